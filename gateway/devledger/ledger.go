@@ -1,0 +1,930 @@
+package devledger
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+// Config configures an embedded ledger.
+type Config struct {
+	// Dir is the data directory; it is created if missing.
+	Dir string
+	// Chaincode is the chaincode to run, normally contractapi.NewChaincode(...).
+	Chaincode shim.Chaincode
+	// ChaincodeName and Channel name the deployment (defaults "qingchain").
+	ChaincodeName string
+	Channel       string
+	// Orgs are the MSP IDs of the channel's organisations. Each gets a CA
+	// the first time the ledger is created; later opens may add new ones.
+	Orgs []string
+	// BatchMaxTx and BatchTimeout bound a block: a block is cut when it
+	// holds BatchMaxTx transactions or BatchTimeout after its first one
+	// arrived, whichever comes first. Under load, transactions that queue up
+	// while a block commits go together into the next one.
+	BatchMaxTx   int
+	BatchTimeout time.Duration
+	// Now gives transaction timestamps; tests set it to move time.
+	Now func() time.Time
+	// NoSync skips fsync; only for benchmarks that measure everything else.
+	NoSync bool
+	Logger *slog.Logger
+}
+
+// Ledger is an open embedded ledger. It implements gateway.Ledger.
+type Ledger struct {
+	cfg    Config
+	db     *bolt.DB
+	log    *slog.Logger
+	cas    map[string]*identity.CA
+	val    *validator
+	height atomic.Uint64
+
+	queue   chan *pending
+	done    chan struct{}
+	stopped chan struct{}
+	closing sync.Once
+	// notify is closed and replaced after each commit to wake event readers.
+	notifyMu sync.Mutex
+	notify   chan struct{}
+	failed   atomic.Pointer[error]
+}
+
+var _ gateway.Ledger = (*Ledger)(nil)
+
+type pending struct {
+	txID     string
+	envelope []byte
+	result   chan commitResult
+}
+
+type commitResult struct {
+	block uint64
+	code  string
+	err   error
+}
+
+// genesisConfig is the channel configuration held in block 0.
+type genesisConfig struct {
+	Channel   string      `json:"channel"`
+	Chaincode string      `json:"chaincode"`
+	Orgs      []orgConfig `json:"orgs"`
+}
+
+type orgConfig struct {
+	MSPID  string `json:"mspId"`
+	CACert []byte `json:"caCert"`
+}
+
+// Open opens or creates the ledger in cfg.Dir.
+func Open(cfg Config) (*Ledger, error) {
+	if cfg.Chaincode == nil {
+		return nil, errors.New("devledger: no chaincode")
+	}
+	if cfg.ChaincodeName == "" {
+		cfg.ChaincodeName = "qingchain"
+	}
+	if cfg.Channel == "" {
+		cfg.Channel = "qingchain"
+	}
+	if cfg.BatchMaxTx <= 0 {
+		cfg.BatchMaxTx = 500
+	}
+	if cfg.BatchTimeout < 0 {
+		cfg.BatchTimeout = 0
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devledger: %w", err)
+	}
+	cas, err := loadOrCreateCAs(filepath.Join(cfg.Dir, "msp"), cfg.Orgs)
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(filepath.Join(cfg.Dir, "ledger.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: cfg.NoSync})
+	if err != nil {
+		return nil, fmt.Errorf("devledger: open ledger.db: %w", err)
+	}
+	l := &Ledger{
+		cfg: cfg, db: db, log: cfg.Logger, cas: cas,
+		queue: make(chan *pending, 4096), done: make(chan struct{}), stopped: make(chan struct{}),
+		notify: make(chan struct{}),
+	}
+	if err := l.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go l.orderLoop()
+	return l, nil
+}
+
+func (l *Ledger) init() error {
+	return l.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		h := readHeight(tx)
+		if h == 0 {
+			if err := l.writeGenesis(tx); err != nil {
+				return err
+			}
+			h = 1
+		}
+		cfg, err := readGenesis(tx)
+		if err != nil {
+			return err
+		}
+		if cfg.Channel != l.cfg.Channel || cfg.Chaincode != l.cfg.ChaincodeName {
+			return fmt.Errorf("devledger: data directory holds channel %q chaincode %q, not %q %q", cfg.Channel, cfg.Chaincode, l.cfg.Channel, l.cfg.ChaincodeName)
+		}
+		roots, err := rootsFromGenesis(cfg)
+		if err != nil {
+			return err
+		}
+		for msp := range l.cas {
+			if _, ok := roots[msp]; !ok {
+				return fmt.Errorf("devledger: organisation %s is not in this ledger's channel configuration", msp)
+			}
+		}
+		l.val = &validator{channel: l.cfg.Channel, chaincode: l.cfg.ChaincodeName, roots: roots}
+		l.height.Store(h)
+		return nil
+	})
+}
+
+func (l *Ledger) writeGenesis(tx *bolt.Tx) error {
+	cfg := genesisConfig{Channel: l.cfg.Channel, Chaincode: l.cfg.ChaincodeName}
+	for _, msp := range sortedKeys(l.cas) {
+		cfg.Orgs = append(cfg.Orgs, orgConfig{MSPID: msp, CACert: l.cas[msp].CertPEM()})
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	b := Block{Header: BlockHeader{Number: 0, DataHash: DataHash([][]byte{raw})}, Data: [][]byte{raw}}
+	ts := l.cfg.Now().UnixNano()
+	b.Metadata = BlockMetadata{TxIDs: []string{}, Codes: []string{}, CommitHash: commitHash(nil, ts, nil, nil), Timestamp: ts}
+	return putBlock(tx, &b)
+}
+
+func putBlock(tx *bolt.Tx, b *Block) error {
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	meta := tx.Bucket(bucketMeta)
+	if err := tx.Bucket(bucketBlocks).Put(u64(b.Header.Number), raw); err != nil {
+		return err
+	}
+	if err := meta.Put(metaHeight, u64(b.Header.Number+1)); err != nil {
+		return err
+	}
+	if err := meta.Put(metaLastHash, b.Header.Hash()); err != nil {
+		return err
+	}
+	return meta.Put(metaCommitHash, b.Metadata.CommitHash)
+}
+
+func readGenesis(tx *bolt.Tx) (*genesisConfig, error) {
+	raw, err := readBlockRaw(tx, 0)
+	if err != nil {
+		return nil, err
+	}
+	var b Block
+	if err := json.Unmarshal(raw, &b); err != nil || len(b.Data) != 1 {
+		return nil, errors.New("devledger: corrupt genesis block")
+	}
+	var cfg genesisConfig
+	if err := json.Unmarshal(b.Data[0], &cfg); err != nil {
+		return nil, fmt.Errorf("devledger: genesis configuration: %w", err)
+	}
+	return &cfg, nil
+}
+
+func rootsFromGenesis(cfg *genesisConfig) (map[string]*x509.CertPool, error) {
+	roots := make(map[string]*x509.CertPool)
+	for _, o := range cfg.Orgs {
+		cert, err := identity.ParseCertPEM(o.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("devledger: CA of %s: %w", o.MSPID, err)
+		}
+		p := x509.NewCertPool()
+		p.AddCert(cert)
+		roots[o.MSPID] = p
+	}
+	return roots, nil
+}
+
+// CA returns an organisation's certificate authority, for enrolling members.
+func (l *Ledger) CA(mspID string) (*identity.CA, error) {
+	ca, ok := l.cas[mspID]
+	if !ok {
+		return nil, fmt.Errorf("devledger: unknown organisation %q", mspID)
+	}
+	return ca, nil
+}
+
+// Orgs lists the channel's MSP IDs.
+func (l *Ledger) Orgs() []string { return sortedKeys(l.cas) }
+
+// validator holds what validation needs from the channel configuration.
+type validator struct {
+	channel   string
+	chaincode string
+	roots     map[string]*x509.CertPool
+	certs     sync.Map // serialized creator -> *creatorEntry, verified against its MSP
+}
+
+// checkCreator validates a serialized creator against the channel's MSPs:
+// known MSP ID, certificate issued by that organisation's CA. Results are
+// cached, since the same few identities sign everything.
+func (v *validator) checkCreator(creator []byte) (*x509.Certificate, string, error) {
+	if c, ok := v.certs.Load(string(creator)); ok {
+		e := c.(*creatorEntry)
+		return e.cert, e.msp, nil
+	}
+	msp, cert, err := identity.Deserialize(creator)
+	if err != nil {
+		return nil, "", err
+	}
+	roots, ok := v.roots[msp]
+	if !ok {
+		return nil, "", fmt.Errorf("creator's MSP %q is not a member of the channel", msp)
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return nil, "", fmt.Errorf("creator certificate is not valid for %s: %w", msp, err)
+	}
+	v.certs.Store(string(creator), &creatorEntry{cert: cert, msp: msp})
+	return cert, msp, nil
+}
+
+type creatorEntry struct {
+	cert *x509.Certificate
+	msp  string
+}
+
+func (l *Ledger) available() error {
+	if p := l.failed.Load(); p != nil {
+		return fmt.Errorf("%w: %v", gateway.ErrUnavailable, *p)
+	}
+	select {
+	case <-l.done:
+		return fmt.Errorf("%w: ledger closed", gateway.ErrUnavailable)
+	default:
+		return nil
+	}
+}
+
+// endorsement is the result of simulating a proposal.
+type endorsement struct {
+	header   *parsedHeader
+	args     [][]byte
+	response Response
+	rwset    RWSet
+	event    *ChaincodeEvent
+}
+
+// endorse verifies a signed proposal and simulates it against committed
+// state, as an endorsing peer does.
+func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
+	p, err := parseProposal(sp.SignedProposal)
+	if err != nil {
+		return nil, fmt.Errorf("devledger: malformed proposal: %w", err)
+	}
+	h := p.header
+	if h.channel != l.cfg.Channel || h.chaincode != l.cfg.ChaincodeName {
+		return nil, fmt.Errorf("devledger: proposal for %s/%s, this ledger runs %s/%s", h.channel, h.chaincode, l.cfg.Channel, l.cfg.ChaincodeName)
+	}
+	cert, _, err := l.val.checkCreator(h.creator)
+	if err != nil {
+		return nil, fmt.Errorf("devledger: access denied: %w", err)
+	}
+	if err := identity.Verify(cert, sp.ProposalBytes, sp.Signature); err != nil {
+		return nil, fmt.Errorf("devledger: access denied: proposal signature: %w", err)
+	}
+	rtx, err := l.db.Begin(false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", gateway.ErrUnavailable, err)
+	}
+	defer rtx.Rollback()
+	s := &stub{
+		tx: rtx, chaincode: l.cfg.ChaincodeName, channel: h.channel, txID: h.txID, args: p.args,
+		creator: h.creator, transient: p.transient, signed: sp.SignedProposal, binding: h.binding(),
+		timestamp: h.timestamp, reads: make(map[string]*Version), writes: make(map[string]KVWrite),
+	}
+	if s.transient == nil {
+		s.transient = map[string][]byte{}
+	}
+	resp := l.invoke(s)
+	return &endorsement{
+		header: h, args: p.args,
+		response: Response{Status: resp.Status, Message: resp.Message, Payload: resp.Payload},
+		rwset:    s.rwset(), event: s.event,
+	}, nil
+}
+
+// invoke runs the chaincode, turning a panic into an error response as the
+// peer does when a chaincode container fails a transaction.
+func (l *Ledger) invoke(s *stub) (resp respLike) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.log.Error("chaincode panicked", "txId", s.txID, "panic", fmt.Sprint(r))
+			resp = respLike{Status: shim.ERROR, Message: fmt.Sprintf("INTERNAL: chaincode panicked: %v", r)}
+		}
+	}()
+	r := l.cfg.Chaincode.Invoke(s)
+	if r == nil {
+		return respLike{Status: shim.ERROR, Message: "INTERNAL: chaincode returned no response"}
+	}
+	return respLike{Status: r.Status, Message: r.Message, Payload: r.Payload}
+}
+
+type respLike struct {
+	Status  int32
+	Message string
+	Payload []byte
+}
+
+// Evaluate simulates a query and returns its payload; nothing is ordered.
+func (l *Ledger) Evaluate(ctx context.Context, id *identity.Identity, req gateway.Request) ([]byte, error) {
+	if err := l.available(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sp, txID, err := newSignedProposal(id, l.cfg.Channel, l.cfg.ChaincodeName, req, l.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	e, err := l.endorse(&signedProposal{sp})
+	if err != nil {
+		return nil, err
+	}
+	if e.response.Status >= shim.ERRORTHRESHOLD {
+		ce := gateway.ParseChaincodeMessage(e.response.Message)
+		ce.TxID = txID
+		return nil, ce
+	}
+	return e.response.Payload, nil
+}
+
+// Submit endorses, orders, validates and durably commits a transaction.
+func (l *Ledger) Submit(ctx context.Context, id *identity.Identity, req gateway.Request) (*gateway.Commit, error) {
+	p, err := l.prepare(ctx, id, req)
+	if err != nil {
+		return nil, err
+	}
+	return l.order(ctx, p.txID, p.envelope, p.payload)
+}
+
+// prepared is an endorsed transaction, signed by its creator, not yet ordered.
+type prepared struct {
+	txID     string
+	envelope []byte
+	payload  []byte
+}
+
+func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway.Request) (*prepared, error) {
+	if err := l.available(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sp, txID, err := newSignedProposal(id, l.cfg.Channel, l.cfg.ChaincodeName, req, l.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	e, err := l.endorse(&signedProposal{sp})
+	if err != nil {
+		return nil, err
+	}
+	if e.response.Status >= shim.ERRORTHRESHOLD {
+		ce := gateway.ParseChaincodeMessage(e.response.Message)
+		ce.TxID = txID
+		return nil, ce
+	}
+	payload, err := json.Marshal(TxPayload{
+		Header: e.header.raw, Chaincode: l.cfg.ChaincodeName, Args: e.args,
+		Response: e.response, RWSet: e.rwset, Event: e.event,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sig, err := id.Sign(payload)
+	if err != nil {
+		return nil, err
+	}
+	env, err := json.Marshal(Envelope{Payload: payload, Signature: sig})
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{txID: txID, envelope: env, payload: e.response.Payload}, nil
+}
+
+func (l *Ledger) order(ctx context.Context, txID string, env, payload []byte) (*gateway.Commit, error) {
+	p := &pending{txID: txID, envelope: env, result: make(chan commitResult, 1)}
+	select {
+	case l.queue <- p:
+	case <-l.done:
+		return nil, fmt.Errorf("%w: ledger closed", gateway.ErrUnavailable)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-p.result:
+		if r.err != nil {
+			return nil, r.err
+		}
+		if r.code != string(gateway.Valid) {
+			return nil, &gateway.CommitError{TxID: txID, BlockNumber: r.block, Code: gateway.ValidationCode(r.code)}
+		}
+		return &gateway.Commit{TxID: txID, BlockNumber: r.block, Payload: payload}, nil
+	case <-ctx.Done():
+		// The transaction may still commit; like a Fabric client that stops
+		// waiting, the caller can look it up by id.
+		return nil, ctx.Err()
+	}
+}
+
+// orderLoop cuts blocks and commits them one at a time.
+func (l *Ledger) orderLoop() {
+	defer close(l.stopped)
+	var timer *time.Timer
+	for {
+		var batch []*pending
+		select {
+		case p := <-l.queue:
+			batch = append(batch, p)
+		case <-l.done:
+			l.drain()
+			return
+		}
+	gather:
+		for len(batch) < l.cfg.BatchMaxTx {
+			select {
+			case p := <-l.queue:
+				batch = append(batch, p)
+				continue
+			default:
+			}
+			if l.cfg.BatchTimeout == 0 {
+				break
+			}
+			if timer == nil {
+				timer = time.NewTimer(l.cfg.BatchTimeout)
+			} else {
+				timer.Reset(l.cfg.BatchTimeout)
+			}
+			for len(batch) < l.cfg.BatchMaxTx {
+				select {
+				case p := <-l.queue:
+					batch = append(batch, p)
+				case <-timer.C:
+					break gather
+				}
+			}
+			timer.Stop()
+			break
+		}
+		l.commitBatch(batch)
+	}
+}
+
+func (l *Ledger) drain() {
+	for {
+		select {
+		case p := <-l.queue:
+			p.result <- commitResult{err: fmt.Errorf("%w: ledger closed", gateway.ErrUnavailable)}
+		default:
+			return
+		}
+	}
+}
+
+func (l *Ledger) commitBatch(batch []*pending) {
+	envs := make([][]byte, len(batch))
+	for i, p := range batch {
+		envs[i] = p.envelope
+	}
+	checked := l.val.checkEnvelopes(envs)
+	var blockNum uint64
+	var codes []string
+	err := l.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		blockNum, codes, err = l.appendBlock(tx, envs, checked)
+		return err
+	})
+	if err != nil {
+		l.log.Error("commit failed; ledger unavailable", "err", err)
+		l.failed.Store(&err)
+		for _, p := range batch {
+			p.result <- commitResult{err: fmt.Errorf("%w: commit failed: %v", gateway.ErrUnavailable, err)}
+		}
+		return
+	}
+	l.height.Store(blockNum + 1)
+	for i, p := range batch {
+		p.result <- commitResult{block: blockNum, code: codes[i]}
+	}
+	l.notifyMu.Lock()
+	close(l.notify)
+	l.notify = make(chan struct{})
+	l.notifyMu.Unlock()
+}
+
+// checkedTx is an envelope after the checks that need no state: decoding,
+// header and creator validation, signature.
+type checkedTx struct {
+	payload *TxPayload
+	header  *parsedHeader
+	code    gateway.ValidationCode
+}
+
+// checkEnvelopes verifies envelopes in parallel, as a committing peer does.
+func (v *validator) checkEnvelopes(envs [][]byte) []checkedTx {
+	out := make([]checkedTx, len(envs))
+	workers := min(runtime.GOMAXPROCS(0), len(envs))
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(envs) {
+					return
+				}
+				out[i] = v.checkEnvelope(envs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (v *validator) checkEnvelope(raw []byte) checkedTx {
+	var env Envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return checkedTx{code: gateway.InvalidOtherReason}
+	}
+	var p TxPayload
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		return checkedTx{code: gateway.InvalidOtherReason}
+	}
+	h, err := parseHeader(p.Header)
+	if err != nil || h.channel != v.channel || h.chaincode != p.Chaincode || p.Chaincode != v.chaincode {
+		return checkedTx{code: gateway.InvalidOtherReason}
+	}
+	cert, _, err := v.checkCreator(h.creator)
+	if err != nil {
+		return checkedTx{payload: &p, header: h, code: gateway.BadCreatorSignature}
+	}
+	if err := identity.Verify(cert, env.Payload, env.Signature); err != nil {
+		return checkedTx{payload: &p, header: h, code: gateway.BadCreatorSignature}
+	}
+	if p.Response.Status >= shim.ERRORTHRESHOLD {
+		return checkedTx{payload: &p, header: h, code: gateway.EndorsementPolicyFailure}
+	}
+	return checkedTx{payload: &p, header: h, code: gateway.Valid}
+}
+
+// appendBlock validates transactions in block order against committed state
+// and the writes of earlier valid transactions in the same block, applies
+// the valid ones and stores the block, all in one bbolt transaction.
+func (l *Ledger) appendBlock(tx *bolt.Tx, envs [][]byte, checked []checkedTx) (uint64, []string, error) {
+	meta := tx.Bucket(bucketMeta)
+	num := readHeight(tx)
+	prevHash := bytes.Clone(meta.Get(metaLastHash))
+	prevCommit := bytes.Clone(meta.Get(metaCommitHash))
+	codes, txIDs, writes, err := validateAndApply(tx, num, checked)
+	if err != nil {
+		return 0, nil, err
+	}
+	ts := l.cfg.Now().UnixNano()
+	b := &Block{
+		Header:   BlockHeader{Number: num, PreviousHash: prevHash, DataHash: DataHash(envs)},
+		Data:     envs,
+		Metadata: BlockMetadata{TxIDs: txIDs, Codes: codes, Timestamp: ts},
+	}
+	b.Metadata.CommitHash = commitHash(prevCommit, ts, codes, writes)
+	if err := putBlock(tx, b); err != nil {
+		return 0, nil, err
+	}
+	return num, codes, nil
+}
+
+// validateAndApply is the committer's state-dependent validation; Verify
+// replays blocks through the very same function.
+func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx) (codes, txIDs []string, applied []KVWrite, err error) {
+	state := tx.Bucket(bucketState)
+	hist := tx.Bucket(bucketHistory)
+	ids := tx.Bucket(bucketTxIDs)
+	seen := make(map[string]bool, len(checked))
+	codes = make([]string, len(checked))
+	txIDs = make([]string, len(checked))
+	for i, c := range checked {
+		code := c.code
+		txID := ""
+		if c.header != nil {
+			txID = c.header.txID
+		}
+		txIDs[i] = txID
+		if code == gateway.Valid && (seen[txID] || ids.Get([]byte(txID)) != nil) {
+			code = gateway.DuplicateTxID
+		}
+		if code == gateway.Valid {
+			code, err = checkReads(state, &c.payload.RWSet)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		codes[i] = string(code)
+		if txID != "" && !seen[txID] && ids.Get([]byte(txID)) == nil {
+			seen[txID] = true
+			if err := ids.Put([]byte(txID), encodeTxLocation(txLocation{Block: num, Index: uint64(i), Code: string(code)})); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		if code != gateway.Valid {
+			continue
+		}
+		ver := Version{Block: num, Tx: uint64(i)}
+		ts := c.header.timestamp.AsTime().UnixNano()
+		for _, w := range c.payload.RWSet.Writes {
+			if w.IsDelete {
+				err = state.Delete([]byte(w.Key))
+			} else {
+				err = state.Put([]byte(w.Key), encodeState(ver, w.Value))
+			}
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if err := hist.Put(historyKey(w.Key, ver), encodeHistory(historyEntry{TxID: txID, Timestamp: ts, IsDelete: w.IsDelete, Value: w.Value})); err != nil {
+				return nil, nil, nil, err
+			}
+			applied = append(applied, w)
+		}
+	}
+	return codes, txIDs, applied, nil
+}
+
+func checkReads(state *bolt.Bucket, rw *RWSet) (gateway.ValidationCode, error) {
+	for _, r := range rw.Reads {
+		cur, err := currentVersion(state, r.Key)
+		if err != nil {
+			return "", err
+		}
+		if !sameVersion(cur, r.Version) {
+			return gateway.MVCCReadConflict, nil
+		}
+	}
+	for _, q := range rw.RangeQueries {
+		ok, err := rangeUnchanged(state, q)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return gateway.PhantomReadConflict, nil
+		}
+	}
+	return gateway.Valid, nil
+}
+
+func currentVersion(state *bolt.Bucket, key string) (*Version, error) {
+	raw := state.Get([]byte(key))
+	if raw == nil {
+		return nil, nil
+	}
+	v, _, err := decodeState(raw)
+	return &v, err
+}
+
+func sameVersion(a, b *Version) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// rangeUnchanged re-runs a recorded range query: up to its end if the
+// iterator was exhausted, else up to the last key it returned.
+func rangeUnchanged(state *bolt.Bucket, q RangeQuery) (bool, error) {
+	if !q.Exhausted && len(q.Reads) == 0 {
+		return true, nil
+	}
+	c := state.Cursor()
+	i := 0
+	for k, v := c.Seek([]byte(q.Start)); k != nil; k, v = c.Next() {
+		if q.Exhausted {
+			if q.End != "" && string(k) >= q.End {
+				break
+			}
+		} else if string(k) > q.Reads[len(q.Reads)-1].Key {
+			break
+		}
+		if i >= len(q.Reads) || q.Reads[i].Key != string(k) {
+			return false, nil
+		}
+		ver, _, err := decodeState(v)
+		if err != nil {
+			return false, err
+		}
+		if !sameVersion(&ver, q.Reads[i].Version) {
+			return false, nil
+		}
+		i++
+	}
+	return i == len(q.Reads), nil
+}
+
+// Events streams chaincode events of valid transactions from block from on.
+func (l *Ledger) Events(ctx context.Context, from uint64) (<-chan gateway.Event, error) {
+	if err := l.available(); err != nil {
+		return nil, err
+	}
+	out := make(chan gateway.Event, 64)
+	go func() {
+		defer close(out)
+		next := from
+		for {
+			l.notifyMu.Lock()
+			wake := l.notify
+			l.notifyMu.Unlock()
+			for next < l.height.Load() {
+				evs, err := l.blockEvents(next)
+				if err != nil {
+					l.log.Error("event stream stopped", "block", next, "err", err)
+					return
+				}
+				for _, e := range evs {
+					select {
+					case out <- e:
+					case <-ctx.Done():
+						return
+					case <-l.done:
+						return
+					}
+				}
+				next++
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return
+			case <-l.done:
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (l *Ledger) blockEvents(n uint64) ([]gateway.Event, error) {
+	b, err := l.readBlock(n)
+	if err != nil {
+		return nil, err
+	}
+	var evs []gateway.Event
+	if n == 0 {
+		return nil, nil
+	}
+	for i, raw := range b.Data {
+		if b.Metadata.Codes[i] != string(gateway.Valid) {
+			continue
+		}
+		var env Envelope
+		var p TxPayload
+		if err := json.Unmarshal(raw, &env); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(env.Payload, &p); err != nil {
+			return nil, err
+		}
+		if p.Event != nil {
+			evs = append(evs, gateway.Event{BlockNumber: n, TxID: b.Metadata.TxIDs[i], Name: p.Event.Name, Payload: p.Event.Payload})
+		}
+	}
+	return evs, nil
+}
+
+func (l *Ledger) readBlock(n uint64) (*Block, error) {
+	var b Block
+	err := l.db.View(func(tx *bolt.Tx) error {
+		raw, err := readBlockRaw(tx, n)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, &b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(b.Metadata.Codes) != len(b.Data) && n > 0 {
+		return nil, fmt.Errorf("devledger: block %d metadata does not match its data", n)
+	}
+	return &b, nil
+}
+
+// Block describes block n.
+func (l *Ledger) Block(ctx context.Context, n uint64) (*gateway.BlockInfo, error) {
+	if n >= l.height.Load() {
+		return nil, fmt.Errorf("block %d: %w", n, gateway.ErrNotFound)
+	}
+	b, err := l.readBlock(n)
+	if err != nil {
+		return nil, err
+	}
+	return &gateway.BlockInfo{Number: n, Hash: b.Header.Hash(), PreviousHash: b.Header.PreviousHash, DataHash: b.Header.DataHash, TxCount: len(b.Data)}, nil
+}
+
+// Transaction locates a committed transaction by id.
+func (l *Ledger) Transaction(ctx context.Context, txID string) (*gateway.TxInfo, error) {
+	var loc txLocation
+	err := l.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketTxIDs).Get([]byte(txID))
+		if raw == nil {
+			return fmt.Errorf("transaction %s: %w", txID, gateway.ErrNotFound)
+		}
+		var err error
+		loc, err = decodeTxLocation(raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := l.readBlock(loc.Block)
+	if err != nil {
+		return nil, err
+	}
+	info := &gateway.TxInfo{TxID: txID, BlockNumber: loc.Block, BlockHash: b.Header.Hash(), Code: gateway.ValidationCode(loc.Code)}
+	if int(loc.Index) < len(b.Data) {
+		var env Envelope
+		var p TxPayload
+		if json.Unmarshal(b.Data[loc.Index], &env) == nil && json.Unmarshal(env.Payload, &p) == nil {
+			if h, err := parseHeader(p.Header); err == nil {
+				info.Timestamp = h.timestamp.AsTime()
+				if msp, _, err := identity.Deserialize(h.creator); err == nil {
+					info.CreatorMSP = msp
+				}
+			}
+		}
+	}
+	return info, nil
+}
+
+// Height is the number of blocks, genesis included.
+func (l *Ledger) Height(ctx context.Context) (uint64, error) {
+	if err := l.available(); err != nil {
+		return 0, err
+	}
+	return l.height.Load(), nil
+}
+
+// Close stops ordering, fails queued submissions and closes the store.
+func (l *Ledger) Close() error {
+	var err error
+	l.closing.Do(func() {
+		close(l.done)
+		<-l.stopped
+		err = l.db.Close()
+	})
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func unixNano(n int64) time.Time { return time.Unix(0, n).UTC() }

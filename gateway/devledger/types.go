@@ -1,0 +1,158 @@
+package devledger
+
+import (
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/binary"
+	"math/big"
+)
+
+// Version is a key's committed version: the block and transaction that last
+// wrote it.
+type Version struct {
+	Block uint64 `json:"b"`
+	Tx    uint64 `json:"t"`
+}
+
+// KVRead is one key read during simulation with the version seen (nil when
+// the key did not exist).
+type KVRead struct {
+	Key     string   `json:"k"`
+	Version *Version `json:"v,omitempty"`
+}
+
+// KVWrite is one key written (or deleted) by a transaction.
+type KVWrite struct {
+	Key      string `json:"k"`
+	Value    []byte `json:"v,omitempty"`
+	IsDelete bool   `json:"d,omitempty"`
+}
+
+// RangeQuery records a range query and the results it returned, so that
+// validation can detect phantoms. When the iterator was not exhausted, the
+// range checked at validation ends at the last key read.
+type RangeQuery struct {
+	Start     string   `json:"s"`
+	End       string   `json:"e"`
+	Exhausted bool     `json:"x,omitempty"`
+	Reads     []KVRead `json:"r,omitempty"`
+}
+
+// RWSet is a transaction's read-write set; reads and writes are sorted by key.
+type RWSet struct {
+	Reads        []KVRead     `json:"reads,omitempty"`
+	RangeQueries []RangeQuery `json:"ranges,omitempty"`
+	Writes       []KVWrite    `json:"writes,omitempty"`
+}
+
+// ChaincodeEvent is the one event a transaction may set.
+type ChaincodeEvent struct {
+	Name    string `json:"name"`
+	Payload []byte `json:"payload,omitempty"`
+}
+
+// Response is the chaincode's answer to the simulation.
+type Response struct {
+	Status  int32  `json:"status"`
+	Message string `json:"message,omitempty"`
+	Payload []byte `json:"payload,omitempty"`
+}
+
+// TxPayload is what the creator signs for ordering: the proposal header
+// (Fabric's common.Header bytes, which carry channel, transaction id,
+// timestamp, creator and nonce), the chaincode input without transient
+// data, and the simulation's results.
+type TxPayload struct {
+	Header    []byte          `json:"header"`
+	Chaincode string          `json:"chaincode"`
+	Args      [][]byte        `json:"args"`
+	Response  Response        `json:"response"`
+	RWSet     RWSet           `json:"rwset"`
+	Event     *ChaincodeEvent `json:"event,omitempty"`
+}
+
+// Envelope is a transaction as it is stored in a block.
+type Envelope struct {
+	Payload   []byte `json:"payload"`
+	Signature []byte `json:"signature"`
+}
+
+// BlockHeader is hashed exactly as Fabric hashes common.BlockHeader.
+type BlockHeader struct {
+	Number       uint64 `json:"number"`
+	PreviousHash []byte `json:"previousHash"`
+	DataHash     []byte `json:"dataHash"`
+}
+
+// BlockMetadata is not covered by the header hash (as in Fabric); Verify
+// protects it by replaying validation and by the chained commit hash.
+type BlockMetadata struct {
+	TxIDs []string `json:"txIds"`
+	Codes []string `json:"codes"`
+	// CommitHash chains the previous block's commit hash with this block's
+	// validation codes and committed writes.
+	CommitHash []byte `json:"commitHash"`
+	// Timestamp is when the block was cut (unix nanoseconds).
+	Timestamp int64 `json:"timestamp"`
+}
+
+// Block is one block of the chain. Block 0 is the genesis block; its single
+// data entry is the channel configuration.
+type Block struct {
+	Header   BlockHeader   `json:"header"`
+	Data     [][]byte      `json:"data"`
+	Metadata BlockMetadata `json:"metadata"`
+}
+
+type asn1Header struct {
+	Number       *big.Int
+	PreviousHash []byte
+	DataHash     []byte
+}
+
+// Hash is the block header hash: SHA-256 over the ASN.1 DER encoding of
+// (number, previous hash, data hash), as Fabric's protoutil computes it.
+func (h BlockHeader) Hash() []byte {
+	der, err := asn1.Marshal(asn1Header{Number: new(big.Int).SetUint64(h.Number), PreviousHash: h.PreviousHash, DataHash: h.DataHash})
+	if err != nil {
+		panic("devledger: ASN.1 encoding of a block header cannot fail: " + err.Error())
+	}
+	sum := sha256.Sum256(der)
+	return sum[:]
+}
+
+// DataHash is SHA-256 over the concatenated data entries, as in Fabric.
+func DataHash(data [][]byte) []byte {
+	h := sha256.New()
+	for _, d := range data {
+		h.Write(d)
+	}
+	return h.Sum(nil)
+}
+
+func commitHash(prev []byte, timestamp int64, codes []string, writes []KVWrite) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(timestamp))
+	h.Write(n[:])
+	for _, c := range codes {
+		binary.BigEndian.PutUint64(n[:], uint64(len(c)))
+		h.Write(n[:])
+		h.Write([]byte(c))
+	}
+	for _, w := range writes {
+		binary.BigEndian.PutUint64(n[:], uint64(len(w.Key)))
+		h.Write(n[:])
+		h.Write([]byte(w.Key))
+		if w.IsDelete {
+			h.Write([]byte{1})
+			continue
+		}
+		h.Write([]byte{0})
+		binary.BigEndian.PutUint64(n[:], uint64(len(w.Value)))
+		h.Write(n[:])
+		h.Write(w.Value)
+	}
+	return h.Sum(nil)
+}

@@ -1,0 +1,90 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ValidationCode is a transaction's validation result, named as Fabric's
+// peer.TxValidationCode names it.
+type ValidationCode string
+
+// Validation codes a backend reports.
+const (
+	Valid                    ValidationCode = "VALID"
+	MVCCReadConflict         ValidationCode = "MVCC_READ_CONFLICT"
+	PhantomReadConflict      ValidationCode = "PHANTOM_READ_CONFLICT"
+	BadCreatorSignature      ValidationCode = "BAD_CREATOR_SIGNATURE"
+	DuplicateTxID            ValidationCode = "DUPLICATE_TXID"
+	EndorsementPolicyFailure ValidationCode = "ENDORSEMENT_POLICY_FAILURE"
+	InvalidOtherReason       ValidationCode = "INVALID_OTHER_REASON"
+)
+
+// ErrUnavailable means the ledger could not be reached or is closed.
+var ErrUnavailable = errors.New("ledger unavailable")
+
+// ErrNotFound means a block or transaction does not exist.
+var ErrNotFound = errors.New("not found")
+
+// CommitError is a transaction that was ordered into a block but marked
+// invalid there; it changed nothing.
+type CommitError struct {
+	TxID        string
+	BlockNumber uint64
+	Code        ValidationCode
+}
+
+func (e *CommitError) Error() string {
+	return fmt.Sprintf("transaction %s invalidated in block %d: %s", e.TxID, e.BlockNumber, e.Code)
+}
+
+// Conflict reports whether resubmitting a fresh transaction may succeed.
+func (e *CommitError) Conflict() bool {
+	return e.Code == MVCCReadConflict || e.Code == PhantomReadConflict
+}
+
+// ChaincodeError is a refusal by the chaincode, carrying its stable code
+// (the text before the first ": " of the chaincode's message).
+type ChaincodeError struct {
+	Code    string
+	Message string
+	TxID    string
+}
+
+func (e *ChaincodeError) Error() string {
+	if e.Code == "" {
+		return e.Message
+	}
+	return e.Code + ": " + e.Message
+}
+
+// ParseChaincodeMessage splits "CODE: message" into its parts. A message
+// without a well-formed code (upper-case letters, digits and underscores)
+// yields code "CHAINCODE_ERROR".
+func ParseChaincodeMessage(msg string) *ChaincodeError {
+	code, rest, ok := strings.Cut(msg, ": ")
+	if ok && isCode(code) {
+		return &ChaincodeError{Code: code, Message: rest}
+	}
+	return &ChaincodeError{Code: "CHAINCODE_ERROR", Message: msg}
+}
+
+func isCode(s string) bool {
+	if len(s) < 2 || len(s) > 48 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && c != '_' && (c < '0' || c > '9' || i == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsConflict reports whether err is an MVCC or phantom read conflict.
+func IsConflict(err error) bool {
+	var ce *CommitError
+	return errors.As(err, &ce) && ce.Conflict()
+}
