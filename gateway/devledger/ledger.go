@@ -308,8 +308,8 @@ type endorsement struct {
 	event    *ChaincodeEvent
 }
 
-// endorse verifies a signed proposal and simulates it against committed
-// state, as an endorsing peer does.
+// endorse checks a proposal's creator against the channel's MSPs and
+// simulates it against committed state, as an endorsing peer does.
 func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
 	p, err := parseProposal(sp.SignedProposal)
 	if err != nil {
@@ -319,12 +319,8 @@ func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
 	if h.channel != l.cfg.Channel || h.chaincode != l.cfg.ChaincodeName {
 		return nil, fmt.Errorf("devledger: proposal for %s/%s, this ledger runs %s/%s", h.channel, h.chaincode, l.cfg.Channel, l.cfg.ChaincodeName)
 	}
-	cert, _, err := l.val.checkCreator(h.creator)
-	if err != nil {
+	if _, _, err := l.val.checkCreator(h.creator); err != nil {
 		return nil, fmt.Errorf("devledger: access denied: %w", err)
-	}
-	if err := identity.Verify(cert, sp.ProposalBytes, sp.Signature); err != nil {
-		return nil, fmt.Errorf("devledger: access denied: proposal signature: %w", err)
 	}
 	rtx, err := l.db.Begin(false)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
-// newSignedProposal builds and signs a proposal the way a Fabric client does.
+// newSignedProposal builds a proposal the way a Fabric client does.
 // The transaction id is hex(SHA-256(nonce ‖ creator)), as Fabric requires.
 func newSignedProposal(id *identity.Identity, channel, chaincode string, req gateway.Request, now time.Time) (*peer.SignedProposal, string, error) {
 	nonce := make([]byte, 24)
@@ -70,11 +70,10 @@ func newSignedProposal(id *identity.Identity, channel, chaincode string, req gat
 	if err != nil {
 		return nil, "", err
 	}
-	sig, err := id.Sign(propBytes)
-	if err != nil {
-		return nil, "", err
-	}
-	return &peer.SignedProposal{ProposalBytes: propBytes, Signature: sig}, txID, nil
+	// The proposal is handed to the endorser in-process by the holder of the
+	// key, so a signature over it would prove nothing; the transaction
+	// envelope, which is kept in the block, is signed and verified.
+	return &peer.SignedProposal{ProposalBytes: propBytes}, txID, nil
 }
 
 func computeTxID(nonce, creator []byte) string {
