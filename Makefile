@@ -11,7 +11,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin
 
 build:
 	$(GO) build -o $(BIN)/ ./gateway/cmd/...
-	cd chaincode && $(GO) build -o ../$(BIN)/ ./cmd/...
+	cd chaincode && $(GO) build -o ../$(BIN)/qingchain-cc .
 
 run: build
 	./$(BIN)/qingchain-gateway --data-dir $(DATA_DIR) --listen $(ADDR) --demo

@@ -1,0 +1,186 @@
+// Package contracttest runs Qingchain's chaincode on a devledger for tests:
+// a channel of the zone's organisations, an admin per organisation, and
+// helpers to register enterprises and enrol their members. The contract
+// tests live here because the chaincode module cannot import devledger.
+package contracttest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/devledger"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+// The zone's organisations.
+const (
+	PlatformMSP  = "PlatformMSP"
+	WarehouseMSP = "WarehouseMSP"
+	BankMSP      = "BankMSP"
+	InsurerMSP   = "InsurerMSP"
+	RegulatorMSP = "RegulatorMSP"
+)
+
+// Orgs lists every organisation of the channel.
+var Orgs = []string{PlatformMSP, WarehouseMSP, BankMSP, InsurerMSP, RegulatorMSP}
+
+// Clock is a settable transaction clock.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the current time and moves it on by a millisecond so that
+// every transaction has a distinct timestamp.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(time.Millisecond)
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Net is a devledger running the real chaincode.
+type Net struct {
+	T      testing.TB
+	Ledger *devledger.Ledger
+	Clock  *Clock
+	Admins map[string]*identity.Identity
+	serial int
+}
+
+// New starts a devledger with every organisation and its admin.
+func New(t testing.TB) *Net {
+	t.Helper()
+	clock := &Clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	cc, err := contracts.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := devledger.Open(devledger.Config{Dir: t.TempDir(), Chaincode: cc, Orgs: Orgs, BatchTimeout: time.Millisecond, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	n := &Net{T: t, Ledger: l, Clock: clock, Admins: map[string]*identity.Identity{}}
+	for _, org := range Orgs {
+		ca, _ := l.CA(org)
+		admin, err := ca.Issue("admin", identity.RoleAdmin, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Admins[org] = admin
+	}
+	return n
+}
+
+// CreditCode makes a valid fictional unified social credit code from a
+// sequence number.
+func CreditCode(t testing.TB, seq int) string {
+	t.Helper()
+	body := []byte("91441800MA5")
+	digits := []byte("000000")
+	for i, s := len(digits)-1, seq; i >= 0; i, s = i-1, s/10 {
+		digits[i] = byte('0' + s%10)
+	}
+	first17 := string(body) + string(digits)
+	c, err := uscc.CheckChar(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first17 + string(c)
+}
+
+// Member is an enrolled identity with the enterprise it acts for.
+type Member struct {
+	*identity.Identity
+	CreditCode string
+}
+
+// Enterprise registers an enterprise of the given kinds in org and enrols
+// one member identity for it.
+func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
+	n.T.Helper()
+	n.serial++
+	code := CreditCode(n.T, n.serial)
+	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": name, "kinds": kinds})
+	n.MustSubmit(n.Admins[org], "registry:RegisterEnterprise", string(in))
+	return n.Enrol(org, code, name+" clerk")
+}
+
+// Enrol issues a new identity in org and binds it to an enterprise.
+func (n *Net) Enrol(org, creditCode, label string) *Member {
+	n.T.Helper()
+	ca, _ := n.Ledger.CA(org)
+	id, err := ca.Issue(label, identity.RoleClient, nil)
+	if err != nil {
+		n.T.Fatal(err)
+	}
+	in, _ := json.Marshal(map[string]string{"id": id.ID(), "label": label})
+	n.MustSubmit(n.Admins[org], "registry:BindMember", creditCode, string(in))
+	return &Member{Identity: id, CreditCode: creditCode}
+}
+
+// Submit submits a transaction.
+func (n *Net) Submit(id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
+	return n.Ledger.Submit(context.Background(), id, gateway.Request{Function: fn, Args: args})
+}
+
+// MustSubmit submits and fails the test on error.
+func (n *Net) MustSubmit(id *identity.Identity, fn string, args ...string) *gateway.Commit {
+	n.T.Helper()
+	c, err := n.Submit(id, fn, args...)
+	if err != nil {
+		n.T.Fatalf("%s: %v", fn, err)
+	}
+	return c
+}
+
+// Evaluate runs a query.
+func (n *Net) Evaluate(id *identity.Identity, fn string, args ...string) ([]byte, error) {
+	return n.Ledger.Evaluate(context.Background(), id, gateway.Request{Function: fn, Args: args})
+}
+
+// MustEvaluate queries and decodes the JSON answer into v.
+func (n *Net) MustEvaluate(v any, id *identity.Identity, fn string, args ...string) {
+	n.T.Helper()
+	out, err := n.Evaluate(id, fn, args...)
+	if err != nil {
+		n.T.Fatalf("%s: %v", fn, err)
+	}
+	if v != nil {
+		if err := json.Unmarshal(out, v); err != nil {
+			n.T.Fatalf("%s: decode %s: %v", fn, out, err)
+		}
+	}
+}
+
+// Code is the chaincode error code of err, "" for nil, or the validation
+// code of an invalidated transaction.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ce *gateway.ChaincodeError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	var me *gateway.CommitError
+	if errors.As(err, &me) {
+		return string(me.Code)
+	}
+	return "ERROR: " + err.Error()
+}
