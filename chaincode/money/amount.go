@@ -143,6 +143,8 @@ func unexpected(s string, i int) string {
 		why = "; no digit group separators (write 1234.56, not 1,234.56)"
 	case c == '.':
 		why = "; only one decimal point"
+	case c == '%':
+		why = "; write a rate as a fraction (4.35% is 0.0435)"
 	case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 		why = "; no spaces"
 	}
