@@ -103,3 +103,12 @@ func writeFileSync(path string, data []byte, mode os.FileMode) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// LoadCA loads an organisation's CA from a ledger data directory without
+// opening the ledger (for operator commands while the gateway runs).
+func LoadCA(ledgerDir, mspID string) (*identity.CA, error) {
+	if mspID == "" || filepath.Base(mspID) != mspID || mspID[0] == '.' {
+		return nil, fmt.Errorf("devledger: bad MSP ID %q", mspID)
+	}
+	return loadCA(filepath.Join(ledgerDir, "msp", mspID), mspID)
+}

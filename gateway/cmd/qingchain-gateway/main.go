@@ -1,0 +1,299 @@
+// Command qingchain-gateway is Qingchain's gateway: the HTTP API, the
+// shopper's pages and the Digital Link resolver over a ledger backend (the
+// embedded devledger, or a Fabric network). It also carries the operator
+// commands for the identity wallet and for verifying the embedded chain.
+//
+//	qingchain-gateway [serve] [flags]        run the gateway
+//	qingchain-gateway keys add IDENTITY      create an API key (printed once)
+//	qingchain-gateway keys list              list keys (ids, identities, status)
+//	qingchain-gateway keys revoke KEY-ID     revoke a key
+//	qingchain-gateway identities list        list wallet identities
+//	qingchain-gateway identities enroll --org MSP --name NAME [--admin]
+//	qingchain-gateway verify                 recompute the devledger chain
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/demo"
+	"github.com/qingchain/qingchain/gateway/devledger"
+	"github.com/qingchain/qingchain/gateway/httpapi"
+	"github.com/qingchain/qingchain/gateway/idempotency"
+	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/wallet"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "qingchain-gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args)
+	case "keys":
+		return keys(args)
+	case "identities":
+		return identities(args)
+	case "verify":
+		return verify(args)
+	case "help":
+		fmt.Println("usage: qingchain-gateway [serve|keys|identities|verify] [flags]; see -h of each")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (serve, keys, identities, verify)", cmd)
+}
+
+// env returns the environment variable's value or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+func dataDirFlag(fs *flag.FlagSet) *string {
+	return fs.String("data-dir", env("QC_DATA_DIR", "data"), "data directory (env QC_DATA_DIR)")
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dataDir := dataDirFlag(fs)
+	backend := fs.String("ledger", env("QC_LEDGER", "devledger"), "ledger backend: devledger or fabric (env QC_LEDGER)")
+	listen := fs.String("listen", env("QC_LISTEN", "localhost:8080"), "listen address (env QC_LISTEN)")
+	publicURL := fs.String("public-url", env("QC_PUBLIC_URL", ""), "public base URL for QR codes and links (env QC_PUBLIC_URL; default http://<listen>)")
+	demoMode := fs.Bool("demo", envBool("QC_DEMO"), "seed fictional demo data on first start (env QC_DEMO)")
+	batchMax := fs.Int("batch-max-tx", 500, "devledger: most transactions per block")
+	batchTimeout := fs.Duration("batch-timeout", time.Millisecond, "devledger: longest wait to fill a block")
+	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if *publicURL == "" {
+		*publicURL = "http://" + *listen
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	var ledger gateway.Ledger
+	var cas demo.CA
+	switch *backend {
+	case "devledger":
+		cc, err := contracts.New()
+		if err != nil {
+			return err
+		}
+		l, err := devledger.Open(devledger.Config{
+			Dir: filepath.Join(*dataDir, "ledger"), Chaincode: cc, Orgs: demo.Orgs,
+			BatchMaxTx: *batchMax, BatchTimeout: *batchTimeout, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		ledger, cas = l, l
+	case "fabric":
+		return errors.New("--ledger fabric: the Fabric adapter is not built yet (see the README's real-network section)")
+	default:
+		return fmt.Errorf("--ledger must be devledger or fabric, not %q", *backend)
+	}
+
+	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+	if err != nil {
+		return err
+	}
+	idem, err := idempotency.Open(*dataDir, 24*time.Hour)
+	if err != nil {
+		return err
+	}
+	defer idem.Close()
+
+	if *demoMode {
+		if cas == nil {
+			return errors.New("--demo needs the devledger backend")
+		}
+		if err := demo.Seed(ctx, ledger, cas, w, *dataDir, *publicURL, log); err != nil {
+			return err
+		}
+	}
+
+	srv, err := httpapi.New(httpapi.Config{Ledger: ledger, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Qingchain gateway on %s (ledger: %s, data: %s)\n", *publicURL, *backend, *dataDir)
+	if *demoMode {
+		fmt.Printf("Demo API keys: %s\nDemo entities: %s\n", filepath.Join(*dataDir, demo.CredentialsFile), filepath.Join(*dataDir, demo.EntitiesFile))
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
+	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
+}
+
+func keys(args []string) error {
+	if len(args) == 0 {
+		return errors.New("keys: add IDENTITY | list | revoke KEY-ID")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
+	dataDir := dataDirFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		if fs.NArg() != 1 {
+			return errors.New("keys add IDENTITY")
+		}
+		plain, k, err := w.AddKey(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("key id: %s\nidentity: %s\napi key (shown once): %s\n", k.ID, k.Identity, plain)
+		return nil
+	case "list":
+		ks, err := w.Keys()
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "KEY ID\tIDENTITY\tCREATED\tSTATUS")
+		for _, k := range ks {
+			status := "active"
+			if k.RevokedAt != nil {
+				status = "revoked " + k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.ID, k.Identity, k.CreatedAt.Format(time.RFC3339), status)
+		}
+		return tw.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("keys revoke KEY-ID")
+		}
+		if err := w.Revoke(fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Println("revoked", fs.Arg(0))
+		return nil
+	}
+	return fmt.Errorf("keys: unknown subcommand %q", sub)
+}
+
+func identities(args []string) error {
+	if len(args) == 0 {
+		return errors.New("identities: list | enroll --org MSP --name NAME [--admin]")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("identities "+sub, flag.ContinueOnError)
+	dataDir := dataDirFlag(fs)
+	org := fs.String("org", "", "organisation MSP ID")
+	name := fs.String("name", "", "identity name (also the certificate's common name)")
+	admin := fs.Bool("admin", false, "enrol an organisation admin (OU admin)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		names, err := w.Identities()
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tMSP ID\tCLIENT ID")
+		for _, n := range names {
+			id, err := w.Identity(n)
+			if err != nil {
+				fmt.Fprintf(tw, "%s\t?\t%v\n", n, err)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", n, id.MSPID, id.ID())
+		}
+		return tw.Flush()
+	case "enroll":
+		if *org == "" || *name == "" {
+			return errors.New("identities enroll --org MSP --name NAME [--admin]")
+		}
+		ca, err := devledger.LoadCA(filepath.Join(*dataDir, "ledger"), *org)
+		if err != nil {
+			return err
+		}
+		role := identity.RoleClient
+		if *admin {
+			role = identity.RoleAdmin
+		}
+		id, err := ca.Issue(*name, role, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Identity(*name); err == nil {
+			return fmt.Errorf("identity %s already exists", *name)
+		}
+		if err := w.PutIdentity(*name, id); err != nil {
+			return err
+		}
+		fmt.Printf("enrolled %s in %s\nclient id (bind it with POST /api/v1/enterprises/{code}/members): %s\n", *name, *org, id.ID())
+		return nil
+	}
+	return fmt.Errorf("identities: unknown subcommand %q", sub)
+}
+
+func verify(args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	dataDir := dataDirFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rep, err := devledger.Verify(filepath.Join(*dataDir, "ledger"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("chain valid: %d blocks, %d transactions (%d valid), last block hash %x\n", rep.Blocks, rep.Transactions, rep.Valid, rep.LastHash)
+	return nil
+}

@@ -1,0 +1,243 @@
+// Package demo seeds a devledger with a fictional zone: an admin and
+// enterprises for every organisation, member identities with API keys, and
+// the scenarios other parts of the system register (Yingde black tea,
+// Qingyuan chicken, a pledge financing...). Every name is invented; every
+// key is random per data directory.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/wallet"
+)
+
+// The zone's organisations (MSP IDs), as on the Fabric network.
+const (
+	PlatformMSP  = "PlatformMSP"
+	WarehouseMSP = "WarehouseMSP"
+	BankMSP      = "BankMSP"
+	InsurerMSP   = "InsurerMSP"
+	RegulatorMSP = "RegulatorMSP"
+)
+
+// Orgs lists the organisations of the channel.
+var Orgs = []string{PlatformMSP, WarehouseMSP, BankMSP, InsurerMSP, RegulatorMSP}
+
+// CredentialsFile and EntitiesFile are written into the data directory.
+const (
+	CredentialsFile = "demo-credentials.json"
+	EntitiesFile    = "demo.json"
+)
+
+// CA enrols identities; devledger provides one per organisation.
+type CA interface {
+	CA(mspID string) (*identity.CA, error)
+}
+
+// User is one demo user as written to demo-credentials.json.
+type User struct {
+	Name       string   `json:"name"`
+	Org        string   `json:"org"`
+	Enterprise string   `json:"enterprise,omitempty"`
+	Kinds      []string `json:"kinds"`
+	APIKey     string   `json:"apiKey"`
+	identity   *identity.Identity
+}
+
+// Credentials is the demo-credentials.json document.
+type Credentials struct {
+	Users []User `json:"users"`
+}
+
+// Env is what scenarios get: the ledger, the users by name, and a document
+// to record the entities they create (written to demo.json).
+type Env struct {
+	Ledger    gateway.Ledger
+	PublicURL string
+	Users     map[string]*User
+	Entities  map[string]any
+	Log       *slog.Logger
+}
+
+// Submit submits as a named demo user.
+func (e *Env) Submit(ctx context.Context, user, fn string, args ...string) (*gateway.Commit, error) {
+	u, ok := e.Users[user]
+	if !ok {
+		return nil, fmt.Errorf("demo: no user %s", user)
+	}
+	c, err := e.Ledger.Submit(ctx, u.identity, gateway.Request{Function: fn, Args: args})
+	if err != nil {
+		return nil, fmt.Errorf("demo: %s as %s: %w", fn, user, err)
+	}
+	return c, nil
+}
+
+// Evaluate queries as a named demo user.
+func (e *Env) Evaluate(ctx context.Context, user, fn string, args ...string) ([]byte, error) {
+	u, ok := e.Users[user]
+	if !ok {
+		return nil, fmt.Errorf("demo: no user %s", user)
+	}
+	return e.Ledger.Evaluate(ctx, u.identity, gateway.Request{Function: fn, Args: args})
+}
+
+// Scenario seeds one story; scenarios run in registration order.
+type Scenario struct {
+	Name string
+	Run  func(ctx context.Context, env *Env) error
+}
+
+var scenarios []Scenario
+
+// Register adds a scenario (called from init functions of scenario files).
+func Register(s Scenario) { scenarios = append(scenarios, s) }
+
+// enterpriseSpec is one fictional enterprise and its demo user.
+type enterpriseSpec struct {
+	user   string
+	org    string
+	seq    int
+	name   string
+	nameEn string
+	kinds  []string
+}
+
+var enterprises = []enterpriseSpec{
+	{"tea-coop", PlatformMSP, 1, "英德红云茶叶专业合作社", "Yingde Hongyun Tea Cooperative", []string{"producer", "processor"}},
+	{"chicken-farm", PlatformMSP, 2, "清远凤鸣走地鸡养殖场", "Qingyuan Fengming Free-Range Chicken Farm", []string{"producer"}},
+	{"meat-processor", PlatformMSP, 3, "清远鲜禽食品加工有限公司", "Qingyuan Fresh Poultry Foods Co.", []string{"processor"}},
+	{"logistics", PlatformMSP, 4, "北江冷链物流有限公司", "Beijiang Cold-Chain Logistics Co.", []string{"logistics"}},
+	{"exporter", PlatformMSP, 5, "清远跨境优品贸易有限公司", "Qingyuan Cross-Border Fine Goods Trading Co.", []string{"exporter"}},
+	{"warehouse", WarehouseMSP, 6, "清远综保区保税仓储有限公司", "Qingyuan Bonded Zone Warehousing Co.", []string{"warehouse"}},
+	{"bank", BankMSP, 7, "清远北江农村商业银行", "Qingyuan Beijiang Rural Commercial Bank", []string{"bank"}},
+	{"insurer", InsurerMSP, 8, "南粤出口信用保险有限公司", "Nanyue Export Credit Insurance Co.", []string{"insurer"}},
+	{"inspector", RegulatorMSP, 9, "清远农产品质量检测中心", "Qingyuan Agri-Food Testing Centre", []string{"inspector"}},
+	{"regulator", RegulatorMSP, 10, "清远跨境电商综试区管理办公室", "Qingyuan Cross-Border E-Commerce Zone Office", []string{"regulator"}},
+}
+
+// CreditCode gives the fictional, checksum-valid credit code of demo
+// enterprise number seq (Qingyuan's division code 441800).
+func CreditCode(seq int) string {
+	first17 := fmt.Sprintf("91441800QC%07d", seq)
+	c, err := uscc.CheckChar(first17)
+	if err != nil {
+		panic("demo: bad credit code body " + first17)
+	}
+	return first17 + string(c)
+}
+
+// Seeded reports whether dataDir was already seeded.
+func Seeded(dataDir string) bool {
+	_, err := os.Stat(filepath.Join(dataDir, CredentialsFile))
+	return err == nil
+}
+
+// Seed creates the demo zone once per data directory and writes
+// demo-credentials.json (0600) and demo.json. A directory already seeded is
+// left alone.
+func Seed(ctx context.Context, l gateway.Ledger, cas CA, w *wallet.Wallet, dataDir, publicURL string, log *slog.Logger) error {
+	if Seeded(dataDir) {
+		return nil
+	}
+	if h, err := l.Height(ctx); err == nil && h > 1 {
+		return errors.New("demo: the ledger already holds transactions but demo-credentials.json is missing; use a fresh data directory for --demo")
+	}
+	env := &Env{Ledger: l, PublicURL: publicURL, Users: map[string]*User{}, Entities: map[string]any{}, Log: log}
+	var creds Credentials
+
+	enrol := func(org, name, role string) (*User, error) {
+		ca, err := cas.CA(org)
+		if err != nil {
+			return nil, err
+		}
+		id, err := ca.Issue(name, role, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.PutIdentity(name, id); err != nil {
+			return nil, err
+		}
+		key, _, err := w.AddKey(name)
+		if err != nil {
+			return nil, err
+		}
+		u := &User{Name: name, Org: org, Kinds: []string{}, APIKey: key, identity: id}
+		env.Users[name] = u
+		return u, nil
+	}
+
+	for _, org := range Orgs {
+		if _, err := enrol(org, adminName(org), identity.RoleAdmin); err != nil {
+			return err
+		}
+	}
+	ents := map[string]any{}
+	for _, e := range enterprises {
+		code := CreditCode(e.seq)
+		in, _ := json.Marshal(map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "kinds": e.kinds})
+		if _, err := env.Submit(ctx, adminName(e.org), "registry:RegisterEnterprise", string(in)); err != nil {
+			return err
+		}
+		u, err := enrol(e.org, e.user, identity.RoleClient)
+		if err != nil {
+			return err
+		}
+		u.Enterprise, u.Kinds = code, e.kinds
+		bind, _ := json.Marshal(map[string]string{"id": u.identity.ID(), "label": e.user})
+		if _, err := env.Submit(ctx, adminName(e.org), "registry:BindMember", code, string(bind)); err != nil {
+			return err
+		}
+		ents[e.user] = map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "org": e.org, "kinds": e.kinds}
+	}
+	env.Entities["enterprises"] = ents
+	for _, s := range scenarios {
+		log.Info("seeding demo scenario", "scenario", s.Name)
+		if err := s.Run(ctx, env); err != nil {
+			return fmt.Errorf("demo scenario %s: %w", s.Name, err)
+		}
+	}
+
+	names := make([]string, 0, len(env.Users))
+	for n := range env.Users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		creds.Users = append(creds.Users, *env.Users[n])
+	}
+	env.Entities["publicUrl"] = publicURL
+	if err := writeJSON(filepath.Join(dataDir, EntitiesFile), env.Entities, 0o644); err != nil {
+		return err
+	}
+	// Written last: its presence means the seed completed.
+	return writeJSON(filepath.Join(dataDir, CredentialsFile), creds, 0o600)
+}
+
+func adminName(org string) string {
+	return map[string]string{PlatformMSP: "platform-admin", WarehouseMSP: "warehouse-admin", BankMSP: "bank-admin", InsurerMSP: "insurer-admin", RegulatorMSP: "regulator-admin"}[org]
+}
+
+func writeJSON(path string, v any, mode os.FileMode) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
