@@ -1,0 +1,855 @@
+#!/usr/bin/env bash
+# Qingchain's local Hyperledger Fabric v3 network, run natively (no Docker):
+# three Raft orderers and one peer for each of five organisations, all on
+# 127.0.0.1 with TLS, as background processes.
+#
+#   scripts/network.sh up                 generate crypto + genesis block, start
+#                                         orderers and peers, create channel
+#   scripts/network.sh deploy [options]   package, install, approve, commit the
+#                                         chaincode (CCaaS) and start its server
+#   scripts/network.sh status             processes, heights, chaincodes
+#   scripts/network.sh down               stop everything, delete generated files
+#   scripts/network.sh env ORG [USER]     print exports for the peer CLI as ORG
+#
+# deploy options (or the environment variables in brackets):
+#   --name NAME        chaincode name                  [QC_CC_NAME, qingchain]
+#   --version V        chaincode version / label       [QC_CC_VERSION, 1]
+#   --sequence N       definition sequence             [QC_CC_SEQUENCE, 1]
+#   --port P           chaincode server port           [QC_CC_PORT, 7999]
+#   --bin PATH         chaincode binary; default: build ./chaincode with
+#                      `go build` into $QC_NETWORK_DIR [QC_CHAINCODE_BIN]
+#
+# Environment:
+#   FABRIC_BIN       directory holding peer, orderer, configtxgen, cryptogen,
+#                    osnadmin (else they are looked up on PATH)
+#   FABRIC_CFG       directory holding Fabric's core.yaml and orderer.yaml
+#                    (default: the config/ directory next to the binaries, as
+#                    in Fabric's release tarball)
+#   FABRIC_CCAAS_BUILDER  directory with bin/{detect,build,release} of an
+#                    external builder for chaincode-as-a-service (default:
+#                    $FABRIC_BIN/ccaas if present, else scripts/ccaas-builder)
+#   QC_NETWORK_DIR   where every generated file, ledger, log and pid file goes
+#                    (default network/generated/)
+#   QC_PORT_OFFSET   added to every port (default 0), to run a second network
+#   QC_CHANNEL       channel name (default qingchain)
+#
+# The network definition lives in network/: crypto-config.yaml, configtx.yaml,
+# nodes.conf (ports), peer.env / orderer.env (overrides of Fabric's stock
+# core.yaml / orderer.yaml), endorsement-policy. See network/README.md.
+
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+NETWORK_DEF="$REPO_ROOT/network"
+
+# Settings from the caller. Fabric's own CORE_*/ORDERER_*/CONFIGTX_* variables
+# would silently reconfigure every node and CLI call this script makes, so
+# they are dropped; the script sets what each process needs explicitly.
+USER_FABRIC_CFG="${FABRIC_CFG:-}"
+while IFS= read -r var; do
+  case "$var" in
+    CORE_* | ORDERER_* | CONFIGTX_* | FABRIC_CFG_PATH | FABRIC_LOGGING_SPEC) unset "$var" ;;
+  esac
+done < <(compgen -e)
+
+QC_NETWORK_DIR="${QC_NETWORK_DIR:-$NETWORK_DEF/generated}"
+QC_PORT_OFFSET="${QC_PORT_OFFSET:-0}"
+CHANNEL="${QC_CHANNEL:-qingchain}"
+START_TIME="$(date +%s)"
+
+# Messages go to fd 3, a copy of the caller's stderr, so that they are seen
+# even from a trap that fires inside a command whose stderr is redirected.
+# Long-running processes are started with fd 3 closed.
+exec 3>&2
+log() { printf '[network %3ss] %s\n' "$(($(date +%s) - START_TIME))" "$*" >&3; }
+die() {
+  printf 'network.sh: %s\n' "$*" >&3
+  exit 1
+}
+
+case "$QC_PORT_OFFSET" in
+  '' | *[!0-9]*) die "QC_PORT_OFFSET must be a non-negative integer, got '$QC_PORT_OFFSET'" ;;
+esac
+
+# An absolute, normalised network directory: it is written into the nodes'
+# configuration and removed by `down`.
+mkdir -p "$(dirname "$QC_NETWORK_DIR")"
+QC_NETWORK_DIR="$(cd "$(dirname "$QC_NETWORK_DIR")" && pwd)/$(basename "$QC_NETWORK_DIR")"
+DIR="$QC_NETWORK_DIR"
+MARKER="$DIR/.qingchain-network"
+CRYPTO="$DIR/crypto"
+PIDS="$DIR/pids"
+LOGS="$DIR/logs"
+
+# ---------------------------------------------------------------------------
+# Fabric binaries and configuration
+
+PEER="" ORDERER="" CONFIGTXGEN="" CRYPTOGEN="" OSNADMIN="" FABRIC_CONFIG="" CCAAS_BUILDER=""
+
+# find_bin NAME: the path of a Fabric program, from $FABRIC_BIN or PATH.
+find_bin() {
+  if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/$1" ]; then
+    printf '%s\n' "$FABRIC_BIN/$1"
+  elif command -v "$1" >/dev/null 2>&1; then
+    command -v "$1"
+  fi
+}
+
+install_hint() {
+  cat >&2 <<'EOF'
+
+Install Hyperledger Fabric's binaries (v3.1 or later) the official way, with
+the install script from the hyperledger/fabric repository
+(https://hyperledger-fabric.readthedocs.io/en/latest/install.html):
+
+  curl -sSLO https://raw.githubusercontent.com/hyperledger/fabric/main/scripts/install-fabric.sh
+  chmod +x install-fabric.sh
+  ./install-fabric.sh --fabric-version 3.1.5 binary
+
+That unpacks bin/ (peer, orderer, configtxgen, cryptogen, osnadmin, ...) and
+config/ (core.yaml, orderer.yaml, configtx.yaml) into the current directory.
+Then point this script at them:
+
+  export FABRIC_BIN=$PWD/bin          # config/ next to bin/ is found by itself
+  # or: export PATH=$PWD/bin:$PATH FABRIC_CFG=$PWD/config
+EOF
+}
+
+# need_fabric PROGRAM...: resolve the named programs and Fabric's config
+# directory, or list everything that is missing and exit 2.
+need_fabric() {
+  local missing=() prog path var
+  for prog in "$@"; do
+    path="$(find_bin "$prog")"
+    if [ -z "$path" ]; then
+      missing+=("$prog")
+      continue
+    fi
+    var="$(printf '%s' "$prog" | tr '[:lower:]' '[:upper:]')"
+    printf -v "$var" '%s' "$path"
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    printf 'network.sh: missing Fabric program(s): %s\n' "${missing[*]}" >&2
+    if [ -n "${FABRIC_BIN:-}" ]; then
+      printf '  (looked in FABRIC_BIN=%s and on PATH)\n' "$FABRIC_BIN" >&2
+    else
+      printf '  (FABRIC_BIN is not set; looked on PATH)\n' >&2
+    fi
+    install_hint
+    exit 2
+  fi
+
+  # Fabric's config/ directory: $FABRIC_CFG, else next to the binaries.
+  local bindir candidates=() c
+  bindir="$(dirname "$(find_bin "$1")")"
+  [ -n "$USER_FABRIC_CFG" ] && candidates+=("$USER_FABRIC_CFG")
+  candidates+=("$bindir/../config" "$bindir/config")
+  FABRIC_CONFIG=""
+  for c in "${candidates[@]}"; do
+    if [ -f "$c/core.yaml" ] && [ -f "$c/orderer.yaml" ]; then
+      FABRIC_CONFIG="$(cd "$c" && pwd)"
+      break
+    fi
+  done
+  if [ -z "$FABRIC_CONFIG" ]; then
+    printf 'network.sh: Fabric config files core.yaml and orderer.yaml not found in: %s\n' "${candidates[*]}" >&2
+    printf '  Set FABRIC_CFG to the config/ directory of the Fabric binary distribution.\n' >&2
+    install_hint
+    exit 2
+  fi
+
+  # External builder for chaincode-as-a-service.
+  CCAAS_BUILDER=""
+  candidates=()
+  [ -n "${FABRIC_CCAAS_BUILDER:-}" ] && candidates+=("$FABRIC_CCAAS_BUILDER")
+  [ -n "${FABRIC_BIN:-}" ] && candidates+=("$FABRIC_BIN/ccaas" "$FABRIC_BIN/../ccaas_builder")
+  candidates+=("$bindir/ccaas" "$bindir/../ccaas_builder" "$SCRIPT_DIR/ccaas-builder")
+  for c in "${candidates[@]}"; do
+    if [ -x "$c/bin/detect" ] && [ -x "$c/bin/build" ] && [ -x "$c/bin/release" ]; then
+      CCAAS_BUILDER="$(cd "$c" && pwd)"
+      break
+    fi
+  done
+  [ -n "$CCAAS_BUILDER" ] || die "no chaincode-as-a-service builder found (tried: ${candidates[*]})"
+}
+
+need_tool() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is required (install it with your package manager)"
+}
+
+# ---------------------------------------------------------------------------
+# The node table (network/nodes.conf)
+
+N_KIND=() N_NAME=() N_ORG=() N_DOMAIN=() N_MSP=() N_PORT=() N_OPS=() N_AUX=() N_HOST=()
+
+load_nodes() {
+  local kind name org domain msp port ops aux rest
+  while read -r kind name org domain msp port ops aux rest; do
+    case "$kind" in '' | '#'*) continue ;; esac
+    case "$kind" in orderer | peer) ;; *) die "nodes.conf: unknown kind '$kind'" ;; esac
+    if [ -z "$aux" ] || [ -n "$rest" ]; then die "nodes.conf: bad line for $name.$domain"; fi
+    N_KIND+=("$kind") N_NAME+=("$name") N_ORG+=("$org") N_DOMAIN+=("$domain") N_MSP+=("$msp")
+    N_PORT+=("$((port + QC_PORT_OFFSET))") N_OPS+=("$((ops + QC_PORT_OFFSET))") N_AUX+=("$((aux + QC_PORT_OFFSET))")
+    N_HOST+=("$name.$domain")
+  done <"$NETWORK_DEF/nodes.conf"
+  [ "${#N_KIND[@]}" -gt 0 ] || die "nodes.conf lists no nodes"
+}
+
+# Indices of orderers and of peers.
+orderer_indices() {
+  local i
+  for i in "${!N_KIND[@]}"; do [ "${N_KIND[$i]}" = orderer ] && printf '%s\n' "$i"; done
+  return 0
+}
+peer_indices() {
+  local i
+  for i in "${!N_KIND[@]}"; do [ "${N_KIND[$i]}" = peer ] && printf '%s\n' "$i"; done
+  return 0
+}
+
+# peer_index ORG: the index of ORG's peer (ORG is the short name: platform,
+# bank, ... or the MSP ID).
+peer_index() {
+  local i want
+  want="$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')"
+  for i in $(peer_indices); do
+    if [ "${N_ORG[$i]}" = "$want" ] || [ "$(printf '%s' "${N_MSP[$i]}" | tr '[:upper:]' '[:lower:]')" = "$want" ]; then
+      printf '%s\n' "$i"
+      return 0
+    fi
+  done
+  die "unknown organisation '$1' (known: $(for i in $(peer_indices); do printf '%s ' "${N_ORG[$i]}"; done))"
+}
+
+node_crypto() {
+  if [ "${N_KIND[$1]}" = orderer ]; then
+    printf '%s\n' "$CRYPTO/ordererOrganizations/${N_DOMAIN[$1]}/orderers/${N_HOST[$1]}"
+  else
+    printf '%s\n' "$CRYPTO/peerOrganizations/${N_DOMAIN[$1]}/peers/${N_HOST[$1]}"
+  fi
+}
+org_crypto() {
+  if [ "${N_KIND[$1]}" = orderer ]; then
+    printf '%s\n' "$CRYPTO/ordererOrganizations/${N_DOMAIN[$1]}"
+  else
+    printf '%s\n' "$CRYPTO/peerOrganizations/${N_DOMAIN[$1]}"
+  fi
+}
+
+# (No `| head` or `| grep -q` on pipes in this script: under pipefail the
+# writer's SIGPIPE would fail the whole pipeline.)
+first_orderer() {
+  local i
+  for i in "${!N_KIND[@]}"; do [ "${N_KIND[$i]}" = orderer ] && { printf '%s\n' "$i"; return 0; }; done
+  return 1
+}
+first_peer() {
+  local i
+  for i in "${!N_KIND[@]}"; do [ "${N_KIND[$i]}" = peer ] && { printf '%s\n' "$i"; return 0; }; done
+  return 1
+}
+orderer_tls_ca() { printf '%s\n' "$(node_crypto "$(first_orderer)")/tls/ca.crt"; }
+orderer_address() { printf '127.0.0.1:%s\n' "${N_PORT[$(first_orderer)]}"; }
+
+# ---------------------------------------------------------------------------
+# Processes. Each one is started in its own session with its stdio on files,
+# writes its own pid to $PIDS/<name>.pid before exec'ing the program, and
+# carries QC_NETWORK_MARK=<network dir> in its environment, so that `down`
+# kills exactly the processes this network started.
+
+# start_process NAME LOGFILE ENV... -- PROGRAM ARGS...
+start_process() {
+  local name="$1" logfile="$2" pidfile="$PIDS/$1.pid"
+  shift 2
+  local envs=()
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+    envs+=("$1")
+    shift
+  done
+  shift
+  rm -f "$pidfile"
+  local launcher=()
+  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
+  # shellcheck disable=SC2016 # $$ and $0 belong to the inner shell
+  "${launcher[@]}" bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" \
+    env "QC_NETWORK_MARK=$DIR" "${envs[@]}" "$@" </dev/null >>"$logfile" 2>&1 3>&- &
+  local n=0
+  while [ ! -s "$pidfile" ]; do
+    n=$((n + 1))
+    [ "$n" -lt 100 ] || die "process $name did not start (see $logfile)"
+    sleep 0.05
+  done
+}
+
+# is_ours PID: PID is alive and is a process of this network.
+is_ours() {
+  local pid="$1"
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/environ" ]; then
+    grep -zFx "QC_NETWORK_MARK=$DIR" "/proc/$pid/environ" >/dev/null 2>&1
+  else
+    return 0
+  fi
+}
+
+# pid_of NAME: the recorded pid if that process is alive and ours.
+pid_of() {
+  local f="$PIDS/$1.pid" pid
+  [ -s "$f" ] || return 1
+  pid="$(cat "$f")"
+  is_ours "$pid" || return 1
+  printf '%s\n' "$pid"
+}
+
+# stop_pids PID...: SIGTERM, then SIGKILL whatever is left after 10 s.
+stop_pids() {
+  [ "$#" -gt 0 ] || return 0
+  local pid left n=0
+  kill -TERM "$@" 2>/dev/null || true
+  while :; do
+    left=()
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+    [ "${#left[@]}" -gt 0 ] || return 0
+    n=$((n + 1))
+    if [ "$n" -ge 100 ]; then
+      log "force-killing ${left[*]}"
+      kill -KILL "${left[@]}" 2>/dev/null || true
+      return 0
+    fi
+    sleep 0.1
+  done
+}
+
+# stop_process NAME: stop one recorded process.
+stop_process() {
+  local pid
+  if pid="$(pid_of "$1")"; then stop_pids "$pid"; fi
+  rm -f "$PIDS/$1.pid"
+}
+
+# stop_all: every recorded process, then (on Linux) any process still carrying
+# this network's mark, e.g. one killed between start and pid file.
+stop_all() {
+  local f pid pids=() p
+  if [ -d "$PIDS" ]; then
+    for f in "$PIDS"/*.pid; do
+      [ -e "$f" ] || continue
+      if pid="$(pid_of "$(basename "$f" .pid)")"; then pids+=("$pid"); fi
+    done
+  fi
+  if [ -d /proc ]; then
+    while IFS= read -r p; do
+      pid="${p#/proc/}"
+      pid="${pid%/environ}"
+      [ "$pid" != "$$" ] || continue
+      case " ${pids[*]} " in *" $pid "*) ;; *) pids+=("$pid") ;; esac
+    done < <(grep -lzFx "QC_NETWORK_MARK=$DIR" /proc/[0-9]*/environ 2>/dev/null || true)
+  fi
+  if [ "${#pids[@]}" -gt 0 ]; then
+    log "stopping ${#pids[@]} process(es): ${pids[*]}"
+    stop_pids "${pids[@]}"
+  fi
+  rm -f "$PIDS"/*.pid 2>/dev/null || true
+}
+
+any_alive() {
+  local f
+  [ -d "$PIDS" ] || return 1
+  for f in "$PIDS"/*.pid; do
+    [ -e "$f" ] || continue
+    pid_of "$(basename "$f" .pid)" >/dev/null && return 0
+  done
+  return 1
+}
+
+# wait_for TIMEOUT_S DESCRIPTION COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+  local timeout="$1" what="$2" deadline
+  shift 2
+  deadline=$(($(date +%s) + timeout))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.25
+  done
+  log "$what"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---------------------------------------------------------------------------
+# Node configuration: network/peer.env and network/orderer.env filled in.
+
+# node_env INDEX: the node's KEY=VALUE overrides, one a line.
+node_env() {
+  local i="$1" tmpl line key val k
+  if [ "${N_KIND[$i]}" = orderer ]; then tmpl="$NETWORK_DEF/orderer.env"; else tmpl="$NETWORK_DEF/peer.env"; fi
+  local -A sub=(
+    [HOST]="${N_HOST[$i]}" [MSP_ID]="${N_MSP[$i]}" [LISTEN_PORT]="${N_PORT[$i]}"
+    [OPS_PORT]="${N_OPS[$i]}" [AUX_PORT]="${N_AUX[$i]}" [CRYPTO]="$(node_crypto "$i")"
+    [NODE_DIR]="$DIR/nodes/${N_HOST[$i]}" [CCAAS_BUILDER]="$CCAAS_BUILDER"
+  )
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in '' | '#'*) continue ;; esac
+    key="${line%%=*}"
+    val="${line#*=}"
+    for k in "${!sub[@]}"; do val="${val//\$\{$k\}/${sub[$k]}}"; done
+    case "$val" in *"\${"*) die "$tmpl: unknown placeholder in: $line" ;; esac
+    printf '%s=%s\n' "$key" "$val"
+  done <"$tmpl"
+}
+
+start_node() {
+  local i="$1" envs=() line bin args=()
+  while IFS= read -r line; do envs+=("$line"); done < <(node_env "$i")
+  mkdir -p "$DIR/nodes/${N_HOST[$i]}"
+  if [ "${N_KIND[$i]}" = orderer ]; then
+    bin="$ORDERER"
+  else
+    bin="$PEER"
+    args=(node start)
+  fi
+  start_process "${N_HOST[$i]}" "$LOGS/${N_HOST[$i]}.log" \
+    "FABRIC_CFG_PATH=$FABRIC_CONFIG" "${envs[@]}" -- "$bin" "${args[@]}"
+}
+
+healthy() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$1/healthz"; }
+
+# wait_node INDEX: until the node's /healthz answers; fail if it died.
+wait_node() {
+  local i="$1" host="${N_HOST[$1]}" deadline
+  deadline=$(($(date +%s) + 40))
+  until healthy "${N_OPS[$i]}"; do
+    if ! pid_of "$host" >/dev/null; then
+      tail -n 20 "$LOGS/$host.log" >&2 || true
+      die "$host exited during start (log: $LOGS/$host.log)"
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || die "$host not healthy after 40 s (log: $LOGS/$host.log)"
+    sleep 0.25
+  done
+}
+
+# ---------------------------------------------------------------------------
+# CLI helpers
+
+# peer_cli ORG_INDEX USER ARGS...: run the peer CLI as USER (Admin, User1..)
+# of the org whose peer is at ORG_INDEX, against that peer.
+peer_cli() {
+  local i="$1" user="$2"
+  shift 2
+  local oc
+  oc="$(org_crypto "$i")"
+  env FABRIC_CFG_PATH="$FABRIC_CONFIG" FABRIC_LOGGING_SPEC=warning \
+    CORE_PEER_LOCALMSPID="${N_MSP[$i]}" \
+    CORE_PEER_MSPCONFIGPATH="$oc/users/$user@${N_DOMAIN[$i]}/msp" \
+    CORE_PEER_ADDRESS="127.0.0.1:${N_PORT[$i]}" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_ROOTCERT_FILE="$(node_crypto "$i")/tls/ca.crt" \
+    CORE_PEER_FILESYSTEMPATH="$DIR/cli" \
+    "$PEER" "$@"
+}
+
+# osn ORDERER_INDEX ARGS...: osnadmin as the orderer organisation's admin.
+osn() {
+  local i="$1"
+  shift
+  local oc admin
+  oc="$(org_crypto "$i")"
+  admin="$oc/users/Admin@${N_DOMAIN[$i]}/tls"
+  "$OSNADMIN" "$@" -o "127.0.0.1:${N_AUX[$i]}" \
+    --ca-file "$(node_crypto "$i")/tls/ca.crt" --client-cert "$admin/client.crt" --client-key "$admin/client.key"
+}
+
+peer_height() {
+  peer_cli "$1" Admin channel getinfo -c "$CHANNEL" 2>/dev/null | sed -n 's/.*"height":\([0-9]*\).*/\1/p'
+}
+
+peer_has_channel() { [ -n "$(peer_height "$1")" ]; }
+
+# metric PORT NAME LABEL: the value of a Prometheus metric with a label match.
+metric() {
+  curl -sf --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null |
+    awk -v n="$2" -v l="$3" 'index($0, n "{") == 1 && index($0, l) { v = $NF } END { if (v != "") print v }'
+}
+
+raft_has_leader() {
+  local i v
+  for i in $(orderer_indices); do
+    v="$(metric "${N_OPS[$i]}" consensus_etcdraft_is_leader "channel=\"$CHANNEL\"")"
+    [ "${v:-0}" = 1 ] && return 0
+  done
+  return 1
+}
+
+# all peers see every other peer of the channel through gossip (what service
+# discovery and the Gateway's cross-organisation endorsement rely on).
+gossip_converged() {
+  local i v want
+  want=$(($(peer_indices | wc -l) - 1))
+  for i in $(peer_indices); do
+    v="$(metric "${N_OPS[$i]}" gossip_membership_total_peers_known "channel=\"$CHANNEL\"")"
+    [ "${v:-0}" = "$want" ] || return 1
+  done
+}
+
+# ---------------------------------------------------------------------------
+# up
+
+render_configtx() {
+  awk -v off="$QC_PORT_OFFSET" '
+    function shift_ports(s,   out, a) {
+      out = ""
+      while (match(s, /127\.0\.0\.1:[0-9]+/)) {
+        split(substr(s, RSTART, RLENGTH), a, ":")
+        out = out substr(s, 1, RSTART - 1) "127.0.0.1:" (a[2] + off)
+        s = substr(s, RSTART + RLENGTH)
+      }
+      return out s
+    }
+    {
+      line = shift_ports($0)
+      if (match(line, /^[[:space:]]*Port:[[:space:]]*[0-9]+[[:space:]]*$/)) {
+        match(line, /[0-9]+/)
+        line = substr(line, 1, RSTART - 1) (substr(line, RSTART, RLENGTH) + off)
+      }
+      print line
+    }' "$NETWORK_DEF/configtx.yaml" >"$DIR/configtx.yaml"
+}
+
+# A machine-readable description for clients and tests (network.json).
+write_network_json() {
+  local f="$DIR/network.json" i first=1 oc u user
+  {
+    printf '{\n  "channel": "%s",\n  "networkDir": "%s",\n' "$CHANNEL" "$DIR"
+    printf '  "orderers": [\n'
+    for i in $(orderer_indices); do
+      [ "$first" = 1 ] || printf ',\n'
+      first=0
+      printf '    {"host": "%s", "endpoint": "127.0.0.1:%s", "adminEndpoint": "127.0.0.1:%s", "tlsCACert": "%s"}' \
+        "${N_HOST[$i]}" "${N_PORT[$i]}" "${N_AUX[$i]}" "$(node_crypto "$i")/tls/ca.crt"
+    done
+    printf '\n  ],\n  "orgs": [\n'
+    first=1
+    for i in $(peer_indices); do
+      [ "$first" = 1 ] || printf ',\n'
+      first=0
+      oc="$(org_crypto "$i")"
+      printf '    {\n      "name": "%s",\n      "mspId": "%s",\n      "peerHost": "%s",\n      "peerEndpoint": "127.0.0.1:%s",\n      "peerTLSCACert": "%s",\n      "users": {' \
+        "${N_ORG[$i]}" "${N_MSP[$i]}" "${N_HOST[$i]}" "${N_PORT[$i]}" "$(node_crypto "$i")/tls/ca.crt"
+      u=0
+      for user in "$oc"/users/*@"${N_DOMAIN[$i]}"; do
+        user="$(basename "$user")"
+        [ "$u" = 0 ] || printf ','
+        u=1
+        printf '\n        "%s": {"cert": "%s", "key": "%s", "mspDir": "%s"}' "${user%@*}" \
+          "$oc/users/$user/msp/signcerts/$user-cert.pem" "$oc/users/$user/msp/keystore/priv_sk" "$oc/users/$user/msp"
+      done
+      printf '\n      }\n    }'
+    done
+    printf '\n  ]\n}\n'
+  } >"$f"
+}
+
+UP_DONE=0
+up_cleanup() {
+  local rc=$?
+  if [ "$UP_DONE" != 1 ]; then
+    trap - INT TERM
+    log "up failed; stopping the processes it started (logs kept in $LOGS; 'down' removes them)"
+    stop_all
+  fi
+  return "$rc"
+}
+
+cmd_up() {
+  need_fabric peer orderer configtxgen cryptogen osnadmin
+  need_tool curl
+  load_nodes
+  if any_alive; then
+    die "a network is already running from $DIR; run '$0 down' first"
+  fi
+  if [ -e "$DIR" ]; then
+    if [ -e "$MARKER" ]; then
+      stop_all
+      rm -rf "$DIR"
+    elif [ -n "$(ls -A "$DIR")" ]; then
+      die "$DIR exists and was not made by this script; refusing to overwrite it"
+    fi
+  fi
+
+  local i p busy=()
+  for i in "${!N_KIND[@]}"; do
+    for p in "${N_PORT[$i]}" "${N_OPS[$i]}" "${N_AUX[$i]}"; do
+      port_open "$p" && busy+=("$p(${N_HOST[$i]})")
+    done
+  done
+  [ "${#busy[@]}" -eq 0 ] || die "ports already in use on 127.0.0.1: ${busy[*]} (another network? set QC_PORT_OFFSET)"
+
+  mkdir -p "$DIR" "$PIDS" "$LOGS" "$DIR/cli"
+  : >"$MARKER"
+  trap up_cleanup EXIT
+  trap 'exit 130' INT TERM
+  log "Fabric: $("$PEER" version 2>/dev/null | sed -n 's/^ Version: //p') from $(dirname "$PEER"); config $FABRIC_CONFIG; ccaas builder $CCAAS_BUILDER"
+  log "network dir $DIR"
+
+  "$CRYPTOGEN" generate --config="$NETWORK_DEF/crypto-config.yaml" --output="$CRYPTO" >"$LOGS/cryptogen.log" 2>&1 ||
+    die "cryptogen failed (see $LOGS/cryptogen.log)"
+  render_configtx
+  "$CONFIGTXGEN" -configPath "$DIR" -profile QingchainChannel -channelID "$CHANNEL" \
+    -outputBlock "$DIR/$CHANNEL.block" >"$LOGS/configtxgen.log" 2>&1 ||
+    die "configtxgen failed (see $LOGS/configtxgen.log)"
+  log "crypto material and genesis block of channel '$CHANNEL' generated"
+
+  for i in "${!N_KIND[@]}"; do start_node "$i"; done
+  for i in "${!N_KIND[@]}"; do wait_node "$i"; done
+  log "${#N_KIND[@]} nodes started and healthy"
+
+  for i in $(orderer_indices); do
+    osn "$i" channel join --channelID "$CHANNEL" --config-block "$DIR/$CHANNEL.block" >"$LOGS/osnadmin-join-${N_HOST[$i]}.log" 2>&1 ||
+      die "osnadmin channel join failed for ${N_HOST[$i]} (see $LOGS/osnadmin-join-${N_HOST[$i]}.log)"
+  done
+  log "orderers joined '$CHANNEL'"
+
+  # All peers join at once: a peer turns away gossip from other organisations
+  # until it has joined the channel (and knows their MSPs).
+  local jobs=() j
+  for i in $(peer_indices); do
+    peer_cli "$i" Admin channel join -b "$DIR/$CHANNEL.block" >"$LOGS/join-${N_HOST[$i]}.log" 2>&1 &
+    jobs+=("$!:$i")
+  done
+  for j in "${jobs[@]}"; do
+    i="${j#*:}"
+    wait "${j%%:*}" || die "peer channel join failed for ${N_HOST[$i]} (see $LOGS/join-${N_HOST[$i]}.log)"
+  done
+  log "peers joined '$CHANNEL'"
+
+  wait_for 60 "Raft leader elected" raft_has_leader || die "no Raft leader after 60 s (see $LOGS/orderer*.log)"
+  for i in $(peer_indices); do
+    wait_for 30 "${N_HOST[$i]} has the channel" peer_has_channel "$i" ||
+      die "${N_HOST[$i]} does not report channel $CHANNEL"
+  done
+  wait_for 60 "gossip: every peer knows every other peer" gossip_converged ||
+    die "peers did not discover each other through gossip within 60 s"
+
+  write_network_json
+  UP_DONE=1
+  trap - EXIT INT TERM
+  log "network up in $(($(date +%s) - START_TIME)) s; description in $DIR/network.json"
+}
+
+# ---------------------------------------------------------------------------
+# deploy
+
+cmd_deploy() {
+  local name="${QC_CC_NAME:-qingchain}" version="${QC_CC_VERSION:-1}" sequence="${QC_CC_SEQUENCE:-1}"
+  local port="${QC_CC_PORT:-$((7999 + QC_PORT_OFFSET))}" ccbin="${QC_CHAINCODE_BIN:-}"
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --name) name="$2" ;;
+      --version) version="$2" ;;
+      --sequence) sequence="$2" ;;
+      --port) port="$2" ;;
+      --bin) ccbin="$2" ;;
+      *) die "deploy: unknown option '$1'" ;;
+    esac
+    shift 2 || die "deploy: option '$1' needs a value"
+  done
+  need_fabric peer
+  load_nodes
+  any_alive || die "the network is not running (run '$0 up' first)"
+
+  local policy
+  policy="$(awk '!/^[[:space:]]*(#|$)/ && p == "" { p = $0 } END { print p }' "$NETWORK_DEF/endorsement-policy")"
+  [ -n "$policy" ] || die "network/endorsement-policy holds no policy"
+
+  # 1. The chaincode binary.
+  if [ -z "$ccbin" ]; then
+    need_tool go
+    local ccdir="${QC_CHAINCODE_DIR:-$REPO_ROOT/chaincode}"
+    ccbin="$DIR/$name-cc"
+    log "building $ccdir -> $ccbin"
+    (cd "$ccdir" && go build -o "$ccbin" ./) || die "chaincode build failed"
+  fi
+  [ -x "$ccbin" ] || die "chaincode binary $ccbin is not an executable file"
+  case "$ccbin" in /*) ;; *) ccbin="$(cd "$(dirname "$ccbin")" && pwd)/$(basename "$ccbin")" ;; esac
+
+  # 2. The CCaaS package: metadata.json + code.tar.gz(connection.json).
+  local label="${name}_${version}" pkgdir="$DIR/chaincode/${name}_${version}" pkg
+  pkg="$pkgdir.tar.gz"
+  rm -rf "$pkgdir"
+  mkdir -p "$pkgdir/src"
+  printf '{"address":"127.0.0.1:%s","dial_timeout":"10s","tls_required":false}\n' "$port" >"$pkgdir/src/connection.json"
+  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$pkgdir/metadata.json"
+  tar -C "$pkgdir/src" -czf "$pkgdir/code.tar.gz" connection.json
+  tar -C "$pkgdir" -czf "$pkg" metadata.json code.tar.gz
+  local pkgid
+  pkgid="$(peer_cli "$(first_peer)" Admin lifecycle chaincode calculatepackageid "$pkg")" || die "calculatepackageid failed"
+  log "package $pkg, id $pkgid"
+
+  # 3. The chaincode server (before approval, so that peers can reach it as
+  #    soon as the definition is committed). One server serves every peer.
+  stop_process "cc-$name"
+  if port_open "$port"; then die "chaincode port 127.0.0.1:$port is in use"; fi
+  start_process "cc-$name" "$LOGS/cc-$name.log" \
+    "CHAINCODE_SERVER_ADDRESS=127.0.0.1:$port" "CHAINCODE_ID=$pkgid" -- "$ccbin"
+  wait_for 20 "chaincode server listening on 127.0.0.1:$port" port_open "$port" || {
+    tail -n 20 "$LOGS/cc-$name.log" >&2 || true
+    die "chaincode server did not listen on $port (log: $LOGS/cc-$name.log)"
+  }
+
+  # 4. Install on every peer (skipped where already installed).
+  local i
+  for i in $(peer_indices); do
+    if peer_cli "$i" Admin lifecycle chaincode queryinstalled 2>/dev/null | grep -F "Package ID: $pkgid," >/dev/null; then
+      continue
+    fi
+    peer_cli "$i" Admin lifecycle chaincode install "$pkg" >"$LOGS/install-${N_HOST[$i]}.log" 2>&1 ||
+      die "install failed on ${N_HOST[$i]} (see $LOGS/install-${N_HOST[$i]}.log)"
+  done
+  log "installed on every peer"
+
+  # 5. Approve for every organisation.
+  local common=(-C "$CHANNEL" -n "$name" -v "$version" --sequence "$sequence" --signature-policy "$policy")
+  local ord=(-o "$(orderer_address)" --tls --cafile "$(orderer_tls_ca)")
+  local try
+  for i in $(peer_indices); do
+    for try in 1 2 3 4 5; do
+      if peer_cli "$i" Admin lifecycle chaincode approveformyorg "${ord[@]}" "${common[@]}" \
+        --package-id "$pkgid" >"$LOGS/approve-${N_HOST[$i]}.log" 2>&1; then
+        break
+      fi
+      [ "$try" -lt 5 ] || die "approve failed for ${N_MSP[$i]} (see $LOGS/approve-${N_HOST[$i]}.log)"
+      sleep 1
+    done
+  done
+  log "approved by every organisation"
+
+  # 6. Commit, endorsed by every organisation's peer.
+  local targets=()
+  for i in $(peer_indices); do
+    targets+=(--peerAddresses "127.0.0.1:${N_PORT[$i]}" --tlsRootCertFiles "$(node_crypto "$i")/tls/ca.crt")
+  done
+  i="$(first_peer)"
+  for try in 1 2 3 4 5; do
+    if peer_cli "$i" Admin lifecycle chaincode commit "${ord[@]}" "${common[@]}" "${targets[@]}" \
+      >"$LOGS/commit-$name.log" 2>&1; then
+      break
+    fi
+    [ "$try" -lt 5 ] || die "commit failed (see $LOGS/commit-$name.log)"
+    sleep 1
+  done
+  log "committed $name version $version sequence $sequence, policy $policy"
+
+  # 7. Every peer sees the definition, and (for a contract-API chaincode)
+  #    can reach the chaincode server.
+  for i in $(peer_indices); do
+    wait_for 20 "${N_HOST[$i]}: definition committed" \
+      peer_cli "$i" Admin lifecycle chaincode querycommitted -C "$CHANNEL" -n "$name" ||
+      die "${N_HOST[$i]} does not show the committed definition"
+  done
+  for i in $(peer_indices); do
+    peer_cli "$i" User1 chaincode query -C "$CHANNEL" -n "$name" \
+      -c '{"Args":["org.hyperledger.fabric:GetMetadata"]}' >/dev/null 2>"$LOGS/warmup-${N_HOST[$i]}.log" ||
+      log "warning: ${N_HOST[$i]} could not query $name (see $LOGS/warmup-${N_HOST[$i]}.log)"
+  done
+  log "deployed in $(($(date +%s) - START_TIME)) s"
+}
+
+# ---------------------------------------------------------------------------
+# status
+
+cmd_status() {
+  load_nodes
+  if [ ! -d "$DIR" ]; then
+    echo "no network at $DIR"
+    return 0
+  fi
+  echo "network dir: $DIR"
+  echo "processes:"
+  local f name pid
+  for f in "$PIDS"/*.pid; do
+    [ -e "$f" ] || continue
+    name="$(basename "$f" .pid)"
+    if pid="$(pid_of "$name")"; then
+      printf '  %-34s pid %-8s alive\n' "$name" "$pid"
+    else
+      printf '  %-34s pid %-8s DEAD (log: %s)\n' "$name" "$(cat "$f")" "$LOGS/$name.log"
+    fi
+  done
+  need_fabric peer osnadmin
+  echo "orderers (channel $CHANNEL):"
+  local i out
+  for i in $(orderer_indices); do
+    out="$(osn "$i" channel list --channelID "$CHANNEL" 2>/dev/null | tr -d '\n ' | sed -n 's/.*"status":"\([^"]*\)".*"height":\([0-9]*\).*/status \1, height \2/p')"
+    printf '  %-34s %s\n' "${N_HOST[$i]} (127.0.0.1:${N_PORT[$i]})" "${out:-unreachable}"
+  done
+  echo "peers (channel $CHANNEL):"
+  for i in $(peer_indices); do
+    out="$(peer_height "$i")"
+    if [ -n "$out" ]; then out="height $out"; else out=unreachable; fi
+    printf '  %-34s %s\n' "${N_HOST[$i]} (127.0.0.1:${N_PORT[$i]})" "$out"
+  done
+  echo "committed chaincodes:"
+  i="$(first_peer)"
+  if out="$(peer_cli "$i" Admin lifecycle chaincode querycommitted -C "$CHANNEL" 2>&1)"; then
+    out="$(printf '%s\n' "$out" | sed -n 's/^Name: /  /p')"
+    printf '%s\n' "${out:-  (none)}"
+  else
+    echo "  (unreachable)"
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# down
+
+cmd_down() {
+  if [ ! -e "$DIR" ]; then
+    log "nothing at $DIR"
+    return 0
+  fi
+  if [ ! -e "$MARKER" ]; then
+    die "$DIR was not made by this script; not touching it"
+  fi
+  stop_all
+  rm -rf "$DIR"
+  log "network stopped and $DIR removed"
+}
+
+# env ORG [USER]: shell exports to use the peer CLI as ORG's USER.
+cmd_env() {
+  [ "$#" -ge 1 ] || die "usage: $0 env ORG [USER]"
+  need_fabric peer
+  load_nodes
+  local i user="${2:-Admin}"
+  i="$(peer_index "$1")"
+  cat <<EOF
+export FABRIC_CFG_PATH='$FABRIC_CONFIG'
+export PATH='$(dirname "$PEER")':"\$PATH"
+export CORE_PEER_LOCALMSPID='${N_MSP[$i]}'
+export CORE_PEER_MSPCONFIGPATH='$(org_crypto "$i")/users/$user@${N_DOMAIN[$i]}/msp'
+export CORE_PEER_ADDRESS='127.0.0.1:${N_PORT[$i]}'
+export CORE_PEER_TLS_ENABLED=true
+export CORE_PEER_TLS_ROOTCERT_FILE='$(node_crypto "$i")/tls/ca.crt'
+export FABRIC_LOGGING_SPEC='grpc=warning:info'
+export QC_ORDERER_ADDRESS='$(orderer_address)'
+export QC_ORDERER_TLS_CA='$(orderer_tls_ca)'
+EOF
+}
+
+usage() {
+  sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
+  exit 2
+}
+
+[ "$#" -ge 1 ] || usage
+cmd="$1"
+shift
+case "$cmd" in
+  up) cmd_up "$@" ;;
+  down) cmd_down "$@" ;;
+  deploy) cmd_deploy "$@" ;;
+  status) cmd_status "$@" ;;
+  env) cmd_env "$@" ;;
+  -h | --help | help) usage ;;
+  *) usage ;;
+esac
