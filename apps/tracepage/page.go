@@ -1,0 +1,146 @@
+// Package tracepage renders the shopper's page: what a person sees after
+// scanning the QR code on a tin of tea or a pack of chicken. It is plain
+// server-rendered HTML with inline CSS and an inline SVG chart: readable
+// without JavaScript, no third-party assets, small enough for a slow phone
+// connection, in Chinese or English.
+package tracepage
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+// Page is everything the page shows, already localised by the caller where
+// it is data (names come in both languages and the template picks).
+type Page struct {
+	Lang        string // "zh" or "en"
+	OtherLang   string
+	OtherURL    string
+	DigitalLink string
+	QRPath      string
+
+	Product  Product
+	Lot      Lot
+	Item     *Item
+	Recall   *Recall
+	Timeline []Step
+	Certs    []Cert
+	Chart    *Chart
+	Proof    *Proof
+	Scans    *Scans
+}
+
+// Product is the product as the shopper sees it.
+type Product struct {
+	GTIN, NameZh, NameEn, Category, GIName string
+	GI                                     bool
+}
+
+// Lot is the batch with its origin.
+type Lot struct {
+	Lot, Quantity, Unit, Date        string
+	PlaceZh, PlaceEn, Lat, Lon       string
+	ProducerZh, ProducerEn, Producer string
+}
+
+// Item is a serialized pack.
+type Item struct {
+	Serial, CommissionedAt, Container string
+}
+
+// Recall is the banner shown when the product is recalled.
+type Recall struct {
+	Lot, Reason, By, At string
+	Inherited           bool // recalled because an input lot was recalled
+}
+
+// Step is one event on the timeline.
+type Step struct {
+	Time, BizStep, Where, WhereEn, Who, WhoEn, Lot, TxID string
+	Upstream                                             bool
+	Excursion                                            bool
+	Readings                                             string
+}
+
+// Cert is a certificate with its on-ledger proof.
+type Cert struct {
+	Type, Number, Issuer, IssuerEn, ValidFrom, ValidUntil, Result, DocHash, TxID string
+	BlockNumber                                                                  uint64
+	Verified                                                                     bool
+	Expired                                                                      bool
+}
+
+// Proof is the "recorded on ledger" evidence.
+type Proof struct {
+	TxID, BlockHash, Timestamp string
+	BlockNumber                uint64
+}
+
+// Scans is the scan counter of a serialized item.
+type Scans struct {
+	Count      int64
+	First      string
+	Suspicious bool
+}
+
+//go:embed page.html.tmpl
+var pageTemplate string
+
+var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"t":     translate,
+	"step":  stepName,
+	"cert":  certName,
+	"short": func(s string) string { return shorten(s, 12) },
+	"pick": func(lang, zh, en string) string {
+		if lang == "en" && en != "" {
+			return en
+		}
+		if zh == "" {
+			return en
+		}
+		return zh
+	},
+}).Parse(pageTemplate))
+
+// Render writes the page.
+func Render(w io.Writer, p *Page) error {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return fmt.Errorf("tracepage: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= 2*n {
+		return s
+	}
+	return s[:n] + "…" + s[len(s)-4:]
+}
+
+// Lang picks "zh" or "en" from an explicit choice or Accept-Language.
+func Lang(explicit, acceptLanguage string) string {
+	switch strings.ToLower(explicit) {
+	case "zh", "zh-cn", "zh-hans":
+		return "zh"
+	case "en":
+		return "en"
+	}
+	// The first language tag the page has wins; q-values are ordered by
+	// browsers already, and Chinese is the default for the zone.
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return "zh"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "zh"
+}
