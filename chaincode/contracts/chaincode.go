@@ -13,7 +13,8 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 func New() (*contractapi.ContractChaincode, error) {
 	registry := &Registry{}
 	registry.Name = "registry"
-	cc, err := contractapi.NewChaincode(registry)
+	trace := newTrace()
+	cc, err := contractapi.NewChaincode(registry, trace)
 	if err != nil {
 		return nil, err
 	}

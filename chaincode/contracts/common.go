@@ -11,14 +11,14 @@ import (
 
 // Stable error codes; the gateway maps each to an HTTP status.
 const (
-	CodeInvalidArgument = "INVALID_ARGUMENT"  // 400: malformed or out-of-range input
-	CodeUnauthenticated = "UNREGISTERED"      // 403: caller is not bound to an enterprise
-	CodeForbidden       = "FORBIDDEN"         // 403: caller may not do this
-	CodeNotFound        = "NOT_FOUND"         // 404
-	CodeAlreadyExists   = "ALREADY_EXISTS"    // 409
-	CodeConflict        = "CONFLICT"          // 409: wrong state for this transition
-	CodeRuleViolation   = "RULE_VIOLATION"    // 422: a business rule refuses it
-	CodeInternal        = "INTERNAL"          // 500: corrupt state, never client input
+	CodeInvalidArgument = "INVALID_ARGUMENT" // 400: malformed or out-of-range input
+	CodeUnauthenticated = "UNREGISTERED"     // 403: caller is not bound to an enterprise
+	CodeForbidden       = "FORBIDDEN"        // 403: caller may not do this
+	CodeNotFound        = "NOT_FOUND"        // 404
+	CodeAlreadyExists   = "ALREADY_EXISTS"   // 409
+	CodeConflict        = "CONFLICT"         // 409: wrong state for this transition
+	CodeRuleViolation   = "RULE_VIOLATION"   // 422: a business rule refuses it
+	CodeInternal        = "INTERNAL"         // 500: corrupt state, never client input
 )
 
 // errf builds a coded chaincode error: "CODE: message".

@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,8 @@ import (
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/qr"
+	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
 
@@ -47,6 +50,14 @@ type Config struct {
 	SubmitRetries int
 	// LedgerTimeout bounds each ledger call (default 30 s).
 	LedgerTimeout time.Duration
+	// Resolver is the identity the public resolver reads the ledger as.
+	Resolver *identity.Identity
+	// Scans counts resolver scans of serialized items (optional).
+	Scans *scans.Counter
+	// ScanAlertThreshold is the scan count above which a code is flagged
+	// as possibly copied (default 30: a pack is scanned a few times by its
+	// buyer and family, not dozens).
+	ScanAlertThreshold int
 }
 
 // Server is the gateway's HTTP handler.
@@ -58,6 +69,9 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	metrics *metrics
+	proofs  proofCache
+	names   sync.Map // credit code -> English name
+	qrCache *qr.Cache
 }
 
 const (
@@ -81,18 +95,26 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SubmitRetries <= 0 {
 		cfg.SubmitRetries = 5
 	}
+	if cfg.ScanAlertThreshold <= 0 {
+		cfg.ScanAlertThreshold = 30
+	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger}
+	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
+		proofs: proofCache{m: map[string]*TransactionProof{}}, qrCache: qr.NewCache(4096)}
 	s.metrics = newMetrics(cfg.Ledger)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 	e.ContextWithFallback = true
+	// Lots and serials may contain '/' (GS1 character set 82): route on the
+	// escaped path and unescape parameters afterwards.
+	e.UseRawPath = true
+	e.UnescapePathValues = true
 	e.Use(s.requestID, s.recover, s.observe, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, newError("NOT_FOUND", "no such resource: "+c.Request.URL.Path)) })
 	e.NoMethod(func(c *gin.Context) {

@@ -22,6 +22,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
 
@@ -32,6 +33,7 @@ type env struct {
 	ledger *devledger.Ledger
 	wallet *wallet.Wallet
 	idem   *idempotency.Store
+	scans  *scans.Counter
 	srv    *Server
 	http   *httptest.Server
 	keys   map[string]string // demo user -> API key
@@ -79,7 +81,16 @@ func (e *env) start() {
 	if e.wrap != nil {
 		l = e.wrap(l)
 	}
-	e.srv, err = New(Config{Ledger: l, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10})
+	ca, _ := e.ledger.CA(demo.PlatformMSP)
+	resolver, err := ca.Issue("public-resolver", identity.RoleClient, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.scans, err = scans.Open(e.dir); err != nil {
+		t.Fatal(err)
+	}
+	e.srv, err = New(Config{Ledger: l, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
+		Resolver: resolver, Scans: e.scans})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +104,7 @@ func (e *env) stop() {
 	}
 	e.http.Close()
 	e.idem.Close()
+	e.scans.Close()
 	e.ledger.Close()
 	e.http = nil
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/httpapi"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
 
@@ -92,6 +93,8 @@ func serve(args []string) error {
 	demoMode := fs.Bool("demo", envBool("QC_DEMO"), "seed fictional demo data on first start (env QC_DEMO)")
 	batchMax := fs.Int("batch-max-tx", 500, "devledger: most transactions per block")
 	batchTimeout := fs.Duration("batch-timeout", time.Millisecond, "devledger: longest wait to fill a block")
+	resolverName := fs.String("resolver-identity", env("QC_RESOLVER_IDENTITY", "public-resolver"), "wallet identity the public Digital Link resolver reads as (created on devledger if missing)")
+	scanAlert := fs.Int("scan-alert", 30, "scans of one item code above which the shopper's page warns of a possible copy")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -153,7 +156,18 @@ func serve(args []string) error {
 		}
 	}
 
-	srv, err := httpapi.New(httpapi.Config{Ledger: ledger, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL})
+	resolver, err := resolverIdentity(w, cas, *resolverName)
+	if err != nil {
+		return err
+	}
+	counter, err := scans.Open(*dataDir)
+	if err != nil {
+		return err
+	}
+	defer counter.Close()
+
+	srv, err := httpapi.New(httpapi.Config{Ledger: ledger, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
+		Resolver: resolver, Scans: counter, ScanAlertThreshold: *scanAlert})
 	if err != nil {
 		return err
 	}
@@ -167,6 +181,23 @@ func serve(args []string) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
 	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
+}
+
+// resolverIdentity loads the resolver's wallet identity; on devledger it is
+// enrolled in the platform organisation the first time.
+func resolverIdentity(w *wallet.Wallet, cas demo.CA, name string) (*identity.Identity, error) {
+	id, err := w.Identity(name)
+	if err == nil || !errors.Is(err, wallet.ErrNoIdentity) || cas == nil {
+		return id, err
+	}
+	ca, err := cas.CA(demo.PlatformMSP)
+	if err != nil {
+		return nil, err
+	}
+	if id, err = ca.Issue(name, identity.RoleClient, nil); err != nil {
+		return nil, err
+	}
+	return id, w.PutIdentity(name, id)
 }
 
 func keys(args []string) error {

@@ -1,0 +1,562 @@
+package contracts
+
+import (
+	"strconv"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Trace is the traceability contract, modelled on GS1 EPCIS 2.0: products
+// (GTIN), lots (GTIN + lot) commissioned at an origin, serialized items
+// under a lot, events (what, when, where, why, how), certificates and
+// recalls. Every record carries the id of the transaction that created it,
+// so a reader can prove it on the ledger.
+//
+// State layout (composite keys):
+//
+//	product [gtin]                           Product
+//	lot [gtin, lot]                          Lot
+//	item [gtin, serial]                      Item (a serial is unique per GTIN, as an SGTIN is)
+//	traceEvent [sha-256 hex]                 TraceEvent
+//	certificate [id]                         Certificate
+//	recall [gtin, lot]                       Recall
+//
+// Indexes (value: one zero byte):
+//
+//	item~lot [gtin, lot, serial]             items of a lot
+//	event~lot [gtin, lot, utcTime, eventHex] events naming a lot as a whole
+//	event~item [gtin, serial, utcTime, hex]  events naming an item
+//	lineage~up [outGtin, outLot, inGtin, inLot]   inputs of a lot
+//	lineage~down [inGtin, inLot, outGtin, outLot] outputs made from a lot
+//	aggregation~parent [parentURI, childURI] current children of a container
+//	aggregation~child [childURI, parentURI]  current containers of a child
+//	custody~lot [gtin, lot, creditCode, eventHex] who holds a lot (receiving/storing)
+//	certificate~lot [gtin, lot, certId]      certificates naming a lot
+//	receipt~lot [gtin, lot, receiptId]       written by the warehouse-receipt contract; read here
+type Trace struct {
+	contractapi.Contract
+}
+
+func newTrace() *Trace {
+	t := &Trace{}
+	t.Name = "trace"
+	return t
+}
+
+const (
+	objProduct     = "product"
+	objLot         = "lot"
+	objItem        = "item"
+	objTraceEvent  = "traceEvent"
+	objCertificate = "certificate"
+	objRecall      = "recall"
+
+	idxItemOfLot     = "item~lot"
+	idxEventOfLot    = "event~lot"
+	idxEventOfItem   = "event~item"
+	idxInputs        = "lineage~up"
+	idxOutputs       = "lineage~down"
+	idxChildren      = "aggregation~parent"
+	idxParents       = "aggregation~child"
+	idxCustody       = "custody~lot"
+	idxCertOfLot     = "certificate~lot"
+	idxReceiptOfLot  = "receipt~lot"
+	giNone           = "NONE"
+	giRegistered     = "GI_REGISTERED"
+	maxSerialsPerTx  = 500
+	digitalLinkHost  = "https://id.gs1.org"
+	cstOffsetSeconds = 8 * 3600
+)
+
+// Actor is the enterprise (and, for certificates, the identity) that made
+// a record, with its name as it was at the time.
+type Actor struct {
+	CreditCode string `json:"creditCode"`
+	Name       string `json:"name"`
+	MSPID      string `json:"mspId"`
+	Identity   string `json:"identity,omitempty"`
+}
+
+func actorOf(c *Caller) Actor {
+	return Actor{CreditCode: c.Enterprise.CreditCode, Name: c.Enterprise.Name, MSPID: c.MSPID}
+}
+
+// Product is a trade item (GTIN).
+type Product struct {
+	GTIN        string `json:"gtin"`
+	NameZh      string `json:"nameZh"`
+	NameEn      string `json:"nameEn,omitempty"`
+	Category    string `json:"category"`
+	GIStatus    string `json:"giStatus"`
+	GIName      string `json:"giName,omitempty"`
+	StorageMinC string `json:"storageMinC,omitempty"`
+	StorageMaxC string `json:"storageMaxC,omitempty"`
+	Owner       Actor  `json:"owner"`
+	CreatedAt   string `json:"createdAt"`
+	TxID        string `json:"txId"`
+}
+
+type productInput struct {
+	GTIN        string `json:"gtin"`
+	NameZh      string `json:"nameZh"`
+	NameEn      string `json:"nameEn"`
+	Category    string `json:"category"`
+	GIStatus    string `json:"giStatus"`
+	GIName      string `json:"giName"`
+	StorageMinC string `json:"storageMinC"`
+	StorageMaxC string `json:"storageMaxC"`
+}
+
+// Origin is where a lot was grown, raised or made.
+type Origin struct {
+	Place     string `json:"place"`
+	PlaceEn   string `json:"placeEn,omitempty"`
+	Latitude  string `json:"latitude"`
+	Longitude string `json:"longitude"`
+	Country   string `json:"country"`
+}
+
+// Lot is a batch of one product (GTIN + lot, GS1 AI 10).
+type Lot struct {
+	GTIN           string `json:"gtin"`
+	Lot            string `json:"lot"`
+	Origin         Origin `json:"origin"`
+	Date           string `json:"date"`
+	Quantity       string `json:"quantity"`
+	Unit           string `json:"unit"`
+	Producer       Actor  `json:"producer"`
+	CommissionedAt string `json:"commissionedAt"`
+	TxID           string `json:"txId"`
+}
+
+type lotInput struct {
+	GTIN     string `json:"gtin"`
+	Lot      string `json:"lot"`
+	Origin   Origin `json:"origin"`
+	Date     string `json:"date"`
+	Quantity string `json:"quantity"`
+	Unit     string `json:"unit"`
+}
+
+// Item is a serialized retail item under a lot; its QR code carries
+// /01/{gtin}/10/{lot}/21/{serial}.
+type Item struct {
+	GTIN           string `json:"gtin"`
+	Lot            string `json:"lot"`
+	Serial         string `json:"serial"`
+	CommissionedBy Actor  `json:"commissionedBy"`
+	CommissionedAt string `json:"commissionedAt"`
+	TxID           string `json:"txId"`
+}
+
+// RecallStatus says whether a recall reaches a lot or item, and the
+// nearest one that does (the recalled lot itself, else the closest
+// recalled lot upstream of it).
+type RecallStatus struct {
+	Recalled bool    `json:"recalled"`
+	Recall   *Recall `json:"recall,omitempty"`
+}
+
+// LotView is a lot with its recall status.
+type LotView struct {
+	Lot
+	RecallStatus
+}
+
+// ItemView is an item with its recall status and current container.
+type ItemView struct {
+	Item
+	RecallStatus
+	Container string `json:"container,omitempty"`
+}
+
+// CreateProduct registers a product (GTIN). The caller's enterprise, a
+// producer or processor, becomes its owner.
+func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	c, err := requireKind(ctx, "creating a product", KindProducer, KindProcessor)
+	if err != nil {
+		return "", err
+	}
+	var in productInput
+	if err := decodeArg("product", input, &in); err != nil {
+		return "", err
+	}
+	p := Product{Owner: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	if p.GTIN, err = trCheckGTIN("gtin", in.GTIN); err != nil {
+		return "", err
+	}
+	if p.NameZh, err = cleanText("nameZh", in.NameZh, true, 100); err != nil {
+		return "", err
+	}
+	if p.NameEn, err = cleanText("nameEn", in.NameEn, false, 200); err != nil {
+		return "", err
+	}
+	if p.Category, err = cleanText("category", in.Category, true, 50); err != nil {
+		return "", err
+	}
+	if p.GIStatus, err = trOneOf("giStatus", in.GIStatus, giNone, giRegistered); err != nil {
+		return "", err
+	}
+	if p.GIName, err = cleanText("giName", in.GIName, p.GIStatus == giRegistered, 100); err != nil {
+		return "", err
+	}
+	if p.GIStatus == giNone && p.GIName != "" {
+		return "", errf(CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
+	}
+	if in.StorageMinC != "" {
+		if p.StorageMinC, err = trCheckBounded("storageMinC", in.StorageMinC, -100, 100, 2); err != nil {
+			return "", err
+		}
+	}
+	if in.StorageMaxC != "" {
+		if p.StorageMaxC, err = trCheckBounded("storageMaxC", in.StorageMaxC, -100, 100, 2); err != nil {
+			return "", err
+		}
+	}
+	if p.StorageMinC != "" && p.StorageMaxC != "" && trDecimal(p.StorageMinC).GreaterThan(trDecimal(p.StorageMaxC)) {
+		return "", errf(CodeInvalidArgument, "storageMinC %s is above storageMaxC %s", p.StorageMinC, p.StorageMaxC)
+	}
+	k, err := key(ctx, objProduct, p.GTIN)
+	if err != nil {
+		return "", err
+	}
+	var existing Product
+	if found, err := getJSON(ctx, k, &existing); err != nil {
+		return "", err
+	} else if found {
+		return "", errf(CodeAlreadyExists, "product %s is already registered by %s", p.GTIN, existing.Owner.CreditCode)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	p.CreatedAt = now.Format(timeLayout)
+	if err := putJSON(ctx, k, p); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ProductCreated", Event{Entity: "product", ID: p.GTIN, Action: "created", By: p.Owner.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(p)
+}
+
+// GetProduct returns a product.
+func (t *Trace) GetProduct(ctx contractapi.TransactionContextInterface, gtin string) (string, error) {
+	g, err := trCheckGTIN("gtin", gtin)
+	if err != nil {
+		return "", err
+	}
+	p, err := loadProduct(ctx, g)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(p)
+}
+
+// CommissionLot commissions a lot of a product at its origin. Only the
+// product's owner enterprise commissions its lots; it is the lot's
+// producer.
+func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	c, err := requireKind(ctx, "commissioning a lot", KindProducer, KindProcessor)
+	if err != nil {
+		return "", err
+	}
+	var in lotInput
+	if err := decodeArg("lot", input, &in); err != nil {
+		return "", err
+	}
+	l := Lot{Producer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	if l.GTIN, err = trCheckGTIN("gtin", in.GTIN); err != nil {
+		return "", err
+	}
+	if l.Lot, err = trCheckLot("lot", in.Lot); err != nil {
+		return "", err
+	}
+	if l.Origin.Place, err = cleanText("origin.place", in.Origin.Place, true, 100); err != nil {
+		return "", err
+	}
+	if l.Origin.PlaceEn, err = cleanText("origin.placeEn", in.Origin.PlaceEn, false, 200); err != nil {
+		return "", err
+	}
+	if l.Origin.Latitude, err = trCheckBounded("origin.latitude", in.Origin.Latitude, -90, 90, 7); err != nil {
+		return "", err
+	}
+	if l.Origin.Longitude, err = trCheckBounded("origin.longitude", in.Origin.Longitude, -180, 180, 7); err != nil {
+		return "", err
+	}
+	if l.Origin.Country, err = trCheckCountry("origin.country", in.Origin.Country); err != nil {
+		return "", err
+	}
+	date, err := trCheckDate("date", in.Date)
+	if err != nil {
+		return "", err
+	}
+	l.Date = date.String()
+	if l.Quantity, err = trCheckQuantity("quantity", in.Quantity); err != nil {
+		return "", err
+	}
+	if l.Unit, err = trCheckUnit("unit", in.Unit); err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	// A lot is dated in China time; a day of slack covers other zones.
+	if today := money.DateOf(now.Add(cstOffsetSeconds * 1e9)); date.After(today.AddDays(1)) {
+		return "", errf(CodeInvalidArgument, "date %s is in the future", l.Date)
+	}
+	p, err := loadProduct(ctx, l.GTIN)
+	if err != nil {
+		return "", err
+	}
+	if p.Owner.CreditCode != c.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the owner of product %s (%s) commissions its lots", p.GTIN, p.Owner.CreditCode)
+	}
+	k, err := key(ctx, objLot, l.GTIN, l.Lot)
+	if err != nil {
+		return "", err
+	}
+	var existing Lot
+	if found, err := getJSON(ctx, k, &existing); err != nil {
+		return "", err
+	} else if found {
+		return "", errf(CodeAlreadyExists, "lot %s of %s is already commissioned", l.Lot, l.GTIN)
+	}
+	l.CommissionedAt = now.Format(timeLayout)
+	if err := putJSON(ctx, k, l); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "LotCommissioned", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "commissioned", By: l.Producer.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(l)
+}
+
+// GetLot returns a lot and whether a recall reaches it.
+func (t *Trace) GetLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	rs, err := recallStatus(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}})
+	if err != nil {
+		return "", err
+	}
+	return toJSON(LotView{Lot: *l, RecallStatus: rs})
+}
+
+// CommissionItems commissions serialized items (1 to 500 serials, a JSON
+// array of strings) under an existing lot. Only the lot's producer does
+// so. A serial is unique per GTIN across all its lots.
+func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gtin, lot, serialsJSON string) (string, error) {
+	c, err := requireKind(ctx, "commissioning items", KindProducer, KindProcessor)
+	if err != nil {
+		return "", err
+	}
+	g, err := trCheckGTIN("gtin", gtin)
+	if err != nil {
+		return "", err
+	}
+	if _, err := trCheckLot("lot", lot); err != nil {
+		return "", err
+	}
+	var serials []string
+	if err := decodeArg("serials", serialsJSON, &serials); err != nil {
+		return "", err
+	}
+	if len(serials) == 0 || len(serials) > maxSerialsPerTx {
+		return "", errf(CodeInvalidArgument, "serials: want 1 to %d serials, got %d", maxSerialsPerTx, len(serials))
+	}
+	seen := make(map[string]bool, len(serials))
+	for i, s := range serials {
+		if _, err := trCheckSerial("serials["+strconv.Itoa(i)+"]", s); err != nil {
+			return "", err
+		}
+		if seen[s] {
+			return "", errf(CodeInvalidArgument, "serials: %s appears twice", s)
+		}
+		seen[s] = true
+	}
+	l, err := loadLot(ctx, g, lot)
+	if err != nil {
+		return "", err
+	}
+	if l.Producer.CreditCode != c.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the producer of lot %s (%s) commissions its items", lot, l.Producer.CreditCode)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	items := make([]Item, 0, len(serials))
+	for _, s := range serials {
+		k, err := key(ctx, objItem, g, s)
+		if err != nil {
+			return "", err
+		}
+		var existing Item
+		if found, err := getJSON(ctx, k, &existing); err != nil {
+			return "", err
+		} else if found {
+			return "", errf(CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
+		}
+		it := Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: actorOf(c), CommissionedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()}
+		if err := putJSON(ctx, k, it); err != nil {
+			return "", err
+		}
+		if err := putIndex(ctx, idxItemOfLot, g, lot, s); err != nil {
+			return "", err
+		}
+		items = append(items, it)
+	}
+	if err := emit(ctx, "ItemsCommissioned", Event{Entity: "lot", ID: lotPath(g, lot), Action: "items-commissioned", By: c.Enterprise.CreditCode, Data: map[string]int{"count": len(items)}}); err != nil {
+		return "", err
+	}
+	return toJSON(items)
+}
+
+// GetItem returns a serialized item, whether a recall reaches it (through
+// its lot, the lots upstream of it, or anything aggregated into it) and the
+// container it is currently aggregated into. lot may be empty.
+func (t *Trace) GetItem(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (string, error) {
+	it, err := itemArgs(ctx, gtin, lot, serial)
+	if err != nil {
+		return "", err
+	}
+	v, err := itemView(ctx, it)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(v)
+}
+
+func itemView(ctx contractapi.TransactionContextInterface, it *Item) (*ItemView, error) {
+	starts, err := itemUpstreamStarts(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := recallStatus(ctx, starts)
+	if err != nil {
+		return nil, err
+	}
+	v := &ItemView{Item: *it, RecallStatus: rs}
+	parents, err := indexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
+	if err != nil {
+		return nil, err
+	}
+	if len(parents) > 0 {
+		v.Container = parents[0][0]
+	}
+	return v, nil
+}
+
+// lotKey names a lot.
+type lotKey struct {
+	GTIN string
+	Lot  string
+}
+
+func lotArgs(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Lot, error) {
+	g, err := trCheckGTIN("gtin", gtin)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := trCheckLot("lot", lot); err != nil {
+		return nil, err
+	}
+	return loadLot(ctx, g, lot)
+}
+
+func itemArgs(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (*Item, error) {
+	g, err := trCheckGTIN("gtin", gtin)
+	if err != nil {
+		return nil, err
+	}
+	if lot != "" {
+		if _, err := trCheckLot("lot", lot); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := trCheckSerial("serial", serial); err != nil {
+		return nil, err
+	}
+	it, err := loadItem(ctx, g, serial)
+	if err != nil {
+		return nil, err
+	}
+	if lot != "" && it.Lot != lot {
+		return nil, errf(CodeNotFound, "item %s of %s is not in lot %s", serial, g, lot)
+	}
+	return it, nil
+}
+
+func loadProduct(ctx contractapi.TransactionContextInterface, gtin string) (*Product, error) {
+	k, err := key(ctx, objProduct, gtin)
+	if err != nil {
+		return nil, err
+	}
+	var p Product
+	if found, err := getJSON(ctx, k, &p); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, errf(CodeNotFound, "product %s is not registered", gtin)
+	}
+	return &p, nil
+}
+
+func loadLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Lot, error) {
+	k, err := key(ctx, objLot, gtin, lot)
+	if err != nil {
+		return nil, err
+	}
+	var l Lot
+	if found, err := getJSON(ctx, k, &l); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, errf(CodeNotFound, "lot %s of %s is not commissioned", lot, gtin)
+	}
+	return &l, nil
+}
+
+func loadItem(ctx contractapi.TransactionContextInterface, gtin, serial string) (*Item, error) {
+	k, err := key(ctx, objItem, gtin, serial)
+	if err != nil {
+		return nil, err
+	}
+	var it Item
+	if found, err := getJSON(ctx, k, &it); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, errf(CodeNotFound, "item %s of %s is not commissioned", serial, gtin)
+	}
+	return &it, nil
+}
+
+// lotPath is the Digital Link path of a lot, the id chaincode events use.
+func lotPath(gtin, lot string) string { return gs1.Key{GTIN: gtin, Lot: lot}.Path() }
+
+// lotURI, itemURI and ssccURI are the GS1 Digital Link URIs that name
+// aggregation parents and children in the aggregation indexes (and are the
+// EPCIS identifiers of the same objects).
+func lotURI(gtin, lot string) string { return digitalLinkHost + lotPath(gtin, lot) }
+func itemURI(gtin, serial string) string {
+	return digitalLinkHost + gs1.Key{GTIN: gtin, Serial: serial}.Path()
+}
+func ssccURI(sscc string) string { return digitalLinkHost + "/00/" + sscc }
+
+// parseObjectURI splits a URI made by lotURI or itemURI; SSCCs and anything
+// else yield ok=false.
+func parseObjectURI(u string) (k gs1.Key, ok bool) {
+	if len(u) <= len(digitalLinkHost) || u[:len(digitalLinkHost)] != digitalLinkHost {
+		return gs1.Key{}, false
+	}
+	k, err := gs1.ParsePath(u[len(digitalLinkHost):])
+	if err != nil {
+		return gs1.Key{}, false
+	}
+	return k, true
+}

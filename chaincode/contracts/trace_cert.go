@@ -1,0 +1,268 @@
+package contracts
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Certificate types.
+const (
+	CertQuarantine       = "QUARANTINE"
+	CertPesticideResidue = "PESTICIDE_RESIDUE"
+	CertGI               = "GI"
+	CertExportHealth     = "EXPORT_HEALTH"
+	CertOrganic          = "ORGANIC"
+	maxCertSubjects      = 100
+)
+
+var certTypes = []string{CertQuarantine, CertPesticideResidue, CertGI, CertExportHealth, CertOrganic}
+
+// CertSubject is a lot a certificate is about.
+type CertSubject struct {
+	GTIN string `json:"gtin"`
+	Lot  string `json:"lot"`
+}
+
+// Certificate is an inspection or GI certificate: the hash of the signed
+// document, who issued it (identity and enterprise) and what it covers.
+type Certificate struct {
+	ID             string        `json:"id"`
+	Type           string        `json:"type"`
+	Number         string        `json:"number"`
+	Subjects       []CertSubject `json:"subjects"`
+	DocumentSHA256 string        `json:"documentSha256"`
+	ValidFrom      string        `json:"validFrom"`
+	ValidUntil     string        `json:"validUntil"`
+	Result         string        `json:"result"`
+	Notes          string        `json:"notes,omitempty"`
+	Issuer         Actor         `json:"issuer"`
+	IssuedAt       string        `json:"issuedAt"`
+	TxID           string        `json:"txId"`
+}
+
+type certInput struct {
+	Type           string        `json:"type"`
+	Number         string        `json:"number"`
+	Subjects       []CertSubject `json:"subjects"`
+	DocumentSHA256 string        `json:"documentSha256"`
+	ValidFrom      string        `json:"validFrom"`
+	ValidUntil     string        `json:"validUntil"`
+	Result         string        `json:"result"`
+	Notes          string        `json:"notes"`
+}
+
+// Recall is a recall of a lot. It reaches every lot made from it and every
+// item of those lots or holding them (see recallStatus).
+type Recall struct {
+	GTIN     string `json:"gtin"`
+	Lot      string `json:"lot"`
+	Reason   string `json:"reason"`
+	By       Actor  `json:"by"`
+	RecallAt string `json:"recalledAt"`
+	TxID     string `json:"txId"`
+}
+
+// IssueCertificate records a certificate. Inspection certificates
+// (QUARANTINE, PESTICIDE_RESIDUE, EXPORT_HEALTH, ORGANIC) are issued by an
+// inspector enterprise, GI certificates by a regulator, and only for lots
+// of products registered as geographical indications. The id is derived
+// from issuer, type and number, which may be used once.
+func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	var in certInput
+	if err := decodeArg("certificate", input, &in); err != nil {
+		return "", err
+	}
+	typ, err := trOneOf("type", in.Type, certTypes...)
+	if err != nil {
+		return "", err
+	}
+	kind := KindInspector
+	if typ == CertGI {
+		kind = KindRegulator
+	}
+	c, err := requireKind(ctx, "issuing a "+typ+" certificate", kind)
+	if err != nil {
+		return "", err
+	}
+	cert := Certificate{Type: typ, Issuer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	cert.Issuer.Identity = c.ID
+	if cert.Number, err = cleanText("number", in.Number, true, 64); err != nil {
+		return "", err
+	}
+	if len(in.Subjects) == 0 || len(in.Subjects) > maxCertSubjects {
+		return "", errf(CodeInvalidArgument, "subjects: want 1 to %d lots", maxCertSubjects)
+	}
+	for i, s := range in.Subjects {
+		f := "subjects[" + strconv.Itoa(i) + "]"
+		var n CertSubject
+		if n.GTIN, err = trCheckGTIN(f+".gtin", s.GTIN); err != nil {
+			return "", err
+		}
+		if n.Lot, err = trCheckLot(f+".lot", s.Lot); err != nil {
+			return "", err
+		}
+		if slices.Contains(cert.Subjects, n) {
+			return "", errf(CodeInvalidArgument, "%s: lot %s of %s appears twice", f, n.Lot, n.GTIN)
+		}
+		cert.Subjects = append(cert.Subjects, n)
+	}
+	if cert.DocumentSHA256, err = trCheckSHA256("documentSha256", in.DocumentSHA256); err != nil {
+		return "", err
+	}
+	from, err := trCheckDate("validFrom", in.ValidFrom)
+	if err != nil {
+		return "", err
+	}
+	until, err := trCheckDate("validUntil", in.ValidUntil)
+	if err != nil {
+		return "", err
+	}
+	if until.Before(from) {
+		return "", errf(CodeInvalidArgument, "validUntil %s is before validFrom %s", until, from)
+	}
+	cert.ValidFrom, cert.ValidUntil = from.String(), until.String()
+	if cert.Result, err = trOneOf("result", in.Result, "PASS", "FAIL"); err != nil {
+		return "", err
+	}
+	if cert.Notes, err = cleanText("notes", in.Notes, false, 500); err != nil {
+		return "", err
+	}
+	for _, s := range cert.Subjects {
+		if _, err := loadLot(ctx, s.GTIN, s.Lot); err != nil {
+			return "", err
+		}
+		if typ == CertGI {
+			p, err := loadProduct(ctx, s.GTIN)
+			if err != nil {
+				return "", err
+			}
+			if p.GIStatus != giRegistered {
+				return "", errf(CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
+			}
+		}
+	}
+	sum := sha256.Sum256([]byte(c.Enterprise.CreditCode + "\x00" + typ + "\x00" + cert.Number))
+	cert.ID = "CERT-" + strings.ToUpper(hex.EncodeToString(sum[:12]))
+	k, err := key(ctx, objCertificate, cert.ID)
+	if err != nil {
+		return "", err
+	}
+	var existing Certificate
+	if found, err := getJSON(ctx, k, &existing); err != nil {
+		return "", err
+	} else if found {
+		return "", errf(CodeAlreadyExists, "%s certificate %s of %s is already recorded as %s", typ, cert.Number, c.Enterprise.CreditCode, cert.ID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	cert.IssuedAt = now.Format(timeLayout)
+	if err := putJSON(ctx, k, cert); err != nil {
+		return "", err
+	}
+	for _, s := range cert.Subjects {
+		if err := putIndex(ctx, idxCertOfLot, s.GTIN, s.Lot, cert.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "CertificateIssued", Event{Entity: "certificate", ID: cert.ID, Action: "issued", By: c.Enterprise.CreditCode, Data: map[string]string{"type": typ, "result": cert.Result}}); err != nil {
+		return "", err
+	}
+	return toJSON(cert)
+}
+
+// GetCertificate returns a certificate by id.
+func (t *Trace) GetCertificate(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	if len(id) != 29 || !strings.HasPrefix(id, "CERT-") || strings.Trim(id[5:], "0123456789ABCDEF") != "" {
+		return "", errf(CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
+	}
+	c, err := loadCertificate(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(c)
+}
+
+// ListLotCertificates returns the certificates naming a lot.
+func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	tails, err := indexTails(ctx, idxCertOfLot, []string{l.GTIN, l.Lot})
+	if err != nil {
+		return "", err
+	}
+	out := make([]Certificate, 0, len(tails))
+	for _, tl := range tails {
+		c, err := loadCertificate(ctx, tl[0])
+		if err != nil {
+			return "", err
+		}
+		out = append(out, *c)
+	}
+	return toJSON(out)
+}
+
+func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*Certificate, error) {
+	k, err := key(ctx, objCertificate, id)
+	if err != nil {
+		return nil, err
+	}
+	var c Certificate
+	if found, err := getJSON(ctx, k, &c); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, errf(CodeNotFound, "certificate %s is not recorded", id)
+	}
+	return &c, nil
+}
+
+// RecallLot recalls a lot. The lot's producer or a regulator may recall
+// it; a lot is recalled once. The recall reaches everything downstream
+// when read (see recallStatus).
+func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot, reason string) (string, error) {
+	c, err := requireKind(ctx, "recalling a lot", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 500)
+	if err != nil {
+		return "", err
+	}
+	if l.Producer.CreditCode != c.Enterprise.CreditCode && !c.HasKind(KindRegulator) {
+		return "", errf(CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
+	}
+	k, err := key(ctx, objRecall, l.GTIN, l.Lot)
+	if err != nil {
+		return "", err
+	}
+	var existing Recall
+	if found, err := getJSON(ctx, k, &existing); err != nil {
+		return "", err
+	} else if found {
+		return "", errf(CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	r := Recall{GTIN: l.GTIN, Lot: l.Lot, Reason: why, By: actorOf(c), RecallAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()}
+	if err := putJSON(ctx, k, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "LotRecalled", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}

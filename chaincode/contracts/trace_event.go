@@ -1,0 +1,913 @@
+package contracts
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// EPCIS event types.
+const (
+	ObjectEvent         = "ObjectEvent"
+	TransformationEvent = "TransformationEvent"
+	AggregationEvent    = "AggregationEvent"
+)
+
+// Limits per event.
+const (
+	maxLotsPerEvent     = 100
+	maxItemsPerEvent    = 500
+	maxReadingsPerEvent = 200
+	// maxFutureSkew is how far an event's time may run ahead of the
+	// transaction's timestamp (device clocks drift).
+	maxFutureSkew = 10 * time.Minute
+)
+
+// trStepRule says which event types may carry a business step and which
+// kinds of enterprise may record it.
+type trStepRule struct {
+	step  string
+	types string // letters: O object, T transformation, A aggregation
+	kinds []string
+}
+
+// bizStepRules is the table of business steps: CBV 2.0 steps where one
+// exists (commissioning, inspecting, packing, storing, receiving,
+// shipping, ...), Qingchain's own for farming and processing.
+var bizStepRules = []trStepRule{
+	{"commissioning", "OT", []string{KindProducer, KindProcessor}},
+	{"harvesting", "O", []string{KindProducer}},
+	{"withering", "OT", []string{KindProcessor, KindProducer}},
+	{"rolling", "OT", []string{KindProcessor, KindProducer}},
+	{"fermenting", "OT", []string{KindProcessor, KindProducer}},
+	{"drying", "OT", []string{KindProcessor, KindProducer}},
+	{"processing", "OT", []string{KindProcessor, KindProducer}},
+	{"vaccinating", "O", []string{KindProducer}},
+	{"feeding", "O", []string{KindProducer}},
+	{"slaughtering", "OT", []string{KindProcessor}},
+	{"inspecting", "O", []string{KindInspector}},
+	{"sampling", "O", []string{KindInspector}},
+	{"packing", "OTA", []string{KindProcessor, KindProducer, KindWarehouse}},
+	{"unpacking", "OA", []string{KindProcessor, KindProducer, KindWarehouse, KindLogistics}},
+	{"storing", "OA", []string{KindWarehouse, KindLogistics}},
+	{"receiving", "OA", []string{KindWarehouse, KindLogistics}},
+	{"loading", "OA", []string{KindLogistics, KindWarehouse}},
+	{"unloading", "OA", []string{KindLogistics, KindWarehouse}},
+	{"shipping", "OA", []string{KindLogistics, KindExporter, KindWarehouse, KindProducer, KindProcessor}},
+	{"departing", "OA", []string{KindLogistics}},
+	{"arriving", "OA", []string{KindLogistics}},
+	{"sensor_reporting", "O", []string{KindLogistics, KindWarehouse}},
+}
+
+func trFindStep(step string) *trStepRule {
+	for i := range bizStepRules {
+		if bizStepRules[i].step == step {
+			return &bizStepRules[i]
+		}
+	}
+	return nil
+}
+
+func trStepNames() string {
+	names := make([]string, len(bizStepRules))
+	for i, r := range bizStepRules {
+		names[i] = r.step
+	}
+	return strings.Join(names, ", ")
+}
+
+// trDispositions accepted (CBV 2.0 values).
+var trDispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
+
+// LotRef names a lot in an event, with a quantity where one is given.
+type LotRef struct {
+	GTIN     string `json:"gtin"`
+	Lot      string `json:"lot"`
+	Quantity string `json:"quantity,omitempty"`
+	Unit     string `json:"unit,omitempty"`
+}
+
+// ItemRef names a serialized item; its lot is filled in from the ledger.
+type ItemRef struct {
+	GTIN   string `json:"gtin"`
+	Lot    string `json:"lot,omitempty"`
+	Serial string `json:"serial"`
+}
+
+// Location is an EPCIS read point or business location: a URI (an SGLN,
+// a GS1 Digital Link /414/ URI, a geo: URI) and names for people.
+type Location struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	NameEn string `json:"nameEn,omitempty"`
+}
+
+// ParentRef is an aggregation's container: a logistic unit (SSCC) or a
+// serialized item (a gift box of tins). ID is its Digital Link URI.
+type ParentRef struct {
+	ID     string `json:"id"`
+	SSCC   string `json:"sscc,omitempty"`
+	GTIN   string `json:"gtin,omitempty"`
+	Lot    string `json:"lot,omitempty"`
+	Serial string `json:"serial,omitempty"`
+}
+
+// SensorReading is one cold-chain interval: the minimum and maximum
+// temperature seen from From to To. Excursion is set when it leaves the
+// storage range of a product the event concerns.
+type SensorReading struct {
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Type      string `json:"type"`
+	MinValue  string `json:"minValue"`
+	MaxValue  string `json:"maxValue"`
+	UOM       string `json:"uom"`
+	Excursion bool   `json:"excursion"`
+}
+
+// TraceEvent is a recorded EPCIS-style event.
+type TraceEvent struct {
+	ID                  string          `json:"id"`
+	Type                string          `json:"type"`
+	Action              string          `json:"action,omitempty"`
+	BizStep             string          `json:"bizStep"`
+	Disposition         string          `json:"disposition,omitempty"`
+	EventTime           string          `json:"eventTime"`
+	EventTimeZoneOffset string          `json:"eventTimeZoneOffset"`
+	ReadPoint           *Location       `json:"readPoint,omitempty"`
+	BizLocation         *Location       `json:"bizLocation,omitempty"`
+	Lots                []LotRef        `json:"lots,omitempty"`
+	Items               []ItemRef       `json:"items,omitempty"`
+	Inputs              []LotRef        `json:"inputs,omitempty"`
+	Outputs             []LotRef        `json:"outputs,omitempty"`
+	Parent              *ParentRef      `json:"parent,omitempty"`
+	ChildLots           []LotRef        `json:"childLots,omitempty"`
+	ChildItems          []ItemRef       `json:"childItems,omitempty"`
+	SensorReadings      []SensorReading `json:"sensorReadings,omitempty"`
+	Excursion           bool            `json:"excursion"`
+	RecordedBy          Actor           `json:"recordedBy"`
+	RecordedAt          string          `json:"recordedAt"`
+	TxID                string          `json:"txId"`
+}
+
+type parentInput struct {
+	SSCC   string `json:"sscc"`
+	GTIN   string `json:"gtin"`
+	Lot    string `json:"lot"`
+	Serial string `json:"serial"`
+}
+
+type sensorInput struct {
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Type     string `json:"type"`
+	MinValue string `json:"minValue"`
+	MaxValue string `json:"maxValue"`
+	UOM      string `json:"uom"`
+}
+
+type eventInput struct {
+	Type           string        `json:"type"`
+	Action         string        `json:"action"`
+	BizStep        string        `json:"bizStep"`
+	Disposition    string        `json:"disposition"`
+	EventTime      string        `json:"eventTime"`
+	ReadPoint      *Location     `json:"readPoint"`
+	BizLocation    *Location     `json:"bizLocation"`
+	Lots           []LotRef      `json:"lots"`
+	Items          []ItemRef     `json:"items"`
+	Inputs         []LotRef      `json:"inputs"`
+	Outputs        []LotRef      `json:"outputs"`
+	Parent         *parentInput  `json:"parent"`
+	ChildLots      []LotRef      `json:"childLots"`
+	ChildItems     []ItemRef     `json:"childItems"`
+	SensorReadings []sensorInput `json:"sensorReadings"`
+}
+
+// RecordEvent records an ObjectEvent, TransformationEvent or
+// AggregationEvent (see eventInput for the document). The event's id is
+// the SHA-256 of its canonical content, presented as
+// ni:///sha-256;<hex>?ver=CBV2.0: recording the same event again returns
+// the stored one and writes nothing (and sets no chaincode event).
+//
+// Transformation outputs must be lots already commissioned (CommissionLot)
+// by the recording enterprise: commissioning has one entry point, with one
+// set of checks (origin, quantity, unit, owner), and the event's id stays
+// a function of the event alone.
+func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJSON string) (string, error) {
+	var in eventInput
+	if err := decodeArg("event", eventJSON, &in); err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	ev, evTime, err := normalizeEvent(&in, now)
+	if err != nil {
+		return "", err
+	}
+	rule := trFindStep(ev.BizStep)
+	c, err := requireKind(ctx, "recording a "+ev.BizStep+" event", rule.kinds...)
+	if err != nil {
+		return "", err
+	}
+	// Resolve items to their lots and check that everything named exists.
+	lots := map[lotKey]*Lot{}
+	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+		for _, r := range list {
+			if err := needLot(ctx, lots, r.GTIN, r.Lot); err != nil {
+				return "", err
+			}
+		}
+	}
+	for _, list := range [][]ItemRef{ev.Items, ev.ChildItems} {
+		for i := range list {
+			if err := resolveItem(ctx, &list[i]); err != nil {
+				return "", err
+			}
+		}
+	}
+	if p := ev.Parent; p != nil && p.SSCC == "" {
+		ref := ItemRef{GTIN: p.GTIN, Lot: p.Lot, Serial: p.Serial}
+		if err := resolveItem(ctx, &ref); err != nil {
+			return "", err
+		}
+		p.Lot = ref.Lot
+	}
+	trSortItems(ev.Items)
+	trSortItems(ev.ChildItems)
+
+	ev.ID, err = eventID(ev, evTime)
+	if err != nil {
+		return "", err
+	}
+	hexID := eventHex(ev.ID)
+	ek, err := key(ctx, objTraceEvent, hexID)
+	if err != nil {
+		return "", err
+	}
+	var existing TraceEvent
+	if found, err := getJSON(ctx, ek, &existing); err != nil {
+		return "", err
+	} else if found {
+		return toJSON(existing)
+	}
+
+	// Rules that depend on current state.
+	for _, list := range [][]LotRef{ev.Lots, ev.Inputs} {
+		for _, r := range list {
+			if r.Quantity == "" {
+				continue
+			}
+			l := lots[lotKey{r.GTIN, r.Lot}]
+			if r.Unit != l.Unit {
+				return "", errf(CodeRuleViolation, "lot %s of %s is counted in %s, not %s", r.Lot, r.GTIN, l.Unit, r.Unit)
+			}
+			if trDecimal(r.Quantity).GreaterThan(trDecimal(l.Quantity)) {
+				return "", errf(CodeRuleViolation, "quantity %s %s exceeds lot %s of %s (%s %s)", r.Quantity, r.Unit, r.Lot, r.GTIN, l.Quantity, l.Unit)
+			}
+		}
+	}
+	for _, r := range ev.Outputs {
+		if l := lots[lotKey{r.GTIN, r.Lot}]; l.Producer.CreditCode != c.Enterprise.CreditCode {
+			return "", errf(CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
+		}
+	}
+	touched := touchedLots(ev)
+	if ev.BizStep == "shipping" && c.HasKind(KindWarehouse) {
+		for _, lk := range touched {
+			tails, err := indexTails(ctx, idxReceiptOfLot, []string{lk.GTIN, lk.Lot})
+			if err != nil {
+				return "", err
+			}
+			if len(tails) > 0 {
+				return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, tails[0][0])
+			}
+		}
+	}
+	if ev.Type == AggregationEvent {
+		if err := checkAggregation(ctx, ev); err != nil {
+			return "", err
+		}
+	}
+	if len(ev.SensorReadings) > 0 {
+		if err := flagExcursions(ctx, ev); err != nil {
+			return "", err
+		}
+	}
+
+	// Write the event and its indexes.
+	ev.RecordedBy = actorOf(c)
+	ev.RecordedAt = now.Format(timeLayout)
+	ev.TxID = ctx.GetStub().GetTxID()
+	if err := putJSON(ctx, ek, ev); err != nil {
+		return "", err
+	}
+	sortTime := evTime.UTC().Format(sortTimeLayout)
+	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+		for _, r := range list {
+			if err := putIndex(ctx, idxEventOfLot, r.GTIN, r.Lot, sortTime, hexID); err != nil {
+				return "", err
+			}
+		}
+	}
+	for _, list := range [][]ItemRef{ev.Items, ev.ChildItems} {
+		for _, r := range list {
+			if err := putIndex(ctx, idxEventOfItem, r.GTIN, r.Serial, sortTime, hexID); err != nil {
+				return "", err
+			}
+		}
+	}
+	if p := ev.Parent; p != nil && p.SSCC == "" {
+		if err := putIndex(ctx, idxEventOfItem, p.GTIN, p.Serial, sortTime, hexID); err != nil {
+			return "", err
+		}
+	}
+	for _, out := range ev.Outputs {
+		for _, in := range ev.Inputs {
+			if err := putIndex(ctx, idxInputs, out.GTIN, out.Lot, in.GTIN, in.Lot); err != nil {
+				return "", err
+			}
+			if err := putIndex(ctx, idxOutputs, in.GTIN, in.Lot, out.GTIN, out.Lot); err != nil {
+				return "", err
+			}
+		}
+	}
+	if ev.Type == AggregationEvent {
+		for _, child := range childURIs(ev) {
+			if ev.Action == "ADD" {
+				err = putIndex(ctx, idxChildren, ev.Parent.ID, child)
+				if err == nil {
+					err = putIndex(ctx, idxParents, child, ev.Parent.ID)
+				}
+			} else {
+				err = delIndex(ctx, idxChildren, ev.Parent.ID, child)
+				if err == nil {
+					err = delIndex(ctx, idxParents, child, ev.Parent.ID)
+				}
+			}
+			if err != nil {
+				return "", err
+			}
+		}
+	}
+	switch ev.BizStep {
+	case "receiving", "storing":
+		for _, lk := range touched {
+			if err := putIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, hexID); err != nil {
+				return "", err
+			}
+		}
+	case "shipping":
+		// Goods shipped out leave the shipper's custody.
+		for _, lk := range touched {
+			tails, err := indexTails(ctx, idxCustody, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
+			if err != nil {
+				return "", err
+			}
+			for _, tl := range tails {
+				if err := delIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, tl[0]); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
+	data := struct {
+		Type      string `json:"type"`
+		BizStep   string `json:"bizStep"`
+		Excursion bool   `json:"excursion"`
+	}{ev.Type, ev.BizStep, ev.Excursion}
+	if err := emit(ctx, "TraceEventRecorded", Event{Entity: "traceEvent", ID: ev.ID, Action: "recorded", By: c.Enterprise.CreditCode, Data: data}); err != nil {
+		return "", err
+	}
+	return toJSON(ev)
+}
+
+// GetEvent returns an event by its id (the ni:/// URI or its hex digest).
+func (t *Trace) GetEvent(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+	h := eventHex(id)
+	if _, err := trCheckSHA256("id", h); err != nil {
+		return "", err
+	}
+	ev, err := loadEvent(ctx, h)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(ev)
+}
+
+func loadEvent(ctx contractapi.TransactionContextInterface, hexID string) (*TraceEvent, error) {
+	k, err := key(ctx, objTraceEvent, hexID)
+	if err != nil {
+		return nil, err
+	}
+	var ev TraceEvent
+	if found, err := getJSON(ctx, k, &ev); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, errf(CodeNotFound, "event %s is not recorded", hexID)
+	}
+	return &ev, nil
+}
+
+const (
+	eventIDPrefix = "ni:///sha-256;"
+	eventIDSuffix = "?ver=CBV2.0"
+)
+
+// eventHex strips the ni:/// presentation from an event id.
+func eventHex(id string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(id, eventIDPrefix), eventIDSuffix)
+}
+
+// normalizeEvent checks an event document without reading state and
+// returns it in canonical form (lists sorted, decimals and times in one
+// spelling), with its event time.
+func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, error) {
+	ev := &TraceEvent{}
+	var err error
+	if ev.Type, err = trOneOf("type", in.Type, ObjectEvent, TransformationEvent, AggregationEvent); err != nil {
+		return nil, time.Time{}, err
+	}
+	rule := trFindStep(in.BizStep)
+	if rule == nil {
+		return nil, time.Time{}, errf(CodeInvalidArgument, "bizStep: %q is not one of %s", trClip(in.BizStep), trStepNames())
+	}
+	if !strings.Contains(rule.types, ev.Type[:1]) {
+		return nil, time.Time{}, errf(CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
+	}
+	ev.BizStep = rule.step
+	if in.Disposition != "" {
+		if ev.Disposition, err = trOneOf("disposition", in.Disposition, trDispositions...); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	evTime, off, err := trCheckTime("eventTime", in.EventTime)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if evTime.After(now.Add(maxFutureSkew)) {
+		return nil, time.Time{}, errf(CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(timeLayout))
+	}
+	ev.EventTime, ev.EventTimeZoneOffset = evTime.Format(eventTimeLayout), off
+	if ev.ReadPoint, err = trCheckLocation("readPoint", in.ReadPoint); err != nil {
+		return nil, time.Time{}, err
+	}
+	if ev.BizLocation, err = trCheckLocation("bizLocation", in.BizLocation); err != nil {
+		return nil, time.Time{}, err
+	}
+	absent := func(field string, n int) error {
+		if n > 0 {
+			return errf(CodeInvalidArgument, "%s does not apply to a %s", field, ev.Type)
+		}
+		return nil
+	}
+	parentN := 0
+	if in.Parent != nil {
+		parentN = 1
+	}
+	switch ev.Type {
+	case ObjectEvent:
+		for _, e := range []error{absent("inputs", len(in.Inputs)), absent("outputs", len(in.Outputs)), absent("parent", parentN), absent("childLots", len(in.ChildLots)), absent("childItems", len(in.ChildItems))} {
+			if e != nil {
+				return nil, time.Time{}, e
+			}
+		}
+		switch {
+		case in.Action == "" && ev.BizStep == "commissioning":
+			ev.Action = "ADD"
+		case in.Action == "":
+			ev.Action = "OBSERVE"
+		default:
+			if ev.Action, err = trOneOf("action", in.Action, "ADD", "OBSERVE", "DELETE"); err != nil {
+				return nil, time.Time{}, err
+			}
+		}
+		if ev.Lots, err = trCheckLotRefs("lots", in.Lots, false); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.Items, err = trCheckItemRefs("items", in.Items); err != nil {
+			return nil, time.Time{}, err
+		}
+		if len(ev.Lots)+len(ev.Items) == 0 {
+			return nil, time.Time{}, errf(CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
+		}
+		if ev.SensorReadings, err = trCheckReadings(in.SensorReadings, now); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.BizStep == "sensor_reporting" && len(ev.SensorReadings) == 0 {
+			return nil, time.Time{}, errf(CodeInvalidArgument, "a sensor_reporting event carries sensorReadings")
+		}
+	case TransformationEvent:
+		for _, e := range []error{absent("action", len(in.Action)), absent("lots", len(in.Lots)), absent("items", len(in.Items)), absent("parent", parentN), absent("childLots", len(in.ChildLots)), absent("childItems", len(in.ChildItems)), absent("sensorReadings", len(in.SensorReadings))} {
+			if e != nil {
+				return nil, time.Time{}, e
+			}
+		}
+		if ev.Inputs, err = trCheckLotRefs("inputs", in.Inputs, true); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.Outputs, err = trCheckLotRefs("outputs", in.Outputs, false); err != nil {
+			return nil, time.Time{}, err
+		}
+		if len(ev.Inputs) == 0 || len(ev.Outputs) == 0 {
+			return nil, time.Time{}, errf(CodeInvalidArgument, "a TransformationEvent has at least one input and one output lot")
+		}
+		for _, o := range ev.Outputs {
+			for _, i := range ev.Inputs {
+				if o.GTIN == i.GTIN && o.Lot == i.Lot {
+					return nil, time.Time{}, errf(CodeInvalidArgument, "lot %s of %s is both input and output", o.Lot, o.GTIN)
+				}
+			}
+		}
+	case AggregationEvent:
+		for _, e := range []error{absent("lots", len(in.Lots)), absent("items", len(in.Items)), absent("inputs", len(in.Inputs)), absent("outputs", len(in.Outputs)), absent("sensorReadings", len(in.SensorReadings))} {
+			if e != nil {
+				return nil, time.Time{}, e
+			}
+		}
+		if ev.Action, err = trOneOf("action", in.Action, "ADD", "DELETE"); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.Parent, err = trCheckParent(in.Parent); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.ChildLots, err = trCheckLotRefs("childLots", in.ChildLots, false); err != nil {
+			return nil, time.Time{}, err
+		}
+		if ev.ChildItems, err = trCheckItemRefs("childItems", in.ChildItems); err != nil {
+			return nil, time.Time{}, err
+		}
+		if n := len(ev.ChildLots) + len(ev.ChildItems); n == 0 || n > maxItemsPerEvent {
+			return nil, time.Time{}, errf(CodeInvalidArgument, "an AggregationEvent names 1 to %d children", maxItemsPerEvent)
+		}
+		for _, ci := range ev.ChildItems {
+			if ci.GTIN == ev.Parent.GTIN && ci.Serial == ev.Parent.Serial {
+				return nil, time.Time{}, errf(CodeInvalidArgument, "item %s cannot contain itself", ci.Serial)
+			}
+		}
+	}
+	return ev, evTime, nil
+}
+
+func trCheckLocation(field string, l *Location) (*Location, error) {
+	if l == nil {
+		return nil, nil
+	}
+	out := &Location{}
+	var err error
+	if out.ID, err = trCheckURI(field+".id", strings.TrimSpace(l.ID)); err != nil {
+		return nil, err
+	}
+	if out.Name, err = cleanText(field+".name", l.Name, false, 100); err != nil {
+		return nil, err
+	}
+	if out.NameEn, err = cleanText(field+".nameEn", l.NameEn, false, 200); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// trCheckLotRefs checks and sorts lot references; needQty insists on a
+// quantity and unit (transformation inputs), otherwise both are optional
+// but go together.
+func trCheckLotRefs(field string, refs []LotRef, needQty bool) ([]LotRef, error) {
+	if len(refs) > maxLotsPerEvent {
+		return nil, errf(CodeInvalidArgument, "%s: at most %d lots", field, maxLotsPerEvent)
+	}
+	out := make([]LotRef, 0, len(refs))
+	for i, r := range refs {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		var n LotRef
+		var err error
+		if n.GTIN, err = trCheckGTIN(f+".gtin", r.GTIN); err != nil {
+			return nil, err
+		}
+		if n.Lot, err = trCheckLot(f+".lot", r.Lot); err != nil {
+			return nil, err
+		}
+		if needQty || r.Quantity != "" || r.Unit != "" {
+			if n.Quantity, err = trCheckQuantity(f+".quantity", r.Quantity); err != nil {
+				return nil, err
+			}
+			if n.Unit, err = trCheckUnit(f+".unit", r.Unit); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, n)
+	}
+	slices.SortFunc(out, func(a, b LotRef) int {
+		return strings.Compare(a.GTIN+"\x00"+a.Lot, b.GTIN+"\x00"+b.Lot)
+	})
+	for i := 1; i < len(out); i++ {
+		if out[i].GTIN == out[i-1].GTIN && out[i].Lot == out[i-1].Lot {
+			return nil, errf(CodeInvalidArgument, "%s: lot %s of %s appears twice", field, out[i].Lot, out[i].GTIN)
+		}
+	}
+	return out, nil
+}
+
+func trCheckItemRefs(field string, refs []ItemRef) ([]ItemRef, error) {
+	if len(refs) > maxItemsPerEvent {
+		return nil, errf(CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
+	}
+	out := make([]ItemRef, 0, len(refs))
+	for i, r := range refs {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		var n ItemRef
+		var err error
+		if n.GTIN, err = trCheckGTIN(f+".gtin", r.GTIN); err != nil {
+			return nil, err
+		}
+		if r.Lot != "" {
+			if n.Lot, err = trCheckLot(f+".lot", r.Lot); err != nil {
+				return nil, err
+			}
+		}
+		if n.Serial, err = trCheckSerial(f+".serial", r.Serial); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	trSortItems(out)
+	for i := 1; i < len(out); i++ {
+		if out[i].GTIN == out[i-1].GTIN && out[i].Serial == out[i-1].Serial {
+			return nil, errf(CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
+		}
+	}
+	return out, nil
+}
+
+func trSortItems(items []ItemRef) {
+	slices.SortFunc(items, func(a, b ItemRef) int {
+		return strings.Compare(a.GTIN+"\x00"+a.Serial, b.GTIN+"\x00"+b.Serial)
+	})
+}
+
+func trCheckParent(p *parentInput) (*ParentRef, error) {
+	if p == nil {
+		return nil, errf(CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
+	}
+	var err error
+	if p.SSCC != "" {
+		if p.GTIN != "" || p.Lot != "" || p.Serial != "" {
+			return nil, errf(CodeInvalidArgument, "parent: either sscc or gtin+serial, not both")
+		}
+		out := &ParentRef{}
+		if out.SSCC, err = trCheckSSCC("parent.sscc", p.SSCC); err != nil {
+			return nil, err
+		}
+		out.ID = ssccURI(out.SSCC)
+		return out, nil
+	}
+	out := &ParentRef{}
+	if out.GTIN, err = trCheckGTIN("parent.gtin", p.GTIN); err != nil {
+		return nil, err
+	}
+	if p.Lot != "" {
+		if out.Lot, err = trCheckLot("parent.lot", p.Lot); err != nil {
+			return nil, err
+		}
+	}
+	if out.Serial, err = trCheckSerial("parent.serial", p.Serial); err != nil {
+		return nil, err
+	}
+	out.ID = itemURI(out.GTIN, out.Serial)
+	return out, nil
+}
+
+func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
+	if len(in) > maxReadingsPerEvent {
+		return nil, errf(CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
+	}
+	out := make([]SensorReading, 0, len(in))
+	for i, r := range in {
+		f := "sensorReadings[" + strconv.Itoa(i) + "]"
+		from, _, err := trCheckTime(f+".from", r.From)
+		if err != nil {
+			return nil, err
+		}
+		to, _, err := trCheckTime(f+".to", r.To)
+		if err != nil {
+			return nil, err
+		}
+		if to.Before(from) {
+			return nil, errf(CodeInvalidArgument, "%s: to is before from", f)
+		}
+		if to.After(now.Add(maxFutureSkew)) {
+			return nil, errf(CodeInvalidArgument, "%s: to is later than the transaction time", f)
+		}
+		n := SensorReading{From: from.Format(eventTimeLayout), To: to.Format(eventTimeLayout)}
+		if n.Type, err = trOneOf(f+".type", r.Type, "temperature"); err != nil {
+			return nil, err
+		}
+		if n.UOM, err = trOneOf(f+".uom", r.UOM, "CEL"); err != nil {
+			return nil, err
+		}
+		if n.MinValue, err = trCheckBounded(f+".minValue", r.MinValue, -100, 200, 3); err != nil {
+			return nil, err
+		}
+		if n.MaxValue, err = trCheckBounded(f+".maxValue", r.MaxValue, -100, 200, 3); err != nil {
+			return nil, err
+		}
+		if trDecimal(n.MinValue).GreaterThan(trDecimal(n.MaxValue)) {
+			return nil, errf(CodeInvalidArgument, "%s: minValue is above maxValue", f)
+		}
+		out = append(out, n)
+	}
+	slices.SortFunc(out, func(a, b SensorReading) int {
+		ka, _ := time.Parse(time.RFC3339Nano, a.From)
+		kb, _ := time.Parse(time.RFC3339Nano, b.From)
+		if c := ka.Compare(kb); c != 0 {
+			return c
+		}
+		return strings.Compare(a.To+a.MinValue+"/"+a.MaxValue, b.To+b.MinValue+"/"+b.MaxValue)
+	})
+	return out, nil
+}
+
+// canonicalEvent is what an event's id is the hash of: the event's
+// content, with locations by id, times in UTC and lists sorted. Who
+// recorded it, when, and derived flags are not part of it.
+type canonicalEvent struct {
+	Type           string      `json:"type"`
+	Action         string      `json:"action"`
+	BizStep        string      `json:"bizStep"`
+	Disposition    string      `json:"disposition"`
+	EventTime      string      `json:"eventTime"`
+	Offset         string      `json:"eventTimeZoneOffset"`
+	ReadPoint      string      `json:"readPoint"`
+	BizLocation    string      `json:"bizLocation"`
+	Lots           []LotRef    `json:"lots"`
+	Items          []ItemRef   `json:"items"`
+	Inputs         []LotRef    `json:"inputs"`
+	Outputs        []LotRef    `json:"outputs"`
+	Parent         string      `json:"parent"`
+	ChildLots      []LotRef    `json:"childLots"`
+	ChildItems     []ItemRef   `json:"childItems"`
+	SensorReadings [][6]string `json:"sensorReadings"`
+}
+
+func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
+	c := canonicalEvent{
+		Type: ev.Type, Action: ev.Action, BizStep: ev.BizStep, Disposition: ev.Disposition,
+		EventTime: evTime.UTC().Format(sortTimeLayout), Offset: ev.EventTimeZoneOffset,
+		Lots: ev.Lots, Items: ev.Items, Inputs: ev.Inputs, Outputs: ev.Outputs,
+		ChildLots: ev.ChildLots, ChildItems: ev.ChildItems,
+	}
+	if ev.ReadPoint != nil {
+		c.ReadPoint = ev.ReadPoint.ID
+	}
+	if ev.BizLocation != nil {
+		c.BizLocation = ev.BizLocation.ID
+	}
+	if ev.Parent != nil {
+		c.Parent = ev.Parent.ID
+	}
+	for _, r := range ev.SensorReadings {
+		from, _ := time.Parse(time.RFC3339Nano, r.From)
+		to, _ := time.Parse(time.RFC3339Nano, r.To)
+		c.SensorReadings = append(c.SensorReadings, [6]string{from.UTC().Format(sortTimeLayout), to.UTC().Format(sortTimeLayout), r.Type, r.MinValue, r.MaxValue, r.UOM})
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", errf(CodeInternal, "encode event: %v", err)
+	}
+	sum := sha256.Sum256(b)
+	return eventIDPrefix + hex.EncodeToString(sum[:]) + eventIDSuffix, nil
+}
+
+func needLot(ctx contractapi.TransactionContextInterface, lots map[lotKey]*Lot, gtin, lot string) error {
+	if lots[lotKey{gtin, lot}] != nil {
+		return nil
+	}
+	l, err := loadLot(ctx, gtin, lot)
+	if err != nil {
+		return err
+	}
+	lots[lotKey{gtin, lot}] = l
+	return nil
+}
+
+// resolveItem checks that an item is commissioned and fills in its lot.
+func resolveItem(ctx contractapi.TransactionContextInterface, r *ItemRef) error {
+	it, err := loadItem(ctx, r.GTIN, r.Serial)
+	if err != nil {
+		return err
+	}
+	if r.Lot != "" && r.Lot != it.Lot {
+		return errf(CodeNotFound, "item %s of %s is not in lot %s", r.Serial, r.GTIN, r.Lot)
+	}
+	r.Lot = it.Lot
+	return nil
+}
+
+// touchedLots lists, once each and in order, the lots an event moves or
+// observes: named lots, and the lots of named items (children included).
+func touchedLots(ev *TraceEvent) []lotKey {
+	var out []lotKey
+	add := func(g, l string) {
+		k := lotKey{g, l}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	for _, r := range ev.Lots {
+		add(r.GTIN, r.Lot)
+	}
+	for _, r := range ev.Items {
+		add(r.GTIN, r.Lot)
+	}
+	for _, r := range ev.ChildLots {
+		add(r.GTIN, r.Lot)
+	}
+	for _, r := range ev.ChildItems {
+		add(r.GTIN, r.Lot)
+	}
+	if p := ev.Parent; p != nil && p.SSCC == "" {
+		add(p.GTIN, p.Lot)
+	}
+	return out
+}
+
+func childURIs(ev *TraceEvent) []string {
+	var out []string
+	for _, r := range ev.ChildLots {
+		out = append(out, lotURI(r.GTIN, r.Lot))
+	}
+	for _, r := range ev.ChildItems {
+		out = append(out, itemURI(r.GTIN, r.Serial))
+	}
+	return out
+}
+
+// checkAggregation: an item is in at most one container at a time (a lot
+// may be spread over many); DELETE removes only children the container
+// holds.
+func checkAggregation(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+	if ev.Action == "DELETE" {
+		for _, child := range childURIs(ev) {
+			k, err := key(ctx, idxChildren, ev.Parent.ID, child)
+			if err != nil {
+				return err
+			}
+			v, err := ctx.GetStub().GetState(k)
+			if err != nil {
+				return errf(CodeInternal, "read state: %v", err)
+			}
+			if v == nil {
+				return errf(CodeConflict, "%s is not in %s", child, ev.Parent.ID)
+			}
+		}
+		return nil
+	}
+	for _, ci := range ev.ChildItems {
+		child := itemURI(ci.GTIN, ci.Serial)
+		parents, err := indexTails(ctx, idxParents, []string{child})
+		if err != nil {
+			return err
+		}
+		for _, p := range parents {
+			if p[0] != ev.Parent.ID {
+				return errf(CodeConflict, "%s is already in %s; unpack it first", child, p[0])
+			}
+		}
+	}
+	return nil
+}
+
+// flagExcursions marks each reading outside the storage range of any
+// product the event concerns, and the event when any reading is.
+func flagExcursions(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+	var products []*Product
+	seen := map[string]bool{}
+	for _, lk := range touchedLots(ev) {
+		if seen[lk.GTIN] {
+			continue
+		}
+		seen[lk.GTIN] = true
+		p, err := loadProduct(ctx, lk.GTIN)
+		if err != nil {
+			return err
+		}
+		products = append(products, p)
+	}
+	for i := range ev.SensorReadings {
+		r := &ev.SensorReadings[i]
+		lo, hi := trDecimal(r.MinValue), trDecimal(r.MaxValue)
+		for _, p := range products {
+			if p.StorageMinC != "" && lo.LessThan(trDecimal(p.StorageMinC)) || p.StorageMaxC != "" && hi.GreaterThan(trDecimal(p.StorageMaxC)) {
+				r.Excursion = true
+			}
+		}
+		ev.Excursion = ev.Excursion || r.Excursion
+	}
+	return nil
+}

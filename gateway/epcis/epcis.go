@@ -1,0 +1,509 @@
+// Package epcis renders Qingchain trace records as GS1 EPCIS 2.0 JSON-LD.
+//
+// The input is the answer of the trace contract's GetTrace (a lot or a
+// serialized item with everything upstream of it); the output is an
+// EPCISDocument whose eventList holds:
+//
+//   - every recorded event, as an ObjectEvent, TransformationEvent or
+//     AggregationEvent with its content-derived eventID;
+//   - a commissioning ObjectEvent (action ADD) for each lot in the trace,
+//     built from the lot record: its quantity, its origin as a geo: read
+//     point and as ILMD; its eventTime is the start of the lot's
+//     production date in China time (+08:00), its recordTime the commit;
+//   - a commissioning ObjectEvent for the item, when the trace is of one;
+//   - an inspecting ObjectEvent per certificate, with certificationInfo;
+//   - an ObjectEvent with disposition "recalled" per recall.
+//
+// recordTime is always the time the ledger committed the record.
+//
+// Identifiers are GS1 Digital Link URIs on https://id.gs1.org: a lot is
+// the class https://id.gs1.org/01/{gtin}/10/{lot} in quantity lists, an
+// item the instance https://id.gs1.org/01/{gtin}/21/{serial}, a logistic
+// unit https://id.gs1.org/00/{sscc}. Business steps and dispositions are
+// CBV 2.0 values where CBV has one; Qingchain's own steps (harvesting,
+// withering, ...) are URIs under https://qingchain.example/voc/. Fields
+// Qingchain adds (the transaction id of each record, the recording
+// enterprise, origin) are under the "qc:" prefix the document's @context
+// declares.
+//
+// Rendering is deterministic: the same trace and creation time give the
+// same bytes.
+package epcis
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/gs1"
+)
+
+// Vocabulary and identifier bases.
+const (
+	// ContextURL is the EPCIS 2.0 JSON-LD context published with the
+	// standard.
+	ContextURL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+	// VocabBase is Qingchain's own vocabulary (the "qc:" prefix).
+	VocabBase = "https://qingchain.example/voc/"
+	// DigitalLinkBase is the resolver of the GS1 Digital Link URIs used
+	// as EPCs.
+	DigitalLinkBase = "https://id.gs1.org"
+	// SchemaVersion is the EPCIS version written.
+	SchemaVersion = "2.0"
+)
+
+// Document is an EPCIS 2.0 EPCISDocument.
+type Document struct {
+	Context       []any   `json:"@context"`
+	Type          string  `json:"type"`
+	SchemaVersion string  `json:"schemaVersion"`
+	CreationDate  string  `json:"creationDate"`
+	Header        *Header `json:"epcisHeader,omitempty"`
+	Body          Body    `json:"epcisBody"`
+}
+
+// Header carries master data: product and location names.
+type Header struct {
+	MasterData MasterData `json:"epcisMasterData"`
+}
+
+// MasterData is the header's vocabulary list.
+type MasterData struct {
+	VocabularyList []Vocabulary `json:"vocabularyList"`
+}
+
+// Vocabulary is master data of one vocabulary type.
+type Vocabulary struct {
+	Type     string              `json:"type"`
+	Elements []VocabularyElement `json:"vocabularyElementList"`
+}
+
+// VocabularyElement describes one identifier.
+type VocabularyElement struct {
+	ID         string      `json:"id"`
+	Attributes []Attribute `json:"attributes"`
+}
+
+// Attribute is one master data attribute.
+type Attribute struct {
+	ID    string `json:"id"`
+	Value string `json:"attribute"`
+}
+
+// Body holds the events.
+type Body struct {
+	EventList []Event `json:"eventList"`
+}
+
+// Event is an EPCIS ObjectEvent, TransformationEvent or AggregationEvent;
+// the fields that do not apply to a type are left empty.
+type Event struct {
+	Type                string            `json:"type"`
+	EventID             string            `json:"eventID"`
+	EventTime           string            `json:"eventTime"`
+	EventTimeZoneOffset string            `json:"eventTimeZoneOffset"`
+	RecordTime          string            `json:"recordTime,omitempty"`
+	CertificationInfo   []string          `json:"certificationInfo,omitempty"`
+	Action              string            `json:"action,omitempty"`
+	ParentID            string            `json:"parentID,omitempty"`
+	EPCList             []string          `json:"epcList,omitempty"`
+	QuantityList        []QuantityElement `json:"quantityList,omitempty"`
+	ChildEPCs           []string          `json:"childEPCs,omitempty"`
+	ChildQuantityList   []QuantityElement `json:"childQuantityList,omitempty"`
+	InputQuantityList   []QuantityElement `json:"inputQuantityList,omitempty"`
+	OutputQuantityList  []QuantityElement `json:"outputQuantityList,omitempty"`
+	BizStep             string            `json:"bizStep,omitempty"`
+	Disposition         string            `json:"disposition,omitempty"`
+	ReadPoint           *Location         `json:"readPoint,omitempty"`
+	BizLocation         *Location         `json:"bizLocation,omitempty"`
+	SensorElementList   []SensorElement   `json:"sensorElementList,omitempty"`
+	ILMD                *ILMD             `json:"ilmd,omitempty"`
+	// Qingchain extensions.
+	TxID       string `json:"qc:txId,omitempty"`
+	RecordedBy string `json:"qc:recordedBy,omitempty"`
+	Excursion  bool   `json:"qc:excursion,omitempty"`
+}
+
+// QuantityElement is a quantity of a class (here: a lot). Quantity is a
+// JSON number written from the ledger's decimal string, never a float.
+type QuantityElement struct {
+	EPCClass string      `json:"epcClass"`
+	Quantity json.Number `json:"quantity,omitempty"`
+	UOM      string      `json:"uom,omitempty"`
+}
+
+// Location is a read point or business location.
+type Location struct {
+	ID string `json:"id"`
+}
+
+// SensorElement is one sensor interval.
+type SensorElement struct {
+	Metadata SensorMetadata `json:"sensorMetadata"`
+	Reports  []SensorReport `json:"sensorReport"`
+}
+
+// SensorMetadata bounds the interval a report covers.
+type SensorMetadata struct {
+	StartTime string `json:"startTime"`
+	EndTime   string `json:"endTime"`
+}
+
+// SensorReport is a minimum and maximum over the interval; an excursion
+// outside the product's storage range is an ALARM_CONDITION.
+type SensorReport struct {
+	Type      string      `json:"type"`
+	Exception string      `json:"exception,omitempty"`
+	MinValue  json.Number `json:"minValue"`
+	MaxValue  json.Number `json:"maxValue"`
+	UOM       string      `json:"uom"`
+}
+
+// ILMD is the instance/lot master data of a commissioned lot.
+type ILMD struct {
+	ProductionDate string `json:"qc:productionDate,omitempty"`
+	OriginPlace    string `json:"qc:originPlace,omitempty"`
+	OriginPlaceEn  string `json:"qc:originPlaceEn,omitempty"`
+	OriginCountry  string `json:"qc:originCountry,omitempty"`
+	Producer       string `json:"qc:producer,omitempty"`
+}
+
+// cbvBizSteps are Qingchain's business steps that are CBV 2.0 values, with
+// the CBV value (slaughtering is CBV's "killing").
+var cbvBizSteps = map[string]string{
+	"arriving": "arriving", "commissioning": "commissioning", "departing": "departing",
+	"inspecting": "inspecting", "loading": "loading", "packing": "packing",
+	"receiving": "receiving", "sampling": "sampling", "sensor_reporting": "sensor_reporting",
+	"shipping": "shipping", "slaughtering": "killing", "storing": "storing",
+	"unloading": "unloading", "unpacking": "unpacking",
+}
+
+// cbvDispositions are the CBV 2.0 dispositions Qingchain records.
+var cbvDispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
+
+// uomCodes maps Qingchain's units to UN/CEFACT Recommendation 20 codes.
+// Counted units (head, tin, box ...) have none: an EPCIS quantity without
+// a uom counts instances of the class.
+var uomCodes = map[string]string{"kg": "KGM", "g": "GRM", "t": "TNE", "L": "LTR", "mL": "MLT"}
+
+// BizStep returns the EPCIS bizStep for a Qingchain business step.
+func BizStep(step string) string {
+	if v, ok := cbvBizSteps[step]; ok {
+		return v
+	}
+	return VocabBase + "bizstep/" + step
+}
+
+// Disposition returns the EPCIS disposition for a Qingchain disposition.
+func Disposition(d string) string {
+	if d == "" || slices.Contains(cbvDispositions, d) {
+		return d
+	}
+	return VocabBase + "disposition/" + d
+}
+
+// LotClass is the EPC class URI of a lot.
+func LotClass(gtin, lot string) string {
+	return gs1.Key{GTIN: gtin, Lot: lot}.URL(DigitalLinkBase)
+}
+
+// ItemEPC is the EPC URI of a serialized item.
+func ItemEPC(gtin, serial string) string {
+	return gs1.Key{GTIN: gtin, Serial: serial}.URL(DigitalLinkBase)
+}
+
+// DecodeTrace decodes the JSON answer of the trace contract's GetTrace.
+func DecodeTrace(raw []byte) (*contracts.TraceDocument, error) {
+	var doc contracts.TraceDocument
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("epcis: decode trace: %w", err)
+	}
+	if doc.Product.GTIN == "" || doc.Lot.Lot == "" {
+		return nil, fmt.Errorf("epcis: decode trace: no product or lot")
+	}
+	return &doc, nil
+}
+
+// FromTraceJSON renders the JSON answer of GetTrace as an EPCIS document
+// created at created.
+func FromTraceJSON(raw []byte, created time.Time) (*Document, error) {
+	doc, err := DecodeTrace(raw)
+	if err != nil {
+		return nil, err
+	}
+	return FromTrace(doc, created)
+}
+
+// FromTrace renders a trace document as an EPCIS document created at
+// created.
+func FromTrace(doc *contracts.TraceDocument, created time.Time) (*Document, error) {
+	r := renderer{}
+	for i := range doc.Events {
+		if err := r.event(&doc.Events[i]); err != nil {
+			return nil, err
+		}
+	}
+	lots := append([]contracts.Lot{doc.Lot}, doc.Lots...)
+	for i := range lots {
+		r.lotCommissioning(&lots[i])
+	}
+	if doc.Item != nil {
+		r.itemCommissioning(doc.Item)
+	}
+	for i := range doc.Certificates {
+		if err := r.certificate(&doc.Certificates[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range doc.Recalls {
+		r.recall(&doc.Recalls[i])
+	}
+	if err := r.sort(); err != nil {
+		return nil, err
+	}
+	out := &Document{
+		Context:       []any{ContextURL, map[string]string{"qc": VocabBase}},
+		Type:          "EPCISDocument",
+		SchemaVersion: SchemaVersion,
+		CreationDate:  created.UTC().Format("2006-01-02T15:04:05.000Z"),
+		Body:          Body{EventList: r.events},
+	}
+	products := append([]contracts.Product{doc.Product}, doc.Products...)
+	out.Header = masterData(products, doc.Events)
+	if out.Body.EventList == nil {
+		out.Body.EventList = []Event{}
+	}
+	return out, nil
+}
+
+type renderer struct {
+	events []Event
+}
+
+func (r *renderer) event(ev *contracts.TraceEvent) error {
+	off, err := offsetOf(ev.EventTime)
+	if err != nil {
+		return fmt.Errorf("epcis: event %s: %w", ev.ID, err)
+	}
+	e := Event{
+		Type: ev.Type, EventID: ev.ID, EventTime: ev.EventTime, EventTimeZoneOffset: off, RecordTime: ev.RecordedAt,
+		Action: ev.Action, BizStep: BizStep(ev.BizStep), Disposition: Disposition(ev.Disposition),
+		ReadPoint: location(ev.ReadPoint), BizLocation: location(ev.BizLocation),
+		TxID: ev.TxID, RecordedBy: ev.RecordedBy.CreditCode, Excursion: ev.Excursion,
+	}
+	switch ev.Type {
+	case contracts.ObjectEvent:
+		e.EPCList = itemEPCs(ev.Items)
+		e.QuantityList = quantities(ev.Lots)
+		for _, s := range ev.SensorReadings {
+			e.SensorElementList = append(e.SensorElementList, sensorElement(s))
+		}
+	case contracts.TransformationEvent:
+		e.Action = ""
+		e.InputQuantityList = quantities(ev.Inputs)
+		e.OutputQuantityList = quantities(ev.Outputs)
+	case contracts.AggregationEvent:
+		if ev.Parent == nil {
+			return fmt.Errorf("epcis: aggregation event %s has no parent", ev.ID)
+		}
+		e.ParentID = ev.Parent.ID
+		e.ChildEPCs = itemEPCs(ev.ChildItems)
+		e.ChildQuantityList = quantities(ev.ChildLots)
+	default:
+		return fmt.Errorf("epcis: event %s has unknown type %q", ev.ID, ev.Type)
+	}
+	r.events = append(r.events, e)
+	return nil
+}
+
+func (r *renderer) lotCommissioning(l *contracts.Lot) {
+	e := Event{
+		Type: contracts.ObjectEvent, EventID: syntheticID("lot", l.GTIN, l.Lot, l.TxID),
+		EventTime: l.Date + "T00:00:00+08:00", EventTimeZoneOffset: "+08:00", RecordTime: l.CommissionedAt, Action: "ADD",
+		BizStep: BizStep("commissioning"), Disposition: "active",
+		QuantityList: quantities([]contracts.LotRef{{GTIN: l.GTIN, Lot: l.Lot, Quantity: l.Quantity, Unit: l.Unit}}),
+		ILMD: &ILMD{ProductionDate: l.Date, OriginPlace: l.Origin.Place, OriginPlaceEn: l.Origin.PlaceEn,
+			OriginCountry: l.Origin.Country, Producer: l.Producer.CreditCode},
+		TxID: l.TxID, RecordedBy: l.Producer.CreditCode,
+	}
+	if l.Origin.Latitude != "" && l.Origin.Longitude != "" {
+		e.ReadPoint = &Location{ID: "geo:" + l.Origin.Latitude + "," + l.Origin.Longitude}
+	}
+	r.events = append(r.events, e)
+}
+
+func (r *renderer) itemCommissioning(it *contracts.Item) {
+	r.events = append(r.events, Event{
+		Type: contracts.ObjectEvent, EventID: syntheticID("item", it.GTIN, it.Serial, it.TxID),
+		EventTime: it.CommissionedAt, EventTimeZoneOffset: "+00:00", RecordTime: it.CommissionedAt, Action: "ADD",
+		BizStep: BizStep("commissioning"), Disposition: "active",
+		EPCList: []string{ItemEPC(it.GTIN, it.Serial)},
+		ILMD:    &ILMD{Producer: it.CommissionedBy.CreditCode},
+		TxID:    it.TxID, RecordedBy: it.CommissionedBy.CreditCode,
+	})
+}
+
+func (r *renderer) certificate(c *contracts.Certificate) error {
+	if len(c.Subjects) == 0 {
+		return fmt.Errorf("epcis: certificate %s has no subjects", c.ID)
+	}
+	refs := make([]contracts.LotRef, len(c.Subjects))
+	for i, s := range c.Subjects {
+		refs[i] = contracts.LotRef{GTIN: s.GTIN, Lot: s.Lot}
+	}
+	disp := "conformant"
+	if c.Result != "PASS" {
+		disp = "non_conformant"
+	}
+	r.events = append(r.events, Event{
+		Type: contracts.ObjectEvent, EventID: syntheticID("certificate", c.ID, c.TxID),
+		EventTime: c.IssuedAt, EventTimeZoneOffset: "+00:00", RecordTime: c.IssuedAt, Action: "OBSERVE",
+		CertificationInfo: []string{"urn:qingchain:certificate:" + c.ID},
+		BizStep:           BizStep("inspecting"), Disposition: disp,
+		QuantityList: quantities(refs),
+		TxID:         c.TxID, RecordedBy: c.Issuer.CreditCode,
+	})
+	return nil
+}
+
+func (r *renderer) recall(rc *contracts.Recall) {
+	r.events = append(r.events, Event{
+		Type: contracts.ObjectEvent, EventID: syntheticID("recall", rc.GTIN, rc.Lot, rc.TxID),
+		EventTime: rc.RecallAt, EventTimeZoneOffset: "+00:00", RecordTime: rc.RecallAt, Action: "OBSERVE",
+		BizStep: BizStep("recalling"), Disposition: "recalled",
+		QuantityList: quantities([]contracts.LotRef{{GTIN: rc.GTIN, Lot: rc.Lot}}),
+		TxID:         rc.TxID, RecordedBy: rc.By.CreditCode,
+	})
+}
+
+// sort orders the events by the instant of their event time, then id.
+func (r *renderer) sort() error {
+	type keyed struct {
+		t time.Time
+		e Event
+	}
+	ks := make([]keyed, len(r.events))
+	for i, e := range r.events {
+		t, err := time.Parse(time.RFC3339Nano, e.EventTime)
+		if err != nil {
+			return fmt.Errorf("epcis: event %s: eventTime %q: %w", e.EventID, e.EventTime, err)
+		}
+		ks[i] = keyed{t, e}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if c := a.t.Compare(b.t); c != 0 {
+			return c
+		}
+		return strings.Compare(a.e.EventID, b.e.EventID)
+	})
+	for i := range ks {
+		r.events[i] = ks[i].e
+	}
+	return nil
+}
+
+// syntheticID names an event Qingchain derives from a record: the
+// SHA-256 of the record's kind, key and creating transaction.
+func syntheticID(parts ...string) string {
+	sum := sha256.Sum256([]byte("qingchain-epcis\x00" + strings.Join(parts, "\x00")))
+	return "ni:///sha-256;" + hex.EncodeToString(sum[:]) + "?ver=CBV2.0"
+}
+
+// offsetOf is the ±hh:mm offset written in an RFC 3339 time ("Z" is
+// +00:00).
+func offsetOf(ts string) (string, error) {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return "", fmt.Errorf("eventTime %q: %w", ts, err)
+	}
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, off/3600, off%3600/60), nil
+}
+
+func location(l *contracts.Location) *Location {
+	if l == nil {
+		return nil
+	}
+	return &Location{ID: l.ID}
+}
+
+func itemEPCs(items []contracts.ItemRef) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, ItemEPC(it.GTIN, it.Serial))
+	}
+	return out
+}
+
+func quantities(lots []contracts.LotRef) []QuantityElement {
+	var out []QuantityElement
+	for _, l := range lots {
+		q := QuantityElement{EPCClass: LotClass(l.GTIN, l.Lot)}
+		if l.Quantity != "" {
+			q.Quantity = json.Number(l.Quantity)
+			q.UOM = uomCodes[l.Unit]
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func sensorElement(s contracts.SensorReading) SensorElement {
+	rep := SensorReport{Type: "Temperature", MinValue: json.Number(s.MinValue), MaxValue: json.Number(s.MaxValue), UOM: s.UOM}
+	if s.Type != "temperature" {
+		rep.Type = VocabBase + "measurement/" + s.Type
+	}
+	if s.Excursion {
+		rep.Exception = "ALARM_CONDITION"
+	}
+	return SensorElement{Metadata: SensorMetadata{StartTime: s.From, EndTime: s.To}, Reports: []SensorReport{rep}}
+}
+
+// masterData names the products (EPC classes by GTIN) and the locations
+// the events use.
+func masterData(products []contracts.Product, events []contracts.TraceEvent) *Header {
+	var classes []VocabularyElement
+	for _, p := range products {
+		attrs := []Attribute{{ID: "https://gs1.org/voc/productName", Value: p.NameZh}}
+		if p.NameEn != "" {
+			attrs = append(attrs, Attribute{ID: VocabBase + "productNameEn", Value: p.NameEn})
+		}
+		attrs = append(attrs, Attribute{ID: VocabBase + "category", Value: p.Category}, Attribute{ID: VocabBase + "giStatus", Value: p.GIStatus})
+		if p.GIName != "" {
+			attrs = append(attrs, Attribute{ID: VocabBase + "giName", Value: p.GIName})
+		}
+		classes = append(classes, VocabularyElement{ID: gs1.Key{GTIN: p.GTIN}.URL(DigitalLinkBase), Attributes: attrs})
+	}
+	var places []VocabularyElement
+	seen := map[string]bool{}
+	for _, ev := range events {
+		for _, l := range []*contracts.Location{ev.ReadPoint, ev.BizLocation} {
+			if l == nil || seen[l.ID] || l.Name == "" && l.NameEn == "" {
+				continue
+			}
+			seen[l.ID] = true
+			var attrs []Attribute
+			if l.Name != "" {
+				attrs = append(attrs, Attribute{ID: "urn:epcglobal:cbv:mda#name", Value: l.Name})
+			}
+			if l.NameEn != "" {
+				attrs = append(attrs, Attribute{ID: VocabBase + "nameEn", Value: l.NameEn})
+			}
+			places = append(places, VocabularyElement{ID: l.ID, Attributes: attrs})
+		}
+	}
+	md := MasterData{VocabularyList: []Vocabulary{{Type: "urn:epcglobal:epcis:vtype:EPCClass", Elements: classes}}}
+	if len(places) > 0 {
+		md.VocabularyList = append(md.VocabularyList, Vocabulary{Type: "urn:epcglobal:epcis:vtype:BusinessLocation", Elements: places})
+	}
+	return &Header{MasterData: md}
+}
