@@ -198,6 +198,17 @@ func TestTraceResources(t *testing.T) {
 			t.Errorf("GET %s: %d %.200s", p, r.status, r.body)
 		}
 	}
+	r := e.do("GET", lotPath+"/epcis", "bank", nil)
+	var doc struct {
+		Type      string `json:"type"`
+		EPCISBody struct {
+			EventList []map[string]any `json:"eventList"`
+		} `json:"epcisBody"`
+	}
+	r.json(t, &doc)
+	if r.status != 200 || doc.Type != "EPCISDocument" || len(doc.EPCISBody.EventList) < 5 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/ld+json") {
+		t.Errorf("epcis: %d %s, %d events", r.status, doc.Type, len(doc.EPCISBody.EventList))
+	}
 	// Who may record what is the chaincode's rule; the gateway relays it.
 	ev := map[string]any{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": "2026-11-01T08:00:00+08:00",
 		"lots": []map[string]string{{"gtin": demo.GTINTeaLeaf, "lot": demo.LotTeaLeaf}}}

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/gateway/epcis"
 )
 
 func init() {
@@ -20,6 +22,7 @@ func init() {
 		api.GET("/lots/:gtin/:lot/trace", s.getLotTrace)
 		api.GET("/lots/:gtin/:lot/lineage", s.getLineage)
 		api.GET("/lots/:gtin/:lot/certificates", s.lotRead("trace:ListLotCertificates"))
+		api.GET("/lots/:gtin/:lot/epcis", s.getLotEPCIS)
 		api.POST("/lots/:gtin/:lot/items", s.commissionItems)
 		api.GET("/lots/:gtin/:lot/items/:serial", s.getItem)
 		api.POST("/events", s.passthrough("trace:RecordEvent"))
@@ -87,6 +90,31 @@ func (s *Server) getLotTrace(c *gin.Context) {
 		return
 	}
 	s.read(c, "trace:GetTrace", gtin, lot, "")
+}
+
+// getLotEPCIS exports a lot's events and its inputs' as an EPCIS 2.0
+// JSON-LD document.
+func (s *Server) getLotEPCIS(c *gin.Context) {
+	gtin, lot, ok := s.lotParams(c)
+	if !ok {
+		return
+	}
+	out, err := s.evaluate(c.Request.Context(), caller(c), "trace:GetTrace", gtin, lot, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	doc, err := epcis.FromTraceJSON(out, time.Now().UTC())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/ld+json; charset=utf-8", body)
 }
 
 func (s *Server) getLineage(c *gin.Context) {
