@@ -338,7 +338,7 @@ func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
 	resp := l.invoke(s)
 	return &endorsement{
 		header: h, args: p.args,
-		response: Response{Status: resp.Status, Message: resp.Message, Payload: resp.Payload},
+		response: Response(resp),
 		rwset:    s.rwset(), event: s.event,
 	}, nil
 }

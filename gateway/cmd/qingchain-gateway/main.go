@@ -148,7 +148,7 @@ func serve(args []string) error {
 	defer idem.Close()
 
 	if *demoMode {
-		if cas == nil {
+		if *backend != "devledger" {
 			return errors.New("--demo needs the devledger backend")
 		}
 		if err := demo.Seed(ctx, ledger, cas, w, *dataDir, *publicURL, log); err != nil {
