@@ -367,26 +367,36 @@ type respLike struct {
 
 // Evaluate simulates a query and returns its payload; nothing is ordered.
 func (l *Ledger) Evaluate(ctx context.Context, id *identity.Identity, req gateway.Request) ([]byte, error) {
-	if err := l.available(); err != nil {
+	e, _, err := l.simulate(ctx, id, req)
+	if err != nil {
 		return nil, err
 	}
+	return e.response.Payload, nil
+}
+
+// simulate builds a proposal as the client, endorses it as the peer, and
+// turns a chaincode refusal into a *gateway.ChaincodeError.
+func (l *Ledger) simulate(ctx context.Context, id *identity.Identity, req gateway.Request) (*endorsement, string, error) {
+	if err := l.available(); err != nil {
+		return nil, "", err
+	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sp, txID, err := newSignedProposal(id, l.cfg.Channel, l.cfg.ChaincodeName, req, l.cfg.Now())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	e, err := l.endorse(&signedProposal{sp})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if e.response.Status >= shim.ERRORTHRESHOLD {
 		ce := gateway.ParseChaincodeMessage(e.response.Message)
 		ce.TxID = txID
-		return nil, ce
+		return nil, "", ce
 	}
-	return e.response.Payload, nil
+	return e, txID, nil
 }
 
 // Submit endorses, orders, validates and durably commits a transaction.
@@ -406,24 +416,9 @@ type prepared struct {
 }
 
 func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway.Request) (*prepared, error) {
-	if err := l.available(); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	sp, txID, err := newSignedProposal(id, l.cfg.Channel, l.cfg.ChaincodeName, req, l.cfg.Now())
+	e, txID, err := l.simulate(ctx, id, req)
 	if err != nil {
 		return nil, err
-	}
-	e, err := l.endorse(&signedProposal{sp})
-	if err != nil {
-		return nil, err
-	}
-	if e.response.Status >= shim.ERRORTHRESHOLD {
-		ce := gateway.ParseChaincodeMessage(e.response.Message)
-		ce.TxID = txID
-		return nil, ce
 	}
 	payload, err := json.Marshal(TxPayload{
 		Header: e.header.raw, Chaincode: l.cfg.ChaincodeName, Args: e.args,
