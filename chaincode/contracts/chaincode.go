@@ -14,7 +14,13 @@ func New() (*contractapi.ContractChaincode, error) {
 	registry := &Registry{}
 	registry.Name = "registry"
 	trace := newTrace()
-	cc, err := contractapi.NewChaincode(registry, trace)
+	receipts := &Receipts{}
+	receipts.Name = "receipt"
+	finance := &Finance{}
+	finance.Name = "finance"
+	credit := &Credit{}
+	credit.Name = "credit"
+	cc, err := contractapi.NewChaincode(registry, trace, receipts, finance, credit)
 	if err != nil {
 		return nil, err
 	}

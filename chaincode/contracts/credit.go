@@ -1,0 +1,127 @@
+package contracts
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// crObj [creditCode] holds an enterprise's credit record: one key per
+// enterprise, so a grade can be computed from it with one read.
+const crObj = "credit"
+
+// Tally counts events and adds up their amounts per currency.
+type Tally struct {
+	Count   int     `json:"count"`
+	Amounts []Money `json:"amounts"` // sorted by currency
+}
+
+func (t *Tally) add(amount decimal.Decimal, cur money.Currency) error {
+	t.Count++
+	i, found := slices.BinarySearchFunc(t.Amounts, cur.Code, func(m Money, code string) int { return strings.Compare(m.Currency, code) })
+	if !found {
+		t.Amounts = slices.Insert(t.Amounts, i, Money{Amount: money.Format(decimal.Zero, cur), Currency: cur.Code})
+	}
+	v, err := finParseStored(t.Amounts[i].Amount, cur)
+	if err != nil {
+		return err
+	}
+	t.Amounts[i].Amount = money.Format(v.Add(amount), cur)
+	return nil
+}
+
+// CreditRecord is an enterprise's repayment record on the ledger.
+type CreditRecord struct {
+	CreditCode string `json:"creditCode"`
+	// OnTime are repayments with a value date on or before maturity; Late
+	// those after it.
+	OnTime Tally `json:"onTimeRepayments"`
+	Late   Tally `json:"lateRepayments"`
+	// Defaults are declared defaults, with what was owed (principal and
+	// interest) when declared.
+	Defaults  Tally  `json:"defaults"`
+	UpdatedAt string `json:"updatedAt,omitempty"`
+	TxID      string `json:"txId,omitempty"`
+}
+
+// Credit is the credit-record contract, "credit". Its records are written
+// by the finance contract; it only answers questions.
+type Credit struct {
+	contractapi.Contract
+}
+
+// GetCreditRecord returns an enterprise's credit record (all zero when it
+// has none yet). The enterprise itself, banks, insurers and regulators may
+// read it.
+func (c *Credit) GetCreditRecord(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
+	caller, err := requireKind(ctx, "reading a credit record", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
+		return "", errf(CodeForbidden, "only %s itself, banks, insurers and regulators read its credit record", creditCode)
+	}
+	if _, err := loadEnterprise(ctx, creditCode); err != nil {
+		return "", err
+	}
+	rec, err := crLoad(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(rec)
+}
+
+func crLoad(ctx contractapi.TransactionContextInterface, creditCode string) (*CreditRecord, error) {
+	k, err := key(ctx, crObj, creditCode)
+	if err != nil {
+		return nil, err
+	}
+	rec := &CreditRecord{CreditCode: creditCode}
+	if _, err := getJSON(ctx, k, rec); err != nil {
+		return nil, err
+	}
+	for _, t := range []*Tally{&rec.OnTime, &rec.Late, &rec.Defaults} {
+		if t.Amounts == nil {
+			t.Amounts = []Money{}
+		}
+	}
+	return rec, nil
+}
+
+func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, now time.Time, change func(*CreditRecord) error) error {
+	rec, err := crLoad(ctx, creditCode)
+	if err != nil {
+		return err
+	}
+	if err := change(rec); err != nil {
+		return err
+	}
+	rec.UpdatedAt, rec.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	k, err := key(ctx, crObj, creditCode)
+	if err != nil {
+		return err
+	}
+	return putJSON(ctx, k, rec)
+}
+
+// crRecordRepayment adds a repayment to the applicant's record.
+func crRecordRepayment(ctx contractapi.TransactionContextInterface, creditCode string, amount decimal.Decimal, cur money.Currency, onTime bool, now time.Time) error {
+	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+		if onTime {
+			return r.OnTime.add(amount, cur)
+		}
+		return r.Late.add(amount, cur)
+	})
+}
+
+// crRecordDefault adds a default, with what was owed, to the record.
+func crRecordDefault(ctx contractapi.TransactionContextInterface, creditCode string, owed decimal.Decimal, cur money.Currency, now time.Time) error {
+	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+		return r.Defaults.add(owed, cur)
+	})
+}

@@ -1,0 +1,1010 @@
+package contracts
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Financing types. Only warehouse-receipt pledge financing exists so far.
+const FinancingWarehouseReceiptPledge = "WAREHOUSE_RECEIPT_PLEDGE"
+
+// Financing statuses.
+const (
+	FinancingApplied   = "APPLIED"   // asked; collateral not locked
+	FinancingApproved  = "APPROVED"  // terms set, collateral pledged, not yet disbursed
+	FinancingActive    = "ACTIVE"    // disbursed
+	FinancingClosed    = "CLOSED"    // repaid (or never disbursed) and collateral released
+	FinancingDefaulted = "DEFAULTED" // unpaid after maturity; collateral passed to the bank
+	FinancingRejected  = "REJECTED"
+	FinancingWithdrawn = "WITHDRAWN"
+)
+
+// Collateral statuses within a financing.
+const (
+	CollateralOffered  = "OFFERED"  // named in the application
+	CollateralPledged  = "PLEDGED"  // pledged to this financing
+	CollateralReleased = "RELEASED" // pledge given up (bank release or close)
+	CollateralTaken    = "TAKEN"    // passed to the bank on default
+)
+
+// Posting kinds.
+const (
+	PostingDisbursement = "DISBURSEMENT"
+	PostingRepayment    = "REPAYMENT"
+	PostingDefault      = "DEFAULT"
+)
+
+const (
+	finObj           = "financing"
+	finIdxParty      = "financing~party" // [creditCode, financingId] for applicant and bank
+	finMaxCollateral = 20
+	finMaxPostings   = 1000
+	finMaxTermDays   = 3660
+)
+
+// finZone is the business time zone: value dates and "today" are dates in
+// Asia/Shanghai.
+var finZone = time.FixedZone("CST", 8*3600)
+
+// Collateral is one receipt offered or pledged for a financing.
+type Collateral struct {
+	ReceiptID  string `json:"receiptId"`
+	Valuation  string `json:"valuation"` // as of application, then of approval
+	Status     string `json:"status"`
+	PledgedAt  string `json:"pledgedAt,omitempty"`
+	ReleasedAt string `json:"releasedAt,omitempty"`
+	TakenAt    string `json:"takenAt,omitempty"`
+}
+
+// Terms are what the bank approves.
+type Terms struct {
+	Principal       string `json:"principal"`
+	AnnualRate      string `json:"annualRate"`
+	TermDays        int    `json:"termDays,omitempty"`
+	MaturityDate    string `json:"maturityDate,omitempty"` // as approved; empty when termDays is used
+	MaxLTV          string `json:"maxLtv"`
+	CollateralValue string `json:"collateralValue"` // total valuation at approval
+	LTV             string `json:"ltv"`             // principal / collateralValue, 6 digits
+}
+
+// Posting is one entry of a financing's ledger. Interest accrues on the
+// principal outstanding from the previous posting's value date to this
+// one's; a repayment pays interest first, then principal.
+type Posting struct {
+	Seq                 int    `json:"seq"`
+	Kind                string `json:"kind"`
+	ValueDate           string `json:"valueDate"`
+	Amount              string `json:"amount"`
+	Days                int    `json:"days"`            // since the previous posting
+	InterestAccrued     string `json:"interestAccrued"` // over those days, rounded
+	ToInterest          string `json:"toInterest"`
+	ToPrincipal         string `json:"toPrincipal"`
+	PrincipalAfter      string `json:"principalAfter"`
+	InterestUnpaidAfter string `json:"interestUnpaidAfter"`
+	OnTime              *bool  `json:"onTime,omitempty"` // repayments: value date on or before maturity
+	RecordedBy          string `json:"recordedBy"`
+	RecordedAt          string `json:"recordedAt"`
+	TxID                string `json:"txId"`
+}
+
+// Financing is a financing application and, once approved, the loan.
+type Financing struct {
+	ID                   string       `json:"id"`
+	Type                 string       `json:"type"`
+	Applicant            string       `json:"applicant"`
+	Bank                 string       `json:"bank"`
+	Currency             string       `json:"currency"`
+	RequestedPrincipal   string       `json:"requestedPrincipal"`
+	Purpose              string       `json:"purpose"`
+	Collateral           []Collateral `json:"collateral"`
+	Status               string       `json:"status"`
+	Terms                *Terms       `json:"terms"`
+	Note                 string       `json:"note,omitempty"` // reason of a rejection
+	AppliedAt            string       `json:"appliedAt"`
+	DecidedAt            string       `json:"decidedAt,omitempty"`
+	ApprovalDate         string       `json:"approvalDate,omitempty"`
+	DisbursementDate     string       `json:"disbursementDate,omitempty"`
+	MaturityDate         string       `json:"maturityDate,omitempty"`
+	PrincipalOutstanding string       `json:"principalOutstanding"`
+	InterestUnpaid       string       `json:"interestUnpaid"` // accrued at postings, not yet paid
+	LastPostingDate      string       `json:"lastPostingDate,omitempty"`
+	InterestPaid         string       `json:"interestPaid"`
+	PrincipalRepaid      string       `json:"principalRepaid"`
+	Postings             []Posting    `json:"postings"`
+	ClosedAt             string       `json:"closedAt,omitempty"`
+	UpdatedAt            string       `json:"updatedAt"`
+	TxID                 string       `json:"txId"`
+}
+
+// AsOf is a financing's balance on a date, computed, not stored.
+type AsOf struct {
+	Date                 string `json:"date"`
+	PrincipalOutstanding string `json:"principalOutstanding"`
+	InterestAccrued      string `json:"interestAccrued"` // unpaid interest including accrual since the last posting
+	Payoff               string `json:"payoff"`
+	DaysSinceLastPosting int    `json:"daysSinceLastPosting"`
+	PastMaturity         bool   `json:"pastMaturity"`
+}
+
+// FinancingView is what GetFinancing answers.
+type FinancingView struct {
+	Financing
+	AsOf AsOf `json:"asOf"`
+}
+
+// Finance is the financing contract, "finance".
+//
+// Rules (DESIGN.md §5):
+//   - An application locks nothing; the bank's approval reads and writes
+//     every collateral receipt, so of two approvals racing for a receipt
+//     one commits and the other is refused (ALREADY_PLEDGED) or invalidated
+//     (MVCC_READ_CONFLICT; resubmitted, it gets ALREADY_PLEDGED).
+//   - Interest accrues on the principal outstanding at the annual rate /
+//     360 per calendar day from the previous posting's value date, rounded
+//     half up to the minor unit at each posting; unpaid interest is carried
+//     and earns none. A repayment pays interest first, then principal. A
+//     payment above the payoff is refused: the ledger holds no surplus.
+//   - Value dates are Asia/Shanghai dates, never after the transaction's
+//     own date nor before the previous posting (or the approval, for the
+//     disbursement).
+//   - Interest keeps accruing at the same rate after maturity; a
+//     repayment after maturity counts as late in the credit record.
+type Finance struct {
+	contractapi.Contract
+}
+
+type finApplyInput struct {
+	Type               string   `json:"type"`
+	Bank               string   `json:"bank"`
+	Collateral         []string `json:"collateral"`
+	RequestedPrincipal string   `json:"requestedPrincipal"`
+	Currency           string   `json:"currency"`
+	Purpose            string   `json:"purpose"`
+}
+
+// ApplyForFinancing is an enterprise asking a bank for a loan against
+// receipts it holds. It locks nothing: the same receipts may be offered to
+// several banks; the first approval pledges them. input: {"type":
+// "WAREHOUSE_RECEIPT_PLEDGE","bank","collateral":[receiptId...],
+// "requestedPrincipal","currency","purpose"}.
+func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	caller, err := requireKind(ctx, "applying for financing", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	var in finApplyInput
+	if err := decodeArg("application", input, &in); err != nil {
+		return "", err
+	}
+	if in.Type == "" {
+		in.Type = FinancingWarehouseReceiptPledge
+	}
+	if in.Type != FinancingWarehouseReceiptPledge {
+		return "", errf(CodeInvalidArgument, "type %q is not supported (only %s)", wrClip(in.Type), FinancingWarehouseReceiptPledge)
+	}
+	cur, err := money.LookupCurrency(in.Currency)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "currency: %v", err)
+	}
+	requested, err := money.ParsePositiveAmount(in.RequestedPrincipal, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "requestedPrincipal: %v", err)
+	}
+	purpose, err := cleanText("purpose", in.Purpose, true, 200)
+	if err != nil {
+		return "", err
+	}
+	if len(in.Collateral) == 0 || len(in.Collateral) > finMaxCollateral {
+		return "", errf(CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
+	}
+	for i, id := range in.Collateral {
+		if err := wrCheckID(id); err != nil {
+			return "", err
+		}
+		if slices.Contains(in.Collateral[:i], id) {
+			return "", errf(CodeInvalidArgument, "collateral: receipt %s is named twice", id)
+		}
+	}
+	applicant := caller.Enterprise.CreditCode
+	bank, err := loadEnterprise(ctx, in.Bank)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(bank.Kinds, KindBank) || bank.Status != enterpriseActive {
+		return "", errf(CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
+	}
+	if bank.CreditCode == applicant {
+		return "", errf(CodeRuleViolation, "an enterprise cannot finance itself")
+	}
+	coll := make([]Collateral, len(in.Collateral))
+	for i, id := range in.Collateral {
+		r, err := wrLoad(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if err := finCheckPledgeable(r, applicant, cur); err != nil {
+			return "", err
+		}
+		coll[i] = Collateral{ReceiptID: id, Valuation: r.Valuation.Amount, Status: CollateralOffered}
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	zero := money.Format(decimal.Zero, cur)
+	f := &Financing{
+		ID: finDeriveID("F", ctx.GetStub().GetTxID(), now, 0), Type: in.Type,
+		Applicant: applicant, Bank: bank.CreditCode, Currency: cur.Code,
+		RequestedPrincipal: money.Format(requested, cur), Purpose: purpose,
+		Collateral: coll, Status: FinancingApplied, AppliedAt: now.Format(timeLayout),
+		PrincipalOutstanding: zero, InterestUnpaid: zero, InterestPaid: zero, PrincipalRepaid: zero,
+		Postings: []Posting{},
+	}
+	k, err := key(ctx, finObj, f.ID)
+	if err != nil {
+		return "", err
+	}
+	if old, err := ctx.GetStub().GetState(k); err != nil {
+		return "", errf(CodeInternal, "read state: %v", err)
+	} else if old != nil {
+		return "", errf(CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := putIndex(ctx, finIdxParty, applicant, f.ID); err != nil {
+		return "", err
+	}
+	if err := putIndex(ctx, finIdxParty, f.Bank, f.ID); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingApplied", Event{Entity: "financing", ID: f.ID, Action: "applied", By: applicant,
+		Data: map[string]any{"bank": f.Bank, "collateral": in.Collateral}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+type finApproveInput struct {
+	Principal    string `json:"principal"`
+	AnnualRate   string `json:"annualRate"`
+	TermDays     int    `json:"termDays"`
+	MaturityDate string `json:"maturityDate"`
+	MaxLTV       string `json:"maxLtv"`
+}
+
+// ApproveFinancing is the bank setting terms and, in the same transaction,
+// pledging every collateral receipt (each is read and written, so two
+// approvals racing for one receipt cannot both commit). input:
+// {"principal","annualRate","termDays" | "maturityDate","maxLtv"}.
+func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, financingID, input string) (string, error) {
+	caller, f, err := finBankAction(ctx, financingID, "approving financing")
+	if err != nil {
+		return "", err
+	}
+	var in finApproveInput
+	if err := decodeArg("terms", input, &in); err != nil {
+		return "", err
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	principal, err := money.ParsePositiveAmount(in.Principal, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "principal: %v", err)
+	}
+	rate, err := money.ParseRate(in.AnnualRate)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "annualRate: %v", err)
+	}
+	maxLTV, err := money.ParseRate(in.MaxLTV)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "maxLtv: %v", err)
+	}
+	if maxLTV.Sign() == 0 {
+		return "", errf(CodeInvalidArgument, "maxLtv must be greater than zero")
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	var maturity money.Date
+	switch {
+	case in.TermDays != 0 && in.MaturityDate != "":
+		return "", errf(CodeInvalidArgument, "give termDays or maturityDate, not both")
+	case in.TermDays != 0:
+		if in.TermDays < 1 || in.TermDays > finMaxTermDays {
+			return "", errf(CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
+		}
+	case in.MaturityDate != "":
+		if maturity, err = money.ParseDate(in.MaturityDate); err != nil {
+			return "", errf(CodeInvalidArgument, "maturityDate: %v", err)
+		}
+		if !maturity.After(today) {
+			return "", errf(CodeRuleViolation, "maturityDate %s is not after today (%s)", maturity, today)
+		}
+	default:
+		return "", errf(CodeInvalidArgument, "termDays or maturityDate is required")
+	}
+	if f.Status != FinancingApplied {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	}
+	requested, err := finParseStored(f.RequestedPrincipal, cur)
+	if err != nil {
+		return "", err
+	}
+	if principal.GreaterThan(requested) {
+		return "", errf(CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
+	}
+	// Read every receipt; refuse if any is pledged, frozen, not live, not
+	// the applicant's or in another currency.
+	receipts := make([]*Receipt, len(f.Collateral))
+	total := decimal.Zero
+	for i, col := range f.Collateral {
+		r, err := wrLoad(ctx, col.ReceiptID)
+		if err != nil {
+			return "", err
+		}
+		if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
+			return "", err
+		}
+		v, err := finParseStored(r.Valuation.Amount, cur)
+		if err != nil {
+			return "", err
+		}
+		total = total.Add(v)
+		receipts[i] = r
+	}
+	// principal / total > maxLtv, without dividing.
+	if principal.GreaterThan(maxLTV.Mul(total)) {
+		return "", errf(CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s",
+			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), maxLTV.String())
+	}
+	stamp := now.Format(timeLayout)
+	txID := ctx.GetStub().GetTxID()
+	for i, r := range receipts {
+		r.Status = ReceiptPledged
+		r.Pledge = &Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: txID}
+		if err := wrSave(ctx, r); err != nil {
+			return "", err
+		}
+		f.Collateral[i].Valuation = r.Valuation.Amount
+		f.Collateral[i].Status = CollateralPledged
+		f.Collateral[i].PledgedAt = stamp
+	}
+	f.Terms = &Terms{
+		Principal: money.Format(principal, cur), AnnualRate: rate.String(), TermDays: in.TermDays,
+		MaxLTV: maxLTV.String(), CollateralValue: money.Format(total, cur), LTV: principal.DivRound(total, 6).String(),
+	}
+	if !maturity.IsZero() {
+		f.Terms.MaturityDate = maturity.String()
+		f.MaturityDate = maturity.String()
+	}
+	f.Status, f.DecidedAt, f.ApprovalDate = FinancingApproved, stamp, today.String()
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	ids := make([]string, len(receipts))
+	for i, r := range receipts {
+		ids[i] = r.ID
+	}
+	if err := emit(ctx, "FinancingApproved", Event{Entity: "financing", ID: f.ID, Action: "approved", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"pledged": ids, "principal": f.Terms.Principal}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// RejectFinancing is the bank turning an application down.
+func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, financingID, reason string) (string, error) {
+	caller, f, err := finBankAction(ctx, financingID, "rejecting financing")
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 200)
+	if err != nil {
+		return "", err
+	}
+	if f.Status != FinancingApplied {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	f.Status, f.Note, f.DecidedAt = FinancingRejected, why, now.Format(timeLayout)
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingRejected", Event{Entity: "financing", ID: f.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// WithdrawFinancing is the applicant taking back an application the bank
+// has not decided.
+func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+	caller, err := requireKind(ctx, "withdrawing an application", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return "", err
+	}
+	if f.Applicant != caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the applicant withdraws financing %s", f.ID)
+	}
+	if f.Status != FinancingApplied {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	f.Status = FinancingWithdrawn
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingWithdrawn", Event{Entity: "financing", ID: f.ID, Action: "withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// DisburseFinancing is the bank paying out the approved principal with
+// value date valueDate (YYYY-MM-DD, not after today in Asia/Shanghai, not
+// before the approval). With termDays, maturity is valueDate + termDays.
+func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface, financingID, valueDate string) (string, error) {
+	caller, f, err := finBankAction(ctx, financingID, "disbursing financing")
+	if err != nil {
+		return "", err
+	}
+	if f.Status != FinancingApproved {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApproved)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	vd, err := finParseValueDate(valueDate, today)
+	if err != nil {
+		return "", err
+	}
+	approved, err := money.ParseDate(f.ApprovalDate)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: approval date: %v", f.ID, err)
+	}
+	if vd.Before(approved) {
+		return "", errf(CodeRuleViolation, "valueDate %s is before the approval on %s", vd, approved)
+	}
+	maturity := vd.AddDays(f.Terms.TermDays)
+	if f.Terms.TermDays == 0 {
+		if maturity, err = money.ParseDate(f.Terms.MaturityDate); err != nil {
+			return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+		}
+	}
+	if !maturity.After(vd) {
+		return "", errf(CodeRuleViolation, "valueDate %s is not before maturity %s", vd, maturity)
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	principal, err := finParseStored(f.Terms.Principal, cur)
+	if err != nil {
+		return "", err
+	}
+	zero := money.Format(decimal.Zero, cur)
+	f.Status = FinancingActive
+	f.DisbursementDate, f.MaturityDate, f.LastPostingDate = vd.String(), maturity.String(), vd.String()
+	f.PrincipalOutstanding = money.Format(principal, cur)
+	f.Postings = append(f.Postings, Posting{
+		Seq: 1, Kind: PostingDisbursement, ValueDate: vd.String(), Amount: f.PrincipalOutstanding,
+		InterestAccrued: zero, ToInterest: zero, ToPrincipal: zero,
+		PrincipalAfter: f.PrincipalOutstanding, InterestUnpaidAfter: zero,
+		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+	})
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingDisbursed", Event{Entity: "financing", ID: f.ID, Action: "disbursed", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"amount": f.PrincipalOutstanding, "valueDate": vd.String(), "maturityDate": f.MaturityDate}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// RecordRepayment records a repayment of amount with value date valueDate,
+// by the applicant or the bank. Interest accrued since the previous
+// posting is paid first, then principal. A payment above the payoff on
+// that date is refused: the ledger holds no surplus.
+func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, financingID, amount, valueDate string) (string, error) {
+	caller, err := requireKind(ctx, "recording a repayment", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return "", err
+	}
+	by := caller.Enterprise.CreditCode
+	if by != f.Applicant && by != f.Bank {
+		return "", errf(CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
+	}
+	if f.Status != FinancingActive {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	pay, err := money.ParsePositiveAmount(amount, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "amount: %v", err)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	vd, err := finParseValueDate(valueDate, today)
+	if err != nil {
+		return "", err
+	}
+	st, err := finLoanOf(f, cur)
+	if err != nil {
+		return "", err
+	}
+	if vd.Before(st.last) {
+		return "", errf(CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
+	}
+	if len(f.Postings) >= finMaxPostings {
+		return "", errf(CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+	}
+	days, accrued := st.accrue(vd)
+	due := st.interestUnpaid.Add(accrued)
+	payoff := due.Add(st.principal)
+	if payoff.Sign() == 0 {
+		return "", errf(CodeRuleViolation, "nothing is owed on financing %s", f.ID)
+	}
+	if pay.GreaterThan(payoff) {
+		return "", errf(CodeRuleViolation, "payment %s is more than the payoff of %s on %s", money.Format(pay, cur), money.Format(payoff, cur), vd)
+	}
+	toInterest, toPrincipal, _ := money.Allocate(pay, due, st.principal)
+	principalAfter := st.principal.Sub(toPrincipal)
+	unpaidAfter := due.Sub(toInterest)
+	maturity, err := money.ParseDate(f.MaturityDate)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+	}
+	onTime := !vd.After(maturity)
+	f.Postings = append(f.Postings, Posting{
+		Seq: len(f.Postings) + 1, Kind: PostingRepayment, ValueDate: vd.String(), Amount: money.Format(pay, cur),
+		Days: days, InterestAccrued: money.Format(accrued, cur),
+		ToInterest: money.Format(toInterest, cur), ToPrincipal: money.Format(toPrincipal, cur),
+		PrincipalAfter: money.Format(principalAfter, cur), InterestUnpaidAfter: money.Format(unpaidAfter, cur),
+		OnTime: &onTime, RecordedBy: by, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+	})
+	f.PrincipalOutstanding = money.Format(principalAfter, cur)
+	f.InterestUnpaid = money.Format(unpaidAfter, cur)
+	f.LastPostingDate = vd.String()
+	if f.InterestPaid, err = finAddStored(f.InterestPaid, toInterest, cur); err != nil {
+		return "", err
+	}
+	if f.PrincipalRepaid, err = finAddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
+		return "", err
+	}
+	if err := crRecordRepayment(ctx, f.Applicant, pay, cur, onTime, now); err != nil {
+		return "", err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingRepaid", Event{Entity: "financing", ID: f.ID, Action: "repaid", By: by,
+		Data: map[string]string{"amount": money.Format(pay, cur), "valueDate": vd.String(), "principalOutstanding": f.PrincipalOutstanding}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// CloseFinancing is the bank closing a financing that is fully repaid (or
+// approved and never disbursed); every receipt still pledged to it is
+// released in the same transaction.
+func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+	caller, f, err := finBankAction(ctx, financingID, "closing financing")
+	if err != nil {
+		return "", err
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	switch f.Status {
+	case FinancingApproved:
+	case FinancingActive:
+		st, err := finLoanOf(f, cur)
+		if err != nil {
+			return "", err
+		}
+		if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
+			return "", errf(CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
+		}
+	default:
+		return "", errf(CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	released := []string{}
+	for i := range f.Collateral {
+		if f.Collateral[i].Status != CollateralPledged {
+			continue
+		}
+		r, err := wrLoad(ctx, f.Collateral[i].ReceiptID)
+		if err != nil {
+			return "", err
+		}
+		if err := finRelease(ctx, f, r, now); err != nil {
+			return "", err
+		}
+		if err := wrSave(ctx, r); err != nil {
+			return "", err
+		}
+		released = append(released, r.ID)
+	}
+	f.Status, f.ClosedAt = FinancingClosed, now.Format(timeLayout)
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingClosed", Event{Entity: "financing", ID: f.ID, Action: "closed", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"released": released}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// DeclareDefault is the bank declaring an active financing in default: only
+// after the maturity date, with something still owed. Interest is accrued
+// to today; every receipt still pledged passes to the bank as holder and
+// the pledge ends; the applicant's credit record counts the default.
+// A frozen collateral receipt blocks it until the regulator lifts the freeze.
+func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+	caller, f, err := finBankAction(ctx, financingID, "declaring a default")
+	if err != nil {
+		return "", err
+	}
+	if f.Status != FinancingActive {
+		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	maturity, err := money.ParseDate(f.MaturityDate)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+	}
+	if !today.After(maturity) {
+		return "", errf(CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
+	}
+	st, err := finLoanOf(f, cur)
+	if err != nil {
+		return "", err
+	}
+	vd := today
+	if vd.Before(st.last) {
+		vd = st.last
+	}
+	days, accrued := st.accrue(vd)
+	due := st.interestUnpaid.Add(accrued)
+	owed := due.Add(st.principal)
+	if owed.Sign() == 0 {
+		return "", errf(CodeRuleViolation, "financing %s owes nothing; close it instead", f.ID)
+	}
+	stamp := now.Format(timeLayout)
+	taken := []string{}
+	for i := range f.Collateral {
+		if f.Collateral[i].Status != CollateralPledged {
+			continue
+		}
+		r, err := wrLoad(ctx, f.Collateral[i].ReceiptID)
+		if err != nil {
+			return "", err
+		}
+		if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
+			return "", errf(CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+		}
+		if r.Frozen != nil {
+			return "", errf(CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+		}
+		r.Pledge, r.Status = nil, ReceiptIssued
+		if err := wrSetHolder(ctx, r, f.Bank); err != nil {
+			return "", err
+		}
+		if err := wrSave(ctx, r); err != nil {
+			return "", err
+		}
+		f.Collateral[i].Status, f.Collateral[i].TakenAt = CollateralTaken, stamp
+		taken = append(taken, r.ID)
+	}
+	zero := money.Format(decimal.Zero, cur)
+	f.Postings = append(f.Postings, Posting{
+		Seq: len(f.Postings) + 1, Kind: PostingDefault, ValueDate: vd.String(), Amount: money.Format(owed, cur),
+		Days: days, InterestAccrued: money.Format(accrued, cur), ToInterest: zero, ToPrincipal: zero,
+		PrincipalAfter: f.PrincipalOutstanding, InterestUnpaidAfter: money.Format(due, cur),
+		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: stamp, TxID: ctx.GetStub().GetTxID(),
+	})
+	f.InterestUnpaid, f.LastPostingDate = money.Format(due, cur), vd.String()
+	f.Status, f.ClosedAt = FinancingDefaulted, stamp
+	if err := crRecordDefault(ctx, f.Applicant, owed, cur, now); err != nil {
+		return "", err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "FinancingDefaulted", Event{Entity: "financing", ID: f.ID, Action: "defaulted", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"owed": money.Format(owed, cur), "taken": taken}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// GetFinancing returns a financing with its balance as of asOfDate
+// (YYYY-MM-DD; "" for today in Asia/Shanghai; a future date projects the
+// payoff). Only the applicant and the bank may read it.
+func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, financingID, asOfDate string) (string, error) {
+	caller, err := requireKind(ctx, "reading a financing", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return "", err
+	}
+	if by := caller.Enterprise.CreditCode; by != f.Applicant && by != f.Bank {
+		return "", errf(CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
+	}
+	_, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	date := today
+	if asOfDate != "" {
+		if date, err = money.ParseDate(asOfDate); err != nil {
+			return "", errf(CodeInvalidArgument, "asOfDate: %v", err)
+		}
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	v := FinancingView{Financing: *f}
+	v.AsOf, err = finBalanceAsOf(f, cur, date)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(v)
+}
+
+// ListFinancings lists the financings the caller is a party to, as
+// applicant or bank, at most 1000, in id order.
+func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (string, error) {
+	caller, err := requireKind(ctx, "listing financings", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	tails, err := indexTails(ctx, finIdxParty, []string{caller.Enterprise.CreditCode})
+	if err != nil {
+		return "", err
+	}
+	out := []*Financing{}
+	for _, t := range tails {
+		if len(out) >= finMaxListed {
+			break
+		}
+		f, err := finLoad(ctx, t[0])
+		if err != nil {
+			return "", err
+		}
+		out = append(out, f)
+	}
+	return toJSON(out)
+}
+
+// finBalanceAsOf computes what is owed on date. Only an active financing
+// accrues; a date before the last posting is refused.
+func finBalanceAsOf(f *Financing, cur money.Currency, date money.Date) (AsOf, error) {
+	a := AsOf{Date: date.String(), PrincipalOutstanding: f.PrincipalOutstanding, InterestAccrued: f.InterestUnpaid}
+	st, err := finLoanOf(f, cur)
+	if err != nil {
+		return a, err
+	}
+	interest := st.interestUnpaid
+	if f.Status == FinancingActive {
+		if date.Before(st.last) {
+			return a, errf(CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
+		}
+		days, accrued := st.accrue(date)
+		a.DaysSinceLastPosting = days
+		interest = interest.Add(accrued)
+	}
+	a.InterestAccrued = money.Format(interest, cur)
+	a.Payoff = money.Format(interest.Add(st.principal), cur)
+	if f.MaturityDate != "" {
+		if m, err := money.ParseDate(f.MaturityDate); err == nil {
+			a.PastMaturity = date.After(m)
+		}
+	}
+	return a, nil
+}
+
+// finLoan is the interest-bearing state of a financing.
+type finLoan struct {
+	principal, interestUnpaid, rate decimal.Decimal
+	last                            money.Date
+	cur                             money.Currency
+}
+
+func finLoanOf(f *Financing, cur money.Currency) (finLoan, error) {
+	var l finLoan
+	var err error
+	l.cur = cur
+	if l.principal, err = finParseStored(f.PrincipalOutstanding, cur); err != nil {
+		return l, err
+	}
+	if l.interestUnpaid, err = finParseStored(f.InterestUnpaid, cur); err != nil {
+		return l, err
+	}
+	if f.Terms != nil {
+		if l.rate, err = money.ParseRate(f.Terms.AnnualRate); err != nil {
+			return l, errf(CodeInternal, "financing %s: rate: %v", f.ID, err)
+		}
+	}
+	if f.LastPostingDate != "" {
+		if l.last, err = money.ParseDate(f.LastPostingDate); err != nil {
+			return l, errf(CodeInternal, "financing %s: last posting: %v", f.ID, err)
+		}
+	}
+	return l, nil
+}
+
+// accrue is the interest on the outstanding principal from the last
+// posting to date: principal × rate × days / 360, rounded half-up to the
+// minor unit once, here, at the posting.
+func (l finLoan) accrue(date money.Date) (int, decimal.Decimal) {
+	if l.last.IsZero() {
+		return 0, money.Round(decimal.Zero, l.cur)
+	}
+	days := l.last.DaysUntil(date)
+	if days < 0 {
+		days = 0
+	}
+	return days, money.Interest(l.principal, l.rate, l.last, date, l.cur)
+}
+
+// finCheckPledgeable insists that a receipt can be pledged by applicant for a
+// loan in cur.
+func finCheckPledgeable(r *Receipt, applicant string, cur money.Currency) error {
+	switch {
+	case r.Pledge != nil:
+		return errf(CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
+	case r.Frozen != nil:
+		return errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+	case r.Status != ReceiptIssued:
+		return errf(CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
+	case r.Holder != applicant:
+		return errf(CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
+	case r.Valuation.Currency != cur.Code:
+		return errf(CodeRuleViolation, "receipt %s is valued in %s, the financing is in %s", r.ID, r.Valuation.Currency, cur.Code)
+	}
+	return nil
+}
+
+// finRelease ends a receipt's pledge to f (both are saved by the
+// caller).
+func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Receipt, now time.Time) error {
+	if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
+		return errf(CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+	}
+	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID })
+	if i < 0 || f.Collateral[i].Status != CollateralPledged {
+		return errf(CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
+	}
+	r.Pledge, r.Status = nil, ReceiptIssued
+	f.Collateral[i].Status, f.Collateral[i].ReleasedAt = CollateralReleased, now.Format(timeLayout)
+	return nil
+}
+
+// finBankAction loads a financing for a decision by its bank.
+func finBankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*Caller, *Financing, error) {
+	caller, err := requireKind(ctx, what, KindBank)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Bank != caller.Enterprise.CreditCode {
+		return nil, nil, errf(CodeForbidden, "financing %s was asked of bank %s", f.ID, f.Bank)
+	}
+	return caller, f, nil
+}
+
+func finLoad(ctx contractapi.TransactionContextInterface, id string) (*Financing, error) {
+	if !finWellFormedID(id, "F") {
+		return nil, errf(CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+	}
+	k, err := key(ctx, finObj, id)
+	if err != nil {
+		return nil, err
+	}
+	var f Financing
+	found, err := getJSON(ctx, k, &f)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errf(CodeNotFound, "financing %s does not exist", id)
+	}
+	return &f, nil
+}
+
+func finSave(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time) error {
+	f.UpdatedAt, f.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	k, err := key(ctx, finObj, f.ID)
+	if err != nil {
+		return err
+	}
+	return putJSON(ctx, k, f)
+}
+
+// finToday is the transaction time and its date in Asia/Shanghai.
+func finToday(ctx contractapi.TransactionContextInterface) (time.Time, money.Date, error) {
+	now, err := txTime(ctx)
+	if err != nil {
+		return now, money.Date{}, err
+	}
+	return now, money.DateOf(now.In(finZone)), nil
+}
+
+// finParseValueDate reads a value date, which may not be after today.
+func finParseValueDate(s string, today money.Date) (money.Date, error) {
+	d, err := money.ParseDate(s)
+	if err != nil {
+		return d, errf(CodeInvalidArgument, "valueDate: %v", err)
+	}
+	if d.After(today) {
+		return d, errf(CodeRuleViolation, "valueDate %s is after today (%s, Asia/Shanghai)", d, today)
+	}
+	return d, nil
+}
+
+// finParseStored reads an amount the ledger wrote; failure is corruption.
+func finParseStored(s string, cur money.Currency) (decimal.Decimal, error) {
+	d, err := money.ParseAmount(s, cur)
+	if err != nil {
+		return d, errf(CodeInternal, "stored amount: %v", err)
+	}
+	return d, nil
+}
+
+func finAddStored(s string, d decimal.Decimal, cur money.Currency) (string, error) {
+	v, err := finParseStored(s, cur)
+	if err != nil {
+		return "", err
+	}
+	return money.Format(v.Add(d), cur), nil
+}

@@ -1,0 +1,980 @@
+package contracts
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Error codes of the receipt and finance contracts (the gateway maps both
+// already: 409 and 422).
+const (
+	CodeAlreadyPledged = "ALREADY_PLEDGED" // 409: the receipt is pledged to a financing
+	CodeLTVExceeded    = "LTV_EXCEEDED"    // 422: principal / collateral value above the agreed maximum
+)
+
+// Receipt statuses. ISSUED, PLEDGED and REDEEMING are live: the receipt
+// stands for goods in the warehouse and holds a receipt~lot index entry.
+// REDEEMED, CANCELLED and SPLIT are final.
+const (
+	ReceiptIssued    = "ISSUED"
+	ReceiptPledged   = "PLEDGED"
+	ReceiptRedeeming = "REDEEMING" // the holder asked for the goods; the warehouse has not confirmed yet
+	ReceiptRedeemed  = "REDEEMED"
+	ReceiptCancelled = "CANCELLED"
+	ReceiptSplit     = "SPLIT" // replaced by its children
+)
+
+// Keys of the receipt contract.
+const (
+	wrObj = "receipt"
+	// wrIdxLot [gtin, lot, receiptId]: one entry per live receipt. The
+	// trace contract refuses a warehouse's shipping event for a lot that has
+	// one, so goods under a live receipt cannot leave the warehouse.
+	wrIdxLot = "receipt~lot"
+	// wrIdxCustody [gtin, lot, warehouse, eventId] is written by the trace
+	// contract for every receiving or storing event; a receipt needs one.
+	wrIdxCustody = "custody~lot"
+	// wrIdxBasis [gtin, lot, warehouse, eventId] -> receipt id: the
+	// custody events a receipt was issued on. Each custody event backs at
+	// most one issuance, ever.
+	wrIdxBasis     = "receipt~basis"
+	wrIdxHolder    = "receipt~holder"    // [holder, receiptId], current holder
+	wrIdxWarehouse = "receipt~warehouse" // [warehouse, receiptId]
+)
+
+const (
+	wrMaxSplitParts = 10
+	wrMaxQtyDigits  = 15
+	wrMaxQtyFrac    = 6
+	finMaxListed    = 1000
+)
+
+// Money is an amount in a currency, the amount Format-ed to its minor unit.
+type Money struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// Pledge is the encumbrance of a pledged receipt.
+type Pledge struct {
+	FinancingID string `json:"financingId"`
+	Pledgee     string `json:"pledgee"`
+	Since       string `json:"since"`
+	TxID        string `json:"txId"`
+}
+
+// Freeze is a regulator's hold on a receipt.
+type Freeze struct {
+	By     string `json:"by"`
+	Reason string `json:"reason"`
+	Since  string `json:"since"`
+}
+
+// Receipt is a warehouse receipt (倉單): the warehouse's statement that it
+// holds the goods (gtin + lot, quantity, grade) for whoever holds the
+// receipt.
+type Receipt struct {
+	ID        string   `json:"id"`
+	GTIN      string   `json:"gtin"`
+	Lot       string   `json:"lot"`
+	Quantity  string   `json:"quantity"`
+	Unit      string   `json:"unit"`
+	Grade     string   `json:"grade,omitempty"`
+	Valuation Money    `json:"valuation"`
+	Warehouse string   `json:"warehouse"`
+	Holder    string   `json:"holder"`
+	Status    string   `json:"status"`
+	Pledge    *Pledge  `json:"pledge"`
+	Frozen    *Freeze  `json:"frozen"`
+	Basis     []string `json:"basis"`              // custody event ids the issuance rests on
+	Parent    string   `json:"parent,omitempty"`   // the receipt this one was split from
+	Children  []string `json:"children,omitempty"` // for a SPLIT receipt
+	Reason    string   `json:"reason,omitempty"`   // why it was cancelled
+	IssuedAt  string   `json:"issuedAt"`
+	UpdatedAt string   `json:"updatedAt"`
+	TxID      string   `json:"txId"` // last transaction that changed it
+}
+
+func (r *Receipt) live() bool {
+	return r.Status == ReceiptIssued || r.Status == ReceiptPledged || r.Status == ReceiptRedeeming
+}
+
+// ReceiptChange is one entry of a receipt's history.
+type ReceiptChange struct {
+	TxID      string   `json:"txId"`
+	Timestamp string   `json:"timestamp"`
+	IsDelete  bool     `json:"isDelete"`
+	Receipt   *Receipt `json:"receipt"`
+}
+
+// Receipts is the warehouse-receipt contract, "receipt".
+//
+// Rules (DESIGN.md §5):
+//   - Only a warehouse issues, only for a lot with a custody~lot entry (a
+//     trace receiving or storing event) at that warehouse, and only when no
+//     live receipt covers the lot anywhere: one live receipt family per lot
+//     (a family is an issued receipt and the receipts split from it, whose
+//     quantities add up to it). This matches trace's shipping check, which
+//     looks at receipt~lot [gtin, lot] whatever the warehouse.
+//   - Each custody event backs one issuance ever (receipt~basis): after a
+//     redemption or cancellation a new receipt needs a new receiving or
+//     storing event, so a stale custody entry cannot back a second receipt.
+//   - The quantity is in the lot's unit and at most the lot's quantity and
+//     the quantities of the unused custody events (when they all give one).
+//   - Ids are derived from the transaction id (WR-<year>-<16 hex>), so
+//     issuances never contend on a counter key.
+//   - Frozen is not a status but a hold beside it: unfreezing restores
+//     nothing, and a frozen pledged receipt stays pledged.
+type Receipts struct {
+	contractapi.Contract
+}
+
+type wrIssueInput struct {
+	GTIN      string `json:"gtin"`
+	Lot       string `json:"lot"`
+	Quantity  string `json:"quantity"`
+	Unit      string `json:"unit"`
+	Grade     string `json:"grade"`
+	Valuation Money  `json:"valuation"`
+	Holder    string `json:"holder"`
+}
+
+// IssueReceipt issues a receipt for a lot the ledger shows received into
+// the caller's warehouse (a custody~lot entry for [gtin, lot, warehouse]
+// from a trace receiving or storing event not used by an earlier receipt),
+// with no live receipt on the lot. input: {"gtin","lot","quantity","unit",
+// "grade","valuation":{"amount","currency"},"holder"}.
+func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	caller, err := requireKind(ctx, "issuing a warehouse receipt", KindWarehouse)
+	if err != nil {
+		return "", err
+	}
+	var in wrIssueInput
+	if err := decodeArg("receipt", input, &in); err != nil {
+		return "", err
+	}
+	gtin, err := gs1.NormalizeGTIN(in.GTIN)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "gtin: %v", err)
+	}
+	if err := gs1.ValidateLot(in.Lot); err != nil {
+		return "", errf(CodeInvalidArgument, "lot: %v", err)
+	}
+	qty, err := wrParseQuantity("quantity", in.Quantity)
+	if err != nil {
+		return "", err
+	}
+	unit, err := cleanText("unit", in.Unit, true, 16)
+	if err != nil {
+		return "", err
+	}
+	grade, err := cleanText("grade", in.Grade, false, 40)
+	if err != nil {
+		return "", err
+	}
+	val, cur, err := wrParseMoney("valuation", in.Valuation)
+	if err != nil {
+		return "", err
+	}
+	holder, err := finActiveEnterprise(ctx, "holder", in.Holder)
+	if err != nil {
+		return "", err
+	}
+	wh := caller.Enterprise.CreditCode
+
+	// Custody: the goods were received into this warehouse (a range read,
+	// so a concurrent change to the custody index invalidates us).
+	events, err := indexTails(ctx, wrIdxCustody, []string{gtin, in.Lot, wh})
+	if err != nil {
+		return "", err
+	}
+	if len(events) == 0 {
+		return "", errf(CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
+	}
+	// One live receipt family per lot (a range read: phantom-protected).
+	liveOnLot, err := indexTails(ctx, wrIdxLot, []string{gtin, in.Lot})
+	if err != nil {
+		return "", err
+	}
+	if len(liveOnLot) > 0 {
+		return "", errf(CodeConflict, "%s lot %s is already covered by live receipt %s", gtin, in.Lot, liveOnLot[0][0])
+	}
+	// Each custody event backs one issuance: after a redemption the goods
+	// must be received (or stored) again before a new receipt is issued.
+	var basis []string
+	for _, t := range events {
+		bk, err := key(ctx, wrIdxBasis, gtin, in.Lot, wh, t[0])
+		if err != nil {
+			return "", err
+		}
+		used, err := ctx.GetStub().GetState(bk)
+		if err != nil {
+			return "", errf(CodeInternal, "read state: %v", err)
+		}
+		if used == nil {
+			basis = append(basis, t[0])
+		}
+	}
+	if len(basis) == 0 {
+		return "", errf(CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
+	}
+	// Quantity: in the lot's unit, and no more than the lot holds and the
+	// unused custody events received (when all of them carry a quantity).
+	bound, err := wrReceivedBound(ctx, gtin, in.Lot, unit, basis)
+	if err != nil {
+		return "", err
+	}
+	if qty.GreaterThan(bound) {
+		return "", errf(CodeRuleViolation, "quantity %s %s is more than the %s %s the ledger shows received of %s lot %s", qty.String(), unit, bound.String(), unit, gtin, in.Lot)
+	}
+
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	id := wrNewID(ctx, now, 0)
+	r := &Receipt{
+		ID: id, GTIN: gtin, Lot: in.Lot, Quantity: qty.String(), Unit: unit, Grade: grade,
+		Valuation: Money{Amount: money.Format(val, cur), Currency: cur.Code},
+		Warehouse: wh, Holder: holder, Status: ReceiptIssued, Basis: basis,
+		IssuedAt: now.Format(timeLayout),
+	}
+	for _, ev := range basis {
+		bk, err := key(ctx, wrIdxBasis, gtin, in.Lot, wh, ev)
+		if err != nil {
+			return "", err
+		}
+		if err := ctx.GetStub().PutState(bk, []byte(id)); err != nil {
+			return "", errf(CodeInternal, "write index: %v", err)
+		}
+	}
+	if err := wrPutNew(ctx, r, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptIssued", Event{Entity: "receipt", ID: id, Action: "issued", By: wh,
+		Data: map[string]string{"gtin": gtin, "lot": in.Lot, "holder": holder}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// TransferReceipt passes a receipt to another enterprise. Only the holder,
+// only an unpledged, unfrozen receipt not being redeemed.
+func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, receiptID, toCreditCode string) (string, error) {
+	caller, r, err := wrHolderAction(ctx, receiptID, "transfer")
+	if err != nil {
+		return "", err
+	}
+	to, err := finActiveEnterprise(ctx, "to", toCreditCode)
+	if err != nil {
+		return "", err
+	}
+	if to == r.Holder {
+		return "", errf(CodeInvalidArgument, "%s already holds receipt %s", to, r.ID)
+	}
+	from := r.Holder
+	if err := wrSetHolder(ctx, r, to); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptTransferred", Event{Entity: "receipt", ID: r.ID, Action: "transferred", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"from": from, "to": to}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+type wrSplitPart struct {
+	Quantity  string `json:"quantity"`
+	Valuation string `json:"valuation"`
+}
+
+type wrSplitInput struct {
+	Parts []wrSplitPart `json:"parts"`
+}
+
+// SplitReceipt replaces an unpledged receipt by 2 to 10 receipts for parts
+// of its goods, held by the same holder; quantities and valuations must add
+// up exactly to the original's. input: {"parts":[{"quantity","valuation"},...]}.
+// The answer lists the new receipts.
+func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, receiptID, input string) (string, error) {
+	caller, r, err := wrHolderAction(ctx, receiptID, "split")
+	if err != nil {
+		return "", err
+	}
+	var in wrSplitInput
+	if err := decodeArg("split", input, &in); err != nil {
+		return "", err
+	}
+	if len(in.Parts) < 2 || len(in.Parts) > wrMaxSplitParts {
+		return "", errf(CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
+	}
+	cur, err := money.LookupCurrency(r.Valuation.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+	}
+	total, err := money.ParseAmount(r.Valuation.Amount, cur)
+	if err != nil {
+		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+	}
+	qtyTotal, err := decimal.NewFromString(r.Quantity)
+	if err != nil {
+		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+	}
+	sumQ, sumV := decimal.Zero, decimal.Zero
+	qs := make([]decimal.Decimal, len(in.Parts))
+	vs := make([]decimal.Decimal, len(in.Parts))
+	for i, p := range in.Parts {
+		if qs[i], err = wrParseQuantity(fmt.Sprintf("parts[%d].quantity", i), p.Quantity); err != nil {
+			return "", err
+		}
+		if vs[i], err = money.ParsePositiveAmount(p.Valuation, cur); err != nil {
+			return "", errf(CodeInvalidArgument, "parts[%d].valuation: %v", i, err)
+		}
+		sumQ, sumV = sumQ.Add(qs[i]), sumV.Add(vs[i])
+	}
+	if !sumQ.Equal(qtyTotal) {
+		return "", errf(CodeRuleViolation, "part quantities add up to %s, receipt %s is for %s %s", sumQ.String(), r.ID, r.Quantity, r.Unit)
+	}
+	if !sumV.Equal(total) {
+		return "", errf(CodeRuleViolation, "part valuations add up to %s, receipt %s is valued at %s %s", money.Format(sumV, cur), r.ID, r.Valuation.Amount, cur.Code)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	children := make([]*Receipt, len(in.Parts))
+	for i := range in.Parts {
+		id := wrNewID(ctx, now, i+1)
+		children[i] = &Receipt{
+			ID: id, GTIN: r.GTIN, Lot: r.Lot, Quantity: qs[i].String(), Unit: r.Unit, Grade: r.Grade,
+			Valuation: Money{Amount: money.Format(vs[i], cur), Currency: cur.Code},
+			Warehouse: r.Warehouse, Holder: r.Holder, Status: ReceiptIssued,
+			Basis: r.Basis, Parent: r.ID, IssuedAt: now.Format(timeLayout),
+		}
+		r.Children = append(r.Children, id)
+	}
+	r.Status = ReceiptSplit
+	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	for _, ch := range children {
+		if err := wrPutNew(ctx, ch, now); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "ReceiptSplit", Event{Entity: "receipt", ID: r.ID, Action: "split", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"children": r.Children}}); err != nil {
+		return "", err
+	}
+	return toJSON(children)
+}
+
+// RequestRedemption is the holder asking the warehouse for the goods. The
+// receipt is locked (no transfer, split or pledge) until the warehouse
+// confirms or the holder withdraws the request.
+func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	caller, r, err := wrHolderAction(ctx, receiptID, "redeem")
+	if err != nil {
+		return "", err
+	}
+	r.Status = ReceiptRedeeming
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptRedemptionRequested", Event{Entity: "receipt", ID: r.ID, Action: "redemption-requested", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// WithdrawRedemption takes back the holder's redemption request.
+func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	caller, err := requireKind(ctx, "withdrawing a redemption", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if r.Holder != caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
+	}
+	if r.Status != ReceiptRedeeming {
+		return "", errf(CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, ReceiptRedeeming)
+	}
+	r.Status = ReceiptIssued
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptRedemptionWithdrawn", Event{Entity: "receipt", ID: r.ID, Action: "redemption-withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// ConfirmRedemption is the issuing warehouse confirming that it hands the
+// goods to the holder: the receipt is REDEEMED and no longer covers the lot,
+// so the warehouse may record their shipping.
+func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	caller, r, err := wrWarehouseAction(ctx, receiptID, "confirming a redemption")
+	if err != nil {
+		return "", err
+	}
+	if r.Frozen != nil {
+		return "", errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+	}
+	if r.Status != ReceiptRedeeming {
+		return "", errf(CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
+	}
+	r.Status = ReceiptRedeemed
+	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptRedeemed", Event{Entity: "receipt", ID: r.ID, Action: "redeemed", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"holder": r.Holder}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// CancelReceipt is the issuing warehouse withdrawing an unpledged, unfrozen
+// receipt (issued in error). Its custody events stay used: to issue again,
+// the warehouse records a new storing event (a stock check).
+func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
+	caller, r, err := wrWarehouseAction(ctx, receiptID, "cancelling a receipt")
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 200)
+	if err != nil {
+		return "", err
+	}
+	if err := wrRefuseUnlessFree(r, "cancelled"); err != nil {
+		return "", err
+	}
+	r.Status, r.Reason = ReceiptCancelled, why
+	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptCancelled", Event{Entity: "receipt", ID: r.ID, Action: "cancelled", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// FreezeReceipt is a regulator's hold on a live receipt: while frozen it
+// cannot change holder, be split, pledged, redeemed or cancelled; a pledge
+// on it can still be released.
+func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
+	caller, err := requireKind(ctx, "freezing a receipt", KindRegulator)
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 200)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if !r.live() {
+		return "", errf(CodeConflict, "receipt %s is %s", r.ID, r.Status)
+	}
+	if r.Frozen != nil {
+		return "", errf(CodeConflict, "receipt %s is already frozen by %s", r.ID, r.Frozen.By)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	r.Frozen = &Freeze{By: caller.Enterprise.CreditCode, Reason: why, Since: now.Format(timeLayout)}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptFrozen", Event{Entity: "receipt", ID: r.ID, Action: "frozen", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// UnfreezeReceipt lifts a freeze; any regulator may.
+func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
+	caller, err := requireKind(ctx, "unfreezing a receipt", KindRegulator)
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 200)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if r.Frozen == nil {
+		return "", errf(CodeConflict, "receipt %s is not frozen", r.ID)
+	}
+	r.Frozen = nil
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptUnfrozen", Event{Entity: "receipt", ID: r.ID, Action: "unfrozen", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"reason": why}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// ReleasePledge is the pledgee bank giving up its pledge on one receipt
+// before the financing is closed; the financing records the release.
+func (c *Receipts) ReleasePledge(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	caller, err := requireKind(ctx, "releasing a pledge", KindBank)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if r.Pledge == nil {
+		return "", errf(CodeConflict, "receipt %s is not pledged", r.ID)
+	}
+	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
+	}
+	f, err := finLoad(ctx, r.Pledge.FinancingID)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := finRelease(ctx, f, r, now); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptReleased", Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"financingId": f.ID}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// GetReceipt returns a receipt; any registered enterprise may verify one.
+func (c *Receipts) GetReceipt(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	if _, err := requireKind(ctx, "reading a receipt", allKinds...); err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// GetReceiptHistory returns every committed version of a receipt, newest
+// first (GetHistoryForKey).
+func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	if _, err := requireKind(ctx, "reading a receipt", allKinds...); err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	k, err := key(ctx, wrObj, r.ID)
+	if err != nil {
+		return "", err
+	}
+	it, err := ctx.GetStub().GetHistoryForKey(k)
+	if err != nil {
+		return "", errf(CodeInternal, "history: %v", err)
+	}
+	defer it.Close()
+	out := []ReceiptChange{}
+	for it.HasNext() {
+		m, err := it.Next()
+		if err != nil {
+			return "", errf(CodeInternal, "history: %v", err)
+		}
+		ch := ReceiptChange{TxID: m.TxId, IsDelete: m.IsDelete}
+		if m.Timestamp != nil {
+			ch.Timestamp = m.Timestamp.AsTime().UTC().Format(timeLayout)
+		}
+		if !m.IsDelete {
+			ch.Receipt = &Receipt{}
+			if err := jsonUnmarshal(m.Value, ch.Receipt); err != nil {
+				return "", err
+			}
+		}
+		out = append(out, ch)
+	}
+	return toJSON(out)
+}
+
+// ListReceiptsByHolder lists the receipts an enterprise holds now (all
+// statuses), at most 1000. Only that enterprise or a regulator may ask;
+// an empty creditCode means the caller's own.
+func (c *Receipts) ListReceiptsByHolder(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
+	return wrList(ctx, wrIdxHolder, creditCode, "holder")
+}
+
+// ListReceiptsByWarehouse lists the receipts a warehouse has issued, at
+// most 1000. Only that warehouse or a regulator may ask; an empty
+// creditCode means the caller's own.
+func (c *Receipts) ListReceiptsByWarehouse(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
+	return wrList(ctx, wrIdxWarehouse, creditCode, "warehouse")
+}
+
+func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role string) (string, error) {
+	caller, err := requireKind(ctx, "listing receipts", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	if creditCode == "" {
+		creditCode = caller.Enterprise.CreditCode
+	}
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindRegulator) {
+		return "", errf(CodeForbidden, "only %s itself or a regulator lists its receipts as %s", creditCode, role)
+	}
+	if _, err := loadEnterprise(ctx, creditCode); err != nil {
+		return "", err
+	}
+	tails, err := indexTails(ctx, index, []string{creditCode})
+	if err != nil {
+		return "", err
+	}
+	out := []*Receipt{}
+	for _, t := range tails {
+		if len(out) >= finMaxListed {
+			break
+		}
+		r, err := wrLoad(ctx, t[0])
+		if err != nil {
+			return "", err
+		}
+		out = append(out, r)
+	}
+	return toJSON(out)
+}
+
+// wrHolderAction loads a receipt for a change by its holder: the caller must
+// hold it, and it must be ISSUED (not pledged, not being redeemed), not
+// frozen.
+func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*Caller, *Receipt, error) {
+	caller, err := requireKind(ctx, what+" of a receipt", allKinds...)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Holder != caller.Enterprise.CreditCode {
+		return nil, nil, errf(CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
+	}
+	if err := wrRefuseUnlessFree(r, what); err != nil {
+		return nil, nil, err
+	}
+	return caller, r, nil
+}
+
+// wrWarehouseAction loads a receipt for a change by its issuing warehouse.
+func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*Caller, *Receipt, error) {
+	caller, err := requireKind(ctx, what, KindWarehouse)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Warehouse != caller.Enterprise.CreditCode {
+		return nil, nil, errf(CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
+	}
+	return caller, r, nil
+}
+
+// wrRefuseUnlessFree insists that a receipt is ISSUED and not frozen: the
+// only state in which its holder or warehouse may change it.
+func wrRefuseUnlessFree(r *Receipt, what string) error {
+	switch {
+	case r.Pledge != nil:
+		return errf(CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
+	case r.Frozen != nil:
+		return errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+	case r.Status != ReceiptIssued:
+		return errf(CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
+	}
+	return nil
+}
+
+func wrPastTense(verb string) string {
+	switch verb {
+	case "split":
+		return "split"
+	case "transfer":
+		return "transferred"
+	case "redeem":
+		return "redeemed"
+	}
+	return verb
+}
+
+func wrLoad(ctx contractapi.TransactionContextInterface, id string) (*Receipt, error) {
+	if err := wrCheckID(id); err != nil {
+		return nil, err
+	}
+	k, err := key(ctx, wrObj, id)
+	if err != nil {
+		return nil, err
+	}
+	var r Receipt
+	found, err := getJSON(ctx, k, &r)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errf(CodeNotFound, "receipt %s does not exist", id)
+	}
+	return &r, nil
+}
+
+// wrSave writes a receipt that exists already, stamping the change.
+func wrSave(ctx contractapi.TransactionContextInterface, r *Receipt) error {
+	now, err := txTime(ctx)
+	if err != nil {
+		return err
+	}
+	r.UpdatedAt, r.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	k, err := key(ctx, wrObj, r.ID)
+	if err != nil {
+		return err
+	}
+	return putJSON(ctx, k, r)
+}
+
+// wrPutNew writes a new live receipt and its index entries. The key
+// is read first: a (never yet seen) id collision is refused rather than
+// overwriting a receipt.
+func wrPutNew(ctx contractapi.TransactionContextInterface, r *Receipt, now time.Time) error {
+	k, err := key(ctx, wrObj, r.ID)
+	if err != nil {
+		return err
+	}
+	if old, err := ctx.GetStub().GetState(k); err != nil {
+		return errf(CodeInternal, "read state: %v", err)
+	} else if old != nil {
+		return errf(CodeAlreadyExists, "receipt id %s is taken; submit again", r.ID)
+	}
+	r.UpdatedAt, r.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	if err := putJSON(ctx, k, r); err != nil {
+		return err
+	}
+	if err := putIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+		return err
+	}
+	if err := putIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+		return err
+	}
+	return putIndex(ctx, wrIdxWarehouse, r.Warehouse, r.ID)
+}
+
+// wrSetHolder moves a receipt to a new holder, keeping the holder index.
+func wrSetHolder(ctx contractapi.TransactionContextInterface, r *Receipt, to string) error {
+	if err := delIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+		return err
+	}
+	r.Holder = to
+	return putIndex(ctx, wrIdxHolder, to, r.ID)
+}
+
+// wrNewID derives a receipt id from the transaction id: WR-<year>-<16
+// hex digits of sha256(txId/n)>. Every endorser computes the same id, and
+// issuances never contend on a shared counter key.
+func wrNewID(ctx contractapi.TransactionContextInterface, now time.Time, n int) string {
+	return finDeriveID("WR", ctx.GetStub().GetTxID(), now, n)
+}
+
+func finDeriveID(prefix, txID string, now time.Time, n int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d", prefix, txID, n)))
+	return fmt.Sprintf("%s-%04d-%s", prefix, now.In(finZone).Year(), strings.ToUpper(hex.EncodeToString(sum[:8])))
+}
+
+// wrCheckID checks the shape WR-YYYY-XXXXXXXXXXXXXXXX.
+func wrCheckID(id string) error {
+	if !finWellFormedID(id, "WR") {
+		return errf(CodeInvalidArgument, "receipt id %q is not of the form WR-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+	}
+	return nil
+}
+
+func finWellFormedID(id, prefix string) bool {
+	if len(id) != len(prefix)+1+4+1+16 || !strings.HasPrefix(id, prefix+"-") {
+		return false
+	}
+	rest := id[len(prefix)+1:]
+	if rest[4] != '-' {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if i == 4 {
+			continue
+		}
+		if !('0' <= c && c <= '9') && !(i > 4 && 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func wrClip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// finActiveEnterprise checks that a credit code names a registered, active
+// enterprise.
+func finActiveEnterprise(ctx contractapi.TransactionContextInterface, field, creditCode string) (string, error) {
+	if creditCode == "" {
+		return "", errf(CodeInvalidArgument, "%s is required", field)
+	}
+	e, err := loadEnterprise(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if e.Status != enterpriseActive {
+		return "", errf(CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
+	}
+	return e.CreditCode, nil
+}
+
+// wrParseQuantity reads a positive plain decimal with at most 15 integer and
+// 6 fraction digits ("1200", "0.5", "12.125").
+func wrParseQuantity(field, s string) (decimal.Decimal, error) {
+	fail := func(why string) (decimal.Decimal, error) {
+		return decimal.Decimal{}, errf(CodeInvalidArgument, "%s %q: %s", field, wrClip(s), why)
+	}
+	intPart, frac, hasPoint := s, "", false
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac, hasPoint = s[:i], s[i+1:], true
+	}
+	switch {
+	case intPart == "" || (hasPoint && frac == ""):
+		return fail("want a plain decimal such as 1200 or 12.5")
+	case !wrAllDigits(intPart) || !wrAllDigits(frac):
+		return fail("want digits and at most one decimal point")
+	case len(intPart) > 1 && intPart[0] == '0':
+		return fail("leading zero")
+	case len(intPart) > wrMaxQtyDigits:
+		return fail(fmt.Sprintf("more than %d digits before the point", wrMaxQtyDigits))
+	case len(frac) > wrMaxQtyFrac:
+		return fail(fmt.Sprintf("more than %d digits after the point", wrMaxQtyFrac))
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return fail(err.Error())
+	}
+	if d.Sign() <= 0 {
+		return fail("must be greater than zero")
+	}
+	return d, nil
+}
+
+func wrAllDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// wrParseMoney reads a positive amount in a known currency.
+func wrParseMoney(field string, m Money) (decimal.Decimal, money.Currency, error) {
+	cur, err := money.LookupCurrency(m.Currency)
+	if err != nil {
+		return decimal.Decimal{}, money.Currency{}, errf(CodeInvalidArgument, "%s.currency: %v", field, err)
+	}
+	d, err := money.ParsePositiveAmount(m.Amount, cur)
+	if err != nil {
+		return decimal.Decimal{}, money.Currency{}, errf(CodeInvalidArgument, "%s.amount: %v", field, err)
+	}
+	return d, cur, nil
+}
+
+// wrReceivedBound is the most a receipt on the lot may be for: the lot's
+// commissioned quantity and, when every custody event the receipt rests on
+// gives a quantity for the lot, their sum. (A receiving and a later
+// storing of the same goods count twice; the lot's quantity caps that.)
+// The unit must be the lot's.
+func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, unit string, basis []string) (decimal.Decimal, error) {
+	l, err := loadLot(ctx, gtin, lot)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	if unit != l.Unit {
+		return decimal.Zero, errf(CodeRuleViolation, "lot %s of %s is counted in %s, not %s", lot, gtin, l.Unit, unit)
+	}
+	bound, err := decimal.NewFromString(l.Quantity)
+	if err != nil {
+		return decimal.Zero, errf(CodeInternal, "lot %s of %s: quantity: %v", lot, gtin, err)
+	}
+	sum, all := decimal.Zero, true
+	for _, id := range basis {
+		ev, err := loadEvent(ctx, id)
+		if err != nil {
+			return decimal.Zero, err
+		}
+		found := false
+		for _, list := range [][]LotRef{ev.Lots, ev.ChildLots} {
+			for _, r := range list {
+				if r.GTIN != gtin || r.Lot != lot || r.Quantity == "" {
+					continue
+				}
+				q, err := decimal.NewFromString(r.Quantity)
+				if err != nil || r.Unit != l.Unit {
+					return decimal.Zero, errf(CodeInternal, "event %s: quantity of lot %s: %q %s", id, lot, r.Quantity, r.Unit)
+				}
+				sum, found = sum.Add(q), true
+			}
+		}
+		all = all && found
+	}
+	if all && sum.LessThan(bound) {
+		bound = sum
+	}
+	return bound, nil
+}

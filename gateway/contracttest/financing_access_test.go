@@ -1,0 +1,179 @@
+package contracttest
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+var wrKinds = []string{
+	contracts.KindProducer, contracts.KindProcessor, contracts.KindLogistics, contracts.KindWarehouse, contracts.KindExporter,
+	contracts.KindBank, contracts.KindInsurer, contracts.KindInspector, contracts.KindRegulator,
+}
+
+func wrOrgOf(kind string) string {
+	switch kind {
+	case contracts.KindBank:
+		return BankMSP
+	case contracts.KindWarehouse:
+		return WarehouseMSP
+	case contracts.KindInsurer:
+		return InsurerMSP
+	case contracts.KindRegulator:
+		return RegulatorMSP
+	}
+	return PlatformMSP
+}
+
+// Every writing transaction of the receipt and finance contracts, tried by
+// an enterprise of every kind that is party to nothing, by an identity
+// bound to no enterprise, and finally by the party entitled to it, which
+// succeeds. Unless the table says otherwise an outsider gets FORBIDDEN.
+func TestFinancingAccessControl(t *testing.T) {
+	f := newWRFix(t)
+	outsider := map[string]*Member{}
+	for _, k := range wrKinds {
+		outsider[k] = f.Enterprise(wrOrgOf(k), "outsider "+k, k)
+	}
+	ca, _ := f.Ledger.CA(PlatformMSP)
+	stranger, err := ca.Issue("stranger", identity.RoleClient, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	day := func() string { return f.today().Format("2006-01-02") }
+	receipt := func() string { return f.receipt(f.trader, "100", "10000.00", "CNY").ID }
+	applied := func() (string, string) {
+		r := receipt()
+		return r, f.apply(f.trader, f.bank, "5000.00", "CNY", r).ID
+	}
+	terms := wrTerms("5000.00", "0.05", 1, "0.6")
+	approved := func() (string, string) {
+		r, id := applied()
+		f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", id, terms)
+		return r, id
+	}
+	active := func() string {
+		_, id := approved()
+		f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", id, day())
+		return id
+	}
+	regulator := outsider[contracts.KindRegulator]
+
+	rows := []struct {
+		fn    string
+		setup func() []string
+		party *Member
+		other map[string]string // outsider kind → code when not FORBIDDEN
+	}{
+		{"receipt:IssueReceipt", func() []string {
+			lot := f.lot("100")
+			f.receive(f.wh, lot, "100")
+			return []string{wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)}
+		}, f.wh, map[string]string{contracts.KindWarehouse: "RULE_VIOLATION"}}, // no custody at that warehouse
+		{"receipt:TransferReceipt", func() []string { return []string{receipt(), outsider[contracts.KindExporter].CreditCode} }, f.trader, nil},
+		{"receipt:SplitReceipt", func() []string {
+			return []string{receipt(), `{"parts":[{"quantity":"60","valuation":"6000.00"},{"quantity":"40","valuation":"4000.00"}]}`}
+		}, f.trader, nil},
+		{"receipt:RequestRedemption", func() []string { return []string{receipt()} }, f.trader, nil},
+		{"receipt:WithdrawRedemption", func() []string {
+			r := receipt()
+			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
+			return []string{r}
+		}, f.trader, nil},
+		{"receipt:ConfirmRedemption", func() []string {
+			r := receipt()
+			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
+			return []string{r}
+		}, f.wh, nil},
+		{"receipt:CancelReceipt", func() []string { return []string{receipt(), "issued in error"} }, f.wh, nil},
+		{"receipt:FreezeReceipt", func() []string { return []string{receipt(), "court order"} }, regulator, nil},
+		{"receipt:UnfreezeReceipt", func() []string {
+			r := receipt()
+			f.mustDo(nil, f.reg.Identity, "receipt:FreezeReceipt", r, "court order")
+			return []string{r, "lifted"}
+		}, regulator, nil}, // any regulator, not only the one that froze it
+		{"receipt:ReleasePledge", func() []string { r, _ := approved(); return []string{r} }, f.bank, nil},
+		{"finance:ApplyForFinancing", func() []string {
+			return []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt())}
+		}, f.trader, map[string]string{ // anyone may apply, but only with receipts it holds
+			contracts.KindProducer: "CONFLICT", contracts.KindProcessor: "CONFLICT", contracts.KindLogistics: "CONFLICT",
+			contracts.KindWarehouse: "CONFLICT", contracts.KindExporter: "CONFLICT", contracts.KindBank: "CONFLICT",
+			contracts.KindInsurer: "CONFLICT", contracts.KindInspector: "CONFLICT", contracts.KindRegulator: "CONFLICT",
+		}},
+		{"finance:ApproveFinancing", func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
+		{"finance:RejectFinancing", func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},
+		{"finance:WithdrawFinancing", func() []string { _, id := applied(); return []string{id} }, f.trader, nil},
+		{"finance:DisburseFinancing", func() []string { _, id := approved(); return []string{id, day()} }, f.bank, nil},
+		{"finance:RecordRepayment", func() []string { return []string{active(), "100.00", day()} }, f.trader, nil},
+		{"finance:CloseFinancing", func() []string { _, id := approved(); return []string{id} }, f.bank, nil},
+		{"finance:DeclareDefault", func() []string {
+			id := active()
+			f.Clock.Set(f.Clock.Now().AddDate(0, 0, 2))
+			return []string{id}
+		}, f.bank, nil},
+	}
+	for _, row := range rows {
+		t.Run(row.fn, func(t *testing.T) {
+			args := row.setup()
+			for _, k := range wrKinds {
+				m := outsider[k]
+				if m == row.party {
+					continue
+				}
+				want := "FORBIDDEN"
+				if c, ok := row.other[k]; ok {
+					want = c
+				}
+				_, err := f.Submit(m.Identity, row.fn, args...)
+				if got := Code(err); got != want {
+					t.Errorf("%s: code %q, want %q (%v)", k, got, want, err)
+				}
+			}
+			_, err := f.Submit(stranger, row.fn, args...)
+			if got := Code(err); got != "UNREGISTERED" {
+				t.Errorf("unregistered identity: code %q (%v)", got, err)
+			}
+			_, err = f.Submit(f.Admins[PlatformMSP], row.fn, args...)
+			if got := Code(err); got != "UNREGISTERED" {
+				t.Errorf("organisation admin: code %q (%v)", got, err)
+			}
+			if _, err := f.Submit(row.party.Identity, row.fn, args...); err != nil {
+				t.Errorf("party %s: %v", row.party.CreditCode, err)
+			}
+		})
+	}
+
+	// Reads: a financing only to its parties; a credit record to the
+	// enterprise itself, banks, insurers and regulators.
+	_, fin := applied()
+	credit := map[string]string{contracts.KindBank: "", contracts.KindInsurer: "", contracts.KindRegulator: ""}
+	for _, k := range wrKinds {
+		m := outsider[k]
+		_, err := f.Evaluate(m.Identity, "finance:GetFinancing", fin, "")
+		if got := Code(err); got != "FORBIDDEN" {
+			t.Errorf("GetFinancing by %s: %q", k, got)
+		}
+		want, ok := credit[k]
+		if !ok {
+			want = "FORBIDDEN"
+		}
+		_, err = f.Evaluate(m.Identity, "credit:GetCreditRecord", f.trader.CreditCode)
+		if got := Code(err); got != want {
+			t.Errorf("GetCreditRecord by %s: %q, want %q", k, got, want)
+		}
+		var own contracts.CreditRecord
+		f.MustEvaluate(&own, m.Identity, "credit:GetCreditRecord", m.CreditCode)
+		if own.CreditCode != m.CreditCode || own.OnTime.Count != 0 || own.OnTime.Amounts == nil {
+			t.Errorf("own record of %s: %+v", k, own)
+		}
+	}
+	out, err := f.Evaluate(stranger, "finance:ListFinancings")
+	if Code(err) != "UNREGISTERED" {
+		t.Errorf("ListFinancings by a stranger: %s %v", out, err)
+	}
+	var v json.RawMessage
+	f.MustEvaluate(&v, f.bank.Identity, "finance:GetFinancing", fin, "")
+}

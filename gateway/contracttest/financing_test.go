@@ -1,0 +1,250 @@
+package contracttest
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+)
+
+var finIDPattern = regexp.MustCompile(`^F-2026-[0-9A-F]{16}$`)
+
+func TestFinancingApplyAndApprove(t *testing.T) {
+	f := newWRFix(t)
+	r1 := f.receipt(f.trader, "1000", "600000.00", "CNY")
+	r2 := f.receipt(f.trader, "500", "400000.00", "CNY")
+	usd := f.receipt(f.trader, "500", "50000.00", "USD")
+	notMine := f.receipt(f.producer, "100", "1000.00", "CNY")
+	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+
+	for _, tc := range []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"bank is not a bank", wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID), "RULE_VIOLATION"},
+		{"unknown bank", wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID), "NOT_FOUND"},
+		{"someone else's receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID), "CONFLICT"},
+		{"another currency", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID), "RULE_VIOLATION"},
+		{"receipt named twice", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID), "INVALID_ARGUMENT"},
+		{"no collateral", wrApplyInput(f.bank.CreditCode, "1.00", "CNY"), "INVALID_ARGUMENT"},
+		{"unknown receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", "WR-2026-0000000000000000"), "NOT_FOUND"},
+		{"zero principal", wrApplyInput(f.bank.CreditCode, "0", "CNY", r1.ID), "INVALID_ARGUMENT"},
+		{"three decimals", wrApplyInput(f.bank.CreditCode, "1.001", "CNY", r1.ID), "INVALID_ARGUMENT"},
+		{"other type", `{"type":"RECEIVABLE","bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY","purpose":"x"}`, "INVALID_ARGUMENT"},
+		{"no purpose", `{"bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY"}`, "INVALID_ARGUMENT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.Submit(f.trader.Identity, "finance:ApplyForFinancing", tc.in)
+			wantCode(t, err, tc.want)
+		})
+	}
+	_, err := f.Submit(f.bank.Identity, "finance:ApplyForFinancing", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID))
+	wantCode(t, err, "RULE_VIOLATION") // a bank does not lend to itself (checked before the receipts)
+
+	// Several banks may be asked for the same receipts; nothing is locked.
+	a := f.apply(f.trader, f.bank, "800000.00", "CNY", r1.ID, r2.ID)
+	b := f.apply(f.trader, bank2, "500000.00", "CNY", r1.ID)
+	if !finIDPattern.MatchString(a.ID) || a.Status != "APPLIED" || a.Applicant != f.trader.CreditCode || a.Bank != f.bank.CreditCode ||
+		a.RequestedPrincipal != "800000.00" || len(a.Collateral) != 2 || a.Collateral[1].Status != "OFFERED" || a.Terms != nil {
+		t.Fatalf("applied %+v", a)
+	}
+	if r := f.getReceipt(r1.ID); r.Status != "ISSUED" || r.Pledge != nil {
+		t.Fatalf("application locked the receipt: %+v", r)
+	}
+
+	// Terms: the principal may not exceed the request; loan-to-value.
+	for _, tc := range []struct {
+		name  string
+		as    *Member
+		terms string
+		want  string
+	}{
+		{"another bank", bank2, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
+		{"not a bank", f.trader, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
+		{"more than requested", f.bank, wrTerms("800000.01", "0.05", 90, "0.9"), "RULE_VIOLATION"},
+		// 800,000 / (600,000 + 400,000) = 0.8 > 0.79.
+		{"loan to value", f.bank, wrTerms("800000.00", "0.05", 90, "0.79"), "LTV_EXCEEDED"},
+		{"rate as percent", f.bank, wrTerms("800000.00", "4.35", 90, "0.8"), "INVALID_ARGUMENT"},
+		{"no term", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8"}`, "INVALID_ARGUMENT"},
+		{"term and maturity", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","termDays":5,"maturityDate":"2026-12-31"}`, "INVALID_ARGUMENT"},
+		{"maturity today", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","maturityDate":"2026-04-01"}`, "RULE_VIOLATION"},
+		{"zero ltv", f.bank, wrTerms("1.00", "0.05", 90, "0"), "INVALID_ARGUMENT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.Submit(tc.as.Identity, "finance:ApproveFinancing", a.ID, tc.terms)
+			wantCode(t, err, tc.want)
+		})
+	}
+	var approved contracts.Financing
+	f.mustDo(&approved, f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	if approved.Status != "APPROVED" || approved.Terms.LTV != "0.8" || approved.Terms.CollateralValue != "1000000.00" || approved.ApprovalDate != "2026-04-01" {
+		t.Fatalf("approved %+v", approved)
+	}
+	for _, id := range []string{r1.ID, r2.ID} {
+		if r := f.getReceipt(id); r.Status != "PLEDGED" || r.Pledge.FinancingID != a.ID {
+			t.Errorf("%s after approval: %+v", id, r)
+		}
+	}
+	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	wantCode(t, err, "CONFLICT") // approved already
+	// The other bank's approval finds r1 pledged.
+	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", b.ID, wrTerms("100.00", "0.05", 90, "0.8"))
+	wantCode(t, err, "ALREADY_PLEDGED")
+	if err != nil && !regexp.MustCompile(`receipt WR-2026-[0-9A-F]{16} is pledged to financing `+a.ID).MatchString(err.Error()) {
+		t.Errorf("message %q", err)
+	}
+	f.mustDo(nil, bank2.Identity, "finance:RejectFinancing", b.ID, "collateral pledged elsewhere")
+	_, err = f.Submit(bank2.Identity, "finance:RejectFinancing", b.ID, "again")
+	wantCode(t, err, "CONFLICT")
+
+	// Withdraw: only the applicant, only while applied.
+	c := f.apply(f.trader, bank2, "1000.00", "USD", usd.ID)
+	_, err = f.Submit(bank2.Identity, "finance:WithdrawFinancing", c.ID)
+	wantCode(t, err, "FORBIDDEN")
+	var w contracts.Financing
+	f.mustDo(&w, f.trader.Identity, "finance:WithdrawFinancing", c.ID)
+	if w.Status != "WITHDRAWN" {
+		t.Errorf("withdrawn %+v", w)
+	}
+	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", c.ID, wrTerms("1000.00", "0.05", 90, "0.8"))
+	wantCode(t, err, "CONFLICT")
+
+	// An approved, never disbursed financing can be closed by the bank,
+	// releasing its collateral.
+	_, err = f.Submit(f.trader.Identity, "finance:RecordRepayment", a.ID, "1.00", "2026-04-01")
+	wantCode(t, err, "CONFLICT") // not disbursed
+	var closed contracts.Financing
+	f.mustDo(&closed, f.bank.Identity, "finance:CloseFinancing", a.ID)
+	if closed.Status != "CLOSED" || closed.Collateral[0].Status != "RELEASED" || closed.Collateral[1].Status != "RELEASED" {
+		t.Errorf("closed %+v", closed)
+	}
+	if r := f.getReceipt(r2.ID); r.Status != "ISSUED" || r.Pledge != nil {
+		t.Errorf("after close %+v", r)
+	}
+
+	// Visibility: only the parties read a financing; lists are one's own.
+	_, err = f.Evaluate(bank2.Identity, "finance:GetFinancing", a.ID, "")
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Evaluate(f.reg.Identity, "finance:GetFinancing", a.ID, "")
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Evaluate(f.trader.Identity, "finance:GetFinancing", a.ID, "2026-02-30")
+	wantCode(t, err, "INVALID_ARGUMENT")
+	_, err = f.Evaluate(f.trader.Identity, "finance:GetFinancing", "F-2026-0000000000000000", "")
+	wantCode(t, err, "NOT_FOUND")
+	list := func(m *Member) []string {
+		var fs []contracts.Financing
+		f.MustEvaluate(&fs, m.Identity, "finance:ListFinancings")
+		var ids []string
+		for _, x := range fs {
+			ids = append(ids, x.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	all := []string{a.ID, b.ID, c.ID}
+	slices.Sort(all)
+	if got := list(f.trader); !slices.Equal(got, all) {
+		t.Errorf("applicant's list %v, want %v", got, all)
+	}
+	if got := list(f.bank); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("bank's list %v", got)
+	}
+	if got := list(f.reg); len(got) != 0 {
+		t.Errorf("regulator's list %v", got)
+	}
+}
+
+func TestFinancingDisburseAndDefaultRules(t *testing.T) {
+	f := newWRFix(t)
+	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
+	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
+	_, err := f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	wantCode(t, err, "CONFLICT") // not approved
+	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.04", 10, "0.5"))
+	_, err = f.Submit(f.trader.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-02")
+	wantCode(t, err, "RULE_VIOLATION") // in the future
+	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026/04/01")
+	wantCode(t, err, "INVALID_ARGUMENT")
+	var d contracts.Financing
+	f.mustDo(&d, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	if d.MaturityDate != "2026-04-11" || len(d.Postings) != 1 || d.Postings[0].Kind != "DISBURSEMENT" || d.Postings[0].Amount != "50000.00" {
+		t.Fatalf("disbursed %+v", d)
+	}
+	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.bank.Identity, "finance:CloseFinancing", fin.ID)
+	wantCode(t, err, "RULE_VIOLATION")
+	f.setDay("2026-04-11")
+	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	wantCode(t, err, "RULE_VIOLATION") // on the maturity date
+	// The bank records a repayment too.
+	f.mustDo(nil, f.bank.Identity, "finance:RecordRepayment", fin.ID, "10000.00", "2026-04-11")
+	f.setDay("2026-04-12")
+	// Frozen collateral blocks the handover until the regulator lifts it.
+	f.mustDo(nil, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "查封")
+	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	wantCode(t, err, "CONFLICT")
+	f.mustDo(nil, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解封")
+	// On 04-11: 50,000.00 × 0.04 × 10 / 360 = 55.555… → 55.56, so the
+	// 10,000.00 paid 55.56 interest and 9,944.44 principal, leaving
+	// 40,055.56. Default on 04-12, 1 day later: 40,055.56 × 0.04 / 360 =
+	// 4.4506… → 4.45; owed 40,055.56 + 4.45 = 40,060.01.
+	var def contracts.Financing
+	f.mustDo(&def, f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	if def.Postings[1].ToInterest != "55.56" || def.PrincipalOutstanding != "40055.56" || def.Postings[2].Amount != "40060.01" {
+		t.Errorf("default postings %+v", def.Postings)
+	}
+	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.bank.Identity, "finance:CloseFinancing", fin.ID)
+	wantCode(t, err, "CONFLICT")
+}
+
+// Every writing transaction sets exactly one event naming the entity and
+// the action.
+func TestFinancingEvents(t *testing.T) {
+	f := newWRFix(t)
+	from, _ := f.Ledger.Height(context.Background())
+	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
+	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
+	var txs []string
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")).TxID)
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01").TxID)
+	txs = append(txs, f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "50000.00", "2026-04-01").TxID)
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", fin.ID).TxID)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ch, err := f.Ledger.Events(ctx, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTx := map[string][]contracts.Event{}
+	height, _ := f.Ledger.Height(context.Background())
+	for ev := range ch {
+		var e contracts.Event
+		if err := json.Unmarshal(ev.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		byTx[ev.TxID] = append(byTx[ev.TxID], e)
+		if ev.BlockNumber+1 >= height && ev.TxID == txs[len(txs)-1] {
+			break
+		}
+	}
+	want := []string{"financing/approved", "financing/disbursed", "financing/repaid", "financing/closed"}
+	for i, tx := range txs {
+		evs := byTx[tx]
+		if len(evs) != 1 || evs[0].Entity+"/"+evs[0].Action != want[i] || evs[0].ID != fin.ID {
+			t.Errorf("tx %d events %+v, want one %s", i, evs, want[i])
+		}
+	}
+	if evs := byTx[r.TxID]; len(evs) != 1 || evs[0].Entity != "receipt" || evs[0].Action != "issued" || evs[0].ID != r.ID {
+		t.Errorf("issue events %+v", evs)
+	}
+}

@@ -1,0 +1,208 @@
+package contracttest
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+// wrCST is the business time zone of value dates.
+var wrCST = time.FixedZone("CST", 8*3600)
+
+// wrFix is a network with the parties of warehouse-receipt financing: a
+// tea producer, a warehouse, a trader holding receipts, a bank and a
+// regulator. Goods reach the warehouse through the real trace contract.
+type wrFix struct {
+	*Net
+	producer, wh, trader, bank, reg *Member
+	gtin                            string
+	lots                            int
+}
+
+func newWRFix(t testing.TB) *wrFix {
+	t.Helper()
+	f := &wrFix{Net: New(t)}
+	f.producer = f.Enterprise(PlatformMSP, "英德红茶合作社", contracts.KindProducer, contracts.KindProcessor)
+	f.wh = f.Enterprise(WarehouseMSP, "清远保税仓", contracts.KindWarehouse)
+	f.trader = f.Enterprise(PlatformMSP, "清远茶叶贸易公司", contracts.KindExporter)
+	f.bank = f.Enterprise(BankMSP, "清远农商银行", contracts.KindBank)
+	f.reg = f.Enterprise(RegulatorMSP, "清远市场监管局", contracts.KindRegulator)
+	f.gtin = wrGTIN(t, 1)
+	f.product(f.producer, f.gtin)
+	return f
+}
+
+// wrGTIN makes a valid GTIN-14 from a sequence number.
+func wrGTIN(t testing.TB, seq int) string {
+	t.Helper()
+	body := fmt.Sprintf("0690123%06d", seq)
+	c, err := gs1.GTINCheckDigit(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body + string(c)
+}
+
+func (f *wrFix) product(owner *Member, gtin string) {
+	f.T.Helper()
+	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "英德红茶", "nameEn": "Yingde black tea", "category": "tea", "giStatus": "NONE"})
+	f.MustSubmit(owner.Identity, "trace:CreateProduct", string(in))
+}
+
+// today is the date of the next transaction in Asia/Shanghai.
+func (f *wrFix) today() time.Time {
+	return f.Clock.Now().In(wrCST)
+}
+
+// lot commissions a new lot of qty kg of the fixture's product.
+func (f *wrFix) lot(qty string) string {
+	f.T.Helper()
+	f.lots++
+	lot := fmt.Sprintf("YD%04d", f.lots)
+	in, _ := json.Marshal(map[string]any{
+		"gtin": f.gtin, "lot": lot, "date": f.today().AddDate(0, 0, -1).Format("2006-01-02"),
+		"quantity": qty, "unit": "kg",
+		"origin": map[string]string{"place": "英德市英红镇", "latitude": "24.1856", "longitude": "113.4049", "country": "CN"},
+	})
+	f.MustSubmit(f.producer.Identity, "trace:CommissionLot", string(in))
+	return lot
+}
+
+// event records an ObjectEvent with bizStep for a lot by an enterprise.
+func (f *wrFix) event(by *Member, bizStep, lot, qty string) (*gateway.Commit, error) {
+	ref := map[string]string{"gtin": f.gtin, "lot": lot}
+	if qty != "" {
+		ref["quantity"], ref["unit"] = qty, "kg"
+	}
+	in, _ := json.Marshal(map[string]any{
+		"type": "ObjectEvent", "bizStep": bizStep,
+		"eventTime": f.today().Format(time.RFC3339Nano),
+		"lots":      []any{ref},
+	})
+	return f.Submit(by.Identity, "trace:RecordEvent", string(in))
+}
+
+// receive records the warehouse receiving qty kg of a lot.
+func (f *wrFix) receive(wh *Member, lot, qty string) {
+	f.T.Helper()
+	if _, err := f.event(wh, "receiving", lot, qty); err != nil {
+		f.T.Fatalf("receiving %s at %s: %v", lot, wh.CreditCode, err)
+	}
+}
+
+func wrIssueInput(gtin, lot, qty, amount, currency, holder string) string {
+	in, _ := json.Marshal(map[string]any{
+		"gtin": gtin, "lot": lot, "quantity": qty, "unit": "kg", "grade": "特级",
+		"valuation": map[string]string{"amount": amount, "currency": currency}, "holder": holder,
+	})
+	return string(in)
+}
+
+// receipt commissions a lot, has the warehouse receive it and issue a
+// receipt for all of it to holder.
+func (f *wrFix) receipt(holder *Member, qty, amount, currency string) contracts.Receipt {
+	f.T.Helper()
+	lot := f.lot(qty)
+	f.receive(f.wh, lot, qty)
+	var r contracts.Receipt
+	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode))
+	return r
+}
+
+// do submits and decodes the answer into v.
+func (f *wrFix) do(v any, id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
+	c, err := f.Submit(id, fn, args...)
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		if err := json.Unmarshal(c.Payload, v); err != nil {
+			f.T.Fatalf("%s: decode %s: %v", fn, c.Payload, err)
+		}
+	}
+	return c, nil
+}
+
+func (f *wrFix) mustDo(v any, id *identity.Identity, fn string, args ...string) *gateway.Commit {
+	f.T.Helper()
+	c, err := f.do(v, id, fn, args...)
+	if err != nil {
+		f.T.Fatalf("%s %v: %v", fn, args, err)
+	}
+	return c
+}
+
+// getReceipt reads a receipt as the regulator.
+func (f *wrFix) getReceipt(id string) contracts.Receipt {
+	f.T.Helper()
+	var r contracts.Receipt
+	f.MustEvaluate(&r, f.reg.Identity, "receipt:GetReceipt", id)
+	return r
+}
+
+func (f *wrFix) history(id string) []contracts.ReceiptChange {
+	f.T.Helper()
+	var h []contracts.ReceiptChange
+	f.MustEvaluate(&h, f.reg.Identity, "receipt:GetReceiptHistory", id)
+	return h
+}
+
+func wrApplyInput(bank, principal, currency string, receipts ...string) string {
+	in, _ := json.Marshal(map[string]any{
+		"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": bank, "collateral": receipts,
+		"requestedPrincipal": principal, "currency": currency, "purpose": "收购春茶",
+	})
+	return string(in)
+}
+
+func wrTerms(principal, rate string, termDays int, maxLTV string) string {
+	in, _ := json.Marshal(map[string]any{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": maxLTV})
+	return string(in)
+}
+
+func (f *wrFix) apply(applicant, bank *Member, principal, currency string, receipts ...string) contracts.Financing {
+	f.T.Helper()
+	var fin contracts.Financing
+	f.mustDo(&fin, applicant.Identity, "finance:ApplyForFinancing", wrApplyInput(bank.CreditCode, principal, currency, receipts...))
+	return fin
+}
+
+func (f *wrFix) getFinancing(as *Member, id, asOf string) contracts.FinancingView {
+	f.T.Helper()
+	var v contracts.FinancingView
+	f.MustEvaluate(&v, as.Identity, "finance:GetFinancing", id, asOf)
+	return v
+}
+
+// setDay moves the clock to 10:00 in Shanghai on a date.
+func (f *wrFix) setDay(date string) {
+	f.T.Helper()
+	d, err := time.ParseInLocation("2006-01-02 15:04", date+" 10:00", wrCST)
+	if err != nil {
+		f.T.Fatal(err)
+	}
+	f.Clock.Set(d.UTC())
+}
+
+// wantCode checks the chaincode or validation code of err.
+func wantCode(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := Code(err); got != want {
+		t.Fatalf("code = %q, want %q (%v)", got, want, err)
+	}
+}
+
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

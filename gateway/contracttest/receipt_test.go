@@ -1,0 +1,356 @@
+package contracttest
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+)
+
+var wrIDPattern = regexp.MustCompile(`^WR-2026-[0-9A-F]{16}$`)
+
+func TestReceiptIssue(t *testing.T) {
+	f := newWRFix(t)
+	lot := f.lot("1000")
+
+	// No receiving yet: nothing to issue a receipt on.
+	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1000", "300000.00", "CNY", f.trader.CreditCode))
+	wantCode(t, err, "RULE_VIOLATION")
+
+	f.receive(f.wh, lot, "800")
+	other := f.Enterprise(WarehouseMSP, "英德物流仓", contracts.KindWarehouse)
+	tests := []struct {
+		name string
+		as   *Member
+		in   string
+		want string
+	}{
+		{"not a warehouse", f.trader, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "FORBIDDEN"},
+		{"bank", f.bank, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "FORBIDDEN"},
+		{"goods are in another warehouse", other, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "RULE_VIOLATION"},
+		{"more than received", f.wh, wrIssueInput(f.gtin, lot, "800.5", "300000.00", "CNY", f.trader.CreditCode), "RULE_VIOLATION"},
+		{"another unit", f.wh, `{"gtin":"` + f.gtin + `","lot":"` + lot + `","quantity":"1","unit":"t","valuation":{"amount":"1.00","currency":"CNY"},"holder":"` + f.trader.CreditCode + `"}`, "RULE_VIOLATION"},
+		{"unknown holder", f.wh, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", CreditCode(t, 999)), "NOT_FOUND"},
+		{"bad amount", f.wh, wrIssueInput(f.gtin, lot, "800", "300000.001", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"zero amount", f.wh, wrIssueInput(f.gtin, lot, "800", "0.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"bad currency", f.wh, wrIssueInput(f.gtin, lot, "800", "1.00", "cny", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"bad quantity", f.wh, wrIssueInput(f.gtin, lot, "-1", "1.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"bad gtin", f.wh, wrIssueInput("06901234000013", lot, "800", "1.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"unknown field", f.wh, `{"gtin":"` + f.gtin + `","bogus":1}`, "INVALID_ARGUMENT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.Submit(tc.as.Identity, "receipt:IssueReceipt", tc.in)
+			wantCode(t, err, tc.want)
+		})
+	}
+
+	var r contracts.Receipt
+	c := f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode))
+	if !wrIDPattern.MatchString(r.ID) || r.GTIN != f.gtin || r.Lot != lot || r.Quantity != "800" || r.Unit != "kg" ||
+		r.Valuation != (contracts.Money{Amount: "300000.50", Currency: "CNY"}) || r.Warehouse != f.wh.CreditCode ||
+		r.Holder != f.trader.CreditCode || r.Status != "ISSUED" || r.Pledge != nil || r.Frozen != nil || len(r.Basis) != 1 || r.TxID != c.TxID {
+		t.Fatalf("issued %+v", r)
+	}
+	// The JSON answer carries "pledge": null.
+	var raw map[string]json.RawMessage
+	json.Unmarshal(c.Payload, &raw)
+	if string(raw["pledge"]) != "null" {
+		t.Errorf("pledge = %s, want null", raw["pledge"])
+	}
+
+	// A second receipt on the same goods: refused, even after a new
+	// receiving event, while the first one is live.
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	wantCode(t, err, "CONFLICT")
+	if _, err := f.event(f.wh, "storing", lot, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	wantCode(t, err, "CONFLICT")
+
+	// Goods under a live receipt cannot be shipped out of the warehouse.
+	_, err = f.event(f.wh, "shipping", lot, "")
+	wantCode(t, err, "CONFLICT")
+
+	var byHolder, byWarehouse []contracts.Receipt
+	f.MustEvaluate(&byHolder, f.trader.Identity, "receipt:ListReceiptsByHolder", "")
+	f.MustEvaluate(&byWarehouse, f.wh.Identity, "receipt:ListReceiptsByWarehouse", f.wh.CreditCode)
+	if len(byHolder) != 1 || byHolder[0].ID != r.ID || len(byWarehouse) != 1 || byWarehouse[0].ID != r.ID {
+		t.Errorf("lists: holder %v, warehouse %v", byHolder, byWarehouse)
+	}
+	_, err = f.Evaluate(f.bank.Identity, "receipt:ListReceiptsByHolder", f.trader.CreditCode)
+	wantCode(t, err, "FORBIDDEN")
+	f.MustEvaluate(&byHolder, f.reg.Identity, "receipt:ListReceiptsByHolder", f.trader.CreditCode)
+	if len(byHolder) != 1 {
+		t.Errorf("regulator's list %v", byHolder)
+	}
+	// Any registered enterprise may verify a receipt; strangers may not.
+	var seen contracts.Receipt
+	f.MustEvaluate(&seen, f.bank.Identity, "receipt:GetReceipt", r.ID)
+	if seen.ID != r.ID {
+		t.Errorf("GetReceipt %+v", seen)
+	}
+	_, err = f.Evaluate(f.Admins[BankMSP], "receipt:GetReceipt", r.ID)
+	wantCode(t, err, "UNREGISTERED")
+	_, err = f.Evaluate(f.bank.Identity, "receipt:GetReceipt", "WR-2026-0000000000000000")
+	wantCode(t, err, "NOT_FOUND")
+	_, err = f.Evaluate(f.bank.Identity, "receipt:GetReceipt", "WR-1")
+	wantCode(t, err, "INVALID_ARGUMENT")
+}
+
+func TestReceiptLifecycle(t *testing.T) {
+	f := newWRFix(t)
+	buyer := f.Enterprise(PlatformMSP, "广州茶商", contracts.KindExporter)
+	r := f.receipt(f.trader, "1000", "500000.00", "CNY")
+	lot := r.Lot
+
+	// Transfer: only the holder.
+	_, err := f.Submit(buyer.Identity, "receipt:TransferReceipt", r.ID, buyer.CreditCode)
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, CreditCode(t, 998))
+	wantCode(t, err, "NOT_FOUND")
+	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, f.trader.CreditCode)
+	wantCode(t, err, "INVALID_ARGUMENT")
+	f.mustDo(&r, f.trader.Identity, "receipt:TransferReceipt", r.ID, buyer.CreditCode)
+	if r.Holder != buyer.CreditCode {
+		t.Fatalf("holder %s", r.Holder)
+	}
+	var list []contracts.Receipt
+	f.MustEvaluate(&list, f.trader.Identity, "receipt:ListReceiptsByHolder", "")
+	if len(list) != 0 {
+		t.Errorf("old holder still lists %v", list)
+	}
+
+	// Split: quantities and valuations must add up exactly.
+	split := func(q1, v1, q2, v2 string) string {
+		b, _ := json.Marshal(map[string]any{"parts": []map[string]string{{"quantity": q1, "valuation": v1}, {"quantity": q2, "valuation": v2}}})
+		return string(b)
+	}
+	_, err = f.Submit(buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "399.999", "200000.00"))
+	wantCode(t, err, "RULE_VIOLATION")
+	_, err = f.Submit(buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "199999.99"))
+	wantCode(t, err, "RULE_VIOLATION")
+	_, err = f.Submit(f.trader.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "200000.00"))
+	wantCode(t, err, "FORBIDDEN")
+	var parts []contracts.Receipt
+	f.mustDo(&parts, buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "200000.00"))
+	if len(parts) != 2 || parts[0].ID == parts[1].ID || parts[0].Parent != r.ID || parts[0].Quantity != "600" ||
+		parts[1].Valuation.Amount != "200000.00" || parts[1].Holder != buyer.CreditCode || parts[1].Status != "ISSUED" {
+		t.Fatalf("split into %+v", parts)
+	}
+	r = f.getReceipt(r.ID)
+	if r.Status != "SPLIT" || !slices.Equal(r.Children, []string{parts[0].ID, parts[1].ID}) {
+		t.Fatalf("parent after split %+v", r)
+	}
+	_, err = f.Submit(buyer.Identity, "receipt:TransferReceipt", r.ID, f.trader.CreditCode)
+	wantCode(t, err, "CONFLICT")
+
+	// Redemption: the holder asks, the issuing warehouse confirms.
+	a, b := parts[0], parts[1]
+	_, err = f.Submit(f.wh.Identity, "receipt:ConfirmRedemption", a.ID)
+	wantCode(t, err, "CONFLICT") // not asked
+	_, err = f.Submit(f.wh.Identity, "receipt:RequestRedemption", a.ID)
+	wantCode(t, err, "FORBIDDEN")
+	f.mustDo(&a, buyer.Identity, "receipt:RequestRedemption", a.ID)
+	if a.Status != "REDEEMING" {
+		t.Fatalf("status %s", a.Status)
+	}
+	_, err = f.Submit(buyer.Identity, "receipt:TransferReceipt", a.ID, f.trader.CreditCode)
+	wantCode(t, err, "CONFLICT")
+	f.mustDo(&a, buyer.Identity, "receipt:WithdrawRedemption", a.ID)
+	f.mustDo(&a, buyer.Identity, "receipt:RequestRedemption", a.ID)
+	other := f.Enterprise(WarehouseMSP, "别的仓库", contracts.KindWarehouse)
+	_, err = f.Submit(other.Identity, "receipt:ConfirmRedemption", a.ID)
+	wantCode(t, err, "FORBIDDEN")
+	f.mustDo(&a, f.wh.Identity, "receipt:ConfirmRedemption", a.ID)
+	if a.Status != "REDEEMED" {
+		t.Fatalf("status %s", a.Status)
+	}
+	// b is still live: the lot cannot be shipped.
+	_, err = f.event(f.wh, "shipping", lot, "")
+	wantCode(t, err, "CONFLICT")
+
+	// Cancel: only the issuing warehouse, with a reason.
+	_, err = f.Submit(buyer.Identity, "receipt:CancelReceipt", b.ID, "issued in error")
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", b.ID, " ")
+	wantCode(t, err, "INVALID_ARGUMENT")
+	f.mustDo(&b, f.wh.Identity, "receipt:CancelReceipt", b.ID, "盘点差异")
+	if b.Status != "CANCELLED" || b.Reason != "盘点差异" {
+		t.Fatalf("cancelled %+v", b)
+	}
+	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", b.ID, "again")
+	wantCode(t, err, "CONFLICT")
+
+	// The receiving event has been used: no new receipt until the goods
+	// are received or stored again.
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	wantCode(t, err, "CONFLICT")
+	if _, err := f.event(f.wh, "storing", lot, "400"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
+	wantCode(t, err, "RULE_VIOLATION") // the stock check counted 400
+	var again contracts.Receipt
+	f.mustDo(&again, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	f.mustDo(&again, f.wh.Identity, "receipt:CancelReceipt", again.ID, "wrong holder")
+	// No live receipt: the goods may leave; after that there is no custody.
+	if _, err := f.event(f.wh, "shipping", lot, ""); err != nil {
+		t.Fatalf("shipping after redemption: %v", err)
+	}
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", buyer.CreditCode))
+	wantCode(t, err, "RULE_VIOLATION")
+
+	// History: every change, newest first.
+	h := f.history(r.ID)
+	var statuses []string
+	for _, c := range h {
+		statuses = append(statuses, c.Receipt.Status+"/"+c.Receipt.Holder[len(c.Receipt.Holder)-4:])
+	}
+	want := []string{"SPLIT/" + buyer.CreditCode[14:], "ISSUED/" + buyer.CreditCode[14:], "ISSUED/" + f.trader.CreditCode[14:]}
+	if !slices.Equal(statuses, want) {
+		t.Errorf("history %v, want %v", statuses, want)
+	}
+	if h[0].TxID != r.TxID {
+		t.Errorf("history head %s, receipt last changed by %s", h[0].TxID, r.TxID)
+	}
+	if n := len(f.history(a.ID)); n != 5 {
+		t.Errorf("history of %s has %d entries, want 5 (issue, request, withdraw, request, confirm)", a.ID, n)
+	}
+}
+
+func TestReceiptFreezeAndPledge(t *testing.T) {
+	f := newWRFix(t)
+	r := f.receipt(f.trader, "1000", "500000.00", "CNY")
+
+	_, err := f.Submit(f.bank.Identity, "receipt:FreezeReceipt", r.ID, "court order")
+	wantCode(t, err, "FORBIDDEN")
+	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
+	if r.Frozen == nil || r.Frozen.By != f.reg.CreditCode {
+		t.Fatalf("frozen %+v", r.Frozen)
+	}
+	_, err = f.Submit(f.reg.Identity, "receipt:FreezeReceipt", r.ID, "again")
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, f.bank.CreditCode)
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.trader.Identity, "receipt:RequestRedemption", r.ID)
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", r.ID, "x")
+	wantCode(t, err, "CONFLICT")
+	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
+	wantCode(t, err, "CONFLICT")
+	f.mustDo(&r, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解除")
+	_, err = f.Submit(f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "again")
+	wantCode(t, err, "CONFLICT")
+
+	// Apply while unfrozen, freeze, then the approval is refused.
+	fin := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
+	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
+	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	wantCode(t, err, "CONFLICT")
+	f.mustDo(&r, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解除")
+	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	r = f.getReceipt(r.ID)
+	if r.Status != "PLEDGED" || r.Pledge == nil || r.Pledge.FinancingID != fin.ID || r.Pledge.Pledgee != f.bank.CreditCode {
+		t.Fatalf("pledged receipt %+v", r)
+	}
+
+	// A pledged receipt: nothing but a release.
+	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	split := `{"parts":[{"quantity":"500","valuation":"250000.00"},{"quantity":"500","valuation":"250000.00"}]}`
+	for _, tc := range []struct {
+		as   *Member
+		fn   string
+		args []string
+		want string
+	}{
+		{f.trader, "receipt:TransferReceipt", []string{r.ID, bank2.CreditCode}, "CONFLICT"},
+		{f.trader, "receipt:SplitReceipt", []string{r.ID, split}, "CONFLICT"},
+		{f.trader, "receipt:RequestRedemption", []string{r.ID}, "CONFLICT"},
+		{f.wh, "receipt:CancelReceipt", []string{r.ID, "x"}, "CONFLICT"},
+		{f.trader, "finance:ApplyForFinancing", []string{wrApplyInput(bank2.CreditCode, "1.00", "CNY", r.ID)}, "ALREADY_PLEDGED"},
+		{bank2, "receipt:ReleasePledge", []string{r.ID}, "FORBIDDEN"},
+		{f.trader, "receipt:ReleasePledge", []string{r.ID}, "FORBIDDEN"},
+	} {
+		_, err := f.Submit(tc.as.Identity, tc.fn, tc.args...)
+		if got := Code(err); got != tc.want {
+			t.Errorf("%s: code %q, want %q (%v)", tc.fn, got, tc.want, err)
+		}
+	}
+	// Freezing a pledged receipt is allowed, and the pledgee can still
+	// release it.
+	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
+	f.mustDo(&r, f.bank.Identity, "receipt:ReleasePledge", r.ID)
+	if r.Status != "ISSUED" || r.Pledge != nil || r.Frozen == nil {
+		t.Fatalf("released %+v", r)
+	}
+	v := f.getFinancing(f.bank, fin.ID, "")
+	if v.Collateral[0].Status != "RELEASED" || v.Status != "APPROVED" {
+		t.Errorf("financing after release %+v", v.Financing)
+	}
+	_, err = f.Submit(f.bank.Identity, "receipt:ReleasePledge", r.ID)
+	wantCode(t, err, "CONFLICT")
+}
+
+// Concurrent issuances on one lot, and an issuance racing the warehouse's
+// own shipping of the lot: the range reads of receipt~lot and custody~lot
+// (and the basis keys) let exactly one of them commit.
+func TestReceiptConcurrentIssue(t *testing.T) {
+	f := newWRFix(t)
+	lot := f.lot("1000")
+	f.receive(f.wh, lot, "1000")
+	const n = 10
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, errs[i] = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch Code(err) {
+		case "":
+			ok++
+		case "CONFLICT", "MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT":
+		default:
+			t.Errorf("issue: %v", err)
+		}
+	}
+	var live []contracts.Receipt
+	f.MustEvaluate(&live, f.wh.Identity, "receipt:ListReceiptsByWarehouse", "")
+	if ok != 1 || len(live) != 1 {
+		t.Fatalf("%d issuances committed, %d receipts", ok, len(live))
+	}
+
+	// Issue and ship at once, many times: never both.
+	for i := 0; i < 8; i++ {
+		lot := f.lot("10")
+		f.receive(f.wh, lot, "10")
+		var issueErr, shipErr error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, issueErr = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "10", "1000.00", "CNY", f.trader.CreditCode))
+		}()
+		go func() { defer wg.Done(); _, shipErr = f.event(f.wh, "shipping", lot, "") }()
+		wg.Wait()
+		if issueErr == nil && shipErr == nil {
+			t.Fatalf("lot %s shipped and put under a receipt at once", lot)
+		}
+		if issueErr != nil && shipErr != nil {
+			t.Logf("both refused: %v / %v", issueErr, shipErr)
+		}
+	}
+}
