@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
+	"time"
 
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway"
@@ -59,10 +61,37 @@ type Credentials struct {
 	Users []User `json:"users"`
 }
 
+// Clock is the transaction clock of a devledger opened for a demo: real
+// time, except while the demo replays its story, when each record is
+// stamped at the time it happened in the story.
+type Clock struct {
+	mu  sync.Mutex
+	set time.Time // zero: real time
+}
+
+// Now is the devledger's clock function.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.set.IsZero() {
+		return time.Now()
+	}
+	c.set = c.set.Add(time.Millisecond)
+	return c.set
+}
+
+// At moves the story's clock; the zero time returns to real time.
+func (c *Clock) At(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.set = t
+}
+
 // Env is what scenarios get: the ledger, the users by name, and a document
 // to record the entities they create (written to demo.json).
 type Env struct {
 	Ledger    gateway.Ledger
+	Clock     *Clock
 	PublicURL string
 	Users     map[string]*User
 	Entities  map[string]any
@@ -145,14 +174,18 @@ func Seeded(dataDir string) bool {
 // Seed creates the demo zone once per data directory and writes
 // demo-credentials.json (0600) and demo.json. A directory already seeded is
 // left alone.
-func Seed(ctx context.Context, l gateway.Ledger, cas CA, w *wallet.Wallet, dataDir, publicURL string, log *slog.Logger) error {
+//
+// The ledger must have been opened with clock.Now as its clock, so that the
+// story's records carry the dates on which they happened.
+func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet.Wallet, dataDir, publicURL string, log *slog.Logger) error {
 	if Seeded(dataDir) {
 		return nil
 	}
+	defer clock.At(time.Time{})
 	if h, err := l.Height(ctx); err == nil && h > 1 {
 		return errors.New("demo: the ledger already holds transactions but demo-credentials.json is missing; use a fresh data directory for --demo")
 	}
-	env := &Env{Ledger: l, PublicURL: publicURL, Users: map[string]*User{}, Entities: map[string]any{}, Log: log}
+	env := &Env{Ledger: l, Clock: clock, PublicURL: publicURL, Users: map[string]*User{}, Entities: map[string]any{}, Log: log}
 	var creds Credentials
 
 	enrol := func(org, name, role string) (*User, error) {

@@ -94,10 +94,7 @@ func teaScenario(ctx context.Context, e *Env) error {
 	bonded := loc("geo:23.6700,113.0100", "清远综保区保税仓 3 号库", "Qingyuan Bonded Zone warehouse 3")
 	port := loc("geo:23.6600,113.0300", "清远港跨境电商监管中心", "Qingyuan Port cross-border e-commerce hub")
 
-	steps := []struct {
-		user, fn string
-		args     []string
-	}{
+	steps := []step{
 		{"tea-coop", "trace:CreateProduct", []string{js(obj{"gtin": GTINTeaLeaf, "nameZh": "英德茶青（英红九号鲜叶）", "nameEn": "Fresh tea leaf, Yinghong No. 9", "category": "tea-leaf", "giStatus": "NONE"})}},
 		{"tea-coop", "trace:CreateProduct", []string{js(obj{"gtin": GTINBlackTea, "nameZh": "英德红茶 英红九号 250克罐装", "nameEn": "Yingde Black Tea, Yinghong No. 9, 250 g tin", "category": "black-tea", "giStatus": "GI_REGISTERED", "giName": "英德红茶 Yingde Black Tea"})}},
 		{"tea-coop", "trace:CommissionLot", []string{js(obj{"gtin": GTINTeaLeaf, "lot": LotTeaLeaf, "origin": obj{"place": "英德市横石塘镇红云茶园", "placeEn": "Hongyun Tea Garden, Hengshitang, Yingde", "latitude": "24.1810", "longitude": "113.4020", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1200", "unit": "kg"})}},
@@ -121,10 +118,8 @@ func teaScenario(ctx context.Context, e *Env) error {
 		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": at(base, 7, 12), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
 		{"exporter", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit", "eventTime": at(base, 12, 15), "bizLocation": port, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
 	}
-	for _, st := range steps {
-		if _, err := e.Submit(ctx, st.user, st.fn, st.args...); err != nil {
-			return err
-		}
+	if err := e.story(ctx, base, steps); err != nil {
+		return err
 	}
 	item := gs1.Key{GTIN: GTINBlackTea, Lot: LotTeaExport, Serial: "TIN00001"}
 	e.Entities["tea"] = obj{
@@ -160,10 +155,7 @@ func chickenScenario(ctx context.Context, e *Env) error {
 	for i, tv := range temps {
 		readings = append(readings, obj{"from": t0.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "to": t0.Add(time.Duration(i+1) * time.Hour).Format(time.RFC3339), "type": "temperature", "minValue": tv[0], "maxValue": tv[1], "uom": "CEL"})
 	}
-	steps := []struct {
-		user, fn string
-		args     []string
-	}{
+	steps := []step{
 		{"chicken-farm", "trace:CreateProduct", []string{js(obj{"gtin": GTINLiveBird, "nameZh": "清远鸡（活禽）", "nameEn": "Qingyuan chicken, live bird", "category": "poultry-live", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken"})}},
 		{"meat-processor", "trace:CreateProduct", []string{js(obj{"gtin": GTINChickenBox, "nameZh": "清远鸡冰鲜整鸡 1.2千克", "nameEn": "Chilled whole Qingyuan chicken, 1.2 kg", "category": "poultry-chilled", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken", "storageMinC": "0", "storageMaxC": "4"})}},
 		{"chicken-farm", "trace:CommissionLot", []string{js(obj{"gtin": GTINLiveBird, "lot": LotFlock, "origin": obj{"place": "清远市清新区凤鸣走地鸡养殖场", "placeEn": "Fengming free-range farm, Qingxin, Qingyuan", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}, "date": at(base, -120, 0)[:10], "quantity": "2000", "unit": "head"})}},
@@ -181,10 +173,8 @@ func chickenScenario(ctx context.Context, e *Env) error {
 		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "sensor_reporting", "eventTime": t0.Add(8 * time.Hour).Format(time.RFC3339), "readPoint": truck, "bizLocation": truck, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}, "sensorReadings": readings})}},
 		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": t0.Add(9 * time.Hour).Format(time.RFC3339), "bizLocation": cold, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
 	}
-	for _, st := range steps {
-		if _, err := e.Submit(ctx, st.user, st.fn, st.args...); err != nil {
-			return err
-		}
+	if err := e.story(ctx, base.AddDate(0, 0, -121), steps); err != nil {
+		return err
 	}
 	item := gs1.Key{GTIN: GTINChickenBox, Lot: LotCarcass, Serial: "CHK00001"}
 	e.Entities["chicken"] = obj{
@@ -196,4 +186,55 @@ func chickenScenario(ctx context.Context, e *Env) error {
 		"qrPng":           e.PublicURL + "/qr" + item.Path() + ".png",
 	}
 	return nil
+}
+
+type step struct {
+	user, fn string
+	args     []string
+}
+
+// story submits steps in order, stamping each transaction half an hour
+// after the event it records (or a minute after the previous one).
+func (e *Env) story(ctx context.Context, start time.Time, steps []step) error {
+	clock := start
+	for _, st := range steps {
+		if t, ok := eventTimeOf(st); ok && t.Add(30*time.Minute).After(clock) {
+			clock = t.Add(30 * time.Minute)
+		} else {
+			clock = clock.Add(time.Minute)
+		}
+		if clock.After(time.Now()) {
+			clock = time.Now()
+		}
+		e.Clock.At(clock)
+		if _, err := e.Submit(ctx, st.user, st.fn, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eventTimeOf(st step) (time.Time, bool) {
+	if len(st.args) != 1 {
+		return time.Time{}, false
+	}
+	var v struct {
+		EventTime string                `json:"eventTime"`
+		ValidFrom string                `json:"validFrom"`
+		Date      string                `json:"date"`
+		Readings  []struct{ To string } `json:"sensorReadings"`
+	}
+	if json.Unmarshal([]byte(st.args[0]), &v) != nil {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, v.EventTime); err == nil {
+		return t, true
+	}
+	cst := time.FixedZone("CST", 8*3600)
+	for _, d := range []string{v.ValidFrom, v.Date} {
+		if t, err := time.ParseInLocation("2006-01-02", d, cst); err == nil {
+			return t.Add(8 * time.Hour), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -54,7 +54,8 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ledger, err = devledger.Open(devledger.Config{Dir: filepath.Join(e.dir, "ledger"), Chaincode: cc, Orgs: demo.Orgs, BatchTimeout: time.Millisecond})
+	clock := &demo.Clock{}
+	e.ledger, err = devledger.Open(devledger.Config{Dir: filepath.Join(e.dir, "ledger"), Chaincode: cc, Orgs: demo.Orgs, BatchTimeout: time.Millisecond, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func (e *env) start() {
 	if e.idem, err = idempotency.Open(e.dir, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(context.Background(), e.ledger, e.ledger, e.wallet, e.dir, "https://trace.example", slog.New(slog.DiscardHandler)); err != nil {
+	if err := demo.Seed(context.Background(), e.ledger, clock, e.ledger, e.wallet, e.dir, "https://trace.example", slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(e.dir, demo.CredentialsFile))
@@ -489,3 +490,5 @@ func TestMetricsAndRequestID(t *testing.T) {
 		}
 	}
 }
+
+func readFile(dir, name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) }

@@ -116,6 +116,7 @@ func serve(args []string) error {
 
 	var ledger gateway.Ledger
 	var cas demo.CA
+	clock := &demo.Clock{}
 	switch *backend {
 	case "devledger":
 		cc, err := contracts.New()
@@ -124,7 +125,7 @@ func serve(args []string) error {
 		}
 		l, err := devledger.Open(devledger.Config{
 			Dir: filepath.Join(*dataDir, "ledger"), Chaincode: cc, Orgs: demo.Orgs,
-			BatchMaxTx: *batchMax, BatchTimeout: *batchTimeout, Logger: log,
+			BatchMaxTx: *batchMax, BatchTimeout: *batchTimeout, Logger: log, Now: clock.Now,
 		})
 		if err != nil {
 			return err
@@ -151,7 +152,7 @@ func serve(args []string) error {
 		if *backend != "devledger" {
 			return errors.New("--demo needs the devledger backend")
 		}
-		if err := demo.Seed(ctx, ledger, cas, w, *dataDir, *publicURL, log); err != nil {
+		if err := demo.Seed(ctx, ledger, clock, cas, w, *dataDir, *publicURL, log); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,312 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/qingchain/qingchain/chaincode/uscc"
+)
+
+var (
+	receiptIDPattern   = regexp.MustCompile(`^WR-[0-9]{4}-[0-9A-F]{16}$`)
+	financingIDPattern = regexp.MustCompile(`^F-[0-9]{4}-[0-9A-F]{16}$`)
+)
+
+func init() {
+	extraRoutes = append(extraRoutes, func(s *Server, api *gin.RouterGroup) {
+		api.POST("/receipts", s.passthrough("receipt:IssueReceipt"))
+		api.GET("/receipts", s.listReceipts)
+		api.GET("/receipts/:id", s.idRead(receiptIDPattern, "receipt:GetReceipt"))
+		api.GET("/receipts/:id/history", s.idRead(receiptIDPattern, "receipt:GetReceiptHistory"))
+		api.GET("/receipts/:id/verification", s.receiptVerification)
+		api.POST("/receipts/:id/transfer", s.receiptTransfer)
+		api.POST("/receipts/:id/split", s.idWithObject(receiptIDPattern, "receipt:SplitReceipt"))
+		api.POST("/receipts/:id/redemption", s.idOnly(receiptIDPattern, "receipt:RequestRedemption"))
+		api.POST("/receipts/:id/redemption/withdraw", s.idOnly(receiptIDPattern, "receipt:WithdrawRedemption"))
+		api.POST("/receipts/:id/redemption/confirm", s.idOnly(receiptIDPattern, "receipt:ConfirmRedemption"))
+		api.POST("/receipts/:id/cancel", s.idWithReason(receiptIDPattern, "receipt:CancelReceipt"))
+		api.POST("/receipts/:id/freeze", s.idWithReason(receiptIDPattern, "receipt:FreezeReceipt"))
+		api.POST("/receipts/:id/unfreeze", s.idWithReason(receiptIDPattern, "receipt:UnfreezeReceipt"))
+		api.POST("/receipts/:id/release", s.idOnly(receiptIDPattern, "receipt:ReleasePledge"))
+
+		api.POST("/financings", s.passthrough("finance:ApplyForFinancing"))
+		api.GET("/financings", s.listFinancings)
+		api.GET("/financings/:id", s.getFinancing)
+		api.POST("/financings/:id/approve", s.idWithObject(financingIDPattern, "finance:ApproveFinancing"))
+		api.POST("/financings/:id/reject", s.idWithReason(financingIDPattern, "finance:RejectFinancing"))
+		api.POST("/financings/:id/withdraw", s.idOnly(financingIDPattern, "finance:WithdrawFinancing"))
+		api.POST("/financings/:id/disburse", s.financingDisburse)
+		api.POST("/financings/:id/repayments", s.financingRepayment)
+		api.POST("/financings/:id/close", s.idOnly(financingIDPattern, "finance:CloseFinancing"))
+		api.POST("/financings/:id/default", s.idOnly(financingIDPattern, "finance:DeclareDefault"))
+
+		api.GET("/enterprises/:code/credit", s.getCredit)
+	})
+}
+
+func (s *Server) idParam(c *gin.Context, p *regexp.Regexp) (string, bool) {
+	id := c.Param("id")
+	if !p.MatchString(id) {
+		s.fail(c, newError("INVALID_ARGUMENT", "malformed id "+id))
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) idRead(p *regexp.Regexp, fn string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if id, ok := s.idParam(c, p); ok {
+			s.read(c, fn, id)
+		}
+	}
+}
+
+// emptyBody accepts no body, {} or null.
+func (s *Server) emptyBody(c *gin.Context) bool {
+	body, err := s.readBody(c)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if len(body) == 0 {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	if err := s.decodeJSON(c, &obj); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if len(obj) > 0 {
+		s.fail(c, newError("INVALID_ARGUMENT", "this call takes no fields"))
+		return false
+	}
+	return true
+}
+
+func (s *Server) idOnly(p *regexp.Regexp, fn string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.idParam(c, p)
+		if !ok || !s.emptyBody(c) {
+			return
+		}
+		s.write(c, http.StatusOK, fn, id)
+	}
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) idWithReason(p *regexp.Regexp, fn string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.idParam(c, p)
+		if !ok {
+			return
+		}
+		var req reasonRequest
+		if err := s.decodeJSON(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.write(c, http.StatusOK, fn, id, req.Reason)
+	}
+}
+
+func (s *Server) idWithObject(p *regexp.Regexp, fn string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.idParam(c, p)
+		if !ok {
+			return
+		}
+		var obj map[string]json.RawMessage
+		if err := s.decodeJSON(c, &obj); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if obj == nil {
+			s.fail(c, newError("INVALID_ARGUMENT", "request body must be a JSON object"))
+			return
+		}
+		s.write(c, http.StatusOK, fn, id, arg(obj))
+	}
+}
+
+func (s *Server) listReceipts(c *gin.Context) {
+	holder, warehouse := c.Query("holder"), c.Query("warehouse")
+	for _, code := range []string{holder, warehouse} {
+		if code != "" && uscc.Validate(code) != nil {
+			s.fail(c, newError("INVALID_ARGUMENT", "holder and warehouse are unified social credit codes"))
+			return
+		}
+	}
+	if warehouse != "" {
+		s.read(c, "receipt:ListReceiptsByWarehouse", warehouse)
+		return
+	}
+	s.read(c, "receipt:ListReceiptsByHolder", holder)
+}
+
+type transferRequest struct {
+	To string `json:"to"`
+}
+
+func (s *Server) receiptTransfer(c *gin.Context) {
+	id, ok := s.idParam(c, receiptIDPattern)
+	if !ok {
+		return
+	}
+	var req transferRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := uscc.Validate(req.To); err != nil {
+		s.fail(c, newError("INVALID_ARGUMENT", "to: "+err.Error()))
+		return
+	}
+	s.write(c, http.StatusOK, "receipt:TransferReceipt", id, req.To)
+}
+
+func (s *Server) listFinancings(c *gin.Context) { s.read(c, "finance:ListFinancings") }
+
+func (s *Server) getFinancing(c *gin.Context) {
+	id, ok := s.idParam(c, financingIDPattern)
+	if !ok {
+		return
+	}
+	asOf := c.Query("asOf")
+	if asOf != "" {
+		if _, err := money.ParseDate(asOf); err != nil {
+			s.fail(c, newError("INVALID_ARGUMENT", "asOf: "+err.Error()))
+			return
+		}
+	}
+	s.read(c, "finance:GetFinancing", id, asOf)
+}
+
+type disburseRequest struct {
+	ValueDate string `json:"valueDate"`
+}
+
+func (s *Server) financingDisburse(c *gin.Context) {
+	id, ok := s.idParam(c, financingIDPattern)
+	if !ok {
+		return
+	}
+	var req disburseRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := money.ParseDate(req.ValueDate); err != nil {
+		s.fail(c, newError("INVALID_ARGUMENT", "valueDate: "+err.Error()))
+		return
+	}
+	s.write(c, http.StatusOK, "finance:DisburseFinancing", id, req.ValueDate)
+}
+
+type repaymentRequest struct {
+	Amount    string `json:"amount"`
+	ValueDate string `json:"valueDate"`
+}
+
+func (s *Server) financingRepayment(c *gin.Context) {
+	id, ok := s.idParam(c, financingIDPattern)
+	if !ok {
+		return
+	}
+	var req repaymentRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := money.ParseDate(req.ValueDate); err != nil {
+		s.fail(c, newError("INVALID_ARGUMENT", "valueDate: "+err.Error()))
+		return
+	}
+	if req.Amount == "" {
+		s.fail(c, newError("INVALID_ARGUMENT", "amount is required (a decimal string in the financing's currency)"))
+		return
+	}
+	s.write(c, http.StatusCreated, "finance:RecordRepayment", id, req.Amount, req.ValueDate)
+}
+
+func (s *Server) getCredit(c *gin.Context) {
+	code, ok := s.creditCodeParam(c)
+	if !ok {
+		return
+	}
+	s.read(c, "credit:GetCreditRecord", code)
+}
+
+// ReceiptVerification is the bank's due-diligence view of a receipt.
+type ReceiptVerification struct {
+	Receipt      json.RawMessage         `json:"receipt"`
+	History      json.RawMessage         `json:"history"`
+	Pledge       json.RawMessage         `json:"pledge"`
+	Recalled     bool                    `json:"recalled"`
+	Recall       *contracts.Recall       `json:"recall,omitempty"`
+	Custody      []contracts.TraceEvent  `json:"custody"`
+	Certificates []contracts.Certificate `json:"certificates"`
+	Proof        *TransactionProof       `json:"proof,omitempty"`
+}
+
+// receiptVerification gathers, as the calling bank, everything it checks
+// before lending against a receipt: the receipt and its history, the
+// current pledge, the custody chain of the goods at the warehouse, the
+// goods' certificates and recall status, and the receipt's on-ledger proof.
+func (s *Server) receiptVerification(c *gin.Context) {
+	id, ok := s.idParam(c, receiptIDPattern)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	rec, err := s.evaluate(ctx, caller(c), "receipt:GetReceipt", id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var r struct {
+		GTIN      string          `json:"gtin"`
+		Lot       string          `json:"lot"`
+		Warehouse string          `json:"warehouse"`
+		Pledge    json.RawMessage `json:"pledge"`
+		TxID      string          `json:"txId"`
+	}
+	if err := json.Unmarshal(rec, &r); err != nil {
+		s.fail(c, errors.New("undecodable receipt"))
+		return
+	}
+	hist, err := s.evaluate(ctx, caller(c), "receipt:GetReceiptHistory", id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tr, err := s.evaluate(ctx, caller(c), "trace:GetTrace", r.GTIN, r.Lot, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var doc contracts.TraceDocument
+	if err := json.Unmarshal(tr, &doc); err != nil {
+		s.fail(c, errors.New("undecodable trace"))
+		return
+	}
+	v := ReceiptVerification{Receipt: rec, History: hist, Pledge: r.Pledge, Recalled: doc.Recalled, Recall: doc.Recall,
+		Custody: []contracts.TraceEvent{}, Certificates: doc.Certificates, Proof: s.cachedProof(c, r.TxID)}
+	if len(v.Pledge) == 0 {
+		v.Pledge = json.RawMessage("null")
+	}
+	for _, e := range doc.Events {
+		if e.RecordedBy.CreditCode == r.Warehouse && eventTouches(e, r.GTIN, r.Lot) {
+			v.Custody = append(v.Custody, e)
+		}
+	}
+	c.JSON(http.StatusOK, v)
+}
