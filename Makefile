@@ -7,7 +7,7 @@ ADDR      ?= localhost:8080
 MODULES   := . ./chaincode
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: run build test lint bench clean
+.PHONY: run build test lint bench clean test-fabric network-up network-down
 
 build:
 	$(GO) build -o $(BIN)/ ./gateway/cmd/...
@@ -19,6 +19,19 @@ run: build
 test:
 	$(GO) test -race -count=1 ./...
 	cd chaincode && $(GO) test -race -count=1 ./...
+	@scripts/test-fabric.sh check
+
+# The same conformance suite and flows on a real Fabric v3.1 network, brought
+# up natively in a temporary directory (needs FABRIC_BIN or Fabric on PATH).
+test-fabric:
+	scripts/test-fabric.sh
+
+network-up:
+	scripts/network.sh up
+	scripts/network.sh deploy
+
+network-down:
+	scripts/network.sh down
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

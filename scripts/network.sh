@@ -10,6 +10,11 @@
 #   scripts/network.sh status             processes, heights, chaincodes
 #   scripts/network.sh down               stop everything, delete generated files
 #   scripts/network.sh env ORG [USER]     print exports for the peer CLI as ORG
+#   scripts/network.sh stop-node NODE [--kill]
+#                                         stop one node (a host name, or a peer
+#                                         by its organisation); --kill: SIGKILL
+#   scripts/network.sh start-node NODE    start a stopped node again on its
+#                                         own ledger and wait until healthy
 #
 # deploy options (or the environment variables in brackets):
 #   --name NAME        chaincode name                  [QC_CC_NAME, qingchain]
@@ -815,6 +820,55 @@ cmd_down() {
   log "network stopped and $DIR removed"
 }
 
+# ---------------------------------------------------------------------------
+# stop-node / start-node: one node down and up again (restart tests)
+
+# node_index NAME: a node by host name, or a peer by its organisation.
+node_index() {
+  local i
+  for i in "${!N_KIND[@]}"; do
+    if [ "${N_HOST[$i]}" = "$1" ]; then
+      printf '%s\n' "$i"
+      return 0
+    fi
+  done
+  peer_index "$1"
+}
+
+cmd_stop_node() {
+  [ "$#" -ge 1 ] || die "usage: $0 stop-node NODE [--kill]"
+  load_nodes
+  local i pid
+  i="$(node_index "$1")"
+  pid="$(pid_of "${N_HOST[$i]}")" || die "${N_HOST[$i]} is not running"
+  if [ "${2:-}" = --kill ]; then
+    kill -KILL "$pid" 2>/dev/null || true
+    # (bounded: an unreaped zombie still answers kill -0)
+    local n=0
+    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 100 ]; do
+      n=$((n + 1))
+      sleep 0.05
+    done
+  else
+    stop_pids "$pid"
+  fi
+  rm -f "$PIDS/${N_HOST[$i]}.pid"
+  log "${N_HOST[$i]} stopped${2:+ ($2)}"
+}
+
+cmd_start_node() {
+  [ "$#" -ge 1 ] || die "usage: $0 start-node NODE"
+  need_fabric peer orderer
+  load_nodes
+  [ -e "$MARKER" ] || die "no network at $DIR"
+  local i
+  i="$(node_index "$1")"
+  if pid_of "${N_HOST[$i]}" >/dev/null; then die "${N_HOST[$i]} is already running"; fi
+  start_node "$i"
+  wait_node "$i"
+  log "${N_HOST[$i]} started and healthy"
+}
+
 # env ORG [USER]: shell exports to use the peer CLI as ORG's USER.
 cmd_env() {
   [ "$#" -ge 1 ] || die "usage: $0 env ORG [USER]"
@@ -850,6 +904,8 @@ case "$cmd" in
   deploy) cmd_deploy "$@" ;;
   status) cmd_status "$@" ;;
   env) cmd_env "$@" ;;
+  stop-node) cmd_stop_node "$@" ;;
+  start-node) cmd_start_node "$@" ;;
   -h | --help | help) usage ;;
   *) usage ;;
 esac

@@ -114,10 +114,16 @@ func (ca *CA) Issue(commonName, role string, attrs map[string]string) (*Identity
 		return nil, err
 	}
 	now := time.Now().UTC()
+	// Backdate for clock skew, but never before the CA itself: Fabric's MSP
+	// checks the chain at the member certificate's NotBefore.
+	notBefore := now.Add(-time.Hour)
+	if notBefore.Before(ca.Cert.NotBefore) {
+		notBefore = ca.Cert.NotBefore
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:   serial,
 		Subject:        pkix.Name{CommonName: commonName, Organization: []string{ca.MSPID}, OrganizationalUnit: []string{role}},
-		NotBefore:      now.Add(-time.Hour),
+		NotBefore:      notBefore,
 		NotAfter:       now.AddDate(5, 0, 0),
 		KeyUsage:       x509.KeyUsageDigitalSignature,
 		AuthorityKeyId: ca.Cert.SubjectKeyId,

@@ -32,6 +32,7 @@ import (
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
+	"github.com/qingchain/qingchain/gateway/fabric"
 	"github.com/qingchain/qingchain/gateway/httpapi"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -96,6 +97,9 @@ func serve(args []string) error {
 	resolverName := fs.String("resolver-identity", env("QC_RESOLVER_IDENTITY", "public-resolver"), "wallet identity the public Digital Link resolver reads as (created on devledger if missing)")
 	scanAlert := fs.Int("scan-alert", 30, "scans of one item code above which the shopper's page warns of a possible copy")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
+	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
+	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
+	fabricIdentity := fs.String("fabric-identity", env("QC_FABRIC_IDENTITY", "platform-User1"), "fabric: wallet identity that reads events, blocks and transactions, and the resolver's when --resolver-identity is not in the wallet (env QC_FABRIC_IDENTITY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,7 +137,27 @@ func serve(args []string) error {
 		defer l.Close()
 		ledger, cas = l, l
 	case "fabric":
-		return errors.New("--ledger fabric: the Fabric adapter is not built yet (see the README's real-network section)")
+		if *fabricNetwork == "" {
+			return errors.New("--ledger fabric needs --fabric-network, the network.json that scripts/network.sh up writes")
+		}
+		fw, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+		if err != nil {
+			return err
+		}
+		l, names, err := fabric.OpenNetwork(*fabricNetwork, *fabricChaincode, fw, *fabricIdentity, log)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		// Without an identity of its own the public resolver reads as the
+		// Fabric reader identity.
+		if _, err := fw.Identity(*resolverName); errors.Is(err, wallet.ErrNoIdentity) {
+			if err := fw.PutIdentity(*resolverName, l.Reader()); err != nil {
+				return err
+			}
+		}
+		log.Info("fabric network", "description", *fabricNetwork, "chaincode", *fabricChaincode, "reader", *fabricIdentity, "walletIdentities", len(names))
+		ledger = l
 	default:
 		return fmt.Errorf("--ledger must be devledger or fabric, not %q", *backend)
 	}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The Fabric part of Qingchain's tests (make test-fabric): on a real Fabric
+# v3 network that gateway/fabric's TestFabric brings up in a temporary
+# directory with scripts/network.sh (probe contract as chaincode "probe",
+# Qingchain's chaincode as "qingchain") and takes down again, also when a
+# test fails:
+#
+#   - the ledger conformance suite (gateway/ledgertest) through the fabric
+#     adapter, the same suite devledger passes in `make test`;
+#   - Qingchain's chaincode through the adapter, as the wallet identities
+#     loaded from the network's MSP folders;
+#   - a load measurement: submits/s and p50/p99 latency of a small write at
+#     1, 16 and 64 concurrent clients, through the adapter and, as the
+#     baseline, through a plain fabric-gateway client in the same run;
+#   - a peer killed (SIGKILL) and restarted during a stream of submissions.
+#
+#   scripts/test-fabric.sh          run all of it (FABRIC_BIN required)
+#   scripts/test-fabric.sh check    print whether the Fabric part can run
+#                                   (one SKIP line when it cannot); exit 0
+#
+# Environment:
+#   FABRIC_BIN              directory with peer, orderer, configtxgen,
+#                           cryptogen, osnadmin (required)
+#   QC_FABRIC_LOAD          concurrency levels of the load run (1,16,64;
+#                           empty: no load run)
+#   QC_FABRIC_LOAD_SECONDS  seconds per level and client (20)
+#   QC_FABRIC_LOAD_RAW      0: no plain fabric-gateway baseline
+#   QC_TEST_PORT_OFFSET     port offset of the test network (20000)
+#   QC_FABRIC_NETWORK       a running network's network.json to use instead
+#                           of bringing one up (it is left running)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROGRAMS=(peer orderer configtxgen cryptogen osnadmin)
+
+missing_programs() {
+  local p absent=()
+  for p in "${PROGRAMS[@]}"; do
+    if [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/$p" ]; then continue; fi
+    command -v "$p" >/dev/null 2>&1 && continue
+    absent+=("$p")
+  done
+  printf '%s\n' "${absent[*]}"
+}
+
+if [ "${1:-}" = check ]; then
+  missing="$(missing_programs)"
+  if [ -n "$missing" ]; then
+    echo "SKIP: Fabric binaries not found (set FABRIC_BIN) — missing $missing; the ledger conformance suite ran on devledger only (make test-fabric runs it on Fabric)"
+  else
+    echo "Fabric binaries found: TestFabric ran the ledger conformance suite on a Fabric network too"
+  fi
+  exit 0
+fi
+[ "$#" -eq 0 ] || {
+  sed -n '2,/^set -euo/s/^# \{0,1\}//p' "$0" | sed '$d' >&2
+  exit 2
+}
+
+if [ -z "${FABRIC_BIN:-}" ]; then
+  echo "test-fabric: FABRIC_BIN is not set. Point it at Fabric v3.1's bin/ directory (see network/README.md, \"Running it\")." >&2
+  exit 2
+fi
+missing="$(missing_programs)"
+if [ -n "$missing" ]; then
+  echo "test-fabric: missing Fabric program(s) in FABRIC_BIN=$FABRIC_BIN: $missing (see network/README.md, \"Running it\")." >&2
+  exit 2
+fi
+command -v go >/dev/null || { echo "test-fabric: Go is required" >&2; exit 2; }
+
+export FABRIC_BIN
+export QC_FABRIC_LOAD="${QC_FABRIC_LOAD-1,16,64}"
+export QC_FABRIC_LOAD_SECONDS="${QC_FABRIC_LOAD_SECONDS:-20}"
+
+echo "test-fabric: Fabric $("$FABRIC_BIN/peer" version 2>/dev/null | sed -n 's/^ Version: //p') from $FABRIC_BIN; $(go version | cut -d' ' -f3)"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+start=$(date +%s)
+set +e
+go test -count=1 -v -timeout 30m -run '^TestFabric$' ./gateway/fabric/ 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+
+if grep -q 'LOAD ' "$log"; then
+  echo
+  echo "== Load: a small write (probe Put of a fresh key); each client a goroutine with its own identity, all five organisations =="
+  sed -n 's/^.*LOAD //p' "$log"
+fi
+echo
+if [ "$rc" = 0 ]; then
+  echo "test-fabric: PASS in $(($(date +%s) - start)) s"
+else
+  echo "test-fabric: FAIL (exit $rc) after $(($(date +%s) - start)) s"
+fi
+exit "$rc"
