@@ -69,6 +69,70 @@ func (s *Server) cachedProof(c *gin.Context, txID string) *TransactionProof {
 	return p
 }
 
+// traceCache keeps the resolver's recent ledger answers for a short time:
+// a popular pack is scanned by many shoppers at once, and a record that is
+// a second or two old is as good as the newest for a shopper, while every
+// request still reaches the scan counter.
+type traceCache struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	m   map[string]traceEntry
+}
+
+type traceEntry struct {
+	at  time.Time
+	out any // decoded answer, shared read-only
+}
+
+func (tc *traceCache) get(key string, now time.Time) (any, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	e, ok := tc.m[key]
+	if !ok || now.Sub(e.at) > tc.ttl {
+		return nil, false
+	}
+	return e.out, true
+}
+
+func (tc *traceCache) put(key string, out any, now time.Time) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if len(tc.m) >= 10000 {
+		for k, e := range tc.m {
+			if now.Sub(e.at) > tc.ttl {
+				delete(tc.m, k)
+			}
+		}
+		if len(tc.m) >= 10000 {
+			tc.m = map[string]traceEntry{}
+		}
+	}
+	tc.m[key] = traceEntry{at: now, out: out}
+}
+
+// resolverRead evaluates a public query as the resolver identity and
+// decodes the answer into a new T, through the short-lived cache (decoding
+// is most of a page's cost). Only successful answers are cached.
+func resolverRead[T any](s *Server, c *gin.Context, fn string, args ...string) (*T, error) {
+	key := fn + "\x00" + strings.Join(args, "\x00")
+	now := time.Now()
+	if v, ok := s.traces.get(key, now); ok {
+		if t, ok := v.(*T); ok {
+			return t, nil
+		}
+	}
+	out, err := s.evaluate(c.Request.Context(), s.cfg.Resolver, fn, args...)
+	if err != nil {
+		return nil, err
+	}
+	t := new(T)
+	if err := json.Unmarshal(out, t); err != nil {
+		return nil, fmt.Errorf("decode %s answer: %w", fn, err)
+	}
+	s.traces.put(key, t, now)
+	return t, nil
+}
+
 // digitalLinkPath parses the escaped request path of a Digital Link route.
 func digitalLinkPath(c *gin.Context, prefix string) (string, error) {
 	raw := c.Request.URL.EscapedPath()
@@ -155,31 +219,21 @@ func (s *Server) resolveKey(c *gin.Context, key gs1.Key) {
 			s.resolverFail(c, newError("NOT_FOUND", "serialized items are identified with their lot (AI 10) on this ledger"))
 			return
 		}
-		out, err := s.evaluate(c.Request.Context(), s.cfg.Resolver, "trace:GetProduct", key.GTIN)
+		p, err := resolverRead[contracts.Product](s, c, "trace:GetProduct", key.GTIN)
 		if err != nil {
 			s.resolverFail(c, err)
 			return
 		}
-		var p contracts.Product
-		if err := json.Unmarshal(out, &p); err != nil {
-			s.resolverFail(c, err)
-			return
-		}
-		res := ResolvedItem{DigitalLink: link, Product: &p, Proof: s.cachedProof(c, p.TxID)}
+		res := ResolvedItem{DigitalLink: link, Product: p, Proof: s.cachedProof(c, p.TxID)}
 		if wantsJSON(c) {
 			c.JSON(http.StatusOK, res)
 			return
 		}
-		s.renderPage(c, key, link, &contracts.TraceDocument{Product: p}, nil)
+		s.renderPage(c, key, link, &contracts.TraceDocument{Product: *p}, nil)
 		return
 	}
-	out, err := s.evaluate(c.Request.Context(), s.cfg.Resolver, "trace:GetTrace", key.GTIN, key.Lot, key.Serial)
+	doc, err := resolverRead[contracts.TraceDocument](s, c, "trace:GetTrace", key.GTIN, key.Lot, key.Serial)
 	if err != nil {
-		s.resolverFail(c, err)
-		return
-	}
-	var doc contracts.TraceDocument
-	if err := json.Unmarshal(out, &doc); err != nil {
 		s.resolverFail(c, err)
 		return
 	}
@@ -196,10 +250,10 @@ func (s *Server) resolveKey(c *gin.Context, key gs1.Key) {
 		if doc.Item != nil {
 			txID = doc.Item.TxID
 		}
-		c.JSON(http.StatusOK, ResolvedItem{DigitalLink: link, Trace: &doc, Proof: s.cachedProof(c, txID), Scans: scans})
+		c.JSON(http.StatusOK, ResolvedItem{DigitalLink: link, Trace: doc, Proof: s.cachedProof(c, txID), Scans: scans})
 		return
 	}
-	s.renderPage(c, key, link, &doc, scans)
+	s.renderPage(c, key, link, doc, scans)
 }
 
 // publicBase is the configured public URL.

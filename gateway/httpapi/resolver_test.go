@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	gzqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -234,5 +235,17 @@ func TestTraceResources(t *testing.T) {
 		if r := e.do("GET", bad, "bank", nil); r.status != 400 {
 			t.Errorf("GET %s: %d", bad, r.status)
 		}
+	}
+}
+
+func TestTraceCacheExpires(t *testing.T) {
+	tc := traceCache{ttl: time.Second, m: map[string]traceEntry{}}
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	tc.put("k", "v1", t0)
+	if got, ok := tc.get("k", t0.Add(500*time.Millisecond)); !ok || got != "v1" {
+		t.Errorf("fresh entry: %q %v", got, ok)
+	}
+	if _, ok := tc.get("k", t0.Add(1500*time.Millisecond)); ok {
+		t.Error("an expired entry was served")
 	}
 }

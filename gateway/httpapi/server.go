@@ -54,6 +54,9 @@ type Config struct {
 	Resolver *identity.Identity
 	// Scans counts resolver scans of serialized items (optional).
 	Scans *scans.Counter
+	// ResolverCacheTTL is how long the public resolver reuses a ledger
+	// answer (default 2 s; negative disables).
+	ResolverCacheTTL time.Duration
 	// ScanAlertThreshold is the scan count above which a code is flagged
 	// as possibly copied (default 30: a pack is scanned a few times by its
 	// buyer and family, not dozens).
@@ -72,6 +75,7 @@ type Server struct {
 	proofs  proofCache
 	names   sync.Map // credit code -> English name
 	qrCache *qr.Cache
+	traces  traceCache
 }
 
 const (
@@ -98,13 +102,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ScanAlertThreshold <= 0 {
 		cfg.ScanAlertThreshold = 30
 	}
+	if cfg.ResolverCacheTTL == 0 {
+		cfg.ResolverCacheTTL = 2 * time.Second
+	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
-		proofs: proofCache{m: map[string]*TransactionProof{}}, qrCache: qr.NewCache(4096)}
+		proofs: proofCache{m: map[string]*TransactionProof{}}, qrCache: qr.NewCache(4096),
+		traces: traceCache{ttl: cfg.ResolverCacheTTL, m: map[string]traceEntry{}}}
 	s.metrics = newMetrics(cfg.Ledger)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true

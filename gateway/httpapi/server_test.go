@@ -28,7 +28,7 @@ import (
 
 // env is a gateway over a real devledger seeded with the demo zone.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	ledger *devledger.Ledger
 	wallet *wallet.Wallet
@@ -91,7 +91,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	e.srv, err = New(Config{Ledger: l, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
-		Resolver: resolver, Scans: e.scans})
+		Resolver: resolver, Scans: e.scans, ResolverCacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
