@@ -20,7 +20,15 @@ func New() (*contractapi.ContractChaincode, error) {
 	finance.Name = "finance"
 	credit := &Credit{}
 	credit.Name = "credit"
-	cc, err := contractapi.NewChaincode(registry, trace, receipts, finance, credit)
+	insurance := &Insurance{}
+	insurance.Name = "insurance"
+	receivables := &Receivables{}
+	receivables.Name = "receivable"
+	risk := &Risk{}
+	risk.Name = "risk"
+	grade := &Grade{}
+	grade.Name = "grade"
+	cc, err := contractapi.NewChaincode(registry, trace, receipts, finance, credit, insurance, receivables, risk, grade)
 	if err != nil {
 		return nil, err
 	}

@@ -44,13 +44,26 @@ type CreditRecord struct {
 	Late   Tally `json:"lateRepayments"`
 	// Defaults are declared defaults, with what was owed (principal and
 	// interest) when declared.
-	Defaults  Tally  `json:"defaults"`
-	UpdatedAt string `json:"updatedAt,omitempty"`
-	TxID      string `json:"txId,omitempty"`
+	Defaults Tally `json:"defaults"`
+	// Claims are export credit insurance claims paid on the enterprise's
+	// shipments (its buyers defaulted), with the indemnity paid.
+	Claims Tally `json:"claims"`
+	// Sanctions are those regulators recorded (失信联合惩戒): how many ever,
+	// how many not yet lifted.
+	Sanctions SanctionCount `json:"sanctions"`
+	UpdatedAt string        `json:"updatedAt,omitempty"`
+	TxID      string        `json:"txId,omitempty"`
+}
+
+// SanctionCount counts an enterprise's sanctions.
+type SanctionCount struct {
+	Recorded int `json:"recorded"`
+	Active   int `json:"active"`
 }
 
 // Credit is the credit-record contract, "credit". Its records are written
-// by the finance contract; it only answers questions.
+// by the finance, insurance, receivable and risk contracts; it only answers
+// questions (the grade computed from a record: grade.go).
 type Credit struct {
 	contractapi.Contract
 }
@@ -85,7 +98,7 @@ func crLoad(ctx contractapi.TransactionContextInterface, creditCode string) (*Cr
 	if _, err := getJSON(ctx, k, rec); err != nil {
 		return nil, err
 	}
-	for _, t := range []*Tally{&rec.OnTime, &rec.Late, &rec.Defaults} {
+	for _, t := range []*Tally{&rec.OnTime, &rec.Late, &rec.Defaults, &rec.Claims} {
 		if t.Amounts == nil {
 			t.Amounts = []Money{}
 		}

@@ -10,7 +10,9 @@ import (
 	"github.com/qingchain/qingchain/chaincode/money"
 )
 
-// Financing types. Only warehouse-receipt pledge financing exists so far.
+// Financing types: warehouse-receipt pledge financing here; RECEIVABLE and
+// POLICY (insurance_finance.go) lock their collateral — a receivable, an
+// insured shipment — through insCollOffer/Value/Lock/Release/Take.
 const FinancingWarehouseReceiptPledge = "WAREHOUSE_RECEIPT_PLEDGE"
 
 // Financing statuses.
@@ -51,14 +53,17 @@ const (
 // Asia/Shanghai.
 var finZone = time.FixedZone("CST", 8*3600)
 
-// Collateral is one receipt offered or pledged for a financing.
+// Collateral is one receipt, receivable or insured shipment offered or
+// pledged for a financing (one of the three ids is set, by the type).
 type Collateral struct {
-	ReceiptID  string `json:"receiptId"`
-	Valuation  string `json:"valuation"` // as of application, then of approval
-	Status     string `json:"status"`
-	PledgedAt  string `json:"pledgedAt,omitempty"`
-	ReleasedAt string `json:"releasedAt,omitempty"`
-	TakenAt    string `json:"takenAt,omitempty"`
+	ReceiptID    string `json:"receiptId,omitempty"`
+	ReceivableID string `json:"receivableId,omitempty"`
+	ShipmentID   string `json:"shipmentId,omitempty"`
+	Valuation    string `json:"valuation"` // as of application, then of approval
+	Status       string `json:"status"`
+	PledgedAt    string `json:"pledgedAt,omitempty"`
+	ReleasedAt   string `json:"releasedAt,omitempty"`
+	TakenAt      string `json:"takenAt,omitempty"`
 }
 
 // Terms are what the bank approves.
@@ -70,6 +75,10 @@ type Terms struct {
 	MaxLTV          string `json:"maxLtv"`
 	CollateralValue string `json:"collateralValue"` // total valuation at approval
 	LTV             string `json:"ltv"`             // principal / collateralValue, 6 digits
+	// The applicant's credit grade at approval and the maximum LTV it
+	// allows: maxLtv × the grade's factor (grade.go).
+	Grade           string `json:"grade,omitempty"`
+	EffectiveMaxLTV string `json:"effectiveMaxLtv,omitempty"`
 }
 
 // Posting is one entry of a financing's ledger. Interest accrues on the
@@ -184,8 +193,8 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if in.Type == "" {
 		in.Type = FinancingWarehouseReceiptPledge
 	}
-	if in.Type != FinancingWarehouseReceiptPledge {
-		return "", errf(CodeInvalidArgument, "type %q is not supported (only %s)", wrClip(in.Type), FinancingWarehouseReceiptPledge)
+	if in.Type != FinancingWarehouseReceiptPledge && in.Type != FinancingReceivable && in.Type != FinancingPolicy {
+		return "", errf(CodeInvalidArgument, "type %q is not one of %s, %s, %s", wrClip(in.Type), FinancingWarehouseReceiptPledge, FinancingReceivable, FinancingPolicy)
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
@@ -203,14 +212,19 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		return "", errf(CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
 	}
 	for i, id := range in.Collateral {
-		if err := wrCheckID(id); err != nil {
-			return "", err
+		if in.Type == FinancingWarehouseReceiptPledge {
+			if err := wrCheckID(id); err != nil {
+				return "", err
+			}
 		}
 		if slices.Contains(in.Collateral[:i], id) {
-			return "", errf(CodeInvalidArgument, "collateral: receipt %s is named twice", id)
+			return "", errf(CodeInvalidArgument, "collateral: %s is named twice", id)
 		}
 	}
 	applicant := caller.Enterprise.CreditCode
+	if err := rkRefuseSanctioned(ctx, applicant); err != nil {
+		return "", err
+	}
 	bank, err := loadEnterprise(ctx, in.Bank)
 	if err != nil {
 		return "", err
@@ -223,6 +237,12 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	}
 	coll := make([]Collateral, len(in.Collateral))
 	for i, id := range in.Collateral {
+		if in.Type != FinancingWarehouseReceiptPledge {
+			if coll[i], err = insCollOffer(ctx, in.Type, id, applicant, bank.CreditCode, cur); err != nil {
+				return "", err
+			}
+			continue
+		}
 		r, err := wrLoad(ctx, id)
 		if err != nil {
 			return "", err
@@ -280,7 +300,11 @@ type finApproveInput struct {
 
 // ApproveFinancing is the bank setting terms and, in the same transaction,
 // pledging every collateral receipt (each is read and written, so two
-// approvals racing for one receipt cannot both commit). input:
+// approvals racing for one receipt cannot both commit); a receivable or an
+// insured shipment is locked the same way (ALREADY_FINANCED otherwise).
+// The loan-to-value may not exceed maxLtv × the factor of the applicant's
+// credit grade (1 for A and B, 0.8 for C, 0.5 for D); a sanctioned
+// applicant is refused (SANCTIONED). input:
 // {"principal","annualRate","termDays" | "maturityDate","maxLtv"}.
 func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, financingID, input string) (string, error) {
 	caller, f, err := finBankAction(ctx, financingID, "approving financing")
@@ -342,11 +366,22 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if principal.GreaterThan(requested) {
 		return "", errf(CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
 	}
+	if err := rkRefuseSanctioned(ctx, f.Applicant); err != nil {
+		return "", err
+	}
 	// Read every receipt; refuse if any is pledged, frozen, not live, not
 	// the applicant's or in another currency.
 	receipts := make([]*Receipt, len(f.Collateral))
 	total := decimal.Zero
 	for i, col := range f.Collateral {
+		if f.Type != FinancingWarehouseReceiptPledge {
+			v, err := insCollValue(ctx, f, i, cur)
+			if err != nil {
+				return "", err
+			}
+			total = total.Add(v)
+			continue
+		}
 		r, err := wrLoad(ctx, col.ReceiptID)
 		if err != nil {
 			return "", err
@@ -361,14 +396,29 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		total = total.Add(v)
 		receipts[i] = r
 	}
-	// principal / total > maxLtv, without dividing.
-	if principal.GreaterThan(maxLTV.Mul(total)) {
-		return "", errf(CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s",
-			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), maxLTV.String())
+	grade, err := grOf(ctx, f.Applicant)
+	if err != nil {
+		return "", err
+	}
+	effMaxLTV := maxLTV.Mul(grade.factor)
+	// principal / total > effMaxLTV, without dividing.
+	if principal.GreaterThan(effMaxLTV.Mul(total)) {
+		return "", errf(CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
+			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), effMaxLTV.String(), maxLTV.String(), grade.LTVFactor, grade.Grade)
 	}
 	stamp := now.Format(timeLayout)
 	txID := ctx.GetStub().GetTxID()
+	for i := range f.Collateral {
+		if f.Type != FinancingWarehouseReceiptPledge {
+			if err := insCollLock(ctx, f, i, now); err != nil {
+				return "", err
+			}
+		}
+	}
 	for i, r := range receipts {
+		if r == nil {
+			continue
+		}
 		r.Status = ReceiptPledged
 		r.Pledge = &Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: txID}
 		if err := wrSave(ctx, r); err != nil {
@@ -377,10 +427,14 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		f.Collateral[i].Valuation = r.Valuation.Amount
 		f.Collateral[i].Status = CollateralPledged
 		f.Collateral[i].PledgedAt = stamp
+		if err := rkOnReceiptPledged(ctx, r, now); err != nil {
+			return "", err
+		}
 	}
 	f.Terms = &Terms{
 		Principal: money.Format(principal, cur), AnnualRate: rate.String(), TermDays: in.TermDays,
 		MaxLTV: maxLTV.String(), CollateralValue: money.Format(total, cur), LTV: principal.DivRound(total, 6).String(),
+		Grade: grade.Grade, EffectiveMaxLTV: effMaxLTV.String(),
 	}
 	if !maturity.IsZero() {
 		f.Terms.MaturityDate = maturity.String()
@@ -390,9 +444,9 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	ids := make([]string, len(receipts))
-	for i, r := range receipts {
-		ids[i] = r.ID
+	ids := make([]string, len(f.Collateral))
+	for i, col := range f.Collateral {
+		ids[i] = col.ReceiptID + col.ReceivableID + col.ShipmentID
 	}
 	if err := emit(ctx, "FinancingApproved", Event{Entity: "financing", ID: f.ID, Action: "approved", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"pledged": ids, "principal": f.Terms.Principal}}); err != nil {
@@ -616,7 +670,8 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 
 // CloseFinancing is the bank closing a financing that is fully repaid (or
 // approved and never disbursed); every receipt still pledged to it is
-// released in the same transaction.
+// released in the same transaction (a receivable is reassigned to its
+// seller; an insured shipment is freed for another financing).
 func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
 	caller, f, err := finBankAction(ctx, financingID, "closing financing")
 	if err != nil {
@@ -648,6 +703,14 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 		if f.Collateral[i].Status != CollateralPledged {
 			continue
 		}
+		if f.Type != FinancingWarehouseReceiptPledge {
+			id, err := insCollRelease(ctx, f, i, now)
+			if err != nil {
+				return "", err
+			}
+			released = append(released, id)
+			continue
+		}
 		r, err := wrLoad(ctx, f.Collateral[i].ReceiptID)
 		if err != nil {
 			return "", err
@@ -674,8 +737,11 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 // DeclareDefault is the bank declaring an active financing in default: only
 // after the maturity date, with something still owed. Interest is accrued
 // to today; every receipt still pledged passes to the bank as holder and
-// the pledge ends; the applicant's credit record counts the default.
-// A frozen collateral receipt blocks it until the regulator lifts the freeze.
+// the pledge ends (a receivable passes to the bank as creditor; an insured
+// shipment's claim proceeds stay assigned to the bank, and a later claim
+// payment is applied to the financing); the applicant's credit record
+// counts the default. A frozen collateral receipt blocks it until the
+// regulator lifts the freeze.
 func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
 	caller, f, err := finBankAction(ctx, financingID, "declaring a default")
 	if err != nil {
@@ -717,6 +783,14 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	taken := []string{}
 	for i := range f.Collateral {
 		if f.Collateral[i].Status != CollateralPledged {
+			continue
+		}
+		if f.Type != FinancingWarehouseReceiptPledge {
+			id, err := insCollTake(ctx, f, i, now)
+			if err != nil {
+				return "", err
+			}
+			taken = append(taken, id)
 			continue
 		}
 		r, err := wrLoad(ctx, f.Collateral[i].ReceiptID)

@@ -242,7 +242,7 @@ func (s *Server) getCredit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "credit:GetCreditRecord", code)
+	s.read(c, "grade:GetCreditGrade", code)
 }
 
 // ReceiptVerification is the bank's due-diligence view of a receipt.

@@ -1,0 +1,172 @@
+package contracts
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Credit grades, best first.
+const (
+	GradeA = "A"
+	GradeB = "B"
+	GradeC = "C"
+	GradeD = "D"
+)
+
+// GradeInputs are the counts of a credit record the grade is computed from.
+type GradeInputs struct {
+	OnTime            int `json:"onTimeRepayments"`
+	Late              int `json:"lateRepayments"`
+	Defaults          int `json:"defaults"`
+	Claims            int `json:"claims"`
+	SanctionsActive   int `json:"sanctionsActive"`
+	SanctionsRecorded int `json:"sanctionsRecorded"`
+}
+
+// CreditGrade is an enterprise's grade, why, and what it does to a bank's
+// maximum loan-to-value.
+type CreditGrade struct {
+	CreditCode string        `json:"creditCode"`
+	Grade      string        `json:"grade"`
+	LTVFactor  string        `json:"ltvFactor"` // the bank's maxLtv is multiplied by this
+	Reasons    []string      `json:"reasons"`
+	Inputs     GradeInputs   `json:"inputs"`
+	Record     *CreditRecord `json:"record"`
+	factor     decimal.Decimal
+}
+
+// Grade is the credit-grade contract, "grade": the grade (A to D) of an
+// enterprise, computed from its credit record alone, every time it is
+// asked (nothing stored, so it can never disagree with the record).
+//
+// The rules, first match wins (grCompute):
+//
+//	D  a sanction in force, or two or more defaults
+//	C  one default; more late repayments than on-time ones; three or more claims
+//	A  at least 3 on-time repayments, late ones at most a tenth of them,
+//	   at most one claim, never sanctioned
+//	B  everything else, including an enterprise with no record yet
+//
+// The grade enters financing approval: the bank's maxLtv is multiplied by
+// 1 (A, B), 0.8 (C) or 0.5 (D). A and B share the factor because a new
+// enterprise is B and a bank's own maximum is never raised by the ledger.
+type Grade struct {
+	contractapi.Contract
+}
+
+// GetCreditGrade returns an enterprise's grade with its reasons and the
+// record it was computed from. The enterprise itself, banks, insurers and
+// regulators may read it.
+func (g *Grade) GetCreditGrade(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
+	caller, err := requireKind(ctx, "reading a credit grade", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
+		return "", errf(CodeForbidden, "only %s itself, banks, insurers and regulators read its credit grade", creditCode)
+	}
+	if _, err := loadEnterprise(ctx, creditCode); err != nil {
+		return "", err
+	}
+	cg, err := grOf(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(cg)
+}
+
+// grOf computes an enterprise's grade from its credit record (one read).
+func grOf(ctx contractapi.TransactionContextInterface, creditCode string) (*CreditGrade, error) {
+	rec, err := crLoad(ctx, creditCode)
+	if err != nil {
+		return nil, err
+	}
+	in := GradeInputs{
+		OnTime: rec.OnTime.Count, Late: rec.Late.Count, Defaults: rec.Defaults.Count, Claims: rec.Claims.Count,
+		SanctionsActive: rec.Sanctions.Active, SanctionsRecorded: rec.Sanctions.Recorded,
+	}
+	grade, reasons := grCompute(in)
+	f := grFactor(grade)
+	return &CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec, factor: f}, nil
+}
+
+// grCompute is the grading rule: a pure function of the counts, so every
+// peer computes the same grade.
+func grCompute(in GradeInputs) (string, []string) {
+	var d, c []string
+	if in.SanctionsActive > 0 {
+		d = append(d, fmt.Sprintf("%d sanction(s) in force", in.SanctionsActive))
+	}
+	if in.Defaults >= 2 {
+		d = append(d, fmt.Sprintf("%d defaults", in.Defaults))
+	}
+	if len(d) > 0 {
+		return GradeD, d
+	}
+	if in.Defaults == 1 {
+		c = append(c, "1 default")
+	}
+	if in.Late > in.OnTime {
+		c = append(c, fmt.Sprintf("more late repayments (%d) than on-time ones (%d)", in.Late, in.OnTime))
+	}
+	if in.Claims >= 3 {
+		c = append(c, fmt.Sprintf("%d insurance claims paid on its shipments", in.Claims))
+	}
+	if len(c) > 0 {
+		return GradeC, c
+	}
+	var notA []string
+	if in.OnTime < 3 {
+		notA = append(notA, fmt.Sprintf("%d on-time repayments (A needs 3)", in.OnTime))
+	}
+	if in.Late*10 > in.OnTime {
+		notA = append(notA, fmt.Sprintf("%d late repayments against %d on time (A allows a tenth)", in.Late, in.OnTime))
+	}
+	if in.Claims > 1 {
+		notA = append(notA, fmt.Sprintf("%d insurance claims (A allows 1)", in.Claims))
+	}
+	if in.SanctionsRecorded > 0 {
+		notA = append(notA, fmt.Sprintf("sanctioned before (%d, lifted)", in.SanctionsRecorded))
+	}
+	if len(notA) > 0 {
+		return GradeB, notA
+	}
+	return GradeA, []string{fmt.Sprintf("%d on-time repayments, %d late, no default, %d claim(s), never sanctioned", in.OnTime, in.Late, in.Claims)}
+}
+
+// grFactor is what a grade multiplies a bank's maximum loan-to-value by.
+func grFactor(grade string) decimal.Decimal {
+	switch grade {
+	case GradeC:
+		return decimal.New(8, -1)
+	case GradeD:
+		return decimal.New(5, -1)
+	}
+	return decimal.NewFromInt(1)
+}
+
+// grRecordClaim adds a paid claim to the insured's credit record.
+func grRecordClaim(ctx contractapi.TransactionContextInterface, creditCode string, indemnity decimal.Decimal, cur money.Currency, now time.Time) error {
+	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+		return r.Claims.add(indemnity, cur)
+	})
+}
+
+// grRecordSanction counts a sanction recorded (+1) or lifted (-1).
+func grRecordSanction(ctx contractapi.TransactionContextInterface, creditCode string, delta int, now time.Time) error {
+	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+		if delta > 0 {
+			r.Sanctions.Recorded++
+		}
+		r.Sanctions.Active += delta
+		if r.Sanctions.Active < 0 {
+			return errf(CodeInternal, "credit record of %s counts fewer sanctions than are lifted", creditCode)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,1126 @@
+package contracts
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/qingchain/qingchain/chaincode/uscc"
+)
+
+// CodeLimitExceeded refuses a shipment declaration above the buyer's
+// available credit limit (422).
+const CodeLimitExceeded = "LIMIT_EXCEEDED"
+
+// Credit-limit statuses.
+const (
+	LimitActive    = "ACTIVE"
+	LimitSuspended = "SUSPENDED" // the buyer defaulted; no new declarations until the insurer sets the limit again
+)
+
+// Policy statuses.
+const PolicyActive = "ACTIVE"
+
+// Shipment statuses.
+const (
+	ShipmentDeclared    = "DECLARED"    // insured, not yet paid in full
+	ShipmentPaid        = "PAID"        // the buyer paid in full; the limit is released
+	ShipmentDefaulted   = "DEFAULTED"   // the insured reported the buyer's default
+	ShipmentIndemnified = "INDEMNIFIED" // a claim on it was paid
+)
+
+// Keys of the insurance contract.
+const (
+	insObjLimit      = "insLimit"
+	insObjPolicy     = "insPolicy"
+	insObjShipment   = "insShipment"
+	insObjAssignment = "insAssignment"
+	insObjClaim      = "insClaim"
+	// insIdxLimit [insurer, exporter, country, registrationId] -> limit id:
+	// one limit per insurer, exporter and buyer.
+	insIdxLimit = "insLimit~buyer"
+	// insIdxParty [creditCode, entity, id]: what an enterprise is party to
+	// (limits, policies, shipments, assignments and claims).
+	insIdxParty = "ins~party"
+	// insIdxPolicyShipment [policyId, shipmentId]: shipments of a policy.
+	insIdxPolicyShipment = "ins~policyShipment"
+	// insIdxLot [gtin, lot, shipmentId]: shipments naming a lot.
+	insIdxLot = "ins~lot"
+	// insIdxCustoms [declarationNo] -> shipment id: a customs declaration
+	// backs one insured shipment.
+	insIdxCustoms = "ins~customs"
+	// insIdxInvoice [insured, country, registrationId, invoiceNumber] ->
+	// shipment id: an invoice is declared once.
+	insIdxInvoice = "ins~invoice"
+)
+
+const (
+	insMaxLots           = 100
+	insMaxTermDays       = 1096
+	insMaxCreditDays     = 360
+	insMaxWaitingDays    = 720
+	insMaxListed         = 1000
+	insMaxEventsExamined = 200
+)
+
+// Buyer is a buyer of goods: an overseas buyer named by its country (ISO
+// 3166-1 alpha-2) and its registration number there, or an enterprise on
+// the network (country CN, its unified social credit code).
+type Buyer struct {
+	Name           string `json:"name"`
+	Country        string `json:"country"`
+	RegistrationID string `json:"registrationId"`
+}
+
+// CreditLimit is an insurer's buyer credit limit (买方信用限额) for one
+// exporter on one buyer. Used is the invoice amount of declared shipments
+// not yet paid or indemnified; Indemnified is what claims on this buyer
+// have been approved at, and the limit caps it: available cover is Amount
+// minus Indemnified.
+type CreditLimit struct {
+	ID          string `json:"id"`
+	Insurer     string `json:"insurer"`
+	Exporter    string `json:"exporter"`
+	Buyer       Buyer  `json:"buyer"`
+	Currency    string `json:"currency"`
+	Amount      string `json:"amount"`
+	Used        string `json:"used"`
+	Indemnified string `json:"indemnified"`
+	ValidFrom   string `json:"validFrom"`
+	ValidTo     string `json:"validTo"`
+	Status      string `json:"status"`
+	Revision    int    `json:"revision"`
+	SetAt       string `json:"setAt"`
+	UpdatedAt   string `json:"updatedAt"`
+	TxID        string `json:"txId"`
+}
+
+// CreditLimitView is a limit with what is still available for new
+// declarations.
+type CreditLimitView struct {
+	CreditLimit
+	Available string `json:"available"`
+}
+
+// Policy is an export credit insurance policy (短期出口信用保险保单).
+type Policy struct {
+	ID                string `json:"id"`
+	Insurer           string `json:"insurer"`
+	Insured           string `json:"insured"`
+	Currency          string `json:"currency"`
+	CoverageRatio     string `json:"coverageRatio"`
+	PremiumRate       string `json:"premiumRate"`
+	StartDate         string `json:"startDate"`
+	EndDate           string `json:"endDate"`
+	WaitingPeriodDays int    `json:"waitingPeriodDays"`
+	MaxCreditDays     int    `json:"maxCreditDays"`
+	MaxLiability      string `json:"maxLiability,omitempty"` // aggregate indemnity cap; empty for none
+	Indemnified       string `json:"indemnified"`
+	Status            string `json:"status"`
+	IssuedAt          string `json:"issuedAt"`
+	UpdatedAt         string `json:"updatedAt"`
+	TxID              string `json:"txId"`
+}
+
+// Shipment is a shipment declaration (出运申报) under a policy.
+type Shipment struct {
+	ID                   string   `json:"id"`
+	PolicyID             string   `json:"policyId"`
+	LimitID              string   `json:"limitId"`
+	Insurer              string   `json:"insurer"`
+	Insured              string   `json:"insured"`
+	Buyer                Buyer    `json:"buyer"`
+	InvoiceNumber        string   `json:"invoiceNumber"`
+	InvoiceAmount        string   `json:"invoiceAmount"`
+	Currency             string   `json:"currency"`
+	CustomsDeclarationNo string   `json:"customsDeclarationNo"`
+	CustomsValue         string   `json:"customsValue"`
+	ShipmentDate         string   `json:"shipmentDate"`
+	PaymentDueDate       string   `json:"paymentDueDate"`
+	Lots                 []LotRef `json:"lots"`
+	ShippingEvents       []string `json:"shippingEvents"` // one shipping event per lot, as found at declaration
+	CoverageRatio        string   `json:"coverageRatio"`
+	PremiumRate          string   `json:"premiumRate"`
+	Premium              string   `json:"premium"`
+	Paid                 string   `json:"paid"` // paid by the buyer so far
+	Status               string   `json:"status"`
+	DefaultDate          string   `json:"defaultDate,omitempty"`
+	Assignee             string   `json:"assignee,omitempty"` // bank the claim proceeds are assigned to
+	AssignmentID         string   `json:"assignmentId,omitempty"`
+	FinancingID          string   `json:"financingId,omitempty"` // POLICY financing it is collateral of
+	ClaimID              string   `json:"claimId,omitempty"`     // open or paid claim
+	RiskFlags            []string `json:"riskFlags"`             // codes raised at declaration
+	DeclaredAt           string   `json:"declaredAt"`
+	UpdatedAt            string   `json:"updatedAt"`
+	TxID                 string   `json:"txId"`
+}
+
+// ShipmentView is a shipment with its outstanding amount and whether it
+// is overdue today (Asia/Shanghai).
+type ShipmentView struct {
+	Shipment
+	Outstanding string `json:"outstanding"`
+	Overdue     bool   `json:"overdue"`
+}
+
+// Insurance is the export credit insurance contract, "insurance".
+//
+// Rules (DESIGN.md §5):
+//   - An insurer sets one limit per exporter and buyer (setting it again
+//     revises it in place); it issues policies to exporters.
+//   - The insured declares each shipment under its policy within the
+//     buyer's available limit (Amount − Used); the declaration reads and
+//     writes the limit, so two declarations racing for the last of a limit
+//     cannot both commit. Every lot declared must have a shipping event on
+//     the ledger (trace's event~lot index). The premium is invoice amount ×
+//     premium rate, rounded half-up to the minor unit.
+//   - Buyer payments release the limit; a reported default suspends it.
+//   - Claim proceeds may be assigned to a bank (requested by the insured,
+//     accepted by the insurer); from then on a claim on that shipment pays
+//     the bank.
+//   - A claim is filed after the default and the policy's waiting period,
+//     approved at min(loss × coverage ratio, available cover) where
+//     available cover is what the buyer's limit and the policy's maximum
+//     liability leave, and paid to the beneficiary; a payment to a bank
+//     that financed the shipment repays that financing first.
+type Insurance struct {
+	contractapi.Contract
+}
+
+type insBuyerInput struct {
+	Name           string `json:"name"`
+	Country        string `json:"country"`
+	RegistrationID string `json:"registrationId"`
+}
+
+type insLimitInput struct {
+	Exporter  string        `json:"exporter"`
+	Buyer     insBuyerInput `json:"buyer"`
+	Amount    string        `json:"amount"`
+	Currency  string        `json:"currency"`
+	ValidFrom string        `json:"validFrom"`
+	ValidTo   string        `json:"validTo"`
+}
+
+// SetCreditLimit sets an insurer's credit limit for an exporter on a buyer.
+// If the insurer already has a limit for that exporter and buyer it is
+// revised in place (same id, usage kept, a suspension lifted). input:
+// {"exporter","buyer":{"name","country","registrationId"},"amount",
+// "currency","validFrom","validTo"}.
+func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	caller, err := requireKind(ctx, "setting a buyer credit limit", KindInsurer)
+	if err != nil {
+		return "", err
+	}
+	var in insLimitInput
+	if err := decodeArg("limit", input, &in); err != nil {
+		return "", err
+	}
+	buyer, err := insCheckBuyer("buyer", in.Buyer)
+	if err != nil {
+		return "", err
+	}
+	cur, err := money.LookupCurrency(in.Currency)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "currency: %v", err)
+	}
+	amount, err := money.ParseAmount(in.Amount, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "amount: %v", err)
+	}
+	from, err := insParseDate("validFrom", in.ValidFrom)
+	if err != nil {
+		return "", err
+	}
+	to, err := insParseDate("validTo", in.ValidTo)
+	if err != nil {
+		return "", err
+	}
+	if to.Before(from) {
+		return "", errf(CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
+	}
+	if from.DaysUntil(to) > insMaxTermDays {
+		return "", errf(CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
+	}
+	exporter, err := insParty(ctx, "exporter", in.Exporter, KindExporter)
+	if err != nil {
+		return "", err
+	}
+	insurer := caller.Enterprise.CreditCode
+	if exporter == insurer {
+		return "", errf(CodeRuleViolation, "an insurer cannot set a limit for itself")
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	if to.Before(today) {
+		return "", errf(CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
+	}
+	ik, err := key(ctx, insIdxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
+	if err != nil {
+		return "", err
+	}
+	existing, err := ctx.GetStub().GetState(ik)
+	if err != nil {
+		return "", errf(CodeInternal, "read state: %v", err)
+	}
+	stamp := now.Format(timeLayout)
+	var l *CreditLimit
+	action := "set"
+	if existing != nil {
+		if l, err = insLoadLimit(ctx, string(existing)); err != nil {
+			return "", err
+		}
+		if l.Currency != cur.Code {
+			return "", errf(CodeRuleViolation, "limit %s is in %s; a limit keeps its currency", l.ID, l.Currency)
+		}
+		l.Buyer.Name = buyer.Name
+		l.Revision++
+		action = "revised"
+	} else {
+		zero := money.Format(decimal.Zero, cur)
+		l = &CreditLimit{
+			ID: finDeriveID("BL", ctx.GetStub().GetTxID(), now, 0), Insurer: insurer, Exporter: exporter, Buyer: buyer,
+			Currency: cur.Code, Used: zero, Indemnified: zero, Revision: 1, SetAt: stamp,
+		}
+		if err := insPutNew(ctx, insObjLimit, l.ID); err != nil {
+			return "", err
+		}
+		if err := ctx.GetStub().PutState(ik, []byte(l.ID)); err != nil {
+			return "", errf(CodeInternal, "write index: %v", err)
+		}
+		for _, p := range []string{insurer, exporter} {
+			if err := putIndex(ctx, insIdxParty, p, "limit", l.ID); err != nil {
+				return "", err
+			}
+		}
+	}
+	l.Amount = money.Format(amount, cur)
+	l.ValidFrom, l.ValidTo, l.Status = from.String(), to.String(), LimitActive
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "CreditLimitSet", Event{Entity: "creditLimit", ID: l.ID, Action: action, By: insurer,
+		Data: map[string]string{"exporter": exporter, "buyer": buyer.Country + "/" + buyer.RegistrationID, "amount": l.Amount, "currency": l.Currency}}); err != nil {
+		return "", err
+	}
+	return toJSON(insLimitView(l))
+}
+
+// GetCreditLimit returns a limit to its insurer, its exporter or a
+// regulator.
+func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, limitID string) (string, error) {
+	caller, err := requireKind(ctx, "reading a credit limit", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	l, err := insLoadLimit(ctx, limitID)
+	if err != nil {
+		return "", err
+	}
+	if !insMayRead(caller, l.Insurer, l.Exporter) {
+		return "", errf(CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
+	}
+	return toJSON(insLimitView(l))
+}
+
+// ListCreditLimits lists the limits the caller set (insurer) or holds
+// (exporter), at most 1000.
+func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface) (string, error) {
+	caller, err := requireKind(ctx, "listing credit limits", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "limit")
+	if err != nil {
+		return "", err
+	}
+	out := []CreditLimitView{}
+	for _, id := range ids {
+		l, err := insLoadLimit(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, insLimitView(l))
+	}
+	return toJSON(out)
+}
+
+type insPolicyInput struct {
+	Insured           string `json:"insured"`
+	Currency          string `json:"currency"`
+	CoverageRatio     string `json:"coverageRatio"`
+	PremiumRate       string `json:"premiumRate"`
+	StartDate         string `json:"startDate"`
+	EndDate           string `json:"endDate"`
+	WaitingPeriodDays int    `json:"waitingPeriodDays"`
+	MaxCreditDays     int    `json:"maxCreditDays"`
+	MaxLiability      string `json:"maxLiability"`
+}
+
+// IssuePolicy issues a policy to an exporter. input: {"insured",
+// "currency","coverageRatio" (e.g. "0.9"),"premiumRate" (e.g. "0.0035"),
+// "startDate","endDate","waitingPeriodDays","maxCreditDays" (0 for 180),
+// "maxLiability" (optional)}.
+func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	caller, err := requireKind(ctx, "issuing a policy", KindInsurer)
+	if err != nil {
+		return "", err
+	}
+	var in insPolicyInput
+	if err := decodeArg("policy", input, &in); err != nil {
+		return "", err
+	}
+	cur, err := money.LookupCurrency(in.Currency)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "currency: %v", err)
+	}
+	ratio, err := money.ParseRate(in.CoverageRatio)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "coverageRatio: %v", err)
+	}
+	if ratio.Sign() == 0 {
+		return "", errf(CodeInvalidArgument, "coverageRatio must be greater than zero")
+	}
+	rate, err := money.ParseRate(in.PremiumRate)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "premiumRate: %v", err)
+	}
+	start, err := insParseDate("startDate", in.StartDate)
+	if err != nil {
+		return "", err
+	}
+	end, err := insParseDate("endDate", in.EndDate)
+	if err != nil {
+		return "", err
+	}
+	if !end.After(start) {
+		return "", errf(CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
+	}
+	if start.DaysUntil(end) > insMaxTermDays {
+		return "", errf(CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
+	}
+	if in.WaitingPeriodDays < 0 || in.WaitingPeriodDays > insMaxWaitingDays {
+		return "", errf(CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
+	}
+	if in.MaxCreditDays == 0 {
+		in.MaxCreditDays = 180
+	}
+	if in.MaxCreditDays < 1 || in.MaxCreditDays > insMaxCreditDays {
+		return "", errf(CodeInvalidArgument, "maxCreditDays must be 1 to %d", insMaxCreditDays)
+	}
+	p := &Policy{
+		Insurer: caller.Enterprise.CreditCode, Currency: cur.Code, CoverageRatio: ratio.String(), PremiumRate: rate.String(),
+		StartDate: start.String(), EndDate: end.String(), WaitingPeriodDays: in.WaitingPeriodDays, MaxCreditDays: in.MaxCreditDays,
+		Indemnified: money.Format(decimal.Zero, cur), Status: PolicyActive,
+	}
+	if in.MaxLiability != "" {
+		ml, err := money.ParsePositiveAmount(in.MaxLiability, cur)
+		if err != nil {
+			return "", errf(CodeInvalidArgument, "maxLiability: %v", err)
+		}
+		p.MaxLiability = money.Format(ml, cur)
+	}
+	if p.Insured, err = insParty(ctx, "insured", in.Insured, KindExporter); err != nil {
+		return "", err
+	}
+	if p.Insured == p.Insurer {
+		return "", errf(CodeRuleViolation, "an insurer cannot insure itself")
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	if end.Before(today) {
+		return "", errf(CodeRuleViolation, "endDate %s is already past (today is %s)", end, today)
+	}
+	p.ID = finDeriveID("PO", ctx.GetStub().GetTxID(), now, 0)
+	p.IssuedAt = now.Format(timeLayout)
+	if err := insPutNew(ctx, insObjPolicy, p.ID); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+		return "", err
+	}
+	for _, party := range []string{p.Insurer, p.Insured} {
+		if err := putIndex(ctx, insIdxParty, party, "policy", p.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "PolicyIssued", Event{Entity: "policy", ID: p.ID, Action: "issued", By: p.Insurer,
+		Data: map[string]string{"insured": p.Insured, "coverageRatio": p.CoverageRatio}}); err != nil {
+		return "", err
+	}
+	return toJSON(p)
+}
+
+// GetPolicy returns a policy to its insurer, the insured or a regulator.
+func (c *Insurance) GetPolicy(ctx contractapi.TransactionContextInterface, policyID string) (string, error) {
+	caller, err := requireKind(ctx, "reading a policy", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	p, err := insLoadPolicy(ctx, policyID)
+	if err != nil {
+		return "", err
+	}
+	if !insMayRead(caller, p.Insurer, p.Insured) {
+		return "", errf(CodeForbidden, "only the insurer, the insured and regulators read policy %s", p.ID)
+	}
+	return toJSON(p)
+}
+
+// ListPolicies lists the policies the caller issued or holds, at most 1000.
+func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (string, error) {
+	caller, err := requireKind(ctx, "listing policies", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "policy")
+	if err != nil {
+		return "", err
+	}
+	out := []*Policy{}
+	for _, id := range ids {
+		p, err := insLoadPolicy(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, p)
+	}
+	return toJSON(out)
+}
+
+type insShipmentInput struct {
+	PolicyID             string   `json:"policyId"`
+	LimitID              string   `json:"limitId"`
+	InvoiceNumber        string   `json:"invoiceNumber"`
+	InvoiceAmount        string   `json:"invoiceAmount"`
+	CustomsDeclarationNo string   `json:"customsDeclarationNo"`
+	CustomsValue         string   `json:"customsValue"`
+	ShipmentDate         string   `json:"shipmentDate"`
+	PaymentDueDate       string   `json:"paymentDueDate"`
+	Lots                 []LotRef `json:"lots"`
+}
+
+// DeclareShipment is the insured declaring a shipment under its policy to
+// the buyer of one of its limits. input: {"policyId","limitId",
+// "invoiceNumber","invoiceAmount","customsDeclarationNo" (18 digits),
+// "customsValue","shipmentDate","paymentDueDate","lots":[{"gtin","lot"}]};
+// amounts in the policy's currency.
+func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	caller, err := requireKind(ctx, "declaring a shipment", KindExporter)
+	if err != nil {
+		return "", err
+	}
+	var in insShipmentInput
+	if err := decodeArg("shipment", input, &in); err != nil {
+		return "", err
+	}
+	invoiceNo, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
+	if err != nil {
+		return "", err
+	}
+	customsNo, err := insCheckCustomsNo(in.CustomsDeclarationNo)
+	if err != nil {
+		return "", err
+	}
+	shipDate, err := insParseDate("shipmentDate", in.ShipmentDate)
+	if err != nil {
+		return "", err
+	}
+	dueDate, err := insParseDate("paymentDueDate", in.PaymentDueDate)
+	if err != nil {
+		return "", err
+	}
+	if !dueDate.After(shipDate) {
+		return "", errf(CodeInvalidArgument, "paymentDueDate %s is not after shipmentDate %s", dueDate, shipDate)
+	}
+	if len(in.Lots) == 0 {
+		return "", errf(CodeInvalidArgument, "lots: name the lots shipped")
+	}
+	lots, err := trCheckLotRefs("lots", in.Lots, false)
+	if err != nil {
+		return "", err
+	}
+	p, err := insLoadPolicy(ctx, in.PolicyID)
+	if err != nil {
+		return "", err
+	}
+	insured := caller.Enterprise.CreditCode
+	if p.Insured != insured {
+		return "", errf(CodeForbidden, "policy %s insures %s; only the insured declares shipments under it", p.ID, p.Insured)
+	}
+	cur, err := money.LookupCurrency(p.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "policy %s: %v", p.ID, err)
+	}
+	invoice, err := money.ParsePositiveAmount(in.InvoiceAmount, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "invoiceAmount: %v", err)
+	}
+	customsValue, err := money.ParsePositiveAmount(in.CustomsValue, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "customsValue: %v", err)
+	}
+	l, err := insLoadLimit(ctx, in.LimitID)
+	if err != nil {
+		return "", err
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	start, end := insStoredDate(p.StartDate), insStoredDate(p.EndDate)
+	switch {
+	case p.Status != PolicyActive:
+		return "", errf(CodeConflict, "policy %s is %s", p.ID, p.Status)
+	case l.Exporter != insured || l.Insurer != p.Insurer:
+		return "", errf(CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
+	case l.Currency != p.Currency:
+		return "", errf(CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
+	case shipDate.After(today):
+		return "", errf(CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
+	case shipDate.Before(start) || shipDate.After(end):
+		return "", errf(CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
+	case shipDate.DaysUntil(dueDate) > p.MaxCreditDays:
+		return "", errf(CodeRuleViolation, "a credit period of %d days is longer than the policy's %d", shipDate.DaysUntil(dueDate), p.MaxCreditDays)
+	case l.Status != LimitActive:
+		return "", errf(CodeConflict, "limit %s on buyer %s is %s", l.ID, l.Buyer.Name, l.Status)
+	case shipDate.Before(insStoredDate(l.ValidFrom)) || shipDate.After(insStoredDate(l.ValidTo)):
+		return "", errf(CodeRuleViolation, "shipmentDate %s is outside the limit's validity %s to %s", shipDate, l.ValidFrom, l.ValidTo)
+	}
+	limitAmount, used, err := insParse2(l.Amount, l.Used, cur)
+	if err != nil {
+		return "", err
+	}
+	if used.Add(invoice).GreaterThan(limitAmount) {
+		return "", errf(CodeLimitExceeded, "invoice %s %s is more than the %s %s available on buyer %s (limit %s, used %s)",
+			money.Format(invoice, cur), cur.Code, money.Format(decimal.Max(limitAmount.Sub(used), decimal.Zero), cur), cur.Code, l.Buyer.Name, l.Amount, l.Used)
+	}
+	// One insured shipment per customs declaration and per invoice.
+	ck, err := key(ctx, insIdxCustoms, customsNo)
+	if err != nil {
+		return "", err
+	}
+	if v, err := ctx.GetStub().GetState(ck); err != nil {
+		return "", errf(CodeInternal, "read state: %v", err)
+	} else if v != nil {
+		return "", errf(CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
+	}
+	vk, err := key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceNo)
+	if err != nil {
+		return "", err
+	}
+	if v, err := ctx.GetStub().GetState(vk); err != nil {
+		return "", errf(CodeInternal, "read state: %v", err)
+	} else if v != nil {
+		return "", errf(CodeAlreadyExists, "invoice %s to %s is already declared in shipment %s", invoiceNo, l.Buyer.Name, v)
+	}
+	// The goods must have left: a shipping event for every lot.
+	events, missing, err := rkShippingEvents(ctx, lots)
+	if err != nil {
+		return "", err
+	}
+	if len(missing) > 0 {
+		return "", errf(CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
+	}
+	rate, err := money.ParseRate(p.PremiumRate)
+	if err != nil {
+		return "", errf(CodeInternal, "policy %s: premium rate: %v", p.ID, err)
+	}
+	zero := money.Format(decimal.Zero, cur)
+	s := &Shipment{
+		ID: finDeriveID("SH", ctx.GetStub().GetTxID(), now, 0), PolicyID: p.ID, LimitID: l.ID,
+		Insurer: p.Insurer, Insured: insured, Buyer: l.Buyer, InvoiceNumber: invoiceNo,
+		InvoiceAmount: money.Format(invoice, cur), Currency: cur.Code,
+		CustomsDeclarationNo: customsNo, CustomsValue: money.Format(customsValue, cur),
+		ShipmentDate: shipDate.String(), PaymentDueDate: dueDate.String(), Lots: lots, ShippingEvents: events,
+		CoverageRatio: p.CoverageRatio, PremiumRate: p.PremiumRate,
+		Premium: money.Format(invoice.Mul(rate), cur), // Format rounds half-up to the minor unit
+		Paid:    zero, Status: ShipmentDeclared, RiskFlags: []string{}, DeclaredAt: now.Format(timeLayout),
+	}
+	if err := insPutNew(ctx, insObjShipment, s.ID); err != nil {
+		return "", err
+	}
+	// Risk: invoice far from the goods' declared (customs) value.
+	if flag := rkValueFlag(invoice, customsValue, cur, "customs value"); flag != nil {
+		if raised, err := rkRaise(ctx, rkEntityShipment, s.ID, flag, now); err != nil {
+			return "", err
+		} else if raised {
+			s.RiskFlags = append(s.RiskFlags, flag.Code)
+		}
+	}
+	l.Used = money.Format(used.Add(invoice), cur)
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := ctx.GetStub().PutState(ck, []byte(s.ID)); err != nil {
+		return "", errf(CodeInternal, "write index: %v", err)
+	}
+	if err := ctx.GetStub().PutState(vk, []byte(s.ID)); err != nil {
+		return "", errf(CodeInternal, "write index: %v", err)
+	}
+	for _, party := range []string{s.Insurer, s.Insured} {
+		if err := putIndex(ctx, insIdxParty, party, "shipment", s.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := putIndex(ctx, insIdxPolicyShipment, p.ID, s.ID); err != nil {
+		return "", err
+	}
+	for _, r := range lots {
+		if err := putIndex(ctx, insIdxLot, r.GTIN, r.Lot, s.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "ShipmentDeclared", Event{Entity: "shipment", ID: s.ID, Action: "declared", By: insured,
+		Data: map[string]any{"policyId": p.ID, "invoiceAmount": s.InvoiceAmount, "premium": s.Premium, "riskFlags": s.RiskFlags}}); err != nil {
+		return "", err
+	}
+	return toJSON(insShipmentView(s, today))
+}
+
+// GetShipment returns a shipment to its insurer, the insured, the bank its
+// claim proceeds are assigned to, the bank financing it, or a regulator.
+func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shipmentID string) (string, error) {
+	caller, err := requireKind(ctx, "reading a shipment", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, shipmentID)
+	if err != nil {
+		return "", err
+	}
+	if !insMayRead(caller, s.Insurer, s.Insured, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
+		return "", errf(CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read shipment %s", s.ID)
+	}
+	_, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(insShipmentView(s, today))
+}
+
+// ListShipments lists the shipments of a policy (for its insurer, insured
+// or a regulator), or with policyID empty those the caller is party to:
+// as insurer, insured, or bank the proceeds are assigned to. At most 1000.
+func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, policyID string) (string, error) {
+	caller, err := requireKind(ctx, "listing shipments", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	if policyID == "" {
+		if ids, err = insPartyIDs(ctx, caller.Enterprise.CreditCode, "shipment"); err != nil {
+			return "", err
+		}
+	} else {
+		p, err := insLoadPolicy(ctx, policyID)
+		if err != nil {
+			return "", err
+		}
+		if !insMayRead(caller, p.Insurer, p.Insured) {
+			return "", errf(CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
+		}
+		tails, err := indexTails(ctx, insIdxPolicyShipment, []string{p.ID})
+		if err != nil {
+			return "", err
+		}
+		for _, t := range tails {
+			ids = append(ids, t[0])
+		}
+	}
+	_, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	out := []ShipmentView{}
+	for _, id := range ids {
+		if len(out) >= insMaxListed {
+			break
+		}
+		s, err := insLoadShipment(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, insShipmentView(s, today))
+	}
+	return toJSON(out)
+}
+
+// RecordShipmentPayment records a payment by the buyer on a declared
+// shipment, reported by the insured (or the assignee bank, which the buyer
+// pays once notified of the assignment). The amount paid is released from
+// the buyer's limit; paid in full, the shipment is PAID. valueDate may not
+// be after today nor before the shipment date.
+func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInterface, shipmentID, amount, valueDate string) (string, error) {
+	caller, err := requireKind(ctx, "recording a buyer payment", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, shipmentID)
+	if err != nil {
+		return "", err
+	}
+	by := caller.Enterprise.CreditCode
+	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
+		return "", errf(CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
+	}
+	if s.Status != ShipmentDeclared {
+		return "", errf(CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
+	}
+	cur, err := money.LookupCurrency(s.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "shipment %s: %v", s.ID, err)
+	}
+	pay, err := money.ParsePositiveAmount(amount, cur)
+	if err != nil {
+		return "", errf(CodeInvalidArgument, "amount: %v", err)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	vd, err := finParseValueDate(valueDate, today)
+	if err != nil {
+		return "", err
+	}
+	if vd.Before(insStoredDate(s.ShipmentDate)) {
+		return "", errf(CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
+	}
+	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	if err != nil {
+		return "", err
+	}
+	outstanding := invoice.Sub(paid)
+	if pay.GreaterThan(outstanding) {
+		return "", errf(CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
+	}
+	l, err := insLoadLimit(ctx, s.LimitID)
+	if err != nil {
+		return "", err
+	}
+	if err := insReleaseLimit(l, pay, cur); err != nil {
+		return "", err
+	}
+	s.Paid = money.Format(paid.Add(pay), cur)
+	if pay.Equal(outstanding) {
+		s.Status = ShipmentPaid
+	}
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ShipmentPaid", Event{Entity: "shipment", ID: s.ID, Action: "payment-recorded", By: by,
+		Data: map[string]string{"amount": money.Format(pay, cur), "valueDate": vd.String(), "status": s.Status}}); err != nil {
+		return "", err
+	}
+	return toJSON(insShipmentView(s, today))
+}
+
+// ReportBuyerDefault is the insured (or the assignee bank) reporting that
+// the buyer has not paid a shipment by its due date: only after the
+// payment due date, with something outstanding. The default date (today)
+// starts the policy's waiting period, and the buyer's limit is suspended
+// for new declarations.
+func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterface, shipmentID string) (string, error) {
+	caller, err := requireKind(ctx, "reporting a buyer default", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, shipmentID)
+	if err != nil {
+		return "", err
+	}
+	by := caller.Enterprise.CreditCode
+	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
+		return "", errf(CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
+	}
+	if s.Status != ShipmentDeclared {
+		return "", errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !today.After(insStoredDate(s.PaymentDueDate)) {
+		return "", errf(CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
+	}
+	l, err := insLoadLimit(ctx, s.LimitID)
+	if err != nil {
+		return "", err
+	}
+	s.Status, s.DefaultDate = ShipmentDefaulted, today.String()
+	l.Status = LimitSuspended
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "BuyerDefaultReported", Event{Entity: "shipment", ID: s.ID, Action: "buyer-defaulted", By: by,
+		Data: map[string]string{"limitId": l.ID, "defaultDate": s.DefaultDate}}); err != nil {
+		return "", err
+	}
+	return toJSON(insShipmentView(s, today))
+}
+
+// insReleaseLimit takes amount off a limit's usage (never below zero).
+func insReleaseLimit(l *CreditLimit, amount decimal.Decimal, cur money.Currency) error {
+	used, err := finParseStored(l.Used, cur)
+	if err != nil {
+		return err
+	}
+	l.Used = money.Format(decimal.Max(used.Sub(amount), decimal.Zero), cur)
+	return nil
+}
+
+func insLimitView(l *CreditLimit) CreditLimitView {
+	v := CreditLimitView{CreditLimit: *l}
+	cur, err := money.LookupCurrency(l.Currency)
+	if err != nil {
+		return v
+	}
+	amount, used, err := insParse2(l.Amount, l.Used, cur)
+	if err != nil {
+		return v
+	}
+	v.Available = money.Format(decimal.Max(amount.Sub(used), decimal.Zero), cur)
+	return v
+}
+
+func insShipmentView(s *Shipment, today money.Date) ShipmentView {
+	v := ShipmentView{Shipment: *s}
+	cur, err := money.LookupCurrency(s.Currency)
+	if err != nil {
+		return v
+	}
+	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	if err != nil {
+		return v
+	}
+	out := invoice.Sub(paid)
+	v.Outstanding = money.Format(out, cur)
+	v.Overdue = (s.Status == ShipmentDeclared || s.Status == ShipmentDefaulted) && out.Sign() > 0 && today.After(insStoredDate(s.PaymentDueDate))
+	return v
+}
+
+// insCheckBuyer checks and normalises a buyer: name, ISO 3166 country,
+// registration number (letters, digits, '-', '.', '/'; upper-cased). A
+// Chinese buyer is named by its unified social credit code.
+func insCheckBuyer(field string, in insBuyerInput) (Buyer, error) {
+	var b Buyer
+	var err error
+	if b.Name, err = cleanText(field+".name", in.Name, true, 200); err != nil {
+		return b, err
+	}
+	if b.Country, err = trCheckCountry(field+".country", in.Country); err != nil {
+		return b, err
+	}
+	if b.RegistrationID, err = insCheckRegID(field+".registrationId", in.RegistrationID); err != nil {
+		return b, err
+	}
+	if b.Country == "CN" {
+		if err := uscc.Validate(b.RegistrationID); err != nil {
+			return b, errf(CodeInvalidArgument, "%s.registrationId: a Chinese buyer is named by its unified social credit code: %v", field, err)
+		}
+	}
+	return b, nil
+}
+
+func insCheckRegID(field, s string) (string, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" || len(s) > 40 {
+		return "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z') && !('0' <= c && c <= '9') && c != '-' && c != '.' && c != '/' {
+			return "", errf(CodeInvalidArgument, "%s: %q has a character other than letters, digits, '-', '.' and '/'", field, trClip(s))
+		}
+	}
+	return s, nil
+}
+
+// insCheckInvoiceNumber: 1 to 40 printable ASCII characters without spaces.
+func insCheckInvoiceNumber(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 40 {
+		return "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= 0x20 || c >= 0x7f {
+			return "", errf(CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(s))
+		}
+	}
+	return s, nil
+}
+
+// insCheckCustomsNo checks a China customs declaration number (报关单号):
+// 18 digits.
+func insCheckCustomsNo(s string) (string, error) {
+	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
+		return "", errf(CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
+	}
+	return s, nil
+}
+
+func insParseDate(field, s string) (money.Date, error) {
+	d, err := money.ParseDate(s)
+	if err != nil {
+		return d, errf(CodeInvalidArgument, "%s: %v", field, err)
+	}
+	return d, nil
+}
+
+// insStoredDate reads a date this contract wrote (zero Date if corrupt,
+// which every comparison then treats as long past).
+func insStoredDate(s string) money.Date {
+	d, _ := money.ParseDate(s)
+	return d
+}
+
+func insParse2(a, b string, cur money.Currency) (decimal.Decimal, decimal.Decimal, error) {
+	x, err := finParseStored(a, cur)
+	if err != nil {
+		return x, x, err
+	}
+	y, err := finParseStored(b, cur)
+	return x, y, err
+}
+
+// insParty checks that a credit code names an active enterprise of a kind.
+func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, kind string) (string, error) {
+	if creditCode == "" {
+		return "", errf(CodeInvalidArgument, "%s is required", field)
+	}
+	e, err := loadEnterprise(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if e.Status != enterpriseActive || !slices.Contains(e.Kinds, kind) {
+		return "", errf(CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
+	}
+	return e.CreditCode, nil
+}
+
+// insMayRead: the parties named, or a regulator.
+func insMayRead(c *Caller, parties ...string) bool {
+	if c.HasKind(KindRegulator) {
+		return true
+	}
+	for _, p := range parties {
+		if p != "" && p == c.Enterprise.CreditCode {
+			return true
+		}
+	}
+	return false
+}
+
+// insFinancingBank is the bank of a financing, "" when there is none.
+func insFinancingBank(ctx contractapi.TransactionContextInterface, financingID string) string {
+	if financingID == "" {
+		return ""
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return ""
+	}
+	return f.Bank
+}
+
+func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity string) ([]string, error) {
+	tails, err := indexTails(ctx, insIdxParty, []string{creditCode, entity})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(tails))
+	for _, t := range tails {
+		if len(ids) >= insMaxListed {
+			break
+		}
+		ids = append(ids, t[0])
+	}
+	return ids, nil
+}
+
+// insPutNew refuses an id that is taken (a derived id never collides, but
+// a collision must not overwrite).
+func insPutNew(ctx contractapi.TransactionContextInterface, obj, id string) error {
+	k, err := key(ctx, obj, id)
+	if err != nil {
+		return err
+	}
+	if old, err := ctx.GetStub().GetState(k); err != nil {
+		return errf(CodeInternal, "read state: %v", err)
+	} else if old != nil {
+		return errf(CodeAlreadyExists, "id %s is taken; submit again", id)
+	}
+	return nil
+}
+
+// insSave stamps and writes an entity.
+func insSave(ctx contractapi.TransactionContextInterface, obj, id string, v any, updatedAt, txID *string, now time.Time) error {
+	*updatedAt, *txID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	k, err := key(ctx, obj, id)
+	if err != nil {
+		return err
+	}
+	return putJSON(ctx, k, v)
+}
+
+func insLoad(ctx contractapi.TransactionContextInterface, obj, prefix, what, id string, v any) error {
+	if !finWellFormedID(id, prefix) {
+		return errf(CodeInvalidArgument, "%s id %q is not of the form %s-YYYY-XXXXXXXXXXXXXXXX", what, wrClip(id), prefix)
+	}
+	k, err := key(ctx, obj, id)
+	if err != nil {
+		return err
+	}
+	found, err := getJSON(ctx, k, v)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errf(CodeNotFound, "%s %s does not exist", what, id)
+	}
+	return nil
+}
+
+func insLoadLimit(ctx contractapi.TransactionContextInterface, id string) (*CreditLimit, error) {
+	var l CreditLimit
+	if err := insLoad(ctx, insObjLimit, "BL", "credit limit", id, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+func insLoadPolicy(ctx contractapi.TransactionContextInterface, id string) (*Policy, error) {
+	var p Policy
+	if err := insLoad(ctx, insObjPolicy, "PO", "policy", id, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func insLoadShipment(ctx contractapi.TransactionContextInterface, id string) (*Shipment, error) {
+	var s Shipment
+	if err := insLoad(ctx, insObjShipment, "SH", "shipment", id, &s); err != nil {
+		return nil, err
+	}
+	if s.RiskFlags == nil {
+		s.RiskFlags = []string{}
+	}
+	return &s, nil
+}

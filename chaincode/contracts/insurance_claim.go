@@ -1,0 +1,712 @@
+package contracts
+
+import (
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Assignment statuses.
+const (
+	AssignmentRequested = "REQUESTED"
+	AssignmentAccepted  = "ACCEPTED"
+	AssignmentRejected  = "REJECTED"
+	AssignmentReleased  = "RELEASED"
+)
+
+// Claim statuses.
+const (
+	ClaimFiled    = "FILED"
+	ClaimApproved = "APPROVED"
+	ClaimRejected = "REJECTED"
+	ClaimPaid     = "PAID"
+)
+
+// Assignment is the assignment of a shipment's claim proceeds to a bank
+// (赔款转让): asked by the insured, accepted by the insurer.
+type Assignment struct {
+	ID          string `json:"id"`
+	ShipmentID  string `json:"shipmentId"`
+	PolicyID    string `json:"policyId"`
+	Insurer     string `json:"insurer"`
+	Insured     string `json:"insured"`
+	Bank        string `json:"bank"`
+	Status      string `json:"status"`
+	Note        string `json:"note,omitempty"`
+	RequestedAt string `json:"requestedAt"`
+	DecidedAt   string `json:"decidedAt,omitempty"`
+	ReleasedAt  string `json:"releasedAt,omitempty"`
+	UpdatedAt   string `json:"updatedAt"`
+	TxID        string `json:"txId"`
+}
+
+// ClaimPayment says where a paid claim's money went. When the beneficiary
+// is a bank financing the shipment (or its receivable), the payment repays
+// that financing first: accrued interest, then principal; the surplus goes
+// to the insured. ToBank + ToInsured = the indemnity.
+type ClaimPayment struct {
+	PaymentDate string `json:"paymentDate"`
+	Beneficiary string `json:"beneficiary"`
+	FinancingID string `json:"financingId,omitempty"`
+	ToInterest  string `json:"toInterest"`
+	ToPrincipal string `json:"toPrincipal"`
+	ToBank      string `json:"toBank"`
+	ToInsured   string `json:"toInsured"`
+}
+
+// Claim is a claim for indemnity on an insured shipment. Covered is loss ×
+// coverage ratio; AvailableCover what the buyer's limit and the policy's
+// maximum liability had left when the insurer approved; Indemnity the
+// smaller of the two.
+type Claim struct {
+	ID             string        `json:"id"`
+	ShipmentID     string        `json:"shipmentId"`
+	PolicyID       string        `json:"policyId"`
+	LimitID        string        `json:"limitId"`
+	Insurer        string        `json:"insurer"`
+	Insured        string        `json:"insured"`
+	FiledBy        string        `json:"filedBy"`
+	Currency       string        `json:"currency"`
+	Loss           string        `json:"loss"`
+	CoverageRatio  string        `json:"coverageRatio"`
+	Covered        string        `json:"covered"`
+	AvailableCover string        `json:"availableCover,omitempty"`
+	Indemnity      string        `json:"indemnity,omitempty"`
+	Status         string        `json:"status"`
+	Note           string        `json:"note,omitempty"`
+	Payment        *ClaimPayment `json:"payment,omitempty"`
+	FiledAt        string        `json:"filedAt"`
+	DecidedAt      string        `json:"decidedAt,omitempty"`
+	PaidAt         string        `json:"paidAt,omitempty"`
+	UpdatedAt      string        `json:"updatedAt"`
+	TxID           string        `json:"txId"`
+}
+
+// RequestAssignment is the insured asking that the claim proceeds of a
+// shipment be paid to a bank.
+func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterface, shipmentID, bank string) (string, error) {
+	caller, err := requireKind(ctx, "assigning claim proceeds", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, shipmentID)
+	if err != nil {
+		return "", err
+	}
+	if s.Insured != caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
+	}
+	b, err := insParty(ctx, "bank", bank, KindBank)
+	if err != nil {
+		return "", err
+	}
+	if err := insCheckAssignable(s); err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	a := &Assignment{
+		ID: finDeriveID("AS", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID,
+		Insurer: s.Insurer, Insured: s.Insured, Bank: b, Status: AssignmentRequested, RequestedAt: now.Format(timeLayout),
+	}
+	if err := insPutNew(ctx, insObjAssignment, a.ID); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+		return "", err
+	}
+	for _, p := range []string{a.Insured, a.Insurer, a.Bank} {
+		if err := putIndex(ctx, insIdxParty, p, "assignment", a.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "AssignmentRequested", Event{Entity: "assignment", ID: a.ID, Action: "requested", By: a.Insured,
+		Data: map[string]string{"shipmentId": s.ID, "bank": b}}); err != nil {
+		return "", err
+	}
+	return toJSON(a)
+}
+
+// AcceptAssignment is the insurer accepting an assignment: from then on a
+// claim on the shipment pays the bank. A shipment has one assignee.
+func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
+	caller, a, err := insInsurerAssignment(ctx, assignmentID, "accepting an assignment")
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, a.ShipmentID)
+	if err != nil {
+		return "", err
+	}
+	if err := insCheckAssignable(s); err != nil {
+		return "", err
+	}
+	if b, err := loadEnterprise(ctx, a.Bank); err != nil {
+		return "", err
+	} else if b.Status != enterpriseActive {
+		return "", errf(CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	a.Status, a.DecidedAt = AssignmentAccepted, now.Format(timeLayout)
+	s.Assignee, s.AssignmentID = a.Bank, a.ID
+	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := putIndex(ctx, insIdxParty, a.Bank, "shipment", s.ID); err != nil {
+		return "", err
+	}
+	if s.ClaimID != "" {
+		if err := putIndex(ctx, insIdxParty, a.Bank, "claim", s.ClaimID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "AssignmentAccepted", Event{Entity: "assignment", ID: a.ID, Action: "accepted", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"shipmentId": s.ID, "bank": a.Bank}}); err != nil {
+		return "", err
+	}
+	return toJSON(a)
+}
+
+// RejectAssignment is the insurer refusing an assignment.
+func (c *Insurance) RejectAssignment(ctx contractapi.TransactionContextInterface, assignmentID, reason string) (string, error) {
+	caller, a, err := insInsurerAssignment(ctx, assignmentID, "rejecting an assignment")
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 200)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	a.Status, a.Note, a.DecidedAt = AssignmentRejected, why, now.Format(timeLayout)
+	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "AssignmentRejected", Event{Entity: "assignment", ID: a.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(a)
+}
+
+// ReleaseAssignment is the assignee bank giving the proceeds back to the
+// insured; not while the shipment is collateral of a financing.
+func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
+	caller, err := requireKind(ctx, "releasing an assignment", KindBank)
+	if err != nil {
+		return "", err
+	}
+	a, err := insLoadAssignment(ctx, assignmentID)
+	if err != nil {
+		return "", err
+	}
+	if a.Bank != caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
+	}
+	if a.Status != AssignmentAccepted {
+		return "", errf(CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentAccepted)
+	}
+	s, err := insLoadShipment(ctx, a.ShipmentID)
+	if err != nil {
+		return "", err
+	}
+	if s.FinancingID != "" {
+		return "", errf(CodeConflict, "shipment %s is collateral of financing %s; close it first", s.ID, s.FinancingID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	a.Status, a.ReleasedAt = AssignmentReleased, now.Format(timeLayout)
+	s.Assignee, s.AssignmentID = "", ""
+	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "AssignmentReleased", Event{Entity: "assignment", ID: a.ID, Action: "released", By: a.Bank}); err != nil {
+		return "", err
+	}
+	return toJSON(a)
+}
+
+// GetAssignment returns an assignment to the insured, the insurer, the bank
+// or a regulator.
+func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
+	caller, err := requireKind(ctx, "reading an assignment", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	a, err := insLoadAssignment(ctx, assignmentID)
+	if err != nil {
+		return "", err
+	}
+	if !insMayRead(caller, a.Insured, a.Insurer, a.Bank) {
+		return "", errf(CodeForbidden, "only the insured, the insurer, the bank and regulators read assignment %s", a.ID)
+	}
+	return toJSON(a)
+}
+
+// ListAssignments lists the assignments the caller is party to, at most
+// 1000.
+func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface) (string, error) {
+	caller, err := requireKind(ctx, "listing assignments", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "assignment")
+	if err != nil {
+		return "", err
+	}
+	out := []*Assignment{}
+	for _, id := range ids {
+		a, err := insLoadAssignment(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, a)
+	}
+	return toJSON(out)
+}
+
+type insClaimInput struct {
+	Loss string `json:"loss"`
+	Note string `json:"note"`
+}
+
+// FileClaim files a claim on a shipment whose buyer defaulted, once the
+// policy's waiting period after the default date has passed; by the
+// insured or the assignee bank. input: {"loss" (optional: at most, and by
+// default, the amount outstanding),"note"}.
+func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipmentID, input string) (string, error) {
+	caller, err := requireKind(ctx, "filing a claim", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	var in insClaimInput
+	if err := decodeArg("claim", input, &in); err != nil {
+		return "", err
+	}
+	note, err := cleanText("note", in.Note, false, 500)
+	if err != nil {
+		return "", err
+	}
+	s, err := insLoadShipment(ctx, shipmentID)
+	if err != nil {
+		return "", err
+	}
+	by := caller.Enterprise.CreditCode
+	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
+		return "", errf(CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
+	}
+	if s.Status != ShipmentDefaulted {
+		return "", errf(CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
+	}
+	if s.ClaimID != "" {
+		return "", errf(CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
+	}
+	p, err := insLoadPolicy(ctx, s.PolicyID)
+	if err != nil {
+		return "", err
+	}
+	cur, err := money.LookupCurrency(s.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "shipment %s: %v", s.ID, err)
+	}
+	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	if err != nil {
+		return "", err
+	}
+	outstanding := invoice.Sub(paid)
+	loss := outstanding
+	if in.Loss != "" {
+		if loss, err = money.ParsePositiveAmount(in.Loss, cur); err != nil {
+			return "", errf(CodeInvalidArgument, "loss: %v", err)
+		}
+		if loss.GreaterThan(outstanding) {
+			return "", errf(CodeRuleViolation, "loss %s is more than the %s outstanding on shipment %s", money.Format(loss, cur), money.Format(outstanding, cur), s.ID)
+		}
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	if ends := insStoredDate(s.DefaultDate).AddDays(p.WaitingPeriodDays); today.Before(ends) {
+		return "", errf(CodeRuleViolation, "the waiting period of %d days after the default on %s ends on %s", p.WaitingPeriodDays, s.DefaultDate, ends)
+	}
+	ratio, err := money.ParseRate(s.CoverageRatio)
+	if err != nil {
+		return "", errf(CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+	}
+	cl := &Claim{
+		ID: finDeriveID("CM", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID, LimitID: s.LimitID,
+		Insurer: s.Insurer, Insured: s.Insured, FiledBy: by, Currency: cur.Code,
+		Loss: money.Format(loss, cur), CoverageRatio: s.CoverageRatio, Covered: money.Format(loss.Mul(ratio), cur),
+		Status: ClaimFiled, Note: note, FiledAt: now.Format(timeLayout),
+	}
+	if err := insPutNew(ctx, insObjClaim, cl.ID); err != nil {
+		return "", err
+	}
+	s.ClaimID = cl.ID
+	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	for _, party := range []string{cl.Insurer, cl.Insured, s.Assignee} {
+		if party == "" {
+			continue
+		}
+		if err := putIndex(ctx, insIdxParty, party, "claim", cl.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "ClaimFiled", Event{Entity: "claim", ID: cl.ID, Action: "filed", By: by,
+		Data: map[string]string{"shipmentId": s.ID, "loss": cl.Loss, "covered": cl.Covered}}); err != nil {
+		return "", err
+	}
+	return toJSON(cl)
+}
+
+// ApproveClaim is the insurer approving a filed claim at min(loss ×
+// coverage ratio, available cover): available cover is the buyer limit's
+// amount less what claims on it were approved at, and, when the policy has
+// a maximum liability, no more than what that leaves. The limit and the
+// policy are read and written, so two approvals cannot spend one cover.
+func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, claimID, note string) (string, error) {
+	caller, cl, err := insInsurerClaim(ctx, claimID, "approving a claim")
+	if err != nil {
+		return "", err
+	}
+	n, err := cleanText("note", note, false, 500)
+	if err != nil {
+		return "", err
+	}
+	if cl.Status != ClaimFiled {
+		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+	}
+	cur, err := money.LookupCurrency(cl.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "claim %s: %v", cl.ID, err)
+	}
+	l, err := insLoadLimit(ctx, cl.LimitID)
+	if err != nil {
+		return "", err
+	}
+	p, err := insLoadPolicy(ctx, cl.PolicyID)
+	if err != nil {
+		return "", err
+	}
+	limitAmount, limitIndemnified, err := insParse2(l.Amount, l.Indemnified, cur)
+	if err != nil {
+		return "", err
+	}
+	available := decimal.Max(limitAmount.Sub(limitIndemnified), decimal.Zero)
+	policyIndemnified, err := finParseStored(p.Indemnified, cur)
+	if err != nil {
+		return "", err
+	}
+	if p.MaxLiability != "" {
+		ml, err := finParseStored(p.MaxLiability, cur)
+		if err != nil {
+			return "", err
+		}
+		available = decimal.Min(available, decimal.Max(ml.Sub(policyIndemnified), decimal.Zero))
+	}
+	covered, err := finParseStored(cl.Covered, cur)
+	if err != nil {
+		return "", err
+	}
+	indemnity := decimal.Min(covered, available)
+	if indemnity.Sign() == 0 {
+		return "", errf(CodeRuleViolation, "no cover is left on limit %s or policy %s; reject the claim instead", l.ID, p.ID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	cl.AvailableCover, cl.Indemnity = money.Format(available, cur), money.Format(indemnity, cur)
+	cl.Status, cl.DecidedAt = ClaimApproved, now.Format(timeLayout)
+	if n != "" {
+		cl.Note = n
+	}
+	l.Indemnified = money.Format(limitIndemnified.Add(indemnity), cur)
+	p.Indemnified = money.Format(policyIndemnified.Add(indemnity), cur)
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ClaimApproved", Event{Entity: "claim", ID: cl.ID, Action: "approved", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"indemnity": cl.Indemnity, "covered": cl.Covered, "availableCover": cl.AvailableCover}}); err != nil {
+		return "", err
+	}
+	return toJSON(cl)
+}
+
+// RejectClaim is the insurer refusing a filed claim; the shipment may be
+// claimed on again.
+func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, claimID, reason string) (string, error) {
+	caller, cl, err := insInsurerClaim(ctx, claimID, "rejecting a claim")
+	if err != nil {
+		return "", err
+	}
+	why, err := cleanText("reason", reason, true, 500)
+	if err != nil {
+		return "", err
+	}
+	if cl.Status != ClaimFiled {
+		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+	}
+	s, err := insLoadShipment(ctx, cl.ShipmentID)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	cl.Status, cl.Note, cl.DecidedAt = ClaimRejected, why, now.Format(timeLayout)
+	if s.ClaimID == cl.ID {
+		s.ClaimID = ""
+	}
+	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ClaimRejected", Event{Entity: "claim", ID: cl.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(cl)
+}
+
+// PayClaim is the insurer paying an approved claim, with value date
+// paymentDate (not after today, not before the approval). The beneficiary
+// is the assignee bank if the proceeds are assigned, else the insured.
+// When the beneficiary bank finances the shipment (POLICY financing) or
+// its receivable (RECEIVABLE financing), the payment repays that
+// financing in the same transaction, accrued interest first, then
+// principal, and the surplus goes to the insured. The shipment is
+// INDEMNIFIED and what it still used of the buyer's limit is released.
+func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimID, paymentDate string) (string, error) {
+	caller, cl, err := insInsurerClaim(ctx, claimID, "paying a claim")
+	if err != nil {
+		return "", err
+	}
+	if cl.Status != ClaimApproved {
+		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimApproved)
+	}
+	cur, err := money.LookupCurrency(cl.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "claim %s: %v", cl.ID, err)
+	}
+	now, today, err := finToday(ctx)
+	if err != nil {
+		return "", err
+	}
+	vd, err := finParseValueDate(paymentDate, today)
+	if err != nil {
+		return "", err
+	}
+	if approved, err := insTxDate(cl.DecidedAt); err == nil && vd.Before(approved) {
+		return "", errf(CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
+	}
+	s, err := insLoadShipment(ctx, cl.ShipmentID)
+	if err != nil {
+		return "", err
+	}
+	l, err := insLoadLimit(ctx, s.LimitID)
+	if err != nil {
+		return "", err
+	}
+	indemnity, err := finParseStored(cl.Indemnity, cur)
+	if err != nil {
+		return "", err
+	}
+	zero := money.Format(decimal.Zero, cur)
+	pay := &ClaimPayment{PaymentDate: vd.String(), Beneficiary: s.Insured, ToInterest: zero, ToPrincipal: zero, ToBank: zero, ToInsured: money.Format(indemnity, cur)}
+	if s.Assignee != "" {
+		pay.Beneficiary = s.Assignee
+		pay.ToBank, pay.ToInsured = money.Format(indemnity, cur), zero
+		f, err := insFinancingOfShipment(ctx, s, s.Assignee)
+		if err != nil {
+			return "", err
+		}
+		if f != nil {
+			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, indemnity, vd, PostingClaimProceeds, caller.Enterprise.CreditCode, now)
+			if err != nil {
+				return "", err
+			}
+			pay.FinancingID = f.ID
+			pay.ToInterest, pay.ToPrincipal = money.Format(toInterest, cur), money.Format(toPrincipal, cur)
+			pay.ToBank, pay.ToInsured = money.Format(toInterest.Add(toPrincipal), cur), money.Format(surplus, cur)
+		}
+	}
+	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	if err != nil {
+		return "", err
+	}
+	if err := insReleaseLimit(l, invoice.Sub(paid), cur); err != nil {
+		return "", err
+	}
+	s.Status = ShipmentIndemnified
+	cl.Status, cl.PaidAt, cl.Payment = ClaimPaid, now.Format(timeLayout), pay
+	if err := grRecordClaim(ctx, s.Insured, indemnity, cur, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		return "", err
+	}
+	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+		return "", err
+	}
+	if pay.Beneficiary != s.Insured {
+		if err := putIndex(ctx, insIdxParty, pay.Beneficiary, "claim", cl.ID); err != nil {
+			return "", err
+		}
+	}
+	if err := emit(ctx, "ClaimPaid", Event{Entity: "claim", ID: cl.ID, Action: "paid", By: caller.Enterprise.CreditCode, Data: pay}); err != nil {
+		return "", err
+	}
+	return toJSON(cl)
+}
+
+// GetClaim returns a claim to the insurer, the insured, the assignee bank
+// or a regulator.
+func (c *Insurance) GetClaim(ctx contractapi.TransactionContextInterface, claimID string) (string, error) {
+	caller, err := requireKind(ctx, "reading a claim", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	cl, err := insLoadClaim(ctx, claimID)
+	if err != nil {
+		return "", err
+	}
+	beneficiary := ""
+	if cl.Payment != nil {
+		beneficiary = cl.Payment.Beneficiary
+	}
+	assignee := ""
+	if s, err := insLoadShipment(ctx, cl.ShipmentID); err == nil {
+		assignee = s.Assignee
+	}
+	if !insMayRead(caller, cl.Insurer, cl.Insured, beneficiary, assignee) {
+		return "", errf(CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read claim %s", cl.ID)
+	}
+	return toJSON(cl)
+}
+
+// ListClaims lists the claims the caller is party to, at most 1000.
+func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (string, error) {
+	caller, err := requireKind(ctx, "listing claims", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "claim")
+	if err != nil {
+		return "", err
+	}
+	out := []*Claim{}
+	for _, id := range ids {
+		cl, err := insLoadClaim(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, cl)
+	}
+	return toJSON(out)
+}
+
+// insCheckAssignable: proceeds can be assigned while a claim can still
+// arise and nobody holds them yet.
+func insCheckAssignable(s *Shipment) error {
+	switch {
+	case s.Assignee != "":
+		return errf(CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
+	case s.Status != ShipmentDeclared && s.Status != ShipmentDefaulted:
+		return errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+	}
+	return nil
+}
+
+func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Assignment, error) {
+	caller, err := requireKind(ctx, what, KindInsurer)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := insLoadAssignment(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Insurer != caller.Enterprise.CreditCode {
+		return nil, nil, errf(CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
+	}
+	if a.Status != AssignmentRequested {
+		return nil, nil, errf(CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentRequested)
+	}
+	return caller, a, nil
+}
+
+func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Claim, error) {
+	caller, err := requireKind(ctx, what, KindInsurer)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := insLoadClaim(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cl.Insurer != caller.Enterprise.CreditCode {
+		return nil, nil, errf(CodeForbidden, "claim %s is on a policy of insurer %s", cl.ID, cl.Insurer)
+	}
+	return caller, cl, nil
+}
+
+func insLoadAssignment(ctx contractapi.TransactionContextInterface, id string) (*Assignment, error) {
+	var a Assignment
+	if err := insLoad(ctx, insObjAssignment, "AS", "assignment", id, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func insLoadClaim(ctx contractapi.TransactionContextInterface, id string) (*Claim, error) {
+	var cl Claim
+	if err := insLoad(ctx, insObjClaim, "CM", "claim", id, &cl); err != nil {
+		return nil, err
+	}
+	return &cl, nil
+}
+
+// insTxDate is the Asia/Shanghai date of a timestamp this chaincode wrote.
+func insTxDate(stamp string) (money.Date, error) {
+	t, err := time.Parse(timeLayout, stamp)
+	if err != nil {
+		return money.Date{}, err
+	}
+	return money.DateOf(t.In(finZone)), nil
+}

@@ -1,0 +1,358 @@
+package contracts
+
+import (
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Financing types beside warehouse-receipt pledges.
+const (
+	// FinancingReceivable: an advance on a confirmed, unfinanced receivable,
+	// assigned to the bank in the approving transaction.
+	FinancingReceivable = "RECEIVABLE"
+	// FinancingPolicy: export credit insurance policy financing (信保保单融资)
+	// against an insured shipment whose claim proceeds are assigned to the
+	// lending bank.
+	FinancingPolicy = "POLICY"
+)
+
+// Posting kinds of money a financing receives from a third party.
+const (
+	PostingClaimProceeds = "CLAIM_PROCEEDS" // an insurance claim paid to the bank
+	PostingCollection    = "COLLECTION"     // the buyer paid the bank the receivable assigned to it
+)
+
+// insCollOffer checks one collateral named in an application of type
+// RECEIVABLE or POLICY (nothing is locked yet).
+func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applicant, bank string, cur money.Currency) (Collateral, error) {
+	_, today, err := finToday(ctx)
+	if err != nil {
+		return Collateral{}, err
+	}
+	switch typ {
+	case FinancingReceivable:
+		rv, err := rvLoad(ctx, id)
+		if err != nil {
+			return Collateral{}, err
+		}
+		v, err := rvFinanceable(rv, applicant, cur, today)
+		if err != nil {
+			return Collateral{}, err
+		}
+		return Collateral{ReceivableID: rv.ID, Valuation: money.Format(v, cur), Status: CollateralOffered}, nil
+	case FinancingPolicy:
+		s, err := insLoadShipment(ctx, id)
+		if err != nil {
+			return Collateral{}, err
+		}
+		v, err := insFinanceable(s, applicant, bank, cur, today)
+		if err != nil {
+			return Collateral{}, err
+		}
+		return Collateral{ShipmentID: s.ID, Valuation: money.Format(v, cur), Status: CollateralOffered}, nil
+	}
+	return Collateral{}, errf(CodeInternal, "financing type %s has no collateral rules here", typ)
+}
+
+// insCollValue re-checks collateral i of f at approval and returns (and
+// records) its value: a receivable's outstanding amount; an insured
+// shipment's outstanding amount × coverage ratio (what a claim could pay).
+func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i int, cur money.Currency) (decimal.Decimal, error) {
+	_, today, err := finToday(ctx)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	var v decimal.Decimal
+	switch col := f.Collateral[i]; f.Type {
+	case FinancingReceivable:
+		rv, err := rvLoad(ctx, col.ReceivableID)
+		if err != nil {
+			return v, err
+		}
+		if v, err = rvFinanceable(rv, f.Applicant, cur, today); err != nil {
+			return v, err
+		}
+	case FinancingPolicy:
+		s, err := insLoadShipment(ctx, col.ShipmentID)
+		if err != nil {
+			return v, err
+		}
+		if v, err = insFinanceable(s, f.Applicant, f.Bank, cur, today); err != nil {
+			return v, err
+		}
+	default:
+		return v, errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+	}
+	f.Collateral[i].Valuation = money.Format(v, cur)
+	return v, nil
+}
+
+// insCollLock locks collateral i to f at approval: a receivable is
+// assigned to the bank; a shipment records the financing. The entity is
+// read and written, so of two approvals racing for it one commits and the
+// other is refused (ALREADY_FINANCED) or invalidated (MVCC_READ_CONFLICT).
+// Goods also behind a pledged warehouse receipt are flagged.
+func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) error {
+	col := &f.Collateral[i]
+	switch f.Type {
+	case FinancingReceivable:
+		rv, err := rvLoad(ctx, col.ReceivableID)
+		if err != nil {
+			return err
+		}
+		rv.FinancingID, rv.Assignee = f.ID, f.Bank
+		if err := rvSave(ctx, rv, now); err != nil {
+			return err
+		}
+		if err := putIndex(ctx, rvIdxParty, f.Bank, rv.ID); err != nil {
+			return err
+		}
+		flag, err := rkPledgedGoodsFlag(ctx, rv.Lots, "receivable "+rv.ID+" is financed ("+f.ID+")")
+		if err != nil {
+			return err
+		}
+		if flag != nil {
+			if _, err := rkRaise(ctx, rkEntityReceivable, rv.ID, flag, now); err != nil {
+				return err
+			}
+		}
+	case FinancingPolicy:
+		s, err := insLoadShipment(ctx, col.ShipmentID)
+		if err != nil {
+			return err
+		}
+		s.FinancingID = f.ID
+		if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+			return err
+		}
+		flag, err := rkPledgedGoodsFlag(ctx, s.Lots, "shipment "+s.ID+" is financed ("+f.ID+")")
+		if err != nil {
+			return err
+		}
+		if flag != nil {
+			if _, err := rkRaise(ctx, rkEntityShipment, s.ID, flag, now); err != nil {
+				return err
+			}
+		}
+	default:
+		return errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+	}
+	col.Status, col.PledgedAt = CollateralPledged, now.Format(timeLayout)
+	return nil
+}
+
+// insCollRelease frees collateral i of f when f closes: the receivable is
+// reassigned to its creditor; the shipment may be financed again.
+func insCollRelease(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) (string, error) {
+	col := &f.Collateral[i]
+	id := col.ReceivableID + col.ShipmentID
+	switch f.Type {
+	case FinancingReceivable:
+		rv, err := rvLoad(ctx, col.ReceivableID)
+		if err != nil {
+			return "", err
+		}
+		if rv.FinancingID != f.ID {
+			return "", errf(CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+		}
+		rv.FinancingID, rv.Assignee = "", ""
+		if err := rvSave(ctx, rv, now); err != nil {
+			return "", err
+		}
+	case FinancingPolicy:
+		s, err := insLoadShipment(ctx, col.ShipmentID)
+		if err != nil {
+			return "", err
+		}
+		if s.FinancingID != f.ID {
+			return "", errf(CodeInternal, "shipment %s is not financed by %s as recorded", s.ID, f.ID)
+		}
+		s.FinancingID = ""
+		if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+			return "", err
+		}
+	default:
+		return "", errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+	}
+	col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+	return id, nil
+}
+
+// insCollTake hands collateral i of a defaulted f to the bank: the bank
+// becomes the receivable's creditor; a shipment's claim proceeds stay
+// assigned to the bank and stay linked to f, so a claim paid later is
+// applied to what f still owes.
+func insCollTake(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) (string, error) {
+	col := &f.Collateral[i]
+	id := col.ReceivableID + col.ShipmentID
+	switch f.Type {
+	case FinancingReceivable:
+		rv, err := rvLoad(ctx, col.ReceivableID)
+		if err != nil {
+			return "", err
+		}
+		if rv.FinancingID != f.ID {
+			return "", errf(CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+		}
+		rv.Creditor = f.Bank
+		if err := rvSave(ctx, rv, now); err != nil {
+			return "", err
+		}
+	case FinancingPolicy:
+		s, err := insLoadShipment(ctx, col.ShipmentID)
+		if err != nil {
+			return "", err
+		}
+		if s.FinancingID != f.ID || s.Assignee != f.Bank {
+			return "", errf(CodeInternal, "shipment %s is not financed by %s and assigned to %s as recorded", s.ID, f.ID, f.Bank)
+		}
+	default:
+		return "", errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+	}
+	col.Status, col.TakenAt = CollateralTaken, now.Format(timeLayout)
+	return id, nil
+}
+
+// rvFinanceable insists that a receivable can be financed by applicant in
+// cur today, and returns its value (the amount outstanding).
+func rvFinanceable(rv *Receivable, applicant string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
+	switch {
+	case rv.FinancingID != "":
+		return decimal.Zero, errf(CodeAlreadyFinanced, "receivable %s is collateral of financing %s", rv.ID, rv.FinancingID)
+	case rv.Creditor != applicant:
+		return decimal.Zero, errf(CodeConflict, "receivable %s is owed to %s, not to the applicant %s", rv.ID, rv.Creditor, applicant)
+	case rv.Status != ReceivableConfirmed:
+		return decimal.Zero, errf(CodeConflict, "receivable %s is %s; only a receivable its buyer confirmed is financed", rv.ID, rv.Status)
+	case rv.Currency != cur.Code:
+		return decimal.Zero, errf(CodeRuleViolation, "receivable %s is in %s, the financing in %s", rv.ID, rv.Currency, cur.Code)
+	case today.After(insStoredDate(rv.DueDate)):
+		return decimal.Zero, errf(CodeRuleViolation, "receivable %s was due on %s", rv.ID, rv.DueDate)
+	}
+	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	return total.Sub(paid), nil
+}
+
+// insFinanceable insists that an insured shipment can secure a POLICY
+// financing of applicant at bank in cur today, and returns its value:
+// outstanding × coverage ratio, rounded half-up.
+func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
+	switch {
+	case s.FinancingID != "":
+		return decimal.Zero, errf(CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
+	case s.Insured != applicant:
+		return decimal.Zero, errf(CodeConflict, "shipment %s is insured for %s, not for the applicant %s", s.ID, s.Insured, applicant)
+	case s.Status != ShipmentDeclared:
+		return decimal.Zero, errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+	case s.Assignee != bank:
+		return decimal.Zero, errf(CodeRuleViolation, "the claim proceeds of shipment %s are not assigned to bank %s (the insurer must accept an assignment first)", s.ID, bank)
+	case s.Currency != cur.Code:
+		return decimal.Zero, errf(CodeRuleViolation, "shipment %s is in %s, the financing in %s", s.ID, s.Currency, cur.Code)
+	case today.After(insStoredDate(s.PaymentDueDate)):
+		return decimal.Zero, errf(CodeRuleViolation, "shipment %s was due on %s", s.ID, s.PaymentDueDate)
+	}
+	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	ratio, err := money.ParseRate(s.CoverageRatio)
+	if err != nil {
+		return decimal.Zero, errf(CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+	}
+	return money.Round(invoice.Sub(paid).Mul(ratio), cur), nil
+}
+
+// insFinancingOfShipment is the financing a payment to bank for shipment s
+// repays: the POLICY financing on s, else the RECEIVABLE financing on the
+// receivable of the same invoice, if bank is its lender and it is active
+// or defaulted; nil when there is none.
+func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Shipment, bank string) (*Financing, error) {
+	ids := []string{s.FinancingID}
+	ik, err := key(ctx, rvIdxInvoice, s.Insured, s.Buyer.Country, s.Buyer.RegistrationID, s.InvoiceNumber)
+	if err != nil {
+		return nil, err
+	}
+	rvID, err := ctx.GetStub().GetState(ik)
+	if err != nil {
+		return nil, errf(CodeInternal, "read state: %v", err)
+	}
+	if rvID != nil {
+		rv, err := rvLoad(ctx, string(rvID))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, rv.FinancingID)
+	}
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		f, err := finLoad(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Bank == bank && (f.Status == FinancingActive || f.Status == FinancingDefaulted) {
+			return f, nil
+		}
+	}
+	return nil, nil
+}
+
+// insApplyProceeds applies money a third party paid the bank (a claim, the
+// buyer's payment) to financing f with value date vd (no earlier than the
+// last posting): interest accrued to vd first (an active financing accrues;
+// a defaulted one stopped at its default), then principal; the rest is
+// surplus, returned for the payer to pass on. f is saved with a posting of
+// the part applied. The borrower's credit record is not touched: it did
+// not pay.
+func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return decimal.Zero, decimal.Zero, decimal.Zero, errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	st, err := finLoanOf(f, cur)
+	if err != nil {
+		return decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	if vd.Before(st.last) {
+		vd = st.last
+	}
+	days, accrued := 0, money.Round(decimal.Zero, cur)
+	if f.Status == FinancingActive {
+		days, accrued = st.accrue(vd)
+	}
+	due := st.interestUnpaid.Add(accrued)
+	toInterest, toPrincipal, surplus = money.Allocate(amount, due, st.principal)
+	applied := toInterest.Add(toPrincipal)
+	if applied.Sign() == 0 {
+		return toInterest, toPrincipal, surplus, nil
+	}
+	if len(f.Postings) >= finMaxPostings {
+		return decimal.Zero, decimal.Zero, decimal.Zero, errf(CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+	}
+	principalAfter, unpaidAfter := st.principal.Sub(toPrincipal), due.Sub(toInterest)
+	f.Postings = append(f.Postings, Posting{
+		Seq: len(f.Postings) + 1, Kind: kind, ValueDate: vd.String(), Amount: money.Format(applied, cur),
+		Days: days, InterestAccrued: money.Format(accrued, cur),
+		ToInterest: money.Format(toInterest, cur), ToPrincipal: money.Format(toPrincipal, cur),
+		PrincipalAfter: money.Format(principalAfter, cur), InterestUnpaidAfter: money.Format(unpaidAfter, cur),
+		RecordedBy: by, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+	})
+	f.PrincipalOutstanding, f.InterestUnpaid, f.LastPostingDate = money.Format(principalAfter, cur), money.Format(unpaidAfter, cur), vd.String()
+	if f.InterestPaid, err = finAddStored(f.InterestPaid, toInterest, cur); err != nil {
+		return decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	if f.PrincipalRepaid, err = finAddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
+		return decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	return toInterest, toPrincipal, surplus, nil
+}

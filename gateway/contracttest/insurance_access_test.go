@@ -1,0 +1,231 @@
+package contracttest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+// Every writing transaction of the insurance, receivable and risk
+// contracts (and the new financing types), tried by an enterprise of every
+// kind that is party to nothing, by an identity bound to no enterprise,
+// by an organisation admin, and finally by the party entitled to it, which
+// succeeds. Unless the table says otherwise an outsider gets FORBIDDEN.
+func TestInsuranceAccessControl(t *testing.T) {
+	f := newInsFix(t)
+	outsider := map[string]*Member{}
+	for _, k := range wrKinds {
+		outsider[k] = f.Enterprise(wrOrgOf(k), "outsider "+k, k)
+	}
+	ca, _ := f.Ledger.CA(PlatformMSP)
+	stranger, err := ca.Issue("stranger", identity.RoleClient, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regulator := outsider[contracts.KindRegulator]
+	target := f.Enterprise(PlatformMSP, "失信企业", contracts.KindProducer)
+
+	lot := f.shippedLot("1000")
+	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"}) // no waiting period
+	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
+	shipInput := func() string {
+		l := f.limit(f.overseasBuyer(), "1000000.00", "USD")
+		return f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: []string{lot}}, f.nextInvoice())
+	}
+	shipment := func() string {
+		var s contracts.ShipmentView
+		f.mustDo(&s, f.trader.Identity, "insurance:DeclareShipment", shipInput())
+		return s.ID
+	}
+	defaulted := func() string {
+		s := shipment()
+		later(2)
+		f.mustDo(nil, f.trader.Identity, "insurance:ReportBuyerDefault", s)
+		return s
+	}
+	filed := func() string {
+		var c contracts.Claim
+		f.mustDo(&c, f.trader.Identity, "insurance:FileClaim", defaulted(), `{}`)
+		return c.ID
+	}
+	approvedClaim := func() string {
+		c := filed()
+		f.mustDo(nil, f.insurer.Identity, "insurance:ApproveClaim", c, "")
+		return c
+	}
+	requested := func() string {
+		var a contracts.Assignment
+		f.mustDo(&a, f.trader.Identity, "insurance:RequestAssignment", shipment(), f.bank.CreditCode)
+		return a.ID
+	}
+	accepted := func() string {
+		a := requested()
+		f.mustDo(nil, f.insurer.Identity, "insurance:AcceptAssignment", a)
+		return a
+	}
+	assignedShipment := func() string {
+		s := shipment()
+		f.assign(s, f.bank)
+		return s
+	}
+	recvInput := func(due string, lots ...string) string {
+		return f.receivableInput(insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
+			issue: f.day(), due: due, lots: lots})
+	}
+	pastDue := func() string {
+		var rv contracts.ReceivableView
+		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", recvInput(f.dayPlus(1), lot))
+		later(2)
+		return rv.ID
+	}
+	flagged := func() string {
+		var rv contracts.ReceivableView
+		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", recvInput(f.dayPlus(30), f.lot("1")))
+		return rv.ID
+	}
+	sanction := `{"reason":"拒不履行","basis":"(2026)粤1802执1号"}`
+	anyOf := func(kinds ...string) map[string]string {
+		m := map[string]string{}
+		for _, k := range kinds {
+			m[k] = ""
+		}
+		return m
+	}
+	allConflict := map[string]string{}
+	for _, k := range wrKinds {
+		allConflict[k] = "CONFLICT"
+	}
+
+	rows := []struct {
+		name  string
+		fn    string
+		setup func() []string
+		party *Member
+		other map[string]string // outsider kind → code when not FORBIDDEN
+	}{
+		{"", "insurance:SetCreditLimit", func() []string {
+			return []string{insLimitInput(f.trader.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")}
+		}, f.insurer, anyOf(contracts.KindInsurer)}, // any insurer sets its own limits
+		{"", "insurance:IssuePolicy", func() []string {
+			return []string{insPolicyInput(f.trader.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})}
+		}, f.insurer, anyOf(contracts.KindInsurer)},
+		{"", "insurance:DeclareShipment", func() []string { return []string{shipInput()} }, f.trader, nil},
+		{"", "insurance:RecordShipmentPayment", func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
+		{"", "insurance:ReportBuyerDefault", func() []string { s := shipment(); later(2); return []string{s} }, f.trader, nil},
+		{"", "insurance:RequestAssignment", func() []string { return []string{shipment(), f.bank.CreditCode} }, f.trader, nil},
+		{"", "insurance:AcceptAssignment", func() []string { return []string{requested()} }, f.insurer, nil},
+		{"", "insurance:RejectAssignment", func() []string { return []string{requested(), "no"} }, f.insurer, nil},
+		{"", "insurance:ReleaseAssignment", func() []string { return []string{accepted()} }, f.bank, nil},
+		{"", "insurance:FileClaim", func() []string { return []string{defaulted(), `{}`} }, f.trader, nil},
+		{"", "insurance:ApproveClaim", func() []string { return []string{filed(), ""} }, f.insurer, nil},
+		{"", "insurance:RejectClaim", func() []string { return []string{filed(), "no"} }, f.insurer, nil},
+		{"", "insurance:PayClaim", func() []string { return []string{approvedClaim(), f.day()} }, f.insurer, nil},
+		{"", "receivable:CreateReceivable", func() []string { return []string{recvInput(f.dayPlus(30), lot)} },
+			f.trader, anyOf(contracts.KindExporter, contracts.KindProducer, contracts.KindProcessor)}, // sellers record their own invoices
+		{"", "receivable:ConfirmReceivable", func() []string { return []string{f.receivable("10.00", false).ID} }, f.buyer, nil},
+		{"", "receivable:RejectReceivable", func() []string { return []string{f.receivable("10.00", false).ID, "no"} }, f.buyer, nil},
+		{"", "receivable:RecordReceivablePayment", func() []string { return []string{f.receivable("10.00", true).ID, "1.00", f.day()} }, f.trader, nil},
+		{"", "receivable:MarkReceivableOverdue", func() []string { return []string{pastDue()} }, f.trader, nil},
+		{"", "receivable:DeclareReceivableDefault", func() []string { return []string{pastDue()} }, f.trader, nil},
+		{"", "risk:AssessRisk", func() []string { return []string{"receivable", flagged()} },
+			f.bank, anyOf(contracts.KindBank, contracts.KindInsurer, contracts.KindRegulator)},
+		{"", "risk:ResolveRiskFlag", func() []string { return []string{"receivable", flagged(), "NO_SHIPPING_EVENT", "checked"} }, regulator, nil},
+		{"", "risk:RecordSanction", func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(contracts.KindRegulator)},
+		{"", "risk:LiftSanction", func() []string {
+			var sn contracts.Sanction
+			f.mustDo(&sn, f.reg.Identity, "risk:RecordSanction", target.CreditCode, sanction)
+			return []string{sn.ID, "lifted"}
+		}, regulator, nil}, // any regulator
+		{"RECEIVABLE", "finance:ApplyForFinancing", func() []string {
+			return []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID)}
+		}, f.trader, allConflict}, // anyone may apply, only with its own receivables
+		{"POLICY", "finance:ApplyForFinancing", func() []string {
+			return []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", assignedShipment())}
+		}, f.trader, allConflict},
+		{"RECEIVABLE", "finance:ApproveFinancing", func() []string {
+			var fin contracts.Financing
+			f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
+			return []string{fin.ID, wrTerms("500.00", "0.05", 30, "0.8")}
+		}, f.bank, nil},
+	}
+	for _, row := range rows {
+		t.Run(strings.TrimSpace(row.fn+" "+row.name), func(t *testing.T) {
+			args := row.setup()
+			for _, k := range wrKinds {
+				m := outsider[k]
+				if m == row.party {
+					continue
+				}
+				want := "FORBIDDEN"
+				if c, ok := row.other[k]; ok {
+					want = c
+				}
+				_, err := f.Submit(m.Identity, row.fn, args...)
+				if got := Code(err); got != want {
+					t.Errorf("%s: code %q, want %q (%v)", k, got, want, err)
+				}
+			}
+			_, err := f.Submit(stranger, row.fn, args...)
+			if got := Code(err); got != "UNREGISTERED" {
+				t.Errorf("unregistered identity: code %q (%v)", got, err)
+			}
+			_, err = f.Submit(f.Admins[PlatformMSP], row.fn, args...)
+			if got := Code(err); got != "UNREGISTERED" {
+				t.Errorf("organisation admin: code %q (%v)", got, err)
+			}
+			if _, err := f.Submit(row.party.Identity, row.fn, args...); err != nil {
+				t.Errorf("party %s: %v", row.party.CreditCode, err)
+			}
+		})
+	}
+
+	// Reads: to the parties and regulators; grades, sanctions and risk
+	// flags also to banks and insurers; receivables to banks.
+	var limits []contracts.CreditLimitView
+	f.MustEvaluate(&limits, f.insurer.Identity, "insurance:ListCreditLimits") // the ones it set
+	var claims []contracts.Claim
+	f.MustEvaluate(&claims, f.trader.Identity, "insurance:ListClaims")
+	var assignments []contracts.Assignment
+	f.MustEvaluate(&assignments, f.bank.Identity, "insurance:ListAssignments")
+	if len(limits) == 0 || len(claims) == 0 || len(assignments) == 0 {
+		t.Fatalf("lists: %d limits, %d claims, %d assignments", len(limits), len(claims), len(assignments))
+	}
+	rv := f.receivable("10.00", false)
+	reads := []struct {
+		fn   string
+		args []string
+		ok   map[string]string
+	}{
+		{"insurance:GetCreditLimit", []string{limits[0].ID}, anyOf(contracts.KindRegulator)},
+		{"insurance:GetPolicy", []string{p.ID}, anyOf(contracts.KindRegulator)},
+		{"insurance:ListShipments", []string{p.ID}, anyOf(contracts.KindRegulator)},
+		{"insurance:GetShipment", []string{claims[0].ShipmentID}, anyOf(contracts.KindRegulator)},
+		{"insurance:GetClaim", []string{claims[0].ID}, anyOf(contracts.KindRegulator)},
+		{"insurance:GetAssignment", []string{assignments[0].ID}, anyOf(contracts.KindRegulator)},
+		{"receivable:GetReceivable", []string{rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank)},
+		{"risk:GetRiskFlags", []string{"receivable", rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{"risk:ListSanctions", []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{"grade:GetCreditGrade", []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+	}
+	for _, r := range reads {
+		for _, k := range wrKinds {
+			want, ok := r.ok[k]
+			if !ok {
+				want = "FORBIDDEN"
+			}
+			out, err := f.Evaluate(outsider[k].Identity, r.fn, r.args...)
+			if got := Code(err); got != want {
+				t.Errorf("%s by %s: code %q, want %q", r.fn, k, got, want)
+			} else if err == nil && !json.Valid(out) {
+				t.Errorf("%s by %s: %s", r.fn, k, out)
+			}
+		}
+		if _, err := f.Evaluate(stranger, r.fn, r.args...); Code(err) != "UNREGISTERED" {
+			t.Errorf("%s by a stranger: %v", r.fn, err)
+		}
+	}
+}
