@@ -1,0 +1,136 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+func init() {
+	Register(Scenario{Name: "tea-export-credit-insurance", Run: insuranceScenario})
+}
+
+// insuranceScenario: the insurer sets a limit on a Hamburg buyer and
+// insures the exporter; the first shipment of Yingde black tea is financed
+// by the bank against the policy (claim proceeds assigned to it), the buyer
+// defaults, and the paid claim repays the loan with the surplus to the
+// exporter; a second insured shipment is assigned to the bank and still
+// running; the cooperative's receivable from the exporter is financed too.
+func insuranceScenario(ctx context.Context, e *Env) error {
+	cst := time.FixedZone("CST", 8*3600)
+	today := time.Now().In(cst).Truncate(24 * time.Hour)
+	day := func(n, hour int) time.Time { return today.AddDate(0, 0, n).Add(time.Duration(hour) * time.Hour) }
+	date := func(n int) string { return day(n, 12).Format("2006-01-02") }
+	exporter, bank := e.Users["exporter"].Enterprise, e.Users["bank"].Enterprise
+
+	do := func(at time.Time, user, fn string, args ...string) (map[string]any, error) {
+		e.Clock.At(at)
+		c, err := e.Submit(ctx, user, fn, args...)
+		if err != nil {
+			return nil, err
+		}
+		var out map[string]any
+		if err := json.Unmarshal(c.Payload, &out); err != nil {
+			return nil, fmt.Errorf("%s answered %s", fn, c.Payload)
+		}
+		return out, nil
+	}
+	id := func(m map[string]any) string { s, _ := m["id"].(string); return s }
+	buyer := obj{"name": "Hamburger Teehandel Nord GmbH", "country": "DE", "registrationId": "HRB-104711"}
+	lots := []obj{{"gtin": GTINBlackTea, "lot": LotTeaExport}}
+
+	limit, err := do(day(-60, 10), "insurer", "insurance:SetCreditLimit", js(obj{"exporter": exporter, "buyer": buyer, "amount": "60000.00", "currency": "USD", "validFrom": date(-60), "validTo": date(300)}))
+	if err != nil {
+		return err
+	}
+	policy, err := do(day(-60, 11), "insurer", "insurance:IssuePolicy", js(obj{"insured": exporter, "currency": "USD", "coverageRatio": "0.90", "premiumRate": "0.0045",
+		"startDate": date(-60), "endDate": date(300), "waitingPeriodDays": 10, "maxCreditDays": 120}))
+	if err != nil {
+		return err
+	}
+	declare := func(at time.Time, invoice, customs, amount string, due int) (map[string]any, error) {
+		return do(at, "exporter", "insurance:DeclareShipment", js(obj{"policyId": id(policy), "limitId": id(limit), "invoiceNumber": invoice, "invoiceAmount": amount,
+			"customsDeclarationNo": customs, "customsValue": amount, "shipmentDate": date(-28), "paymentDueDate": date(due), "lots": lots}))
+	}
+	assign := func(at time.Time, shipment string) error {
+		a, err := do(at, "exporter", "insurance:RequestAssignment", shipment, bank)
+		if err != nil {
+			return err
+		}
+		_, err = do(at.Add(time.Hour), "insurer", "insurance:AcceptAssignment", id(a))
+		return err
+	}
+	finance := func(at time.Time, user, typ, collateral, principal, currency, rate string, termDays int) (string, error) {
+		f, err := do(at, user, "finance:ApplyForFinancing", js(obj{"type": typ, "bank": bank, "collateral": []string{collateral}, "requestedPrincipal": principal, "currency": currency, "purpose": "出口备货 export working capital"}))
+		if err != nil {
+			return "", err
+		}
+		if _, err := do(at.Add(2*time.Hour), "bank", "finance:ApproveFinancing", id(f), js(obj{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": "0.80"})); err != nil {
+			return "", err
+		}
+		_, err = do(at.Add(3*time.Hour), "bank", "finance:DisburseFinancing", id(f), at.In(cst).Format("2006-01-02"))
+		return id(f), err
+	}
+
+	// Shipment 1: financed against the policy, the buyer defaults, the claim repays the loan.
+	ship1, err := declare(day(-27, 10), "QYX-2026-0701", "516820261000000701", "15000.00", -20)
+	if err != nil {
+		return err
+	}
+	if err := assign(day(-27, 11), id(ship1)); err != nil {
+		return err
+	}
+	policyLoan, err := finance(day(-26, 9), "exporter", "POLICY", id(ship1), "10000.00", "USD", "0.05", 90)
+	if err != nil {
+		return err
+	}
+	if _, err := do(day(-19, 10), "exporter", "insurance:ReportBuyerDefault", id(ship1)); err != nil {
+		return err
+	}
+	claim, err := do(day(-8, 10), "exporter", "insurance:FileClaim", id(ship1), js(obj{"note": "buyer insolvent: Amtsgericht Hamburg insolvency filing"}))
+	if err != nil {
+		return err
+	}
+	if _, err := do(day(-6, 10), "insurer", "insurance:ApproveClaim", id(claim), "insolvency confirmed by the insurer's Hamburg agent"); err != nil {
+		return err
+	}
+	if _, err := do(day(-5, 10), "insurer", "insurance:PayClaim", id(claim), date(-5)); err != nil {
+		return err
+	}
+
+	// The default suspended the buyer's limit; the insurer reinstates it,
+	// smaller. Shipment 2: insured, proceeds assigned to the bank, not yet due.
+	if _, err := do(day(-4, 10), "insurer", "insurance:SetCreditLimit", js(obj{"exporter": exporter, "buyer": buyer, "amount": "40000.00", "currency": "USD", "validFrom": date(-60), "validTo": date(300)})); err != nil {
+		return err
+	}
+	ship2, err := declare(day(-3, 10), "QYX-2026-0702", "516820261000000702", "22000.00", 60)
+	if err != nil {
+		return err
+	}
+	if err := assign(day(-3, 11), id(ship2)); err != nil {
+		return err
+	}
+
+	// The cooperative sold the export lot to the exporter; the exporter
+	// confirms the invoice and the bank finances the receivable.
+	rv, err := do(day(-27, 14), "tea-coop", "receivable:CreateReceivable", js(obj{"buyer": obj{"creditCode": exporter}, "invoiceNumber": "HY-2026-0611", "amount": "96000.00", "currency": "CNY",
+		"issueDate": date(-27), "dueDate": date(33), "lots": lots}))
+	if err != nil {
+		return err
+	}
+	if _, err := do(day(-26, 15), "exporter", "receivable:ConfirmReceivable", id(rv)); err != nil {
+		return err
+	}
+	rvLoan, err := finance(day(-25, 9), "tea-coop", "RECEIVABLE", id(rv), "70000.00", "CNY", "0.0435", 60)
+	if err != nil {
+		return err
+	}
+	e.Entities["insurance"] = obj{
+		"creditLimit": id(limit), "policy": id(policy),
+		"claimedShipment": id(ship1), "policyFinancing": policyLoan, "paidClaim": id(claim),
+		"assignedShipment": id(ship2),
+		"receivable":       id(rv), "receivableFinancing": rvLoan,
+	}
+	return nil
+}
