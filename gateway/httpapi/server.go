@@ -221,9 +221,9 @@ func (s *Server) limitBody(c *gin.Context) {
 }
 
 func (s *Server) authenticate(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || token == "" {
+	// The scheme name is case-insensitive (RFC 9110 §11.1).
+	scheme, token, ok := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		s.fail(c, newError("UNAUTHENTICATED", "an API key is required: Authorization: Bearer <key>"))
 		return
 	}

@@ -190,6 +190,7 @@ func TestAuthentication(t *testing.T) {
 		{"unknown key", "Bearer qck_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", http.StatusUnauthorized},
 		{"garbage", "Bearer ~~~", http.StatusUnauthorized},
 		{"valid", "Bearer " + e.keys["bank"], http.StatusOK},
+		{"scheme in lower case", "bearer " + e.keys["bank"], http.StatusOK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
