@@ -56,6 +56,9 @@ func BenchmarkSubmit(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "tx/s")
+			if h, err := l.Height(context.Background()); err == nil && h > 1 {
+				b.ReportMetric(float64(b.N)/float64(h-1), "tx/block")
+			}
 		})
 	}
 }
