@@ -41,8 +41,8 @@ func init() {
 		api.POST("/financings/:id/approve", s.idWithObject(financingIDPattern, "finance:ApproveFinancing"))
 		api.POST("/financings/:id/reject", s.idWithReason(financingIDPattern, "finance:RejectFinancing"))
 		api.POST("/financings/:id/withdraw", s.idOnly(financingIDPattern, "finance:WithdrawFinancing"))
-		api.POST("/financings/:id/disburse", s.financingDisburse)
-		api.POST("/financings/:id/repayments", s.financingRepayment)
+		api.POST("/financings/:id/disburse", s.idWithDate(financingIDPattern, "finance:DisburseFinancing", "valueDate"))
+		api.POST("/financings/:id/repayments", s.amountAndDate(financingIDPattern, "finance:RecordRepayment"))
 		api.POST("/financings/:id/close", s.idOnly(financingIDPattern, "finance:CloseFinancing"))
 		api.POST("/financings/:id/default", s.idOnly(financingIDPattern, "finance:DeclareDefault"))
 
@@ -190,51 +190,34 @@ func (s *Server) getFinancing(c *gin.Context) {
 	s.read(c, "finance:GetFinancing", id, asOf)
 }
 
-type disburseRequest struct {
-	ValueDate string `json:"valueDate"`
-}
-
-func (s *Server) financingDisburse(c *gin.Context) {
-	id, ok := s.idParam(c, financingIDPattern)
-	if !ok {
-		return
-	}
-	var req disburseRequest
-	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := money.ParseDate(req.ValueDate); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "valueDate: "+err.Error()))
-		return
-	}
-	s.write(c, http.StatusOK, "finance:DisburseFinancing", id, req.ValueDate)
-}
-
 type repaymentRequest struct {
 	Amount    string `json:"amount"`
 	ValueDate string `json:"valueDate"`
 }
 
-func (s *Server) financingRepayment(c *gin.Context) {
-	id, ok := s.idParam(c, financingIDPattern)
-	if !ok {
-		return
+// idWithDate posts a transition that takes one date field.
+func (s *Server) idWithDate(p *regexp.Regexp, fn, field string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.idParam(c, p)
+		if !ok {
+			return
+		}
+		var req map[string]string
+		if err := s.decodeJSON(c, &req); err != nil {
+			s.fail(c, err)
+			return
+		}
+		if len(req) != 1 {
+			s.fail(c, newError("INVALID_ARGUMENT", "this call takes exactly one field, "+field))
+			return
+		}
+		date, given := req[field]
+		if _, err := money.ParseDate(date); !given || err != nil {
+			s.fail(c, newError("INVALID_ARGUMENT", field+" must be a date YYYY-MM-DD"))
+			return
+		}
+		s.write(c, http.StatusOK, fn, id, date)
 	}
-	var req repaymentRequest
-	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := money.ParseDate(req.ValueDate); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "valueDate: "+err.Error()))
-		return
-	}
-	if req.Amount == "" {
-		s.fail(c, newError("INVALID_ARGUMENT", "amount is required (a decimal string in the financing's currency)"))
-		return
-	}
-	s.write(c, http.StatusCreated, "finance:RecordRepayment", id, req.Amount, req.ValueDate)
 }
 
 func (s *Server) getCredit(c *gin.Context) {

@@ -54,7 +54,7 @@ func init() {
 		api.GET("/claims/:id", s.idRead(claimIDPattern, "insurance:GetClaim"))
 		api.POST("/claims/:id/approve", s.approveClaim)
 		api.POST("/claims/:id/reject", s.idWithReason(claimIDPattern, "insurance:RejectClaim"))
-		api.POST("/claims/:id/pay", s.payClaim)
+		api.POST("/claims/:id/pay", s.idWithDate(claimIDPattern, "insurance:PayClaim", "paymentDate"))
 
 		api.POST("/receivables", s.passthrough("receivable:CreateReceivable"))
 		api.GET("/receivables", s.plainRead("receivable:ListReceivables"))
@@ -210,27 +210,6 @@ func (s *Server) approveClaim(c *gin.Context) {
 		}
 	}
 	s.write(c, http.StatusOK, "insurance:ApproveClaim", id, req.Note)
-}
-
-type payClaimRequest struct {
-	PaymentDate string `json:"paymentDate"`
-}
-
-func (s *Server) payClaim(c *gin.Context) {
-	id, ok := s.idParam(c, claimIDPattern)
-	if !ok {
-		return
-	}
-	var req payClaimRequest
-	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if _, err := money.ParseDate(req.PaymentDate); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "paymentDate: "+err.Error()))
-		return
-	}
-	s.write(c, http.StatusOK, "insurance:PayClaim", id, req.PaymentDate)
 }
 
 func (s *Server) recordSanction(c *gin.Context) {
