@@ -9,9 +9,25 @@
 #     adapter, the same suite devledger passes in `make test`;
 #   - Qingchain's chaincode through the adapter, as the wallet identities
 #     loaded from the network's MSP folders;
+#   - the gateway end to end: the real qingchain-gateway binary, built from
+#     this tree and started with --ledger fabric --fabric-network
+#     <network.json>, driven over HTTP with API keys made by its `keys add`
+#     command: organisation admins (<org>-Admin) register enterprises and
+#     bind cryptogen users as members; the traceability flow (products,
+#     lots, events incl. a receiving at the warehouse, items, a
+#     certificate, EPCIS export, the Digital Link resolver's JSON and page,
+#     the QR code decoded); the bank flow (receipt issue and split,
+#     due-diligence view, financing apply/approve/disburse/repay/close);
+#   - the races: N (QC_FABRIC_RACE, 20) approvals of N applications against
+#     one receipt by N banks at once through the gateway (exactly one
+#     pledge, N-1 × 409 ALREADY_PLEDGED), and N creations of one invoice at
+#     once, through the adapter and through the gateway (exactly one
+#     receivable; over HTTP N-1 × 409 DUPLICATE_INVOICE);
 #   - a load measurement: submits/s and p50/p99 latency of a small write at
 #     1, 16 and 64 concurrent clients, through the adapter and, as the
-#     baseline, through a plain fabric-gateway client in the same run;
+#     baseline, through a plain fabric-gateway client in the same run; and
+#     a qingchain event write through the adapter and through the HTTP
+#     gateway at the same concurrency;
 #   - a peer killed (SIGKILL) and restarted during a stream of submissions.
 #
 #   scripts/test-fabric.sh          run all of it (FABRIC_BIN required)
@@ -25,6 +41,9 @@
 #                           empty: no load run)
 #   QC_FABRIC_LOAD_SECONDS  seconds per level and client (20)
 #   QC_FABRIC_LOAD_RAW      0: no plain fabric-gateway baseline
+#   QC_FABRIC_RACE          concurrent approvals / invoice creations (20)
+#   QC_CHAINCODE_DIR        build the qingchain chaincode from this module
+#                           directory instead of ./chaincode
 #   QC_TEST_PORT_OFFSET     port offset of the test network (20000)
 #   QC_FABRIC_NETWORK       a running network's network.json to use instead
 #                           of bringing one up (it is left running)
@@ -81,9 +100,14 @@ go test -count=1 -v -timeout 30m -run '^TestFabric$' ./gateway/fabric/ 2>&1 | te
 rc=${PIPESTATUS[0]}
 set -e
 
+if grep -q 'RESULT ' "$log"; then
+  echo
+  echo "== Gateway end to end on Fabric =="
+  sed -n 's/^.*RESULT //p' "$log"
+fi
 if grep -q 'LOAD ' "$log"; then
   echo
-  echo "== Load: a small write (probe Put of a fresh key); each client a goroutine with its own identity, all five organisations =="
+  echo "== Load: a small write; each client a goroutine with its own identity, all five organisations =="
   sed -n 's/^.*LOAD //p' "$log"
 fi
 echo

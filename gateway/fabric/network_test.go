@@ -82,6 +82,9 @@ type testNet struct {
 	// the subtest that uses it, so that a chaincode that does not build
 	// fails that subtest, not the conformance suite).
 	deployQingchain bool
+	// qingchainReady: chaincode qingchain is deployed (the gateway's
+	// end-to-end flows need it).
+	qingchainReady bool
 }
 
 func (n *testNet) script(t testing.TB, args ...string) string {
@@ -117,6 +120,7 @@ func startNetwork(t *testing.T) *testNet {
 			t.Fatal(err)
 		}
 		n.Network = net
+		n.qingchainReady = true
 		n.env = append(os.Environ(), "QC_NETWORK_DIR="+net.NetworkDir)
 		if off := os.Getenv("QC_PORT_OFFSET"); off != "" {
 			n.env = append(n.env, "QC_PORT_OFFSET="+off)
@@ -213,13 +217,21 @@ func (n *testNet) id(t testing.TB, name string) *identity.Identity {
 	return id
 }
 
-// issueWithAttr enrols a new client of an organisation with the org's
-// cryptogen CA key, carrying attribute role=buyer in Fabric CA's attribute
-// extension. (identity.CA.Issue backdates a certificate by an hour, and
-// Fabric's MSP checks a certificate chain at the member certificate's
-// NotBefore plus one second, when a CA made minutes ago by cryptogen was not
-// valid yet; so the certificate is made here, valid from the CA's NotBefore.)
+// issueWithAttr enrols a new client of an organisation carrying attribute
+// role=buyer in Fabric CA's attribute extension (see issueClient).
 func (n *testNet) issueWithAttr(t testing.TB, org string) *identity.Identity {
+	t.Helper()
+	return n.issueClient(t, org, "buyer-"+strconv.FormatInt(time.Now().UnixNano(), 36), map[string]string{"role": "buyer"})
+}
+
+// issueClient enrols a new client (OU client) of an organisation with the
+// org's cryptogen CA key, as the organisation's Fabric CA would, with
+// optional attributes in Fabric CA's attribute extension. (identity.CA.Issue
+// backdates a certificate by an hour, and Fabric's MSP checks a certificate
+// chain at the member certificate's NotBefore plus one second, when a CA
+// made minutes ago by cryptogen was not valid yet; so the certificate is
+// made here, valid from the CA's NotBefore.)
+func (n *testNet) issueClient(t testing.TB, org, commonName string, attrs map[string]string) *identity.Identity {
 	t.Helper()
 	o, err := n.Org(org)
 	if err != nil {
@@ -254,14 +266,16 @@ func (n *testNet) issueWithAttr(t testing.TB, org string) *identity.Identity {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs, _ := json.Marshal(map[string]map[string]string{"attrs": {"role": "buyer"}})
 	tmpl := &x509.Certificate{
-		SerialNumber:    big.NewInt(time.Now().UnixNano()),
-		Subject:         pkix.Name{CommonName: "buyer-" + strconv.FormatInt(time.Now().UnixNano(), 36), OrganizationalUnit: []string{identity.RoleClient}},
-		NotBefore:       caCert.NotBefore,
-		NotAfter:        caCert.NotAfter,
-		KeyUsage:        x509.KeyUsageDigitalSignature,
-		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 1}, Value: attrs}},
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: commonName, OrganizationalUnit: []string{identity.RoleClient}},
+		NotBefore:    caCert.NotBefore,
+		NotAfter:     caCert.NotAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	if len(attrs) > 0 {
+		raw, _ := json.Marshal(map[string]map[string]string{"attrs": attrs})
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3, 4, 5, 6, 7, 8, 1}, Value: raw}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 	if err != nil {
@@ -294,8 +308,10 @@ func (n *testNet) open(t testing.TB, chaincode string, reader *identity.Identity
 }
 
 // TestFabric runs the ledger conformance suite, a smoke test of Qingchain's
-// own chaincode, the load measurement (when QC_FABRIC_LOAD is set) and a peer
-// restart under load on a real Fabric network.
+// own chaincode, the gateway's end-to-end flows over HTTP (the real
+// qingchain-gateway process with --ledger fabric) with the approval and
+// invoice races, the load measurement (when QC_FABRIC_LOAD is set) and a
+// peer restart under load on a real Fabric network.
 func TestFabric(t *testing.T) {
 	n := startNetwork(t)
 	a, b := n.id(t, "platform-User1"), n.id(t, "bank-User1")
@@ -314,8 +330,31 @@ func TestFabric(t *testing.T) {
 		})
 	})
 	t.Run("QingchainChaincode", func(t *testing.T) { testQingchain(t, n) })
+	var g *gatewayProc
+	var z *zone
+	if n.qingchainReady {
+		t.Run("Gateway", func(st *testing.T) {
+			// The gateway process lives until TestFabric ends: the load run
+			// drives it too.
+			g = startGateway(st, t, n)
+			z = newZone(st)
+			if !st.Run("Zone", func(t *testing.T) { testGatewayZone(t, n, g, z) }) {
+				return
+			}
+			st.Run("Traceability", func(t *testing.T) { testGatewayTrace(t, g, z) })
+			st.Run("Bank", func(t *testing.T) { testGatewayBank(t, g, z) })
+			st.Run("ApprovalRace", func(t *testing.T) { testApprovalRace(t, n, g, z) })
+			st.Run("InvoiceRace", func(t *testing.T) { testInvoiceRace(t, n, g, z) })
+			st.Logf("RESULT waiting for every peer to commit a write took at most %.0f ms", g.settleMax.Seconds()*1000)
+			if bad := g.serverErrors(); len(bad) > 0 {
+				st.Errorf("the gateway answered %d requests with a 5xx:\n%s", len(bad), strings.Join(bad[:min(5, len(bad))], "\n"))
+			}
+		})
+	} else {
+		t.Log("the qingchain chaincode is not deployed: no gateway end-to-end flows")
+	}
 	if spec := os.Getenv("QC_FABRIC_LOAD"); spec != "" {
-		t.Run("Load", func(t *testing.T) { testLoad(t, n, probeLedger, spec) })
+		t.Run("Load", func(t *testing.T) { testLoad(t, n, probeLedger, spec, gatewayLoadRows(t, n, g, z)) })
 	}
 	t.Run("PeerRestart", func(t *testing.T) { testPeerRestart(t, n, probeLedger) })
 }
@@ -328,6 +367,7 @@ func testQingchain(t *testing.T, n *testNet) {
 	if n.deployQingchain {
 		n.script(t, "deploy", "--name", "qingchain")
 	}
+	n.qingchainReady = true
 	l := n.open(t, "qingchain", n.id(t, "regulator-User1"))
 	admin, clerk, banker := n.id(t, "platform-Admin"), n.id(t, "platform-User2"), n.id(t, "bank-User2")
 
@@ -499,7 +539,7 @@ func testPeerRestart(t *testing.T, n *testNet, l *fabric.Ledger) {
 		}
 		counts[r.org] = c
 	}
-	t.Logf("submissions: platform %d ok / %d failed, bank %d ok / %d failed; peer down %.1f s; bank clients served again %.1f s after start-node returned",
+	t.Logf("RESULT peer restart: submissions: platform %d ok / %d failed, bank %d ok / %d failed; peer down %.1f s; bank clients served again %.1f s after start-node returned",
 		counts["platform"][0], counts["platform"][1], counts["bank"][0], counts["bank"][1], restartAt.Sub(killedAt).Seconds(), firstBankOK.Sub(startedAt).Seconds())
 	if counts["bank"][1] == 0 {
 		t.Error("no bank submission failed while its peer was down: was it killed?")
@@ -563,8 +603,10 @@ type submitFunc func(key string) (uint64, error)
 // "1,16,64"), each client a goroutine with its own identity, spread over
 // every organisation: through the adapter, and (unless QC_FABRIC_LOAD_RAW=0)
 // through a plain fabric-gateway client (SubmitAsync + commit status) with
-// its own connections, as the baseline. It reports; it does not assert.
-func testLoad(t *testing.T, n *testNet, l *fabric.Ledger, spec string) {
+// its own connections, as the baseline; then each extra row (the gateway's:
+// see gatewayLoadRows) at the same concurrency. It reports; it does not
+// assert.
+func testLoad(t *testing.T, n *testNet, l *fabric.Ledger, spec string, extra []loadRow) {
 	seconds := 20
 	if v := os.Getenv("QC_FABRIC_LOAD_SECONDS"); v != "" {
 		seconds, _ = strconv.Atoi(v)
@@ -589,7 +631,12 @@ func testLoad(t *testing.T, n *testNet, l *fabric.Ledger, spec string) {
 	if os.Getenv("QC_FABRIC_LOAD_RAW") != "0" {
 		raw = rawClients(t, n, ids)
 	}
-	t.Logf("LOAD batch: BatchTimeout 250ms, MaxMessageCount 500, PreferredMaxBytes 2 MB (network/configtx.yaml); %d s per run; write: probe Put of a fresh key", seconds)
+	t.Logf("LOAD batch: %s (the network's configtx.yaml); %d s per run", batchSettings(n), seconds)
+	t.Logf("LOAD rows: %-15s a plain fabric-gateway client, probe Put of a fresh key", "fabric-gateway")
+	t.Logf("LOAD rows: %-15s gateway/fabric's Ledger, probe Put of a fresh key", "fabric adapter")
+	for _, r := range extra {
+		t.Logf("LOAD rows: %-15s %s", r.name, r.what)
+	}
 	t.Logf("LOAD %-15s %7s %8s %8s %8s %8s %6s %6s", "client", "clients", "submits", "per_s", "p50_ms", "p99_ms", "errors", "blocks")
 	for _, f := range strings.Split(spec, ",") {
 		clients, err := strconv.Atoi(strings.TrimSpace(f))
@@ -600,7 +647,37 @@ func testLoad(t *testing.T, n *testNet, l *fabric.Ledger, spec string) {
 		if raw != nil {
 			loadRun(t, "fabric-gateway", clients, seconds, raw)
 		}
+		for _, r := range extra {
+			loadRun(t, r.name, clients, seconds, r.newClient)
+		}
 	}
+}
+
+// batchSettings reads the block-cutting settings from the configtx.yaml
+// the network was made from (network/configtx.yaml as rendered by up).
+func batchSettings(n *testNet) string {
+	raw, err := os.ReadFile(filepath.Join(n.NetworkDir, "configtx.yaml"))
+	if err != nil {
+		if raw, err = os.ReadFile(filepath.Join(n.repo, "network", "configtx.yaml")); err != nil {
+			return "unknown"
+		}
+	}
+	var out []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		l := strings.TrimSpace(line)
+		for _, k := range []string{"BatchTimeout:", "MaxMessageCount:", "PreferredMaxBytes:"} {
+			if strings.HasPrefix(l, k) && len(out) < 3 {
+				out = append(out, strings.Replace(l, ":", "", 1))
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// loadRow is one more kind of client in the load run.
+type loadRow struct {
+	name, what string
+	newClient  func(c int) submitFunc
 }
 
 func loadRun(t *testing.T, name string, clients, seconds int, newClient func(c int) submitFunc) {
