@@ -225,6 +225,23 @@ func resolverIdentity(w *wallet.Wallet, cas demo.CA, name string) (*identity.Ide
 	return id, w.PutIdentity(name, id)
 }
 
+// parseInterspersed parses flags given before or after the positional
+// arguments ("keys add NAME --data-dir D" as well as "keys add --data-dir
+// D NAME") and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 func keys(args []string) error {
 	if len(args) == 0 {
 		return errors.New("keys: add IDENTITY | list | revoke KEY-ID")
@@ -232,7 +249,8 @@ func keys(args []string) error {
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
 	dataDir := dataDirFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
 	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
@@ -241,10 +259,10 @@ func keys(args []string) error {
 	}
 	switch sub {
 	case "add":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return errors.New("keys add IDENTITY")
 		}
-		plain, k, err := w.AddKey(fs.Arg(0))
+		plain, k, err := w.AddKey(pos[0])
 		if err != nil {
 			return err
 		}
@@ -266,13 +284,13 @@ func keys(args []string) error {
 		}
 		return tw.Flush()
 	case "revoke":
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return errors.New("keys revoke KEY-ID")
 		}
-		if err := w.Revoke(fs.Arg(0)); err != nil {
+		if err := w.Revoke(pos[0]); err != nil {
 			return err
 		}
-		fmt.Println("revoked", fs.Arg(0))
+		fmt.Println("revoked", pos[0])
 		return nil
 	}
 	return fmt.Errorf("keys: unknown subcommand %q", sub)
