@@ -39,10 +39,12 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
 	fgid "github.com/hyperledger/fabric-gateway/pkg/identity"
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -113,6 +115,11 @@ type Ledger struct {
 
 	mu       sync.Mutex
 	gateways map[gwKey]*client.Gateway
+
+	// fence is one past the highest block any submission through this
+	// gateway was committed in: a caller that was told "committed" must
+	// see its write on whichever organisation's peer it reads next.
+	fence atomic.Uint64
 }
 
 var _ gateway.Ledger = (*Ledger)(nil)
@@ -121,6 +128,7 @@ type peerConn struct {
 	mspID    string
 	endpoint string
 	conn     *grpc.ClientConn
+	height   atomic.Uint64 // highest chain height seen on this peer
 }
 
 type gwKey struct {
@@ -305,6 +313,7 @@ func (l *Ledger) proposal(id *identity.Identity, chaincode string, req gateway.R
 	if err != nil {
 		return nil, nil, err
 	}
+	l.awaitFence(gw, p)
 	opts := []client.ProposalOption{client.WithArguments(req.Args...)}
 	if len(req.Transient) > 0 {
 		opts = append(opts, client.WithTransient(req.Transient))
@@ -394,8 +403,57 @@ func (pr *Prepared) Submit(ctx context.Context) (*gateway.Commit, error) {
 		// the caller can look it up by id.
 		return nil, l.mapError(ctx, "commit status", pr.peer, txID, err)
 	}
+	l.raiseFence(st.BlockNumber + 1)
 	if !st.Successful {
 		return nil, &gateway.CommitError{TxID: txID, BlockNumber: st.BlockNumber, Code: validationCode(st.Code)}
 	}
 	return &gateway.Commit{TxID: txID, BlockNumber: st.BlockNumber, Payload: pr.tx.Result()}, nil
+}
+
+// fenceWait bounds how long a read waits for a lagging peer; past it the
+// read goes ahead (the peer is likely down, and the call reports that).
+const fenceWait = 3 * time.Second
+
+func (l *Ledger) raiseFence(height uint64) {
+	for {
+		cur := l.fence.Load()
+		if height <= cur || l.fence.CompareAndSwap(cur, height) {
+			return
+		}
+	}
+}
+
+// awaitFence makes a peer of another organisation catch up with what this
+// gateway has already reported as committed: a submit returns once the
+// submitter's own peer has committed, and the other peers follow within
+// milliseconds. Without this, a caller of another organisation could read
+// right after a write and not see it, which devledger never allows. The
+// common case costs nothing: the peer's known height already passes the
+// fence.
+func (l *Ledger) awaitFence(gw *client.Gateway, p *peerConn) {
+	need := l.fence.Load()
+	if need == 0 || p.height.Load() >= need {
+		return
+	}
+	qscc := gw.GetNetwork(l.cfg.Channel).GetContract("qscc")
+	deadline := time.Now().Add(fenceWait)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		raw, err := qscc.Evaluate("GetChainInfo", client.WithArguments(l.cfg.Channel))
+		if err == nil {
+			info := &common.BlockchainInfo{}
+			if proto.Unmarshal(raw, info) == nil {
+				h := info.GetHeight()
+				for cur := p.height.Load(); h > cur && !p.height.CompareAndSwap(cur, h); cur = p.height.Load() {
+				}
+				if h >= need {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			l.log.Warn("peer did not catch up with committed writes in time", "peer", p.endpoint, "need", need, "have", p.height.Load())
+			return
+		}
+		time.Sleep(delay)
+	}
 }
