@@ -283,3 +283,13 @@ func (c *Contract) Fail(ctx contractapi.TransactionContextInterface, code, messa
 	}
 	return errors.New(code + ": " + message)
 }
+
+// IncrEmit is Incr that also sets an event, so that an invalidated
+// read-modify-write carries an event that must never be delivered.
+func (c *Contract) IncrEmit(ctx contractapi.TransactionContextInterface, key, name string) (int, error) {
+	n, err := c.Incr(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	return n, ctx.GetStub().SetEvent(name, []byte(key))
+}
