@@ -22,6 +22,10 @@ import (
 // ErrInvalid is wrapped by every error Validate and CheckChar return.
 var ErrInvalid = errors.New("invalid unified social credit code")
 
+// MsgCheckMismatch is the whole explanation given for a code whose check
+// character is wrong.
+const MsgCheckMismatch = "the check character (18th) does not match the first 17 characters"
+
 // Length is the number of characters in a code.
 const Length = 18
 
@@ -55,9 +59,10 @@ func Validate(code string) error {
 	if err := checkBody(code, Length); err != nil {
 		return err
 	}
-	want := checkChar(code[:Length-1])
-	if got := code[Length-1]; got != want {
-		return fmt.Errorf("uscc: %w: %s has check character %c, expected %c", ErrInvalid, code, got, want)
+	// The message names neither the code's check character nor the right
+	// one: an error must not hand out a valid code for any 17 characters.
+	if code[Length-1] != checkChar(code[:Length-1]) {
+		return fmt.Errorf("uscc: %w: %s", ErrInvalid, MsgCheckMismatch)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func TestValidateErrors(t *testing.T) {
 		{"", "has 0 bytes, want 18 characters"},
 		{"91350100M000100Y4", "has 17 bytes"},
 		{"91350100M000100Y433", "has 19 bytes"},
-		{"91350100M000100Y44", "check character 4, expected 3"},
+		{"91350100M000100Y44", "check character (18th) does not match the first 17 characters"},
 		{"91350100M000100Y4Z", "character 18 is 'Z', not one of 0-9 A-Z except I O S V Z"},
 		{"91350100m000100Y43", "lowercase 'm' at position 9; codes are upper case only"},
 		{"91350100M000100y43", "lowercase 'y' at position 16"},
@@ -96,6 +96,28 @@ func TestValidateErrors(t *testing.T) {
 	}
 	if _, err := CheckChar("91350100M000100Y43"); !errors.Is(err, ErrInvalid) {
 		t.Errorf("CheckChar of 18 characters: %v, want ErrInvalid", err)
+	}
+}
+
+// A wrong check character gets one and the same message whatever the code
+// and whatever the right character is, so the error cannot be used to learn
+// the check character of any 17 characters.
+func TestCheckMismatchRevealsNothing(t *testing.T) {
+	want := "uscc: " + ErrInvalid.Error() + ": " + MsgCheckMismatch
+	for _, code := range append(handChecked, generated...) {
+		for i := 0; i < len(charset); i++ {
+			if charset[i] == code[17] {
+				continue
+			}
+			bad := code[:17] + charset[i:i+1]
+			err := Validate(bad)
+			if err == nil {
+				t.Fatalf("Validate(%q) accepted a wrong check character", bad)
+			}
+			if got := err.Error(); got != want {
+				t.Fatalf("Validate(%q) = %q, want exactly %q", bad, got, want)
+			}
+		}
 	}
 }
 
