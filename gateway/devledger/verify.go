@@ -20,11 +20,13 @@ type VerifyReport struct {
 }
 
 // Verify checks the ledger in dir without opening it for writing: see
-// (*Ledger).Verify.
+// (*Ledger).Verify. It fails with ErrInUse when another process holds the
+// ledger for longer than DefaultLockTimeout; VerifyDir then asks that
+// process instead.
 func Verify(dir string) (*VerifyReport, error) {
-	db, err := bolt.Open(filepath.Join(dir, "ledger.db"), 0o600, &bolt.Options{ReadOnly: true})
+	db, err := openReadOnly(dir, DefaultLockTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("devledger: open ledger.db: %w", err)
+		return nil, err
 	}
 	defer db.Close()
 	return verifyDB(db)
