@@ -247,6 +247,9 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		if err != nil {
 			return "", err
 		}
+		if r.Holder != applicant {
+			return "", errf(CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
+		}
 		if err := finCheckPledgeable(r, applicant, cur); err != nil {
 			return "", err
 		}

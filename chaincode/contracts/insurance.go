@@ -580,7 +580,9 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	switch {
 	case p.Status != PolicyActive:
 		return "", errf(CodeConflict, "policy %s is %s", p.ID, p.Status)
-	case l.Exporter != insured || l.Insurer != p.Insurer:
+	case l.Exporter != insured:
+		return "", errf(CodeForbidden, "limit %s is not a limit of %s; an exporter declares only against its own limits", l.ID, insured)
+	case l.Insurer != p.Insurer:
 		return "", errf(CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
 	case l.Currency != p.Currency:
 		return "", errf(CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
@@ -629,6 +631,11 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	if len(missing) > 0 {
 		return "", errf(CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
+	}
+	// ... and left with the insured: it recorded their shipping, or they
+	// are its own goods (its carrier may have recorded it).
+	if events, err = insShippedBy(ctx, lots, events, insured); err != nil {
+		return "", err
 	}
 	rate, err := money.ParseRate(p.PremiumRate)
 	if err != nil {
@@ -874,6 +881,42 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	return toJSON(insShipmentView(s, today))
+}
+
+// insShippedBy checks that every lot was shipped by the insured: a
+// shipping event it recorded (the newest, at most insMaxEventsExamined
+// events back), unless the lot is its own, when any shipping event
+// (found[i], from rkShippingEvents) does. It returns the events the
+// declaration rests on.
+func insShippedBy(ctx contractapi.TransactionContextInterface, lots []LotRef, found []string, insured string) ([]string, error) {
+	out := make([]string, len(lots))
+	for i, r := range lots {
+		l, err := loadLot(ctx, r.GTIN, r.Lot)
+		if err != nil {
+			return nil, err
+		}
+		if l.Producer.CreditCode == insured {
+			out[i] = found[i]
+			continue
+		}
+		tails, err := indexTails(ctx, idxEventOfLot, []string{r.GTIN, r.Lot})
+		if err != nil {
+			return nil, err
+		}
+		for j, n := len(tails)-1, 0; j >= 0 && n < insMaxEventsExamined && out[i] == ""; j, n = j-1, n+1 {
+			ev, err := loadEvent(ctx, tails[j][1])
+			if err != nil {
+				return nil, err
+			}
+			if ev.BizStep == "shipping" && ev.RecordedBy.CreditCode == insured {
+				out[i] = ev.ID
+			}
+		}
+		if out[i] == "" {
+			return nil, errf(CodeForbidden, "lot %s of %s was shipped, but not by %s; an exporter insures only goods it shipped", r.Lot, r.GTIN, insured)
+		}
+	}
+	return out, nil
 }
 
 // insReleaseLimit takes amount off a limit's usage (never below zero).

@@ -39,6 +39,9 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 		if err != nil {
 			return Collateral{}, err
 		}
+		if rv.Creditor != applicant {
+			return Collateral{}, errf(CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
+		}
 		v, err := rvFinanceable(rv, applicant, cur, today)
 		if err != nil {
 			return Collateral{}, err
@@ -48,6 +51,9 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 		s, err := insLoadShipment(ctx, id)
 		if err != nil {
 			return Collateral{}, err
+		}
+		if s.Insured != applicant {
+			return Collateral{}, errf(CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
 		}
 		v, err := insFinanceable(s, applicant, bank, cur, today)
 		if err != nil {

@@ -19,6 +19,9 @@ import (
 const (
 	CodeAlreadyPledged = "ALREADY_PLEDGED" // 409: the receipt is pledged to a financing
 	CodeLTVExceeded    = "LTV_EXCEEDED"    // 422: principal / collateral value above the agreed maximum
+	// CodeRecalled refuses a receipt on goods a recall reaches (422; the
+	// gateway maps it already).
+	CodeRecalled = "RECALLED"
 )
 
 // Receipt statuses. ISSUED, PLEDGED and REDEEMING are live: the receipt
@@ -226,6 +229,21 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	}
 	if len(basis) == 0 {
 		return "", errf(CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
+	}
+	// The goods must still be here: a custody event counts only if no
+	// shipping of the lot, and no receiving or storing of it elsewhere,
+	// came after it (a custody entry can outlive the goods' departure when
+	// someone else records the shipping).
+	if basis, err = wrStillInCustody(ctx, gtin, in.Lot, wh, basis); err != nil {
+		return "", err
+	}
+	// Nor on goods a recall reaches (the lot or any lot it was made from).
+	rs, err := recallStatus(ctx, []LineageLot{{GTIN: gtin, Lot: in.Lot}})
+	if err != nil {
+		return "", err
+	}
+	if rs.Recalled {
+		return "", errf(CodeRecalled, "%s lot %s is under the recall of lot %s of %s (%s); no receipt is issued on recalled goods", gtin, in.Lot, rs.Recall.Lot, rs.Recall.GTIN, rs.Recall.Reason)
 	}
 	// Quantity: in the lot's unit, and no more than the lot holds and the
 	// unused custody events received (when all of them carry a quantity).
@@ -500,6 +518,9 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 	if err != nil {
 		return "", err
 	}
+	if err := wrRefuseOwnInterest(caller, r, "freezes"); err != nil {
+		return "", err
+	}
 	if !r.live() {
 		return "", errf(CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
@@ -532,6 +553,9 @@ func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, 
 	}
 	r, err := wrLoad(ctx, receiptID)
 	if err != nil {
+		return "", err
+	}
+	if err := wrRefuseOwnInterest(caller, r, "unfreezes"); err != nil {
 		return "", err
 	}
 	if r.Frozen == nil {
@@ -722,6 +746,71 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 		return nil, nil, errf(CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
 	}
 	return caller, r, nil
+}
+
+// wrRefuseOwnInterest: a regulator does not freeze or unfreeze a receipt
+// its own enterprise issued, holds or has a pledge on.
+func wrRefuseOwnInterest(c *Caller, r *Receipt, verb string) error {
+	me := c.Enterprise.CreditCode
+	if me == r.Holder || me == r.Warehouse || (r.Pledge != nil && me == r.Pledge.Pledgee) {
+		return errf(CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
+	}
+	return nil
+}
+
+// wrStillInCustody keeps the custody events (of wh, on the lot) after
+// which the ledger shows the goods did not move on: no shipping event of
+// the lot by anyone, and no receiving or storing of it by another
+// enterprise, at or after the custody event's time. It refuses when none
+// is left. It reads the lot's events from the newest back to the oldest
+// candidate only.
+func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh string, candidates []string) ([]string, error) {
+	times := make([]string, len(candidates))
+	oldest := ""
+	for i, id := range candidates {
+		ev, err := loadEvent(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		t, err := time.Parse(eventTimeLayout, ev.EventTime)
+		if err != nil {
+			return nil, errf(CodeInternal, "event %s: time %q: %v", id, ev.EventTime, err)
+		}
+		times[i] = t.UTC().Format(sortTimeLayout)
+		if oldest == "" || times[i] < oldest {
+			oldest = times[i]
+		}
+	}
+	tails, err := indexTails(ctx, idxEventOfLot, []string{gtin, lot})
+	if err != nil {
+		return nil, err
+	}
+	moved, movedBy := "", ""
+	for i := len(tails) - 1; i >= 0 && tails[i][0] >= oldest; i-- {
+		ev, err := loadEvent(ctx, tails[i][1])
+		if err != nil {
+			return nil, err
+		}
+		away := ev.BizStep == "shipping" ||
+			((ev.BizStep == "receiving" || ev.BizStep == "storing") && ev.RecordedBy.CreditCode != wh)
+		if away {
+			moved, movedBy = tails[i][0], ev.BizStep+" by "+ev.RecordedBy.CreditCode
+			break
+		}
+	}
+	if moved == "" {
+		return candidates, nil
+	}
+	var out []string
+	for i, id := range candidates {
+		if times[i] > moved {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errf(CodeRuleViolation, "the goods of %s lot %s left warehouse %s after it last received or stored them (%s at %s); record a new receiving or storing event when they are back", gtin, lot, wh, movedBy, moved)
+	}
+	return out, nil
 }
 
 // wrRefuseUnlessFree insists that a receipt is ISSUED and not frozen: the

@@ -89,6 +89,9 @@ func (r *Risk) AssessRisk(ctx contractapi.TransactionContextInterface, entity, e
 		if err != nil {
 			return "", err
 		}
+		if err := rkMayAssessReceivable(ctx, caller, rv); err != nil {
+			return "", err
+		}
 		if found, err = rvRiskChecks(ctx, rv); err != nil {
 			return "", err
 		}
@@ -103,6 +106,9 @@ func (r *Risk) AssessRisk(ctx contractapi.TransactionContextInterface, entity, e
 		s, err := insLoadShipment(ctx, entityID)
 		if err != nil {
 			return "", err
+		}
+		if !insMayRead(caller, s.Insurer, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
+			return "", errf(CodeForbidden, "only the insurer of shipment %s, the bank its proceeds are assigned to, the bank financing it and regulators assess it", s.ID)
 		}
 		cur, err := money.LookupCurrency(s.Currency)
 		if err != nil {
@@ -189,6 +195,9 @@ func (r *Risk) ResolveRiskFlag(ctx contractapi.TransactionContextInterface, enti
 	if entity != rkEntityReceivable && entity != rkEntityShipment {
 		return "", errf(CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), rkEntityReceivable, rkEntityShipment)
 	}
+	if err := rkRefuseOwnFlag(ctx, caller, entity, entityID); err != nil {
+		return "", err
+	}
 	k, err := key(ctx, rkObjFlag, entity, entityID, code)
 	if err != nil {
 		return "", err
@@ -215,6 +224,49 @@ func (r *Risk) ResolveRiskFlag(ctx contractapi.TransactionContextInterface, enti
 		return "", err
 	}
 	return toJSON(f)
+}
+
+// rkMayAssessReceivable: any bank (a receivable is offered to banks before
+// any of them is its party), the insurer of the shipment it rests on, and
+// regulators.
+func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *Caller, rv *Receivable) error {
+	if c.HasKind(KindBank) || c.HasKind(KindRegulator) {
+		return nil
+	}
+	if rv.ShipmentID != "" {
+		s, err := insLoadShipment(ctx, rv.ShipmentID)
+		if err != nil {
+			return err
+		}
+		if s.Insurer == c.Enterprise.CreditCode {
+			return nil
+		}
+	}
+	return errf(CodeForbidden, "only banks, regulators and the insurer of its shipment assess receivable %s", rv.ID)
+}
+
+// rkRefuseOwnFlag: a regulator does not resolve a flag on an entity its
+// own enterprise is a party to.
+func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *Caller, entity, id string) error {
+	var parties []string
+	switch entity {
+	case rkEntityReceivable:
+		rv, err := rvLoad(ctx, id)
+		if err != nil {
+			return err
+		}
+		parties = []string{rv.Seller, rv.Creditor, rv.BuyerCreditCode, rv.Assignee}
+	case rkEntityShipment:
+		s, err := insLoadShipment(ctx, id)
+		if err != nil {
+			return err
+		}
+		parties = []string{s.Insured, s.Insurer, s.Assignee}
+	}
+	if slices.Contains(parties, c.Enterprise.CreditCode) {
+		return errf(CodeForbidden, "%s is a party to %s %s; another regulator resolves its flags", c.Enterprise.CreditCode, entity, id)
+	}
+	return nil
 }
 
 // rkMayRead: parties of the entity, banks, insurers, regulators.

@@ -111,6 +111,9 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 	if err := insLoad(ctx, rkObjSanction, "SN", "sanction", sanctionID, &sn); err != nil {
 		return "", err
 	}
+	if sn.CreditCode == caller.Enterprise.CreditCode {
+		return "", errf(CodeForbidden, "sanction %s is on %s itself; another regulator lifts it", sn.ID, sn.CreditCode)
+	}
 	if sn.Status != SanctionActive {
 		return "", errf(CodeConflict, "sanction %s is %s", sn.ID, sn.Status)
 	}
