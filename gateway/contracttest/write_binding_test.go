@@ -60,7 +60,9 @@ func TestWriteBinding(t *testing.T) {
 		f.receive(f.wh, lot, "100")
 		return lot
 	}
-	issue := func(lot string) string { return wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode) }
+	issue := func(lot string) string {
+		return wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)
+	}
 
 	// Insurance: the trader's policy at f.insurer, shipments on fresh buyers.
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
