@@ -99,9 +99,9 @@ func TestFinancingAccessControl(t *testing.T) {
 		{"finance:ApplyForFinancing", func() []string {
 			return []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt())}
 		}, f.trader, map[string]string{ // anyone may apply, but only with receipts it holds
-			contracts.KindProducer: "CONFLICT", contracts.KindProcessor: "CONFLICT", contracts.KindLogistics: "CONFLICT",
-			contracts.KindWarehouse: "CONFLICT", contracts.KindExporter: "CONFLICT", contracts.KindBank: "CONFLICT",
-			contracts.KindInsurer: "CONFLICT", contracts.KindInspector: "CONFLICT", contracts.KindRegulator: "CONFLICT",
+			contracts.KindProducer: "FORBIDDEN", contracts.KindProcessor: "FORBIDDEN", contracts.KindLogistics: "FORBIDDEN",
+			contracts.KindWarehouse: "FORBIDDEN", contracts.KindExporter: "FORBIDDEN", contracts.KindBank: "FORBIDDEN",
+			contracts.KindInsurer: "FORBIDDEN", contracts.KindInspector: "FORBIDDEN", contracts.KindRegulator: "FORBIDDEN",
 		}},
 		{"finance:ApproveFinancing", func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
 		{"finance:RejectFinancing", func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},

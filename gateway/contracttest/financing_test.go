@@ -28,7 +28,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	}{
 		{"bank is not a bank", wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID), "RULE_VIOLATION"},
 		{"unknown bank", wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID), "NOT_FOUND"},
-		{"someone else's receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID), "CONFLICT"},
+		{"someone else's receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID), "FORBIDDEN"},
 		{"another currency", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID), "RULE_VIOLATION"},
 		{"receipt named twice", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID), "INVALID_ARGUMENT"},
 		{"no collateral", wrApplyInput(f.bank.CreditCode, "1.00", "CNY"), "INVALID_ARGUMENT"},

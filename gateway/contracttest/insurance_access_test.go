@@ -97,7 +97,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	allConflict := map[string]string{}
 	for _, k := range wrKinds {
-		allConflict[k] = "CONFLICT"
+		allConflict[k] = "FORBIDDEN" // collateral offered by anyone but its holder
 	}
 
 	rows := []struct {
@@ -132,7 +132,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		{"", "receivable:MarkReceivableOverdue", func() []string { return []string{pastDue()} }, f.trader, nil},
 		{"", "receivable:DeclareReceivableDefault", func() []string { return []string{pastDue()} }, f.trader, nil},
 		{"", "risk:AssessRisk", func() []string { return []string{"receivable", flagged()} },
-			f.bank, anyOf(contracts.KindBank, contracts.KindInsurer, contracts.KindRegulator)},
+			f.bank, anyOf(contracts.KindBank, contracts.KindRegulator)}, // an insurer only on its own shipments
 		{"", "risk:ResolveRiskFlag", func() []string { return []string{"receivable", flagged(), "NO_SHIPPING_EVENT", "checked"} }, regulator, nil},
 		{"", "risk:RecordSanction", func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(contracts.KindRegulator)},
 		{"", "risk:LiftSanction", func() []string {

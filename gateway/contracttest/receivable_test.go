@@ -266,7 +266,7 @@ func TestReceivableFinancing(t *testing.T) {
 	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
 	wantCode(t, err, "RULE_VIOLATION") // another currency
 	_, err = f.Submit(f.buyer.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
-	wantCode(t, err, "CONFLICT") // not the buyer's to finance
+	wantCode(t, err, "FORBIDDEN") // not the buyer's to finance
 
 	var a, b contracts.Financing
 	f.mustDo(&a, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))

@@ -184,24 +184,54 @@ func (w *Wallet) Keys() ([]Key, error) {
 	return f.Keys, nil
 }
 
+// ErrNoKey means no key in the wallet matches a revocation's argument.
+var ErrNoKey = errors.New("wallet: no such key")
+
+var keyIDRE = regexp.MustCompile(`^key_[0-9a-f]{12}$`)
+
 // Revoke revokes a key by its id (or by the plaintext key itself).
 func (w *Wallet) Revoke(idOrKey string) error {
-	target := idOrKey
-	if strings.HasPrefix(idOrKey, keyPrefix) {
-		target = "key_" + hashKey(idOrKey)[:12]
+	_, err := w.RevokeKey(idOrKey)
+	return err
+}
+
+// RevokeKey revokes a key by its id, as keys list shows it, or by the
+// plaintext key itself, and returns the key (which holds no secret).
+// Revoking a revoked key changes nothing and succeeds. No error repeats
+// the argument unless it is a well-formed key id: the argument may be a
+// secret, and errors end up on terminals and in logs.
+func (w *Wallet) RevokeKey(idOrKey string) (Key, error) {
+	var match func(Key) bool
+	var notFound error
+	switch {
+	case strings.HasPrefix(idOrKey, keyPrefix):
+		h := hashKey(idOrKey)
+		match = func(k Key) bool { return k.Hash == h }
+		notFound = fmt.Errorf("%w: no key matches that API key", ErrNoKey)
+	case keyIDRE.MatchString(idOrKey):
+		match = func(k Key) bool { return k.ID == idOrKey }
+		notFound = fmt.Errorf("%w: %s (keys list shows the ids)", ErrNoKey, idOrKey)
+	default:
+		return Key{}, fmt.Errorf("%w: the argument is neither a key id (key_ and 12 hex digits, as keys list shows) nor an API key (%s...)", ErrNoKey, keyPrefix)
 	}
-	return w.updateKeys(func(f *keyFile) error {
+	var out Key
+	err := w.updateKeys(func(f *keyFile) error {
 		for i := range f.Keys {
-			if f.Keys[i].ID == target {
+			if match(f.Keys[i]) {
 				if f.Keys[i].RevokedAt == nil {
 					now := time.Now().UTC().Truncate(time.Second)
 					f.Keys[i].RevokedAt = &now
 				}
+				out = f.Keys[i]
 				return nil
 			}
 		}
-		return fmt.Errorf("wallet: no key %s", target)
+		return notFound
 	})
+	if err != nil {
+		return Key{}, err
+	}
+	return out, nil
 }
 
 // Authenticate maps a plaintext API key to its identity.

@@ -64,3 +64,43 @@ func TestKeysLifecycle(t *testing.T) {
 		t.Error("path-like identity name accepted")
 	}
 }
+
+func TestRevokeKey(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := identity.NewCA("BankMSP")
+	id, _ := ca.Issue("officer", identity.RoleClient, nil)
+	if err := w.PutIdentity("bank-officer", id); err != nil {
+		t.Fatal(err)
+	}
+	plain, k, err := w.AddKey("bank-officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := w.AddKey("bank-officer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.RevokeKey(plain)
+	if err != nil || got.ID != k.ID || got.Identity != "bank-officer" || got.RevokedAt == nil {
+		t.Fatalf("RevokeKey(plaintext) = %+v, %v", got, err)
+	}
+	// Again, by id: already revoked, same time, no error.
+	again, err := w.RevokeKey(k.ID)
+	if err != nil || again.RevokedAt == nil || !again.RevokedAt.Equal(*got.RevokedAt) {
+		t.Fatalf("RevokeKey(id) of a revoked key = %+v, %v", again, err)
+	}
+	if _, _, err := w.Authenticate(other); err != nil {
+		t.Errorf("the other key stopped working: %v", err)
+	}
+	for _, arg := range []string{"", "key_", "key_0123456789ab", "key_0123456789AB", keyPrefix + "nope", plain[len(keyPrefix):], "../keys"} {
+		if _, err := w.RevokeKey(arg); !errors.Is(err, ErrNoKey) {
+			t.Errorf("RevokeKey(%q) = %v, want ErrNoKey", arg, err)
+		} else if arg != "key_0123456789ab" && arg != "" && arg != "key_" && strings.Contains(err.Error(), arg) {
+			t.Errorf("RevokeKey(%q) error repeats the argument: %v", arg, err)
+		}
+	}
+}

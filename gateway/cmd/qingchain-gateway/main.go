@@ -17,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -41,28 +42,32 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "qingchain-gateway:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run runs one command; the operator commands write what they report to out.
+func run(ctx context.Context, args []string, out io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return serve(args)
+		return serve(ctx, args, out)
 	case "keys":
-		return keys(args)
+		return keys(args, out)
 	case "identities":
-		return identities(args)
+		return identities(args, out)
 	case "verify":
-		return verify(args)
+		return verify(ctx, args, out)
 	case "help":
-		fmt.Println("usage: qingchain-gateway [serve|keys|identities|verify] [flags]; see -h of each")
+		fmt.Fprintln(out, "usage: qingchain-gateway [serve|keys|identities|verify] [flags]; see -h of each")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (serve, keys, identities, verify)", cmd)
@@ -85,7 +90,7 @@ func dataDirFlag(fs *flag.FlagSet) *string {
 	return fs.String("data-dir", env("QC_DATA_DIR", "data"), "data directory (env QC_DATA_DIR)")
 }
 
-func serve(args []string) error {
+func serve(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dataDir := dataDirFlag(fs)
 	backend := fs.String("ledger", env("QC_LEDGER", "devledger"), "ledger backend: devledger or fabric (env QC_LEDGER)")
@@ -115,9 +120,6 @@ func serve(args []string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	var ledger gateway.Ledger
 	var cas demo.CA
 	clock := &demo.Clock{}
@@ -136,6 +138,13 @@ func serve(args []string) error {
 		}
 		defer l.Close()
 		ledger, cas = l, l
+		// verify asks the running gateway through this socket, since
+		// nothing else can read the ledger while it is open here.
+		if vs, err := l.ServeVerify(); err != nil {
+			log.Warn("verify will not work while the gateway runs", "err", err.Error())
+		} else {
+			defer vs.Close()
+		}
 	case "fabric":
 		if *fabricNetwork == "" {
 			return errors.New("--ledger fabric needs --fabric-network, the network.json that scripts/network.sh up writes")
@@ -200,9 +209,9 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Qingchain gateway on %s (ledger: %s, data: %s)\n", *publicURL, *backend, *dataDir)
+	fmt.Fprintf(out, "Qingchain gateway on %s (ledger: %s, data: %s)\n", *publicURL, *backend, *dataDir)
 	if *demoMode {
-		fmt.Printf("Demo API keys: %s\nDemo entities: %s\n", filepath.Join(*dataDir, demo.CredentialsFile), filepath.Join(*dataDir, demo.EntitiesFile))
+		fmt.Fprintf(out, "Demo API keys: %s\nDemo entities: %s\n", filepath.Join(*dataDir, demo.CredentialsFile), filepath.Join(*dataDir, demo.EntitiesFile))
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
 	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
@@ -242,7 +251,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func keys(args []string) error {
+// keys manages API keys. Only add prints a secret, the new key, once;
+// list and revoke show key ids and identity names, which reveal nothing of
+// a key, and never repeat a revoke argument that may be a key.
+func keys(args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("keys: add IDENTITY | list | revoke KEY-ID")
 	}
@@ -266,14 +278,14 @@ func keys(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("key id: %s\nidentity: %s\napi key (shown once): %s\n", k.ID, k.Identity, plain)
+		fmt.Fprintf(out, "key id: %s\nidentity: %s\napi key (shown once): %s\n", k.ID, k.Identity, plain)
 		return nil
 	case "list":
 		ks, err := w.Keys()
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "KEY ID\tIDENTITY\tCREATED\tSTATUS")
 		for _, k := range ks {
 			status := "active"
@@ -287,16 +299,17 @@ func keys(args []string) error {
 		if len(pos) != 1 {
 			return errors.New("keys revoke KEY-ID")
 		}
-		if err := w.Revoke(pos[0]); err != nil {
+		k, err := w.RevokeKey(pos[0])
+		if err != nil {
 			return err
 		}
-		fmt.Println("revoked", pos[0])
+		fmt.Fprintf(out, "key %s (identity %s) revoked at %s\n", k.ID, k.Identity, k.RevokedAt.Format(time.RFC3339))
 		return nil
 	}
 	return fmt.Errorf("keys: unknown subcommand %q", sub)
 }
 
-func identities(args []string) error {
+func identities(args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("identities: list | enroll --org MSP --name NAME [--admin]")
 	}
@@ -319,7 +332,7 @@ func identities(args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tMSP ID\tCLIENT ID")
 		for _, n := range names {
 			id, err := w.Identity(n)
@@ -352,22 +365,36 @@ func identities(args []string) error {
 		if err := w.PutIdentity(*name, id); err != nil {
 			return err
 		}
-		fmt.Printf("enrolled %s in %s\nclient id (bind it with POST /api/v1/enterprises/{code}/members): %s\n", *name, *org, id.ID())
+		fmt.Fprintf(out, "enrolled %s in %s\nclient id (bind it with POST /api/v1/enterprises/{code}/members): %s\n", *name, *org, id.ID())
 		return nil
 	}
 	return fmt.Errorf("identities: unknown subcommand %q", sub)
 }
 
-func verify(args []string) error {
+// verify recomputes the devledger chain. While a gateway holds the data
+// directory it asks that gateway, over the socket in the ledger directory,
+// to verify its open ledger.
+func verify(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	dataDir := dataDirFlag(fs)
+	lockTimeout := fs.Duration("lock-timeout", devledger.DefaultLockTimeout, "how long to wait for the ledger's lock before asking the running gateway")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rep, err := devledger.Verify(filepath.Join(*dataDir, "ledger"))
+	if fs.NArg() > 0 {
+		return fmt.Errorf("verify takes no arguments, only flags (got %d)", fs.NArg())
+	}
+	if *lockTimeout <= 0 {
+		return errors.New("--lock-timeout must be positive")
+	}
+	rep, err := devledger.VerifyDir(ctx, filepath.Join(*dataDir, "ledger"), *lockTimeout)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("chain valid: %d blocks, %d transactions (%d valid), last block hash %x\n", rep.Blocks, rep.Transactions, rep.Valid, rep.LastHash)
+	by := "read from the stopped ledger's files"
+	if rep.PID != 0 {
+		by = fmt.Sprintf("verified by the running gateway, pid %d", rep.PID)
+	}
+	fmt.Fprintf(out, "chain valid: %d blocks, %d transactions (%d valid), last block hash %x (%s)\n", rep.Blocks, rep.Transactions, rep.Valid, rep.LastHash, by)
 	return nil
 }
