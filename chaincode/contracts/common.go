@@ -21,6 +21,13 @@ const (
 	CodeInternal        = "INTERNAL"         // 500: corrupt state, never client input
 )
 
+// Codes of the authority rules (who may assert what).
+const (
+	CodeKindNotGrantable = "KIND_NOT_GRANTABLE" // 403: the organisation may not grant this kind
+	CodeNotCustodian     = "NOT_CUSTODIAN"      // 403: the lot is neither the caller's nor in its custody
+	CodeEventTooOld      = "EVENT_TOO_OLD"      // 422: event time before the capture tolerance
+)
+
 // errf builds a coded chaincode error: "CODE: message".
 func errf(code, format string, args ...any) error {
 	return fmt.Errorf("%s: %s", code, fmt.Sprintf(format, args...))

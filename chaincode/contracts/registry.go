@@ -22,9 +22,19 @@ const (
 	KindInsurer   = "insurer"
 	KindInspector = "inspector"
 	KindRegulator = "regulator"
+	// KindCustomsBroker declares goods to customs on exporters' behalf.
+	KindCustomsBroker = "customs_broker"
 )
 
-var allKinds = []string{KindBank, KindExporter, KindInspector, KindInsurer, KindLogistics, KindProcessor, KindProducer, KindRegulator, KindWarehouse}
+var allKinds = []string{KindBank, KindCustomsBroker, KindExporter, KindInspector, KindInsurer, KindLogistics, KindProcessor, KindProducer, KindRegulator, KindWarehouse}
+
+// Grant statuses. A kind that carries public trust waits for the zone
+// regulator's approval; a revoked grant stays in the record.
+const (
+	GrantPending = "PENDING_APPROVAL"
+	GrantActive  = "ACTIVE"
+	GrantRevoked = "REVOKED"
+)
 
 const (
 	objEnterprise       = "enterprise"
@@ -41,17 +51,49 @@ type Registry struct {
 	contractapi.Contract
 }
 
-// Enterprise is a registered enterprise.
+// Enterprise is a registered enterprise. Kinds lists the kinds of
+// business in effect: granted by its organisation under the governance
+// configuration in force and, where the kind carries public trust,
+// approved by the zone regulator. Grants keeps every grant with its state.
 type Enterprise struct {
-	CreditCode   string   `json:"creditCode"`
-	Name         string   `json:"name"`
-	NameEn       string   `json:"nameEn,omitempty"`
-	MSPID        string   `json:"mspId"`
-	Kinds        []string `json:"kinds"`
-	Status       string   `json:"status"`
-	RegisteredAt string   `json:"registeredAt"`
-	RegisteredBy string   `json:"registeredBy"`
-	TxID         string   `json:"txId"`
+	CreditCode   string       `json:"creditCode"`
+	Name         string       `json:"name"`
+	NameEn       string       `json:"nameEn,omitempty"`
+	MSPID        string       `json:"mspId"`
+	Kinds        []string     `json:"kinds"`
+	Grants       []KindGrant  `json:"grants"`
+	Status       string       `json:"status"`
+	RegisteredAt string       `json:"registeredAt"`
+	RegisteredBy string       `json:"registeredBy"`
+	TxID         string       `json:"txId"`
+	Pending      []string     `json:"pendingKinds,omitempty"`
+	LastChange   *GrantChange `json:"lastChange,omitempty"`
+}
+
+// KindGrant is one kind granted to an enterprise.
+type KindGrant struct {
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	GrantedBy  string `json:"grantedBy"`
+	GrantedAt  string `json:"grantedAt"`
+	GrantTx    string `json:"grantTx"`
+	ApprovedBy string `json:"approvedBy,omitempty"`
+	ApprovedAt string `json:"approvedAt,omitempty"`
+	ApproveTx  string `json:"approveTx,omitempty"`
+	RevokedBy  string `json:"revokedBy,omitempty"`
+	RevokedAt  string `json:"revokedAt,omitempty"`
+	RevokeTx   string `json:"revokeTx,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// GrantChange says what the last write to the enterprise did, so that its
+// key history reads as a log of grants, approvals and revocations.
+type GrantChange struct {
+	Action string `json:"action"`
+	Kind   string `json:"kind,omitempty"`
+	By     string `json:"by"`
+	At     string `json:"at"`
+	TxID   string `json:"txId"`
 }
 
 // Member binds one identity (MSP ID + cid ID) to an enterprise.
@@ -91,7 +133,9 @@ type registerInput struct {
 }
 
 // RegisterEnterprise registers an enterprise in the caller's organisation.
-// Only an organisation admin (OU "admin") may do so.
+// Only an organisation admin (OU "admin") may do so, and only with kinds
+// that the governance configuration lets that organisation grant. Kinds
+// that carry public trust wait for the zone regulator's approval.
 func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterface, input string) (string, error) {
 	c, err := identify(ctx)
 	if err != nil {
@@ -114,8 +158,18 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 	if e.NameEn, err = cleanText("nameEn", in.NameEn, false, 200); err != nil {
 		return "", err
 	}
-	if e.Kinds, err = checkKinds(in.Kinds); err != nil {
+	kinds, err := checkKinds(in.Kinds)
+	if err != nil {
 		return "", err
+	}
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, kind := range kinds {
+		if !g.mayGrant(c.MSPID, kind) {
+			return "", errf(CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
+		}
 	}
 	k, err := key(ctx, objEnterprise, e.CreditCode)
 	if err != nil {
@@ -125,24 +179,264 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 	if found, err := getJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeAlreadyExists, "enterprise %s is already registered (%s)", e.CreditCode, existing.Name)
+		// Say nothing about the other party's record.
+		return "", errf(CodeAlreadyExists, "enterprise %s is already registered", e.CreditCode)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	e.RegisteredAt = now.Format(timeLayout)
-	if err := putJSON(ctx, k, e); err != nil {
+	for _, kind := range kinds {
+		e.Grants = append(e.Grants, newGrant(ctx, g, kind, c, now.Format(timeLayout)))
+	}
+	e.LastChange = &GrantChange{Action: "registered", By: c.MSPID, At: e.RegisteredAt, TxID: e.TxID}
+	if err := saveEnterprise(ctx, g, &e); err != nil {
 		return "", err
 	}
 	if err := putIndex(ctx, idxEnterpriseByMSP, e.MSPID, e.CreditCode); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "EnterpriseRegistered", Event{Entity: "enterprise", ID: e.CreditCode, Action: "registered", By: c.MSPID}); err != nil {
+	if err := emit(ctx, "EnterpriseRegistered", Event{Entity: "enterprise", ID: e.CreditCode, Action: "registered", By: c.MSPID, Data: map[string]any{"kinds": e.Kinds, "pendingKinds": e.Pending}}); err != nil {
 		return "", err
 	}
 	return toJSON(e)
 }
+
+func newGrant(ctx contractapi.TransactionContextInterface, g *Governance, kind string, by *Caller, at string) KindGrant {
+	gr := KindGrant{Kind: kind, Status: GrantActive, GrantedBy: by.MSPID, GrantedAt: at, GrantTx: ctx.GetStub().GetTxID()}
+	if g.needsApproval(kind) {
+		gr.Status = GrantPending
+	}
+	return gr
+}
+
+// saveEnterprise recomputes the kinds in effect and writes the record.
+func saveEnterprise(ctx contractapi.TransactionContextInterface, g *Governance, e *Enterprise) error {
+	slices.SortFunc(e.Grants, func(a, b KindGrant) int { return strings.Compare(a.Kind, b.Kind) })
+	effectiveKinds(g, e)
+	k, err := key(ctx, objEnterprise, e.CreditCode)
+	if err != nil {
+		return err
+	}
+	return putJSON(ctx, k, e)
+}
+
+// effectiveKinds fills Kinds and Pending from the grants under the
+// configuration in force: a grant counts while it is active, its
+// organisation may still grant the kind, and (for a trust kind) the zone
+// regulator approved it.
+func effectiveKinds(g *Governance, e *Enterprise) {
+	e.Kinds, e.Pending = []string{}, nil
+	for _, gr := range e.Grants {
+		switch {
+		case gr.Status == GrantPending:
+			e.Pending = append(e.Pending, gr.Kind)
+		case gr.Status != GrantActive, !g.mayGrant(e.MSPID, gr.Kind):
+		case g.needsApproval(gr.Kind) && gr.ApprovedBy == "":
+			e.Pending = append(e.Pending, gr.Kind)
+		default:
+			e.Kinds = append(e.Kinds, gr.Kind)
+		}
+	}
+}
+
+// GrantKind grants one more kind to an enterprise. Only an admin of the
+// enterprise's own organisation may, and only a kind that organisation
+// may grant.
+func (r *Registry) GrantKind(ctx contractapi.TransactionContextInterface, creditCode, kind string) (string, error) {
+	c, err := identify(ctx)
+	if err != nil {
+		return "", err
+	}
+	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if !c.Admin || c.MSPID != e.MSPID {
+		return "", errf(CodeForbidden, "only an admin of %s grants kinds to %s", e.MSPID, e.CreditCode)
+	}
+	if _, err := checkKinds([]string{kind}); err != nil {
+		return "", err
+	}
+	if !g.mayGrant(c.MSPID, kind) {
+		return "", errf(CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	at := now.Format(timeLayout)
+	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
+	if i >= 0 && e.Grants[i].Status != GrantRevoked {
+		return "", errf(CodeConflict, "%s already holds the %s kind (%s)", e.CreditCode, kind, e.Grants[i].Status)
+	}
+	gr := newGrant(ctx, g, kind, c, at)
+	if i >= 0 {
+		e.Grants[i] = gr
+	} else {
+		e.Grants = append(e.Grants, gr)
+	}
+	e.LastChange = &GrantChange{Action: "granted", Kind: kind, By: c.MSPID, At: at, TxID: ctx.GetStub().GetTxID()}
+	return finishGrantChange(ctx, g, e, "KindGranted", "kind-granted", c.MSPID)
+}
+
+// ApproveKind is the zone regulator's approval of a trust kind granted to
+// an enterprise; only then does the kind take effect.
+func (r *Registry) ApproveKind(ctx contractapi.TransactionContextInterface, creditCode, kind string) (string, error) {
+	c, err := identify(ctx)
+	if err != nil {
+		return "", err
+	}
+	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if !isZoneRegulator(c, g) {
+		return "", errf(CodeForbidden, "only the zone regulator (%s) approves kinds", g.RegulatorMSP)
+	}
+	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
+	if i < 0 || !waitingForApproval(g, e.Grants[i]) {
+		return "", errf(CodeConflict, "%s has no %s grant waiting for approval", e.CreditCode, trClip(kind))
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	at := now.Format(timeLayout)
+	gr := &e.Grants[i]
+	gr.Status, gr.ApprovedBy, gr.ApprovedAt, gr.ApproveTx = GrantActive, approverOf(c), at, ctx.GetStub().GetTxID()
+	e.LastChange = &GrantChange{Action: "approved", Kind: kind, By: approverOf(c), At: at, TxID: ctx.GetStub().GetTxID()}
+	return finishGrantChange(ctx, g, e, "KindApproved", "kind-approved", c.MSPID)
+}
+
+// RevokeKind withdraws a kind (granted or still waiting for approval).
+// The enterprise's organisation admin or the zone regulator may revoke;
+// it takes effect on the next transaction.
+func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, creditCode, kind, reason string) (string, error) {
+	c, err := identify(ctx)
+	if err != nil {
+		return "", err
+	}
+	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if !(c.Admin && c.MSPID == e.MSPID) && !isZoneRegulator(c, g) {
+		return "", errf(CodeForbidden, "only an admin of %s or the zone regulator revokes kinds of %s", e.MSPID, e.CreditCode)
+	}
+	why, err := cleanText("reason", reason, true, 500)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
+	if i < 0 || e.Grants[i].Status == GrantRevoked {
+		return "", errf(CodeConflict, "%s holds no %s grant to revoke", e.CreditCode, trClip(kind))
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	at := now.Format(timeLayout)
+	by := c.MSPID
+	if isZoneRegulator(c, g) && !(c.Admin && c.MSPID == e.MSPID) {
+		by = approverOf(c)
+	}
+	gr := &e.Grants[i]
+	gr.Status, gr.RevokedBy, gr.RevokedAt, gr.RevokeTx, gr.Reason = GrantRevoked, by, at, ctx.GetStub().GetTxID(), why
+	e.LastChange = &GrantChange{Action: "revoked", Kind: kind, By: by, At: at, TxID: ctx.GetStub().GetTxID()}
+	return finishGrantChange(ctx, g, e, "KindRevoked", "kind-revoked", c.MSPID)
+}
+
+// waitingForApproval: granted and not yet approved, including an active
+// grant of a kind that the governance has since made a trust kind.
+func waitingForApproval(g *Governance, gr KindGrant) bool {
+	return gr.Status == GrantPending || gr.Status == GrantActive && gr.ApprovedBy == "" && g.needsApproval(gr.Kind)
+}
+
+func finishGrantChange(ctx contractapi.TransactionContextInterface, g *Governance, e *Enterprise, name, action, by string) (string, error) {
+	if err := saveEnterprise(ctx, g, e); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, name, Event{Entity: "enterprise", ID: e.CreditCode, Action: action, By: by, Data: map[string]any{"kind": e.LastChange.Kind, "kinds": e.Kinds}}); err != nil {
+		return "", err
+	}
+	return toJSON(e)
+}
+
+// isZoneRegulator: an admin of the zone regulator's organisation, or a
+// member of an enterprise of that organisation holding the regulator kind.
+func isZoneRegulator(c *Caller, g *Governance) bool {
+	if c.MSPID != g.RegulatorMSP {
+		return false
+	}
+	return c.Admin || c.HasKind(KindRegulator)
+}
+
+func approverOf(c *Caller) string {
+	if c.Enterprise != nil && !c.Admin {
+		return c.Enterprise.CreditCode
+	}
+	return c.MSPID
+}
+
+func loadEnterpriseForUpdate(ctx contractapi.TransactionContextInterface, creditCode string) (*Enterprise, *Governance, error) {
+	e, err := loadEnterprise(ctx, creditCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, g, nil
+}
+
+// EnterpriseVersion is one state of an enterprise in its key history.
+type EnterpriseVersion struct {
+	TxID       string      `json:"txId"`
+	Timestamp  string      `json:"timestamp"`
+	Enterprise *Enterprise `json:"enterprise"`
+}
+
+// GetEnterpriseHistory lists every recorded state of an enterprise,
+// newest first: its registration and each grant, approval and revocation.
+func (r *Registry) GetEnterpriseHistory(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
+	if _, err := loadEnterprise(ctx, creditCode); err != nil {
+		return "", err
+	}
+	k, err := key(ctx, objEnterprise, creditCode)
+	if err != nil {
+		return "", err
+	}
+	it, err := ctx.GetStub().GetHistoryForKey(k)
+	if err != nil {
+		return "", errf(CodeInternal, "history: %v", err)
+	}
+	defer it.Close()
+	out := []EnterpriseVersion{}
+	for it.HasNext() && len(out) < maxHistoryVersions {
+		m, err := it.Next()
+		if err != nil {
+			return "", errf(CodeInternal, "history: %v", err)
+		}
+		v := EnterpriseVersion{TxID: m.TxId}
+		if m.Timestamp != nil {
+			v.Timestamp = m.Timestamp.AsTime().UTC().Format(timeLayout)
+		}
+		if !m.IsDelete {
+			var e Enterprise
+			if err := jsonUnmarshal(m.Value, &e); err != nil {
+				return "", err
+			}
+			v.Enterprise = &e
+		}
+		out = append(out, v)
+	}
+	return toJSON(out)
+}
+
+const maxHistoryVersions = 500
 
 type bindInput struct {
 	ID    string `json:"id"`
@@ -169,6 +463,11 @@ func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, credi
 	}
 	if err := checkClientID(in.ID); err != nil {
 		return "", err
+	}
+	// The member must be an identity of the admin's own organisation: one
+	// issued by the CA that issued the admin's certificate.
+	if issuerOfClientID(in.ID) != issuerOfClientID(c.ID) {
+		return "", errf(CodeForbidden, "the identity was not issued by %s's certificate authority; members bind only to an enterprise of their own organisation", e.MSPID)
 	}
 	label, err := cleanText("label", in.Label, false, 100)
 	if err != nil {
@@ -387,6 +686,13 @@ func loadEnterprise(ctx contractapi.TransactionContextInterface, creditCode stri
 	if !found {
 		return nil, errf(CodeNotFound, "enterprise %s is not registered", creditCode)
 	}
+	// The kinds in effect follow the configuration in force now, so that a
+	// governance change takes effect on the next transaction.
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	effectiveKinds(g, &e)
 	return &e, nil
 }
 
@@ -405,6 +711,20 @@ func checkKinds(kinds []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// issuerOfClientID is the issuer part of a cid.GetID value
+// (base64 of "x509::<subject>::<issuer>").
+func issuerOfClientID(id string) string {
+	raw, err := base64.StdEncoding.DecodeString(id)
+	if err != nil {
+		return ""
+	}
+	i := strings.LastIndex(string(raw), "::")
+	if i < 0 {
+		return ""
+	}
+	return string(raw[i+2:])
 }
 
 // checkClientID insists on the form cid.GetID produces: base64 of

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
 // EPCIS event types.
@@ -27,6 +29,17 @@ const (
 	// maxFutureSkew is how far an event's time may run ahead of the
 	// transaction's timestamp (device clocks drift).
 	maxFutureSkew = 10 * time.Minute
+	// maxCaptureDelay is how long after the fact an event may still be
+	// recorded: a handheld that captured offline (a farm without signal, a
+	// truck crossing the hills) uploads within a week. Older event times
+	// are refused, so nobody can slip a back-dated story under the real
+	// one. The delay stays visible as recordedAt (EPCIS recordTime).
+	maxCaptureDelay = 7 * 24 * time.Hour
+	// maxEventsPerLot bounds a lot's history. A lot of tea or a flock has
+	// tens of events; a cold chain reports hourly for days. Beyond the
+	// bound RecordEvent refuses (LIMIT_EXCEEDED) rather than letting the
+	// history grow without end.
+	maxEventsPerLot = 2000
 )
 
 // trStepRule says which event types may carry a business step and which
@@ -56,7 +69,7 @@ var bizStepRules = []trStepRule{
 	{"packing", "OTA", []string{KindProcessor, KindProducer, KindWarehouse}},
 	{"unpacking", "OA", []string{KindProcessor, KindProducer, KindWarehouse, KindLogistics}},
 	{"storing", "OA", []string{KindWarehouse, KindLogistics}},
-	{"receiving", "OA", []string{KindWarehouse, KindLogistics}},
+	{"receiving", "OA", []string{KindWarehouse, KindLogistics, KindProcessor, KindExporter}},
 	{"loading", "OA", []string{KindLogistics, KindWarehouse}},
 	{"unloading", "OA", []string{KindLogistics, KindWarehouse}},
 	{"shipping", "OA", []string{KindLogistics, KindExporter, KindWarehouse, KindProducer, KindProcessor}},
@@ -150,6 +163,7 @@ type TraceEvent struct {
 	ChildLots           []LotRef        `json:"childLots,omitempty"`
 	ChildItems          []ItemRef       `json:"childItems,omitempty"`
 	SensorReadings      []SensorReading `json:"sensorReadings,omitempty"`
+	Destination         string          `json:"destination,omitempty"`
 	Excursion           bool            `json:"excursion"`
 	RecordedBy          Actor           `json:"recordedBy"`
 	RecordedAt          string          `json:"recordedAt"`
@@ -188,6 +202,11 @@ type eventInput struct {
 	ChildLots      []LotRef      `json:"childLots"`
 	ChildItems     []ItemRef     `json:"childItems"`
 	SensorReadings []sensorInput `json:"sensorReadings"`
+	// Destination is the credit code of the enterprise taking the goods
+	// over (EPCIS destinationList, possessing_party): on a shipping event,
+	// it lets that enterprise record their receiving and so become their
+	// custodian.
+	Destination string `json:"destination"`
 }
 
 // RecordEvent records an ObjectEvent, TransformationEvent or
@@ -243,6 +262,17 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 	trSortItems(ev.Items)
 	trSortItems(ev.ChildItems)
+	if ev.Destination != "" {
+		if ev.BizStep != "shipping" {
+			return "", errf(CodeInvalidArgument, "destination applies to a shipping event")
+		}
+		if _, err := loadEnterprise(ctx, ev.Destination); err != nil {
+			return "", err
+		}
+		if ev.Destination == c.Enterprise.CreditCode {
+			return "", errf(CodeInvalidArgument, "destination is the shipper itself")
+		}
+	}
 
 	ev.ID, err = eventID(ev, evTime)
 	if err != nil {
@@ -258,6 +288,18 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		return "", err
 	} else if found {
 		return toJSON(existing)
+	}
+
+	// Who may write on these goods: the lots' owner, their custodian, the
+	// enterprise they were handed over to, an inspector inspecting. (After
+	// the duplicate check: recording an existing event again writes nothing.)
+	for _, lk := range append(touchedLots(ev), lotKeys(ev.Inputs)...) {
+		if err := needLot(ctx, lots, lk.GTIN, lk.Lot); err != nil {
+			return "", err
+		}
+		if err := mayWriteLot(ctx, c, lots[lk], ev.BizStep); err != nil {
+			return "", err
+		}
 	}
 
 	// Rules that depend on current state.
@@ -301,6 +343,10 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		if err := flagExcursions(ctx, ev); err != nil {
 			return "", err
 		}
+	}
+
+	if err := countLotEvents(ctx, ev); err != nil {
+		return "", err
 	}
 
 	// Write the event and its indexes.
@@ -364,16 +410,26 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			if err := putIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, hexID); err != nil {
 				return "", err
 			}
-		}
-	case "shipping":
-		// Goods shipped out leave the shipper's custody.
-		for _, lk := range touched {
-			tails, err := indexTails(ctx, idxCustody, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
+			// The handover is complete: the receiver is now custodian.
+			tails, err := indexTails(ctx, idxHandover, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
 			if err != nil {
 				return "", err
 			}
 			for _, tl := range tails {
-				if err := delIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, tl[0]); err != nil {
+				if err := delIndex(ctx, idxHandover, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, tl[0]); err != nil {
+					return "", err
+				}
+			}
+		}
+	case "shipping":
+		// Goods shipped out leave the shipper's custody; a named
+		// destination takes them over.
+		for _, lk := range touched {
+			if err := endCustody(ctx, lk.GTIN, lk.Lot, c.Enterprise.CreditCode); err != nil {
+				return "", err
+			}
+			if ev.Destination != "" {
+				if err := putIndex(ctx, idxHandover, lk.GTIN, lk.Lot, ev.Destination, hexID); err != nil {
 					return "", err
 				}
 			}
@@ -455,6 +511,15 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 	}
 	if evTime.After(now.Add(maxFutureSkew)) {
 		return nil, time.Time{}, errf(CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(timeLayout))
+	}
+	if evTime.Before(now.Add(-maxCaptureDelay)) {
+		return nil, time.Time{}, errf(CodeEventTooOld, "eventTime %s is more than %d days before the transaction time %s; events are recorded within %d days of happening", in.EventTime, int(maxCaptureDelay.Hours()/24), now.Format(timeLayout), int(maxCaptureDelay.Hours()/24))
+	}
+	if in.Destination != "" {
+		if err := uscc.Validate(in.Destination); err != nil {
+			return nil, time.Time{}, errf(CodeInvalidArgument, "destination: %v", err)
+		}
+		ev.Destination = in.Destination
 	}
 	ev.EventTime, ev.EventTimeZoneOffset = evTime.Format(eventTimeLayout), off
 	if ev.ReadPoint, err = trCheckLocation("readPoint", in.ReadPoint); err != nil {
@@ -704,6 +769,9 @@ func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
 		if to.After(now.Add(maxFutureSkew)) {
 			return nil, errf(CodeInvalidArgument, "%s: to is later than the transaction time", f)
 		}
+		if from.Before(now.Add(-maxCaptureDelay)) {
+			return nil, errf(CodeEventTooOld, "%s: from is more than %d days before the transaction time", f, int(maxCaptureDelay.Hours()/24))
+		}
 		n := SensorReading{From: from.Format(eventTimeLayout), To: to.Format(eventTimeLayout)}
 		if n.Type, err = trOneOf(f+".type", r.Type, "temperature"); err != nil {
 			return nil, err
@@ -753,6 +821,8 @@ type canonicalEvent struct {
 	ChildLots      []LotRef    `json:"childLots"`
 	ChildItems     []ItemRef   `json:"childItems"`
 	SensorReadings [][6]string `json:"sensorReadings"`
+	// Destination is new; omitted when empty so that earlier ids stand.
+	Destination string `json:"destination,omitempty"`
 }
 
 func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
@@ -760,7 +830,7 @@ func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
 		Type: ev.Type, Action: ev.Action, BizStep: ev.BizStep, Disposition: ev.Disposition,
 		EventTime: evTime.UTC().Format(sortTimeLayout), Offset: ev.EventTimeZoneOffset,
 		Lots: ev.Lots, Items: ev.Items, Inputs: ev.Inputs, Outputs: ev.Outputs,
-		ChildLots: ev.ChildLots, ChildItems: ev.ChildItems,
+		ChildLots: ev.ChildLots, ChildItems: ev.ChildItems, Destination: ev.Destination,
 	}
 	if ev.ReadPoint != nil {
 		c.ReadPoint = ev.ReadPoint.ID
@@ -807,6 +877,113 @@ func resolveItem(ctx contractapi.TransactionContextInterface, r *ItemRef) error 
 	}
 	r.Lot = it.Lot
 	return nil
+}
+
+const (
+	// idxHandover [gtin, lot, to, eventId]: goods shipped to an enterprise
+	// that has not yet recorded receiving them.
+	idxHandover = "handover~lot"
+	// objLotEvents [gtin, lot]: how many events name the lot.
+	objLotEvents = "lotevents"
+)
+
+// inspectionSteps may be recorded by any inspector on any goods: checking
+// other people's goods is the inspector's job.
+var inspectionSteps = []string{"inspecting", "sampling"}
+
+// mayWriteLot says whether the caller may record an event of this step on
+// the lot: its owner (the enterprise that commissioned it), its current
+// custodian (received or stored it after a handover and not shipped it
+// since), the addressee of an open handover receiving it, or an inspector
+// for inspection steps. The message names no other party.
+func mayWriteLot(ctx contractapi.TransactionContextInterface, c *Caller, l *Lot, step string) error {
+	me := c.Enterprise.CreditCode
+	if l.Producer.CreditCode == me {
+		return nil
+	}
+	if slices.Contains(inspectionSteps, step) && c.HasKind(KindInspector) {
+		return nil
+	}
+	held, err := custodian(ctx, l.GTIN, l.Lot, me)
+	if err != nil {
+		return err
+	}
+	if held {
+		return nil
+	}
+	return errf(CodeNotCustodian, "lot %s of %s is neither %s's nor in its custody; its owner or custodian hands it over first (trace:HandOver, or a shipping event with destination %s)", l.Lot, l.GTIN, me, me)
+}
+
+// custodian: the enterprise received or stored the goods and has not
+// shipped them since, or they were handed over to it (HandOver, or a
+// shipping event naming it as destination) and it has not passed them on.
+// Both are range reads, so a concurrent hand-over invalidates the caller.
+func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (bool, error) {
+	held, err := custodyAt(ctx, gtin, lot, creditCode)
+	if err != nil || held {
+		return held, err
+	}
+	tails, err := indexTails(ctx, idxHandover, []string{gtin, lot, creditCode})
+	if err != nil {
+		return false, err
+	}
+	return len(tails) > 0, nil
+}
+
+// endCustody removes the enterprise's custody and open hand-overs of a
+// lot: it shipped the goods out or handed them on.
+func endCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) error {
+	for _, idx := range []string{idxCustody, idxHandover} {
+		tails, err := indexTails(ctx, idx, []string{gtin, lot, creditCode})
+		if err != nil {
+			return err
+		}
+		for _, tl := range tails {
+			if err := delIndex(ctx, idx, gtin, lot, creditCode, tl[0]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// countLotEvents counts a new event against every lot it is indexed
+// under and refuses it when a lot's history is full. The counter is read
+// and written, so concurrent events on one lot are ordered by MVCC.
+func countLotEvents(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+	var seen []lotKey
+	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+		for _, r := range list {
+			lk := lotKey{r.GTIN, r.Lot}
+			if slices.Contains(seen, lk) {
+				continue
+			}
+			seen = append(seen, lk)
+			k, err := key(ctx, objLotEvents, r.GTIN, r.Lot)
+			if err != nil {
+				return err
+			}
+			var n int
+			if _, err := getJSON(ctx, k, &n); err != nil {
+				return err
+			}
+			if n >= maxEventsPerLot {
+				return errf(CodeLimitExceeded, "lot %s of %s already has %d events, the most one lot may have", r.Lot, r.GTIN, maxEventsPerLot)
+			}
+			if err := putJSON(ctx, k, n+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func lotKeys(refs []LotRef) []lotKey {
+	out := make([]lotKey, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, lotKey{r.GTIN, r.Lot})
+	}
+	return out
 }
 
 // touchedLots lists, once each and in order, the lots an event moves or

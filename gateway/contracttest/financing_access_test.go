@@ -13,19 +13,7 @@ var wrKinds = []string{
 	contracts.KindBank, contracts.KindInsurer, contracts.KindInspector, contracts.KindRegulator,
 }
 
-func wrOrgOf(kind string) string {
-	switch kind {
-	case contracts.KindBank:
-		return BankMSP
-	case contracts.KindWarehouse:
-		return WarehouseMSP
-	case contracts.KindInsurer:
-		return InsurerMSP
-	case contracts.KindRegulator:
-		return RegulatorMSP
-	}
-	return PlatformMSP
-}
+func wrOrgOf(kind string) string { return GrantingOrg(kind) }
 
 // Every writing transaction of the receipt and finance contracts, tried by
 // an enterprise of every kind that is party to nothing, by an identity

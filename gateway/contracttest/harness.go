@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -110,15 +111,51 @@ type Member struct {
 	CreditCode string
 }
 
-// Enterprise registers an enterprise of the given kinds in org and enrols
-// one member identity for it.
+// Enterprise onboards an enterprise of the given kinds in org as the
+// governance model asks: org's admin registers it with kinds that org may
+// grant, the zone regulator (RegulatorMSP's admin) approves the kinds that
+// carry public trust, and one member identity is enrolled for it.
 func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
+	n.T.Helper()
+	code := n.Register(org, name, kinds...)
+	for _, k := range kinds {
+		if slices.Contains(TrustKinds, k) {
+			n.MustSubmit(n.Admins[RegulatorMSP], "registry:ApproveKind", code, k)
+		}
+	}
+	return n.Enrol(org, code, name+" clerk")
+}
+
+// TrustKinds are the kinds the genesis governance makes wait for the zone
+// regulator's approval.
+var TrustKinds = []string{contracts.KindBank, contracts.KindCustomsBroker, contracts.KindInspector, contracts.KindInsurer, contracts.KindRegulator, contracts.KindWarehouse}
+
+// GrantingOrg is the organisation that grants a kind under the genesis
+// governance (for logistics, the platform's).
+func GrantingOrg(kind string) string {
+	switch kind {
+	case contracts.KindBank:
+		return BankMSP
+	case contracts.KindInsurer:
+		return InsurerMSP
+	case contracts.KindWarehouse:
+		return WarehouseMSP
+	case contracts.KindRegulator, contracts.KindInspector:
+		return RegulatorMSP
+	default:
+		return PlatformMSP
+	}
+}
+
+// Register registers an enterprise in org (without approvals or members)
+// and returns its credit code.
+func (n *Net) Register(org, name string, kinds ...string) string {
 	n.T.Helper()
 	n.serial++
 	code := CreditCode(n.T, n.serial)
 	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": name, "kinds": kinds})
 	n.MustSubmit(n.Admins[org], "registry:RegisterEnterprise", string(in))
-	return n.Enrol(org, code, name+" clerk")
+	return code
 }
 
 // Enrol issues a new identity in org and binds it to an enterprise.

@@ -46,10 +46,21 @@ func (f *insFix) day() string { return f.today().Format("2006-01-02") }
 // dayPlus is the Shanghai date n days after the clock's.
 func (f *insFix) dayPlus(n int) string { return f.today().AddDate(0, 0, n).Format("2006-01-02") }
 
-// shippedLot commissions a lot and has the trader record it shipped.
+// toTrader hands a lot over to the trader, who records receiving it.
+func (f *wrFix) toTrader(lot string) {
+	f.T.Helper()
+	f.handOver(f.trader, lot)
+	if _, err := f.event(f.trader, "receiving", lot, ""); err != nil {
+		f.T.Fatalf("receiving %s: %v", lot, err)
+	}
+}
+
+// shippedLot commissions a lot, hands it to the trader and has the trader
+// record it shipped.
 func (f *insFix) shippedLot(qty string) string {
 	f.T.Helper()
 	lot := f.lot(qty)
+	f.toTrader(lot)
 	if _, err := f.event(f.trader, "shipping", lot, qty); err != nil {
 		f.T.Fatalf("shipping %s: %v", lot, err)
 	}

@@ -88,9 +88,17 @@ func (f *wrFix) event(by *Member, bizStep, lot, qty string) (*gateway.Commit, er
 	return f.Submit(by.Identity, "trace:RecordEvent", string(in))
 }
 
-// receive records the warehouse receiving qty kg of a lot.
+// handOver has the lot's producer hand its goods over to an enterprise.
+func (f *wrFix) handOver(to *Member, lot string) {
+	f.T.Helper()
+	f.MustSubmit(f.producer.Identity, "trace:HandOver", f.gtin, lot, to.CreditCode)
+}
+
+// receive records the warehouse receiving qty kg of a lot, handed over to
+// it by the producer.
 func (f *wrFix) receive(wh *Member, lot, qty string) {
 	f.T.Helper()
+	f.handOver(wh, lot)
 	if _, err := f.event(wh, "receiving", lot, qty); err != nil {
 		f.T.Fatalf("receiving %s at %s: %v", lot, wh.CreditCode, err)
 	}

@@ -185,6 +185,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatalf("flags %+v", view.Flags)
 	}
 	// Shipped later, AssessRisk raises nothing new and the flag stays.
+	f.toTrader(notShipped)
 	if _, err := f.event(f.trader, "shipping", notShipped, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -204,14 +205,15 @@ func TestReceivableRiskFlags(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	// Goods in the warehouse under a receipt valued 600,000.00, pledged to
-	// the bank; a receivable of 900,000.00 on the same lot (shipped by the
-	// trader — not by the warehouse, which the receipt would stop) is 150%
+	// the bank; a receivable of 900,000.00 on the same lot (its shipping
+	// recorded by the lot's owner — not by the warehouse, which the receipt
+	// would stop, nor by the trader, who never held the goods) is 150%
 	// of the receipt's value: flagged at creation. Financed by a second
 	// bank, it is flagged again: the same goods behind a pledged receipt.
 	r := f.receipt(f.trader, "1000", "600000.00", "CNY")
 	pledge := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6"))
-	if _, err := f.event(f.trader, "shipping", r.Lot, ""); err != nil {
+	if _, err := f.event(f.producer, "shipping", r.Lot, ""); err != nil {
 		t.Fatal(err)
 	}
 	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{

@@ -26,7 +26,7 @@ var trStepKinds = map[string]string{
 	"packing":          "processor producer warehouse",
 	"unpacking":        "processor producer warehouse logistics",
 	"storing":          "warehouse logistics",
-	"receiving":        "warehouse logistics",
+	"receiving":        "warehouse logistics processor exporter",
 	"loading":          "logistics warehouse",
 	"unloading":        "logistics warehouse",
 	"shipping":         "logistics exporter warehouse producer processor",
@@ -112,7 +112,13 @@ func TestTraceAccessControl(t *testing.T) {
 	}
 	slices.Sort(steps)
 	for _, step := range steps {
-		calls = append(calls, call{"RecordEvent " + step, trStepKinds[step], func(string) (string, []string) {
+		calls = append(calls, call{"RecordEvent " + step, trStepKinds[step], func(kind string) (string, []string) {
+			// The caller holds EV's goods, so that this table is about which
+			// kind records which step; whose goods they are is
+			// TestAuthorityAttacks' subject.
+			if kind != "producer" && kind != "unbound" {
+				w.handOver(prod, own["producer"], "EV", w.by[kind])
+			}
 			ev := trObj{"type": "ObjectEvent", "bizStep": step, "eventTime": w.eventTime(), "lots": []trObj{trLotRef(own["producer"], "EV")}}
 			if step == "sensor_reporting" {
 				ev["sensorReadings"] = []trObj{{"from": "2026-03-02T08:00:00+08:00", "to": "2026-03-02T09:00:00+08:00", "type": "temperature", "minValue": "1", "maxValue": "2", "uom": "CEL"}}

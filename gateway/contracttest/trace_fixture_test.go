@@ -49,7 +49,9 @@ func (h trHookChaincode) Invoke(stub shim.ChaincodeStubInterface) *peer.Response
 // trNew is New with the test hook in front of the chaincode.
 func trNew(t testing.TB) *Net {
 	t.Helper()
-	clock := &Clock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
+	// Three days after the fixture's first event time (eventTime): events
+	// are recorded within the capture tolerance of a week.
+	clock := &Clock{now: time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)}
 	cc, err := contracts.New()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,7 @@ var trKinds = []string{"producer", "processor", "logistics", "warehouse", "expor
 
 var trOrgOfKind = map[string]string{
 	"producer": PlatformMSP, "processor": PlatformMSP, "logistics": PlatformMSP, "exporter": PlatformMSP,
-	"inspector": PlatformMSP, "warehouse": WarehouseMSP, "bank": BankMSP, "insurer": InsurerMSP, "regulator": RegulatorMSP,
+	"inspector": RegulatorMSP, "warehouse": WarehouseMSP, "bank": BankMSP, "insurer": InsurerMSP, "regulator": RegulatorMSP,
 }
 
 // trWorld is a ledger with one single-kind enterprise per kind and an
@@ -182,6 +184,13 @@ func trLotInput(gtin, lot, qty, unit string) string {
 func (w *trWorld) lot(m *Member, gtin, lot, qty, unit string) {
 	w.t.Helper()
 	w.must(nil, m.Identity, "trace:CommissionLot", trLotInput(gtin, lot, qty, unit))
+}
+
+// handOver has from hand a lot's goods over to to, which becomes their
+// custodian.
+func (w *trWorld) handOver(from *Member, gtin, lot string, to *Member) {
+	w.t.Helper()
+	w.must(nil, from.Identity, "trace:HandOver", gtin, lot, to.CreditCode)
 }
 
 func (w *trWorld) items(m *Member, gtin, lot string, serials ...string) {

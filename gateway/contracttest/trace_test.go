@@ -212,6 +212,7 @@ func (w *trWorld) chain() trChain {
 	w.items(proc, c.gift, "G1", "g001", "g002")
 	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "harvesting", "eventTime": w.eventTime(), "lots": []trObj{trLotQty(c.leaf, "L1", "500", "kg")},
 		"bizLocation": trObj{"id": "geo:24.1861,113.4012", "name": "横石塘茶园", "nameEn": "Hengshitang tea garden"}})
+	w.handOver(prod, c.leaf, "L1", proc)
 	w.mustEvent(proc, trObj{"type": "TransformationEvent", "bizStep": "fermenting", "eventTime": w.eventTime(),
 		"inputs": []trObj{trLotQty(c.leaf, "L1", "400", "kg")}, "outputs": []trObj{trLotRef(c.tea, "B1")}})
 	w.mustEvent(proc, trObj{"type": "TransformationEvent", "bizStep": "packing", "eventTime": w.eventTime(),
@@ -350,10 +351,12 @@ func TestTraceGetTrace(t *testing.T) {
 		"type": "PESTICIDE_RESIDUE", "number": "QY-2026-0042", "subjects": []trObj{trLotRef(c.leaf, "L1")},
 		"documentSha256": strings.Repeat("ab", 32), "validFrom": "2026-03-01", "validUntil": "2027-02-28", "result": "PASS",
 	}))
+	w.handOver(w.by["processor"], c.tin, "N1", logi)
 	ship := w.mustEvent(logi, trObj{"type": "ObjectEvent", "bizStep": "shipping", "disposition": "in_transit", "eventTime": w.eventTime(),
 		"lots": []trObj{trLotQty(c.tin, "N1", "500", "tin")}, "readPoint": trObj{"id": "urn:epc:id:sgln:6901234.00001.0"},
 		"sensorReadings": []trObj{{"from": "2026-03-02T08:00:00+08:00", "to": "2026-03-02T20:00:00+08:00", "type": "temperature", "minValue": "12.5", "maxValue": "24", "uom": "CEL"}}})
 	// An event naming only another item of the lot stays off this item's trace.
+	w.handOver(w.by["processor"], c.tin, "N1", logi)
 	other := w.mustEvent(logi, trObj{"type": "ObjectEvent", "bizStep": "receiving", "eventTime": w.eventTime(), "items": []trObj{trItem(c.tin, "s002")}})
 
 	doc := w.trace(c.tin, "N1", "s003")
@@ -507,6 +510,8 @@ func TestTraceEventIdempotent(t *testing.T) {
 	// the quantity written differently.
 	same := trObj{"type": "ObjectEvent", "bizStep": "shipping", "action": "OBSERVE", "eventTime": when,
 		"lots": []trObj{trLotRef(c.tea, "B1"), trLotQty(c.tin, "N1", "10.000", "tin")}, "items": []trObj{{"gtin": c.tin, "lot": "N1", "serial": "s003"}}}
+	w.handOver(w.by["processor"], c.tin, "N1", logi)
+	w.handOver(w.by["processor"], c.tea, "B1", logi)
 	from := w.height()
 	a := w.mustEvent(logi, first)
 	b := w.mustEvent(logi, same)
@@ -542,10 +547,16 @@ func TestTraceEventIdempotent(t *testing.T) {
 		other[k] = v
 	}
 	other["eventTime"] = w.eventTime()
+	regain := func() { // each shipping ends logistics' custody
+		w.handOver(w.by["processor"], c.tin, "N1", logi)
+		w.handOver(w.by["processor"], c.tea, "B1", logi)
+	}
+	regain()
 	if d := w.mustEvent(logi, other); d.ID == a.ID {
 		t.Error("different time, same id")
 	}
 	other["eventTime"] = strings.Replace(when, "+08:00", "Z", 1)
+	regain()
 	if d := w.mustEvent(logi, other); d.ID == a.ID {
 		t.Error("different instant, same id")
 	}
@@ -559,8 +570,10 @@ func TestTraceEventRules(t *testing.T) {
 	w := trSetup(t)
 	c := w.chain()
 	prod, proc, logi := w.by["producer"], w.by["processor"], w.by["logistics"]
+	w.handOver(proc, c.tin, "N1", logi)
+	w.handOver(prod, c.leaf, "L2", proc)
 	obj := func(mod trObj) trObj {
-		ev := trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": "2026-03-10T10:00:00+08:00", "lots": []trObj{trLotRef(c.tin, "N1")}}
+		ev := trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": "2026-03-03T10:00:00+08:00", "lots": []trObj{trLotRef(c.tin, "N1")}}
 		for k, v := range mod {
 			if v == nil {
 				delete(ev, k)
@@ -571,7 +584,7 @@ func TestTraceEventRules(t *testing.T) {
 		return ev
 	}
 	xform := func(mod trObj) trObj {
-		ev := trObj{"type": "TransformationEvent", "bizStep": "drying", "eventTime": "2026-03-10T10:00:00+08:00",
+		ev := trObj{"type": "TransformationEvent", "bizStep": "drying", "eventTime": "2026-03-03T10:00:00+08:00",
 			"inputs": []trObj{trLotQty(c.leaf, "L2", "10", "kg")}, "outputs": []trObj{trLotRef(c.tea, "B1")}}
 		for k, v := range mod {
 			ev[k] = v
@@ -579,7 +592,7 @@ func TestTraceEventRules(t *testing.T) {
 		return ev
 	}
 	agg := func(mod trObj) trObj {
-		ev := trObj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": "2026-03-10T10:00:00+08:00",
+		ev := trObj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": "2026-03-03T10:00:00+08:00",
 			"parent": trObj{"sscc": "106141411234567897"}, "childItems": []trObj{trItem(c.tin, "s003")}}
 		for k, v := range mod {
 			ev[k] = v
@@ -662,6 +675,11 @@ func TestTraceExcursion(t *testing.T) {
 	w.lot(proc, chilled, "C1", "200", "kg")
 	w.lot(proc, frozen, "F1", "200", "kg")
 	w.lot(prod, ambient, "A1", "200", "kg")
+	for _, m := range []*Member{logi, wh} {
+		w.handOver(proc, chilled, "C1", m)
+		w.handOver(proc, frozen, "F1", m)
+		w.handOver(prod, ambient, "A1", m)
+	}
 	reading := func(min, max string) trObj {
 		return trObj{"from": "2026-03-02T08:00:00+08:00", "to": "2026-03-02T12:00:00+08:00", "type": "temperature", "minValue": min, "maxValue": max, "uom": "CEL"}
 	}
@@ -716,6 +734,8 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 		w.MustEvaluate(&r, w.unbound, "trace:HasCustody", c.tin, "N1", m.CreditCode)
 		return r.InCustody
 	}
+	w.handOver(w.by["processor"], c.tin, "N1", wh)
+	w.handOver(w.by["processor"], c.tin, "N1", logi)
 	if custody(wh) {
 		t.Fatal("custody before receiving")
 	}

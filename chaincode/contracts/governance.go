@@ -1,0 +1,314 @@
+package contracts
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Governance is the ledger configuration that says which organisation may
+// grant which kinds of business, which kinds carry public trust (and so
+// take effect only once the zone regulator approves them), and which
+// organisation is the zone regulator's. Only a majority of the listed
+// organisations' admins can change it (ProposeGovernance,
+// ApproveGovernance).
+type Governance struct {
+	Version      int        `json:"version"`
+	RegulatorMSP string     `json:"regulatorMsp"`
+	Orgs         []OrgGrant `json:"orgs"`
+	TrustKinds   []string   `json:"trustKinds"`
+	AdoptedAt    string     `json:"adoptedAt,omitempty"`
+	AdoptedTx    string     `json:"adoptedTx,omitempty"`
+	ProposalID   string     `json:"proposalId,omitempty"`
+}
+
+// OrgGrant is one organisation and the kinds its admins may grant to the
+// enterprises of that organisation.
+type OrgGrant struct {
+	MSPID string   `json:"mspId"`
+	Kinds []string `json:"kinds"`
+}
+
+// GovernanceProposal is a proposed new configuration and the
+// organisations whose admins approved it.
+type GovernanceProposal struct {
+	ID          string     `json:"id"`
+	BaseVersion int        `json:"baseVersion"`
+	Config      Governance `json:"config"`
+	ProposedBy  string     `json:"proposedBy"`
+	ProposedAt  string     `json:"proposedAt"`
+	Approvals   []string   `json:"approvals"`
+	Needed      int        `json:"needed"`
+	Status      string     `json:"status"`
+}
+
+const (
+	objGovernance         = "governance"
+	objGovernanceProposal = "governance~proposal"
+	proposalOpen          = "OPEN"
+	proposalAdopted       = "ADOPTED"
+)
+
+// genesisGovernance is the zone's founding configuration, in force until
+// the organisations adopt another. It names the pilot zone's five
+// organisations (network/configtx.yaml).
+func genesisGovernance() Governance {
+	return Governance{
+		Version:      0,
+		RegulatorMSP: "RegulatorMSP",
+		Orgs: []OrgGrant{
+			{MSPID: "BankMSP", Kinds: []string{KindBank}},
+			{MSPID: "InsurerMSP", Kinds: []string{KindInsurer}},
+			{MSPID: "PlatformMSP", Kinds: []string{KindCustomsBroker, KindExporter, KindLogistics, KindProcessor, KindProducer}},
+			{MSPID: "RegulatorMSP", Kinds: []string{KindInspector, KindRegulator}},
+			{MSPID: "WarehouseMSP", Kinds: []string{KindLogistics, KindWarehouse}},
+		},
+		TrustKinds: []string{KindBank, KindCustomsBroker, KindInspector, KindInsurer, KindRegulator, KindWarehouse},
+	}
+}
+
+// loadGovernance reads the configuration in force (a real read, so a
+// transaction that relied on it is invalidated if it changes meanwhile).
+func loadGovernance(ctx contractapi.TransactionContextInterface) (*Governance, error) {
+	var g Governance
+	found, err := getJSON(ctx, objGovernance, &g)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		g = genesisGovernance()
+	}
+	return &g, nil
+}
+
+// mayGrant reports whether admins of msp may grant kind.
+func (g *Governance) mayGrant(msp, kind string) bool {
+	for _, o := range g.Orgs {
+		if o.MSPID == msp {
+			return slices.Contains(o.Kinds, kind)
+		}
+	}
+	return false
+}
+
+func (g *Governance) isMember(msp string) bool {
+	return slices.ContainsFunc(g.Orgs, func(o OrgGrant) bool { return o.MSPID == msp })
+}
+
+func (g *Governance) needsApproval(kind string) bool {
+	return slices.Contains(g.TrustKinds, kind)
+}
+
+// majority is the number of organisations whose admins must approve a
+// change: more than half of the organisations listed.
+func (g *Governance) majority() int { return len(g.Orgs)/2 + 1 }
+
+// GetGovernance returns the configuration in force.
+func (r *Registry) GetGovernance(ctx contractapi.TransactionContextInterface) (string, error) {
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(g)
+}
+
+type governanceInput struct {
+	RegulatorMSP string     `json:"regulatorMsp"`
+	Orgs         []OrgGrant `json:"orgs"`
+	TrustKinds   []string   `json:"trustKinds"`
+}
+
+var mspIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ProposeGovernance proposes a new configuration. Only an admin of an
+// organisation listed in the configuration in force may propose; the
+// proposer's organisation counts as its first approval.
+func (r *Registry) ProposeGovernance(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+	c, cur, err := governanceAdmin(ctx)
+	if err != nil {
+		return "", err
+	}
+	var in governanceInput
+	if err := decodeArg("governance", input, &in); err != nil {
+		return "", err
+	}
+	next, err := checkGovernance(in)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	p := GovernanceProposal{ID: ctx.GetStub().GetTxID(), BaseVersion: cur.Version, Config: next, ProposedBy: c.MSPID,
+		ProposedAt: now.Format(timeLayout), Approvals: []string{c.MSPID}, Needed: cur.majority(), Status: proposalOpen}
+	if err := adoptIfMajority(ctx, cur, &p); err != nil {
+		return "", err
+	}
+	k, err := key(ctx, objGovernanceProposal, p.ID)
+	if err != nil {
+		return "", err
+	}
+	if err := putJSON(ctx, k, p); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "GovernanceProposed", Event{Entity: "governance", ID: p.ID, Action: "proposed", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
+		return "", err
+	}
+	return toJSON(p)
+}
+
+// ApproveGovernance adds the caller's organisation's approval to a
+// proposal; the proposal takes effect in the transaction that brings a
+// majority. A proposal made against an older configuration is stale.
+func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface, proposalID string) (string, error) {
+	c, cur, err := governanceAdmin(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := checkTxIDArg("proposalId", proposalID); err != nil {
+		return "", err
+	}
+	k, err := key(ctx, objGovernanceProposal, proposalID)
+	if err != nil {
+		return "", err
+	}
+	var p GovernanceProposal
+	if found, err := getJSON(ctx, k, &p); err != nil {
+		return "", err
+	} else if !found {
+		return "", errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
+	}
+	switch {
+	case p.Status != proposalOpen:
+		return "", errf(CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
+	case p.BaseVersion != cur.Version:
+		return "", errf(CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
+	case slices.Contains(p.Approvals, c.MSPID):
+		return "", errf(CodeConflict, "%s has already approved governance proposal %s", c.MSPID, p.ID)
+	}
+	p.Approvals = append(p.Approvals, c.MSPID)
+	slices.Sort(p.Approvals)
+	p.Needed = cur.majority()
+	if err := adoptIfMajority(ctx, cur, &p); err != nil {
+		return "", err
+	}
+	if err := putJSON(ctx, k, p); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "GovernanceApproved", Event{Entity: "governance", ID: p.ID, Action: "approved", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
+		return "", err
+	}
+	return toJSON(p)
+}
+
+// GetGovernanceProposal returns a proposal.
+func (r *Registry) GetGovernanceProposal(ctx contractapi.TransactionContextInterface, proposalID string) (string, error) {
+	if err := checkTxIDArg("proposalId", proposalID); err != nil {
+		return "", err
+	}
+	k, err := key(ctx, objGovernanceProposal, proposalID)
+	if err != nil {
+		return "", err
+	}
+	var p GovernanceProposal
+	if found, err := getJSON(ctx, k, &p); err != nil {
+		return "", err
+	} else if !found {
+		return "", errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
+	}
+	return toJSON(p)
+}
+
+// governanceAdmin insists on an admin of an organisation listed in the
+// configuration in force.
+func governanceAdmin(ctx contractapi.TransactionContextInterface) (*Caller, *Governance, error) {
+	c, err := identify(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.Admin || !g.isMember(c.MSPID) {
+		return nil, nil, errf(CodeForbidden, "only an admin of an organisation in the zone's governance may propose or approve its changes")
+	}
+	return c, g, nil
+}
+
+func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governance, p *GovernanceProposal) error {
+	// Only approvals of organisations in the configuration in force count.
+	n := 0
+	for _, a := range p.Approvals {
+		if cur.isMember(a) {
+			n++
+		}
+	}
+	if n < cur.majority() {
+		return nil
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return err
+	}
+	next := p.Config
+	next.Version = cur.Version + 1
+	next.AdoptedAt = now.Format(timeLayout)
+	next.AdoptedTx = ctx.GetStub().GetTxID()
+	next.ProposalID = p.ID
+	if err := putJSON(ctx, objGovernance, next); err != nil {
+		return err
+	}
+	p.Status = proposalAdopted
+	p.Config = next
+	return nil
+}
+
+// checkGovernance validates a proposed configuration and returns it in
+// canonical form (organisations and kinds sorted, no duplicates).
+func checkGovernance(in governanceInput) (Governance, error) {
+	g := Governance{RegulatorMSP: in.RegulatorMSP}
+	if len(in.Orgs) == 0 || len(in.Orgs) > 50 {
+		return g, errf(CodeInvalidArgument, "orgs: 1 to 50 organisations")
+	}
+	for _, o := range in.Orgs {
+		if !mspIDPattern.MatchString(o.MSPID) {
+			return g, errf(CodeInvalidArgument, "orgs: %q is not an MSP ID", trClip(o.MSPID))
+		}
+		if slices.ContainsFunc(g.Orgs, func(x OrgGrant) bool { return x.MSPID == o.MSPID }) {
+			return g, errf(CodeInvalidArgument, "orgs: %s is listed twice", o.MSPID)
+		}
+		kinds := []string{}
+		if len(o.Kinds) > 0 {
+			var err error
+			if kinds, err = checkKinds(o.Kinds); err != nil {
+				return g, err
+			}
+		}
+		g.Orgs = append(g.Orgs, OrgGrant{MSPID: o.MSPID, Kinds: kinds})
+	}
+	slices.SortFunc(g.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) })
+	if !g.mayGrant(g.RegulatorMSP, KindRegulator) {
+		return g, errf(CodeInvalidArgument, "regulatorMsp must be a listed organisation that grants the regulator kind")
+	}
+	g.TrustKinds = []string{}
+	if len(in.TrustKinds) > 0 {
+		var err error
+		if g.TrustKinds, err = checkKinds(in.TrustKinds); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
+var txIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func checkTxIDArg(field, id string) error {
+	if !txIDPattern.MatchString(id) {
+		return errf(CodeInvalidArgument, "%s must be a transaction id (64 lower-case hex digits)", field)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package contracts
+
+import (
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Handover is a recorded hand-over of a lot's goods to another
+// enterprise, which is their custodian from then on (until it ships them
+// out or hands them on). A shipping event with a destination is one too.
+type Handover struct {
+	GTIN     string `json:"gtin"`
+	Lot      string `json:"lot"`
+	From     Actor  `json:"from"`
+	To       string `json:"to"`
+	At       string `json:"at"`
+	TxID     string `json:"txId"`
+	Previous bool   `json:"custodyEnded"`
+}
+
+// HandOver records that the lot's owner or current custodian hands the
+// goods over to another enterprise (a carrier collecting at the gate, a
+// processor taking a flock in, a warehouse receiving into custody). The
+// giver's custody ends here, as with a shipping event, and the receiver
+// is the custodian: it may record events on the goods.
+// Goods under a live warehouse receipt cannot be handed over by anyone:
+// the receipt must be redeemed or cancelled first.
+func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot, toCreditCode string) (string, error) {
+	c, err := requireKind(ctx, "handing goods over", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	to, err := loadEnterprise(ctx, toCreditCode)
+	if err != nil {
+		return "", err
+	}
+	if to.Status != enterpriseActive {
+		return "", errf(CodeConflict, "enterprise %s is not active", to.CreditCode)
+	}
+	me := c.Enterprise.CreditCode
+	if to.CreditCode == me {
+		return "", errf(CodeInvalidArgument, "goods are handed over to another enterprise")
+	}
+	if err := mayWriteLot(ctx, c, l, "handover"); err != nil {
+		return "", err
+	}
+	tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
+	if err != nil {
+		return "", err
+	}
+	if len(tails) > 0 {
+		return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, tails[0][0])
+	}
+	held, err := custodian(ctx, l.GTIN, l.Lot, me)
+	if err != nil {
+		return "", err
+	}
+	if held {
+		if err := endCustody(ctx, l.GTIN, l.Lot, me); err != nil {
+			return "", err
+		}
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	txID := ctx.GetStub().GetTxID()
+	if err := putIndex(ctx, idxHandover, l.GTIN, l.Lot, to.CreditCode, txID); err != nil {
+		return "", err
+	}
+	h := Handover{GTIN: l.GTIN, Lot: l.Lot, From: actorOf(c), To: to.CreditCode, At: now.Format(timeLayout), TxID: txID, Previous: held}
+	if err := emit(ctx, "LotHandedOver", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "handed-over", By: me, Data: map[string]string{"to": to.CreditCode}}); err != nil {
+		return "", err
+	}
+	return toJSON(h)
+}
