@@ -39,7 +39,7 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 		if err != nil {
 			return Collateral{}, err
 		}
-		if rv.Creditor != applicant {
+		if rv.Creditor != applicant && rv.Seller != applicant { // a seller whose receivable passed to a bank learns why below
 			return Collateral{}, errf(CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
 		}
 		v, err := rvFinanceable(rv, applicant, cur, today)
