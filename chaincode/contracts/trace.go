@@ -1,7 +1,10 @@
 package contracts
 
 import (
+	"encoding/base64"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -559,4 +562,118 @@ func parseObjectURI(u string) (k gs1.Key, ok bool) {
 		return gs1.Key{}, false
 	}
 	return k, true
+}
+
+// Pages of a lot's events (ListLotEvents).
+const (
+	lotEventsDefaultLimit = 50
+	lotEventsMaxLimit     = 200
+	maxEventCursor        = 200
+)
+
+// LotEventsPage is one page of a lot's events, in index order (event time,
+// then id). NextCursor, when present, continues after the last event.
+type LotEventsPage struct {
+	GTIN       string       `json:"gtin"`
+	Lot        string       `json:"lot"`
+	Events     []TraceEvent `json:"events"`
+	NextCursor string       `json:"nextCursor,omitempty"`
+}
+
+// ListLotEvents pages through every event naming a lot (the event~lot
+// index), oldest first: limit events (1 to 200; empty for 50) after the
+// position cursor names (empty for the start). The cursor is the opaque
+// nextCursor of the previous page.
+func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin, lot, cursor, limit string) (string, error) {
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	n := lotEventsDefaultLimit
+	if limit != "" {
+		n, err = strconv.Atoi(limit)
+		if err != nil || n < 1 || n > lotEventsMaxLimit || strings.TrimLeft(limit, "0123456789") != "" {
+			return "", errf(CodeInvalidArgument, "limit: want a whole number from 1 to %d", lotEventsMaxLimit)
+		}
+	}
+	var after traceRef
+	if cursor != "" {
+		if after, err = parseEventCursor(cursor); err != nil {
+			return "", err
+		}
+	}
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEventOfLot, []string{l.GTIN, l.Lot})
+	if err != nil {
+		return "", errf(CodeInternal, "index query: %v", err)
+	}
+	defer it.Close()
+	var refs []traceRef
+	more := false
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return "", errf(CodeInternal, "index query: %v", err)
+		}
+		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
+		if err != nil || len(attrs) != 4 {
+			return "", errf(CodeInternal, "malformed event index key %q", kv.Key)
+		}
+		r := traceRef{attrs[2], attrs[3]}
+		if cursor != "" && traceRefCompare(r, after) <= 0 {
+			continue
+		}
+		if len(refs) == n {
+			more = true
+			break
+		}
+		refs = append(refs, r)
+	}
+	page := LotEventsPage{GTIN: l.GTIN, Lot: l.Lot, Events: make([]TraceEvent, 0, len(refs))}
+	for _, r := range refs {
+		ev, err := loadEvent(ctx, r.hex)
+		if err != nil {
+			return "", err
+		}
+		page.Events = append(page.Events, *ev)
+	}
+	if more {
+		page.NextCursor = formatEventCursor(refs[len(refs)-1])
+	}
+	return toJSON(page)
+}
+
+// formatEventCursor names a position in a lot's event index: base64url
+// (unpadded) of "<sort time>/<hex id>".
+func formatEventCursor(r traceRef) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(r.time + "/" + r.hex))
+}
+
+// parseEventCursor reads a cursor made by formatEventCursor and nothing
+// else: a canonical encoding of a fixed-width UTC time and a lowercase
+// SHA-256 hex digest.
+func parseEventCursor(s string) (traceRef, error) {
+	bad := func() (traceRef, error) {
+		return traceRef{}, errf(CodeInvalidArgument, "cursor: %q is not a cursor from a previous page", trClip(s))
+	}
+	if len(s) > maxEventCursor {
+		return bad()
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return bad()
+	}
+	tm, hx, ok := strings.Cut(string(b), "/")
+	if !ok || len(tm) != len(sortTimeLayout) || len(hx) != 64 {
+		return bad()
+	}
+	pt, err := time.Parse(sortTimeLayout, tm)
+	if err != nil || pt.UTC().Format(sortTimeLayout) != tm {
+		return bad()
+	}
+	for i := 0; i < len(hx); i++ {
+		if c := hx[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return bad()
+		}
+	}
+	return traceRef{tm, hx}, nil
 }

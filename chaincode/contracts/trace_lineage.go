@@ -4,8 +4,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
 )
 
 // Bounds on what one query walks and returns.
@@ -15,7 +17,6 @@ const (
 	maxLineageLots      = 10000
 	traceDepth          = 32
 	traceMaxLots        = 1000
-	traceMaxEvents      = 2000
 	maxContainerNodes   = 2000
 )
 
@@ -236,37 +237,159 @@ type TraceReading struct {
 	SensorReading
 }
 
+// Bounds of a trace document. A trace is bounded whatever was recorded on
+// its lots, and it never drops anything silently: what it leaves out is
+// counted in Omitted, per business step in Steps and per lot in LotEvents,
+// and every reading it reads is summarised in SensorSeries. The full list
+// of a lot's events is paged by ListLotEvents.
+const (
+	traceListLots      = 100      // lineage lots listed (lineage, lots) and whose events are read
+	traceLotRead       = 2000     // events read per lot (the per-lot recording limit)
+	traceReadBudget    = 4000     // events read per trace
+	traceListEvents    = 100      // events listed in events
+	traceListBytes     = 64 << 10 // their estimated JSON size (traceEventSize)
+	traceListReadings  = 120      // readings listed in sensorReadings
+	traceGroupKeep     = 7        // events of each group kept first (latest, first, ...)
+	traceMaxSeries     = 10       // sensor series
+	traceMaxExcursions = 10       // excursion intervals per series
+	traceListCerts     = 50
+	traceListRecalls   = 20
+)
+
+// traceMilestones are the steps a shopper or a bank must see: with every
+// transformation, they are listed before any other step.
+var traceMilestones = []string{"commissioning", "harvesting", "slaughtering", "inspecting", "packing", "shipping", "receiving", "storing"}
+
+// TraceStepCount counts the events of one business step and event type
+// that the trace read, how many it lists, and the first and last times.
+type TraceStepCount struct {
+	BizStep string `json:"bizStep"`
+	Type    string `json:"type"`
+	Events  int    `json:"events"`
+	Listed  int    `json:"listed"`
+	Omitted int    `json:"omitted"`
+	First   string `json:"first"`
+	Last    string `json:"last"`
+}
+
+// TraceLotEvents counts the events of one lot of the lineage (or, with
+// Serial, of the item itself): indexed (not already met on an earlier
+// lot), read, and listed.
+type TraceLotEvents struct {
+	GTIN   string `json:"gtin"`
+	Lot    string `json:"lot"`
+	Serial string `json:"serial,omitempty"`
+	Depth  int    `json:"depth"`
+	Events int    `json:"events"`
+	Read   int    `json:"read"`
+	Listed int    `json:"listed"`
+}
+
+// TraceOmitted says what a trace document leaves out.
+type TraceOmitted struct {
+	Events       int `json:"events"`       // events not in events (counted in steps when read)
+	Unread       int `json:"unread"`       // of those, events not read at all (over the read budget; counted in lotEvents)
+	Readings     int `json:"readings"`     // readings not in sensorReadings (all are in sensorSeries)
+	SensorSeries int `json:"sensorSeries"` // series beyond those listed
+	Lots         int `json:"lots"`         // lineage lots beyond those listed: their events and certificates were not read
+	Certificates int `json:"certificates"`
+	Recalls      int `json:"recalls"`
+}
+
+// SensorSeries summarises the readings of one lot at one location (read
+// point, else business location) of one type and unit.
+type SensorSeries struct {
+	GTIN       string              `json:"gtin"`
+	Lot        string              `json:"lot"`
+	Location   *Location           `json:"location,omitempty"`
+	Type       string              `json:"type"`
+	UOM        string              `json:"uom"`
+	Events     int                 `json:"events"`
+	Readings   int                 `json:"readings"`
+	MinValue   string              `json:"minValue"`
+	MaxValue   string              `json:"maxValue"`
+	MeanValue  string              `json:"meanValue"` // mean of the readings' midpoints, 2 decimals
+	From       string              `json:"from"`
+	To         string              `json:"to"`
+	Excursion  int                 `json:"excursionReadings"`
+	Intervals  int                 `json:"excursionIntervals"`
+	Excursions []ExcursionInterval `json:"excursions"`
+	// ExcursionsOmitted counts intervals beyond the longest listed.
+	ExcursionsOmitted int `json:"excursionsOmitted"`
+}
+
+// ExcursionInterval is a run of contiguous readings out of range: when,
+// for how long, and the value farthest out of the storage range.
+type ExcursionInterval struct {
+	From            string `json:"from"`
+	To              string `json:"to"`
+	DurationSeconds int64  `json:"durationSeconds"`
+	Peak            string `json:"peak"`
+	Readings        int    `json:"readings"`
+}
+
 // TraceDocument is everything the shopper's page and the EPCIS export
 // show about a lot or a serialized item.
 type TraceDocument struct {
-	Product        Product        `json:"product"`
-	Lot            Lot            `json:"lot"`
-	Item           *Item          `json:"item,omitempty"`
-	Container      string         `json:"container,omitempty"`
-	Recalled       bool           `json:"recalled"`
-	Recall         *Recall        `json:"recall,omitempty"`
-	Recalls        []Recall       `json:"recalls"`
-	Lineage        []LineageLot   `json:"lineage"`
-	Lots           []Lot          `json:"lots"`
-	Products       []Product      `json:"products"`
-	Events         []TraceEvent   `json:"events"`
-	Certificates   []Certificate  `json:"certificates"`
-	SensorReadings []TraceReading `json:"sensorReadings"`
-	Truncated      bool           `json:"truncated"`
+	Product        Product          `json:"product"`
+	Lot            Lot              `json:"lot"`
+	Item           *Item            `json:"item,omitempty"`
+	Container      string           `json:"container,omitempty"`
+	Recalled       bool             `json:"recalled"`
+	Recall         *Recall          `json:"recall,omitempty"`
+	Recalls        []Recall         `json:"recalls"`
+	Lineage        []LineageLot     `json:"lineage"`
+	Lots           []Lot            `json:"lots"`
+	Products       []Product        `json:"products"`
+	Events         []TraceEvent     `json:"events"`
+	Certificates   []Certificate    `json:"certificates"`
+	SensorReadings []TraceReading   `json:"sensorReadings"`
+	Truncated      bool             `json:"truncated"` // anything at all is left out (see omitted)
+	EventCount     int              `json:"eventCount"`
+	Steps          []TraceStepCount `json:"steps"`
+	LotEvents      []TraceLotEvents `json:"lotEvents"`
+	SensorSeries   []SensorSeries   `json:"sensorSeries"`
+	Omitted        TraceOmitted     `json:"omitted"`
 }
 
-// GetTrace returns one document about a lot (serial empty) or a serialized
-// item: its product, lot and item; the lineage upstream (depth 0 is this
-// lot; an item's aggregated contents are at depth 1); every upstream lot
-// and product; the events of all those lots (and of the item), ordered by
-// event time; their certificates; the sensor readings; and recall status.
-// Every record carries its txId.
+// traceRef is an event index entry: sort time (UTC, fixed width) and hex id.
+type traceRef struct{ time, hex string }
+
+// traceSource is a lot (or the item) whose events a trace reads.
+type traceSource struct {
+	entry TraceLotEvents
+	refs  []traceRef
+}
+
+// traceEv is an event read for a trace.
+type traceEv struct {
+	ev     *TraceEvent
+	ref    traceRef
+	src    int
+	listed bool
+}
+
+// GetTrace returns one bounded document about a lot (serial empty) or a
+// serialized item: its product, lot and item; the lineage upstream (depth
+// 0 is this lot; an item's aggregated contents are at depth 1); the
+// upstream lots and products; events of all those lots (and of the item),
+// ordered by event time; their certificates; sensor readings; and recall
+// status. Every record carries its txId.
+//
+// The recall status covers the whole walk. Of the events, the document
+// lists at most traceListEvents: per group of events of one lot, step,
+// type and recorder, the latest and the first ones come before the rest,
+// milestone steps and transformations before other steps, and a flood of
+// one group cannot push another group out. Everything read and not listed
+// is counted (steps, lotEvents, omitted); readings are summarised per
+// lot and location (sensorSeries). ListLotEvents pages through all.
 func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (string, error) {
 	l, err := lotArgs(ctx, gtin, lot)
 	if err != nil {
 		return "", err
 	}
-	doc := TraceDocument{Lot: *l, Recalls: []Recall{}, Lots: []Lot{}, Products: []Product{}, Events: []TraceEvent{}, Certificates: []Certificate{}, SensorReadings: []TraceReading{}}
+	doc := TraceDocument{Lot: *l, Recalls: []Recall{}, Lots: []Lot{}, Products: []Product{}, Events: []TraceEvent{}, Certificates: []Certificate{},
+		SensorReadings: []TraceReading{}, Steps: []TraceStepCount{}, LotEvents: []TraceLotEvents{}, SensorSeries: []SensorSeries{}}
 	p, err := loadProduct(ctx, l.GTIN)
 	if err != nil {
 		return "", err
@@ -290,48 +413,66 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 			doc.Container = parents[0][0]
 		}
 	}
-	lineage, truncated, err := walkLineage(ctx, starts, true, traceDepth, traceMaxLots)
+	lineage, walkTruncated, err := walkLineage(ctx, starts, true, traceDepth, traceMaxLots)
 	if err != nil {
 		return "", err
 	}
-	doc.Lineage, doc.Truncated = lineage, truncated
-	if doc.Recalls, err = recallsOf(ctx, lineage); err != nil {
+	recalls, err := recallsOf(ctx, lineage)
+	if err != nil {
 		return "", err
 	}
-	if doc.Recalls == nil {
-		doc.Recalls = []Recall{}
+	if len(recalls) > 0 {
+		first := recalls[0]
+		doc.Recalled, doc.Recall = true, &first
 	}
-	if len(doc.Recalls) > 0 {
-		doc.Recalled, doc.Recall = true, &doc.Recalls[0]
+	if len(recalls) > traceListRecalls {
+		doc.Omitted.Recalls, recalls = len(recalls)-traceListRecalls, recalls[:traceListRecalls]
 	}
+	if recalls != nil {
+		doc.Recalls = recalls
+	}
+	listed := lineage
+	if len(listed) > traceListLots {
+		doc.Omitted.Lots, listed = len(lineage)-traceListLots, lineage[:traceListLots]
+	}
+	doc.Lineage = listed
 
-	productSeen := map[string]bool{p.GTIN: true}
+	products := map[string]*Product{p.GTIN: p}
 	certSeen := map[string]bool{}
 	var certIDs []string
-	type evRef struct{ time, hex string }
-	evSeen := map[string]bool{}
-	var evRefs []evRef
-	addEvents := func(tails [][]string) {
+	seen := map[string]bool{}
+	var sources []traceSource
+	addSource := func(e TraceLotEvents, tails [][]string) {
+		src := traceSource{entry: e}
 		for _, t := range tails {
-			if !evSeen[t[1]] {
-				evSeen[t[1]] = true
-				evRefs = append(evRefs, evRef{t[0], t[1]})
+			if !seen[t[1]] {
+				seen[t[1]] = true
+				src.refs = append(src.refs, traceRef{t[0], t[1]})
 			}
 		}
+		src.entry.Events = len(src.refs)
+		sources = append(sources, src)
 	}
-	for _, ll := range lineage {
+	if doc.Item != nil {
+		tails, err := indexTails(ctx, idxEventOfItem, []string{doc.Item.GTIN, doc.Item.Serial})
+		if err != nil {
+			return "", err
+		}
+		addSource(TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, tails)
+	}
+	for _, ll := range listed {
 		if ll.GTIN != l.GTIN || ll.Lot != l.Lot {
 			lr, err := loadLot(ctx, ll.GTIN, ll.Lot)
 			if err != nil {
 				return "", err
 			}
 			doc.Lots = append(doc.Lots, *lr)
-			if !productSeen[ll.GTIN] {
-				productSeen[ll.GTIN] = true
+			if products[ll.GTIN] == nil {
 				pr, err := loadProduct(ctx, ll.GTIN)
 				if err != nil {
 					return "", err
 				}
+				products[ll.GTIN] = pr
 				doc.Products = append(doc.Products, *pr)
 			}
 		}
@@ -339,7 +480,7 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		if err != nil {
 			return "", err
 		}
-		addEvents(tails)
+		addSource(TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, tails)
 		certs, err := indexTails(ctx, idxCertOfLot, []string{ll.GTIN, ll.Lot})
 		if err != nil {
 			return "", err
@@ -351,31 +492,56 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 			}
 		}
 	}
-	if doc.Item != nil {
-		tails, err := indexTails(ctx, idxEventOfItem, []string{doc.Item.GTIN, doc.Item.Serial})
-		if err != nil {
-			return "", err
+
+	// Read the events, within the budget.
+	var evs []traceEv
+	for i, share := range traceShares(sources) {
+		refs := sources[i].refs
+		if share < len(refs) {
+			head := share / 2
+			refs = append(refs[:head:head], refs[len(refs)-(share-head):]...)
 		}
-		addEvents(tails)
+		for _, r := range refs {
+			ev, err := loadEvent(ctx, r.hex)
+			if err != nil {
+				return "", err
+			}
+			evs = append(evs, traceEv{ev: ev, ref: r, src: i})
+		}
+		sources[i].entry.Read = len(refs)
+		doc.EventCount += sources[i].entry.Events
 	}
-	slices.SortFunc(evRefs, func(a, b evRef) int {
-		if c := strings.Compare(a.time, b.time); c != 0 {
-			return c
+	slices.SortFunc(evs, func(a, b traceEv) int { return traceRefCompare(a.ref, b.ref) })
+	traceSelect(evs)
+	for i := range evs {
+		if evs[i].listed {
+			doc.Events = append(doc.Events, *evs[i].ev)
+			sources[evs[i].src].entry.Listed++
 		}
-		return strings.Compare(a.hex, b.hex)
-	})
-	if len(evRefs) > traceMaxEvents {
-		evRefs, doc.Truncated = evRefs[:traceMaxEvents], true
 	}
-	for _, r := range evRefs {
-		ev, err := loadEvent(ctx, r.hex)
-		if err != nil {
-			return "", err
+	for _, s := range sources {
+		if s.entry.Events > 0 {
+			doc.LotEvents = append(doc.LotEvents, s.entry)
 		}
-		doc.Events = append(doc.Events, *ev)
-		for _, sr := range ev.SensorReadings {
-			doc.SensorReadings = append(doc.SensorReadings, TraceReading{EventID: ev.ID, BizStep: ev.BizStep, EventTime: ev.EventTime, SensorReading: sr})
+	}
+	doc.Omitted.Events = doc.EventCount - len(doc.Events)
+	doc.Omitted.Unread = doc.EventCount - len(evs)
+	doc.Steps = traceSteps(evs)
+
+	// Readings: every one summarised, the latest and the excursions listed.
+	var readings []traceReading
+	for _, e := range evs {
+		for _, sr := range e.ev.SensorReadings {
+			from, _ := time.Parse(time.RFC3339Nano, sr.From)
+			to, _ := time.Parse(time.RFC3339Nano, sr.To)
+			readings = append(readings, traceReading{TraceReading{EventID: e.ev.ID, BizStep: e.ev.BizStep, EventTime: e.ev.EventTime, SensorReading: sr}, from, to, e})
 		}
+	}
+	doc.SensorReadings, doc.Omitted.Readings = traceListReadingsOf(readings)
+	doc.SensorSeries, doc.Omitted.SensorSeries = traceSeries(readings, sources, products)
+
+	if len(certIDs) > traceListCerts {
+		doc.Omitted.Certificates, certIDs = len(certIDs)-traceListCerts, certIDs[:traceListCerts]
 	}
 	for _, id := range certIDs {
 		c, err := loadCertificate(ctx, id)
@@ -384,7 +550,363 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		}
 		doc.Certificates = append(doc.Certificates, *c)
 	}
+	doc.Truncated = walkTruncated || doc.Omitted != TraceOmitted{}
 	return toJSON(doc)
+}
+
+func traceRefCompare(a, b traceRef) int {
+	if c := strings.Compare(a.time, b.time); c != 0 {
+		return c
+	}
+	return strings.Compare(a.hex, b.hex)
+}
+
+// traceShares divides the read budget among the sources: the item and
+// the lot itself first, each up to traceLotRead; then the other lots
+// share what is left fairly (each gets as much as it has, up to an equal
+// share of the rest).
+func traceShares(sources []traceSource) []int {
+	shares := make([]int, len(sources))
+	left := traceReadBudget
+	var rest []int
+	for i, s := range sources {
+		if s.entry.Serial != "" || s.entry.Depth == 0 {
+			shares[i] = min(len(s.refs), traceLotRead, left)
+			left -= shares[i]
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	slices.SortStableFunc(rest, func(a, b int) int { return len(sources[a].refs) - len(sources[b].refs) })
+	for n, i := range rest {
+		shares[i] = min(len(sources[i].refs), traceLotRead, left/(len(rest)-n))
+		left -= shares[i]
+	}
+	return shares
+}
+
+func traceIsMilestone(ev *TraceEvent) bool {
+	return ev.Type == TransformationEvent || slices.Contains(traceMilestones, ev.BizStep)
+}
+
+// traceSelect marks the events a trace lists (evs in time order). Events
+// are grouped by lot, step, type and recorder; in each group the latest,
+// the first, the second latest, the second and the third to fifth latest
+// are the group's head. Milestone heads come first, then other heads, then
+// the rest of other events, then the rest of sensor reports, newest first;
+// each is listed while there is room (traceListEvents events of at most
+// traceListBytes in all).
+func traceSelect(evs []traceEv) {
+	type cand struct {
+		i, class, seq int
+	}
+	groups := map[string][]int{}
+	var order []string
+	for i, e := range evs {
+		k := strconv.Itoa(e.src) + "\x00" + e.ev.BizStep + "\x00" + e.ev.Type + "\x00" + e.ev.RecordedBy.CreditCode
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	cands := make([]cand, 0, len(evs))
+	for _, k := range order {
+		g := groups[k]
+		n := len(g)
+		seq := make(map[int]int, traceGroupKeep)
+		for _, pos := range []int{n - 1, 0, n - 2, 1, n - 3, n - 4, n - 5} {
+			if pos >= 0 && pos < n {
+				if _, ok := seq[pos]; !ok {
+					seq[pos] = len(seq)
+				}
+			}
+		}
+		for pos, i := range g {
+			milestone := traceIsMilestone(evs[i].ev)
+			c := cand{i: i, seq: traceGroupKeep}
+			s, head := seq[pos]
+			switch {
+			case head && milestone:
+				c.class, c.seq = 0, s
+			case head:
+				c.class, c.seq = 1, s
+			case evs[i].ev.BizStep != "sensor_reporting":
+				c.class = 2
+			default:
+				c.class = 3
+			}
+			cands = append(cands, c)
+		}
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.class != b.class {
+			return a.class - b.class
+		}
+		if a.seq != b.seq {
+			return a.seq - b.seq
+		}
+		return traceRefCompare(evs[b.i].ref, evs[a.i].ref) // newest first
+	})
+	listed, size := 0, 0
+	for _, c := range cands {
+		if listed == traceListEvents {
+			break
+		}
+		n := traceEventSize(evs[c.i].ev)
+		if size+n > traceListBytes {
+			continue
+		}
+		evs[c.i].listed = true
+		listed++
+		size += n
+	}
+}
+
+// traceEventSize is a generous estimate of an event's JSON size: a
+// transformation with a hundred inputs or a report of two hundred readings
+// weighs as much as dozens of plain events.
+func traceEventSize(ev *TraceEvent) int {
+	refs := len(ev.Lots) + len(ev.Items) + len(ev.Inputs) + len(ev.Outputs) + len(ev.ChildLots) + len(ev.ChildItems)
+	return 700 + 100*refs + 170*len(ev.SensorReadings)
+}
+
+// traceSteps counts the events read per step and type, in the order of
+// the step table.
+func traceSteps(evs []traceEv) []TraceStepCount {
+	out := []TraceStepCount{}
+	at := map[string]int{}
+	for _, e := range evs { // time order
+		k := e.ev.BizStep + "\x00" + e.ev.Type
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, TraceStepCount{BizStep: e.ev.BizStep, Type: e.ev.Type, First: e.ev.EventTime})
+		}
+		s := &out[i]
+		s.Events++
+		s.Last = e.ev.EventTime
+		if e.listed {
+			s.Listed++
+		} else {
+			s.Omitted++
+		}
+	}
+	rank := func(step string) int {
+		for i := range bizStepRules {
+			if bizStepRules[i].step == step {
+				return i
+			}
+		}
+		return len(bizStepRules)
+	}
+	slices.SortStableFunc(out, func(a, b TraceStepCount) int {
+		if c := rank(a.BizStep) - rank(b.BizStep); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Type, b.Type)
+	})
+	return out
+}
+
+// traceReading is a reading read for a trace, with its parsed times.
+type traceReading struct {
+	TraceReading
+	from, to time.Time
+	ev       traceEv
+}
+
+// traceListReadingsOf lists every reading when they fit; otherwise the
+// excursions, then the latest, newest first, up to traceListReadings, in
+// their original order. It returns the list and how many it left out.
+func traceListReadingsOf(rs []traceReading) ([]TraceReading, int) {
+	out := make([]TraceReading, 0, min(len(rs), traceListReadings))
+	if len(rs) <= traceListReadings {
+		for _, r := range rs {
+			out = append(out, r.TraceReading)
+		}
+		return out, 0
+	}
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if ea, eb := rs[a].Excursion, rs[b].Excursion; ea != eb {
+			if ea {
+				return -1
+			}
+			return 1
+		}
+		if c := rs[b].from.Compare(rs[a].from); c != 0 {
+			return c
+		}
+		return b - a
+	})
+	idx = idx[:traceListReadings]
+	slices.Sort(idx)
+	for _, i := range idx {
+		out = append(out, rs[i].TraceReading)
+	}
+	return out, len(rs) - len(out)
+}
+
+// traceSeries summarises readings per lot, location, type and unit.
+func traceSeries(rs []traceReading, sources []traceSource, products map[string]*Product) ([]SensorSeries, int) {
+	type series struct {
+		key  string
+		src  int
+		loc  *Location
+		rs   []traceReading
+		evs  map[string]bool
+		sort string
+	}
+	byKey := map[string]*series{}
+	var all []*series
+	for _, r := range rs {
+		loc := r.ev.ev.ReadPoint
+		if loc == nil {
+			loc = r.ev.ev.BizLocation
+		}
+		locID := ""
+		if loc != nil {
+			locID = loc.ID
+		}
+		k := strconv.Itoa(r.ev.src) + "\x00" + locID + "\x00" + r.Type + "\x00" + r.UOM
+		s := byKey[k]
+		if s == nil {
+			s = &series{key: k, src: r.ev.src, loc: loc, evs: map[string]bool{}, sort: locID + "\x00" + r.Type + "\x00" + r.UOM}
+			byKey[k] = s
+			all = append(all, s)
+		}
+		s.rs = append(s.rs, r)
+		s.evs[r.EventID] = true
+	}
+	slices.SortStableFunc(all, func(a, b *series) int {
+		if a.src != b.src {
+			return a.src - b.src
+		}
+		return strings.Compare(a.sort, b.sort)
+	})
+	omitted := 0
+	if len(all) > traceMaxSeries {
+		omitted, all = len(all)-traceMaxSeries, all[:traceMaxSeries]
+	}
+	out := make([]SensorSeries, 0, len(all))
+	for _, s := range all {
+		src := sources[s.src].entry
+		slices.SortStableFunc(s.rs, func(a, b traceReading) int {
+			if c := a.from.Compare(b.from); c != 0 {
+				return c
+			}
+			if c := a.to.Compare(b.to); c != 0 {
+				return c
+			}
+			return traceRefCompare(a.ev.ref, b.ev.ref)
+		})
+		ss := SensorSeries{GTIN: src.GTIN, Lot: src.Lot, Location: s.loc, Type: s.rs[0].Type, UOM: s.rs[0].UOM, Events: len(s.evs), Readings: len(s.rs), Excursions: []ExcursionInterval{}}
+		lo, hi := trDecimal(s.rs[0].MinValue), trDecimal(s.rs[0].MaxValue)
+		sum := decimal.Zero
+		first, last := s.rs[0].from, s.rs[0].to
+		ss.From, ss.To = s.rs[0].From, s.rs[0].To
+		prod := products[src.GTIN]
+		var cur *ExcursionInterval
+		var curFrom, curTo time.Time
+		var curDev decimal.Decimal
+		var intervals []ExcursionInterval
+		closeCur := func() {
+			if cur != nil {
+				cur.DurationSeconds = int64(curTo.Sub(curFrom) / time.Second)
+				intervals = append(intervals, *cur)
+				cur = nil
+			}
+		}
+		for _, r := range s.rs {
+			mn, mx := trDecimal(r.MinValue), trDecimal(r.MaxValue)
+			if mn.LessThan(lo) {
+				lo = mn
+			}
+			if mx.GreaterThan(hi) {
+				hi = mx
+			}
+			sum = sum.Add(mn.Add(mx))
+			if r.from.Before(first) {
+				first, ss.From = r.from, r.From
+			}
+			if r.to.After(last) {
+				last, ss.To = r.to, r.To
+			}
+			if !r.Excursion {
+				closeCur()
+				continue
+			}
+			ss.Excursion++
+			peak, dev := tracePeak(prod, mn, mx)
+			if cur != nil && !r.from.After(curTo) {
+				cur.Readings++
+				if r.to.After(curTo) {
+					curTo, cur.To = r.to, r.To
+				}
+				if dev.GreaterThan(curDev) {
+					curDev, cur.Peak = dev, peak.String()
+				}
+				continue
+			}
+			closeCur()
+			cur = &ExcursionInterval{From: r.From, To: r.To, Peak: peak.String(), Readings: 1}
+			curFrom, curTo, curDev = r.from, r.to, dev
+		}
+		closeCur()
+		ss.MinValue, ss.MaxValue = lo.String(), hi.String()
+		ss.MeanValue = sum.Div(decimal.NewFromInt(int64(2 * len(s.rs)))).StringFixed(2)
+		ss.Intervals = len(intervals)
+		if len(intervals) > traceMaxExcursions {
+			idx := make([]int, len(intervals))
+			for i := range idx {
+				idx[i] = i
+			}
+			slices.SortStableFunc(idx, func(a, b int) int {
+				if c := intervals[b].DurationSeconds - intervals[a].DurationSeconds; c != 0 {
+					if c > 0 {
+						return 1
+					}
+					return -1
+				}
+				return a - b
+			})
+			idx = idx[:traceMaxExcursions]
+			slices.Sort(idx)
+			kept := make([]ExcursionInterval, 0, len(idx))
+			for _, i := range idx {
+				kept = append(kept, intervals[i])
+			}
+			ss.ExcursionsOmitted, intervals = len(intervals)-len(kept), kept
+		}
+		ss.Excursions = append(ss.Excursions, intervals...)
+		out = append(out, ss)
+	}
+	return out, omitted
+}
+
+// tracePeak is the value of a reading farthest out of the product's
+// storage range, and how far out it is (the maximum when the product has
+// no range: the reading was out of another product's range).
+func tracePeak(p *Product, mn, mx decimal.Decimal) (decimal.Decimal, decimal.Decimal) {
+	peak, dev := mx, decimal.Zero
+	if p == nil {
+		return peak, dev
+	}
+	if p.StorageMaxC != "" {
+		if d := mx.Sub(trDecimal(p.StorageMaxC)); d.GreaterThan(dev) {
+			peak, dev = mx, d
+		}
+	}
+	if p.StorageMinC != "" {
+		if d := trDecimal(p.StorageMinC).Sub(mn); d.GreaterThan(dev) {
+			peak, dev = mn, d
+		}
+	}
+	return peak, dev
 }
 
 // CustodyResult is the answer of HasCustody.
