@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -31,6 +32,10 @@ const (
 	InsurerMSP   = "InsurerMSP"
 	RegulatorMSP = "RegulatorMSP"
 )
+
+// trustKinds wait for the zone regulator's approval under the genesis
+// governance (chaincode/contracts/governance.go).
+var trustKinds = []string{"bank", "customs_broker", "inspector", "insurer", "regulator", "warehouse"}
 
 // Orgs lists the organisations of the channel.
 var Orgs = []string{PlatformMSP, WarehouseMSP, BankMSP, InsurerMSP, RegulatorMSP}
@@ -221,6 +226,19 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 		if _, err := env.Submit(ctx, adminName(e.org), "registry:RegisterEnterprise", string(in)); err != nil {
 			return err
 		}
+		// Onboarding under the genesis governance: the organisation grants
+		// the kinds it may grant; those that carry public trust take effect
+		// once the zone regulator approves them.
+		var approved []string
+		for _, k := range e.kinds {
+			if !slices.Contains(trustKinds, k) {
+				continue
+			}
+			if _, err := env.Submit(ctx, adminName(RegulatorMSP), "registry:ApproveKind", code, k); err != nil {
+				return err
+			}
+			approved = append(approved, k)
+		}
 		u, err := enrol(e.org, e.user, identity.RoleClient)
 		if err != nil {
 			return err
@@ -230,7 +248,8 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 		if _, err := env.Submit(ctx, adminName(e.org), "registry:BindMember", code, string(bind)); err != nil {
 			return err
 		}
-		ents[e.user] = map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "org": e.org, "kinds": e.kinds}
+		ents[e.user] = map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "org": e.org, "kinds": e.kinds,
+			"grantedBy": adminName(e.org), "approvedByRegulator": approved}
 	}
 	env.Entities["enterprises"] = ents
 	for _, s := range scenarios {

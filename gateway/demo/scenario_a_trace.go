@@ -113,9 +113,15 @@ func teaScenario(ctx context.Context, e *Env) error {
 		{"tea-coop", "trace:CommissionItems", []string{GTINBlackTea, LotTeaExport, js(serials("TIN", 48))}},
 		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 5, 9), "bizLocation": factory,
 			"parent": obj{"sscc": TeaCaseSSCC}, "childItems": itemRefs(GTINBlackTea, serials("TIN", 24))})}},
+		// The cooperative hands both lots over to the bonded warehouse,
+		// which takes them into custody.
+		{"tea-coop", "trace:HandOver", []string{GTINBlackTea, LotTeaExport, CreditCode(6)}},
+		{"tea-coop", "trace:HandOver", []string{GTINBlackTea, LotTeaBonded, CreditCode(6)}},
 		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 10), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
 		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 11), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
 		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": at(base, 7, 12), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
+		// The warehouse releases the export lot to the exporter, who ships it.
+		{"warehouse", "trace:HandOver", []string{GTINBlackTea, LotTeaExport, CreditCode(5)}},
 		{"exporter", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit", "eventTime": at(base, 12, 15), "bizLocation": port, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
 	}
 	if err := e.story(ctx, base, steps); err != nil {
@@ -164,11 +170,15 @@ func chickenScenario(ctx context.Context, e *Env) error {
 		{"inspector", "trace:IssueCertificate", []string{js(obj{"type": "QUARANTINE", "number": "DQ-4418-2026-07120", "subjects": []obj{{"gtin": GTINLiveBird, "lot": LotFlock}},
 			"documentSha256": docHash("animal quarantine certificate DQ-4418-2026-07120"), "validFrom": at(base, -1, 0)[:10], "validUntil": at(base, 2, 0)[:10], "result": "PASS"})}},
 		{"meat-processor", "trace:CommissionLot", []string{js(obj{"gtin": GTINChickenBox, "lot": LotCarcass, "origin": obj{"place": "清远鲜禽定点屠宰加工厂", "placeEn": "Qingyuan Fresh Poultry slaughterhouse", "latitude": "23.7010", "longitude": "113.0210", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1900", "unit": "pack"})}},
+		// The farm hands the flock over to the slaughterhouse.
+		{"chicken-farm", "trace:HandOver", []string{GTINLiveBird, LotFlock, CreditCode(3)}},
 		{"meat-processor", "trace:RecordEvent", []string{js(obj{"type": "TransformationEvent", "bizStep": "slaughtering", "eventTime": at(base, 0, 6), "bizLocation": plant,
 			"inputs": []obj{lotRef(GTINLiveBird, LotFlock, "1900", "head")}, "outputs": []obj{lotRef(GTINChickenBox, LotCarcass, "1900", "pack")}})}},
 		{"meat-processor", "trace:CommissionItems", []string{GTINChickenBox, LotCarcass, js(serials("CHK", 24))}},
 		{"meat-processor", "trace:RecordEvent", []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 0, 9), "bizLocation": plant,
 			"parent": obj{"sscc": ChickenCaseSCC}, "childItems": itemRefs(GTINChickenBox, serials("CHK", 12))})}},
+		// The processor hands the packs to the cold-chain carrier.
+		{"meat-processor", "trace:HandOver", []string{GTINChickenBox, LotCarcass, CreditCode(4)}},
 		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "loading", "eventTime": t0.Add(-time.Hour).Format(time.RFC3339), "bizLocation": plant, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
 		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "sensor_reporting", "eventTime": t0.Add(8 * time.Hour).Format(time.RFC3339), "readPoint": truck, "bizLocation": truck, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}, "sensorReadings": readings})}},
 		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": t0.Add(9 * time.Hour).Format(time.RFC3339), "bizLocation": cold, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},

@@ -108,3 +108,125 @@ func (s *Server) unbindMember(c *gin.Context) {
 	}
 	s.write(c, http.StatusOK, "registry:UnbindMember", code, req.ID)
 }
+
+// kindParam reads the {kind} path parameter; the chaincode decides
+// whether the kind exists and may be granted.
+func (s *Server) kindParam(c *gin.Context) (string, bool) {
+	kind := c.Param("kind")
+	if !kindPattern.MatchString(kind) {
+		s.fail(c, newError("INVALID_ARGUMENT", "kind must be a kind of business such as producer or warehouse"))
+		return "", false
+	}
+	return kind, true
+}
+
+var kindPattern = regexp.MustCompile(`^[a-z_]{1,32}$`)
+
+type grantKindRequest struct {
+	Kind string `json:"kind"`
+}
+
+func (s *Server) grantKind(c *gin.Context) {
+	code, ok := s.creditCodeParam(c)
+	if !ok {
+		return
+	}
+	var req grantKindRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !kindPattern.MatchString(req.Kind) {
+		s.fail(c, newError("INVALID_ARGUMENT", "kind must be a kind of business such as producer or warehouse"))
+		return
+	}
+	s.write(c, http.StatusCreated, "registry:GrantKind", code, req.Kind)
+}
+
+func (s *Server) approveKind(c *gin.Context) {
+	code, ok := s.creditCodeParam(c)
+	if !ok {
+		return
+	}
+	kind, ok := s.kindParam(c)
+	if !ok {
+		return
+	}
+	s.write(c, http.StatusOK, "registry:ApproveKind", code, kind)
+}
+
+func (s *Server) revokeKind(c *gin.Context) {
+	code, ok := s.creditCodeParam(c)
+	if !ok {
+		return
+	}
+	kind, ok := s.kindParam(c)
+	if !ok {
+		return
+	}
+	var req reasonRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		s.fail(c, newError("INVALID_ARGUMENT", "reason is required"))
+		return
+	}
+	s.write(c, http.StatusOK, "registry:RevokeKind", code, kind, req.Reason)
+}
+
+func (s *Server) enterpriseHistory(c *gin.Context) {
+	code, ok := s.creditCodeParam(c)
+	if !ok {
+		return
+	}
+	s.read(c, "registry:GetEnterpriseHistory", code)
+}
+
+func (s *Server) getGovernance(c *gin.Context) { s.read(c, "registry:GetGovernance") }
+
+type governanceRequest struct {
+	RegulatorMSP string `json:"regulatorMsp"`
+	Orgs         []struct {
+		MSPID string   `json:"mspId"`
+		Kinds []string `json:"kinds"`
+	} `json:"orgs"`
+	TrustKinds []string `json:"trustKinds"`
+}
+
+func (s *Server) proposeGovernance(c *gin.Context) {
+	var req governanceRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !mspPattern.MatchString(req.RegulatorMSP) || len(req.Orgs) == 0 {
+		s.fail(c, newError("INVALID_ARGUMENT", "regulatorMsp and at least one organisation are required"))
+		return
+	}
+	s.write(c, http.StatusCreated, "registry:ProposeGovernance", arg(req))
+}
+
+var txIDParamPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (s *Server) proposalParam(c *gin.Context) (string, bool) {
+	id := c.Param("id")
+	if !txIDParamPattern.MatchString(id) {
+		s.fail(c, newError("INVALID_ARGUMENT", "a proposal id is a transaction id (64 lower-case hex digits)"))
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) getGovernanceProposal(c *gin.Context) {
+	if id, ok := s.proposalParam(c); ok {
+		s.read(c, "registry:GetGovernanceProposal", id)
+	}
+}
+
+func (s *Server) approveGovernance(c *gin.Context) {
+	if id, ok := s.proposalParam(c); ok {
+		s.write(c, http.StatusOK, "registry:ApproveGovernance", id)
+	}
+}

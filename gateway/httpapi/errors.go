@@ -23,6 +23,12 @@ var statusByCode = map[string]int{
 	"UNAUTHENTICATED": http.StatusUnauthorized,
 	"UNREGISTERED":    http.StatusForbidden,
 	"FORBIDDEN":       http.StatusForbidden,
+	// Too many failed authentications from one address (authlimit.go).
+	"TOO_MANY_FAILED_AUTHENTICATIONS": http.StatusTooManyRequests,
+	// Who may assert what: a kind the organisation may not grant, goods
+	// that are neither the caller's nor in its custody.
+	"KIND_NOT_GRANTABLE": http.StatusForbidden,
+	"NOT_CUSTODIAN":      http.StatusForbidden,
 	// What they ask for.
 	"NOT_FOUND":          http.StatusNotFound,
 	"METHOD_NOT_ALLOWED": http.StatusMethodNotAllowed,
@@ -40,11 +46,16 @@ var statusByCode = map[string]int{
 	"LIMIT_EXCEEDED":         http.StatusUnprocessableEntity,
 	"SANCTIONED":             http.StatusUnprocessableEntity,
 	"RECALLED":               http.StatusUnprocessableEntity,
+	"EVENT_TOO_OLD":          http.StatusUnprocessableEntity,
 	"IDEMPOTENCY_KEY_REUSED": http.StatusUnprocessableEntity,
 	// The ledger.
 	"LEDGER_UNAVAILABLE": http.StatusServiceUnavailable,
 	"TIMEOUT":            http.StatusServiceUnavailable,
-	"INTERNAL":           http.StatusInternalServerError,
+	// The transaction was handed to ordering and its commit is not
+	// confirmed yet; the answer names it (txId) and a retry with the same
+	// Idempotency-Key learns its outcome.
+	"COMMIT_PENDING": http.StatusServiceUnavailable,
+	"INTERNAL":       http.StatusInternalServerError,
 }
 
 // Error is the one error shape every endpoint answers with.

@@ -20,6 +20,15 @@ func (e *env) addMember(org, user string, seq int, kinds ...string) string {
 	if r := e.do("POST", "/api/v1/enterprises", admin, map[string]any{"creditCode": code, "name": user, "kinds": kinds}); r.status != 201 {
 		e.t.Fatalf("register %s: %d %s", user, r.status, r.body)
 	}
+	// Kinds that carry public trust take effect once the zone regulator
+	// approves them.
+	for _, k := range kinds {
+		if k == "bank" || k == "warehouse" || k == "insurer" || k == "inspector" || k == "customs_broker" || k == "regulator" {
+			if r := e.do("POST", "/api/v1/enterprises/"+code+"/kinds/"+k+"/approve", "regulator-admin", nil); r.status != 200 {
+				e.t.Fatalf("approve %s as %s: %d %s", user, k, r.status, r.body)
+			}
+		}
+	}
 	ca, _ := e.ledger.CA(org)
 	id, _ := ca.Issue(user, identity.RoleClient, nil)
 	e.wallet.PutIdentity(user, id)

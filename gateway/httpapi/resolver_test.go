@@ -211,7 +211,7 @@ func TestTraceResources(t *testing.T) {
 		t.Errorf("epcis: %d %s, %d events", r.status, doc.Type, len(doc.EPCISBody.EventList))
 	}
 	// Who may record what is the chaincode's rule; the gateway relays it.
-	ev := map[string]any{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": "2026-11-01T08:00:00+08:00",
+	ev := map[string]any{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": time.Now().Add(-time.Hour).Format(time.RFC3339),
 		"lots": []map[string]string{{"gtin": demo.GTINTeaLeaf, "lot": demo.LotTeaLeaf}}}
 	if r := e.do("POST", "/api/v1/events", "bank", ev); r.status != 403 {
 		t.Errorf("bank records a harvest: %d %s", r.status, r.body)

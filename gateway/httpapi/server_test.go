@@ -343,7 +343,7 @@ func TestIdempotency(t *testing.T) {
 	}
 
 	// The same key with a different body is refused.
-	other := map[string]any{"creditCode": demo.CreditCode(501), "name": "另一个", "kinds": []string{"exporter"}}
+	other := map[string]any{"creditCode": demo.CreditCode(501), "name": "另一个", "kinds": []string{"bank"}}
 	if r := e.do("POST", "/api/v1/enterprises", "platform-admin", other, "Idempotency-Key", "register-500"); r.status != 422 || r.errorCode(t) != "IDEMPOTENCY_KEY_REUSED" {
 		t.Errorf("reused key: %d %s", r.status, r.body)
 	}
