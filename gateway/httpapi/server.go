@@ -61,6 +61,19 @@ type Config struct {
 	// as possibly copied (default 30: a pack is scanned a few times by its
 	// buyer and family, not dozens).
 	ScanAlertThreshold int
+	// Failed authentications per client address (see authlimit.go):
+	// AuthFailureBurst in a row (default 10), then one more per
+	// AuthFailureInterval (default 6 s); AuthLimitAddresses bounds how
+	// many addresses are remembered (default 65536). AuthLimitClock is the
+	// limiter's clock (default time.Now).
+	AuthFailureBurst    int
+	AuthFailureInterval time.Duration
+	AuthLimitAddresses  int
+	AuthLimitClock      func() time.Time
+	// TrustedProxies lists the proxies (addresses or CIDRs) whose
+	// X-Forwarded-For / X-Real-IP name the client. Empty (the default):
+	// no proxy is trusted and the client is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server is the gateway's HTTP handler.
@@ -76,6 +89,8 @@ type Server struct {
 	names   sync.Map // credit code -> English name
 	qrCache *qr.Cache
 	traces  traceCache
+	// authLimit rate-limits failed authentications per client address.
+	authLimit *authLimiter
 }
 
 const (
@@ -114,7 +129,26 @@ func New(cfg Config) (*Server, error) {
 		proofs: proofCache{m: map[string]*TransactionProof{}}, qrCache: qr.NewCache(4096),
 		traces: traceCache{ttl: cfg.ResolverCacheTTL, m: map[string]traceEntry{}}}
 	s.metrics = newMetrics(cfg.Ledger)
+	if cfg.AuthFailureBurst <= 0 {
+		cfg.AuthFailureBurst = defaultAuthFailureBurst
+	}
+	if cfg.AuthFailureInterval <= 0 {
+		cfg.AuthFailureInterval = defaultAuthFailureInterval
+	}
+	if cfg.AuthLimitAddresses <= 0 {
+		cfg.AuthLimitAddresses = defaultAuthLimitAddresses
+	}
+	al, err := newAuthLimiter(cfg.AuthFailureBurst, cfg.AuthFailureInterval, cfg.AuthLimitAddresses, cfg.AuthLimitClock)
+	if err != nil {
+		return nil, err
+	}
+	s.authLimit = al
 	e := gin.New()
+	// Gin trusts every proxy's X-Forwarded-For unless told otherwise; the
+	// client address is what failed authentications are counted against.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
+	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
@@ -229,15 +263,29 @@ func (s *Server) limitBody(c *gin.Context) {
 }
 
 func (s *Server) authenticate(c *gin.Context) {
+	// An address out of failures is refused before its key is looked up,
+	// a good key included, until the limiter lets it try again.
+	ip := c.ClientIP()
+	if wait, refused := s.authLimit.refused(ip); refused {
+		after := retryAfter(wait)
+		c.Header("Retry-After", after)
+		s.fail(c, newError("TOO_MANY_FAILED_AUTHENTICATIONS", "too many failed authentications from this address; retry after "+after+" s"))
+		return
+	}
+	header := strings.TrimSpace(c.GetHeader("Authorization"))
 	// The scheme name is case-insensitive (RFC 9110 §11.1).
-	scheme, token, ok := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		if header != "" {
+			s.authLimit.failed(ip)
+		}
 		s.fail(c, newError("UNAUTHENTICATED", "an API key is required: Authorization: Bearer <key>"))
 		return
 	}
 	id, k, err := s.wallet.Authenticate(strings.TrimSpace(token))
 	if err != nil {
 		if errors.Is(err, wallet.ErrUnknownKey) {
+			s.authLimit.failed(ip)
 			s.fail(c, newError("UNAUTHENTICATED", "unknown or revoked API key"))
 			return
 		}
