@@ -16,13 +16,55 @@ type Reading struct {
 	Excursion bool
 }
 
-// Chart is an inline SVG of readings against the allowed range.
+// Chart is an inline SVG of readings against the allowed range, with a
+// summary line per sensor series and how many readings only the summary
+// counts.
 type Chart struct {
 	SVG        template.HTML
 	Unit       string
 	Range      string
 	Excursions int
 	Count      int
+	Series     []SeriesLine
+	Hidden     int
+}
+
+// SeriesLine summarises one sensor series: where, how many readings, the
+// range and mean, and its excursions (count, worst value, longest).
+type SeriesLine struct {
+	Where                string
+	Readings, Excursions int
+	Min, Max, Mean       string
+	Worst, Longest       string
+}
+
+// MaxBars is how many bars a chart draws at most.
+const MaxBars = 96
+
+// Downsample merges time-ordered readings into at most n bars: each bar
+// spans consecutive readings, from the lowest minimum to the highest
+// maximum, and is an excursion when any of them is.
+func Downsample(rs []Reading, n int) []Reading {
+	if n < 1 || len(rs) <= n {
+		return rs
+	}
+	out := make([]Reading, 0, n)
+	for i := 0; i < n; i++ {
+		lo, hi := i*len(rs)/n, (i+1)*len(rs)/n
+		b := rs[lo]
+		for _, r := range rs[lo+1 : hi] {
+			if r.From.Before(b.From) {
+				b.From = r.From
+			}
+			if r.To.After(b.To) {
+				b.To = r.To
+			}
+			b.Min, b.Max = math.Min(b.Min, r.Min), math.Max(b.Max, r.Max)
+			b.Excursion = b.Excursion || r.Excursion
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // NewChart draws readings (min–max bars over time) with the allowed band

@@ -40,6 +40,20 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	"suspicious":   {"此码扫描次数远超正常，可能被复制，请谨慎购买。", "This code has been scanned far more often than one pack would be: it may be copied."},
 	"container":    {"所在箱", "Case"},
 	"by":           {"记录方", "By"},
+	"same1":        {"…… 另有 ", "… and "},
+	"same2":        {" 条相同记录", " more like this"},
+	"more1":        {"另有 ", "and "},
+	"more2":        {" 条「", " more “"},
+	"more3":        {"」未列出", "” records not listed"},
+	"morelots1":    {"另有 ", "and "},
+	"morelots2":    {" 个原料批次未列出", " more input lots not listed"},
+	"unread1":      {"原料批次另有 ", "and "},
+	"unread2":      {" 条记录未读取", " more records of input lots not read"},
+	"readings":     {"条读数", "readings"},
+	"mean":         {"平均", "mean"},
+	"peak":         {"峰值", "peak"},
+	"longest":      {"最长", "longest"},
+	"morereadings": {" 条温度读数仅计入汇总", " more readings, counted in the summary only"},
 }
 
 var bizSteps = map[string][2]string{

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,9 @@ type Page struct {
 	Item     *Item
 	Recall   *Recall
 	Timeline []Step
+	// NotShown says what the timeline leaves out, so that nothing is
+	// dropped silently.
+	NotShown []NotShown
 	Certs    []Cert
 	Chart    *Chart
 	Proof    *Proof
@@ -64,6 +68,17 @@ type Step struct {
 	Upstream                                             bool
 	Excursion                                            bool
 	Readings                                             string
+	// Same, when set, makes this entry a summary: that many more entries
+	// like the one before it (same step, place and recorder) are not shown.
+	Same int
+}
+
+// NotShown is a count of records the page does not show: Kind is "step"
+// (records of BizStep), "unread" (records of input lots not read) or
+// "lots" (input lots not listed).
+type NotShown struct {
+	Kind, BizStep string
+	Count         int
 }
 
 // Cert is a certificate with its on-ledger proof.
@@ -95,6 +110,7 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"step":  stepName,
 	"cert":  certName,
 	"short": func(s string) string { return shorten(s, 12) },
+	"num":   Thousands,
 	"pick": func(lang, zh, en string) string {
 		if lang == "en" && en != "" {
 			return en
@@ -114,6 +130,24 @@ func Render(w io.Writer, p *Page) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// Thousands writes n with thousands separators (1,874).
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 func shorten(s string, n int) string {

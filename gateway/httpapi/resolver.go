@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -284,6 +285,7 @@ func (s *Server) renderPage(c *gin.Context, key gs1.Key, link string, doc *contr
 		r := doc.Recall
 		p.Recall = &tracepage.Recall{Lot: r.Lot, Reason: r.Reason, By: r.By.Name, At: localTime(r.RecallAt), Inherited: r.Lot != doc.Lot.Lot || r.GTIN != doc.Lot.GTIN}
 	}
+	var timeline []tracepage.Step
 	for _, e := range doc.Events {
 		st := tracepage.Step{Time: localTime(e.EventTime), BizStep: e.BizStep, Who: e.RecordedBy.Name, WhoEn: s.enterpriseNameEn(c, e.RecordedBy.CreditCode), TxID: e.TxID, Excursion: e.Excursion}
 		if e.BizLocation != nil {
@@ -296,8 +298,10 @@ func (s *Server) renderPage(c *gin.Context, key gs1.Key, link string, doc *contr
 		if st.Upstream {
 			st.Lot = eventLot(e)
 		}
-		p.Timeline = append(p.Timeline, st)
+		timeline = append(timeline, st)
 	}
+	p.Timeline = collapseTimeline(timeline)
+	p.NotShown = notShown(doc)
 	today := time.Now().In(shopperTZ).Format("2006-01-02")
 	for _, ct := range doc.Certificates {
 		pc := tracepage.Cert{Type: ct.Type, Number: ct.Number, Issuer: ct.Issuer.Name, IssuerEn: s.enterpriseNameEn(c, ct.Issuer.CreditCode),
@@ -307,7 +311,7 @@ func (s *Server) renderPage(c *gin.Context, key gs1.Key, link string, doc *contr
 		}
 		p.Certs = append(p.Certs, pc)
 	}
-	p.Chart = readingsChart(doc)
+	p.Chart = readingsChart(doc, lang)
 	if pr := s.cachedProof(c, proofTx); pr != nil {
 		p.Proof = &tracepage.Proof{TxID: pr.TxID, BlockNumber: pr.BlockNumber, BlockHash: pr.BlockHash, Timestamp: localTime(pr.Timestamp)}
 	}
@@ -382,7 +386,59 @@ func localTime(rfc string) string {
 	return t.In(shopperTZ).Format("2006-01-02 15:04")
 }
 
-func readingsChart(doc *contracts.TraceDocument) *tracepage.Chart {
+// collapseTimeline shortens runs of like entries (same step, place,
+// recorder and lot, no excursion): a run of more than three shows its
+// first and last entries and, between them, how many more there are.
+func collapseTimeline(steps []tracepage.Step) []tracepage.Step {
+	like := func(a, b tracepage.Step) bool {
+		return !a.Excursion && !b.Excursion && a.BizStep == b.BizStep && a.Where == b.Where && a.Who == b.Who && a.Upstream == b.Upstream && a.Lot == b.Lot
+	}
+	out := make([]tracepage.Step, 0, len(steps))
+	for i := 0; i < len(steps); {
+		j := i + 1
+		for j < len(steps) && like(steps[i], steps[j]) {
+			j++
+		}
+		if j-i > 3 {
+			out = append(out, steps[i], tracepage.Step{Same: j - i - 2}, steps[j-1])
+		} else {
+			out = append(out, steps[i:j]...)
+		}
+		i = j
+	}
+	return out
+}
+
+// notShown lists what the trace document counted and did not list, per
+// step, and the input lots and records it did not read.
+func notShown(doc *contracts.TraceDocument) []tracepage.NotShown {
+	var out []tracepage.NotShown
+	at := map[string]int{}
+	for _, st := range doc.Steps {
+		if st.Omitted <= 0 {
+			continue
+		}
+		step := st.BizStep
+		if step == "" {
+			step = "transforming"
+		}
+		if i, ok := at[step]; ok {
+			out[i].Count += st.Omitted
+			continue
+		}
+		at[step] = len(out)
+		out = append(out, tracepage.NotShown{Kind: "step", BizStep: step, Count: st.Omitted})
+	}
+	if n := doc.Omitted.Unread; n > 0 {
+		out = append(out, tracepage.NotShown{Kind: "unread", Count: n})
+	}
+	if n := doc.Omitted.Lots; n > 0 {
+		out = append(out, tracepage.NotShown{Kind: "lots", Count: n})
+	}
+	return out
+}
+
+func readingsChart(doc *contracts.TraceDocument, lang string) *tracepage.Chart {
 	var rs []tracepage.Reading
 	unit := "°C"
 	for _, r := range doc.SensorReadings {
@@ -406,7 +462,68 @@ func readingsChart(doc *contracts.TraceDocument) *tracepage.Chart {
 	if v, err := strconv.ParseFloat(doc.Product.StorageMaxC, 64); err == nil {
 		hi = &v
 	}
-	return tracepage.NewChart(rs, lo, hi, unit)
+	excursions := 0
+	for _, r := range rs {
+		if r.Excursion {
+			excursions++
+		}
+	}
+	c := tracepage.NewChart(tracepage.Downsample(rs, tracepage.MaxBars), lo, hi, unit)
+	if c == nil {
+		return nil
+	}
+	c.Excursions, c.Count = excursions, len(rs)
+	c.Hidden = doc.Omitted.Readings
+	for _, ss := range doc.SensorSeries {
+		if ss.Type != "" && !strings.EqualFold(ss.Type, "temperature") {
+			continue
+		}
+		line := tracepage.SeriesLine{Where: ss.Lot, Readings: ss.Readings, Excursions: ss.Excursion, Min: ss.MinValue, Max: ss.MaxValue, Mean: ss.MeanValue}
+		if l := ss.Location; l != nil {
+			line.Where = l.ID
+			if lang == "en" && l.NameEn != "" {
+				line.Where = l.NameEn
+			} else if l.Name != "" {
+				line.Where = l.Name
+			}
+		}
+		// The worst peak is the one farthest out of the product's range.
+		pr := &doc.Product
+		for i := range doc.Products {
+			if doc.Products[i].GTIN == ss.GTIN {
+				pr = &doc.Products[i]
+			}
+		}
+		out := func(v float64) float64 {
+			d := math.Inf(-1)
+			if hi, err := strconv.ParseFloat(pr.StorageMaxC, 64); err == nil {
+				d = v - hi
+			}
+			if lo, err := strconv.ParseFloat(pr.StorageMinC, 64); err == nil {
+				d = math.Max(d, lo-v)
+			}
+			return d
+		}
+		worst := math.Inf(-1)
+		var longest int64
+		for _, x := range ss.Excursions {
+			if v, err := strconv.ParseFloat(x.Peak, 64); err == nil && (line.Worst == "" || out(v) > worst) {
+				worst, line.Worst = out(v), x.Peak
+			}
+			longest = max(longest, x.DurationSeconds)
+		}
+		if longest > 0 {
+			line.Longest = (time.Duration(longest) * time.Second).String()
+		}
+		c.Series = append(c.Series, line)
+	}
+	if len(doc.SensorSeries) > 0 {
+		c.Excursions = 0
+		for _, ss := range doc.SensorSeries {
+			c.Excursions += ss.Excursion
+		}
+	}
+	return c
 }
 
 // qrImage serves /qr/01/...{.png,.svg}: the QR code of the canonical

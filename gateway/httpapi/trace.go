@@ -3,8 +3,10 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +22,7 @@ func init() {
 		api.POST("/lots", s.passthrough("trace:CommissionLot"))
 		api.GET("/lots/:gtin/:lot", s.lotRead("trace:GetLot"))
 		api.GET("/lots/:gtin/:lot/trace", s.getLotTrace)
+		api.GET("/lots/:gtin/:lot/events", s.getLotEvents)
 		api.GET("/lots/:gtin/:lot/lineage", s.getLineage)
 		api.GET("/lots/:gtin/:lot/certificates", s.lotRead("trace:ListLotCertificates"))
 		api.GET("/lots/:gtin/:lot/epcis", s.getLotEPCIS)
@@ -92,6 +95,31 @@ func (s *Server) getLotTrace(c *gin.Context) {
 	s.read(c, "trace:GetTrace", gtin, lot, "")
 }
 
+// cursorPattern is what a page cursor may look like (the chaincode checks
+// it fully).
+var cursorPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// getLotEvents pages through every event of a lot: ?cursor= (the previous
+// page's nextCursor) and ?limit= (1 to 200, default 50).
+func (s *Server) getLotEvents(c *gin.Context) {
+	gtin, lot, ok := s.lotParams(c)
+	if !ok {
+		return
+	}
+	cursor, limit := c.Query("cursor"), c.Query("limit")
+	if cursor != "" && !cursorPattern.MatchString(cursor) {
+		s.fail(c, newError("INVALID_ARGUMENT", "cursor is the nextCursor of a previous page"))
+		return
+	}
+	if limit != "" {
+		if n, err := strconv.Atoi(limit); err != nil || n < 1 || n > 200 || strings.TrimLeft(limit, "0123456789") != "" {
+			s.fail(c, newError("INVALID_ARGUMENT", "limit must be an integer from 1 to 200"))
+			return
+		}
+	}
+	s.read(c, "trace:ListLotEvents", gtin, lot, cursor, limit)
+}
+
 // getLotEPCIS exports a lot's events and its inputs' as an EPCIS 2.0
 // JSON-LD document.
 func (s *Server) getLotEPCIS(c *gin.Context) {
@@ -104,10 +132,21 @@ func (s *Server) getLotEPCIS(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	doc, err := epcis.FromTraceJSON(out, time.Now().UTC())
+	tr, err := epcis.DecodeTrace(out)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	doc, err := epcis.FromTrace(tr, time.Now().UTC())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// The export holds the trace's listed events; say how many it does not
+	// and where all of them are.
+	if tr.Omitted.Events > 0 {
+		c.Header("Qingchain-Omitted-Events", strconv.Itoa(tr.Omitted.Events))
+		c.Header("Link", `</api/v1/lots/`+url.PathEscape(gtin)+`/`+url.PathEscape(lot)+`/events>; rel="related"`)
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {
