@@ -1,0 +1,377 @@
+package contracttest
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/gateway/identity"
+)
+
+// genesisGrants restates the genesis governance as the specification:
+// which organisation grants which kinds.
+var genesisGrants = map[string][]string{
+	PlatformMSP:  {"customs_broker", "exporter", "logistics", "processor", "producer"},
+	WarehouseMSP: {"logistics", "warehouse"},
+	BankMSP:      {"bank"},
+	InsurerMSP:   {"insurer"},
+	RegulatorMSP: {"inspector", "regulator"},
+}
+
+var allKinds = []string{"producer", "processor", "logistics", "warehouse", "exporter", "customs_broker", "bank", "insurer", "inspector", "regulator"}
+
+// gateCodes are the refusals of a caller that lacks the grant.
+var gateCodes = []string{"FORBIDDEN", "UNREGISTERED", "KIND_NOT_GRANTABLE"}
+
+func isGate(code string) bool { return slices.Contains(gateCodes, code) }
+
+// authWorld is the trace world plus a victim exporter, a lot of the tea
+// producer and one of a chicken farm.
+type authWorld struct {
+	*trWorld
+	victim             *Member // an exporter a self-made regulator would sanction
+	farm               *Member
+	tea, leaf, chicken string // GTINs
+}
+
+func newAuthWorld(t *testing.T) *authWorld {
+	t.Helper()
+	w := &authWorld{trWorld: trSetup(t)}
+	w.victim = w.Enterprise(PlatformMSP, "清远出口贸易公司", "exporter")
+	w.farm = w.Enterprise(PlatformMSP, "清远走地鸡场", "producer")
+	w.leaf = w.product(w.by["producer"], nil)
+	w.lot(w.by["producer"], w.leaf, "TEA1", "500", "kg")
+	w.chicken = w.product(w.farm, trObj{"category": "poultry"})
+	w.lot(w.farm, w.chicken, "FLOCK1", "2000", "head")
+	return w
+}
+
+// act tries, as m, one write that only the kind may make, and returns the
+// chaincode code ("" when it went through). The writes are chosen so that
+// an entitled caller gets past the kind check: either success or a
+// business refusal that is not a gate code.
+func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
+	w.t.Helper()
+	var fn string
+	var args []string
+	switch kind {
+	case "producer", "processor":
+		fn, args = "trace:CreateProduct", []string{trJSON(map[string]any{"gtin": w.newGTIN(), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
+	case "regulator":
+		fn, args = "risk:RecordSanction", []string{w.victim.CreditCode, trJSON(map[string]string{"reason": fmt.Sprintf("attack %d", seq), "basis": "清综试〔2026〕1号"})}
+	case "inspector":
+		fn, args = "trace:IssueCertificate", []string{trJSON(map[string]any{"type": "QUARANTINE", "number": fmt.Sprintf("AT-%d", seq), "subjects": []trObj{trLotRef(w.leaf, "TEA1")},
+			"documentSha256": strings.Repeat("3", 64), "validFrom": "2026-03-01", "validUntil": "2026-04-01", "result": "PASS"})}
+	case "warehouse":
+		fn, args = "receipt:IssueReceipt", []string{wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", w.victim.CreditCode)}
+	case "bank":
+		fn, args = "finance:ApproveFinancing", []string{"F-2026-0000000000000001", wrTerms("1000.00", "0.05", 90, "0.6")}
+	case "insurer":
+		fn, args = "insurance:SetCreditLimit", []string{insLimitInput(w.victim.CreditCode, insBuyer{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: fmt.Sprintf("HRB-%d", 20000+seq)}, "10000.00", "USD", "2026-03-01", "2027-02-28")}
+	case "exporter":
+		fn, args = "insurance:DeclareShipment", []string{trJSON(map[string]any{"policyId": "PL-2026-0000000000000001"})}
+	case "logistics":
+		fn, args = "trace:RecordEvent", []string{trJSON(trObj{"type": "ObjectEvent", "bizStep": "departing", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})}
+	case "customs_broker":
+		// No contract acts on this kind yet; what the registry says the
+		// caller may do is the check.
+		var c contracts.Caller
+		w.MustEvaluate(&c, m, "registry:WhoAmI")
+		if c.Enterprise == nil || !slices.Contains(c.Enterprise.Kinds, kind) {
+			return "FORBIDDEN"
+		}
+		return ""
+	default:
+		w.t.Fatalf("no act for kind %s", kind)
+	}
+	_, err := w.Submit(m, fn, args...)
+	return Code(err)
+}
+
+// For every organisation × every kind: the organisation's admin registers
+// an enterprise of that kind and binds a member, who then acts as that
+// kind. Where the organisation may not grant the kind, registration is
+// refused (KIND_NOT_GRANTABLE) and the act too; where the kind carries
+// public trust, the act is refused until the zone regulator approves, and
+// again after a revocation.
+func TestAuthorityKindMatrix(t *testing.T) {
+	w := newAuthWorld(t)
+	seq := 0
+	for _, org := range Orgs {
+		for _, kind := range allKinds {
+			t.Run(org+"/"+kind, func(t *testing.T) {
+				seq++
+				grantable := slices.Contains(genesisGrants[org], kind)
+				code := CreditCode(t, 9000+seq)
+				in, _ := json.Marshal(map[string]any{"creditCode": code, "name": "attacker " + org + " " + kind, "kinds": []string{kind}})
+				_, err := w.Submit(w.Admins[org], "registry:RegisterEnterprise", string(in))
+				if !grantable {
+					trCheckCode(t, err, "KIND_NOT_GRANTABLE")
+					// Nothing registered: the member cannot be bound, so it
+					// acts as an unregistered identity.
+					ca, _ := w.Ledger.CA(org)
+					id, _ := ca.Issue("attacker", identity.RoleClient, nil)
+					if got := w.act(id, kind, seq); !isGate(got) {
+						t.Errorf("ungrantable %s of %s acted: %q", kind, org, got)
+					}
+					return
+				}
+				trCheckCode(t, err, "")
+				m := w.Enrol(org, code, fmt.Sprintf("member %d", seq))
+				trust := slices.Contains(TrustKinds, kind)
+				if got := w.act(m.Identity, kind, seq); trust && !isGate(got) || !trust && isGate(got) {
+					t.Fatalf("before approval (trust kind %v): act code %q", trust, got)
+				}
+				if !trust {
+					return
+				}
+				// Only the zone regulator approves: not the organisation's
+				// own admin, not a regulator-org member without the kind.
+				if org != RegulatorMSP {
+					_, err = w.Submit(w.Admins[org], "registry:ApproveKind", code, kind)
+					trCheckCode(t, err, "FORBIDDEN")
+				}
+				_, err = w.Submit(w.by["inspector"].Identity, "registry:ApproveKind", code, kind)
+				trCheckCode(t, err, "FORBIDDEN")
+				w.MustSubmit(w.by["regulator"].Identity, "registry:ApproveKind", code, kind)
+				if got := w.act(m.Identity, kind, seq); isGate(got) {
+					t.Fatalf("after approval: act refused %q", got)
+				}
+				w.MustSubmit(w.Admins[org], "registry:RevokeKind", code, kind, "attack test")
+				if got := w.act(m.Identity, kind, seq+1000); !isGate(got) {
+					t.Fatalf("after revocation: act code %q", got)
+				}
+			})
+		}
+	}
+}
+
+// Each row is an attack from the findings or one an attacker would try
+// next; each is refused with a stable code and changes nothing.
+func TestAuthorityAttacks(t *testing.T) {
+	w := newAuthWorld(t)
+	prod, logi, wh, insp := w.by["producer"], w.by["logistics"], w.by["warehouse"], w.by["inspector"]
+	reg := func(org string, kinds ...string) func() error {
+		return func() error {
+			w.serial++
+			in, _ := json.Marshal(map[string]any{"creditCode": CreditCode(t, 8000+w.serial), "name": "x", "kinds": kinds})
+			_, err := w.Submit(w.Admins[org], "registry:RegisterEnterprise", string(in))
+			return err
+		}
+	}
+	event := func(m *Member, step, gtin, lot, when string) func() error {
+		return func() error {
+			ev := trObj{"type": "ObjectEvent", "bizStep": step, "eventTime": when, "lots": []trObj{trLotRef(gtin, lot)}}
+			_, err := w.Submit(m.Identity, "trace:RecordEvent", trJSON(ev))
+			return err
+		}
+	}
+	now := func() string { return w.eventTime() }
+	platformUser, _ := func() (*identity.Identity, error) {
+		ca, _ := w.Ledger.CA(PlatformMSP)
+		return ca.Issue("platform user", identity.RoleClient, nil)
+	}()
+	// A warehouse registered but not approved, with a member.
+	pendingWH := w.Register(WarehouseMSP, "未批准仓库", "warehouse")
+	pendingMember := w.Enrol(WarehouseMSP, pendingWH, "clerk")
+	// The chicken farm's flock, handed to the logistics firm which then
+	// ships it on: its custody ends.
+	w.handOver(w.farm, w.chicken, "FLOCK1", logi)
+	w.mustEvent(logi, trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": now(), "lots": []trObj{trLotRef(w.chicken, "FLOCK1")}})
+	// The tea lot in the warehouse under a live receipt.
+	w.handOver(prod, w.leaf, "TEA1", wh)
+	w.mustEvent(wh, trObj{"type": "ObjectEvent", "bizStep": "receiving", "eventTime": now(), "lots": []trObj{trLotQty(w.leaf, "TEA1", "500", "kg")}})
+	var receipt contracts.Receipt
+	w.must(&receipt, wh.Identity, "receipt:IssueReceipt", wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode))
+
+	tests := []struct {
+		name   string
+		attack func() error
+		want   string
+		// setup is how many blocks the attack's own preparation writes
+		// before the refused step.
+		setup uint64
+	}{
+		{"platform admin registers a regulator", reg(PlatformMSP, "regulator"), "KIND_NOT_GRANTABLE", 0},
+		{"platform admin registers a warehouse", reg(PlatformMSP, "producer", "warehouse"), "KIND_NOT_GRANTABLE", 0},
+		{"bank admin registers a regulator", reg(BankMSP, "regulator"), "KIND_NOT_GRANTABLE", 0},
+		{"bank admin registers an inspector", reg(BankMSP, "inspector"), "KIND_NOT_GRANTABLE", 0},
+		{"insurer admin registers a bank", reg(InsurerMSP, "bank"), "KIND_NOT_GRANTABLE", 0},
+		{"bank admin binds a PlatformMSP identity to its bank", func() error {
+			in, _ := json.Marshal(map[string]string{"id": platformUser.ID()})
+			_, err := w.Submit(w.Admins[BankMSP], "registry:BindMember", w.by["bank"].CreditCode, string(in))
+			return err
+		}, "FORBIDDEN", 0},
+		{"bank admin grants its bank the regulator kind", func() error {
+			_, err := w.Submit(w.Admins[BankMSP], "registry:GrantKind", w.by["bank"].CreditCode, "regulator")
+			return err
+		}, "KIND_NOT_GRANTABLE", 0},
+		{"platform admin grants a kind to another organisation's enterprise", func() error {
+			_, err := w.Submit(w.Admins[PlatformMSP], "registry:GrantKind", wh.CreditCode, "producer")
+			return err
+		}, "FORBIDDEN", 0},
+		{"warehouse admin approves its own warehouse", func() error {
+			_, err := w.Submit(w.Admins[WarehouseMSP], "registry:ApproveKind", pendingWH, "warehouse")
+			return err
+		}, "FORBIDDEN", 0},
+		{"unapproved warehouse mints a receipt", func() error {
+			_, err := w.Submit(pendingMember.Identity, "receipt:IssueReceipt", wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", pendingWH))
+			return err
+		}, "FORBIDDEN", 0},
+		{"inspector revokes the bank's kind", func() error {
+			_, err := w.Submit(insp.Identity, "registry:RevokeKind", w.by["bank"].CreditCode, "bank", "x")
+			return err
+		}, "FORBIDDEN", 0},
+		{"tea cooperative records feeding on the chicken farm's flock", event(prod, "feeding", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
+		{"tea cooperative records non-conformance on the flock", func() error {
+			ev := trObj{"type": "ObjectEvent", "bizStep": "processing", "disposition": "non_conformant", "eventTime": now(), "lots": []trObj{trLotRef(w.chicken, "FLOCK1")}}
+			_, err := w.Submit(prod.Identity, "trace:RecordEvent", trJSON(ev))
+			return err
+		}, "NOT_CUSTODIAN", 0},
+		{"carrier records on goods it already shipped on", event(logi, "departing", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
+		{"carrier never handed the tea records on it", event(logi, "arriving", w.leaf, "TEA1", now()), "NOT_CUSTODIAN", 0},
+		{"warehouse receives goods nobody handed it", event(w.by["warehouse"], "receiving", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
+		{"producer back-dates an event by a month", event(prod, "withering", w.leaf, "TEA1", "2026-02-01T08:00:00+08:00"), "EVENT_TOO_OLD", 0},
+		{"sensor readings back-dated by a month", func() error {
+			ev := trObj{"type": "ObjectEvent", "bizStep": "sensor_reporting", "eventTime": now(), "lots": []trObj{trLotRef(w.leaf, "TEA1")},
+				"sensorReadings": []trObj{{"from": "2026-02-01T08:00:00+08:00", "to": "2026-02-01T09:00:00+08:00", "type": "temperature", "minValue": "1", "maxValue": "2", "uom": "CEL"}}}
+			_, err := w.Submit(wh.Identity, "trace:RecordEvent", trJSON(ev))
+			return err
+		}, "EVENT_TOO_OLD", 0},
+		{"producer hands over goods under a live receipt", func() error {
+			_, err := w.Submit(prod.Identity, "trace:HandOver", w.leaf, "TEA1", logi.CreditCode)
+			return err
+		}, "CONFLICT", 0},
+		{"a stranger hands over the farm's flock", func() error {
+			_, err := w.Submit(prod.Identity, "trace:HandOver", w.chicken, "FLOCK1", prod.CreditCode)
+			return err
+		}, "INVALID_ARGUMENT", 0},
+		{"a stranger hands the farm's flock to itself via another firm", func() error {
+			_, err := w.Submit(prod.Identity, "trace:HandOver", w.chicken, "FLOCK1", wh.CreditCode)
+			return err
+		}, "NOT_CUSTODIAN", 0},
+		{"shipping names a destination that is not registered", func() error {
+			ev := trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": now(), "lots": []trObj{trLotRef(w.chicken, "FLOCK1")}, "destination": CreditCode(t, 7777)}
+			_, err := w.Submit(w.farm.Identity, "trace:RecordEvent", trJSON(ev))
+			return err
+		}, "NOT_FOUND", 0},
+		{"one organisation adopts a governance change alone", func() error {
+			in := trJSON(map[string]any{"regulatorMsp": PlatformMSP, "orgs": []trObj{{"mspId": PlatformMSP, "kinds": allKinds}}})
+			c, err := w.Submit(w.Admins[PlatformMSP], "registry:ProposeGovernance", in)
+			if err != nil {
+				return err
+			}
+			var p contracts.GovernanceProposal
+			json.Unmarshal(c.Payload, &p)
+			if p.Status != "OPEN" {
+				return fmt.Errorf("proposal %s after one approval", p.Status)
+			}
+			_, err = w.Submit(w.Admins[PlatformMSP], "registry:ApproveGovernance", p.ID)
+			return err
+		}, "CONFLICT", 1},
+		{"a member (not an admin) proposes governance", func() error {
+			_, err := w.Submit(w.by["regulator"].Identity, "registry:ProposeGovernance", trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": []trObj{{"mspId": RegulatorMSP, "kinds": []string{"regulator"}}}}))
+			return err
+		}, "FORBIDDEN", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := w.height()
+			trCheckCode(t, tc.attack(), tc.want)
+			if got := w.height(); got != h+tc.setup {
+				t.Errorf("a refused attack wrote a block (height %d → %d)", h, got)
+			}
+		})
+	}
+	// The self-made regulator of the findings never existed: the victim's
+	// record carries no sanction.
+	var sanctions []json.RawMessage
+	w.MustEvaluate(&sanctions, w.victim.Identity, "risk:ListSanctions", w.victim.CreditCode)
+	if len(sanctions) != 0 {
+		t.Errorf("victim has %d sanctions", len(sanctions))
+	}
+	// ALREADY_EXISTS says nothing of the other party's record.
+	in, _ := json.Marshal(map[string]any{"creditCode": wh.CreditCode, "name": "x", "kinds": []string{"logistics"}})
+	_, err := w.Submit(w.Admins[WarehouseMSP], "registry:RegisterEnterprise", string(in))
+	trCheckCode(t, err, "ALREADY_EXISTS")
+	if err != nil && strings.Contains(err.Error(), "企业") {
+		t.Errorf("ALREADY_EXISTS names the existing enterprise: %v", err)
+	}
+}
+
+// A lot's history is bounded: the event that would exceed it is refused
+// with LIMIT_EXCEEDED (the counter is set near the bound through the test
+// hook, as recording 2,000 events would take the test's time).
+func TestAuthorityLotEventLimit(t *testing.T) {
+	w := newAuthWorld(t)
+	prod := w.by["producer"]
+	w.must(nil, w.unbound, "testhook:Put", "1998", "lotevents", w.leaf, "TEA1")
+	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "withering", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
+	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "rolling", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
+	h := w.height()
+	_, err := w.event(prod, trObj{"type": "ObjectEvent", "bizStep": "drying", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
+	trCheckCode(t, err, "LIMIT_EXCEEDED")
+	if w.height() != h {
+		t.Error("refused event wrote a block")
+	}
+	// Another lot is unaffected; the same event again is still the stored one.
+	w.lot(prod, w.leaf, "TEA2", "10", "kg")
+	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "drying", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA2")}})
+}
+
+// Governance changes with a majority of organisations: adopted in the
+// transaction of the third of five approvals, then in force on the next
+// transaction (a kind the platform could not grant becomes grantable); a
+// proposal made against the older version is stale.
+func TestAuthorityGovernanceChange(t *testing.T) {
+	w := newAuthWorld(t)
+	var g contracts.Governance
+	w.MustEvaluate(&g, w.unbound, "registry:GetGovernance")
+	if g.Version != 0 || g.RegulatorMSP != RegulatorMSP || len(g.Orgs) != 5 {
+		t.Fatalf("genesis %+v", g)
+	}
+	orgs := []trObj{}
+	for _, o := range g.Orgs {
+		kinds := o.Kinds
+		if o.MSPID == PlatformMSP {
+			kinds = append(slices.Clone(kinds), "warehouse")
+		}
+		orgs = append(orgs, trObj{"mspId": o.MSPID, "kinds": kinds})
+	}
+	in := trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": orgs, "trustKinds": g.TrustKinds})
+	var p, stale contracts.GovernanceProposal
+	w.must(&p, w.Admins[PlatformMSP], "registry:ProposeGovernance", in)
+	w.must(&stale, w.Admins[BankMSP], "registry:ProposeGovernance", in)
+	_, err := w.Submit(w.Admins[PlatformMSP], "registry:RegisterEnterprise", trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
+	trCheckCode(t, err, "KIND_NOT_GRANTABLE")
+	w.must(&p, w.Admins[WarehouseMSP], "registry:ApproveGovernance", p.ID)
+	if p.Status != "OPEN" || len(p.Approvals) != 2 {
+		t.Fatalf("after two approvals %+v", p)
+	}
+	w.must(&p, w.Admins[RegulatorMSP], "registry:ApproveGovernance", p.ID)
+	if p.Status != "ADOPTED" || p.Config.Version != 1 {
+		t.Fatalf("after three approvals %+v", p)
+	}
+	w.MustEvaluate(&g, w.unbound, "registry:GetGovernance")
+	if g.Version != 1 || g.ProposalID != p.ID {
+		t.Fatalf("in force %+v", g)
+	}
+	w.must(nil, w.Admins[PlatformMSP], "registry:RegisterEnterprise", trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
+	_, err = w.Submit(w.Admins[InsurerMSP], "registry:ApproveGovernance", stale.ID)
+	trCheckCode(t, err, "CONFLICT")
+	// The enterprise's history shows its registration and each change.
+	w.MustSubmit(w.by["regulator"].Identity, "registry:ApproveKind", CreditCode(t, 6001), "warehouse")
+	w.MustSubmit(w.by["regulator"].Identity, "registry:RevokeKind", CreditCode(t, 6001), "warehouse", "no bonded licence")
+	var hist []contracts.EnterpriseVersion
+	w.MustEvaluate(&hist, w.unbound, "registry:GetEnterpriseHistory", CreditCode(t, 6001))
+	var actions []string
+	for _, v := range hist {
+		actions = append(actions, v.Enterprise.LastChange.Action)
+	}
+	if want := []string{"revoked", "approved", "registered"}; !slices.Equal(actions, want) {
+		t.Errorf("history actions %v, want %v", actions, want)
+	}
+}
