@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -101,6 +102,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	batchTimeout := fs.Duration("batch-timeout", time.Millisecond, "devledger: longest wait to fill a block")
 	resolverName := fs.String("resolver-identity", env("QC_RESOLVER_IDENTITY", "public-resolver"), "wallet identity the public Digital Link resolver reads as (created on devledger if missing)")
 	scanAlert := fs.Int("scan-alert", 30, "scans of one item code above which the shopper's page warns of a possible copy")
+	trustedProxies := fs.String("trusted-proxies", env("QC_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (env QC_TRUSTED_PROXIES; default none: the client is the connection's peer)")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
 	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
@@ -115,6 +117,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if *publicURL == "" {
 		*publicURL = "http://" + *listen
+	}
+	proxies, err := parseProxies(*trustedProxies)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		return err
@@ -201,7 +207,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	defer counter.Close()
 
 	srv, err := httpapi.New(httpapi.Config{Ledger: ledger, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
-		Resolver: resolver, Scans: counter, ScanAlertThreshold: *scanAlert})
+		Resolver: resolver, Scans: counter, ScanAlertThreshold: *scanAlert, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -215,6 +221,24 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
 	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
+}
+
+// parseProxies reads --trusted-proxies: addresses or CIDRs, comma-separated.
+func parseProxies(list string) ([]string, error) {
+	var out []string
+	for p := range strings.SplitSeq(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is neither an IP address nor a CIDR prefix", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // resolverIdentity loads the resolver's wallet identity; on devledger it is

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,5 +245,28 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if out, err := operator(t, "verify", "--data-dir", t.TempDir()); err == nil || !strings.Contains(err.Error(), "no ledger in") {
 		t.Errorf("verify of an empty directory = %q, %v", out, err)
+	}
+}
+
+func TestParseProxies(t *testing.T) {
+	got, err := parseProxies(" 10.0.0.1, 192.168.0.0/16,,::1 ")
+	if err != nil || !slices.Equal(got, []string{"10.0.0.1", "192.168.0.0/16", "::1"}) {
+		t.Errorf("parseProxies = %q, %v", got, err)
+	}
+	if got, err := parseProxies(""); err != nil || got != nil {
+		t.Errorf("parseProxies(\"\") = %q, %v; want none", got, err)
+	}
+	for _, bad := range []string{"proxy.example", "10.0.0.0/33", "10.0.0.1 10.0.0.2"} {
+		if _, err := parseProxies(bad); err == nil {
+			t.Errorf("parseProxies(%q) accepted it", bad)
+		}
+	}
+	// serve refuses it before touching the data directory.
+	dir := filepath.Join(t.TempDir(), "never")
+	if err := serve(context.Background(), []string{"--data-dir", dir, "--trusted-proxies", "proxy.example"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Errorf("serve with a bad --trusted-proxies: %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("serve created the data directory: %v", err)
 	}
 }
