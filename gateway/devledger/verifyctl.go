@@ -16,6 +16,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Verifying a ledger that a running gateway holds.
@@ -53,7 +54,7 @@ func openReadOnly(dir string, timeout time.Duration) (*bolt.DB, error) {
 		timeout = DefaultLockTimeout
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s stayed locked for %s", ErrInUse, path, timeout)
 	}
 	if err != nil {
