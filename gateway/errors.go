@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,4 +88,50 @@ func isCode(s string) bool {
 func IsConflict(err error) bool {
 	var ce *CommitError
 	return errors.As(err, &ce) && ce.Conflict()
+}
+
+// PendingError is a transaction that was handed to ordering but whose
+// commit the caller stopped waiting for (a timeout, or the commit status
+// could not be read): it may still commit, or may already have. The caller
+// learns its outcome by looking TxID up with Ledger.Transaction. Result is
+// the chaincode's answer from the endorsement (what Commit.Payload would
+// have been), when the backend knows it.
+type PendingError struct {
+	TxID   string
+	Result []byte
+	Err    error // why the commit was not confirmed
+}
+
+func (e *PendingError) Error() string {
+	msg := "transaction " + e.TxID + " was handed to ordering; its commit was not confirmed"
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *PendingError) Unwrap() error { return e.Err }
+
+// OrderingHook is told a transaction's id and its endorsed result just
+// before the transaction is handed to ordering, from which point it may
+// commit whatever its submitter does next. An error from the hook stops the
+// submission: nothing is ordered and Submit returns that error.
+type OrderingHook func(txID string, result []byte) error
+
+type orderingHookKey struct{}
+
+// WithOrderingHook returns a context whose submissions call h. Every
+// backend's Submit calls BeforeOrdering with the context it was given.
+func WithOrderingHook(ctx context.Context, h OrderingHook) context.Context {
+	return context.WithValue(ctx, orderingHookKey{}, h)
+}
+
+// BeforeOrdering runs the OrderingHook of ctx, if there is one. Backends
+// call it once per transaction, after endorsement and before the
+// transaction leaves for the ordering service.
+func BeforeOrdering(ctx context.Context, txID string, result []byte) error {
+	if h, ok := ctx.Value(orderingHookKey{}).(OrderingHook); ok && h != nil {
+		return h(txID, result)
+	}
+	return nil
 }

@@ -442,6 +442,12 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 
 func (l *Ledger) order(ctx context.Context, txID string, env, payload []byte) (*gateway.Commit, error) {
 	p := &pending{txID: txID, envelope: env, result: make(chan commitResult, 1)}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := gateway.BeforeOrdering(ctx, txID, payload); err != nil {
+		return nil, err
+	}
 	select {
 	case l.queue <- p:
 	case <-l.done:
@@ -461,7 +467,7 @@ func (l *Ledger) order(ctx context.Context, txID string, env, payload []byte) (*
 	case <-ctx.Done():
 		// The transaction may still commit; like a Fabric client that stops
 		// waiting, the caller can look it up by id.
-		return nil, ctx.Err()
+		return nil, &gateway.PendingError{TxID: txID, Result: payload, Err: ctx.Err()}
 	}
 }
 

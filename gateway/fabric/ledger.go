@@ -42,8 +42,10 @@ import (
 	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/qingchain/qingchain/gateway"
@@ -384,16 +386,31 @@ func (pr *Prepared) Result() []byte { return pr.tx.Result() }
 
 // Submit sends the endorsed transaction to the ordering service and waits
 // for its commit status.
+//
+// Once the transaction may have reached the orderers, a failure to learn
+// its outcome is a *gateway.PendingError carrying the transaction id (and
+// wrapping the *Error): the commit status timed out or could not be read,
+// or the submit step itself timed out (the peer's Gateway may have
+// forwarded the transaction before the deadline). A submit step that the
+// Gateway answered with a refusal, or a peer that could not be reached at
+// all, is an *Error as before: nothing was ordered.
 func (pr *Prepared) Submit(ctx context.Context) (*gateway.Commit, error) {
 	l, txID := pr.l, pr.TxID()
 	if err := l.available(); err != nil {
+		return nil, err
+	}
+	if err := gateway.BeforeOrdering(ctx, txID, pr.tx.Result()); err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, l.cfg.SubmitTimeout)
 	commit, err := pr.tx.SubmitWithContext(sctx)
 	cancel()
 	if err != nil {
-		return nil, l.mapError(ctx, "submit", pr.peer, txID, err)
+		mapped := l.mapError(ctx, "submit", pr.peer, txID, err)
+		if submitMayHaveOrdered(ctx, err) {
+			return nil, &gateway.PendingError{TxID: txID, Result: pr.tx.Result(), Err: mapped}
+		}
+		return nil, mapped
 	}
 	cctx, cancel := context.WithTimeout(ctx, l.cfg.CommitStatusTimeout)
 	defer cancel()
@@ -401,13 +418,28 @@ func (pr *Prepared) Submit(ctx context.Context) (*gateway.Commit, error) {
 	if err != nil {
 		// The transaction was handed to the orderers and may still commit;
 		// the caller can look it up by id.
-		return nil, l.mapError(ctx, "commit status", pr.peer, txID, err)
+		return nil, &gateway.PendingError{TxID: txID, Result: pr.tx.Result(), Err: l.mapError(ctx, "commit status", pr.peer, txID, err)}
 	}
 	l.raiseFence(st.BlockNumber + 1)
 	if !st.Successful {
 		return nil, &gateway.CommitError{TxID: txID, BlockNumber: st.BlockNumber, Code: validationCode(st.Code)}
 	}
 	return &gateway.Commit{TxID: txID, BlockNumber: st.BlockNumber, Payload: pr.tx.Result()}, nil
+}
+
+// submitMayHaveOrdered reports whether a failed submit step leaves the
+// transaction's fate open: the call ran out of time (the caller's deadline,
+// the submit timeout, or the caller went away) after the request may have
+// left for the peer's Gateway, which forwards it to the orderers.
+func submitMayHaveOrdered(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.DeadlineExceeded, codes.Canceled:
+		return true
+	}
+	return false
 }
 
 // fenceWait bounds how long a read waits for a lagging peer; past it the

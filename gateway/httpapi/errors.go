@@ -83,8 +83,14 @@ func classify(err error) (Error, int) {
 	var ae *apiError
 	var ce *gateway.ChaincodeError
 	var me *gateway.CommitError
+	var pe *gateway.PendingError
 	var out Error
 	switch {
+	case errors.As(err, &pe):
+		// First: a pending error wraps the timeout or unavailability that
+		// made the gateway stop waiting.
+		out = Error{Code: "COMMIT_PENDING", Message: "the transaction was handed to ordering but its commit is not confirmed yet; " +
+			"look it up by txId, or retry with the same Idempotency-Key to learn its outcome", TxID: pe.TxID}
 	case errors.As(err, &ae):
 		out = Error{Code: ae.code, Message: ae.msg}
 	case errors.As(err, &ce):
@@ -108,7 +114,7 @@ func classify(err error) (Error, int) {
 	case errors.Is(err, gateway.ErrNotFound):
 		out = Error{Code: "NOT_FOUND", Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
-		out = Error{Code: "TIMEOUT", Message: "the ledger did not answer in time; the transaction may still commit"}
+		out = Error{Code: "TIMEOUT", Message: "the ledger did not answer in time"}
 	case errors.Is(err, context.Canceled):
 		out = Error{Code: "TIMEOUT", Message: "request cancelled"}
 	default:
@@ -123,9 +129,20 @@ func classify(err error) (Error, int) {
 	return out, status
 }
 
+// pendingRetryAfter is the Retry-After (seconds) of a COMMIT_PENDING answer.
+const pendingRetryAfter = "5"
+
+// ctxFailure holds the error a request was answered with, for the
+// idempotency middleware to decide what the key keeps.
+const ctxFailure = "qc.failure"
+
 // fail writes err in the one error shape and stops the handler chain.
 func (s *Server) fail(c *gin.Context, err error) {
+	c.Set(ctxFailure, err)
 	e, status := classify(err)
+	if e.Code == "COMMIT_PENDING" {
+		c.Header("Retry-After", pendingRetryAfter)
+	}
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err.Error(), "code", e.Code, "requestId", c.GetString(ctxRequestID))
 		if e.Code == "INTERNAL" {

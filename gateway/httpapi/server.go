@@ -304,8 +304,23 @@ func caller(c *gin.Context) *identity.Identity {
 
 var idemKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
-// idempotent replays the first answer to a POST that repeats an
-// Idempotency-Key, and stores answers that a retry must see again.
+// idempotent makes a POST that carries an Idempotency-Key take effect at
+// most once per key (keys are scoped to the API key) and answers every
+// retry with the first request's outcome:
+//
+//   - requests with the same key run one at a time, so a retry waits for
+//     the request before it;
+//   - just before a transaction is handed to ordering, the key's record is
+//     written durably as pending with the transaction's id (the ordering
+//     hook), so that neither a client's retry nor a restart after a crash
+//     submits it again blindly;
+//   - the answer is buffered, the key's record written, and only then the
+//     answer sent, so a client that went away finds it on retry;
+//   - a transaction whose commit was not confirmed in time stays pending
+//     under the key, with its txId; a retry settles it from the ledger
+//     (see settle);
+//   - 409 CONFLICT and 5xx answers that left nothing in ordering free the
+//     key: a retry runs afresh. Every other answer is final.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	if c.Request.Method != http.MethodPost || key == "" {
@@ -323,46 +338,62 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	scope := idempotency.Scope(c.GetString(ctxKeyID), key)
 	fp := idempotency.Fingerprint(c.Request.Method, c.Request.URL.Path, body)
-	unlock := s.idem.Lock(scope)
-	defer unlock()
+	release, err := s.idem.Acquire(c.Request.Context(), scope)
+	if err != nil {
+		// The client went away while an earlier request with its key ran.
+		s.fail(c, err)
+		return
+	}
+	defer release()
 	prev, err := s.idem.Get(scope, fp)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if prev != nil {
+	if prev != nil && prev.State == idempotency.Done {
 		c.Header("Idempotent-Replayed", "true")
 		c.Data(prev.Status, prev.ContentType, prev.Body)
 		c.Abort()
 		return
 	}
-	rec := &recorder{ResponseWriter: c.Writer}
+	orig := c.Writer
+	rec := newRecorder(orig)
 	c.Writer = rec
-	c.Next()
-	status := rec.Status()
-	// Conflicts and server-side failures may succeed on retry; everything
-	// else is the request's final answer.
-	if status >= 500 || status == http.StatusConflict && bytes.Contains(rec.buf.Bytes(), []byte(`"code":"CONFLICT"`)) {
-		return
+	defer func() { c.Writer = orig }()
+
+	// claim is the key's pending record: the one found (prev) or the one
+	// the ordering hook writes.
+	var claim pendingClaim
+	claim.Store(prev)
+	if prev != nil && s.settle(c, prev) {
+		c.Abort()
+	} else {
+		hook := func(txID string, result []byte) error {
+			r := &idempotency.Response{Fingerprint: fp, State: idempotency.Pending, Status: c.GetInt(ctxWriteStatus),
+				ContentType: jsonContentType, TxID: txID, Result: result, StoredAt: time.Now().UTC()}
+			if err := s.idem.Put(scope, r); err != nil {
+				return fmt.Errorf("idempotency: recording transaction %s before ordering: %w", txID, err)
+			}
+			claim.Store(r)
+			return nil
+		}
+		c.Request = c.Request.WithContext(gateway.WithOrderingHook(c.Request.Context(), hook))
+		c.Next()
 	}
-	if err := s.idem.Put(scope, &idempotency.Response{Fingerprint: fp, Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.buf.Bytes(), StoredAt: time.Now().UTC()}); err != nil {
-		s.log.Error("idempotency store failed", "err", err)
+	keep, free := s.outcome(c, rec, fp, claim.Load())
+	switch {
+	case keep != nil:
+		if err := s.idem.Put(scope, keep); err != nil {
+			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
+		}
+	case free && claim.Load() != nil:
+		if err := s.idem.Delete(scope); err != nil {
+			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
+		}
 	}
-}
-
-type recorder struct {
-	gin.ResponseWriter
-	buf bytes.Buffer
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) WriteString(s string) (int, error) {
-	r.buf.WriteString(s)
-	return r.ResponseWriter.WriteString(s)
+	release()
+	c.Writer = orig
+	rec.flush()
 }
 
 // readBody reads (once) and keeps the request body.
@@ -425,8 +456,13 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 
 // submit sends a transaction, re-simulating and resubmitting it with
 // jittered backoff when it loses an MVCC race.
+//
+// A write is not abandoned when the client goes away: the ledger would go
+// on committing it, and its outcome must reach the idempotency record. Only
+// LedgerTimeout bounds it; a transaction that was handed to ordering and is
+// not confirmed by then is a *gateway.PendingError with its txId.
 func (s *Server) submit(ctx context.Context, id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.LedgerTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LedgerTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
@@ -440,7 +476,9 @@ func (s *Server) submit(ctx context.Context, id *identity.Identity, fn string, a
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			// Out of time between attempts: the last one conflicted and
+			// changed nothing, which is the answer.
+			return nil, err
 		}
 	}
 }
@@ -465,16 +503,14 @@ type WriteResult struct {
 
 // write submits and answers with status and the write result.
 func (s *Server) write(c *gin.Context, status int, fn string, args ...string) {
+	// The status a pending transaction's answer will have once it commits.
+	c.Set(ctxWriteStatus, status)
 	commit, err := s.submit(c.Request.Context(), caller(c), fn, args...)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	res := WriteResult{TxID: commit.TxID, BlockNumber: commit.BlockNumber}
-	if json.Valid(commit.Payload) && len(commit.Payload) > 0 {
-		res.Result = commit.Payload
-	}
-	c.JSON(status, res)
+	c.JSON(status, writeResult(commit))
 }
 
 // read evaluates and relays the chaincode's JSON answer.

@@ -4,6 +4,7 @@
 package idempotency
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,12 +22,31 @@ var bucket = []byte("idempotency")
 // ErrKeyReused means the key was used before for a different request.
 var ErrKeyReused = errors.New("idempotency key reused for a different request")
 
-// Response is a stored answer.
+// State says whether a stored record is a final answer or a transaction
+// whose outcome is not known yet.
+type State string
+
+const (
+	// Done is a final answer, replayed as it is (the zero value, so that
+	// records written before states existed read as final answers).
+	Done State = ""
+	// Pending is a transaction that was handed to ordering and whose
+	// outcome has not been learnt yet: the gateway stopped waiting for it,
+	// or crashed while waiting. A retry looks TxID up on the ledger.
+	Pending State = "pending"
+)
+
+// Response is a stored record: a final answer, or (State Pending) the
+// transaction a request handed to ordering, with the status and endorsed
+// result its answer will have if it commits.
 type Response struct {
 	Fingerprint string    `json:"fingerprint"`
+	State       State     `json:"state,omitempty"`
 	Status      int       `json:"status"`
 	ContentType string    `json:"contentType"`
 	Body        []byte    `json:"body"`
+	TxID        string    `json:"txId,omitempty"`
+	Result      []byte    `json:"result,omitempty"`
 	StoredAt    time.Time `json:"storedAt"`
 }
 
@@ -39,13 +59,16 @@ type Store struct {
 	locks map[string]*keyLock
 }
 
+// keyLock is a mutex that a waiter can give up on: a token in a channel of
+// capacity one.
 type keyLock struct {
-	mu   sync.Mutex
-	refs int
+	token chan struct{}
+	refs  int
 }
 
 // Open opens the store in dir/idempotency.db; entries older than ttl are
-// forgotten.
+// forgotten. A pending record is forgotten after ttl too, so ttl must be
+// longer than the time a caller keeps pending transactions unresolved.
 func Open(dir string, ttl time.Duration) (*Store, error) {
 	db, err := bolt.Open(filepath.Join(dir, "idempotency.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
@@ -87,17 +110,24 @@ func Fingerprint(method, path string, body []byte) string {
 // Lock serialises requests with the same scope; call the returned function
 // to release.
 func (s *Store) Lock(scope string) func() {
+	release, _ := s.Acquire(context.Background(), scope)
+	return release
+}
+
+// Acquire is Lock that gives up waiting when ctx ends: it takes scope at
+// once if no one holds it (whatever ctx's state), or waits until the holder
+// releases it, or returns ctx's error. Call the returned function to
+// release (later calls do nothing).
+func (s *Store) Acquire(ctx context.Context, scope string) (func(), error) {
 	s.mu.Lock()
 	l, ok := s.locks[scope]
 	if !ok {
-		l = &keyLock{}
+		l = &keyLock{token: make(chan struct{}, 1)}
 		s.locks[scope] = l
 	}
 	l.refs++
 	s.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
+	drop := func() {
 		s.mu.Lock()
 		l.refs--
 		if l.refs == 0 {
@@ -105,10 +135,27 @@ func (s *Store) Lock(scope string) func() {
 		}
 		s.mu.Unlock()
 	}
+	select {
+	case l.token <- struct{}{}: // a free key is taken even if ctx has ended
+	default:
+		select {
+		case l.token <- struct{}{}:
+		case <-ctx.Done():
+			drop()
+			return nil, ctx.Err()
+		}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			<-l.token
+			drop()
+		})
+	}, nil
 }
 
-// Get returns the stored response for scope, or nil. A stored response for
-// a different fingerprint yields ErrKeyReused.
+// Get returns the stored record for scope, or nil. A stored record for a
+// different fingerprint yields ErrKeyReused, pending or not.
 func (s *Store) Get(scope, fingerprint string) (*Response, error) {
 	var r *Response
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -138,6 +185,12 @@ func (s *Store) Put(scope string, r *Response) error {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(scope), raw) })
+}
+
+// Delete forgets scope's record (a pending transaction that did not commit,
+// so that the key may be used again).
+func (s *Store) Delete(scope string) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(scope)) })
 }
 
 // Prune forgets entries stored before now - ttl.
