@@ -27,6 +27,7 @@ func init() {
 		api.GET("/lots/:gtin/:lot/certificates", s.lotRead("trace:ListLotCertificates"))
 		api.GET("/lots/:gtin/:lot/epcis", s.getLotEPCIS)
 		api.POST("/lots/:gtin/:lot/items", s.commissionItems)
+		api.POST("/lots/:gtin/:lot/handovers", s.handOver)
 		api.GET("/lots/:gtin/:lot/items/:serial", s.getItem)
 		api.POST("/events", s.passthrough("trace:RecordEvent"))
 		api.GET("/events/:id", s.getEvent)
