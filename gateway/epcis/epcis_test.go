@@ -174,10 +174,13 @@ func gtin(t *testing.T, seq int) string {
 func recordedTrace(t *testing.T) []byte {
 	t.Helper()
 	n := contracttest.New(t)
+	// The story's week: events are recorded within the chaincode's capture
+	// window (seven days) of happening.
+	n.Clock.Set(time.Date(2026, 3, 7, 12, 5, 0, 0, time.UTC))
 	farm := n.Enterprise(contracttest.PlatformMSP, "英德红茶合作社", "producer")
 	factory := n.Enterprise(contracttest.PlatformMSP, "英德红茶厂", "processor")
 	truck := n.Enterprise(contracttest.PlatformMSP, "清远冷链物流", "logistics")
-	lab := n.Enterprise(contracttest.PlatformMSP, "清远检测中心", "inspector")
+	lab := n.Enterprise(contracttest.RegulatorMSP, "清远检测中心", "inspector")
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	type obj = map[string]any
 	leaf, tea, tin, box := gtin(t, 1), gtin(t, 2), gtin(t, 3), gtin(t, 4)
@@ -207,6 +210,7 @@ func recordedTrace(t *testing.T) []byte {
 	n.MustSubmit(factory.Identity, "trace:CommissionItems", box, "G1", `["g001"]`)
 	event(farm, obj{"type": "ObjectEvent", "bizStep": "harvesting", "eventTime": "2026-03-01T07:30:00+08:00",
 		"lots": []obj{{"gtin": leaf, "lot": "L1", "quantity": "500", "unit": "kg"}}, "bizLocation": obj{"id": "geo:24.1861,113.4012", "name": "横石塘茶园", "nameEn": "Hengshitang tea garden"}})
+	n.MustSubmit(farm.Identity, "trace:HandOver", leaf, "L1", factory.CreditCode)
 	event(factory, obj{"type": "TransformationEvent", "bizStep": "fermenting", "disposition": "in_progress", "eventTime": "2026-03-02T10:00:00+08:00",
 		"inputs": []obj{{"gtin": leaf, "lot": "L1", "quantity": "400", "unit": "kg"}}, "outputs": []obj{{"gtin": tea, "lot": "B1", "quantity": "100", "unit": "kg"}},
 		"readPoint": obj{"id": "urn:epc:id:sgln:6901234.00001.0", "name": "英德红茶厂发酵车间"}})
@@ -216,6 +220,7 @@ func recordedTrace(t *testing.T) []byte {
 		"parent": obj{"gtin": box, "serial": "g001"}, "childItems": []obj{{"gtin": tin, "serial": "s001"}, {"gtin": tin, "serial": "s002"}}})
 	event(factory, obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "shipping", "eventTime": "2026-03-07T09:00:00+08:00",
 		"parent": obj{"sscc": "106141411234567897"}, "childLots": []obj{{"gtin": tin, "lot": "N/1", "quantity": "200", "unit": "tin"}}})
+	n.MustSubmit(factory.Identity, "trace:HandOver", tin, "N/1", truck.CreditCode)
 	event(truck, obj{"type": "ObjectEvent", "bizStep": "sensor_reporting", "eventTime": "2026-03-07T20:00:00+08:00",
 		"lots": []obj{{"gtin": tin, "lot": "N/1"}}, "items": []obj{{"gtin": tin, "serial": "s001"}},
 		"sensorReadings": []obj{
