@@ -35,11 +35,6 @@ const (
 	// are refused, so nobody can slip a back-dated story under the real
 	// one. The delay stays visible as recordedAt (EPCIS recordTime).
 	maxCaptureDelay = 7 * 24 * time.Hour
-	// maxEventsPerLot bounds a lot's history. A lot of tea or a flock has
-	// tens of events; a cold chain reports hourly for days. Beyond the
-	// bound RecordEvent refuses (LIMIT_EXCEEDED) rather than letting the
-	// history grow without end.
-	maxEventsPerLot = 2000
 )
 
 // trStepRule says which event types may carry a business step and which
@@ -343,10 +338,6 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		if err := flagExcursions(ctx, ev); err != nil {
 			return "", err
 		}
-	}
-
-	if err := countLotEvents(ctx, ev); err != nil {
-		return "", err
 	}
 
 	// Write the event and its indexes.
@@ -883,8 +874,6 @@ const (
 	// idxHandover [gtin, lot, to, eventId]: goods shipped to an enterprise
 	// that has not yet recorded receiving them.
 	idxHandover = "handover~lot"
-	// objLotEvents [gtin, lot]: how many events name the lot.
-	objLotEvents = "lotevents"
 )
 
 // inspectionSteps may be recorded by any inspector on any goods: checking
@@ -940,37 +929,6 @@ func endCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCo
 		}
 		for _, tl := range tails {
 			if err := delIndex(ctx, idx, gtin, lot, creditCode, tl[0]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// countLotEvents counts a new event against every lot it is indexed
-// under and refuses it when a lot's history is full. The counter is read
-// and written, so concurrent events on one lot are ordered by MVCC.
-func countLotEvents(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
-	var seen []lotKey
-	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
-		for _, r := range list {
-			lk := lotKey{r.GTIN, r.Lot}
-			if slices.Contains(seen, lk) {
-				continue
-			}
-			seen = append(seen, lk)
-			k, err := key(ctx, objLotEvents, r.GTIN, r.Lot)
-			if err != nil {
-				return err
-			}
-			var n int
-			if _, err := getJSON(ctx, k, &n); err != nil {
-				return err
-			}
-			if n >= maxEventsPerLot {
-				return errf(CodeLimitExceeded, "lot %s of %s already has %d events, the most one lot may have", r.Lot, r.GTIN, maxEventsPerLot)
-			}
-			if err := putJSON(ctx, k, n+1); err != nil {
 				return err
 			}
 		}

@@ -302,26 +302,6 @@ func TestAuthorityAttacks(t *testing.T) {
 	}
 }
 
-// A lot's history is bounded: the event that would exceed it is refused
-// with LIMIT_EXCEEDED (the counter is set near the bound through the test
-// hook, as recording 2,000 events would take the test's time).
-func TestAuthorityLotEventLimit(t *testing.T) {
-	w := newAuthWorld(t)
-	prod := w.by["producer"]
-	w.must(nil, w.unbound, "testhook:Put", "1998", "lotevents", w.leaf, "TEA1")
-	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "withering", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
-	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "rolling", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
-	h := w.height()
-	_, err := w.event(prod, trObj{"type": "ObjectEvent", "bizStep": "drying", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})
-	trCheckCode(t, err, "LIMIT_EXCEEDED")
-	if w.height() != h {
-		t.Error("refused event wrote a block")
-	}
-	// Another lot is unaffected; the same event again is still the stored one.
-	w.lot(prod, w.leaf, "TEA2", "10", "kg")
-	w.mustEvent(prod, trObj{"type": "ObjectEvent", "bizStep": "drying", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA2")}})
-}
-
 // Governance changes with a majority of organisations: adopted in the
 // transaction of the third of five approvals, then in force on the next
 // transaction (a kind the platform could not grant becomes grantable); a

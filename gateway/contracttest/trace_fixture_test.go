@@ -28,18 +28,6 @@ func (h trHookChaincode) Init(stub shim.ChaincodeStubInterface) *peer.Response {
 
 func (h trHookChaincode) Invoke(stub shim.ChaincodeStubInterface) *peer.Response {
 	fn, args := stub.GetFunctionAndParameters()
-	if fn == "testhook:Put" && len(args) >= 2 {
-		// args: value, objectType, attributes...: a state entry the tests
-		// cannot reach through the contracts (a lot's event counter).
-		k, err := stub.CreateCompositeKey(args[1], args[2:])
-		if err == nil {
-			err = stub.PutState(k, []byte(args[0]))
-		}
-		if err != nil {
-			return shim.Error(err.Error())
-		}
-		return shim.Success(nil)
-	}
 	if fn != "testhook:Index" {
 		return h.inner.Invoke(stub)
 	}

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -373,6 +374,8 @@ type zone struct {
 	itemTxID                         string
 	receiptParts                     [2]string // after the split: [pledged in the bank flow, free]
 	loadUsers                        []string  // wallet identities bound to load enterprises
+	loadSteps                        []string  // the business step each load user records
+	loadCodes                        []string  // load enterprises the leaf lot is handed over to
 	loadLocation                     map[string]any
 	seq                              int
 	seqMu                            sync.Mutex
@@ -447,6 +450,13 @@ func (g *gatewayProc) register(t testing.TB, org, code, name string, kinds ...st
 	json.Unmarshal(w.Result, &e)
 	if e.CreditCode != code || !strings.EqualFold(e.MSPID, org+"MSP") {
 		t.Errorf("registered %s: result %.300s", code, w.Result)
+	}
+	// Kinds that carry public trust take effect once the zone regulator
+	// approves them.
+	for _, k := range kinds {
+		if slices.Contains([]string{"bank", "customs_broker", "inspector", "insurer", "regulator", "warehouse"}, k) {
+			g.must(t, 200, "POST", "/api/v1/enterprises/"+code+"/kinds/"+k+"/approve", adminOf("regulator"), nil)
+		}
 	}
 }
 
@@ -543,11 +553,23 @@ func testGatewayZone(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 		{"bank", z.bank, "清远北江农商银行 (Fabric e2e)", []string{"bank"}, "bank-User1"},
 		{"regulator", z.inspector, "清远农产品质量检测中心 (Fabric e2e)", []string{"inspector"}, "regulator-User1"},
 	}
+	// Load-test enterprises in the organisations whose members record
+	// trace events, each with a kind its organisation grants and the step
+	// that kind records (banks and insurers record none).
+	loadKinds := map[string][2]string{"platform": {"processor", "processing"}, "warehouse": {"logistics", "arriving"}, "regulator": {"inspector", "inspecting"}}
 	for _, o := range n.Orgs {
+		lk, ok := loadKinds[o.Name]
+		if !ok {
+			continue
+		}
 		code := z.creditCode(t)
+		if lk[0] != "inspector" {
+			z.loadCodes = append(z.loadCodes, code)
+		}
 		for _, u := range []string{"User2", "User3"} {
-			regs = append(regs, reg{o.Name, code, "load-test processor of " + o.Name, []string{"processor"}, fabric.WalletName(o.Name, u)})
+			regs = append(regs, reg{o.Name, code, "load-test " + lk[0] + " of " + o.Name, []string{lk[0]}, fabric.WalletName(o.Name, u)})
 			z.loadUsers = append(z.loadUsers, fabric.WalletName(o.Name, u))
+			z.loadSteps = append(z.loadSteps, lk[1])
 		}
 	}
 	start := time.Now()
@@ -634,6 +656,11 @@ func testGatewayTrace(t *testing.T, g *gatewayProc, z *zone) {
 	}
 	g.write(t, 201, "/api/v1/events", coop, obj{"type": "TransformationEvent", "bizStep": "drying", "eventTime": at(30), "bizLocation": factory,
 		"inputs": []obj{lot(z.gtinLeaf, z.lotLeaf, "1200", "kg")}, "outputs": []obj{lot(z.gtinTea, z.lotExport, "800", "tin"), lot(z.gtinTea, z.lotBonded, "400", "tin")}})
+	// The load test's enterprises record on the leaf lot: it is handed over
+	// to them.
+	for _, code := range z.loadCodes {
+		g.write(t, 201, "/api/v1/lots/"+z.gtinLeaf+"/"+z.lotLeaf+"/handovers", coop, obj{"to": code})
+	}
 	cert := g.write(t, 201, "/api/v1/certificates", insp, obj{"type": "PESTICIDE_RESIDUE", "number": "QYJC-E2E-" + z.run,
 		"subjects":       []obj{{"gtin": z.gtinTea, "lot": z.lotExport}, {"gtin": z.gtinTea, "lot": z.lotBonded}},
 		"documentSha256": docHash("pesticide residue report e2e " + z.run), "validFrom": base.Format("2006-01-02"), "validUntil": base.AddDate(1, 0, 0).Format("2006-01-02"), "result": "PASS"})
@@ -646,7 +673,10 @@ func testGatewayTrace(t *testing.T, g *gatewayProc, z *zone) {
 	}
 	items := g.write(t, 201, "/api/v1/lots/"+z.gtinTea+"/"+z.lotExport+"/items", coop, obj{"serials": serials})
 	z.itemTxID = items.TxID
-	// The warehouse enterprise receives the bonded lot into its custody.
+	// The cooperative hands the bonded lot over to the warehouse, which
+	// receives it into its custody; a stranger cannot record on it.
+	g.refuse(t, 403, "NOT_CUSTODIAN", "POST", "/api/v1/events", wh, obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(47), "bizLocation": bonded, "lots": []obj{lot(z.gtinTea, z.lotBonded, "400", "tin")}})
+	g.write(t, 201, "/api/v1/lots/"+z.gtinTea+"/"+z.lotBonded+"/handovers", coop, obj{"to": z.warehouse})
 	g.write(t, 201, "/api/v1/events", wh, obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(48), "bizLocation": bonded, "lots": []obj{lot(z.gtinTea, z.lotBonded, "400", "tin")}})
 	g.write(t, 201, "/api/v1/events", wh, obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": at(49), "bizLocation": bonded, "lots": []obj{lot(z.gtinTea, z.lotBonded, "400", "tin")}})
 	t.Logf("RESULT traceability writes over HTTP in %.1f s", time.Since(start).Seconds())
@@ -900,8 +930,8 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 		t.Log("LOAD the gateway's end-to-end setup did not complete: no gateway rows")
 		return nil
 	}
-	event := func(key string) obj {
-		return obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "processing", "eventTime": time.Now().Add(-time.Minute).Format(time.RFC3339Nano),
+	event := func(key, step string) obj {
+		return obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": step, "eventTime": time.Now().Add(-time.Minute).Format(time.RFC3339Nano),
 			"readPoint": obj{"id": "urn:qingchain:load:" + key}, "bizLocation": z.loadLocation, "lots": []obj{{"gtin": z.gtinLeaf, "lot": z.lotLeaf}}}
 	}
 	l := n.open(t, "qingchain", n.id(t, "regulator-User1"))
@@ -912,9 +942,9 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 	return []loadRow{
 		{name: "adapter event", what: "gateway/fabric's Ledger, trace:RecordEvent of a fresh observation (qingchain chaincode)",
 			newClient: func(c int) submitFunc {
-				id := ids[c%len(ids)]
+				id, step := ids[c%len(ids)], z.loadSteps[c%len(ids)]
 				return func(key string) (uint64, error) {
-					b, _ := json.Marshal(event(key))
+					b, _ := json.Marshal(event(key, step))
 					cm, err := l.Submit(context.Background(), id, gateway.Request{Function: "trace:RecordEvent", Args: []string{string(b)}})
 					if err != nil {
 						return 0, err
@@ -924,9 +954,9 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 			}},
 		{name: "http gateway", what: "POST /api/v1/events to the qingchain-gateway process (--ledger fabric), the same observation",
 			newClient: func(c int) submitFunc {
-				user := z.loadUsers[c%len(z.loadUsers)]
+				user, step := z.loadUsers[c%len(z.loadUsers)], z.loadSteps[c%len(z.loadUsers)]
 				return func(key string) (uint64, error) {
-					r, err := g.request("POST", "/api/v1/events", user, event(key))
+					r, err := g.request("POST", "/api/v1/events", user, event(key, step))
 					if err != nil {
 						return 0, err
 					}
