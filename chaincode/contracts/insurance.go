@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/shopspring/decimal"
@@ -53,8 +54,8 @@ const (
 	// insIdxCustoms [declarationNo] -> shipment id: a customs declaration
 	// backs one insured shipment.
 	insIdxCustoms = "ins~customs"
-	// insIdxInvoice [insured, country, registrationId, invoiceNumber] ->
-	// shipment id: an invoice is declared once.
+	// insIdxInvoice [insured, country, registrationId, normalised
+	// invoiceNumber] -> shipment id: an invoice is declared once.
 	insIdxInvoice = "ins~invoice"
 )
 
@@ -522,7 +523,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err := decodeArg("shipment", input, &in); err != nil {
 		return "", err
 	}
-	invoiceNo, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
+	invoiceNo, invoiceKey, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
 	if err != nil {
 		return "", err
 	}
@@ -615,7 +616,8 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	} else if v != nil {
 		return "", errf(CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
 	}
-	vk, err := key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceNo)
+	// By the normalised number: "HY-1", "hy-1" and "ＨＹ－１" are one invoice.
+	vk, err := key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
 	if err != nil {
 		return "", err
 	}
@@ -996,18 +998,32 @@ func insCheckRegID(field, s string) (string, error) {
 	return s, nil
 }
 
-// insCheckInvoiceNumber: 1 to 40 printable ASCII characters without spaces.
-func insCheckInvoiceNumber(field, s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 40 {
-		return "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+// insCheckInvoiceNumber checks an invoice number and returns it as the
+// seller wrote it (display, surrounding white space trimmed) and in the
+// form the ledger compares and indexes it (NormalizeInvoiceNumber). The
+// normalised form must be 1 to 40 printable ASCII characters without
+// spaces; so full-width forms (ＨＹ－０６１１), ligatures (ﬁ) and circled
+// digits (①) are accepted and compare equal to their ASCII letters and
+// digits, and anything that stays outside ASCII after normalisation
+// (CJK, accented letters, zero-width or control characters) is refused.
+func insCheckInvoiceNumber(field, s string) (display, normalised string, err error) {
+	if !utf8.ValidString(s) {
+		return "", "", errf(CodeInvalidArgument, "%s: not valid UTF-8", field)
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= 0x20 || c >= 0x7f {
-			return "", errf(CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(s))
+	display = strings.TrimSpace(s)
+	if display == "" || utf8.RuneCountInString(display) > 40 {
+		return "", "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+	}
+	normalised = NormalizeInvoiceNumber(display)
+	if normalised == "" || len(normalised) > 40 {
+		return "", "", errf(CodeInvalidArgument, "%s: %q is %d characters once normalised, want 1 to 40", field, trClip(display), len(normalised))
+	}
+	for i := 0; i < len(normalised); i++ {
+		if c := normalised[i]; c <= 0x20 || c >= 0x7f {
+			return "", "", errf(CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(display))
 		}
 	}
-	return s, nil
+	return display, normalised, nil
 }
 
 // insCheckCustomsNo checks a China customs declaration number (报关单号):

@@ -280,7 +280,7 @@ func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, tod
 // or defaulted; nil when there is none.
 func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Shipment, bank string) (*Financing, error) {
 	ids := []string{s.FinancingID}
-	ik, err := key(ctx, rvIdxInvoice, s.Insured, s.Buyer.Country, s.Buyer.RegistrationID, s.InvoiceNumber)
+	ik, err := rvInvoiceIndexKey(ctx, s.Insured, s.Buyer, NormalizeInvoiceNumber(s.InvoiceNumber))
 	if err != nil {
 		return nil, err
 	}

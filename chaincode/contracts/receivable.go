@@ -1,6 +1,9 @@
 package contracts
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +20,10 @@ import (
 const (
 	CodeDuplicateInvoice = "DUPLICATE_INVOICE" // the invoice (seller, buyer, number) exists already
 	CodeAlreadyFinanced  = "ALREADY_FINANCED"  // the receivable or shipment is collateral of a live financing
+	// CodeLikelyDuplicateReceivable: the seller has a receivable to the same
+	// buyer for the same amount, currency and lots under another invoice
+	// number, and it is still live or defaulted (409).
+	CodeLikelyDuplicateReceivable = "LIKELY_DUPLICATE_RECEIVABLE"
 )
 
 // Receivable statuses.
@@ -32,9 +39,13 @@ const (
 
 const (
 	rvObj = "receivable"
-	// rvIdxInvoice [seller, buyerCountry, buyerRegistrationId, invoiceNumber]
-	// -> receivable id: one receivable per invoice, ever.
-	rvIdxInvoice  = "receivable~invoice"
+	// rvIdxInvoice [seller, buyerCountry, buyerRegistrationId, normalised
+	// invoiceNumber] -> receivable id: one receivable per invoice, ever.
+	rvIdxInvoice = "receivable~invoice"
+	// rvIdxSale [seller, buyerCountry, buyerRegistrationId, currency,
+	// amount, lots digest] -> the latest receivable of that sale (see
+	// rvCheckLikelyDuplicate).
+	rvIdxSale     = "receivable~sale"
 	rvIdxParty    = "receivable~party" // [creditCode, receivableId]: seller, buyer, assignee
 	rvIdxLot      = "receivable~lot"   // [gtin, lot, receivableId]
 	rvMaxPayments = 100
@@ -103,6 +114,12 @@ type ReceivableView struct {
 //     ledger: its key receivable~invoice is read and written by the
 //     creation, so of concurrent creations one commits and the others are
 //     refused (DUPLICATE_INVOICE) or invalidated (MVCC_READ_CONFLICT).
+//     Numbers are compared normalised (NormalizeInvoiceNumber): case,
+//     full-width forms and surrounding spaces do not make a new invoice.
+//   - A second receivable of the same sale — seller, buyer, currency,
+//     amount and set of lots — under another invoice number is refused as
+//     a likely duplicate (LIKELY_DUPLICATE_RECEIVABLE) while the earlier
+//     one is live or defaulted (rvCheckLikelyDuplicate).
 //   - A buyer on the network confirms (or rejects) it.
 //   - Risk flags: lots without a shipping event; invoice far from the
 //     goods' declared value (the shipment's customs value, or live
@@ -149,7 +166,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 	if err := decodeArg("receivable", input, &in); err != nil {
 		return "", err
 	}
-	invoiceNo, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
+	invoiceNo, invoiceKey, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
 	if err != nil {
 		return "", err
 	}
@@ -203,7 +220,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", errf(CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
 	}
 	// The invoice key: read first, so two creations cannot both commit.
-	ik, err := key(ctx, rvIdxInvoice, seller, buyer.Country, buyer.RegistrationID, invoiceNo)
+	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, invoiceKey)
 	if err != nil {
 		return "", err
 	}
@@ -222,10 +239,14 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 			return "", errf(CodeForbidden, "shipment %s was declared by %s", s.ID, s.Insured)
 		case s.Buyer.Country != buyer.Country || s.Buyer.RegistrationID != buyer.RegistrationID:
 			return "", errf(CodeRuleViolation, "shipment %s is to buyer %s/%s", s.ID, s.Buyer.Country, s.Buyer.RegistrationID)
-		case s.InvoiceNumber != invoiceNo || s.Currency != cur.Code || s.InvoiceAmount != money.Format(amount, cur):
+		case NormalizeInvoiceNumber(s.InvoiceNumber) != invoiceKey || s.Currency != cur.Code || s.InvoiceAmount != money.Format(amount, cur):
 			return "", errf(CodeRuleViolation, "shipment %s is for invoice %s of %s %s", s.ID, s.InvoiceNumber, s.InvoiceAmount, s.Currency)
 		}
 		lots = s.Lots
+	}
+	saleKey, err := rvCheckLikelyDuplicate(ctx, seller, buyer, cur.Code, money.Format(amount, cur), lots)
+	if err != nil {
+		return "", err
 	}
 	for _, r := range lots {
 		if _, err := loadLot(ctx, r.GTIN, r.Lot); err != nil {
@@ -263,6 +284,9 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if err := ctx.GetStub().PutState(ik, []byte(rv.ID)); err != nil {
+		return "", errf(CodeInternal, "write index: %v", err)
+	}
+	if err := ctx.GetStub().PutState(saleKey, []byte(rv.ID)); err != nil {
 		return "", errf(CodeInternal, "write index: %v", err)
 	}
 	for _, p := range []string{seller, buyerCode} {
@@ -705,4 +729,81 @@ func NormalizeInvoiceNumber(s string) string {
 	s = cases.Fold().String(s)
 	s = norm.NFKC.String(s)
 	return strings.TrimSpace(s)
+}
+
+// rvInvoiceIndexKey is the receivable~invoice key of an invoice: seller,
+// buyer (country and registration number) and the normalised number
+// (the second result of insCheckInvoiceNumber, or NormalizeInvoiceNumber
+// of a stored number).
+func rvInvoiceIndexKey(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, normalisedNo string) (string, error) {
+	return key(ctx, rvIdxInvoice, seller, buyer.Country, buyer.RegistrationID, normalisedNo)
+}
+
+// rvLotsDigest is the hex SHA-256 of a set of lots: (GTIN-14, lot) pairs,
+// sorted and without repeats, so the order in which the seller listed them
+// does not matter. Lots are compared exactly (GS1 AI 10 is case-sensitive);
+// quantities are not part of it.
+func rvLotsDigest(lots []LotRef) string {
+	pairs := make([]string, 0, len(lots))
+	for _, l := range lots {
+		pairs = append(pairs, l.GTIN+"\x00"+l.Lot)
+	}
+	slices.Sort(pairs)
+	pairs = slices.Compact(pairs)
+	h := sha256.New()
+	for _, p := range pairs {
+		h.Write([]byte(p))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rvBlocksSameSale: whether an earlier receivable of a sale still stands
+// in the way of another under a new invoice number. A live one (pending,
+// open, confirmed, overdue) does: the goods are invoiced already, and a
+// second invoice is the classic way to finance them twice. A defaulted one
+// does too: re-invoicing goods the buyer did not pay for is a fresh claim
+// on an old debt. A rejected one does not (the buyer disputed it; a
+// corrected invoice replaces it), nor a settled one (paid in full, it can
+// no longer be financed; a repeat sale of the same lots for the same
+// amount, say a second delivery out of one lot, is genuinely new).
+func rvBlocksSameSale(status string) bool {
+	switch status {
+	case ReceivableRejected, ReceivableSettled:
+		return false
+	}
+	return true
+}
+
+// rvCheckLikelyDuplicate applies the likely-duplicate rule to a new
+// receivable of seller: if the receivable~sale index names an earlier
+// receivable of the same buyer, currency, amount (as formatted to the
+// currency's minor unit) and set of lots that still blocks
+// (rvBlocksSameSale), it refuses with LIKELY_DUPLICATE_RECEIVABLE naming
+// it — the seller's own receivable, so nothing leaks. It reads the index
+// and the earlier receivable (so a concurrent settlement or creation
+// conflicts under MVCC) and returns the key, which the creation then
+// writes with the new receivable's id.
+func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, currency, amount string, lots []LotRef) (string, error) {
+	sk, err := key(ctx, rvIdxSale, seller, buyer.Country, buyer.RegistrationID, currency, amount, rvLotsDigest(lots))
+	if err != nil {
+		return "", err
+	}
+	v, err := ctx.GetStub().GetState(sk)
+	if err != nil {
+		return "", errf(CodeInternal, "read state: %v", err)
+	}
+	if v == nil {
+		return sk, nil
+	}
+	other, err := rvLoad(ctx, string(v))
+	if err != nil {
+		return "", err
+	}
+	if rvBlocksSameSale(other.Status) {
+		return "", errf(CodeLikelyDuplicateReceivable,
+			"receivable %s (invoice %s, %s) is for the same buyer, amount %s %s and lots; a second invoice for one sale is refused while the first is not settled or rejected",
+			other.ID, other.InvoiceNumber, other.Status, amount, currency)
+	}
+	return sk, nil
 }

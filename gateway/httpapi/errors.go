@@ -40,6 +40,10 @@ var statusByCode = map[string]int{
 	"DUPLICATE_INVOICE":     http.StatusConflict,
 	"MVCC_READ_CONFLICT":    http.StatusConflict,
 	"PHANTOM_READ_CONFLICT": http.StatusConflict,
+	// Identity of papers: a second invoice for one sale, a registry
+	// registration number recorded on another financing.
+	"LIKELY_DUPLICATE_RECEIVABLE": http.StatusConflict,
+	"REGISTRATION_EXISTS":         http.StatusConflict,
 	// Business rules.
 	"RULE_VIOLATION":         http.StatusUnprocessableEntity,
 	"LTV_EXCEEDED":           http.StatusUnprocessableEntity,
