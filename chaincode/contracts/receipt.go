@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,6 +76,19 @@ type Pledge struct {
 	TxID        string `json:"txId"`
 }
 
+// RecallClearance is a regulator's statement that the goods under a
+// receipt may leave the warehouse although a recall reaches them (the
+// goods were tested, the recall concerns another part of the lot, ...).
+// It clears the recalls it names; a later recall of another lot upstream
+// needs a new clearance.
+type RecallClearance struct {
+	By      string   `json:"by"`
+	At      string   `json:"at"`
+	Note    string   `json:"note"`
+	Recalls []string `json:"recalls"` // the recalled lots it clears, as GS1 paths (/01/{gtin}/10/{lot})
+	TxID    string   `json:"txId"`
+}
+
 // Freeze is a regulator's hold on a receipt.
 type Freeze struct {
 	By     string `json:"by"`
@@ -86,25 +100,28 @@ type Freeze struct {
 // holds the goods (gtin + lot, quantity, grade) for whoever holds the
 // receipt.
 type Receipt struct {
-	ID        string   `json:"id"`
-	GTIN      string   `json:"gtin"`
-	Lot       string   `json:"lot"`
-	Quantity  string   `json:"quantity"`
-	Unit      string   `json:"unit"`
-	Grade     string   `json:"grade,omitempty"`
-	Valuation Money    `json:"valuation"`
-	Warehouse string   `json:"warehouse"`
-	Holder    string   `json:"holder"`
-	Status    string   `json:"status"`
-	Pledge    *Pledge  `json:"pledge"`
-	Frozen    *Freeze  `json:"frozen"`
-	Basis     []string `json:"basis"`              // custody event ids the issuance rests on
-	Parent    string   `json:"parent,omitempty"`   // the receipt this one was split from
-	Children  []string `json:"children,omitempty"` // for a SPLIT receipt
-	Reason    string   `json:"reason,omitempty"`   // why it was cancelled
-	IssuedAt  string   `json:"issuedAt"`
-	UpdatedAt string   `json:"updatedAt"`
-	TxID      string   `json:"txId"` // last transaction that changed it
+	ID        string  `json:"id"`
+	GTIN      string  `json:"gtin"`
+	Lot       string  `json:"lot"`
+	Quantity  string  `json:"quantity"`
+	Unit      string  `json:"unit"`
+	Grade     string  `json:"grade,omitempty"`
+	Valuation Money   `json:"valuation"`
+	Warehouse string  `json:"warehouse"`
+	Holder    string  `json:"holder"`
+	Status    string  `json:"status"`
+	Pledge    *Pledge `json:"pledge"`
+	Frozen    *Freeze `json:"frozen"`
+	// RecallClearances are the regulators' clearances of recalls that
+	// reach the goods, oldest first (ClearRecalledReceipt).
+	RecallClearances []RecallClearance `json:"recallClearances,omitempty"`
+	Basis            []string          `json:"basis"`              // custody event ids the issuance rests on
+	Parent           string            `json:"parent,omitempty"`   // the receipt this one was split from
+	Children         []string          `json:"children,omitempty"` // for a SPLIT receipt
+	Reason           string            `json:"reason,omitempty"`   // why it was cancelled
+	IssuedAt         string            `json:"issuedAt"`
+	UpdatedAt        string            `json:"updatedAt"`
+	TxID             string            `json:"txId"` // last transaction that changed it
 }
 
 func (r *Receipt) live() bool {
@@ -137,6 +154,12 @@ type ReceiptChange struct {
 //     issuances never contend on a counter key.
 //   - Frozen is not a status but a hold beside it: unfreezing restores
 //     nothing, and a frozen pledged receipt stays pledged.
+//   - Recalled goods stay in the warehouse: while a recall reaches the
+//     receipt's lot (the lot or a lot upstream of it) and no regulator has
+//     cleared it on the receipt (ClearRecalledReceipt), the receipt is not
+//     redeemed (requested or confirmed) nor cancelled — the two ways its
+//     receipt~lot entry, which keeps the warehouse from shipping the goods,
+//     goes away (422 RECALLED).
 type Receipts struct {
 	contractapi.Contract
 }
@@ -380,6 +403,7 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 			Valuation: Money{Amount: money.Format(vs[i], cur), Currency: cur.Code},
 			Warehouse: r.Warehouse, Holder: r.Holder, Status: ReceiptIssued,
 			Basis: r.Basis, Parent: r.ID, IssuedAt: now.Format(timeLayout),
+			RecallClearances: r.RecallClearances, // the same goods
 		}
 		r.Children = append(r.Children, id)
 	}
@@ -404,10 +428,14 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 
 // RequestRedemption is the holder asking the warehouse for the goods. The
 // receipt is locked (no transfer, split or pledge) until the warehouse
-// confirms or the holder withdraws the request.
+// confirms or the holder withdraws the request. Goods a recall reaches
+// are not redeemed until a regulator clears the receipt (RECALLED).
 func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
 	caller, r, err := wrHolderAction(ctx, receiptID, "redeem")
 	if err != nil {
+		return "", err
+	}
+	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
 	r.Status = ReceiptRedeeming
@@ -448,7 +476,9 @@ func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterfac
 
 // ConfirmRedemption is the issuing warehouse confirming that it hands the
 // goods to the holder: the receipt is REDEEMED and no longer covers the lot,
-// so the warehouse may record their shipping.
+// so the warehouse may record their shipping. Refused (RECALLED) while a
+// recall the regulator has not cleared on the receipt reaches the goods
+// (one may come between the request and the confirmation).
 func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
 	caller, r, err := wrWarehouseAction(ctx, receiptID, "confirming a redemption")
 	if err != nil {
@@ -459,6 +489,9 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 	}
 	if r.Status != ReceiptRedeeming {
 		return "", errf(CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
+	}
+	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
+		return "", err
 	}
 	r.Status = ReceiptRedeemed
 	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
@@ -476,7 +509,9 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 
 // CancelReceipt is the issuing warehouse withdrawing an unpledged, unfrozen
 // receipt (issued in error). Its custody events stay used: to issue again,
-// the warehouse records a new storing event (a stock check).
+// the warehouse records a new storing event (a stock check). A receipt on
+// recalled goods is cancelled only once a regulator has cleared it: the
+// cancellation would free the goods to be shipped (RECALLED).
 func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
 	caller, r, err := wrWarehouseAction(ctx, receiptID, "cancelling a receipt")
 	if err != nil {
@@ -487,6 +522,9 @@ func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, re
 		return "", err
 	}
 	if err := wrRefuseUnlessFree(r, "cancelled"); err != nil {
+		return "", err
+	}
+	if err := wrRefuseRecalled(ctx, r, "cancelled"); err != nil {
 		return "", err
 	}
 	r.Status, r.Reason = ReceiptCancelled, why
@@ -536,6 +574,61 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 		return "", err
 	}
 	if err := emit(ctx, "ReceiptFrozen", Event{Entity: "receipt", ID: r.ID, Action: "frozen", By: caller.Enterprise.CreditCode}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}
+
+// ClearRecalledReceipt is a regulator clearing the recalls that reach a
+// live receipt's goods (its lot, or lots upstream of it), so that the
+// goods may be redeemed and leave the warehouse, and the receipt pledged.
+// The regulator must not be a party to the receipt (its holder, warehouse
+// or pledgee). The clearance (who, when, note, the recalls it clears) is
+// kept on the receipt and so in its history; it covers the recalls
+// standing now, not later ones. A receipt no recall reaches, or whose
+// recalls are all cleared, is CONFLICT.
+func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterface, receiptID, note string) (string, error) {
+	caller, err := requireKind(ctx, "clearing a recalled receipt", KindRegulator)
+	if err != nil {
+		return "", err
+	}
+	n, err := cleanText("note", note, true, 500)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if err := wrRefuseOwnInterest(caller, r, "clears"); err != nil {
+		return "", err
+	}
+	if !r.live() {
+		return "", errf(CodeConflict, "receipt %s is %s", r.ID, r.Status)
+	}
+	open, err := wrUnclearedRecalls(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	if len(open) == 0 {
+		return "", errf(CodeConflict, "no uncleared recall reaches the goods of receipt %s", r.ID)
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	paths := make([]string, len(open))
+	for i, rc := range open {
+		paths[i] = lotPath(rc.GTIN, rc.Lot)
+	}
+	r.RecallClearances = append(r.RecallClearances, RecallClearance{
+		By: caller.Enterprise.CreditCode, At: now.Format(timeLayout), Note: n, Recalls: paths, TxID: ctx.GetStub().GetTxID(),
+	})
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptRecallCleared", Event{Entity: "receipt", ID: r.ID, Action: "recall-cleared", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"recalls": paths}}); err != nil {
 		return "", err
 	}
 	return toJSON(r)
@@ -748,14 +841,53 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 	return caller, r, nil
 }
 
-// wrRefuseOwnInterest: a regulator does not freeze or unfreeze a receipt
-// its own enterprise issued, holds or has a pledge on.
+// wrRefuseOwnInterest: a regulator does not freeze, unfreeze or clear a
+// receipt its own enterprise issued, holds or has a pledge on.
 func wrRefuseOwnInterest(c *Caller, r *Receipt, verb string) error {
 	me := c.Enterprise.CreditCode
 	if me == r.Holder || me == r.Warehouse || (r.Pledge != nil && me == r.Pledge.Pledgee) {
 		return errf(CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
 	}
 	return nil
+}
+
+// wrClearedRecalls lists the recalled lots (GS1 paths) regulators have
+// cleared on the receipt.
+func wrClearedRecalls(r *Receipt) []string {
+	var out []string
+	for _, c := range r.RecallClearances {
+		out = append(out, c.Recalls...)
+	}
+	return out
+}
+
+// wrUnclearedRecalls lists the recalls reaching the receipt's lot (the
+// lot or a lot upstream of it) that no clearance on the receipt names.
+func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *Receipt) ([]Recall, error) {
+	recalls, err := rkRecalls(ctx, []LotRef{{GTIN: r.GTIN, Lot: r.Lot}})
+	if err != nil {
+		return nil, err
+	}
+	cleared := wrClearedRecalls(r)
+	var out []Recall
+	for _, rc := range recalls {
+		if !slices.Contains(cleared, lotPath(rc.GTIN, rc.Lot)) {
+			out = append(out, rc)
+		}
+	}
+	return out, nil
+}
+
+// wrRefuseRecalled refuses (RECALLED) what would let the goods of a
+// receipt leave the warehouse while an uncleared recall reaches them.
+func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *Receipt, what string) error {
+	open, err := wrUnclearedRecalls(ctx, r)
+	if err != nil || len(open) == 0 {
+		return err
+	}
+	rc := open[0]
+	return errf(CodeRecalled, "receipt %s cannot be %s: %s lot %s is under the recall of lot %s of %s (%s); the goods stay in the warehouse until a regulator clears the receipt",
+		r.ID, what, r.GTIN, r.Lot, rc.Lot, rc.GTIN, trClip(rc.Reason))
 }
 
 // wrStillInCustody keeps the custody events (of wh, on the lot) after

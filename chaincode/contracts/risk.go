@@ -24,7 +24,59 @@ const (
 	// RiskPledgedGoods: the same goods are behind a pledged warehouse
 	// receipt and a financed receivable or insured shipment.
 	RiskPledgedGoods = "PLEDGED_GOODS"
+	// RiskRecalledGoods: a recall reaches the goods (one of the lots, or a
+	// lot upstream of it) and no regulator has cleared it.
+	RiskRecalledGoods = "RECALLED_GOODS"
 )
+
+// Severities of risk flags.
+const (
+	// SeverityBlocking refuses the approval of a financing whose collateral
+	// carries the flag, unless the bank overrides it with a reason
+	// (risk_block.go) or a regulator resolves it first.
+	SeverityBlocking = "BLOCKING"
+	// SeverityWarning is shown in due diligence and refuses nothing.
+	SeverityWarning = "WARNING"
+)
+
+// rkSeverities is the severity of each flag code:
+//
+//	| Code              | Severity | Why                                                |
+//	|-------------------|----------|----------------------------------------------------|
+//	| PLEDGED_GOODS     | BLOCKING | the goods already secure another lender            |
+//	| RECALLED_GOODS    | BLOCKING | recalled goods cannot be sold: no collateral       |
+//	| VALUE_MISMATCH    | WARNING  | BLOCKING when the invoice is more than             |
+//	|                   |          | rkValueBlockingRatio (1.5) × the goods' value      |
+//	| NO_SHIPPING_EVENT | WARNING  | see below                                          |
+//
+// NO_SHIPPING_EVENT is a warning: many legs of domestic trade are carried
+// by logistics firms not on the ledger, the flag is computed once when the
+// receivable is created and stays when the shipping is recorded later,
+// and the buyer's confirmation of the receivable is the stronger evidence
+// that the goods were delivered. The bank sees it in its due diligence.
+// (Insured shipments without a shipping event are refused outright.)
+//
+// A flag records its severity when raised. A flag stored before
+// severities existed has none; it is read with the severity of its code,
+// and a VALUE_MISMATCH of unknown ratio as BLOCKING (fail closed: the bank
+// overrides it or a regulator resolves it).
+var rkSeverities = []struct{ code, severity string }{
+	{RiskPledgedGoods, SeverityBlocking},
+	{RiskRecalledGoods, SeverityBlocking},
+	{RiskValueMismatch, SeverityWarning}, // BLOCKING beyond rkValueBlockingRatio: rkValueFlag
+	{RiskNoShippingEvent, SeverityWarning},
+}
+
+// rkSeverityOf is the table's severity of a code (BLOCKING for a code it
+// does not know).
+func rkSeverityOf(code string) string {
+	for _, s := range rkSeverities {
+		if s.code == code {
+			return s.severity
+		}
+	}
+	return SeverityBlocking
+}
 
 // Entities risk flags are raised on.
 const (
@@ -40,12 +92,21 @@ const (
 // is flagged.
 var rkValueTolerance = decimal.New(2, -1)
 
+// rkValueBlockingRatio: an invoice more than this multiple of the goods'
+// declared value (customs value, or the warehouse receipts' valuation)
+// makes the VALUE_MISMATCH flag BLOCKING: a paper worth half again what
+// the goods are is the inflated-invoice pattern. An invoice far below the
+// goods' value is a warning (the goods cover more than the paper claims).
+var rkValueBlockingRatio = decimal.New(15, -1)
+
 // RiskFlag is a risk signal recorded on the ledger for banks and
 // regulators. Raised once per entity and code; a regulator may resolve it.
 type RiskFlag struct {
 	Entity         string   `json:"entity"`
 	EntityID       string   `json:"entityId"`
 	Code           string   `json:"code"`
+	Severity       string   `json:"severity"`        // BLOCKING or WARNING (rkSeverities)
+	Ratio          string   `json:"ratio,omitempty"` // VALUE_MISMATCH: invoice / declared value, 4 digits
 	Detail         string   `json:"detail"`
 	Refs           []string `json:"refs"` // related receipts, lots, events
 	RaisedAt       string   `json:"raisedAt"`
@@ -64,7 +125,10 @@ type RiskFlag struct {
 // far from the goods' declared value, a financing locking goods that are
 // also behind a pledged receipt, a receipt pledged for goods behind a
 // financed receivable or shipment) and by AssessRisk, which re-runs every
-// check. They inform; they refuse nothing.
+// check, recalls included. A WARNING informs; a BLOCKING flag refuses the
+// approval of a financing on the entity unless the bank overrides it with
+// a reason (risk_block.go, where the approval also checks recalls and
+// pledged goods afresh).
 type Risk struct {
 	contractapi.Contract
 }
@@ -95,6 +159,11 @@ func (r *Risk) AssessRisk(ctx contractapi.TransactionContextInterface, entity, e
 		if found, err = rvRiskChecks(ctx, rv); err != nil {
 			return "", err
 		}
+		if f, err := rkRecalledGoodsFlag(ctx, rv.Lots, nil); err != nil {
+			return "", err
+		} else if f != nil {
+			found = append(found, *f)
+		}
 		if rv.FinancingID != "" && rkFinancingLive(ctx, rv.FinancingID) {
 			if f, err := rkPledgedGoodsFlag(ctx, rv.Lots, "receivable "+rv.ID+" is financed ("+rv.FinancingID+")"); err != nil {
 				return "", err
@@ -124,6 +193,11 @@ func (r *Risk) AssessRisk(ctx contractapi.TransactionContextInterface, entity, e
 		if _, missing, err := rkShippingEvents(ctx, s.Lots); err != nil {
 			return "", err
 		} else if f := rkNoShippingFlag(missing); f != nil {
+			found = append(found, *f)
+		}
+		if f, err := rkRecalledGoodsFlag(ctx, s.Lots, nil); err != nil {
+			return "", err
+		} else if f != nil {
 			found = append(found, *f)
 		}
 		if s.FinancingID != "" && rkFinancingLive(ctx, s.FinancingID) {
@@ -314,6 +388,12 @@ func rkFlags(ctx contractapi.TransactionContextInterface, entity, id string) ([]
 		if err := jsonUnmarshal(kv.Value, &f); err != nil {
 			return nil, err
 		}
+		if f.Severity == "" { // stored before severities: rkSeverities
+			f.Severity = rkSeverityOf(f.Code)
+			if f.Code == RiskValueMismatch {
+				f.Severity = SeverityBlocking
+			}
+		}
 		out = append(out, f)
 	}
 	return out, nil
@@ -334,6 +414,9 @@ func rkRaise(ctx contractapi.TransactionContextInterface, entity, id string, f *
 		return false, nil
 	}
 	f.Entity, f.EntityID = entity, id
+	if f.Severity == "" {
+		f.Severity = rkSeverityOf(f.Code)
+	}
 	f.RaisedAt, f.RaisedTxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
 	if f.Refs == nil {
 		f.Refs = []string{}
@@ -383,21 +466,75 @@ func rkNoShippingFlag(missing []lotKey) *RiskFlag {
 	for i, m := range missing {
 		refs[i] = lotPath(m.GTIN, m.Lot)
 	}
-	return &RiskFlag{Code: RiskNoShippingEvent, Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
+	return &RiskFlag{Code: RiskNoShippingEvent, Severity: rkSeverityOf(RiskNoShippingEvent), Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
 }
 
 // rkValueFlag flags an invoice amount more than rkValueTolerance away from
-// the goods' declared value.
+// the goods' declared value; BLOCKING when the invoice is more than
+// rkValueBlockingRatio times that value, else WARNING.
 func rkValueFlag(invoice, declared decimal.Decimal, cur money.Currency, what string) *RiskFlag {
 	if declared.Sign() <= 0 {
 		return nil
 	}
 	if invoice.Sub(declared).Abs().GreaterThan(declared.Mul(rkValueTolerance)) {
-		return &RiskFlag{Code: RiskValueMismatch, Refs: []string{},
-			Detail: fmt.Sprintf("invoice %s %s is %s of the %s %s %s (tolerance ±%s)", money.Format(invoice, cur), cur.Code,
-				invoice.DivRound(declared, 4).String(), what, money.Format(declared, cur), cur.Code, rkValueTolerance.String())}
+		sev, rule := SeverityWarning, ""
+		if invoice.GreaterThan(declared.Mul(rkValueBlockingRatio)) {
+			sev, rule = SeverityBlocking, fmt.Sprintf("; more than %s times the goods' value blocks financing", rkValueBlockingRatio.String())
+		}
+		ratio := invoice.DivRound(declared, 4).String()
+		return &RiskFlag{Code: RiskValueMismatch, Severity: sev, Ratio: ratio, Refs: []string{},
+			Detail: fmt.Sprintf("invoice %s %s is %s of the %s %s %s (tolerance ±%s%s)", money.Format(invoice, cur), cur.Code,
+				ratio, what, money.Format(declared, cur), cur.Code, rkValueTolerance.String(), rule)}
 	}
 	return nil
+}
+
+// rkRecalls lists the recalls that reach the lots: of the lots themselves
+// and of every lot upstream of them (the trace contract's lineage, as
+// recallStatus walks it), nearest first.
+func rkRecalls(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]Recall, error) {
+	if len(lots) == 0 {
+		return nil, nil
+	}
+	starts := make([]LineageLot, len(lots))
+	for i, l := range lots {
+		starts[i] = LineageLot{GTIN: l.GTIN, Lot: l.Lot}
+	}
+	reached, _, err := walkLineage(ctx, starts, true, maxLineageDepth, maxLineageLots)
+	if err != nil {
+		return nil, err
+	}
+	return recallsOf(ctx, reached)
+}
+
+// rkRecalledGoodsFlag flags lots a recall reaches, leaving out the
+// recalled lots (GS1 paths) in cleared.
+func rkRecalledGoodsFlag(ctx contractapi.TransactionContextInterface, lots []LotRef, cleared []string) (*RiskFlag, error) {
+	recalls, err := rkRecalls(ctx, lots)
+	if err != nil {
+		return nil, err
+	}
+	refs := []string{}
+	var first *Recall
+	for i, r := range recalls {
+		p := lotPath(r.GTIN, r.Lot)
+		if slices.Contains(cleared, p) || slices.Contains(refs, p) {
+			continue
+		}
+		if first == nil {
+			first = &recalls[i]
+		}
+		refs = append(refs, p)
+	}
+	if first == nil {
+		return nil, nil
+	}
+	more := ""
+	if len(refs) > 1 {
+		more = fmt.Sprintf(" and %d more recall(s)", len(refs)-1)
+	}
+	return &RiskFlag{Code: RiskRecalledGoods, Severity: rkSeverityOf(RiskRecalledGoods), Refs: refs,
+		Detail: fmt.Sprintf("its goods are under the recall of lot %s of %s (%s, %s)%s", first.Lot, first.GTIN, trClip(first.Reason), first.RecallAt, more)}, nil
 }
 
 // rkPledgedReceipts lists the live receipts on the lots that are pledged.
@@ -428,7 +565,7 @@ func rkPledgedGoodsFlag(ctx contractapi.TransactionContextInterface, lots []LotR
 	if err != nil || len(receipts) == 0 {
 		return nil, err
 	}
-	return &RiskFlag{Code: RiskPledgedGoods, Refs: receipts,
+	return &RiskFlag{Code: RiskPledgedGoods, Severity: rkSeverityOf(RiskPledgedGoods), Refs: receipts,
 		Detail: fmt.Sprintf("%s while its goods are behind pledged warehouse receipt(s) %s", why, strings.Join(receipts, ", "))}, nil
 }
 

@@ -50,6 +50,7 @@ var statusByCode = map[string]int{
 	"LIMIT_EXCEEDED":         http.StatusUnprocessableEntity,
 	"SANCTIONED":             http.StatusUnprocessableEntity,
 	"RECALLED":               http.StatusUnprocessableEntity,
+	"RISK_BLOCKED":           http.StatusUnprocessableEntity,
 	"EVENT_TOO_OLD":          http.StatusUnprocessableEntity,
 	"IDEMPOTENCY_KEY_REUSED": http.StatusUnprocessableEntity,
 	// The ledger.

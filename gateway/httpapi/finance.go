@@ -33,6 +33,7 @@ func init() {
 		api.POST("/receipts/:id/cancel", s.idWithReason(receiptIDPattern, "receipt:CancelReceipt"))
 		api.POST("/receipts/:id/freeze", s.idWithReason(receiptIDPattern, "receipt:FreezeReceipt"))
 		api.POST("/receipts/:id/unfreeze", s.idWithReason(receiptIDPattern, "receipt:UnfreezeReceipt"))
+		api.POST("/receipts/:id/recall-clearance", s.receiptRecallClearance)
 		api.POST("/receipts/:id/release", s.idOnly(receiptIDPattern, "receipt:ReleasePledge"))
 
 		api.POST("/financings", s.passthrough("finance:ApplyForFinancing"))
@@ -116,6 +117,21 @@ func (s *Server) idWithReason(p *regexp.Regexp, fn string) gin.HandlerFunc {
 		}
 		s.write(c, http.StatusOK, fn, id, req.Reason)
 	}
+}
+
+// receiptRecallClearance is a regulator clearing the recalls that reach a
+// receipt's goods: {"note"}.
+func (s *Server) receiptRecallClearance(c *gin.Context) {
+	id, ok := s.idParam(c, receiptIDPattern)
+	if !ok {
+		return
+	}
+	var req noteRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.write(c, http.StatusOK, "receipt:ClearRecalledReceipt", id, req.Note)
 }
 
 func (s *Server) idWithObject(p *regexp.Regexp, fn string) gin.HandlerFunc {

@@ -1,0 +1,49 @@
+package contracts
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// The severity table and the VALUE_MISMATCH ratio that makes it blocking.
+func TestRiskSeverity(t *testing.T) {
+	for code, want := range map[string]string{
+		RiskPledgedGoods: SeverityBlocking, RiskRecalledGoods: SeverityBlocking,
+		RiskValueMismatch: SeverityWarning, RiskNoShippingEvent: SeverityWarning,
+		"SOMETHING_NEW": SeverityBlocking,
+	} {
+		if got := rkSeverityOf(code); got != want {
+			t.Errorf("rkSeverityOf(%s) = %s, want %s", code, got, want)
+		}
+	}
+	cny, err := money.LookupCurrency("CNY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := decimal.RequireFromString("10000.00")
+	tests := []struct {
+		invoice, severity, ratio string // severity "" for no flag
+	}{
+		{"12000.00", "", ""},                 // within ±20%
+		{"8000.00", "", ""},                  // within ±20%
+		{"12000.01", SeverityWarning, "1.2"}, // just outside
+		{"15000.00", SeverityWarning, "1.5"}, // at the ratio: not beyond it
+		{"15000.01", SeverityBlocking, "1.5"},
+		{"20000.00", SeverityBlocking, "2"},
+		{"1000.00", SeverityWarning, "0.1"}, // far below the goods' value
+	}
+	for _, tc := range tests {
+		f := rkValueFlag(decimal.RequireFromString(tc.invoice), declared, cny, "customs value")
+		switch {
+		case tc.severity == "" && f != nil:
+			t.Errorf("invoice %s: flagged %+v", tc.invoice, f)
+		case tc.severity != "" && f == nil:
+			t.Errorf("invoice %s: not flagged", tc.invoice)
+		case f != nil && (f.Severity != tc.severity || f.Ratio != tc.ratio || f.Code != RiskValueMismatch):
+			t.Errorf("invoice %s: %s %s ratio %s, want %s ratio %s", tc.invoice, f.Code, f.Severity, f.Ratio, tc.severity, tc.ratio)
+		}
+	}
+}

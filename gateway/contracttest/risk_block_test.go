@@ -1,0 +1,345 @@
+package contracttest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingchain/qingchain/chaincode/contracts"
+)
+
+// rbOverride is one {"code","reason"} of an approval.
+type rbOverride struct {
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// rbTerms are approval terms with overrides; regNo > 0 adds a (unique,
+// 20-digit) registry registration number, which RECEIVABLE financing needs.
+func rbTerms(principal string, regNo int, overrides ...rbOverride) string {
+	m := map[string]any{"principal": principal, "annualRate": "0.05", "termDays": 60, "maxLtv": "0.8"}
+	if regNo > 0 {
+		m["registrationNo"] = fmt.Sprintf("2026%016d", regNo)
+	}
+	if overrides != nil {
+		m["overrides"] = overrides
+	}
+	in, _ := json.Marshal(m)
+	return string(in)
+}
+
+// rbNotOverridden reads the codes a RISK_BLOCKED refusal names as not
+// overridden.
+var rbNotOverridden = regexp.MustCompile(`not overridden: ([A-Z_, ]+)\.`)
+
+func rbBlockedCodes(t *testing.T, err error) []string {
+	t.Helper()
+	wantCode(t, err, "RISK_BLOCKED")
+	m := rbNotOverridden.FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("RISK_BLOCKED names no codes: %v", err)
+	}
+	return strings.Split(m[1], ", ")
+}
+
+// processedLot commissions a leaf lot and a lot made from it (the
+// producer, also a processor, records the transformation): a recall of
+// the leaf reaches the product.
+func (f *insFix) processedLot(qty string) (leaf, product string) {
+	f.T.Helper()
+	leaf, product = f.lot(qty), f.lot(qty)
+	in, _ := json.Marshal(map[string]any{
+		"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Format(time.RFC3339Nano),
+		"inputs":  []map[string]string{{"gtin": f.gtin, "lot": leaf, "quantity": qty, "unit": "kg"}},
+		"outputs": []map[string]string{{"gtin": f.gtin, "lot": product, "quantity": qty, "unit": "kg"}},
+	})
+	f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+	return leaf, product
+}
+
+func (f *insFix) lotPath(lot string) string { return "/01/" + f.gtin + "/10/" + lot }
+
+// rbFlags maps the receivable's flags by code to their severities.
+func rbSeverities(flags []contracts.RiskFlag) map[string]string {
+	out := map[string]string{}
+	for _, fl := range flags {
+		out[fl.Code] = fl.Severity
+	}
+	return out
+}
+
+// The finding: a receivable on goods whose warehouse receipt is already
+// pledged, never shipped, invoiced at twice the goods' value, made from a
+// lot that is then recalled. The approval is refused, naming the blocking
+// codes (NO_SHIPPING_EVENT only warns), until the bank overrides each with
+// a reason; the overrides stay on the financing.
+func TestRiskBlockFinding(t *testing.T) {
+	f := newInsFix(t)
+	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+
+	// 500 of the lot's 1000 kg in the warehouse under a receipt valued
+	// 50,000.00, pledged to the first bank.
+	leaf, lot := f.processedLot("1000")
+	f.receive(f.wh, lot, "500")
+	var r contracts.Receipt
+	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
+	pledge := f.apply(f.trader, f.bank, "25000.00", "CNY", r.ID)
+	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6"))
+
+	// A receivable of 100,000.00 on the other 500 kg: no shipping event,
+	// twice the receipt's valuation.
+	in, _ := json.Marshal(map[string]any{
+		"buyer": map[string]string{"creditCode": f.buyer.CreditCode}, "invoiceNumber": f.nextInvoice(), "amount": "100000.00", "currency": "CNY",
+		"issueDate": f.day(), "dueDate": f.dayPlus(60), "lots": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "500", "unit": "kg"}},
+	})
+	var rv contracts.ReceivableView
+	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", string(in))
+	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	view := f.getReceivable(rv.ID)
+	sev := rbSeverities(view.Flags)
+	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "BLOCKING" {
+		t.Fatalf("flags at creation %+v", view.Flags)
+	}
+	if i := slices.IndexFunc(view.Flags, func(fl contracts.RiskFlag) bool { return fl.Code == "VALUE_MISMATCH" }); view.Flags[i].Ratio != "2" {
+		t.Errorf("VALUE_MISMATCH ratio %q, want 2", view.Flags[i].Ratio)
+	}
+	// The leaf it was made from is recalled.
+	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf, "农残超标 pesticide residue above limit")
+
+	var fin contracts.Financing
+	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
+	_, err := f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1))
+	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"PLEDGED_GOODS", "RECALLED_GOODS", "VALUE_MISMATCH"}) {
+		t.Fatalf("blocked on %v (%v)", got, err)
+	}
+	if !strings.Contains(err.Error(), "receivable "+rv.ID) {
+		t.Errorf("the refusal does not say where: %v", err)
+	}
+
+	why := func(code string) rbOverride {
+		return rbOverride{code, "信贷审批委员会 2026-17 号决议: " + code + " 已核实"}
+	}
+	all := []rbOverride{why("VALUE_MISMATCH"), why("PLEDGED_GOODS"), why("RECALLED_GOODS")}
+	// Two of three: still blocked, on the third.
+	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, all[:2]...))
+	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) {
+		t.Fatalf("with two overrides blocked on %v", got)
+	}
+	bad := []struct {
+		name      string
+		overrides []rbOverride
+	}{
+		{"a warning is not overridden", append(slices.Clone(all), why("NO_SHIPPING_EVENT"))},
+		{"a code not raised", append(slices.Clone(all), why("SANCTIONED"))},
+		{"a code twice", append(slices.Clone(all), why("PLEDGED_GOODS"))},
+		{"no reason", append(slices.Clone(all[:2]), rbOverride{"RECALLED_GOODS", "  "})},
+		{"a reason too long", append(slices.Clone(all[:2]), rbOverride{"RECALLED_GOODS", strings.Repeat("理", 501)})},
+		{"no code", append(slices.Clone(all), rbOverride{"", "why"})},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, tc.overrides...))
+			wantCode(t, err, "INVALID_ARGUMENT")
+		})
+	}
+	// Nothing was locked by the refusals.
+	if v := f.getReceivable(rv.ID); v.FinancingID != "" || v.Assignee != "" {
+		t.Fatalf("receivable after refusals %+v", v.Receivable)
+	}
+
+	// Each overridden, with a reason: approved; the overrides are on the
+	// financing, in code order, by the bank, at the approval's time.
+	long := rbOverride{"RECALLED_GOODS", strings.Repeat("理", 500)}
+	f.mustDo(&fin, bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, all[0], all[1], long))
+	if fin.Status != "APPROVED" || fin.Terms == nil {
+		t.Fatalf("approved %+v", fin)
+	}
+	stored := f.getFinancing(bank2, fin.ID, "")
+	ov := stored.Terms.Overrides
+	var codes []string
+	for _, o := range ov {
+		codes = append(codes, o.Code)
+		if o.By != bank2.CreditCode || o.At == "" || o.At != stored.DecidedAt {
+			t.Errorf("override %+v (approved at %s)", o, stored.DecidedAt)
+		}
+		want := why(o.Code).Reason
+		if o.Code == "RECALLED_GOODS" {
+			want = long.Reason
+		}
+		if o.Reason != want {
+			t.Errorf("override %s reason %q, want %q", o.Code, o.Reason, want)
+		}
+	}
+	if !slices.Equal(codes, []string{"PLEDGED_GOODS", "RECALLED_GOODS", "VALUE_MISMATCH"}) {
+		t.Fatalf("overrides on the financing %+v", ov)
+	}
+	// Due diligence shows every flag with its severity, the recall and
+	// the pledged goods recorded by the approval.
+	view = f.getReceivable(rv.ID)
+	sev = rbSeverities(view.Flags)
+	if want := map[string]string{"NO_SHIPPING_EVENT": "WARNING", "PLEDGED_GOODS": "BLOCKING", "RECALLED_GOODS": "BLOCKING", "VALUE_MISMATCH": "BLOCKING"}; fmt.Sprint(sev) != fmt.Sprint(want) {
+		t.Fatalf("flags after approval %+v", view.Flags)
+	}
+	for _, fl := range view.Flags {
+		if fl.Code == "RECALLED_GOODS" && !slices.Equal(fl.Refs, []string{f.lotPath(leaf)}) {
+			t.Errorf("recall flag refs %v", fl.Refs)
+		}
+	}
+	if view.FinancingID != fin.ID || view.Assignee != bank2.CreditCode {
+		t.Errorf("receivable after approval %+v", view.Receivable)
+	}
+}
+
+// Warnings do not block: a receivable never shipped, invoiced 30% above
+// the receipt on its goods (within the 1.5× that blocks), is approved
+// without overrides, and overriding a warning is refused.
+func TestRiskBlockWarningOnly(t *testing.T) {
+	f := newInsFix(t)
+	r := f.receipt(f.trader, "100", "10000.00", "CNY")
+	var rv contracts.ReceivableView
+	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
+		issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
+	}))
+	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	sev := rbSeverities(f.getReceivable(rv.ID).Flags)
+	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "WARNING" {
+		t.Fatalf("flags %v", sev)
+	}
+	var fin contracts.Financing
+	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
+	_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
+	wantCode(t, err, "INVALID_ARGUMENT")
+	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("10000.00", 2))
+	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 0 {
+		t.Fatalf("approved %+v", fin.Terms)
+	}
+}
+
+// A recall reaching a receipt's goods keeps them in the warehouse:
+// redemption (asked or confirmed) and cancellation are refused RECALLED
+// until a regulator that is not a party clears the receipt; a later
+// recall needs a new clearance. Pledging the receipt is blocked unless
+// overridden.
+func TestRiskBlockRecalledReceipt(t *testing.T) {
+	f := newInsFix(t)
+	reg2 := f.Enterprise(RegulatorMSP, "广东省市场监管局", contracts.KindRegulator)
+	from, _ := f.Ledger.Height(context.Background())
+
+	leaf, lot := f.processedLot("100")
+	f.receive(f.wh, lot, "100")
+	var r contracts.Receipt
+	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
+	_, err := f.Submit(f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, "nothing recalled")
+	wantCode(t, err, "CONFLICT")
+	f.mustDo(nil, f.reg.Identity, "trace:RecallLot", f.gtin, leaf, "农残超标")
+
+	_, err = f.Submit(f.trader.Identity, "receipt:RequestRedemption", r.ID)
+	wantCode(t, err, "RECALLED")
+	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", r.ID, "issued in error")
+	wantCode(t, err, "RECALLED")
+	// The warehouse still cannot ship the goods: the receipt is live.
+	_, err = f.event(f.wh, "shipping", lot, "")
+	if err == nil {
+		t.Fatal("the warehouse shipped goods under a live receipt")
+	}
+
+	// Who clears: a regulator, not a party, with a note.
+	_, err = f.Submit(f.bank.Identity, "receipt:ClearRecalledReceipt", r.ID, "not mine to clear")
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Submit(f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, " ")
+	wantCode(t, err, "INVALID_ARGUMENT")
+	var cleared contracts.Receipt
+	clearTx := f.mustDo(&cleared, f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, "复检合格 retested: residue within limit").TxID
+	if len(cleared.RecallClearances) != 1 {
+		t.Fatalf("cleared %+v", cleared)
+	}
+	if c := cleared.RecallClearances[0]; c.By != f.reg.CreditCode || c.Note != "复检合格 retested: residue within limit" || c.At == "" || c.TxID != clearTx ||
+		!slices.Equal(c.Recalls, []string{f.lotPath(leaf)}) {
+		t.Fatalf("clearance %+v", c)
+	}
+	if h := f.history(r.ID); len(h) < 2 || len(h[0].Receipt.RecallClearances) != 1 || len(h[1].Receipt.RecallClearances) != 0 {
+		t.Fatalf("history %+v", h)
+	}
+	_, err = f.Submit(reg2.Identity, "receipt:ClearRecalledReceipt", r.ID, "again")
+	wantCode(t, err, "CONFLICT")
+
+	// Redemption asked; a second recall (the lot itself) before the
+	// warehouse confirms: refused until cleared again.
+	f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r.ID)
+	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, lot, "包装破损 damaged packing")
+	_, err = f.Submit(f.wh.Identity, "receipt:ConfirmRedemption", r.ID)
+	wantCode(t, err, "RECALLED")
+	f.mustDo(&cleared, reg2.Identity, "receipt:ClearRecalledReceipt", r.ID, "已重新包装 repacked")
+	if n := len(cleared.RecallClearances); n != 2 || !slices.Equal(cleared.RecallClearances[1].Recalls, []string{f.lotPath(lot)}) {
+		t.Fatalf("second clearance %+v", cleared.RecallClearances)
+	}
+	var redeemed contracts.Receipt
+	f.mustDo(&redeemed, f.wh.Identity, "receipt:ConfirmRedemption", r.ID)
+	if redeemed.Status != "REDEEMED" {
+		t.Fatalf("redeemed %+v", redeemed)
+	}
+	if _, err := f.event(f.wh, "shipping", lot, ""); err != nil {
+		t.Fatalf("shipping the redeemed goods: %v", err)
+	}
+
+	// A regulator that holds a receipt does not clear it; another does.
+	leaf2, lot2 := f.processedLot("50")
+	f.receive(f.wh, lot2, "50")
+	var held contracts.Receipt
+	f.mustDo(&held, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
+	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf2, "农残超标")
+	_, err = f.Submit(reg2.Identity, "receipt:ClearRecalledReceipt", held.ID, "my own goods are fine")
+	wantCode(t, err, "FORBIDDEN")
+	if got := f.getReceipt(held.ID); len(got.RecallClearances) != 0 {
+		t.Fatalf("cleared by its holder %+v", got.RecallClearances)
+	}
+	f.mustDo(nil, f.reg.Identity, "receipt:ClearRecalledReceipt", held.ID, "抽检合格")
+
+	// Pledging a recalled receipt: blocked, RECALLED_GOODS; with an
+	// override, approved.
+	leaf3, lot3 := f.processedLot("100")
+	f.receive(f.wh, lot3, "100")
+	var r3 contracts.Receipt
+	f.mustDo(&r3, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf3, "农残超标")
+	fin := f.apply(f.trader, f.bank, "5000.00", "CNY", r3.ID)
+	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("5000.00", 0))
+	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) || !strings.Contains(err.Error(), "receipt "+r3.ID) {
+		t.Fatalf("pledge of a recalled receipt: %v", err)
+	}
+	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("5000.00", 0, rbOverride{"RECALLED_GOODS", "召回仅涉及另一批次 the recall is of another batch"}))
+	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 1 || fin.Terms.Overrides[0].Code != "RECALLED_GOODS" {
+		t.Fatalf("approved %+v", fin.Terms)
+	}
+
+	// The clearance set exactly one event naming the receipt.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ch, err := f.Ledger.Events(ctx, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []contracts.Event
+	for ev := range ch { // a transaction's events come together
+		if ev.TxID != clearTx {
+			if len(evs) > 0 {
+				break
+			}
+			continue
+		}
+		var e contracts.Event
+		if err := json.Unmarshal(ev.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, e)
+	}
+	if len(evs) != 1 || evs[0].Entity != "receipt" || evs[0].ID != r.ID || evs[0].Action != "recall-cleared" {
+		t.Fatalf("clearance events %+v", evs)
+	}
+}
