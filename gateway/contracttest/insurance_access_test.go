@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,8 +73,10 @@ func TestInsuranceAccessControl(t *testing.T) {
 		f.assign(s, f.bank)
 		return s
 	}
+	recvN := 0
 	recvInput := func(due string, lots ...string) string {
-		return f.receivableInput(insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
+		recvN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
+		return f.receivableInput(insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+recvN), currency: "CNY",
 			issue: f.day(), due: due, lots: lots})
 	}
 	pastDue := func() string {
@@ -149,7 +152,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		{"RECEIVABLE", "finance:ApproveFinancing", func() []string {
 			var fin contracts.Financing
 			f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
-			return []string{fin.ID, wrTerms("500.00", "0.05", 30, "0.8")}
+			return []string{fin.ID, rvTerms("500.00", "0.05", 30, "0.8")}
 		}, f.bank, nil},
 	}
 	for _, row := range rows {

@@ -194,7 +194,7 @@ func (p *rvProp) opApply() {
 }
 
 func (p *rvProp) approveArgs(f contracts.FinancingView) (*Member, []string) {
-	terms := wrTerms(f.RequestedPrincipal, rvPick(p, []string{"0.0435", "0.06"}), 5+p.pick(40), rvPick(p, []string{"0.5", "0.8", "0.9"}))
+	terms := rvTerms(f.RequestedPrincipal, rvPick(p, []string{"0.0435", "0.06"}), 5+p.pick(40), rvPick(p, []string{"0.5", "0.8", "0.9"}))
 	bank := p.bankOf[f.ID]
 	if p.chance(10) {
 		bank = rvPick(p, p.banks)

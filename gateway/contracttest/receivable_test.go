@@ -223,7 +223,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
 	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
-	f.finance("RECEIVABLE", bank2, "500000.00", "CNY", wrTerms("500000.00", "0.05", 30, "0.8"), rv.ID)
+	f.finance("RECEIVABLE", bank2, "500000.00", "CNY", rvTerms("500000.00", "0.05", 30, "0.8"), rv.ID)
 	view = f.getReceivable(rv.ID)
 	if !slices.Equal(insFlagCodes(view.Flags), []string{"PLEDGED_GOODS", "VALUE_MISMATCH"}) || !slices.Contains(view.Flags[0].Refs, r.ID) {
 		t.Fatalf("flags after financing %+v", view.Flags)
@@ -236,7 +236,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "50000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
 	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
-	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", wrTerms("40000.00", "0.05", 30, "0.8"), rv.ID)
+	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", rvTerms("40000.00", "0.05", 30, "0.8"), rv.ID)
 	if v := f.getReceivable(rv.ID); len(v.Flags) != 0 {
 		t.Fatalf("clean receivable flagged %+v", v.Flags)
 	}
@@ -274,9 +274,9 @@ func TestReceivableFinancing(t *testing.T) {
 	f.mustDo(&a, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	f.mustDo(&b, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID))
 	// Advance ratio 0.8 of 100,000.00.
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("80000.00", "0.05", 60, "0.79"))
+	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a.ID, rvTerms("80000.00", "0.05", 60, "0.79"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&a, f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("80000.00", "0.05", 60, "0.8"))
+	f.mustDo(&a, f.bank.Identity, "finance:ApproveFinancing", a.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
 	if a.Terms.LTV != "0.8" || a.Terms.CollateralValue != "100000.00" || a.Collateral[0].ReceivableID != pending.ID {
 		t.Fatalf("approved %+v %+v", a.Terms, a.Collateral)
 	}
@@ -284,7 +284,7 @@ func TestReceivableFinancing(t *testing.T) {
 	if rv.Assignee != f.bank.CreditCode || rv.FinancingID != a.ID || rv.Creditor != f.trader.CreditCode {
 		t.Fatalf("receivable after approval %+v", rv)
 	}
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", b.ID, wrTerms("80000.00", "0.05", 60, "0.8"))
+	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", b.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
 	wantCode(t, err, "ALREADY_FINANCED")
 	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
@@ -328,7 +328,7 @@ func TestReceivableFinancing(t *testing.T) {
 	// A financing in default: the receivable passes to the bank, which
 	// collects what the buyer still pays; that repays the defaulted loan.
 	rv2 := f.receivable("50000.00", true)
-	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", wrTerms("40000.00", "0.06", 30, "0.8"), rv2.ID)
+	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", rvTerms("40000.00", "0.06", 30, "0.8"), rv2.ID)
 	f.setDay("2026-06-12") // maturity 2026-06-10
 	f.mustDo(nil, f.bank.Identity, "finance:DeclareDefault", fin.ID)
 	// Interest to 2026-06-12: 40,000 × 0.06 × 32 / 360 = 213.33.

@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -96,10 +97,12 @@ func TestWriteBinding(t *testing.T) {
 		return c.ID
 	}
 	receivable := func(confirm bool) string { return f.receivable("1000.00", confirm).ID }
+	pastDueN := 0
 	pastDue := func() string {
 		var rv contracts.ReceivableView
+		pastDueN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
 		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
-			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
+			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+pastDueN), currency: "CNY",
 			issue: f.day(), due: f.dayPlus(1), lots: []string{shipped}}))
 		later(2)
 		return rv.ID
@@ -310,7 +313,7 @@ func TestWriteBinding(t *testing.T) {
 			rv := receivable(true)
 			var fin contracts.Financing
 			f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))
-			f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("500.00", "0.05", 30, "0.8"))
+			f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rvTerms("500.00", "0.05", 30, "0.8"))
 			return attack{f.trader, "receivable:RecordReceivablePayment", []string{rv, "1.00", f.day()}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y marks exporter X's receivable overdue", func() attack {

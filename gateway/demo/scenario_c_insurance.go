@@ -66,7 +66,13 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 		if err != nil {
 			return "", err
 		}
-		if _, err := do(at.Add(2*time.Hour), "bank", "finance:ApproveFinancing", id(f), js(obj{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": "0.80"})); err != nil {
+		terms := obj{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": "0.80"}
+		if typ == "RECEIVABLE" {
+			// The pledge's registration in the movable-property financing
+			// registry (中登网), made by the bank before it approves.
+			terms["registrationNo"] = "04362371000360816245"
+		}
+		if _, err := do(at.Add(2*time.Hour), "bank", "finance:ApproveFinancing", id(f), js(terms)); err != nil {
 			return "", err
 		}
 		_, err = do(at.Add(3*time.Hour), "bank", "finance:DisburseFinancing", id(f), at.In(cst).Format("2006-01-02"))

@@ -199,12 +199,14 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 	cst := time.FixedZone("CST", 8*3600)
 	issue := time.Now().In(cst).Format("2006-01-02")
 	due := time.Now().In(cst).AddDate(0, 0, 90).Format("2006-01-02")
-	invoice := func(number string) obj {
+	// Each race its own amount: the same buyer, amount and lots under a
+	// second invoice number would be a likely duplicate of the first race's.
+	invoice := func(number, amount string) obj {
 		return obj{"buyer": obj{"name": "Rotterdam Tea Importers B.V.", "country": "NL", "registrationId": "KVK-" + z.run + "-77"},
-			"invoiceNumber": number, "amount": "86000.00", "currency": "USD", "issueDate": issue, "dueDate": due,
+			"invoiceNumber": number, "amount": amount, "currency": "USD", "issueDate": issue, "dueDate": due,
 			"lots": []obj{{"gtin": z.gtinTea, "lot": z.lotExport}}}
 	}
-	in, _ := json.Marshal(invoice("INV-E2E-" + z.run))
+	in, _ := json.Marshal(invoice("INV-E2E-"+z.run, "86000.00"))
 	req := gateway.Request{Function: "receivable:CreateReceivable", Args: []string{string(in)}}
 
 	type outcome struct {
@@ -279,7 +281,7 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 		go func() {
 			defer wg.Done()
 			<-ready
-			r, err := g.request("POST", "/api/v1/receivables", "platform-User1", invoice(number))
+			r, err := g.request("POST", "/api/v1/receivables", "platform-User1", invoice(number, "86500.00"))
 			if err != nil {
 				hout[i] = httpOutcome{code: err.Error()}
 				return

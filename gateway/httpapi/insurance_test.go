@@ -55,11 +55,30 @@ func TestInsurerFlowOverHTTP(t *testing.T) {
 		t.Errorf("the assignee bank reads the shipment: %d %s", r.status, r.body)
 	}
 
-	// The same invoice twice is refused, across the whole ledger.
-	dup := map[string]any{"buyer": map[string]string{"creditCode": code("exporter")}, "invoiceNumber": "HY-2026-0611", "amount": "96000.00", "currency": "CNY",
-		"issueDate": "2026-11-01", "dueDate": "2027-01-31", "lots": []map[string]string{{"gtin": demo.GTINBlackTea, "lot": demo.LotTeaExport}}}
-	if r := e.do("POST", "/api/v1/receivables", "tea-coop", dup); r.status != 409 || r.errorCode(t) != "DUPLICATE_INVOICE" {
-		t.Errorf("duplicate invoice: %d %s", r.status, r.body)
+	// The same invoice twice is refused, across the whole ledger, in any
+	// case, width or padding; the same sale under another number is a
+	// likely duplicate of the demo's receivable HY-2026-0611.
+	for _, tc := range []struct{ invoice, want string }{
+		{"HY-2026-0611", "DUPLICATE_INVOICE"},
+		{" hy-2026-0611 ", "DUPLICATE_INVOICE"},
+		{"ＨＹ－２０２６－０６１１", "DUPLICATE_INVOICE"},
+		{"HY-2026-0612", "LIKELY_DUPLICATE_RECEIVABLE"},
+	} {
+		dup := map[string]any{"buyer": map[string]string{"creditCode": code("exporter")}, "invoiceNumber": tc.invoice, "amount": "96000.00", "currency": "CNY",
+			"issueDate": "2026-11-01", "dueDate": "2027-01-31", "lots": []map[string]string{{"gtin": demo.GTINBlackTea, "lot": demo.LotTeaExport}}}
+		if r := e.do("POST", "/api/v1/receivables", "tea-coop", dup); r.status != 409 || r.errorCode(t) != tc.want {
+			t.Errorf("invoice %q: %d %s, want 409 %s", tc.invoice, r.status, r.body, tc.want)
+		}
+	}
+	// The receivable financing shows the pledge's registry registration.
+	var rvLoan struct {
+		Terms struct {
+			RegistrationNo string `json:"registrationNo"`
+		} `json:"terms"`
+	}
+	e.do("GET", "/api/v1/financings/"+ins["receivableFinancing"].(string), "bank", nil).json(t, &rvLoan)
+	if rvLoan.Terms.RegistrationNo != "04362371000360816245" {
+		t.Errorf("receivable financing's registration number %q", rvLoan.Terms.RegistrationNo)
 	}
 
 	// The grade and the record behind it; a sanction stops new financing.
