@@ -77,8 +77,14 @@ type Terms struct {
 	LTV             string `json:"ltv"`             // principal / collateralValue, 6 digits
 	// The applicant's credit grade at approval and the maximum LTV it
 	// allows: maxLtv × the grade's factor (grade.go).
-	Grade           string `json:"grade,omitempty"`
-	EffectiveMaxLTV string `json:"effectiveMaxLtv,omitempty"`
+	Grade           string   `json:"grade,omitempty"`
+	EffectiveMaxLTV string   `json:"effectiveMaxLtv,omitempty"`
+	Haircuts        Haircuts `json:"haircuts"`
+	MarginCallDays  int      `json:"marginCallDays"`
+	// Overrides are the blocking risk flags the bank approved despite,
+	// with its reasons.
+	Overrides      []RiskOverride `json:"overrides,omitempty"`
+	RegistrationNo string         `json:"registrationNo,omitempty"`
 }
 
 // Posting is one entry of a financing's ledger. Interest accrues on the
@@ -125,9 +131,15 @@ type Financing struct {
 	InterestPaid         string       `json:"interestPaid"`
 	PrincipalRepaid      string       `json:"principalRepaid"`
 	Postings             []Posting    `json:"postings"`
-	ClosedAt             string       `json:"closedAt,omitempty"`
-	UpdatedAt            string       `json:"updatedAt"`
-	TxID                 string       `json:"txId"`
+	// Alerts on the goods behind the collateral (recall, excursion), the
+	// collateral's value after the haircuts they bring, and the margin
+	// call they opened (collateral.go).
+	Alerts                  []CollateralAlert `json:"alerts,omitempty"`
+	AdjustedCollateralValue string            `json:"adjustedCollateralValue,omitempty"`
+	MarginCall              *MarginCall       `json:"marginCall,omitempty"`
+	ClosedAt                string            `json:"closedAt,omitempty"`
+	UpdatedAt               string            `json:"updatedAt"`
+	TxID                    string            `json:"txId"`
 }
 
 // AsOf is a financing's balance on a date, computed, not stored.
@@ -299,6 +311,17 @@ type finApproveInput struct {
 	TermDays     int    `json:"termDays"`
 	MaturityDate string `json:"maturityDate"`
 	MaxLTV       string `json:"maxLtv"`
+	// Haircuts the bank applies to the collateral's value when its goods
+	// are recalled or suffer a cold-chain excursion (fractions, 0 to 1),
+	// and the days a borrower has to answer a margin call.
+	Haircuts       *Haircuts `json:"haircuts"`
+	MarginCallDays int       `json:"marginCallDays"`
+	// Overrides of blocking risk flags, each with the bank's reason.
+	Overrides []RiskOverride `json:"overrides"`
+	// RegistrationNo is the receivable pledge's registration number in the
+	// PBoC Credit Reference Center's movable-property financing registry
+	// (动产融资统一登记公示系统); required for RECEIVABLE financing.
+	RegistrationNo string `json:"registrationNo"`
 }
 
 // ApproveFinancing is the bank setting terms and, in the same transaction,
@@ -372,6 +395,17 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err := rkRefuseSanctioned(ctx, f.Applicant); err != nil {
 		return "", err
 	}
+	haircuts, err := finCheckHaircuts(in.Haircuts)
+	if err != nil {
+		return "", err
+	}
+	marginDays := in.MarginCallDays
+	if marginDays == 0 {
+		marginDays = finDefaultMarginCallDays
+	}
+	if marginDays < 1 || marginDays > 90 {
+		return "", errf(CodeInvalidArgument, "marginCallDays must be 1 to 90")
+	}
 	// Read every receipt; refuse if any is pledged, frozen, not live, not
 	// the applicant's or in another currency.
 	receipts := make([]*Receipt, len(f.Collateral))
@@ -409,6 +443,18 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		return "", errf(CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
 			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), effMaxLTV.String(), maxLTV.String(), grade.LTVFactor, grade.Grade)
 	}
+	// The goods, invoice, declaration and shipment behind the collateral
+	// back this financing alone (encumbrance.go).
+	if err := encAcquire(ctx, f); err != nil {
+		return "", err
+	}
+	// Blocking risk flags refuse the approval unless the bank overrides
+	// each with a reason (risk_block.go). After the register: goods that
+	// back another financing are refused whatever the bank overrides.
+	overrides, err := rkCheckBlocking(ctx, f, in.Overrides, now)
+	if err != nil {
+		return "", err
+	}
 	stamp := now.Format(timeLayout)
 	txID := ctx.GetStub().GetTxID()
 	for i := range f.Collateral {
@@ -438,6 +484,13 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		Principal: money.Format(principal, cur), AnnualRate: rate.String(), TermDays: in.TermDays,
 		MaxLTV: maxLTV.String(), CollateralValue: money.Format(total, cur), LTV: principal.DivRound(total, 6).String(),
 		Grade: grade.Grade, EffectiveMaxLTV: effMaxLTV.String(),
+		Haircuts: haircuts, MarginCallDays: marginDays, Overrides: overrides,
+	}
+	if f.Type == FinancingReceivable {
+		// The pledge's public registration (receivable_registry.go).
+		if err := rvRecordRegistration(ctx, f, in.RegistrationNo); err != nil {
+			return "", err
+		}
 	}
 	if !maturity.IsZero() {
 		f.Terms.MaturityDate = maturity.String()
@@ -596,7 +649,7 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if by != f.Applicant && by != f.Bank {
 		return "", errf(CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
 	}
-	if f.Status != FinancingActive {
+	if !finDisbursed(f) {
 		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
@@ -661,14 +714,95 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if err := crRecordRepayment(ctx, f.Applicant, pay, cur, onTime, now); err != nil {
 		return "", err
 	}
+	// Paid off: the financing closes and releases its collateral here; a
+	// repayment during a margin call may end it.
+	released, err := finSettle(ctx, f, now, nil, nil)
+	if err != nil {
+		return "", err
+	}
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingRepaid", Event{Entity: "financing", ID: f.ID, Action: "repaid", By: by,
-		Data: map[string]string{"amount": money.Format(pay, cur), "valueDate": vd.String(), "principalOutstanding": f.PrincipalOutstanding}}); err != nil {
+	data := map[string]any{"amount": money.Format(pay, cur), "valueDate": vd.String(), "principalOutstanding": f.PrincipalOutstanding, "status": f.Status}
+	if released != nil {
+		data["released"] = released
+	}
+	if err := emit(ctx, "FinancingRepaid", Event{Entity: "financing", ID: f.ID, Action: "repaid", By: by, Data: data}); err != nil {
 		return "", err
 	}
 	return toJSON(f)
+}
+
+// finSettle, after money reached a disbursed financing: with principal
+// and interest at zero it closes the financing and releases its
+// collateral (returning what was released); otherwise a margin call is
+// re-assessed. heldRv and heldS are the caller's in-memory receivable or
+// shipment, changed here rather than reloaded, since a transaction does
+// not read its own writes and the caller saves them.
+func finSettle(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time, heldRv *Receivable, heldS *Shipment) ([]string, error) {
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return nil, errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	st, err := finLoanOf(f, cur)
+	if err != nil {
+		return nil, err
+	}
+	if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
+		if f.Status == FinancingMarginCall {
+			return nil, finRevalue(ctx, f, now)
+		}
+		return nil, nil
+	}
+	return finCloseAndRelease(ctx, f, now, heldRv, heldS)
+}
+
+// finCloseAndRelease closes f and releases every collateral still pledged
+// to it, and its encumbrances, in the calling transaction.
+func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time, heldRv *Receivable, heldS *Shipment) ([]string, error) {
+	released := []string{}
+	for i := range f.Collateral {
+		col := &f.Collateral[i]
+		if col.Status != CollateralPledged {
+			continue
+		}
+		switch {
+		case heldRv != nil && col.ReceivableID == heldRv.ID:
+			heldRv.FinancingID, heldRv.Assignee = "", ""
+			col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+			released = append(released, heldRv.ID)
+		case heldS != nil && col.ShipmentID == heldS.ID:
+			heldS.FinancingID = ""
+			col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+			released = append(released, heldS.ID)
+		case f.Type != FinancingWarehouseReceiptPledge:
+			id, err := insCollRelease(ctx, f, i, now)
+			if err != nil {
+				return nil, err
+			}
+			released = append(released, id)
+		default:
+			r, err := wrLoad(ctx, col.ReceiptID)
+			if err != nil {
+				return nil, err
+			}
+			if err := finRelease(ctx, f, r, now); err != nil {
+				return nil, err
+			}
+			if err := wrSave(ctx, r); err != nil {
+				return nil, err
+			}
+			released = append(released, r.ID)
+		}
+	}
+	if err := encRelease(ctx, f.ID, ""); err != nil {
+		return nil, err
+	}
+	if f.MarginCall != nil && f.MarginCall.MetAt == "" {
+		f.MarginCall.MetAt = now.Format(timeLayout)
+	}
+	f.Status, f.ClosedAt = FinancingClosed, now.Format(timeLayout)
+	return released, nil
 }
 
 // CloseFinancing is the bank closing a financing that is fully repaid (or
@@ -684,9 +818,9 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	switch f.Status {
-	case FinancingApproved:
-	case FinancingActive:
+	switch {
+	case f.Status == FinancingApproved, f.Status == FinancingMarginCall && !finDisbursed(f):
+	case finDisbursed(f):
 		st, err := finLoanOf(f, cur)
 		if err != nil {
 			return "", err
@@ -701,32 +835,10 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", err
 	}
-	released := []string{}
-	for i := range f.Collateral {
-		if f.Collateral[i].Status != CollateralPledged {
-			continue
-		}
-		if f.Type != FinancingWarehouseReceiptPledge {
-			id, err := insCollRelease(ctx, f, i, now)
-			if err != nil {
-				return "", err
-			}
-			released = append(released, id)
-			continue
-		}
-		r, err := wrLoad(ctx, f.Collateral[i].ReceiptID)
-		if err != nil {
-			return "", err
-		}
-		if err := finRelease(ctx, f, r, now); err != nil {
-			return "", err
-		}
-		if err := wrSave(ctx, r); err != nil {
-			return "", err
-		}
-		released = append(released, r.ID)
+	released, err := finCloseAndRelease(ctx, f, now, nil, nil)
+	if err != nil {
+		return "", err
 	}
-	f.Status, f.ClosedAt = FinancingClosed, now.Format(timeLayout)
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
@@ -750,7 +862,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", err
 	}
-	if f.Status != FinancingActive {
+	if !finDisbursed(f) {
 		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
@@ -765,7 +877,18 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
 	}
-	if !today.After(maturity) {
+	marginLapsed := false
+	if f.Status == FinancingMarginCall && f.MarginCall != nil {
+		deadline, err := money.ParseDate(f.MarginCall.Deadline)
+		if err != nil {
+			return "", errf(CodeInternal, "financing %s: margin call deadline: %v", f.ID, err)
+		}
+		marginLapsed = today.After(deadline)
+	}
+	if !today.After(maturity) && !marginLapsed {
+		if f.Status == FinancingMarginCall {
+			return "", errf(CodeRuleViolation, "financing %s is in a margin call until %s; a default can be declared after that or after maturity on %s", f.ID, f.MarginCall.Deadline, maturity)
+		}
 		return "", errf(CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
 	}
 	st, err := finLoanOf(f, cur)
@@ -825,6 +948,10 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	})
 	f.InterestUnpaid, f.LastPostingDate = money.Format(due, cur), vd.String()
 	f.Status, f.ClosedAt = FinancingDefaulted, stamp
+	// The collateral is the bank's now: it backs no financing.
+	if err := encRelease(ctx, f.ID, ""); err != nil {
+		return "", err
+	}
 	if err := crRecordDefault(ctx, f.Applicant, owed, cur, now); err != nil {
 		return "", err
 	}
@@ -909,7 +1036,7 @@ func finBalanceAsOf(f *Financing, cur money.Currency, date money.Date) (AsOf, er
 		return a, err
 	}
 	interest := st.interestUnpaid
-	if f.Status == FinancingActive {
+	if finDisbursed(f) {
 		if date.Before(st.last) {
 			return a, errf(CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
 		}
@@ -994,6 +1121,9 @@ func finCheckPledgeable(r *Receipt, applicant string, cur money.Currency) error 
 func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Receipt, now time.Time) error {
 	if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
 		return errf(CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+	}
+	if err := encRelease(ctx, f.ID, r.ID); err != nil {
+		return err
 	}
 	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID })
 	if i < 0 || f.Collateral[i].Status != CollateralPledged {

@@ -554,7 +554,7 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 			return "", err
 		}
 		if f != nil {
-			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, indemnity, vd, PostingClaimProceeds, caller.Enterprise.CreditCode, now)
+			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, indemnity, vd, PostingClaimProceeds, caller.Enterprise.CreditCode, now, nil, s)
 			if err != nil {
 				return "", err
 			}

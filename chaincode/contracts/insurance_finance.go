@@ -303,7 +303,7 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Ship
 		if err != nil {
 			return nil, err
 		}
-		if f.Bank == bank && (f.Status == FinancingActive || f.Status == FinancingDefaulted) {
+		if f.Bank == bank && (finDisbursed(f) || f.Status == FinancingDefaulted) {
 			return f, nil
 		}
 	}
@@ -317,7 +317,11 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Ship
 // surplus, returned for the payer to pass on. f is saved with a posting of
 // the part applied. The borrower's credit record is not touched: it did
 // not pay.
-func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
+//
+// held is the caller's receivable or shipment the money came through: when
+// the payment settles f, f closes and that collateral is released in the
+// caller's copy, which the caller saves.
+func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *Receivable, heldS *Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, errf(CodeInternal, "financing %s: %v", f.ID, err)
@@ -330,7 +334,7 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing,
 		vd = st.last
 	}
 	days, accrued := 0, money.Round(decimal.Zero, cur)
-	if f.Status == FinancingActive {
+	if finDisbursed(f) {
 		days, accrued = st.accrue(vd)
 	}
 	due := st.interestUnpaid.Add(accrued)
@@ -356,6 +360,11 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing,
 	}
 	if f.PrincipalRepaid, err = finAddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	if finLive(f) {
+		if _, err := finSettle(ctx, f, now, heldRv, heldS); err != nil {
+			return decimal.Zero, decimal.Zero, decimal.Zero, err
+		}
 	}
 	if err := finSave(ctx, f, now); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err

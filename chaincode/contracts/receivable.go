@@ -414,8 +414,8 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 		if err != nil {
 			return "", err
 		}
-		if f.Bank == by && (f.Status == FinancingActive || f.Status == FinancingDefaulted) {
-			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, pay, vd, PostingCollection, by, now)
+		if f.Bank == by && (finDisbursed(f) || f.Status == FinancingDefaulted) {
+			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, pay, vd, PostingCollection, by, now, rv, nil)
 			if err != nil {
 				return "", err
 			}

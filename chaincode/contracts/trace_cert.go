@@ -224,6 +224,12 @@ func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*C
 	return &c, nil
 }
 
+// How far a recall's collateral alerts reach down the lineage.
+const (
+	maxAlertDepth = 8
+	maxAlertLots  = 500
+)
+
 // RecallLot recalls a lot. The lot's producer or a regulator may recall
 // it; a lot is recalled once. The recall reaches everything downstream
 // when read (see recallStatus).
@@ -261,7 +267,25 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	if err := putJSON(ctx, k, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "LotRecalled", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode}); err != nil {
+	// Financings resting on the recalled goods, or on goods made from
+	// them, learn of it in this transaction (collateral.go).
+	down, _, err := walkLineage(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, maxAlertDepth, maxAlertLots)
+	if err != nil {
+		return "", err
+	}
+	lots := make([]lotKey, 0, len(down))
+	for _, d := range down {
+		lots = append(lots, lotKey{d.GTIN, d.Lot})
+	}
+	reached, err := collateralAlerts(ctx, AlertRecall, lots, lotPath(l.GTIN, l.Lot), now)
+	if err != nil {
+		return "", err
+	}
+	var data any
+	if len(reached) > 0 {
+		data = map[string]any{"collateralAlerts": reached}
+	}
+	if err := emit(ctx, "LotRecalled", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode, Data: data}); err != nil {
 		return "", err
 	}
 	return toJSON(r)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
 
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
@@ -312,6 +313,14 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			}
 		}
 	}
+	// Encumbered goods are not processed until their pledgee releases them
+	// (encumbrance.go).
+	for _, r := range ev.Inputs {
+		q, _ := decimal.NewFromString(r.Quantity)
+		if err := encCheckConsumable(ctx, lots[lotKey{r.GTIN, r.Lot}], q); err != nil {
+			return "", err
+		}
+	}
 	for _, r := range ev.Outputs {
 		if l := lots[lotKey{r.GTIN, r.Lot}]; l.Producer.CreditCode != c.Enterprise.CreditCode {
 			return "", errf(CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
@@ -426,11 +435,19 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			}
 		}
 	}
+	// A cold-chain excursion on goods under a live financing alerts it.
+	var reached []string
+	if ev.Excursion {
+		if reached, err = collateralAlerts(ctx, AlertExcursion, touched, ev.ID, now); err != nil {
+			return "", err
+		}
+	}
 	data := struct {
-		Type      string `json:"type"`
-		BizStep   string `json:"bizStep"`
-		Excursion bool   `json:"excursion"`
-	}{ev.Type, ev.BizStep, ev.Excursion}
+		Type             string   `json:"type"`
+		BizStep          string   `json:"bizStep"`
+		Excursion        bool     `json:"excursion"`
+		CollateralAlerts []string `json:"collateralAlerts,omitempty"`
+	}{ev.Type, ev.BizStep, ev.Excursion, reached}
 	if err := emit(ctx, "TraceEventRecorded", Event{Entity: "traceEvent", ID: ev.ID, Action: "recorded", By: c.Enterprise.CreditCode, Data: data}); err != nil {
 		return "", err
 	}

@@ -22,7 +22,7 @@ type Handover struct {
 // processor taking a flock in, a warehouse receiving into custody). The
 // giver's custody ends here, as with a shipping event, and the receiver
 // is the custodian: it may record events on the goods.
-// Goods under a live warehouse receipt cannot be handed over by anyone:
+// A warehouse holding goods under a live receipt cannot hand them over:
 // the receipt must be redeemed or cancelled first.
 func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot, toCreditCode string) (string, error) {
 	c, err := requireKind(ctx, "handing goods over", allKinds...)
@@ -47,18 +47,25 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 	if err := mayWriteLot(ctx, c, l, "handover"); err != nil {
 		return "", err
 	}
-	tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
-	if err != nil {
-		return "", err
-	}
-	if len(tails) > 0 {
-		return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, tails[0][0])
-	}
 	held, err := custodian(ctx, l.GTIN, l.Lot, me)
 	if err != nil {
 		return "", err
 	}
 	if held {
+		// A custodian holding goods under a live receipt keeps them until
+		// the receipt is redeemed or cancelled (as its shipping is held
+		// back); the owner may still hand over other goods of the lot.
+		stored, err := custodyAt(ctx, l.GTIN, l.Lot, me)
+		if err != nil {
+			return "", err
+		}
+		tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
+		if err != nil {
+			return "", err
+		}
+		if stored && len(tails) > 0 {
+			return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, tails[0][0])
+		}
 		if err := endCustody(ctx, l.GTIN, l.Lot, me); err != nil {
 			return "", err
 		}

@@ -241,8 +241,8 @@ func TestAuthorityAttacks(t *testing.T) {
 			_, err := w.Submit(wh.Identity, "trace:RecordEvent", trJSON(ev))
 			return err
 		}, "EVENT_TOO_OLD", 0},
-		{"producer hands over goods under a live receipt", func() error {
-			_, err := w.Submit(prod.Identity, "trace:HandOver", w.leaf, "TEA1", logi.CreditCode)
+		{"warehouse hands over goods under a live receipt", func() error {
+			_, err := w.Submit(wh.Identity, "trace:HandOver", w.leaf, "TEA1", logi.CreditCode)
 			return err
 		}, "CONFLICT", 0},
 		{"a stranger hands over the farm's flock", func() error {

@@ -100,10 +100,10 @@ func TestInterestMonthEnds(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION") // still owed
 	checkPosting(t, f.repay(id, "608214.91", "2026-04-30"), 30, "2196.82", "2196.82", "606018.09", "0.00", "0.00")
 	_, err = f.Submit(f.trader.Identity, "finance:RecordRepayment", id, "0.01", "2026-04-30")
-	wantCode(t, err, "RULE_VIOLATION") // nothing owed
+	wantCode(t, err, "CONFLICT") // nothing owed: the payoff closed it
 
-	var closed contracts.Financing
-	f.mustDo(&closed, f.bank.Identity, "finance:CloseFinancing", id)
+	// Paid off, it closed and released its collateral in that transaction.
+	closed := f.getFinancing(f.bank, id, "2026-04-30").Financing
 	// Interest paid 3,383.33 + 2,634.76 + 2,196.82 = 8,214.91.
 	if closed.Status != "CLOSED" || closed.InterestPaid != "8214.91" || closed.PrincipalRepaid != "1000000.00" || closed.Collateral[0].Status != "RELEASED" {
 		t.Errorf("closed: %+v", closed)

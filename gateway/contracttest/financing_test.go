@@ -217,8 +217,8 @@ func TestFinancingEvents(t *testing.T) {
 	var txs []string
 	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")).TxID)
 	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01").TxID)
+	// The payoff closes the financing in its own transaction.
 	txs = append(txs, f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "50000.00", "2026-04-01").TxID)
-	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", fin.ID).TxID)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ch, err := f.Ledger.Events(ctx, from)
@@ -237,7 +237,7 @@ func TestFinancingEvents(t *testing.T) {
 			break
 		}
 	}
-	want := []string{"financing/approved", "financing/disbursed", "financing/repaid", "financing/closed"}
+	want := []string{"financing/approved", "financing/disbursed", "financing/repaid"}
 	for i, tx := range txs {
 		evs := byTx[tx]
 		if len(evs) != 1 || evs[0].Entity+"/"+evs[0].Action != want[i] || evs[0].ID != fin.ID {
@@ -246,5 +246,13 @@ func TestFinancingEvents(t *testing.T) {
 	}
 	if evs := byTx[r.TxID]; len(evs) != 1 || evs[0].Entity != "receipt" || evs[0].Action != "issued" || evs[0].ID != r.ID {
 		t.Errorf("issue events %+v", evs)
+	}
+	if repaid := byTx[txs[2]]; len(repaid) == 1 {
+		if d, _ := repaid[0].Data.(map[string]any); d["status"] != "CLOSED" || len(d["released"].([]any)) != 1 {
+			t.Errorf("payoff event data %+v, want status CLOSED and the receipt released", repaid[0].Data)
+		}
+	}
+	if v := f.getFinancing(f.bank, fin.ID, "2026-04-01"); v.Status != "CLOSED" {
+		t.Errorf("after the payoff: %s", v.Status)
 	}
 }

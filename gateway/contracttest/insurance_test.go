@@ -212,8 +212,11 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	if v2.Status != "ACTIVE" || v2.PrincipalOutstanding != "558.25" || v2.InterestUnpaid != "0.00" || v2.PrincipalRepaid != "29441.75" {
 		t.Errorf("financing 2 after the claim: %+v", v2.Financing)
 	}
-	// Fully repaid by the claim, financing 1 closes and frees S1.
-	f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", fin1.ID)
+	// Fully repaid by the claim, financing 1 closed in the claim's
+	// transaction and freed S1.
+	if v1 := f.getFinancing(f.bank, fin1.ID, "2026-09-02"); v1.Status != "CLOSED" {
+		t.Errorf("financing 1 after the claim: %s", v1.Status)
+	}
 	if s := f.shipment(f.trader.Identity, s1.ID); s.Status != "INDEMNIFIED" || s.FinancingID != "" || s.ClaimID != c1.ID {
 		t.Errorf("S1 at the end: %+v", s)
 	}
@@ -446,5 +449,8 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 		t.Fatalf("paid shipment %+v", got)
 	}
 	f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "20000.00", f.day())
-	f.mustDo(nil, bank2.Identity, "finance:CloseFinancing", fin.ID)
+	// The payoff closed it.
+	if v := f.getFinancing(bank2, fin.ID, f.day()); v.Status != "CLOSED" {
+		t.Errorf("after the payoff: %s", v.Status)
+	}
 }

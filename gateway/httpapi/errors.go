@@ -36,6 +36,7 @@ var statusByCode = map[string]int{
 	"ALREADY_EXISTS":        http.StatusConflict,
 	"CONFLICT":              http.StatusConflict,
 	"ALREADY_PLEDGED":       http.StatusConflict,
+	"ALREADY_ENCUMBERED":    http.StatusConflict,
 	"ALREADY_FINANCED":      http.StatusConflict,
 	"DUPLICATE_INVOICE":     http.StatusConflict,
 	"MVCC_READ_CONFLICT":    http.StatusConflict,

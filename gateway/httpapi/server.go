@@ -198,6 +198,8 @@ func (s *Server) routes() {
 	api.POST("/governance/proposals", s.proposeGovernance)
 	api.GET("/governance/proposals/:id", s.getGovernanceProposal)
 	api.POST("/governance/proposals/:id/approve", s.approveGovernance)
+	api.GET("/lots/:gtin/:lot/encumbrances", s.getEncumbrances)
+	api.POST("/financings/:id/collateral", s.addCollateral)
 	api.GET("/transactions/:txId", s.getTransaction)
 	api.GET("/blocks/:number", s.getBlock)
 	for _, r := range extraRoutes {

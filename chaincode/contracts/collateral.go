@@ -1,0 +1,288 @@
+package contracts
+
+import (
+	"slices"
+	"time"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// Collateral that reacts: a recall of, or a cold-chain excursion on, goods
+// under a live financing raises an alert on the financing in the same
+// transaction, re-values the collateral resting on those goods by the
+// haircut the bank set at approval, and when the loan-to-value then
+// exceeds the approved maximum puts the financing into MARGIN_CALL with a
+// deadline. The borrower answers by repaying (or pledging more receipts,
+// AddCollateral); after the deadline the bank may declare a default.
+
+// FinancingMarginCall is the status of a financing whose collateral no
+// longer covers it; PriorStatus on the margin call says where it returns.
+const FinancingMarginCall = "MARGIN_CALL"
+
+// Alert types.
+const (
+	AlertRecall    = "RECALL"
+	AlertExcursion = "EXCURSION"
+)
+
+const (
+	finDefaultMarginCallDays = 10
+	finDefaultRecallHaircut  = "0.5"
+	finDefaultExcursionCut   = "0.2"
+	finMaxAlerts             = 200
+)
+
+// Haircuts are the fractions (0 to 1) of a collateral's value the bank
+// takes off when its goods are recalled or suffer an excursion. The
+// largest applicable haircut applies; they do not compound.
+type Haircuts struct {
+	Recall    string `json:"recall"`
+	Excursion string `json:"excursion"`
+}
+
+// CollateralAlert is one event on the goods behind a financing.
+type CollateralAlert struct {
+	Type       string `json:"type"`
+	GTIN       string `json:"gtin"`
+	Lot        string `json:"lot"`
+	Collateral string `json:"collateral"` // the receipt, receivable or shipment resting on the lot
+	Haircut    string `json:"haircut"`
+	Source     string `json:"source"` // the recall's lot path or the excursion event's id
+	At         string `json:"at"`
+	TxID       string `json:"txId"`
+}
+
+// MarginCall is the state of a call: the loan-to-value after haircuts,
+// the shortfall to be repaid to bring it back to the maximum, and the
+// deadline.
+type MarginCall struct {
+	Since         string `json:"since"`
+	Deadline      string `json:"deadline"`
+	AdjustedValue string `json:"adjustedValue"`
+	LTV           string `json:"ltv"`
+	MaxLTV        string `json:"maxLtv"`
+	Shortfall     string `json:"shortfall"`
+	PriorStatus   string `json:"priorStatus"`
+	MetAt         string `json:"metAt,omitempty"`
+	TxID          string `json:"txId"`
+}
+
+func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
+	h := Haircuts{Recall: finDefaultRecallHaircut, Excursion: finDefaultExcursionCut}
+	if in == nil {
+		return h, nil
+	}
+	for _, p := range []struct {
+		field string
+		in    string
+		out   *string
+	}{{"haircuts.recall", in.Recall, &h.Recall}, {"haircuts.excursion", in.Excursion, &h.Excursion}} {
+		if p.in == "" {
+			continue
+		}
+		d, err := money.ParseRate(p.in)
+		if err != nil || d.GreaterThan(decimal.NewFromInt(1)) {
+			return h, errf(CodeInvalidArgument, "%s must be a fraction from 0 to 1", p.field)
+		}
+		*p.out = d.String()
+	}
+	return h, nil
+}
+
+// finLive reports whether a financing holds collateral that alerts reach.
+func finLive(f *Financing) bool {
+	return f.Status == FinancingApproved || f.Status == FinancingActive || f.Status == FinancingMarginCall
+}
+
+// finDisbursed reports whether money is out: active, or in a margin call
+// raised while active.
+func finDisbursed(f *Financing) bool {
+	return f.Status == FinancingActive || f.Status == FinancingMarginCall && f.MarginCall != nil && f.MarginCall.PriorStatus == FinancingActive
+}
+
+// collateralAlerts raises alerts for an event on the goods of these lots
+// (a recall reaches the lots made from them, which the caller includes).
+// It returns the financings it reached.
+func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, lots []lotKey, source string, now time.Time) ([]string, error) {
+	var reached []string
+	for _, lk := range lots {
+		e, err := encOfLot(ctx, lk.GTIN, lk.Lot)
+		if err != nil {
+			return nil, err
+		}
+		for _, en := range e.Entries {
+			f, err := finLoad(ctx, en.FinancingID)
+			if err != nil {
+				return nil, err
+			}
+			if !finLive(f) || f.Terms == nil {
+				continue
+			}
+			cut := f.Terms.Haircuts.Excursion
+			if typ == AlertRecall {
+				cut = f.Terms.Haircuts.Recall
+			}
+			dup := slices.ContainsFunc(f.Alerts, func(a CollateralAlert) bool {
+				return a.Type == typ && a.GTIN == lk.GTIN && a.Lot == lk.Lot && a.Collateral == en.Via && a.Source == source
+			})
+			if dup || len(f.Alerts) >= finMaxAlerts {
+				continue
+			}
+			f.Alerts = append(f.Alerts, CollateralAlert{Type: typ, GTIN: lk.GTIN, Lot: lk.Lot, Collateral: en.Via, Haircut: cut,
+				Source: source, At: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()})
+			if err := finRevalue(ctx, f, now); err != nil {
+				return nil, err
+			}
+			if err := finSave(ctx, f, now); err != nil {
+				return nil, err
+			}
+			if !slices.Contains(reached, f.ID) {
+				reached = append(reached, f.ID)
+			}
+		}
+	}
+	return reached, nil
+}
+
+// finRevalue recomputes the collateral's value after haircuts and the
+// loan-to-value on what is owed (principal outstanding once disbursed,
+// the approved principal before), and opens or ends a margin call.
+func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time) error {
+	if f.Terms == nil {
+		return nil
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	adjusted := decimal.Zero
+	for _, col := range f.Collateral {
+		if col.Status != CollateralPledged {
+			continue
+		}
+		v, err := finParseStored(col.Valuation, cur)
+		if err != nil {
+			return err
+		}
+		id := col.ReceiptID + col.ReceivableID + col.ShipmentID
+		cut := decimal.Zero
+		for _, a := range f.Alerts {
+			if a.Collateral == id {
+				if h, err := decimal.NewFromString(a.Haircut); err == nil && h.GreaterThan(cut) {
+					cut = h
+				}
+			}
+		}
+		adjusted = adjusted.Add(money.Round(v.Mul(decimal.NewFromInt(1).Sub(cut)), cur))
+	}
+	owed, err := finParseStored(f.Terms.Principal, cur)
+	if err != nil {
+		return err
+	}
+	if finDisbursed(f) {
+		if owed, err = finParseStored(f.PrincipalOutstanding, cur); err != nil {
+			return err
+		}
+	}
+	f.AdjustedCollateralValue = money.Format(adjusted, cur)
+	maxLTV, err := decimal.NewFromString(f.Terms.EffectiveMaxLTV)
+	if err != nil || f.Terms.EffectiveMaxLTV == "" {
+		if maxLTV, err = decimal.NewFromString(f.Terms.MaxLTV); err != nil {
+			return errf(CodeInternal, "financing %s: maxLtv %q", f.ID, f.Terms.MaxLTV)
+		}
+	}
+	// Over the maximum when owed > maxLtv × adjusted (no division by zero).
+	allowed := money.Round(maxLTV.Mul(adjusted), cur)
+	over := owed.GreaterThan(allowed)
+	ltv := "∞"
+	if adjusted.Sign() > 0 {
+		ltv = owed.DivRound(adjusted, 6).String()
+	}
+	switch {
+	case over && f.Status != FinancingMarginCall:
+		_, today, err := finToday(ctx)
+		if err != nil {
+			return err
+		}
+		days := f.Terms.MarginCallDays
+		if days == 0 {
+			days = finDefaultMarginCallDays
+		}
+		f.MarginCall = &MarginCall{Since: now.Format(timeLayout), Deadline: today.AddDays(days).String(), AdjustedValue: f.AdjustedCollateralValue,
+			LTV: ltv, MaxLTV: maxLTV.String(), Shortfall: money.Format(owed.Sub(allowed), cur), PriorStatus: f.Status, TxID: ctx.GetStub().GetTxID()}
+		f.Status = FinancingMarginCall
+	case over:
+		f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = f.AdjustedCollateralValue, ltv, money.Format(owed.Sub(allowed), cur)
+	case f.Status == FinancingMarginCall:
+		f.Status = f.MarginCall.PriorStatus
+		f.MarginCall.MetAt, f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = now.Format(timeLayout), f.AdjustedCollateralValue, ltv, money.Format(decimal.Zero, cur)
+	}
+	return nil
+}
+
+// AddCollateral is the borrower pledging one more warehouse receipt to a
+// receipt-pledge financing, typically to answer a margin call. The receipt
+// is read and written (so it cannot be pledged twice), its goods enter the
+// encumbrance register, and the collateral is re-valued: a margin call
+// whose shortfall is covered ends in this transaction.
+func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, financingID, receiptID string) (string, error) {
+	caller, err := requireKind(ctx, "adding collateral", allKinds...)
+	if err != nil {
+		return "", err
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return "", err
+	}
+	if caller.Enterprise.CreditCode != f.Applicant {
+		return "", errf(CodeForbidden, "only the borrower of financing %s adds collateral", f.ID)
+	}
+	if f.Type != FinancingWarehouseReceiptPledge {
+		return "", errf(CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
+	}
+	if !finLive(f) || f.Status == FinancingApplied {
+		return "", errf(CodeConflict, "financing %s is %s", f.ID, f.Status)
+	}
+	if len(f.Collateral) >= finMaxCollateral {
+		return "", errf(CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
+	}
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	stamp := now.Format(timeLayout)
+	f.Collateral = append(f.Collateral, Collateral{ReceiptID: r.ID, Valuation: r.Valuation.Amount, Status: CollateralPledged, PledgedAt: stamp})
+	if err := encAcquire(ctx, f); err != nil {
+		return "", err
+	}
+	r.Status = ReceiptPledged
+	r.Pledge = &Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: ctx.GetStub().GetTxID()}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := finRevalue(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "CollateralAdded", Event{Entity: "financing", ID: f.ID, Action: "collateral-added", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"receipt": r.ID, "status": f.Status}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}

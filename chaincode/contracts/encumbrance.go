@@ -1,0 +1,355 @@
+package contracts
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/shopspring/decimal"
+)
+
+// The encumbrance register: one entry per thing a live financing's
+// collateral ultimately rests on, whatever the instrument:
+//
+//   - a lot's goods, by quantity (a receipt for 400 of a lot's 800 tins
+//     encumbers those 400), or the whole lot when the paper names the lot
+//     without a quantity in the lot's unit (a receivable or an insured
+//     shipment that says "lot X");
+//   - the invoice, keyed by seller and normalised number (a receivable and
+//     an insured shipment of the same invoice are one paper);
+//   - the customs declaration number;
+//   - the insured shipment.
+//
+// The approval of any financing reads and writes every entry its
+// collateral touches, in the same transaction, so MVCC decides races
+// between instruments; a conflict is refused with ALREADY_ENCUMBERED naming
+// the other financing. Close, default and the pledgee's release free them.
+//
+// Goods made from encumbered goods: a transformation may consume only the
+// unencumbered part of a lot (trace RecordEvent refuses the rest with
+// ALREADY_ENCUMBERED). The pledgee's consent is its release: the bank
+// releases the pledge (or the borrower repays) before the goods are
+// processed. This keeps the register exact instead of carrying estimated
+// proportions into products.
+
+// CodeAlreadyEncumbered refuses an approval (or a transformation) whose
+// goods, invoice, declaration or shipment back another live financing.
+const CodeAlreadyEncumbered = "ALREADY_ENCUMBERED"
+
+const (
+	objEncumbrance = "encumbrance"
+	encLot         = "lot"
+	encInvoice     = "invoice"
+	encCustoms     = "customs"
+	encShipment    = "shipment"
+	// idxEncOfFinancing [financingId, kind, ref...]: what a financing holds.
+	idxEncOfFinancing = "encumbrance~financing"
+)
+
+// Encumbrance is one register entry and the financings it backs.
+type Encumbrance struct {
+	Kind    string             `json:"kind"`
+	Ref     []string           `json:"ref"`
+	Unit    string             `json:"unit,omitempty"`
+	Entries []EncumbranceEntry `json:"entries"`
+}
+
+// EncumbranceEntry is one financing's claim. Quantity is empty for a claim
+// on the whole thing.
+type EncumbranceEntry struct {
+	FinancingID string `json:"financingId"`
+	Bank        string `json:"bank"`
+	Via         string `json:"via"` // the collateral: receipt, receivable or shipment id
+	Quantity    string `json:"quantity,omitempty"`
+}
+
+// encClaim is what one collateral of a financing would encumber.
+type encClaim struct {
+	kind     string
+	ref      []string
+	via      string
+	quantity decimal.Decimal // for lots; zero with whole
+	unit     string
+	whole    bool
+}
+
+func (c encClaim) label() string {
+	switch c.kind {
+	case encLot:
+		if c.whole {
+			return "lot " + c.ref[1] + " of " + c.ref[0]
+		}
+		return c.quantity.String() + " " + c.unit + " of lot " + c.ref[1] + " of " + c.ref[0]
+	case encInvoice:
+		return "invoice " + c.ref[1] + " of " + c.ref[0]
+	case encCustoms:
+		return "customs declaration " + c.ref[0]
+	}
+	return "shipment " + c.ref[0]
+}
+
+// encClaimsOf lists what the financing's collateral rests on.
+func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]encClaim, error) {
+	var out []encClaim
+	lotClaims := func(via string, refs []LotRef) error {
+		for _, r := range refs {
+			c := encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: via, whole: true}
+			if r.Quantity != "" {
+				l, err := loadLot(ctx, r.GTIN, r.Lot)
+				if err != nil {
+					return err
+				}
+				if q, err := decimal.NewFromString(r.Quantity); err == nil && r.Unit == l.Unit && q.Sign() > 0 {
+					c.quantity, c.unit, c.whole = q, r.Unit, false
+				}
+			}
+			out = append(out, c)
+		}
+		return nil
+	}
+	for _, col := range f.Collateral {
+		if col.Status == CollateralReleased || col.Status == CollateralTaken {
+			continue
+		}
+		switch {
+		case col.ReceiptID != "":
+			r, err := wrLoad(ctx, col.ReceiptID)
+			if err != nil {
+				return nil, err
+			}
+			q, err := decimal.NewFromString(r.Quantity)
+			if err != nil {
+				return nil, errf(CodeInternal, "receipt %s: quantity %q", r.ID, r.Quantity)
+			}
+			out = append(out, encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: r.ID, quantity: q, unit: r.Unit})
+		case col.ReceivableID != "":
+			rv, err := rvLoad(ctx, col.ReceivableID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, encClaim{kind: encInvoice, ref: []string{rv.Seller, NormalizeInvoiceNumber(rv.InvoiceNumber)}, via: rv.ID, whole: true})
+			if err := lotClaims(rv.ID, rv.Lots); err != nil {
+				return nil, err
+			}
+		case col.ShipmentID != "":
+			s, err := insLoadShipment(ctx, col.ShipmentID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out,
+				encClaim{kind: encShipment, ref: []string{s.ID}, via: s.ID, whole: true},
+				encClaim{kind: encInvoice, ref: []string{s.Insured, NormalizeInvoiceNumber(s.InvoiceNumber)}, via: s.ID, whole: true})
+			if s.CustomsDeclarationNo != "" {
+				out = append(out, encClaim{kind: encCustoms, ref: []string{s.CustomsDeclarationNo}, via: s.ID, whole: true})
+			}
+			if err := lotClaims(s.ID, s.Lots); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func encKey(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, error) {
+	return key(ctx, objEncumbrance, append([]string{kind}, ref...)...)
+}
+
+func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, *Encumbrance, error) {
+	k, err := encKey(ctx, kind, ref)
+	if err != nil {
+		return "", nil, err
+	}
+	e := &Encumbrance{Kind: kind, Ref: ref}
+	if _, err := getJSON(ctx, k, e); err != nil {
+		return "", nil, err
+	}
+	return k, e, nil
+}
+
+func encSave(ctx contractapi.TransactionContextInterface, k string, e *Encumbrance) error {
+	if len(e.Entries) == 0 {
+		if err := ctx.GetStub().DelState(k); err != nil {
+			return errf(CodeInternal, "delete encumbrance: %v", err)
+		}
+		return nil
+	}
+	return putJSON(ctx, k, e)
+}
+
+// encAcquire enters every claim of an approving financing in the
+// register, refusing the approval if any of it backs another financing.
+func encAcquire(ctx contractapi.TransactionContextInterface, f *Financing) error {
+	claims, err := encClaimsOf(ctx, f)
+	if err != nil {
+		return err
+	}
+	// Claims of one financing on one thing add up (two receipts of one lot).
+	type pending struct {
+		k string
+		e *Encumbrance
+	}
+	var touched []pending
+	find := func(kind string, ref []string) (*pending, error) {
+		for i := range touched {
+			if touched[i].e.Kind == kind && slices.Equal(touched[i].e.Ref, ref) {
+				return &touched[i], nil
+			}
+		}
+		k, e, err := encLoad(ctx, kind, ref)
+		if err != nil {
+			return nil, err
+		}
+		touched = append(touched, pending{k, e})
+		return &touched[len(touched)-1], nil
+	}
+	for _, c := range claims {
+		p, err := find(c.kind, c.ref)
+		if err != nil {
+			return err
+		}
+		// Already held by this financing through this collateral (collateral
+		// added to a live financing re-enters the rest).
+		if slices.ContainsFunc(p.e.Entries, func(e EncumbranceEntry) bool { return e.FinancingID == f.ID && e.Via == c.via }) {
+			continue
+		}
+		for _, other := range p.e.Entries {
+			if other.FinancingID == f.ID {
+				continue
+			}
+			if c.kind != encLot || c.whole || other.Quantity == "" {
+				return errf(CodeAlreadyEncumbered, "%s already backs financing %s", c.label(), other.FinancingID)
+			}
+		}
+		if c.kind == encLot && !c.whole {
+			l, err := loadLot(ctx, c.ref[0], c.ref[1])
+			if err != nil {
+				return err
+			}
+			lotQty, err := decimal.NewFromString(l.Quantity)
+			if err != nil {
+				return errf(CodeInternal, "lot %s: quantity %q", l.Lot, l.Quantity)
+			}
+			taken := c.quantity
+			var others []string
+			for _, e := range p.e.Entries {
+				q, _ := decimal.NewFromString(e.Quantity)
+				taken = taken.Add(q)
+				if e.FinancingID != f.ID && !slices.Contains(others, e.FinancingID) {
+					others = append(others, e.FinancingID)
+				}
+			}
+			if taken.GreaterThan(lotQty) {
+				return errf(CodeAlreadyEncumbered, "%s would exceed the lot's %s %s; financing %s already holds part of it", c.label(), l.Quantity, l.Unit, strings.Join(others, ", "))
+			}
+			p.e.Unit = c.unit
+		}
+		entry := EncumbranceEntry{FinancingID: f.ID, Bank: f.Bank, Via: c.via}
+		if c.kind == encLot && !c.whole {
+			entry.Quantity = c.quantity.String()
+		}
+		p.e.Entries = append(p.e.Entries, entry)
+	}
+	for _, p := range touched {
+		if err := encSave(ctx, p.k, p.e); err != nil {
+			return err
+		}
+		if err := putIndex(ctx, idxEncOfFinancing, append([]string{f.ID, p.e.Kind}, p.e.Ref...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encRelease frees the financing's entries; with via set, only those that
+// rest on that collateral (a receipt released by its pledgee).
+func encRelease(ctx contractapi.TransactionContextInterface, financingID, via string) error {
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEncOfFinancing, []string{financingID})
+	if err != nil {
+		return errf(CodeInternal, "index query: %v", err)
+	}
+	var refs [][]string
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			it.Close()
+			return errf(CodeInternal, "index query: %v", err)
+		}
+		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
+		if err != nil {
+			it.Close()
+			return errf(CodeInternal, "index key: %v", err)
+		}
+		refs = append(refs, attrs[1:])
+	}
+	it.Close()
+	for _, r := range refs {
+		k, e, err := encLoad(ctx, r[0], r[1:])
+		if err != nil {
+			return err
+		}
+		kept := e.Entries[:0]
+		for _, en := range e.Entries {
+			if en.FinancingID != financingID || via != "" && en.Via != via {
+				kept = append(kept, en)
+			}
+		}
+		e.Entries = kept
+		if err := encSave(ctx, k, e); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(e.Entries, func(en EncumbranceEntry) bool { return en.FinancingID == financingID }) {
+			if err := delIndex(ctx, idxEncOfFinancing, append([]string{financingID}, r...)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// encOfLot is the register entry of a lot's goods (no entries when free).
+func encOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Encumbrance, error) {
+	_, e, err := encLoad(ctx, encLot, []string{gtin, lot})
+	return e, err
+}
+
+// encCheckConsumable refuses consuming qty of a lot (a transformation's
+// input) beyond its unencumbered part; qty zero means all of it.
+func encCheckConsumable(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal.Decimal) error {
+	e, err := encOfLot(ctx, l.GTIN, l.Lot)
+	if err != nil || len(e.Entries) == 0 {
+		return err
+	}
+	lotQty, _ := decimal.NewFromString(l.Quantity)
+	taken := decimal.Zero
+	for _, en := range e.Entries {
+		if en.Quantity == "" {
+			return errf(CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
+		}
+		q, _ := decimal.NewFromString(en.Quantity)
+		taken = taken.Add(q)
+	}
+	if qty.Sign() == 0 || qty.GreaterThan(lotQty.Sub(taken)) {
+		return errf(CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s; only %s %s are free to process", taken.String(), l.Unit, l.Lot, l.GTIN, e.Entries[0].FinancingID, lotQty.Sub(taken).String(), l.Unit)
+	}
+	return nil
+}
+
+// GetEncumbrances lists what a lot's goods back: each live financing and
+// the quantity it holds. For banks and regulators doing due diligence.
+func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
+	if _, err := requireKind(ctx, "reading the encumbrance register", KindBank, KindRegulator, KindInsurer, KindWarehouse); err != nil {
+		return "", err
+	}
+	l, err := lotArgs(ctx, gtin, lot)
+	if err != nil {
+		return "", err
+	}
+	e, err := encOfLot(ctx, l.GTIN, l.Lot)
+	if err != nil {
+		return "", err
+	}
+	if e.Entries == nil {
+		e.Entries = []EncumbranceEntry{}
+	}
+	return toJSON(e)
+}
