@@ -572,7 +572,7 @@ func rkPledgedGoodsFlag(ctx contractapi.TransactionContextInterface, lots []LotR
 // rkFinancingLive: approved or active (the collateral is locked).
 func rkFinancingLive(ctx contractapi.TransactionContextInterface, id string) bool {
 	f, err := finLoad(ctx, id)
-	return err == nil && (f.Status == FinancingApproved || f.Status == FinancingActive)
+	return err == nil && finLive(f)
 }
 
 // rkOnReceiptPledged is called when a receipt is pledged: every receivable

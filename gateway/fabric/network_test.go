@@ -345,6 +345,7 @@ func TestFabric(t *testing.T) {
 			st.Run("Bank", func(t *testing.T) { testGatewayBank(t, g, z) })
 			st.Run("ApprovalRace", func(t *testing.T) { testApprovalRace(t, n, g, z) })
 			st.Run("InvoiceRace", func(t *testing.T) { testInvoiceRace(t, n, g, z) })
+			st.Run("InstrumentRace", func(t *testing.T) { testInstrumentRace(t, g, z) })
 			st.Logf("RESULT waiting for every peer to commit a write took at most %.0f ms", g.settleMax.Seconds()*1000)
 			if bad := g.serverErrors(); len(bad) > 0 {
 				st.Errorf("the gateway answered %d requests with a 5xx:\n%s", len(bad), strings.Join(bad[:min(5, len(bad))], "\n"))
