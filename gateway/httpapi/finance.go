@@ -254,6 +254,14 @@ type ReceiptVerification struct {
 	Custody      []contracts.TraceEvent  `json:"custody"`
 	Certificates []contracts.Certificate `json:"certificates"`
 	Proof        *TransactionProof       `json:"proof,omitempty"`
+	// Encumbrances is the register's entry for the lot: every live
+	// financing its goods back, through any instrument.
+	Encumbrances json.RawMessage `json:"encumbrances"`
+	// Alerts, AdjustedCollateralValue and MarginCall come from the
+	// financing the receipt is pledged to, when the caller may read it.
+	Alerts                  []contracts.CollateralAlert `json:"alerts"`
+	AdjustedCollateralValue string                      `json:"adjustedCollateralValue,omitempty"`
+	MarginCall              *contracts.MarginCall       `json:"marginCall,omitempty"`
 }
 
 // receiptVerification gathers, as the calling bank, everything it checks
@@ -305,6 +313,26 @@ func (s *Server) receiptVerification(c *gin.Context) {
 	for _, e := range doc.Events {
 		if e.RecordedBy.CreditCode == r.Warehouse && eventTouches(e, r.GTIN, r.Lot) {
 			v.Custody = append(v.Custody, e)
+		}
+	}
+	// The register and the alerts are read with the caller's rights: a
+	// party the chaincode does not let read them sees none.
+	v.Encumbrances, v.Alerts = json.RawMessage("null"), []contracts.CollateralAlert{}
+	if enc, err := s.evaluate(ctx, caller(c), "finance:GetEncumbrances", r.GTIN, r.Lot); err == nil {
+		v.Encumbrances = enc
+	}
+	var pledge struct {
+		FinancingID string `json:"financingId"`
+	}
+	if json.Unmarshal(v.Pledge, &pledge) == nil && pledge.FinancingID != "" {
+		if raw, err := s.evaluate(ctx, caller(c), "finance:GetFinancing", pledge.FinancingID, ""); err == nil {
+			var f contracts.FinancingView
+			if json.Unmarshal(raw, &f) == nil {
+				if f.Alerts != nil {
+					v.Alerts = f.Alerts
+				}
+				v.AdjustedCollateralValue, v.MarginCall = f.AdjustedCollateralValue, f.MarginCall
+			}
 		}
 	}
 	c.JSON(http.StatusOK, v)
