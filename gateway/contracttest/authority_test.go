@@ -34,7 +34,7 @@ type authWorld struct {
 	*trWorld
 	victim             *Member // an exporter a self-made regulator would sanction
 	farm               *Member
-	tea, leaf, chicken string // GTINs
+	leaf, chicken      string // GTINs
 }
 
 func newAuthWorld(t *testing.T) *authWorld {
