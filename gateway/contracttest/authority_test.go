@@ -32,9 +32,9 @@ func isGate(code string) bool { return slices.Contains(gateCodes, code) }
 // producer and one of a chicken farm.
 type authWorld struct {
 	*trWorld
-	victim             *Member // an exporter a self-made regulator would sanction
-	farm               *Member
-	leaf, chicken      string // GTINs
+	victim        *Member // an exporter a self-made regulator would sanction
+	farm          *Member
+	leaf, chicken string // GTINs
 }
 
 func newAuthWorld(t *testing.T) *authWorld {
