@@ -25,6 +25,10 @@ func TestNormalizeInvoiceNumber(t *testing.T) {
 		{"", ""},
 		{" \u3000 ", ""},
 		{"\u00a8", "\u0308"}, // NFKC gives space + diaeresis; the space is trimmed
+		// Folding can undo NFKC: ß + acute folds to s, s, acute, which
+		// composes to s, ś; without the second NFKC the two would differ.
+		{"\u00df\u0301", "s\u015b"},
+		{"s\u015b", "s\u015b"},
 	}
 	for _, tc := range cases {
 		if got := NormalizeInvoiceNumber(tc.in); got != tc.want {
