@@ -879,10 +879,14 @@ func testGatewayBank(t *testing.T, g *gatewayProc, z *zone) {
 	if !bytes.Contains(v.Pledge, []byte(fin)) {
 		t.Errorf("due diligence after approval: pledge %s does not name %s", v.Pledge, fin)
 	}
-	// Repaid in full the same day (no interest has accrued), then closed:
-	// the close releases the receipt in the same transaction.
+	// Repaid in full the same day (no interest has accrued): the payoff
+	// closes the financing and releases the receipt in that transaction.
 	g.write(t, 201, "/api/v1/financings/"+fin+"/repayments", coop, obj{"amount": "100000.00", "valueDate": today})
-	g.write(t, 200, "/api/v1/financings/"+fin+"/close", bank, nil)
+	g.must(t, 200, "GET", "/api/v1/financings/"+fin, bank, nil).decode(t, &f)
+	if f.Status != "CLOSED" {
+		t.Errorf("financing after the payoff: %s", f.Status)
+	}
+	g.refuse(t, 409, "CONFLICT", "POST", "/api/v1/financings/"+fin+"/close", bank, nil)
 	var rc struct {
 		Status string          `json:"status"`
 		Pledge json.RawMessage `json:"pledge"`
