@@ -27,11 +27,11 @@ import (
 //	certificate [id]                         Certificate
 //	recall [gtin, lot]                       Recall
 //
-// Indexes (value: one zero byte):
+// Indexes (value: one zero byte, except where said):
 //
 //	item~lot [gtin, lot, serial]             items of a lot
-//	event~lot [gtin, lot, utcTime, eventHex] events naming a lot as a whole
-//	event~item [gtin, serial, utcTime, hex]  events naming an item
+//	event~lot [gtin, lot, utcTime, eventHex] events naming a lot as a whole; value: the event's class (traceClass)
+//	event~item [gtin, serial, utcTime, hex]  events naming an item; value: the event's class
 //	lineage~up [outGtin, outLot, inGtin, inLot]   inputs of a lot
 //	lineage~down [inGtin, inLot, outGtin, outLot] outputs made from a lot
 //	aggregation~parent [parentURI, childURI] current children of a container

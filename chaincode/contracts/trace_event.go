@@ -357,22 +357,23 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		return "", err
 	}
 	sortTime := evTime.UTC().Format(sortTimeLayout)
+	class := traceClassOf(ev).value() // GetTrace counts and chooses from it
 	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
 		for _, r := range list {
-			if err := putIndex(ctx, idxEventOfLot, r.GTIN, r.Lot, sortTime, hexID); err != nil {
+			if err := putEventIndex(ctx, idxEventOfLot, class, r.GTIN, r.Lot, sortTime, hexID); err != nil {
 				return "", err
 			}
 		}
 	}
 	for _, list := range [][]ItemRef{ev.Items, ev.ChildItems} {
 		for _, r := range list {
-			if err := putIndex(ctx, idxEventOfItem, r.GTIN, r.Serial, sortTime, hexID); err != nil {
+			if err := putEventIndex(ctx, idxEventOfItem, class, r.GTIN, r.Serial, sortTime, hexID); err != nil {
 				return "", err
 			}
 		}
 	}
 	if p := ev.Parent; p != nil && p.SSCC == "" {
-		if err := putIndex(ctx, idxEventOfItem, p.GTIN, p.Serial, sortTime, hexID); err != nil {
+		if err := putEventIndex(ctx, idxEventOfItem, class, p.GTIN, p.Serial, sortTime, hexID); err != nil {
 			return "", err
 		}
 	}

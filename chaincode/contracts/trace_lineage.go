@@ -1,6 +1,8 @@
 package contracts
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -355,16 +357,191 @@ type TraceDocument struct {
 // traceRef is an event index entry: sort time (UTC, fixed width) and hex id.
 type traceRef struct{ time, hex string }
 
+// traceClass is what a trace needs to know of an event to count it and to
+// choose whether to list it, without reading it: its group (step, type,
+// recorder), its time as recorded, the weight of its lists (for
+// traceEventSize), whether it carries readings (then the trace reads it,
+// to summarise them) or an excursion, and how many index entries name it
+// (one: it cannot be met again on another lot or the item).
+type traceClass struct {
+	step, typ, recorder     string
+	eventTime               []byte
+	refs, readings, entries int
+	excursion               bool
+}
+
+// traceClassV1 starts the value of an event~lot or event~item entry that
+// carries its event's class. Entries written before events were classified
+// hold indexMarker (or anything else that does not parse): for those the
+// trace reads the event itself, so an old ledger is traced exactly as a
+// new one, only slower.
+const traceClassV1 = "c1\x00"
+
+func traceClassOf(ev *TraceEvent) traceClass {
+	c := traceClass{
+		step: ev.BizStep, typ: ev.Type, recorder: ev.RecordedBy.CreditCode, eventTime: []byte(ev.EventTime),
+		refs:     len(ev.Lots) + len(ev.Items) + len(ev.Inputs) + len(ev.Outputs) + len(ev.ChildLots) + len(ev.ChildItems),
+		readings: len(ev.SensorReadings), excursion: ev.Excursion,
+	}
+	c.entries = c.refs // RecordEvent indexes every lot and item named...
+	if p := ev.Parent; p != nil && p.SSCC == "" {
+		c.entries++ // ... and an item that is the parent
+	}
+	return c
+}
+
+// value encodes the class: traceClassV1, then step, type, recorder, event
+// time, refs, readings, excursion (0 or 1) and entries, each ended by
+// U+0000. None of them can hold U+0000 (steps and types come from tables,
+// the recorder is a credit code, the time is RFC 3339).
+func (c traceClass) value() []byte {
+	x := "0"
+	if c.excursion {
+		x = "1"
+	}
+	b := []byte(traceClassV1)
+	for _, f := range []string{c.step, c.typ, c.recorder, string(c.eventTime), strconv.Itoa(c.refs), strconv.Itoa(c.readings), x, strconv.Itoa(c.entries)} {
+		b = append(append(b, f...), 0)
+	}
+	return b
+}
+
+// traceClassReader parses index values into classes, sharing the strings
+// that repeat (steps, types, recorders) and keeping the event time as a
+// slice of the value: a flooded lot has thousands of entries.
+type traceClassReader struct {
+	recorders map[string]string
+}
+
+// parse reads a value made by traceClass.value; ok is false for anything
+// else (an entry written before classes were).
+func (r *traceClassReader) parse(v []byte) (c traceClass, ok bool) {
+	rest, ok := bytes.CutPrefix(v, []byte(traceClassV1))
+	if !ok {
+		return traceClass{}, false
+	}
+	var f [8][]byte
+	for i := range f {
+		if f[i], rest, ok = bytes.Cut(rest, []byte{0}); !ok {
+			return traceClass{}, false
+		}
+	}
+	if len(rest) != 0 || len(f[6]) != 1 || f[6][0] != '0' && f[6][0] != '1' {
+		return traceClass{}, false
+	}
+	c.eventTime, c.excursion = f[3], f[6][0] == '1'
+	var ok1, ok2, ok3 bool
+	c.refs, ok1 = traceCount(f[4])
+	c.readings, ok2 = traceCount(f[5])
+	c.entries, ok3 = traceCount(f[7])
+	if !ok1 || !ok2 || !ok3 {
+		return traceClass{}, false
+	}
+	if rule := trFindStep(string(f[0])); rule != nil {
+		c.step = rule.step
+	} else {
+		c.step = string(f[0])
+	}
+	switch string(f[1]) {
+	case ObjectEvent:
+		c.typ = ObjectEvent
+	case TransformationEvent:
+		c.typ = TransformationEvent
+	case AggregationEvent:
+		c.typ = AggregationEvent
+	default:
+		c.typ = string(f[1])
+	}
+	if c.recorder, ok = r.recorders[string(f[2])]; !ok {
+		if r.recorders == nil {
+			r.recorders = map[string]string{}
+		}
+		c.recorder = string(f[2])
+		r.recorders[c.recorder] = c.recorder
+	}
+	return c, true
+}
+
+// traceCount reads a count written by strconv.Itoa (at most six digits).
+func traceCount(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, d := range b {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int(d-'0')
+	}
+	return n, true
+}
+
+// putEventIndex writes an event index entry (event~lot, event~item) whose
+// value is the event's class.
+func putEventIndex(ctx contractapi.TransactionContextInterface, objectType string, class []byte, attrs ...string) error {
+	k, err := key(ctx, objectType, attrs...)
+	if err != nil {
+		return err
+	}
+	if err := ctx.GetStub().PutState(k, class); err != nil {
+		return errf(CodeInternal, "write index: %v", err)
+	}
+	return nil
+}
+
+// traceEntry is an event index entry with the class its value carries
+// (known false: none, the event must be read).
+type traceEntry struct {
+	ref   traceRef
+	class traceClass
+	known bool
+}
+
+// traceEntries reads the event index entries (event~lot or event~item)
+// under [a, b], in key order (event time, then id). It splits the keys
+// itself, as lotPairs does: a flooded lot has thousands.
+func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]traceEntry, error) {
+	prefix, err := key(ctx, idx, a, b)
+	if err != nil {
+		return nil, err
+	}
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{a, b})
+	if err != nil {
+		return nil, errf(CodeInternal, "index query: %v", err)
+	}
+	defer it.Close()
+	var out []traceEntry
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, errf(CodeInternal, "index query: %v", err)
+		}
+		rest, ok := strings.CutPrefix(kv.Key, prefix)
+		tm, hx, ok2 := strings.Cut(rest, "\x00")
+		if !ok || !ok2 || !strings.HasSuffix(hx, "\x00") || strings.Contains(hx[:len(hx)-1], "\x00") {
+			return nil, errf(CodeInternal, "malformed event index key %q", kv.Key)
+		}
+		e := traceEntry{ref: traceRef{tm, hx[:len(hx)-1]}}
+		e.class, e.known = cr.parse(kv.Value)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // traceSource is a lot (or the item) whose events a trace reads.
 type traceSource struct {
 	entry TraceLotEvents
-	refs  []traceRef
+	refs  []traceEntry
 }
 
-// traceEv is an event read for a trace.
+// traceEv is an event a trace counts, at its index entry; ev is read
+// only when the trace lists it or summarises its readings (or when the
+// entry has no class).
 type traceEv struct {
 	ev     *TraceEvent
-	ref    traceRef
+	raw    []byte // its stored JSON, once read
+	ent    *traceEntry
 	src    int
 	listed bool
 }
@@ -440,25 +617,33 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 	products := map[string]*Product{p.GTIN: p}
 	certSeen := map[string]bool{}
 	var certIDs []string
-	seen := map[string]bool{}
+	var seen map[string]bool // events with several index entries, met already
+	var cr traceClassReader
 	var sources []traceSource
-	addSource := func(e TraceLotEvents, tails [][]string) {
-		src := traceSource{entry: e}
-		for _, t := range tails {
-			if !seen[t[1]] {
-				seen[t[1]] = true
-				src.refs = append(src.refs, traceRef{t[0], t[1]})
+	addSource := func(e TraceLotEvents, entries []traceEntry) {
+		src := traceSource{entry: e, refs: entries[:0]}
+		for _, t := range entries {
+			if t.known && t.class.entries == 1 {
+				src.refs = append(src.refs, t)
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if !seen[t.ref.hex] {
+				seen[t.ref.hex] = true
+				src.refs = append(src.refs, t)
 			}
 		}
 		src.entry.Events = len(src.refs)
 		sources = append(sources, src)
 	}
 	if doc.Item != nil {
-		tails, err := indexTails(ctx, idxEventOfItem, []string{doc.Item.GTIN, doc.Item.Serial})
+		entries, err := traceEntries(ctx, &cr, idxEventOfItem, doc.Item.GTIN, doc.Item.Serial)
 		if err != nil {
 			return "", err
 		}
-		addSource(TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, tails)
+		addSource(TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, entries)
 	}
 	for _, ll := range listed {
 		if ll.GTIN != l.GTIN || ll.Lot != l.Lot {
@@ -476,11 +661,11 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 				doc.Products = append(doc.Products, *pr)
 			}
 		}
-		tails, err := indexTails(ctx, idxEventOfLot, []string{ll.GTIN, ll.Lot})
+		entries, err := traceEntries(ctx, &cr, idxEventOfLot, ll.GTIN, ll.Lot)
 		if err != nil {
 			return "", err
 		}
-		addSource(TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, tails)
+		addSource(TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
 		certs, err := indexTails(ctx, idxCertOfLot, []string{ll.GTIN, ll.Lot})
 		if err != nil {
 			return "", err
@@ -493,30 +678,51 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		}
 	}
 
-	// Read the events, within the budget.
-	var evs []traceEv
-	for i, share := range traceShares(sources) {
+	// Count the events and choose those listed from their classes, within
+	// the read budget; read the listed ones and those with readings.
+	shares := traceShares(sources)
+	n := 0
+	for _, share := range shares {
+		n += share
+	}
+	evs := make([]traceEv, 0, n)
+	runs := make([]int, 1, len(sources)+1)
+	for i, share := range shares {
 		refs := sources[i].refs
 		if share < len(refs) {
 			head := share / 2
 			refs = append(refs[:head:head], refs[len(refs)-(share-head):]...)
 		}
-		for _, r := range refs {
-			ev, err := loadEvent(ctx, r.hex)
-			if err != nil {
-				return "", err
+		for j := range refs {
+			r := &refs[j]
+			e := traceEv{ent: r, src: i}
+			if !r.known {
+				if err := e.read(ctx, true); err != nil {
+					return "", err
+				}
+				r.class, r.known = traceClassOf(e.ev), true
 			}
-			evs = append(evs, traceEv{ev: ev, ref: r, src: i})
+			evs = append(evs, e)
 		}
+		runs = append(runs, len(evs))
 		sources[i].entry.Read = len(refs)
 		doc.EventCount += sources[i].entry.Events
 	}
-	slices.SortFunc(evs, func(a, b traceEv) int { return traceRefCompare(a.ref, b.ref) })
+	evs = traceMerge(evs, runs)
 	traceSelect(evs)
+	// The listed events go into the document as stored (traceJSON), the
+	// others with readings are decoded for their readings.
+	var listedJSON [][]byte
 	for i := range evs {
-		if evs[i].listed {
-			doc.Events = append(doc.Events, *evs[i].ev)
-			sources[evs[i].src].entry.Listed++
+		e := &evs[i]
+		if e.listed || e.ent.class.readings > 0 {
+			if err := e.read(ctx, e.ent.class.readings > 0); err != nil {
+				return "", err
+			}
+		}
+		if e.listed {
+			listedJSON = append(listedJSON, e.raw)
+			sources[e.src].entry.Listed++
 		}
 	}
 	for _, s := range sources {
@@ -524,13 +730,16 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 			doc.LotEvents = append(doc.LotEvents, s.entry)
 		}
 	}
-	doc.Omitted.Events = doc.EventCount - len(doc.Events)
+	doc.Omitted.Events = doc.EventCount - len(listedJSON)
 	doc.Omitted.Unread = doc.EventCount - len(evs)
 	doc.Steps = traceSteps(evs)
 
 	// Readings: every one summarised, the latest and the excursions listed.
 	var readings []traceReading
 	for _, e := range evs {
+		if e.ev == nil {
+			continue // no readings
+		}
 		for _, sr := range e.ev.SensorReadings {
 			from, _ := time.Parse(time.RFC3339Nano, sr.From)
 			to, _ := time.Parse(time.RFC3339Nano, sr.To)
@@ -551,7 +760,107 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		doc.Certificates = append(doc.Certificates, *c)
 	}
 	doc.Truncated = walkTruncated || doc.Omitted != TraceOmitted{}
-	return toJSON(doc)
+	return traceJSON(&doc, listedJSON)
+}
+
+// read reads the event's stored JSON, unless already read, and decodes it
+// when decode is set (to its classes and readings). Undecoded JSON is
+// checked to be valid, since it goes into the document as it is.
+func (e *traceEv) read(ctx contractapi.TransactionContextInterface, decode bool) error {
+	if e.raw == nil {
+		k, err := key(ctx, objTraceEvent, e.ent.ref.hex)
+		if err != nil {
+			return err
+		}
+		if e.raw, err = ctx.GetStub().GetState(k); err != nil {
+			return errf(CodeInternal, "read state: %v", err)
+		} else if e.raw == nil {
+			return errf(CodeNotFound, "event %s is not recorded", e.ent.ref.hex)
+		}
+	}
+	switch {
+	case e.ev != nil:
+	case decode:
+		var ev TraceEvent
+		if err := json.Unmarshal(e.raw, &ev); err != nil {
+			return errf(CodeInternal, "corrupt state entry: %v", err)
+		}
+		e.ev = &ev
+	case !json.Valid(e.raw):
+		return errf(CodeInternal, "corrupt state entry: event %s", e.ent.ref.hex)
+	}
+	return nil
+}
+
+// traceEventsField is where the listed events go in the encoded document.
+// It occurs once: every quote inside a JSON string is escaped, and the
+// other "events" members are numbers.
+var traceEventsField = []byte(`"events":[]`)
+
+// traceJSON encodes the document with events, the listed events' JSON as
+// stored (json.Marshal of the TraceEvent, so the same bytes as encoding
+// them again, without decoding them first). TraceEvent and the types in it
+// have kept their encoding since events were first recorded (Destination,
+// added later, is omitted when empty); a change to it must keep old
+// events' JSON valid as it is, or decode them here.
+func traceJSON(doc *TraceDocument, events [][]byte) (string, error) {
+	doc.Events = []TraceEvent{}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", errf(CodeInternal, "encode result: %v", err)
+	}
+	at := bytes.Index(b, traceEventsField)
+	if at < 0 || bytes.Count(b, traceEventsField) != 1 {
+		return "", errf(CodeInternal, "encode result: no single events member")
+	}
+	at += len(traceEventsField) - 1
+	n := len(b) + len(events)
+	for _, e := range events {
+		n += len(e)
+	}
+	var out strings.Builder
+	out.Grow(n)
+	out.Write(b[:at])
+	for i, e := range events {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		out.Write(e)
+	}
+	out.Write(b[at:])
+	return out.String(), nil
+}
+
+// traceMerge merges the runs of evs (run i is evs[runs[i]:runs[i+1]], in
+// index order) into one sequence in index order (event time, then id;
+// ids are distinct).
+func traceMerge(evs []traceEv, runs []int) []traceEv {
+	buf := make([]traceEv, len(evs))
+	for len(runs) > 2 {
+		next := make([]int, 0, len(runs)/2+2)
+		for i := 0; i+1 < len(runs); i += 2 {
+			lo, mid, hi := runs[i], runs[i+1], runs[i+1]
+			if i+2 < len(runs) {
+				hi = runs[i+2]
+			}
+			a, b, out := lo, mid, lo
+			for ; a < mid && b < hi; out++ {
+				if traceRefCompare(evs[b].ent.ref, evs[a].ent.ref) < 0 {
+					buf[out] = evs[b]
+					b++
+				} else {
+					buf[out] = evs[a]
+					a++
+				}
+			}
+			out += copy(buf[out:], evs[a:mid])
+			copy(buf[out:], evs[b:hi])
+			next = append(next, lo)
+		}
+		evs, buf = buf, evs
+		runs = append(next, len(evs))
+	}
+	return evs
 }
 
 func traceRefCompare(a, b traceRef) int {
@@ -585,8 +894,8 @@ func traceShares(sources []traceSource) []int {
 	return shares
 }
 
-func traceIsMilestone(ev *TraceEvent) bool {
-	return ev.Type == TransformationEvent || slices.Contains(traceMilestones, ev.BizStep)
+func traceIsMilestone(c *traceClass) bool {
+	return c.typ == TransformationEvent || slices.Contains(traceMilestones, c.step)
 }
 
 // traceSelect marks the events a trace lists (evs in time order). Events
@@ -597,100 +906,110 @@ func traceIsMilestone(ev *TraceEvent) bool {
 // each is listed while there is room (traceListEvents events of at most
 // traceListBytes in all).
 func traceSelect(evs []traceEv) {
-	type cand struct {
-		i, class, seq int
+	type group struct {
+		src                 int
+		step, typ, recorder string
 	}
-	groups := map[string][]int{}
-	var order []string
+	groups := map[group][]int{}
+	var order []group
 	for i, e := range evs {
-		k := strconv.Itoa(e.src) + "\x00" + e.ev.BizStep + "\x00" + e.ev.Type + "\x00" + e.ev.RecordedBy.CreditCode
+		k := group{e.src, e.ent.class.step, e.ent.class.typ, e.ent.class.recorder}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
 		groups[k] = append(groups[k], i)
 	}
-	cands := make([]cand, 0, len(evs))
+	// The heads, in order: milestones first, then by rank in the head,
+	// newest first. The rest follow in time order backwards (evs is in
+	// time order), other events before sensor reports.
+	type head struct{ i, class, seq int }
+	var heads []head
+	isHead := make([]bool, len(evs))
 	for _, k := range order {
 		g := groups[k]
 		n := len(g)
-		seq := make(map[int]int, traceGroupKeep)
+		seq := 0
 		for _, pos := range []int{n - 1, 0, n - 2, 1, n - 3, n - 4, n - 5} {
-			if pos >= 0 && pos < n {
-				if _, ok := seq[pos]; !ok {
-					seq[pos] = len(seq)
-				}
+			if pos < 0 || pos >= n || isHead[g[pos]] {
+				continue
 			}
-		}
-		for pos, i := range g {
-			milestone := traceIsMilestone(evs[i].ev)
-			c := cand{i: i, seq: traceGroupKeep}
-			s, head := seq[pos]
-			switch {
-			case head && milestone:
-				c.class, c.seq = 0, s
-			case head:
-				c.class, c.seq = 1, s
-			case evs[i].ev.BizStep != "sensor_reporting":
-				c.class = 2
-			default:
-				c.class = 3
+			i := g[pos]
+			isHead[i] = true
+			class := 1
+			if traceIsMilestone(&evs[i].ent.class) {
+				class = 0
 			}
-			cands = append(cands, c)
+			heads = append(heads, head{i, class, seq})
+			seq++
 		}
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
+	slices.SortFunc(heads, func(a, b head) int {
 		if a.class != b.class {
 			return a.class - b.class
 		}
 		if a.seq != b.seq {
 			return a.seq - b.seq
 		}
-		return traceRefCompare(evs[b.i].ref, evs[a.i].ref) // newest first
+		return b.i - a.i // newest first
 	})
 	listed, size := 0, 0
-	for _, c := range cands {
-		if listed == traceListEvents {
-			break
+	// try lists evs[i] if it fits and says whether there is room for more.
+	try := func(i int) bool {
+		if n := traceEventSize(&evs[i].ent.class); size+n <= traceListBytes {
+			evs[i].listed = true
+			listed++
+			size += n
 		}
-		n := traceEventSize(evs[c.i].ev)
-		if size+n > traceListBytes {
-			continue
+		return listed < traceListEvents
+	}
+	for _, h := range heads {
+		if !try(h.i) {
+			return
 		}
-		evs[c.i].listed = true
-		listed++
-		size += n
+	}
+	for _, sensor := range []bool{false, true} {
+		for i := len(evs) - 1; i >= 0; i-- {
+			if !isHead[i] && (evs[i].ent.class.step == "sensor_reporting") == sensor && !try(i) {
+				return
+			}
+		}
 	}
 }
 
 // traceEventSize is a generous estimate of an event's JSON size: a
 // transformation with a hundred inputs or a report of two hundred readings
 // weighs as much as dozens of plain events.
-func traceEventSize(ev *TraceEvent) int {
-	refs := len(ev.Lots) + len(ev.Items) + len(ev.Inputs) + len(ev.Outputs) + len(ev.ChildLots) + len(ev.ChildItems)
-	return 700 + 100*refs + 170*len(ev.SensorReadings)
+func traceEventSize(c *traceClass) int {
+	return 700 + 100*c.refs + 170*c.readings
 }
 
 // traceSteps counts the events read per step and type, in the order of
 // the step table.
 func traceSteps(evs []traceEv) []TraceStepCount {
 	out := []TraceStepCount{}
-	at := map[string]int{}
+	var last [][]byte
+	type stepType struct{ step, typ string }
+	at := map[stepType]int{}
 	for _, e := range evs { // time order
-		k := e.ev.BizStep + "\x00" + e.ev.Type
+		k := stepType{e.ent.class.step, e.ent.class.typ}
 		i, ok := at[k]
 		if !ok {
 			i = len(out)
 			at[k] = i
-			out = append(out, TraceStepCount{BizStep: e.ev.BizStep, Type: e.ev.Type, First: e.ev.EventTime})
+			out = append(out, TraceStepCount{BizStep: e.ent.class.step, Type: e.ent.class.typ, First: string(e.ent.class.eventTime)})
+			last = append(last, nil)
 		}
 		s := &out[i]
 		s.Events++
-		s.Last = e.ev.EventTime
+		last[i] = e.ent.class.eventTime
 		if e.listed {
 			s.Listed++
 		} else {
 			s.Omitted++
 		}
+	}
+	for i := range out {
+		out[i].Last = string(last[i])
 	}
 	rank := func(step string) int {
 		for i := range bizStepRules {
@@ -802,7 +1121,7 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 			if c := a.to.Compare(b.to); c != 0 {
 				return c
 			}
-			return traceRefCompare(a.ev.ref, b.ev.ref)
+			return traceRefCompare(a.ev.ent.ref, b.ev.ent.ref)
 		})
 		ss := SensorSeries{GTIN: src.GTIN, Lot: src.Lot, Location: s.loc, Type: s.rs[0].Type, UOM: s.rs[0].UOM, Events: len(s.evs), Readings: len(s.rs), Excursions: []ExcursionInterval{}}
 		lo, hi := trDecimal(s.rs[0].MinValue), trDecimal(s.rs[0].MaxValue)

@@ -1,0 +1,114 @@
+package contracts
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestTraceClassRoundTrip(t *testing.T) {
+	evs := []*TraceEvent{
+		{BizStep: "packing", Type: ObjectEvent, EventTime: "2026-03-26T20:00:00+08:00", RecordedBy: Actor{CreditCode: "91440101MA5CXXXX1A"},
+			Lots: []LotRef{{GTIN: "1", Lot: "A"}}},
+		{BizStep: "sensor_reporting", Type: ObjectEvent, EventTime: "2026-03-26T12:00:00.5Z", RecordedBy: Actor{CreditCode: "X"}, Excursion: true,
+			Lots: []LotRef{{GTIN: "1", Lot: "A"}, {GTIN: "1", Lot: "B"}}, Items: []ItemRef{{GTIN: "1", Serial: "s"}}, SensorReadings: make([]SensorReading, 200)},
+		{BizStep: "packing", Type: AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &ParentRef{GTIN: "2", Serial: "p"}, ChildItems: []ItemRef{{GTIN: "1", Serial: "s"}}},
+		{BizStep: "packing", Type: AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &ParentRef{SSCC: "1"}, ChildItems: []ItemRef{{GTIN: "1", Serial: "s"}}},
+		{BizStep: "slaughtering", Type: TransformationEvent, EventTime: "2026-03-26T20:00:00-03:30", Inputs: []LotRef{{GTIN: "1", Lot: "A"}}, Outputs: []LotRef{{GTIN: "2", Lot: "B"}}},
+	}
+	wantEntries := []int{1, 3, 2, 1, 2}
+	var r traceClassReader
+	for i, ev := range evs {
+		c := traceClassOf(ev)
+		if c.entries != wantEntries[i] {
+			t.Errorf("event %d: %d entries, want %d", i, c.entries, wantEntries[i])
+		}
+		got, ok := r.parse(c.value())
+		if !ok || fmt.Sprint(got) != fmt.Sprint(c) {
+			t.Errorf("event %d: parse(value) = %+v, %v; want %+v", i, got, ok, c)
+		}
+		if traceEventSize(&got) != 700+100*got.refs+170*len(ev.SensorReadings) {
+			t.Errorf("event %d: size %d", i, traceEventSize(&got))
+		}
+	}
+}
+
+// Values that are not a class are entries to read the event for: the
+// marker older ledgers hold, and anything damaged or of another version.
+func TestTraceClassRejects(t *testing.T) {
+	val := func(f ...string) []byte { return []byte("c1\x00" + strings.Join(f, "\x00") + "\x00") }
+	var r traceClassReader
+	if _, ok := r.parse(val("packing", ObjectEvent, "X", "2026-03-26T20:00:00+08:00", "1", "0", "0", "1")); !ok {
+		t.Fatal("a good value is not parsed")
+	}
+	for _, v := range [][]byte{{0}, nil, []byte("c1"), []byte("c2\x00packing\x00"),
+		val("packing", ObjectEvent, "X", "t", "1", "0", "0"),                   // a field short
+		val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1", "x"),         // one too many
+		append(val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1"), 'x'), // trailing bytes
+		val("packing", ObjectEvent, "X", "t", "x", "0", "0", "1"),              // not a count
+		val("packing", ObjectEvent, "X", "t", "1", "", "0", "1"),
+		val("packing", ObjectEvent, "X", "t", "1", "0", "2", "1"),       // not a flag
+		val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1234567"), // too large
+		val("packing", ObjectEvent, "X", "t", "-1", "0", "0", "1"),
+	} {
+		if c, ok := r.parse(v); ok {
+			t.Errorf("parse(%q) = %+v, want not a class", v, c)
+		}
+	}
+}
+
+// The listed events go into the encoded document where its events member
+// is, whatever the strings around them hold.
+func TestTraceJSONSplicesEvents(t *testing.T) {
+	doc := TraceDocument{Product: Product{NameZh: `x"events":[]y`, NameEn: `"events":[],`}, Steps: []TraceStepCount{{BizStep: "packing", Events: 3}},
+		LotEvents: []TraceLotEvents{{Events: 2}}, Omitted: TraceOmitted{Events: 1}, Events: []TraceEvent{{ID: "dropped"}}}
+	var raw [][]byte
+	for _, id := range []string{"a", "b<&>"} {
+		b, _ := json.Marshal(TraceEvent{ID: id, BizStep: "packing"})
+		raw = append(raw, b)
+	}
+	for _, events := range [][][]byte{nil, raw[:1], raw} {
+		out, err := traceJSON(&doc, events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := doc
+		want.Events = []TraceEvent{}
+		for _, e := range events {
+			var ev TraceEvent
+			_ = json.Unmarshal(e, &ev)
+			want.Events = append(want.Events, ev)
+		}
+		wantJSON, _ := json.Marshal(want)
+		if out != string(wantJSON) {
+			t.Errorf("traceJSON with %d events:\n got %s\nwant %s", len(events), out, wantJSON)
+		}
+	}
+}
+
+func TestTraceMerge(t *testing.T) {
+	ref := func(i int) traceRef { return traceRef{fmt.Sprintf("2026-03-%02d", i/10), fmt.Sprintf("%02d", i)} }
+	for _, runs := range [][][]int{{}, {{3, 1}}, {{5, 7}, {1, 2, 9}}, {{}, {4}, {}, {1, 2}, {3, 8, 9}}, {{10, 20, 30}, {11}, {12, 40}, {5}, {6, 41}}} {
+		var evs []traceEv
+		bounds := []int{0}
+		var want []traceRef
+		for _, run := range runs {
+			slices.Sort(run)
+			for _, i := range run {
+				evs = append(evs, traceEv{ent: &traceEntry{ref: ref(i)}})
+				want = append(want, ref(i))
+			}
+			bounds = append(bounds, len(evs))
+		}
+		slices.SortFunc(want, traceRefCompare)
+		var got []traceRef
+		for _, e := range traceMerge(evs, bounds) {
+			got = append(got, e.ent.ref)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("merge of %v: %v, want %v", runs, got, want)
+		}
+	}
+}
