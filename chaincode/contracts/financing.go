@@ -406,6 +406,9 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if marginDays < 1 || marginDays > 90 {
 		return "", errf(CodeInvalidArgument, "marginCallDays must be 1 to 90")
 	}
+	if in.RegistrationNo != "" && f.Type != FinancingReceivable {
+		return "", errf(CodeInvalidArgument, "registrationNo applies to RECEIVABLE financing; this is %s", f.Type)
+	}
 	// Read every receipt; refuse if any is pledged, frozen, not live, not
 	// the applicant's or in another currency.
 	receipts := make([]*Receipt, len(f.Collateral))
