@@ -10,6 +10,10 @@
 //	qingchain-gateway identities list        list wallet identities
 //	qingchain-gateway identities enroll --org MSP --name NAME [--admin]
 //	qingchain-gateway verify                 recompute the devledger chain
+//
+// Every command and subcommand answers --help. Only serve creates a data
+// directory; the operator commands refuse one that is missing or is not a
+// gateway's (no wallet/ in it).
 package main
 
 import (
@@ -46,15 +50,37 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // the usage has been printed
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "qingchain-gateway:", err)
 		os.Exit(1)
 	}
 }
 
+const usage = `usage: qingchain-gateway [command] [flags]
+
+commands:
+  serve        run the gateway (the default command); creates its data directory
+  keys         API keys: add IDENTITY | list | revoke KEY-ID
+  identities   wallet identities: list | enroll --org MSP --name NAME [--admin]
+  verify       recompute the devledger chain (asks a running gateway)
+  help         this text
+
+Each command answers --help. The operator commands (keys, identities,
+verify) work on an existing data directory (--data-dir, env QC_DATA_DIR,
+default ./data) and never create one.`
+
 // run runs one command; the operator commands write what they report to out.
+// A --help anywhere prints that command's usage to out and returns
+// flag.ErrHelp.
 func run(ctx context.Context, args []string, out io.Writer) error {
 	cmd := "serve"
+	if len(args) > 0 && isHelp(args[0]) && args[0] != "help" {
+		fmt.Fprintf(out, "%s\n\n", usage)
+		return serve(ctx, []string{"--help"}, out)
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -68,10 +94,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "verify":
 		return verify(ctx, args, out)
 	case "help":
-		fmt.Fprintln(out, "usage: qingchain-gateway [serve|keys|identities|verify] [flags]; see -h of each")
+		fmt.Fprintln(out, usage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (serve, keys, identities, verify)", cmd)
+	return fmt.Errorf("unknown command %q (serve, keys, identities, verify, help)", cmd)
 }
 
 // env returns the environment variable's value or def.
@@ -91,8 +117,59 @@ func dataDirFlag(fs *flag.FlagSet) *string {
 	return fs.String("data-dir", env("QC_DATA_DIR", "data"), "data directory (env QC_DATA_DIR)")
 }
 
+// newFlags makes a command's flag set. Its usage (the synopsis, then the
+// flags) goes to out on --help; a parse error is returned, not printed.
+func newFlags(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fs.SetOutput(out)
+		fmt.Fprintf(out, "usage: qingchain-gateway %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses args; a bad flag's error says where help is.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return fmt.Errorf("%s: %w (see qingchain-gateway %s --help)", fs.Name(), err, fs.Name())
+	}
+	return err
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// openDataDir checks that dir is an existing gateway data directory (it
+// has a wallet/) without creating anything, then opens its wallet. Only
+// serve creates a data directory.
+func openDataDir(dir string) (*wallet.Wallet, error) {
+	hint := "give the gateway's data directory with --data-dir or QC_DATA_DIR; only \"qingchain-gateway serve\" creates one"
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("data directory %s does not exist (%s)", dir, hint)
+	case err != nil:
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	case !st.IsDir():
+		return nil, fmt.Errorf("data directory %s is not a directory (%s)", dir, hint)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "wallet")); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a gateway data directory: it has no wallet/ (%s)", dir, hint)
+	}
+	return wallet.Open(filepath.Join(dir, "wallet"))
+}
+
 func serve(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", "[serve] [flags]: run the gateway (creates --data-dir if missing)", out)
 	dataDir := dataDirFlag(fs)
 	backend := fs.String("ledger", env("QC_LEDGER", "devledger"), "ledger backend: devledger or fabric (env QC_LEDGER)")
 	listen := fs.String("listen", env("QC_LISTEN", "localhost:8080"), "listen address (env QC_LISTEN)")
@@ -107,8 +184,11 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
 	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
 	fabricIdentity := fs.String("fabric-identity", env("QC_FABRIC_IDENTITY", "platform-User1"), "fabric: wallet identity that reads events, blocks and transactions, and the resolver's when --resolver-identity is not in the wallet (env QC_FABRIC_IDENTITY)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, only flags (got %q)", fs.Arg(0))
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -264,7 +344,7 @@ func resolverIdentity(w *wallet.Wallet, cas demo.CA, name string) (*identity.Ide
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
@@ -279,17 +359,30 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // list and revoke show key ids and identity names, which reveal nothing of
 // a key, and never repeat a revoke argument that may be a key.
 func keys(args []string, out io.Writer) error {
+	const synopsis = "keys add IDENTITY | keys list | keys revoke KEY-ID  [--data-dir DIR]"
 	if len(args) == 0 {
-		return errors.New("keys: add IDENTITY | list | revoke KEY-ID")
+		return errors.New("usage: qingchain-gateway " + synopsis)
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
+	synopses := map[string]string{
+		"add":    "keys add IDENTITY [--data-dir DIR]: create an API key for a wallet identity; the key is printed once",
+		"list":   "keys list [--data-dir DIR]: list the keys' ids, identities and status (never a key)",
+		"revoke": "keys revoke KEY-ID [--data-dir DIR]: revoke a key by its id (or by the key itself, which is not printed)",
+	}
+	if isHelp(sub) {
+		fmt.Fprintf(out, "usage: qingchain-gateway %s\n\n  %s\n  %s\n  %s\n", synopsis, synopses["add"], synopses["list"], synopses["revoke"])
+		return flag.ErrHelp
+	}
+	if synopses[sub] == "" {
+		return fmt.Errorf("keys: unknown subcommand %q (add, list, revoke; see keys --help)", sub)
+	}
+	fs := newFlags("keys "+sub, synopses[sub], out)
 	dataDir := dataDirFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+	w, err := openDataDir(*dataDir)
 	if err != nil {
 		return err
 	}
@@ -330,23 +423,42 @@ func keys(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "key %s (identity %s) revoked at %s\n", k.ID, k.Identity, k.RevokedAt.Format(time.RFC3339))
 		return nil
 	}
-	return fmt.Errorf("keys: unknown subcommand %q", sub)
+	return fmt.Errorf("keys: unknown subcommand %q", sub) // unreachable: checked above
 }
 
 func identities(args []string, out io.Writer) error {
+	const synopsis = "identities list | identities enroll --org MSP --name NAME [--admin]  [--data-dir DIR]"
 	if len(args) == 0 {
-		return errors.New("identities: list | enroll --org MSP --name NAME [--admin]")
+		return errors.New("usage: qingchain-gateway " + synopsis)
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("identities "+sub, flag.ContinueOnError)
+	synopses := map[string]string{
+		"list":   "identities list [--data-dir DIR]: the wallet's identities, their MSP IDs and client ids",
+		"enroll": "identities enroll --org MSP --name NAME [--admin] [--data-dir DIR]: issue a devledger identity from the organisation's CA into the wallet",
+	}
+	if isHelp(sub) {
+		fmt.Fprintf(out, "usage: qingchain-gateway %s\n\n  %s\n  %s\n", synopsis, synopses["list"], synopses["enroll"])
+		return flag.ErrHelp
+	}
+	if synopses[sub] == "" {
+		return fmt.Errorf("identities: unknown subcommand %q (list, enroll; see identities --help)", sub)
+	}
+	fs := newFlags("identities "+sub, synopses[sub], out)
 	dataDir := dataDirFlag(fs)
-	org := fs.String("org", "", "organisation MSP ID")
-	name := fs.String("name", "", "identity name (also the certificate's common name)")
-	admin := fs.Bool("admin", false, "enrol an organisation admin (OU admin)")
-	if err := fs.Parse(args); err != nil {
+	var org, name *string
+	var admin *bool
+	if sub == "enroll" {
+		org = fs.String("org", "", "organisation MSP ID")
+		name = fs.String("name", "", "identity name (also the certificate's common name)")
+		admin = fs.Bool("admin", false, "enrol an organisation admin (OU admin)")
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	w, err := wallet.Open(filepath.Join(*dataDir, "wallet"))
+	if fs.NArg() > 0 {
+		return fmt.Errorf("identities %s takes no arguments, only flags (got %q)", sub, fs.Arg(0))
+	}
+	w, err := openDataDir(*dataDir)
 	if err != nil {
 		return err
 	}
@@ -392,17 +504,17 @@ func identities(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "enrolled %s in %s\nclient id (bind it with POST /api/v1/enterprises/{code}/members): %s\n", *name, *org, id.ID())
 		return nil
 	}
-	return fmt.Errorf("identities: unknown subcommand %q", sub)
+	return fmt.Errorf("identities: unknown subcommand %q", sub) // unreachable: checked above
 }
 
 // verify recomputes the devledger chain. While a gateway holds the data
 // directory it asks that gateway, over the socket in the ledger directory,
 // to verify its open ledger.
 func verify(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs := newFlags("verify", "verify [--data-dir DIR] [--lock-timeout D]: recompute the devledger chain; while a gateway runs, ask it", out)
 	dataDir := dataDirFlag(fs)
 	lockTimeout := fs.Duration("lock-timeout", devledger.DefaultLockTimeout, "how long to wait for the ledger's lock before asking the running gateway")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

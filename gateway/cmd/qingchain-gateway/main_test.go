@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -268,5 +269,62 @@ func TestParseProxies(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("serve created the data directory: %v", err)
+	}
+}
+
+// Every command and subcommand answers --help with its usage, touching no
+// data directory.
+func TestHelpEverywhere(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "never")
+	for _, args := range [][]string{
+		{"--help"}, {"-h"}, {"serve", "--help"}, {"keys", "--help"}, {"keys", "help"}, {"keys", "add", "--help"},
+		{"keys", "list", "-h"}, {"keys", "revoke", "--help"}, {"identities", "--help"}, {"identities", "list", "--help"},
+		{"identities", "enroll", "--help"}, {"verify", "--help"},
+	} {
+		out, err := operator(t, append(args, "--data-dir", dir)...)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "usage: qingchain-gateway") {
+			t.Errorf("%q = %q, %v; want its usage and flag.ErrHelp", args, out, err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("%q created the data directory", args)
+		}
+	}
+	if out, err := operator(t, "help"); err != nil || !strings.Contains(out, "identities") || !strings.Contains(out, "never create one") {
+		t.Errorf("help = %q, %v", out, err)
+	}
+	for _, args := range [][]string{{"keys", "rotate"}, {"identities", "show"}} {
+		if out, err := operator(t, append(args, "--data-dir", dir)...); err == nil || !strings.Contains(err.Error(), "--help") {
+			t.Errorf("%q = %q, %v; want an error pointing at --help", args, out, err)
+		}
+	}
+}
+
+// The operator commands refuse a missing data directory, a file, and a
+// directory that is no gateway's, and create nothing.
+func TestOperatorCommandsNeedADataDirectory(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(base, "empty")
+	if err := os.Mkdir(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]string{filepath.Join(base, "missing"): "does not exist", file: "is not a directory", empty: "has no wallet/"} {
+		for _, args := range [][]string{{"identities", "list"}, {"identities", "enroll", "--org", "BankMSP", "--name", "x"}, {"keys", "list"}, {"keys", "add", "x"}, {"keys", "revoke", "key_0123456789ab"}, {"verify"}} {
+			out, err := operator(t, append(args, "--data-dir", dir)...)
+			if err == nil || out != "" {
+				t.Errorf("%q in %s = %q, %v; want an error", args, dir, out, err)
+			} else if args[0] != "verify" && (!strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "only \"qingchain-gateway serve\" creates one")) {
+				t.Errorf("%q in %s: %v; want %q and the hint", args, dir, err, want)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(base, "missing")); !os.IsNotExist(err) {
+		t.Errorf("an operator command created the missing data directory: %v", err)
+	}
+	if ents, _ := os.ReadDir(empty); len(ents) != 0 {
+		t.Errorf("an operator command wrote into a directory that is no gateway's: %v", ents)
 	}
 }
