@@ -7,7 +7,7 @@ ADDR      ?= localhost:8080
 MODULES   := . ./chaincode
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: run build test lint bench clean test-fabric network-up network-down
+.PHONY: run build test test-short test-contracttest-1 test-contracttest-2 test-root test-chaincode lint bench clean test-fabric network-up network-down
 
 build:
 	$(GO) build -o $(BIN)/ ./gateway/cmd/...
@@ -16,10 +16,36 @@ build:
 run: build
 	./$(BIN)/qingchain-gateway --data-dir $(DATA_DIR) --listen $(ADDR) --demo
 
+# make test runs its parts at once (make -j): the chaincode's suite on
+# devledger (gateway/contracttest, the slowest package, its tests run one
+# after another) in two halves by test name, the root module's other
+# packages (the README test among them), and the chaincode module. Each part
+# prints its own output when it ends. make -j1 test runs them in turn.
+GOTEST        := $(GO) test -race -count=1
+CONTRACTTEST  := ./gateway/contracttest
+CT_SPLIT      := ^Test[A-I]
+TEST_PARTS    := test-contracttest-1 test-contracttest-2 test-root test-chaincode
+
 test:
-	$(GO) test -race -count=1 ./...
-	cd chaincode && $(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory -j$(words $(TEST_PARTS)) --output-sync=target $(TEST_PARTS)
 	@scripts/test-fabric.sh check
+
+test-contracttest-1:
+	$(GOTEST) -run '$(CT_SPLIT)' $(CONTRACTTEST)
+
+test-contracttest-2:
+	$(GOTEST) -skip '$(CT_SPLIT)' $(CONTRACTTEST)
+
+test-root:
+	$(GOTEST) $$($(GO) list ./... | grep -v '/gateway/contracttest$$')
+
+test-chaincode:
+	cd chaincode && $(GOTEST) ./...
+
+# The inner loop: both modules, no race detector, -short.
+test-short:
+	$(GO) test -short -count=1 ./...
+	cd chaincode && $(GO) test -short -count=1 ./...
 
 # The same conformance suite and flows on a real Fabric v3.1 network, brought
 # up natively in a temporary directory (needs FABRIC_BIN or Fabric on PATH).
