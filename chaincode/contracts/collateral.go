@@ -32,7 +32,6 @@ const (
 	finDefaultMarginCallDays = 10
 	finDefaultRecallHaircut  = "0.5"
 	finDefaultExcursionCut   = "0.2"
-	finMaxAlerts             = 200
 )
 
 // Haircuts are the fractions (0 to 1) of a collateral's value the bank
@@ -43,7 +42,9 @@ type Haircuts struct {
 	Excursion string `json:"excursion"`
 }
 
-// CollateralAlert is one event on the goods behind a financing.
+// CollateralAlert is what happened to the goods of one lot behind one
+// collateral of a financing: the first event of its type (recall,
+// excursion), how many there were, and the latest.
 type CollateralAlert struct {
 	Type       string `json:"type"`
 	GTIN       string `json:"gtin"`
@@ -53,6 +54,10 @@ type CollateralAlert struct {
 	Source     string `json:"source"` // the recall's lot path or the excursion event's id
 	At         string `json:"at"`
 	TxID       string `json:"txId"`
+	Count      int    `json:"count"`
+	LastSource string `json:"lastSource,omitempty"`
+	LastAt     string `json:"lastAt,omitempty"`
+	LastTxID   string `json:"lastTxId,omitempty"`
 }
 
 // MarginCall is the state of a call: the loan-to-value after haircuts,
@@ -105,18 +110,27 @@ func finDisbursed(f *Financing) bool {
 
 // collateralAlerts raises alerts for an event on the goods of these lots
 // (a recall reaches the lots made from them, which the caller includes).
-// It returns the financings it reached.
+// A financing met through several lots or several entries is loaded once,
+// alerted for each, re-valued and saved once: a transaction does not read
+// its own writes, so saving per entry would keep only the last alert.
+// Alerts of one type on one collateral and lot are one entry with a count
+// (haircuts do not compound), so a flood of small events cannot push a
+// later recall out. It returns the financings it reached.
 func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, lots []lotKey, source string, now time.Time) ([]string, error) {
 	var reached []string
+	loaded := map[string]*Financing{}
 	for _, lk := range lots {
 		e, err := encOfLot(ctx, lk.GTIN, lk.Lot)
 		if err != nil {
 			return nil, err
 		}
 		for _, en := range e.Entries {
-			f, err := finLoad(ctx, en.FinancingID)
-			if err != nil {
-				return nil, err
+			f := loaded[en.FinancingID]
+			if f == nil {
+				if f, err = finLoad(ctx, en.FinancingID); err != nil {
+					return nil, err
+				}
+				loaded[f.ID] = f
 			}
 			if !finLive(f) || f.Terms == nil {
 				continue
@@ -125,23 +139,36 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 			if typ == AlertRecall {
 				cut = f.Terms.Haircuts.Recall
 			}
-			dup := slices.ContainsFunc(f.Alerts, func(a CollateralAlert) bool {
-				return a.Type == typ && a.GTIN == lk.GTIN && a.Lot == lk.Lot && a.Collateral == en.Via && a.Source == source
+			stamp := now.Format(timeLayout)
+			i := slices.IndexFunc(f.Alerts, func(a CollateralAlert) bool {
+				return a.Type == typ && a.GTIN == lk.GTIN && a.Lot == lk.Lot && a.Collateral == en.Via
 			})
-			if dup || len(f.Alerts) >= finMaxAlerts {
-				continue
-			}
-			f.Alerts = append(f.Alerts, CollateralAlert{Type: typ, GTIN: lk.GTIN, Lot: lk.Lot, Collateral: en.Via, Haircut: cut,
-				Source: source, At: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()})
-			if err := finRevalue(ctx, f, now); err != nil {
-				return nil, err
-			}
-			if err := finSave(ctx, f, now); err != nil {
-				return nil, err
+			switch {
+			case i < 0:
+				f.Alerts = append(f.Alerts, CollateralAlert{Type: typ, GTIN: lk.GTIN, Lot: lk.Lot, Collateral: en.Via, Haircut: cut,
+					Source: source, At: stamp, TxID: ctx.GetStub().GetTxID(), Count: 1})
+			case f.Alerts[i].LastSource == source || f.Alerts[i].LastSource == "" && f.Alerts[i].Source == source:
+				continue // the same event again
+			default:
+				a := &f.Alerts[i]
+				if a.Count == 0 {
+					a.Count = 1
+				}
+				a.Count++
+				a.LastSource, a.LastAt, a.LastTxID = source, stamp, ctx.GetStub().GetTxID()
 			}
 			if !slices.Contains(reached, f.ID) {
 				reached = append(reached, f.ID)
 			}
+		}
+	}
+	for _, id := range reached {
+		f := loaded[id]
+		if err := finRevalue(ctx, f, now); err != nil {
+			return nil, err
+		}
+		if err := finSave(ctx, f, now); err != nil {
+			return nil, err
 		}
 	}
 	return reached, nil
@@ -259,6 +286,14 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	}
 	if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
 		return "", err
+	}
+	// Recalled goods do not answer a margin call: no override on this path.
+	flag, err := rkRecalledGoodsFlag(ctx, []LotRef{{GTIN: r.GTIN, Lot: r.Lot}}, wrClearedRecalls(r))
+	if err != nil {
+		return "", err
+	}
+	if flag != nil {
+		return "", errf(CodeRiskBlocked, "receipt %s: %s", r.ID, flag.Detail)
 	}
 	now, err := txTime(ctx)
 	if err != nil {

@@ -25,9 +25,9 @@ import (
 // between instruments; a conflict is refused with ALREADY_ENCUMBERED naming
 // the other financing. Close, default and the pledgee's release free them.
 //
-// Goods made from encumbered goods: a transformation may consume only the
-// unencumbered part of a lot (trace RecordEvent refuses the rest with
-// ALREADY_ENCUMBERED). The pledgee's consent is its release: the bank
+// Goods made from encumbered goods: transformations may consume, in all,
+// only the unencumbered part of a lot (trace RecordEvent refuses the rest
+// with ALREADY_ENCUMBERED). The pledgee's consent is its release: the bank
 // releases the pledge (or the borrower repays) before the goods are
 // processed. This keeps the register exact instead of carrying estimated
 // proportions into products.
@@ -44,6 +44,8 @@ const (
 	encShipment    = "shipment"
 	// idxEncOfFinancing [financingId, kind, ref...]: what a financing holds.
 	idxEncOfFinancing = "encumbrance~financing"
+	// objLotConsumed [gtin, lot]: how much of a lot transformations consumed.
+	objLotConsumed = "lot~consumed"
 )
 
 // Encumbrance is one register entry and the financings it backs.
@@ -312,26 +314,48 @@ func encOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*E
 	return e, err
 }
 
-// encCheckConsumable refuses consuming qty of a lot (a transformation's
-// input) beyond its unencumbered part; qty zero means all of it.
-func encCheckConsumable(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal.Decimal) error {
-	e, err := encOfLot(ctx, l.GTIN, l.Lot)
-	if err != nil || len(e.Entries) == 0 {
+// encConsume records that a transformation consumes qty of a lot (zero:
+// all of it) and refuses it beyond the lot's unencumbered part, counting
+// what earlier transformations consumed (objLotConsumed, read and written
+// here, so two transformations of one lot are ordered by MVCC).
+func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal.Decimal) error {
+	lotQty, _ := decimal.NewFromString(l.Quantity)
+	ck, err := key(ctx, objLotConsumed, l.GTIN, l.Lot)
+	if err != nil {
 		return err
 	}
-	lotQty, _ := decimal.NewFromString(l.Quantity)
-	taken := decimal.Zero
-	for _, en := range e.Entries {
-		if en.Quantity == "" {
-			return errf(CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
+	var consumedS string
+	if _, err := getJSON(ctx, ck, &consumedS); err != nil {
+		return err
+	}
+	consumed, _ := decimal.NewFromString(consumedS)
+	e, err := encOfLot(ctx, l.GTIN, l.Lot)
+	if err != nil {
+		return err
+	}
+	if len(e.Entries) > 0 {
+		taken := decimal.Zero
+		for _, en := range e.Entries {
+			if en.Quantity == "" {
+				return errf(CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
+			}
+			q, _ := decimal.NewFromString(en.Quantity)
+			taken = taken.Add(q)
 		}
-		q, _ := decimal.NewFromString(en.Quantity)
-		taken = taken.Add(q)
+		free := lotQty.Sub(taken).Sub(consumed)
+		if free.IsNegative() {
+			free = decimal.Zero
+		}
+		if qty.Sign() == 0 || qty.GreaterThan(free) {
+			return errf(CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s and %s %s were processed before; only %s %s are free to process",
+				taken.String(), l.Unit, l.Lot, l.GTIN, e.Entries[0].FinancingID, consumed.String(), l.Unit, free.String(), l.Unit)
+		}
 	}
-	if qty.Sign() == 0 || qty.GreaterThan(lotQty.Sub(taken)) {
-		return errf(CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s; only %s %s are free to process", taken.String(), l.Unit, l.Lot, l.GTIN, e.Entries[0].FinancingID, lotQty.Sub(taken).String(), l.Unit)
+	used := qty
+	if qty.Sign() == 0 {
+		used = lotQty
 	}
-	return nil
+	return putJSON(ctx, ck, consumed.Add(used).String())
 }
 
 // GetEncumbrances lists what a lot's goods back: each live financing and

@@ -1128,8 +1128,9 @@ func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Re
 	if err := encRelease(ctx, f.ID, r.ID); err != nil {
 		return err
 	}
-	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID })
-	if i < 0 || f.Collateral[i].Status != CollateralPledged {
+	// The pledged row: a receipt released and pledged again has two.
+	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID && c.Status == CollateralPledged })
+	if i < 0 {
 		return errf(CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
 	}
 	r.Pledge, r.Status = nil, ReceiptIssued

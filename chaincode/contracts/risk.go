@@ -27,6 +27,10 @@ const (
 	// RiskRecalledGoods: a recall reaches the goods (one of the lots, or a
 	// lot upstream of it) and no regulator has cleared it.
 	RiskRecalledGoods = "RECALLED_GOODS"
+	// RiskSellerNeverHeld: a receivable names lots its seller never owned
+	// nor held (no receiving, storing or hand-over to it): financed, it
+	// would encumber someone else's goods.
+	RiskSellerNeverHeld = "SELLER_NEVER_HELD"
 )
 
 // Severities of risk flags.
@@ -63,6 +67,7 @@ const (
 var rkSeverities = []struct{ code, severity string }{
 	{RiskPledgedGoods, SeverityBlocking},
 	{RiskRecalledGoods, SeverityBlocking},
+	{RiskSellerNeverHeld, SeverityBlocking},
 	{RiskValueMismatch, SeverityWarning}, // BLOCKING beyond rkValueBlockingRatio: rkValueFlag
 	{RiskNoShippingEvent, SeverityWarning},
 }

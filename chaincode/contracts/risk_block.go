@@ -149,6 +149,11 @@ func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *Financing) 
 				return nil, err
 			}
 			out = append(out, bs...)
+			if flag, err := rkSellerNeverHeldFlag(ctx, rv); err != nil {
+				return nil, err
+			} else if flag != nil {
+				out = append(out, rkBlocker{code: flag.Code, where: "receivable " + rv.ID, fresh: flag})
+			}
 		case col.ShipmentID != "":
 			s, err := insLoadShipment(ctx, col.ShipmentID)
 			if err != nil {
@@ -240,4 +245,28 @@ func rkListOrNone(codes []string) string {
 		return "nothing does"
 	}
 	return strings.Join(codes, ", ")
+}
+
+// rkSellerNeverHeldFlag flags a receivable whose seller never owned nor
+// held some of the lots it names.
+func rkSellerNeverHeldFlag(ctx contractapi.TransactionContextInterface, rv *Receivable) (*RiskFlag, error) {
+	refs := []string{}
+	for _, r := range rv.Lots {
+		l, err := loadLot(ctx, r.GTIN, r.Lot)
+		if err != nil {
+			return nil, err
+		}
+		held, err := heldBy(ctx, l, rv.Seller)
+		if err != nil {
+			return nil, err
+		}
+		if !held {
+			refs = append(refs, lotPath(l.GTIN, l.Lot))
+		}
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	return &RiskFlag{Code: RiskSellerNeverHeld, Severity: rkSeverityOf(RiskSellerNeverHeld), Refs: refs,
+		Detail: fmt.Sprintf("the seller %s never owned nor held %d of its lots (first %s)", rv.Seller, len(refs), refs[0])}, nil
 }

@@ -224,10 +224,13 @@ func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*C
 	return &c, nil
 }
 
-// How far a recall's collateral alerts reach down the lineage.
+// A recall's collateral alerts reach down the lineage as far as the
+// approval's recall check reaches up it (maxLineageDepth, maxLineageLots),
+// so no financing approved against goods a recall would have blocked
+// escapes its alert.
 const (
-	maxAlertDepth = 8
-	maxAlertLots  = 500
+	maxAlertDepth = maxLineageDepth
+	maxAlertLots  = maxLineageLots
 )
 
 // RecallLot recalls a lot. The lot's producer or a regulator may recall

@@ -317,7 +317,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	// (encumbrance.go).
 	for _, r := range ev.Inputs {
 		q, _ := decimal.NewFromString(r.Quantity)
-		if err := encCheckConsumable(ctx, lots[lotKey{r.GTIN, r.Lot}], q); err != nil {
+		if err := encConsume(ctx, lots[lotKey{r.GTIN, r.Lot}], q); err != nil {
 			return "", err
 		}
 	}
@@ -327,15 +327,9 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		}
 	}
 	touched := touchedLots(ev)
-	if ev.BizStep == "shipping" && c.HasKind(KindWarehouse) {
-		for _, lk := range touched {
-			tails, err := indexTails(ctx, idxReceiptOfLot, []string{lk.GTIN, lk.Lot})
-			if err != nil {
-				return "", err
-			}
-			if len(tails) > 0 {
-				return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, tails[0][0])
-			}
+	if ev.BizStep == "shipping" {
+		if err := checkShippingUnderReceipts(ctx, c, ev, lots, touched); err != nil {
+			return "", err
 		}
 	}
 	if ev.Type == AggregationEvent {
@@ -411,6 +405,9 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			if err := putIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, hexID); err != nil {
 				return "", err
 			}
+			if err := putIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, c.Enterprise.CreditCode); err != nil {
+				return "", err
+			}
 			// The handover is complete: the receiver is now custodian.
 			tails, err := indexTails(ctx, idxHandover, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
 			if err != nil {
@@ -431,6 +428,9 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			}
 			if ev.Destination != "" {
 				if err := putIndex(ctx, idxHandover, lk.GTIN, lk.Lot, ev.Destination, hexID); err != nil {
+					return "", err
+				}
+				if err := putIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, ev.Destination); err != nil {
 					return "", err
 				}
 			}
@@ -935,6 +935,90 @@ func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCod
 		return false, err
 	}
 	return len(tails) > 0, nil
+}
+
+// checkShippingUnderReceipts keeps goods under live warehouse receipts in
+// the warehouse: the warehouse ships none of a lot it issued receipts on;
+// anyone else (the owner, a custodian of other goods of the lot) ships
+// only a stated quantity that leaves the receipted goods in place.
+func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, c *Caller, ev *TraceEvent, lots map[lotKey]*Lot, touched []lotKey) error {
+	stated := map[lotKey]decimal.Decimal{}
+	for _, list := range [][]LotRef{ev.Lots, ev.ChildLots} {
+		for _, r := range list {
+			if q, err := decimal.NewFromString(r.Quantity); err == nil {
+				stated[lotKey{r.GTIN, r.Lot}] = stated[lotKey{r.GTIN, r.Lot}].Add(q)
+			}
+		}
+	}
+	for _, lk := range touched {
+		tails, err := indexTails(ctx, idxReceiptOfLot, []string{lk.GTIN, lk.Lot})
+		if err != nil {
+			return err
+		}
+		if len(tails) == 0 {
+			continue
+		}
+		if c.HasKind(KindWarehouse) {
+			return errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, tails[0][0])
+		}
+		lotQty, _ := decimal.NewFromString(lots[lk].Quantity)
+		receipted := decimal.Zero
+		for _, t := range tails {
+			q := lotQty // a receipt that cannot be read counts as all of it
+			if r, err := wrLoad(ctx, t[0]); err == nil {
+				q, _ = decimal.NewFromString(r.Quantity)
+			}
+			receipted = receipted.Add(q)
+		}
+		if receipted.GreaterThan(lotQty) {
+			receipted = lotQty
+		}
+		q, ok := stated[lk]
+		if !ok || q.GreaterThan(lotQty.Sub(receipted)) {
+			return errf(CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
+				receipted.String(), lots[lk].Unit, lk.Lot, lk.GTIN, tails[0][0], lotQty.Sub(receipted).String(), lots[lk].Unit)
+		}
+	}
+	return nil
+}
+
+// idxHeldBy [gtin, lot, creditCode]: the enterprise held the lot's goods
+// at some time (received, stored or was handed them). Never removed: it
+// answers "did this seller ever have these goods".
+const idxHeldBy = "held~lot"
+
+// heldBy reports whether the enterprise owns the lot, ever held its
+// goods, or holds a live warehouse receipt for them (title to the goods
+// in the warehouse).
+func heldBy(ctx contractapi.TransactionContextInterface, l *Lot, creditCode string) (bool, error) {
+	if l.Producer.CreditCode == creditCode {
+		return true, nil
+	}
+	k, err := key(ctx, idxHeldBy, l.GTIN, l.Lot, creditCode)
+	if err != nil {
+		return false, err
+	}
+	v, err := ctx.GetStub().GetState(k)
+	if err != nil {
+		return false, errf(CodeInternal, "read state: %v", err)
+	}
+	if v != nil {
+		return true, nil
+	}
+	tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
+	if err != nil {
+		return false, err
+	}
+	for _, t := range tails {
+		r, err := wrLoad(ctx, t[0])
+		if err != nil {
+			return false, err
+		}
+		if r.Holder == creditCode {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // endCustody removes the enterprise's custody and open hand-overs of a

@@ -78,6 +78,9 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 	if err := putIndex(ctx, idxHandover, l.GTIN, l.Lot, to.CreditCode, txID); err != nil {
 		return "", err
 	}
+	if err := putIndex(ctx, idxHeldBy, l.GTIN, l.Lot, to.CreditCode); err != nil {
+		return "", err
+	}
 	h := Handover{GTIN: l.GTIN, Lot: l.Lot, From: actorOf(c), To: to.CreditCode, At: now.Format(timeLayout), TxID: txID, Previous: held}
 	if err := emit(ctx, "LotHandedOver", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "handed-over", By: me, Data: map[string]string{"to": to.CreditCode}}); err != nil {
 		return "", err

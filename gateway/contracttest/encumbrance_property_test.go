@@ -72,10 +72,12 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 		// Everything goes into the warehouse under one receipt, later split;
 		// the trader takes over a share and ships it (insured, invoiced).
 		f.MustSubmit(f.producer.Identity, "trace:HandOver", p.gtin, lot, f.wh.CreditCode)
-		p.event(f.wh, "receiving", lot, "1000", nil)
-		f.mustDo(nil, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(p.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+		p.event(f.wh, "receiving", lot, "600", nil)
+		f.mustDo(nil, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
 		f.MustSubmit(f.producer.Identity, "trace:HandOver", p.gtin, lot, f.trader.CreditCode)
-		p.event(f.trader, "shipping", lot, "", nil)
+		if code := p.event(f.trader, "shipping", lot, "400", nil); code != "" {
+			t.Fatalf("trader ships the unreceipted 400 kg: %s (%v)", code, p.lastErr)
+		}
 		var s contracts.ShipmentView
 		sin, _ := json.Marshal(map[string]any{"policyId": pol.ID, "limitId": lim.ID, "invoiceNumber": f.nextInvoice(), "invoiceAmount": "20000.00",
 			"customsDeclarationNo": f.nextCustoms(), "customsValue": "20000.00", "shipmentDate": f.day(), "paymentDueDate": f.dayPlus(90),

@@ -42,7 +42,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	p.receipt = r.ID
 	// The rest is handed to the trader, who ships it.
 	f.toTrader(p.lot)
-	if _, err := f.event(f.trader, "shipping", p.lot, ""); err != nil {
+	if _, err := f.event(f.trader, "shipping", p.lot, "600"); err != nil {
 		t.Fatal(err)
 	}
 	var rv contracts.ReceivableView

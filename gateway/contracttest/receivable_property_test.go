@@ -58,7 +58,7 @@ type rvProp struct {
 	mu          sync.Mutex
 }
 
-var rvAllowedCodes = []string{"", "INVALID_ARGUMENT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "RULE_VIOLATION", "ALREADY_FINANCED", "LTV_EXCEEDED", "MVCC_READ_CONFLICT", "ALREADY_ENCUMBERED"}
+var rvAllowedCodes = []string{"", "INVALID_ARGUMENT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "RULE_VIOLATION", "ALREADY_FINANCED", "LTV_EXCEEDED", "MVCC_READ_CONFLICT", "ALREADY_ENCUMBERED", "RISK_BLOCKED"}
 
 func newRvProp(t *testing.T, seed uint64) *rvProp {
 	f := newInsFix(t)

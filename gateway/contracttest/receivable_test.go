@@ -205,22 +205,20 @@ func TestReceivableRiskFlags(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	// Goods in the warehouse under a receipt valued 600,000.00, pledged to
-	// the bank; a receivable of 900,000.00 on the same lot (its shipping
-	// recorded by the lot's owner — not by the warehouse, which the receipt
-	// would stop, nor by the trader, who never held the goods) is 150%
+	// the bank; a receivable of 900,000.00 on the same lot (unshipped: the
+	// receipt keeps the goods in the warehouse, whoever would ship them) is 150%
 	// of the receipt's value: flagged at creation. A second bank's approval
 	// is refused by the encumbrance register: the goods already back the
 	// receipt pledge (the finding this register fixes).
 	r := f.receipt(f.trader, "1000", "600000.00", "CNY")
 	pledge := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6"))
-	if _, err := f.event(f.producer, "shipping", r.Lot, ""); err != nil {
-		t.Fatal(err)
-	}
+	_, err = f.event(f.producer, "shipping", r.Lot, "")
+	wantCode(t, err, "CONFLICT")
 	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "900000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
 	}))
-	if !slices.Equal(rv.RiskFlags, []string{"VALUE_MISMATCH"}) {
+	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT", "VALUE_MISMATCH"}) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
 	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)

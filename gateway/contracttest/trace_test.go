@@ -756,8 +756,10 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	_, err = w.event(wh, trObj{"type": "AggregationEvent", "action": "ADD", "bizStep": "shipping", "eventTime": w.eventTime(),
 		"parent": trObj{"sscc": "106141411234567897"}, "childLots": []trObj{trLotQty(c.tin, "N1", "10", "tin")}})
 	trCheckCode(t, err, "CONFLICT")
-	// Only a warehouse's shipping is held back by a receipt.
-	w.mustEvent(logi, trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(c.tin, "N1")}})
+	// Anyone else's shipping of the lot is held back too, unless it states
+	// a quantity that leaves the receipted goods (here: the whole lot).
+	_, err = w.event(logi, trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(c.tin, "N1")}})
+	trCheckCode(t, err, "CONFLICT")
 	w.index("del", "receipt~lot", c.tin, "N1", "WR-2026-0001")
 	w.mustEvent(wh, ship)
 	if custody(wh) {
