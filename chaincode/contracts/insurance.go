@@ -589,6 +589,10 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", errf(CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
 	case shipDate.After(today):
 		return "", errf(CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
+	case !dueDate.After(today):
+		// Declared once the payment is due, a shipment would insure a loss
+		// the exporter may already know of.
+		return "", errf(CodeRuleViolation, "paymentDueDate %s is not after today (%s); a shipment is declared before its payment falls due", dueDate, today)
 	case shipDate.Before(start) || shipDate.After(end):
 		return "", errf(CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
 	case shipDate.DaysUntil(dueDate) > p.MaxCreditDays:

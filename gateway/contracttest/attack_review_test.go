@@ -454,3 +454,18 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 	_, err = f.Submit(f.producer.Identity, "trace:RecordEvent", string(in))
 	t.Errorf("a receivable of %s (never custodian of lot %s) was financed and encumbers the whole lot; the owner's processing now answers %q", f.trader.CreditCode, lot, Code(err))
 }
+
+// An exporter cannot insure a loss it may already know of: a shipment
+// whose payment is already due is not declared.
+func TestAtkDeclareAfterPaymentDue(t *testing.T) {
+	f := newInsFix(t)
+	f.setDay("2026-06-01")
+	lot := f.shippedLot("100")
+	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 10})
+	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
+	in := f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-04-20", dueDate: "2026-05-20", lots: []string{lot}}, f.nextInvoice())
+	_, err := f.Submit(f.trader.Identity, "insurance:DeclareShipment", in)
+	wantCode(t, err, "RULE_VIOLATION")
+	in = f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-05-25", dueDate: "2026-07-20", lots: []string{lot}}, f.nextInvoice())
+	f.mustDo(nil, f.trader.Identity, "insurance:DeclareShipment", in)
+}
