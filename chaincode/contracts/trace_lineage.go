@@ -500,8 +500,9 @@ type traceEntry struct {
 
 // traceEntries reads the event index entries (event~lot or event~item)
 // under [a, b], in key order (event time, then id). It splits the keys
-// itself, as lotPairs does: a flooded lot has thousands.
-func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]traceEntry, error) {
+// itself, as lotPairs does, and allocates the entries in blocks rather
+// than growing one slice of them: a flooded lot has thousands.
+func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]*traceEntry, error) {
 	prefix, err := key(ctx, idx, a, b)
 	if err != nil {
 		return nil, err
@@ -511,7 +512,8 @@ func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassRea
 		return nil, errf(CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
-	var out []traceEntry
+	var out []*traceEntry
+	var block []traceEntry
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
@@ -522,7 +524,11 @@ func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassRea
 		if !ok || !ok2 || !strings.HasSuffix(hx, "\x00") || strings.Contains(hx[:len(hx)-1], "\x00") {
 			return nil, errf(CodeInternal, "malformed event index key %q", kv.Key)
 		}
-		e := traceEntry{ref: traceRef{tm, hx[:len(hx)-1]}}
+		if len(block) == cap(block) {
+			block = make([]traceEntry, 0, min(max(2*len(out), 8), 512))
+		}
+		block = append(block, traceEntry{ref: traceRef{tm, hx[:len(hx)-1]}})
+		e := &block[len(block)-1]
 		e.class, e.known = cr.parse(kv.Value)
 		out = append(out, e)
 	}
@@ -532,7 +538,7 @@ func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassRea
 // traceSource is a lot (or the item) whose events a trace reads.
 type traceSource struct {
 	entry TraceLotEvents
-	refs  []traceEntry
+	refs  []*traceEntry
 }
 
 // traceEv is an event a trace counts, at its index entry; ev is read
@@ -620,7 +626,7 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 	var seen map[string]bool // events with several index entries, met already
 	var cr traceClassReader
 	var sources []traceSource
-	addSource := func(e TraceLotEvents, entries []traceEntry) {
+	addSource := func(e TraceLotEvents, entries []*traceEntry) {
 		src := traceSource{entry: e, refs: entries[:0]}
 		for _, t := range entries {
 			if t.known && t.class.entries == 1 {
@@ -693,8 +699,7 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 			head := share / 2
 			refs = append(refs[:head:head], refs[len(refs)-(share-head):]...)
 		}
-		for j := range refs {
-			r := &refs[j]
+		for _, r := range refs {
 			e := traceEv{ent: r, src: i}
 			if !r.known {
 				if err := e.read(ctx, true); err != nil {
@@ -910,14 +915,29 @@ func traceSelect(evs []traceEv) {
 		src                 int
 		step, typ, recorder string
 	}
-	groups := map[group][]int{}
-	var order []group
+	// Of each group, in order of first appearance: its size, its first two
+	// and its last five events (all a head can be).
+	type members struct {
+		n     int
+		first [2]int
+		last  [5]int // position p at last[p%5]
+	}
+	at := map[group]int{}
+	var groups []members
 	for i, e := range evs {
 		k := group{e.src, e.ent.class.step, e.ent.class.typ, e.ent.class.recorder}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
+		gi, ok := at[k]
+		if !ok {
+			gi = len(groups)
+			at[k] = gi
+			groups = append(groups, members{})
 		}
-		groups[k] = append(groups[k], i)
+		g := &groups[gi]
+		if g.n < len(g.first) {
+			g.first[g.n] = i
+		}
+		g.last[g.n%len(g.last)] = i
+		g.n++
 	}
 	// The heads, in order: milestones first, then by rank in the head,
 	// newest first. The rest follow in time order backwards (evs is in
@@ -925,15 +945,20 @@ func traceSelect(evs []traceEv) {
 	type head struct{ i, class, seq int }
 	var heads []head
 	isHead := make([]bool, len(evs))
-	for _, k := range order {
-		g := groups[k]
-		n := len(g)
+	for _, g := range groups {
+		n := g.n
 		seq := 0
 		for _, pos := range []int{n - 1, 0, n - 2, 1, n - 3, n - 4, n - 5} {
-			if pos < 0 || pos >= n || isHead[g[pos]] {
+			if pos < 0 || pos >= n {
 				continue
 			}
-			i := g[pos]
+			i := g.last[pos%len(g.last)]
+			if pos < len(g.first) {
+				i = g.first[pos]
+			}
+			if isHead[i] {
+				continue
+			}
 			isHead[i] = true
 			class := 1
 			if traceIsMilestone(&evs[i].ent.class) {
