@@ -168,18 +168,9 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	if err := checkTxIDArg("proposalId", proposalID); err != nil {
-		return "", err
-	}
-	k, err := key(ctx, objGovernanceProposal, proposalID)
+	k, p, err := loadProposal(ctx, proposalID)
 	if err != nil {
 		return "", err
-	}
-	var p GovernanceProposal
-	if found, err := getJSON(ctx, k, &p); err != nil {
-		return "", err
-	} else if !found {
-		return "", errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
 	}
 	switch {
 	case p.Status != proposalOpen:
@@ -192,7 +183,7 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	p.Approvals = append(p.Approvals, c.MSPID)
 	slices.Sort(p.Approvals)
 	p.Needed = cur.majority()
-	if err := adoptIfMajority(ctx, cur, &p); err != nil {
+	if err := adoptIfMajority(ctx, cur, p); err != nil {
 		return "", err
 	}
 	if err := putJSON(ctx, k, p); err != nil {
@@ -206,20 +197,28 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 
 // GetGovernanceProposal returns a proposal.
 func (r *Registry) GetGovernanceProposal(ctx contractapi.TransactionContextInterface, proposalID string) (string, error) {
-	if err := checkTxIDArg("proposalId", proposalID); err != nil {
-		return "", err
-	}
-	k, err := key(ctx, objGovernanceProposal, proposalID)
+	_, p, err := loadProposal(ctx, proposalID)
 	if err != nil {
 		return "", err
 	}
+	return toJSON(p)
+}
+
+func loadProposal(ctx contractapi.TransactionContextInterface, proposalID string) (string, *GovernanceProposal, error) {
+	if err := checkTxIDArg("proposalId", proposalID); err != nil {
+		return "", nil, err
+	}
+	k, err := key(ctx, objGovernanceProposal, proposalID)
+	if err != nil {
+		return "", nil, err
+	}
 	var p GovernanceProposal
 	if found, err := getJSON(ctx, k, &p); err != nil {
-		return "", err
+		return "", nil, err
 	} else if !found {
-		return "", errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
+		return "", nil, errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
 	}
-	return toJSON(p)
+	return k, &p, nil
 }
 
 // governanceAdmin insists on an admin of an organisation listed in the

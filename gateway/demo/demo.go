@@ -116,6 +116,22 @@ func (e *Env) Submit(ctx context.Context, user, fn string, args ...string) (*gat
 	return c, nil
 }
 
+// SubmitAt submits as a named demo user with the clock at t and decodes
+// the chaincode's JSON answer; "_txId" carries the transaction id.
+func (e *Env) SubmitAt(ctx context.Context, t time.Time, user, fn string, args ...string) (map[string]any, error) {
+	e.Clock.At(t)
+	c, err := e.Submit(ctx, user, fn, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(c.Payload, &out); err != nil {
+		return nil, fmt.Errorf("%s answered %s", fn, c.Payload)
+	}
+	out["_txId"] = c.TxID
+	return out, nil
+}
+
 // Evaluate queries as a named demo user.
 func (e *Env) Evaluate(ctx context.Context, user, fn string, args ...string) ([]byte, error) {
 	u, ok := e.Users[user]

@@ -2,8 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -25,16 +23,7 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 	exporter, bank := e.Users["exporter"].Enterprise, e.Users["bank"].Enterprise
 
 	do := func(at time.Time, user, fn string, args ...string) (map[string]any, error) {
-		e.Clock.At(at)
-		c, err := e.Submit(ctx, user, fn, args...)
-		if err != nil {
-			return nil, err
-		}
-		var out map[string]any
-		if err := json.Unmarshal(c.Payload, &out); err != nil {
-			return nil, fmt.Errorf("%s answered %s", fn, c.Payload)
-		}
-		return out, nil
+		return e.SubmitAt(ctx, at, user, fn, args...)
 	}
 	id := func(m map[string]any) string { s, _ := m["id"].(string); return s }
 	buyer := obj{"name": "Hamburger Teehandel Nord GmbH", "country": "DE", "registrationId": "HRB-104711"}

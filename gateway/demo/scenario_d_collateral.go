@@ -31,18 +31,8 @@ func marginCallScenario(ctx context.Context, e *Env) error {
 	at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
 	processor, warehouse, bank := e.Users["meat-processor"].Enterprise, e.Users["warehouse"].Enterprise, e.Users["bank"].Enterprise
 	coldRoom := loc("geo:23.6700,113.0100", "清远综保区保税仓 冷库 2 号间", "Qingyuan Bonded Zone warehouse, cold room 2")
-	do := func(t time.Time, user, fn string, args ...string) (map[string]any, error) {
-		e.Clock.At(t)
-		c, err := e.Submit(ctx, user, fn, args...)
-		if err != nil {
-			return nil, err
-		}
-		var out map[string]any
-		if err := json.Unmarshal(c.Payload, &out); err != nil {
-			return nil, fmt.Errorf("%s answered %s", fn, c.Payload)
-		}
-		out["_txId"] = c.TxID
-		return out, nil
+	do := func(at time.Time, user, fn string, args ...string) (map[string]any, error) {
+		return e.SubmitAt(ctx, at, user, fn, args...)
 	}
 	id := func(m map[string]any) string { s, _ := m["id"].(string); return s }
 
