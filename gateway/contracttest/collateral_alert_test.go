@@ -131,7 +131,10 @@ func TestCollateralTopUp(t *testing.T) {
 		t.Fatalf("after the recall: %s %+v", v.Status, v.MarginCall)
 	}
 	// Another borrower cannot top it up; the bank cannot either.
-	_, err := f.Submit(f.bank.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	other := f.Enterprise(PlatformMSP, "另一贸易公司", contracts.KindExporter)
+	_, err := f.Submit(other.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	wantCode(t, err, "FORBIDDEN")
+	_, err = f.Submit(f.bank.Identity, "finance:AddCollateral", fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var topped contracts.Financing
 	f.mustDo(&topped, f.trader.Identity, "finance:AddCollateral", fin.ID, r2.ID)
