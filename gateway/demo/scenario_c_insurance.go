@@ -94,6 +94,23 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 		return err
 	}
 
+	// Shipment 3, to a second buyer, not financed: due 20 days ago, the
+	// buyer's default reported the day after, the waiting period over. Its
+	// claim is left for the insurer's README flow to file, approve and pay.
+	buyer3 := obj{"name": "Antwerpse Theehandel NV", "country": "BE", "registrationId": "BE-0412345678"}
+	limit3, err := do(day(-60, 12), "insurer", "insurance:SetCreditLimit", js(obj{"exporter": exporter, "buyer": buyer3, "amount": "20000.00", "currency": "USD", "validFrom": date(-60), "validTo": date(300)}))
+	if err != nil {
+		return err
+	}
+	ship3, err := do(day(-27, 12), "exporter", "insurance:DeclareShipment", js(obj{"policyId": id(policy), "limitId": id(limit3), "invoiceNumber": "QYX-2026-0703", "invoiceAmount": "6000.00",
+		"customsDeclarationNo": "516820261000000703", "customsValue": "6000.00", "shipmentDate": date(-28), "paymentDueDate": date(-20), "lots": lots}))
+	if err != nil {
+		return err
+	}
+	if _, err := do(day(-19, 11), "exporter", "insurance:ReportBuyerDefault", id(ship3)); err != nil {
+		return err
+	}
+
 	// The default suspended the buyer's limit; the insurer reinstates it,
 	// smaller. Shipment 2: insured, proceeds assigned to the bank, not yet due.
 	if _, err := do(day(-4, 10), "insurer", "insurance:SetCreditLimit", js(obj{"exporter": exporter, "buyer": buyer, "amount": "40000.00", "currency": "USD", "validFrom": date(-60), "validTo": date(300)})); err != nil {
@@ -124,7 +141,7 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 	e.Entities["insurance"] = obj{
 		"creditLimit": id(limit), "policy": id(policy),
 		"claimedShipment": id(ship1), "policyFinancing": policyLoan, "paidClaim": id(claim),
-		"assignedShipment": id(ship2),
+		"assignedShipment": id(ship2), "claimableShipment": id(ship3),
 		"receivable":       id(rv), "receivableFinancing": rvLoan,
 	}
 	return nil

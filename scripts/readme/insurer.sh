@@ -1,5 +1,5 @@
 # The insurer: a buyer credit limit, an insured shipment assigned to the
-# bank, and the demo's shipment that went on to a paid claim.
+# bank, a claim filed, approved and paid, and the demo's paid claim.
 GW=${QC_LISTEN:-localhost:8080}; DATA=${QC_DATA_DIR:-data}
 key()  { jq -r --arg n "$1" '.users[] | select(.name == $n) | .apiKey' "$DATA/demo-credentials.json"; }
 demo() { jq -r "$1" "$DATA/demo.json"; }
@@ -23,6 +23,13 @@ curl -s -X POST "$GW/api/v1/assignments/$AS/accept" -H "Authorization: Bearer $I
 # A default is reported only after the payment due date, a claim only after a default and the waiting period
 curl -s -X POST "$GW/api/v1/shipments/$SHIP/default" -H "Authorization: Bearer $EXP" | jq .error.message   # expect 422
 curl -s "$GW/api/v1/claims" -H "Authorization: Bearer $EXP" --json '{"shipmentId":"'$SHIP'","note":"buyer insolvent"}' | jq .error.message   # expect 409
+
+# The demo's third shipment is past due, its buyer's default reported and the waiting period over:
+# the exporter files the claim, the insurer approves and pays it: 6,000.00 x 0.90 = 5,400.00 to the exporter
+DUE=$(demo .insurance.claimableShipment)
+CLAIM3=$(curl -s "$GW/api/v1/claims" -H "Authorization: Bearer $EXP" --json '{"shipmentId":"'$DUE'","note":"buyer insolvent: Antwerp commercial court"}' | jq -r .result.id)
+curl -s -X POST "$GW/api/v1/claims/$CLAIM3/approve" -H "Authorization: Bearer $INS" --json '{"note":"insolvency confirmed"}' | jq -er '.result | select(.status == "APPROVED") | .covered'
+curl -s "$GW/api/v1/claims/$CLAIM3/pay" -H "Authorization: Bearer $INS" --json '{"paymentDate":"'$(day 0)'"}' | jq -er '.result | select(.status == "PAID") | .payment'
 
 # The demo's first shipment went the whole way: due, buyer default reported, waiting period, claim filed, approved and paid
 CLAIMED=$(demo .insurance.claimedShipment); CLAIM=$(demo .insurance.paidClaim)
