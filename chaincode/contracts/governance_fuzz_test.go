@@ -1,0 +1,85 @@
+package contracts
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// FuzzCheckGovernance: any proposed configuration is refused with
+// INVALID_ARGUMENT or accepted in canonical form (organisations sorted and
+// unique, kinds known and sorted, the regulator's organisation granting
+// the regulator kind); checking the canonical form again changes nothing.
+func FuzzCheckGovernance(f *testing.F) {
+	g := genesisGovernance()
+	b, _ := json.Marshal(governanceInput{RegulatorMSP: g.RegulatorMSP, Orgs: g.Orgs, TrustKinds: g.TrustKinds})
+	f.Add(string(b))
+	f.Add(`{"regulatorMsp":"PlatformMSP","orgs":[{"mspId":"PlatformMSP","kinds":["regulator","bank"]},{"mspId":"PlatformMSP","kinds":[]}]}`)
+	f.Add(`{"regulatorMsp":"X","orgs":[{"mspId":"../x","kinds":["pirate"]}],"trustKinds":["bank","bank"]}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var in governanceInput
+		if err := decodeArg("governance", raw, &in); err != nil {
+			return
+		}
+		out, err := checkGovernance(in)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)
+			}
+			return
+		}
+		if !slices.IsSortedFunc(out.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) }) || !out.mayGrant(out.RegulatorMSP, KindRegulator) {
+			t.Fatalf("accepted a non-canonical configuration %+v", out)
+		}
+		for i := 1; i < len(out.Orgs); i++ {
+			if out.Orgs[i].MSPID == out.Orgs[i-1].MSPID {
+				t.Fatalf("organisation listed twice: %+v", out.Orgs)
+			}
+		}
+		again, err := checkGovernance(governanceInput{RegulatorMSP: out.RegulatorMSP, Orgs: out.Orgs, TrustKinds: out.TrustKinds})
+		if err != nil {
+			t.Fatalf("canonical form refused: %v", err)
+		}
+		a, _ := json.Marshal(out)
+		c, _ := json.Marshal(again)
+		if string(a) != string(c) {
+			t.Fatalf("not idempotent:\n%s\n%s", a, c)
+		}
+	})
+}
+
+// FuzzCheckHaircuts: haircuts are fractions from 0 to 1 or refused with
+// INVALID_ARGUMENT; missing ones take the defaults.
+func FuzzCheckHaircuts(f *testing.F) {
+	for _, s := range [][2]string{{"0.5", "0.2"}, {"", ""}, {"1", "0"}, {"1.01", "-0.1"}, {"1e3", "abc"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, recall, excursion string) {
+		h, err := finCheckHaircuts(&Haircuts{Recall: recall, Excursion: excursion})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)
+			}
+			return
+		}
+		for _, v := range []string{h.Recall, h.Excursion} {
+			d, err := checkFraction(v)
+			if err != nil || d {
+				t.Fatalf("accepted haircut %q outside 0..1 (%+v)", v, h)
+			}
+		}
+	})
+}
+
+// checkFraction parses an accepted haircut and reports whether it lies
+// outside 0..1.
+func checkFraction(s string) (bool, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return true, err
+	}
+	return d.IsNegative() || d.GreaterThan(decimal.NewFromInt(1)), nil
+}
