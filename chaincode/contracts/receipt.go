@@ -261,7 +261,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	// Nor on goods a recall reaches (the lot or any lot it was made from).
-	rs, err := recallStatus(ctx, []LineageLot{{GTIN: gtin, Lot: in.Lot}})
+	rs, err := recallStatusOf(ctx, []LineageLot{{GTIN: gtin, Lot: in.Lot}}, true)
 	if err != nil {
 		return "", err
 	}

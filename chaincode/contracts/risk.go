@@ -505,7 +505,7 @@ func rkRecalls(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]Re
 	for i, l := range lots {
 		starts[i] = LineageLot{GTIN: l.GTIN, Lot: l.Lot}
 	}
-	reached, _, err := walkLineage(ctx, starts, true, maxLineageDepth, maxLineageLots)
+	reached, _, err := walkGoods(ctx, starts, true, true, maxLineageDepth, maxLineageLots)
 	if err != nil {
 		return nil, err
 	}

@@ -272,7 +272,7 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	}
 	// Financings resting on the recalled goods, or on goods made from
 	// them, learn of it in this transaction (collateral.go).
-	down, _, err := walkLineage(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, maxAlertDepth, maxAlertLots)
+	down, _, err := walkGoods(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, true, maxAlertDepth, maxAlertLots)
 	if err != nil {
 		return "", err
 	}

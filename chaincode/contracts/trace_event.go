@@ -398,6 +398,11 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 				return "", err
 			}
 		}
+		if p := ev.Parent; p.SSCC == "" {
+			if err := trackPacking(ctx, ev); err != nil {
+				return "", err
+			}
+		}
 	}
 	switch ev.BizStep {
 	case "receiving", "storing":
@@ -977,6 +982,78 @@ func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, c *
 		if !ok || q.GreaterThan(lotQty.Sub(receipted)) {
 			return errf(CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
 				receipted.String(), lots[lk].Unit, lk.Lot, lk.GTIN, tails[0][0], lotQty.Sub(receipted).String(), lots[lk].Unit)
+		}
+	}
+	return nil
+}
+
+// Lots packed into serialized items of another lot: idxPackedUp [parent
+// gtin, parent lot, child gtin, child lot] and idxPackedDown (the other
+// way) while objPackCount of the pair counts children still packed.
+// Recall checks and collateral alerts follow them (walkGoods).
+const (
+	idxPackedUp   = "packing~up"
+	idxPackedDown = "packing~down"
+	objPackCount  = "packing~count"
+)
+
+// trackPacking counts, per child lot, what an aggregation into a
+// serialized item adds or removes, and keeps the packing links while any
+// child of that lot is still packed in the parent's lot.
+func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+	p := ev.Parent
+	var order []lotKey
+	n := map[lotKey]int{}
+	add := func(g, l string) {
+		k := lotKey{g, l}
+		if g == p.GTIN && l == p.Lot {
+			return
+		}
+		if n[k] == 0 {
+			order = append(order, k)
+		}
+		n[k]++
+	}
+	for _, r := range ev.ChildItems {
+		add(r.GTIN, r.Lot)
+	}
+	for _, r := range ev.ChildLots {
+		add(r.GTIN, r.Lot)
+	}
+	for _, k := range order {
+		ck, err := key(ctx, objPackCount, p.GTIN, p.Lot, k.GTIN, k.Lot)
+		if err != nil {
+			return err
+		}
+		var count int
+		if _, err := getJSON(ctx, ck, &count); err != nil {
+			return err
+		}
+		if ev.Action == "ADD" {
+			count += n[k]
+		} else {
+			count -= n[k]
+		}
+		if count > 0 {
+			if err := putJSON(ctx, ck, count); err != nil {
+				return err
+			}
+			if err := putIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
+				return err
+			}
+			if err := putIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := ctx.GetStub().DelState(ck); err != nil {
+			return errf(CodeInternal, "delete state: %v", err)
+		}
+		if err := delIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
+			return err
+		}
+		if err := delIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -46,9 +46,16 @@ type LineageLot struct {
 // at its least depth, to maxDepth; it stops at maxLots lots and reports
 // truncated. The order is deterministic: by depth, then index order.
 func walkLineage(ctx contractapi.TransactionContextInterface, starts []LineageLot, up bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
-	idx := idxOutputs
+	return walkGoods(ctx, starts, up, false, maxDepth, maxLots)
+}
+
+// walkGoods is walkLineage that, with packing set, also follows the lots
+// packed into serialized items of other lots (tins in gift boxes), as the
+// goods' recall checks and collateral alerts must.
+func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot, up, packing bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
+	idx, pidx := idxOutputs, idxPackedDown
 	if up {
-		idx = idxInputs
+		idx, pidx = idxInputs, idxPackedUp
 	}
 	visited := make(map[lotKey]bool, len(starts))
 	queue := make([]LineageLot, 0, len(starts))
@@ -67,6 +74,13 @@ func walkLineage(ctx contractapi.TransactionContextInterface, starts []LineageLo
 		tails, err := lotPairs(ctx, idx, n.GTIN, n.Lot)
 		if err != nil {
 			return nil, false, err
+		}
+		if packing {
+			packed, err := lotPairs(ctx, pidx, n.GTIN, n.Lot)
+			if err != nil {
+				return nil, false, err
+			}
+			tails = append(tails, packed...)
 		}
 		for _, k := range tails {
 			if visited[k] {
@@ -151,7 +165,13 @@ func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) (
 
 // recallStatus walks upstream from starts and reports the nearest recall.
 func recallStatus(ctx contractapi.TransactionContextInterface, starts []LineageLot) (RecallStatus, error) {
-	lots, _, err := walkLineage(ctx, starts, true, maxLineageDepth, maxLineageLots)
+	return recallStatusOf(ctx, starts, false)
+}
+
+// recallStatusOf is recallStatus that, with packing set, also reaches the
+// lots packed into the goods (for receipts on them).
+func recallStatusOf(ctx contractapi.TransactionContextInterface, starts []LineageLot, packing bool) (RecallStatus, error) {
+	lots, _, err := walkGoods(ctx, starts, true, packing, maxLineageDepth, maxLineageLots)
 	if err != nil {
 		return RecallStatus{}, err
 	}

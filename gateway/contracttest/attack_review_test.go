@@ -469,3 +469,80 @@ func TestAtkDeclareAfterPaymentDue(t *testing.T) {
 	in = f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-05-25", dueDate: "2026-07-20", lots: []string{lot}}, f.nextInvoice())
 	f.mustDo(nil, f.trader.Identity, "insurance:DeclareShipment", in)
 }
+
+// ---------------------------------------------------------------------
+// F6. Goods packed (aggregated) into another lot's gift boxes escape a
+// recall: the walk follows transformations only, so a pledged lot of gift
+// boxes full of recalled tins gets no alert, and is not blocked at
+// approval either.
+func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
+	f := newWRFix(t)
+	f.setDay("2026-04-01")
+	tins, boxes := wrGTIN(t, 90), wrGTIN(t, 91)
+	f.product(f.producer, tins)
+	f.product(f.producer, boxes)
+	f.atkLot(tins, "TIN1", "2")
+	f.atkLot(boxes, "BOX1", "1")
+	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", tins, "TIN1", `["T0001","T0002"]`)
+	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", boxes, "BOX1", `["B0001"]`)
+	agg, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+		"parent": map[string]string{"gtin": boxes, "serial": "B0001"}, "childItems": []map[string]string{{"gtin": tins, "serial": "T0001"}, {"gtin": tins, "serial": "T0002"}}})
+	f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(agg))
+	f.MustSubmit(f.reg.Identity, "trace:RecallLot", tins, "TIN1", "铅超标")
+	// The shopper's trace of the box shows the recall ...
+	var doc contracts.TraceDocument
+	f.MustEvaluate(&doc, f.reg.Identity, "trace:GetTrace", boxes, "BOX1", "B0001")
+	docJSON, _ := json.Marshal(doc)
+	t.Logf("box trace mentions the recall: %v", json.Valid(docJSON) && len(doc.Recalls) > 0)
+	// ... and so does the ledger for the lot: no receipt on the boxes.
+	f.atkCustody(boxes, "BOX1")
+	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX1", "1", "100000.00", "CNY", f.trader.CreditCode))
+	if Code(err) != "RECALLED" {
+		t.Errorf("a receipt on gift boxes of recalled tins: %v (shopper trace recalls: %d)", err, len(doc.Recalls))
+	}
+}
+
+// atkCustody has the producer hand a lot to the warehouse, which receives it.
+func (f *wrFix) atkCustody(gtin, lot string) {
+	f.T.Helper()
+	f.MustSubmit(f.producer.Identity, "trace:HandOver", gtin, lot, f.wh.CreditCode)
+	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
+		f.T.Fatal(err)
+	}
+}
+
+// Packing links follow unpacking: boxes emptied of a recalled lot's tins
+// are no longer reached by its recall; boxes still holding some are.
+func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
+	f := newWRFix(t)
+	f.setDay("2026-04-01")
+	tins, boxes := wrGTIN(t, 92), wrGTIN(t, 93)
+	f.product(f.producer, tins)
+	f.product(f.producer, boxes)
+	f.atkLot(tins, "TIN2", "2")
+	f.atkLot(boxes, "BOX2", "1")
+	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", tins, "TIN2", `["T1001","T1002"]`)
+	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", boxes, "BOX2", `["B1001"]`)
+	agg := func(action, step string, serials ...string) {
+		children := []map[string]string{}
+		for _, s := range serials {
+			children = append(children, map[string]string{"gtin": tins, "serial": s})
+		}
+		in, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": action, "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+			"parent": map[string]string{"gtin": boxes, "serial": "B1001"}, "childItems": children})
+		f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+	}
+	agg("ADD", "packing", "T1001", "T1002")
+	agg("DELETE", "unpacking", "T1001")
+	f.MustSubmit(f.reg.Identity, "trace:RecallLot", tins, "TIN2", "铅超标")
+	f.atkCustody(boxes, "BOX2")
+	// One tin is still in the box: the lot is reached.
+	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	wantCode(t, err, "RECALLED")
+	agg("DELETE", "unpacking", "T1002")
+	// Emptied, the box's lot is free of the tins' recall.
+	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	if err != nil {
+		t.Errorf("emptied boxes: %v", err)
+	}
+}
