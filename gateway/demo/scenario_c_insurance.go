@@ -142,7 +142,7 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 		"creditLimit": id(limit), "policy": id(policy),
 		"claimedShipment": id(ship1), "policyFinancing": policyLoan, "paidClaim": id(claim),
 		"assignedShipment": id(ship2), "claimableShipment": id(ship3),
-		"receivable":       id(rv), "receivableFinancing": rvLoan,
+		"receivable": id(rv), "receivableFinancing": rvLoan,
 	}
 	return nil
 }
