@@ -572,6 +572,10 @@ func (r *Registry) GetEnterprise(ctx contractapi.TransactionContextInterface, cr
 func (r *Registry) ListEnterprises(ctx contractapi.TransactionContextInterface, mspID string) (string, error) {
 	out := []Enterprise{}
 	if mspID == "" {
+		g, err := loadGovernance(ctx)
+		if err != nil {
+			return "", err
+		}
 		it, err := ctx.GetStub().GetStateByPartialCompositeKey(objEnterprise, nil)
 		if err != nil {
 			return "", errf(CodeInternal, "list: %v", err)
@@ -586,6 +590,7 @@ func (r *Registry) ListEnterprises(ctx contractapi.TransactionContextInterface, 
 			if err := jsonUnmarshal(kv.Value, &e); err != nil {
 				return "", err
 			}
+			effectiveKinds(g, &e) // the kinds in effect now, as loadEnterprise
 			out = append(out, e)
 		}
 		return toJSON(out)
