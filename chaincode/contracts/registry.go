@@ -245,11 +245,7 @@ func effectiveKinds(g *Governance, e *Enterprise) {
 // enterprise's own organisation may, and only a kind that organisation
 // may grant.
 func (r *Registry) GrantKind(ctx contractapi.TransactionContextInterface, creditCode, kind string) (string, error) {
-	c, err := identify(ctx)
-	if err != nil {
-		return "", err
-	}
-	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	c, e, g, err := grantAction(ctx, creditCode)
 	if err != nil {
 		return "", err
 	}
@@ -284,11 +280,7 @@ func (r *Registry) GrantKind(ctx contractapi.TransactionContextInterface, credit
 // ApproveKind is the zone regulator's approval of a trust kind granted to
 // an enterprise; only then does the kind take effect.
 func (r *Registry) ApproveKind(ctx contractapi.TransactionContextInterface, creditCode, kind string) (string, error) {
-	c, err := identify(ctx)
-	if err != nil {
-		return "", err
-	}
-	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	c, e, g, err := grantAction(ctx, creditCode)
 	if err != nil {
 		return "", err
 	}
@@ -314,11 +306,7 @@ func (r *Registry) ApproveKind(ctx contractapi.TransactionContextInterface, cred
 // The enterprise's organisation admin or the zone regulator may revoke;
 // it takes effect on the next transaction.
 func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, creditCode, kind, reason string) (string, error) {
-	c, err := identify(ctx)
-	if err != nil {
-		return "", err
-	}
-	e, g, err := loadEnterpriseForUpdate(ctx, creditCode)
+	c, e, g, err := grantAction(ctx, creditCode)
 	if err != nil {
 		return "", err
 	}
@@ -380,16 +368,22 @@ func approverOf(c *Caller) string {
 	return c.MSPID
 }
 
-func loadEnterpriseForUpdate(ctx contractapi.TransactionContextInterface, creditCode string) (*Enterprise, *Governance, error) {
-	e, err := loadEnterprise(ctx, creditCode)
+// grantAction resolves the caller and loads the enterprise a grant,
+// approval or revocation changes, with the configuration in force.
+func grantAction(ctx contractapi.TransactionContextInterface, creditCode string) (*Caller, *Enterprise, *Governance, error) {
+	c, err := identify(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	g, err := loadGovernance(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return e, g, nil
+	e, err := loadEnterpriseWith(ctx, g, creditCode)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, e, g, nil
 }
 
 // EnterpriseVersion is one state of an enterprise in its key history.
@@ -595,12 +589,16 @@ func (r *Registry) ListEnterprises(ctx contractapi.TransactionContextInterface, 
 		}
 		return toJSON(out)
 	}
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return "", err
+	}
 	tails, err := indexTails(ctx, idxEnterpriseByMSP, []string{mspID})
 	if err != nil {
 		return "", err
 	}
 	for _, t := range tails {
-		e, err := loadEnterprise(ctx, t[0])
+		e, err := loadEnterpriseWith(ctx, g, t[0])
 		if err != nil {
 			return "", err
 		}
@@ -676,6 +674,17 @@ func requireKind(ctx contractapi.TransactionContextInterface, action string, kin
 }
 
 func loadEnterprise(ctx contractapi.TransactionContextInterface, creditCode string) (*Enterprise, error) {
+	// The kinds in effect follow the configuration in force now, so that a
+	// governance change takes effect on the next transaction.
+	g, err := loadGovernance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return loadEnterpriseWith(ctx, g, creditCode)
+}
+
+// loadEnterpriseWith loads an enterprise with its kinds in effect under g.
+func loadEnterpriseWith(ctx contractapi.TransactionContextInterface, g *Governance, creditCode string) (*Enterprise, error) {
 	if err := uscc.Validate(creditCode); err != nil {
 		return nil, errf(CodeInvalidArgument, "creditCode: %v", err)
 	}
@@ -690,12 +699,6 @@ func loadEnterprise(ctx contractapi.TransactionContextInterface, creditCode stri
 	}
 	if !found {
 		return nil, errf(CodeNotFound, "enterprise %s is not registered", creditCode)
-	}
-	// The kinds in effect follow the configuration in force now, so that a
-	// governance change takes effect on the next transaction.
-	g, err := loadGovernance(ctx)
-	if err != nil {
-		return nil, err
 	}
 	effectiveKinds(g, &e)
 	return &e, nil
