@@ -7,6 +7,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func (f *wrFix) atkLot(gtin, lot, qty string) {
 		"quantity": qty, "unit": "kg",
 		"origin": map[string]string{"place": "英德市英红镇", "latitude": "24.1856", "longitude": "113.4049", "country": "CN"},
 	})
-	f.MustSubmit(f.producer.Identity, "trace:CommissionLot", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
 }
 
 // atkEvent records an ObjectEvent on lots of gtin by m.
@@ -35,7 +36,7 @@ func (f *wrFix) atkEvent(by *Member, step, gtin string, lots []string, extra map
 		m[k] = v
 	}
 	b, _ := json.Marshal(m)
-	c, err := f.Submit(by.Identity, "trace:RecordEvent", string(b))
+	c, err := f.Submit(by.Identity, api.TxRecordEvent, string(b))
 	if err != nil {
 		return "", err
 	}
@@ -46,12 +47,12 @@ func (f *wrFix) atkEvent(by *Member, step, gtin string, lots []string, extra map
 // receipt for qty of it to holder.
 func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) contracts.Receipt {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, "trace:HandOver", gtin, lot, f.wh.CreditCode)
+	f.MustSubmit(f.producer.Identity, api.TxHandOver, gtin, lot, f.wh.CreditCode)
 	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
 		f.T.Fatal(err)
 	}
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(gtin, lot, qty, amount, "CNY", holder.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(gtin, lot, qty, amount, "CNY", holder.CreditCode))
 	return r
 }
 
@@ -59,7 +60,7 @@ func (f *wrFix) atkChilled(seq int) string {
 	f.T.Helper()
 	g := wrGTIN(f.T, seq)
 	in, _ := json.Marshal(map[string]string{"gtin": g, "nameZh": "清远鸡冰鲜", "nameEn": "Chilled chicken", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, "trace:CreateProduct", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
 	return g
 }
 
@@ -76,19 +77,19 @@ func TestAtkAddCollateralRecalledReceiptEndsMarginCall(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", f.gtin, r1.Lot, "复检不合格")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r1.Lot, "复检不合格")
 	// r2's goods are recalled too (not pledged yet, so no alert anywhere).
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", f.gtin, r2.Lot, "复检不合格")
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r2.Lot, "复检不合格")
 	// The same receipt would be RISK_BLOCKED in a new approval:
 	fin2 := f.apply(f.trader, f.bank, "1000.00", "CNY", r2.ID)
-	_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin2.ID, wrTerms("1000.00", "0.05", 90, "0.6"))
+	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin2.ID, wrTerms("1000.00", "0.05", 90, "0.6"))
 	wantCode(t, err, "RISK_BLOCKED")
-	f.mustDo(nil, f.trader.Identity, "finance:WithdrawFinancing", fin2.ID)
+	f.mustDo(nil, f.trader.Identity, api.TxWithdrawFinancing, fin2.ID)
 	// ... but AddCollateral takes it at its full 50,000.00.
 	var topped contracts.Financing
-	_, err = f.do(&topped, f.trader.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	_, err = f.do(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	if err == nil && topped.Status != "MARGIN_CALL" {
 		t.Fatalf("recalled receipt %s ended the margin call: status %s adjusted %s", r2.ID, topped.Status, topped.AdjustedCollateralValue)
 	}
@@ -107,8 +108,8 @@ func TestAtkOneExcursionOnTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	ra := f.atkReceiptOf(f.trader, g, "CKA", "1000", "100000.00")
 	rb := f.atkReceiptOf(f.trader, g, "CKB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"excursion":"0.2"}}`)
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"excursion":"0.2"}}`)
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	f.setDay("2026-04-02")
 	// One reefer, one reading, both lots.
 	if _, err := f.atkEvent(f.wh, "sensor_reporting", g, []string{"CKA", "CKB"}, map[string]any{"sensorReadings": f.atkReading("2", "9")}); err != nil {
@@ -134,13 +135,13 @@ func TestAtkUpstreamRecallOfTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	for _, out := range []string{"TEAA", "TEAB"} {
 		in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 			"inputs": []map[string]string{{"gtin": leaf, "lot": "LEAF1", "quantity": "2000", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": f.gtin, "lot": out}}})
-		f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
 	}
 	ra := f.atkReceiptOf(f.trader, f.gtin, "TEAA", "1000", "100000.00")
 	rb := f.atkReceiptOf(f.trader, f.gtin, "TEAB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", leaf, "LEAF1", "农残超标")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, leaf, "LEAF1", "农残超标")
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) != 2 || v.AdjustedCollateralValue != "100000.00" {
 		t.Fatalf("alerts %d adjusted %s; want 2 alerts and 100000.00", len(v.Alerts), v.AdjustedCollateralValue)
@@ -161,8 +162,8 @@ func TestAtkAlertCapSwallowsRecall(t *testing.T) {
 	// The producer is its own borrower: it holds the receipt.
 	r := f.atkReceiptOf(f.producer, g, "CK1", "1000", "100000.00")
 	fin := f.apply(f.producer, f.bank, "60000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"60000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5","excursion":"0.2"}}`)
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"60000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5","excursion":"0.2"}}`)
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	for i := 0; i < 200; i++ {
 		// 0.8 × 80,000 = 64,000 ≥ 60,000: no margin call from these.
 		ev := map[string]any{"sensorReadings": f.atkReading("1", fmt.Sprintf("4.%03d", i+1))}
@@ -170,7 +171,7 @@ func TestAtkAlertCapSwallowsRecall(t *testing.T) {
 			t.Fatalf("excursion %d: %v", i, err)
 		}
 	}
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", g, "CK1", "沙门氏菌检出")
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, g, "CK1", "沙门氏菌检出")
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if v.Status != "MARGIN_CALL" {
 		t.Fatalf("recall of the pledged lot after 200 self-made excursions: status %s, adjusted %s, %d alerts (want MARGIN_CALL at 50000.00)", v.Status, v.AdjustedCollateralValue, len(v.Alerts))
@@ -201,13 +202,13 @@ func TestAtkRecallNineStepsUpstreamNeverAlerts(t *testing.T) {
 		f.atkLot(g, lot, "1000")
 		in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 			"inputs": []map[string]string{{"gtin": prev, "lot": prevLot, "quantity": "1000", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": g, "lot": lot}}})
-		f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
 		prev, prevLot = g, lot
 	}
 	r := f.atkReceiptOf(f.trader, f.gtin, "S9", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8"}`)
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", wrGTIN(t, 70), "RAW", "农残超标")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8"}`)
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, wrGTIN(t, 70), "RAW", "农残超标")
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) == 0 {
 		t.Errorf("recall 9 steps upstream raised no alert (status %s); approval would have blocked the same goods", v.Status)
@@ -224,9 +225,9 @@ func TestAtkRepeatedTransformationsEatPledgedGoods(t *testing.T) {
 	lot := f.lot("1000")
 	f.receive(f.wh, lot, "1000")
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
 	fin := f.apply(f.trader, f.bank, "40000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("40000.00", "0.05", 90, "0.8"))
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("40000.00", "0.05", 90, "0.8"))
 	out := wrGTIN(t, 80)
 	f.product(f.producer, out)
 	var errs []error
@@ -235,7 +236,7 @@ func TestAtkRepeatedTransformationsEatPledgedGoods(t *testing.T) {
 		f.atkLot(out, o, "100")
 		in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Duration(i) * time.Minute).Format(time.RFC3339Nano),
 			"inputs": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "400", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": out, "lot": o}}})
-		_, err := f.Submit(f.producer.Identity, "trace:RecordEvent", string(in))
+		_, err := f.Submit(f.producer.Identity, api.TxRecordEvent, string(in))
 		errs = append(errs, err)
 	}
 	if errs[0] != nil {
@@ -256,7 +257,7 @@ func TestAtkOwnerShipsGoodsUnderPledgedReceipt(t *testing.T) {
 	f.setDay("2026-04-01")
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
 	buyer := f.Enterprise(PlatformMSP, "汕头茶叶出口", contracts.KindExporter)
 	_, err := f.atkEvent(f.producer, "shipping", f.gtin, []string{r.Lot}, map[string]any{"destination": buyer.CreditCode})
 	if err == nil {
@@ -276,15 +277,15 @@ func TestAtkReaddedReceiptMakesFinancingUnclosable(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r1.ID, r2.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
-	f.mustDo(nil, f.bank.Identity, "receipt:ReleasePledge", r2.ID)
-	f.mustDo(nil, f.trader.Identity, "finance:AddCollateral", fin.ID, r2.ID)
-	_, err := f.Submit(f.bank.Identity, "receipt:ReleasePledge", r2.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxReleasePledge, r2.ID)
+	f.mustDo(nil, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
+	_, err := f.Submit(f.bank.Identity, api.TxReleasePledge, r2.ID)
 	if Code(err) == "INTERNAL" {
 		t.Errorf("ReleasePledge of the re-added receipt: %v", err)
 	}
-	_, err = f.Submit(f.trader.Identity, "finance:RecordRepayment", fin.ID, "50000.00", "2026-04-01")
+	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, fin.ID, "50000.00", "2026-04-01")
 	if Code(err) == "INTERNAL" {
 		t.Errorf("payoff repayment: %v", err)
 	}
@@ -297,31 +298,31 @@ func TestAtkReaddedReceiptMakesFinancingUnclosable(t *testing.T) {
 func TestAtkGovernanceHeld(t *testing.T) {
 	n := New(t)
 	capture, _ := json.Marshal(map[string]any{"regulatorMsp": BankMSP, "orgs": []map[string]any{{"mspId": BankMSP, "kinds": []string{"bank", "regulator", "warehouse"}}}, "trustKinds": []string{}})
-	c := n.MustSubmit(n.Admins[BankMSP], "registry:ProposeGovernance", string(capture))
+	c := n.MustSubmit(n.Admins[BankMSP], api.TxProposeGovernance, string(capture))
 	var p contracts.GovernanceProposal
 	json.Unmarshal(c.Payload, &p)
 	if p.Status != "OPEN" {
 		t.Fatalf("one org adopted %+v", p)
 	}
-	_, err := n.Submit(n.Admins[BankMSP], "registry:ApproveGovernance", p.ID)
+	_, err := n.Submit(n.Admins[BankMSP], api.TxApproveGovernance, p.ID)
 	wantCode(t, err, "CONFLICT")
 	clerk := n.Enterprise(BankMSP, "clerk bank", "bank")
-	_, err = n.Submit(clerk.Identity, "registry:ApproveGovernance", p.ID)
+	_, err = n.Submit(clerk.Identity, api.TxApproveGovernance, p.ID)
 	wantCode(t, err, "FORBIDDEN")
-	n.MustSubmit(n.Admins[InsurerMSP], "registry:ApproveGovernance", p.ID)
+	n.MustSubmit(n.Admins[InsurerMSP], api.TxApproveGovernance, p.ID)
 	// A competing proposal adopted first makes p stale.
 	other, _ := json.Marshal(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": []map[string]any{
 		{"mspId": BankMSP, "kinds": []string{"bank"}}, {"mspId": InsurerMSP, "kinds": []string{"insurer"}}, {"mspId": PlatformMSP, "kinds": []string{"producer"}},
 		{"mspId": RegulatorMSP, "kinds": []string{"inspector", "regulator"}}, {"mspId": WarehouseMSP, "kinds": []string{"warehouse"}}}, "trustKinds": []string{"bank", "regulator", "warehouse", "insurer", "inspector"}})
-	c = n.MustSubmit(n.Admins[PlatformMSP], "registry:ProposeGovernance", string(other))
+	c = n.MustSubmit(n.Admins[PlatformMSP], api.TxProposeGovernance, string(other))
 	var q contracts.GovernanceProposal
 	json.Unmarshal(c.Payload, &q)
-	n.MustSubmit(n.Admins[WarehouseMSP], "registry:ApproveGovernance", q.ID)
-	n.MustSubmit(n.Admins[RegulatorMSP], "registry:ApproveGovernance", q.ID)
-	_, err = n.Submit(n.Admins[PlatformMSP], "registry:ApproveGovernance", p.ID)
+	n.MustSubmit(n.Admins[WarehouseMSP], api.TxApproveGovernance, q.ID)
+	n.MustSubmit(n.Admins[RegulatorMSP], api.TxApproveGovernance, q.ID)
+	_, err = n.Submit(n.Admins[PlatformMSP], api.TxApproveGovernance, p.ID)
 	wantCode(t, err, "CONFLICT")
 	var g contracts.Governance
-	n.MustEvaluate(&g, n.Admins[BankMSP], "registry:GetGovernance")
+	n.MustEvaluate(&g, n.Admins[BankMSP], api.TxGetGovernance)
 	if g.Version != 1 || g.RegulatorMSP != RegulatorMSP {
 		t.Fatalf("governance %+v", g)
 	}
@@ -334,31 +335,31 @@ func TestAtkKindsAndCustodyHeld(t *testing.T) {
 	f.setDay("2026-04-01")
 	// A bank admin granting a kind to a platform enterprise; registering a
 	// warehouse; binding a platform identity.
-	_, err := f.Submit(f.Admins[BankMSP], "registry:GrantKind", f.trader.CreditCode, "bank")
+	_, err := f.Submit(f.Admins[BankMSP], api.TxGrantKind, f.trader.CreditCode, "bank")
 	wantCode(t, err, "FORBIDDEN")
 	in, _ := json.Marshal(map[string]any{"creditCode": CreditCode(t, 900), "name": "fake wh", "kinds": []string{"warehouse"}})
-	_, err = f.Submit(f.Admins[BankMSP], "registry:RegisterEnterprise", string(in))
+	_, err = f.Submit(f.Admins[BankMSP], api.TxRegisterEnterprise, string(in))
 	wantCode(t, err, "KIND_NOT_GRANTABLE")
 	b, _ := json.Marshal(map[string]string{"id": f.trader.ID(), "label": "x"})
-	_, err = f.Submit(f.Admins[BankMSP], "registry:BindMember", f.bank.CreditCode, string(b))
+	_, err = f.Submit(f.Admins[BankMSP], api.TxBindMember, f.bank.CreditCode, string(b))
 	wantCode(t, err, "FORBIDDEN")
 	// A bank approving its own bank kind.
 	code := f.Register(BankMSP, "second bank", "bank")
-	_, err = f.Submit(f.bank.Identity, "registry:ApproveKind", code, "bank")
+	_, err = f.Submit(f.bank.Identity, api.TxApproveKind, code, "bank")
 	wantCode(t, err, "FORBIDDEN")
 	// A revoked regulator stops approving in the next transaction.
-	f.MustSubmit(f.Admins[RegulatorMSP], "registry:RevokeKind", f.reg.CreditCode, "regulator", "test")
-	_, err = f.Submit(f.reg.Identity, "registry:ApproveKind", code, "bank")
+	f.MustSubmit(f.Admins[RegulatorMSP], api.TxRevokeKind, f.reg.CreditCode, "regulator", "test")
+	_, err = f.Submit(f.reg.Identity, api.TxApproveKind, code, "bank")
 	wantCode(t, err, "FORBIDDEN")
 
 	// A -> B -> C: the giver loses custody each time.
 	lot := f.lot("100")
 	logi := f.Enterprise(WarehouseMSP, "清远冷链物流", contracts.KindLogistics)
 	f.receive(f.wh, lot, "100")
-	f.MustSubmit(f.wh.Identity, "trace:HandOver", f.gtin, lot, logi.CreditCode)
+	f.MustSubmit(f.wh.Identity, api.TxHandOver, f.gtin, lot, logi.CreditCode)
 	_, err = f.atkEvent(f.wh, "storing", f.gtin, []string{lot}, nil)
 	wantCode(t, err, "NOT_CUSTODIAN")
-	f.MustSubmit(logi.Identity, "trace:HandOver", f.gtin, lot, f.trader.CreditCode)
+	f.MustSubmit(logi.Identity, api.TxHandOver, f.gtin, lot, f.trader.CreditCode)
 	_, err = f.atkEvent(logi, "departing", f.gtin, []string{lot}, nil)
 	wantCode(t, err, "NOT_CUSTODIAN")
 	if _, err = f.atkEvent(f.trader, "receiving", f.gtin, []string{lot}, nil); err != nil {
@@ -389,31 +390,31 @@ func TestAtkNoInternalFromInput(t *testing.T) {
 	f.setDay("2026-04-01")
 	calls := []struct {
 		who  *Member
-		fn   string
+		fn   api.Tx
 		args []string
 	}{
-		{f.bank, "finance:GetEncumbrances", []string{"x", "y"}},
-		{f.bank, "finance:GetEncumbrances", []string{f.gtin, "NOPE"}},
-		{f.bank, "finance:AddCollateral", []string{"F-x", "WR-y"}},
-		{f.trader, "finance:AddCollateral", []string{"F-2026-0000000000000001", "WR-2026-0000000000000001"}},
-		{f.producer, "trace:HandOver", []string{f.gtin, "NOPE", f.trader.CreditCode}},
-		{f.producer, "trace:HandOver", []string{f.gtin, "NOPE", "bad"}},
-		{f.producer, "trace:RecordEvent", []string{`{"type":"ObjectEvent","bizStep":"shipping","eventTime":"2026-04-01T09:59:00+08:00","lots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}],"destination":"91441800MA5000001X"}`}},
-		{f.producer, "trace:RecordEvent", []string{`{"type":"ObjectEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","lots":[],"items":[{"gtin":"` + f.gtin + `","serial":"nope"}]}`}},
-		{f.producer, "trace:RecordEvent", []string{`{"type":"AggregationEvent","action":"DELETE","bizStep":"packing","eventTime":"2026-04-01T09:59:00+08:00","parent":{"sscc":"106141411234567897"},"childLots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}]}`}},
-		{f.producer, "trace:RecordEvent", []string{`{"type":"TransformationEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","inputs":[{"gtin":"` + f.gtin + `","lot":"NOPE","quantity":"1e400","unit":"kg"}],"outputs":[{"gtin":"` + f.gtin + `","lot":"NOPE2"}]}`}},
-		{f.producer, "trace:RecordEvent", []string{`{"type":"ObjectEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","lots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}],"sensorReadings":[{"from":"2026-04-01T09:00:00+08:00","to":"2026-04-01T09:30:00+08:00","type":"temperature","minValue":"1e9","maxValue":"NaN","uom":"CEL"}]}`}},
-		{f.reg, "registry:ApproveGovernance", []string{"ABC"}},
-		{f.reg, "registry:GetGovernanceProposal", []string{"0000000000000000000000000000000000000000000000000000000000000000"}},
-		{f.reg, "registry:GetEnterpriseHistory", []string{"x"}},
-		{f.reg, "trace:RecallLot", []string{f.gtin, "NOPE", "r"}},
+		{f.bank, api.TxGetEncumbrances, []string{"x", "y"}},
+		{f.bank, api.TxGetEncumbrances, []string{f.gtin, "NOPE"}},
+		{f.bank, api.TxAddCollateral, []string{"F-x", "WR-y"}},
+		{f.trader, api.TxAddCollateral, []string{"F-2026-0000000000000001", "WR-2026-0000000000000001"}},
+		{f.producer, api.TxHandOver, []string{f.gtin, "NOPE", f.trader.CreditCode}},
+		{f.producer, api.TxHandOver, []string{f.gtin, "NOPE", "bad"}},
+		{f.producer, api.TxRecordEvent, []string{`{"type":"ObjectEvent","bizStep":"shipping","eventTime":"2026-04-01T09:59:00+08:00","lots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}],"destination":"91441800MA5000001X"}`}},
+		{f.producer, api.TxRecordEvent, []string{`{"type":"ObjectEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","lots":[],"items":[{"gtin":"` + f.gtin + `","serial":"nope"}]}`}},
+		{f.producer, api.TxRecordEvent, []string{`{"type":"AggregationEvent","action":"DELETE","bizStep":"packing","eventTime":"2026-04-01T09:59:00+08:00","parent":{"sscc":"106141411234567897"},"childLots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}]}`}},
+		{f.producer, api.TxRecordEvent, []string{`{"type":"TransformationEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","inputs":[{"gtin":"` + f.gtin + `","lot":"NOPE","quantity":"1e400","unit":"kg"}],"outputs":[{"gtin":"` + f.gtin + `","lot":"NOPE2"}]}`}},
+		{f.producer, api.TxRecordEvent, []string{`{"type":"ObjectEvent","bizStep":"processing","eventTime":"2026-04-01T09:59:00+08:00","lots":[{"gtin":"` + f.gtin + `","lot":"NOPE"}],"sensorReadings":[{"from":"2026-04-01T09:00:00+08:00","to":"2026-04-01T09:30:00+08:00","type":"temperature","minValue":"1e9","maxValue":"NaN","uom":"CEL"}]}`}},
+		{f.reg, api.TxApproveGovernance, []string{"ABC"}},
+		{f.reg, api.TxGetGovernanceProposal, []string{"0000000000000000000000000000000000000000000000000000000000000000"}},
+		{f.reg, api.TxGetEnterpriseHistory, []string{"x"}},
+		{f.reg, api.TxRecallLot, []string{f.gtin, "NOPE", "r"}},
 	}
 	for i, c := range calls {
 		if _, err := f.Submit(c.who.Identity, c.fn, c.args...); Code(err) == "INTERNAL" || Code(err) == "" && err != nil {
 			t.Errorf("%d %s: %v", i, c.fn, err)
 		}
 	}
-	for _, fn := range []string{"registry:ProposeGovernance"} {
+	for _, fn := range []api.Tx{api.TxProposeGovernance} {
 		for _, a := range []string{`{}`, `{"orgs":[{"mspId":"A"}],"regulatorMsp":"A"}`, `{"orgs":[{"mspId":"A","kinds":["regulator"]}],"regulatorMsp":"A","trustKinds":["nope"]}`, `null`, `[]`} {
 			if _, err := f.Submit(f.Admins[BankMSP], fn, a); Code(err) == "INTERNAL" {
 				t.Errorf("%s %s: %v", fn, a, err)
@@ -432,15 +433,15 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 	f.setDay("2026-04-01")
 	lot := f.lot("1000") // the producer's, never handed to the trader
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "ATK-0001", amount: "30000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	var fin contracts.Financing
-	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
+	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
 	terms, _ := json.Marshal(map[string]any{"principal": "10000.00", "annualRate": "0.05", "termDays": 90, "maxLtv": "0.8", "registrationNo": f.encRegistration()})
-	_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, string(terms))
+	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, string(terms))
 	if err != nil {
 		t.Logf("approval refused: %v (held)", err)
 		return
@@ -451,7 +452,7 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 	f.atkLot(out, "P1", "10")
 	in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 		"inputs": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "10", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": out, "lot": "P1"}}})
-	_, err = f.Submit(f.producer.Identity, "trace:RecordEvent", string(in))
+	_, err = f.Submit(f.producer.Identity, api.TxRecordEvent, string(in))
 	t.Errorf("a receivable of %s (never custodian of lot %s) was financed and encumbers the whole lot; the owner's processing now answers %q", f.trader.CreditCode, lot, Code(err))
 }
 
@@ -464,10 +465,10 @@ func TestAtkDeclareAfterPaymentDue(t *testing.T) {
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 10})
 	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	in := f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-04-20", dueDate: "2026-05-20", lots: []string{lot}}, f.nextInvoice())
-	_, err := f.Submit(f.trader.Identity, "insurance:DeclareShipment", in)
+	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, in)
 	wantCode(t, err, "RULE_VIOLATION")
 	in = f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-05-25", dueDate: "2026-07-20", lots: []string{lot}}, f.nextInvoice())
-	f.mustDo(nil, f.trader.Identity, "insurance:DeclareShipment", in)
+	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, in)
 }
 
 // ---------------------------------------------------------------------
@@ -483,20 +484,20 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 	f.product(f.producer, boxes)
 	f.atkLot(tins, "TIN1", "2")
 	f.atkLot(boxes, "BOX1", "1")
-	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", tins, "TIN1", `["T0001","T0002"]`)
-	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", boxes, "BOX1", `["B0001"]`)
+	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, tins, "TIN1", `["T0001","T0002"]`)
+	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, boxes, "BOX1", `["B0001"]`)
 	agg, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 		"parent": map[string]string{"gtin": boxes, "serial": "B0001"}, "childItems": []map[string]string{{"gtin": tins, "serial": "T0001"}, {"gtin": tins, "serial": "T0002"}}})
-	f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(agg))
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", tins, "TIN1", "铅超标")
+	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(agg))
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, tins, "TIN1", "铅超标")
 	// The shopper's trace of the box shows the recall ...
 	var doc contracts.TraceDocument
-	f.MustEvaluate(&doc, f.reg.Identity, "trace:GetTrace", boxes, "BOX1", "B0001")
+	f.MustEvaluate(&doc, f.reg.Identity, api.TxGetTrace, boxes, "BOX1", "B0001")
 	docJSON, _ := json.Marshal(doc)
 	t.Logf("box trace mentions the recall: %v", json.Valid(docJSON) && len(doc.Recalls) > 0)
 	// ... and so does the ledger for the lot: no receipt on the boxes.
 	f.atkCustody(boxes, "BOX1")
-	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX1", "1", "100000.00", "CNY", f.trader.CreditCode))
+	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX1", "1", "100000.00", "CNY", f.trader.CreditCode))
 	if Code(err) != "RECALLED" {
 		t.Errorf("a receipt on gift boxes of recalled tins: %v (shopper trace recalls: %d)", err, len(doc.Recalls))
 	}
@@ -505,7 +506,7 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 // atkCustody has the producer hand a lot to the warehouse, which receives it.
 func (f *wrFix) atkCustody(gtin, lot string) {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, "trace:HandOver", gtin, lot, f.wh.CreditCode)
+	f.MustSubmit(f.producer.Identity, api.TxHandOver, gtin, lot, f.wh.CreditCode)
 	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
 		f.T.Fatal(err)
 	}
@@ -521,8 +522,8 @@ func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
 	f.product(f.producer, boxes)
 	f.atkLot(tins, "TIN2", "2")
 	f.atkLot(boxes, "BOX2", "1")
-	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", tins, "TIN2", `["T1001","T1002"]`)
-	f.MustSubmit(f.producer.Identity, "trace:CommissionItems", boxes, "BOX2", `["B1001"]`)
+	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, tins, "TIN2", `["T1001","T1002"]`)
+	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, boxes, "BOX2", `["B1001"]`)
 	agg := func(action, step string, serials ...string) {
 		children := []map[string]string{}
 		for _, s := range serials {
@@ -530,18 +531,18 @@ func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
 		}
 		in, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": action, "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 			"parent": map[string]string{"gtin": boxes, "serial": "B1001"}, "childItems": children})
-		f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
 	}
 	agg("ADD", "packing", "T1001", "T1002")
 	agg("DELETE", "unpacking", "T1001")
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", tins, "TIN2", "铅超标")
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, tins, "TIN2", "铅超标")
 	f.atkCustody(boxes, "BOX2")
 	// One tin is still in the box: the lot is reached.
-	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "RECALLED")
 	agg("DELETE", "unpacking", "T1002")
 	// Emptied, the box's lot is free of the tins' recall.
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
 	if err != nil {
 		t.Errorf("emptied boxes: %v", err)
 	}

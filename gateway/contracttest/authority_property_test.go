@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -63,8 +64,8 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 	grower := n.Enterprise(PlatformMSP, "茶园", "producer")
 	gtin := wrGTIN(t, 77)
 	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "茶", "category": "tea", "giStatus": "NONE"})
-	n.MustSubmit(grower.Identity, "trace:CreateProduct", string(in))
-	n.MustSubmit(grower.Identity, "trace:CommissionLot", trLotInput(gtin, "P1", "10", "kg"))
+	n.MustSubmit(grower.Identity, api.TxCreateProduct, string(in))
+	n.MustSubmit(grower.Identity, api.TxCommissionLot, trLotInput(gtin, "P1", "10", "kg"))
 	m.ents[zone.CreditCode] = &modelEnt{code: zone.CreditCode, org: RegulatorMSP, status: map[string]string{"regulator": "ACTIVE"}, approved: map[string]bool{"regulator": true}, member: zone.Identity}
 
 	var accepted []acceptedWrite
@@ -128,7 +129,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			}
 			code := CreditCode(t, 5000+seq)
 			in, _ := json.Marshal(map[string]any{"creditCode": code, "name": fmt.Sprint("企业", seq), "kinds": kinds})
-			_, err := n.Submit(n.Admins[org], "registry:RegisterEnterprise", string(in))
+			_, err := n.Submit(n.Admins[org], api.TxRegisterEnterprise, string(in))
 			ok := true
 			for _, k := range kinds {
 				ok = ok && slices.Contains(genesisGrants[org], k)
@@ -147,7 +148,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			}
 		case op < 3: // grant
 			e, kind, a := pickEnt(), pickKind(), pickActor()
-			_, err := n.Submit(a.id, "registry:GrantKind", e.code, kind)
+			_, err := n.Submit(a.id, api.TxGrantKind, e.code, kind)
 			ok := a.admin == e.org && slices.Contains(genesisGrants[e.org], kind) && (e.status[kind] == "" || e.status[kind] == "REVOKED")
 			check(step, "grant "+kind+" to "+e.code, err, ok)
 			if ok {
@@ -167,7 +168,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 					kind = k
 				}
 			}
-			_, err := n.Submit(a.id, "registry:ApproveKind", e.code, kind)
+			_, err := n.Submit(a.id, api.TxApproveKind, e.code, kind)
 			ok := isZone(a) && e.status[kind] == "PENDING_APPROVAL"
 			check(step, "approve "+kind+" of "+e.code, err, ok)
 			if ok {
@@ -178,7 +179,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			if e == m.ents[zone.CreditCode] && rng.IntN(4) != 0 {
 				continue // keep a zone regulator most of the time
 			}
-			_, err := n.Submit(a.id, "registry:RevokeKind", e.code, kind, "property test")
+			_, err := n.Submit(a.id, api.TxRevokeKind, e.code, kind, "property test")
 			ok := (a.admin == e.org || isZone(a)) && e.status[kind] != "" && e.status[kind] != "REVOKED"
 			check(step, "revoke "+kind+" of "+e.code, err, ok)
 			if ok {
@@ -186,7 +187,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			}
 		default: // a write that needs a kind
 			e := pickEnt()
-			var fn string
+			var fn api.Tx
 			var args, need []string
 			// Mostly a write the enterprise may make, when it may make one.
 			which := rng.IntN(4)
@@ -199,17 +200,17 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			}
 			switch which {
 			case 0:
-				fn, need = "trace:CreateProduct", []string{"producer", "processor"}
+				fn, need = api.TxCreateProduct, []string{"producer", "processor"}
 				args = []string{trJSON(map[string]any{"gtin": wrGTIN(t, 1000+seq), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
 			case 1:
-				fn, need = "risk:RecordSanction", []string{"regulator"}
+				fn, need = api.TxRecordSanction, []string{"regulator"}
 				args = []string{victim.CreditCode, trJSON(map[string]string{"reason": fmt.Sprint("step ", step), "basis": "清综试〔2026〕1号"})}
 			case 2:
-				fn, need = "trace:IssueCertificate", []string{"inspector"}
+				fn, need = api.TxIssueCertificate, []string{"inspector"}
 				args = []string{trJSON(map[string]any{"type": "QUARANTINE", "number": fmt.Sprint("PT-", seq), "subjects": []trObj{trLotRef(gtin, "P1")},
 					"documentSha256": strings.Repeat("4", 64), "validFrom": "2026-03-01", "validUntil": "2026-05-01", "result": "PASS"})}
 			default:
-				fn, need = "insurance:SetCreditLimit", []string{"insurer"}
+				fn, need = api.TxSetCreditLimit, []string{"insurer"}
 				args = []string{insLimitInput(victim.CreditCode, insBuyer{Name: "Rotterdam Thee BV", Country: "NL", RegistrationID: fmt.Sprint("KVK-", seq)}, "5000.00", "EUR", "2026-04-01", "2027-03-31")}
 			}
 			ok := slices.ContainsFunc(need, e.holds)
@@ -232,7 +233,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			t.Fatal(err)
 		}
 		var hist []contracts.EnterpriseVersion
-		n.MustEvaluate(&hist, zone.Identity, "registry:GetEnterpriseHistory", a.enterprise)
+		n.MustEvaluate(&hist, zone.Identity, api.TxGetEnterpriseHistory, a.enterprise)
 		var inForce *contracts.Enterprise
 		for _, v := range hist { // newest first
 			vt, err := n.Ledger.Transaction(ctx, v.TxID)

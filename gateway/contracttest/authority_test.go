@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"strings"
 	"testing"
@@ -55,31 +56,31 @@ func newAuthWorld(t *testing.T) *authWorld {
 // business refusal that is not a gate code.
 func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
 	w.t.Helper()
-	var fn string
+	var fn api.Tx
 	var args []string
 	switch kind {
 	case "producer", "processor":
-		fn, args = "trace:CreateProduct", []string{trJSON(map[string]any{"gtin": w.newGTIN(), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
+		fn, args = api.TxCreateProduct, []string{trJSON(map[string]any{"gtin": w.newGTIN(), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
 	case "regulator":
-		fn, args = "risk:RecordSanction", []string{w.victim.CreditCode, trJSON(map[string]string{"reason": fmt.Sprintf("attack %d", seq), "basis": "清综试〔2026〕1号"})}
+		fn, args = api.TxRecordSanction, []string{w.victim.CreditCode, trJSON(map[string]string{"reason": fmt.Sprintf("attack %d", seq), "basis": "清综试〔2026〕1号"})}
 	case "inspector":
-		fn, args = "trace:IssueCertificate", []string{trJSON(map[string]any{"type": "QUARANTINE", "number": fmt.Sprintf("AT-%d", seq), "subjects": []trObj{trLotRef(w.leaf, "TEA1")},
+		fn, args = api.TxIssueCertificate, []string{trJSON(map[string]any{"type": "QUARANTINE", "number": fmt.Sprintf("AT-%d", seq), "subjects": []trObj{trLotRef(w.leaf, "TEA1")},
 			"documentSha256": strings.Repeat("3", 64), "validFrom": "2026-03-01", "validUntil": "2026-04-01", "result": "PASS"})}
 	case "warehouse":
-		fn, args = "receipt:IssueReceipt", []string{wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", w.victim.CreditCode)}
+		fn, args = api.TxIssueReceipt, []string{wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", w.victim.CreditCode)}
 	case "bank":
-		fn, args = "finance:ApproveFinancing", []string{"F-2026-0000000000000001", wrTerms("1000.00", "0.05", 90, "0.6")}
+		fn, args = api.TxApproveFinancing, []string{"F-2026-0000000000000001", wrTerms("1000.00", "0.05", 90, "0.6")}
 	case "insurer":
-		fn, args = "insurance:SetCreditLimit", []string{insLimitInput(w.victim.CreditCode, insBuyer{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: fmt.Sprintf("HRB-%d", 20000+seq)}, "10000.00", "USD", "2026-03-01", "2027-02-28")}
+		fn, args = api.TxSetCreditLimit, []string{insLimitInput(w.victim.CreditCode, insBuyer{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: fmt.Sprintf("HRB-%d", 20000+seq)}, "10000.00", "USD", "2026-03-01", "2027-02-28")}
 	case "exporter":
-		fn, args = "insurance:DeclareShipment", []string{trJSON(map[string]any{"policyId": "PL-2026-0000000000000001"})}
+		fn, args = api.TxDeclareShipment, []string{trJSON(map[string]any{"policyId": "PL-2026-0000000000000001"})}
 	case "logistics":
-		fn, args = "trace:RecordEvent", []string{trJSON(trObj{"type": "ObjectEvent", "bizStep": "departing", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})}
+		fn, args = api.TxRecordEvent, []string{trJSON(trObj{"type": "ObjectEvent", "bizStep": "departing", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})}
 	case "customs_broker":
 		// No contract acts on this kind yet; what the registry says the
 		// caller may do is the check.
 		var c contracts.Caller
-		w.MustEvaluate(&c, m, "registry:WhoAmI")
+		w.MustEvaluate(&c, m, api.TxWhoAmI)
 		if c.Enterprise == nil || !slices.Contains(c.Enterprise.Kinds, kind) {
 			return "FORBIDDEN"
 		}
@@ -107,7 +108,7 @@ func TestAuthorityKindMatrix(t *testing.T) {
 				grantable := slices.Contains(genesisGrants[org], kind)
 				code := CreditCode(t, 9000+seq)
 				in, _ := json.Marshal(map[string]any{"creditCode": code, "name": "attacker " + org + " " + kind, "kinds": []string{kind}})
-				_, err := w.Submit(w.Admins[org], "registry:RegisterEnterprise", string(in))
+				_, err := w.Submit(w.Admins[org], api.TxRegisterEnterprise, string(in))
 				if !grantable {
 					trCheckCode(t, err, "KIND_NOT_GRANTABLE")
 					// Nothing registered: the member cannot be bound, so it
@@ -131,16 +132,16 @@ func TestAuthorityKindMatrix(t *testing.T) {
 				// Only the zone regulator approves: not the organisation's
 				// own admin, not a regulator-org member without the kind.
 				if org != RegulatorMSP {
-					_, err = w.Submit(w.Admins[org], "registry:ApproveKind", code, kind)
+					_, err = w.Submit(w.Admins[org], api.TxApproveKind, code, kind)
 					trCheckCode(t, err, "FORBIDDEN")
 				}
-				_, err = w.Submit(w.by["inspector"].Identity, "registry:ApproveKind", code, kind)
+				_, err = w.Submit(w.by["inspector"].Identity, api.TxApproveKind, code, kind)
 				trCheckCode(t, err, "FORBIDDEN")
-				w.MustSubmit(w.by["regulator"].Identity, "registry:ApproveKind", code, kind)
+				w.MustSubmit(w.by["regulator"].Identity, api.TxApproveKind, code, kind)
 				if got := w.act(m.Identity, kind, seq); isGate(got) {
 					t.Fatalf("after approval: act refused %q", got)
 				}
-				w.MustSubmit(w.Admins[org], "registry:RevokeKind", code, kind, "attack test")
+				w.MustSubmit(w.Admins[org], api.TxRevokeKind, code, kind, "attack test")
 				if got := w.act(m.Identity, kind, seq+1000); !isGate(got) {
 					t.Fatalf("after revocation: act code %q", got)
 				}
@@ -158,14 +159,14 @@ func TestAuthorityAttacks(t *testing.T) {
 		return func() error {
 			w.serial++
 			in, _ := json.Marshal(map[string]any{"creditCode": CreditCode(t, 8000+w.serial), "name": "x", "kinds": kinds})
-			_, err := w.Submit(w.Admins[org], "registry:RegisterEnterprise", string(in))
+			_, err := w.Submit(w.Admins[org], api.TxRegisterEnterprise, string(in))
 			return err
 		}
 	}
 	event := func(m *Member, step, gtin, lot, when string) func() error {
 		return func() error {
 			ev := trObj{"type": "ObjectEvent", "bizStep": step, "eventTime": when, "lots": []trObj{trLotRef(gtin, lot)}}
-			_, err := w.Submit(m.Identity, "trace:RecordEvent", trJSON(ev))
+			_, err := w.Submit(m.Identity, api.TxRecordEvent, trJSON(ev))
 			return err
 		}
 	}
@@ -185,7 +186,7 @@ func TestAuthorityAttacks(t *testing.T) {
 	w.handOver(prod, w.leaf, "TEA1", wh)
 	w.mustEvent(wh, trObj{"type": "ObjectEvent", "bizStep": "receiving", "eventTime": now(), "lots": []trObj{trLotQty(w.leaf, "TEA1", "500", "kg")}})
 	var receipt contracts.Receipt
-	w.must(&receipt, wh.Identity, "receipt:IssueReceipt", wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode))
+	w.must(&receipt, wh.Identity, api.TxIssueReceipt, wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode))
 
 	tests := []struct {
 		name   string
@@ -202,33 +203,33 @@ func TestAuthorityAttacks(t *testing.T) {
 		{"insurer admin registers a bank", reg(InsurerMSP, "bank"), "KIND_NOT_GRANTABLE", 0},
 		{"bank admin binds a PlatformMSP identity to its bank", func() error {
 			in, _ := json.Marshal(map[string]string{"id": platformUser.ID()})
-			_, err := w.Submit(w.Admins[BankMSP], "registry:BindMember", w.by["bank"].CreditCode, string(in))
+			_, err := w.Submit(w.Admins[BankMSP], api.TxBindMember, w.by["bank"].CreditCode, string(in))
 			return err
 		}, "FORBIDDEN", 0},
 		{"bank admin grants its bank the regulator kind", func() error {
-			_, err := w.Submit(w.Admins[BankMSP], "registry:GrantKind", w.by["bank"].CreditCode, "regulator")
+			_, err := w.Submit(w.Admins[BankMSP], api.TxGrantKind, w.by["bank"].CreditCode, "regulator")
 			return err
 		}, "KIND_NOT_GRANTABLE", 0},
 		{"platform admin grants a kind to another organisation's enterprise", func() error {
-			_, err := w.Submit(w.Admins[PlatformMSP], "registry:GrantKind", wh.CreditCode, "producer")
+			_, err := w.Submit(w.Admins[PlatformMSP], api.TxGrantKind, wh.CreditCode, "producer")
 			return err
 		}, "FORBIDDEN", 0},
 		{"warehouse admin approves its own warehouse", func() error {
-			_, err := w.Submit(w.Admins[WarehouseMSP], "registry:ApproveKind", pendingWH, "warehouse")
+			_, err := w.Submit(w.Admins[WarehouseMSP], api.TxApproveKind, pendingWH, "warehouse")
 			return err
 		}, "FORBIDDEN", 0},
 		{"unapproved warehouse mints a receipt", func() error {
-			_, err := w.Submit(pendingMember.Identity, "receipt:IssueReceipt", wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", pendingWH))
+			_, err := w.Submit(pendingMember.Identity, api.TxIssueReceipt, wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", pendingWH))
 			return err
 		}, "FORBIDDEN", 0},
 		{"inspector revokes the bank's kind", func() error {
-			_, err := w.Submit(insp.Identity, "registry:RevokeKind", w.by["bank"].CreditCode, "bank", "x")
+			_, err := w.Submit(insp.Identity, api.TxRevokeKind, w.by["bank"].CreditCode, "bank", "x")
 			return err
 		}, "FORBIDDEN", 0},
 		{"tea cooperative records feeding on the chicken farm's flock", event(prod, "feeding", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
 		{"tea cooperative records non-conformance on the flock", func() error {
 			ev := trObj{"type": "ObjectEvent", "bizStep": "processing", "disposition": "non_conformant", "eventTime": now(), "lots": []trObj{trLotRef(w.chicken, "FLOCK1")}}
-			_, err := w.Submit(prod.Identity, "trace:RecordEvent", trJSON(ev))
+			_, err := w.Submit(prod.Identity, api.TxRecordEvent, trJSON(ev))
 			return err
 		}, "NOT_CUSTODIAN", 0},
 		{"carrier records on goods it already shipped on", event(logi, "departing", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
@@ -238,29 +239,29 @@ func TestAuthorityAttacks(t *testing.T) {
 		{"sensor readings back-dated by a month", func() error {
 			ev := trObj{"type": "ObjectEvent", "bizStep": "sensor_reporting", "eventTime": now(), "lots": []trObj{trLotRef(w.leaf, "TEA1")},
 				"sensorReadings": []trObj{{"from": "2026-02-01T08:00:00+08:00", "to": "2026-02-01T09:00:00+08:00", "type": "temperature", "minValue": "1", "maxValue": "2", "uom": "CEL"}}}
-			_, err := w.Submit(wh.Identity, "trace:RecordEvent", trJSON(ev))
+			_, err := w.Submit(wh.Identity, api.TxRecordEvent, trJSON(ev))
 			return err
 		}, "EVENT_TOO_OLD", 0},
 		{"warehouse hands over goods under a live receipt", func() error {
-			_, err := w.Submit(wh.Identity, "trace:HandOver", w.leaf, "TEA1", logi.CreditCode)
+			_, err := w.Submit(wh.Identity, api.TxHandOver, w.leaf, "TEA1", logi.CreditCode)
 			return err
 		}, "CONFLICT", 0},
 		{"a stranger hands over the farm's flock", func() error {
-			_, err := w.Submit(prod.Identity, "trace:HandOver", w.chicken, "FLOCK1", prod.CreditCode)
+			_, err := w.Submit(prod.Identity, api.TxHandOver, w.chicken, "FLOCK1", prod.CreditCode)
 			return err
 		}, "INVALID_ARGUMENT", 0},
 		{"a stranger hands the farm's flock to itself via another firm", func() error {
-			_, err := w.Submit(prod.Identity, "trace:HandOver", w.chicken, "FLOCK1", wh.CreditCode)
+			_, err := w.Submit(prod.Identity, api.TxHandOver, w.chicken, "FLOCK1", wh.CreditCode)
 			return err
 		}, "NOT_CUSTODIAN", 0},
 		{"shipping names a destination that is not registered", func() error {
 			ev := trObj{"type": "ObjectEvent", "bizStep": "shipping", "eventTime": now(), "lots": []trObj{trLotRef(w.chicken, "FLOCK1")}, "destination": CreditCode(t, 7777)}
-			_, err := w.Submit(w.farm.Identity, "trace:RecordEvent", trJSON(ev))
+			_, err := w.Submit(w.farm.Identity, api.TxRecordEvent, trJSON(ev))
 			return err
 		}, "NOT_FOUND", 0},
 		{"one organisation adopts a governance change alone", func() error {
 			in := trJSON(map[string]any{"regulatorMsp": PlatformMSP, "orgs": []trObj{{"mspId": PlatformMSP, "kinds": allKinds}}})
-			c, err := w.Submit(w.Admins[PlatformMSP], "registry:ProposeGovernance", in)
+			c, err := w.Submit(w.Admins[PlatformMSP], api.TxProposeGovernance, in)
 			if err != nil {
 				return err
 			}
@@ -269,11 +270,11 @@ func TestAuthorityAttacks(t *testing.T) {
 			if p.Status != "OPEN" {
 				return fmt.Errorf("proposal %s after one approval", p.Status)
 			}
-			_, err = w.Submit(w.Admins[PlatformMSP], "registry:ApproveGovernance", p.ID)
+			_, err = w.Submit(w.Admins[PlatformMSP], api.TxApproveGovernance, p.ID)
 			return err
 		}, "CONFLICT", 1},
 		{"a member (not an admin) proposes governance", func() error {
-			_, err := w.Submit(w.by["regulator"].Identity, "registry:ProposeGovernance", trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": []trObj{{"mspId": RegulatorMSP, "kinds": []string{"regulator"}}}}))
+			_, err := w.Submit(w.by["regulator"].Identity, api.TxProposeGovernance, trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": []trObj{{"mspId": RegulatorMSP, "kinds": []string{"regulator"}}}}))
 			return err
 		}, "FORBIDDEN", 0},
 	}
@@ -289,13 +290,13 @@ func TestAuthorityAttacks(t *testing.T) {
 	// The self-made regulator of the findings never existed: the victim's
 	// record carries no sanction.
 	var sanctions []json.RawMessage
-	w.MustEvaluate(&sanctions, w.victim.Identity, "risk:ListSanctions", w.victim.CreditCode)
+	w.MustEvaluate(&sanctions, w.victim.Identity, api.TxListSanctions, w.victim.CreditCode)
 	if len(sanctions) != 0 {
 		t.Errorf("victim has %d sanctions", len(sanctions))
 	}
 	// ALREADY_EXISTS says nothing of the other party's record.
 	in, _ := json.Marshal(map[string]any{"creditCode": wh.CreditCode, "name": "x", "kinds": []string{"logistics"}})
-	_, err := w.Submit(w.Admins[WarehouseMSP], "registry:RegisterEnterprise", string(in))
+	_, err := w.Submit(w.Admins[WarehouseMSP], api.TxRegisterEnterprise, string(in))
 	trCheckCode(t, err, "ALREADY_EXISTS")
 	if err != nil && strings.Contains(err.Error(), "企业") {
 		t.Errorf("ALREADY_EXISTS names the existing enterprise: %v", err)
@@ -309,7 +310,7 @@ func TestAuthorityAttacks(t *testing.T) {
 func TestAuthorityGovernanceChange(t *testing.T) {
 	w := newAuthWorld(t)
 	var g contracts.Governance
-	w.MustEvaluate(&g, w.unbound, "registry:GetGovernance")
+	w.MustEvaluate(&g, w.unbound, api.TxGetGovernance)
 	if g.Version != 0 || g.RegulatorMSP != RegulatorMSP || len(g.Orgs) != 5 {
 		t.Fatalf("genesis %+v", g)
 	}
@@ -323,30 +324,30 @@ func TestAuthorityGovernanceChange(t *testing.T) {
 	}
 	in := trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": orgs, "trustKinds": g.TrustKinds})
 	var p, stale contracts.GovernanceProposal
-	w.must(&p, w.Admins[PlatformMSP], "registry:ProposeGovernance", in)
-	w.must(&stale, w.Admins[BankMSP], "registry:ProposeGovernance", in)
-	_, err := w.Submit(w.Admins[PlatformMSP], "registry:RegisterEnterprise", trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
+	w.must(&p, w.Admins[PlatformMSP], api.TxProposeGovernance, in)
+	w.must(&stale, w.Admins[BankMSP], api.TxProposeGovernance, in)
+	_, err := w.Submit(w.Admins[PlatformMSP], api.TxRegisterEnterprise, trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
 	trCheckCode(t, err, "KIND_NOT_GRANTABLE")
-	w.must(&p, w.Admins[WarehouseMSP], "registry:ApproveGovernance", p.ID)
+	w.must(&p, w.Admins[WarehouseMSP], api.TxApproveGovernance, p.ID)
 	if p.Status != "OPEN" || len(p.Approvals) != 2 {
 		t.Fatalf("after two approvals %+v", p)
 	}
-	w.must(&p, w.Admins[RegulatorMSP], "registry:ApproveGovernance", p.ID)
+	w.must(&p, w.Admins[RegulatorMSP], api.TxApproveGovernance, p.ID)
 	if p.Status != "ADOPTED" || p.Config.Version != 1 {
 		t.Fatalf("after three approvals %+v", p)
 	}
-	w.MustEvaluate(&g, w.unbound, "registry:GetGovernance")
+	w.MustEvaluate(&g, w.unbound, api.TxGetGovernance)
 	if g.Version != 1 || g.ProposalID != p.ID {
 		t.Fatalf("in force %+v", g)
 	}
-	w.must(nil, w.Admins[PlatformMSP], "registry:RegisterEnterprise", trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
-	_, err = w.Submit(w.Admins[InsurerMSP], "registry:ApproveGovernance", stale.ID)
+	w.must(nil, w.Admins[PlatformMSP], api.TxRegisterEnterprise, trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
+	_, err = w.Submit(w.Admins[InsurerMSP], api.TxApproveGovernance, stale.ID)
 	trCheckCode(t, err, "CONFLICT")
 	// The enterprise's history shows its registration and each change.
-	w.MustSubmit(w.by["regulator"].Identity, "registry:ApproveKind", CreditCode(t, 6001), "warehouse")
-	w.MustSubmit(w.by["regulator"].Identity, "registry:RevokeKind", CreditCode(t, 6001), "warehouse", "no bonded licence")
+	w.MustSubmit(w.by["regulator"].Identity, api.TxApproveKind, CreditCode(t, 6001), "warehouse")
+	w.MustSubmit(w.by["regulator"].Identity, api.TxRevokeKind, CreditCode(t, 6001), "warehouse", "no bonded licence")
 	var hist []contracts.EnterpriseVersion
-	w.MustEvaluate(&hist, w.unbound, "registry:GetEnterpriseHistory", CreditCode(t, 6001))
+	w.MustEvaluate(&hist, w.unbound, api.TxGetEnterpriseHistory, CreditCode(t, 6001))
 	var actions []string
 	for _, v := range hist {
 		actions = append(actions, v.Enterprise.LastChange.Action)

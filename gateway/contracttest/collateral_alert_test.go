@@ -3,6 +3,7 @@ package contracttest
 import (
 	"context"
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"testing"
 	"time"
@@ -30,11 +31,11 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	f.setDay("2026-04-01")
 	chilled := wrGTIN(t, 50)
 	in, _ := json.Marshal(map[string]string{"gtin": chilled, "nameZh": "清远鸡冰鲜", "nameEn": "Chilled Qingyuan chicken", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, "trace:CreateProduct", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
 	in, _ = json.Marshal(map[string]any{"gtin": chilled, "lot": "CK1", "date": "2026-03-31", "quantity": "1000", "unit": "kg",
 		"origin": map[string]string{"place": "清远市清新区", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}})
-	f.MustSubmit(f.producer.Identity, "trace:CommissionLot", string(in))
-	f.MustSubmit(f.producer.Identity, "trace:HandOver", chilled, "CK1", f.wh.CreditCode)
+	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
+	f.MustSubmit(f.producer.Identity, api.TxHandOver, chilled, "CK1", f.wh.CreditCode)
 	ev := func(step string, extra map[string]any) string {
 		m := map[string]any{"type": "ObjectEvent", "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339), "lots": []map[string]string{{"gtin": chilled, "lot": "CK1", "quantity": "1000", "unit": "kg"}}}
 		for k, v := range extra {
@@ -43,13 +44,13 @@ func TestCollateralAlertsWorked(t *testing.T) {
 		b, _ := json.Marshal(m)
 		return string(b)
 	}
-	f.MustSubmit(f.wh.Identity, "trace:RecordEvent", ev("receiving", nil))
+	f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("receiving", nil))
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(chilled, "CK1", "1000", "100000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(chilled, "CK1", "1000", "100000.00", "CNY", f.trader.CreditCode))
 	fin := f.apply(f.trader, f.bank, "75000.00", "CNY", r.ID)
 	terms := `{"principal":"75000.00","annualRate":"0.05","termDays":180,"maxLtv":"0.8","haircuts":{"recall":"0.6","excursion":"0.2"},"marginCallDays":10}`
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, terms)
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, terms)
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 
 	check := func(step, status, adjusted, ltv, shortfall, deadline string, alerts int) contracts.FinancingView {
 		t.Helper()
@@ -66,7 +67,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	// The excursion, recorded by the warehouse holding the goods.
 	f.setDay("2026-04-02")
 	reading := []map[string]string{{"from": f.today().Add(-3 * time.Hour).Format(time.RFC3339), "to": f.today().Add(-2 * time.Hour).Format(time.RFC3339), "type": "temperature", "minValue": "2.5", "maxValue": "7.5", "uom": "CEL"}}
-	c := f.MustSubmit(f.wh.Identity, "trace:RecordEvent", ev("sensor_reporting", map[string]any{"sensorReadings": reading}))
+	c := f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("sensor_reporting", map[string]any{"sensorReadings": reading}))
 	var recorded contracts.TraceEvent
 	json.Unmarshal(c.Payload, &recorded)
 	v := check("after the excursion", "MARGIN_CALL", "80000.00", "0.9375", "11000.00", "2026-04-12", 1)
@@ -77,16 +78,16 @@ func TestCollateralAlertsWorked(t *testing.T) {
 		t.Error("the excursion's ledger event does not name the financing")
 	}
 	// The same excursion event again writes nothing and adds no alert.
-	f.MustSubmit(f.wh.Identity, "trace:RecordEvent", ev("sensor_reporting", map[string]any{"sensorReadings": reading, "eventTime": recorded.EventTime}))
+	f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("sensor_reporting", map[string]any{"sensorReadings": reading, "eventTime": recorded.EventTime}))
 
 	// A default before the deadline (and before maturity) is refused.
-	_, err := f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	_, err := f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 
 	// The borrower repays the shortfall with the interest due: met.
 	f.setDay("2026-05-01")
 	var repaid contracts.Financing
-	f.mustDo(&repaid, f.trader.Identity, "finance:RecordRepayment", fin.ID, "11312.50", "2026-05-01")
+	f.mustDo(&repaid, f.trader.Identity, api.TxRecordRepayment, fin.ID, "11312.50", "2026-05-01")
 	if p := repaid.Postings[len(repaid.Postings)-1]; p.ToInterest != "312.50" || p.ToPrincipal != "11000.00" || p.PrincipalAfter != "64000.00" {
 		t.Errorf("posting %+v", p)
 	}
@@ -97,21 +98,21 @@ func TestCollateralAlertsWorked(t *testing.T) {
 
 	// The regulator recalls the lot: the larger haircut applies.
 	f.setDay("2026-05-02")
-	c = f.MustSubmit(f.reg.Identity, "trace:RecallLot", chilled, "CK1", "沙门氏菌检出 salmonella found")
+	c = f.MustSubmit(f.reg.Identity, api.TxRecallLot, chilled, "CK1", "沙门氏菌检出 salmonella found")
 	check("after the recall", "MARGIN_CALL", "40000.00", "1.6", "32000.00", "2026-05-12", 2)
 	if !f.eventOfTxNames(c.TxID, fin.ID) {
 		t.Error("the recall's ledger event does not name the financing")
 	}
 	f.setDay("2026-05-12")
-	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-05-13")
-	f.mustDo(nil, f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	if v := f.getFinancing(f.bank, fin.ID, "2026-05-13"); v.Status != "DEFAULTED" {
 		t.Errorf("after the deadline: %s", v.Status)
 	}
 	var enc contracts.Encumbrance
-	f.MustEvaluate(&enc, f.bank.Identity, "finance:GetEncumbrances", chilled, "CK1")
+	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, chilled, "CK1")
 	if len(enc.Entries) != 0 {
 		t.Errorf("defaulted financing still encumbers the goods: %+v", enc)
 	}
@@ -124,20 +125,20 @@ func TestCollateralTopUp(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
-	f.MustSubmit(f.reg.Identity, "trace:RecallLot", f.gtin, r1.Lot, "复检不合格")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r1.Lot, "复检不合格")
 	if v := f.getFinancing(f.bank, fin.ID, "2026-04-01"); v.Status != "MARGIN_CALL" || v.MarginCall.Shortfall != "40000.00" {
 		t.Fatalf("after the recall: %s %+v", v.Status, v.MarginCall)
 	}
 	// Another borrower cannot top it up; the bank cannot either.
 	other := f.Enterprise(PlatformMSP, "另一贸易公司", contracts.KindExporter)
-	_, err := f.Submit(other.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	_, err := f.Submit(other.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var topped contracts.Financing
-	f.mustDo(&topped, f.trader.Identity, "finance:AddCollateral", fin.ID, r2.ID)
+	f.mustDo(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	// 100,000.00 × 0.5 + 50,000.00 = 100,000.00; allowed 80,000.00 = owed.
 	if topped.Status != "ACTIVE" || topped.AdjustedCollateralValue != "100000.00" || len(topped.Collateral) != 2 {
 		t.Fatalf("after the top-up: %s %s %d", topped.Status, topped.AdjustedCollateralValue, len(topped.Collateral))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -61,20 +62,20 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", contracts.KindBank)}
 	p.gtin = wrGTIN(t, 60)
 	in, _ := json.Marshal(map[string]string{"gtin": p.gtin, "nameZh": "清远鸡冰鲜", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, "trace:CreateProduct", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
 	pol := f.policy(insPolicyOpts{currency: "CNY", coverage: "0.9", premium: "0.006", waitingDays: 90})
 	lim := f.limit(f.overseasBuyer(), "1000000.00", "CNY")
 	for i := 0; i < 2; i++ {
 		lot := fmt.Sprintf("CK%d", i+1)
 		in, _ := json.Marshal(map[string]any{"gtin": p.gtin, "lot": lot, "date": "2026-03-31", "quantity": "1000", "unit": "kg",
 			"origin": map[string]string{"place": "清远市清新区", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}})
-		f.MustSubmit(f.producer.Identity, "trace:CommissionLot", string(in))
+		f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
 		// Everything goes into the warehouse under one receipt, later split;
 		// the trader takes over a share and ships it (insured, invoiced).
-		f.MustSubmit(f.producer.Identity, "trace:HandOver", p.gtin, lot, f.wh.CreditCode)
+		f.MustSubmit(f.producer.Identity, api.TxHandOver, p.gtin, lot, f.wh.CreditCode)
 		p.event(f.wh, "receiving", lot, "600", nil)
-		f.mustDo(nil, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
-		f.MustSubmit(f.producer.Identity, "trace:HandOver", p.gtin, lot, f.trader.CreditCode)
+		f.mustDo(nil, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
+		f.MustSubmit(f.producer.Identity, api.TxHandOver, p.gtin, lot, f.trader.CreditCode)
 		if code := p.event(f.trader, "shipping", lot, "400", nil); code != "" {
 			t.Fatalf("trader ships the unreceipted 400 kg: %s (%v)", code, p.lastErr)
 		}
@@ -82,7 +83,7 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 		sin, _ := json.Marshal(map[string]any{"policyId": pol.ID, "limitId": lim.ID, "invoiceNumber": f.nextInvoice(), "invoiceAmount": "20000.00",
 			"customsDeclarationNo": f.nextCustoms(), "customsValue": "20000.00", "shipmentDate": f.day(), "paymentDueDate": f.dayPlus(90),
 			"lots": []map[string]string{{"gtin": p.gtin, "lot": lot}}})
-		f.mustDo(&s, f.trader.Identity, "insurance:DeclareShipment", string(sin))
+		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, string(sin))
 		f.assign(s.ID, f.bank)
 		p.lots, p.ship[lot] = append(p.lots, lot), s.ID
 	}
@@ -146,7 +147,7 @@ func (p *encProp) eventTx(m *Member, step, lot, qty string, readings []map[strin
 		ev["sensorReadings"] = readings
 	}
 	b, _ := json.Marshal(ev)
-	c, err := p.Submit(m.Identity, "trace:RecordEvent", string(b))
+	c, err := p.Submit(m.Identity, api.TxRecordEvent, string(b))
 	if err != nil {
 		p.lastErr = err
 		return Code(err), ""
@@ -158,7 +159,7 @@ func (p *encProp) receipts() []contracts.Receipt {
 	var out []contracts.Receipt
 	for _, lot := range p.lots {
 		var rs []contracts.Receipt
-		p.MustEvaluate(&rs, p.trader.Identity, "receipt:ListReceiptsByHolder", p.trader.CreditCode)
+		p.MustEvaluate(&rs, p.trader.Identity, api.TxListReceiptsByHolder, p.trader.CreditCode)
 		for _, r := range rs {
 			if r.Lot == lot && r.GTIN == p.gtin && r.Status == "ISSUED" {
 				out = append(out, r)
@@ -183,27 +184,27 @@ func (p *encProp) split() string {
 	v1 := v.Mul(q1).Div(q).Round(2)
 	in, _ := json.Marshal(map[string]any{"parts": []map[string]string{
 		{"quantity": q1.String(), "valuation": v1.StringFixed(2)}, {"quantity": q.Sub(q1).String(), "valuation": v.Sub(v1).StringFixed(2)}}})
-	_, err := p.Submit(p.trader.Identity, "receipt:SplitReceipt", r.ID, string(in))
+	_, err := p.Submit(p.trader.Identity, api.TxSplitReceipt, r.ID, string(in))
 	p.lastErr = err
 	return Code(err)
 }
 
 func (p *encProp) approve(bank *Member, typ, col, terms string) string {
 	var fin contracts.Financing
-	c, err := p.Submit(p.trader.Identity, "finance:ApplyForFinancing", insApply(typ, bank.CreditCode, "10000.00", "CNY", col))
+	c, err := p.Submit(p.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "CNY", col))
 	if err != nil {
 		p.lastErr = err
 		return Code(err)
 	}
 	json.Unmarshal(c.Payload, &fin)
 	terms = strings.Replace(terms, `"principal":"10000.00"`, `"principal":"1000.00"`, 1)
-	if _, err := p.Submit(bank.Identity, "finance:ApproveFinancing", fin.ID, terms); err != nil {
+	if _, err := p.Submit(bank.Identity, api.TxApproveFinancing, fin.ID, terms); err != nil {
 		p.lastErr = err
 		return Code(err)
 	}
 	p.live[fin.ID] = true
 	if p.rng.IntN(2) == 0 { // some are disbursed
-		if _, err := p.Submit(bank.Identity, "finance:DisburseFinancing", fin.ID, p.day()); err != nil {
+		if _, err := p.Submit(bank.Identity, api.TxDisburseFinancing, fin.ID, p.day()); err != nil {
 			p.lastErr = err
 			return Code(err)
 		}
@@ -226,13 +227,13 @@ func (p *encProp) receivable() string {
 	rin, _ := json.Marshal(map[string]any{"buyer": map[string]string{"creditCode": p.buyer.CreditCode}, "invoiceNumber": p.nextInvoice(),
 		"amount": fmt.Sprintf("%d.00", 5000+p.seq), "currency": "CNY", "issueDate": p.day(), "dueDate": p.dayPlus(60),
 		"lots": []map[string]string{{"gtin": p.gtin, "lot": lot}}})
-	c, err := p.Submit(p.trader.Identity, "receivable:CreateReceivable", string(rin))
+	c, err := p.Submit(p.trader.Identity, api.TxCreateReceivable, string(rin))
 	if err != nil {
 		p.lastErr = err
 		return Code(err)
 	}
 	json.Unmarshal(c.Payload, &rv)
-	if _, err := p.Submit(p.buyer.Identity, "receivable:ConfirmReceivable", rv.ID); err != nil {
+	if _, err := p.Submit(p.buyer.Identity, api.TxConfirmReceivable, rv.ID); err != nil {
 		p.lastErr = err
 		return Code(err)
 	}
@@ -259,9 +260,9 @@ func (p *encProp) end() string {
 	}
 	var err error
 	if v.Status == "APPROVED" || v.Status == "MARGIN_CALL" && v.MarginCall.PriorStatus == "APPROVED" {
-		_, err = p.Submit(bank.Identity, "finance:CloseFinancing", id)
+		_, err = p.Submit(bank.Identity, api.TxCloseFinancing, id)
 	} else {
-		_, err = p.Submit(p.trader.Identity, "finance:RecordRepayment", id, v.AsOf.Payoff, p.day())
+		_, err = p.Submit(p.trader.Identity, api.TxRecordRepayment, id, v.AsOf.Payoff, p.day())
 	}
 	if err == nil {
 		delete(p.live, id)
@@ -275,7 +276,7 @@ func (p *encProp) recall() string {
 	if slices.ContainsFunc(p.alerted[lot], func(a encAlertRec) bool { return a.typ == "RECALL" }) {
 		return ""
 	}
-	c, err := p.Submit(p.reg.Identity, "trace:RecallLot", p.gtin, lot, "property test")
+	c, err := p.Submit(p.reg.Identity, api.TxRecallLot, p.gtin, lot, "property test")
 	if err == nil {
 		p.alerted[lot] = append(p.alerted[lot], encAlertRec{"RECALL", p.txTime(c.TxID)})
 	}
@@ -306,7 +307,7 @@ func (p *encProp) liveIDs() []string {
 func (p *encProp) fin(id string) contracts.FinancingView {
 	p.t.Helper()
 	var v contracts.FinancingView
-	p.MustEvaluate(&v, p.trader.Identity, "finance:GetFinancing", id, p.day())
+	p.MustEvaluate(&v, p.trader.Identity, api.TxGetFinancing, id, p.day())
 	return v
 }
 
@@ -316,7 +317,7 @@ func (p *encProp) check(step int) {
 	registered := map[string]bool{} // financing|lot
 	for _, lot := range p.lots {
 		var e contracts.Encumbrance
-		p.MustEvaluate(&e, p.bank.Identity, "finance:GetEncumbrances", p.gtin, lot)
+		p.MustEvaluate(&e, p.bank.Identity, api.TxGetEncumbrances, p.gtin, lot)
 		sum := decimal.Zero
 		for _, en := range e.Entries {
 			if en.Quantity == "" && len(e.Entries) > 1 {
@@ -369,7 +370,7 @@ func (p *encProp) lotOf(v contracts.FinancingView) string {
 	switch {
 	case c.ReceiptID != "":
 		var r contracts.Receipt
-		p.MustEvaluate(&r, p.reg.Identity, "receipt:GetReceipt", c.ReceiptID)
+		p.MustEvaluate(&r, p.reg.Identity, api.TxGetReceipt, c.ReceiptID)
 		return r.Lot
 	case c.ReceivableID != "":
 		return p.getReceivable(c.ReceivableID).Lots[0].Lot

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 		t.Fatal(err)
 	}
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, p.lot, "400", "40000.00", "USD", f.trader.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, p.lot, "400", "40000.00", "USD", f.trader.CreditCode))
 	p.receipt = r.ID
 	// The rest is handed to the trader, who ships it.
 	f.toTrader(p.lot)
@@ -46,11 +47,11 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 		t.Fatal(err)
 	}
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "30000.00", currency: "USD",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{p.lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	p.rv = rv.ID
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 90})
 	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
@@ -59,7 +60,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	p.shipment = s.ID
 	apply := func(typ, col string) string {
 		var fin contracts.Financing
-		f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply(typ, bank.CreditCode, "10000.00", "USD", col))
+		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "USD", col))
 		return fin.ID
 	}
 	p.apps["receipt"] = apply("WAREHOUSE_RECEIPT_PLEDGE", p.receipt)
@@ -87,7 +88,7 @@ func (f *insFix) encTerms(t *testing.T, as *Member, p encPapers, inst string) st
 	}
 	if entity != "" {
 		var flags []map[string]any
-		f.MustEvaluate(&flags, as.Identity, "risk:GetRiskFlags", entity, id)
+		f.MustEvaluate(&flags, as.Identity, api.TxGetRiskFlags, entity, id)
 		var ov []map[string]string
 		for _, fl := range flags {
 			if fl["resolved"] != true && fl["severity"] == "BLOCKING" {
@@ -115,9 +116,9 @@ func TestEncumbranceAcrossInstruments(t *testing.T) {
 				f := newInsFix(t)
 				p := f.encPapers(t, f.bank)
 				a, b := p.apps[first], p.apps[second]
-				f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", a, f.encTerms(t, f.bank, p, first))
+				f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, a, f.encTerms(t, f.bank, p, first))
 				h := f.height()
-				_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", b, f.encTerms(t, f.bank, p, second))
+				_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, b, f.encTerms(t, f.bank, p, second))
 				wantCode(t, err, "ALREADY_ENCUMBERED")
 				if err == nil || !strings.Contains(err.Error(), a) {
 					t.Errorf("refusal does not name the first financing %s: %v", a, err)
@@ -127,17 +128,17 @@ func TestEncumbranceAcrossInstruments(t *testing.T) {
 				}
 				// The register shows the first financing on the lot.
 				var enc contracts.Encumbrance
-				f.MustEvaluate(&enc, f.bank.Identity, "finance:GetEncumbrances", f.gtin, p.lot)
+				f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, p.lot)
 				if len(enc.Entries) != 1 || enc.Entries[0].FinancingID != a {
 					t.Errorf("register %+v, want only %s", enc, a)
 				}
 				// Approved and never disbursed, the first closes and frees it all.
-				f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", a)
-				f.MustEvaluate(&enc, f.bank.Identity, "finance:GetEncumbrances", f.gtin, p.lot)
+				f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, a)
+				f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, p.lot)
 				if len(enc.Entries) != 0 {
 					t.Errorf("register after close %+v", enc)
 				}
-				f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", b, f.encTerms(t, f.bank, p, second))
+				f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, b, f.encTerms(t, f.bank, p, second))
 			})
 		}
 	}
@@ -163,16 +164,16 @@ func TestEncumbranceQuantities(t *testing.T) {
 		t.Fatal(err)
 	}
 	var whole contracts.Receipt
-	f.mustDo(&whole, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(&whole, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
 	var parts []contracts.Receipt
-	f.mustDo(&parts, f.trader.Identity, "receipt:SplitReceipt", whole.ID, `{"parts":[{"quantity":"400","valuation":"40000.00"},{"quantity":"600","valuation":"60000.00"}]}`)
+	f.mustDo(&parts, f.trader.Identity, api.TxSplitReceipt, whole.ID, `{"parts":[{"quantity":"400","valuation":"40000.00"},{"quantity":"600","valuation":"60000.00"}]}`)
 	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
 	a := f.apply(f.trader, f.bank, "20000.00", "CNY", parts[0].ID)
 	b := f.apply(f.trader, bank2, "30000.00", "CNY", parts[1].ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
-	f.mustDo(nil, bank2.Identity, "finance:ApproveFinancing", b.ID, wrTerms("30000.00", "0.05", 90, "0.6"))
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
+	f.mustDo(nil, bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("30000.00", "0.05", 90, "0.6"))
 	var enc contracts.Encumbrance
-	f.MustEvaluate(&enc, f.bank.Identity, "finance:GetEncumbrances", f.gtin, lot)
+	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, lot)
 	if len(enc.Entries) != 2 || enc.Entries[0].Quantity != "400" || enc.Entries[1].Quantity != "600" || enc.Unit != "kg" {
 		t.Fatalf("register %+v", enc)
 	}
@@ -180,7 +181,7 @@ func TestEncumbranceQuantities(t *testing.T) {
 	out := f.lot("10")
 	in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Format("2006-01-02T15:04:05Z07:00"),
 		"inputs": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "1", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": f.gtin, "lot": out}}})
-	_, err := f.Submit(f.producer.Identity, "trace:RecordEvent", string(in))
+	_, err := f.Submit(f.producer.Identity, api.TxRecordEvent, string(in))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
 }
 
@@ -200,7 +201,7 @@ func TestEncumbranceConcurrentApprovals(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", p.apps[inst], terms[inst])
+			_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, p.apps[inst], terms[inst])
 			codes[i] = Code(err)
 		}()
 	}
@@ -221,7 +222,7 @@ func TestEncumbranceConcurrentApprovals(t *testing.T) {
 	// A loser resubmitted is refused by the register.
 	for i, c := range codes {
 		if c != "" {
-			_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", p.apps[encInstruments[i]], terms[encInstruments[i]])
+			_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, p.apps[encInstruments[i]], terms[encInstruments[i]])
 			wantCode(t, err, "ALREADY_ENCUMBERED")
 		}
 	}

@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
@@ -40,71 +41,71 @@ func TestFinancingAccessControl(t *testing.T) {
 	terms := wrTerms("5000.00", "0.05", 1, "0.6")
 	approved := func() (string, string) {
 		r, id := applied()
-		f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", id, terms)
+		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, terms)
 		return r, id
 	}
 	active := func() string {
 		_, id := approved()
-		f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", id, day())
+		f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, id, day())
 		return id
 	}
 	regulator := outsider[contracts.KindRegulator]
 
 	rows := []struct {
-		fn    string
+		fn    api.Tx
 		setup func() []string
 		party *Member
 		other map[string]string // outsider kind → code when not FORBIDDEN
 	}{
-		{"receipt:IssueReceipt", func() []string {
+		{api.TxIssueReceipt, func() []string {
 			lot := f.lot("100")
 			f.receive(f.wh, lot, "100")
 			return []string{wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)}
 		}, f.wh, map[string]string{contracts.KindWarehouse: "RULE_VIOLATION"}}, // no custody at that warehouse
-		{"receipt:TransferReceipt", func() []string { return []string{receipt(), outsider[contracts.KindExporter].CreditCode} }, f.trader, nil},
-		{"receipt:SplitReceipt", func() []string {
+		{api.TxTransferReceipt, func() []string { return []string{receipt(), outsider[contracts.KindExporter].CreditCode} }, f.trader, nil},
+		{api.TxSplitReceipt, func() []string {
 			return []string{receipt(), `{"parts":[{"quantity":"60","valuation":"6000.00"},{"quantity":"40","valuation":"4000.00"}]}`}
 		}, f.trader, nil},
-		{"receipt:RequestRedemption", func() []string { return []string{receipt()} }, f.trader, nil},
-		{"receipt:WithdrawRedemption", func() []string {
+		{api.TxRequestRedemption, func() []string { return []string{receipt()} }, f.trader, nil},
+		{api.TxWithdrawRedemption, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
+			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
 			return []string{r}
 		}, f.trader, nil},
-		{"receipt:ConfirmRedemption", func() []string {
+		{api.TxConfirmRedemption, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
+			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
 			return []string{r}
 		}, f.wh, nil},
-		{"receipt:CancelReceipt", func() []string { return []string{receipt(), "issued in error"} }, f.wh, nil},
-		{"receipt:FreezeReceipt", func() []string { return []string{receipt(), "court order"} }, regulator, nil},
-		{"receipt:UnfreezeReceipt", func() []string {
+		{api.TxCancelReceipt, func() []string { return []string{receipt(), "issued in error"} }, f.wh, nil},
+		{api.TxFreezeReceipt, func() []string { return []string{receipt(), "court order"} }, regulator, nil},
+		{api.TxUnfreezeReceipt, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.reg.Identity, "receipt:FreezeReceipt", r, "court order")
+			f.mustDo(nil, f.reg.Identity, api.TxFreezeReceipt, r, "court order")
 			return []string{r, "lifted"}
 		}, regulator, nil}, // any regulator, not only the one that froze it
-		{"receipt:ReleasePledge", func() []string { r, _ := approved(); return []string{r} }, f.bank, nil},
-		{"finance:ApplyForFinancing", func() []string {
+		{api.TxReleasePledge, func() []string { r, _ := approved(); return []string{r} }, f.bank, nil},
+		{api.TxApplyForFinancing, func() []string {
 			return []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt())}
 		}, f.trader, map[string]string{ // anyone may apply, but only with receipts it holds
 			contracts.KindProducer: "FORBIDDEN", contracts.KindProcessor: "FORBIDDEN", contracts.KindLogistics: "FORBIDDEN",
 			contracts.KindWarehouse: "FORBIDDEN", contracts.KindExporter: "FORBIDDEN", contracts.KindBank: "FORBIDDEN",
 			contracts.KindInsurer: "FORBIDDEN", contracts.KindInspector: "FORBIDDEN", contracts.KindRegulator: "FORBIDDEN",
 		}},
-		{"finance:ApproveFinancing", func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
-		{"finance:RejectFinancing", func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},
-		{"finance:WithdrawFinancing", func() []string { _, id := applied(); return []string{id} }, f.trader, nil},
-		{"finance:DisburseFinancing", func() []string { _, id := approved(); return []string{id, day()} }, f.bank, nil},
-		{"finance:RecordRepayment", func() []string { return []string{active(), "100.00", day()} }, f.trader, nil},
-		{"finance:CloseFinancing", func() []string { _, id := approved(); return []string{id} }, f.bank, nil},
-		{"finance:DeclareDefault", func() []string {
+		{api.TxApproveFinancing, func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
+		{api.TxRejectFinancing, func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},
+		{api.TxWithdrawFinancing, func() []string { _, id := applied(); return []string{id} }, f.trader, nil},
+		{api.TxDisburseFinancing, func() []string { _, id := approved(); return []string{id, day()} }, f.bank, nil},
+		{api.TxRecordRepayment, func() []string { return []string{active(), "100.00", day()} }, f.trader, nil},
+		{api.TxCloseFinancing, func() []string { _, id := approved(); return []string{id} }, f.bank, nil},
+		{api.TxDeclareDefault, func() []string {
 			id := active()
 			f.Clock.Set(f.Clock.Now().AddDate(0, 0, 2))
 			return []string{id}
 		}, f.bank, nil},
 	}
 	for _, row := range rows {
-		t.Run(row.fn, func(t *testing.T) {
+		t.Run(string(row.fn), func(t *testing.T) {
 			args := row.setup()
 			for _, k := range wrKinds {
 				m := outsider[k]
@@ -140,7 +141,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	credit := map[string]string{contracts.KindBank: "", contracts.KindInsurer: "", contracts.KindRegulator: ""}
 	for _, k := range wrKinds {
 		m := outsider[k]
-		_, err := f.Evaluate(m.Identity, "finance:GetFinancing", fin, "")
+		_, err := f.Evaluate(m.Identity, api.TxGetFinancing, fin, "")
 		if got := Code(err); got != "FORBIDDEN" {
 			t.Errorf("GetFinancing by %s: %q", k, got)
 		}
@@ -148,20 +149,20 @@ func TestFinancingAccessControl(t *testing.T) {
 		if !ok {
 			want = "FORBIDDEN"
 		}
-		_, err = f.Evaluate(m.Identity, "credit:GetCreditRecord", f.trader.CreditCode)
+		_, err = f.Evaluate(m.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
 		if got := Code(err); got != want {
 			t.Errorf("GetCreditRecord by %s: %q, want %q", k, got, want)
 		}
 		var own contracts.CreditRecord
-		f.MustEvaluate(&own, m.Identity, "credit:GetCreditRecord", m.CreditCode)
+		f.MustEvaluate(&own, m.Identity, api.TxGetCreditRecord, m.CreditCode)
 		if own.CreditCode != m.CreditCode || own.OnTime.Count != 0 || own.OnTime.Amounts == nil {
 			t.Errorf("own record of %s: %+v", k, own)
 		}
 	}
-	out, err := f.Evaluate(stranger, "finance:ListFinancings")
+	out, err := f.Evaluate(stranger, api.TxListFinancings)
 	if Code(err) != "UNREGISTERED" {
 		t.Errorf("ListFinancings by a stranger: %s %v", out, err)
 	}
 	var v json.RawMessage
-	f.MustEvaluate(&v, f.bank.Identity, "finance:GetFinancing", fin, "")
+	f.MustEvaluate(&v, f.bank.Identity, api.TxGetFinancing, fin, "")
 }

@@ -3,10 +3,10 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,7 +93,7 @@ func pickOf[T any](p *wrProp, xs []T) T { return xs[p.pick(len(xs))] }
 
 // submit runs one transaction of the step, recording what came of it. A
 // refusal must carry one of the business codes; nothing may be INTERNAL.
-func (p *wrProp) submit(as *Member, fn string, args ...string) (*gateway.Commit, error) {
+func (p *wrProp) submit(as *Member, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	c, err := p.Submit(as.Identity, fn, args...)
 	p.record(fn, c, err)
 	return c, err
@@ -103,14 +103,14 @@ var wrAllowedCodes = []string{"", "INVALID_ARGUMENT", "FORBIDDEN", "NOT_FOUND", 
 
 var wrRecordMu sync.Mutex
 
-func (p *wrProp) record(fn string, c *gateway.Commit, err error) {
+func (p *wrProp) record(fn api.Tx, c *gateway.Commit, err error) {
 	wrRecordMu.Lock()
 	defer wrRecordMu.Unlock()
 	code := Code(err)
 	if !slices.Contains(wrAllowedCodes, code) {
 		p.t.Fatalf("step %d: %s: unexpected %v", p.step, fn, err)
 	}
-	_, name, _ := strings.Cut(fn, ":")
+	name := fn.Function()
 	p.outcomes[name+"/"+code]++
 	if c != nil {
 		p.txs = append(p.txs, c.TxID)
@@ -219,7 +219,7 @@ func (p *wrProp) opIssue() {
 
 func (p *wrProp) issueOn(issuer *Member, lot string, q decimal.Decimal) {
 	holder := pickOf(p, p.holders)
-	c, err := p.submit(issuer, "receipt:IssueReceipt", wrIssueInput(p.gtin, lot, q.String(), p.amount(1_000_000, 50_000_000), "CNY", holder.CreditCode))
+	c, err := p.submit(issuer, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, q.String(), p.amount(1_000_000, 50_000_000), "CNY", holder.CreditCode))
 	if err == nil {
 		var r contracts.Receipt
 		json.Unmarshal(c.Payload, &r)
@@ -254,7 +254,7 @@ func (p *wrProp) opTransfer() {
 		as = pickOf(p, p.holders)
 	}
 	to := pickOf(p, slices.Concat(p.holders, p.banks))
-	p.submit(as, "receipt:TransferReceipt", r.ID, to.CreditCode)
+	p.submit(as, api.TxTransferReceipt, r.ID, to.CreditCode)
 }
 
 func (p *wrProp) opSplit() {
@@ -275,7 +275,7 @@ func (p *wrProp) opSplit() {
 		{"quantity": q1.String(), "valuation": v1.StringFixed(2)},
 		{"quantity": q.Sub(q1).String(), "valuation": v2.StringFixed(2)},
 	}})
-	c, err := p.submit(p.member(r.Holder), "receipt:SplitReceipt", r.ID, string(in))
+	c, err := p.submit(p.member(r.Holder), api.TxSplitReceipt, r.ID, string(in))
 	if err == nil {
 		var parts []contracts.Receipt
 		json.Unmarshal(c.Payload, &parts)
@@ -301,7 +301,7 @@ func (p *wrProp) opApply() {
 		total = total.Add(v)
 	}
 	principal := total.Mul(decimal.NewFromInt(3 + p.rng.Int64N(7))).Div(decimal.NewFromInt(10)).Round(2)
-	c, err := p.submit(applicant, "finance:ApplyForFinancing", wrApplyInput(pickOf(p, p.banks).CreditCode, principal.StringFixed(2), "CNY", ids...))
+	c, err := p.submit(applicant, api.TxApplyForFinancing, wrApplyInput(pickOf(p, p.banks).CreditCode, principal.StringFixed(2), "CNY", ids...))
 	if err == nil {
 		var f contracts.Financing
 		json.Unmarshal(c.Payload, &f)
@@ -328,7 +328,7 @@ func (p *wrProp) opApprove() {
 		return
 	}
 	bank, args := p.approveArgs(pickOf(p, fs))
-	p.submit(bank, "finance:ApproveFinancing", args...)
+	p.submit(bank, api.TxApproveFinancing, args...)
 }
 
 // opRace approves up to four applications at once; those sharing a
@@ -345,7 +345,7 @@ func (p *wrProp) opRace() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.submit(bank, "finance:ApproveFinancing", args...)
+			p.submit(bank, api.TxApproveFinancing, args...)
 		}()
 	}
 	wg.Wait()
@@ -357,7 +357,7 @@ func (p *wrProp) opDisburse() {
 		return
 	}
 	f := pickOf(p, fs)
-	p.submit(p.member(f.Bank), "finance:DisburseFinancing", f.ID, p.today())
+	p.submit(p.member(f.Bank), api.TxDisburseFinancing, f.ID, p.today())
 }
 
 func (p *wrProp) opRepay() {
@@ -391,7 +391,7 @@ func (p *wrProp) opRepay() {
 	if p.chance(30) {
 		as = p.member(f.Bank)
 	}
-	p.submit(as, "finance:RecordRepayment", f.ID, amount.StringFixed(2), valueDate)
+	p.submit(as, api.TxRecordRepayment, f.ID, amount.StringFixed(2), valueDate)
 }
 
 func (p *wrProp) opDefault() {
@@ -400,7 +400,7 @@ func (p *wrProp) opDefault() {
 		return
 	}
 	f := pickOf(p, fs)
-	p.submit(p.member(f.Bank), "finance:DeclareDefault", f.ID)
+	p.submit(p.member(f.Bank), api.TxDeclareDefault, f.ID)
 }
 
 func (p *wrProp) opRelease() {
@@ -413,7 +413,7 @@ func (p *wrProp) opRelease() {
 	if p.chance(20) {
 		as = pickOf(p, p.banks)
 	}
-	p.submit(as, "receipt:ReleasePledge", r.ID)
+	p.submit(as, api.TxReleasePledge, r.ID)
 }
 
 func (p *wrProp) opClose() {
@@ -422,7 +422,7 @@ func (p *wrProp) opClose() {
 		return
 	}
 	f := pickOf(p, fs)
-	p.submit(p.member(f.Bank), "finance:CloseFinancing", f.ID)
+	p.submit(p.member(f.Bank), api.TxCloseFinancing, f.ID)
 }
 
 func (p *wrProp) opRedeem() {
@@ -435,11 +435,11 @@ func (p *wrProp) opRedeem() {
 	r := pickOf(p, rs)
 	switch {
 	case r.Status == "REDEEMING" && p.chance(20):
-		p.submit(p.member(r.Holder), "receipt:WithdrawRedemption", r.ID)
+		p.submit(p.member(r.Holder), api.TxWithdrawRedemption, r.ID)
 	case r.Status == "REDEEMING":
-		p.submit(p.member(r.Warehouse), "receipt:ConfirmRedemption", r.ID)
+		p.submit(p.member(r.Warehouse), api.TxConfirmRedemption, r.ID)
 	default:
-		p.submit(p.member(r.Holder), "receipt:RequestRedemption", r.ID)
+		p.submit(p.member(r.Holder), api.TxRequestRedemption, r.ID)
 	}
 }
 
@@ -449,7 +449,7 @@ func (p *wrProp) opCancel() {
 		return
 	}
 	r := pickOf(p, rs)
-	p.submit(p.member(r.Warehouse), "receipt:CancelReceipt", r.ID, "盘点差异")
+	p.submit(p.member(r.Warehouse), api.TxCancelReceipt, r.ID, "盘点差异")
 }
 
 func (p *wrProp) opFreeze() {
@@ -459,9 +459,9 @@ func (p *wrProp) opFreeze() {
 	}
 	r := pickOf(p, rs)
 	if r.Frozen != nil {
-		p.submit(p.reg, "receipt:UnfreezeReceipt", r.ID, "解除")
+		p.submit(p.reg, api.TxUnfreezeReceipt, r.ID, "解除")
 	} else {
-		p.submit(p.reg, "receipt:FreezeReceipt", r.ID, "核查")
+		p.submit(p.reg, api.TxFreezeReceipt, r.ID, "核查")
 	}
 }
 
@@ -499,9 +499,9 @@ func (p *wrProp) opReject() {
 	}
 	f := pickOf(p, fs)
 	if p.chance(50) {
-		p.submit(p.member(f.Bank), "finance:RejectFinancing", f.ID, "不符合条件")
+		p.submit(p.member(f.Bank), api.TxRejectFinancing, f.ID, "不符合条件")
 	} else {
-		p.submit(p.member(f.Applicant), "finance:WithdrawFinancing", f.ID)
+		p.submit(p.member(f.Applicant), api.TxWithdrawFinancing, f.ID)
 	}
 }
 
@@ -521,7 +521,7 @@ func (p *wrProp) check() {
 	rs := map[string]contracts.Receipt{}
 	for _, m := range slices.Concat(p.holders, p.banks) {
 		var list []contracts.Receipt
-		p.MustEvaluate(&list, p.reg.Identity, "receipt:ListReceiptsByHolder", m.CreditCode)
+		p.MustEvaluate(&list, p.reg.Identity, api.TxListReceiptsByHolder, m.CreditCode)
 		for _, r := range list {
 			if _, dup := rs[r.ID]; dup || r.Holder != m.CreditCode {
 				fail("receipt %s listed under %s, held by %s", r.ID, m.CreditCode, r.Holder)
@@ -536,7 +536,7 @@ func (p *wrProp) check() {
 	fs := map[string]contracts.Financing{}
 	for _, b := range p.banks {
 		var list []contracts.Financing
-		p.MustEvaluate(&list, b.Identity, "finance:ListFinancings")
+		p.MustEvaluate(&list, b.Identity, api.TxListFinancings)
 		for _, f := range list {
 			fs[f.ID] = f
 		}
@@ -677,7 +677,7 @@ func (p *wrProp) check() {
 			break // credit records change only with a financing
 		}
 		var rec contracts.CreditRecord
-		p.MustEvaluate(&rec, p.bank.Identity, "credit:GetCreditRecord", h.CreditCode)
+		p.MustEvaluate(&rec, p.bank.Identity, api.TxGetCreditRecord, h.CreditCode)
 		if n := repayments[h.CreditCode]; rec.OnTime.Count+rec.Late.Count != n[0] || rec.Defaults.Count != n[1] {
 			fail("credit record of %s %+v, postings say %v", h.CreditCode, rec, n)
 		}

@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"sync"
 	"testing"
 
@@ -40,7 +41,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 				go func(i int) {
 					defer wg.Done()
 					<-start
-					_, errs[i] = f.Submit(banks[i].Identity, "finance:ApproveFinancing", ids[i], terms)
+					_, errs[i] = f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], terms)
 				}(i)
 			}
 			close(start)
@@ -71,7 +72,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 			// What the gateway does with an MVCC conflict: submit again.
 			for i, err := range errs {
 				if Code(err) == "MVCC_READ_CONFLICT" {
-					_, err := f.Submit(banks[i].Identity, "finance:ApproveFinancing", ids[i], terms)
+					_, err := f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], terms)
 					wantCode(t, err, "ALREADY_PLEDGED")
 				}
 			}

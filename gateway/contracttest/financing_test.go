@@ -3,6 +3,7 @@ package contracttest
 import (
 	"context"
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"testing"
@@ -39,11 +40,11 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 		{"no purpose", `{"bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY"}`, "INVALID_ARGUMENT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(f.trader.Identity, "finance:ApplyForFinancing", tc.in)
+			_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, tc.in)
 			wantCode(t, err, tc.want)
 		})
 	}
-	_, err := f.Submit(f.bank.Identity, "finance:ApplyForFinancing", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID))
+	_, err := f.Submit(f.bank.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID))
 	wantCode(t, err, "RULE_VIOLATION") // a bank does not lend to itself (checked before the receipts)
 
 	// Several banks may be asked for the same receipts; nothing is locked.
@@ -76,12 +77,12 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 		{"zero ltv", f.bank, wrTerms("1.00", "0.05", 90, "0"), "INVALID_ARGUMENT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(tc.as.Identity, "finance:ApproveFinancing", a.ID, tc.terms)
+			_, err := f.Submit(tc.as.Identity, api.TxApproveFinancing, a.ID, tc.terms)
 			wantCode(t, err, tc.want)
 		})
 	}
 	var approved contracts.Financing
-	f.mustDo(&approved, f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	f.mustDo(&approved, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
 	if approved.Status != "APPROVED" || approved.Terms.LTV != "0.8" || approved.Terms.CollateralValue != "1000000.00" || approved.ApprovalDate != "2026-04-01" {
 		t.Fatalf("approved %+v", approved)
 	}
@@ -90,36 +91,36 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 			t.Errorf("%s after approval: %+v", id, r)
 		}
 	}
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "CONFLICT") // approved already
 	// The other bank's approval finds r1 pledged.
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", b.ID, wrTerms("100.00", "0.05", 90, "0.8"))
+	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("100.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "ALREADY_PLEDGED")
 	if err != nil && !regexp.MustCompile(`receipt WR-2026-[0-9A-F]{16} is pledged to financing `+a.ID).MatchString(err.Error()) {
 		t.Errorf("message %q", err)
 	}
-	f.mustDo(nil, bank2.Identity, "finance:RejectFinancing", b.ID, "collateral pledged elsewhere")
-	_, err = f.Submit(bank2.Identity, "finance:RejectFinancing", b.ID, "again")
+	f.mustDo(nil, bank2.Identity, api.TxRejectFinancing, b.ID, "collateral pledged elsewhere")
+	_, err = f.Submit(bank2.Identity, api.TxRejectFinancing, b.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Withdraw: only the applicant, only while applied.
 	c := f.apply(f.trader, bank2, "1000.00", "USD", usd.ID)
-	_, err = f.Submit(bank2.Identity, "finance:WithdrawFinancing", c.ID)
+	_, err = f.Submit(bank2.Identity, api.TxWithdrawFinancing, c.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var w contracts.Financing
-	f.mustDo(&w, f.trader.Identity, "finance:WithdrawFinancing", c.ID)
+	f.mustDo(&w, f.trader.Identity, api.TxWithdrawFinancing, c.ID)
 	if w.Status != "WITHDRAWN" {
 		t.Errorf("withdrawn %+v", w)
 	}
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", c.ID, wrTerms("1000.00", "0.05", 90, "0.8"))
+	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, c.ID, wrTerms("1000.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "CONFLICT")
 
 	// An approved, never disbursed financing can be closed by the bank,
 	// releasing its collateral.
-	_, err = f.Submit(f.trader.Identity, "finance:RecordRepayment", a.ID, "1.00", "2026-04-01")
+	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, a.ID, "1.00", "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not disbursed
 	var closed contracts.Financing
-	f.mustDo(&closed, f.bank.Identity, "finance:CloseFinancing", a.ID)
+	f.mustDo(&closed, f.bank.Identity, api.TxCloseFinancing, a.ID)
 	if closed.Status != "CLOSED" || closed.Collateral[0].Status != "RELEASED" || closed.Collateral[1].Status != "RELEASED" {
 		t.Errorf("closed %+v", closed)
 	}
@@ -128,17 +129,17 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	}
 
 	// Visibility: only the parties read a financing; lists are one's own.
-	_, err = f.Evaluate(bank2.Identity, "finance:GetFinancing", a.ID, "")
+	_, err = f.Evaluate(bank2.Identity, api.TxGetFinancing, a.ID, "")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Evaluate(f.reg.Identity, "finance:GetFinancing", a.ID, "")
+	_, err = f.Evaluate(f.reg.Identity, api.TxGetFinancing, a.ID, "")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Evaluate(f.trader.Identity, "finance:GetFinancing", a.ID, "2026-02-30")
+	_, err = f.Evaluate(f.trader.Identity, api.TxGetFinancing, a.ID, "2026-02-30")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	_, err = f.Evaluate(f.trader.Identity, "finance:GetFinancing", "F-2026-0000000000000000", "")
+	_, err = f.Evaluate(f.trader.Identity, api.TxGetFinancing, "F-2026-0000000000000000", "")
 	wantCode(t, err, "NOT_FOUND")
 	list := func(m *Member) []string {
 		var fs []contracts.Financing
-		f.MustEvaluate(&fs, m.Identity, "finance:ListFinancings")
+		f.MustEvaluate(&fs, m.Identity, api.TxListFinancings)
 		var ids []string
 		for _, x := range fs {
 			ids = append(ids, x.ID)
@@ -163,47 +164,47 @@ func TestFinancingDisburseAndDefaultRules(t *testing.T) {
 	f := newWRFix(t)
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
-	_, err := f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	_, err := f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not approved
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.04", 10, "0.5"))
-	_, err = f.Submit(f.trader.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5"))
+	_, err = f.Submit(f.trader.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-02")
+	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-02")
 	wantCode(t, err, "RULE_VIOLATION") // in the future
-	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026/04/01")
+	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026/04/01")
 	wantCode(t, err, "INVALID_ARGUMENT")
 	var d contracts.Financing
-	f.mustDo(&d, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	f.mustDo(&d, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	if d.MaturityDate != "2026-04-11" || len(d.Postings) != 1 || d.Postings[0].Kind != "DISBURSEMENT" || d.Postings[0].Amount != "50000.00" {
 		t.Fatalf("disbursed %+v", d)
 	}
-	_, err = f.Submit(f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01")
+	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.bank.Identity, "finance:CloseFinancing", fin.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxCloseFinancing, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-04-11")
-	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION") // on the maturity date
 	// The bank records a repayment too.
-	f.mustDo(nil, f.bank.Identity, "finance:RecordRepayment", fin.ID, "10000.00", "2026-04-11")
+	f.mustDo(nil, f.bank.Identity, api.TxRecordRepayment, fin.ID, "10000.00", "2026-04-11")
 	f.setDay("2026-04-12")
 	// Frozen collateral blocks the handover until the regulator lifts it.
-	f.mustDo(nil, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "查封")
-	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	f.mustDo(nil, f.reg.Identity, api.TxFreezeReceipt, r.ID, "查封")
+	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解封")
+	f.mustDo(nil, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解封")
 	// On 04-11: 50,000.00 × 0.04 × 10 / 360 = 55.555… → 55.56, so the
 	// 10,000.00 paid 55.56 interest and 9,944.44 principal, leaving
 	// 40,055.56. Default on 04-12, 1 day later: 40,055.56 × 0.04 / 360 =
 	// 4.4506… → 4.45; owed 40,055.56 + 4.45 = 40,060.01.
 	var def contracts.Financing
-	f.mustDo(&def, f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	f.mustDo(&def, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	if def.Postings[1].ToInterest != "55.56" || def.PrincipalOutstanding != "40055.56" || def.Postings[2].Amount != "40060.01" {
 		t.Errorf("default postings %+v", def.Postings)
 	}
-	_, err = f.Submit(f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.bank.Identity, "finance:CloseFinancing", fin.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxCloseFinancing, fin.ID)
 	wantCode(t, err, "CONFLICT")
 }
 
@@ -215,10 +216,10 @@ func TestFinancingEvents(t *testing.T) {
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
 	var txs []string
-	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")).TxID)
-	txs = append(txs, f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, "2026-04-01").TxID)
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")).TxID)
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01").TxID)
 	// The payoff closes the financing in its own transaction.
-	txs = append(txs, f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "50000.00", "2026-04-01").TxID)
+	txs = append(txs, f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "50000.00", "2026-04-01").TxID)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ch, err := f.Ledger.Events(ctx, from)

@@ -1,6 +1,7 @@
 package contracttest
 
 import (
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 
@@ -19,62 +20,62 @@ func TestGradeFromLedger(t *testing.T) {
 	}
 	for i := 0; i < 3; i++ {
 		rv := f.receivable("1000.00", true)
-		f.mustDo(nil, f.trader.Identity, "receivable:RecordReceivablePayment", rv.ID, "1000.00", f.day())
+		f.mustDo(nil, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "1000.00", f.day())
 	}
 	if g = f.grade(f.buyer.CreditCode); g.Grade != "A" || g.Inputs.OnTime != 3 || !strings.Contains(g.Reasons[0], "3 on-time") {
 		t.Fatalf("buyer after three on-time payments %+v", g)
 	}
-	_, err := f.Evaluate(f.wh.Identity, "grade:GetCreditGrade", f.buyer.CreditCode)
+	_, err := f.Evaluate(f.wh.Identity, api.TxGetCreditGrade, f.buyer.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	f.MustEvaluate(&g, f.buyer.Identity, "grade:GetCreditGrade", f.buyer.CreditCode) // its own
+	f.MustEvaluate(&g, f.buyer.Identity, api.TxGetCreditGrade, f.buyer.CreditCode) // its own
 
 	// A sanction: grade D, no financing.
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
 	applied := f.apply(f.trader, f.bank, "5000.00", "CNY", r.ID)
 	var sn contracts.Sanction
-	f.mustDo(&sn, f.reg.Identity, "risk:RecordSanction", f.trader.CreditCode, `{"reason":"虚开增值税发票","basis":"清市监罚〔2026〕12号"}`)
+	f.mustDo(&sn, f.reg.Identity, api.TxRecordSanction, f.trader.CreditCode, `{"reason":"虚开增值税发票","basis":"清市监罚〔2026〕12号"}`)
 	if !insIDPattern.MatchString(sn.ID) || sn.Status != "ACTIVE" || sn.Regulator != f.reg.CreditCode {
 		t.Fatalf("sanction %+v", sn)
 	}
 	if g = f.grade(f.trader.CreditCode); g.Grade != "D" || g.LTVFactor != "0.5" || g.Record.Sanctions != (contracts.SanctionCount{Recorded: 1, Active: 1}) {
 		t.Fatalf("sanctioned %+v", g)
 	}
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", wrApplyInput(f.bank.CreditCode, "1000.00", "CNY", r.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "1000.00", "CNY", r.ID))
 	wantCode(t, err, "SANCTIONED")
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
 	wantCode(t, err, "SANCTIONED")
-	_, err = f.Submit(f.trader.Identity, "risk:LiftSanction", sn.ID, "paid the fine")
+	_, err = f.Submit(f.trader.Identity, api.TxLiftSanction, sn.ID, "paid the fine")
 	wantCode(t, err, "FORBIDDEN")
 	var list []contracts.Sanction
-	f.MustEvaluate(&list, f.bank.Identity, "risk:ListSanctions", f.trader.CreditCode)
+	f.MustEvaluate(&list, f.bank.Identity, api.TxListSanctions, f.trader.CreditCode)
 	if len(list) != 1 || list[0].ID != sn.ID {
 		t.Fatalf("sanctions %+v", list)
 	}
-	f.mustDo(&sn, f.reg.Identity, "risk:LiftSanction", sn.ID, "整改完成")
-	_, err = f.Submit(f.reg.Identity, "risk:LiftSanction", sn.ID, "again")
+	f.mustDo(&sn, f.reg.Identity, api.TxLiftSanction, sn.ID, "整改完成")
+	_, err = f.Submit(f.reg.Identity, api.TxLiftSanction, sn.ID, "again")
 	wantCode(t, err, "CONFLICT")
 	if g = f.grade(f.trader.CreditCode); g.Grade != "B" || !strings.Contains(strings.Join(g.Reasons, ";"), "lifted") {
 		t.Fatalf("after the lift %+v", g)
 	}
 	var fin contracts.Financing
-	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
+	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
 	if fin.Terms.Grade != "B" || fin.Terms.EffectiveMaxLTV != "0.6" {
 		t.Fatalf("terms %+v", fin.Terms)
 	}
 
 	// A default: grade C.
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, f.day())
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
 	f.setDay("2026-04-15") // maturity 2026-04-11
-	f.mustDo(nil, f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	if g = f.grade(f.trader.CreditCode); g.Grade != "C" || g.LTVFactor != "0.8" || g.Inputs.Defaults != 1 {
 		t.Fatalf("after a default %+v", g)
 	}
 	// maxLtv 0.8 × 0.8 = 0.64: 7,000 of 10,000 (0.7) is refused, 6,400 is not.
 	r2 := f.receipt(f.trader, "100", "10000.00", "CNY")
 	a2 := f.apply(f.trader, f.bank, "7000.00", "CNY", r2.ID)
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a2.ID, wrTerms("7000.00", "0.05", 30, "0.8"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a2.ID, wrTerms("7000.00", "0.05", 30, "0.8"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", a2.ID, wrTerms("6400.00", "0.05", 30, "0.8"))
+	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, a2.ID, wrTerms("6400.00", "0.05", 30, "0.8"))
 	if fin.Terms.Grade != "C" || fin.Terms.EffectiveMaxLTV != "0.64" || fin.Terms.MaxLTV != "0.8" || fin.Terms.LTV != "0.64" {
 		t.Fatalf("terms under grade C %+v", fin.Terms)
 	}

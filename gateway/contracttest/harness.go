@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"sync"
 	"testing"
@@ -120,7 +121,7 @@ func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
 	code := n.Register(org, name, kinds...)
 	for _, k := range kinds {
 		if slices.Contains(TrustKinds, k) {
-			n.MustSubmit(n.Admins[RegulatorMSP], "registry:ApproveKind", code, k)
+			n.MustSubmit(n.Admins[RegulatorMSP], api.TxApproveKind, code, k)
 		}
 	}
 	return n.Enrol(org, code, name+" clerk")
@@ -154,7 +155,7 @@ func (n *Net) Register(org, name string, kinds ...string) string {
 	n.serial++
 	code := CreditCode(n.T, n.serial)
 	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": name, "kinds": kinds})
-	n.MustSubmit(n.Admins[org], "registry:RegisterEnterprise", string(in))
+	n.MustSubmit(n.Admins[org], api.TxRegisterEnterprise, string(in))
 	return code
 }
 
@@ -167,17 +168,17 @@ func (n *Net) Enrol(org, creditCode, label string) *Member {
 		n.T.Fatal(err)
 	}
 	in, _ := json.Marshal(map[string]string{"id": id.ID(), "label": label})
-	n.MustSubmit(n.Admins[org], "registry:BindMember", creditCode, string(in))
+	n.MustSubmit(n.Admins[org], api.TxBindMember, creditCode, string(in))
 	return &Member{Identity: id, CreditCode: creditCode}
 }
 
 // Submit submits a transaction.
-func (n *Net) Submit(id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
-	return n.Ledger.Submit(context.Background(), id, gateway.Request{Function: fn, Args: args})
+func (n *Net) Submit(id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
+	return n.Ledger.Submit(context.Background(), id, gateway.Request{Function: string(fn), Args: args})
 }
 
 // MustSubmit submits and fails the test on error.
-func (n *Net) MustSubmit(id *identity.Identity, fn string, args ...string) *gateway.Commit {
+func (n *Net) MustSubmit(id *identity.Identity, fn api.Tx, args ...string) *gateway.Commit {
 	n.T.Helper()
 	c, err := n.Submit(id, fn, args...)
 	if err != nil {
@@ -187,12 +188,12 @@ func (n *Net) MustSubmit(id *identity.Identity, fn string, args ...string) *gate
 }
 
 // Evaluate runs a query.
-func (n *Net) Evaluate(id *identity.Identity, fn string, args ...string) ([]byte, error) {
-	return n.Ledger.Evaluate(context.Background(), id, gateway.Request{Function: fn, Args: args})
+func (n *Net) Evaluate(id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
+	return n.Ledger.Evaluate(context.Background(), id, gateway.Request{Function: string(fn), Args: args})
 }
 
 // MustEvaluate queries and decodes the JSON answer into v.
-func (n *Net) MustEvaluate(v any, id *identity.Identity, fn string, args ...string) {
+func (n *Net) MustEvaluate(v any, id *identity.Identity, fn api.Tx, args ...string) {
 	n.T.Helper()
 	out, err := n.Evaluate(id, fn, args...)
 	if err != nil {

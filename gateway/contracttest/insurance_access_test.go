@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 	"time"
@@ -39,33 +40,33 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	shipment := func() string {
 		var s contracts.ShipmentView
-		f.mustDo(&s, f.trader.Identity, "insurance:DeclareShipment", shipInput())
+		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, shipInput())
 		return s.ID
 	}
 	defaulted := func() string {
 		s := shipment()
 		later(2)
-		f.mustDo(nil, f.trader.Identity, "insurance:ReportBuyerDefault", s)
+		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s)
 		return s
 	}
 	filed := func() string {
 		var c contracts.Claim
-		f.mustDo(&c, f.trader.Identity, "insurance:FileClaim", defaulted(), `{}`)
+		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
 		return c.ID
 	}
 	approvedClaim := func() string {
 		c := filed()
-		f.mustDo(nil, f.insurer.Identity, "insurance:ApproveClaim", c, "")
+		f.mustDo(nil, f.insurer.Identity, api.TxApproveClaim, c, "")
 		return c
 	}
 	requested := func() string {
 		var a contracts.Assignment
-		f.mustDo(&a, f.trader.Identity, "insurance:RequestAssignment", shipment(), f.bank.CreditCode)
+		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
 		return a.ID
 	}
 	accepted := func() string {
 		a := requested()
-		f.mustDo(nil, f.insurer.Identity, "insurance:AcceptAssignment", a)
+		f.mustDo(nil, f.insurer.Identity, api.TxAcceptAssignment, a)
 		return a
 	}
 	assignedShipment := func() string {
@@ -81,13 +82,13 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	pastDue := func() string {
 		var rv contracts.ReceivableView
-		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", recvInput(f.dayPlus(1), lot))
+		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, recvInput(f.dayPlus(1), lot))
 		later(2)
 		return rv.ID
 	}
 	flagged := func() string {
 		var rv contracts.ReceivableView
-		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", recvInput(f.dayPlus(30), f.lot("1")))
+		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, recvInput(f.dayPlus(30), f.lot("1")))
 		return rv.ID
 	}
 	sanction := `{"reason":"拒不履行","basis":"(2026)粤1802执1号"}`
@@ -105,58 +106,58 @@ func TestInsuranceAccessControl(t *testing.T) {
 
 	rows := []struct {
 		name  string
-		fn    string
+		fn    api.Tx
 		setup func() []string
 		party *Member
 		other map[string]string // outsider kind → code when not FORBIDDEN
 	}{
-		{"", "insurance:SetCreditLimit", func() []string {
+		{"", api.TxSetCreditLimit, func() []string {
 			return []string{insLimitInput(f.trader.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")}
 		}, f.insurer, anyOf(contracts.KindInsurer)}, // any insurer sets its own limits
-		{"", "insurance:IssuePolicy", func() []string {
+		{"", api.TxIssuePolicy, func() []string {
 			return []string{insPolicyInput(f.trader.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})}
 		}, f.insurer, anyOf(contracts.KindInsurer)},
-		{"", "insurance:DeclareShipment", func() []string { return []string{shipInput()} }, f.trader, nil},
-		{"", "insurance:RecordShipmentPayment", func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
-		{"", "insurance:ReportBuyerDefault", func() []string { s := shipment(); later(2); return []string{s} }, f.trader, nil},
-		{"", "insurance:RequestAssignment", func() []string { return []string{shipment(), f.bank.CreditCode} }, f.trader, nil},
-		{"", "insurance:AcceptAssignment", func() []string { return []string{requested()} }, f.insurer, nil},
-		{"", "insurance:RejectAssignment", func() []string { return []string{requested(), "no"} }, f.insurer, nil},
-		{"", "insurance:ReleaseAssignment", func() []string { return []string{accepted()} }, f.bank, nil},
-		{"", "insurance:FileClaim", func() []string { return []string{defaulted(), `{}`} }, f.trader, nil},
-		{"", "insurance:ApproveClaim", func() []string { return []string{filed(), ""} }, f.insurer, nil},
-		{"", "insurance:RejectClaim", func() []string { return []string{filed(), "no"} }, f.insurer, nil},
-		{"", "insurance:PayClaim", func() []string { return []string{approvedClaim(), f.day()} }, f.insurer, nil},
-		{"", "receivable:CreateReceivable", func() []string { return []string{recvInput(f.dayPlus(30), lot)} },
+		{"", api.TxDeclareShipment, func() []string { return []string{shipInput()} }, f.trader, nil},
+		{"", api.TxRecordShipmentPayment, func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
+		{"", api.TxReportBuyerDefault, func() []string { s := shipment(); later(2); return []string{s} }, f.trader, nil},
+		{"", api.TxRequestAssignment, func() []string { return []string{shipment(), f.bank.CreditCode} }, f.trader, nil},
+		{"", api.TxAcceptAssignment, func() []string { return []string{requested()} }, f.insurer, nil},
+		{"", api.TxRejectAssignment, func() []string { return []string{requested(), "no"} }, f.insurer, nil},
+		{"", api.TxReleaseAssignment, func() []string { return []string{accepted()} }, f.bank, nil},
+		{"", api.TxFileClaim, func() []string { return []string{defaulted(), `{}`} }, f.trader, nil},
+		{"", api.TxApproveClaim, func() []string { return []string{filed(), ""} }, f.insurer, nil},
+		{"", api.TxRejectClaim, func() []string { return []string{filed(), "no"} }, f.insurer, nil},
+		{"", api.TxPayClaim, func() []string { return []string{approvedClaim(), f.day()} }, f.insurer, nil},
+		{"", api.TxCreateReceivable, func() []string { return []string{recvInput(f.dayPlus(30), lot)} },
 			f.trader, anyOf(contracts.KindExporter, contracts.KindProducer, contracts.KindProcessor)}, // sellers record their own invoices
-		{"", "receivable:ConfirmReceivable", func() []string { return []string{f.receivable("10.00", false).ID} }, f.buyer, nil},
-		{"", "receivable:RejectReceivable", func() []string { return []string{f.receivable("10.00", false).ID, "no"} }, f.buyer, nil},
-		{"", "receivable:RecordReceivablePayment", func() []string { return []string{f.receivable("10.00", true).ID, "1.00", f.day()} }, f.trader, nil},
-		{"", "receivable:MarkReceivableOverdue", func() []string { return []string{pastDue()} }, f.trader, nil},
-		{"", "receivable:DeclareReceivableDefault", func() []string { return []string{pastDue()} }, f.trader, nil},
-		{"", "risk:AssessRisk", func() []string { return []string{"receivable", flagged()} },
+		{"", api.TxConfirmReceivable, func() []string { return []string{f.receivable("10.00", false).ID} }, f.buyer, nil},
+		{"", api.TxRejectReceivable, func() []string { return []string{f.receivable("10.00", false).ID, "no"} }, f.buyer, nil},
+		{"", api.TxRecordReceivablePayment, func() []string { return []string{f.receivable("10.00", true).ID, "1.00", f.day()} }, f.trader, nil},
+		{"", api.TxMarkReceivableOverdue, func() []string { return []string{pastDue()} }, f.trader, nil},
+		{"", api.TxDeclareReceivableDefault, func() []string { return []string{pastDue()} }, f.trader, nil},
+		{"", api.TxAssessRisk, func() []string { return []string{"receivable", flagged()} },
 			f.bank, anyOf(contracts.KindBank, contracts.KindRegulator)}, // an insurer only on its own shipments
-		{"", "risk:ResolveRiskFlag", func() []string { return []string{"receivable", flagged(), "NO_SHIPPING_EVENT", "checked"} }, regulator, nil},
-		{"", "risk:RecordSanction", func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(contracts.KindRegulator)},
-		{"", "risk:LiftSanction", func() []string {
+		{"", api.TxResolveRiskFlag, func() []string { return []string{"receivable", flagged(), "NO_SHIPPING_EVENT", "checked"} }, regulator, nil},
+		{"", api.TxRecordSanction, func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(contracts.KindRegulator)},
+		{"", api.TxLiftSanction, func() []string {
 			var sn contracts.Sanction
-			f.mustDo(&sn, f.reg.Identity, "risk:RecordSanction", target.CreditCode, sanction)
+			f.mustDo(&sn, f.reg.Identity, api.TxRecordSanction, target.CreditCode, sanction)
 			return []string{sn.ID, "lifted"}
 		}, regulator, nil}, // any regulator
-		{"RECEIVABLE", "finance:ApplyForFinancing", func() []string {
+		{"RECEIVABLE", api.TxApplyForFinancing, func() []string {
 			return []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID)}
 		}, f.trader, allConflict}, // anyone may apply, only with its own receivables
-		{"POLICY", "finance:ApplyForFinancing", func() []string {
+		{"POLICY", api.TxApplyForFinancing, func() []string {
 			return []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", assignedShipment())}
 		}, f.trader, allConflict},
-		{"RECEIVABLE", "finance:ApproveFinancing", func() []string {
+		{"RECEIVABLE", api.TxApproveFinancing, func() []string {
 			var fin contracts.Financing
-			f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
+			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
 			return []string{fin.ID, rvTerms("500.00", "0.05", 30, "0.8")}
 		}, f.bank, nil},
 	}
 	for _, row := range rows {
-		t.Run(strings.TrimSpace(row.fn+" "+row.name), func(t *testing.T) {
+		t.Run(strings.TrimSpace(string(row.fn)+" "+row.name), func(t *testing.T) {
 			args := row.setup()
 			for _, k := range wrKinds {
 				m := outsider[k]
@@ -189,30 +190,30 @@ func TestInsuranceAccessControl(t *testing.T) {
 	// Reads: to the parties and regulators; grades, sanctions and risk
 	// flags also to banks and insurers; receivables to banks.
 	var limits []contracts.CreditLimitView
-	f.MustEvaluate(&limits, f.insurer.Identity, "insurance:ListCreditLimits") // the ones it set
+	f.MustEvaluate(&limits, f.insurer.Identity, api.TxListCreditLimits) // the ones it set
 	var claims []contracts.Claim
-	f.MustEvaluate(&claims, f.trader.Identity, "insurance:ListClaims")
+	f.MustEvaluate(&claims, f.trader.Identity, api.TxListClaims)
 	var assignments []contracts.Assignment
-	f.MustEvaluate(&assignments, f.bank.Identity, "insurance:ListAssignments")
+	f.MustEvaluate(&assignments, f.bank.Identity, api.TxListAssignments)
 	if len(limits) == 0 || len(claims) == 0 || len(assignments) == 0 {
 		t.Fatalf("lists: %d limits, %d claims, %d assignments", len(limits), len(claims), len(assignments))
 	}
 	rv := f.receivable("10.00", false)
 	reads := []struct {
-		fn   string
+		fn   api.Tx
 		args []string
 		ok   map[string]string
 	}{
-		{"insurance:GetCreditLimit", []string{limits[0].ID}, anyOf(contracts.KindRegulator)},
-		{"insurance:GetPolicy", []string{p.ID}, anyOf(contracts.KindRegulator)},
-		{"insurance:ListShipments", []string{p.ID}, anyOf(contracts.KindRegulator)},
-		{"insurance:GetShipment", []string{claims[0].ShipmentID}, anyOf(contracts.KindRegulator)},
-		{"insurance:GetClaim", []string{claims[0].ID}, anyOf(contracts.KindRegulator)},
-		{"insurance:GetAssignment", []string{assignments[0].ID}, anyOf(contracts.KindRegulator)},
-		{"receivable:GetReceivable", []string{rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank)},
-		{"risk:GetRiskFlags", []string{"receivable", rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
-		{"risk:ListSanctions", []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
-		{"grade:GetCreditGrade", []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{api.TxGetCreditLimit, []string{limits[0].ID}, anyOf(contracts.KindRegulator)},
+		{api.TxGetPolicy, []string{p.ID}, anyOf(contracts.KindRegulator)},
+		{api.TxListShipments, []string{p.ID}, anyOf(contracts.KindRegulator)},
+		{api.TxGetShipment, []string{claims[0].ShipmentID}, anyOf(contracts.KindRegulator)},
+		{api.TxGetClaim, []string{claims[0].ID}, anyOf(contracts.KindRegulator)},
+		{api.TxGetAssignment, []string{assignments[0].ID}, anyOf(contracts.KindRegulator)},
+		{api.TxGetReceivable, []string{rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank)},
+		{api.TxGetRiskFlags, []string{"receivable", rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{api.TxListSanctions, []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{api.TxGetCreditGrade, []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
 	}
 	for _, r := range reads {
 		for _, k := range wrKinds {

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
@@ -77,7 +78,7 @@ func insLimitInput(exporter string, b insBuyer, amount, currency, from, to strin
 func (f *insFix) limit(b insBuyer, amount, currency string) contracts.CreditLimitView {
 	f.T.Helper()
 	var l contracts.CreditLimitView
-	f.mustDo(&l, f.insurer.Identity, "insurance:SetCreditLimit", insLimitInput(f.trader.CreditCode, b, amount, currency, "2026-04-01", "2027-03-31"))
+	f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, amount, currency, "2026-04-01", "2027-03-31"))
 	return l
 }
 
@@ -101,7 +102,7 @@ func insPolicyInput(insured string, o insPolicyOpts) string {
 func (f *insFix) policy(o insPolicyOpts) contracts.Policy {
 	f.T.Helper()
 	var p contracts.Policy
-	f.mustDo(&p, f.insurer.Identity, "insurance:IssuePolicy", insPolicyInput(f.trader.CreditCode, o))
+	f.mustDo(&p, f.insurer.Identity, api.TxIssuePolicy, insPolicyInput(f.trader.CreditCode, o))
 	return p
 }
 
@@ -140,7 +141,7 @@ func (f *insFix) shipmentInput(s insShip, invoice string) string {
 func (f *insFix) declare(s insShip) contracts.ShipmentView {
 	f.T.Helper()
 	var v contracts.ShipmentView
-	f.mustDo(&v, f.trader.Identity, "insurance:DeclareShipment", f.shipmentInput(s, f.nextInvoice()))
+	f.mustDo(&v, f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(s, f.nextInvoice()))
 	return v
 }
 
@@ -149,22 +150,22 @@ func (f *insFix) declare(s insShip) contracts.ShipmentView {
 func (f *insFix) assign(shipmentID string, bank *Member) contracts.Assignment {
 	f.T.Helper()
 	var a contracts.Assignment
-	f.mustDo(&a, f.trader.Identity, "insurance:RequestAssignment", shipmentID, bank.CreditCode)
-	f.mustDo(&a, f.insurer.Identity, "insurance:AcceptAssignment", a.ID)
+	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipmentID, bank.CreditCode)
+	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
 	return a
 }
 
 func (f *insFix) shipment(as *identity.Identity, id string) contracts.ShipmentView {
 	f.T.Helper()
 	var v contracts.ShipmentView
-	f.MustEvaluate(&v, as, "insurance:GetShipment", id)
+	f.MustEvaluate(&v, as, api.TxGetShipment, id)
 	return v
 }
 
 func (f *insFix) creditLimit(id string) contracts.CreditLimitView {
 	f.T.Helper()
 	var l contracts.CreditLimitView
-	f.MustEvaluate(&l, f.insurer.Identity, "insurance:GetCreditLimit", id)
+	f.MustEvaluate(&l, f.insurer.Identity, api.TxGetCreditLimit, id)
 	return l
 }
 
@@ -181,9 +182,9 @@ func insApply(typ, bank, principal, currency string, collateral ...string) strin
 func (f *insFix) finance(typ string, bank *Member, principal, currency, terms string, collateral ...string) contracts.Financing {
 	f.T.Helper()
 	var fin contracts.Financing
-	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply(typ, bank.CreditCode, principal, currency, collateral...))
-	f.mustDo(&fin, bank.Identity, "finance:ApproveFinancing", fin.ID, terms)
-	f.mustDo(&fin, bank.Identity, "finance:DisburseFinancing", fin.ID, f.day())
+	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, principal, currency, collateral...))
+	f.mustDo(&fin, bank.Identity, api.TxApproveFinancing, fin.ID, terms)
+	f.mustDo(&fin, bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
 	return fin
 }
 
@@ -218,12 +219,12 @@ func (f *insFix) receivable(amount string, confirm bool) contracts.ReceivableVie
 	f.T.Helper()
 	lot := f.shippedLot("100")
 	var v contracts.ReceivableView
-	f.mustDo(&v, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
 	if confirm {
-		f.mustDo(&v, f.buyer.Identity, "receivable:ConfirmReceivable", v.ID)
+		f.mustDo(&v, f.buyer.Identity, api.TxConfirmReceivable, v.ID)
 	}
 	return v
 }
@@ -231,14 +232,14 @@ func (f *insFix) receivable(amount string, confirm bool) contracts.ReceivableVie
 func (f *insFix) getReceivable(id string) contracts.ReceivableView {
 	f.T.Helper()
 	var v contracts.ReceivableView
-	f.MustEvaluate(&v, f.reg.Identity, "receivable:GetReceivable", id)
+	f.MustEvaluate(&v, f.reg.Identity, api.TxGetReceivable, id)
 	return v
 }
 
 func (f *insFix) grade(code string) contracts.CreditGrade {
 	f.T.Helper()
 	var g contracts.CreditGrade
-	f.MustEvaluate(&g, f.reg.Identity, "grade:GetCreditGrade", code)
+	f.MustEvaluate(&g, f.reg.Identity, api.TxGetCreditGrade, code)
 	return g
 }
 

@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"sync"
@@ -64,18 +65,18 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Fatalf("limit 1 after declarations: used %s available %s", l.Used, l.Available)
 	}
 	// 40,000 + 10,000 = 50,000: the Rotterdam limit is used up.
-	_, err := f.Submit(f.trader.Identity, "insurance:DeclareShipment", f.shipmentInput(insShip{policy: p2.ID, limit: l2.ID, amount: "0.01", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
+	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(insShip{policy: p2.ID, limit: l2.ID, amount: "0.01", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
 	wantCode(t, err, "LIMIT_EXCEEDED")
 
 	// The buyer pays S5 in full and 10,000.00 of S6; both amounts are
 	// released: 153,534.33 − 201.00 − 10,000.00 = 143,333.33.
 	var sv contracts.ShipmentView
-	f.mustDo(&sv, f.trader.Identity, "insurance:RecordShipmentPayment", s5.ID, "201.00", "2026-04-01")
+	f.mustDo(&sv, f.trader.Identity, api.TxRecordShipmentPayment, s5.ID, "201.00", "2026-04-01")
 	if sv.Status != "PAID" || sv.Outstanding != "0.00" {
 		t.Fatalf("S5 after payment: %+v", sv)
 	}
-	f.mustDo(&sv, f.trader.Identity, "insurance:RecordShipmentPayment", s6.ID, "10000.00", "2026-04-01")
-	_, err = f.Submit(f.trader.Identity, "insurance:RecordShipmentPayment", s6.ID, "23333.34", "2026-04-01")
+	f.mustDo(&sv, f.trader.Identity, api.TxRecordShipmentPayment, s6.ID, "10000.00", "2026-04-01")
+	_, err = f.Submit(f.trader.Identity, api.TxRecordShipmentPayment, s6.ID, "23333.34", "2026-04-01")
 	wantCode(t, err, "RULE_VIOLATION") // more than the 23,333.33 outstanding
 	if l := f.creditLimit(l1.ID); l.Used != "143333.33" {
 		t.Fatalf("limit 1 after payments: used %s, want 153,534.33 − 10,201.00 = 143,333.33", l.Used)
@@ -106,35 +107,35 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	// Defaults: only after the due date.
 	f.setDay("2026-06-30")
-	_, err = f.Submit(f.trader.Identity, "insurance:ReportBuyerDefault", s1.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxReportBuyerDefault, s1.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-07-01")
-	f.mustDo(nil, f.bank.Identity, "insurance:ReportBuyerDefault", s1.ID) // the assignee may report
+	f.mustDo(nil, f.bank.Identity, api.TxReportBuyerDefault, s1.ID) // the assignee may report
 	for _, s := range []contracts.ShipmentView{s4, s2, s3} {
-		f.mustDo(nil, f.trader.Identity, "insurance:ReportBuyerDefault", s.ID)
+		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s.ID)
 	}
 	if l := f.creditLimit(l1.ID); l.Status != "SUSPENDED" {
 		t.Fatalf("limit after a default: %+v", l)
 	}
-	_, err = f.Submit(f.trader.Identity, "insurance:DeclareShipment", f.shipmentInput(insShip{policy: p1.ID, limit: l1.ID, amount: "1.00", shipDate: "2026-07-01", dueDate: "2026-08-01", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
+	_, err = f.Submit(f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(insShip{policy: p1.ID, limit: l1.ID, amount: "1.00", shipDate: "2026-07-01", dueDate: "2026-08-01", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
 	wantCode(t, err, "CONFLICT")
 
 	// Claims: after the waiting period, 60 days from 2026-07-01 = 2026-08-30.
 	f.setDay("2026-08-29")
-	_, err = f.Submit(f.trader.Identity, "insurance:FileClaim", s1.ID, `{}`)
+	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s1.ID, `{}`)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-08-31")
-	_, err = f.Submit(f.bank.Identity, "insurance:FileClaim", s3.ID, `{}`)
+	_, err = f.Submit(f.bank.Identity, api.TxFileClaim, s3.ID, `{}`)
 	wantCode(t, err, "FORBIDDEN") // S3 is not assigned to the bank
-	_, err = f.Submit(f.trader.Identity, "insurance:FileClaim", s4.ID, `{"loss":"20000.01"}`)
+	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s4.ID, `{"loss":"20000.01"}`)
 	wantCode(t, err, "RULE_VIOLATION") // more than outstanding
 	file := func(as *Member, s contracts.ShipmentView) contracts.Claim {
 		var c contracts.Claim
-		f.mustDo(&c, as.Identity, "insurance:FileClaim", s.ID, `{"note":"buyer unreachable"}`)
+		f.mustDo(&c, as.Identity, api.TxFileClaim, s.ID, `{"note":"buyer unreachable"}`)
 		return c
 	}
 	c1, c4, c2, c3 := file(f.bank, s1), file(f.trader, s4), file(f.trader, s2), file(f.trader, s3)
-	_, err = f.Submit(f.trader.Identity, "insurance:FileClaim", s1.ID, `{}`)
+	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s1.ID, `{}`)
 	wantCode(t, err, "CONFLICT") // one open claim per shipment
 	// Covered = loss × 0.9.
 	for _, c := range []struct {
@@ -148,7 +149,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	f.setDay("2026-09-01")
 	approve := func(c contracts.Claim) contracts.Claim {
-		f.mustDo(&c, f.insurer.Identity, "insurance:ApproveClaim", c.ID, "")
+		f.mustDo(&c, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
 		return c
 	}
 	// C1: min(90,000.00; limit 200,000 − 0; policy 95,000 − 0) = 90,000.00.
@@ -165,15 +166,15 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Errorf("C2 approved %+v", c)
 	}
 	// C3: the Rotterdam limit has 30,000 − 30,000 = 0 left.
-	_, err = f.Submit(f.insurer.Identity, "insurance:ApproveClaim", c3.ID, "")
+	_, err = f.Submit(f.insurer.Identity, api.TxApproveClaim, c3.ID, "")
 	wantCode(t, err, "RULE_VIOLATION")
-	f.mustDo(nil, f.insurer.Identity, "insurance:RejectClaim", c3.ID, "limit exhausted")
+	f.mustDo(nil, f.insurer.Identity, api.TxRejectClaim, c3.ID, "limit exhausted")
 
 	f.setDay("2026-09-02")
-	_, err = f.Submit(f.insurer.Identity, "insurance:PayClaim", c4.ID, "2026-08-31")
+	_, err = f.Submit(f.insurer.Identity, api.TxPayClaim, c4.ID, "2026-08-31")
 	wantCode(t, err, "RULE_VIOLATION") // before the approval
 	pay := func(c contracts.Claim) contracts.ClaimPayment {
-		f.mustDo(&c, f.insurer.Identity, "insurance:PayClaim", c.ID, "2026-09-02")
+		f.mustDo(&c, f.insurer.Identity, api.TxPayClaim, c.ID, "2026-09-02")
 		if c.Status != "PAID" || c.Payment == nil {
 			t.Fatalf("paid claim %+v", c)
 		}
@@ -231,7 +232,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Errorf("limit 2 at the end: %+v", l)
 	}
 	var p contracts.Policy
-	f.MustEvaluate(&p, f.trader.Identity, "insurance:GetPolicy", p1.ID)
+	f.MustEvaluate(&p, f.trader.Identity, api.TxGetPolicy, p1.ID)
 	if p.Indemnified != "95000.00" {
 		t.Errorf("policy 1 indemnified %s", p.Indemnified)
 	}
@@ -243,7 +244,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	}
 	// Claims are listed to their parties: the bank sees the two it was paid.
 	var bankClaims []contracts.Claim
-	f.MustEvaluate(&bankClaims, f.bank.Identity, "insurance:ListClaims")
+	f.MustEvaluate(&bankClaims, f.bank.Identity, api.TxListClaims)
 	if len(bankClaims) != 2 {
 		t.Errorf("bank lists %d claims", len(bankClaims))
 	}
@@ -258,12 +259,12 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	other := f.Enterprise(PlatformMSP, "另一出口商", contracts.KindExporter)
 	insurer2 := f.Enterprise(InsurerMSP, "另一保险公司", contracts.KindInsurer)
 	var foreign contracts.CreditLimitView
-	f.mustDo(&foreign, insurer2.Identity, "insurance:SetCreditLimit", insLimitInput(f.trader.CreditCode, b, "1000.00", "USD", "2026-04-01", "2027-03-31"))
+	f.mustDo(&foreign, insurer2.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, "1000.00", "USD", "2026-04-01", "2027-03-31"))
 	shipped := f.shippedLot("10")
 	notShipped := f.lot("10")
 	ok := insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{shipped}}
 	first := f.shipmentInput(ok, "DUP-1")
-	f.mustDo(nil, f.trader.Identity, "insurance:DeclareShipment", first)
+	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, first)
 	var firstIn map[string]any
 	_ = json.Unmarshal([]byte(first), &firstIn)
 
@@ -308,7 +309,7 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(tc.as.Identity, "insurance:DeclareShipment", tc.in)
+			_, err := f.Submit(tc.as.Identity, api.TxDeclareShipment, tc.in)
 			wantCode(t, err, tc.want)
 		})
 	}
@@ -320,7 +321,7 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 		t.Errorf("mismatched shipment: flags %v premium %s", s.RiskFlags, s.Premium)
 	}
 	var flags []contracts.RiskFlag
-	f.MustEvaluate(&flags, f.bank.Identity, "risk:GetRiskFlags", "shipment", s.ID)
+	f.MustEvaluate(&flags, f.bank.Identity, api.TxGetRiskFlags, "shipment", s.ID)
 	if len(flags) != 1 || flags[0].Code != "VALUE_MISMATCH" || flags[0].Resolved {
 		t.Errorf("flags %+v", flags)
 	}
@@ -352,7 +353,7 @@ func TestInsuranceConcurrentDeclarations(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.Submit(f.trader.Identity, "insurance:DeclareShipment", inputs[i])
+			_, errs[i] = f.Submit(f.trader.Identity, api.TxDeclareShipment, inputs[i])
 		}(i)
 	}
 	close(start)
@@ -361,7 +362,7 @@ func TestInsuranceConcurrentDeclarations(t *testing.T) {
 	for i, err := range errs {
 		code := Code(err)
 		for code == "MVCC_READ_CONFLICT" {
-			_, err = f.Submit(f.trader.Identity, "insurance:DeclareShipment", inputs[i])
+			_, err = f.Submit(f.trader.Identity, api.TxDeclareShipment, inputs[i])
 			code = Code(err)
 		}
 		codes[code]++
@@ -382,58 +383,58 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "50000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("5")}})
 
 	// Not assigned yet: no POLICY financing.
-	_, err := f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
+	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	var a, a2 contracts.Assignment
-	f.mustDo(&a, f.trader.Identity, "insurance:RequestAssignment", s.ID, f.bank.CreditCode)
-	f.mustDo(&a2, f.trader.Identity, "insurance:RequestAssignment", s.ID, bank2.CreditCode)
+	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode)
+	f.mustDo(&a2, f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode)
 	if a.Status != "REQUESTED" || a.Bank != f.bank.CreditCode || a.ShipmentID != s.ID || a.Insurer != f.insurer.CreditCode {
 		t.Fatalf("requested %+v", a)
 	}
-	_, err = f.Submit(f.trader.Identity, "insurance:RequestAssignment", s.ID, f.wh.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, f.wh.CreditCode)
 	wantCode(t, err, "RULE_VIOLATION") // not a bank
-	f.mustDo(&a, f.insurer.Identity, "insurance:AcceptAssignment", a.ID)
-	_, err = f.Submit(f.insurer.Identity, "insurance:AcceptAssignment", a2.ID)
+	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
+	_, err = f.Submit(f.insurer.Identity, api.TxAcceptAssignment, a2.ID)
 	wantCode(t, err, "CONFLICT") // the proceeds already belong to the first bank
-	_, err = f.Submit(f.trader.Identity, "insurance:RequestAssignment", s.ID, bank2.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.insurer.Identity, "insurance:RejectAssignment", a2.ID, "already assigned")
+	f.mustDo(nil, f.insurer.Identity, api.TxRejectAssignment, a2.ID, "already assigned")
 
 	// The bank sees the assigned shipment; the other bank does not.
 	var list []contracts.ShipmentView
-	f.MustEvaluate(&list, f.bank.Identity, "insurance:ListShipments", "")
+	f.MustEvaluate(&list, f.bank.Identity, api.TxListShipments, "")
 	if len(list) != 1 || list[0].ID != s.ID || list[0].Assignee != f.bank.CreditCode {
 		t.Fatalf("bank's shipments %+v", list)
 	}
-	_, err = f.Evaluate(bank2.Identity, "insurance:GetShipment", s.ID)
+	_, err = f.Evaluate(bank2.Identity, api.TxGetShipment, s.ID)
 	wantCode(t, err, "FORBIDDEN")
 
 	// Assigned to the first bank: the second cannot lend against it.
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("POLICY", bank2.CreditCode, "1000.00", "USD", s.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", bank2.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	// Value 50,000.00 × 0.8 = 40,000.00; 30,000 is an LTV of 0.75.
 	var fa, fb contracts.Financing
-	f.mustDo(&fa, f.trader.Identity, "finance:ApplyForFinancing", insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
-	f.mustDo(&fb, f.trader.Identity, "finance:ApplyForFinancing", insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
+	f.mustDo(&fa, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
+	f.mustDo(&fb, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
 	if fa.Collateral[0].Valuation != "40000.00" || fa.Collateral[0].Status != "OFFERED" {
 		t.Fatalf("applied %+v", fa.Collateral)
 	}
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fa.ID, wrTerms("30000.00", "0.05", 60, "0.74"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fa.ID, wrTerms("30000.00", "0.05", 60, "0.74"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&fa, f.bank.Identity, "finance:ApproveFinancing", fa.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fb.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
+	f.mustDo(&fa, f.bank.Identity, api.TxApproveFinancing, fa.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fb.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("POLICY", f.bank.CreditCode, "1.00", "USD", s.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1.00", "USD", s.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.bank.Identity, "insurance:ReleaseAssignment", a.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxReleaseAssignment, a.ID)
 	wantCode(t, err, "CONFLICT") // not while financed
 	// Closed before disbursement, the shipment is free again.
-	f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", fa.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, fa.ID)
 	if got := f.shipment(f.trader.Identity, s.ID); got.FinancingID != "" || got.Assignee != f.bank.CreditCode {
 		t.Fatalf("after close %+v", got)
 	}
-	f.mustDo(nil, f.bank.Identity, "finance:RejectFinancing", fb.ID, "duplicate")
-	f.mustDo(&a, f.bank.Identity, "insurance:ReleaseAssignment", a.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxRejectFinancing, fb.ID, "duplicate")
+	f.mustDo(&a, f.bank.Identity, api.TxReleaseAssignment, a.ID)
 	if got := f.shipment(f.trader.Identity, s.ID); a.Status != "RELEASED" || got.Assignee != "" {
 		t.Fatalf("released %+v shipment %+v", a, got)
 	}
@@ -444,11 +445,11 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	// repays the loan itself.
 	f.assign(s.ID, bank2)
 	fin := f.finance("POLICY", bank2, "20000.00", "USD", wrTerms("20000.00", "0.05", 60, "0.8"), s.ID)
-	f.mustDo(nil, bank2.Identity, "insurance:RecordShipmentPayment", s.ID, "50000.00", f.day())
+	f.mustDo(nil, bank2.Identity, api.TxRecordShipmentPayment, s.ID, "50000.00", f.day())
 	if got := f.shipment(bank2.Identity, s.ID); got.Status != "PAID" {
 		t.Fatalf("paid shipment %+v", got)
 	}
-	f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "20000.00", f.day())
+	f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "20000.00", f.day())
 	// The payoff closed it.
 	if v := f.getFinancing(bank2, fin.ID, f.day()); v.Status != "CLOSED" {
 		t.Errorf("after the payoff: %s", v.Status)

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func wrGTIN(t testing.TB, seq int) string {
 func (f *wrFix) product(owner *Member, gtin string) {
 	f.T.Helper()
 	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "英德红茶", "nameEn": "Yingde black tea", "category": "tea", "giStatus": "NONE"})
-	f.MustSubmit(owner.Identity, "trace:CreateProduct", string(in))
+	f.MustSubmit(owner.Identity, api.TxCreateProduct, string(in))
 }
 
 // today is the date of the next transaction in Asia/Shanghai.
@@ -70,7 +71,7 @@ func (f *wrFix) lot(qty string) string {
 		"quantity": qty, "unit": "kg",
 		"origin": map[string]string{"place": "英德市英红镇", "latitude": "24.1856", "longitude": "113.4049", "country": "CN"},
 	})
-	f.MustSubmit(f.producer.Identity, "trace:CommissionLot", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
 	return lot
 }
 
@@ -85,13 +86,13 @@ func (f *wrFix) event(by *Member, bizStep, lot, qty string) (*gateway.Commit, er
 		"eventTime": f.today().Format(time.RFC3339Nano),
 		"lots":      []any{ref},
 	})
-	return f.Submit(by.Identity, "trace:RecordEvent", string(in))
+	return f.Submit(by.Identity, api.TxRecordEvent, string(in))
 }
 
 // handOver has the lot's producer hand its goods over to an enterprise.
 func (f *wrFix) handOver(to *Member, lot string) {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, "trace:HandOver", f.gtin, lot, to.CreditCode)
+	f.MustSubmit(f.producer.Identity, api.TxHandOver, f.gtin, lot, to.CreditCode)
 }
 
 // receive records the warehouse receiving qty kg of a lot, handed over to
@@ -119,12 +120,12 @@ func (f *wrFix) receipt(holder *Member, qty, amount, currency string) contracts.
 	lot := f.lot(qty)
 	f.receive(f.wh, lot, qty)
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode))
 	return r
 }
 
 // do submits and decodes the answer into v.
-func (f *wrFix) do(v any, id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
+func (f *wrFix) do(v any, id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	c, err := f.Submit(id, fn, args...)
 	if err != nil {
 		return nil, err
@@ -137,7 +138,7 @@ func (f *wrFix) do(v any, id *identity.Identity, fn string, args ...string) (*ga
 	return c, nil
 }
 
-func (f *wrFix) mustDo(v any, id *identity.Identity, fn string, args ...string) *gateway.Commit {
+func (f *wrFix) mustDo(v any, id *identity.Identity, fn api.Tx, args ...string) *gateway.Commit {
 	f.T.Helper()
 	c, err := f.do(v, id, fn, args...)
 	if err != nil {
@@ -150,14 +151,14 @@ func (f *wrFix) mustDo(v any, id *identity.Identity, fn string, args ...string) 
 func (f *wrFix) getReceipt(id string) contracts.Receipt {
 	f.T.Helper()
 	var r contracts.Receipt
-	f.MustEvaluate(&r, f.reg.Identity, "receipt:GetReceipt", id)
+	f.MustEvaluate(&r, f.reg.Identity, api.TxGetReceipt, id)
 	return r
 }
 
 func (f *wrFix) history(id string) []contracts.ReceiptChange {
 	f.T.Helper()
 	var h []contracts.ReceiptChange
-	f.MustEvaluate(&h, f.reg.Identity, "receipt:GetReceiptHistory", id)
+	f.MustEvaluate(&h, f.reg.Identity, api.TxGetReceiptHistory, id)
 	return h
 }
 
@@ -177,14 +178,14 @@ func wrTerms(principal, rate string, termDays int, maxLTV string) string {
 func (f *wrFix) apply(applicant, bank *Member, principal, currency string, receipts ...string) contracts.Financing {
 	f.T.Helper()
 	var fin contracts.Financing
-	f.mustDo(&fin, applicant.Identity, "finance:ApplyForFinancing", wrApplyInput(bank.CreditCode, principal, currency, receipts...))
+	f.mustDo(&fin, applicant.Identity, api.TxApplyForFinancing, wrApplyInput(bank.CreditCode, principal, currency, receipts...))
 	return fin
 }
 
 func (f *wrFix) getFinancing(as *Member, id, asOf string) contracts.FinancingView {
 	f.T.Helper()
 	var v contracts.FinancingView
-	f.MustEvaluate(&v, as.Identity, "finance:GetFinancing", id, asOf)
+	f.MustEvaluate(&v, as.Identity, api.TxGetFinancing, id, asOf)
 	return v
 }
 

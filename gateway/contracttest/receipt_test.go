@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"sync"
@@ -17,7 +18,7 @@ func TestReceiptIssue(t *testing.T) {
 	lot := f.lot("1000")
 
 	// No receiving yet: nothing to issue a receipt on.
-	_, err := f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1000", "300000.00", "CNY", f.trader.CreditCode))
+	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "300000.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION")
 
 	f.receive(f.wh, lot, "800")
@@ -43,13 +44,13 @@ func TestReceiptIssue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(tc.as.Identity, "receipt:IssueReceipt", tc.in)
+			_, err := f.Submit(tc.as.Identity, api.TxIssueReceipt, tc.in)
 			wantCode(t, err, tc.want)
 		})
 	}
 
 	var r contracts.Receipt
-	c := f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode))
+	c := f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode))
 	if !wrIDPattern.MatchString(r.ID) || r.GTIN != f.gtin || r.Lot != lot || r.Quantity != "800" || r.Unit != "kg" ||
 		r.Valuation != (contracts.Money{Amount: "300000.50", Currency: "CNY"}) || r.Warehouse != f.wh.CreditCode ||
 		r.Holder != f.trader.CreditCode || r.Status != "ISSUED" || r.Pledge != nil || r.Frozen != nil || len(r.Basis) != 1 || r.TxID != c.TxID {
@@ -64,12 +65,12 @@ func TestReceiptIssue(t *testing.T) {
 
 	// A second receipt on the same goods: refused, even after a new
 	// receiving event, while the first one is live.
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "CONFLICT")
 	if _, err := f.event(f.wh, "storing", lot, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "CONFLICT")
 
 	// Goods under a live receipt cannot be shipped out of the warehouse.
@@ -77,28 +78,28 @@ func TestReceiptIssue(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	var byHolder, byWarehouse []contracts.Receipt
-	f.MustEvaluate(&byHolder, f.trader.Identity, "receipt:ListReceiptsByHolder", "")
-	f.MustEvaluate(&byWarehouse, f.wh.Identity, "receipt:ListReceiptsByWarehouse", f.wh.CreditCode)
+	f.MustEvaluate(&byHolder, f.trader.Identity, api.TxListReceiptsByHolder, "")
+	f.MustEvaluate(&byWarehouse, f.wh.Identity, api.TxListReceiptsByWarehouse, f.wh.CreditCode)
 	if len(byHolder) != 1 || byHolder[0].ID != r.ID || len(byWarehouse) != 1 || byWarehouse[0].ID != r.ID {
 		t.Errorf("lists: holder %v, warehouse %v", byHolder, byWarehouse)
 	}
-	_, err = f.Evaluate(f.bank.Identity, "receipt:ListReceiptsByHolder", f.trader.CreditCode)
+	_, err = f.Evaluate(f.bank.Identity, api.TxListReceiptsByHolder, f.trader.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	f.MustEvaluate(&byHolder, f.reg.Identity, "receipt:ListReceiptsByHolder", f.trader.CreditCode)
+	f.MustEvaluate(&byHolder, f.reg.Identity, api.TxListReceiptsByHolder, f.trader.CreditCode)
 	if len(byHolder) != 1 {
 		t.Errorf("regulator's list %v", byHolder)
 	}
 	// Any registered enterprise may verify a receipt; strangers may not.
 	var seen contracts.Receipt
-	f.MustEvaluate(&seen, f.bank.Identity, "receipt:GetReceipt", r.ID)
+	f.MustEvaluate(&seen, f.bank.Identity, api.TxGetReceipt, r.ID)
 	if seen.ID != r.ID {
 		t.Errorf("GetReceipt %+v", seen)
 	}
-	_, err = f.Evaluate(f.Admins[BankMSP], "receipt:GetReceipt", r.ID)
+	_, err = f.Evaluate(f.Admins[BankMSP], api.TxGetReceipt, r.ID)
 	wantCode(t, err, "UNREGISTERED")
-	_, err = f.Evaluate(f.bank.Identity, "receipt:GetReceipt", "WR-2026-0000000000000000")
+	_, err = f.Evaluate(f.bank.Identity, api.TxGetReceipt, "WR-2026-0000000000000000")
 	wantCode(t, err, "NOT_FOUND")
-	_, err = f.Evaluate(f.bank.Identity, "receipt:GetReceipt", "WR-1")
+	_, err = f.Evaluate(f.bank.Identity, api.TxGetReceipt, "WR-1")
 	wantCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -109,18 +110,18 @@ func TestReceiptLifecycle(t *testing.T) {
 	lot := r.Lot
 
 	// Transfer: only the holder.
-	_, err := f.Submit(buyer.Identity, "receipt:TransferReceipt", r.ID, buyer.CreditCode)
+	_, err := f.Submit(buyer.Identity, api.TxTransferReceipt, r.ID, buyer.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, CreditCode(t, 998))
+	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, CreditCode(t, 998))
 	wantCode(t, err, "NOT_FOUND")
-	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, f.trader.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, f.trader.CreditCode)
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&r, f.trader.Identity, "receipt:TransferReceipt", r.ID, buyer.CreditCode)
+	f.mustDo(&r, f.trader.Identity, api.TxTransferReceipt, r.ID, buyer.CreditCode)
 	if r.Holder != buyer.CreditCode {
 		t.Fatalf("holder %s", r.Holder)
 	}
 	var list []contracts.Receipt
-	f.MustEvaluate(&list, f.trader.Identity, "receipt:ListReceiptsByHolder", "")
+	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceiptsByHolder, "")
 	if len(list) != 0 {
 		t.Errorf("old holder still lists %v", list)
 	}
@@ -130,14 +131,14 @@ func TestReceiptLifecycle(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"parts": []map[string]string{{"quantity": q1, "valuation": v1}, {"quantity": q2, "valuation": v2}}})
 		return string(b)
 	}
-	_, err = f.Submit(buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "399.999", "200000.00"))
+	_, err = f.Submit(buyer.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "399.999", "200000.00"))
 	wantCode(t, err, "RULE_VIOLATION")
-	_, err = f.Submit(buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "199999.99"))
+	_, err = f.Submit(buyer.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "400", "199999.99"))
 	wantCode(t, err, "RULE_VIOLATION")
-	_, err = f.Submit(f.trader.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "200000.00"))
+	_, err = f.Submit(f.trader.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "400", "200000.00"))
 	wantCode(t, err, "FORBIDDEN")
 	var parts []contracts.Receipt
-	f.mustDo(&parts, buyer.Identity, "receipt:SplitReceipt", r.ID, split("600", "300000.00", "400", "200000.00"))
+	f.mustDo(&parts, buyer.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "400", "200000.00"))
 	if len(parts) != 2 || parts[0].ID == parts[1].ID || parts[0].Parent != r.ID || parts[0].Quantity != "600" ||
 		parts[1].Valuation.Amount != "200000.00" || parts[1].Holder != buyer.CreditCode || parts[1].Status != "ISSUED" {
 		t.Fatalf("split into %+v", parts)
@@ -146,27 +147,27 @@ func TestReceiptLifecycle(t *testing.T) {
 	if r.Status != "SPLIT" || !slices.Equal(r.Children, []string{parts[0].ID, parts[1].ID}) {
 		t.Fatalf("parent after split %+v", r)
 	}
-	_, err = f.Submit(buyer.Identity, "receipt:TransferReceipt", r.ID, f.trader.CreditCode)
+	_, err = f.Submit(buyer.Identity, api.TxTransferReceipt, r.ID, f.trader.CreditCode)
 	wantCode(t, err, "CONFLICT")
 
 	// Redemption: the holder asks, the issuing warehouse confirms.
 	a, b := parts[0], parts[1]
-	_, err = f.Submit(f.wh.Identity, "receipt:ConfirmRedemption", a.ID)
+	_, err = f.Submit(f.wh.Identity, api.TxConfirmRedemption, a.ID)
 	wantCode(t, err, "CONFLICT") // not asked
-	_, err = f.Submit(f.wh.Identity, "receipt:RequestRedemption", a.ID)
+	_, err = f.Submit(f.wh.Identity, api.TxRequestRedemption, a.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&a, buyer.Identity, "receipt:RequestRedemption", a.ID)
+	f.mustDo(&a, buyer.Identity, api.TxRequestRedemption, a.ID)
 	if a.Status != "REDEEMING" {
 		t.Fatalf("status %s", a.Status)
 	}
-	_, err = f.Submit(buyer.Identity, "receipt:TransferReceipt", a.ID, f.trader.CreditCode)
+	_, err = f.Submit(buyer.Identity, api.TxTransferReceipt, a.ID, f.trader.CreditCode)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&a, buyer.Identity, "receipt:WithdrawRedemption", a.ID)
-	f.mustDo(&a, buyer.Identity, "receipt:RequestRedemption", a.ID)
+	f.mustDo(&a, buyer.Identity, api.TxWithdrawRedemption, a.ID)
+	f.mustDo(&a, buyer.Identity, api.TxRequestRedemption, a.ID)
 	other := f.Enterprise(WarehouseMSP, "别的仓库", contracts.KindWarehouse)
-	_, err = f.Submit(other.Identity, "receipt:ConfirmRedemption", a.ID)
+	_, err = f.Submit(other.Identity, api.TxConfirmRedemption, a.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&a, f.wh.Identity, "receipt:ConfirmRedemption", a.ID)
+	f.mustDo(&a, f.wh.Identity, api.TxConfirmRedemption, a.ID)
 	if a.Status != "REDEEMED" {
 		t.Fatalf("status %s", a.Status)
 	}
@@ -175,34 +176,34 @@ func TestReceiptLifecycle(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	// Cancel: only the issuing warehouse, with a reason.
-	_, err = f.Submit(buyer.Identity, "receipt:CancelReceipt", b.ID, "issued in error")
+	_, err = f.Submit(buyer.Identity, api.TxCancelReceipt, b.ID, "issued in error")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", b.ID, " ")
+	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, b.ID, " ")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&b, f.wh.Identity, "receipt:CancelReceipt", b.ID, "盘点差异")
+	f.mustDo(&b, f.wh.Identity, api.TxCancelReceipt, b.ID, "盘点差异")
 	if b.Status != "CANCELLED" || b.Reason != "盘点差异" {
 		t.Fatalf("cancelled %+v", b)
 	}
-	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", b.ID, "again")
+	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, b.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// The receiving event has been used: no new receipt until the goods
 	// are received or stored again.
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "CONFLICT")
 	if _, err := f.event(f.wh, "storing", lot, "400"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION") // the stock check counted 400
 	var again contracts.Receipt
-	f.mustDo(&again, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
-	f.mustDo(&again, f.wh.Identity, "receipt:CancelReceipt", again.ID, "wrong holder")
+	f.mustDo(&again, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	f.mustDo(&again, f.wh.Identity, api.TxCancelReceipt, again.ID, "wrong holder")
 	// No live receipt: the goods may leave; after that there is no custody.
 	if _, err := f.event(f.wh, "shipping", lot, ""); err != nil {
 		t.Fatalf("shipping after redemption: %v", err)
 	}
-	_, err = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", buyer.CreditCode))
+	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION")
 
 	// History: every change, newest first.
@@ -227,33 +228,33 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	f := newWRFix(t)
 	r := f.receipt(f.trader, "1000", "500000.00", "CNY")
 
-	_, err := f.Submit(f.bank.Identity, "receipt:FreezeReceipt", r.ID, "court order")
+	_, err := f.Submit(f.bank.Identity, api.TxFreezeReceipt, r.ID, "court order")
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
+	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
 	if r.Frozen == nil || r.Frozen.By != f.reg.CreditCode {
 		t.Fatalf("frozen %+v", r.Frozen)
 	}
-	_, err = f.Submit(f.reg.Identity, "receipt:FreezeReceipt", r.ID, "again")
+	_, err = f.Submit(f.reg.Identity, api.TxFreezeReceipt, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, "receipt:TransferReceipt", r.ID, f.bank.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, f.bank.CreditCode)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, "receipt:RequestRedemption", r.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestRedemption, r.ID)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", r.ID, "x")
+	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, r.ID, "x")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&r, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解除")
-	_, err = f.Submit(f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "again")
+	f.mustDo(&r, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解除")
+	_, err = f.Submit(f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Apply while unfrozen, freeze, then the approval is refused.
 	fin := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
-	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&r, f.reg.Identity, "receipt:UnfreezeReceipt", r.ID, "解除")
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	f.mustDo(&r, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解除")
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
 	r = f.getReceipt(r.ID)
 	if r.Status != "PLEDGED" || r.Pledge == nil || r.Pledge.FinancingID != fin.ID || r.Pledge.Pledgee != f.bank.CreditCode {
 		t.Fatalf("pledged receipt %+v", r)
@@ -264,17 +265,17 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	split := `{"parts":[{"quantity":"500","valuation":"250000.00"},{"quantity":"500","valuation":"250000.00"}]}`
 	for _, tc := range []struct {
 		as   *Member
-		fn   string
+		fn   api.Tx
 		args []string
 		want string
 	}{
-		{f.trader, "receipt:TransferReceipt", []string{r.ID, bank2.CreditCode}, "CONFLICT"},
-		{f.trader, "receipt:SplitReceipt", []string{r.ID, split}, "CONFLICT"},
-		{f.trader, "receipt:RequestRedemption", []string{r.ID}, "CONFLICT"},
-		{f.wh, "receipt:CancelReceipt", []string{r.ID, "x"}, "CONFLICT"},
-		{f.trader, "finance:ApplyForFinancing", []string{wrApplyInput(bank2.CreditCode, "1.00", "CNY", r.ID)}, "ALREADY_PLEDGED"},
-		{bank2, "receipt:ReleasePledge", []string{r.ID}, "FORBIDDEN"},
-		{f.trader, "receipt:ReleasePledge", []string{r.ID}, "FORBIDDEN"},
+		{f.trader, api.TxTransferReceipt, []string{r.ID, bank2.CreditCode}, "CONFLICT"},
+		{f.trader, api.TxSplitReceipt, []string{r.ID, split}, "CONFLICT"},
+		{f.trader, api.TxRequestRedemption, []string{r.ID}, "CONFLICT"},
+		{f.wh, api.TxCancelReceipt, []string{r.ID, "x"}, "CONFLICT"},
+		{f.trader, api.TxApplyForFinancing, []string{wrApplyInput(bank2.CreditCode, "1.00", "CNY", r.ID)}, "ALREADY_PLEDGED"},
+		{bank2, api.TxReleasePledge, []string{r.ID}, "FORBIDDEN"},
+		{f.trader, api.TxReleasePledge, []string{r.ID}, "FORBIDDEN"},
 	} {
 		_, err := f.Submit(tc.as.Identity, tc.fn, tc.args...)
 		if got := Code(err); got != tc.want {
@@ -283,8 +284,8 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	}
 	// Freezing a pledged receipt is allowed, and the pledgee can still
 	// release it.
-	f.mustDo(&r, f.reg.Identity, "receipt:FreezeReceipt", r.ID, "涉案冻结")
-	f.mustDo(&r, f.bank.Identity, "receipt:ReleasePledge", r.ID)
+	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
+	f.mustDo(&r, f.bank.Identity, api.TxReleasePledge, r.ID)
 	if r.Status != "ISSUED" || r.Pledge != nil || r.Frozen == nil {
 		t.Fatalf("released %+v", r)
 	}
@@ -292,7 +293,7 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	if v.Collateral[0].Status != "RELEASED" || v.Status != "APPROVED" {
 		t.Errorf("financing after release %+v", v.Financing)
 	}
-	_, err = f.Submit(f.bank.Identity, "receipt:ReleasePledge", r.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxReleasePledge, r.ID)
 	wantCode(t, err, "CONFLICT")
 }
 
@@ -312,7 +313,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+			_, errs[i] = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
 		}()
 	}
 	close(start)
@@ -328,7 +329,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		}
 	}
 	var live []contracts.Receipt
-	f.MustEvaluate(&live, f.wh.Identity, "receipt:ListReceiptsByWarehouse", "")
+	f.MustEvaluate(&live, f.wh.Identity, api.TxListReceiptsByWarehouse, "")
 	if ok != 1 || len(live) != 1 {
 		t.Fatalf("%d issuances committed, %d receipts", ok, len(live))
 	}
@@ -342,7 +343,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, issueErr = f.Submit(f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "10", "1000.00", "CNY", f.trader.CreditCode))
+			_, issueErr = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "10", "1000.00", "CNY", f.trader.CreditCode))
 		}()
 		go func() { defer wg.Done(); _, shipErr = f.event(f.wh, "shipping", lot, "") }()
 		wg.Wait()

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -49,7 +50,7 @@ func rvSub(t *testing.T, f *insFix, name string, body func(t *testing.T)) {
 func (f *insFix) rvCreate(seller *Member, invoice, amount string, lots ...string) (contracts.ReceivableView, error) {
 	f.T.Helper()
 	var v contracts.ReceivableView
-	_, err := f.do(&v, seller.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	_, err := f.do(&v, seller.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: invoice, amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: lots,
 	}))
@@ -113,7 +114,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 		})
 	}
 	var list []contracts.ReceivableView
-	f.MustEvaluate(&list, f.trader.Identity, "receivable:ListReceivables")
+	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
 	n := 0
 	for _, rv := range list {
 		if contracts.NormalizeInvoiceNumber(rv.InvoiceNumber) == "hy-2026-0611" {
@@ -127,7 +128,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 	// Another buyer's invoice of that number is another invoice.
 	other := f.overseasBuyer()
 	var v contracts.ReceivableView
-	f.mustDo(&v, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: other, invoice: "hy-2026-0611", amount: next(), currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
 
@@ -153,7 +154,7 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 	l := f.limit(b, "1000000.00", "USD")
 	ship := func(invoice string) (contracts.ShipmentView, error) {
 		var s contracts.ShipmentView
-		_, err := f.do(&s, f.trader.Identity, "insurance:DeclareShipment",
+		_, err := f.do(&s, f.trader.Identity, api.TxDeclareShipment,
 			f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(30), lots: []string{lot}}, invoice))
 		return s, err
 	}
@@ -166,13 +167,13 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 		wantCode(t, err, "ALREADY_EXISTS")
 	}
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: b, invoice: "ｓｈ－２０２６－０１", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
 	}))
 	if rv.ShipmentID != s.ID || rv.InvoiceNumber != "ｓｈ－２０２６－０１" {
 		t.Fatalf("receivable of the shipment %+v", rv.Receivable)
 	}
-	_, err = f.do(nil, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	_, err = f.do(nil, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: b, invoice: "SH-2026-02", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
 	}))
 	wantCode(t, err, "RULE_VIOLATION") // another invoice than the shipment's
@@ -187,7 +188,7 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
 	pastDue := func(lots ...string) contracts.ReceivableView {
 		var v contracts.ReceivableView
-		f.mustDo(&v, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+		f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "5000.00", currency: "CNY",
 			issue: f.day(), due: f.dayPlus(1), lots: lots,
 		}))
@@ -212,7 +213,7 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"same sale, confirmed", func(a, b string) (contracts.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", v.ID)
+			f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"same lots in another order", func(a, b string) (contracts.ReceivableView, second) {
@@ -225,22 +226,22 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"overdue", func(a, b string) (contracts.ReceivableView, second) {
 			v := pastDue(a)
-			f.mustDo(nil, f.trader.Identity, "receivable:MarkReceivableOverdue", v.ID)
+			f.mustDo(nil, f.trader.Identity, api.TxMarkReceivableOverdue, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"defaulted", func(a, b string) (contracts.ReceivableView, second) {
 			v := pastDue(a)
-			f.mustDo(nil, f.trader.Identity, "receivable:DeclareReceivableDefault", v.ID)
+			f.mustDo(nil, f.trader.Identity, api.TxDeclareReceivableDefault, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"rejected by the buyer: a corrected invoice", func(a, b string) (contracts.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.buyer.Identity, "receivable:RejectReceivable", v.ID, "wrong invoice date")
+			f.mustDo(nil, f.buyer.Identity, api.TxRejectReceivable, v.ID, "wrong invoice date")
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
 		{"settled: a new sale", func(a, b string) (contracts.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.trader.Identity, "receivable:RecordReceivablePayment", v.ID, "5000.00", f.day())
+			f.mustDo(nil, f.trader.Identity, api.TxRecordReceivablePayment, v.ID, "5000.00", f.day())
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
 		{"another amount", func(a, b string) (contracts.ReceivableView, second) {
@@ -285,7 +286,7 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 	rvSub(t, f, "the latest of a sale blocks", func(t *testing.T) {
 		a := f.shippedLot("10")
 		v1, _ := f.rvCreate(f.trader, f.nextInvoice(), "7000.00", a)
-		f.mustDo(nil, f.buyer.Identity, "receivable:RejectReceivable", v1.ID, "wrong amount")
+		f.mustDo(nil, f.buyer.Identity, api.TxRejectReceivable, v1.ID, "wrong amount")
 		v2, err := f.rvCreate(f.trader, f.nextInvoice(), "7000.00", a)
 		if err != nil {
 			t.Fatal(err)
@@ -307,12 +308,12 @@ func TestRegistrationNumber(t *testing.T) {
 	applied := func(bank *Member) contracts.Financing {
 		rv := f.receivable("10000.00", true)
 		var fin contracts.Financing
-		f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank.CreditCode, "5000.00", "CNY", rv.ID))
+		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, "5000.00", "CNY", rv.ID))
 		return fin
 	}
 	approve := func(bank *Member, id, regNo string) (contracts.Financing, error) {
 		var fin contracts.Financing
-		_, err := f.do(&fin, bank.Identity, "finance:ApproveFinancing", id, rvTermsWith("5000.00", "0.05", 30, "0.8", regNo))
+		_, err := f.do(&fin, bank.Identity, api.TxApproveFinancing, id, rvTermsWith("5000.00", "0.05", 30, "0.8", regNo))
 		return fin, err
 	}
 	fin := applied(f.bank)
@@ -377,10 +378,10 @@ func TestRegistrationNumber(t *testing.T) {
 	}
 
 	// Once the first financing is closed its number stays taken.
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", fin.ID, f.day())
-	f.mustDo(nil, f.trader.Identity, "finance:RecordRepayment", fin.ID, "5000.00", f.day())
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
+	f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "5000.00", f.day())
 	if v := f.getFinancing(f.bank, fin.ID, ""); v.Status != "CLOSED" { // paid off: closed by the bank unless closed already
-		f.mustDo(nil, f.bank.Identity, "finance:CloseFinancing", fin.ID)
+		f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, fin.ID)
 	}
 	if v := f.getFinancing(f.bank, fin.ID, ""); v.Status != "CLOSED" || v.Terms.RegistrationNo != no {
 		t.Fatalf("closed financing %s, number %q", v.Status, v.Terms.RegistrationNo)

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -83,7 +84,7 @@ func (p *rvProp) memberOf(code string) *Member {
 	return nil
 }
 
-func (p *rvProp) submit(as *Member, fn string, args ...string) ([]byte, error) {
+func (p *rvProp) submit(as *Member, fn api.Tx, args ...string) ([]byte, error) {
 	c, err := p.Submit(as.Identity, fn, args...)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -91,7 +92,7 @@ func (p *rvProp) submit(as *Member, fn string, args ...string) ([]byte, error) {
 	if !slices.Contains(rvAllowedCodes, code) {
 		p.t.Fatalf("step %d: %s: unexpected %v", p.step, fn, err)
 	}
-	p.outcomes[fn+"/"+code]++
+	p.outcomes[string(fn)+"/"+code]++
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func (p *rvProp) randomStep() {
 func (p *rvProp) opCreate() {
 	seller := rvPick(p, p.sellers)
 	amount := decimal.New(100000+p.rng.Int64N(10000000), -2)
-	out, err := p.submit(seller, "receivable:CreateReceivable", p.receivableInput(insRecvOpts{
+	out, err := p.submit(seller, api.TxCreateReceivable, p.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": p.buyer.CreditCode}, invoice: p.nextInvoice(), amount: amount.StringFixed(2), currency: "CNY",
 		issue: p.day(), due: p.dayPlus(20 + p.pick(40)), lots: []string{p.lot},
 	}))
@@ -144,7 +145,7 @@ func (p *rvProp) opCreate() {
 	p.receivables = append(p.receivables, rv.ID)
 	p.snapR[rv.ID] = rv
 	if p.chance(85) {
-		p.submit(p.buyer, "receivable:ConfirmReceivable", rv.ID)
+		p.submit(p.buyer, api.TxConfirmReceivable, rv.ID)
 	}
 }
 
@@ -183,7 +184,7 @@ func (p *rvProp) opApply() {
 		principal = decimal.New(1, -2)
 	}
 	bank := rvPick(p, p.banks)
-	b, err := p.submit(applicant, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank.CreditCode, principal.StringFixed(2), "CNY", rv.ID))
+	b, err := p.submit(applicant, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, principal.StringFixed(2), "CNY", rv.ID))
 	if err == nil {
 		var fin contracts.Financing
 		_ = json.Unmarshal(b, &fin)
@@ -208,7 +209,7 @@ func (p *rvProp) opApprove() {
 		return
 	}
 	bank, args := p.approveArgs(rvPick(p, fs))
-	p.submit(bank, "finance:ApproveFinancing", args...)
+	p.submit(bank, api.TxApproveFinancing, args...)
 }
 
 // opRace approves at once every pending application on one receivable
@@ -237,7 +238,7 @@ func (p *rvProp) opRace() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.submit(bank, "finance:ApproveFinancing", args...)
+			p.submit(bank, api.TxApproveFinancing, args...)
 		}()
 	}
 	wg.Wait()
@@ -249,7 +250,7 @@ func (p *rvProp) opDisburse() {
 		return
 	}
 	f := rvPick(p, fs)
-	p.submit(p.bankOf[f.ID], "finance:DisburseFinancing", f.ID, p.day())
+	p.submit(p.bankOf[f.ID], api.TxDisburseFinancing, f.ID, p.day())
 }
 
 func (p *rvProp) opRepay() {
@@ -267,7 +268,7 @@ func (p *rvProp) opRepay() {
 	if amount.Sign() <= 0 {
 		return
 	}
-	p.submit(p.memberOf(f.Applicant), "finance:RecordRepayment", f.ID, amount.StringFixed(2), p.day())
+	p.submit(p.memberOf(f.Applicant), api.TxRecordRepayment, f.ID, amount.StringFixed(2), p.day())
 }
 
 func (p *rvProp) opCollect() {
@@ -289,7 +290,7 @@ func (p *rvProp) opCollect() {
 	if amount.Sign() <= 0 {
 		return
 	}
-	p.submit(p.memberOf(rv.Assignee), "receivable:RecordReceivablePayment", rv.ID, amount.StringFixed(2), p.day())
+	p.submit(p.memberOf(rv.Assignee), api.TxRecordReceivablePayment, rv.ID, amount.StringFixed(2), p.day())
 }
 
 func (p *rvProp) opClose() {
@@ -298,7 +299,7 @@ func (p *rvProp) opClose() {
 		return
 	}
 	f := rvPick(p, fs)
-	p.submit(p.bankOf[f.ID], "finance:CloseFinancing", f.ID)
+	p.submit(p.bankOf[f.ID], api.TxCloseFinancing, f.ID)
 }
 
 func (p *rvProp) opDefault() {
@@ -307,7 +308,7 @@ func (p *rvProp) opDefault() {
 		return
 	}
 	f := rvPick(p, fs)
-	p.submit(p.bankOf[f.ID], "finance:DeclareDefault", f.ID)
+	p.submit(p.bankOf[f.ID], api.TxDeclareDefault, f.ID)
 }
 
 func (p *rvProp) opRejectOrWithdraw() {
@@ -317,9 +318,9 @@ func (p *rvProp) opRejectOrWithdraw() {
 	}
 	f := rvPick(p, fs)
 	if p.chance(50) {
-		p.submit(p.bankOf[f.ID], "finance:RejectFinancing", f.ID, "not now")
+		p.submit(p.bankOf[f.ID], api.TxRejectFinancing, f.ID, "not now")
 	} else {
-		p.submit(p.memberOf(f.Applicant), "finance:WithdrawFinancing", f.ID)
+		p.submit(p.memberOf(f.Applicant), api.TxWithdrawFinancing, f.ID)
 	}
 }
 

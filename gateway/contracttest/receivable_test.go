@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"sync"
 	"testing"
@@ -17,51 +18,51 @@ func TestReceivableLifecycle(t *testing.T) {
 		rv.Outstanding != "100000.00" || len(rv.ShippingEvents) != 1 || len(rv.RiskFlags) != 0 {
 		t.Fatalf("created %+v", rv)
 	}
-	_, err := f.Submit(f.trader.Identity, "receivable:ConfirmReceivable", rv.ID)
+	_, err := f.Submit(f.trader.Identity, api.TxConfirmReceivable, rv.ID)
 	wantCode(t, err, "FORBIDDEN") // only the buyer confirms
 	var got contracts.ReceivableView
-	f.mustDo(&got, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(&got, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	if got.Status != "CONFIRMED" || got.ConfirmedAt == "" {
 		t.Fatalf("confirmed %+v", got)
 	}
-	_, err = f.Submit(f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	_, err = f.Submit(f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	wantCode(t, err, "CONFLICT")
 
 	// An overseas buyer cannot confirm: the receivable stays OPEN.
 	hamburg := f.overseasBuyer()
 	lot := f.shippedLot("10")
 	var open contracts.ReceivableView
-	f.mustDo(&open, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&open, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: hamburg, invoice: "EXP-1", amount: "5000.00", currency: "EUR", issue: "2026-04-01", due: "2026-06-30", lots: []string{lot},
 	}))
 	if open.Status != "OPEN" || open.BuyerCreditCode != "" || open.Buyer.RegistrationID != hamburg.RegistrationID {
 		t.Fatalf("overseas receivable %+v", open)
 	}
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "1000.00", "EUR", open.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "1000.00", "EUR", open.ID))
 	wantCode(t, err, "CONFLICT") // never confirmed
 
 	// Payments: partial, then the rest after the due date (late).
 	var pv contracts.ReceivableView
-	f.mustDo(&pv, f.trader.Identity, "receivable:RecordReceivablePayment", rv.ID, "40000.00", f.day())
+	f.mustDo(&pv, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "40000.00", f.day())
 	if pv.Status != "CONFIRMED" || pv.Outstanding != "60000.00" || len(pv.Payments) != 1 || !pv.Payments[0].OnTime {
 		t.Fatalf("after a partial payment %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, "receivable:MarkReceivableOverdue", rv.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxMarkReceivableOverdue, rv.ID)
 	wantCode(t, err, "RULE_VIOLATION") // not due yet
 	f.setDay("2026-06-01")             // due 2026-05-31
-	f.mustDo(&pv, f.trader.Identity, "receivable:MarkReceivableOverdue", rv.ID)
+	f.mustDo(&pv, f.trader.Identity, api.TxMarkReceivableOverdue, rv.ID)
 	if pv.Status != "OVERDUE" || !pv.PastDue {
 		t.Fatalf("overdue %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, "receivable:RecordReceivablePayment", rv.ID, "60000.01", "2026-06-01")
+	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "60000.01", "2026-06-01")
 	wantCode(t, err, "RULE_VIOLATION")
-	f.mustDo(&pv, f.trader.Identity, "receivable:RecordReceivablePayment", rv.ID, "60000.00", "2026-06-01")
+	f.mustDo(&pv, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "60000.00", "2026-06-01")
 	if pv.Status != "SETTLED" || pv.Outstanding != "0.00" || pv.Payments[1].OnTime {
 		t.Fatalf("settled %+v", pv)
 	}
 	// The buyer is on the network: one on-time and one late payment.
 	var rec contracts.CreditRecord
-	f.MustEvaluate(&rec, f.bank.Identity, "credit:GetCreditRecord", f.buyer.CreditCode)
+	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
 	if rec.OnTime.Count != 1 || rec.OnTime.Amounts[0].Amount != "40000.00" || rec.Late.Count != 1 || rec.Late.Amounts[0].Amount != "60000.00" {
 		t.Fatalf("buyer's record %+v", rec)
 	}
@@ -69,30 +70,30 @@ func TestReceivableLifecycle(t *testing.T) {
 	// A default counts against the buyer with what was outstanding.
 	rv2 := f.receivable("3000.00", true)
 	f.setDay("2026-08-01")
-	_, err = f.Submit(f.buyer.Identity, "receivable:DeclareReceivableDefault", rv2.ID)
+	_, err = f.Submit(f.buyer.Identity, api.TxDeclareReceivableDefault, rv2.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&pv, f.trader.Identity, "receivable:DeclareReceivableDefault", rv2.ID)
-	f.MustEvaluate(&rec, f.bank.Identity, "credit:GetCreditRecord", f.buyer.CreditCode)
+	f.mustDo(&pv, f.trader.Identity, api.TxDeclareReceivableDefault, rv2.ID)
+	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
 	if pv.Status != "DEFAULTED" || rec.Defaults.Count != 1 || rec.Defaults.Amounts[0].Amount != "3000.00" {
 		t.Fatalf("defaulted %+v record %+v", pv.Status, rec)
 	}
-	_, err = f.Submit(f.trader.Identity, "receivable:RecordReceivablePayment", rv2.ID, "1.00", f.day())
+	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, rv2.ID, "1.00", f.day())
 	wantCode(t, err, "CONFLICT")
 
 	// A rejected receivable keeps its invoice number taken.
 	rv3 := f.receivable("10.00", false)
-	f.mustDo(&pv, f.buyer.Identity, "receivable:RejectReceivable", rv3.ID, "goods never received")
+	f.mustDo(&pv, f.buyer.Identity, api.TxRejectReceivable, rv3.ID, "goods never received")
 	if pv.Status != "REJECTED" || pv.Note != "goods never received" {
 		t.Fatalf("rejected %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	_, err = f.Submit(f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: rv3.InvoiceNumber, amount: "9.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(30), lots: []string{rv3.Lots[0].Lot},
 	}))
 	wantCode(t, err, "DUPLICATE_INVOICE")
 
 	var mine []contracts.ReceivableView
-	f.MustEvaluate(&mine, f.buyer.Identity, "receivable:ListReceivables")
+	f.MustEvaluate(&mine, f.buyer.Identity, api.TxListReceivables)
 	if len(mine) != 3 {
 		t.Errorf("buyer lists %d receivables", len(mine))
 	}
@@ -102,7 +103,7 @@ func TestReceivableCreateRules(t *testing.T) {
 	f := newInsFix(t)
 	lot := f.shippedLot("10")
 	base := insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "INV-1", amount: "1000.00", currency: "CNY", issue: "2026-04-01", due: "2026-05-01", lots: []string{lot}}
-	f.mustDo(nil, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(base))
+	f.mustDo(nil, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(base))
 	l := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "20000.00", customsValue: "12000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{lot}})
@@ -144,18 +145,18 @@ func TestReceivableCreateRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(tc.as.Identity, "receivable:CreateReceivable", tc.in)
+			_, err := f.Submit(tc.as.Identity, api.TxCreateReceivable, tc.in)
 			wantCode(t, err, tc.want)
 		})
 	}
 	// Another seller may use the same number with the same buyer.
-	f.mustDo(nil, other.Identity, "receivable:CreateReceivable", f.receivableInput(base))
+	f.mustDo(nil, other.Identity, api.TxCreateReceivable, f.receivableInput(base))
 
 	// From the insured shipment of the same invoice: its lots, and the
 	// customs value it declared (12,000 against 20,000: flagged).
 	sv := f.shipment(f.trader.Identity, s.ID)
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: sv.Buyer, invoice: sv.InvoiceNumber, amount: "20000.00", currency: "USD", issue: "2026-04-01", due: "2026-06-30", shipment: s.ID,
 	}))
 	if rv.ShipmentID != s.ID || len(rv.Lots) != 1 || rv.Lots[0].Lot != lot || !slices.Equal(rv.RiskFlags, []string{"VALUE_MISMATCH"}) {
@@ -174,7 +175,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 	// Not shipped.
 	notShipped := f.lot("10")
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "100.00", currency: "CNY", issue: f.day(), due: f.dayPlus(30), lots: []string{notShipped},
 	}))
 	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT"}) || len(rv.ShippingEvents) != 0 {
@@ -190,18 +191,18 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	var flags []contracts.RiskFlag
-	f.mustDo(&flags, f.bank.Identity, "risk:AssessRisk", "receivable", rv.ID)
+	f.mustDo(&flags, f.bank.Identity, api.TxAssessRisk, "receivable", rv.ID)
 	if !slices.Equal(insFlagCodes(flags), []string{"NO_SHIPPING_EVENT"}) {
 		t.Fatalf("assessed %+v", flags)
 	}
-	_, err := f.Submit(f.bank.Identity, "risk:ResolveRiskFlag", "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipped on 4/1")
+	_, err := f.Submit(f.bank.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipped on 4/1")
 	wantCode(t, err, "FORBIDDEN")
 	var fl contracts.RiskFlag
-	f.mustDo(&fl, f.reg.Identity, "risk:ResolveRiskFlag", "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipping recorded late")
+	f.mustDo(&fl, f.reg.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipping recorded late")
 	if !fl.Resolved || fl.ResolvedBy != f.reg.CreditCode {
 		t.Fatalf("resolved %+v", fl)
 	}
-	_, err = f.Submit(f.reg.Identity, "risk:ResolveRiskFlag", "receivable", rv.ID, "NO_SHIPPING_EVENT", "again")
+	_, err = f.Submit(f.reg.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Goods in the warehouse under a receipt valued 600,000.00, pledged to
@@ -212,19 +213,19 @@ func TestReceivableRiskFlags(t *testing.T) {
 	// receipt pledge (the finding this register fixes).
 	r := f.receipt(f.trader, "1000", "600000.00", "CNY")
 	pledge := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6"))
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6"))
 	_, err = f.event(f.producer, "shipping", r.Lot, "")
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "900000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
 	}))
 	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT", "VALUE_MISMATCH"}) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	var second contracts.Financing
-	f.mustDo(&second, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID))
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
+	f.mustDo(&second, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID))
+	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
 	if view = f.getReceivable(rv.ID); view.FinancingID != "" {
 		t.Fatalf("refused receivable financed %+v", view)
@@ -233,27 +234,27 @@ func TestReceivableRiskFlags(t *testing.T) {
 	// The other way round: a financed receivable first, then the goods
 	// received into the warehouse and pledged under a receipt.
 	lot := f.shippedLot("500")
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "50000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", rvTerms("40000.00", "0.05", 30, "0.8"), rv.ID)
 	if v := f.getReceivable(rv.ID); len(v.Flags) != 0 {
 		t.Fatalf("clean receivable flagged %+v", v.Flags)
 	}
 	f.receive(f.wh, lot, "500")
 	var r2 contracts.Receipt
-	f.mustDo(&r2, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(&r2, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
 	pledge2 := f.apply(f.trader, f.bank, "20000.00", "CNY", r2.ID)
 	// The goods back the receivable financing: the pledge is refused.
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", pledge2.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, pledge2.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
 	if got := f.getReceipt(r2.ID); got.Status != "ISSUED" {
 		t.Fatalf("refused pledge changed the receipt %+v", got)
 	}
-	_, err = f.Submit(f.trader.Identity, "risk:AssessRisk", "receivable", rv.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxAssessRisk, "receivable", rv.ID)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, "risk:AssessRisk", "invoice", rv.ID)
+	_, err = f.Submit(f.bank.Identity, api.TxAssessRisk, "invoice", rv.ID)
 	wantCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -264,21 +265,21 @@ func TestReceivableFinancing(t *testing.T) {
 	f := newInsFix(t)
 	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
 	pending := f.receivable("100000.00", false)
-	_, err := f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
+	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "CONFLICT") // not confirmed
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", pending.ID)
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, pending.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
 	wantCode(t, err, "RULE_VIOLATION") // another currency
-	_, err = f.Submit(f.buyer.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
+	_, err = f.Submit(f.buyer.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "FORBIDDEN") // not the buyer's to finance
 
 	var a, b contracts.Financing
-	f.mustDo(&a, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
-	f.mustDo(&b, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID))
+	f.mustDo(&a, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
+	f.mustDo(&b, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID))
 	// Advance ratio 0.8 of 100,000.00.
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", a.ID, rvTerms("80000.00", "0.05", 60, "0.79"))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a.ID, rvTerms("80000.00", "0.05", 60, "0.79"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&a, f.bank.Identity, "finance:ApproveFinancing", a.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
+	f.mustDo(&a, f.bank.Identity, api.TxApproveFinancing, a.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
 	if a.Terms.LTV != "0.8" || a.Terms.CollateralValue != "100000.00" || a.Collateral[0].ReceivableID != pending.ID {
 		t.Fatalf("approved %+v %+v", a.Terms, a.Collateral)
 	}
@@ -286,13 +287,13 @@ func TestReceivableFinancing(t *testing.T) {
 	if rv.Assignee != f.bank.CreditCode || rv.FinancingID != a.ID || rv.Creditor != f.trader.CreditCode {
 		t.Fatalf("receivable after approval %+v", rv)
 	}
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", b.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
+	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, b.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", a.ID, "2026-04-01")
+	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, a.ID, "2026-04-01")
 	// Assigned: the seller no longer records the buyer's payments.
-	_, err = f.Submit(f.trader.Identity, "receivable:RecordReceivablePayment", pending.ID, "1.00", f.day())
+	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, pending.ID, "1.00", f.day())
 	wantCode(t, err, "FORBIDDEN")
 
 	// The buyer pays the bank 100,000.00 on 2026-05-11, 40 days on:
@@ -300,7 +301,7 @@ func TestReceivableFinancing(t *testing.T) {
 	// 80,000.00, to the bank 80,444.44, to the seller 19,555.56.
 	f.setDay("2026-05-11")
 	var pv contracts.ReceivableView
-	f.mustDo(&pv, f.bank.Identity, "receivable:RecordReceivablePayment", pending.ID, "100000.00", "2026-05-11")
+	f.mustDo(&pv, f.bank.Identity, api.TxRecordReceivablePayment, pending.ID, "100000.00", "2026-05-11")
 	want := contracts.ReceivablePayment{ValueDate: "2026-05-11", Amount: "100000.00", OnTime: true, RecordedBy: f.bank.CreditCode,
 		FinancingID: a.ID, ToInterest: "444.44", ToPrincipal: "80000.00", ToSeller: "19555.56"}
 	got := pv.Payments[0]
@@ -314,11 +315,11 @@ func TestReceivableFinancing(t *testing.T) {
 	}
 	// The seller did not repay: its record is untouched; the buyer paid on time.
 	var rec contracts.CreditRecord
-	f.MustEvaluate(&rec, f.bank.Identity, "credit:GetCreditRecord", f.trader.CreditCode)
+	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
 	if rec.OnTime.Count != 0 {
 		t.Errorf("seller's record %+v", rec)
 	}
-	f.MustEvaluate(&rec, f.bank.Identity, "credit:GetCreditRecord", f.buyer.CreditCode)
+	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
 	if rec.OnTime.Count != 1 {
 		t.Errorf("buyer's record %+v", rec)
 	}
@@ -335,15 +336,15 @@ func TestReceivableFinancing(t *testing.T) {
 	rv2 := f.receivable("50000.00", true)
 	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", rvTerms("40000.00", "0.06", 30, "0.8"), rv2.ID)
 	f.setDay("2026-06-12") // maturity 2026-06-10
-	f.mustDo(nil, f.bank.Identity, "finance:DeclareDefault", fin.ID)
+	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	// Interest to 2026-06-12: 40,000 × 0.06 × 32 / 360 = 213.33.
 	rv = f.getReceivable(rv2.ID)
 	if rv.Creditor != f.bank.CreditCode || rv.Assignee != f.bank.CreditCode {
 		t.Fatalf("receivable after the default %+v", rv)
 	}
-	_, err = f.Submit(f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", rv2.ID))
+	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", rv2.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	f.mustDo(&pv, f.bank.Identity, "receivable:RecordReceivablePayment", rv2.ID, "50000.00", "2026-06-12")
+	f.mustDo(&pv, f.bank.Identity, api.TxRecordReceivablePayment, rv2.ID, "50000.00", "2026-06-12")
 	// 213.33 interest, 40,000.00 principal, 9,786.67 to the seller.
 	if p := pv.Payments[0]; p.ToInterest != "213.33" || p.ToPrincipal != "40000.00" || p.ToSeller != "9786.67" {
 		t.Fatalf("collection after default %+v", p)
@@ -374,7 +375,7 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.Submit(f.trader.Identity, "receivable:CreateReceivable", inputs[i])
+			_, errs[i] = f.Submit(f.trader.Identity, api.TxCreateReceivable, inputs[i])
 		}(i)
 	}
 	close(start)
@@ -386,7 +387,7 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 		switch code {
 		case "", "DUPLICATE_INVOICE":
 		case "MVCC_READ_CONFLICT":
-			_, err := f.Submit(f.trader.Identity, "receivable:CreateReceivable", inputs[i])
+			_, err := f.Submit(f.trader.Identity, api.TxCreateReceivable, inputs[i])
 			wantCode(t, err, "DUPLICATE_INVOICE")
 		default:
 			t.Errorf("creation %d: %v", i, err)
@@ -397,7 +398,7 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 		t.Fatalf("%d creations committed, want 1 (%v)", codes[""], codes)
 	}
 	var list []contracts.ReceivableView
-	f.MustEvaluate(&list, f.trader.Identity, "receivable:ListReceivables")
+	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
 	if len(list) != 1 || list[0].InvoiceNumber != "44031234-0001" {
 		t.Fatalf("the seller has %d receivables", len(list))
 	}

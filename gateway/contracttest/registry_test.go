@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
@@ -13,28 +14,28 @@ func TestRegistry(t *testing.T) {
 	bank := n.Enterprise(BankMSP, "清远农商银行", "bank")
 
 	var who contracts.Caller
-	n.MustEvaluate(&who, tea.Identity, "registry:WhoAmI")
+	n.MustEvaluate(&who, tea.Identity, api.TxWhoAmI)
 	if who.Enterprise == nil || who.Enterprise.CreditCode != tea.CreditCode || !who.HasKind("producer") || who.Admin {
 		t.Errorf("WhoAmI = %+v", who)
 	}
 	who = contracts.Caller{}
-	n.MustEvaluate(&who, n.Admins[BankMSP], "registry:WhoAmI")
+	n.MustEvaluate(&who, n.Admins[BankMSP], api.TxWhoAmI)
 	if !who.Admin || who.Enterprise != nil || who.MSPID != BankMSP {
 		t.Errorf("admin WhoAmI = %+v", who)
 	}
 
 	var view contracts.EnterpriseView
-	n.MustEvaluate(&view, bank.Identity, "registry:GetEnterprise", tea.CreditCode)
+	n.MustEvaluate(&view, bank.Identity, api.TxGetEnterprise, tea.CreditCode)
 	if view.Name != "英德红茶合作社" || len(view.Members) != 1 || view.Members[0].ID != tea.ID() || view.MSPID != PlatformMSP {
 		t.Errorf("GetEnterprise = %+v", view)
 	}
 
 	var list []contracts.Enterprise
-	n.MustEvaluate(&list, bank.Identity, "registry:ListEnterprises", BankMSP)
+	n.MustEvaluate(&list, bank.Identity, api.TxListEnterprises, BankMSP)
 	if len(list) != 1 || list[0].CreditCode != bank.CreditCode {
 		t.Errorf("ListEnterprises(BankMSP) = %+v", list)
 	}
-	n.MustEvaluate(&list, bank.Identity, "registry:ListEnterprises", "")
+	n.MustEvaluate(&list, bank.Identity, api.TxListEnterprises, "")
 	if len(list) != 2 {
 		t.Errorf("ListEnterprises() has %d, want 2", len(list))
 	}
@@ -51,22 +52,22 @@ func TestRegistry(t *testing.T) {
 	tests := []struct {
 		name string
 		as   string // org admin, or "member"
-		fn   string
+		fn   api.Tx
 		args []string
 		want string
 	}{
-		{"member cannot register", "member", "registry:RegisterEnterprise", []string{reg(CreditCode(t, 90), "X", "bank")}, "FORBIDDEN"},
-		{"bad check character", PlatformMSP, "registry:RegisterEnterprise", []string{reg("91441800MA5000090X", "X", "bank")}, "INVALID_ARGUMENT"},
-		{"unknown kind", PlatformMSP, "registry:RegisterEnterprise", []string{reg(CreditCode(t, 91), "X", "pirate")}, "INVALID_ARGUMENT"},
-		{"no name", PlatformMSP, "registry:RegisterEnterprise", []string{reg(CreditCode(t, 92), " ", "producer")}, "INVALID_ARGUMENT"},
-		{"unknown field", PlatformMSP, "registry:RegisterEnterprise", []string{`{"creditCode":"x","bogus":1}`}, "INVALID_ARGUMENT"},
-		{"not JSON", PlatformMSP, "registry:RegisterEnterprise", []string{`{`}, "INVALID_ARGUMENT"},
-		{"duplicate", PlatformMSP, "registry:RegisterEnterprise", []string{reg(tea.CreditCode, "Again", "producer")}, "ALREADY_EXISTS"},
-		{"wrong organisation binds", BankMSP, "registry:BindMember", []string{tea.CreditCode, bind(other.ID())}, "FORBIDDEN"},
-		{"bind twice", BankMSP, "registry:BindMember", []string{bank.CreditCode, bind(other.ID())}, "ALREADY_EXISTS"},
-		{"bad member id", BankMSP, "registry:BindMember", []string{bank.CreditCode, bind("not-an-id")}, "INVALID_ARGUMENT"},
-		{"unknown enterprise", BankMSP, "registry:GetEnterprise", []string{CreditCode(t, 93)}, "NOT_FOUND"},
-		{"unbind stranger", BankMSP, "registry:UnbindMember", []string{bank.CreditCode, tea.ID()}, "NOT_FOUND"},
+		{"member cannot register", "member", api.TxRegisterEnterprise, []string{reg(CreditCode(t, 90), "X", "bank")}, "FORBIDDEN"},
+		{"bad check character", PlatformMSP, api.TxRegisterEnterprise, []string{reg("91441800MA5000090X", "X", "bank")}, "INVALID_ARGUMENT"},
+		{"unknown kind", PlatformMSP, api.TxRegisterEnterprise, []string{reg(CreditCode(t, 91), "X", "pirate")}, "INVALID_ARGUMENT"},
+		{"no name", PlatformMSP, api.TxRegisterEnterprise, []string{reg(CreditCode(t, 92), " ", "producer")}, "INVALID_ARGUMENT"},
+		{"unknown field", PlatformMSP, api.TxRegisterEnterprise, []string{`{"creditCode":"x","bogus":1}`}, "INVALID_ARGUMENT"},
+		{"not JSON", PlatformMSP, api.TxRegisterEnterprise, []string{`{`}, "INVALID_ARGUMENT"},
+		{"duplicate", PlatformMSP, api.TxRegisterEnterprise, []string{reg(tea.CreditCode, "Again", "producer")}, "ALREADY_EXISTS"},
+		{"wrong organisation binds", BankMSP, api.TxBindMember, []string{tea.CreditCode, bind(other.ID())}, "FORBIDDEN"},
+		{"bind twice", BankMSP, api.TxBindMember, []string{bank.CreditCode, bind(other.ID())}, "ALREADY_EXISTS"},
+		{"bad member id", BankMSP, api.TxBindMember, []string{bank.CreditCode, bind("not-an-id")}, "INVALID_ARGUMENT"},
+		{"unknown enterprise", BankMSP, api.TxGetEnterprise, []string{CreditCode(t, 93)}, "NOT_FOUND"},
+		{"unbind stranger", BankMSP, api.TxUnbindMember, []string{bank.CreditCode, tea.ID()}, "NOT_FOUND"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,9 +82,9 @@ func TestRegistry(t *testing.T) {
 		})
 	}
 
-	n.MustSubmit(n.Admins[BankMSP], "registry:UnbindMember", bank.CreditCode, other.ID())
+	n.MustSubmit(n.Admins[BankMSP], api.TxUnbindMember, bank.CreditCode, other.ID())
 	who = contracts.Caller{}
-	n.MustEvaluate(&who, other.Identity, "registry:WhoAmI")
+	n.MustEvaluate(&who, other.Identity, api.TxWhoAmI)
 	if who.Enterprise != nil {
 		t.Errorf("unbound identity still resolves to %s", who.Enterprise.CreditCode)
 	}

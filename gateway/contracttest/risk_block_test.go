@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"strings"
@@ -58,7 +59,7 @@ func (f *insFix) processedLot(qty string) (leaf, product string) {
 		"inputs":  []map[string]string{{"gtin": f.gtin, "lot": leaf, "quantity": qty, "unit": "kg"}},
 		"outputs": []map[string]string{{"gtin": f.gtin, "lot": product, "quantity": qty, "unit": "kg"}},
 	})
-	f.MustSubmit(f.producer.Identity, "trace:RecordEvent", string(in))
+	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
 	return leaf, product
 }
 
@@ -87,9 +88,9 @@ func TestRiskBlockFinding(t *testing.T) {
 	leaf, lot := f.processedLot("1000")
 	f.receive(f.wh, lot, "500")
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
 	pledge := f.apply(f.trader, f.bank, "25000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6"))
+	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6"))
 
 	// A receivable of 100,000.00 on the other 500 kg: no shipping event,
 	// twice the receipt's valuation.
@@ -98,8 +99,8 @@ func TestRiskBlockFinding(t *testing.T) {
 		"issueDate": f.day(), "dueDate": f.dayPlus(60), "lots": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "500", "unit": "kg"}},
 	})
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", string(in))
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, string(in))
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	view := f.getReceivable(rv.ID)
 	sev := rbSeverities(view.Flags)
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "BLOCKING" {
@@ -109,11 +110,11 @@ func TestRiskBlockFinding(t *testing.T) {
 		t.Errorf("VALUE_MISMATCH ratio %q, want 2", view.Flags[i].Ratio)
 	}
 	// The leaf it was made from is recalled.
-	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf, "农残超标 pesticide residue above limit")
+	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf, "农残超标 pesticide residue above limit")
 
 	var fin contracts.Financing
-	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
-	_, err := f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1))
+	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
+	_, err := f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"PLEDGED_GOODS", "RECALLED_GOODS", "VALUE_MISMATCH"}) {
 		t.Fatalf("blocked on %v (%v)", got, err)
 	}
@@ -126,7 +127,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	}
 	all := []rbOverride{why("VALUE_MISMATCH"), why("PLEDGED_GOODS"), why("RECALLED_GOODS")}
 	// Two of three: still blocked, on the third.
-	_, err = f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, all[:2]...))
+	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, all[:2]...))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) {
 		t.Fatalf("with two overrides blocked on %v", got)
 	}
@@ -143,7 +144,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, tc.overrides...))
+			_, err := f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, tc.overrides...))
 			wantCode(t, err, "INVALID_ARGUMENT")
 		})
 	}
@@ -155,7 +156,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	// Each overridden, with a reason: approved; the overrides are on the
 	// financing, in code order, by the bank, at the approval's time.
 	long := rbOverride{"RECALLED_GOODS", strings.Repeat("理", 500)}
-	f.mustDo(&fin, bank2.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("40000.00", 1, all[0], all[1], long))
+	f.mustDo(&fin, bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, all[0], all[1], long))
 	if fin.Status != "APPROVED" || fin.Terms == nil {
 		t.Fatalf("approved %+v", fin)
 	}
@@ -202,20 +203,20 @@ func TestRiskBlockWarningOnly(t *testing.T) {
 	f := newInsFix(t)
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
 	var rv contracts.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, "receivable:ConfirmReceivable", rv.ID)
+	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	sev := rbSeverities(f.getReceivable(rv.ID).Flags)
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "WARNING" {
 		t.Fatalf("flags %v", sev)
 	}
 	var fin contracts.Financing
-	f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
-	_, err := f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
+	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
+	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("10000.00", 2))
+	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("10000.00", 2))
 	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 0 {
 		t.Fatalf("approved %+v", fin.Terms)
 	}
@@ -234,14 +235,14 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	leaf, lot := f.processedLot("100")
 	f.receive(f.wh, lot, "100")
 	var r contracts.Receipt
-	f.mustDo(&r, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
-	_, err := f.Submit(f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, "nothing recalled")
+	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
+	_, err := f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "nothing recalled")
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.reg.Identity, "trace:RecallLot", f.gtin, leaf, "农残超标")
+	f.mustDo(nil, f.reg.Identity, api.TxRecallLot, f.gtin, leaf, "农残超标")
 
-	_, err = f.Submit(f.trader.Identity, "receipt:RequestRedemption", r.ID)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestRedemption, r.ID)
 	wantCode(t, err, "RECALLED")
-	_, err = f.Submit(f.wh.Identity, "receipt:CancelReceipt", r.ID, "issued in error")
+	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, r.ID, "issued in error")
 	wantCode(t, err, "RECALLED")
 	// The warehouse still cannot ship the goods: the receipt is live.
 	_, err = f.event(f.wh, "shipping", lot, "")
@@ -250,12 +251,12 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	}
 
 	// Who clears: a regulator, not a party, with a note.
-	_, err = f.Submit(f.bank.Identity, "receipt:ClearRecalledReceipt", r.ID, "not mine to clear")
+	_, err = f.Submit(f.bank.Identity, api.TxClearRecalledReceipt, r.ID, "not mine to clear")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, " ")
+	_, err = f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, " ")
 	wantCode(t, err, "INVALID_ARGUMENT")
 	var cleared contracts.Receipt
-	clearTx := f.mustDo(&cleared, f.reg.Identity, "receipt:ClearRecalledReceipt", r.ID, "复检合格 retested: residue within limit").TxID
+	clearTx := f.mustDo(&cleared, f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "复检合格 retested: residue within limit").TxID
 	if len(cleared.RecallClearances) != 1 {
 		t.Fatalf("cleared %+v", cleared)
 	}
@@ -266,21 +267,21 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	if h := f.history(r.ID); len(h) < 2 || len(h[0].Receipt.RecallClearances) != 1 || len(h[1].Receipt.RecallClearances) != 0 {
 		t.Fatalf("history %+v", h)
 	}
-	_, err = f.Submit(reg2.Identity, "receipt:ClearRecalledReceipt", r.ID, "again")
+	_, err = f.Submit(reg2.Identity, api.TxClearRecalledReceipt, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Redemption asked; a second recall (the lot itself) before the
 	// warehouse confirms: refused until cleared again.
-	f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r.ID)
-	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, lot, "包装破损 damaged packing")
-	_, err = f.Submit(f.wh.Identity, "receipt:ConfirmRedemption", r.ID)
+	f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r.ID)
+	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, lot, "包装破损 damaged packing")
+	_, err = f.Submit(f.wh.Identity, api.TxConfirmRedemption, r.ID)
 	wantCode(t, err, "RECALLED")
-	f.mustDo(&cleared, reg2.Identity, "receipt:ClearRecalledReceipt", r.ID, "已重新包装 repacked")
+	f.mustDo(&cleared, reg2.Identity, api.TxClearRecalledReceipt, r.ID, "已重新包装 repacked")
 	if n := len(cleared.RecallClearances); n != 2 || !slices.Equal(cleared.RecallClearances[1].Recalls, []string{f.lotPath(lot)}) {
 		t.Fatalf("second clearance %+v", cleared.RecallClearances)
 	}
 	var redeemed contracts.Receipt
-	f.mustDo(&redeemed, f.wh.Identity, "receipt:ConfirmRedemption", r.ID)
+	f.mustDo(&redeemed, f.wh.Identity, api.TxConfirmRedemption, r.ID)
 	if redeemed.Status != "REDEEMED" {
 		t.Fatalf("redeemed %+v", redeemed)
 	}
@@ -292,28 +293,28 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	leaf2, lot2 := f.processedLot("50")
 	f.receive(f.wh, lot2, "50")
 	var held contracts.Receipt
-	f.mustDo(&held, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
-	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf2, "农残超标")
-	_, err = f.Submit(reg2.Identity, "receipt:ClearRecalledReceipt", held.ID, "my own goods are fine")
+	f.mustDo(&held, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
+	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf2, "农残超标")
+	_, err = f.Submit(reg2.Identity, api.TxClearRecalledReceipt, held.ID, "my own goods are fine")
 	wantCode(t, err, "FORBIDDEN")
 	if got := f.getReceipt(held.ID); len(got.RecallClearances) != 0 {
 		t.Fatalf("cleared by its holder %+v", got.RecallClearances)
 	}
-	f.mustDo(nil, f.reg.Identity, "receipt:ClearRecalledReceipt", held.ID, "抽检合格")
+	f.mustDo(nil, f.reg.Identity, api.TxClearRecalledReceipt, held.ID, "抽检合格")
 
 	// Pledging a recalled receipt: blocked, RECALLED_GOODS; with an
 	// override, approved.
 	leaf3, lot3 := f.processedLot("100")
 	f.receive(f.wh, lot3, "100")
 	var r3 contracts.Receipt
-	f.mustDo(&r3, f.wh.Identity, "receipt:IssueReceipt", wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
-	f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, leaf3, "农残超标")
+	f.mustDo(&r3, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
+	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf3, "农残超标")
 	fin := f.apply(f.trader, f.bank, "5000.00", "CNY", r3.ID)
-	_, err = f.Submit(f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("5000.00", 0))
+	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("5000.00", 0))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) || !strings.Contains(err.Error(), "receipt "+r3.ID) {
 		t.Fatalf("pledge of a recalled receipt: %v", err)
 	}
-	f.mustDo(&fin, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rbTerms("5000.00", 0, rbOverride{"RECALLED_GOODS", "召回仅涉及另一批次 the recall is of another batch"}))
+	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("5000.00", 0, rbOverride{"RECALLED_GOODS", "召回仅涉及另一批次 the recall is of another batch"}))
 	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 1 || fin.Terms.Overrides[0].Code != "RECALLED_GOODS" {
 		t.Fatalf("approved %+v", fin.Terms)
 	}

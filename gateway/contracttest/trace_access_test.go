@@ -1,6 +1,7 @@
 package contracttest
 
 import (
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"strings"
 	"testing"
@@ -70,7 +71,7 @@ func TestTraceAccessControl(t *testing.T) {
 	type call struct {
 		name    string
 		allowed string
-		args    func(kind string) (fn string, args []string)
+		args    func(kind string) (fn api.Tx, args []string)
 	}
 	lotFor := func(kind string) (string, string) {
 		if g, ok := own[kind]; ok {
@@ -80,30 +81,30 @@ func TestTraceAccessControl(t *testing.T) {
 	}
 	serial := 0
 	calls := []call{
-		{"CreateProduct", "producer processor", func(string) (string, []string) {
-			return "trace:CreateProduct", []string{trJSON(map[string]any{"gtin": w.newGTIN(), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
+		{"CreateProduct", "producer processor", func(string) (api.Tx, []string) {
+			return api.TxCreateProduct, []string{trJSON(map[string]any{"gtin": w.newGTIN(), "nameZh": "茶", "category": "tea", "giStatus": "NONE"})}
 		}},
-		{"CommissionLot", "producer processor", func(kind string) (string, []string) {
+		{"CommissionLot", "producer processor", func(kind string) (api.Tx, []string) {
 			g, _ := lotFor(kind)
-			return "trace:CommissionLot", []string{trLotInput(g, "AC-"+kind, "10", "kg")}
+			return api.TxCommissionLot, []string{trLotInput(g, "AC-"+kind, "10", "kg")}
 		}},
-		{"CommissionItems", "producer processor", func(kind string) (string, []string) {
+		{"CommissionItems", "producer processor", func(kind string) (api.Tx, []string) {
 			g, l := lotFor(kind)
 			serial++
-			return "trace:CommissionItems", []string{g, l, trJSON([]string{"AC" + trJSON(serial)})}
+			return api.TxCommissionItems, []string{g, l, trJSON([]string{"AC" + trJSON(serial)})}
 		}},
-		{"IssueCertificate QUARANTINE", "inspector", func(kind string) (string, []string) {
-			return "trace:IssueCertificate", []string{trJSON(map[string]any{"type": "QUARANTINE", "number": "AC-" + kind, "subjects": []trObj{trLotRef(own["producer"], "OWN")},
+		{"IssueCertificate QUARANTINE", "inspector", func(kind string) (api.Tx, []string) {
+			return api.TxIssueCertificate, []string{trJSON(map[string]any{"type": "QUARANTINE", "number": "AC-" + kind, "subjects": []trObj{trLotRef(own["producer"], "OWN")},
 				"documentSha256": strings.Repeat("1", 64), "validFrom": "2026-03-01", "validUntil": "2026-04-01", "result": "PASS"})}
 		}},
-		{"IssueCertificate GI", "regulator", func(kind string) (string, []string) {
-			return "trace:IssueCertificate", []string{trJSON(map[string]any{"type": "GI", "number": "AC-" + kind, "subjects": []trObj{trLotRef(giProduct, "GI1")},
+		{"IssueCertificate GI", "regulator", func(kind string) (api.Tx, []string) {
+			return api.TxIssueCertificate, []string{trJSON(map[string]any{"type": "GI", "number": "AC-" + kind, "subjects": []trObj{trLotRef(giProduct, "GI1")},
 				"documentSha256": strings.Repeat("2", 64), "validFrom": "2026-03-01", "validUntil": "2029-04-01", "result": "PASS"})}
 		}},
-		{"RecallLot", "producer regulator", func(kind string) (string, []string) {
+		{"RecallLot", "producer regulator", func(kind string) (api.Tx, []string) {
 			lot := "RC-" + kind
 			w.lot(prod, own["producer"], lot, "10", "kg")
-			return "trace:RecallLot", []string{own["producer"], lot, "access test"}
+			return api.TxRecallLot, []string{own["producer"], lot, "access test"}
 		}},
 	}
 	steps := make([]string, 0, len(trStepKinds))
@@ -112,7 +113,7 @@ func TestTraceAccessControl(t *testing.T) {
 	}
 	slices.Sort(steps)
 	for _, step := range steps {
-		calls = append(calls, call{"RecordEvent " + step, trStepKinds[step], func(kind string) (string, []string) {
+		calls = append(calls, call{"RecordEvent " + step, trStepKinds[step], func(kind string) (api.Tx, []string) {
 			// The caller holds EV's goods, so that this table is about which
 			// kind records which step; whose goods they are is
 			// TestAuthorityAttacks' subject.
@@ -123,7 +124,7 @@ func TestTraceAccessControl(t *testing.T) {
 			if step == "sensor_reporting" {
 				ev["sensorReadings"] = []trObj{{"from": "2026-03-02T08:00:00+08:00", "to": "2026-03-02T09:00:00+08:00", "type": "temperature", "minValue": "1", "maxValue": "2", "uom": "CEL"}}
 			}
-			return "trace:RecordEvent", []string{trJSON(ev)}
+			return api.TxRecordEvent, []string{trJSON(ev)}
 		}})
 	}
 	for _, c := range calls {

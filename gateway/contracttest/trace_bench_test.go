@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"sync"
 	"testing"
 
@@ -22,7 +23,7 @@ func trParallel(b *testing.B, w *trWorld, id *identity.Identity, calls [][]strin
 		go func() {
 			defer wg.Done()
 			for c := range next {
-				if _, err := w.Submit(id, c[0], c[1:]...); err != nil {
+				if _, err := w.Submit(id, api.Tx(c[0]), c[1:]...); err != nil {
 					errs <- fmt.Errorf("%s: %w", c[0], err)
 				}
 			}
@@ -63,7 +64,7 @@ func BenchmarkLineage(b *testing.B) {
 	var commission [][]string
 	for level := 0; level <= levels; level++ {
 		for i := range width(level) {
-			commission = append(commission, []string{"trace:CommissionLot", trLotInput(gtins[level], lotName(level, i), "1000", "kg")})
+			commission = append(commission, []string{string(api.TxCommissionLot), trLotInput(gtins[level], lotName(level, i), "1000", "kg")})
 		}
 	}
 	trParallel(b, w, proc.Identity, commission)
@@ -76,13 +77,13 @@ func BenchmarkLineage(b *testing.B) {
 		for i := range width(level) {
 			ev := trObj{"type": "TransformationEvent", "bizStep": "processing", "eventTime": w.eventTime(),
 				"inputs": inputs, "outputs": []trObj{trLotRef(gtins[level], lotName(level, i))}}
-			xforms = append(xforms, []string{"trace:RecordEvent", trJSON(ev)})
+			xforms = append(xforms, []string{string(api.TxRecordEvent), trJSON(ev)})
 		}
 		trParallel(b, w, proc.Identity, xforms)
 	}
 	final := lotName(levels, 0)
 
-	out, err := w.Evaluate(w.unbound, "trace:Lineage", gtins[levels], final, "up", "10")
+	out, err := w.Evaluate(w.unbound, api.TxLineage, gtins[levels], final, "up", "10")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -95,21 +96,21 @@ func BenchmarkLineage(b *testing.B) {
 	}
 	b.Run("Lineage", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, "trace:Lineage", gtins[levels], final, "up", "10"); err != nil {
+			if _, err := w.Evaluate(w.unbound, api.TxLineage, gtins[levels], final, "up", "10"); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("GetLot", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, "trace:GetLot", gtins[levels], final); err != nil {
+			if _, err := w.Evaluate(w.unbound, api.TxGetLot, gtins[levels], final); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("GetTrace", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, "trace:GetTrace", gtins[levels], final, ""); err != nil {
+			if _, err := w.Evaluate(w.unbound, api.TxGetTrace, gtins[levels], final, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

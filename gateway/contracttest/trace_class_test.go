@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func (w *trWorld) unclassify(ev contracts.TraceEvent) {
 // traceJSON is GetTrace's answer as it is.
 func (w *trWorld) traceJSON(gtin, lot, serial string) string {
 	w.t.Helper()
-	out, err := w.Evaluate(w.unbound, "trace:GetTrace", gtin, lot, serial)
+	out, err := w.Evaluate(w.unbound, api.TxGetTrace, gtin, lot, serial)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func TestTraceEventsBeforeClassification(t *testing.T) {
 	late := w.mustEvent(w.by["processor"], trObj{"type": "ObjectEvent", "bizStep": "packing", "eventTime": s.events[len(s.events)-1].EventTime,
 		"lots": []trObj{trLotRef(s.carcass, "C1")}, "bizLocation": trObj{"id": "geo:23.7,113.1"}})
 	var after contracts.TraceDocument
-	w.MustEvaluate(&after, w.unbound, "trace:GetTrace", s.carcass, "C1", "")
+	w.MustEvaluate(&after, w.unbound, api.TxGetTrace, s.carcass, "C1", "")
 	found := false
 	for _, e := range after.Events {
 		found = found || e.ID == late.ID

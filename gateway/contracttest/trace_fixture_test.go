@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
@@ -141,7 +142,7 @@ func trJSON(v any) string {
 
 type trObj = map[string]any
 
-func (w *trWorld) submit(id *identity.Identity, fn string, args ...string) ([]byte, error) {
+func (w *trWorld) submit(id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
 	c, err := w.Submit(id, fn, args...)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func (w *trWorld) submit(id *identity.Identity, fn string, args ...string) ([]by
 	return c.Payload, nil
 }
 
-func (w *trWorld) must(v any, id *identity.Identity, fn string, args ...string) {
+func (w *trWorld) must(v any, id *identity.Identity, fn api.Tx, args ...string) {
 	w.t.Helper()
 	out, err := w.submit(id, fn, args...)
 	if err != nil {
@@ -170,7 +171,7 @@ func (w *trWorld) product(m *Member, extra trObj) string {
 	for k, v := range extra {
 		in[k] = v
 	}
-	w.must(nil, m.Identity, "trace:CreateProduct", trJSON(in))
+	w.must(nil, m.Identity, api.TxCreateProduct, trJSON(in))
 	return g
 }
 
@@ -183,24 +184,24 @@ func trLotInput(gtin, lot, qty, unit string) string {
 
 func (w *trWorld) lot(m *Member, gtin, lot, qty, unit string) {
 	w.t.Helper()
-	w.must(nil, m.Identity, "trace:CommissionLot", trLotInput(gtin, lot, qty, unit))
+	w.must(nil, m.Identity, api.TxCommissionLot, trLotInput(gtin, lot, qty, unit))
 }
 
 // handOver has from hand a lot's goods over to to, which becomes their
 // custodian.
 func (w *trWorld) handOver(from *Member, gtin, lot string, to *Member) {
 	w.t.Helper()
-	w.must(nil, from.Identity, "trace:HandOver", gtin, lot, to.CreditCode)
+	w.must(nil, from.Identity, api.TxHandOver, gtin, lot, to.CreditCode)
 }
 
 func (w *trWorld) items(m *Member, gtin, lot string, serials ...string) {
 	w.t.Helper()
-	w.must(nil, m.Identity, "trace:CommissionItems", gtin, lot, trJSON(serials))
+	w.must(nil, m.Identity, api.TxCommissionItems, gtin, lot, trJSON(serials))
 }
 
 func (w *trWorld) event(m *Member, ev trObj) (contracts.TraceEvent, error) {
 	var out contracts.TraceEvent
-	b, err := w.submit(m.Identity, "trace:RecordEvent", trJSON(ev))
+	b, err := w.submit(m.Identity, api.TxRecordEvent, trJSON(ev))
 	if err != nil {
 		return out, err
 	}
@@ -227,21 +228,21 @@ func (w *trWorld) index(op, objectType string, attrs ...string) {
 func (w *trWorld) trace(gtin, lot, serial string) contracts.TraceDocument {
 	w.t.Helper()
 	var doc contracts.TraceDocument
-	w.MustEvaluate(&doc, w.unbound, "trace:GetTrace", gtin, lot, serial)
+	w.MustEvaluate(&doc, w.unbound, api.TxGetTrace, gtin, lot, serial)
 	return doc
 }
 
 func (w *trWorld) lotView(gtin, lot string) contracts.LotView {
 	w.t.Helper()
 	var v contracts.LotView
-	w.MustEvaluate(&v, w.unbound, "trace:GetLot", gtin, lot)
+	w.MustEvaluate(&v, w.unbound, api.TxGetLot, gtin, lot)
 	return v
 }
 
 func (w *trWorld) itemView(gtin, lot, serial string) contracts.ItemView {
 	w.t.Helper()
 	var v contracts.ItemView
-	w.MustEvaluate(&v, w.unbound, "trace:GetItem", gtin, lot, serial)
+	w.MustEvaluate(&v, w.unbound, api.TxGetItem, gtin, lot, serial)
 	return v
 }
 

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 func floodSubmit(t testing.TB, w *trWorld, id *identity.Identity, calls [][]string) {
 	t.Helper()
 	for _, c := range calls {
-		if _, err := w.Submit(id, c[0], c[1:]...); err != nil {
+		if _, err := w.Submit(id, api.Tx(c[0]), c[1:]...); err != nil {
 			t.Fatalf("%s %s: %v", c[0], c[1], err)
 		}
 	}
@@ -58,12 +59,12 @@ func (w *trWorld) floodStory(n, nUp int) floodStory {
 		step := []string{"processing", "packing"}[i%2]
 		ev := trObj{"type": "ObjectEvent", "bizStep": step, "eventTime": base.Add(time.Hour + time.Duration(i)*time.Minute).Format(time.RFC3339),
 			"lots": []trObj{trLotRef(s.carcass, "C1")}}
-		calls = append(calls, []string{"trace:RecordEvent", trJSON(ev)})
+		calls = append(calls, []string{string(api.TxRecordEvent), trJSON(ev)})
 	}
 	for i := range nUp {
 		ev := trObj{"type": "ObjectEvent", "bizStep": "processing", "eventTime": base.Add(time.Hour + time.Duration(i)*time.Minute + 30*time.Second).Format(time.RFC3339),
 			"lots": []trObj{trLotRef(s.flock, "F1")}}
-		calls = append(calls, []string{"trace:RecordEvent", trJSON(ev)})
+		calls = append(calls, []string{string(api.TxRecordEvent), trJSON(ev)})
 	}
 	floodSubmit(w.t, w, proc.Identity, calls)
 
@@ -90,7 +91,7 @@ func (w *trWorld) floodStory(n, nUp int) floodStory {
 func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 	w := trSetup(t)
 	s := w.floodStory(1900, 150)
-	out, err := w.Evaluate(w.unbound, "trace:GetTrace", s.carcass, "C1", "")
+	out, err := w.Evaluate(w.unbound, api.TxGetTrace, s.carcass, "C1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 			t.Fatal("pagination does not end")
 		}
 		var page contracts.LotEventsPage
-		w.MustEvaluate(&page, w.unbound, "trace:ListLotEvents", s.carcass, "C1", cursor, "200")
+		w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, s.carcass, "C1", cursor, "200")
 		all = append(all, page.Events...)
 		if page.NextCursor == "" {
 			break
@@ -206,7 +207,7 @@ func TestListLotEventsRefusesBadInput(t *testing.T) {
 	g := w.product(proc, nil)
 	w.lot(proc, g, "P1", "10", "kg")
 	var page contracts.LotEventsPage
-	w.MustEvaluate(&page, w.unbound, "trace:ListLotEvents", g, "P1", "", "")
+	w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, g, "P1", "", "")
 	if len(page.Events) != 0 || page.NextCursor != "" {
 		t.Errorf("empty lot: %+v", page)
 	}
@@ -219,7 +220,7 @@ func TestListLotEventsRefusesBadInput(t *testing.T) {
 		{"P1", "MjAyNi0wMy0zMFQwMTowMjowMy4wMDAwMDAwMDBaLw", "", "INVALID_ARGUMENT"},
 		{"NOPE", "", "", "NOT_FOUND"},
 	} {
-		_, err := w.Evaluate(w.unbound, "trace:ListLotEvents", g, tc.lot, tc.cursor, tc.limit)
+		_, err := w.Evaluate(w.unbound, api.TxListLotEvents, g, tc.lot, tc.cursor, tc.limit)
 		trCheckCode(t, err, tc.want)
 	}
 }
@@ -248,7 +249,7 @@ func TestTraceLineageFanInIsBounded(t *testing.T) {
 	var commission [][]string
 	for level := 0; level <= levels; level++ {
 		for i := range width(level) {
-			commission = append(commission, []string{"trace:CommissionLot", trLotInput(gtins[level], name(level, i), "1000", "kg")})
+			commission = append(commission, []string{string(api.TxCommissionLot), trLotInput(gtins[level], name(level, i), "1000", "kg")})
 		}
 	}
 	floodSubmit(t, w, proc.Identity, commission)
@@ -262,13 +263,13 @@ func TestTraceLineageFanInIsBounded(t *testing.T) {
 			evTime = evTime.Add(time.Minute)
 			ev := trObj{"type": "TransformationEvent", "bizStep": "processing", "eventTime": evTime.Format(time.RFC3339),
 				"inputs": inputs, "outputs": []trObj{trLotRef(gtins[level], name(level, i))}}
-			xforms = append(xforms, []string{"trace:RecordEvent", trJSON(ev)})
+			xforms = append(xforms, []string{string(api.TxRecordEvent), trJSON(ev)})
 		}
 		floodSubmit(t, w, proc.Identity, xforms)
 	}
-	w.must(nil, proc.Identity, "trace:RecallLot", gtins[0], name(0, fanIn-1), "测试召回 test recall")
+	w.must(nil, proc.Identity, api.TxRecallLot, gtins[0], name(0, fanIn-1), "测试召回 test recall")
 
-	out, err := w.Evaluate(w.unbound, "trace:GetTrace", gtins[levels], name(levels, 0), "")
+	out, err := w.Evaluate(w.unbound, api.TxGetTrace, gtins[levels], name(levels, 0), "")
 	if err != nil {
 		t.Fatal(err)
 	}

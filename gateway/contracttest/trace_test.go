@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func TestTraceProducts(t *testing.T) {
 	prod := w.by["producer"]
 	ean := trGTIN13(t, 900)
 	var p contracts.Product
-	w.must(&p, prod.Identity, "trace:CreateProduct", trJSON(trObj{
+	w.must(&p, prod.Identity, api.TxCreateProduct, trJSON(trObj{
 		"gtin": ean, "nameZh": " 清远鸡 ", "nameEn": "Qingyuan chicken", "category": "poultry",
 		"giStatus": "GI_REGISTERED", "giName": "清远鸡", "storageMinC": "0.0", "storageMaxC": "4",
 	}))
@@ -27,7 +28,7 @@ func TestTraceProducts(t *testing.T) {
 		t.Errorf("owner/txId/createdAt = %+v", p)
 	}
 	var again contracts.Product
-	w.MustEvaluate(&again, w.unbound, "trace:GetProduct", ean)
+	w.MustEvaluate(&again, w.unbound, api.TxGetProduct, ean)
 	if again != p {
 		t.Errorf("GetProduct = %+v, want %+v", again, p)
 	}
@@ -66,14 +67,14 @@ func TestTraceProducts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := w.height()
-			_, err := w.submit(prod.Identity, "trace:CreateProduct", tc.input)
+			_, err := w.submit(prod.Identity, api.TxCreateProduct, tc.input)
 			trCheckCode(t, err, tc.want)
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetProduct", trGTIN13(t, 901))
+	_, err := w.Evaluate(w.unbound, api.TxGetProduct, trGTIN13(t, 901))
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, "trace:GetProduct", "123")
+	_, err = w.Evaluate(w.unbound, api.TxGetProduct, "123")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -82,7 +83,7 @@ func TestTraceLots(t *testing.T) {
 	prod, proc := w.by["producer"], w.by["processor"]
 	g := w.product(prod, nil)
 	var l contracts.Lot
-	w.must(&l, prod.Identity, "trace:CommissionLot", trLotInput(g[1:], "YD-2026-001", "500.50", "kg"))
+	w.must(&l, prod.Identity, api.TxCommissionLot, trLotInput(g[1:], "YD-2026-001", "500.50", "kg"))
 	wantOrigin := contracts.Origin{Place: "广东省英德市横石塘镇", PlaceEn: "Hengshitang, Yingde", Latitude: "24.1861", Longitude: "113.4012", Country: "CN"}
 	if l.GTIN != g || l.Lot != "YD-2026-001" || l.Origin != wantOrigin || l.Quantity != "500.5" || l.Unit != "kg" || l.Date != "2026-03-01" || l.Producer.CreditCode != prod.CreditCode || l.TxID == "" {
 		t.Errorf("CommissionLot = %+v", l)
@@ -130,12 +131,12 @@ func TestTraceLots(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := w.height()
-			_, err := w.submit(tc.as.Identity, "trace:CommissionLot", tc.input)
+			_, err := w.submit(tc.as.Identity, api.TxCommissionLot, tc.input)
 			trCheckCode(t, err, tc.want)
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetLot", g, "NOPE")
+	_, err := w.Evaluate(w.unbound, api.TxGetLot, g, "NOPE")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -146,7 +147,7 @@ func TestTraceItems(t *testing.T) {
 	w.lot(proc, g, "T1", "100", "tin")
 	w.lot(proc, g, "T2", "100", "tin")
 	var items []contracts.Item
-	w.must(&items, proc.Identity, "trace:CommissionItems", g, "T1", `["S001","S002"]`)
+	w.must(&items, proc.Identity, api.TxCommissionItems, g, "T1", `["S001","S002"]`)
 	if len(items) != 2 || items[0].Serial != "S001" || items[1].Lot != "T1" || items[0].TxID == "" {
 		t.Errorf("CommissionItems = %+v", items)
 	}
@@ -173,7 +174,7 @@ func TestTraceItems(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := w.height()
-			_, err := w.submit(tc.as.Identity, "trace:CommissionItems", tc.args...)
+			_, err := w.submit(tc.as.Identity, api.TxCommissionItems, tc.args...)
 			trCheckCode(t, err, tc.want)
 			w.checkNothingWritten(t, tc.want, h)
 		})
@@ -182,9 +183,9 @@ func TestTraceItems(t *testing.T) {
 	if v.Lot != "T1" || v.Recalled || v.TxID != items[0].TxID {
 		t.Errorf("GetItem without lot = %+v", v)
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetItem", g, "T2", "S001")
+	_, err := w.Evaluate(w.unbound, api.TxGetItem, g, "T2", "S001")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, "trace:GetItem", g, "T1", "S999")
+	_, err = w.Evaluate(w.unbound, api.TxGetItem, g, "T1", "S999")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -227,7 +228,7 @@ func TestTraceRecall(t *testing.T) {
 	c := w.chain()
 	prod := w.by["producer"]
 	var r contracts.Recall
-	w.must(&r, prod.Identity, "trace:RecallLot", c.leaf, "L1", "农残超标 pesticide residue above limit")
+	w.must(&r, prod.Identity, api.TxRecallLot, c.leaf, "L1", "农残超标 pesticide residue above limit")
 	if r.GTIN != c.leaf || r.Lot != "L1" || r.By.CreditCode != prod.CreditCode || r.TxID == "" {
 		t.Errorf("RecallLot = %+v", r)
 	}
@@ -269,17 +270,17 @@ func TestTraceRecall(t *testing.T) {
 	}
 
 	// Who may recall.
-	_, err := w.submit(prod.Identity, "trace:RecallLot", c.leaf, "L1", "again")
+	_, err := w.submit(prod.Identity, api.TxRecallLot, c.leaf, "L1", "again")
 	trCheckCode(t, err, "CONFLICT")
-	_, err = w.submit(w.by["bank"].Identity, "trace:RecallLot", c.leaf, "L2", "not mine")
+	_, err = w.submit(w.by["bank"].Identity, api.TxRecallLot, c.leaf, "L2", "not mine")
 	trCheckCode(t, err, "FORBIDDEN")
-	_, err = w.submit(w.by["processor"].Identity, "trace:RecallLot", c.leaf, "L2", "not mine")
+	_, err = w.submit(w.by["processor"].Identity, api.TxRecallLot, c.leaf, "L2", "not mine")
 	trCheckCode(t, err, "FORBIDDEN")
-	_, err = w.submit(prod.Identity, "trace:RecallLot", c.leaf, "L2", " ")
+	_, err = w.submit(prod.Identity, api.TxRecallLot, c.leaf, "L2", " ")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
-	_, err = w.submit(w.unbound, "trace:RecallLot", c.leaf, "L2", "who am I")
+	_, err = w.submit(w.unbound, api.TxRecallLot, c.leaf, "L2", "who am I")
 	trCheckCode(t, err, "UNREGISTERED")
-	w.must(nil, w.by["regulator"].Identity, "trace:RecallLot", c.leaf, "L2", "监管抽检不合格")
+	w.must(nil, w.by["regulator"].Identity, api.TxRecallLot, c.leaf, "L2", "监管抽检不合格")
 	if v := w.lotView(c.leaf, "L2"); !v.Recalled || v.Recall.By.CreditCode != w.by["regulator"].CreditCode {
 		t.Errorf("regulator's recall: %+v", v)
 	}
@@ -317,7 +318,7 @@ func TestTraceLineage(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got contracts.LineageResult
-			w.MustEvaluate(&got, w.unbound, "trace:Lineage", tc.gtin, tc.lot, tc.dir, tc.depth)
+			w.MustEvaluate(&got, w.unbound, api.TxLineage, tc.gtin, tc.lot, tc.dir, tc.depth)
 			if trJSON(got.Lots) != trJSON(tc.want) || got.Truncated {
 				t.Errorf("Lineage = %s, want %s", trJSON(got.Lots), trJSON(tc.want))
 			}
@@ -336,7 +337,7 @@ func TestTraceLineage(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := w.Evaluate(w.unbound, "trace:Lineage", tc.args...)
+			_, err := w.Evaluate(w.unbound, api.TxLineage, tc.args...)
 			trCheckCode(t, err, tc.want)
 		})
 	}
@@ -347,7 +348,7 @@ func TestTraceGetTrace(t *testing.T) {
 	c := w.chain()
 	insp, logi := w.by["inspector"], w.by["logistics"]
 	var cert contracts.Certificate
-	w.must(&cert, insp.Identity, "trace:IssueCertificate", trJSON(trObj{
+	w.must(&cert, insp.Identity, api.TxIssueCertificate, trJSON(trObj{
 		"type": "PESTICIDE_RESIDUE", "number": "QY-2026-0042", "subjects": []trObj{trLotRef(c.leaf, "L1")},
 		"documentSha256": strings.Repeat("ab", 32), "validFrom": "2026-03-01", "validUntil": "2027-02-28", "result": "PASS",
 	}))
@@ -430,7 +431,7 @@ func TestTraceGetTrace(t *testing.T) {
 	if lotDoc.Item != nil || len(lotDoc.Events) != 4 {
 		t.Errorf("lot trace: item %v, %d events", lotDoc.Item, len(lotDoc.Events))
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetTrace", c.tin, "B1", "s003")
+	_, err := w.Evaluate(w.unbound, api.TxGetTrace, c.tin, "B1", "s003")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -447,7 +448,7 @@ func TestTraceCertificates(t *testing.T) {
 		return trJSON(in)
 	}
 	var q contracts.Certificate
-	w.must(&q, insp.Identity, "trace:IssueCertificate", certIn(nil))
+	w.must(&q, insp.Identity, api.TxIssueCertificate, certIn(nil))
 	if q.Issuer.CreditCode != insp.CreditCode || q.Issuer.Identity != insp.ID() || q.DocumentSHA256 != strings.Repeat("0f", 32) || !strings.HasPrefix(q.ID, "CERT-") || q.TxID == "" {
 		t.Errorf("IssueCertificate = %+v", q)
 	}
@@ -474,28 +475,28 @@ func TestTraceCertificates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := w.height()
-			_, err := w.submit(tc.as.Identity, "trace:IssueCertificate", tc.input)
+			_, err := w.submit(tc.as.Identity, api.TxIssueCertificate, tc.input)
 			trCheckCode(t, err, tc.want)
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
 	var got contracts.Certificate
-	w.MustEvaluate(&got, w.unbound, "trace:GetCertificate", q.ID)
+	w.MustEvaluate(&got, w.unbound, api.TxGetCertificate, q.ID)
 	if trJSON(got) != trJSON(q) {
 		t.Errorf("GetCertificate = %+v, want %+v", got, q)
 	}
 	var list []contracts.Certificate
-	w.MustEvaluate(&list, w.unbound, "trace:ListLotCertificates", c.leaf, "L1")
+	w.MustEvaluate(&list, w.unbound, api.TxListLotCertificates, c.leaf, "L1")
 	if len(list) != 3 {
 		t.Errorf("L1 has %d certificates, want 3", len(list))
 	}
-	w.MustEvaluate(&list, w.unbound, "trace:ListLotCertificates", c.leaf, "L2")
+	w.MustEvaluate(&list, w.unbound, api.TxListLotCertificates, c.leaf, "L2")
 	if len(list) != 1 {
 		t.Errorf("L2 has %d certificates, want 1", len(list))
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetCertificate", "CERT-000000000000000000000000")
+	_, err := w.Evaluate(w.unbound, api.TxGetCertificate, "CERT-000000000000000000000000")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, "trace:GetCertificate", "nope")
+	_, err = w.Evaluate(w.unbound, api.TxGetCertificate, "nope")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -528,7 +529,7 @@ func TestTraceEventIdempotent(t *testing.T) {
 		t.Errorf("%d TraceEventRecorded events for %s, want 1", recorded, a.ID)
 	}
 	var byID contracts.TraceEvent
-	w.MustEvaluate(&byID, w.unbound, "trace:GetEvent", a.ID)
+	w.MustEvaluate(&byID, w.unbound, api.TxGetEvent, a.ID)
 	if trJSON(byID) != trJSON(a) {
 		t.Errorf("GetEvent = %s, want %s", trJSON(byID), trJSON(a))
 	}
@@ -560,9 +561,9 @@ func TestTraceEventIdempotent(t *testing.T) {
 	if d := w.mustEvent(logi, other); d.ID == a.ID {
 		t.Error("different instant, same id")
 	}
-	_, err := w.Evaluate(w.unbound, "trace:GetEvent", "ni:///sha-256;"+strings.Repeat("0", 64)+"?ver=CBV2.0")
+	_, err := w.Evaluate(w.unbound, api.TxGetEvent, "ni:///sha-256;"+strings.Repeat("0", 64)+"?ver=CBV2.0")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, "trace:GetEvent", "xyz")
+	_, err = w.Evaluate(w.unbound, api.TxGetEvent, "xyz")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -731,7 +732,7 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	custody := func(m *Member) bool {
 		t.Helper()
 		var r contracts.CustodyResult
-		w.MustEvaluate(&r, w.unbound, "trace:HasCustody", c.tin, "N1", m.CreditCode)
+		w.MustEvaluate(&r, w.unbound, api.TxHasCustody, c.tin, "N1", m.CreditCode)
 		return r.InCustody
 	}
 	w.handOver(w.by["processor"], c.tin, "N1", wh)
@@ -765,6 +766,6 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	if custody(wh) {
 		t.Error("custody after shipping out")
 	}
-	_, err = w.Evaluate(w.unbound, "trace:HasCustody", c.tin, "N1", "nope")
+	_, err = w.Evaluate(w.unbound, api.TxHasCustody, c.tin, "N1", "nope")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }

@@ -3,6 +3,7 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestWriteBinding(t *testing.T) {
 	reg2 := f.Enterprise(RegulatorMSP, "英德市场监管局", contracts.KindRegulator)
 
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
-	read := func(fn string, as *Member, args ...string) func() string {
+	read := func(fn api.Tx, as *Member, args ...string) func() string {
 		return func() string {
 			out, err := f.Evaluate(as.Identity, fn, args...)
 			if err != nil {
@@ -36,10 +37,10 @@ func TestWriteBinding(t *testing.T) {
 			return string(out)
 		}
 	}
-	receiptOf := func(id string) func() string { return read("receipt:GetReceipt", f.reg, id) }
-	financingOf := func(id string) func() string { return read("finance:GetFinancing", f.bank, id, "2026-12-31") }
-	shipmentOf := func(id string) func() string { return read("insurance:GetShipment", f.reg, id) }
-	receivableOf := func(id string) func() string { return read("receivable:GetReceivable", f.reg, id) }
+	receiptOf := func(id string) func() string { return read(api.TxGetReceipt, f.reg, id) }
+	financingOf := func(id string) func() string { return read(api.TxGetFinancing, f.bank, id, "2026-12-31") }
+	shipmentOf := func(id string) func() string { return read(api.TxGetShipment, f.reg, id) }
+	receivableOf := func(id string) func() string { return read(api.TxGetReceivable, f.reg, id) }
 
 	// Receipts and warehouse-receipt financings of the trader at f.bank.
 	receipt := func() string { return f.receipt(f.trader, "100", "10000.00", "CNY").ID }
@@ -48,12 +49,12 @@ func TestWriteBinding(t *testing.T) {
 	approved := func() (string, string) {
 		r := receipt()
 		id := f.apply(f.trader, f.bank, "5000.00", "CNY", r).ID
-		f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", id, terms)
+		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, terms)
 		return r, id
 	}
 	active := func() string {
 		_, id := approved()
-		f.mustDo(nil, f.bank.Identity, "finance:DisburseFinancing", id, f.day())
+		f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, id, f.day())
 		return id
 	}
 	received := func() string {
@@ -73,26 +74,26 @@ func TestWriteBinding(t *testing.T) {
 	}
 	shipment := func() string {
 		var s contracts.ShipmentView
-		f.mustDo(&s, f.trader.Identity, "insurance:DeclareShipment", shipInput(f.limit(f.overseasBuyer(), "1000000.00", "USD").ID, shipped))
+		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, shipInput(f.limit(f.overseasBuyer(), "1000000.00", "USD").ID, shipped))
 		return s.ID
 	}
 	assigned := func() string { s := shipment(); f.assign(s, f.bank); return s }
 	defaulted := func() string {
 		s := assigned()
 		later(2)
-		f.mustDo(nil, f.trader.Identity, "insurance:ReportBuyerDefault", s)
+		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s)
 		return s
 	}
 	requested := func() string {
 		var a contracts.Assignment
-		f.mustDo(&a, f.trader.Identity, "insurance:RequestAssignment", shipment(), f.bank.CreditCode)
+		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
 		return a.ID
 	}
 	claim := func(approve bool) string {
 		var c contracts.Claim
-		f.mustDo(&c, f.trader.Identity, "insurance:FileClaim", defaulted(), `{}`)
+		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
 		if approve {
-			f.mustDo(nil, f.insurer.Identity, "insurance:ApproveClaim", c.ID, "")
+			f.mustDo(nil, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
 		}
 		return c.ID
 	}
@@ -101,7 +102,7 @@ func TestWriteBinding(t *testing.T) {
 	pastDue := func() string {
 		var rv contracts.ReceivableView
 		pastDueN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
-		f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+pastDueN), currency: "CNY",
 			issue: f.day(), due: f.dayPlus(1), lots: []string{shipped}}))
 		later(2)
@@ -111,7 +112,7 @@ func TestWriteBinding(t *testing.T) {
 
 	type attack struct {
 		by    *Member
-		fn    string
+		fn    api.Tx
 		args  []string
 		state func() string // what must not change
 	}
@@ -123,120 +124,120 @@ func TestWriteBinding(t *testing.T) {
 		// Warehouse receipts.
 		{"warehouse W2 issues a receipt on goods held by W1", func() attack {
 			lot := received()
-			return attack{wh2, "receipt:IssueReceipt", []string{issue(lot)}, read("receipt:ListReceiptsByWarehouse", f.reg, wh2.CreditCode)}
+			return attack{wh2, api.TxIssueReceipt, []string{issue(lot)}, read(api.TxListReceiptsByWarehouse, f.reg, wh2.CreditCode)}
 		}, "RULE_VIOLATION"},
 		{"warehouse W1 issues a receipt on goods its owner has shipped out of W1", func() attack {
 			lot := received()
 			if _, err := f.event(f.producer, "shipping", lot, ""); err != nil {
 				t.Fatalf("owner ships %s: %v", lot, err)
 			}
-			return attack{f.wh, "receipt:IssueReceipt", []string{issue(lot)}, read("receipt:ListReceiptsByWarehouse", f.reg, f.wh.CreditCode)}
+			return attack{f.wh, api.TxIssueReceipt, []string{issue(lot)}, read(api.TxListReceiptsByWarehouse, f.reg, f.wh.CreditCode)}
 		}, "RULE_VIOLATION"},
 		{"warehouse W1 issues a receipt on a recalled lot it holds", func() attack {
 			lot := received()
-			f.mustDo(nil, f.producer.Identity, "trace:RecallLot", f.gtin, lot, "农残超标")
-			return attack{f.wh, "receipt:IssueReceipt", []string{issue(lot)}, read("receipt:ListReceiptsByWarehouse", f.reg, f.wh.CreditCode)}
+			f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, lot, "农残超标")
+			return attack{f.wh, api.TxIssueReceipt, []string{issue(lot)}, read(api.TxListReceiptsByWarehouse, f.reg, f.wh.CreditCode)}
 		}, "RECALLED"},
 		{"exporter Y transfers exporter X's receipt to itself", func() attack {
 			r := receipt()
-			return attack{trader2, "receipt:TransferReceipt", []string{r, trader2.CreditCode}, receiptOf(r)}
+			return attack{trader2, api.TxTransferReceipt, []string{r, trader2.CreditCode}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"exporter Y splits exporter X's receipt", func() attack {
 			r := receipt()
-			return attack{trader2, "receipt:SplitReceipt", []string{r, `{"parts":[{"quantity":"60","valuation":"6000.00"},{"quantity":"40","valuation":"4000.00"}]}`}, receiptOf(r)}
+			return attack{trader2, api.TxSplitReceipt, []string{r, `{"parts":[{"quantity":"60","valuation":"6000.00"},{"quantity":"40","valuation":"4000.00"}]}`}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"exporter Y asks to redeem exporter X's receipt", func() attack {
 			r := receipt()
-			return attack{trader2, "receipt:RequestRedemption", []string{r}, receiptOf(r)}
+			return attack{trader2, api.TxRequestRedemption, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"exporter Y withdraws exporter X's redemption request", func() attack {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
-			return attack{trader2, "receipt:WithdrawRedemption", []string{r}, receiptOf(r)}
+			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			return attack{trader2, api.TxWithdrawRedemption, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"warehouse W2 confirms the redemption of a receipt W1 issued", func() attack {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, "receipt:RequestRedemption", r)
-			return attack{wh2, "receipt:ConfirmRedemption", []string{r}, receiptOf(r)}
+			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			return attack{wh2, api.TxConfirmRedemption, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"warehouse W2 cancels a receipt W1 issued", func() attack {
 			r := receipt()
-			return attack{wh2, "receipt:CancelReceipt", []string{r, "issued in error"}, receiptOf(r)}
+			return attack{wh2, api.TxCancelReceipt, []string{r, "issued in error"}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"regulator R freezes a receipt its own enterprise holds", func() attack {
 			r := f.receipt(f.reg, "100", "10000.00", "CNY").ID
-			return attack{f.reg, "receipt:FreezeReceipt", []string{r, "court order"}, receiptOf(r)}
+			return attack{f.reg, api.TxFreezeReceipt, []string{r, "court order"}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"regulator R unfreezes a receipt it holds, frozen by regulator R2", func() attack {
 			r := f.receipt(f.reg, "100", "10000.00", "CNY").ID
-			f.mustDo(nil, reg2.Identity, "receipt:FreezeReceipt", r, "涉案冻结")
-			return attack{f.reg, "receipt:UnfreezeReceipt", []string{r, "lifted"}, receiptOf(r)}
+			f.mustDo(nil, reg2.Identity, api.TxFreezeReceipt, r, "涉案冻结")
+			return attack{f.reg, api.TxUnfreezeReceipt, []string{r, "lifted"}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"bank B2 releases a pledge held by bank B1", func() attack {
 			r, _ := approved()
-			return attack{bank2, "receipt:ReleasePledge", []string{r}, receiptOf(r)}
+			return attack{bank2, api.TxReleasePledge, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 
 		// Financings.
 		{"exporter Y applies for a loan against exporter X's receipt", func() attack {
 			r := receipt()
-			return attack{trader2, "finance:ApplyForFinancing", []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", r)}, read("finance:ListFinancings", trader2)}
+			return attack{trader2, api.TxApplyForFinancing, []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", r)}, read(api.TxListFinancings, trader2)}
 		}, "FORBIDDEN"},
 		{"buyer B1 applies for a loan against the receivable it owes exporter X", func() attack {
 			rv := receivable(true)
-			return attack{f.buyer, "finance:ApplyForFinancing", []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv)}, receivableOf(rv)}
+			return attack{f.buyer, api.TxApplyForFinancing, []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv)}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y applies for a loan against exporter X's insured shipment", func() attack {
 			s := assigned()
-			return attack{trader2, "finance:ApplyForFinancing", []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", s)}, shipmentOf(s)}
+			return attack{trader2, api.TxApplyForFinancing, []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", s)}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"bank B2 approves bank B1's financing", func() attack {
 			id := applied()
-			return attack{bank2, "finance:ApproveFinancing", []string{id, terms}, financingOf(id)}
+			return attack{bank2, api.TxApproveFinancing, []string{id, terms}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 rejects bank B1's financing", func() attack {
 			id := applied()
-			return attack{bank2, "finance:RejectFinancing", []string{id, "no"}, financingOf(id)}
+			return attack{bank2, api.TxRejectFinancing, []string{id, "no"}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"exporter Y withdraws exporter X's application", func() attack {
 			id := applied()
-			return attack{trader2, "finance:WithdrawFinancing", []string{id}, financingOf(id)}
+			return attack{trader2, api.TxWithdrawFinancing, []string{id}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 disburses bank B1's approved loan", func() attack {
 			_, id := approved()
-			return attack{bank2, "finance:DisburseFinancing", []string{id, f.day()}, financingOf(id)}
+			return attack{bank2, api.TxDisburseFinancing, []string{id, f.day()}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"exporter Y repays exporter X's loan", func() attack {
 			id := active()
-			return attack{trader2, "finance:RecordRepayment", []string{id, "100.00", f.day()}, financingOf(id)}
+			return attack{trader2, api.TxRecordRepayment, []string{id, "100.00", f.day()}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 records a repayment of bank B1's loan", func() attack {
 			id := active()
-			return attack{bank2, "finance:RecordRepayment", []string{id, "100.00", f.day()}, financingOf(id)}
+			return attack{bank2, api.TxRecordRepayment, []string{id, "100.00", f.day()}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 closes bank B1's financing and frees its collateral", func() attack {
 			_, id := approved()
-			return attack{bank2, "finance:CloseFinancing", []string{id}, financingOf(id)}
+			return attack{bank2, api.TxCloseFinancing, []string{id}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 declares bank B1's matured loan in default and takes the receipt", func() attack {
 			id := active()
 			later(2)
-			return attack{bank2, "finance:DeclareDefault", []string{id}, financingOf(id)}
+			return attack{bank2, api.TxDeclareDefault, []string{id}, financingOf(id)}
 		}, "FORBIDDEN"},
 
 		// Export credit insurance.
 		{"insurer I2 sets a buyer limit naming bank B1 as the exporter", func() attack {
-			return attack{insurer2, "insurance:SetCreditLimit", []string{insLimitInput(f.bank.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")},
-				read("insurance:ListCreditLimits", insurer2)}
+			return attack{insurer2, api.TxSetCreditLimit, []string{insLimitInput(f.bank.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")},
+				read(api.TxListCreditLimits, insurer2)}
 		}, "RULE_VIOLATION"},
 		{"insurer I2 issues a policy insuring insurer I1", func() attack {
-			return attack{insurer2, "insurance:IssuePolicy", []string{insPolicyInput(f.insurer.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})},
-				read("insurance:ListPolicies", insurer2)}
+			return attack{insurer2, api.TxIssuePolicy, []string{insPolicyInput(f.insurer.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})},
+				read(api.TxListPolicies, insurer2)}
 		}, "RULE_VIOLATION"},
 		{"exporter X declares a shipment against exporter Y's buyer limit", func() attack {
 			var l contracts.CreditLimitView
-			f.mustDo(&l, f.insurer.Identity, "insurance:SetCreditLimit", insLimitInput(trader2.CreditCode, f.overseasBuyer(), "100000.00", "USD", "2026-04-01", "2027-03-31"))
-			return attack{f.trader, "insurance:DeclareShipment", []string{shipInput(l.ID, shipped)}, read("insurance:GetCreditLimit", f.insurer, l.ID)}
+			f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(trader2.CreditCode, f.overseasBuyer(), "100000.00", "USD", "2026-04-01", "2027-03-31"))
+			return attack{f.trader, api.TxDeclareShipment, []string{shipInput(l.ID, shipped)}, read(api.TxGetCreditLimit, f.insurer, l.ID)}
 		}, "FORBIDDEN"},
 		{"exporter X insures a lot that someone else shipped", func() attack {
 			lot := f.lot("10")
@@ -244,49 +245,49 @@ func TestWriteBinding(t *testing.T) {
 				t.Fatalf("producer ships %s: %v", lot, err)
 			}
 			l := f.limit(f.overseasBuyer(), "100000.00", "USD")
-			return attack{f.trader, "insurance:DeclareShipment", []string{shipInput(l.ID, lot)}, read("insurance:GetCreditLimit", f.insurer, l.ID)}
+			return attack{f.trader, api.TxDeclareShipment, []string{shipInput(l.ID, lot)}, read(api.TxGetCreditLimit, f.insurer, l.ID)}
 		}, "FORBIDDEN"},
 		{"exporter Y records a buyer payment on exporter X's shipment", func() attack {
 			s := shipment()
-			return attack{trader2, "insurance:RecordShipmentPayment", []string{s, "1.00", f.day()}, shipmentOf(s)}
+			return attack{trader2, api.TxRecordShipmentPayment, []string{s, "1.00", f.day()}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"bank B2 reports a buyer default on a shipment assigned to bank B1", func() attack {
 			s := assigned()
 			later(2)
-			return attack{bank2, "insurance:ReportBuyerDefault", []string{s}, shipmentOf(s)}
+			return attack{bank2, api.TxReportBuyerDefault, []string{s}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"exporter Y assigns the proceeds of exporter X's shipment to bank B2", func() attack {
 			s := shipment()
-			return attack{trader2, "insurance:RequestAssignment", []string{s, bank2.CreditCode}, shipmentOf(s)}
+			return attack{trader2, api.TxRequestAssignment, []string{s, bank2.CreditCode}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"insurer I2 accepts an assignment under insurer I1's policy", func() attack {
 			a := requested()
-			return attack{insurer2, "insurance:AcceptAssignment", []string{a}, read("insurance:GetAssignment", f.insurer, a)}
+			return attack{insurer2, api.TxAcceptAssignment, []string{a}, read(api.TxGetAssignment, f.insurer, a)}
 		}, "FORBIDDEN"},
 		{"insurer I2 rejects an assignment under insurer I1's policy", func() attack {
 			a := requested()
-			return attack{insurer2, "insurance:RejectAssignment", []string{a, "no"}, read("insurance:GetAssignment", f.insurer, a)}
+			return attack{insurer2, api.TxRejectAssignment, []string{a, "no"}, read(api.TxGetAssignment, f.insurer, a)}
 		}, "FORBIDDEN"},
 		{"bank B2 releases the assignment accepted for bank B1", func() attack {
 			s := assigned()
 			a := f.shipment(f.insurer.Identity, s).AssignmentID
-			return attack{bank2, "insurance:ReleaseAssignment", []string{a}, read("insurance:GetAssignment", f.insurer, a)}
+			return attack{bank2, api.TxReleaseAssignment, []string{a}, read(api.TxGetAssignment, f.insurer, a)}
 		}, "FORBIDDEN"},
 		{"exporter Y files a claim on exporter X's defaulted shipment", func() attack {
 			s := defaulted()
-			return attack{trader2, "insurance:FileClaim", []string{s, `{}`}, shipmentOf(s)}
+			return attack{trader2, api.TxFileClaim, []string{s, `{}`}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"insurer I2 approves a claim under insurer I1's policy", func() attack {
 			c := claim(false)
-			return attack{insurer2, "insurance:ApproveClaim", []string{c, ""}, read("insurance:GetClaim", f.insurer, c)}
+			return attack{insurer2, api.TxApproveClaim, []string{c, ""}, read(api.TxGetClaim, f.insurer, c)}
 		}, "FORBIDDEN"},
 		{"insurer I2 rejects a claim under insurer I1's policy", func() attack {
 			c := claim(false)
-			return attack{insurer2, "insurance:RejectClaim", []string{c, "no"}, read("insurance:GetClaim", f.insurer, c)}
+			return attack{insurer2, api.TxRejectClaim, []string{c, "no"}, read(api.TxGetClaim, f.insurer, c)}
 		}, "FORBIDDEN"},
 		{"insurer I2 pays out a claim approved under insurer I1's policy", func() attack {
 			c := claim(true)
-			return attack{insurer2, "insurance:PayClaim", []string{c, f.day()}, read("insurance:GetClaim", f.insurer, c)}
+			return attack{insurer2, api.TxPayClaim, []string{c, f.day()}, read(api.TxGetClaim, f.insurer, c)}
 		}, "FORBIDDEN"},
 
 		// Receivables.
@@ -295,62 +296,62 @@ func TestWriteBinding(t *testing.T) {
 			sv := f.shipment(f.insurer.Identity, s)
 			in := f.receivableInput(insRecvOpts{buyer: map[string]string{"name": sv.Buyer.Name, "country": sv.Buyer.Country, "registrationId": sv.Buyer.RegistrationID},
 				invoice: sv.InvoiceNumber, amount: sv.InvoiceAmount, currency: sv.Currency, issue: f.day(), due: f.dayPlus(30), shipment: s})
-			return attack{trader2, "receivable:CreateReceivable", []string{in}, read("receivable:ListReceivables", trader2)}
+			return attack{trader2, api.TxCreateReceivable, []string{in}, read(api.TxListReceivables, trader2)}
 		}, "FORBIDDEN"},
 		{"buyer B2 confirms an invoice addressed to buyer B1", func() attack {
 			rv := receivable(false)
-			return attack{buyer2, "receivable:ConfirmReceivable", []string{rv}, receivableOf(rv)}
+			return attack{buyer2, api.TxConfirmReceivable, []string{rv}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"buyer B2 disputes an invoice addressed to buyer B1", func() attack {
 			rv := receivable(false)
-			return attack{buyer2, "receivable:RejectReceivable", []string{rv, "not ours"}, receivableOf(rv)}
+			return attack{buyer2, api.TxRejectReceivable, []string{rv, "not ours"}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y records a payment on exporter X's receivable", func() attack {
 			rv := receivable(true)
-			return attack{trader2, "receivable:RecordReceivablePayment", []string{rv, "1.00", f.day()}, receivableOf(rv)}
+			return attack{trader2, api.TxRecordReceivablePayment, []string{rv, "1.00", f.day()}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter X records a payment on its receivable assigned to bank B1", func() attack {
 			rv := receivable(true)
 			var fin contracts.Financing
-			f.mustDo(&fin, f.trader.Identity, "finance:ApplyForFinancing", insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))
-			f.mustDo(nil, f.bank.Identity, "finance:ApproveFinancing", fin.ID, rvTerms("500.00", "0.05", 30, "0.8"))
-			return attack{f.trader, "receivable:RecordReceivablePayment", []string{rv, "1.00", f.day()}, receivableOf(rv)}
+			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))
+			f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, rvTerms("500.00", "0.05", 30, "0.8"))
+			return attack{f.trader, api.TxRecordReceivablePayment, []string{rv, "1.00", f.day()}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y marks exporter X's receivable overdue", func() attack {
 			rv := pastDue()
-			return attack{trader2, "receivable:MarkReceivableOverdue", []string{rv}, receivableOf(rv)}
+			return attack{trader2, api.TxMarkReceivableOverdue, []string{rv}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y declares exporter X's receivable in default", func() attack {
 			rv := pastDue()
-			return attack{trader2, "receivable:DeclareReceivableDefault", []string{rv}, receivableOf(rv)}
+			return attack{trader2, api.TxDeclareReceivableDefault, []string{rv}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 
 		// Risk and sanctions.
 		{"insurer I2 assesses the risk of a shipment insurer I1 insures", func() attack {
 			s := shipment()
-			return attack{insurer2, "risk:AssessRisk", []string{"shipment", s}, read("risk:GetRiskFlags", f.reg, "shipment", s)}
+			return attack{insurer2, api.TxAssessRisk, []string{"shipment", s}, read(api.TxGetRiskFlags, f.reg, "shipment", s)}
 		}, "FORBIDDEN"},
 		{"insurer I2 assesses the risk of a receivable it has no shipment behind", func() attack {
 			rv := receivable(false)
-			return attack{insurer2, "risk:AssessRisk", []string{"receivable", rv}, read("risk:GetRiskFlags", f.reg, "receivable", rv)}
+			return attack{insurer2, api.TxAssessRisk, []string{"receivable", rv}, read(api.TxGetRiskFlags, f.reg, "receivable", rv)}
 		}, "FORBIDDEN"},
 		{"regulator R resolves the risk flag on a receivable it owes", func() attack {
 			var rv contracts.ReceivableView
-			f.mustDo(&rv, f.trader.Identity, "receivable:CreateReceivable", f.receivableInput(insRecvOpts{
+			f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 				buyer: map[string]string{"creditCode": f.reg.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
 				issue: f.day(), due: f.dayPlus(30), lots: []string{f.lot("1")}})) // never shipped: flagged
 			if len(rv.RiskFlags) == 0 {
 				t.Fatalf("receivable %s raised no flag", rv.ID)
 			}
-			return attack{f.reg, "risk:ResolveRiskFlag", []string{"receivable", rv.ID, rv.RiskFlags[0], "checked"}, read("risk:GetRiskFlags", reg2, "receivable", rv.ID)}
+			return attack{f.reg, api.TxResolveRiskFlag, []string{"receivable", rv.ID, rv.RiskFlags[0], "checked"}, read(api.TxGetRiskFlags, reg2, "receivable", rv.ID)}
 		}, "FORBIDDEN"},
 		{"regulator R sanctions its own enterprise", func() attack {
-			return attack{f.reg, "risk:RecordSanction", []string{f.reg.CreditCode, sanction}, read("risk:ListSanctions", f.reg, f.reg.CreditCode)}
+			return attack{f.reg, api.TxRecordSanction, []string{f.reg.CreditCode, sanction}, read(api.TxListSanctions, f.reg, f.reg.CreditCode)}
 		}, "RULE_VIOLATION"},
 		{"regulator R lifts the sanction regulator R2 put on R", func() attack {
 			var sn contracts.Sanction
-			f.mustDo(&sn, reg2.Identity, "risk:RecordSanction", f.reg.CreditCode, sanction)
-			return attack{f.reg, "risk:LiftSanction", []string{sn.ID, "整改完成"}, read("risk:ListSanctions", reg2, f.reg.CreditCode)}
+			f.mustDo(&sn, reg2.Identity, api.TxRecordSanction, f.reg.CreditCode, sanction)
+			return attack{f.reg, api.TxLiftSanction, []string{sn.ID, "整改完成"}, read(api.TxListSanctions, reg2, f.reg.CreditCode)}
 		}, "FORBIDDEN"},
 	}
 	for _, row := range rows {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -104,12 +105,12 @@ type Env struct {
 }
 
 // Submit submits as a named demo user.
-func (e *Env) Submit(ctx context.Context, user, fn string, args ...string) (*gateway.Commit, error) {
+func (e *Env) Submit(ctx context.Context, user string, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	u, ok := e.Users[user]
 	if !ok {
 		return nil, fmt.Errorf("demo: no user %s", user)
 	}
-	c, err := e.Ledger.Submit(ctx, u.identity, gateway.Request{Function: fn, Args: args})
+	c, err := e.Ledger.Submit(ctx, u.identity, gateway.Request{Function: string(fn), Args: args})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %s as %s: %w", fn, user, err)
 	}
@@ -118,7 +119,7 @@ func (e *Env) Submit(ctx context.Context, user, fn string, args ...string) (*gat
 
 // SubmitAt submits as a named demo user with the clock at t and decodes
 // the chaincode's JSON answer; "_txId" carries the transaction id.
-func (e *Env) SubmitAt(ctx context.Context, t time.Time, user, fn string, args ...string) (map[string]any, error) {
+func (e *Env) SubmitAt(ctx context.Context, t time.Time, user string, fn api.Tx, args ...string) (map[string]any, error) {
 	e.Clock.At(t)
 	c, err := e.Submit(ctx, user, fn, args...)
 	if err != nil {
@@ -133,12 +134,12 @@ func (e *Env) SubmitAt(ctx context.Context, t time.Time, user, fn string, args .
 }
 
 // Evaluate queries as a named demo user.
-func (e *Env) Evaluate(ctx context.Context, user, fn string, args ...string) ([]byte, error) {
+func (e *Env) Evaluate(ctx context.Context, user string, fn api.Tx, args ...string) ([]byte, error) {
 	u, ok := e.Users[user]
 	if !ok {
 		return nil, fmt.Errorf("demo: no user %s", user)
 	}
-	return e.Ledger.Evaluate(ctx, u.identity, gateway.Request{Function: fn, Args: args})
+	return e.Ledger.Evaluate(ctx, u.identity, gateway.Request{Function: string(fn), Args: args})
 }
 
 // Scenario seeds one story; scenarios run in registration order.
@@ -239,7 +240,7 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 	for _, e := range enterprises {
 		code := CreditCode(e.seq)
 		in, _ := json.Marshal(map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "kinds": e.kinds})
-		if _, err := env.Submit(ctx, adminName(e.org), "registry:RegisterEnterprise", string(in)); err != nil {
+		if _, err := env.Submit(ctx, adminName(e.org), api.TxRegisterEnterprise, string(in)); err != nil {
 			return err
 		}
 		// Onboarding under the genesis governance: the organisation grants
@@ -250,7 +251,7 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 			if !slices.Contains(trustKinds, k) {
 				continue
 			}
-			if _, err := env.Submit(ctx, adminName(RegulatorMSP), "registry:ApproveKind", code, k); err != nil {
+			if _, err := env.Submit(ctx, adminName(RegulatorMSP), api.TxApproveKind, code, k); err != nil {
 				return err
 			}
 			approved = append(approved, k)
@@ -261,7 +262,7 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 		}
 		u.Enterprise, u.Kinds = code, e.kinds
 		bind, _ := json.Marshal(map[string]string{"id": u.identity.ID(), "label": e.user})
-		if _, err := env.Submit(ctx, adminName(e.org), "registry:BindMember", code, string(bind)); err != nil {
+		if _, err := env.Submit(ctx, adminName(e.org), api.TxBindMember, code, string(bind)); err != nil {
 			return err
 		}
 		ents[e.user] = map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "org": e.org, "kinds": e.kinds,

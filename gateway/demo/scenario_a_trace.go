@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"time"
 
 	"github.com/qingchain/qingchain/chaincode/gs1"
@@ -95,34 +96,34 @@ func teaScenario(ctx context.Context, e *Env) error {
 	port := loc("geo:23.6600,113.0300", "清远港跨境电商监管中心", "Qingyuan Port cross-border e-commerce hub")
 
 	steps := []step{
-		{"tea-coop", "trace:CreateProduct", []string{js(obj{"gtin": GTINTeaLeaf, "nameZh": "英德茶青（英红九号鲜叶）", "nameEn": "Fresh tea leaf, Yinghong No. 9", "category": "tea-leaf", "giStatus": "NONE"})}},
-		{"tea-coop", "trace:CreateProduct", []string{js(obj{"gtin": GTINBlackTea, "nameZh": "英德红茶 英红九号 250克罐装", "nameEn": "Yingde Black Tea, Yinghong No. 9, 250 g tin", "category": "black-tea", "giStatus": "GI_REGISTERED", "giName": "英德红茶 Yingde Black Tea"})}},
-		{"tea-coop", "trace:CommissionLot", []string{js(obj{"gtin": GTINTeaLeaf, "lot": LotTeaLeaf, "origin": obj{"place": "英德市横石塘镇红云茶园", "placeEn": "Hongyun Tea Garden, Hengshitang, Yingde", "latitude": "24.1810", "longitude": "113.4020", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1200", "unit": "kg"})}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": at(base, 0, 7), "bizLocation": garden, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "1200", "kg")}})}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "withering", "eventTime": at(base, 0, 13), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "rolling", "eventTime": at(base, 1, 6), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "fermenting", "eventTime": at(base, 1, 9), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
-		{"tea-coop", "trace:CommissionLot", []string{js(obj{"gtin": GTINBlackTea, "lot": LotTeaExport, "origin": obj{"place": "英德市红云合作社制茶车间", "placeEn": "Hongyun Cooperative tea workshop, Yingde", "latitude": "24.1900", "longitude": "113.4100", "country": "CN"}, "date": at(base, 2, 0)[:10], "quantity": "800", "unit": "tin"})}},
-		{"tea-coop", "trace:CommissionLot", []string{js(obj{"gtin": GTINBlackTea, "lot": LotTeaBonded, "origin": obj{"place": "英德市红云合作社制茶车间", "placeEn": "Hongyun Cooperative tea workshop, Yingde", "latitude": "24.1900", "longitude": "113.4100", "country": "CN"}, "date": at(base, 2, 0)[:10], "quantity": "400", "unit": "tin"})}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "TransformationEvent", "bizStep": "drying", "eventTime": at(base, 2, 10), "bizLocation": factory,
+		{"tea-coop", api.TxCreateProduct, []string{js(obj{"gtin": GTINTeaLeaf, "nameZh": "英德茶青（英红九号鲜叶）", "nameEn": "Fresh tea leaf, Yinghong No. 9", "category": "tea-leaf", "giStatus": "NONE"})}},
+		{"tea-coop", api.TxCreateProduct, []string{js(obj{"gtin": GTINBlackTea, "nameZh": "英德红茶 英红九号 250克罐装", "nameEn": "Yingde Black Tea, Yinghong No. 9, 250 g tin", "category": "black-tea", "giStatus": "GI_REGISTERED", "giName": "英德红茶 Yingde Black Tea"})}},
+		{"tea-coop", api.TxCommissionLot, []string{js(obj{"gtin": GTINTeaLeaf, "lot": LotTeaLeaf, "origin": obj{"place": "英德市横石塘镇红云茶园", "placeEn": "Hongyun Tea Garden, Hengshitang, Yingde", "latitude": "24.1810", "longitude": "113.4020", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1200", "unit": "kg"})}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": at(base, 0, 7), "bizLocation": garden, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "1200", "kg")}})}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "withering", "eventTime": at(base, 0, 13), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "rolling", "eventTime": at(base, 1, 6), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "fermenting", "eventTime": at(base, 1, 9), "bizLocation": factory, "lots": []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "", "")}})}},
+		{"tea-coop", api.TxCommissionLot, []string{js(obj{"gtin": GTINBlackTea, "lot": LotTeaExport, "origin": obj{"place": "英德市红云合作社制茶车间", "placeEn": "Hongyun Cooperative tea workshop, Yingde", "latitude": "24.1900", "longitude": "113.4100", "country": "CN"}, "date": at(base, 2, 0)[:10], "quantity": "800", "unit": "tin"})}},
+		{"tea-coop", api.TxCommissionLot, []string{js(obj{"gtin": GTINBlackTea, "lot": LotTeaBonded, "origin": obj{"place": "英德市红云合作社制茶车间", "placeEn": "Hongyun Cooperative tea workshop, Yingde", "latitude": "24.1900", "longitude": "113.4100", "country": "CN"}, "date": at(base, 2, 0)[:10], "quantity": "400", "unit": "tin"})}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "TransformationEvent", "bizStep": "drying", "eventTime": at(base, 2, 10), "bizLocation": factory,
 			"inputs":  []obj{lotRef(GTINTeaLeaf, LotTeaLeaf, "1200", "kg")},
 			"outputs": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin"), lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
-		{"inspector", "trace:IssueCertificate", []string{js(obj{"type": "PESTICIDE_RESIDUE", "number": "QYJC-2026-0618", "subjects": []obj{{"gtin": GTINBlackTea, "lot": LotTeaExport}, {"gtin": GTINBlackTea, "lot": LotTeaBonded}},
+		{"inspector", api.TxIssueCertificate, []string{js(obj{"type": "PESTICIDE_RESIDUE", "number": "QYJC-2026-0618", "subjects": []obj{{"gtin": GTINBlackTea, "lot": LotTeaExport}, {"gtin": GTINBlackTea, "lot": LotTeaBonded}},
 			"documentSha256": docHash("pesticide residue report QYJC-2026-0618: 62 residues below EU MRLs"), "validFrom": at(base, 4, 0)[:10], "validUntil": at(base, 369, 0)[:10], "result": "PASS", "notes": "GB 2763 / EU MRL"})}},
-		{"inspector", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting", "disposition": "conformant", "eventTime": at(base, 4, 10), "bizLocation": lab, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "", "")}})}},
-		{"tea-coop", "trace:CommissionItems", []string{GTINBlackTea, LotTeaExport, js(serials("TIN", 48))}},
-		{"tea-coop", "trace:RecordEvent", []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 5, 9), "bizLocation": factory,
+		{"inspector", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting", "disposition": "conformant", "eventTime": at(base, 4, 10), "bizLocation": lab, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "", "")}})}},
+		{"tea-coop", api.TxCommissionItems, []string{GTINBlackTea, LotTeaExport, js(serials("TIN", 48))}},
+		{"tea-coop", api.TxRecordEvent, []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 5, 9), "bizLocation": factory,
 			"parent": obj{"sscc": TeaCaseSSCC}, "childItems": itemRefs(GTINBlackTea, serials("TIN", 24))})}},
 		// The cooperative hands both lots over to the bonded warehouse,
 		// which takes them into custody.
-		{"tea-coop", "trace:HandOver", []string{GTINBlackTea, LotTeaExport, CreditCode(6)}},
-		{"tea-coop", "trace:HandOver", []string{GTINBlackTea, LotTeaBonded, CreditCode(6)}},
-		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 10), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
-		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 11), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
-		{"warehouse", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": at(base, 7, 12), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
+		{"tea-coop", api.TxHandOver, []string{GTINBlackTea, LotTeaExport, CreditCode(6)}},
+		{"tea-coop", api.TxHandOver, []string{GTINBlackTea, LotTeaBonded, CreditCode(6)}},
+		{"warehouse", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 10), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
+		{"warehouse", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving", "eventTime": at(base, 7, 11), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
+		{"warehouse", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": at(base, 7, 12), "bizLocation": bonded, "lots": []obj{lotRef(GTINBlackTea, LotTeaBonded, "400", "tin")}})}},
 		// The warehouse releases the export lot to the exporter, who ships it.
-		{"warehouse", "trace:HandOver", []string{GTINBlackTea, LotTeaExport, CreditCode(5)}},
-		{"exporter", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit", "eventTime": at(base, 12, 15), "bizLocation": port, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
+		{"warehouse", api.TxHandOver, []string{GTINBlackTea, LotTeaExport, CreditCode(5)}},
+		{"exporter", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit", "eventTime": at(base, 12, 15), "bizLocation": port, "lots": []obj{lotRef(GTINBlackTea, LotTeaExport, "800", "tin")}})}},
 	}
 	if err := e.story(ctx, base, steps); err != nil {
 		return err
@@ -162,26 +163,26 @@ func chickenScenario(ctx context.Context, e *Env) error {
 		readings = append(readings, obj{"from": t0.Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "to": t0.Add(time.Duration(i+1) * time.Hour).Format(time.RFC3339), "type": "temperature", "minValue": tv[0], "maxValue": tv[1], "uom": "CEL"})
 	}
 	steps := []step{
-		{"chicken-farm", "trace:CreateProduct", []string{js(obj{"gtin": GTINLiveBird, "nameZh": "清远鸡（活禽）", "nameEn": "Qingyuan chicken, live bird", "category": "poultry-live", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken"})}},
-		{"meat-processor", "trace:CreateProduct", []string{js(obj{"gtin": GTINChickenBox, "nameZh": "清远鸡冰鲜整鸡 1.2千克", "nameEn": "Chilled whole Qingyuan chicken, 1.2 kg", "category": "poultry-chilled", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken", "storageMinC": "0", "storageMaxC": "4"})}},
-		{"chicken-farm", "trace:CommissionLot", []string{js(obj{"gtin": GTINLiveBird, "lot": LotFlock, "origin": obj{"place": "清远市清新区凤鸣走地鸡养殖场", "placeEn": "Fengming free-range farm, Qingxin, Qingyuan", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}, "date": at(base, -120, 0)[:10], "quantity": "2000", "unit": "head"})}},
-		{"chicken-farm", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "vaccinating", "eventTime": at(base, -100, 9), "bizLocation": farm, "lots": []obj{lotRef(GTINLiveBird, LotFlock, "", "")}})}},
-		{"chicken-farm", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "feeding", "eventTime": at(base, -30, 8), "bizLocation": farm, "lots": []obj{lotRef(GTINLiveBird, LotFlock, "", "")}})}},
-		{"inspector", "trace:IssueCertificate", []string{js(obj{"type": "QUARANTINE", "number": "DQ-4418-2026-07120", "subjects": []obj{{"gtin": GTINLiveBird, "lot": LotFlock}},
+		{"chicken-farm", api.TxCreateProduct, []string{js(obj{"gtin": GTINLiveBird, "nameZh": "清远鸡（活禽）", "nameEn": "Qingyuan chicken, live bird", "category": "poultry-live", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken"})}},
+		{"meat-processor", api.TxCreateProduct, []string{js(obj{"gtin": GTINChickenBox, "nameZh": "清远鸡冰鲜整鸡 1.2千克", "nameEn": "Chilled whole Qingyuan chicken, 1.2 kg", "category": "poultry-chilled", "giStatus": "GI_REGISTERED", "giName": "清远鸡 Qingyuan Chicken", "storageMinC": "0", "storageMaxC": "4"})}},
+		{"chicken-farm", api.TxCommissionLot, []string{js(obj{"gtin": GTINLiveBird, "lot": LotFlock, "origin": obj{"place": "清远市清新区凤鸣走地鸡养殖场", "placeEn": "Fengming free-range farm, Qingxin, Qingyuan", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}, "date": at(base, -120, 0)[:10], "quantity": "2000", "unit": "head"})}},
+		{"chicken-farm", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "vaccinating", "eventTime": at(base, -100, 9), "bizLocation": farm, "lots": []obj{lotRef(GTINLiveBird, LotFlock, "", "")}})}},
+		{"chicken-farm", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "feeding", "eventTime": at(base, -30, 8), "bizLocation": farm, "lots": []obj{lotRef(GTINLiveBird, LotFlock, "", "")}})}},
+		{"inspector", api.TxIssueCertificate, []string{js(obj{"type": "QUARANTINE", "number": "DQ-4418-2026-07120", "subjects": []obj{{"gtin": GTINLiveBird, "lot": LotFlock}},
 			"documentSha256": docHash("animal quarantine certificate DQ-4418-2026-07120"), "validFrom": at(base, -1, 0)[:10], "validUntil": at(base, 2, 0)[:10], "result": "PASS"})}},
-		{"meat-processor", "trace:CommissionLot", []string{js(obj{"gtin": GTINChickenBox, "lot": LotCarcass, "origin": obj{"place": "清远鲜禽定点屠宰加工厂", "placeEn": "Qingyuan Fresh Poultry slaughterhouse", "latitude": "23.7010", "longitude": "113.0210", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1900", "unit": "pack"})}},
+		{"meat-processor", api.TxCommissionLot, []string{js(obj{"gtin": GTINChickenBox, "lot": LotCarcass, "origin": obj{"place": "清远鲜禽定点屠宰加工厂", "placeEn": "Qingyuan Fresh Poultry slaughterhouse", "latitude": "23.7010", "longitude": "113.0210", "country": "CN"}, "date": at(base, 0, 0)[:10], "quantity": "1900", "unit": "pack"})}},
 		// The farm hands the flock over to the slaughterhouse.
-		{"chicken-farm", "trace:HandOver", []string{GTINLiveBird, LotFlock, CreditCode(3)}},
-		{"meat-processor", "trace:RecordEvent", []string{js(obj{"type": "TransformationEvent", "bizStep": "slaughtering", "eventTime": at(base, 0, 6), "bizLocation": plant,
+		{"chicken-farm", api.TxHandOver, []string{GTINLiveBird, LotFlock, CreditCode(3)}},
+		{"meat-processor", api.TxRecordEvent, []string{js(obj{"type": "TransformationEvent", "bizStep": "slaughtering", "eventTime": at(base, 0, 6), "bizLocation": plant,
 			"inputs": []obj{lotRef(GTINLiveBird, LotFlock, "1900", "head")}, "outputs": []obj{lotRef(GTINChickenBox, LotCarcass, "1900", "pack")}})}},
-		{"meat-processor", "trace:CommissionItems", []string{GTINChickenBox, LotCarcass, js(serials("CHK", 24))}},
-		{"meat-processor", "trace:RecordEvent", []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 0, 9), "bizLocation": plant,
+		{"meat-processor", api.TxCommissionItems, []string{GTINChickenBox, LotCarcass, js(serials("CHK", 24))}},
+		{"meat-processor", api.TxRecordEvent, []string{js(obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": at(base, 0, 9), "bizLocation": plant,
 			"parent": obj{"sscc": ChickenCaseSCC}, "childItems": itemRefs(GTINChickenBox, serials("CHK", 12))})}},
 		// The processor hands the packs to the cold-chain carrier.
-		{"meat-processor", "trace:HandOver", []string{GTINChickenBox, LotCarcass, CreditCode(4)}},
-		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "loading", "eventTime": t0.Add(-time.Hour).Format(time.RFC3339), "bizLocation": plant, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
-		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "sensor_reporting", "eventTime": t0.Add(8 * time.Hour).Format(time.RFC3339), "readPoint": truck, "bizLocation": truck, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}, "sensorReadings": readings})}},
-		{"logistics", "trace:RecordEvent", []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": t0.Add(9 * time.Hour).Format(time.RFC3339), "bizLocation": cold, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
+		{"meat-processor", api.TxHandOver, []string{GTINChickenBox, LotCarcass, CreditCode(4)}},
+		{"logistics", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "loading", "eventTime": t0.Add(-time.Hour).Format(time.RFC3339), "bizLocation": plant, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
+		{"logistics", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "sensor_reporting", "eventTime": t0.Add(8 * time.Hour).Format(time.RFC3339), "readPoint": truck, "bizLocation": truck, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}, "sensorReadings": readings})}},
+		{"logistics", api.TxRecordEvent, []string{js(obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "storing", "eventTime": t0.Add(9 * time.Hour).Format(time.RFC3339), "bizLocation": cold, "lots": []obj{lotRef(GTINChickenBox, LotCarcass, "", "")}})}},
 	}
 	if err := e.story(ctx, base.AddDate(0, 0, -121), steps); err != nil {
 		return err
@@ -199,8 +200,9 @@ func chickenScenario(ctx context.Context, e *Env) error {
 }
 
 type step struct {
-	user, fn string
-	args     []string
+	user string
+	fn   api.Tx
+	args []string
 }
 
 // story submits steps in order, stamping each transaction half an hour

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"time"
 )
 
@@ -22,7 +23,7 @@ func financeScenario(ctx context.Context, e *Env) error {
 	coop := e.Users["tea-coop"].Enterprise
 	bank := e.Users["bank"].Enterprise
 
-	submit := func(at time.Time, user, fn string, args ...string) (json.RawMessage, error) {
+	submit := func(at time.Time, user string, fn api.Tx, args ...string) (json.RawMessage, error) {
 		e.Clock.At(at)
 		c, err := e.Submit(ctx, user, fn, args...)
 		if err != nil {
@@ -33,7 +34,7 @@ func financeScenario(ctx context.Context, e *Env) error {
 	var receipt struct {
 		ID string `json:"id"`
 	}
-	out, err := submit(day(8, 10), "warehouse", "receipt:IssueReceipt", js(obj{"gtin": GTINBlackTea, "lot": LotTeaBonded, "quantity": "400", "unit": "tin", "grade": "特级 Premium",
+	out, err := submit(day(8, 10), "warehouse", api.TxIssueReceipt, js(obj{"gtin": GTINBlackTea, "lot": LotTeaBonded, "quantity": "400", "unit": "tin", "grade": "特级 Premium",
 		"valuation": obj{"amount": "480000.00", "currency": "CNY"}, "holder": coop}))
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func financeScenario(ctx context.Context, e *Env) error {
 	var parts []struct {
 		ID string `json:"id"`
 	}
-	out, err = submit(day(9, 9), "tea-coop", "receipt:SplitReceipt", receipt.ID, js(obj{"parts": []obj{{"quantity": "250", "valuation": "300000.00"}, {"quantity": "150", "valuation": "180000.00"}}}))
+	out, err = submit(day(9, 9), "tea-coop", api.TxSplitReceipt, receipt.ID, js(obj{"parts": []obj{{"quantity": "250", "valuation": "300000.00"}, {"quantity": "150", "valuation": "180000.00"}}}))
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func financeScenario(ctx context.Context, e *Env) error {
 	var fin struct {
 		ID string `json:"id"`
 	}
-	out, err = submit(day(9, 10), "tea-coop", "finance:ApplyForFinancing", js(obj{"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": bank, "collateral": []string{parts[0].ID},
+	out, err = submit(day(9, 10), "tea-coop", api.TxApplyForFinancing, js(obj{"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": bank, "collateral": []string{parts[0].ID},
 		"requestedPrincipal": "200000.00", "currency": "CNY", "purpose": "收购夏茶鲜叶 purchase of summer tea leaf"}))
 	if err != nil {
 		return err
@@ -65,13 +66,13 @@ func financeScenario(ctx context.Context, e *Env) error {
 	steps := []struct {
 		at   time.Time
 		user string
-		fn   string
+		fn   api.Tx
 		args []string
 	}{
-		{day(10, 11), "bank", "finance:ApproveFinancing", []string{fin.ID, js(obj{"principal": "200000.00", "annualRate": "0.0435", "termDays": 180, "maxLtv": "0.70"})}},
-		{day(10, 15), "bank", "finance:DisburseFinancing", []string{fin.ID, date(10)}},
-		{day(25, 10), "tea-coop", "finance:RecordRepayment", []string{fin.ID, "50000.00", date(25)}},
-		{day(38, 10), "tea-coop", "finance:RecordRepayment", []string{fin.ID, "30000.00", date(38)}},
+		{day(10, 11), "bank", api.TxApproveFinancing, []string{fin.ID, js(obj{"principal": "200000.00", "annualRate": "0.0435", "termDays": 180, "maxLtv": "0.70"})}},
+		{day(10, 15), "bank", api.TxDisburseFinancing, []string{fin.ID, date(10)}},
+		{day(25, 10), "tea-coop", api.TxRecordRepayment, []string{fin.ID, "50000.00", date(25)}},
+		{day(38, 10), "tea-coop", api.TxRecordRepayment, []string{fin.ID, "30000.00", date(38)}},
 	}
 	for _, st := range steps {
 		if _, err := submit(st.at, st.user, st.fn, st.args...); err != nil {

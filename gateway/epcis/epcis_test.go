@@ -3,6 +3,7 @@ package epcis
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -189,14 +190,14 @@ func recordedTrace(t *testing.T) []byte {
 		for k, v := range extra {
 			in[k] = v
 		}
-		n.MustSubmit(m.Identity, "trace:CreateProduct", js(in))
+		n.MustSubmit(m.Identity, api.TxCreateProduct, js(in))
 	}
 	lot := func(m *contracttest.Member, g, l, q, u string) {
-		n.MustSubmit(m.Identity, "trace:CommissionLot", js(obj{"gtin": g, "lot": l, "date": "2026-03-01", "quantity": q, "unit": u,
+		n.MustSubmit(m.Identity, api.TxCommissionLot, js(obj{"gtin": g, "lot": l, "date": "2026-03-01", "quantity": q, "unit": u,
 			"origin": obj{"place": "广东省英德市", "placeEn": "Yingde, Guangdong", "latitude": "24.1861", "longitude": "113.4012", "country": "CN"}}))
 	}
 	event := func(m *contracttest.Member, ev obj) {
-		n.MustSubmit(m.Identity, "trace:RecordEvent", js(ev))
+		n.MustSubmit(m.Identity, api.TxRecordEvent, js(ev))
 	}
 	product(farm, leaf, "英德红茶鲜叶", obj{"giStatus": "GI_REGISTERED", "giName": "英德红茶"})
 	product(factory, tea, "英德红茶", nil)
@@ -206,11 +207,11 @@ func recordedTrace(t *testing.T) []byte {
 	lot(factory, tea, "B1", "100", "kg")
 	lot(factory, tin, "N/1", "1000", "tin")
 	lot(factory, box, "G1", "10", "box")
-	n.MustSubmit(factory.Identity, "trace:CommissionItems", tin, "N/1", `["s001","s002"]`)
-	n.MustSubmit(factory.Identity, "trace:CommissionItems", box, "G1", `["g001"]`)
+	n.MustSubmit(factory.Identity, api.TxCommissionItems, tin, "N/1", `["s001","s002"]`)
+	n.MustSubmit(factory.Identity, api.TxCommissionItems, box, "G1", `["g001"]`)
 	event(farm, obj{"type": "ObjectEvent", "bizStep": "harvesting", "eventTime": "2026-03-01T07:30:00+08:00",
 		"lots": []obj{{"gtin": leaf, "lot": "L1", "quantity": "500", "unit": "kg"}}, "bizLocation": obj{"id": "geo:24.1861,113.4012", "name": "横石塘茶园", "nameEn": "Hengshitang tea garden"}})
-	n.MustSubmit(farm.Identity, "trace:HandOver", leaf, "L1", factory.CreditCode)
+	n.MustSubmit(farm.Identity, api.TxHandOver, leaf, "L1", factory.CreditCode)
 	event(factory, obj{"type": "TransformationEvent", "bizStep": "fermenting", "disposition": "in_progress", "eventTime": "2026-03-02T10:00:00+08:00",
 		"inputs": []obj{{"gtin": leaf, "lot": "L1", "quantity": "400", "unit": "kg"}}, "outputs": []obj{{"gtin": tea, "lot": "B1", "quantity": "100", "unit": "kg"}},
 		"readPoint": obj{"id": "urn:epc:id:sgln:6901234.00001.0", "name": "英德红茶厂发酵车间"}})
@@ -220,17 +221,17 @@ func recordedTrace(t *testing.T) []byte {
 		"parent": obj{"gtin": box, "serial": "g001"}, "childItems": []obj{{"gtin": tin, "serial": "s001"}, {"gtin": tin, "serial": "s002"}}})
 	event(factory, obj{"type": "AggregationEvent", "action": "ADD", "bizStep": "shipping", "eventTime": "2026-03-07T09:00:00+08:00",
 		"parent": obj{"sscc": "106141411234567897"}, "childLots": []obj{{"gtin": tin, "lot": "N/1", "quantity": "200", "unit": "tin"}}})
-	n.MustSubmit(factory.Identity, "trace:HandOver", tin, "N/1", truck.CreditCode)
+	n.MustSubmit(factory.Identity, api.TxHandOver, tin, "N/1", truck.CreditCode)
 	event(truck, obj{"type": "ObjectEvent", "bizStep": "sensor_reporting", "eventTime": "2026-03-07T20:00:00+08:00",
 		"lots": []obj{{"gtin": tin, "lot": "N/1"}}, "items": []obj{{"gtin": tin, "serial": "s001"}},
 		"sensorReadings": []obj{
 			{"from": "2026-03-07T09:00:00+08:00", "to": "2026-03-07T14:00:00+08:00", "type": "temperature", "minValue": "12.5", "maxValue": "24", "uom": "CEL"},
 			{"from": "2026-03-07T14:00:00+08:00", "to": "2026-03-07T20:00:00+08:00", "type": "temperature", "minValue": "-1.5", "maxValue": "18", "uom": "CEL"},
 		}})
-	n.MustSubmit(lab.Identity, "trace:IssueCertificate", js(obj{"type": "PESTICIDE_RESIDUE", "number": "QY-2026-0042", "subjects": []obj{{"gtin": leaf, "lot": "L1"}},
+	n.MustSubmit(lab.Identity, api.TxIssueCertificate, js(obj{"type": "PESTICIDE_RESIDUE", "number": "QY-2026-0042", "subjects": []obj{{"gtin": leaf, "lot": "L1"}},
 		"documentSha256": strings.Repeat("ab", 32), "validFrom": "2026-03-01", "validUntil": "2027-02-28", "result": "PASS"}))
-	n.MustSubmit(farm.Identity, "trace:RecallLot", leaf, "L1", "复检不合格 failed re-test")
-	out, err := n.Evaluate(n.Admins[contracttest.PlatformMSP], "trace:GetTrace", box, "G1", "g001")
+	n.MustSubmit(farm.Identity, api.TxRecallLot, leaf, "L1", "复检不合格 failed re-test")
+	out, err := n.Evaluate(n.Admins[contracttest.PlatformMSP], api.TxGetTrace, box, "G1", "g001")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"image"
 	_ "image/png"
 	"io"
@@ -949,7 +950,7 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 				id, step := ids[c%len(ids)], z.loadSteps[c%len(ids)]
 				return func(key string) (uint64, error) {
 					b, _ := json.Marshal(event(key, step))
-					cm, err := l.Submit(context.Background(), id, gateway.Request{Function: "trace:RecordEvent", Args: []string{string(b)}})
+					cm, err := l.Submit(context.Background(), id, gateway.Request{Function: string(api.TxRecordEvent), Args: []string{string(b)}})
 					if err != nil {
 						return 0, err
 					}

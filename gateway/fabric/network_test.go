@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"log/slog"
 	"math/big"
 	"os"
@@ -389,7 +390,7 @@ func testQingchain(t *testing.T, n *testNet) {
 	}
 	code := first17 + string(check)
 	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": "英德红茶合作社 (Fabric test)", "kinds": []string{"producer"}})
-	req := gateway.Request{Function: "registry:RegisterEnterprise", Args: []string{string(in)}}
+	req := gateway.Request{Function: string(api.TxRegisterEnterprise), Args: []string{string(in)}}
 
 	_, err = l.Submit(ctx, clerk, req)
 	var ce *gateway.ChaincodeError
@@ -403,7 +404,7 @@ func testQingchain(t *testing.T, n *testNet) {
 	if _, err := l.Submit(ctx, admin, req); !errors.As(err, &ce) || ce.Code != "ALREADY_EXISTS" {
 		t.Errorf("registering twice: err = %v, want ALREADY_EXISTS", err)
 	}
-	out, err := l.Evaluate(ctx, banker, gateway.Request{Function: "registry:GetEnterprise", Args: []string{code}})
+	out, err := l.Evaluate(ctx, banker, gateway.Request{Function: string(api.TxGetEnterprise), Args: []string{code}})
 	if err != nil || !strings.Contains(string(out), "英德红茶合作社") {
 		t.Errorf("GetEnterprise as a bank client = %s, %v", out, err)
 	}

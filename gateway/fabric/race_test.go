@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"os"
 	"strconv"
 	"strings"
@@ -207,7 +208,7 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 			"lots": []obj{{"gtin": z.gtinTea, "lot": z.lotExport}}}
 	}
 	in, _ := json.Marshal(invoice("INV-E2E-"+z.run, "86000.00"))
-	req := gateway.Request{Function: "receivable:CreateReceivable", Args: []string{string(in)}}
+	req := gateway.Request{Function: string(api.TxCreateReceivable), Args: []string{string(in)}}
 
 	type outcome struct {
 		id   string
@@ -258,7 +259,7 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 	if _, err := l.Submit(context.Background(), seller, req); err == nil || !strings.Contains(err.Error(), "DUPLICATE_INVOICE") {
 		t.Errorf("creating the invoice again: %v, want DUPLICATE_INVOICE", err)
 	}
-	lst, err := l.Evaluate(context.Background(), seller, gateway.Request{Function: "receivable:ListReceivables"})
+	lst, err := l.Evaluate(context.Background(), seller, gateway.Request{Function: string(api.TxListReceivables)})
 	if err != nil {
 		t.Fatal(err)
 	}

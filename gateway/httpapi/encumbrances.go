@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -13,7 +14,7 @@ func (s *Server) getEncumbrances(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "finance:GetEncumbrances", gtin, lot)
+	s.read(c, api.TxGetEncumbrances, gtin, lot)
 }
 
 type addCollateralRequest struct {
@@ -36,5 +37,5 @@ func (s *Server) addCollateral(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "receiptId must be a warehouse receipt id (WR-YYYY-XXXXXXXXXXXXXXXX)"))
 		return
 	}
-	s.write(c, http.StatusOK, "finance:AddCollateral", id, req.ReceiptID)
+	s.write(c, http.StatusOK, api.TxAddCollateral, id, req.ReceiptID)
 }

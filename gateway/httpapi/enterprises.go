@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
-func (s *Server) me(c *gin.Context) { s.read(c, "registry:WhoAmI") }
+func (s *Server) me(c *gin.Context) { s.read(c, api.TxWhoAmI) }
 
 var mspPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -21,7 +22,7 @@ func (s *Server) listEnterprises(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "org must be an MSP ID"))
 		return
 	}
-	s.read(c, "registry:ListEnterprises", org)
+	s.read(c, api.TxListEnterprises, org)
 }
 
 // creditCodeParam reads and checks the {code} path parameter.
@@ -39,7 +40,7 @@ func (s *Server) getEnterprise(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "registry:GetEnterprise", code)
+	s.read(c, api.TxGetEnterprise, code)
 }
 
 type registerEnterpriseRequest struct {
@@ -63,7 +64,7 @@ func (s *Server) registerEnterprise(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "name and at least one kind are required"))
 		return
 	}
-	s.write(c, http.StatusCreated, "registry:RegisterEnterprise", arg(req))
+	s.write(c, http.StatusCreated, api.TxRegisterEnterprise, arg(req))
 }
 
 type memberRequest struct {
@@ -94,7 +95,7 @@ func (s *Server) bindMember(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.write(c, http.StatusCreated, "registry:BindMember", code, arg(req))
+	s.write(c, http.StatusCreated, api.TxBindMember, code, arg(req))
 }
 
 func (s *Server) unbindMember(c *gin.Context) {
@@ -106,7 +107,7 @@ func (s *Server) unbindMember(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.write(c, http.StatusOK, "registry:UnbindMember", code, req.ID)
+	s.write(c, http.StatusOK, api.TxUnbindMember, code, req.ID)
 }
 
 // kindParam reads the {kind} path parameter; the chaincode decides
@@ -140,7 +141,7 @@ func (s *Server) grantKind(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "kind must be a kind of business such as producer or warehouse"))
 		return
 	}
-	s.write(c, http.StatusCreated, "registry:GrantKind", code, req.Kind)
+	s.write(c, http.StatusCreated, api.TxGrantKind, code, req.Kind)
 }
 
 func (s *Server) approveKind(c *gin.Context) {
@@ -152,7 +153,7 @@ func (s *Server) approveKind(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.write(c, http.StatusOK, "registry:ApproveKind", code, kind)
+	s.write(c, http.StatusOK, api.TxApproveKind, code, kind)
 }
 
 func (s *Server) revokeKind(c *gin.Context) {
@@ -173,7 +174,7 @@ func (s *Server) revokeKind(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "reason is required"))
 		return
 	}
-	s.write(c, http.StatusOK, "registry:RevokeKind", code, kind, req.Reason)
+	s.write(c, http.StatusOK, api.TxRevokeKind, code, kind, req.Reason)
 }
 
 func (s *Server) enterpriseHistory(c *gin.Context) {
@@ -181,10 +182,10 @@ func (s *Server) enterpriseHistory(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "registry:GetEnterpriseHistory", code)
+	s.read(c, api.TxGetEnterpriseHistory, code)
 }
 
-func (s *Server) getGovernance(c *gin.Context) { s.read(c, "registry:GetGovernance") }
+func (s *Server) getGovernance(c *gin.Context) { s.read(c, api.TxGetGovernance) }
 
 type governanceRequest struct {
 	RegulatorMSP string `json:"regulatorMsp"`
@@ -205,7 +206,7 @@ func (s *Server) proposeGovernance(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "regulatorMsp and at least one organisation are required"))
 		return
 	}
-	s.write(c, http.StatusCreated, "registry:ProposeGovernance", arg(req))
+	s.write(c, http.StatusCreated, api.TxProposeGovernance, arg(req))
 }
 
 var txIDParamPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -221,12 +222,12 @@ func (s *Server) proposalParam(c *gin.Context) (string, bool) {
 
 func (s *Server) getGovernanceProposal(c *gin.Context) {
 	if id, ok := s.proposalParam(c); ok {
-		s.read(c, "registry:GetGovernanceProposal", id)
+		s.read(c, api.TxGetGovernanceProposal, id)
 	}
 }
 
 func (s *Server) approveGovernance(c *gin.Context) {
 	if id, ok := s.proposalParam(c); ok {
-		s.write(c, http.StatusOK, "registry:ApproveGovernance", id)
+		s.write(c, http.StatusOK, api.TxApproveGovernance, id)
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"regexp"
 
@@ -19,35 +20,35 @@ var (
 )
 
 func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, api *gin.RouterGroup) {
-		api.POST("/receipts", s.passthrough("receipt:IssueReceipt"))
-		api.GET("/receipts", s.listReceipts)
-		api.GET("/receipts/:id", s.idRead(receiptIDPattern, "receipt:GetReceipt"))
-		api.GET("/receipts/:id/history", s.idRead(receiptIDPattern, "receipt:GetReceiptHistory"))
-		api.GET("/receipts/:id/verification", s.receiptVerification)
-		api.POST("/receipts/:id/transfer", s.receiptTransfer)
-		api.POST("/receipts/:id/split", s.idWithObject(receiptIDPattern, "receipt:SplitReceipt"))
-		api.POST("/receipts/:id/redemption", s.idOnly(receiptIDPattern, "receipt:RequestRedemption"))
-		api.POST("/receipts/:id/redemption/withdraw", s.idOnly(receiptIDPattern, "receipt:WithdrawRedemption"))
-		api.POST("/receipts/:id/redemption/confirm", s.idOnly(receiptIDPattern, "receipt:ConfirmRedemption"))
-		api.POST("/receipts/:id/cancel", s.idWithReason(receiptIDPattern, "receipt:CancelReceipt"))
-		api.POST("/receipts/:id/freeze", s.idWithReason(receiptIDPattern, "receipt:FreezeReceipt"))
-		api.POST("/receipts/:id/unfreeze", s.idWithReason(receiptIDPattern, "receipt:UnfreezeReceipt"))
-		api.POST("/receipts/:id/recall-clearance", s.receiptRecallClearance)
-		api.POST("/receipts/:id/release", s.idOnly(receiptIDPattern, "receipt:ReleasePledge"))
+	extraRoutes = append(extraRoutes, func(s *Server, v1 *gin.RouterGroup) {
+		v1.POST("/receipts", s.passthrough(api.TxIssueReceipt))
+		v1.GET("/receipts", s.listReceipts)
+		v1.GET("/receipts/:id", s.idRead(receiptIDPattern, api.TxGetReceipt))
+		v1.GET("/receipts/:id/history", s.idRead(receiptIDPattern, api.TxGetReceiptHistory))
+		v1.GET("/receipts/:id/verification", s.receiptVerification)
+		v1.POST("/receipts/:id/transfer", s.receiptTransfer)
+		v1.POST("/receipts/:id/split", s.idWithObject(receiptIDPattern, api.TxSplitReceipt))
+		v1.POST("/receipts/:id/redemption", s.idOnly(receiptIDPattern, api.TxRequestRedemption))
+		v1.POST("/receipts/:id/redemption/withdraw", s.idOnly(receiptIDPattern, api.TxWithdrawRedemption))
+		v1.POST("/receipts/:id/redemption/confirm", s.idOnly(receiptIDPattern, api.TxConfirmRedemption))
+		v1.POST("/receipts/:id/cancel", s.idWithReason(receiptIDPattern, api.TxCancelReceipt))
+		v1.POST("/receipts/:id/freeze", s.idWithReason(receiptIDPattern, api.TxFreezeReceipt))
+		v1.POST("/receipts/:id/unfreeze", s.idWithReason(receiptIDPattern, api.TxUnfreezeReceipt))
+		v1.POST("/receipts/:id/recall-clearance", s.receiptRecallClearance)
+		v1.POST("/receipts/:id/release", s.idOnly(receiptIDPattern, api.TxReleasePledge))
 
-		api.POST("/financings", s.passthrough("finance:ApplyForFinancing"))
-		api.GET("/financings", s.listFinancings)
-		api.GET("/financings/:id", s.getFinancing)
-		api.POST("/financings/:id/approve", s.idWithObject(financingIDPattern, "finance:ApproveFinancing"))
-		api.POST("/financings/:id/reject", s.idWithReason(financingIDPattern, "finance:RejectFinancing"))
-		api.POST("/financings/:id/withdraw", s.idOnly(financingIDPattern, "finance:WithdrawFinancing"))
-		api.POST("/financings/:id/disburse", s.idWithDate(financingIDPattern, "finance:DisburseFinancing", "valueDate"))
-		api.POST("/financings/:id/repayments", s.amountAndDate(financingIDPattern, "finance:RecordRepayment"))
-		api.POST("/financings/:id/close", s.idOnly(financingIDPattern, "finance:CloseFinancing"))
-		api.POST("/financings/:id/default", s.idOnly(financingIDPattern, "finance:DeclareDefault"))
+		v1.POST("/financings", s.passthrough(api.TxApplyForFinancing))
+		v1.GET("/financings", s.listFinancings)
+		v1.GET("/financings/:id", s.getFinancing)
+		v1.POST("/financings/:id/approve", s.idWithObject(financingIDPattern, api.TxApproveFinancing))
+		v1.POST("/financings/:id/reject", s.idWithReason(financingIDPattern, api.TxRejectFinancing))
+		v1.POST("/financings/:id/withdraw", s.idOnly(financingIDPattern, api.TxWithdrawFinancing))
+		v1.POST("/financings/:id/disburse", s.idWithDate(financingIDPattern, api.TxDisburseFinancing, "valueDate"))
+		v1.POST("/financings/:id/repayments", s.amountAndDate(financingIDPattern, api.TxRecordRepayment))
+		v1.POST("/financings/:id/close", s.idOnly(financingIDPattern, api.TxCloseFinancing))
+		v1.POST("/financings/:id/default", s.idOnly(financingIDPattern, api.TxDeclareDefault))
 
-		api.GET("/enterprises/:code/credit", s.getCredit)
+		v1.GET("/enterprises/:code/credit", s.getCredit)
 	})
 }
 
@@ -60,7 +61,7 @@ func (s *Server) idParam(c *gin.Context, p *regexp.Regexp) (string, bool) {
 	return id, true
 }
 
-func (s *Server) idRead(p *regexp.Regexp, fn string) gin.HandlerFunc {
+func (s *Server) idRead(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if id, ok := s.idParam(c, p); ok {
 			s.read(c, fn, id)
@@ -90,7 +91,7 @@ func (s *Server) emptyBody(c *gin.Context) bool {
 	return true
 }
 
-func (s *Server) idOnly(p *regexp.Regexp, fn string) gin.HandlerFunc {
+func (s *Server) idOnly(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.idParam(c, p)
 		if !ok || !s.emptyBody(c) {
@@ -104,7 +105,7 @@ type reasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) idWithReason(p *regexp.Regexp, fn string) gin.HandlerFunc {
+func (s *Server) idWithReason(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.idParam(c, p)
 		if !ok {
@@ -131,10 +132,10 @@ func (s *Server) receiptRecallClearance(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.write(c, http.StatusOK, "receipt:ClearRecalledReceipt", id, req.Note)
+	s.write(c, http.StatusOK, api.TxClearRecalledReceipt, id, req.Note)
 }
 
-func (s *Server) idWithObject(p *regexp.Regexp, fn string) gin.HandlerFunc {
+func (s *Server) idWithObject(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.idParam(c, p)
 		if !ok {
@@ -162,10 +163,10 @@ func (s *Server) listReceipts(c *gin.Context) {
 		}
 	}
 	if warehouse != "" {
-		s.read(c, "receipt:ListReceiptsByWarehouse", warehouse)
+		s.read(c, api.TxListReceiptsByWarehouse, warehouse)
 		return
 	}
-	s.read(c, "receipt:ListReceiptsByHolder", holder)
+	s.read(c, api.TxListReceiptsByHolder, holder)
 }
 
 type transferRequest struct {
@@ -186,10 +187,10 @@ func (s *Server) receiptTransfer(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "to: "+err.Error()))
 		return
 	}
-	s.write(c, http.StatusOK, "receipt:TransferReceipt", id, req.To)
+	s.write(c, http.StatusOK, api.TxTransferReceipt, id, req.To)
 }
 
-func (s *Server) listFinancings(c *gin.Context) { s.read(c, "finance:ListFinancings") }
+func (s *Server) listFinancings(c *gin.Context) { s.read(c, api.TxListFinancings) }
 
 func (s *Server) getFinancing(c *gin.Context) {
 	id, ok := s.idParam(c, financingIDPattern)
@@ -203,7 +204,7 @@ func (s *Server) getFinancing(c *gin.Context) {
 			return
 		}
 	}
-	s.read(c, "finance:GetFinancing", id, asOf)
+	s.read(c, api.TxGetFinancing, id, asOf)
 }
 
 type repaymentRequest struct {
@@ -212,7 +213,7 @@ type repaymentRequest struct {
 }
 
 // idWithDate posts a transition that takes one date field.
-func (s *Server) idWithDate(p *regexp.Regexp, fn, field string) gin.HandlerFunc {
+func (s *Server) idWithDate(p *regexp.Regexp, fn api.Tx, field string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.idParam(c, p)
 		if !ok {
@@ -241,7 +242,7 @@ func (s *Server) getCredit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "grade:GetCreditGrade", code)
+	s.read(c, api.TxGetCreditGrade, code)
 }
 
 // ReceiptVerification is the bank's due-diligence view of a receipt.
@@ -274,7 +275,7 @@ func (s *Server) receiptVerification(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	rec, err := s.evaluate(ctx, caller(c), "receipt:GetReceipt", id)
+	rec, err := s.evaluate(ctx, caller(c), api.TxGetReceipt, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -290,12 +291,12 @@ func (s *Server) receiptVerification(c *gin.Context) {
 		s.fail(c, errors.New("undecodable receipt"))
 		return
 	}
-	hist, err := s.evaluate(ctx, caller(c), "receipt:GetReceiptHistory", id)
+	hist, err := s.evaluate(ctx, caller(c), api.TxGetReceiptHistory, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	tr, err := s.evaluate(ctx, caller(c), "trace:GetTrace", r.GTIN, r.Lot, "")
+	tr, err := s.evaluate(ctx, caller(c), api.TxGetTrace, r.GTIN, r.Lot, "")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -318,14 +319,14 @@ func (s *Server) receiptVerification(c *gin.Context) {
 	// The register and the alerts are read with the caller's rights: a
 	// party the chaincode does not let read them sees none.
 	v.Encumbrances, v.Alerts = json.RawMessage("null"), []contracts.CollateralAlert{}
-	if enc, err := s.evaluate(ctx, caller(c), "finance:GetEncumbrances", r.GTIN, r.Lot); err == nil {
+	if enc, err := s.evaluate(ctx, caller(c), api.TxGetEncumbrances, r.GTIN, r.Lot); err == nil {
 		v.Encumbrances = enc
 	}
 	var pledge struct {
 		FinancingID string `json:"financingId"`
 	}
 	if json.Unmarshal(v.Pledge, &pledge) == nil && pledge.FinancingID != "" {
-		if raw, err := s.evaluate(ctx, caller(c), "finance:GetFinancing", pledge.FinancingID, ""); err == nil {
+		if raw, err := s.evaluate(ctx, caller(c), api.TxGetFinancing, pledge.FinancingID, ""); err == nil {
 			var f contracts.FinancingView
 			if json.Unmarshal(raw, &f) == nil {
 				if f.Alerts != nil {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -28,5 +29,5 @@ func (s *Server) handOver(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "to: "+err.Error()))
 		return
 	}
-	s.write(c, http.StatusCreated, "trace:HandOver", gtin, lot, req.To)
+	s.write(c, http.StatusCreated, api.TxHandOver, gtin, lot, req.To)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"regexp"
 
@@ -27,59 +28,59 @@ var (
 )
 
 func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, api *gin.RouterGroup) {
-		api.POST("/credit-limits", s.passthrough("insurance:SetCreditLimit"))
-		api.GET("/credit-limits", s.plainRead("insurance:ListCreditLimits"))
-		api.GET("/credit-limits/:id", s.idRead(limitIDPattern, "insurance:GetCreditLimit"))
+	extraRoutes = append(extraRoutes, func(s *Server, v1 *gin.RouterGroup) {
+		v1.POST("/credit-limits", s.passthrough(api.TxSetCreditLimit))
+		v1.GET("/credit-limits", s.plainRead(api.TxListCreditLimits))
+		v1.GET("/credit-limits/:id", s.idRead(limitIDPattern, api.TxGetCreditLimit))
 
-		api.POST("/policies", s.passthrough("insurance:IssuePolicy"))
-		api.GET("/policies", s.plainRead("insurance:ListPolicies"))
-		api.GET("/policies/:id", s.idRead(policyIDPattern, "insurance:GetPolicy"))
-		api.POST("/policies/:id/shipments", s.declareShipment)
-		api.GET("/policies/:id/shipments", s.idRead(policyIDPattern, "insurance:ListShipments"))
-		api.POST("/policies/:id/assignments", s.requestAssignment)
+		v1.POST("/policies", s.passthrough(api.TxIssuePolicy))
+		v1.GET("/policies", s.plainRead(api.TxListPolicies))
+		v1.GET("/policies/:id", s.idRead(policyIDPattern, api.TxGetPolicy))
+		v1.POST("/policies/:id/shipments", s.declareShipment)
+		v1.GET("/policies/:id/shipments", s.idRead(policyIDPattern, api.TxListShipments))
+		v1.POST("/policies/:id/assignments", s.requestAssignment)
 
-		api.GET("/shipments/:id", s.idRead(shipmentIDPattern, "insurance:GetShipment"))
-		api.POST("/shipments/:id/payments", s.amountAndDate(shipmentIDPattern, "insurance:RecordShipmentPayment"))
-		api.POST("/shipments/:id/default", s.idOnly(shipmentIDPattern, "insurance:ReportBuyerDefault"))
+		v1.GET("/shipments/:id", s.idRead(shipmentIDPattern, api.TxGetShipment))
+		v1.POST("/shipments/:id/payments", s.amountAndDate(shipmentIDPattern, api.TxRecordShipmentPayment))
+		v1.POST("/shipments/:id/default", s.idOnly(shipmentIDPattern, api.TxReportBuyerDefault))
 
-		api.GET("/assignments", s.plainRead("insurance:ListAssignments"))
-		api.GET("/assignments/:id", s.idRead(assignmentIDPattern, "insurance:GetAssignment"))
-		api.POST("/assignments/:id/accept", s.idOnly(assignmentIDPattern, "insurance:AcceptAssignment"))
-		api.POST("/assignments/:id/reject", s.idWithReason(assignmentIDPattern, "insurance:RejectAssignment"))
-		api.POST("/assignments/:id/release", s.idOnly(assignmentIDPattern, "insurance:ReleaseAssignment"))
+		v1.GET("/assignments", s.plainRead(api.TxListAssignments))
+		v1.GET("/assignments/:id", s.idRead(assignmentIDPattern, api.TxGetAssignment))
+		v1.POST("/assignments/:id/accept", s.idOnly(assignmentIDPattern, api.TxAcceptAssignment))
+		v1.POST("/assignments/:id/reject", s.idWithReason(assignmentIDPattern, api.TxRejectAssignment))
+		v1.POST("/assignments/:id/release", s.idOnly(assignmentIDPattern, api.TxReleaseAssignment))
 
-		api.POST("/claims", s.fileClaim)
-		api.GET("/claims", s.plainRead("insurance:ListClaims"))
-		api.GET("/claims/:id", s.idRead(claimIDPattern, "insurance:GetClaim"))
-		api.POST("/claims/:id/approve", s.approveClaim)
-		api.POST("/claims/:id/reject", s.idWithReason(claimIDPattern, "insurance:RejectClaim"))
-		api.POST("/claims/:id/pay", s.idWithDate(claimIDPattern, "insurance:PayClaim", "paymentDate"))
+		v1.POST("/claims", s.fileClaim)
+		v1.GET("/claims", s.plainRead(api.TxListClaims))
+		v1.GET("/claims/:id", s.idRead(claimIDPattern, api.TxGetClaim))
+		v1.POST("/claims/:id/approve", s.approveClaim)
+		v1.POST("/claims/:id/reject", s.idWithReason(claimIDPattern, api.TxRejectClaim))
+		v1.POST("/claims/:id/pay", s.idWithDate(claimIDPattern, api.TxPayClaim, "paymentDate"))
 
-		api.POST("/receivables", s.passthrough("receivable:CreateReceivable"))
-		api.GET("/receivables", s.plainRead("receivable:ListReceivables"))
-		api.GET("/receivables/:id", s.idRead(receivableIDPattern, "receivable:GetReceivable"))
-		api.POST("/receivables/:id/confirm", s.idOnly(receivableIDPattern, "receivable:ConfirmReceivable"))
-		api.POST("/receivables/:id/reject", s.idWithReason(receivableIDPattern, "receivable:RejectReceivable"))
-		api.POST("/receivables/:id/payments", s.amountAndDate(receivableIDPattern, "receivable:RecordReceivablePayment"))
-		api.POST("/receivables/:id/overdue", s.idOnly(receivableIDPattern, "receivable:MarkReceivableOverdue"))
-		api.POST("/receivables/:id/default", s.idOnly(receivableIDPattern, "receivable:DeclareReceivableDefault"))
+		v1.POST("/receivables", s.passthrough(api.TxCreateReceivable))
+		v1.GET("/receivables", s.plainRead(api.TxListReceivables))
+		v1.GET("/receivables/:id", s.idRead(receivableIDPattern, api.TxGetReceivable))
+		v1.POST("/receivables/:id/confirm", s.idOnly(receivableIDPattern, api.TxConfirmReceivable))
+		v1.POST("/receivables/:id/reject", s.idWithReason(receivableIDPattern, api.TxRejectReceivable))
+		v1.POST("/receivables/:id/payments", s.amountAndDate(receivableIDPattern, api.TxRecordReceivablePayment))
+		v1.POST("/receivables/:id/overdue", s.idOnly(receivableIDPattern, api.TxMarkReceivableOverdue))
+		v1.POST("/receivables/:id/default", s.idOnly(receivableIDPattern, api.TxDeclareReceivableDefault))
 
-		api.GET("/enterprises/:code/sanctions", s.codeRead("risk:ListSanctions"))
-		api.POST("/enterprises/:code/sanctions", s.recordSanction)
-		api.POST("/sanctions/:id/lift", s.idWithReason(sanctionIDPattern, "risk:LiftSanction"))
+		v1.GET("/enterprises/:code/sanctions", s.codeRead(api.TxListSanctions))
+		v1.POST("/enterprises/:code/sanctions", s.recordSanction)
+		v1.POST("/sanctions/:id/lift", s.idWithReason(sanctionIDPattern, api.TxLiftSanction))
 
-		api.GET("/risk-flags/:entity/:id", s.riskRead("risk:GetRiskFlags"))
-		api.POST("/risk-flags/:entity/:id/assess", s.riskAssess)
-		api.POST("/risk-flags/:entity/:id/resolve", s.riskResolve)
+		v1.GET("/risk-flags/:entity/:id", s.riskRead(api.TxGetRiskFlags))
+		v1.POST("/risk-flags/:entity/:id/assess", s.riskAssess)
+		v1.POST("/risk-flags/:entity/:id/resolve", s.riskResolve)
 	})
 }
 
-func (s *Server) plainRead(fn string) gin.HandlerFunc {
+func (s *Server) plainRead(fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) { s.read(c, fn) }
 }
 
-func (s *Server) codeRead(fn string) gin.HandlerFunc {
+func (s *Server) codeRead(fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if code, ok := s.creditCodeParam(c); ok {
 			s.read(c, fn, code)
@@ -116,7 +117,7 @@ func (s *Server) declareShipment(c *gin.Context) {
 		return
 	}
 	obj["policyId"], _ = json.Marshal(id)
-	s.write(c, http.StatusCreated, "insurance:DeclareShipment", arg(obj))
+	s.write(c, http.StatusCreated, api.TxDeclareShipment, arg(obj))
 }
 
 type assignmentRequest struct {
@@ -140,7 +141,7 @@ func (s *Server) requestAssignment(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "shipmentId is required (SH-YYYY-...)"))
 		return
 	}
-	out, err := s.evaluate(c.Request.Context(), caller(c), "insurance:GetShipment", req.ShipmentID)
+	out, err := s.evaluate(c.Request.Context(), caller(c), api.TxGetShipment, req.ShipmentID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -152,10 +153,10 @@ func (s *Server) requestAssignment(c *gin.Context) {
 		s.fail(c, newError("NOT_FOUND", "shipment "+req.ShipmentID+" is not declared under policy "+id))
 		return
 	}
-	s.write(c, http.StatusCreated, "insurance:RequestAssignment", req.ShipmentID, req.Bank)
+	s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank)
 }
 
-func (s *Server) amountAndDate(p *regexp.Regexp, fn string) gin.HandlerFunc {
+func (s *Server) amountAndDate(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.idParam(c, p)
 		if !ok {
@@ -190,7 +191,7 @@ func (s *Server) fileClaim(c *gin.Context) {
 		return
 	}
 	delete(obj, "shipmentId")
-	s.write(c, http.StatusCreated, "insurance:FileClaim", shipment, arg(obj))
+	s.write(c, http.StatusCreated, api.TxFileClaim, shipment, arg(obj))
 }
 
 type noteRequest struct {
@@ -209,7 +210,7 @@ func (s *Server) approveClaim(c *gin.Context) {
 			return
 		}
 	}
-	s.write(c, http.StatusOK, "insurance:ApproveClaim", id, req.Note)
+	s.write(c, http.StatusOK, api.TxApproveClaim, id, req.Note)
 }
 
 func (s *Server) recordSanction(c *gin.Context) {
@@ -221,7 +222,7 @@ func (s *Server) recordSanction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.write(c, http.StatusCreated, "risk:RecordSanction", code, arg(obj))
+	s.write(c, http.StatusCreated, api.TxRecordSanction, code, arg(obj))
 }
 
 func (s *Server) riskParams(c *gin.Context) (string, string, bool) {
@@ -241,7 +242,7 @@ func (s *Server) riskParams(c *gin.Context) (string, string, bool) {
 	return entity, id, true
 }
 
-func (s *Server) riskRead(fn string) gin.HandlerFunc {
+func (s *Server) riskRead(fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if entity, id, ok := s.riskParams(c); ok {
 			s.read(c, fn, entity, id)
@@ -254,7 +255,7 @@ func (s *Server) riskAssess(c *gin.Context) {
 	if !ok || !s.emptyBody(c) {
 		return
 	}
-	s.write(c, http.StatusOK, "risk:AssessRisk", entity, id)
+	s.write(c, http.StatusOK, api.TxAssessRisk, entity, id)
 }
 
 type resolveRequest struct {
@@ -272,5 +273,5 @@ func (s *Server) riskResolve(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.write(c, http.StatusOK, "risk:ResolveRiskFlag", entity, id, req.Code, req.Note)
+	s.write(c, http.StatusOK, api.TxResolveRiskFlag, entity, id, req.Code, req.Note)
 }

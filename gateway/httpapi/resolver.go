@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"html/template"
 	"math"
 	"net/http"
@@ -114,8 +115,8 @@ func (tc *traceCache) put(key string, out any, now time.Time) {
 // resolverRead evaluates a public query as the resolver identity and
 // decodes the answer into a new T, through the short-lived cache (decoding
 // is most of a page's cost). Only successful answers are cached.
-func resolverRead[T any](s *Server, c *gin.Context, fn string, args ...string) (*T, error) {
-	key := fn + "\x00" + strings.Join(args, "\x00")
+func resolverRead[T any](s *Server, c *gin.Context, fn api.Tx, args ...string) (*T, error) {
+	key := string(fn) + "\x00" + strings.Join(args, "\x00")
 	now := time.Now()
 	if v, ok := s.traces.get(key, now); ok {
 		if t, ok := v.(*T); ok {
@@ -220,7 +221,7 @@ func (s *Server) resolveKey(c *gin.Context, key gs1.Key) {
 			s.resolverFail(c, newError("NOT_FOUND", "serialized items are identified with their lot (AI 10) on this ledger"))
 			return
 		}
-		p, err := resolverRead[contracts.Product](s, c, "trace:GetProduct", key.GTIN)
+		p, err := resolverRead[contracts.Product](s, c, api.TxGetProduct, key.GTIN)
 		if err != nil {
 			s.resolverFail(c, err)
 			return
@@ -233,7 +234,7 @@ func (s *Server) resolveKey(c *gin.Context, key gs1.Key) {
 		s.renderPage(c, key, link, &contracts.TraceDocument{Product: *p}, nil)
 		return
 	}
-	doc, err := resolverRead[contracts.TraceDocument](s, c, "trace:GetTrace", key.GTIN, key.Lot, key.Serial)
+	doc, err := resolverRead[contracts.TraceDocument](s, c, api.TxGetTrace, key.GTIN, key.Lot, key.Serial)
 	if err != nil {
 		s.resolverFail(c, err)
 		return
@@ -336,7 +337,7 @@ func (s *Server) enterpriseNameEn(c *gin.Context, code string) string {
 	if v, ok := s.names.Load(code); ok {
 		return v.(string)
 	}
-	out, err := s.evaluate(c.Request.Context(), s.cfg.Resolver, "registry:GetEnterprise", code)
+	out, err := s.evaluate(c.Request.Context(), s.cfg.Resolver, api.TxGetEnterprise, code)
 	if err != nil {
 		return ""
 	}

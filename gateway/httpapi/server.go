@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
@@ -183,27 +184,27 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.metricsHandler())
 	e.GET("/api/v1/openapi.json", s.openapi)
 
-	api := e.Group("/api/v1", s.authenticate, s.idempotent)
-	api.GET("/me", s.me)
-	api.GET("/enterprises", s.listEnterprises)
-	api.POST("/enterprises", s.registerEnterprise)
-	api.GET("/enterprises/:code", s.getEnterprise)
-	api.POST("/enterprises/:code/members", s.bindMember)
-	api.POST("/enterprises/:code/members/unbind", s.unbindMember)
-	api.POST("/enterprises/:code/kinds", s.grantKind)
-	api.POST("/enterprises/:code/kinds/:kind/approve", s.approveKind)
-	api.POST("/enterprises/:code/kinds/:kind/revoke", s.revokeKind)
-	api.GET("/enterprises/:code/history", s.enterpriseHistory)
-	api.GET("/governance", s.getGovernance)
-	api.POST("/governance/proposals", s.proposeGovernance)
-	api.GET("/governance/proposals/:id", s.getGovernanceProposal)
-	api.POST("/governance/proposals/:id/approve", s.approveGovernance)
-	api.GET("/lots/:gtin/:lot/encumbrances", s.getEncumbrances)
-	api.POST("/financings/:id/collateral", s.addCollateral)
-	api.GET("/transactions/:txId", s.getTransaction)
-	api.GET("/blocks/:number", s.getBlock)
+	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
+	v1.GET("/me", s.me)
+	v1.GET("/enterprises", s.listEnterprises)
+	v1.POST("/enterprises", s.registerEnterprise)
+	v1.GET("/enterprises/:code", s.getEnterprise)
+	v1.POST("/enterprises/:code/members", s.bindMember)
+	v1.POST("/enterprises/:code/members/unbind", s.unbindMember)
+	v1.POST("/enterprises/:code/kinds", s.grantKind)
+	v1.POST("/enterprises/:code/kinds/:kind/approve", s.approveKind)
+	v1.POST("/enterprises/:code/kinds/:kind/revoke", s.revokeKind)
+	v1.GET("/enterprises/:code/history", s.enterpriseHistory)
+	v1.GET("/governance", s.getGovernance)
+	v1.POST("/governance/proposals", s.proposeGovernance)
+	v1.GET("/governance/proposals/:id", s.getGovernanceProposal)
+	v1.POST("/governance/proposals/:id/approve", s.approveGovernance)
+	v1.GET("/lots/:gtin/:lot/encumbrances", s.getEncumbrances)
+	v1.POST("/financings/:id/collateral", s.addCollateral)
+	v1.GET("/transactions/:txId", s.getTransaction)
+	v1.GET("/blocks/:number", s.getBlock)
 	for _, r := range extraRoutes {
-		r(s, api)
+		r(s, v1)
 	}
 }
 
@@ -463,12 +464,12 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 // on committing it, and its outcome must reach the idempotency record. Only
 // LedgerTimeout bounds it; a transaction that was handed to ordering and is
 // not confirmed by then is a *gateway.PendingError with its txId.
-func (s *Server) submit(ctx context.Context, id *identity.Identity, fn string, args ...string) (*gateway.Commit, error) {
+func (s *Server) submit(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LedgerTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		c, err := s.ledger.Submit(ctx, id, gateway.Request{Function: fn, Args: args})
+		c, err := s.ledger.Submit(ctx, id, gateway.Request{Function: string(fn), Args: args})
 		s.metrics.observeSubmit(start, err)
 		if err == nil || !gateway.IsConflict(err) || attempt >= s.cfg.SubmitRetries {
 			return c, err
@@ -486,11 +487,11 @@ func (s *Server) submit(ctx context.Context, id *identity.Identity, fn string, a
 }
 
 // evaluate runs a chaincode query.
-func (s *Server) evaluate(ctx context.Context, id *identity.Identity, fn string, args ...string) ([]byte, error) {
+func (s *Server) evaluate(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.LedgerTimeout)
 	defer cancel()
 	start := time.Now()
-	out, err := s.ledger.Evaluate(ctx, id, gateway.Request{Function: fn, Args: args})
+	out, err := s.ledger.Evaluate(ctx, id, gateway.Request{Function: string(fn), Args: args})
 	s.metrics.evaluate.Observe(time.Since(start).Seconds())
 	return out, err
 }
@@ -504,7 +505,7 @@ type WriteResult struct {
 }
 
 // write submits and answers with status and the write result.
-func (s *Server) write(c *gin.Context, status int, fn string, args ...string) {
+func (s *Server) write(c *gin.Context, status int, fn api.Tx, args ...string) {
 	// The status a pending transaction's answer will have once it commits.
 	c.Set(ctxWriteStatus, status)
 	commit, err := s.submit(c.Request.Context(), caller(c), fn, args...)
@@ -516,7 +517,7 @@ func (s *Server) write(c *gin.Context, status int, fn string, args ...string) {
 }
 
 // read evaluates and relays the chaincode's JSON answer.
-func (s *Server) read(c *gin.Context, fn string, args ...string) {
+func (s *Server) read(c *gin.Context, fn api.Tx, args ...string) {
 	out, err := s.evaluate(c.Request.Context(), caller(c), fn, args...)
 	if err != nil {
 		s.fail(c, err)

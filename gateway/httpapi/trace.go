@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,30 +17,30 @@ import (
 )
 
 func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, api *gin.RouterGroup) {
-		api.POST("/products", s.passthrough("trace:CreateProduct"))
-		api.GET("/products/:gtin", s.getProduct)
-		api.POST("/lots", s.passthrough("trace:CommissionLot"))
-		api.GET("/lots/:gtin/:lot", s.lotRead("trace:GetLot"))
-		api.GET("/lots/:gtin/:lot/trace", s.getLotTrace)
-		api.GET("/lots/:gtin/:lot/events", s.getLotEvents)
-		api.GET("/lots/:gtin/:lot/lineage", s.getLineage)
-		api.GET("/lots/:gtin/:lot/certificates", s.lotRead("trace:ListLotCertificates"))
-		api.GET("/lots/:gtin/:lot/epcis", s.getLotEPCIS)
-		api.POST("/lots/:gtin/:lot/items", s.commissionItems)
-		api.POST("/lots/:gtin/:lot/handovers", s.handOver)
-		api.GET("/lots/:gtin/:lot/items/:serial", s.getItem)
-		api.POST("/events", s.passthrough("trace:RecordEvent"))
-		api.GET("/events/:id", s.getEvent)
-		api.POST("/certificates", s.passthrough("trace:IssueCertificate"))
-		api.GET("/certificates/:id", s.getCertificate)
-		api.POST("/recalls", s.recall)
+	extraRoutes = append(extraRoutes, func(s *Server, v1 *gin.RouterGroup) {
+		v1.POST("/products", s.passthrough(api.TxCreateProduct))
+		v1.GET("/products/:gtin", s.getProduct)
+		v1.POST("/lots", s.passthrough(api.TxCommissionLot))
+		v1.GET("/lots/:gtin/:lot", s.lotRead(api.TxGetLot))
+		v1.GET("/lots/:gtin/:lot/trace", s.getLotTrace)
+		v1.GET("/lots/:gtin/:lot/events", s.getLotEvents)
+		v1.GET("/lots/:gtin/:lot/lineage", s.getLineage)
+		v1.GET("/lots/:gtin/:lot/certificates", s.lotRead(api.TxListLotCertificates))
+		v1.GET("/lots/:gtin/:lot/epcis", s.getLotEPCIS)
+		v1.POST("/lots/:gtin/:lot/items", s.commissionItems)
+		v1.POST("/lots/:gtin/:lot/handovers", s.handOver)
+		v1.GET("/lots/:gtin/:lot/items/:serial", s.getItem)
+		v1.POST("/events", s.passthrough(api.TxRecordEvent))
+		v1.GET("/events/:id", s.getEvent)
+		v1.POST("/certificates", s.passthrough(api.TxIssueCertificate))
+		v1.GET("/certificates/:id", s.getCertificate)
+		v1.POST("/recalls", s.recall)
 	})
 }
 
 // passthrough checks that the body is one JSON object and hands it to a
 // chaincode function that decodes it strictly (unknown fields refused).
-func (s *Server) passthrough(fn string) gin.HandlerFunc {
+func (s *Server) passthrough(fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var obj map[string]json.RawMessage
 		if err := s.decodeJSON(c, &obj); err != nil {
@@ -69,7 +70,7 @@ func (s *Server) lotParams(c *gin.Context) (string, string, bool) {
 	return gtin, lot, true
 }
 
-func (s *Server) lotRead(fn string) gin.HandlerFunc {
+func (s *Server) lotRead(fn api.Tx) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		gtin, lot, ok := s.lotParams(c)
 		if !ok {
@@ -85,7 +86,7 @@ func (s *Server) getProduct(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", err.Error()))
 		return
 	}
-	s.read(c, "trace:GetProduct", gtin)
+	s.read(c, api.TxGetProduct, gtin)
 }
 
 func (s *Server) getLotTrace(c *gin.Context) {
@@ -93,7 +94,7 @@ func (s *Server) getLotTrace(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.read(c, "trace:GetTrace", gtin, lot, "")
+	s.read(c, api.TxGetTrace, gtin, lot, "")
 }
 
 // cursorPattern is what a page cursor may look like (the chaincode checks
@@ -118,7 +119,7 @@ func (s *Server) getLotEvents(c *gin.Context) {
 			return
 		}
 	}
-	s.read(c, "trace:ListLotEvents", gtin, lot, cursor, limit)
+	s.read(c, api.TxListLotEvents, gtin, lot, cursor, limit)
 }
 
 // getLotEPCIS exports a lot's events and its inputs' as an EPCIS 2.0
@@ -128,7 +129,7 @@ func (s *Server) getLotEPCIS(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := s.evaluate(c.Request.Context(), caller(c), "trace:GetTrace", gtin, lot, "")
+	out, err := s.evaluate(c.Request.Context(), caller(c), api.TxGetTrace, gtin, lot, "")
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -172,7 +173,7 @@ func (s *Server) getLineage(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "depth must be an integer from 1 to 50"))
 		return
 	}
-	s.read(c, "trace:Lineage", gtin, lot, dir, depth)
+	s.read(c, api.TxLineage, gtin, lot, dir, depth)
 }
 
 type itemsRequest struct {
@@ -199,7 +200,7 @@ func (s *Server) commissionItems(c *gin.Context) {
 			return
 		}
 	}
-	s.write(c, http.StatusCreated, "trace:CommissionItems", gtin, lot, arg(req.Serials))
+	s.write(c, http.StatusCreated, api.TxCommissionItems, gtin, lot, arg(req.Serials))
 }
 
 func (s *Server) getItem(c *gin.Context) {
@@ -212,7 +213,7 @@ func (s *Server) getItem(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", err.Error()))
 		return
 	}
-	s.read(c, "trace:GetItem", gtin, lot, serial)
+	s.read(c, api.TxGetItem, gtin, lot, serial)
 }
 
 var hexIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -223,7 +224,7 @@ func (s *Server) getEvent(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "event id is the 64-hex SHA-256 digest of the event (the part after ni:///sha-256;)"))
 		return
 	}
-	s.read(c, "trace:GetEvent", id)
+	s.read(c, api.TxGetEvent, id)
 }
 
 var certIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)
@@ -234,7 +235,7 @@ func (s *Server) getCertificate(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", "malformed certificate id"))
 		return
 	}
-	s.read(c, "trace:GetCertificate", id)
+	s.read(c, api.TxGetCertificate, id)
 }
 
 type recallRequest struct {
@@ -258,5 +259,5 @@ func (s *Server) recall(c *gin.Context) {
 		s.fail(c, newError("INVALID_ARGUMENT", err.Error()))
 		return
 	}
-	s.write(c, http.StatusCreated, "trace:RecallLot", gtin, req.Lot, req.Reason)
+	s.write(c, http.StatusCreated, api.TxRecallLot, gtin, req.Lot, req.Reason)
 }
