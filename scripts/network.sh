@@ -258,115 +258,14 @@ orderer_tls_ca() { printf '%s\n' "$(node_crypto "$(first_orderer)")/tls/ca.crt";
 orderer_address() { printf '127.0.0.1:%s\n' "${N_PORT[$(first_orderer)]}"; }
 
 # ---------------------------------------------------------------------------
-# Processes. Each one is started in its own session with its stdio on files,
-# writes its own pid to $PIDS/<name>.pid before exec'ing the program, and
-# carries QC_NETWORK_MARK=<network dir> in its environment, so that `down`
-# kills exactly the processes this network started.
+# Processes (scripts/lib/process.sh). Each one is started in its own session
+# with its stdio on files; its pid file ($PIDS/<name>.pid) names it by pid and
+# start time, and it carries QC_NETWORK_MARK=<network dir> in its environment
+# from its first exec on, so that `down` kills exactly the processes this
+# network started.
 
-# start_process NAME LOGFILE ENV... -- PROGRAM ARGS...
-start_process() {
-  local name="$1" logfile="$2" pidfile="$PIDS/$1.pid"
-  shift 2
-  local envs=()
-  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-    envs+=("$1")
-    shift
-  done
-  shift
-  rm -f "$pidfile"
-  local launcher=()
-  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
-  # shellcheck disable=SC2016 # $$ and $0 belong to the inner shell
-  "${launcher[@]}" bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" \
-    env "QC_NETWORK_MARK=$DIR" "${envs[@]}" "$@" </dev/null >>"$logfile" 2>&1 3>&- &
-  local n=0
-  while [ ! -s "$pidfile" ]; do
-    n=$((n + 1))
-    [ "$n" -lt 100 ] || die "process $name did not start (see $logfile)"
-    sleep 0.05
-  done
-}
-
-# is_ours PID: PID is alive and is a process of this network.
-is_ours() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 1
-  if [ -r "/proc/$pid/environ" ]; then
-    grep -zFx "QC_NETWORK_MARK=$DIR" "/proc/$pid/environ" >/dev/null 2>&1
-  else
-    return 0
-  fi
-}
-
-# pid_of NAME: the recorded pid if that process is alive and ours.
-pid_of() {
-  local f="$PIDS/$1.pid" pid
-  [ -s "$f" ] || return 1
-  pid="$(cat "$f")"
-  is_ours "$pid" || return 1
-  printf '%s\n' "$pid"
-}
-
-# stop_pids PID...: SIGTERM, then SIGKILL whatever is left after 10 s.
-stop_pids() {
-  [ "$#" -gt 0 ] || return 0
-  local pid left n=0
-  kill -TERM "$@" 2>/dev/null || true
-  while :; do
-    left=()
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
-    [ "${#left[@]}" -gt 0 ] || return 0
-    n=$((n + 1))
-    if [ "$n" -ge 100 ]; then
-      log "force-killing ${left[*]}"
-      kill -KILL "${left[@]}" 2>/dev/null || true
-      return 0
-    fi
-    sleep 0.1
-  done
-}
-
-# stop_process NAME: stop one recorded process.
-stop_process() {
-  local pid
-  if pid="$(pid_of "$1")"; then stop_pids "$pid"; fi
-  rm -f "$PIDS/$1.pid"
-}
-
-# stop_all: every recorded process, then (on Linux) any process still carrying
-# this network's mark, e.g. one killed between start and pid file.
-stop_all() {
-  local f pid pids=() p
-  if [ -d "$PIDS" ]; then
-    for f in "$PIDS"/*.pid; do
-      [ -e "$f" ] || continue
-      if pid="$(pid_of "$(basename "$f" .pid)")"; then pids+=("$pid"); fi
-    done
-  fi
-  if [ -d /proc ]; then
-    while IFS= read -r p; do
-      pid="${p#/proc/}"
-      pid="${pid%/environ}"
-      [ "$pid" != "$$" ] || continue
-      case " ${pids[*]} " in *" $pid "*) ;; *) pids+=("$pid") ;; esac
-    done < <(grep -lzFx "QC_NETWORK_MARK=$DIR" /proc/[0-9]*/environ 2>/dev/null || true)
-  fi
-  if [ "${#pids[@]}" -gt 0 ]; then
-    log "stopping ${#pids[@]} process(es): ${pids[*]}"
-    stop_pids "${pids[@]}"
-  fi
-  rm -f "$PIDS"/*.pid 2>/dev/null || true
-}
-
-any_alive() {
-  local f
-  [ -d "$PIDS" ] || return 1
-  for f in "$PIDS"/*.pid; do
-    [ -e "$f" ] || continue
-    pid_of "$(basename "$f" .pid)" >/dev/null && return 0
-  done
-  return 1
-}
+# shellcheck source=lib/process.sh
+. "$SCRIPT_DIR/lib/process.sh"
 
 # wait_for TIMEOUT_S DESCRIPTION COMMAND...: poll until COMMAND succeeds.
 wait_for() {
@@ -843,9 +742,8 @@ cmd_stop_node() {
   pid="$(pid_of "${N_HOST[$i]}")" || die "${N_HOST[$i]} is not running"
   if [ "${2:-}" = --kill ]; then
     kill -KILL "$pid" 2>/dev/null || true
-    # (bounded: an unreaped zombie still answers kill -0)
     local n=0
-    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 100 ]; do
+    while proc_alive "$pid" && [ "$n" -lt 100 ]; do
       n=$((n + 1))
       sleep 0.05
     done
