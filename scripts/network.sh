@@ -32,7 +32,9 @@
 #                    in Fabric's release tarball)
 #   FABRIC_CCAAS_BUILDER  directory with bin/{detect,build,release} of an
 #                    external builder for chaincode-as-a-service (default:
-#                    $FABRIC_BIN/ccaas if present, else scripts/ccaas-builder)
+#                    Fabric's own, builders/ccaas next to the binaries'
+#                    directory as its release tarball has it; else
+#                    scripts/ccaas-builder)
 #   QC_NETWORK_DIR   where every generated file, ledger, log and pid file goes
 #                    (default network/generated/)
 #   QC_PORT_OFFSET   added to every port (default 0), to run a second network
@@ -164,12 +166,22 @@ need_fabric() {
     exit 2
   fi
 
-  # External builder for chaincode-as-a-service.
+  # External builder for chaincode-as-a-service. Fabric's release tarball
+  # ships one as builders/ccaas/bin/{detect,build,release} next to bin/ (the
+  # install script unpacks fabric-samples/bin/peer and
+  # fabric-samples/builders/ccaas); the first of these places that has one
+  # wins, and scripts/ccaas-builder (shell scripts doing the same for our
+  # packages) is only the fallback for a Fabric installed without it.
+  local peerdir
+  peerdir="$(dirname "$(find_bin peer)")"
   CCAAS_BUILDER=""
   candidates=()
   [ -n "${FABRIC_CCAAS_BUILDER:-}" ] && candidates+=("$FABRIC_CCAAS_BUILDER")
+  [ -n "${FABRIC_BIN:-}" ] && candidates+=("$FABRIC_BIN/../builders/ccaas" "$FABRIC_BIN/builders/ccaas")
+  candidates+=("$peerdir/../builders/ccaas" "$peerdir/builders/ccaas")
+  # Where a builder built from Fabric's source (ccaas_builder/) is put by hand.
   [ -n "${FABRIC_BIN:-}" ] && candidates+=("$FABRIC_BIN/ccaas" "$FABRIC_BIN/../ccaas_builder")
-  candidates+=("$bindir/ccaas" "$bindir/../ccaas_builder" "$SCRIPT_DIR/ccaas-builder")
+  candidates+=("$SCRIPT_DIR/ccaas-builder")
   for c in "${candidates[@]}"; do
     if [ -x "$c/bin/detect" ] && [ -x "$c/bin/build" ] && [ -x "$c/bin/release" ]; then
       CCAAS_BUILDER="$(cd "$c" && pwd)"
