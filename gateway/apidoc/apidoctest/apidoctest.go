@@ -1,0 +1,125 @@
+// Package apidoctest checks an OpenAPI document the way a client's tools
+// would: with pb33f's libopenapi and libopenapi-validator, a parser and
+// JSON Schema validator independent of kin-openapi, which generates the
+// document. Only tests import it.
+package apidoctest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pb33f/go-yaml"
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi-validator/config"
+	liberrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
+)
+
+// Report is what the validator found.
+type Report struct {
+	// Errors: the document does not parse, does not pass the OpenAPI
+	// specification's own schema, or an example does not match its schema.
+	Errors []string
+	// Examples is how many examples were checked.
+	Examples int
+}
+
+// Check validates doc against the OpenAPI specification and every example
+// in it (parameters, request bodies, responses) against its schema, with
+// format assertions on (date, date-time).
+func Check(doc []byte) Report {
+	var r Report
+	d, err := libopenapi.NewDocument(doc)
+	if err != nil {
+		r.Errors = append(r.Errors, "parse: "+err.Error())
+		return r
+	}
+	if ok, errs := schema_validation.ValidateOpenAPIDocument(d); !ok {
+		for _, e := range errs {
+			r.Errors = append(r.Errors, "document: "+describe(e))
+		}
+	}
+	m, err := d.BuildV3Model()
+	if err != nil {
+		r.Errors = append(r.Errors, "model: "+err.Error())
+		return r
+	}
+	v := schema_validation.NewSchemaValidator(config.WithFormatAssertions())
+	check := func(where string, s *base.SchemaProxy, example *yaml.Node, examples *orderedmap.Map[string, *base.Example]) {
+		if s == nil {
+			return
+		}
+		schema := s.Schema()
+		if schema == nil {
+			r.Errors = append(r.Errors, where+": schema does not resolve: "+fmt.Sprint(s.GetBuildError()))
+			return
+		}
+		nodes := map[string]*yaml.Node{}
+		if example != nil {
+			nodes["example"] = example
+		}
+		for name, ex := range examples.FromOldest() {
+			nodes["examples/"+name] = ex.Value
+		}
+		for name, n := range nodes {
+			r.Examples++
+			var value any
+			if err := n.Decode(&value); err != nil {
+				r.Errors = append(r.Errors, where+" "+name+": "+err.Error())
+				continue
+			}
+			b, err := json.Marshal(value)
+			if err != nil {
+				r.Errors = append(r.Errors, where+" "+name+": "+err.Error())
+				continue
+			}
+			if ok, errs := v.ValidateSchemaBytes(schema, b); !ok {
+				for _, e := range errs {
+					r.Errors = append(r.Errors, where+" "+name+": "+describe(e))
+				}
+			}
+		}
+	}
+	content := func(where string, c *orderedmap.Map[string, *v3.MediaType]) {
+		for mt, media := range c.FromOldest() {
+			check(where+" "+mt, media.Schema, media.Example, media.Examples)
+		}
+	}
+	if m.Model.Components != nil {
+		for name, p := range m.Model.Components.Parameters.FromOldest() {
+			check("components.parameters."+name, p.Schema, p.Example, p.Examples)
+		}
+	}
+	for path, item := range m.Model.Paths.PathItems.FromOldest() {
+		for method, op := range item.GetOperations().FromOldest() {
+			where := strings.ToUpper(method) + " " + path
+			for _, p := range op.Parameters {
+				check(where+" parameter "+p.Name, p.Schema, p.Example, p.Examples)
+			}
+			if op.RequestBody != nil {
+				content(where+" request", op.RequestBody.Content)
+			}
+			if op.Responses != nil {
+				for code, resp := range op.Responses.Codes.FromOldest() {
+					content(where+" "+code, resp.Content)
+				}
+			}
+		}
+	}
+	return r
+}
+
+func describe(e *liberrors.ValidationError) string {
+	s := e.Message
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	for _, f := range e.SchemaValidationErrors {
+		s += fmt.Sprintf("; %s at %s (%s)", f.Reason, f.FieldPath, f.KeywordLocation)
+	}
+	return s
+}
