@@ -231,3 +231,21 @@ func TestCheckCatchesBadExamples(t *testing.T) {
 		t.Errorf("bad examples passed: %v", r.Errors)
 	}
 }
+
+func TestPage(t *testing.T) {
+	doc := build(t, sample())
+	p, err := apidoc.Render(doc, "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apidoctest.CheckPage(t, p.HTML, p.CSP, doc)
+	if !strings.Contains(p.CSP, "default-src 'none'") || !strings.Contains(p.CSP, "style-src 'sha256-") {
+		t.Errorf("CSP %q", p.CSP)
+	}
+	for _, want := range []string{"F-2026-0123456789ABCDEF", "/api/v1/loans/F-2026-0123456789ABCDEF", "ALREADY_PLEDGED", "the collateral backs another loan",
+		`href="#schema-amount"`, `href="/api/v1/openapi.json"`} {
+		if !strings.Contains(string(p.HTML), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

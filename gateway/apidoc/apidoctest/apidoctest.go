@@ -5,9 +5,17 @@
 package apidoctest
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/net/html"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -122,4 +130,65 @@ func describe(e *liberrors.ValidationError) string {
 		s += fmt.Sprintf("; %s at %s (%s)", f.Reason, f.FieldPath, f.KeywordLocation)
 	}
 	return s
+}
+
+// CheckPage checks a reference page as a browser would load it: it names
+// every operation of doc, runs no script, loads nothing (no src at all, no
+// stylesheet link), links only within itself or to the gateway's own
+// paths, and its one style element is the one csp allows by hash.
+func CheckPage(t testing.TB, page []byte, csp string, doc *openapi3.T) {
+	t.Helper()
+	ids := map[string]bool{}
+	z := html.NewTokenizer(bytes.NewReader(page))
+	inStyle := false
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			if z.Err() != io.EOF {
+				t.Errorf("page does not parse: %v", z.Err())
+			}
+			break
+		}
+		tok := z.Token()
+		switch tt {
+		case html.StartTagToken, html.SelfClosingTagToken:
+			switch tok.Data {
+			case "script", "iframe", "object", "embed", "img", "link", "base", "form":
+				t.Errorf("page has a <%s> element", tok.Data)
+			case "style":
+				inStyle = true
+			}
+			for _, a := range tok.Attr {
+				switch {
+				case a.Key == "id":
+					ids[a.Val] = true
+				case a.Key == "src" || a.Key == "srcset" || a.Key == "style" || strings.HasPrefix(a.Key, "on"):
+					t.Errorf("page has %s=%q on <%s>", a.Key, a.Val, tok.Data)
+				case a.Key == "href" && !(strings.HasPrefix(a.Val, "#") || strings.HasPrefix(a.Val, "/") && !strings.HasPrefix(a.Val, "//")):
+					t.Errorf("page links outside the gateway: href=%q", a.Val)
+				}
+			}
+		case html.TextToken:
+			if inStyle {
+				sum := sha256.Sum256([]byte(tok.Data))
+				if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, want) {
+					t.Errorf("the CSP %q does not allow the page's style (%s)", csp, want)
+				}
+			}
+		case html.EndTagToken:
+			inStyle = false
+		}
+	}
+	n := 0
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			n++
+			if !ids[op.OperationID] {
+				t.Errorf("page has no entry for %s", op.OperationID)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("the document has no operations")
+	}
 }
