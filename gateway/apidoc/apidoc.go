@@ -242,11 +242,22 @@ func (b *builder) typeName(t reflect.Type) string {
 }
 
 // customize adds what openapi3gen leaves out: which properties are
-// required (those without omitempty), and the JSON type of a value that
-// marshals itself.
+// required (those without omitempty), that a pointer to a struct without
+// omitempty may be null, and the JSON type of a value that marshals itself.
 func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
 	if t.Kind() == reflect.Struct && t != timeType && !marshals(t) {
-		s.Required = requiredFields(t)
+		s.Required = nil
+		for _, f := range jsonFields(t) {
+			if f.omitEmpty {
+				continue
+			}
+			s.Required = append(s.Required, f.name)
+			// openapi3gen drops nullable where it puts a $ref (a sibling of
+			// $ref is ignored in 3.0): wrap the ref, the 3.0 way.
+			if p := s.Properties[f.name]; p != nil && p.Ref != "" && f.typ.Kind() == reflect.Pointer {
+				s.Properties[f.name] = &openapi3.SchemaRef{Value: &openapi3.Schema{Nullable: true, AllOf: openapi3.SchemaRefs{p}}}
+			}
+		}
 	}
 	if s.Type == nil && marshals(t) && t != timeType {
 		if kind := jsonKind(t); kind != "" {
@@ -257,11 +268,16 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 	return nil
 }
 
-// requiredFields lists the JSON names of the fields encoding/json always
-// writes: tagged or not, exported, without omitempty or omitzero, and
-// those promoted from embedded structs.
-func requiredFields(t reflect.Type) []string {
-	var names []string
+type jsonField struct {
+	name      string
+	typ       reflect.Type
+	omitEmpty bool
+}
+
+// jsonFields lists the fields encoding/json writes for a struct: exported,
+// not "-", those of untagged embedded structs promoted, by their JSON names.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
 	for _, f := range reflect.VisibleFields(t) {
 		tag := f.Tag.Get("json")
 		name, opts, _ := strings.Cut(tag, ",")
@@ -270,9 +286,7 @@ func requiredFields(t reflect.Type) []string {
 			continue
 		case f.Anonymous && name == "" && (f.Type.Kind() == reflect.Struct || f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct):
 			continue // its fields are promoted and listed themselves
-		case !f.IsExported():
-			continue
-		case strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,"):
+		case !f.IsExported(), f.Type.Kind() == reflect.Func, f.Type.Kind() == reflect.Chan:
 			continue
 		case len(f.Index) > 1 && !promoted(t, f.Index):
 			continue
@@ -280,12 +294,10 @@ func requiredFields(t reflect.Type) []string {
 		if name == "" {
 			name = f.Name
 		}
-		if f.Type.Kind() == reflect.Func || f.Type.Kind() == reflect.Chan {
-			continue
-		}
-		names = append(names, name)
+		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		out = append(out, jsonField{name: name, typ: f.Type, omitEmpty: omit})
 	}
-	return names
+	return out
 }
 
 // promoted reports whether the field at index is reached through embedded

@@ -37,6 +37,7 @@ type (
 		Labels    map[string]string `json:"labels,omitempty"`
 		Note      string            `json:"note,omitempty"`
 		Parent    *amount           `json:"parent,omitempty"`
+		Pledge    *amount           `json:"pledge"`
 		Extra     json.RawMessage   `json:"extra,omitempty"`
 		Internal  string            `json:"-"`
 	}
@@ -125,7 +126,7 @@ func TestSchemasFromTypes(t *testing.T) {
 		t.Fatalf("no component schema for loan: %v", keys(doc.Components.Schemas))
 	}
 	s := l.Value
-	wantRequired := []string{"id", "createdAt", "kind", "principal", "postings", "due"}
+	wantRequired := []string{"id", "createdAt", "kind", "principal", "postings", "due", "pledge"}
 	if got := slices.Sorted(slices.Values(s.Required)); !slices.Equal(got, slices.Sorted(slices.Values(wantRequired))) {
 		t.Errorf("required %v, want %v", got, wantRequired)
 	}
@@ -144,6 +145,8 @@ func TestSchemasFromTypes(t *testing.T) {
 		t.Errorf("map: %+v", p["labels"].Value)
 	case !p["kind"].Value.Type.Is("string"):
 		t.Errorf("named string type: %+v", p["kind"].Value)
+	case !p["pledge"].Value.Nullable || p["pledge"].Value.AllOf[0].Ref != "#/components/schemas/amount":
+		t.Errorf("a pointer without omitempty may be null: %+v", p["pledge"].Value)
 	case p["extra"].Value.Type != nil:
 		t.Errorf("json.RawMessage is any JSON value, not %v", *p["extra"].Value.Type)
 	}
@@ -243,7 +246,7 @@ func TestPage(t *testing.T) {
 		t.Errorf("CSP %q", p.CSP)
 	}
 	for _, want := range []string{"F-2026-0123456789ABCDEF", "/api/v1/loans/F-2026-0123456789ABCDEF", "ALREADY_PLEDGED", "the collateral backs another loan",
-		`href="#schema-amount"`, `href="/api/v1/openapi.json"`} {
+		`href="#schema-amount"`, `href="/api/v1/openapi.json"`, "may be null"} {
 		if !strings.Contains(string(p.HTML), want) {
 			t.Errorf("page lacks %q", want)
 		}

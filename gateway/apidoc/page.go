@@ -281,6 +281,8 @@ func refName(r *openapi3.SchemaRef) string {
 			return ""
 		}
 		switch {
+		case len(r.Value.AllOf) == 1:
+			r = r.Value.AllOf[0]
 		case r.Value.Items != nil:
 			r = r.Value.Items
 		case r.Value.AdditionalProperties.Schema != nil:
@@ -301,6 +303,8 @@ func typeLabel(r *openapi3.SchemaRef) string {
 	}
 	s := r.Value
 	switch {
+	case s != nil && len(s.AllOf) == 1:
+		return typeLabel(s.AllOf[0]) // a nullable ref
 	case s == nil || s.Type == nil || len(*s.Type) == 0:
 		return "any"
 	case s.Type.Is(openapi3.TypeArray):

@@ -56,6 +56,11 @@ func Check(doc []byte) Report {
 		r.Errors = append(r.Errors, "model: "+err.Error())
 		return r
 	}
+	// The schemas are read as the document's version says (3.0: nullable).
+	version := float32(3.1)
+	if strings.HasPrefix(m.Model.Version, "3.0") {
+		version = 3.0
+	}
 	v := schema_validation.NewSchemaValidator(config.WithFormatAssertions())
 	check := func(where string, s *base.SchemaProxy, example *yaml.Node, examples *orderedmap.Map[string, *base.Example]) {
 		if s == nil {
@@ -85,7 +90,7 @@ func Check(doc []byte) Report {
 				r.Errors = append(r.Errors, where+" "+name+": "+err.Error())
 				continue
 			}
-			if ok, errs := v.ValidateSchemaBytes(schema, b); !ok {
+			if ok, errs := v.ValidateSchemaBytesWithVersion(schema, b, version); !ok {
 				for _, e := range errs {
 					r.Errors = append(r.Errors, where+" "+name+": "+describe(e))
 				}
