@@ -9,6 +9,7 @@
 package apidoc
 
 import (
+	"bytes"
 	"context"
 	"encoding"
 	"encoding/json"
@@ -96,9 +97,11 @@ type Failure struct {
 	Code, When string
 }
 
-// Example is one request and its answer.
+// Example is one request and its answer. Body and Result may be written
+// as maps or as values of the operation's types: Build passes them through
+// those types, as the gateway would, so an unknown field is an error.
 type Example struct {
-	// Body is the request body (any value that marshals to JSON).
+	// Body is the request body.
 	Body any
 	// Result is the success body for JSON media types.
 	Result any
@@ -382,7 +385,7 @@ func (b *builder) operation(op Operation) (*openapi3.Operation, error) {
 		if op.Example.Body == nil {
 			return nil, errors.New("the example has no request body")
 		}
-		ex, err := plain(op.Example.Body)
+		ex, err := plainAs(op.Example.Body, op.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -488,6 +491,24 @@ func plain(v any) (any, error) {
 	return out, json.Unmarshal(b, &out)
 }
 
+// plainAs is example as a value of typ's type would carry it: decoded
+// strictly (a field the type lacks is an error) and encoded again, the
+// way the gateway reads a body and the chaincode writes an answer. An
+// example may so be written as a map or a value of the type itself.
+func plainAs(example, typ any) (any, error) {
+	b, err := json.Marshal(example)
+	if err != nil {
+		return nil, fmt.Errorf("example: %w", err)
+	}
+	v := reflect.New(reflect.TypeOf(typ))
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil {
+		return nil, fmt.Errorf("example is not a %T: %w", typ, err)
+	}
+	return plain(v.Interface())
+}
+
 func (b *builder) success(o *openapi3.Operation, op Operation) error {
 	status := op.Status
 	if status == 0 {
@@ -515,7 +536,7 @@ func (b *builder) success(o *openapi3.Operation, op Operation) error {
 			if op.Example.Result == nil {
 				return errors.New("the example has no result")
 			}
-			ex, err := plain(op.Example.Result)
+			ex, err := plainAs(op.Example.Result, op.Result)
 			if err != nil {
 				return err
 			}

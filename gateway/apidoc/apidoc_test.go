@@ -209,6 +209,10 @@ func TestBuildRefuses(t *testing.T) {
 			ops[4].Example.Body = map[string]any{"kind": 7}
 			return ops
 		},
+		"unknown field in example": func(ops []apidoc.Operation) []apidoc.Operation {
+			ops[4].Example.Body = map[string]any{"kind": "RECEIPT", "amonut": map[string]string{}}
+			return ops
+		},
 		"same type name twice": func(ops []apidoc.Operation) []apidoc.Operation {
 			type amount struct {
 				Cents int `json:"cents"`
