@@ -1,5 +1,5 @@
-# Qingchain build entry points. Both Go modules (root and chaincode/) are
-# built, tested and linted together.
+# Qingchain build entry points. The Go modules (root, chaincode/ and the
+# operator tool tools/fabca/) are built, tested and linted together.
 GO        ?= go
 BIN       := bin
 DATA_DIR  ?= data
@@ -7,11 +7,12 @@ ADDR      ?= localhost:8080
 MODULES   := . ./chaincode
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: run build test test-short test-contracttest-1 test-contracttest-2 test-root test-chaincode lint bench clean test-fabric network-up network-down
+.PHONY: run build test test-short test-contracttest-1 test-contracttest-2 test-root test-chaincode test-tools lint bench clean test-fabric network-up network-down
 
 build:
 	$(GO) build -o $(BIN)/ ./gateway/cmd/...
 	cd chaincode && $(GO) build -o ../$(BIN)/qingchain-cc .
+	cd tools/fabca && $(GO) build -o ../../$(BIN)/fabca .
 
 run: build
 	./$(BIN)/qingchain-gateway --data-dir $(DATA_DIR) --listen $(ADDR) --demo
@@ -19,12 +20,13 @@ run: build
 # make test runs its parts at once (make -j): the chaincode's suite on
 # devledger (gateway/contracttest, the slowest package, its tests run one
 # after another) in two halves by test name, the root module's other
-# packages (the README test among them), and the chaincode module. Each part
+# packages (the README test among them), the chaincode module and the
+# Fabric CA tool's module (tools/fabca, its own module). Each part
 # prints its own output when it ends. make -j1 test runs them in turn.
 GOTEST        := $(GO) test -race -count=1
 CONTRACTTEST  := ./gateway/contracttest
 CT_SPLIT      := ^Test[A-I]
-TEST_PARTS    := test-contracttest-1 test-contracttest-2 test-root test-chaincode
+TEST_PARTS    := test-contracttest-1 test-contracttest-2 test-root test-chaincode test-tools
 
 test:
 	@$(MAKE) --no-print-directory -j$(words $(TEST_PARTS)) --output-sync=target $(TEST_PARTS)
@@ -42,10 +44,14 @@ test-root:
 test-chaincode:
 	cd chaincode && $(GOTEST) ./...
 
+test-tools:
+	cd tools/fabca && $(GOTEST) ./...
+
 # The inner loop: both modules, no race detector, -short.
 test-short:
 	$(GO) test -short -count=1 ./...
 	cd chaincode && $(GO) test -short -count=1 ./...
+	cd tools/fabca && $(GO) test -short -count=1 ./...
 
 # The same conformance suite and flows on a real Fabric v3.1 network, brought
 # up natively in a temporary directory (needs FABRIC_BIN or Fabric on PATH).
@@ -63,10 +69,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd chaincode && $(GO) vet ./...
+	cd tools/fabca && $(GO) vet ./...
 	$(STATICCHECK) ./...
 	cd chaincode && $(STATICCHECK) ./...
+	cd tools/fabca && $(STATICCHECK) ./...
 	$(GO) mod tidy -diff
 	cd chaincode && $(GO) mod tidy -diff
+	cd tools/fabca && $(GO) mod tidy -diff
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
