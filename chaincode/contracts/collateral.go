@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/shopspring/decimal"
 )
 
 // Collateral that reacts: a recall of, or a cold-chain excursion on, goods
@@ -18,62 +18,11 @@ import (
 // deadline. The borrower answers by repaying (or pledging more receipts,
 // AddCollateral); after the deadline the bank may declare a default.
 
-// FinancingMarginCall is the status of a financing whose collateral no
-// longer covers it; PriorStatus on the margin call says where it returns.
-const FinancingMarginCall = "MARGIN_CALL"
-
-// Alert types.
-const (
-	AlertRecall    = "RECALL"
-	AlertExcursion = "EXCURSION"
-)
-
 const (
 	finDefaultMarginCallDays = 10
 	finDefaultRecallHaircut  = "0.5"
 	finDefaultExcursionCut   = "0.2"
 )
-
-// Haircuts are the fractions (0 to 1) of a collateral's value the bank
-// takes off when its goods are recalled or suffer an excursion. The
-// largest applicable haircut applies; they do not compound.
-type Haircuts struct {
-	Recall    string `json:"recall"`
-	Excursion string `json:"excursion"`
-}
-
-// CollateralAlert is what happened to the goods of one lot behind one
-// collateral of a financing: the first event of its type (recall,
-// excursion), how many there were, and the latest.
-type CollateralAlert struct {
-	Type       string `json:"type"`
-	GTIN       string `json:"gtin"`
-	Lot        string `json:"lot"`
-	Collateral string `json:"collateral"` // the receipt, receivable or shipment resting on the lot
-	Haircut    string `json:"haircut"`
-	Source     string `json:"source"` // the recall's lot path or the excursion event's id
-	At         string `json:"at"`
-	TxID       string `json:"txId"`
-	Count      int    `json:"count"`
-	LastSource string `json:"lastSource,omitempty"`
-	LastAt     string `json:"lastAt,omitempty"`
-	LastTxID   string `json:"lastTxId,omitempty"`
-}
-
-// MarginCall is the state of a call: the loan-to-value after haircuts,
-// the shortfall to be repaid to bring it back to the maximum, and the
-// deadline.
-type MarginCall struct {
-	Since         string `json:"since"`
-	Deadline      string `json:"deadline"`
-	AdjustedValue string `json:"adjustedValue"`
-	LTV           string `json:"ltv"`
-	MaxLTV        string `json:"maxLtv"`
-	Shortfall     string `json:"shortfall"`
-	PriorStatus   string `json:"priorStatus"`
-	MetAt         string `json:"metAt,omitempty"`
-	TxID          string `json:"txId"`
-}
 
 func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
 	h := Haircuts{Recall: finDefaultRecallHaircut, Excursion: finDefaultExcursionCut}
@@ -90,7 +39,7 @@ func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
 		}
 		d, err := money.ParseRate(p.in)
 		if err != nil || d.GreaterThan(decimal.NewFromInt(1)) {
-			return h, errf(CodeInvalidArgument, "%s must be a fraction from 0 to 1", p.field)
+			return h, errf(api.CodeInvalidArgument, "%s must be a fraction from 0 to 1", p.field)
 		}
 		*p.out = d.String()
 	}
@@ -183,7 +132,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	adjusted := decimal.Zero
 	for _, col := range f.Collateral {
@@ -218,7 +167,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 	maxLTV, err := decimal.NewFromString(f.Terms.EffectiveMaxLTV)
 	if err != nil || f.Terms.EffectiveMaxLTV == "" {
 		if maxLTV, err = decimal.NewFromString(f.Terms.MaxLTV); err != nil {
-			return errf(CodeInternal, "financing %s: maxLtv %q", f.ID, f.Terms.MaxLTV)
+			return errf(api.CodeInternal, "financing %s: maxLtv %q", f.ID, f.Terms.MaxLTV)
 		}
 	}
 	// Over the maximum when owed > maxLtv × adjusted (no division by zero).
@@ -256,7 +205,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 // encumbrance register, and the collateral is re-valued: a margin call
 // whose shortfall is covered ends in this transaction.
 func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, financingID, receiptID string) (string, error) {
-	caller, err := requireKind(ctx, "adding collateral", allKinds...)
+	caller, err := requireEnterprise(ctx, "adding collateral")
 	if err != nil {
 		return "", err
 	}
@@ -265,20 +214,20 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 		return "", err
 	}
 	if caller.Enterprise.CreditCode != f.Applicant {
-		return "", errf(CodeForbidden, "only the borrower of financing %s adds collateral", f.ID)
+		return "", errf(api.CodeForbidden, "only the borrower of financing %s adds collateral", f.ID)
 	}
 	if f.Type != FinancingWarehouseReceiptPledge {
-		return "", errf(CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
+		return "", errf(api.CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
 	}
 	if !finLive(f) || f.Status == FinancingApplied {
-		return "", errf(CodeConflict, "financing %s is %s", f.ID, f.Status)
+		return "", errf(api.CodeConflict, "financing %s is %s", f.ID, f.Status)
 	}
 	if len(f.Collateral) >= finMaxCollateral {
-		return "", errf(CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
+		return "", errf(api.CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	r, err := wrLoad(ctx, receiptID)
 	if err != nil {
@@ -293,7 +242,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 		return "", err
 	}
 	if flag != nil {
-		return "", errf(CodeRiskBlocked, "receipt %s: %s", r.ID, flag.Detail)
+		return "", errf(api.CodeRiskBlocked, "receipt %s: %s", r.ID, flag.Detail)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -301,7 +250,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	}
 	stamp := now.Format(timeLayout)
 	f.Collateral = append(f.Collateral, Collateral{ReceiptID: r.ID, Valuation: r.Valuation.Amount, Status: CollateralPledged, PledgedAt: stamp})
-	if err := encAcquire(ctx, f); err != nil {
+	if err := finEncumber(ctx, f); err != nil {
 		return "", err
 	}
 	r.Status = ReceiptPledged
@@ -320,4 +269,13 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 		return "", err
 	}
 	return toJSON(f)
+}
+
+// financingWatch alerts the financings whose collateral rests on goods an
+// event reaches.
+type financingWatch struct{}
+
+// Alert raises alerts of typ on the financings backed by these lots.
+func (financingWatch) Alert(ctx contractapi.TransactionContextInterface, typ string, lots []lotKey, source string, now time.Time) ([]string, error) {
+	return collateralAlerts(ctx, typ, lots, source, now)
 }

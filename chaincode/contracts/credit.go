@@ -6,22 +6,16 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/shopspring/decimal"
 )
 
 // crObj [creditCode] holds an enterprise's credit record: one key per
 // enterprise, so a grade can be computed from it with one read.
 const crObj = "credit"
 
-// Tally counts events and adds up their amounts per currency.
-type Tally struct {
-	Count   int     `json:"count"`
-	Amounts []Money `json:"amounts"` // sorted by currency
-}
-
-func (t *Tally) add(amount decimal.Decimal, cur money.Currency) error {
+func addTo(t *Tally, amount decimal.Decimal, cur money.Currency) error {
 	t.Count++
 	i, found := slices.BinarySearchFunc(t.Amounts, cur.Code, func(m Money, code string) int { return strings.Compare(m.Currency, code) })
 	if !found {
@@ -35,49 +29,21 @@ func (t *Tally) add(amount decimal.Decimal, cur money.Currency) error {
 	return nil
 }
 
-// CreditRecord is an enterprise's repayment record on the ledger.
-type CreditRecord struct {
-	CreditCode string `json:"creditCode"`
-	// OnTime are repayments with a value date on or before maturity; Late
-	// those after it.
-	OnTime Tally `json:"onTimeRepayments"`
-	Late   Tally `json:"lateRepayments"`
-	// Defaults are declared defaults, with what was owed (principal and
-	// interest) when declared.
-	Defaults Tally `json:"defaults"`
-	// Claims are export credit insurance claims paid on the enterprise's
-	// shipments (its buyers defaulted), with the indemnity paid.
-	Claims Tally `json:"claims"`
-	// Sanctions are those regulators recorded (失信联合惩戒): how many ever,
-	// how many not yet lifted.
-	Sanctions SanctionCount `json:"sanctions"`
-	UpdatedAt string        `json:"updatedAt,omitempty"`
-	TxID      string        `json:"txId,omitempty"`
-}
-
-// SanctionCount counts an enterprise's sanctions.
-type SanctionCount struct {
-	Recorded int `json:"recorded"`
-	Active   int `json:"active"`
-}
-
 // Credit is the credit-record contract, "credit". Its records are written
 // by the finance, insurance, receivable and risk contracts; it only answers
 // questions (the grade computed from a record: grade.go).
-type Credit struct {
-	contractapi.Contract
-}
+type Credit struct{}
 
 // GetCreditRecord returns an enterprise's credit record (all zero when it
 // has none yet). The enterprise itself, banks, insurers and regulators may
 // read it.
 func (c *Credit) GetCreditRecord(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
-	caller, err := requireKind(ctx, "reading a credit record", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a credit record")
 	if err != nil {
 		return "", err
 	}
 	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
-		return "", errf(CodeForbidden, "only %s itself, banks, insurers and regulators read its credit record", creditCode)
+		return "", errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit record", creditCode)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -126,15 +92,15 @@ func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, no
 func crRecordRepayment(ctx contractapi.TransactionContextInterface, creditCode string, amount decimal.Decimal, cur money.Currency, onTime bool, now time.Time) error {
 	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
 		if onTime {
-			return r.OnTime.add(amount, cur)
+			return addTo(&r.OnTime, amount, cur)
 		}
-		return r.Late.add(amount, cur)
+		return addTo(&r.Late, amount, cur)
 	})
 }
 
 // crRecordDefault adds a default, with what was owed, to the record.
 func crRecordDefault(ctx contractapi.TransactionContextInterface, creditCode string, owed decimal.Decimal, cur money.Currency, now time.Time) error {
 	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
-		return r.Defaults.add(owed, cur)
+		return addTo(&r.Defaults, owed, cur)
 	})
 }

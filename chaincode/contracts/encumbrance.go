@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
 )
 
@@ -32,10 +33,6 @@ import (
 // processed. This keeps the register exact instead of carrying estimated
 // proportions into products.
 
-// CodeAlreadyEncumbered refuses an approval (or a transformation) whose
-// goods, invoice, declaration or shipment back another live financing.
-const CodeAlreadyEncumbered = "ALREADY_ENCUMBERED"
-
 const (
 	objEncumbrance = "encumbrance"
 	encLot         = "lot"
@@ -47,23 +44,6 @@ const (
 	// objLotConsumed [gtin, lot]: how much of a lot transformations consumed.
 	objLotConsumed = "lot~consumed"
 )
-
-// Encumbrance is one register entry and the financings it backs.
-type Encumbrance struct {
-	Kind    string             `json:"kind"`
-	Ref     []string           `json:"ref"`
-	Unit    string             `json:"unit,omitempty"`
-	Entries []EncumbranceEntry `json:"entries"`
-}
-
-// EncumbranceEntry is one financing's claim. Quantity is empty for a claim
-// on the whole thing.
-type EncumbranceEntry struct {
-	FinancingID string `json:"financingId"`
-	Bank        string `json:"bank"`
-	Via         string `json:"via"` // the collateral: receipt, receivable or shipment id
-	Quantity    string `json:"quantity,omitempty"`
-}
 
 // encClaim is what one collateral of a financing would encumber.
 type encClaim struct {
@@ -90,68 +70,6 @@ func (c encClaim) label() string {
 	return "shipment " + c.ref[0]
 }
 
-// encClaimsOf lists what the financing's collateral rests on.
-func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]encClaim, error) {
-	var out []encClaim
-	lotClaims := func(via string, refs []LotRef) error {
-		for _, r := range refs {
-			c := encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: via, whole: true}
-			if r.Quantity != "" {
-				l, err := loadLot(ctx, r.GTIN, r.Lot)
-				if err != nil {
-					return err
-				}
-				if q, err := decimal.NewFromString(r.Quantity); err == nil && r.Unit == l.Unit && q.Sign() > 0 {
-					c.quantity, c.unit, c.whole = q, r.Unit, false
-				}
-			}
-			out = append(out, c)
-		}
-		return nil
-	}
-	for _, col := range f.Collateral {
-		if col.Status == CollateralReleased || col.Status == CollateralTaken {
-			continue
-		}
-		switch {
-		case col.ReceiptID != "":
-			r, err := wrLoad(ctx, col.ReceiptID)
-			if err != nil {
-				return nil, err
-			}
-			q, err := decimal.NewFromString(r.Quantity)
-			if err != nil {
-				return nil, errf(CodeInternal, "receipt %s: quantity %q", r.ID, r.Quantity)
-			}
-			out = append(out, encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: r.ID, quantity: q, unit: r.Unit})
-		case col.ReceivableID != "":
-			rv, err := rvLoad(ctx, col.ReceivableID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, encClaim{kind: encInvoice, ref: []string{rv.Seller, NormalizeInvoiceNumber(rv.InvoiceNumber)}, via: rv.ID, whole: true})
-			if err := lotClaims(rv.ID, rv.Lots); err != nil {
-				return nil, err
-			}
-		case col.ShipmentID != "":
-			s, err := insLoadShipment(ctx, col.ShipmentID)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out,
-				encClaim{kind: encShipment, ref: []string{s.ID}, via: s.ID, whole: true},
-				encClaim{kind: encInvoice, ref: []string{s.Insured, NormalizeInvoiceNumber(s.InvoiceNumber)}, via: s.ID, whole: true})
-			if s.CustomsDeclarationNo != "" {
-				out = append(out, encClaim{kind: encCustoms, ref: []string{s.CustomsDeclarationNo}, via: s.ID, whole: true})
-			}
-			if err := lotClaims(s.ID, s.Lots); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
-}
-
 func encKey(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, error) {
 	return key(ctx, objEncumbrance, append([]string{kind}, ref...)...)
 }
@@ -171,20 +89,17 @@ func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []str
 func encSave(ctx contractapi.TransactionContextInterface, k string, e *Encumbrance) error {
 	if len(e.Entries) == 0 {
 		if err := ctx.GetStub().DelState(k); err != nil {
-			return errf(CodeInternal, "delete encumbrance: %v", err)
+			return errf(api.CodeInternal, "delete encumbrance: %v", err)
 		}
 		return nil
 	}
 	return putJSON(ctx, k, e)
 }
 
-// encAcquire enters every claim of an approving financing in the
-// register, refusing the approval if any of it backs another financing.
-func encAcquire(ctx contractapi.TransactionContextInterface, f *Financing) error {
-	claims, err := encClaimsOf(ctx, f)
-	if err != nil {
-		return err
-	}
+// encAcquire enters every claim of an approving financing (of bank) in
+// the register, refusing the approval if any of it backs another
+// financing. lotOf reads a lot whose goods a claim counts by quantity.
+func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank string, claims []encClaim, lotOf func(gtin, lot string) (*Lot, error)) error {
 	// Claims of one financing on one thing add up (two receipts of one lot).
 	type pending struct {
 		k string
@@ -211,41 +126,41 @@ func encAcquire(ctx contractapi.TransactionContextInterface, f *Financing) error
 		}
 		// Already held by this financing through this collateral (collateral
 		// added to a live financing re-enters the rest).
-		if slices.ContainsFunc(p.e.Entries, func(e EncumbranceEntry) bool { return e.FinancingID == f.ID && e.Via == c.via }) {
+		if slices.ContainsFunc(p.e.Entries, func(e EncumbranceEntry) bool { return e.FinancingID == financingID && e.Via == c.via }) {
 			continue
 		}
 		for _, other := range p.e.Entries {
-			if other.FinancingID == f.ID {
+			if other.FinancingID == financingID {
 				continue
 			}
 			if c.kind != encLot || c.whole || other.Quantity == "" {
-				return errf(CodeAlreadyEncumbered, "%s already backs financing %s", c.label(), other.FinancingID)
+				return errf(api.CodeAlreadyEncumbered, "%s already backs financing %s", c.label(), other.FinancingID)
 			}
 		}
 		if c.kind == encLot && !c.whole {
-			l, err := loadLot(ctx, c.ref[0], c.ref[1])
+			l, err := lotOf(c.ref[0], c.ref[1])
 			if err != nil {
 				return err
 			}
 			lotQty, err := decimal.NewFromString(l.Quantity)
 			if err != nil {
-				return errf(CodeInternal, "lot %s: quantity %q", l.Lot, l.Quantity)
+				return errf(api.CodeInternal, "lot %s: quantity %q", l.Lot, l.Quantity)
 			}
 			taken := c.quantity
 			var others []string
 			for _, e := range p.e.Entries {
 				q, _ := decimal.NewFromString(e.Quantity)
 				taken = taken.Add(q)
-				if e.FinancingID != f.ID && !slices.Contains(others, e.FinancingID) {
+				if e.FinancingID != financingID && !slices.Contains(others, e.FinancingID) {
 					others = append(others, e.FinancingID)
 				}
 			}
 			if taken.GreaterThan(lotQty) {
-				return errf(CodeAlreadyEncumbered, "%s would exceed the lot's %s %s; financing %s already holds part of it", c.label(), l.Quantity, l.Unit, strings.Join(others, ", "))
+				return errf(api.CodeAlreadyEncumbered, "%s would exceed the lot's %s %s; financing %s already holds part of it", c.label(), l.Quantity, l.Unit, strings.Join(others, ", "))
 			}
 			p.e.Unit = c.unit
 		}
-		entry := EncumbranceEntry{FinancingID: f.ID, Bank: f.Bank, Via: c.via}
+		entry := EncumbranceEntry{FinancingID: financingID, Bank: bank, Via: c.via}
 		if c.kind == encLot && !c.whole {
 			entry.Quantity = c.quantity.String()
 		}
@@ -255,7 +170,7 @@ func encAcquire(ctx contractapi.TransactionContextInterface, f *Financing) error
 		if err := encSave(ctx, p.k, p.e); err != nil {
 			return err
 		}
-		if err := putIndex(ctx, idxEncOfFinancing, append([]string{f.ID, p.e.Kind}, p.e.Ref...)...); err != nil {
+		if err := putIndex(ctx, idxEncOfFinancing, append([]string{financingID, p.e.Kind}, p.e.Ref...)...); err != nil {
 			return err
 		}
 	}
@@ -267,19 +182,19 @@ func encAcquire(ctx contractapi.TransactionContextInterface, f *Financing) error
 func encRelease(ctx contractapi.TransactionContextInterface, financingID, via string) error {
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEncOfFinancing, []string{financingID})
 	if err != nil {
-		return errf(CodeInternal, "index query: %v", err)
+		return errf(api.CodeInternal, "index query: %v", err)
 	}
 	var refs [][]string
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
 			it.Close()
-			return errf(CodeInternal, "index query: %v", err)
+			return errf(api.CodeInternal, "index query: %v", err)
 		}
 		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
 		if err != nil {
 			it.Close()
-			return errf(CodeInternal, "index key: %v", err)
+			return errf(api.CodeInternal, "index key: %v", err)
 		}
 		refs = append(refs, attrs[1:])
 	}
@@ -337,7 +252,7 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 		taken := decimal.Zero
 		for _, en := range e.Entries {
 			if en.Quantity == "" {
-				return errf(CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
+				return errf(api.CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
 			}
 			q, _ := decimal.NewFromString(en.Quantity)
 			taken = taken.Add(q)
@@ -347,7 +262,7 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 			free = decimal.Zero
 		}
 		if qty.Sign() == 0 || qty.GreaterThan(free) {
-			return errf(CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s and %s %s were processed before; only %s %s are free to process",
+			return errf(api.CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s and %s %s were processed before; only %s %s are free to process",
 				taken.String(), l.Unit, l.Lot, l.GTIN, e.Entries[0].FinancingID, consumed.String(), l.Unit, free.String(), l.Unit)
 		}
 	}
@@ -356,24 +271,4 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 		used = lotQty
 	}
 	return putJSON(ctx, ck, consumed.Add(used).String())
-}
-
-// GetEncumbrances lists what a lot's goods back: each live financing and
-// the quantity it holds. For banks and regulators doing due diligence.
-func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
-	if _, err := requireKind(ctx, "reading the encumbrance register", KindBank, KindRegulator, KindInsurer, KindWarehouse); err != nil {
-		return "", err
-	}
-	l, err := lotArgs(ctx, gtin, lot)
-	if err != nil {
-		return "", err
-	}
-	e, err := encOfLot(ctx, l.GTIN, l.Lot)
-	if err != nil {
-		return "", err
-	}
-	if e.Entries == nil {
-		e.Entries = []EncumbranceEntry{}
-	}
-	return toJSON(e)
 }

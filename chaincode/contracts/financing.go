@@ -5,158 +5,19 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
-)
-
-// Financing types: warehouse-receipt pledge financing here; RECEIVABLE and
-// POLICY (insurance_finance.go) lock their collateral — a receivable, an
-// insured shipment — through insCollOffer/Value/Lock/Release/Take.
-const FinancingWarehouseReceiptPledge = "WAREHOUSE_RECEIPT_PLEDGE"
-
-// Financing statuses.
-const (
-	FinancingApplied   = "APPLIED"   // asked; collateral not locked
-	FinancingApproved  = "APPROVED"  // terms set, collateral pledged, not yet disbursed
-	FinancingActive    = "ACTIVE"    // disbursed
-	FinancingClosed    = "CLOSED"    // repaid (or never disbursed) and collateral released
-	FinancingDefaulted = "DEFAULTED" // unpaid after maturity; collateral passed to the bank
-	FinancingRejected  = "REJECTED"
-	FinancingWithdrawn = "WITHDRAWN"
-)
-
-// Collateral statuses within a financing.
-const (
-	CollateralOffered  = "OFFERED"  // named in the application
-	CollateralPledged  = "PLEDGED"  // pledged to this financing
-	CollateralReleased = "RELEASED" // pledge given up (bank release or close)
-	CollateralTaken    = "TAKEN"    // passed to the bank on default
-)
-
-// Posting kinds.
-const (
-	PostingDisbursement = "DISBURSEMENT"
-	PostingRepayment    = "REPAYMENT"
-	PostingDefault      = "DEFAULT"
+	"github.com/shopspring/decimal"
 )
 
 const (
-	finObj           = "financing"
-	finIdxParty      = "financing~party" // [creditCode, financingId] for applicant and bank
-	finMaxCollateral = 20
-	finMaxPostings   = 1000
-	finMaxTermDays   = 3660
+	finMaxListedFinancings = 1000
+	finObj                 = "financing"
+	finIdxParty            = "financing~party" // [creditCode, financingId] for applicant and bank
+	finMaxCollateral       = 20
+	finMaxPostings         = 1000
+	finMaxTermDays         = 3660
 )
-
-// finZone is the business time zone: value dates and "today" are dates in
-// Asia/Shanghai.
-var finZone = time.FixedZone("CST", 8*3600)
-
-// Collateral is one receipt, receivable or insured shipment offered or
-// pledged for a financing (one of the three ids is set, by the type).
-type Collateral struct {
-	ReceiptID    string `json:"receiptId,omitempty"`
-	ReceivableID string `json:"receivableId,omitempty"`
-	ShipmentID   string `json:"shipmentId,omitempty"`
-	Valuation    string `json:"valuation"` // as of application, then of approval
-	Status       string `json:"status"`
-	PledgedAt    string `json:"pledgedAt,omitempty"`
-	ReleasedAt   string `json:"releasedAt,omitempty"`
-	TakenAt      string `json:"takenAt,omitempty"`
-}
-
-// Terms are what the bank approves.
-type Terms struct {
-	Principal       string `json:"principal"`
-	AnnualRate      string `json:"annualRate"`
-	TermDays        int    `json:"termDays,omitempty"`
-	MaturityDate    string `json:"maturityDate,omitempty"` // as approved; empty when termDays is used
-	MaxLTV          string `json:"maxLtv"`
-	CollateralValue string `json:"collateralValue"` // total valuation at approval
-	LTV             string `json:"ltv"`             // principal / collateralValue, 6 digits
-	// The applicant's credit grade at approval and the maximum LTV it
-	// allows: maxLtv × the grade's factor (grade.go).
-	Grade           string   `json:"grade,omitempty"`
-	EffectiveMaxLTV string   `json:"effectiveMaxLtv,omitempty"`
-	Haircuts        Haircuts `json:"haircuts"`
-	MarginCallDays  int      `json:"marginCallDays"`
-	// Overrides are the blocking risk flags the bank approved despite,
-	// with its reasons.
-	Overrides      []RiskOverride `json:"overrides,omitempty"`
-	RegistrationNo string         `json:"registrationNo,omitempty"`
-}
-
-// Posting is one entry of a financing's ledger. Interest accrues on the
-// principal outstanding from the previous posting's value date to this
-// one's; a repayment pays interest first, then principal.
-type Posting struct {
-	Seq                 int    `json:"seq"`
-	Kind                string `json:"kind"`
-	ValueDate           string `json:"valueDate"`
-	Amount              string `json:"amount"`
-	Days                int    `json:"days"`            // since the previous posting
-	InterestAccrued     string `json:"interestAccrued"` // over those days, rounded
-	ToInterest          string `json:"toInterest"`
-	ToPrincipal         string `json:"toPrincipal"`
-	PrincipalAfter      string `json:"principalAfter"`
-	InterestUnpaidAfter string `json:"interestUnpaidAfter"`
-	OnTime              *bool  `json:"onTime,omitempty"` // repayments: value date on or before maturity
-	RecordedBy          string `json:"recordedBy"`
-	RecordedAt          string `json:"recordedAt"`
-	TxID                string `json:"txId"`
-}
-
-// Financing is a financing application and, once approved, the loan.
-type Financing struct {
-	ID                   string       `json:"id"`
-	Type                 string       `json:"type"`
-	Applicant            string       `json:"applicant"`
-	Bank                 string       `json:"bank"`
-	Currency             string       `json:"currency"`
-	RequestedPrincipal   string       `json:"requestedPrincipal"`
-	Purpose              string       `json:"purpose"`
-	Collateral           []Collateral `json:"collateral"`
-	Status               string       `json:"status"`
-	Terms                *Terms       `json:"terms"`
-	Note                 string       `json:"note,omitempty"` // reason of a rejection
-	AppliedAt            string       `json:"appliedAt"`
-	DecidedAt            string       `json:"decidedAt,omitempty"`
-	ApprovalDate         string       `json:"approvalDate,omitempty"`
-	DisbursementDate     string       `json:"disbursementDate,omitempty"`
-	MaturityDate         string       `json:"maturityDate,omitempty"`
-	PrincipalOutstanding string       `json:"principalOutstanding"`
-	InterestUnpaid       string       `json:"interestUnpaid"` // accrued at postings, not yet paid
-	LastPostingDate      string       `json:"lastPostingDate,omitempty"`
-	InterestPaid         string       `json:"interestPaid"`
-	PrincipalRepaid      string       `json:"principalRepaid"`
-	Postings             []Posting    `json:"postings"`
-	// Alerts on the goods behind the collateral (recall, excursion), the
-	// collateral's value after the haircuts they bring, and the margin
-	// call they opened (collateral.go).
-	Alerts                  []CollateralAlert `json:"alerts,omitempty"`
-	AdjustedCollateralValue string            `json:"adjustedCollateralValue,omitempty"`
-	MarginCall              *MarginCall       `json:"marginCall,omitempty"`
-	ClosedAt                string            `json:"closedAt,omitempty"`
-	UpdatedAt               string            `json:"updatedAt"`
-	TxID                    string            `json:"txId"`
-}
-
-// AsOf is a financing's balance on a date, computed, not stored.
-type AsOf struct {
-	Date                 string `json:"date"`
-	PrincipalOutstanding string `json:"principalOutstanding"`
-	InterestAccrued      string `json:"interestAccrued"` // unpaid interest including accrual since the last posting
-	Payoff               string `json:"payoff"`
-	DaysSinceLastPosting int    `json:"daysSinceLastPosting"`
-	PastMaturity         bool   `json:"pastMaturity"`
-}
-
-// FinancingView is what GetFinancing answers.
-type FinancingView struct {
-	Financing
-	AsOf AsOf `json:"asOf"`
-}
 
 // Finance is the financing contract, "finance".
 //
@@ -175,18 +36,7 @@ type FinancingView struct {
 //     disbursement).
 //   - Interest keeps accruing at the same rate after maturity; a
 //     repayment after maturity counts as late in the credit record.
-type Finance struct {
-	contractapi.Contract
-}
-
-type finApplyInput struct {
-	Type               string   `json:"type"`
-	Bank               string   `json:"bank"`
-	Collateral         []string `json:"collateral"`
-	RequestedPrincipal string   `json:"requestedPrincipal"`
-	Currency           string   `json:"currency"`
-	Purpose            string   `json:"purpose"`
-}
+type Finance struct{}
 
 // ApplyForFinancing is an enterprise asking a bank for a loan against
 // receipts it holds. It locks nothing: the same receipts may be offered to
@@ -194,7 +44,7 @@ type finApplyInput struct {
 // "WAREHOUSE_RECEIPT_PLEDGE","bank","collateral":[receiptId...],
 // "requestedPrincipal","currency","purpose"}.
 func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "applying for financing", allKinds...)
+	caller, err := requireEnterprise(ctx, "applying for financing")
 	if err != nil {
 		return "", err
 	}
@@ -206,22 +56,22 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		in.Type = FinancingWarehouseReceiptPledge
 	}
 	if in.Type != FinancingWarehouseReceiptPledge && in.Type != FinancingReceivable && in.Type != FinancingPolicy {
-		return "", errf(CodeInvalidArgument, "type %q is not one of %s, %s, %s", wrClip(in.Type), FinancingWarehouseReceiptPledge, FinancingReceivable, FinancingPolicy)
+		return "", errf(api.CodeInvalidArgument, "type %q is not one of %s, %s, %s", wrClip(in.Type), FinancingWarehouseReceiptPledge, FinancingReceivable, FinancingPolicy)
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "currency: %v", err)
+		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	requested, err := money.ParsePositiveAmount(in.RequestedPrincipal, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "requestedPrincipal: %v", err)
+		return "", errf(api.CodeInvalidArgument, "requestedPrincipal: %v", err)
 	}
 	purpose, err := cleanText("purpose", in.Purpose, true, 200)
 	if err != nil {
 		return "", err
 	}
 	if len(in.Collateral) == 0 || len(in.Collateral) > finMaxCollateral {
-		return "", errf(CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
+		return "", errf(api.CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
 	}
 	for i, id := range in.Collateral {
 		if in.Type == FinancingWarehouseReceiptPledge {
@@ -230,7 +80,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 			}
 		}
 		if slices.Contains(in.Collateral[:i], id) {
-			return "", errf(CodeInvalidArgument, "collateral: %s is named twice", id)
+			return "", errf(api.CodeInvalidArgument, "collateral: %s is named twice", id)
 		}
 	}
 	applicant := caller.Enterprise.CreditCode
@@ -242,10 +92,10 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if !slices.Contains(bank.Kinds, KindBank) || bank.Status != enterpriseActive {
-		return "", errf(CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
+		return "", errf(api.CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
 	}
 	if bank.CreditCode == applicant {
-		return "", errf(CodeRuleViolation, "an enterprise cannot finance itself")
+		return "", errf(api.CodeRuleViolation, "an enterprise cannot finance itself")
 	}
 	coll := make([]Collateral, len(in.Collateral))
 	for i, id := range in.Collateral {
@@ -260,7 +110,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 			return "", err
 		}
 		if r.Holder != applicant {
-			return "", errf(CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
+			return "", errf(api.CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
 		}
 		if err := finCheckPledgeable(r, applicant, cur); err != nil {
 			return "", err
@@ -285,9 +135,9 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if old, err := ctx.GetStub().GetState(k); err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	} else if old != nil {
-		return "", errf(CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
+		return "", errf(api.CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
 	}
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
@@ -303,25 +153,6 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	return toJSON(f)
-}
-
-type finApproveInput struct {
-	Principal    string `json:"principal"`
-	AnnualRate   string `json:"annualRate"`
-	TermDays     int    `json:"termDays"`
-	MaturityDate string `json:"maturityDate"`
-	MaxLTV       string `json:"maxLtv"`
-	// Haircuts the bank applies to the collateral's value when its goods
-	// are recalled or suffer a cold-chain excursion (fractions, 0 to 1),
-	// and the days a borrower has to answer a margin call.
-	Haircuts       *Haircuts `json:"haircuts"`
-	MarginCallDays int       `json:"marginCallDays"`
-	// Overrides of blocking risk flags, each with the bank's reason.
-	Overrides []RiskOverride `json:"overrides"`
-	// RegistrationNo is the receivable pledge's registration number in the
-	// PBoC Credit Reference Center's movable-property financing registry
-	// (动产融资统一登记公示系统); required for RECEIVABLE financing.
-	RegistrationNo string `json:"registrationNo"`
 }
 
 // ApproveFinancing is the bank setting terms and, in the same transaction,
@@ -343,22 +174,22 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	principal, err := money.ParsePositiveAmount(in.Principal, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "principal: %v", err)
+		return "", errf(api.CodeInvalidArgument, "principal: %v", err)
 	}
 	rate, err := money.ParseRate(in.AnnualRate)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "annualRate: %v", err)
+		return "", errf(api.CodeInvalidArgument, "annualRate: %v", err)
 	}
 	maxLTV, err := money.ParseRate(in.MaxLTV)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "maxLtv: %v", err)
+		return "", errf(api.CodeInvalidArgument, "maxLtv: %v", err)
 	}
 	if maxLTV.Sign() == 0 {
-		return "", errf(CodeInvalidArgument, "maxLtv must be greater than zero")
+		return "", errf(api.CodeInvalidArgument, "maxLtv must be greater than zero")
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -367,30 +198,30 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	var maturity money.Date
 	switch {
 	case in.TermDays != 0 && in.MaturityDate != "":
-		return "", errf(CodeInvalidArgument, "give termDays or maturityDate, not both")
+		return "", errf(api.CodeInvalidArgument, "give termDays or maturityDate, not both")
 	case in.TermDays != 0:
 		if in.TermDays < 1 || in.TermDays > finMaxTermDays {
-			return "", errf(CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
+			return "", errf(api.CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
 		}
 	case in.MaturityDate != "":
 		if maturity, err = money.ParseDate(in.MaturityDate); err != nil {
-			return "", errf(CodeInvalidArgument, "maturityDate: %v", err)
+			return "", errf(api.CodeInvalidArgument, "maturityDate: %v", err)
 		}
 		if !maturity.After(today) {
-			return "", errf(CodeRuleViolation, "maturityDate %s is not after today (%s)", maturity, today)
+			return "", errf(api.CodeRuleViolation, "maturityDate %s is not after today (%s)", maturity, today)
 		}
 	default:
-		return "", errf(CodeInvalidArgument, "termDays or maturityDate is required")
+		return "", errf(api.CodeInvalidArgument, "termDays or maturityDate is required")
 	}
 	if f.Status != FinancingApplied {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
 	}
 	requested, err := finParseStored(f.RequestedPrincipal, cur)
 	if err != nil {
 		return "", err
 	}
 	if principal.GreaterThan(requested) {
-		return "", errf(CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
+		return "", errf(api.CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
 	}
 	if err := rkRefuseSanctioned(ctx, f.Applicant); err != nil {
 		return "", err
@@ -404,14 +235,14 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		marginDays = finDefaultMarginCallDays
 	}
 	if marginDays < 1 || marginDays > 90 {
-		return "", errf(CodeInvalidArgument, "marginCallDays must be 1 to 90")
+		return "", errf(api.CodeInvalidArgument, "marginCallDays must be 1 to 90")
 	}
 	if in.RegistrationNo != "" && f.Type != FinancingReceivable {
-		return "", errf(CodeInvalidArgument, "registrationNo applies to RECEIVABLE financing; this is %s", f.Type)
+		return "", errf(api.CodeInvalidArgument, "registrationNo applies to RECEIVABLE financing; this is %s", f.Type)
 	}
 	// Read every receipt; refuse if any is pledged, frozen, not live, not
 	// the applicant's or in another currency.
-	receipts := make([]*Receipt, len(f.Collateral))
+	pledged := make([]*Receipt, len(f.Collateral))
 	total := decimal.Zero
 	for i, col := range f.Collateral {
 		if f.Type != FinancingWarehouseReceiptPledge {
@@ -434,21 +265,21 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 			return "", err
 		}
 		total = total.Add(v)
-		receipts[i] = r
+		pledged[i] = r
 	}
-	grade, err := grOf(ctx, f.Applicant)
+	cg, err := grOf(ctx, f.Applicant)
 	if err != nil {
 		return "", err
 	}
-	effMaxLTV := maxLTV.Mul(grade.factor)
+	effMaxLTV := maxLTV.Mul(grFactor(cg.Grade))
 	// principal / total > effMaxLTV, without dividing.
 	if principal.GreaterThan(effMaxLTV.Mul(total)) {
-		return "", errf(CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
-			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), effMaxLTV.String(), maxLTV.String(), grade.LTVFactor, grade.Grade)
+		return "", errf(api.CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
+			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), effMaxLTV.String(), maxLTV.String(), cg.LTVFactor, cg.Grade)
 	}
 	// The goods, invoice, declaration and shipment behind the collateral
 	// back this financing alone (encumbrance.go).
-	if err := encAcquire(ctx, f); err != nil {
+	if err := finEncumber(ctx, f); err != nil {
 		return "", err
 	}
 	// Blocking risk flags refuse the approval unless the bank overrides
@@ -467,7 +298,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 			}
 		}
 	}
-	for i, r := range receipts {
+	for i, r := range pledged {
 		if r == nil {
 			continue
 		}
@@ -486,7 +317,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	f.Terms = &Terms{
 		Principal: money.Format(principal, cur), AnnualRate: rate.String(), TermDays: in.TermDays,
 		MaxLTV: maxLTV.String(), CollateralValue: money.Format(total, cur), LTV: principal.DivRound(total, 6).String(),
-		Grade: grade.Grade, EffectiveMaxLTV: effMaxLTV.String(),
+		Grade: cg.Grade, EffectiveMaxLTV: effMaxLTV.String(),
 		Haircuts: haircuts, MarginCallDays: marginDays, Overrides: overrides,
 	}
 	if f.Type == FinancingReceivable {
@@ -525,7 +356,7 @@ func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, f
 		return "", err
 	}
 	if f.Status != FinancingApplied {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -544,7 +375,7 @@ func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, f
 // WithdrawFinancing is the applicant taking back an application the bank
 // has not decided.
 func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, err := requireKind(ctx, "withdrawing an application", allKinds...)
+	caller, err := requireEnterprise(ctx, "withdrawing an application")
 	if err != nil {
 		return "", err
 	}
@@ -553,10 +384,10 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if f.Applicant != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the applicant withdraws financing %s", f.ID)
+		return "", errf(api.CodeForbidden, "only the applicant withdraws financing %s", f.ID)
 	}
 	if f.Status != FinancingApplied {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -581,7 +412,7 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if f.Status != FinancingApproved {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApproved)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApproved)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -593,23 +424,23 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 	}
 	approved, err := money.ParseDate(f.ApprovalDate)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: approval date: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: approval date: %v", f.ID, err)
 	}
 	if vd.Before(approved) {
-		return "", errf(CodeRuleViolation, "valueDate %s is before the approval on %s", vd, approved)
+		return "", errf(api.CodeRuleViolation, "valueDate %s is before the approval on %s", vd, approved)
 	}
 	maturity := vd.AddDays(f.Terms.TermDays)
 	if f.Terms.TermDays == 0 {
 		if maturity, err = money.ParseDate(f.Terms.MaturityDate); err != nil {
-			return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+			return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 		}
 	}
 	if !maturity.After(vd) {
-		return "", errf(CodeRuleViolation, "valueDate %s is not before maturity %s", vd, maturity)
+		return "", errf(api.CodeRuleViolation, "valueDate %s is not before maturity %s", vd, maturity)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	principal, err := finParseStored(f.Terms.Principal, cur)
 	if err != nil {
@@ -640,7 +471,7 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 // posting is paid first, then principal. A payment above the payoff on
 // that date is refused: the ledger holds no surplus.
 func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, financingID, amount, valueDate string) (string, error) {
-	caller, err := requireKind(ctx, "recording a repayment", allKinds...)
+	caller, err := requireEnterprise(ctx, "recording a repayment")
 	if err != nil {
 		return "", err
 	}
@@ -650,18 +481,18 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	}
 	by := caller.Enterprise.CreditCode
 	if by != f.Applicant && by != f.Bank {
-		return "", errf(CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
+		return "", errf(api.CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
 	}
 	if !finDisbursed(f) {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "amount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -676,26 +507,26 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 		return "", err
 	}
 	if vd.Before(st.last) {
-		return "", errf(CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
+		return "", errf(api.CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
 	}
 	if len(f.Postings) >= finMaxPostings {
-		return "", errf(CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+		return "", errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
 	}
 	days, accrued := st.accrue(vd)
 	due := st.interestUnpaid.Add(accrued)
 	payoff := due.Add(st.principal)
 	if payoff.Sign() == 0 {
-		return "", errf(CodeRuleViolation, "nothing is owed on financing %s", f.ID)
+		return "", errf(api.CodeRuleViolation, "nothing is owed on financing %s", f.ID)
 	}
 	if pay.GreaterThan(payoff) {
-		return "", errf(CodeRuleViolation, "payment %s is more than the payoff of %s on %s", money.Format(pay, cur), money.Format(payoff, cur), vd)
+		return "", errf(api.CodeRuleViolation, "payment %s is more than the payoff of %s on %s", money.Format(pay, cur), money.Format(payoff, cur), vd)
 	}
 	toInterest, toPrincipal, _ := money.Allocate(pay, due, st.principal)
 	principalAfter := st.principal.Sub(toPrincipal)
 	unpaidAfter := due.Sub(toInterest)
 	maturity, err := money.ParseDate(f.MaturityDate)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 	}
 	onTime := !vd.After(maturity)
 	f.Postings = append(f.Postings, Posting{
@@ -745,7 +576,7 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 func finSettle(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time, heldRv *Receivable, heldS *Shipment) ([]string, error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return nil, errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return nil, errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
@@ -819,7 +650,7 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	switch {
 	case f.Status == FinancingApproved, f.Status == FinancingMarginCall && !finDisbursed(f):
@@ -829,10 +660,10 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 			return "", err
 		}
 		if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
-			return "", errf(CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
+			return "", errf(api.CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
 		}
 	default:
-		return "", errf(CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
+		return "", errf(api.CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -866,11 +697,11 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 		return "", err
 	}
 	if !finDisbursed(f) {
-		return "", errf(CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -878,21 +709,21 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	}
 	maturity, err := money.ParseDate(f.MaturityDate)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: maturity: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 	}
 	marginLapsed := false
 	if f.Status == FinancingMarginCall && f.MarginCall != nil {
 		deadline, err := money.ParseDate(f.MarginCall.Deadline)
 		if err != nil {
-			return "", errf(CodeInternal, "financing %s: margin call deadline: %v", f.ID, err)
+			return "", errf(api.CodeInternal, "financing %s: margin call deadline: %v", f.ID, err)
 		}
 		marginLapsed = today.After(deadline)
 	}
 	if !today.After(maturity) && !marginLapsed {
 		if f.Status == FinancingMarginCall {
-			return "", errf(CodeRuleViolation, "financing %s is in a margin call until %s; a default can be declared after that or after maturity on %s", f.ID, f.MarginCall.Deadline, maturity)
+			return "", errf(api.CodeRuleViolation, "financing %s is in a margin call until %s; a default can be declared after that or after maturity on %s", f.ID, f.MarginCall.Deadline, maturity)
 		}
-		return "", errf(CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
+		return "", errf(api.CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
@@ -906,7 +737,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	due := st.interestUnpaid.Add(accrued)
 	owed := due.Add(st.principal)
 	if owed.Sign() == 0 {
-		return "", errf(CodeRuleViolation, "financing %s owes nothing; close it instead", f.ID)
+		return "", errf(api.CodeRuleViolation, "financing %s owes nothing; close it instead", f.ID)
 	}
 	stamp := now.Format(timeLayout)
 	taken := []string{}
@@ -927,10 +758,10 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 			return "", err
 		}
 		if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
-			return "", errf(CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+			return "", errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
 		}
 		if r.Frozen != nil {
-			return "", errf(CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+			return "", errf(api.CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 		}
 		r.Pledge, r.Status = nil, ReceiptIssued
 		if err := wrSetHolder(ctx, r, f.Bank); err != nil {
@@ -972,7 +803,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 // (YYYY-MM-DD; "" for today in Asia/Shanghai; a future date projects the
 // payoff). Only the applicant and the bank may read it.
 func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, financingID, asOfDate string) (string, error) {
-	caller, err := requireKind(ctx, "reading a financing", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a financing")
 	if err != nil {
 		return "", err
 	}
@@ -981,7 +812,7 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 		return "", err
 	}
 	if by := caller.Enterprise.CreditCode; by != f.Applicant && by != f.Bank {
-		return "", errf(CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
+		return "", errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
 	}
 	_, today, err := finToday(ctx)
 	if err != nil {
@@ -990,12 +821,12 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 	date := today
 	if asOfDate != "" {
 		if date, err = money.ParseDate(asOfDate); err != nil {
-			return "", errf(CodeInvalidArgument, "asOfDate: %v", err)
+			return "", errf(api.CodeInvalidArgument, "asOfDate: %v", err)
 		}
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	v := FinancingView{Financing: *f}
 	v.AsOf, err = finBalanceAsOf(f, cur, date)
@@ -1008,7 +839,7 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 // ListFinancings lists the financings the caller is a party to, as
 // applicant or bank, at most 1000, in id order.
 func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing financings", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing financings")
 	if err != nil {
 		return "", err
 	}
@@ -1018,7 +849,7 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 	}
 	out := []*Financing{}
 	for _, t := range tails {
-		if len(out) >= finMaxListed {
+		if len(out) >= finMaxListedFinancings {
 			break
 		}
 		f, err := finLoad(ctx, t[0])
@@ -1041,7 +872,7 @@ func finBalanceAsOf(f *Financing, cur money.Currency, date money.Date) (AsOf, er
 	interest := st.interestUnpaid
 	if finDisbursed(f) {
 		if date.Before(st.last) {
-			return a, errf(CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
+			return a, errf(api.CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
 		}
 		days, accrued := st.accrue(date)
 		a.DaysSinceLastPosting = days
@@ -1076,12 +907,12 @@ func finLoanOf(f *Financing, cur money.Currency) (finLoan, error) {
 	}
 	if f.Terms != nil {
 		if l.rate, err = money.ParseRate(f.Terms.AnnualRate); err != nil {
-			return l, errf(CodeInternal, "financing %s: rate: %v", f.ID, err)
+			return l, errf(api.CodeInternal, "financing %s: rate: %v", f.ID, err)
 		}
 	}
 	if f.LastPostingDate != "" {
 		if l.last, err = money.ParseDate(f.LastPostingDate); err != nil {
-			return l, errf(CodeInternal, "financing %s: last posting: %v", f.ID, err)
+			return l, errf(api.CodeInternal, "financing %s: last posting: %v", f.ID, err)
 		}
 	}
 	return l, nil
@@ -1106,15 +937,15 @@ func (l finLoan) accrue(date money.Date) (int, decimal.Decimal) {
 func finCheckPledgeable(r *Receipt, applicant string, cur money.Currency) error {
 	switch {
 	case r.Pledge != nil:
-		return errf(CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
+		return errf(api.CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
 	case r.Frozen != nil:
-		return errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+		return errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	case r.Status != ReceiptIssued:
-		return errf(CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
+		return errf(api.CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
 	case r.Holder != applicant:
-		return errf(CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
+		return errf(api.CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
 	case r.Valuation.Currency != cur.Code:
-		return errf(CodeRuleViolation, "receipt %s is valued in %s, the financing is in %s", r.ID, r.Valuation.Currency, cur.Code)
+		return errf(api.CodeRuleViolation, "receipt %s is valued in %s, the financing is in %s", r.ID, r.Valuation.Currency, cur.Code)
 	}
 	return nil
 }
@@ -1123,7 +954,7 @@ func finCheckPledgeable(r *Receipt, applicant string, cur money.Currency) error 
 // caller).
 func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Receipt, now time.Time) error {
 	if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
-		return errf(CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+		return errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
 	}
 	if err := encRelease(ctx, f.ID, r.ID); err != nil {
 		return err
@@ -1131,7 +962,7 @@ func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Re
 	// The pledged row: a receipt released and pledged again has two.
 	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID && c.Status == CollateralPledged })
 	if i < 0 {
-		return errf(CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
+		return errf(api.CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
 	}
 	r.Pledge, r.Status = nil, ReceiptIssued
 	f.Collateral[i].Status, f.Collateral[i].ReleasedAt = CollateralReleased, now.Format(timeLayout)
@@ -1149,14 +980,14 @@ func finBankAction(ctx contractapi.TransactionContextInterface, financingID, wha
 		return nil, nil, err
 	}
 	if f.Bank != caller.Enterprise.CreditCode {
-		return nil, nil, errf(CodeForbidden, "financing %s was asked of bank %s", f.ID, f.Bank)
+		return nil, nil, errf(api.CodeForbidden, "financing %s was asked of bank %s", f.ID, f.Bank)
 	}
 	return caller, f, nil
 }
 
 func finLoad(ctx contractapi.TransactionContextInterface, id string) (*Financing, error) {
 	if !finWellFormedID(id, "F") {
-		return nil, errf(CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+		return nil, errf(api.CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
 	}
 	k, err := key(ctx, finObj, id)
 	if err != nil {
@@ -1168,7 +999,7 @@ func finLoad(ctx contractapi.TransactionContextInterface, id string) (*Financing
 		return nil, err
 	}
 	if !found {
-		return nil, errf(CodeNotFound, "financing %s does not exist", id)
+		return nil, errf(api.CodeNotFound, "financing %s does not exist", id)
 	}
 	return &f, nil
 }
@@ -1180,42 +1011,4 @@ func finSave(ctx contractapi.TransactionContextInterface, f *Financing, now time
 		return err
 	}
 	return putJSON(ctx, k, f)
-}
-
-// finToday is the transaction time and its date in Asia/Shanghai.
-func finToday(ctx contractapi.TransactionContextInterface) (time.Time, money.Date, error) {
-	now, err := txTime(ctx)
-	if err != nil {
-		return now, money.Date{}, err
-	}
-	return now, money.DateOf(now.In(finZone)), nil
-}
-
-// finParseValueDate reads a value date, which may not be after today.
-func finParseValueDate(s string, today money.Date) (money.Date, error) {
-	d, err := money.ParseDate(s)
-	if err != nil {
-		return d, errf(CodeInvalidArgument, "valueDate: %v", err)
-	}
-	if d.After(today) {
-		return d, errf(CodeRuleViolation, "valueDate %s is after today (%s, Asia/Shanghai)", d, today)
-	}
-	return d, nil
-}
-
-// finParseStored reads an amount the ledger wrote; failure is corruption.
-func finParseStored(s string, cur money.Currency) (decimal.Decimal, error) {
-	d, err := money.ParseAmount(s, cur)
-	if err != nil {
-		return d, errf(CodeInternal, "stored amount: %v", err)
-	}
-	return d, nil
-}
-
-func finAddStored(s string, d decimal.Decimal, cur money.Currency) (string, error) {
-	v, err := finParseStored(s, cur)
-	if err != nil {
-		return "", err
-	}
-	return money.Format(v.Add(d), cur), nil
 }

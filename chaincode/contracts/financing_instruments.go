@@ -4,26 +4,9 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
-)
-
-// Financing types beside warehouse-receipt pledges.
-const (
-	// FinancingReceivable: an advance on a confirmed, unfinanced receivable,
-	// assigned to the bank in the approving transaction.
-	FinancingReceivable = "RECEIVABLE"
-	// FinancingPolicy: export credit insurance policy financing (信保保单融资)
-	// against an insured shipment whose claim proceeds are assigned to the
-	// lending bank.
-	FinancingPolicy = "POLICY"
-)
-
-// Posting kinds of money a financing receives from a third party.
-const (
-	PostingClaimProceeds = "CLAIM_PROCEEDS" // an insurance claim paid to the bank
-	PostingCollection    = "COLLECTION"     // the buyer paid the bank the receivable assigned to it
+	"github.com/shopspring/decimal"
 )
 
 // insCollOffer checks one collateral named in an application of type
@@ -40,7 +23,7 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 			return Collateral{}, err
 		}
 		if rv.Creditor != applicant && rv.Seller != applicant { // a seller whose receivable passed to a bank learns why below
-			return Collateral{}, errf(CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
+			return Collateral{}, errf(api.CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
 		}
 		v, err := rvFinanceable(rv, applicant, cur, today)
 		if err != nil {
@@ -53,7 +36,7 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 			return Collateral{}, err
 		}
 		if s.Insured != applicant {
-			return Collateral{}, errf(CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
+			return Collateral{}, errf(api.CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
 		}
 		v, err := insFinanceable(s, applicant, bank, cur, today)
 		if err != nil {
@@ -61,7 +44,7 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 		}
 		return Collateral{ShipmentID: s.ID, Valuation: money.Format(v, cur), Status: CollateralOffered}, nil
 	}
-	return Collateral{}, errf(CodeInternal, "financing type %s has no collateral rules here", typ)
+	return Collateral{}, errf(api.CodeInternal, "financing type %s has no collateral rules here", typ)
 }
 
 // insCollValue re-checks collateral i of f at approval and returns (and
@@ -91,7 +74,7 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i i
 			return v, err
 		}
 	default:
-		return v, errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return v, errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
 	f.Collateral[i].Valuation = money.Format(v, cur)
 	return v, nil
@@ -114,7 +97,7 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 		if err := rvSave(ctx, rv, now); err != nil {
 			return err
 		}
-		if err := putIndex(ctx, rvIdxParty, f.Bank, rv.ID); err != nil {
+		if err := rvIndexParty(ctx, f.Bank, rv.ID); err != nil {
 			return err
 		}
 		flag, err := rkPledgedGoodsFlag(ctx, rv.Lots, "receivable "+rv.ID+" is financed ("+f.ID+")")
@@ -122,7 +105,7 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return err
 		}
 		if flag != nil {
-			if _, err := rkRaise(ctx, rkEntityReceivable, rv.ID, flag, now); err != nil {
+			if _, err := rkRaise(ctx, RiskEntityReceivable, rv.ID, flag, now); err != nil {
 				return err
 			}
 		}
@@ -132,7 +115,7 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return err
 		}
 		s.FinancingID = f.ID
-		if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		if err := insSaveShipment(ctx, s, now); err != nil {
 			return err
 		}
 		flag, err := rkPledgedGoodsFlag(ctx, s.Lots, "shipment "+s.ID+" is financed ("+f.ID+")")
@@ -140,12 +123,12 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return err
 		}
 		if flag != nil {
-			if _, err := rkRaise(ctx, rkEntityShipment, s.ID, flag, now); err != nil {
+			if _, err := rkRaise(ctx, RiskEntityShipment, s.ID, flag, now); err != nil {
 				return err
 			}
 		}
 	default:
-		return errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
 	col.Status, col.PledgedAt = CollateralPledged, now.Format(timeLayout)
 	return nil
@@ -163,7 +146,7 @@ func insCollRelease(ctx contractapi.TransactionContextInterface, f *Financing, i
 			return "", err
 		}
 		if rv.FinancingID != f.ID {
-			return "", errf(CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+			return "", errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
 		}
 		rv.FinancingID, rv.Assignee = "", ""
 		if err := rvSave(ctx, rv, now); err != nil {
@@ -175,14 +158,14 @@ func insCollRelease(ctx contractapi.TransactionContextInterface, f *Financing, i
 			return "", err
 		}
 		if s.FinancingID != f.ID {
-			return "", errf(CodeInternal, "shipment %s is not financed by %s as recorded", s.ID, f.ID)
+			return "", errf(api.CodeInternal, "shipment %s is not financed by %s as recorded", s.ID, f.ID)
 		}
 		s.FinancingID = ""
-		if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+		if err := insSaveShipment(ctx, s, now); err != nil {
 			return "", err
 		}
 	default:
-		return "", errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return "", errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
 	col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
 	return id, nil
@@ -202,7 +185,7 @@ func insCollTake(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return "", err
 		}
 		if rv.FinancingID != f.ID {
-			return "", errf(CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+			return "", errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
 		}
 		rv.Creditor = f.Bank
 		if err := rvSave(ctx, rv, now); err != nil {
@@ -214,10 +197,10 @@ func insCollTake(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return "", err
 		}
 		if s.FinancingID != f.ID || s.Assignee != f.Bank {
-			return "", errf(CodeInternal, "shipment %s is not financed by %s and assigned to %s as recorded", s.ID, f.ID, f.Bank)
+			return "", errf(api.CodeInternal, "shipment %s is not financed by %s and assigned to %s as recorded", s.ID, f.ID, f.Bank)
 		}
 	default:
-		return "", errf(CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return "", errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
 	col.Status, col.TakenAt = CollateralTaken, now.Format(timeLayout)
 	return id, nil
@@ -228,15 +211,15 @@ func insCollTake(ctx contractapi.TransactionContextInterface, f *Financing, i in
 func rvFinanceable(rv *Receivable, applicant string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
 	switch {
 	case rv.FinancingID != "":
-		return decimal.Zero, errf(CodeAlreadyFinanced, "receivable %s is collateral of financing %s", rv.ID, rv.FinancingID)
+		return decimal.Zero, errf(api.CodeAlreadyFinanced, "receivable %s is collateral of financing %s", rv.ID, rv.FinancingID)
 	case rv.Creditor != applicant:
-		return decimal.Zero, errf(CodeConflict, "receivable %s is owed to %s, not to the applicant %s", rv.ID, rv.Creditor, applicant)
+		return decimal.Zero, errf(api.CodeConflict, "receivable %s is owed to %s, not to the applicant %s", rv.ID, rv.Creditor, applicant)
 	case rv.Status != ReceivableConfirmed:
-		return decimal.Zero, errf(CodeConflict, "receivable %s is %s; only a receivable its buyer confirmed is financed", rv.ID, rv.Status)
+		return decimal.Zero, errf(api.CodeConflict, "receivable %s is %s; only a receivable its buyer confirmed is financed", rv.ID, rv.Status)
 	case rv.Currency != cur.Code:
-		return decimal.Zero, errf(CodeRuleViolation, "receivable %s is in %s, the financing in %s", rv.ID, rv.Currency, cur.Code)
+		return decimal.Zero, errf(api.CodeRuleViolation, "receivable %s is in %s, the financing in %s", rv.ID, rv.Currency, cur.Code)
 	case today.After(insStoredDate(rv.DueDate)):
-		return decimal.Zero, errf(CodeRuleViolation, "receivable %s was due on %s", rv.ID, rv.DueDate)
+		return decimal.Zero, errf(api.CodeRuleViolation, "receivable %s was due on %s", rv.ID, rv.DueDate)
 	}
 	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
 	if err != nil {
@@ -251,17 +234,17 @@ func rvFinanceable(rv *Receivable, applicant string, cur money.Currency, today m
 func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
 	switch {
 	case s.FinancingID != "":
-		return decimal.Zero, errf(CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
+		return decimal.Zero, errf(api.CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
 	case s.Insured != applicant:
-		return decimal.Zero, errf(CodeConflict, "shipment %s is insured for %s, not for the applicant %s", s.ID, s.Insured, applicant)
+		return decimal.Zero, errf(api.CodeConflict, "shipment %s is insured for %s, not for the applicant %s", s.ID, s.Insured, applicant)
 	case s.Status != ShipmentDeclared:
-		return decimal.Zero, errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+		return decimal.Zero, errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	case s.Assignee != bank:
-		return decimal.Zero, errf(CodeRuleViolation, "the claim proceeds of shipment %s are not assigned to bank %s (the insurer must accept an assignment first)", s.ID, bank)
+		return decimal.Zero, errf(api.CodeRuleViolation, "the claim proceeds of shipment %s are not assigned to bank %s (the insurer must accept an assignment first)", s.ID, bank)
 	case s.Currency != cur.Code:
-		return decimal.Zero, errf(CodeRuleViolation, "shipment %s is in %s, the financing in %s", s.ID, s.Currency, cur.Code)
+		return decimal.Zero, errf(api.CodeRuleViolation, "shipment %s is in %s, the financing in %s", s.ID, s.Currency, cur.Code)
 	case today.After(insStoredDate(s.PaymentDueDate)):
-		return decimal.Zero, errf(CodeRuleViolation, "shipment %s was due on %s", s.ID, s.PaymentDueDate)
+		return decimal.Zero, errf(api.CodeRuleViolation, "shipment %s was due on %s", s.ID, s.PaymentDueDate)
 	}
 	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
@@ -269,7 +252,7 @@ func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, tod
 	}
 	ratio, err := money.ParseRate(s.CoverageRatio)
 	if err != nil {
-		return decimal.Zero, errf(CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+		return decimal.Zero, errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
 	}
 	return money.Round(invoice.Sub(paid).Mul(ratio), cur), nil
 }
@@ -280,16 +263,12 @@ func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, tod
 // or defaulted; nil when there is none.
 func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Shipment, bank string) (*Financing, error) {
 	ids := []string{s.FinancingID}
-	ik, err := rvInvoiceIndexKey(ctx, s.Insured, s.Buyer, NormalizeInvoiceNumber(s.InvoiceNumber))
+	rvID, err := rvOfInvoice(ctx, s.Insured, s.Buyer, NormalizeInvoiceNumber(s.InvoiceNumber))
 	if err != nil {
 		return nil, err
 	}
-	rvID, err := ctx.GetStub().GetState(ik)
-	if err != nil {
-		return nil, errf(CodeInternal, "read state: %v", err)
-	}
-	if rvID != nil {
-		rv, err := rvLoad(ctx, string(rvID))
+	if rvID != "" {
+		rv, err := rvLoad(ctx, rvID)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +303,7 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Ship
 func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *Receivable, heldS *Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return decimal.Zero, decimal.Zero, decimal.Zero, errf(CodeInternal, "financing %s: %v", f.ID, err)
+		return decimal.Zero, decimal.Zero, decimal.Zero, errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
@@ -344,7 +323,7 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing,
 		return toInterest, toPrincipal, surplus, nil
 	}
 	if len(f.Postings) >= finMaxPostings {
-		return decimal.Zero, decimal.Zero, decimal.Zero, errf(CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+		return decimal.Zero, decimal.Zero, decimal.Zero, errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
 	}
 	principalAfter, unpaidAfter := st.principal.Sub(toPrincipal), due.Sub(toInterest)
 	f.Postings = append(f.Postings, Posting{
@@ -370,4 +349,56 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing,
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
 	return toInterest, toPrincipal, surplus, nil
+}
+
+// financingLender answers insurance and receivables about the financings
+// their money repays.
+type financingLender struct{}
+
+// BankOf is the bank of a financing, "" when there is none.
+func (financingLender) BankOf(ctx contractapi.TransactionContextInterface, financingID string) string {
+	return insFinancingBank(ctx, financingID)
+}
+
+// ApplyClaimProceeds applies an indemnity paid to bank on shipment s to the
+// financing it repays (insFinancingOfShipment), if any.
+func (financingLender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
+	f, err := insFinancingOfShipment(ctx, s, bank)
+	if err != nil || f == nil {
+		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, PostingClaimProceeds, by, now, nil, s)
+	if err != nil {
+		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	return f.ID, toInterest, toPrincipal, surplus, nil
+}
+
+// ApplyCollection applies a buyer's payment to bank to the financing rv
+// secures, when bank lends it and money is out.
+func (financingLender) ApplyCollection(ctx contractapi.TransactionContextInterface, rv *Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
+	f, err := finLoad(ctx, rv.FinancingID)
+	if err != nil {
+		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	if f.Bank != bank || !finDisbursed(f) && f.Status != FinancingDefaulted {
+		return "", decimal.Zero, decimal.Zero, decimal.Zero, nil
+	}
+	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, PostingCollection, bank, now, rv, nil)
+	if err != nil {
+		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
+	}
+	return f.ID, toInterest, toPrincipal, surplus, nil
+}
+
+// insFinancingBank is the bank of a financing, "" when there is none.
+func insFinancingBank(ctx contractapi.TransactionContextInterface, financingID string) string {
+	if financingID == "" {
+		return ""
+	}
+	f, err := finLoad(ctx, financingID)
+	if err != nil {
+		return ""
+	}
+	return f.Bank
 }

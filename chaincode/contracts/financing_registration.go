@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // The public registration of a receivable pledge.
@@ -32,10 +33,6 @@ import (
 //   - stored in the financing's Terms.RegistrationNo, so GetFinancing (and
 //     the due-diligence views built on it) shows it.
 
-// CodeRegistrationExists: the registration number is recorded on another
-// financing (409).
-const CodeRegistrationExists = "REGISTRATION_EXISTS"
-
 // finIdxRegistration [registrationNo] -> financing id.
 const finIdxRegistration = "financing~registration"
 
@@ -44,10 +41,10 @@ const finIdxRegistration = "financing~registration"
 func rvCheckRegistrationNo(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errf(CodeInvalidArgument, "registrationNo: a RECEIVABLE financing needs the pledge's registration number in the movable-property financing registry (动产融资统一登记公示系统)")
+		return "", errf(api.CodeInvalidArgument, "registrationNo: a RECEIVABLE financing needs the pledge's registration number in the movable-property financing registry (动产融资统一登记公示系统)")
 	}
 	if len(s) < 16 || len(s) > 30 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(CodeInvalidArgument, "registrationNo: %q is not a registration number of the movable-property financing registry (16 to 30 digits)", trClip(s))
+		return "", errf(api.CodeInvalidArgument, "registrationNo: %q is not a registration number of the movable-property financing registry (16 to 30 digits)", trClip(s))
 	}
 	return s, nil
 }
@@ -66,7 +63,7 @@ func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *Financ
 	}
 	v, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return errf(CodeInternal, "read state: %v", err)
+		return errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v != nil && string(v) != f.ID {
 		other, err := finLoad(ctx, string(v))
@@ -74,15 +71,15 @@ func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *Financ
 			return err
 		}
 		if other.Bank == f.Bank {
-			return errf(CodeRegistrationExists, "registration %s is recorded on your financing %s", no, other.ID)
+			return errf(api.CodeRegistrationExists, "registration %s is recorded on your financing %s", no, other.ID)
 		}
-		return errf(CodeRegistrationExists, "registration %s is recorded on another financing", no)
+		return errf(api.CodeRegistrationExists, "registration %s is recorded on another financing", no)
 	}
 	if err := ctx.GetStub().PutState(k, []byte(f.ID)); err != nil {
-		return errf(CodeInternal, "write index: %v", err)
+		return errf(api.CodeInternal, "write index: %v", err)
 	}
 	if f.Terms == nil {
-		return errf(CodeInternal, "financing %s has no terms to record the registration on", f.ID)
+		return errf(api.CodeInternal, "financing %s has no terms to record the registration on", f.ID)
 	}
 	f.Terms.RegistrationNo = no
 	return nil

@@ -6,43 +6,8 @@ import (
 	"strings"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
-
-// Governance is the ledger configuration that says which organisation may
-// grant which kinds of business, which kinds carry public trust (and so
-// take effect only once the zone regulator approves them), and which
-// organisation is the zone regulator's. Only a majority of the listed
-// organisations' admins can change it (ProposeGovernance,
-// ApproveGovernance).
-type Governance struct {
-	Version      int        `json:"version"`
-	RegulatorMSP string     `json:"regulatorMsp"`
-	Orgs         []OrgGrant `json:"orgs"`
-	TrustKinds   []string   `json:"trustKinds"`
-	AdoptedAt    string     `json:"adoptedAt,omitempty"`
-	AdoptedTx    string     `json:"adoptedTx,omitempty"`
-	ProposalID   string     `json:"proposalId,omitempty"`
-}
-
-// OrgGrant is one organisation and the kinds its admins may grant to the
-// enterprises of that organisation.
-type OrgGrant struct {
-	MSPID string   `json:"mspId"`
-	Kinds []string `json:"kinds"`
-}
-
-// GovernanceProposal is a proposed new configuration and the
-// organisations whose admins approved it.
-type GovernanceProposal struct {
-	ID          string     `json:"id"`
-	BaseVersion int        `json:"baseVersion"`
-	Config      Governance `json:"config"`
-	ProposedBy  string     `json:"proposedBy"`
-	ProposedAt  string     `json:"proposedAt"`
-	Approvals   []string   `json:"approvals"`
-	Needed      int        `json:"needed"`
-	Status      string     `json:"status"`
-}
 
 const (
 	objGovernance         = "governance"
@@ -84,7 +49,7 @@ func loadGovernance(ctx contractapi.TransactionContextInterface) (*Governance, e
 }
 
 // mayGrant reports whether admins of msp may grant kind.
-func (g *Governance) mayGrant(msp, kind string) bool {
+func mayGrant(g *Governance, msp, kind string) bool {
 	for _, o := range g.Orgs {
 		if o.MSPID == msp {
 			return slices.Contains(o.Kinds, kind)
@@ -93,17 +58,17 @@ func (g *Governance) mayGrant(msp, kind string) bool {
 	return false
 }
 
-func (g *Governance) isMember(msp string) bool {
+func isMember(g *Governance, msp string) bool {
 	return slices.ContainsFunc(g.Orgs, func(o OrgGrant) bool { return o.MSPID == msp })
 }
 
-func (g *Governance) needsApproval(kind string) bool {
+func needsApproval(g *Governance, kind string) bool {
 	return slices.Contains(g.TrustKinds, kind)
 }
 
 // majority is the number of organisations whose admins must approve a
 // change: more than half of the organisations listed.
-func (g *Governance) majority() int { return len(g.Orgs)/2 + 1 }
+func majority(g *Governance) int { return len(g.Orgs)/2 + 1 }
 
 // GetGovernance returns the configuration in force.
 func (r *Registry) GetGovernance(ctx contractapi.TransactionContextInterface) (string, error) {
@@ -112,12 +77,6 @@ func (r *Registry) GetGovernance(ctx contractapi.TransactionContextInterface) (s
 		return "", err
 	}
 	return toJSON(g)
-}
-
-type governanceInput struct {
-	RegulatorMSP string     `json:"regulatorMsp"`
-	Orgs         []OrgGrant `json:"orgs"`
-	TrustKinds   []string   `json:"trustKinds"`
 }
 
 var mspIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -143,7 +102,7 @@ func (r *Registry) ProposeGovernance(ctx contractapi.TransactionContextInterface
 		return "", err
 	}
 	p := GovernanceProposal{ID: ctx.GetStub().GetTxID(), BaseVersion: cur.Version, Config: next, ProposedBy: c.MSPID,
-		ProposedAt: now.Format(timeLayout), Approvals: []string{c.MSPID}, Needed: cur.majority(), Status: proposalOpen}
+		ProposedAt: now.Format(timeLayout), Approvals: []string{c.MSPID}, Needed: majority(cur), Status: proposalOpen}
 	if err := adoptIfMajority(ctx, cur, &p); err != nil {
 		return "", err
 	}
@@ -174,15 +133,15 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	}
 	switch {
 	case p.Status != proposalOpen:
-		return "", errf(CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
+		return "", errf(api.CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
 	case p.BaseVersion != cur.Version:
-		return "", errf(CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
+		return "", errf(api.CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
 	case slices.Contains(p.Approvals, c.MSPID):
-		return "", errf(CodeConflict, "%s has already approved governance proposal %s", c.MSPID, p.ID)
+		return "", errf(api.CodeConflict, "%s has already approved governance proposal %s", c.MSPID, p.ID)
 	}
 	p.Approvals = append(p.Approvals, c.MSPID)
 	slices.Sort(p.Approvals)
-	p.Needed = cur.majority()
+	p.Needed = majority(cur)
 	if err := adoptIfMajority(ctx, cur, p); err != nil {
 		return "", err
 	}
@@ -216,7 +175,7 @@ func loadProposal(ctx contractapi.TransactionContextInterface, proposalID string
 	if found, err := getJSON(ctx, k, &p); err != nil {
 		return "", nil, err
 	} else if !found {
-		return "", nil, errf(CodeNotFound, "governance proposal %s does not exist", proposalID)
+		return "", nil, errf(api.CodeNotFound, "governance proposal %s does not exist", proposalID)
 	}
 	return k, &p, nil
 }
@@ -232,8 +191,8 @@ func governanceAdmin(ctx contractapi.TransactionContextInterface) (*Caller, *Gov
 	if err != nil {
 		return nil, nil, err
 	}
-	if !c.Admin || !g.isMember(c.MSPID) {
-		return nil, nil, errf(CodeForbidden, "only an admin of an organisation in the zone's governance may propose or approve its changes")
+	if !c.Admin || !isMember(g, c.MSPID) {
+		return nil, nil, errf(api.CodeForbidden, "only an admin of an organisation in the zone's governance may propose or approve its changes")
 	}
 	return c, g, nil
 }
@@ -242,11 +201,11 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governanc
 	// Only approvals of organisations in the configuration in force count.
 	n := 0
 	for _, a := range p.Approvals {
-		if cur.isMember(a) {
+		if isMember(cur, a) {
 			n++
 		}
 	}
-	if n < cur.majority() {
+	if n < majority(cur) {
 		return nil
 	}
 	now, err := txTime(ctx)
@@ -271,14 +230,14 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governanc
 func checkGovernance(in governanceInput) (Governance, error) {
 	g := Governance{RegulatorMSP: in.RegulatorMSP}
 	if len(in.Orgs) == 0 || len(in.Orgs) > 50 {
-		return g, errf(CodeInvalidArgument, "orgs: 1 to 50 organisations")
+		return g, errf(api.CodeInvalidArgument, "orgs: 1 to 50 organisations")
 	}
 	for _, o := range in.Orgs {
 		if !mspIDPattern.MatchString(o.MSPID) {
-			return g, errf(CodeInvalidArgument, "orgs: %q is not an MSP ID", trClip(o.MSPID))
+			return g, errf(api.CodeInvalidArgument, "orgs: %q is not an MSP ID", trClip(o.MSPID))
 		}
 		if slices.ContainsFunc(g.Orgs, func(x OrgGrant) bool { return x.MSPID == o.MSPID }) {
-			return g, errf(CodeInvalidArgument, "orgs: %s is listed twice", o.MSPID)
+			return g, errf(api.CodeInvalidArgument, "orgs: %s is listed twice", o.MSPID)
 		}
 		kinds := []string{}
 		if len(o.Kinds) > 0 {
@@ -290,8 +249,8 @@ func checkGovernance(in governanceInput) (Governance, error) {
 		g.Orgs = append(g.Orgs, OrgGrant{MSPID: o.MSPID, Kinds: kinds})
 	}
 	slices.SortFunc(g.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) })
-	if !g.mayGrant(g.RegulatorMSP, KindRegulator) {
-		return g, errf(CodeInvalidArgument, "regulatorMsp must be a listed organisation that grants the regulator kind")
+	if !mayGrant(&g, g.RegulatorMSP, KindRegulator) {
+		return g, errf(api.CodeInvalidArgument, "regulatorMsp must be a listed organisation that grants the regulator kind")
 	}
 	g.TrustKinds = []string{}
 	if len(in.TrustKinds) > 0 {
@@ -307,7 +266,7 @@ var txIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func checkTxIDArg(field, id string) error {
 	if !txIDPattern.MatchString(id) {
-		return errf(CodeInvalidArgument, "%s must be a transaction id (64 lower-case hex digits)", field)
+		return errf(api.CodeInvalidArgument, "%s must be a transaction id (64 lower-case hex digits)", field)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,12 +27,12 @@ func FuzzCheckGovernance(f *testing.F) {
 		}
 		out, err := checkGovernance(in)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)
 			}
 			return
 		}
-		if !slices.IsSortedFunc(out.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) }) || !out.mayGrant(out.RegulatorMSP, KindRegulator) {
+		if !slices.IsSortedFunc(out.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) }) || !mayGrant(&out, out.RegulatorMSP, KindRegulator) {
 			t.Fatalf("accepted a non-canonical configuration %+v", out)
 		}
 		for i := 1; i < len(out.Orgs); i++ {
@@ -60,7 +61,7 @@ func FuzzCheckHaircuts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, recall, excursion string) {
 		h, err := finCheckHaircuts(&Haircuts{Recall: recall, Excursion: excursion})
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)
 			}
 			return

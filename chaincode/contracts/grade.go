@@ -2,43 +2,11 @@ package contracts
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
-
-	"github.com/qingchain/qingchain/chaincode/money"
 )
-
-// Credit grades, best first.
-const (
-	GradeA = "A"
-	GradeB = "B"
-	GradeC = "C"
-	GradeD = "D"
-)
-
-// GradeInputs are the counts of a credit record the grade is computed from.
-type GradeInputs struct {
-	OnTime            int `json:"onTimeRepayments"`
-	Late              int `json:"lateRepayments"`
-	Defaults          int `json:"defaults"`
-	Claims            int `json:"claims"`
-	SanctionsActive   int `json:"sanctionsActive"`
-	SanctionsRecorded int `json:"sanctionsRecorded"`
-}
-
-// CreditGrade is an enterprise's grade, why, and what it does to a bank's
-// maximum loan-to-value.
-type CreditGrade struct {
-	CreditCode string        `json:"creditCode"`
-	Grade      string        `json:"grade"`
-	LTVFactor  string        `json:"ltvFactor"` // the bank's maxLtv is multiplied by this
-	Reasons    []string      `json:"reasons"`
-	Inputs     GradeInputs   `json:"inputs"`
-	Record     *CreditRecord `json:"record"`
-	factor     decimal.Decimal
-}
 
 // Grade is the credit-grade contract, "grade": the grade (A to D) of an
 // enterprise, computed from its credit record alone, every time it is
@@ -55,20 +23,18 @@ type CreditGrade struct {
 // The grade enters financing approval: the bank's maxLtv is multiplied by
 // 1 (A, B), 0.8 (C) or 0.5 (D). A and B share the factor because a new
 // enterprise is B and a bank's own maximum is never raised by the ledger.
-type Grade struct {
-	contractapi.Contract
-}
+type Grade struct{}
 
 // GetCreditGrade returns an enterprise's grade with its reasons and the
 // record it was computed from. The enterprise itself, banks, insurers and
 // regulators may read it.
 func (g *Grade) GetCreditGrade(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
-	caller, err := requireKind(ctx, "reading a credit grade", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a credit grade")
 	if err != nil {
 		return "", err
 	}
 	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
-		return "", errf(CodeForbidden, "only %s itself, banks, insurers and regulators read its credit grade", creditCode)
+		return "", errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit grade", creditCode)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -92,7 +58,7 @@ func grOf(ctx contractapi.TransactionContextInterface, creditCode string) (*Cred
 	}
 	grade, reasons := grCompute(in)
 	f := grFactor(grade)
-	return &CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec, factor: f}, nil
+	return &CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec}, nil
 }
 
 // grCompute is the grading rule: a pure function of the counts, so every
@@ -148,25 +114,4 @@ func grFactor(grade string) decimal.Decimal {
 		return decimal.New(5, -1)
 	}
 	return decimal.NewFromInt(1)
-}
-
-// grRecordClaim adds a paid claim to the insured's credit record.
-func grRecordClaim(ctx contractapi.TransactionContextInterface, creditCode string, indemnity decimal.Decimal, cur money.Currency, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
-		return r.Claims.add(indemnity, cur)
-	})
-}
-
-// grRecordSanction counts a sanction recorded (+1) or lifted (-1).
-func grRecordSanction(ctx contractapi.TransactionContextInterface, creditCode string, delta int, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
-		if delta > 0 {
-			r.Sanctions.Recorded++
-		}
-		r.Sanctions.Active += delta
-		if r.Sanctions.Active < 0 {
-			return errf(CodeInternal, "credit record of %s counts fewer sanctions than are lifted", creditCode)
-		}
-		return nil
-	})
 }

@@ -1,37 +1,15 @@
 package contracts
 
 import (
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
-)
-
-// CodeLimitExceeded refuses a shipment declaration above the buyer's
-// available credit limit (422).
-const CodeLimitExceeded = "LIMIT_EXCEEDED"
-
-// Credit-limit statuses.
-const (
-	LimitActive    = "ACTIVE"
-	LimitSuspended = "SUSPENDED" // the buyer defaulted; no new declarations until the insurer sets the limit again
-)
-
-// Policy statuses.
-const PolicyActive = "ACTIVE"
-
-// Shipment statuses.
-const (
-	ShipmentDeclared    = "DECLARED"    // insured, not yet paid in full
-	ShipmentPaid        = "PAID"        // the buyer paid in full; the limit is released
-	ShipmentDefaulted   = "DEFAULTED"   // the insured reported the buyer's default
-	ShipmentIndemnified = "INDEMNIFIED" // a claim on it was paid
+	"github.com/shopspring/decimal"
 )
 
 // Keys of the insurance contract.
@@ -60,113 +38,12 @@ const (
 )
 
 const (
-	insMaxLots           = 100
-	insMaxTermDays       = 1096
-	insMaxCreditDays     = 360
-	insMaxWaitingDays    = 720
-	insMaxListed         = 1000
-	insMaxEventsExamined = 200
+	insMaxLots        = 100
+	insMaxTermDays    = 1096
+	insMaxCreditDays  = 360
+	insMaxWaitingDays = 720
+	insMaxListed      = 1000
 )
-
-// Buyer is a buyer of goods: an overseas buyer named by its country (ISO
-// 3166-1 alpha-2) and its registration number there, or an enterprise on
-// the network (country CN, its unified social credit code).
-type Buyer struct {
-	Name           string `json:"name"`
-	Country        string `json:"country"`
-	RegistrationID string `json:"registrationId"`
-}
-
-// CreditLimit is an insurer's buyer credit limit (买方信用限额) for one
-// exporter on one buyer. Used is the invoice amount of declared shipments
-// not yet paid or indemnified; Indemnified is what claims on this buyer
-// have been approved at, and the limit caps it: available cover is Amount
-// minus Indemnified.
-type CreditLimit struct {
-	ID          string `json:"id"`
-	Insurer     string `json:"insurer"`
-	Exporter    string `json:"exporter"`
-	Buyer       Buyer  `json:"buyer"`
-	Currency    string `json:"currency"`
-	Amount      string `json:"amount"`
-	Used        string `json:"used"`
-	Indemnified string `json:"indemnified"`
-	ValidFrom   string `json:"validFrom"`
-	ValidTo     string `json:"validTo"`
-	Status      string `json:"status"`
-	Revision    int    `json:"revision"`
-	SetAt       string `json:"setAt"`
-	UpdatedAt   string `json:"updatedAt"`
-	TxID        string `json:"txId"`
-}
-
-// CreditLimitView is a limit with what is still available for new
-// declarations.
-type CreditLimitView struct {
-	CreditLimit
-	Available string `json:"available"`
-}
-
-// Policy is an export credit insurance policy (短期出口信用保险保单).
-type Policy struct {
-	ID                string `json:"id"`
-	Insurer           string `json:"insurer"`
-	Insured           string `json:"insured"`
-	Currency          string `json:"currency"`
-	CoverageRatio     string `json:"coverageRatio"`
-	PremiumRate       string `json:"premiumRate"`
-	StartDate         string `json:"startDate"`
-	EndDate           string `json:"endDate"`
-	WaitingPeriodDays int    `json:"waitingPeriodDays"`
-	MaxCreditDays     int    `json:"maxCreditDays"`
-	MaxLiability      string `json:"maxLiability,omitempty"` // aggregate indemnity cap; empty for none
-	Indemnified       string `json:"indemnified"`
-	Status            string `json:"status"`
-	IssuedAt          string `json:"issuedAt"`
-	UpdatedAt         string `json:"updatedAt"`
-	TxID              string `json:"txId"`
-}
-
-// Shipment is a shipment declaration (出运申报) under a policy.
-type Shipment struct {
-	ID                   string   `json:"id"`
-	PolicyID             string   `json:"policyId"`
-	LimitID              string   `json:"limitId"`
-	Insurer              string   `json:"insurer"`
-	Insured              string   `json:"insured"`
-	Buyer                Buyer    `json:"buyer"`
-	InvoiceNumber        string   `json:"invoiceNumber"`
-	InvoiceAmount        string   `json:"invoiceAmount"`
-	Currency             string   `json:"currency"`
-	CustomsDeclarationNo string   `json:"customsDeclarationNo"`
-	CustomsValue         string   `json:"customsValue"`
-	ShipmentDate         string   `json:"shipmentDate"`
-	PaymentDueDate       string   `json:"paymentDueDate"`
-	Lots                 []LotRef `json:"lots"`
-	ShippingEvents       []string `json:"shippingEvents"` // one shipping event per lot, as found at declaration
-	CoverageRatio        string   `json:"coverageRatio"`
-	PremiumRate          string   `json:"premiumRate"`
-	Premium              string   `json:"premium"`
-	Paid                 string   `json:"paid"` // paid by the buyer so far
-	Status               string   `json:"status"`
-	DefaultDate          string   `json:"defaultDate,omitempty"`
-	Assignee             string   `json:"assignee,omitempty"` // bank the claim proceeds are assigned to
-	AssignmentID         string   `json:"assignmentId,omitempty"`
-	FinancingID          string   `json:"financingId,omitempty"` // POLICY financing it is collateral of
-	ClaimID              string   `json:"claimId,omitempty"`     // open or paid claim
-	RiskFlags            []string `json:"riskFlags"`             // codes raised at declaration
-	DeclaredAt           string   `json:"declaredAt"`
-	UpdatedAt            string   `json:"updatedAt"`
-	TxID                 string   `json:"txId"`
-}
-
-// ShipmentView is a shipment with its outstanding amount and whether it
-// is overdue today (Asia/Shanghai).
-type ShipmentView struct {
-	Shipment
-	Outstanding string `json:"outstanding"`
-	Overdue     bool   `json:"overdue"`
-}
 
 // Insurance is the export credit insurance contract, "insurance".
 //
@@ -189,22 +66,22 @@ type ShipmentView struct {
 //     liability leave, and paid to the beneficiary; a payment to a bank
 //     that financed the shipment repays that financing first.
 type Insurance struct {
-	contractapi.Contract
+	lender insLender
 }
 
-type insBuyerInput struct {
-	Name           string `json:"name"`
-	Country        string `json:"country"`
-	RegistrationID string `json:"registrationId"`
-}
+// newInsurance is the insurance contract; lender is the financing side of
+// claim proceeds assigned to a bank.
+func newInsurance(lender insLender) *Insurance { return &Insurance{lender: lender} }
 
-type insLimitInput struct {
-	Exporter  string        `json:"exporter"`
-	Buyer     insBuyerInput `json:"buyer"`
-	Amount    string        `json:"amount"`
-	Currency  string        `json:"currency"`
-	ValidFrom string        `json:"validFrom"`
-	ValidTo   string        `json:"validTo"`
+// insLender is what insurance asks of the financings that claim proceeds
+// repay; the financing domain, above insurance, answers it.
+type insLender interface {
+	// BankOf is the bank of a financing, "" when there is none.
+	BankOf(ctx contractapi.TransactionContextInterface, financingID string) string
+	// ApplyClaimProceeds applies an indemnity paid to bank on shipment s to
+	// the financing it repays, and answers that financing ("" when there is
+	// none: nothing is applied) and how the money went.
+	ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
 }
 
 // SetCreditLimit sets an insurer's credit limit for an exporter on a buyer.
@@ -227,11 +104,11 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "currency: %v", err)
+		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	amount, err := money.ParseAmount(in.Amount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "amount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
 	from, err := insParseDate("validFrom", in.ValidFrom)
 	if err != nil {
@@ -242,10 +119,10 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if to.Before(from) {
-		return "", errf(CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
+		return "", errf(api.CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
 	}
 	if from.DaysUntil(to) > insMaxTermDays {
-		return "", errf(CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
+		return "", errf(api.CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
 	}
 	exporter, err := insParty(ctx, "exporter", in.Exporter, KindExporter)
 	if err != nil {
@@ -253,14 +130,14 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	}
 	insurer := caller.Enterprise.CreditCode
 	if exporter == insurer {
-		return "", errf(CodeRuleViolation, "an insurer cannot set a limit for itself")
+		return "", errf(api.CodeRuleViolation, "an insurer cannot set a limit for itself")
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
 		return "", err
 	}
 	if to.Before(today) {
-		return "", errf(CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
+		return "", errf(api.CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
 	}
 	ik, err := key(ctx, insIdxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
 	if err != nil {
@@ -268,7 +145,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	}
 	existing, err := ctx.GetStub().GetState(ik)
 	if err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	}
 	stamp := now.Format(timeLayout)
 	var l *CreditLimit
@@ -278,7 +155,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 			return "", err
 		}
 		if l.Currency != cur.Code {
-			return "", errf(CodeRuleViolation, "limit %s is in %s; a limit keeps its currency", l.ID, l.Currency)
+			return "", errf(api.CodeRuleViolation, "limit %s is in %s; a limit keeps its currency", l.ID, l.Currency)
 		}
 		l.Buyer.Name = buyer.Name
 		l.Revision++
@@ -293,7 +170,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 			return "", err
 		}
 		if err := ctx.GetStub().PutState(ik, []byte(l.ID)); err != nil {
-			return "", errf(CodeInternal, "write index: %v", err)
+			return "", errf(api.CodeInternal, "write index: %v", err)
 		}
 		for _, p := range []string{insurer, exporter} {
 			if err := putIndex(ctx, insIdxParty, p, "limit", l.ID); err != nil {
@@ -316,7 +193,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 // GetCreditLimit returns a limit to its insurer, its exporter or a
 // regulator.
 func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, limitID string) (string, error) {
-	caller, err := requireKind(ctx, "reading a credit limit", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a credit limit")
 	if err != nil {
 		return "", err
 	}
@@ -325,7 +202,7 @@ func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if !insMayRead(caller, l.Insurer, l.Exporter) {
-		return "", errf(CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
+		return "", errf(api.CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
 	}
 	return toJSON(insLimitView(l))
 }
@@ -333,7 +210,7 @@ func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, 
 // ListCreditLimits lists the limits the caller set (insurer) or holds
 // (exporter), at most 1000.
 func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing credit limits", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing credit limits")
 	if err != nil {
 		return "", err
 	}
@@ -352,18 +229,6 @@ func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface
 	return toJSON(out)
 }
 
-type insPolicyInput struct {
-	Insured           string `json:"insured"`
-	Currency          string `json:"currency"`
-	CoverageRatio     string `json:"coverageRatio"`
-	PremiumRate       string `json:"premiumRate"`
-	StartDate         string `json:"startDate"`
-	EndDate           string `json:"endDate"`
-	WaitingPeriodDays int    `json:"waitingPeriodDays"`
-	MaxCreditDays     int    `json:"maxCreditDays"`
-	MaxLiability      string `json:"maxLiability"`
-}
-
 // IssuePolicy issues a policy to an exporter. input: {"insured",
 // "currency","coverageRatio" (e.g. "0.9"),"premiumRate" (e.g. "0.0035"),
 // "startDate","endDate","waitingPeriodDays","maxCreditDays" (0 for 180),
@@ -379,18 +244,18 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "currency: %v", err)
+		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	ratio, err := money.ParseRate(in.CoverageRatio)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "coverageRatio: %v", err)
+		return "", errf(api.CodeInvalidArgument, "coverageRatio: %v", err)
 	}
 	if ratio.Sign() == 0 {
-		return "", errf(CodeInvalidArgument, "coverageRatio must be greater than zero")
+		return "", errf(api.CodeInvalidArgument, "coverageRatio must be greater than zero")
 	}
 	rate, err := money.ParseRate(in.PremiumRate)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "premiumRate: %v", err)
+		return "", errf(api.CodeInvalidArgument, "premiumRate: %v", err)
 	}
 	start, err := insParseDate("startDate", in.StartDate)
 	if err != nil {
@@ -401,19 +266,19 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if !end.After(start) {
-		return "", errf(CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
+		return "", errf(api.CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
 	}
 	if start.DaysUntil(end) > insMaxTermDays {
-		return "", errf(CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
+		return "", errf(api.CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
 	}
 	if in.WaitingPeriodDays < 0 || in.WaitingPeriodDays > insMaxWaitingDays {
-		return "", errf(CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
+		return "", errf(api.CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
 	}
 	if in.MaxCreditDays == 0 {
 		in.MaxCreditDays = 180
 	}
 	if in.MaxCreditDays < 1 || in.MaxCreditDays > insMaxCreditDays {
-		return "", errf(CodeInvalidArgument, "maxCreditDays must be 1 to %d", insMaxCreditDays)
+		return "", errf(api.CodeInvalidArgument, "maxCreditDays must be 1 to %d", insMaxCreditDays)
 	}
 	p := &Policy{
 		Insurer: caller.Enterprise.CreditCode, Currency: cur.Code, CoverageRatio: ratio.String(), PremiumRate: rate.String(),
@@ -423,7 +288,7 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 	if in.MaxLiability != "" {
 		ml, err := money.ParsePositiveAmount(in.MaxLiability, cur)
 		if err != nil {
-			return "", errf(CodeInvalidArgument, "maxLiability: %v", err)
+			return "", errf(api.CodeInvalidArgument, "maxLiability: %v", err)
 		}
 		p.MaxLiability = money.Format(ml, cur)
 	}
@@ -431,14 +296,14 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if p.Insured == p.Insurer {
-		return "", errf(CodeRuleViolation, "an insurer cannot insure itself")
+		return "", errf(api.CodeRuleViolation, "an insurer cannot insure itself")
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
 		return "", err
 	}
 	if end.Before(today) {
-		return "", errf(CodeRuleViolation, "endDate %s is already past (today is %s)", end, today)
+		return "", errf(api.CodeRuleViolation, "endDate %s is already past (today is %s)", end, today)
 	}
 	p.ID = finDeriveID("PO", ctx.GetStub().GetTxID(), now, 0)
 	p.IssuedAt = now.Format(timeLayout)
@@ -462,7 +327,7 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 
 // GetPolicy returns a policy to its insurer, the insured or a regulator.
 func (c *Insurance) GetPolicy(ctx contractapi.TransactionContextInterface, policyID string) (string, error) {
-	caller, err := requireKind(ctx, "reading a policy", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a policy")
 	if err != nil {
 		return "", err
 	}
@@ -471,14 +336,14 @@ func (c *Insurance) GetPolicy(ctx contractapi.TransactionContextInterface, polic
 		return "", err
 	}
 	if !insMayRead(caller, p.Insurer, p.Insured) {
-		return "", errf(CodeForbidden, "only the insurer, the insured and regulators read policy %s", p.ID)
+		return "", errf(api.CodeForbidden, "only the insurer, the insured and regulators read policy %s", p.ID)
 	}
 	return toJSON(p)
 }
 
 // ListPolicies lists the policies the caller issued or holds, at most 1000.
 func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing policies", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing policies")
 	if err != nil {
 		return "", err
 	}
@@ -495,18 +360,6 @@ func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (s
 		out = append(out, p)
 	}
 	return toJSON(out)
-}
-
-type insShipmentInput struct {
-	PolicyID             string   `json:"policyId"`
-	LimitID              string   `json:"limitId"`
-	InvoiceNumber        string   `json:"invoiceNumber"`
-	InvoiceAmount        string   `json:"invoiceAmount"`
-	CustomsDeclarationNo string   `json:"customsDeclarationNo"`
-	CustomsValue         string   `json:"customsValue"`
-	ShipmentDate         string   `json:"shipmentDate"`
-	PaymentDueDate       string   `json:"paymentDueDate"`
-	Lots                 []LotRef `json:"lots"`
 }
 
 // DeclareShipment is the insured declaring a shipment under its policy to
@@ -540,10 +393,10 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if !dueDate.After(shipDate) {
-		return "", errf(CodeInvalidArgument, "paymentDueDate %s is not after shipmentDate %s", dueDate, shipDate)
+		return "", errf(api.CodeInvalidArgument, "paymentDueDate %s is not after shipmentDate %s", dueDate, shipDate)
 	}
 	if len(in.Lots) == 0 {
-		return "", errf(CodeInvalidArgument, "lots: name the lots shipped")
+		return "", errf(api.CodeInvalidArgument, "lots: name the lots shipped")
 	}
 	lots, err := trCheckLotRefs("lots", in.Lots, false)
 	if err != nil {
@@ -555,19 +408,19 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	insured := caller.Enterprise.CreditCode
 	if p.Insured != insured {
-		return "", errf(CodeForbidden, "policy %s insures %s; only the insured declares shipments under it", p.ID, p.Insured)
+		return "", errf(api.CodeForbidden, "policy %s insures %s; only the insured declares shipments under it", p.ID, p.Insured)
 	}
 	cur, err := money.LookupCurrency(p.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "policy %s: %v", p.ID, err)
+		return "", errf(api.CodeInternal, "policy %s: %v", p.ID, err)
 	}
 	invoice, err := money.ParsePositiveAmount(in.InvoiceAmount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "invoiceAmount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "invoiceAmount: %v", err)
 	}
 	customsValue, err := money.ParsePositiveAmount(in.CustomsValue, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "customsValue: %v", err)
+		return "", errf(api.CodeInvalidArgument, "customsValue: %v", err)
 	}
 	l, err := insLoadLimit(ctx, in.LimitID)
 	if err != nil {
@@ -580,34 +433,34 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	start, end := insStoredDate(p.StartDate), insStoredDate(p.EndDate)
 	switch {
 	case p.Status != PolicyActive:
-		return "", errf(CodeConflict, "policy %s is %s", p.ID, p.Status)
+		return "", errf(api.CodeConflict, "policy %s is %s", p.ID, p.Status)
 	case l.Exporter != insured:
-		return "", errf(CodeForbidden, "limit %s is not a limit of %s; an exporter declares only against its own limits", l.ID, insured)
+		return "", errf(api.CodeForbidden, "limit %s is not a limit of %s; an exporter declares only against its own limits", l.ID, insured)
 	case l.Insurer != p.Insurer:
-		return "", errf(CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
+		return "", errf(api.CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
 	case l.Currency != p.Currency:
-		return "", errf(CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
+		return "", errf(api.CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
 	case shipDate.After(today):
-		return "", errf(CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
+		return "", errf(api.CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
 	case !dueDate.After(today):
 		// Declared once the payment is due, a shipment would insure a loss
 		// the exporter may already know of.
-		return "", errf(CodeRuleViolation, "paymentDueDate %s is not after today (%s); a shipment is declared before its payment falls due", dueDate, today)
+		return "", errf(api.CodeRuleViolation, "paymentDueDate %s is not after today (%s); a shipment is declared before its payment falls due", dueDate, today)
 	case shipDate.Before(start) || shipDate.After(end):
-		return "", errf(CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
+		return "", errf(api.CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
 	case shipDate.DaysUntil(dueDate) > p.MaxCreditDays:
-		return "", errf(CodeRuleViolation, "a credit period of %d days is longer than the policy's %d", shipDate.DaysUntil(dueDate), p.MaxCreditDays)
+		return "", errf(api.CodeRuleViolation, "a credit period of %d days is longer than the policy's %d", shipDate.DaysUntil(dueDate), p.MaxCreditDays)
 	case l.Status != LimitActive:
-		return "", errf(CodeConflict, "limit %s on buyer %s is %s", l.ID, l.Buyer.Name, l.Status)
+		return "", errf(api.CodeConflict, "limit %s on buyer %s is %s", l.ID, l.Buyer.Name, l.Status)
 	case shipDate.Before(insStoredDate(l.ValidFrom)) || shipDate.After(insStoredDate(l.ValidTo)):
-		return "", errf(CodeRuleViolation, "shipmentDate %s is outside the limit's validity %s to %s", shipDate, l.ValidFrom, l.ValidTo)
+		return "", errf(api.CodeRuleViolation, "shipmentDate %s is outside the limit's validity %s to %s", shipDate, l.ValidFrom, l.ValidTo)
 	}
 	limitAmount, used, err := insParse2(l.Amount, l.Used, cur)
 	if err != nil {
 		return "", err
 	}
 	if used.Add(invoice).GreaterThan(limitAmount) {
-		return "", errf(CodeLimitExceeded, "invoice %s %s is more than the %s %s available on buyer %s (limit %s, used %s)",
+		return "", errf(api.CodeLimitExceeded, "invoice %s %s is more than the %s %s available on buyer %s (limit %s, used %s)",
 			money.Format(invoice, cur), cur.Code, money.Format(decimal.Max(limitAmount.Sub(used), decimal.Zero), cur), cur.Code, l.Buyer.Name, l.Amount, l.Used)
 	}
 	// One insured shipment per customs declaration and per invoice.
@@ -616,9 +469,9 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(ck); err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
+		return "", errf(api.CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
 	}
 	// By the normalised number: "HY-1", "hy-1" and "ＨＹ－１" are one invoice.
 	vk, err := key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
@@ -626,9 +479,9 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(vk); err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(CodeAlreadyExists, "invoice %s to %s is already declared in shipment %s", invoiceNo, l.Buyer.Name, v)
+		return "", errf(api.CodeAlreadyExists, "invoice %s to %s is already declared in shipment %s", invoiceNo, l.Buyer.Name, v)
 	}
 	// The goods must have left: a shipping event for every lot.
 	events, missing, err := rkShippingEvents(ctx, lots)
@@ -636,7 +489,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if len(missing) > 0 {
-		return "", errf(CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
+		return "", errf(api.CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
 	}
 	// ... and left with the insured: it recorded their shipping, or they
 	// are its own goods (its carrier may have recorded it).
@@ -645,7 +498,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	rate, err := money.ParseRate(p.PremiumRate)
 	if err != nil {
-		return "", errf(CodeInternal, "policy %s: premium rate: %v", p.ID, err)
+		return "", errf(api.CodeInternal, "policy %s: premium rate: %v", p.ID, err)
 	}
 	zero := money.Format(decimal.Zero, cur)
 	s := &Shipment{
@@ -663,7 +516,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	// Risk: invoice far from the goods' declared (customs) value.
 	if flag := rkValueFlag(invoice, customsValue, cur, "customs value"); flag != nil {
-		if raised, err := rkRaise(ctx, rkEntityShipment, s.ID, flag, now); err != nil {
+		if raised, err := rkRaise(ctx, RiskEntityShipment, s.ID, flag, now); err != nil {
 			return "", err
 		} else if raised {
 			s.RiskFlags = append(s.RiskFlags, flag.Code)
@@ -673,14 +526,14 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := ctx.GetStub().PutState(ck, []byte(s.ID)); err != nil {
-		return "", errf(CodeInternal, "write index: %v", err)
+		return "", errf(api.CodeInternal, "write index: %v", err)
 	}
 	if err := ctx.GetStub().PutState(vk, []byte(s.ID)); err != nil {
-		return "", errf(CodeInternal, "write index: %v", err)
+		return "", errf(api.CodeInternal, "write index: %v", err)
 	}
 	for _, party := range []string{s.Insurer, s.Insured} {
 		if err := putIndex(ctx, insIdxParty, party, "shipment", s.ID); err != nil {
@@ -705,7 +558,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 // GetShipment returns a shipment to its insurer, the insured, the bank its
 // claim proceeds are assigned to, the bank financing it, or a regulator.
 func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shipmentID string) (string, error) {
-	caller, err := requireKind(ctx, "reading a shipment", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a shipment")
 	if err != nil {
 		return "", err
 	}
@@ -713,8 +566,8 @@ func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shi
 	if err != nil {
 		return "", err
 	}
-	if !insMayRead(caller, s.Insurer, s.Insured, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
-		return "", errf(CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read shipment %s", s.ID)
+	if !insMayRead(caller, s.Insurer, s.Insured, s.Assignee, c.lender.BankOf(ctx, s.FinancingID)) {
+		return "", errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read shipment %s", s.ID)
 	}
 	_, today, err := finToday(ctx)
 	if err != nil {
@@ -727,7 +580,7 @@ func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shi
 // or a regulator), or with policyID empty those the caller is party to:
 // as insurer, insured, or bank the proceeds are assigned to. At most 1000.
 func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, policyID string) (string, error) {
-	caller, err := requireKind(ctx, "listing shipments", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing shipments")
 	if err != nil {
 		return "", err
 	}
@@ -742,7 +595,7 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 			return "", err
 		}
 		if !insMayRead(caller, p.Insurer, p.Insured) {
-			return "", errf(CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
+			return "", errf(api.CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
 		}
 		tails, err := indexTails(ctx, insIdxPolicyShipment, []string{p.ID})
 		if err != nil {
@@ -776,7 +629,7 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 // the buyer's limit; paid in full, the shipment is PAID. valueDate may not
 // be after today nor before the shipment date.
 func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInterface, shipmentID, amount, valueDate string) (string, error) {
-	caller, err := requireKind(ctx, "recording a buyer payment", allKinds...)
+	caller, err := requireEnterprise(ctx, "recording a buyer payment")
 	if err != nil {
 		return "", err
 	}
@@ -786,18 +639,18 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
+		return "", errf(api.CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
 	}
 	if s.Status != ShipmentDeclared {
-		return "", errf(CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
+		return "", errf(api.CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
 	}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "shipment %s: %v", s.ID, err)
+		return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "amount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -808,7 +661,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 		return "", err
 	}
 	if vd.Before(insStoredDate(s.ShipmentDate)) {
-		return "", errf(CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
+		return "", errf(api.CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
 	}
 	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
@@ -816,7 +669,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	}
 	outstanding := invoice.Sub(paid)
 	if pay.GreaterThan(outstanding) {
-		return "", errf(CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
+		return "", errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
 	}
 	l, err := insLoadLimit(ctx, s.LimitID)
 	if err != nil {
@@ -832,7 +685,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := emit(ctx, "ShipmentPaid", Event{Entity: "shipment", ID: s.ID, Action: "payment-recorded", By: by,
@@ -848,7 +701,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 // starts the policy's waiting period, and the buyer's limit is suspended
 // for new declarations.
 func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterface, shipmentID string) (string, error) {
-	caller, err := requireKind(ctx, "reporting a buyer default", allKinds...)
+	caller, err := requireEnterprise(ctx, "reporting a buyer default")
 	if err != nil {
 		return "", err
 	}
@@ -858,17 +711,17 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
+		return "", errf(api.CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
 	}
 	if s.Status != ShipmentDeclared {
-		return "", errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+		return "", errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
 		return "", err
 	}
 	if !today.After(insStoredDate(s.PaymentDueDate)) {
-		return "", errf(CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
+		return "", errf(api.CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
 	}
 	l, err := insLoadLimit(ctx, s.LimitID)
 	if err != nil {
@@ -879,7 +732,7 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := emit(ctx, "BuyerDefaultReported", Event{Entity: "shipment", ID: s.ID, Action: "buyer-defaulted", By: by,
@@ -905,12 +758,12 @@ func insShippedBy(ctx contractapi.TransactionContextInterface, lots []LotRef, fo
 			out[i] = found[i]
 			continue
 		}
-		tails, err := indexTails(ctx, idxEventOfLot, []string{r.GTIN, r.Lot})
+		refs, err := lotEventRefs(ctx, r.GTIN, r.Lot)
 		if err != nil {
 			return nil, err
 		}
-		for j, n := len(tails)-1, 0; j >= 0 && n < insMaxEventsExamined && out[i] == ""; j, n = j-1, n+1 {
-			ev, err := loadEvent(ctx, tails[j][1])
+		for j, n := len(refs)-1, 0; j >= 0 && n < insMaxEventsExamined && out[i] == ""; j, n = j-1, n+1 {
+			ev, err := loadEvent(ctx, refs[j].hex)
 			if err != nil {
 				return nil, err
 			}
@@ -919,7 +772,7 @@ func insShippedBy(ctx contractapi.TransactionContextInterface, lots []LotRef, fo
 			}
 		}
 		if out[i] == "" {
-			return nil, errf(CodeForbidden, "lot %s of %s was shipped, but not by %s; an exporter insures only goods it shipped", r.Lot, r.GTIN, insured)
+			return nil, errf(api.CodeForbidden, "lot %s of %s was shipped, but not by %s; an exporter insures only goods it shipped", r.Lot, r.GTIN, insured)
 		}
 	}
 	return out, nil
@@ -982,7 +835,7 @@ func insCheckBuyer(field string, in insBuyerInput) (Buyer, error) {
 	}
 	if b.Country == "CN" {
 		if err := uscc.Validate(b.RegistrationID); err != nil {
-			return b, errf(CodeInvalidArgument, "%s.registrationId: a Chinese buyer is named by its unified social credit code: %v", field, err)
+			return b, errf(api.CodeInvalidArgument, "%s.registrationId: a Chinese buyer is named by its unified social credit code: %v", field, err)
 		}
 	}
 	return b, nil
@@ -991,12 +844,12 @@ func insCheckBuyer(field string, in insBuyerInput) (Buyer, error) {
 func insCheckRegID(field, s string) (string, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if s == "" || len(s) > 40 {
-		return "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+		return "", errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('A' <= c && c <= 'Z') && !('0' <= c && c <= '9') && c != '-' && c != '.' && c != '/' {
-			return "", errf(CodeInvalidArgument, "%s: %q has a character other than letters, digits, '-', '.' and '/'", field, trClip(s))
+			return "", errf(api.CodeInvalidArgument, "%s: %q has a character other than letters, digits, '-', '.' and '/'", field, trClip(s))
 		}
 	}
 	return s, nil
@@ -1012,19 +865,19 @@ func insCheckRegID(field, s string) (string, error) {
 // (CJK, accented letters, zero-width or control characters) is refused.
 func insCheckInvoiceNumber(field, s string) (display, normalised string, err error) {
 	if !utf8.ValidString(s) {
-		return "", "", errf(CodeInvalidArgument, "%s: not valid UTF-8", field)
+		return "", "", errf(api.CodeInvalidArgument, "%s: not valid UTF-8", field)
 	}
 	display = strings.TrimSpace(s)
 	if display == "" || utf8.RuneCountInString(display) > 40 {
-		return "", "", errf(CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+		return "", "", errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
 	}
 	normalised = NormalizeInvoiceNumber(display)
 	if normalised == "" || len(normalised) > 40 {
-		return "", "", errf(CodeInvalidArgument, "%s: %q is %d characters once normalised, want 1 to 40", field, trClip(display), len(normalised))
+		return "", "", errf(api.CodeInvalidArgument, "%s: %q is %d characters once normalised, want 1 to 40", field, trClip(display), len(normalised))
 	}
 	for i := 0; i < len(normalised); i++ {
 		if c := normalised[i]; c <= 0x20 || c >= 0x7f {
-			return "", "", errf(CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(display))
+			return "", "", errf(api.CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(display))
 		}
 	}
 	return display, normalised, nil
@@ -1034,73 +887,9 @@ func insCheckInvoiceNumber(field, s string) (display, normalised string, err err
 // 18 digits.
 func insCheckCustomsNo(s string) (string, error) {
 	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
+		return "", errf(api.CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
 	}
 	return s, nil
-}
-
-func insParseDate(field, s string) (money.Date, error) {
-	d, err := money.ParseDate(s)
-	if err != nil {
-		return d, errf(CodeInvalidArgument, "%s: %v", field, err)
-	}
-	return d, nil
-}
-
-// insStoredDate reads a date this contract wrote (zero Date if corrupt,
-// which every comparison then treats as long past).
-func insStoredDate(s string) money.Date {
-	d, _ := money.ParseDate(s)
-	return d
-}
-
-func insParse2(a, b string, cur money.Currency) (decimal.Decimal, decimal.Decimal, error) {
-	x, err := finParseStored(a, cur)
-	if err != nil {
-		return x, x, err
-	}
-	y, err := finParseStored(b, cur)
-	return x, y, err
-}
-
-// insParty checks that a credit code names an active enterprise of a kind.
-func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, kind string) (string, error) {
-	if creditCode == "" {
-		return "", errf(CodeInvalidArgument, "%s is required", field)
-	}
-	e, err := loadEnterprise(ctx, creditCode)
-	if err != nil {
-		return "", err
-	}
-	if e.Status != enterpriseActive || !slices.Contains(e.Kinds, kind) {
-		return "", errf(CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
-	}
-	return e.CreditCode, nil
-}
-
-// insMayRead: the parties named, or a regulator.
-func insMayRead(c *Caller, parties ...string) bool {
-	if c.HasKind(KindRegulator) {
-		return true
-	}
-	for _, p := range parties {
-		if p != "" && p == c.Enterprise.CreditCode {
-			return true
-		}
-	}
-	return false
-}
-
-// insFinancingBank is the bank of a financing, "" when there is none.
-func insFinancingBank(ctx contractapi.TransactionContextInterface, financingID string) string {
-	if financingID == "" {
-		return ""
-	}
-	f, err := finLoad(ctx, financingID)
-	if err != nil {
-		return ""
-	}
-	return f.Bank
 }
 
 func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity string) ([]string, error) {
@@ -1116,49 +905,6 @@ func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity
 		ids = append(ids, t[0])
 	}
 	return ids, nil
-}
-
-// insPutNew refuses an id that is taken (a derived id never collides, but
-// a collision must not overwrite).
-func insPutNew(ctx contractapi.TransactionContextInterface, obj, id string) error {
-	k, err := key(ctx, obj, id)
-	if err != nil {
-		return err
-	}
-	if old, err := ctx.GetStub().GetState(k); err != nil {
-		return errf(CodeInternal, "read state: %v", err)
-	} else if old != nil {
-		return errf(CodeAlreadyExists, "id %s is taken; submit again", id)
-	}
-	return nil
-}
-
-// insSave stamps and writes an entity.
-func insSave(ctx contractapi.TransactionContextInterface, obj, id string, v any, updatedAt, txID *string, now time.Time) error {
-	*updatedAt, *txID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	k, err := key(ctx, obj, id)
-	if err != nil {
-		return err
-	}
-	return putJSON(ctx, k, v)
-}
-
-func insLoad(ctx contractapi.TransactionContextInterface, obj, prefix, what, id string, v any) error {
-	if !finWellFormedID(id, prefix) {
-		return errf(CodeInvalidArgument, "%s id %q is not of the form %s-YYYY-XXXXXXXXXXXXXXXX", what, wrClip(id), prefix)
-	}
-	k, err := key(ctx, obj, id)
-	if err != nil {
-		return err
-	}
-	found, err := getJSON(ctx, k, v)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return errf(CodeNotFound, "%s %s does not exist", what, id)
-	}
-	return nil
 }
 
 func insLoadLimit(ctx contractapi.TransactionContextInterface, id string) (*CreditLimit, error) {
@@ -1186,4 +932,14 @@ func insLoadShipment(ctx contractapi.TransactionContextInterface, id string) (*S
 		s.RiskFlags = []string{}
 	}
 	return &s, nil
+}
+
+// insShipmentsOnLot lists the insured shipments naming a lot, in id order.
+func insShipmentsOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return tailIDs(ctx, insIdxLot, gtin, lot)
+}
+
+// insSaveShipment stamps and writes a shipment.
+func insSaveShipment(ctx contractapi.TransactionContextInterface, s *Shipment, now time.Time) error {
+	return insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now)
 }

@@ -4,91 +4,15 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/shopspring/decimal"
 )
-
-// Assignment statuses.
-const (
-	AssignmentRequested = "REQUESTED"
-	AssignmentAccepted  = "ACCEPTED"
-	AssignmentRejected  = "REJECTED"
-	AssignmentReleased  = "RELEASED"
-)
-
-// Claim statuses.
-const (
-	ClaimFiled    = "FILED"
-	ClaimApproved = "APPROVED"
-	ClaimRejected = "REJECTED"
-	ClaimPaid     = "PAID"
-)
-
-// Assignment is the assignment of a shipment's claim proceeds to a bank
-// (赔款转让): asked by the insured, accepted by the insurer.
-type Assignment struct {
-	ID          string `json:"id"`
-	ShipmentID  string `json:"shipmentId"`
-	PolicyID    string `json:"policyId"`
-	Insurer     string `json:"insurer"`
-	Insured     string `json:"insured"`
-	Bank        string `json:"bank"`
-	Status      string `json:"status"`
-	Note        string `json:"note,omitempty"`
-	RequestedAt string `json:"requestedAt"`
-	DecidedAt   string `json:"decidedAt,omitempty"`
-	ReleasedAt  string `json:"releasedAt,omitempty"`
-	UpdatedAt   string `json:"updatedAt"`
-	TxID        string `json:"txId"`
-}
-
-// ClaimPayment says where a paid claim's money went. When the beneficiary
-// is a bank financing the shipment (or its receivable), the payment repays
-// that financing first: accrued interest, then principal; the surplus goes
-// to the insured. ToBank + ToInsured = the indemnity.
-type ClaimPayment struct {
-	PaymentDate string `json:"paymentDate"`
-	Beneficiary string `json:"beneficiary"`
-	FinancingID string `json:"financingId,omitempty"`
-	ToInterest  string `json:"toInterest"`
-	ToPrincipal string `json:"toPrincipal"`
-	ToBank      string `json:"toBank"`
-	ToInsured   string `json:"toInsured"`
-}
-
-// Claim is a claim for indemnity on an insured shipment. Covered is loss ×
-// coverage ratio; AvailableCover what the buyer's limit and the policy's
-// maximum liability had left when the insurer approved; Indemnity the
-// smaller of the two.
-type Claim struct {
-	ID             string        `json:"id"`
-	ShipmentID     string        `json:"shipmentId"`
-	PolicyID       string        `json:"policyId"`
-	LimitID        string        `json:"limitId"`
-	Insurer        string        `json:"insurer"`
-	Insured        string        `json:"insured"`
-	FiledBy        string        `json:"filedBy"`
-	Currency       string        `json:"currency"`
-	Loss           string        `json:"loss"`
-	CoverageRatio  string        `json:"coverageRatio"`
-	Covered        string        `json:"covered"`
-	AvailableCover string        `json:"availableCover,omitempty"`
-	Indemnity      string        `json:"indemnity,omitempty"`
-	Status         string        `json:"status"`
-	Note           string        `json:"note,omitempty"`
-	Payment        *ClaimPayment `json:"payment,omitempty"`
-	FiledAt        string        `json:"filedAt"`
-	DecidedAt      string        `json:"decidedAt,omitempty"`
-	PaidAt         string        `json:"paidAt,omitempty"`
-	UpdatedAt      string        `json:"updatedAt"`
-	TxID           string        `json:"txId"`
-}
 
 // RequestAssignment is the insured asking that the claim proceeds of a
 // shipment be paid to a bank.
 func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterface, shipmentID, bank string) (string, error) {
-	caller, err := requireKind(ctx, "assigning claim proceeds", allKinds...)
+	caller, err := requireEnterprise(ctx, "assigning claim proceeds")
 	if err != nil {
 		return "", err
 	}
@@ -97,7 +21,7 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if s.Insured != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
+		return "", errf(api.CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
 	}
 	b, err := insParty(ctx, "bank", bank, KindBank)
 	if err != nil {
@@ -149,7 +73,7 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	if b, err := loadEnterprise(ctx, a.Bank); err != nil {
 		return "", err
 	} else if b.Status != enterpriseActive {
-		return "", errf(CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
+		return "", errf(api.CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -160,7 +84,7 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := putIndex(ctx, insIdxParty, a.Bank, "shipment", s.ID); err != nil {
@@ -214,17 +138,17 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if a.Bank != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
+		return "", errf(api.CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
 	}
 	if a.Status != AssignmentAccepted {
-		return "", errf(CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentAccepted)
+		return "", errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentAccepted)
 	}
 	s, err := insLoadShipment(ctx, a.ShipmentID)
 	if err != nil {
 		return "", err
 	}
 	if s.FinancingID != "" {
-		return "", errf(CodeConflict, "shipment %s is collateral of financing %s; close it first", s.ID, s.FinancingID)
+		return "", errf(api.CodeConflict, "shipment %s is collateral of financing %s; close it first", s.ID, s.FinancingID)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -235,7 +159,7 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := emit(ctx, "AssignmentReleased", Event{Entity: "assignment", ID: a.ID, Action: "released", By: a.Bank}); err != nil {
@@ -247,7 +171,7 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 // GetAssignment returns an assignment to the insured, the insurer, the bank
 // or a regulator.
 func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
-	caller, err := requireKind(ctx, "reading an assignment", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading an assignment")
 	if err != nil {
 		return "", err
 	}
@@ -256,7 +180,7 @@ func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, a
 		return "", err
 	}
 	if !insMayRead(caller, a.Insured, a.Insurer, a.Bank) {
-		return "", errf(CodeForbidden, "only the insured, the insurer, the bank and regulators read assignment %s", a.ID)
+		return "", errf(api.CodeForbidden, "only the insured, the insurer, the bank and regulators read assignment %s", a.ID)
 	}
 	return toJSON(a)
 }
@@ -264,7 +188,7 @@ func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, a
 // ListAssignments lists the assignments the caller is party to, at most
 // 1000.
 func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing assignments", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing assignments")
 	if err != nil {
 		return "", err
 	}
@@ -283,17 +207,12 @@ func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface)
 	return toJSON(out)
 }
 
-type insClaimInput struct {
-	Loss string `json:"loss"`
-	Note string `json:"note"`
-}
-
 // FileClaim files a claim on a shipment whose buyer defaulted, once the
 // policy's waiting period after the default date has passed; by the
 // insured or the assignee bank. input: {"loss" (optional: at most, and by
 // default, the amount outstanding),"note"}.
 func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipmentID, input string) (string, error) {
-	caller, err := requireKind(ctx, "filing a claim", allKinds...)
+	caller, err := requireEnterprise(ctx, "filing a claim")
 	if err != nil {
 		return "", err
 	}
@@ -311,13 +230,13 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
+		return "", errf(api.CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
 	}
 	if s.Status != ShipmentDefaulted {
-		return "", errf(CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
+		return "", errf(api.CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
 	}
 	if s.ClaimID != "" {
-		return "", errf(CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
+		return "", errf(api.CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
 	}
 	p, err := insLoadPolicy(ctx, s.PolicyID)
 	if err != nil {
@@ -325,7 +244,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "shipment %s: %v", s.ID, err)
+		return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
 	}
 	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
@@ -335,10 +254,10 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	loss := outstanding
 	if in.Loss != "" {
 		if loss, err = money.ParsePositiveAmount(in.Loss, cur); err != nil {
-			return "", errf(CodeInvalidArgument, "loss: %v", err)
+			return "", errf(api.CodeInvalidArgument, "loss: %v", err)
 		}
 		if loss.GreaterThan(outstanding) {
-			return "", errf(CodeRuleViolation, "loss %s is more than the %s outstanding on shipment %s", money.Format(loss, cur), money.Format(outstanding, cur), s.ID)
+			return "", errf(api.CodeRuleViolation, "loss %s is more than the %s outstanding on shipment %s", money.Format(loss, cur), money.Format(outstanding, cur), s.ID)
 		}
 	}
 	now, today, err := finToday(ctx)
@@ -346,11 +265,11 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 		return "", err
 	}
 	if ends := insStoredDate(s.DefaultDate).AddDays(p.WaitingPeriodDays); today.Before(ends) {
-		return "", errf(CodeRuleViolation, "the waiting period of %d days after the default on %s ends on %s", p.WaitingPeriodDays, s.DefaultDate, ends)
+		return "", errf(api.CodeRuleViolation, "the waiting period of %d days after the default on %s ends on %s", p.WaitingPeriodDays, s.DefaultDate, ends)
 	}
 	ratio, err := money.ParseRate(s.CoverageRatio)
 	if err != nil {
-		return "", errf(CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+		return "", errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
 	}
 	cl := &Claim{
 		ID: finDeriveID("CM", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID, LimitID: s.LimitID,
@@ -365,7 +284,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	for _, party := range []string{cl.Insurer, cl.Insured, s.Assignee} {
@@ -398,11 +317,11 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 		return "", err
 	}
 	if cl.Status != ClaimFiled {
-		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "claim %s: %v", cl.ID, err)
+		return "", errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
 	}
 	l, err := insLoadLimit(ctx, cl.LimitID)
 	if err != nil {
@@ -434,7 +353,7 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	}
 	indemnity := decimal.Min(covered, available)
 	if indemnity.Sign() == 0 {
-		return "", errf(CodeRuleViolation, "no cover is left on limit %s or policy %s; reject the claim instead", l.ID, p.ID)
+		return "", errf(api.CodeRuleViolation, "no cover is left on limit %s or policy %s; reject the claim instead", l.ID, p.ID)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -475,7 +394,7 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 		return "", err
 	}
 	if cl.Status != ClaimFiled {
-		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
 	}
 	s, err := insLoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
@@ -492,7 +411,7 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := emit(ctx, "ClaimRejected", Event{Entity: "claim", ID: cl.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
@@ -515,11 +434,11 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 		return "", err
 	}
 	if cl.Status != ClaimApproved {
-		return "", errf(CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimApproved)
+		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimApproved)
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "claim %s: %v", cl.ID, err)
+		return "", errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -530,7 +449,7 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 		return "", err
 	}
 	if approved, err := insTxDate(cl.DecidedAt); err == nil && vd.Before(approved) {
-		return "", errf(CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
+		return "", errf(api.CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
 	}
 	s, err := insLoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
@@ -549,16 +468,12 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if s.Assignee != "" {
 		pay.Beneficiary = s.Assignee
 		pay.ToBank, pay.ToInsured = money.Format(indemnity, cur), zero
-		f, err := insFinancingOfShipment(ctx, s, s.Assignee)
+		financingID, toInterest, toPrincipal, surplus, err := c.lender.ApplyClaimProceeds(ctx, s, s.Assignee, indemnity, vd, caller.Enterprise.CreditCode, now)
 		if err != nil {
 			return "", err
 		}
-		if f != nil {
-			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, indemnity, vd, PostingClaimProceeds, caller.Enterprise.CreditCode, now, nil, s)
-			if err != nil {
-				return "", err
-			}
-			pay.FinancingID = f.ID
+		if financingID != "" {
+			pay.FinancingID = financingID
 			pay.ToInterest, pay.ToPrincipal = money.Format(toInterest, cur), money.Format(toPrincipal, cur)
 			pay.ToBank, pay.ToInsured = money.Format(toInterest.Add(toPrincipal), cur), money.Format(surplus, cur)
 		}
@@ -578,7 +493,7 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now); err != nil {
+	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
@@ -598,7 +513,7 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 // GetClaim returns a claim to the insurer, the insured, the assignee bank
 // or a regulator.
 func (c *Insurance) GetClaim(ctx contractapi.TransactionContextInterface, claimID string) (string, error) {
-	caller, err := requireKind(ctx, "reading a claim", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a claim")
 	if err != nil {
 		return "", err
 	}
@@ -615,14 +530,14 @@ func (c *Insurance) GetClaim(ctx contractapi.TransactionContextInterface, claimI
 		assignee = s.Assignee
 	}
 	if !insMayRead(caller, cl.Insurer, cl.Insured, beneficiary, assignee) {
-		return "", errf(CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read claim %s", cl.ID)
+		return "", errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read claim %s", cl.ID)
 	}
 	return toJSON(cl)
 }
 
 // ListClaims lists the claims the caller is party to, at most 1000.
 func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing claims", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing claims")
 	if err != nil {
 		return "", err
 	}
@@ -646,9 +561,9 @@ func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (str
 func insCheckAssignable(s *Shipment) error {
 	switch {
 	case s.Assignee != "":
-		return errf(CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
+		return errf(api.CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
 	case s.Status != ShipmentDeclared && s.Status != ShipmentDefaulted:
-		return errf(CodeConflict, "shipment %s is %s", s.ID, s.Status)
+		return errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	}
 	return nil
 }
@@ -663,10 +578,10 @@ func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what 
 		return nil, nil, err
 	}
 	if a.Insurer != caller.Enterprise.CreditCode {
-		return nil, nil, errf(CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
+		return nil, nil, errf(api.CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
 	}
 	if a.Status != AssignmentRequested {
-		return nil, nil, errf(CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentRequested)
+		return nil, nil, errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentRequested)
 	}
 	return caller, a, nil
 }
@@ -681,7 +596,7 @@ func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what strin
 		return nil, nil, err
 	}
 	if cl.Insurer != caller.Enterprise.CreditCode {
-		return nil, nil, errf(CodeForbidden, "claim %s is on a policy of insurer %s", cl.ID, cl.Insurer)
+		return nil, nil, errf(api.CodeForbidden, "claim %s is on a policy of insurer %s", cl.ID, cl.Insurer)
 	}
 	return caller, cl, nil
 }

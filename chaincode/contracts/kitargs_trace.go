@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/shopspring/decimal"
 )
 
 // Input checks of the trace contract. Each returns the normalised value
@@ -19,21 +19,21 @@ import (
 func trCheckGTIN(field, s string) (string, error) {
 	g, err := gs1.NormalizeGTIN(s)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "%s: %v", field, err)
+		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return g, nil
 }
 
 func trCheckLot(field, s string) (string, error) {
 	if err := gs1.ValidateLot(s); err != nil {
-		return "", errf(CodeInvalidArgument, "%s: %v", field, err)
+		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return s, nil
 }
 
 func trCheckSerial(field, s string) (string, error) {
 	if err := gs1.ValidateSerial(s); err != nil {
-		return "", errf(CodeInvalidArgument, "%s: %v", field, err)
+		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return s, nil
 }
@@ -42,10 +42,10 @@ func trCheckSerial(field, s string) (string, error) {
 // and its mod-10 check digit.
 func trCheckSSCC(field, s string) (string, error) {
 	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(CodeInvalidArgument, "%s: an SSCC has 18 digits", field)
+		return "", errf(api.CodeInvalidArgument, "%s: an SSCC has 18 digits", field)
 	}
 	if trMod10(s[:17]) != s[17] {
-		return "", errf(CodeInvalidArgument, "%s: SSCC %s has a wrong check digit, expected %c", field, s, trMod10(s[:17]))
+		return "", errf(api.CodeInvalidArgument, "%s: SSCC %s has a wrong check digit, expected %c", field, s, trMod10(s[:17]))
 	}
 	return s, nil
 }
@@ -66,7 +66,7 @@ func trMod10(body string) byte {
 // and maxFrac fraction digits.
 func trParseDecimal(field, s string, signed bool, maxInt, maxFrac int) (decimal.Decimal, error) {
 	fail := func(why string) (decimal.Decimal, error) {
-		return decimal.Decimal{}, errf(CodeInvalidArgument, "%s: %q is not a plain decimal: %s", field, trClip(s), why)
+		return decimal.Decimal{}, errf(api.CodeInvalidArgument, "%s: %q is not a plain decimal: %s", field, trClip(s), why)
 	}
 	body := s
 	if signed && strings.HasPrefix(body, "-") {
@@ -97,7 +97,7 @@ func trCheckQuantity(field, s string) (string, error) {
 		return "", err
 	}
 	if d.Sign() <= 0 {
-		return "", errf(CodeInvalidArgument, "%s must be greater than zero", field)
+		return "", errf(api.CodeInvalidArgument, "%s must be greater than zero", field)
 	}
 	return d.String(), nil
 }
@@ -110,7 +110,7 @@ func trCheckBounded(field, s string, lo, hi int64, maxFrac int) (string, error) 
 		return "", err
 	}
 	if d.LessThan(decimal.NewFromInt(lo)) || d.GreaterThan(decimal.NewFromInt(hi)) {
-		return "", errf(CodeInvalidArgument, "%s %s is outside %d..%d", field, s, lo, hi)
+		return "", errf(api.CodeInvalidArgument, "%s %s is outside %d..%d", field, s, lo, hi)
 	}
 	return d.String(), nil
 }
@@ -133,7 +133,7 @@ func trCheckUnit(field, s string) (string, error) {
 			return s, nil
 		}
 	}
-	return "", errf(CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, trClip(s), strings.Join(traceUnits, ", "))
+	return "", errf(api.CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, trClip(s), strings.Join(traceUnits, ", "))
 }
 
 // iso3166 lists the officially assigned ISO 3166-1 alpha-2 codes.
@@ -151,7 +151,7 @@ const iso3166 = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF 
 
 func trCheckCountry(field, s string) (string, error) {
 	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || !strings.Contains(iso3166, s) {
-		return "", errf(CodeInvalidArgument, "%s: %q is not an ISO 3166-1 alpha-2 country code", field, trClip(s))
+		return "", errf(api.CodeInvalidArgument, "%s: %q is not an ISO 3166-1 alpha-2 country code", field, trClip(s))
 	}
 	return s, nil
 }
@@ -160,7 +160,7 @@ func trCheckCountry(field, s string) (string, error) {
 func trCheckDate(field, s string) (money.Date, error) {
 	d, err := money.ParseDate(s)
 	if err != nil {
-		return money.Date{}, errf(CodeInvalidArgument, "%s: %v", field, err)
+		return money.Date{}, errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return d, nil
 }
@@ -169,16 +169,16 @@ func trCheckDate(field, s string) (money.Date, error) {
 // https://id.gs1.org/414/..., geo:23.18,113.02).
 func trCheckURI(field, s string) (string, error) {
 	if s == "" || len(s) > 256 {
-		return "", errf(CodeInvalidArgument, "%s: want an absolute URI of 1 to 256 characters", field)
+		return "", errf(api.CodeInvalidArgument, "%s: want an absolute URI of 1 to 256 characters", field)
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= 0x20 || c >= 0x7f || strings.IndexByte(`"<>\^`+"`{|}", c) >= 0 {
-			return "", errf(CodeInvalidArgument, "%s: character %d of %q is not allowed in a URI", field, i+1, trClip(s))
+			return "", errf(api.CodeInvalidArgument, "%s: character %d of %q is not allowed in a URI", field, i+1, trClip(s))
 		}
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || (u.Opaque == "" && u.Host == "" && u.Path == "") {
-		return "", errf(CodeInvalidArgument, "%s: %q is not an absolute URI", field, trClip(s))
+		return "", errf(api.CodeInvalidArgument, "%s: %q is not an absolute URI", field, trClip(s))
 	}
 	return s, nil
 }
@@ -195,14 +195,14 @@ const sortTimeLayout = "2006-01-02T15:04:05.000000000Z"
 func trCheckTime(field, s string) (time.Time, string, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil || !strings.Contains(s, "T") {
-		return time.Time{}, "", errf(CodeInvalidArgument, "%s: %q is not an RFC 3339 date-time with offset (2026-04-01T08:30:00+08:00)", field, trClip(s))
+		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: %q is not an RFC 3339 date-time with offset (2026-04-01T08:30:00+08:00)", field, trClip(s))
 	}
 	_, off := t.Zone()
 	if off > 14*3600 || off < -14*3600 {
-		return time.Time{}, "", errf(CodeInvalidArgument, "%s: offset beyond ±14:00", field)
+		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: offset beyond ±14:00", field)
 	}
 	if t.Year() < money.MinYear {
-		return time.Time{}, "", errf(CodeInvalidArgument, "%s: year before %d", field, money.MinYear)
+		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: year before %d", field, money.MinYear)
 	}
 	sign := "+"
 	if off < 0 {
@@ -215,7 +215,7 @@ func trCheckTime(field, s string) (time.Time, string, error) {
 func trCheckSHA256(field, s string) (string, error) {
 	s = strings.ToLower(s)
 	if len(s) != 64 || strings.Trim(s, "0123456789abcdef") != "" {
-		return "", errf(CodeInvalidArgument, "%s: want 64 hexadecimal digits", field)
+		return "", errf(api.CodeInvalidArgument, "%s: want 64 hexadecimal digits", field)
 	}
 	return s, nil
 }
@@ -226,7 +226,7 @@ func trOneOf(field, s string, allowed ...string) (string, error) {
 			return s, nil
 		}
 	}
-	return "", errf(CodeInvalidArgument, "%s: %q is not one of %s", field, trClip(s), strings.Join(allowed, ", "))
+	return "", errf(api.CodeInvalidArgument, "%s: %q is not one of %s", field, trClip(s), strings.Join(allowed, ", "))
 }
 
 // trClip shortens user input echoed in an error message.

@@ -9,17 +9,20 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
 )
+
+// TraceReads are the trace contract's reads over the lineage: the lots
+// upstream and downstream of a lot, the trace document of a lot or item,
+// and custody.
+type TraceReads struct{}
 
 // Bounds on what one query walks and returns.
 const (
 	defaultLineageDepth = 10
-	maxLineageDepth     = 64
-	maxLineageLots      = 10000
 	traceDepth          = 32
 	traceMaxLots        = 1000
-	maxContainerNodes   = 2000
 )
 
 // Recall propagation is computed when read, not marked when recalled.
@@ -33,203 +36,11 @@ const (
 // one point read per lot for its recall key, and upstream sets are small
 // (a tin's history is a few lots deep).
 
-// LineageLot is a lot met on a lineage walk, at its distance in
-// transformations (or aggregations) from where the walk started.
-type LineageLot struct {
-	GTIN  string `json:"gtin"`
-	Lot   string `json:"lot"`
-	Depth int    `json:"depth"`
-}
-
-// walkLineage visits lots breadth-first from starts (ordered by depth)
-// through the inputs index (up) or the outputs index (down), each lot once
-// at its least depth, to maxDepth; it stops at maxLots lots and reports
-// truncated. The order is deterministic: by depth, then index order.
-func walkLineage(ctx contractapi.TransactionContextInterface, starts []LineageLot, up bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
-	return walkGoods(ctx, starts, up, false, maxDepth, maxLots)
-}
-
-// walkGoods is walkLineage that, with packing set, also follows the lots
-// packed into serialized items of other lots (tins in gift boxes), as the
-// goods' recall checks and collateral alerts must.
-func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot, up, packing bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
-	idx, pidx := idxOutputs, idxPackedDown
-	if up {
-		idx, pidx = idxInputs, idxPackedUp
-	}
-	visited := make(map[lotKey]bool, len(starts))
-	queue := make([]LineageLot, 0, len(starts))
-	for _, s := range starts {
-		if k := (lotKey{s.GTIN, s.Lot}); !visited[k] {
-			visited[k] = true
-			queue = append(queue, s)
-		}
-	}
-	truncated := false
-	for i := 0; i < len(queue) && !truncated; i++ {
-		n := queue[i]
-		if n.Depth >= maxDepth {
-			continue
-		}
-		tails, err := lotPairs(ctx, idx, n.GTIN, n.Lot)
-		if err != nil {
-			return nil, false, err
-		}
-		if packing {
-			packed, err := lotPairs(ctx, pidx, n.GTIN, n.Lot)
-			if err != nil {
-				return nil, false, err
-			}
-			tails = append(tails, packed...)
-		}
-		for _, k := range tails {
-			if visited[k] {
-				continue
-			}
-			if len(queue) >= maxLots {
-				truncated = true
-				break
-			}
-			visited[k] = true
-			queue = append(queue, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: n.Depth + 1})
-		}
-	}
-	return queue, truncated, nil
-}
-
-// lotPairs reads the lineage index entries under [gtin, lot] and returns
-// their two trailing attributes (the lot at the other end of the edge), in
-// key order. It splits the keys itself: a composite key is U+0000, the
-// object type, then each attribute followed by U+0000 (the shim's format),
-// and the walk reads thousands of them.
-func lotPairs(ctx contractapi.TransactionContextInterface, idx, gtin, lot string) ([]lotKey, error) {
-	prefix, err := key(ctx, idx, gtin, lot)
-	if err != nil {
-		return nil, err
-	}
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{gtin, lot})
-	if err != nil {
-		return nil, errf(CodeInternal, "index query: %v", err)
-	}
-	defer it.Close()
-	var out []lotKey
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, errf(CodeInternal, "index query: %v", err)
-		}
-		rest, ok := strings.CutPrefix(kv.Key, prefix)
-		g, l, ok2 := strings.Cut(rest, "\x00")
-		if !ok || !ok2 || !strings.HasSuffix(l, "\x00") || strings.Contains(l[:len(l)-1], "\x00") {
-			return nil, errf(CodeInternal, "malformed lineage index key %q", kv.Key)
-		}
-		out = append(out, lotKey{g, l[:len(l)-1]})
-	}
-	return out, nil
-}
-
-// itemUpstreamStarts is where an item's history starts: its own lot, and
-// the lots of everything aggregated into it (a gift box holds tins of
-// other lots), through nested containers.
-func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) ([]LineageLot, error) {
-	starts := []LineageLot{{GTIN: it.GTIN, Lot: it.Lot, Depth: 0}}
-	containers := []string{itemURI(it.GTIN, it.Serial)}
-	seen := map[string]bool{containers[0]: true}
-	for i := 0; i < len(containers) && i < maxContainerNodes; i++ {
-		children, err := indexTails(ctx, idxChildren, []string{containers[i]})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range children {
-			if seen[c[0]] {
-				continue
-			}
-			seen[c[0]] = true
-			k, ok := parseObjectURI(c[0])
-			switch {
-			case !ok:
-			case k.Serial == "":
-				starts = append(starts, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: 1})
-			default:
-				child, err := loadItem(ctx, k.GTIN, k.Serial)
-				if err != nil {
-					return nil, err
-				}
-				starts = append(starts, LineageLot{GTIN: child.GTIN, Lot: child.Lot, Depth: 1})
-				containers = append(containers, c[0])
-			}
-		}
-	}
-	return starts, nil
-}
-
-// recallStatus walks upstream from starts and reports the nearest recall.
-func recallStatus(ctx contractapi.TransactionContextInterface, starts []LineageLot) (RecallStatus, error) {
-	return recallStatusOf(ctx, starts, false)
-}
-
-// recallStatusOf is recallStatus that, with packing set, also reaches the
-// lots packed into the goods (for receipts on them).
-func recallStatusOf(ctx contractapi.TransactionContextInterface, starts []LineageLot, packing bool) (RecallStatus, error) {
-	lots, _, err := walkGoods(ctx, starts, true, packing, maxLineageDepth, maxLineageLots)
-	if err != nil {
-		return RecallStatus{}, err
-	}
-	recalls, err := recallsOf(ctx, lots)
-	if err != nil {
-		return RecallStatus{}, err
-	}
-	if len(recalls) == 0 {
-		return RecallStatus{}, nil
-	}
-	return RecallStatus{Recalled: true, Recall: &recalls[0]}, nil
-}
-
-// recallsOf returns the recalls of the given lots, in their order.
-func recallsOf(ctx contractapi.TransactionContextInterface, lots []LineageLot) ([]Recall, error) {
-	var out []Recall
-	for _, l := range lots {
-		k, err := key(ctx, objRecall, l.GTIN, l.Lot)
-		if err != nil {
-			return nil, err
-		}
-		var r Recall
-		if found, err := getJSON(ctx, k, &r); err != nil {
-			return nil, err
-		} else if found {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// custodyAt reports whether the enterprise has received or stored goods of
-// the lot (a receiving or storing event it recorded) and not shipped them
-// out since. For the warehouse-receipt and financing contracts.
-func custodyAt(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (bool, error) {
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxCustody, []string{gtin, lot, creditCode})
-	if err != nil {
-		return false, errf(CodeInternal, "index query: %v", err)
-	}
-	defer it.Close()
-	return it.HasNext(), nil
-}
-
-// LineageResult is the answer of Lineage.
-type LineageResult struct {
-	GTIN      string       `json:"gtin"`
-	Lot       string       `json:"lot"`
-	Direction string       `json:"direction"`
-	MaxDepth  int          `json:"maxDepth"`
-	Lots      []LineageLot `json:"lots"`
-	Truncated bool         `json:"truncated"`
-}
-
 // Lineage lists the lots upstream ("up": what this lot was made from) or
 // downstream ("down": what was made from it) through transformations, each
 // with its depth, to maxDepth (1 to 64; empty for 10). Answered from the
 // lineage indexes alone; each lot is visited once.
-func (t *Trace) Lineage(ctx contractapi.TransactionContextInterface, gtin, lot, direction, maxDepth string) (string, error) {
+func (t *TraceReads) Lineage(ctx contractapi.TransactionContextInterface, gtin, lot, direction, maxDepth string) (string, error) {
 	l, err := lotArgs(ctx, gtin, lot)
 	if err != nil {
 		return "", err
@@ -241,7 +52,7 @@ func (t *Trace) Lineage(ctx contractapi.TransactionContextInterface, gtin, lot, 
 	if maxDepth != "" {
 		depth, err = strconv.Atoi(maxDepth)
 		if err != nil || depth < 1 || depth > maxLineageDepth || strings.TrimLeft(maxDepth, "0123456789") != "" {
-			return "", errf(CodeInvalidArgument, "maxDepth: want a whole number from 1 to %d", maxLineageDepth)
+			return "", errf(api.CodeInvalidArgument, "maxDepth: want a whole number from 1 to %d", maxLineageDepth)
 		}
 	}
 	lots, truncated, err := walkLineage(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, direction == "up", depth, maxLineageLots+1)
@@ -249,14 +60,6 @@ func (t *Trace) Lineage(ctx contractapi.TransactionContextInterface, gtin, lot, 
 		return "", err
 	}
 	return toJSON(LineageResult{GTIN: l.GTIN, Lot: l.Lot, Direction: direction, MaxDepth: depth, Lots: append([]LineageLot{}, lots[1:]...), Truncated: truncated})
-}
-
-// TraceReading is a sensor reading with the event it came from.
-type TraceReading struct {
-	EventID   string `json:"eventId"`
-	BizStep   string `json:"bizStep"`
-	EventTime string `json:"eventTime"`
-	SensorReading
 }
 
 // Bounds of a trace document. A trace is bounded whatever was recorded on
@@ -281,279 +84,6 @@ const (
 // traceMilestones are the steps a shopper or a bank must see: with every
 // transformation, they are listed before any other step.
 var traceMilestones = []string{"commissioning", "harvesting", "slaughtering", "inspecting", "packing", "shipping", "receiving", "storing"}
-
-// TraceStepCount counts the events of one business step and event type
-// that the trace read, how many it lists, and the first and last times.
-type TraceStepCount struct {
-	BizStep string `json:"bizStep"`
-	Type    string `json:"type"`
-	Events  int    `json:"events"`
-	Listed  int    `json:"listed"`
-	Omitted int    `json:"omitted"`
-	First   string `json:"first"`
-	Last    string `json:"last"`
-}
-
-// TraceLotEvents counts the events of one lot of the lineage (or, with
-// Serial, of the item itself): indexed (not already met on an earlier
-// lot), read, and listed.
-type TraceLotEvents struct {
-	GTIN   string `json:"gtin"`
-	Lot    string `json:"lot"`
-	Serial string `json:"serial,omitempty"`
-	Depth  int    `json:"depth"`
-	Events int    `json:"events"`
-	Read   int    `json:"read"`
-	Listed int    `json:"listed"`
-}
-
-// TraceOmitted says what a trace document leaves out.
-type TraceOmitted struct {
-	Events       int `json:"events"`       // events not in events (counted in steps when read)
-	Unread       int `json:"unread"`       // of those, events not read at all (over the read budget; counted in lotEvents)
-	Readings     int `json:"readings"`     // readings not in sensorReadings (all are in sensorSeries)
-	SensorSeries int `json:"sensorSeries"` // series beyond those listed
-	Lots         int `json:"lots"`         // lineage lots beyond those listed: their events and certificates were not read
-	Certificates int `json:"certificates"`
-	Recalls      int `json:"recalls"`
-}
-
-// SensorSeries summarises the readings of one lot at one location (read
-// point, else business location) of one type and unit.
-type SensorSeries struct {
-	GTIN       string              `json:"gtin"`
-	Lot        string              `json:"lot"`
-	Location   *Location           `json:"location,omitempty"`
-	Type       string              `json:"type"`
-	UOM        string              `json:"uom"`
-	Events     int                 `json:"events"`
-	Readings   int                 `json:"readings"`
-	MinValue   string              `json:"minValue"`
-	MaxValue   string              `json:"maxValue"`
-	MeanValue  string              `json:"meanValue"` // mean of the readings' midpoints, 2 decimals
-	From       string              `json:"from"`
-	To         string              `json:"to"`
-	Excursion  int                 `json:"excursionReadings"`
-	Intervals  int                 `json:"excursionIntervals"`
-	Excursions []ExcursionInterval `json:"excursions"`
-	// ExcursionsOmitted counts intervals beyond the longest listed.
-	ExcursionsOmitted int `json:"excursionsOmitted"`
-}
-
-// ExcursionInterval is a run of contiguous readings out of range: when,
-// for how long, and the value farthest out of the storage range.
-type ExcursionInterval struct {
-	From            string `json:"from"`
-	To              string `json:"to"`
-	DurationSeconds int64  `json:"durationSeconds"`
-	Peak            string `json:"peak"`
-	Readings        int    `json:"readings"`
-}
-
-// TraceDocument is everything the shopper's page and the EPCIS export
-// show about a lot or a serialized item.
-type TraceDocument struct {
-	Product        Product          `json:"product"`
-	Lot            Lot              `json:"lot"`
-	Item           *Item            `json:"item,omitempty"`
-	Container      string           `json:"container,omitempty"`
-	Recalled       bool             `json:"recalled"`
-	Recall         *Recall          `json:"recall,omitempty"`
-	Recalls        []Recall         `json:"recalls"`
-	Lineage        []LineageLot     `json:"lineage"`
-	Lots           []Lot            `json:"lots"`
-	Products       []Product        `json:"products"`
-	Events         []TraceEvent     `json:"events"`
-	Certificates   []Certificate    `json:"certificates"`
-	SensorReadings []TraceReading   `json:"sensorReadings"`
-	Truncated      bool             `json:"truncated"` // anything at all is left out (see omitted)
-	EventCount     int              `json:"eventCount"`
-	Steps          []TraceStepCount `json:"steps"`
-	LotEvents      []TraceLotEvents `json:"lotEvents"`
-	SensorSeries   []SensorSeries   `json:"sensorSeries"`
-	Omitted        TraceOmitted     `json:"omitted"`
-}
-
-// traceRef is an event index entry: sort time (UTC, fixed width) and hex id.
-type traceRef struct{ time, hex string }
-
-// traceClass is what a trace needs to know of an event to count it and to
-// choose whether to list it, without reading it: its group (step, type,
-// recorder), its time as recorded, the weight of its lists (for
-// traceEventSize), whether it carries readings (then the trace reads it,
-// to summarise them) or an excursion, and how many index entries name it
-// (one: it cannot be met again on another lot or the item).
-type traceClass struct {
-	step, typ, recorder     string
-	eventTime               []byte
-	refs, readings, entries int
-	excursion               bool
-}
-
-// traceClassV1 starts the value of an event~lot or event~item entry that
-// carries its event's class. Entries written before events were classified
-// hold indexMarker (or anything else that does not parse): for those the
-// trace reads the event itself, so an old ledger is traced exactly as a
-// new one, only slower.
-const traceClassV1 = "c1\x00"
-
-func traceClassOf(ev *TraceEvent) traceClass {
-	c := traceClass{
-		step: ev.BizStep, typ: ev.Type, recorder: ev.RecordedBy.CreditCode, eventTime: []byte(ev.EventTime),
-		refs:     len(ev.Lots) + len(ev.Items) + len(ev.Inputs) + len(ev.Outputs) + len(ev.ChildLots) + len(ev.ChildItems),
-		readings: len(ev.SensorReadings), excursion: ev.Excursion,
-	}
-	c.entries = c.refs // RecordEvent indexes every lot and item named...
-	if p := ev.Parent; p != nil && p.SSCC == "" {
-		c.entries++ // ... and an item that is the parent
-	}
-	return c
-}
-
-// value encodes the class: traceClassV1, then step, type, recorder, event
-// time, refs, readings, excursion (0 or 1) and entries, each ended by
-// U+0000. None of them can hold U+0000 (steps and types come from tables,
-// the recorder is a credit code, the time is RFC 3339).
-func (c traceClass) value() []byte {
-	x := "0"
-	if c.excursion {
-		x = "1"
-	}
-	b := []byte(traceClassV1)
-	for _, f := range []string{c.step, c.typ, c.recorder, string(c.eventTime), strconv.Itoa(c.refs), strconv.Itoa(c.readings), x, strconv.Itoa(c.entries)} {
-		b = append(append(b, f...), 0)
-	}
-	return b
-}
-
-// traceClassReader parses index values into classes, sharing the strings
-// that repeat (steps, types, recorders) and keeping the event time as a
-// slice of the value: a flooded lot has thousands of entries.
-type traceClassReader struct {
-	recorders map[string]string
-}
-
-// parse reads a value made by traceClass.value; ok is false for anything
-// else (an entry written before classes were).
-func (r *traceClassReader) parse(v []byte) (c traceClass, ok bool) {
-	rest, ok := bytes.CutPrefix(v, []byte(traceClassV1))
-	if !ok {
-		return traceClass{}, false
-	}
-	var f [8][]byte
-	for i := range f {
-		if f[i], rest, ok = bytes.Cut(rest, []byte{0}); !ok {
-			return traceClass{}, false
-		}
-	}
-	if len(rest) != 0 || len(f[6]) != 1 || f[6][0] != '0' && f[6][0] != '1' {
-		return traceClass{}, false
-	}
-	c.eventTime, c.excursion = f[3], f[6][0] == '1'
-	var ok1, ok2, ok3 bool
-	c.refs, ok1 = traceCount(f[4])
-	c.readings, ok2 = traceCount(f[5])
-	c.entries, ok3 = traceCount(f[7])
-	if !ok1 || !ok2 || !ok3 {
-		return traceClass{}, false
-	}
-	if rule := trFindStep(string(f[0])); rule != nil {
-		c.step = rule.step
-	} else {
-		c.step = string(f[0])
-	}
-	switch string(f[1]) {
-	case ObjectEvent:
-		c.typ = ObjectEvent
-	case TransformationEvent:
-		c.typ = TransformationEvent
-	case AggregationEvent:
-		c.typ = AggregationEvent
-	default:
-		c.typ = string(f[1])
-	}
-	if c.recorder, ok = r.recorders[string(f[2])]; !ok {
-		if r.recorders == nil {
-			r.recorders = map[string]string{}
-		}
-		c.recorder = string(f[2])
-		r.recorders[c.recorder] = c.recorder
-	}
-	return c, true
-}
-
-// traceCount reads a count written by strconv.Itoa (at most six digits).
-func traceCount(b []byte) (int, bool) {
-	if len(b) == 0 || len(b) > 6 {
-		return 0, false
-	}
-	n := 0
-	for _, d := range b {
-		if d < '0' || d > '9' {
-			return 0, false
-		}
-		n = n*10 + int(d-'0')
-	}
-	return n, true
-}
-
-// putEventIndex writes an event index entry (event~lot, event~item) whose
-// value is the event's class.
-func putEventIndex(ctx contractapi.TransactionContextInterface, objectType string, class []byte, attrs ...string) error {
-	k, err := key(ctx, objectType, attrs...)
-	if err != nil {
-		return err
-	}
-	if err := ctx.GetStub().PutState(k, class); err != nil {
-		return errf(CodeInternal, "write index: %v", err)
-	}
-	return nil
-}
-
-// traceEntry is an event index entry with the class its value carries
-// (known false: none, the event must be read).
-type traceEntry struct {
-	ref   traceRef
-	class traceClass
-	known bool
-}
-
-// traceEntries reads the event index entries (event~lot or event~item)
-// under [a, b], in key order (event time, then id). It splits the keys
-// itself, as lotPairs does, and allocates the entries in blocks rather
-// than growing one slice of them: a flooded lot has thousands.
-func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]*traceEntry, error) {
-	prefix, err := key(ctx, idx, a, b)
-	if err != nil {
-		return nil, err
-	}
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{a, b})
-	if err != nil {
-		return nil, errf(CodeInternal, "index query: %v", err)
-	}
-	defer it.Close()
-	var out []*traceEntry
-	var block []traceEntry
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			return nil, errf(CodeInternal, "index query: %v", err)
-		}
-		rest, ok := strings.CutPrefix(kv.Key, prefix)
-		tm, hx, ok2 := strings.Cut(rest, "\x00")
-		if !ok || !ok2 || !strings.HasSuffix(hx, "\x00") || strings.Contains(hx[:len(hx)-1], "\x00") {
-			return nil, errf(CodeInternal, "malformed event index key %q", kv.Key)
-		}
-		if len(block) == cap(block) {
-			block = make([]traceEntry, 0, min(max(2*len(out), 8), 512))
-		}
-		block = append(block, traceEntry{ref: traceRef{tm, hx[:len(hx)-1]}})
-		e := &block[len(block)-1]
-		e.class, e.known = cr.parse(kv.Value)
-		out = append(out, e)
-	}
-	return out, nil
-}
 
 // traceSource is a lot (or the item) whose events a trace reads.
 type traceSource struct {
@@ -586,7 +116,7 @@ type traceEv struct {
 // one group cannot push another group out. Everything read and not listed
 // is counted (steps, lotEvents, omitted); readings are summarised per
 // lot and location (sensorSeries). ListLotEvents pages through all.
-func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (string, error) {
+func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (string, error) {
 	l, err := lotArgs(ctx, gtin, lot)
 	if err != nil {
 		return "", err
@@ -608,12 +138,8 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		if starts, err = itemUpstreamStarts(ctx, it); err != nil {
 			return "", err
 		}
-		parents, err := indexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
-		if err != nil {
+		if doc.Container, err = containerOf(ctx, it); err != nil {
 			return "", err
-		}
-		if len(parents) > 0 {
-			doc.Container = parents[0][0]
 		}
 	}
 	lineage, walkTruncated, err := walkLineage(ctx, starts, true, traceDepth, traceMaxLots)
@@ -665,7 +191,7 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 		sources = append(sources, src)
 	}
 	if doc.Item != nil {
-		entries, err := traceEntries(ctx, &cr, idxEventOfItem, doc.Item.GTIN, doc.Item.Serial)
+		entries, err := itemEventEntries(ctx, &cr, doc.Item.GTIN, doc.Item.Serial)
 		if err != nil {
 			return "", err
 		}
@@ -687,19 +213,19 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 				doc.Products = append(doc.Products, *pr)
 			}
 		}
-		entries, err := traceEntries(ctx, &cr, idxEventOfLot, ll.GTIN, ll.Lot)
+		entries, err := lotEventEntries(ctx, &cr, ll.GTIN, ll.Lot)
 		if err != nil {
 			return "", err
 		}
 		addSource(TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
-		certs, err := indexTails(ctx, idxCertOfLot, []string{ll.GTIN, ll.Lot})
+		certs, err := certificatesOfLot(ctx, ll.GTIN, ll.Lot)
 		if err != nil {
 			return "", err
 		}
 		for _, c := range certs {
-			if !certSeen[c[0]] {
-				certSeen[c[0]] = true
-				certIDs = append(certIDs, c[0])
+			if !certSeen[c] {
+				certSeen[c] = true
+				certIDs = append(certIDs, c)
 			}
 		}
 	}
@@ -793,26 +319,22 @@ func (t *Trace) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot,
 // checked to be valid, since it goes into the document as it is.
 func (e *traceEv) read(ctx contractapi.TransactionContextInterface, decode bool) error {
 	if e.raw == nil {
-		k, err := key(ctx, objTraceEvent, e.ent.ref.hex)
+		raw, err := rawEvent(ctx, e.ent.ref.hex)
 		if err != nil {
 			return err
 		}
-		if e.raw, err = ctx.GetStub().GetState(k); err != nil {
-			return errf(CodeInternal, "read state: %v", err)
-		} else if e.raw == nil {
-			return errf(CodeNotFound, "event %s is not recorded", e.ent.ref.hex)
-		}
+		e.raw = raw
 	}
 	switch {
 	case e.ev != nil:
 	case decode:
 		var ev TraceEvent
 		if err := json.Unmarshal(e.raw, &ev); err != nil {
-			return errf(CodeInternal, "corrupt state entry: %v", err)
+			return errf(api.CodeInternal, "corrupt state entry: %v", err)
 		}
 		e.ev = &ev
 	case !json.Valid(e.raw):
-		return errf(CodeInternal, "corrupt state entry: event %s", e.ent.ref.hex)
+		return errf(api.CodeInternal, "corrupt state entry: event %s", e.ent.ref.hex)
 	}
 	return nil
 }
@@ -832,11 +354,11 @@ func traceJSON(doc *TraceDocument, events [][]byte) (string, error) {
 	doc.Events = []TraceEvent{}
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return "", errf(CodeInternal, "encode result: %v", err)
+		return "", errf(api.CodeInternal, "encode result: %v", err)
 	}
 	at := bytes.Index(b, traceEventsField)
 	if at < 0 || bytes.Count(b, traceEventsField) != 1 {
-		return "", errf(CodeInternal, "encode result: no single events member")
+		return "", errf(api.CodeInternal, "encode result: no single events member")
 	}
 	at += len(traceEventsField) - 1
 	n := len(b) + len(events)
@@ -886,13 +408,6 @@ func traceMerge(evs []traceEv, runs []int) []traceEv {
 		runs = append(next, len(evs))
 	}
 	return evs
-}
-
-func traceRefCompare(a, b traceRef) int {
-	if c := strings.Compare(a.time, b.time); c != 0 {
-		return c
-	}
-	return strings.Compare(a.hex, b.hex)
 }
 
 // traceShares divides the read budget among the sources: the item and
@@ -1056,16 +571,8 @@ func traceSteps(evs []traceEv) []TraceStepCount {
 	for i := range out {
 		out[i].Last = string(last[i])
 	}
-	rank := func(step string) int {
-		for i := range bizStepRules {
-			if bizStepRules[i].step == step {
-				return i
-			}
-		}
-		return len(bizStepRules)
-	}
 	slices.SortStableFunc(out, func(a, b TraceStepCount) int {
-		if c := rank(a.BizStep) - rank(b.BizStep); c != 0 {
+		if c := trStepOrder(a.BizStep) - trStepOrder(b.BizStep); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Type, b.Type)
@@ -1273,17 +780,9 @@ func tracePeak(p *Product, mn, mx decimal.Decimal) (decimal.Decimal, decimal.Dec
 	return peak, dev
 }
 
-// CustodyResult is the answer of HasCustody.
-type CustodyResult struct {
-	GTIN       string `json:"gtin"`
-	Lot        string `json:"lot"`
-	CreditCode string `json:"creditCode"`
-	InCustody  bool   `json:"inCustody"`
-}
-
 // HasCustody says whether an enterprise holds goods of a lot: it recorded
 // receiving or storing them and has not recorded shipping them since.
-func (t *Trace) HasCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (string, error) {
+func (t *TraceReads) HasCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (string, error) {
 	l, err := lotArgs(ctx, gtin, lot)
 	if err != nil {
 		return "", err

@@ -1,40 +1,16 @@
 package contracts
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/chaincode/money"
-)
-
-// Error codes of the receipt and finance contracts (the gateway maps both
-// already: 409 and 422).
-const (
-	CodeAlreadyPledged = "ALREADY_PLEDGED" // 409: the receipt is pledged to a financing
-	CodeLTVExceeded    = "LTV_EXCEEDED"    // 422: principal / collateral value above the agreed maximum
-	// CodeRecalled refuses a receipt on goods a recall reaches (422; the
-	// gateway maps it already).
-	CodeRecalled = "RECALLED"
-)
-
-// Receipt statuses. ISSUED, PLEDGED and REDEEMING are live: the receipt
-// stands for goods in the warehouse and holds a receipt~lot index entry.
-// REDEEMED, CANCELLED and SPLIT are final.
-const (
-	ReceiptIssued    = "ISSUED"
-	ReceiptPledged   = "PLEDGED"
-	ReceiptRedeeming = "REDEEMING" // the holder asked for the goods; the warehouse has not confirmed yet
-	ReceiptRedeemed  = "REDEEMED"
-	ReceiptCancelled = "CANCELLED"
-	ReceiptSplit     = "SPLIT" // replaced by its children
+	"github.com/shopspring/decimal"
 )
 
 // Keys of the receipt contract.
@@ -62,78 +38,8 @@ const (
 	finMaxListed    = 1000
 )
 
-// Money is an amount in a currency, the amount Format-ed to its minor unit.
-type Money struct {
-	Amount   string `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// Pledge is the encumbrance of a pledged receipt.
-type Pledge struct {
-	FinancingID string `json:"financingId"`
-	Pledgee     string `json:"pledgee"`
-	Since       string `json:"since"`
-	TxID        string `json:"txId"`
-}
-
-// RecallClearance is a regulator's statement that the goods under a
-// receipt may leave the warehouse although a recall reaches them (the
-// goods were tested, the recall concerns another part of the lot, ...).
-// It clears the recalls it names; a later recall of another lot upstream
-// needs a new clearance.
-type RecallClearance struct {
-	By      string   `json:"by"`
-	At      string   `json:"at"`
-	Note    string   `json:"note"`
-	Recalls []string `json:"recalls"` // the recalled lots it clears, as GS1 paths (/01/{gtin}/10/{lot})
-	TxID    string   `json:"txId"`
-}
-
-// Freeze is a regulator's hold on a receipt.
-type Freeze struct {
-	By     string `json:"by"`
-	Reason string `json:"reason"`
-	Since  string `json:"since"`
-}
-
-// Receipt is a warehouse receipt (倉單): the warehouse's statement that it
-// holds the goods (gtin + lot, quantity, grade) for whoever holds the
-// receipt.
-type Receipt struct {
-	ID        string  `json:"id"`
-	GTIN      string  `json:"gtin"`
-	Lot       string  `json:"lot"`
-	Quantity  string  `json:"quantity"`
-	Unit      string  `json:"unit"`
-	Grade     string  `json:"grade,omitempty"`
-	Valuation Money   `json:"valuation"`
-	Warehouse string  `json:"warehouse"`
-	Holder    string  `json:"holder"`
-	Status    string  `json:"status"`
-	Pledge    *Pledge `json:"pledge"`
-	Frozen    *Freeze `json:"frozen"`
-	// RecallClearances are the regulators' clearances of recalls that
-	// reach the goods, oldest first (ClearRecalledReceipt).
-	RecallClearances []RecallClearance `json:"recallClearances,omitempty"`
-	Basis            []string          `json:"basis"`              // custody event ids the issuance rests on
-	Parent           string            `json:"parent,omitempty"`   // the receipt this one was split from
-	Children         []string          `json:"children,omitempty"` // for a SPLIT receipt
-	Reason           string            `json:"reason,omitempty"`   // why it was cancelled
-	IssuedAt         string            `json:"issuedAt"`
-	UpdatedAt        string            `json:"updatedAt"`
-	TxID             string            `json:"txId"` // last transaction that changed it
-}
-
-func (r *Receipt) live() bool {
+func isLive(r *Receipt) bool {
 	return r.Status == ReceiptIssued || r.Status == ReceiptPledged || r.Status == ReceiptRedeeming
-}
-
-// ReceiptChange is one entry of a receipt's history.
-type ReceiptChange struct {
-	TxID      string   `json:"txId"`
-	Timestamp string   `json:"timestamp"`
-	IsDelete  bool     `json:"isDelete"`
-	Receipt   *Receipt `json:"receipt"`
 }
 
 // Receipts is the warehouse-receipt contract, "receipt".
@@ -160,19 +66,7 @@ type ReceiptChange struct {
 //     redeemed (requested or confirmed) nor cancelled — the two ways its
 //     receipt~lot entry, which keeps the warehouse from shipping the goods,
 //     goes away (422 RECALLED).
-type Receipts struct {
-	contractapi.Contract
-}
-
-type wrIssueInput struct {
-	GTIN      string `json:"gtin"`
-	Lot       string `json:"lot"`
-	Quantity  string `json:"quantity"`
-	Unit      string `json:"unit"`
-	Grade     string `json:"grade"`
-	Valuation Money  `json:"valuation"`
-	Holder    string `json:"holder"`
-}
+type Receipts struct{}
 
 // IssueReceipt issues a receipt for a lot the ledger shows received into
 // the caller's warehouse (a custody~lot entry for [gtin, lot, warehouse]
@@ -190,10 +84,10 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	}
 	gtin, err := gs1.NormalizeGTIN(in.GTIN)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "gtin: %v", err)
+		return "", errf(api.CodeInvalidArgument, "gtin: %v", err)
 	}
 	if err := gs1.ValidateLot(in.Lot); err != nil {
-		return "", errf(CodeInvalidArgument, "lot: %v", err)
+		return "", errf(api.CodeInvalidArgument, "lot: %v", err)
 	}
 	qty, err := wrParseQuantity("quantity", in.Quantity)
 	if err != nil {
@@ -224,7 +118,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if len(events) == 0 {
-		return "", errf(CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
+		return "", errf(api.CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
 	}
 	// One live receipt family per lot (a range read: phantom-protected).
 	liveOnLot, err := indexTails(ctx, wrIdxLot, []string{gtin, in.Lot})
@@ -232,7 +126,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if len(liveOnLot) > 0 {
-		return "", errf(CodeConflict, "%s lot %s is already covered by live receipt %s", gtin, in.Lot, liveOnLot[0][0])
+		return "", errf(api.CodeConflict, "%s lot %s is already covered by live receipt %s", gtin, in.Lot, liveOnLot[0][0])
 	}
 	// Each custody event backs one issuance: after a redemption the goods
 	// must be received (or stored) again before a new receipt is issued.
@@ -244,14 +138,14 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		}
 		used, err := ctx.GetStub().GetState(bk)
 		if err != nil {
-			return "", errf(CodeInternal, "read state: %v", err)
+			return "", errf(api.CodeInternal, "read state: %v", err)
 		}
 		if used == nil {
 			basis = append(basis, t[0])
 		}
 	}
 	if len(basis) == 0 {
-		return "", errf(CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
+		return "", errf(api.CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
 	}
 	// The goods must still be here: a custody event counts only if no
 	// shipping of the lot, and no receiving or storing of it elsewhere,
@@ -266,7 +160,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if rs.Recalled {
-		return "", errf(CodeRecalled, "%s lot %s is under the recall of lot %s of %s (%s); no receipt is issued on recalled goods", gtin, in.Lot, rs.Recall.Lot, rs.Recall.GTIN, rs.Recall.Reason)
+		return "", errf(api.CodeRecalled, "%s lot %s is under the recall of lot %s of %s (%s); no receipt is issued on recalled goods", gtin, in.Lot, rs.Recall.Lot, rs.Recall.GTIN, rs.Recall.Reason)
 	}
 	// Quantity: in the lot's unit, and no more than the lot holds and the
 	// unused custody events received (when all of them carry a quantity).
@@ -275,7 +169,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if qty.GreaterThan(bound) {
-		return "", errf(CodeRuleViolation, "quantity %s %s is more than the %s %s the ledger shows received of %s lot %s", qty.String(), unit, bound.String(), unit, gtin, in.Lot)
+		return "", errf(api.CodeRuleViolation, "quantity %s %s is more than the %s %s the ledger shows received of %s lot %s", qty.String(), unit, bound.String(), unit, gtin, in.Lot)
 	}
 
 	now, err := txTime(ctx)
@@ -295,7 +189,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 			return "", err
 		}
 		if err := ctx.GetStub().PutState(bk, []byte(id)); err != nil {
-			return "", errf(CodeInternal, "write index: %v", err)
+			return "", errf(api.CodeInternal, "write index: %v", err)
 		}
 	}
 	if err := wrPutNew(ctx, r, now); err != nil {
@@ -320,7 +214,7 @@ func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if to == r.Holder {
-		return "", errf(CodeInvalidArgument, "%s already holds receipt %s", to, r.ID)
+		return "", errf(api.CodeInvalidArgument, "%s already holds receipt %s", to, r.ID)
 	}
 	from := r.Holder
 	if err := wrSetHolder(ctx, r, to); err != nil {
@@ -334,15 +228,6 @@ func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	return toJSON(r)
-}
-
-type wrSplitPart struct {
-	Quantity  string `json:"quantity"`
-	Valuation string `json:"valuation"`
-}
-
-type wrSplitInput struct {
-	Parts []wrSplitPart `json:"parts"`
 }
 
 // SplitReceipt replaces an unpledged receipt by 2 to 10 receipts for parts
@@ -359,19 +244,19 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 		return "", err
 	}
 	if len(in.Parts) < 2 || len(in.Parts) > wrMaxSplitParts {
-		return "", errf(CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
+		return "", errf(api.CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
 	}
 	cur, err := money.LookupCurrency(r.Valuation.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	total, err := money.ParseAmount(r.Valuation.Amount, cur)
 	if err != nil {
-		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	qtyTotal, err := decimal.NewFromString(r.Quantity)
 	if err != nil {
-		return "", errf(CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	sumQ, sumV := decimal.Zero, decimal.Zero
 	qs := make([]decimal.Decimal, len(in.Parts))
@@ -381,15 +266,15 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 			return "", err
 		}
 		if vs[i], err = money.ParsePositiveAmount(p.Valuation, cur); err != nil {
-			return "", errf(CodeInvalidArgument, "parts[%d].valuation: %v", i, err)
+			return "", errf(api.CodeInvalidArgument, "parts[%d].valuation: %v", i, err)
 		}
 		sumQ, sumV = sumQ.Add(qs[i]), sumV.Add(vs[i])
 	}
 	if !sumQ.Equal(qtyTotal) {
-		return "", errf(CodeRuleViolation, "part quantities add up to %s, receipt %s is for %s %s", sumQ.String(), r.ID, r.Quantity, r.Unit)
+		return "", errf(api.CodeRuleViolation, "part quantities add up to %s, receipt %s is for %s %s", sumQ.String(), r.ID, r.Quantity, r.Unit)
 	}
 	if !sumV.Equal(total) {
-		return "", errf(CodeRuleViolation, "part valuations add up to %s, receipt %s is valued at %s %s", money.Format(sumV, cur), r.ID, r.Valuation.Amount, cur.Code)
+		return "", errf(api.CodeRuleViolation, "part valuations add up to %s, receipt %s is valued at %s %s", money.Format(sumV, cur), r.ID, r.Valuation.Amount, cur.Code)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -450,7 +335,7 @@ func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface
 
 // WithdrawRedemption takes back the holder's redemption request.
 func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	caller, err := requireKind(ctx, "withdrawing a redemption", allKinds...)
+	caller, err := requireEnterprise(ctx, "withdrawing a redemption")
 	if err != nil {
 		return "", err
 	}
@@ -459,10 +344,10 @@ func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if r.Holder != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
+		return "", errf(api.CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
 	}
 	if r.Status != ReceiptRedeeming {
-		return "", errf(CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, ReceiptRedeeming)
+		return "", errf(api.CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, ReceiptRedeeming)
 	}
 	r.Status = ReceiptIssued
 	if err := wrSave(ctx, r); err != nil {
@@ -485,10 +370,10 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 		return "", err
 	}
 	if r.Frozen != nil {
-		return "", errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+		return "", errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	}
 	if r.Status != ReceiptRedeeming {
-		return "", errf(CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
+		return "", errf(api.CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
 	}
 	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
@@ -559,11 +444,11 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 	if err := wrRefuseOwnInterest(caller, r, "freezes"); err != nil {
 		return "", err
 	}
-	if !r.live() {
-		return "", errf(CodeConflict, "receipt %s is %s", r.ID, r.Status)
+	if !isLive(r) {
+		return "", errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
 	if r.Frozen != nil {
-		return "", errf(CodeConflict, "receipt %s is already frozen by %s", r.ID, r.Frozen.By)
+		return "", errf(api.CodeConflict, "receipt %s is already frozen by %s", r.ID, r.Frozen.By)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -603,15 +488,15 @@ func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterf
 	if err := wrRefuseOwnInterest(caller, r, "clears"); err != nil {
 		return "", err
 	}
-	if !r.live() {
-		return "", errf(CodeConflict, "receipt %s is %s", r.ID, r.Status)
+	if !isLive(r) {
+		return "", errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
 	open, err := wrUnclearedRecalls(ctx, r)
 	if err != nil {
 		return "", err
 	}
 	if len(open) == 0 {
-		return "", errf(CodeConflict, "no uncleared recall reaches the goods of receipt %s", r.ID)
+		return "", errf(api.CodeConflict, "no uncleared recall reaches the goods of receipt %s", r.ID)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -652,7 +537,7 @@ func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if r.Frozen == nil {
-		return "", errf(CodeConflict, "receipt %s is not frozen", r.ID)
+		return "", errf(api.CodeConflict, "receipt %s is not frozen", r.ID)
 	}
 	r.Frozen = nil
 	if err := wrSave(ctx, r); err != nil {
@@ -665,50 +550,9 @@ func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, 
 	return toJSON(r)
 }
 
-// ReleasePledge is the pledgee bank giving up its pledge on one receipt
-// before the financing is closed; the financing records the release.
-func (c *Receipts) ReleasePledge(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	caller, err := requireKind(ctx, "releasing a pledge", KindBank)
-	if err != nil {
-		return "", err
-	}
-	r, err := wrLoad(ctx, receiptID)
-	if err != nil {
-		return "", err
-	}
-	if r.Pledge == nil {
-		return "", errf(CodeConflict, "receipt %s is not pledged", r.ID)
-	}
-	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
-	}
-	f, err := finLoad(ctx, r.Pledge.FinancingID)
-	if err != nil {
-		return "", err
-	}
-	now, err := txTime(ctx)
-	if err != nil {
-		return "", err
-	}
-	if err := finRelease(ctx, f, r, now); err != nil {
-		return "", err
-	}
-	if err := wrSave(ctx, r); err != nil {
-		return "", err
-	}
-	if err := finSave(ctx, f, now); err != nil {
-		return "", err
-	}
-	if err := emit(ctx, "ReceiptReleased", Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,
-		Data: map[string]string{"financingId": f.ID}}); err != nil {
-		return "", err
-	}
-	return toJSON(r)
-}
-
 // GetReceipt returns a receipt; any registered enterprise may verify one.
 func (c *Receipts) GetReceipt(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	if _, err := requireKind(ctx, "reading a receipt", allKinds...); err != nil {
+	if _, err := requireEnterprise(ctx, "reading a receipt"); err != nil {
 		return "", err
 	}
 	r, err := wrLoad(ctx, receiptID)
@@ -721,7 +565,7 @@ func (c *Receipts) GetReceipt(ctx contractapi.TransactionContextInterface, recei
 // GetReceiptHistory returns every committed version of a receipt, newest
 // first (GetHistoryForKey).
 func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	if _, err := requireKind(ctx, "reading a receipt", allKinds...); err != nil {
+	if _, err := requireEnterprise(ctx, "reading a receipt"); err != nil {
 		return "", err
 	}
 	r, err := wrLoad(ctx, receiptID)
@@ -734,14 +578,14 @@ func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface
 	}
 	it, err := ctx.GetStub().GetHistoryForKey(k)
 	if err != nil {
-		return "", errf(CodeInternal, "history: %v", err)
+		return "", errf(api.CodeInternal, "history: %v", err)
 	}
 	defer it.Close()
 	out := []ReceiptChange{}
 	for it.HasNext() {
 		m, err := it.Next()
 		if err != nil {
-			return "", errf(CodeInternal, "history: %v", err)
+			return "", errf(api.CodeInternal, "history: %v", err)
 		}
 		ch := ReceiptChange{TxID: m.TxId, IsDelete: m.IsDelete}
 		if m.Timestamp != nil {
@@ -773,7 +617,7 @@ func (c *Receipts) ListReceiptsByWarehouse(ctx contractapi.TransactionContextInt
 }
 
 func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role string) (string, error) {
-	caller, err := requireKind(ctx, "listing receipts", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing receipts")
 	if err != nil {
 		return "", err
 	}
@@ -781,7 +625,7 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 		creditCode = caller.Enterprise.CreditCode
 	}
 	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindRegulator) {
-		return "", errf(CodeForbidden, "only %s itself or a regulator lists its receipts as %s", creditCode, role)
+		return "", errf(api.CodeForbidden, "only %s itself or a regulator lists its receipts as %s", creditCode, role)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -808,7 +652,7 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 // hold it, and it must be ISSUED (not pledged, not being redeemed), not
 // frozen.
 func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*Caller, *Receipt, error) {
-	caller, err := requireKind(ctx, what+" of a receipt", allKinds...)
+	caller, err := requireEnterprise(ctx, what+" of a receipt")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -817,7 +661,7 @@ func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what
 		return nil, nil, err
 	}
 	if r.Holder != caller.Enterprise.CreditCode {
-		return nil, nil, errf(CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
+		return nil, nil, errf(api.CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
 	}
 	if err := wrRefuseUnlessFree(r, what); err != nil {
 		return nil, nil, err
@@ -836,7 +680,7 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 		return nil, nil, err
 	}
 	if r.Warehouse != caller.Enterprise.CreditCode {
-		return nil, nil, errf(CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
+		return nil, nil, errf(api.CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
 	}
 	return caller, r, nil
 }
@@ -846,7 +690,7 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 func wrRefuseOwnInterest(c *Caller, r *Receipt, verb string) error {
 	me := c.Enterprise.CreditCode
 	if me == r.Holder || me == r.Warehouse || (r.Pledge != nil && me == r.Pledge.Pledgee) {
-		return errf(CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
+		return errf(api.CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
 	}
 	return nil
 }
@@ -886,7 +730,7 @@ func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *Receipt, w
 		return err
 	}
 	rc := open[0]
-	return errf(CodeRecalled, "receipt %s cannot be %s: %s lot %s is under the recall of lot %s of %s (%s); the goods stay in the warehouse until a regulator clears the receipt",
+	return errf(api.CodeRecalled, "receipt %s cannot be %s: %s lot %s is under the recall of lot %s of %s (%s); the goods stay in the warehouse until a regulator clears the receipt",
 		r.ID, what, r.GTIN, r.Lot, rc.Lot, rc.GTIN, trClip(rc.Reason))
 }
 
@@ -906,27 +750,27 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 		}
 		t, err := time.Parse(eventTimeLayout, ev.EventTime)
 		if err != nil {
-			return nil, errf(CodeInternal, "event %s: time %q: %v", id, ev.EventTime, err)
+			return nil, errf(api.CodeInternal, "event %s: time %q: %v", id, ev.EventTime, err)
 		}
 		times[i] = t.UTC().Format(sortTimeLayout)
 		if oldest == "" || times[i] < oldest {
 			oldest = times[i]
 		}
 	}
-	tails, err := indexTails(ctx, idxEventOfLot, []string{gtin, lot})
+	refs, err := lotEventRefs(ctx, gtin, lot)
 	if err != nil {
 		return nil, err
 	}
 	moved, movedBy := "", ""
-	for i := len(tails) - 1; i >= 0 && tails[i][0] >= oldest; i-- {
-		ev, err := loadEvent(ctx, tails[i][1])
+	for i := len(refs) - 1; i >= 0 && refs[i].time >= oldest; i-- {
+		ev, err := loadEvent(ctx, refs[i].hex)
 		if err != nil {
 			return nil, err
 		}
 		away := ev.BizStep == "shipping" ||
 			((ev.BizStep == "receiving" || ev.BizStep == "storing") && ev.RecordedBy.CreditCode != wh)
 		if away {
-			moved, movedBy = tails[i][0], ev.BizStep+" by "+ev.RecordedBy.CreditCode
+			moved, movedBy = refs[i].time, ev.BizStep+" by "+ev.RecordedBy.CreditCode
 			break
 		}
 	}
@@ -940,7 +784,7 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 		}
 	}
 	if len(out) == 0 {
-		return nil, errf(CodeRuleViolation, "the goods of %s lot %s left warehouse %s after it last received or stored them (%s at %s); record a new receiving or storing event when they are back", gtin, lot, wh, movedBy, moved)
+		return nil, errf(api.CodeRuleViolation, "the goods of %s lot %s left warehouse %s after it last received or stored them (%s at %s); record a new receiving or storing event when they are back", gtin, lot, wh, movedBy, moved)
 	}
 	return out, nil
 }
@@ -950,11 +794,11 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 func wrRefuseUnlessFree(r *Receipt, what string) error {
 	switch {
 	case r.Pledge != nil:
-		return errf(CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
+		return errf(api.CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
 	case r.Frozen != nil:
-		return errf(CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+		return errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	case r.Status != ReceiptIssued:
-		return errf(CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
+		return errf(api.CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
 	}
 	return nil
 }
@@ -985,7 +829,7 @@ func wrLoad(ctx contractapi.TransactionContextInterface, id string) (*Receipt, e
 		return nil, err
 	}
 	if !found {
-		return nil, errf(CodeNotFound, "receipt %s does not exist", id)
+		return nil, errf(api.CodeNotFound, "receipt %s does not exist", id)
 	}
 	return &r, nil
 }
@@ -1013,9 +857,9 @@ func wrPutNew(ctx contractapi.TransactionContextInterface, r *Receipt, now time.
 		return err
 	}
 	if old, err := ctx.GetStub().GetState(k); err != nil {
-		return errf(CodeInternal, "read state: %v", err)
+		return errf(api.CodeInternal, "read state: %v", err)
 	} else if old != nil {
-		return errf(CodeAlreadyExists, "receipt id %s is taken; submit again", r.ID)
+		return errf(api.CodeAlreadyExists, "receipt id %s is taken; submit again", r.ID)
 	}
 	r.UpdatedAt, r.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
 	if err := putJSON(ctx, k, r); err != nil {
@@ -1046,67 +890,19 @@ func wrNewID(ctx contractapi.TransactionContextInterface, now time.Time, n int) 
 	return finDeriveID("WR", ctx.GetStub().GetTxID(), now, n)
 }
 
-func finDeriveID(prefix, txID string, now time.Time, n int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d", prefix, txID, n)))
-	return fmt.Sprintf("%s-%04d-%s", prefix, now.In(finZone).Year(), strings.ToUpper(hex.EncodeToString(sum[:8])))
-}
-
 // wrCheckID checks the shape WR-YYYY-XXXXXXXXXXXXXXXX.
 func wrCheckID(id string) error {
 	if !finWellFormedID(id, "WR") {
-		return errf(CodeInvalidArgument, "receipt id %q is not of the form WR-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+		return errf(api.CodeInvalidArgument, "receipt id %q is not of the form WR-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
 	}
 	return nil
-}
-
-func finWellFormedID(id, prefix string) bool {
-	if len(id) != len(prefix)+1+4+1+16 || !strings.HasPrefix(id, prefix+"-") {
-		return false
-	}
-	rest := id[len(prefix)+1:]
-	if rest[4] != '-' {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if i == 4 {
-			continue
-		}
-		if !('0' <= c && c <= '9') && !(i > 4 && 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-func wrClip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
-}
-
-// finActiveEnterprise checks that a credit code names a registered, active
-// enterprise.
-func finActiveEnterprise(ctx contractapi.TransactionContextInterface, field, creditCode string) (string, error) {
-	if creditCode == "" {
-		return "", errf(CodeInvalidArgument, "%s is required", field)
-	}
-	e, err := loadEnterprise(ctx, creditCode)
-	if err != nil {
-		return "", err
-	}
-	if e.Status != enterpriseActive {
-		return "", errf(CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
-	}
-	return e.CreditCode, nil
 }
 
 // wrParseQuantity reads a positive plain decimal with at most 15 integer and
 // 6 fraction digits ("1200", "0.5", "12.125").
 func wrParseQuantity(field, s string) (decimal.Decimal, error) {
 	fail := func(why string) (decimal.Decimal, error) {
-		return decimal.Decimal{}, errf(CodeInvalidArgument, "%s %q: %s", field, wrClip(s), why)
+		return decimal.Decimal{}, errf(api.CodeInvalidArgument, "%s %q: %s", field, wrClip(s), why)
 	}
 	intPart, frac, hasPoint := s, "", false
 	if i := strings.IndexByte(s, '.'); i >= 0 {
@@ -1147,11 +943,11 @@ func wrAllDigits(s string) bool {
 func wrParseMoney(field string, m Money) (decimal.Decimal, money.Currency, error) {
 	cur, err := money.LookupCurrency(m.Currency)
 	if err != nil {
-		return decimal.Decimal{}, money.Currency{}, errf(CodeInvalidArgument, "%s.currency: %v", field, err)
+		return decimal.Decimal{}, money.Currency{}, errf(api.CodeInvalidArgument, "%s.currency: %v", field, err)
 	}
 	d, err := money.ParsePositiveAmount(m.Amount, cur)
 	if err != nil {
-		return decimal.Decimal{}, money.Currency{}, errf(CodeInvalidArgument, "%s.amount: %v", field, err)
+		return decimal.Decimal{}, money.Currency{}, errf(api.CodeInvalidArgument, "%s.amount: %v", field, err)
 	}
 	return d, cur, nil
 }
@@ -1167,11 +963,11 @@ func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, uni
 		return decimal.Zero, err
 	}
 	if unit != l.Unit {
-		return decimal.Zero, errf(CodeRuleViolation, "lot %s of %s is counted in %s, not %s", lot, gtin, l.Unit, unit)
+		return decimal.Zero, errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", lot, gtin, l.Unit, unit)
 	}
 	bound, err := decimal.NewFromString(l.Quantity)
 	if err != nil {
-		return decimal.Zero, errf(CodeInternal, "lot %s of %s: quantity: %v", lot, gtin, err)
+		return decimal.Zero, errf(api.CodeInternal, "lot %s of %s: quantity: %v", lot, gtin, err)
 	}
 	sum, all := decimal.Zero, true
 	for _, id := range basis {
@@ -1187,7 +983,7 @@ func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, uni
 				}
 				q, err := decimal.NewFromString(r.Quantity)
 				if err != nil || r.Unit != l.Unit {
-					return decimal.Zero, errf(CodeInternal, "event %s: quantity of lot %s: %q %s", id, lot, r.Quantity, r.Unit)
+					return decimal.Zero, errf(api.CodeInternal, "event %s: quantity of lot %s: %q %s", id, lot, r.Quantity, r.Unit)
 				}
 				sum, found = sum.Add(q), true
 			}
@@ -1198,4 +994,26 @@ func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, uni
 		bound = sum
 	}
 	return bound, nil
+}
+
+// receiptQuantities answers trace about the goods under live receipts.
+type receiptQuantities struct{}
+
+// OnLot lists the live receipts on a lot's goods, in id order.
+func (receiptQuantities) OnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return wrOnLot(ctx, gtin, lot)
+}
+
+// Quantity is the quantity of goods a receipt is for.
+func (receiptQuantities) Quantity(ctx contractapi.TransactionContextInterface, receiptID string) (string, bool) {
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", false
+	}
+	return r.Quantity, true
+}
+
+// wrOnLot lists the live receipts on a lot's goods, in id order.
+func wrOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return tailIDs(ctx, wrIdxLot, gtin, lot)
 }

@@ -4,37 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
-)
-
-// Error codes of the receivable contract (the gateway maps both to 409).
-const (
-	CodeDuplicateInvoice = "DUPLICATE_INVOICE" // the invoice (seller, buyer, number) exists already
-	CodeAlreadyFinanced  = "ALREADY_FINANCED"  // the receivable or shipment is collateral of a live financing
-	// CodeLikelyDuplicateReceivable: the seller has a receivable to the same
-	// buyer for the same amount, currency and lots under another invoice
-	// number, and it is still live or defaulted (409).
-	CodeLikelyDuplicateReceivable = "LIKELY_DUPLICATE_RECEIVABLE"
-)
-
-// Receivable statuses.
-const (
-	ReceivablePending   = "PENDING"   // the buyer is on the network and has not confirmed yet
-	ReceivableOpen      = "OPEN"      // the buyer is not on the network; nobody can confirm it
-	ReceivableConfirmed = "CONFIRMED" // the buyer confirmed it owes the amount
-	ReceivableRejected  = "REJECTED"  // the buyer disputes it (final)
-	ReceivableOverdue   = "OVERDUE"   // past due, marked by the creditor
-	ReceivableSettled   = "SETTLED"   // paid in full (final)
-	ReceivableDefaulted = "DEFAULTED" // declared unpaid by the creditor (final)
+	"github.com/shopspring/decimal"
 )
 
 const (
@@ -50,59 +26,6 @@ const (
 	rvIdxLot      = "receivable~lot"   // [gtin, lot, receivableId]
 	rvMaxPayments = 100
 )
-
-// ReceivablePayment is one payment by the buyer. When the receivable is
-// assigned to a bank financing it, the payment repays that financing
-// first (ToInterest, ToPrincipal) and the rest is the seller's.
-type ReceivablePayment struct {
-	ValueDate   string `json:"valueDate"`
-	Amount      string `json:"amount"`
-	OnTime      bool   `json:"onTime"`
-	RecordedBy  string `json:"recordedBy"`
-	FinancingID string `json:"financingId,omitempty"`
-	ToInterest  string `json:"toInterest,omitempty"`
-	ToPrincipal string `json:"toPrincipal,omitempty"`
-	ToSeller    string `json:"toSeller,omitempty"`
-	TxID        string `json:"txId"`
-}
-
-// Receivable is an account receivable (应收账款) created by the seller from
-// an invoice.
-type Receivable struct {
-	ID              string              `json:"id"`
-	Seller          string              `json:"seller"`
-	Creditor        string              `json:"creditor"` // the seller, or the bank that took it on a financing default
-	Buyer           Buyer               `json:"buyer"`
-	BuyerCreditCode string              `json:"buyerCreditCode,omitempty"` // when the buyer is on the network
-	InvoiceNumber   string              `json:"invoiceNumber"`
-	Amount          string              `json:"amount"`
-	Currency        string              `json:"currency"`
-	IssueDate       string              `json:"issueDate"`
-	DueDate         string              `json:"dueDate"`
-	ShipmentID      string              `json:"shipmentId,omitempty"` // insured shipment of the same invoice
-	Lots            []LotRef            `json:"lots"`
-	ShippingEvents  []string            `json:"shippingEvents"`
-	Paid            string              `json:"paid"`
-	Status          string              `json:"status"`
-	ConfirmedAt     string              `json:"confirmedAt,omitempty"`
-	Note            string              `json:"note,omitempty"`
-	Assignee        string              `json:"assignee,omitempty"`    // bank it is assigned to while financed
-	FinancingID     string              `json:"financingId,omitempty"` // live (or defaulted) financing it is collateral of
-	Payments        []ReceivablePayment `json:"payments"`
-	RiskFlags       []string            `json:"riskFlags"` // codes raised at creation
-	CreatedAt       string              `json:"createdAt"`
-	UpdatedAt       string              `json:"updatedAt"`
-	TxID            string              `json:"txId"`
-}
-
-// ReceivableView is a receivable with its outstanding amount, whether it
-// is past due today, and its risk flags.
-type ReceivableView struct {
-	Receivable
-	Outstanding string     `json:"outstanding"`
-	PastDue     bool       `json:"pastDue"`
-	Flags       []RiskFlag `json:"flags"`
-}
 
 // Receivables is the receivable contract, "receivable".
 //
@@ -131,25 +54,22 @@ type ReceivableView struct {
 //     bank while assigned); on-time and late payments and a default count
 //     in an on-network buyer's credit record.
 type Receivables struct {
-	contractapi.Contract
+	lender rvLender
 }
 
-type rvBuyerInput struct {
-	CreditCode     string `json:"creditCode"`
-	Name           string `json:"name"`
-	Country        string `json:"country"`
-	RegistrationID string `json:"registrationId"`
-}
+// newReceivables is the receivable contract; lender is the financing side
+// of the buyer's payments to an assignee bank.
+func newReceivables(lender rvLender) *Receivables { return &Receivables{lender: lender} }
 
-type rvCreateInput struct {
-	Buyer         rvBuyerInput `json:"buyer"`
-	InvoiceNumber string       `json:"invoiceNumber"`
-	Amount        string       `json:"amount"`
-	Currency      string       `json:"currency"`
-	IssueDate     string       `json:"issueDate"`
-	DueDate       string       `json:"dueDate"`
-	ShipmentID    string       `json:"shipmentId"`
-	Lots          []LotRef     `json:"lots"`
+// rvLender is what receivables ask of the financing a receivable secures;
+// the financing domain, above receivables, answers it.
+type rvLender interface {
+	// ApplyCollection applies a payment the buyer made to bank, rv's
+	// assignee, to the financing rv secures when bank lends it and money is
+	// out (active or defaulted), and answers that financing ("" when
+	// nothing was applied) and how the money went. rv is the caller's copy,
+	// which it saves.
+	ApplyCollection(ctx contractapi.TransactionContextInterface, rv *Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
 }
 
 // CreateReceivable is the seller recording a receivable. input: {"buyer":
@@ -172,11 +92,11 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "currency: %v", err)
+		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	amount, err := money.ParsePositiveAmount(in.Amount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "amount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
 	issue, err := insParseDate("issueDate", in.IssueDate)
 	if err != nil {
@@ -187,18 +107,18 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if !due.After(issue) {
-		return "", errf(CodeInvalidArgument, "dueDate %s is not after issueDate %s", due, issue)
+		return "", errf(api.CodeInvalidArgument, "dueDate %s is not after issueDate %s", due, issue)
 	}
 	if issue.DaysUntil(due) > insMaxCreditDays {
-		return "", errf(CodeInvalidArgument, "a credit period is at most %d days", insMaxCreditDays)
+		return "", errf(api.CodeInvalidArgument, "a credit period is at most %d days", insMaxCreditDays)
 	}
 	if (in.ShipmentID == "") == (len(in.Lots) == 0) {
-		return "", errf(CodeInvalidArgument, "give shipmentId or lots, one of them")
+		return "", errf(api.CodeInvalidArgument, "give shipmentId or lots, one of them")
 	}
 	var lots []LotRef
 	if len(in.Lots) > 0 {
 		if len(in.Lots) > insMaxLots {
-			return "", errf(CodeInvalidArgument, "lots: at most %d", insMaxLots)
+			return "", errf(api.CodeInvalidArgument, "lots: at most %d", insMaxLots)
 		}
 		if lots, err = trCheckLotRefs("lots", in.Lots, false); err != nil {
 			return "", err
@@ -210,14 +130,14 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if buyerCode == seller {
-		return "", errf(CodeRuleViolation, "an enterprise cannot invoice itself")
+		return "", errf(api.CodeRuleViolation, "an enterprise cannot invoice itself")
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
 		return "", err
 	}
 	if issue.After(today) {
-		return "", errf(CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
+		return "", errf(api.CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
 	}
 	// The invoice key: read first, so two creations cannot both commit.
 	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, invoiceKey)
@@ -225,9 +145,9 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(ik); err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(CodeDuplicateInvoice, "invoice %s from %s to %s is already receivable %s", invoiceNo, seller, buyer.Name, v)
+		return "", errf(api.CodeDuplicateInvoice, "invoice %s from %s to %s is already receivable %s", invoiceNo, seller, buyer.Name, v)
 	}
 	var s *Shipment
 	if in.ShipmentID != "" {
@@ -236,11 +156,11 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		}
 		switch {
 		case s.Insured != seller:
-			return "", errf(CodeForbidden, "shipment %s was declared by %s", s.ID, s.Insured)
+			return "", errf(api.CodeForbidden, "shipment %s was declared by %s", s.ID, s.Insured)
 		case s.Buyer.Country != buyer.Country || s.Buyer.RegistrationID != buyer.RegistrationID:
-			return "", errf(CodeRuleViolation, "shipment %s is to buyer %s/%s", s.ID, s.Buyer.Country, s.Buyer.RegistrationID)
+			return "", errf(api.CodeRuleViolation, "shipment %s is to buyer %s/%s", s.ID, s.Buyer.Country, s.Buyer.RegistrationID)
 		case NormalizeInvoiceNumber(s.InvoiceNumber) != invoiceKey || s.Currency != cur.Code || s.InvoiceAmount != money.Format(amount, cur):
-			return "", errf(CodeRuleViolation, "shipment %s is for invoice %s of %s %s", s.ID, s.InvoiceNumber, s.InvoiceAmount, s.Currency)
+			return "", errf(api.CodeRuleViolation, "shipment %s is for invoice %s of %s %s", s.ID, s.InvoiceNumber, s.InvoiceAmount, s.Currency)
 		}
 		lots = s.Lots
 	}
@@ -274,7 +194,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	for i := range flags {
-		if raised, err := rkRaise(ctx, rkEntityReceivable, rv.ID, &flags[i], now); err != nil {
+		if raised, err := rkRaise(ctx, RiskEntityReceivable, rv.ID, &flags[i], now); err != nil {
 			return "", err
 		} else if raised {
 			rv.RiskFlags = append(rv.RiskFlags, flags[i].Code)
@@ -284,10 +204,10 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if err := ctx.GetStub().PutState(ik, []byte(rv.ID)); err != nil {
-		return "", errf(CodeInternal, "write index: %v", err)
+		return "", errf(api.CodeInternal, "write index: %v", err)
 	}
 	if err := ctx.GetStub().PutState(saleKey, []byte(rv.ID)); err != nil {
-		return "", errf(CodeInternal, "write index: %v", err)
+		return "", errf(api.CodeInternal, "write index: %v", err)
 	}
 	for _, p := range []string{seller, buyerCode} {
 		if p == "" {
@@ -325,7 +245,7 @@ func (c *Receivables) RejectReceivable(ctx contractapi.TransactionContextInterfa
 }
 
 func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection string) (string, error) {
-	caller, err := requireKind(ctx, "answering a receivable", allKinds...)
+	caller, err := requireEnterprise(ctx, "answering a receivable")
 	if err != nil {
 		return "", err
 	}
@@ -334,10 +254,10 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 		return "", err
 	}
 	if rv.BuyerCreditCode == "" || rv.BuyerCreditCode != caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the buyer answers receivable %s", rv.ID)
+		return "", errf(api.CodeForbidden, "only the buyer answers receivable %s", rv.ID)
 	}
 	if rv.Status != ReceivablePending {
-		return "", errf(CodeConflict, "receivable %s is %s, not %s", rv.ID, rv.Status, ReceivablePending)
+		return "", errf(api.CodeConflict, "receivable %s is %s, not %s", rv.ID, rv.Status, ReceivablePending)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -374,18 +294,18 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	switch rv.Status {
 	case ReceivablePending, ReceivableOpen, ReceivableConfirmed, ReceivableOverdue:
 	default:
-		return "", errf(CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+		return "", errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
 	}
 	if len(rv.Payments) >= rvMaxPayments {
-		return "", errf(CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
+		return "", errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "receivable %s: %v", rv.ID, err)
+		return "", errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(CodeInvalidArgument, "amount: %v", err)
+		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
@@ -396,7 +316,7 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 		return "", err
 	}
 	if vd.Before(insStoredDate(rv.IssueDate)) {
-		return "", errf(CodeRuleViolation, "valueDate %s is before the invoice date %s", vd, rv.IssueDate)
+		return "", errf(api.CodeRuleViolation, "valueDate %s is before the invoice date %s", vd, rv.IssueDate)
 	}
 	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
 	if err != nil {
@@ -404,22 +324,18 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	}
 	outstanding := total.Sub(paid)
 	if pay.GreaterThan(outstanding) {
-		return "", errf(CodeRuleViolation, "payment %s is more than the %s outstanding on receivable %s", money.Format(pay, cur), money.Format(outstanding, cur), rv.ID)
+		return "", errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on receivable %s", money.Format(pay, cur), money.Format(outstanding, cur), rv.ID)
 	}
 	by := caller.Enterprise.CreditCode
 	onTime := !vd.After(insStoredDate(rv.DueDate))
 	p := ReceivablePayment{ValueDate: vd.String(), Amount: money.Format(pay, cur), OnTime: onTime, RecordedBy: by, TxID: ctx.GetStub().GetTxID()}
 	if rv.FinancingID != "" && rv.Assignee == by {
-		f, err := finLoad(ctx, rv.FinancingID)
+		financingID, toInterest, toPrincipal, surplus, err := c.lender.ApplyCollection(ctx, rv, by, pay, vd, now)
 		if err != nil {
 			return "", err
 		}
-		if f.Bank == by && (finDisbursed(f) || f.Status == FinancingDefaulted) {
-			toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, pay, vd, PostingCollection, by, now, rv, nil)
-			if err != nil {
-				return "", err
-			}
-			p.FinancingID = f.ID
+		if financingID != "" {
+			p.FinancingID = financingID
 			p.ToInterest, p.ToPrincipal, p.ToSeller = money.Format(toInterest, cur), money.Format(toPrincipal, cur), money.Format(surplus, cur)
 		}
 	}
@@ -468,18 +384,18 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 	case rv.Status == ReceivableOverdue && to == ReceivableDefaulted:
 	case rv.Status == ReceivablePending || rv.Status == ReceivableOpen || rv.Status == ReceivableConfirmed:
 	default:
-		return "", errf(CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+		return "", errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
 	}
 	now, today, err := finToday(ctx)
 	if err != nil {
 		return "", err
 	}
 	if !today.After(insStoredDate(rv.DueDate)) {
-		return "", errf(CodeRuleViolation, "receivable %s is due on %s", rv.ID, rv.DueDate)
+		return "", errf(api.CodeRuleViolation, "receivable %s is due on %s", rv.ID, rv.DueDate)
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return "", errf(CodeInternal, "receivable %s: %v", rv.ID, err)
+		return "", errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
 	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
 	if err != nil {
@@ -507,7 +423,7 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 // GetReceivable returns a receivable with its risk flags to its seller,
 // creditor, buyer, any bank or a regulator.
 func (c *Receivables) GetReceivable(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	caller, err := requireKind(ctx, "reading a receivable", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading a receivable")
 	if err != nil {
 		return "", err
 	}
@@ -516,9 +432,9 @@ func (c *Receivables) GetReceivable(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if !caller.HasKind(KindBank) && !insMayRead(caller, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
-		return "", errf(CodeForbidden, "only the seller, the buyer, banks and regulators read receivable %s", rv.ID)
+		return "", errf(api.CodeForbidden, "only the seller, the buyer, banks and regulators read receivable %s", rv.ID)
 	}
-	flags, err := rkFlags(ctx, rkEntityReceivable, rv.ID)
+	flags, err := rkFlags(ctx, RiskEntityReceivable, rv.ID)
 	if err != nil {
 		return "", err
 	}
@@ -532,7 +448,7 @@ func (c *Receivables) GetReceivable(ctx contractapi.TransactionContextInterface,
 // ListReceivables lists the receivables the caller is seller, buyer or
 // assignee of, at most 1000.
 func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterface) (string, error) {
-	caller, err := requireKind(ctx, "listing receivables", allKinds...)
+	caller, err := requireEnterprise(ctx, "listing receivables")
 	if err != nil {
 		return "", err
 	}
@@ -546,7 +462,7 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 	}
 	out := []ReceivableView{}
 	for _, t := range tails {
-		if len(out) >= insMaxListed {
+		if len(out) >= rvMaxListed {
 			break
 		}
 		rv, err := rvLoad(ctx, t[0])
@@ -564,10 +480,10 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 func rvBuyer(ctx contractapi.TransactionContextInterface, in rvBuyerInput) (Buyer, string, error) {
 	if in.CreditCode != "" {
 		if in.Name != "" || in.Country != "" || in.RegistrationID != "" {
-			return Buyer{}, "", errf(CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
+			return Buyer{}, "", errf(api.CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
 		}
 		if err := uscc.Validate(in.CreditCode); err != nil {
-			return Buyer{}, "", errf(CodeInvalidArgument, "buyer.creditCode: %v", err)
+			return Buyer{}, "", errf(api.CodeInvalidArgument, "buyer.creditCode: %v", err)
 		}
 		in.Country, in.RegistrationID = "CN", in.CreditCode
 	}
@@ -576,7 +492,7 @@ func rvBuyer(ctx contractapi.TransactionContextInterface, in rvBuyerInput) (Buye
 			e, err := loadEnterprise(ctx, in.RegistrationID)
 			if err == nil {
 				if e.Status != enterpriseActive {
-					return Buyer{}, "", errf(CodeRuleViolation, "buyer %s is %s", e.CreditCode, e.Status)
+					return Buyer{}, "", errf(api.CodeRuleViolation, "buyer %s is %s", e.CreditCode, e.Status)
 				}
 				return Buyer{Name: e.Name, Country: "CN", RegistrationID: e.CreditCode}, e.CreditCode, nil
 			}
@@ -603,7 +519,7 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return nil, errf(CodeInternal, "receivable %s: %v", rv.ID, err)
+		return nil, errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
 	amount, err := finParseStored(rv.Amount, cur)
 	if err != nil {
@@ -623,12 +539,12 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 	} else {
 		// Goods still in a warehouse: the live receipts' valuations.
 		for _, l := range rv.Lots {
-			tails, err := indexTails(ctx, wrIdxLot, []string{l.GTIN, l.Lot})
+			ids, err := wrOnLot(ctx, l.GTIN, l.Lot)
 			if err != nil {
 				return nil, err
 			}
-			for _, t := range tails {
-				r, err := wrLoad(ctx, t[0])
+			for _, id := range ids {
+				r, err := wrLoad(ctx, id)
 				if err != nil {
 					return nil, err
 				}
@@ -652,7 +568,7 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 
 // rvCreditorAction: the creditor, or the assignee bank while assigned.
 func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Receivable, error) {
-	caller, err := requireKind(ctx, what, allKinds...)
+	caller, err := requireEnterprise(ctx, what)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -663,10 +579,10 @@ func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what stri
 	by := caller.Enterprise.CreditCode
 	if rv.Assignee != "" {
 		if by != rv.Assignee {
-			return nil, nil, errf(CodeForbidden, "receivable %s is assigned to %s; only it may do this", rv.ID, rv.Assignee)
+			return nil, nil, errf(api.CodeForbidden, "receivable %s is assigned to %s; only it may do this", rv.ID, rv.Assignee)
 		}
 	} else if by != rv.Creditor {
-		return nil, nil, errf(CodeForbidden, "only the creditor %s may do this to receivable %s", rv.Creditor, rv.ID)
+		return nil, nil, errf(api.CodeForbidden, "only the creditor %s may do this to receivable %s", rv.Creditor, rv.ID)
 	}
 	return caller, rv, nil
 }
@@ -714,21 +630,6 @@ func rvSave(ctx contractapi.TransactionContextInterface, rv *Receivable, now tim
 		return err
 	}
 	return putJSON(ctx, k, rv)
-}
-
-// NormalizeInvoiceNumber is the form in which two invoice numbers are
-// compared: Unicode NFKC, then full case folding, then NFKC again (folding
-// can leave a string that is not in NFKC), then surrounding white space
-// trimmed. "HY-2026-0611", "hy-2026-0611", " HY-2026-0611 " and the
-// full-width "ＨＹ－２０２６－０６１１" all normalise to "hy-2026-0611".
-// It is pure and deterministic (no locale: the Turkic dotless-i rules are
-// not applied) and idempotent: N(N(s)) == N(s). The ledger stores an
-// invoice number as the seller wrote it and indexes it by this form.
-func NormalizeInvoiceNumber(s string) string {
-	s = norm.NFKC.String(s)
-	s = cases.Fold().String(s)
-	s = norm.NFKC.String(s)
-	return strings.TrimSpace(s)
 }
 
 // rvInvoiceIndexKey is the receivable~invoice key of an invoice: seller,
@@ -791,7 +692,7 @@ func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller 
 	}
 	v, err := ctx.GetStub().GetState(sk)
 	if err != nil {
-		return "", errf(CodeInternal, "read state: %v", err)
+		return "", errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v == nil {
 		return sk, nil
@@ -801,9 +702,37 @@ func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller 
 		return "", err
 	}
 	if rvBlocksSameSale(other.Status) {
-		return "", errf(CodeLikelyDuplicateReceivable,
+		return "", errf(api.CodeLikelyDuplicateReceivable,
 			"receivable %s (invoice %s, %s) is for the same buyer, amount %s %s and lots; a second invoice for one sale is refused while the first is not settled or rejected",
 			other.ID, other.InvoiceNumber, other.Status, amount, currency)
 	}
 	return sk, nil
+}
+
+// rvMaxListed bounds the receivables a list answers.
+const rvMaxListed = 1000
+
+// rvOnLot lists the receivables naming a lot, in id order.
+func rvOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return tailIDs(ctx, rvIdxLot, gtin, lot)
+}
+
+// rvOfInvoice is the receivable of an invoice (seller, buyer, normalised
+// number), "" when there is none.
+func rvOfInvoice(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, normalisedNo string) (string, error) {
+	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, normalisedNo)
+	if err != nil {
+		return "", err
+	}
+	id, err := ctx.GetStub().GetState(ik)
+	if err != nil {
+		return "", errf(api.CodeInternal, "read state: %v", err)
+	}
+	return string(id), nil
+}
+
+// rvIndexParty lists a receivable among those of a party (the assignee
+// bank, once it is financed).
+func rvIndexParty(ctx contractapi.TransactionContextInterface, party, id string) error {
+	return putIndex(ctx, rvIdxParty, party, id)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestNormalizeInvoiceNumber(t *testing.T) {
@@ -65,7 +67,7 @@ func TestCheckInvoiceNumber(t *testing.T) {
 		if (err == nil) != tc.ok || display != tc.display || key != tc.key {
 			t.Errorf("insCheckInvoiceNumber(%q) = %q, %q, %v; want %q, %q, ok %v", tc.in, display, key, err, tc.display, tc.key, tc.ok)
 		}
-		if err != nil && !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+		if err != nil && !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 			t.Errorf("%q: error %v", tc.in, err)
 		}
 	}

@@ -7,130 +7,23 @@ import (
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
-// Enterprise kinds (DESIGN.md §4).
-const (
-	KindProducer  = "producer"
-	KindProcessor = "processor"
-	KindLogistics = "logistics"
-	KindWarehouse = "warehouse"
-	KindExporter  = "exporter"
-	KindBank      = "bank"
-	KindInsurer   = "insurer"
-	KindInspector = "inspector"
-	KindRegulator = "regulator"
-	// KindCustomsBroker declares goods to customs on exporters' behalf.
-	KindCustomsBroker = "customs_broker"
-)
-
 var allKinds = []string{KindBank, KindCustomsBroker, KindExporter, KindInspector, KindInsurer, KindLogistics, KindProcessor, KindProducer, KindRegulator, KindWarehouse}
-
-// Grant statuses. A kind that carries public trust waits for the zone
-// regulator's approval; a revoked grant stays in the record.
-const (
-	GrantPending = "PENDING_APPROVAL"
-	GrantActive  = "ACTIVE"
-	GrantRevoked = "REVOKED"
-)
 
 const (
 	objEnterprise       = "enterprise"
 	objMember           = "member"
 	idxEnterpriseByMSP  = "enterprise~msp"
 	idxMemberOfEnterpr  = "enterprise~member"
-	enterpriseActive    = "ACTIVE"
 	maxMembersPerListed = 1000
 )
 
 // Registry is the on-ledger enterprise registry: which enterprise each
 // member identity acts for, and what kinds of business that enterprise does.
-type Registry struct {
-	contractapi.Contract
-}
-
-// Enterprise is a registered enterprise. Kinds lists the kinds of
-// business in effect: granted by its organisation under the governance
-// configuration in force and, where the kind carries public trust,
-// approved by the zone regulator. Grants keeps every grant with its state.
-type Enterprise struct {
-	CreditCode   string       `json:"creditCode"`
-	Name         string       `json:"name"`
-	NameEn       string       `json:"nameEn,omitempty"`
-	MSPID        string       `json:"mspId"`
-	Kinds        []string     `json:"kinds"`
-	Grants       []KindGrant  `json:"grants"`
-	Status       string       `json:"status"`
-	RegisteredAt string       `json:"registeredAt"`
-	RegisteredBy string       `json:"registeredBy"`
-	TxID         string       `json:"txId"`
-	Pending      []string     `json:"pendingKinds,omitempty"`
-	LastChange   *GrantChange `json:"lastChange,omitempty"`
-}
-
-// KindGrant is one kind granted to an enterprise.
-type KindGrant struct {
-	Kind       string `json:"kind"`
-	Status     string `json:"status"`
-	GrantedBy  string `json:"grantedBy"`
-	GrantedAt  string `json:"grantedAt"`
-	GrantTx    string `json:"grantTx"`
-	ApprovedBy string `json:"approvedBy,omitempty"`
-	ApprovedAt string `json:"approvedAt,omitempty"`
-	ApproveTx  string `json:"approveTx,omitempty"`
-	RevokedBy  string `json:"revokedBy,omitempty"`
-	RevokedAt  string `json:"revokedAt,omitempty"`
-	RevokeTx   string `json:"revokeTx,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-}
-
-// GrantChange says what the last write to the enterprise did, so that its
-// key history reads as a log of grants, approvals and revocations.
-type GrantChange struct {
-	Action string `json:"action"`
-	Kind   string `json:"kind,omitempty"`
-	By     string `json:"by"`
-	At     string `json:"at"`
-	TxID   string `json:"txId"`
-}
-
-// Member binds one identity (MSP ID + cid ID) to an enterprise.
-type Member struct {
-	MSPID      string `json:"mspId"`
-	ID         string `json:"id"`
-	Label      string `json:"label,omitempty"`
-	CreditCode string `json:"creditCode"`
-	BoundAt    string `json:"boundAt"`
-	BoundBy    string `json:"boundBy"`
-}
-
-// EnterpriseView is an enterprise with its members.
-type EnterpriseView struct {
-	Enterprise
-	Members []Member `json:"members"`
-}
-
-// Caller is the identity behind a transaction, resolved through the registry.
-type Caller struct {
-	MSPID      string      `json:"mspId"`
-	ID         string      `json:"id"`
-	Admin      bool        `json:"admin"`
-	Enterprise *Enterprise `json:"enterprise,omitempty"`
-}
-
-// HasKind reports whether the caller's enterprise does this kind of business.
-func (c *Caller) HasKind(kind string) bool {
-	return c.Enterprise != nil && slices.Contains(c.Enterprise.Kinds, kind)
-}
-
-type registerInput struct {
-	CreditCode string   `json:"creditCode"`
-	Name       string   `json:"name"`
-	NameEn     string   `json:"nameEn"`
-	Kinds      []string `json:"kinds"`
-}
+type Registry struct{}
 
 // RegisterEnterprise registers an enterprise in the caller's organisation.
 // Only an organisation admin (OU "admin") may do so, and only with kinds
@@ -142,14 +35,14 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if !c.Admin {
-		return "", errf(CodeForbidden, "only an organisation admin registers enterprises")
+		return "", errf(api.CodeForbidden, "only an organisation admin registers enterprises")
 	}
 	var in registerInput
 	if err := decodeArg("enterprise", input, &in); err != nil {
 		return "", err
 	}
 	if err := uscc.Validate(in.CreditCode); err != nil {
-		return "", errf(CodeInvalidArgument, "creditCode: %v", err)
+		return "", errf(api.CodeInvalidArgument, "creditCode: %v", err)
 	}
 	e := Enterprise{CreditCode: in.CreditCode, MSPID: c.MSPID, Status: enterpriseActive, RegisteredBy: c.ID, TxID: ctx.GetStub().GetTxID()}
 	if e.Name, err = cleanText("name", in.Name, true, 100); err != nil {
@@ -167,8 +60,8 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	for _, kind := range kinds {
-		if !g.mayGrant(c.MSPID, kind) {
-			return "", errf(CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
+		if !mayGrant(g, c.MSPID, kind) {
+			return "", errf(api.CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
 		}
 	}
 	k, err := key(ctx, objEnterprise, e.CreditCode)
@@ -180,7 +73,7 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 		return "", err
 	} else if found {
 		// Say nothing about the other party's record.
-		return "", errf(CodeAlreadyExists, "enterprise %s is already registered", e.CreditCode)
+		return "", errf(api.CodeAlreadyExists, "enterprise %s is already registered", e.CreditCode)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -205,7 +98,7 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 
 func newGrant(ctx contractapi.TransactionContextInterface, g *Governance, kind string, by *Caller, at string) KindGrant {
 	gr := KindGrant{Kind: kind, Status: GrantActive, GrantedBy: by.MSPID, GrantedAt: at, GrantTx: ctx.GetStub().GetTxID()}
-	if g.needsApproval(kind) {
+	if needsApproval(g, kind) {
 		gr.Status = GrantPending
 	}
 	return gr
@@ -232,8 +125,8 @@ func effectiveKinds(g *Governance, e *Enterprise) {
 		switch {
 		case gr.Status == GrantPending:
 			e.Pending = append(e.Pending, gr.Kind)
-		case gr.Status != GrantActive, !g.mayGrant(e.MSPID, gr.Kind):
-		case g.needsApproval(gr.Kind) && gr.ApprovedBy == "":
+		case gr.Status != GrantActive, !mayGrant(g, e.MSPID, gr.Kind):
+		case needsApproval(g, gr.Kind) && gr.ApprovedBy == "":
 			e.Pending = append(e.Pending, gr.Kind)
 		default:
 			e.Kinds = append(e.Kinds, gr.Kind)
@@ -250,13 +143,13 @@ func (r *Registry) GrantKind(ctx contractapi.TransactionContextInterface, credit
 		return "", err
 	}
 	if !c.Admin || c.MSPID != e.MSPID {
-		return "", errf(CodeForbidden, "only an admin of %s grants kinds to %s", e.MSPID, e.CreditCode)
+		return "", errf(api.CodeForbidden, "only an admin of %s grants kinds to %s", e.MSPID, e.CreditCode)
 	}
 	if _, err := checkKinds([]string{kind}); err != nil {
 		return "", err
 	}
-	if !g.mayGrant(c.MSPID, kind) {
-		return "", errf(CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
+	if !mayGrant(g, c.MSPID, kind) {
+		return "", errf(api.CodeKindNotGrantable, "%s may not grant the %s kind (governance version %d)", c.MSPID, kind, g.Version)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -265,7 +158,7 @@ func (r *Registry) GrantKind(ctx contractapi.TransactionContextInterface, credit
 	at := now.Format(timeLayout)
 	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
 	if i >= 0 && e.Grants[i].Status != GrantRevoked {
-		return "", errf(CodeConflict, "%s already holds the %s kind (%s)", e.CreditCode, kind, e.Grants[i].Status)
+		return "", errf(api.CodeConflict, "%s already holds the %s kind (%s)", e.CreditCode, kind, e.Grants[i].Status)
 	}
 	gr := newGrant(ctx, g, kind, c, at)
 	if i >= 0 {
@@ -285,11 +178,11 @@ func (r *Registry) ApproveKind(ctx contractapi.TransactionContextInterface, cred
 		return "", err
 	}
 	if !isZoneRegulator(c, g) {
-		return "", errf(CodeForbidden, "only the zone regulator (%s) approves kinds", g.RegulatorMSP)
+		return "", errf(api.CodeForbidden, "only the zone regulator (%s) approves kinds", g.RegulatorMSP)
 	}
 	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
 	if i < 0 || !waitingForApproval(g, e.Grants[i]) {
-		return "", errf(CodeConflict, "%s has no %s grant waiting for approval", e.CreditCode, trClip(kind))
+		return "", errf(api.CodeConflict, "%s has no %s grant waiting for approval", e.CreditCode, trClip(kind))
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -311,7 +204,7 @@ func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, credi
 		return "", err
 	}
 	if !(c.Admin && c.MSPID == e.MSPID) && !isZoneRegulator(c, g) {
-		return "", errf(CodeForbidden, "only an admin of %s or the zone regulator revokes kinds of %s", e.MSPID, e.CreditCode)
+		return "", errf(api.CodeForbidden, "only an admin of %s or the zone regulator revokes kinds of %s", e.MSPID, e.CreditCode)
 	}
 	why, err := cleanText("reason", reason, true, 500)
 	if err != nil {
@@ -319,7 +212,7 @@ func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, credi
 	}
 	i := slices.IndexFunc(e.Grants, func(gr KindGrant) bool { return gr.Kind == kind })
 	if i < 0 || e.Grants[i].Status == GrantRevoked {
-		return "", errf(CodeConflict, "%s holds no %s grant to revoke", e.CreditCode, trClip(kind))
+		return "", errf(api.CodeConflict, "%s holds no %s grant to revoke", e.CreditCode, trClip(kind))
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -339,7 +232,7 @@ func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, credi
 // waitingForApproval: granted and not yet approved, including an active
 // grant of a kind that the governance has since made a trust kind.
 func waitingForApproval(g *Governance, gr KindGrant) bool {
-	return gr.Status == GrantPending || gr.Status == GrantActive && gr.ApprovedBy == "" && g.needsApproval(gr.Kind)
+	return gr.Status == GrantPending || gr.Status == GrantActive && gr.ApprovedBy == "" && needsApproval(g, gr.Kind)
 }
 
 func finishGrantChange(ctx contractapi.TransactionContextInterface, g *Governance, e *Enterprise, name, action, by string) (string, error) {
@@ -386,13 +279,6 @@ func grantAction(ctx contractapi.TransactionContextInterface, creditCode string)
 	return c, e, g, nil
 }
 
-// EnterpriseVersion is one state of an enterprise in its key history.
-type EnterpriseVersion struct {
-	TxID       string      `json:"txId"`
-	Timestamp  string      `json:"timestamp"`
-	Enterprise *Enterprise `json:"enterprise"`
-}
-
 // GetEnterpriseHistory lists every recorded state of an enterprise,
 // newest first: its registration and each grant, approval and revocation.
 func (r *Registry) GetEnterpriseHistory(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
@@ -405,14 +291,14 @@ func (r *Registry) GetEnterpriseHistory(ctx contractapi.TransactionContextInterf
 	}
 	it, err := ctx.GetStub().GetHistoryForKey(k)
 	if err != nil {
-		return "", errf(CodeInternal, "history: %v", err)
+		return "", errf(api.CodeInternal, "history: %v", err)
 	}
 	defer it.Close()
 	out := []EnterpriseVersion{}
 	for it.HasNext() && len(out) < maxHistoryVersions {
 		m, err := it.Next()
 		if err != nil {
-			return "", errf(CodeInternal, "history: %v", err)
+			return "", errf(api.CodeInternal, "history: %v", err)
 		}
 		v := EnterpriseVersion{TxID: m.TxId}
 		if m.Timestamp != nil {
@@ -432,11 +318,6 @@ func (r *Registry) GetEnterpriseHistory(ctx contractapi.TransactionContextInterf
 
 const maxHistoryVersions = 500
 
-type bindInput struct {
-	ID    string `json:"id"`
-	Label string `json:"label"`
-}
-
 // BindMember binds an identity of the enterprise's organisation to it. Only
 // that organisation's admin may bind; an identity acts for one enterprise.
 func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, creditCode, input string) (string, error) {
@@ -449,7 +330,7 @@ func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, credi
 		return "", err
 	}
 	if !c.Admin || c.MSPID != e.MSPID {
-		return "", errf(CodeForbidden, "only an admin of %s binds members of %s", e.MSPID, e.CreditCode)
+		return "", errf(api.CodeForbidden, "only an admin of %s binds members of %s", e.MSPID, e.CreditCode)
 	}
 	var in bindInput
 	if err := decodeArg("member", input, &in); err != nil {
@@ -461,7 +342,7 @@ func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, credi
 	// The member must be an identity of the admin's own organisation: one
 	// issued by the CA that issued the admin's certificate.
 	if issuerOfClientID(in.ID) != issuerOfClientID(c.ID) {
-		return "", errf(CodeForbidden, "the identity was not issued by %s's certificate authority; members bind only to an enterprise of their own organisation", e.MSPID)
+		return "", errf(api.CodeForbidden, "the identity was not issued by %s's certificate authority; members bind only to an enterprise of their own organisation", e.MSPID)
 	}
 	label, err := cleanText("label", in.Label, false, 100)
 	if err != nil {
@@ -475,7 +356,7 @@ func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, credi
 	if found, err := getJSON(ctx, mk, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeAlreadyExists, "identity is already bound to enterprise %s", existing.CreditCode)
+		return "", errf(api.CodeAlreadyExists, "identity is already bound to enterprise %s", existing.CreditCode)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -505,7 +386,7 @@ func (r *Registry) UnbindMember(ctx contractapi.TransactionContextInterface, cre
 		return "", err
 	}
 	if !c.Admin || c.MSPID != e.MSPID {
-		return "", errf(CodeForbidden, "only an admin of %s unbinds members of %s", e.MSPID, e.CreditCode)
+		return "", errf(api.CodeForbidden, "only an admin of %s unbinds members of %s", e.MSPID, e.CreditCode)
 	}
 	if err := checkClientID(memberID); err != nil {
 		return "", err
@@ -518,10 +399,10 @@ func (r *Registry) UnbindMember(ctx contractapi.TransactionContextInterface, cre
 	if found, err := getJSON(ctx, mk, &m); err != nil {
 		return "", err
 	} else if !found || m.CreditCode != e.CreditCode {
-		return "", errf(CodeNotFound, "identity is not a member of %s", e.CreditCode)
+		return "", errf(api.CodeNotFound, "identity is not a member of %s", e.CreditCode)
 	}
 	if err := ctx.GetStub().DelState(mk); err != nil {
-		return "", errf(CodeInternal, "delete member: %v", err)
+		return "", errf(api.CodeInternal, "delete member: %v", err)
 	}
 	if err := delIndex(ctx, idxMemberOfEnterpr, e.CreditCode, e.MSPID, memberID); err != nil {
 		return "", err
@@ -572,13 +453,13 @@ func (r *Registry) ListEnterprises(ctx contractapi.TransactionContextInterface, 
 		}
 		it, err := ctx.GetStub().GetStateByPartialCompositeKey(objEnterprise, nil)
 		if err != nil {
-			return "", errf(CodeInternal, "list: %v", err)
+			return "", errf(api.CodeInternal, "list: %v", err)
 		}
 		defer it.Close()
 		for it.HasNext() {
 			kv, err := it.Next()
 			if err != nil {
-				return "", errf(CodeInternal, "list: %v", err)
+				return "", errf(api.CodeInternal, "list: %v", err)
 			}
 			var e Enterprise
 			if err := jsonUnmarshal(kv.Value, &e); err != nil {
@@ -622,11 +503,11 @@ func identify(ctx contractapi.TransactionContextInterface) (*Caller, error) {
 	ci := ctx.GetClientIdentity()
 	msp, err := ci.GetMSPID()
 	if err != nil {
-		return nil, errf(CodeForbidden, "cannot read caller's MSP ID: %v", err)
+		return nil, errf(api.CodeForbidden, "cannot read caller's MSP ID: %v", err)
 	}
 	id, err := ci.GetID()
 	if err != nil {
-		return nil, errf(CodeForbidden, "cannot read caller's identity: %v", err)
+		return nil, errf(api.CodeForbidden, "cannot read caller's identity: %v", err)
 	}
 	admin, err := cid.HasOUValue(ctx.GetStub(), "admin")
 	if err != nil {
@@ -659,18 +540,16 @@ func requireKind(ctx contractapi.TransactionContextInterface, action string, kin
 	if err != nil {
 		return nil, err
 	}
-	if c.Enterprise == nil {
-		return nil, errf(CodeUnauthenticated, "identity is not bound to any registered enterprise; an admin of %s must bind it first", c.MSPID)
+	if err := mayAct(c, action, kinds...); err != nil {
+		return nil, err
 	}
-	if c.Enterprise.Status != enterpriseActive {
-		return nil, errf(CodeForbidden, "enterprise %s is %s", c.Enterprise.CreditCode, c.Enterprise.Status)
-	}
-	for _, k := range kinds {
-		if c.HasKind(k) {
-			return c, nil
-		}
-	}
-	return nil, errf(CodeForbidden, "%s requires an enterprise of kind %s; %s is %s", action, strings.Join(kinds, " or "), c.Enterprise.CreditCode, strings.Join(c.Enterprise.Kinds, ", "))
+	return c, nil
+}
+
+// requireEnterprise resolves the caller and insists that it acts for an
+// active enterprise, whatever its kinds.
+func requireEnterprise(ctx contractapi.TransactionContextInterface, action string) (*Caller, error) {
+	return requireKind(ctx, action, allKinds...)
 }
 
 func loadEnterprise(ctx contractapi.TransactionContextInterface, creditCode string) (*Enterprise, error) {
@@ -686,7 +565,7 @@ func loadEnterprise(ctx contractapi.TransactionContextInterface, creditCode stri
 // loadEnterpriseWith loads an enterprise with its kinds in effect under g.
 func loadEnterpriseWith(ctx contractapi.TransactionContextInterface, g *Governance, creditCode string) (*Enterprise, error) {
 	if err := uscc.Validate(creditCode); err != nil {
-		return nil, errf(CodeInvalidArgument, "creditCode: %v", err)
+		return nil, errf(api.CodeInvalidArgument, "creditCode: %v", err)
 	}
 	k, err := key(ctx, objEnterprise, creditCode)
 	if err != nil {
@@ -698,7 +577,7 @@ func loadEnterpriseWith(ctx contractapi.TransactionContextInterface, g *Governan
 		return nil, err
 	}
 	if !found {
-		return nil, errf(CodeNotFound, "enterprise %s is not registered", creditCode)
+		return nil, errf(api.CodeNotFound, "enterprise %s is not registered", creditCode)
 	}
 	effectiveKinds(g, &e)
 	return &e, nil
@@ -706,12 +585,12 @@ func loadEnterpriseWith(ctx contractapi.TransactionContextInterface, g *Governan
 
 func checkKinds(kinds []string) ([]string, error) {
 	if len(kinds) == 0 {
-		return nil, errf(CodeInvalidArgument, "kinds: at least one of %s", strings.Join(allKinds, ", "))
+		return nil, errf(api.CodeInvalidArgument, "kinds: at least one of %s", strings.Join(allKinds, ", "))
 	}
 	out := make([]string, 0, len(kinds))
 	for _, k := range kinds {
 		if !slices.Contains(allKinds, k) {
-			return nil, errf(CodeInvalidArgument, "kinds: unknown kind %q (one of %s)", k, strings.Join(allKinds, ", "))
+			return nil, errf(api.CodeInvalidArgument, "kinds: unknown kind %q (one of %s)", k, strings.Join(allKinds, ", "))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)
@@ -739,11 +618,11 @@ func issuerOfClientID(id string) string {
 // "x509::<subject>::<issuer>".
 func checkClientID(id string) error {
 	if id == "" || len(id) > 2048 {
-		return errf(CodeInvalidArgument, "member id is empty or too long")
+		return errf(api.CodeInvalidArgument, "member id is empty or too long")
 	}
 	raw, err := base64.StdEncoding.DecodeString(id)
 	if err != nil || !strings.HasPrefix(string(raw), "x509::") || strings.Count(string(raw), "::") < 2 {
-		return errf(CodeInvalidArgument, "member id must be a client identity id (base64 of x509::subject::issuer)")
+		return errf(api.CodeInvalidArgument, "member id must be a client identity id (base64 of x509::subject::issuer)")
 	}
 	return nil
 }

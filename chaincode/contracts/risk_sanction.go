@@ -2,16 +2,7 @@ package contracts
 
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-)
-
-// CodeSanctioned refuses financing to an enterprise under a sanction in
-// force (422).
-const CodeSanctioned = "SANCTIONED"
-
-// Sanction statuses.
-const (
-	SanctionActive = "ACTIVE"
-	SanctionLifted = "LIFTED"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 const (
@@ -19,28 +10,6 @@ const (
 	// rkIdxSanction [creditCode, sanctionId]: an enterprise's sanctions.
 	rkIdxSanction = "sanction~enterprise"
 )
-
-// Sanction is a regulator's joint-punishment measure against an
-// enterprise (失信联合惩戒). It is in force until a regulator lifts it.
-type Sanction struct {
-	ID         string `json:"id"`
-	CreditCode string `json:"creditCode"`
-	Regulator  string `json:"regulator"`
-	Reason     string `json:"reason"`
-	Basis      string `json:"basis"` // the decision it rests on (document number)
-	Status     string `json:"status"`
-	RecordedAt string `json:"recordedAt"`
-	LiftedBy   string `json:"liftedBy,omitempty"`
-	LiftedAt   string `json:"liftedAt,omitempty"`
-	LiftReason string `json:"liftReason,omitempty"`
-	UpdatedAt  string `json:"updatedAt"`
-	TxID       string `json:"txId"`
-}
-
-type rkSanctionInput struct {
-	Reason string `json:"reason"`
-	Basis  string `json:"basis"`
-}
 
 // RecordSanction is a regulator sanctioning an enterprise. input:
 // {"reason","basis"}. The enterprise's credit record counts it; while it
@@ -68,7 +37,7 @@ func (r *Risk) RecordSanction(ctx contractapi.TransactionContextInterface, credi
 		return "", err
 	}
 	if e.CreditCode == caller.Enterprise.CreditCode {
-		return "", errf(CodeRuleViolation, "a regulator does not sanction itself")
+		return "", errf(api.CodeRuleViolation, "a regulator does not sanction itself")
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -112,10 +81,10 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 		return "", err
 	}
 	if sn.CreditCode == caller.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "sanction %s is on %s itself; another regulator lifts it", sn.ID, sn.CreditCode)
+		return "", errf(api.CodeForbidden, "sanction %s is on %s itself; another regulator lifts it", sn.ID, sn.CreditCode)
 	}
 	if sn.Status != SanctionActive {
-		return "", errf(CodeConflict, "sanction %s is %s", sn.ID, sn.Status)
+		return "", errf(api.CodeConflict, "sanction %s is %s", sn.ID, sn.Status)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -138,12 +107,12 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 // ListSanctions lists an enterprise's sanctions, in force and lifted. The
 // enterprise itself, banks, insurers and regulators may read them.
 func (r *Risk) ListSanctions(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
-	caller, err := requireKind(ctx, "reading sanctions", allKinds...)
+	caller, err := requireEnterprise(ctx, "reading sanctions")
 	if err != nil {
 		return "", err
 	}
 	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
-		return "", errf(CodeForbidden, "only %s itself, banks, insurers and regulators read its sanctions", creditCode)
+		return "", errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its sanctions", creditCode)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -172,7 +141,7 @@ func rkRefuseSanctioned(ctx contractapi.TransactionContextInterface, creditCode 
 		return err
 	}
 	if rec.Sanctions.Active > 0 {
-		return errf(CodeSanctioned, "enterprise %s is under %d sanction(s) in force and cannot be financed", creditCode, rec.Sanctions.Active)
+		return errf(api.CodeSanctioned, "enterprise %s is under %d sanction(s) in force and cannot be financed", creditCode, rec.Sanctions.Active)
 	}
 	return nil
 }

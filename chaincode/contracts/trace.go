@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/chaincode/money"
 )
@@ -40,13 +40,32 @@ import (
 //	certificate~lot [gtin, lot, certId]      certificates naming a lot
 //	receipt~lot [gtin, lot, receiptId]       written by the warehouse-receipt contract; read here
 type Trace struct {
-	contractapi.Contract
+	receipts receiptGoods
+	watch    collateralWatch
 }
 
-func newTrace() *Trace {
-	t := &Trace{}
-	t.Name = "trace"
-	return t
+// receiptGoods is what trace asks about the warehouse receipts on a lot's
+// goods, which stay put while a receipt is live; the receipts domain,
+// above trace, answers it.
+type receiptGoods interface {
+	// OnLot lists the live receipts on the lot's goods, in id order.
+	OnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error)
+	// Quantity is the quantity of goods a receipt is for; ok is false when
+	// the receipt cannot be read.
+	Quantity(ctx contractapi.TransactionContextInterface, receiptID string) (quantity string, ok bool)
+}
+
+// collateralWatch is told of events on goods that may back financings (a
+// recall, a cold-chain excursion); the financing domain, above trace,
+// alerts the financings and answers which it reached.
+type collateralWatch interface {
+	Alert(ctx contractapi.TransactionContextInterface, typ string, lots []lotKey, source string, now time.Time) ([]string, error)
+}
+
+// newTrace is the trace contract, asking receipts about the goods under
+// warehouse receipts and telling watch of events on goods.
+func newTrace(receipts receiptGoods, watch collateralWatch) *Trace {
+	return &Trace{receipts: receipts, watch: watch}
 }
 
 const (
@@ -66,7 +85,6 @@ const (
 	idxParents       = "aggregation~child"
 	idxCustody       = "custody~lot"
 	idxCertOfLot     = "certificate~lot"
-	idxReceiptOfLot  = "receipt~lot"
 	giNone           = "NONE"
 	giRegistered     = "GI_REGISTERED"
 	maxSerialsPerTx  = 500
@@ -74,106 +92,8 @@ const (
 	cstOffsetSeconds = 8 * 3600
 )
 
-// Actor is the enterprise (and, for certificates, the identity) that made
-// a record, with its name as it was at the time.
-type Actor struct {
-	CreditCode string `json:"creditCode"`
-	Name       string `json:"name"`
-	MSPID      string `json:"mspId"`
-	Identity   string `json:"identity,omitempty"`
-}
-
 func actorOf(c *Caller) Actor {
 	return Actor{CreditCode: c.Enterprise.CreditCode, Name: c.Enterprise.Name, MSPID: c.MSPID}
-}
-
-// Product is a trade item (GTIN).
-type Product struct {
-	GTIN        string `json:"gtin"`
-	NameZh      string `json:"nameZh"`
-	NameEn      string `json:"nameEn,omitempty"`
-	Category    string `json:"category"`
-	GIStatus    string `json:"giStatus"`
-	GIName      string `json:"giName,omitempty"`
-	StorageMinC string `json:"storageMinC,omitempty"`
-	StorageMaxC string `json:"storageMaxC,omitempty"`
-	Owner       Actor  `json:"owner"`
-	CreatedAt   string `json:"createdAt"`
-	TxID        string `json:"txId"`
-}
-
-type productInput struct {
-	GTIN        string `json:"gtin"`
-	NameZh      string `json:"nameZh"`
-	NameEn      string `json:"nameEn"`
-	Category    string `json:"category"`
-	GIStatus    string `json:"giStatus"`
-	GIName      string `json:"giName"`
-	StorageMinC string `json:"storageMinC"`
-	StorageMaxC string `json:"storageMaxC"`
-}
-
-// Origin is where a lot was grown, raised or made.
-type Origin struct {
-	Place     string `json:"place"`
-	PlaceEn   string `json:"placeEn,omitempty"`
-	Latitude  string `json:"latitude"`
-	Longitude string `json:"longitude"`
-	Country   string `json:"country"`
-}
-
-// Lot is a batch of one product (GTIN + lot, GS1 AI 10).
-type Lot struct {
-	GTIN           string `json:"gtin"`
-	Lot            string `json:"lot"`
-	Origin         Origin `json:"origin"`
-	Date           string `json:"date"`
-	Quantity       string `json:"quantity"`
-	Unit           string `json:"unit"`
-	Producer       Actor  `json:"producer"`
-	CommissionedAt string `json:"commissionedAt"`
-	TxID           string `json:"txId"`
-}
-
-type lotInput struct {
-	GTIN     string `json:"gtin"`
-	Lot      string `json:"lot"`
-	Origin   Origin `json:"origin"`
-	Date     string `json:"date"`
-	Quantity string `json:"quantity"`
-	Unit     string `json:"unit"`
-}
-
-// Item is a serialized retail item under a lot; its QR code carries
-// /01/{gtin}/10/{lot}/21/{serial}.
-type Item struct {
-	GTIN           string `json:"gtin"`
-	Lot            string `json:"lot"`
-	Serial         string `json:"serial"`
-	CommissionedBy Actor  `json:"commissionedBy"`
-	CommissionedAt string `json:"commissionedAt"`
-	TxID           string `json:"txId"`
-}
-
-// RecallStatus says whether a recall reaches a lot or item, and the
-// nearest one that does (the recalled lot itself, else the closest
-// recalled lot upstream of it).
-type RecallStatus struct {
-	Recalled bool    `json:"recalled"`
-	Recall   *Recall `json:"recall,omitempty"`
-}
-
-// LotView is a lot with its recall status.
-type LotView struct {
-	Lot
-	RecallStatus
-}
-
-// ItemView is an item with its recall status and current container.
-type ItemView struct {
-	Item
-	RecallStatus
-	Container string `json:"container,omitempty"`
 }
 
 // CreateProduct registers a product (GTIN). The caller's enterprise, a
@@ -207,7 +127,7 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 		return "", err
 	}
 	if p.GIStatus == giNone && p.GIName != "" {
-		return "", errf(CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
+		return "", errf(api.CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
 	}
 	if in.StorageMinC != "" {
 		if p.StorageMinC, err = trCheckBounded("storageMinC", in.StorageMinC, -100, 100, 2); err != nil {
@@ -220,7 +140,7 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 		}
 	}
 	if p.StorageMinC != "" && p.StorageMaxC != "" && trDecimal(p.StorageMinC).GreaterThan(trDecimal(p.StorageMaxC)) {
-		return "", errf(CodeInvalidArgument, "storageMinC %s is above storageMaxC %s", p.StorageMinC, p.StorageMaxC)
+		return "", errf(api.CodeInvalidArgument, "storageMinC %s is above storageMaxC %s", p.StorageMinC, p.StorageMaxC)
 	}
 	k, err := key(ctx, objProduct, p.GTIN)
 	if err != nil {
@@ -230,7 +150,7 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 	if found, err := getJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeAlreadyExists, "product %s is already registered by %s", p.GTIN, existing.Owner.CreditCode)
+		return "", errf(api.CodeAlreadyExists, "product %s is already registered by %s", p.GTIN, existing.Owner.CreditCode)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -310,14 +230,14 @@ func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input
 	}
 	// A lot is dated in China time; a day of slack covers other zones.
 	if today := money.DateOf(now.Add(cstOffsetSeconds * 1e9)); date.After(today.AddDays(1)) {
-		return "", errf(CodeInvalidArgument, "date %s is in the future", l.Date)
+		return "", errf(api.CodeInvalidArgument, "date %s is in the future", l.Date)
 	}
 	p, err := loadProduct(ctx, l.GTIN)
 	if err != nil {
 		return "", err
 	}
 	if p.Owner.CreditCode != c.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the owner of product %s (%s) commissions its lots", p.GTIN, p.Owner.CreditCode)
+		return "", errf(api.CodeForbidden, "only the owner of product %s (%s) commissions its lots", p.GTIN, p.Owner.CreditCode)
 	}
 	k, err := key(ctx, objLot, l.GTIN, l.Lot)
 	if err != nil {
@@ -327,7 +247,7 @@ func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input
 	if found, err := getJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeAlreadyExists, "lot %s of %s is already commissioned", l.Lot, l.GTIN)
+		return "", errf(api.CodeAlreadyExists, "lot %s of %s is already commissioned", l.Lot, l.GTIN)
 	}
 	l.CommissionedAt = now.Format(timeLayout)
 	if err := putJSON(ctx, k, l); err != nil {
@@ -372,7 +292,7 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 		return "", err
 	}
 	if len(serials) == 0 || len(serials) > maxSerialsPerTx {
-		return "", errf(CodeInvalidArgument, "serials: want 1 to %d serials, got %d", maxSerialsPerTx, len(serials))
+		return "", errf(api.CodeInvalidArgument, "serials: want 1 to %d serials, got %d", maxSerialsPerTx, len(serials))
 	}
 	seen := make(map[string]bool, len(serials))
 	for i, s := range serials {
@@ -380,7 +300,7 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 			return "", err
 		}
 		if seen[s] {
-			return "", errf(CodeInvalidArgument, "serials: %s appears twice", s)
+			return "", errf(api.CodeInvalidArgument, "serials: %s appears twice", s)
 		}
 		seen[s] = true
 	}
@@ -389,7 +309,7 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 		return "", err
 	}
 	if l.Producer.CreditCode != c.Enterprise.CreditCode {
-		return "", errf(CodeForbidden, "only the producer of lot %s (%s) commissions its items", lot, l.Producer.CreditCode)
+		return "", errf(api.CodeForbidden, "only the producer of lot %s (%s) commissions its items", lot, l.Producer.CreditCode)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -405,7 +325,7 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 		if found, err := getJSON(ctx, k, &existing); err != nil {
 			return "", err
 		} else if found {
-			return "", errf(CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
+			return "", errf(api.CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
 		}
 		it := Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: actorOf(c), CommissionedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()}
 		if err := putJSON(ctx, k, it); err != nil {
@@ -447,14 +367,20 @@ func itemView(ctx contractapi.TransactionContextInterface, it *Item) (*ItemView,
 		return nil, err
 	}
 	v := &ItemView{Item: *it, RecallStatus: rs}
-	parents, err := indexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
-	if err != nil {
+	if v.Container, err = containerOf(ctx, it); err != nil {
 		return nil, err
 	}
-	if len(parents) > 0 {
-		v.Container = parents[0][0]
-	}
 	return v, nil
+}
+
+// containerOf is the container an item is aggregated into now ("" when
+// none).
+func containerOf(ctx contractapi.TransactionContextInterface, it *Item) (string, error) {
+	parents, err := indexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
+	if err != nil || len(parents) == 0 {
+		return "", err
+	}
+	return parents[0][0], nil
 }
 
 // lotKey names a lot.
@@ -492,7 +418,7 @@ func itemArgs(ctx contractapi.TransactionContextInterface, gtin, lot, serial str
 		return nil, err
 	}
 	if lot != "" && it.Lot != lot {
-		return nil, errf(CodeNotFound, "item %s of %s is not in lot %s", serial, g, lot)
+		return nil, errf(api.CodeNotFound, "item %s of %s is not in lot %s", serial, g, lot)
 	}
 	return it, nil
 }
@@ -506,7 +432,7 @@ func loadProduct(ctx contractapi.TransactionContextInterface, gtin string) (*Pro
 	if found, err := getJSON(ctx, k, &p); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(CodeNotFound, "product %s is not registered", gtin)
+		return nil, errf(api.CodeNotFound, "product %s is not registered", gtin)
 	}
 	return &p, nil
 }
@@ -520,7 +446,7 @@ func loadLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Lo
 	if found, err := getJSON(ctx, k, &l); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(CodeNotFound, "lot %s of %s is not commissioned", lot, gtin)
+		return nil, errf(api.CodeNotFound, "lot %s of %s is not commissioned", lot, gtin)
 	}
 	return &l, nil
 }
@@ -534,7 +460,7 @@ func loadItem(ctx contractapi.TransactionContextInterface, gtin, serial string) 
 	if found, err := getJSON(ctx, k, &it); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(CodeNotFound, "item %s of %s is not commissioned", serial, gtin)
+		return nil, errf(api.CodeNotFound, "item %s of %s is not commissioned", serial, gtin)
 	}
 	return &it, nil
 }
@@ -571,15 +497,6 @@ const (
 	maxEventCursor        = 200
 )
 
-// LotEventsPage is one page of a lot's events, in index order (event time,
-// then id). NextCursor, when present, continues after the last event.
-type LotEventsPage struct {
-	GTIN       string       `json:"gtin"`
-	Lot        string       `json:"lot"`
-	Events     []TraceEvent `json:"events"`
-	NextCursor string       `json:"nextCursor,omitempty"`
-}
-
 // ListLotEvents pages through every event naming a lot (the event~lot
 // index), oldest first: limit events (1 to 200; empty for 50) after the
 // position cursor names (empty for the start). The cursor is the opaque
@@ -593,7 +510,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	if limit != "" {
 		n, err = strconv.Atoi(limit)
 		if err != nil || n < 1 || n > lotEventsMaxLimit || strings.TrimLeft(limit, "0123456789") != "" {
-			return "", errf(CodeInvalidArgument, "limit: want a whole number from 1 to %d", lotEventsMaxLimit)
+			return "", errf(api.CodeInvalidArgument, "limit: want a whole number from 1 to %d", lotEventsMaxLimit)
 		}
 	}
 	var after traceRef
@@ -604,7 +521,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	}
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEventOfLot, []string{l.GTIN, l.Lot})
 	if err != nil {
-		return "", errf(CodeInternal, "index query: %v", err)
+		return "", errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
 	var refs []traceRef
@@ -612,11 +529,11 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
-			return "", errf(CodeInternal, "index query: %v", err)
+			return "", errf(api.CodeInternal, "index query: %v", err)
 		}
 		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
 		if err != nil || len(attrs) != 4 {
-			return "", errf(CodeInternal, "malformed event index key %q", kv.Key)
+			return "", errf(api.CodeInternal, "malformed event index key %q", kv.Key)
 		}
 		r := traceRef{attrs[2], attrs[3]}
 		if cursor != "" && traceRefCompare(r, after) <= 0 {
@@ -653,7 +570,7 @@ func formatEventCursor(r traceRef) string {
 // SHA-256 hex digest.
 func parseEventCursor(s string) (traceRef, error) {
 	bad := func() (traceRef, error) {
-		return traceRef{}, errf(CodeInvalidArgument, "cursor: %q is not a cursor from a previous page", trClip(s))
+		return traceRef{}, errf(api.CodeInvalidArgument, "cursor: %q is not a cursor from a previous page", trClip(s))
 	}
 	if len(s) > maxEventCursor {
 		return bad()

@@ -8,64 +8,15 @@ import (
 	"strings"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // Certificate types.
 const (
-	CertQuarantine       = "QUARANTINE"
-	CertPesticideResidue = "PESTICIDE_RESIDUE"
-	CertGI               = "GI"
-	CertExportHealth     = "EXPORT_HEALTH"
-	CertOrganic          = "ORGANIC"
-	maxCertSubjects      = 100
+	maxCertSubjects = 100
 )
 
 var certTypes = []string{CertQuarantine, CertPesticideResidue, CertGI, CertExportHealth, CertOrganic}
-
-// CertSubject is a lot a certificate is about.
-type CertSubject struct {
-	GTIN string `json:"gtin"`
-	Lot  string `json:"lot"`
-}
-
-// Certificate is an inspection or GI certificate: the hash of the signed
-// document, who issued it (identity and enterprise) and what it covers.
-type Certificate struct {
-	ID             string        `json:"id"`
-	Type           string        `json:"type"`
-	Number         string        `json:"number"`
-	Subjects       []CertSubject `json:"subjects"`
-	DocumentSHA256 string        `json:"documentSha256"`
-	ValidFrom      string        `json:"validFrom"`
-	ValidUntil     string        `json:"validUntil"`
-	Result         string        `json:"result"`
-	Notes          string        `json:"notes,omitempty"`
-	Issuer         Actor         `json:"issuer"`
-	IssuedAt       string        `json:"issuedAt"`
-	TxID           string        `json:"txId"`
-}
-
-type certInput struct {
-	Type           string        `json:"type"`
-	Number         string        `json:"number"`
-	Subjects       []CertSubject `json:"subjects"`
-	DocumentSHA256 string        `json:"documentSha256"`
-	ValidFrom      string        `json:"validFrom"`
-	ValidUntil     string        `json:"validUntil"`
-	Result         string        `json:"result"`
-	Notes          string        `json:"notes"`
-}
-
-// Recall is a recall of a lot. It reaches every lot made from it and every
-// item of those lots or holding them (see recallStatus).
-type Recall struct {
-	GTIN     string `json:"gtin"`
-	Lot      string `json:"lot"`
-	Reason   string `json:"reason"`
-	By       Actor  `json:"by"`
-	RecallAt string `json:"recalledAt"`
-	TxID     string `json:"txId"`
-}
 
 // IssueCertificate records a certificate. Inspection certificates
 // (QUARANTINE, PESTICIDE_RESIDUE, EXPORT_HEALTH, ORGANIC) are issued by an
@@ -95,7 +46,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 		return "", err
 	}
 	if len(in.Subjects) == 0 || len(in.Subjects) > maxCertSubjects {
-		return "", errf(CodeInvalidArgument, "subjects: want 1 to %d lots", maxCertSubjects)
+		return "", errf(api.CodeInvalidArgument, "subjects: want 1 to %d lots", maxCertSubjects)
 	}
 	for i, s := range in.Subjects {
 		f := "subjects[" + strconv.Itoa(i) + "]"
@@ -107,7 +58,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 			return "", err
 		}
 		if slices.Contains(cert.Subjects, n) {
-			return "", errf(CodeInvalidArgument, "%s: lot %s of %s appears twice", f, n.Lot, n.GTIN)
+			return "", errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", f, n.Lot, n.GTIN)
 		}
 		cert.Subjects = append(cert.Subjects, n)
 	}
@@ -123,7 +74,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 		return "", err
 	}
 	if until.Before(from) {
-		return "", errf(CodeInvalidArgument, "validUntil %s is before validFrom %s", until, from)
+		return "", errf(api.CodeInvalidArgument, "validUntil %s is before validFrom %s", until, from)
 	}
 	cert.ValidFrom, cert.ValidUntil = from.String(), until.String()
 	if cert.Result, err = trOneOf("result", in.Result, "PASS", "FAIL"); err != nil {
@@ -142,7 +93,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 				return "", err
 			}
 			if p.GIStatus != giRegistered {
-				return "", errf(CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
+				return "", errf(api.CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
 			}
 		}
 	}
@@ -156,7 +107,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 	if found, err := getJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeAlreadyExists, "%s certificate %s of %s is already recorded as %s", typ, cert.Number, c.Enterprise.CreditCode, cert.ID)
+		return "", errf(api.CodeAlreadyExists, "%s certificate %s of %s is already recorded as %s", typ, cert.Number, c.Enterprise.CreditCode, cert.ID)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -180,7 +131,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 // GetCertificate returns a certificate by id.
 func (t *Trace) GetCertificate(ctx contractapi.TransactionContextInterface, id string) (string, error) {
 	if len(id) != 29 || !strings.HasPrefix(id, "CERT-") || strings.Trim(id[5:], "0123456789ABCDEF") != "" {
-		return "", errf(CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
+		return "", errf(api.CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
 	}
 	c, err := loadCertificate(ctx, id)
 	if err != nil {
@@ -219,7 +170,7 @@ func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*C
 	if found, err := getJSON(ctx, k, &c); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(CodeNotFound, "certificate %s is not recorded", id)
+		return nil, errf(api.CodeNotFound, "certificate %s is not recorded", id)
 	}
 	return &c, nil
 }
@@ -237,7 +188,7 @@ const (
 // it; a lot is recalled once. The recall reaches everything downstream
 // when read (see recallStatus).
 func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot, reason string) (string, error) {
-	c, err := requireKind(ctx, "recalling a lot", allKinds...)
+	c, err := requireEnterprise(ctx, "recalling a lot")
 	if err != nil {
 		return "", err
 	}
@@ -250,7 +201,7 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 		return "", err
 	}
 	if l.Producer.CreditCode != c.Enterprise.CreditCode && !c.HasKind(KindRegulator) {
-		return "", errf(CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
+		return "", errf(api.CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
 	}
 	k, err := key(ctx, objRecall, l.GTIN, l.Lot)
 	if err != nil {
@@ -260,7 +211,7 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	if found, err := getJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
+		return "", errf(api.CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
 	}
 	now, err := txTime(ctx)
 	if err != nil {
@@ -280,7 +231,7 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	for _, d := range down {
 		lots = append(lots, lotKey{d.GTIN, d.Lot})
 	}
-	reached, err := collateralAlerts(ctx, AlertRecall, lots, lotPath(l.GTIN, l.Lot), now)
+	reached, err := t.watch.Alert(ctx, AlertRecall, lots, lotPath(l.GTIN, l.Lot), now)
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestTraceChecks(t *testing.T) {
@@ -48,7 +50,7 @@ func TestTraceChecks(t *testing.T) {
 			if err != nil {
 				if tc.want != "ERR" {
 					t.Errorf("error %v, want %q", err, tc.want)
-				} else if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") {
+				} else if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 					t.Errorf("error %v is not INVALID_ARGUMENT", err)
 				}
 				return
@@ -101,7 +103,7 @@ func FuzzNormalizeEvent(f *testing.F) {
 		}
 		ev, evTime, err := normalizeEvent(&in, trFuzzNow)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+": ") && !strings.HasPrefix(err.Error(), CodeEventTooOld+": ") {
+			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") && !strings.HasPrefix(err.Error(), string(api.CodeEventTooOld)+": ") {
 				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)
 			}
 			return

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestEventCursor(t *testing.T) {
@@ -24,7 +26,7 @@ func TestEventCursor(t *testing.T) {
 		enc([]byte("2026-03-30T01:02:03.000000000Z/" + strings.Repeat("0a", 32) + "/")), // trailing
 		strings.Repeat("A", maxEventCursor+1),
 	} {
-		if _, err := parseEventCursor(bad); err == nil || !strings.HasPrefix(err.Error(), CodeInvalidArgument+":") {
+		if _, err := parseEventCursor(bad); err == nil || !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+":") {
 			t.Errorf("parseEventCursor(%q) = %v, want INVALID_ARGUMENT", bad, err)
 		}
 	}
@@ -40,7 +42,7 @@ func FuzzEventCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := parseEventCursor(s)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), CodeInvalidArgument+":") {
+			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+":") {
 				t.Fatalf("parseEventCursor(%q): %v", s, err)
 			}
 			return

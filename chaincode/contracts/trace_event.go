@@ -10,16 +10,9 @@ import (
 	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-	"github.com/shopspring/decimal"
-
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
-)
-
-// EPCIS event types.
-const (
-	ObjectEvent         = "ObjectEvent"
-	TransformationEvent = "TransformationEvent"
-	AggregationEvent    = "AggregationEvent"
+	"github.com/shopspring/decimal"
 )
 
 // Limits per event.
@@ -83,6 +76,17 @@ func trFindStep(step string) *trStepRule {
 	return nil
 }
 
+// trStepOrder is a step's place in the table of steps (after every step
+// for one not in it): the order in which a trace lists its step counts.
+func trStepOrder(step string) int {
+	for i := range bizStepRules {
+		if bizStepRules[i].step == step {
+			return i
+		}
+	}
+	return len(bizStepRules)
+}
+
 func trStepNames() string {
 	names := make([]string, len(bizStepRules))
 	for i, r := range bizStepRules {
@@ -93,117 +97,6 @@ func trStepNames() string {
 
 // trDispositions accepted (CBV 2.0 values).
 var trDispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
-
-// LotRef names a lot in an event, with a quantity where one is given.
-type LotRef struct {
-	GTIN     string `json:"gtin"`
-	Lot      string `json:"lot"`
-	Quantity string `json:"quantity,omitempty"`
-	Unit     string `json:"unit,omitempty"`
-}
-
-// ItemRef names a serialized item; its lot is filled in from the ledger.
-type ItemRef struct {
-	GTIN   string `json:"gtin"`
-	Lot    string `json:"lot,omitempty"`
-	Serial string `json:"serial"`
-}
-
-// Location is an EPCIS read point or business location: a URI (an SGLN,
-// a GS1 Digital Link /414/ URI, a geo: URI) and names for people.
-type Location struct {
-	ID     string `json:"id"`
-	Name   string `json:"name,omitempty"`
-	NameEn string `json:"nameEn,omitempty"`
-}
-
-// ParentRef is an aggregation's container: a logistic unit (SSCC) or a
-// serialized item (a gift box of tins). ID is its Digital Link URI.
-type ParentRef struct {
-	ID     string `json:"id"`
-	SSCC   string `json:"sscc,omitempty"`
-	GTIN   string `json:"gtin,omitempty"`
-	Lot    string `json:"lot,omitempty"`
-	Serial string `json:"serial,omitempty"`
-}
-
-// SensorReading is one cold-chain interval: the minimum and maximum
-// temperature seen from From to To. Excursion is set when it leaves the
-// storage range of a product the event concerns.
-type SensorReading struct {
-	From      string `json:"from"`
-	To        string `json:"to"`
-	Type      string `json:"type"`
-	MinValue  string `json:"minValue"`
-	MaxValue  string `json:"maxValue"`
-	UOM       string `json:"uom"`
-	Excursion bool   `json:"excursion"`
-}
-
-// TraceEvent is a recorded EPCIS-style event.
-type TraceEvent struct {
-	ID                  string          `json:"id"`
-	Type                string          `json:"type"`
-	Action              string          `json:"action,omitempty"`
-	BizStep             string          `json:"bizStep"`
-	Disposition         string          `json:"disposition,omitempty"`
-	EventTime           string          `json:"eventTime"`
-	EventTimeZoneOffset string          `json:"eventTimeZoneOffset"`
-	ReadPoint           *Location       `json:"readPoint,omitempty"`
-	BizLocation         *Location       `json:"bizLocation,omitempty"`
-	Lots                []LotRef        `json:"lots,omitempty"`
-	Items               []ItemRef       `json:"items,omitempty"`
-	Inputs              []LotRef        `json:"inputs,omitempty"`
-	Outputs             []LotRef        `json:"outputs,omitempty"`
-	Parent              *ParentRef      `json:"parent,omitempty"`
-	ChildLots           []LotRef        `json:"childLots,omitempty"`
-	ChildItems          []ItemRef       `json:"childItems,omitempty"`
-	SensorReadings      []SensorReading `json:"sensorReadings,omitempty"`
-	Destination         string          `json:"destination,omitempty"`
-	Excursion           bool            `json:"excursion"`
-	RecordedBy          Actor           `json:"recordedBy"`
-	RecordedAt          string          `json:"recordedAt"`
-	TxID                string          `json:"txId"`
-}
-
-type parentInput struct {
-	SSCC   string `json:"sscc"`
-	GTIN   string `json:"gtin"`
-	Lot    string `json:"lot"`
-	Serial string `json:"serial"`
-}
-
-type sensorInput struct {
-	From     string `json:"from"`
-	To       string `json:"to"`
-	Type     string `json:"type"`
-	MinValue string `json:"minValue"`
-	MaxValue string `json:"maxValue"`
-	UOM      string `json:"uom"`
-}
-
-type eventInput struct {
-	Type           string        `json:"type"`
-	Action         string        `json:"action"`
-	BizStep        string        `json:"bizStep"`
-	Disposition    string        `json:"disposition"`
-	EventTime      string        `json:"eventTime"`
-	ReadPoint      *Location     `json:"readPoint"`
-	BizLocation    *Location     `json:"bizLocation"`
-	Lots           []LotRef      `json:"lots"`
-	Items          []ItemRef     `json:"items"`
-	Inputs         []LotRef      `json:"inputs"`
-	Outputs        []LotRef      `json:"outputs"`
-	Parent         *parentInput  `json:"parent"`
-	ChildLots      []LotRef      `json:"childLots"`
-	ChildItems     []ItemRef     `json:"childItems"`
-	SensorReadings []sensorInput `json:"sensorReadings"`
-	// Destination is the credit code of the enterprise taking the goods
-	// over (EPCIS destinationList, possessing_party): on a shipping event,
-	// it lets that enterprise record their receiving and so become their
-	// custodian.
-	Destination string `json:"destination"`
-}
 
 // RecordEvent records an ObjectEvent, TransformationEvent or
 // AggregationEvent (see eventInput for the document). The event's id is
@@ -260,13 +153,13 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	trSortItems(ev.ChildItems)
 	if ev.Destination != "" {
 		if ev.BizStep != "shipping" {
-			return "", errf(CodeInvalidArgument, "destination applies to a shipping event")
+			return "", errf(api.CodeInvalidArgument, "destination applies to a shipping event")
 		}
 		if _, err := loadEnterprise(ctx, ev.Destination); err != nil {
 			return "", err
 		}
 		if ev.Destination == c.Enterprise.CreditCode {
-			return "", errf(CodeInvalidArgument, "destination is the shipper itself")
+			return "", errf(api.CodeInvalidArgument, "destination is the shipper itself")
 		}
 	}
 
@@ -306,10 +199,10 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			}
 			l := lots[lotKey{r.GTIN, r.Lot}]
 			if r.Unit != l.Unit {
-				return "", errf(CodeRuleViolation, "lot %s of %s is counted in %s, not %s", r.Lot, r.GTIN, l.Unit, r.Unit)
+				return "", errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", r.Lot, r.GTIN, l.Unit, r.Unit)
 			}
 			if trDecimal(r.Quantity).GreaterThan(trDecimal(l.Quantity)) {
-				return "", errf(CodeRuleViolation, "quantity %s %s exceeds lot %s of %s (%s %s)", r.Quantity, r.Unit, r.Lot, r.GTIN, l.Quantity, l.Unit)
+				return "", errf(api.CodeRuleViolation, "quantity %s %s exceeds lot %s of %s (%s %s)", r.Quantity, r.Unit, r.Lot, r.GTIN, l.Quantity, l.Unit)
 			}
 		}
 	}
@@ -323,12 +216,12 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 	for _, r := range ev.Outputs {
 		if l := lots[lotKey{r.GTIN, r.Lot}]; l.Producer.CreditCode != c.Enterprise.CreditCode {
-			return "", errf(CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
+			return "", errf(api.CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
 		}
 	}
 	touched := touchedLots(ev)
 	if ev.BizStep == "shipping" {
-		if err := checkShippingUnderReceipts(ctx, c, ev, lots, touched); err != nil {
+		if err := checkShippingUnderReceipts(ctx, t.receipts, c, ev, lots, touched); err != nil {
 			return "", err
 		}
 	}
@@ -444,7 +337,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	// A cold-chain excursion on goods under a live financing alerts it.
 	var reached []string
 	if ev.Excursion {
-		if reached, err = collateralAlerts(ctx, AlertExcursion, touched, ev.ID, now); err != nil {
+		if reached, err = t.watch.Alert(ctx, AlertExcursion, touched, ev.ID, now); err != nil {
 			return "", err
 		}
 	}
@@ -482,7 +375,7 @@ func loadEvent(ctx contractapi.TransactionContextInterface, hexID string) (*Trac
 	if found, err := getJSON(ctx, k, &ev); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(CodeNotFound, "event %s is not recorded", hexID)
+		return nil, errf(api.CodeNotFound, "event %s is not recorded", hexID)
 	}
 	return &ev, nil
 }
@@ -508,10 +401,10 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 	}
 	rule := trFindStep(in.BizStep)
 	if rule == nil {
-		return nil, time.Time{}, errf(CodeInvalidArgument, "bizStep: %q is not one of %s", trClip(in.BizStep), trStepNames())
+		return nil, time.Time{}, errf(api.CodeInvalidArgument, "bizStep: %q is not one of %s", trClip(in.BizStep), trStepNames())
 	}
 	if !strings.Contains(rule.types, ev.Type[:1]) {
-		return nil, time.Time{}, errf(CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
+		return nil, time.Time{}, errf(api.CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
 	}
 	ev.BizStep = rule.step
 	if in.Disposition != "" {
@@ -524,14 +417,14 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 		return nil, time.Time{}, err
 	}
 	if evTime.After(now.Add(maxFutureSkew)) {
-		return nil, time.Time{}, errf(CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(timeLayout))
+		return nil, time.Time{}, errf(api.CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(timeLayout))
 	}
 	if evTime.Before(now.Add(-maxCaptureDelay)) {
-		return nil, time.Time{}, errf(CodeEventTooOld, "eventTime %s is more than %d days before the transaction time %s; events are recorded within %d days of happening", in.EventTime, int(maxCaptureDelay.Hours()/24), now.Format(timeLayout), int(maxCaptureDelay.Hours()/24))
+		return nil, time.Time{}, errf(api.CodeEventTooOld, "eventTime %s is more than %d days before the transaction time %s; events are recorded within %d days of happening", in.EventTime, int(maxCaptureDelay.Hours()/24), now.Format(timeLayout), int(maxCaptureDelay.Hours()/24))
 	}
 	if in.Destination != "" {
 		if err := uscc.Validate(in.Destination); err != nil {
-			return nil, time.Time{}, errf(CodeInvalidArgument, "destination: %v", err)
+			return nil, time.Time{}, errf(api.CodeInvalidArgument, "destination: %v", err)
 		}
 		ev.Destination = in.Destination
 	}
@@ -544,7 +437,7 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 	}
 	absent := func(field string, n int) error {
 		if n > 0 {
-			return errf(CodeInvalidArgument, "%s does not apply to a %s", field, ev.Type)
+			return errf(api.CodeInvalidArgument, "%s does not apply to a %s", field, ev.Type)
 		}
 		return nil
 	}
@@ -576,13 +469,13 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if len(ev.Lots)+len(ev.Items) == 0 {
-			return nil, time.Time{}, errf(CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
+			return nil, time.Time{}, errf(api.CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
 		}
 		if ev.SensorReadings, err = trCheckReadings(in.SensorReadings, now); err != nil {
 			return nil, time.Time{}, err
 		}
 		if ev.BizStep == "sensor_reporting" && len(ev.SensorReadings) == 0 {
-			return nil, time.Time{}, errf(CodeInvalidArgument, "a sensor_reporting event carries sensorReadings")
+			return nil, time.Time{}, errf(api.CodeInvalidArgument, "a sensor_reporting event carries sensorReadings")
 		}
 	case TransformationEvent:
 		for _, e := range []error{absent("action", len(in.Action)), absent("lots", len(in.Lots)), absent("items", len(in.Items)), absent("parent", parentN), absent("childLots", len(in.ChildLots)), absent("childItems", len(in.ChildItems)), absent("sensorReadings", len(in.SensorReadings))} {
@@ -597,12 +490,12 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if len(ev.Inputs) == 0 || len(ev.Outputs) == 0 {
-			return nil, time.Time{}, errf(CodeInvalidArgument, "a TransformationEvent has at least one input and one output lot")
+			return nil, time.Time{}, errf(api.CodeInvalidArgument, "a TransformationEvent has at least one input and one output lot")
 		}
 		for _, o := range ev.Outputs {
 			for _, i := range ev.Inputs {
 				if o.GTIN == i.GTIN && o.Lot == i.Lot {
-					return nil, time.Time{}, errf(CodeInvalidArgument, "lot %s of %s is both input and output", o.Lot, o.GTIN)
+					return nil, time.Time{}, errf(api.CodeInvalidArgument, "lot %s of %s is both input and output", o.Lot, o.GTIN)
 				}
 			}
 		}
@@ -625,11 +518,11 @@ func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if n := len(ev.ChildLots) + len(ev.ChildItems); n == 0 || n > maxItemsPerEvent {
-			return nil, time.Time{}, errf(CodeInvalidArgument, "an AggregationEvent names 1 to %d children", maxItemsPerEvent)
+			return nil, time.Time{}, errf(api.CodeInvalidArgument, "an AggregationEvent names 1 to %d children", maxItemsPerEvent)
 		}
 		for _, ci := range ev.ChildItems {
 			if ci.GTIN == ev.Parent.GTIN && ci.Serial == ev.Parent.Serial {
-				return nil, time.Time{}, errf(CodeInvalidArgument, "item %s cannot contain itself", ci.Serial)
+				return nil, time.Time{}, errf(api.CodeInvalidArgument, "item %s cannot contain itself", ci.Serial)
 			}
 		}
 	}
@@ -659,7 +552,7 @@ func trCheckLocation(field string, l *Location) (*Location, error) {
 // but go together.
 func trCheckLotRefs(field string, refs []LotRef, needQty bool) ([]LotRef, error) {
 	if len(refs) > maxLotsPerEvent {
-		return nil, errf(CodeInvalidArgument, "%s: at most %d lots", field, maxLotsPerEvent)
+		return nil, errf(api.CodeInvalidArgument, "%s: at most %d lots", field, maxLotsPerEvent)
 	}
 	out := make([]LotRef, 0, len(refs))
 	for i, r := range refs {
@@ -687,7 +580,7 @@ func trCheckLotRefs(field string, refs []LotRef, needQty bool) ([]LotRef, error)
 	})
 	for i := 1; i < len(out); i++ {
 		if out[i].GTIN == out[i-1].GTIN && out[i].Lot == out[i-1].Lot {
-			return nil, errf(CodeInvalidArgument, "%s: lot %s of %s appears twice", field, out[i].Lot, out[i].GTIN)
+			return nil, errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", field, out[i].Lot, out[i].GTIN)
 		}
 	}
 	return out, nil
@@ -695,7 +588,7 @@ func trCheckLotRefs(field string, refs []LotRef, needQty bool) ([]LotRef, error)
 
 func trCheckItemRefs(field string, refs []ItemRef) ([]ItemRef, error) {
 	if len(refs) > maxItemsPerEvent {
-		return nil, errf(CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
+		return nil, errf(api.CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
 	}
 	out := make([]ItemRef, 0, len(refs))
 	for i, r := range refs {
@@ -718,7 +611,7 @@ func trCheckItemRefs(field string, refs []ItemRef) ([]ItemRef, error) {
 	trSortItems(out)
 	for i := 1; i < len(out); i++ {
 		if out[i].GTIN == out[i-1].GTIN && out[i].Serial == out[i-1].Serial {
-			return nil, errf(CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
+			return nil, errf(api.CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
 		}
 	}
 	return out, nil
@@ -732,12 +625,12 @@ func trSortItems(items []ItemRef) {
 
 func trCheckParent(p *parentInput) (*ParentRef, error) {
 	if p == nil {
-		return nil, errf(CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
+		return nil, errf(api.CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
 	}
 	var err error
 	if p.SSCC != "" {
 		if p.GTIN != "" || p.Lot != "" || p.Serial != "" {
-			return nil, errf(CodeInvalidArgument, "parent: either sscc or gtin+serial, not both")
+			return nil, errf(api.CodeInvalidArgument, "parent: either sscc or gtin+serial, not both")
 		}
 		out := &ParentRef{}
 		if out.SSCC, err = trCheckSSCC("parent.sscc", p.SSCC); err != nil {
@@ -764,7 +657,7 @@ func trCheckParent(p *parentInput) (*ParentRef, error) {
 
 func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
 	if len(in) > maxReadingsPerEvent {
-		return nil, errf(CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
+		return nil, errf(api.CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
 	}
 	out := make([]SensorReading, 0, len(in))
 	for i, r := range in {
@@ -778,13 +671,13 @@ func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
 			return nil, err
 		}
 		if to.Before(from) {
-			return nil, errf(CodeInvalidArgument, "%s: to is before from", f)
+			return nil, errf(api.CodeInvalidArgument, "%s: to is before from", f)
 		}
 		if to.After(now.Add(maxFutureSkew)) {
-			return nil, errf(CodeInvalidArgument, "%s: to is later than the transaction time", f)
+			return nil, errf(api.CodeInvalidArgument, "%s: to is later than the transaction time", f)
 		}
 		if from.Before(now.Add(-maxCaptureDelay)) {
-			return nil, errf(CodeEventTooOld, "%s: from is more than %d days before the transaction time", f, int(maxCaptureDelay.Hours()/24))
+			return nil, errf(api.CodeEventTooOld, "%s: from is more than %d days before the transaction time", f, int(maxCaptureDelay.Hours()/24))
 		}
 		n := SensorReading{From: from.Format(eventTimeLayout), To: to.Format(eventTimeLayout)}
 		if n.Type, err = trOneOf(f+".type", r.Type, "temperature"); err != nil {
@@ -800,7 +693,7 @@ func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
 			return nil, err
 		}
 		if trDecimal(n.MinValue).GreaterThan(trDecimal(n.MaxValue)) {
-			return nil, errf(CodeInvalidArgument, "%s: minValue is above maxValue", f)
+			return nil, errf(api.CodeInvalidArgument, "%s: minValue is above maxValue", f)
 		}
 		out = append(out, n)
 	}
@@ -862,7 +755,7 @@ func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
 	}
 	b, err := json.Marshal(c)
 	if err != nil {
-		return "", errf(CodeInternal, "encode event: %v", err)
+		return "", errf(api.CodeInternal, "encode event: %v", err)
 	}
 	sum := sha256.Sum256(b)
 	return eventIDPrefix + hex.EncodeToString(sum[:]) + eventIDSuffix, nil
@@ -887,7 +780,7 @@ func resolveItem(ctx contractapi.TransactionContextInterface, r *ItemRef) error 
 		return err
 	}
 	if r.Lot != "" && r.Lot != it.Lot {
-		return errf(CodeNotFound, "item %s of %s is not in lot %s", r.Serial, r.GTIN, r.Lot)
+		return errf(api.CodeNotFound, "item %s of %s is not in lot %s", r.Serial, r.GTIN, r.Lot)
 	}
 	r.Lot = it.Lot
 	return nil
@@ -923,7 +816,7 @@ func mayWriteLot(ctx contractapi.TransactionContextInterface, c *Caller, l *Lot,
 	if held {
 		return nil
 	}
-	return errf(CodeNotCustodian, "lot %s of %s is neither %s's nor in its custody; its owner or custodian hands it over first (trace:HandOver, or a shipping event with destination %s)", l.Lot, l.GTIN, me, me)
+	return errf(api.CodeNotCustodian, "lot %s of %s is neither %s's nor in its custody; its owner or custodian hands it over first (trace:HandOver, or a shipping event with destination %s)", l.Lot, l.GTIN, me, me)
 }
 
 // custodian: the enterprise received or stored the goods and has not
@@ -946,7 +839,7 @@ func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCod
 // the warehouse: the warehouse ships none of a lot it issued receipts on;
 // anyone else (the owner, a custodian of other goods of the lot) ships
 // only a stated quantity that leaves the receipted goods in place.
-func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, c *Caller, ev *TraceEvent, lots map[lotKey]*Lot, touched []lotKey) error {
+func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, receipts receiptGoods, c *Caller, ev *TraceEvent, lots map[lotKey]*Lot, touched []lotKey) error {
 	stated := map[lotKey]decimal.Decimal{}
 	for _, list := range [][]LotRef{ev.Lots, ev.ChildLots} {
 		for _, r := range list {
@@ -956,22 +849,22 @@ func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, c *
 		}
 	}
 	for _, lk := range touched {
-		tails, err := indexTails(ctx, idxReceiptOfLot, []string{lk.GTIN, lk.Lot})
+		ids, err := receipts.OnLot(ctx, lk.GTIN, lk.Lot)
 		if err != nil {
 			return err
 		}
-		if len(tails) == 0 {
+		if len(ids) == 0 {
 			continue
 		}
 		if c.HasKind(KindWarehouse) {
-			return errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, tails[0][0])
+			return errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, ids[0])
 		}
 		lotQty, _ := decimal.NewFromString(lots[lk].Quantity)
 		receipted := decimal.Zero
-		for _, t := range tails {
+		for _, id := range ids {
 			q := lotQty // a receipt that cannot be read counts as all of it
-			if r, err := wrLoad(ctx, t[0]); err == nil {
-				q, _ = decimal.NewFromString(r.Quantity)
+			if rq, ok := receipts.Quantity(ctx, id); ok {
+				q, _ = decimal.NewFromString(rq)
 			}
 			receipted = receipted.Add(q)
 		}
@@ -980,8 +873,8 @@ func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, c *
 		}
 		q, ok := stated[lk]
 		if !ok || q.GreaterThan(lotQty.Sub(receipted)) {
-			return errf(CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
-				receipted.String(), lots[lk].Unit, lk.Lot, lk.GTIN, tails[0][0], lotQty.Sub(receipted).String(), lots[lk].Unit)
+			return errf(api.CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
+				receipted.String(), lots[lk].Unit, lk.Lot, lk.GTIN, ids[0], lotQty.Sub(receipted).String(), lots[lk].Unit)
 		}
 	}
 	return nil
@@ -1047,7 +940,7 @@ func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) e
 			continue
 		}
 		if err := ctx.GetStub().DelState(ck); err != nil {
-			return errf(CodeInternal, "delete state: %v", err)
+			return errf(api.CodeInternal, "delete state: %v", err)
 		}
 		if err := delIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
 			return err
@@ -1064,10 +957,9 @@ func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) e
 // answers "did this seller ever have these goods".
 const idxHeldBy = "held~lot"
 
-// heldBy reports whether the enterprise owns the lot, ever held its
-// goods, or holds a live warehouse receipt for them (title to the goods
-// in the warehouse).
-func heldBy(ctx contractapi.TransactionContextInterface, l *Lot, creditCode string) (bool, error) {
+// everHeld reports whether the enterprise owns the lot or ever held its
+// goods.
+func everHeld(ctx contractapi.TransactionContextInterface, l *Lot, creditCode string) (bool, error) {
 	if l.Producer.CreditCode == creditCode {
 		return true, nil
 	}
@@ -1077,25 +969,9 @@ func heldBy(ctx contractapi.TransactionContextInterface, l *Lot, creditCode stri
 	}
 	v, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return false, errf(CodeInternal, "read state: %v", err)
+		return false, errf(api.CodeInternal, "read state: %v", err)
 	}
-	if v != nil {
-		return true, nil
-	}
-	tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
-	if err != nil {
-		return false, err
-	}
-	for _, t := range tails {
-		r, err := wrLoad(ctx, t[0])
-		if err != nil {
-			return false, err
-		}
-		if r.Holder == creditCode {
-			return true, nil
-		}
-	}
-	return false, nil
+	return v != nil, nil
 }
 
 // endCustody removes the enterprise's custody and open hand-overs of a
@@ -1174,10 +1050,10 @@ func checkAggregation(ctx contractapi.TransactionContextInterface, ev *TraceEven
 			}
 			v, err := ctx.GetStub().GetState(k)
 			if err != nil {
-				return errf(CodeInternal, "read state: %v", err)
+				return errf(api.CodeInternal, "read state: %v", err)
 			}
 			if v == nil {
-				return errf(CodeConflict, "%s is not in %s", child, ev.Parent.ID)
+				return errf(api.CodeConflict, "%s is not in %s", child, ev.Parent.ID)
 			}
 		}
 		return nil
@@ -1190,7 +1066,7 @@ func checkAggregation(ctx contractapi.TransactionContextInterface, ev *TraceEven
 		}
 		for _, p := range parents {
 			if p[0] != ev.Parent.ID {
-				return errf(CodeConflict, "%s is already in %s; unpack it first", child, p[0])
+				return errf(api.CodeConflict, "%s is already in %s; unpack it first", child, p[0])
 			}
 		}
 	}

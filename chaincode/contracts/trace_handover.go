@@ -2,20 +2,8 @@ package contracts
 
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
-
-// Handover is a recorded hand-over of a lot's goods to another
-// enterprise, which is their custodian from then on (until it ships them
-// out or hands them on). A shipping event with a destination is one too.
-type Handover struct {
-	GTIN     string `json:"gtin"`
-	Lot      string `json:"lot"`
-	From     Actor  `json:"from"`
-	To       string `json:"to"`
-	At       string `json:"at"`
-	TxID     string `json:"txId"`
-	Previous bool   `json:"custodyEnded"`
-}
 
 // HandOver records that the lot's owner or current custodian hands the
 // goods over to another enterprise (a carrier collecting at the gate, a
@@ -25,7 +13,7 @@ type Handover struct {
 // A warehouse holding goods under a live receipt cannot hand them over:
 // the receipt must be redeemed or cancelled first.
 func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot, toCreditCode string) (string, error) {
-	c, err := requireKind(ctx, "handing goods over", allKinds...)
+	c, err := requireEnterprise(ctx, "handing goods over")
 	if err != nil {
 		return "", err
 	}
@@ -38,11 +26,11 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 		return "", err
 	}
 	if to.Status != enterpriseActive {
-		return "", errf(CodeConflict, "enterprise %s is not active", to.CreditCode)
+		return "", errf(api.CodeConflict, "enterprise %s is not active", to.CreditCode)
 	}
 	me := c.Enterprise.CreditCode
 	if to.CreditCode == me {
-		return "", errf(CodeInvalidArgument, "goods are handed over to another enterprise")
+		return "", errf(api.CodeInvalidArgument, "goods are handed over to another enterprise")
 	}
 	if err := mayWriteLot(ctx, c, l, "handover"); err != nil {
 		return "", err
@@ -59,12 +47,12 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 		if err != nil {
 			return "", err
 		}
-		tails, err := indexTails(ctx, idxReceiptOfLot, []string{l.GTIN, l.Lot})
+		ids, err := t.receipts.OnLot(ctx, l.GTIN, l.Lot)
 		if err != nil {
 			return "", err
 		}
-		if stored && len(tails) > 0 {
-			return "", errf(CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, tails[0][0])
+		if stored && len(ids) > 0 {
+			return "", errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, ids[0])
 		}
 		if err := endCustody(ctx, l.GTIN, l.Lot, me); err != nil {
 			return "", err

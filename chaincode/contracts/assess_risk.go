@@ -1,0 +1,236 @@
+package contracts
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/money"
+)
+
+// RiskReview is the risk contract's side that reads across the domains:
+// assessing a receivable or shipment against everything the ledger knows,
+// and who may read or resolve its flags.
+type RiskReview struct{}
+
+// AssessRisk re-runs the risk checks on a receivable or a shipment
+// (entity "receivable" or "shipment") and records any flag not raised
+// yet. Banks, insurers and regulators may ask. Answers every flag of the
+// entity.
+func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, entity, entityID string) (string, error) {
+	caller, err := requireKind(ctx, "assessing risk", KindBank, KindInsurer, KindRegulator)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	var found []RiskFlag
+	switch entity {
+	case RiskEntityReceivable:
+		rv, err := rvLoad(ctx, entityID)
+		if err != nil {
+			return "", err
+		}
+		if err := rkMayAssessReceivable(ctx, caller, rv); err != nil {
+			return "", err
+		}
+		if found, err = rvRiskChecks(ctx, rv); err != nil {
+			return "", err
+		}
+		if f, err := rkRecalledGoodsFlag(ctx, rv.Lots, nil); err != nil {
+			return "", err
+		} else if f != nil {
+			found = append(found, *f)
+		}
+		if rv.FinancingID != "" && rkFinancingLive(ctx, rv.FinancingID) {
+			if f, err := rkPledgedGoodsFlag(ctx, rv.Lots, "receivable "+rv.ID+" is financed ("+rv.FinancingID+")"); err != nil {
+				return "", err
+			} else if f != nil {
+				found = append(found, *f)
+			}
+		}
+	case RiskEntityShipment:
+		s, err := insLoadShipment(ctx, entityID)
+		if err != nil {
+			return "", err
+		}
+		if !insMayRead(caller, s.Insurer, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
+			return "", errf(api.CodeForbidden, "only the insurer of shipment %s, the bank its proceeds are assigned to, the bank financing it and regulators assess it", s.ID)
+		}
+		cur, err := money.LookupCurrency(s.Currency)
+		if err != nil {
+			return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
+		}
+		invoice, declared, err := insParse2(s.InvoiceAmount, s.CustomsValue, cur)
+		if err != nil {
+			return "", err
+		}
+		if f := rkValueFlag(invoice, declared, cur, "customs value"); f != nil {
+			found = append(found, *f)
+		}
+		if _, missing, err := rkShippingEvents(ctx, s.Lots); err != nil {
+			return "", err
+		} else if f := rkNoShippingFlag(missing); f != nil {
+			found = append(found, *f)
+		}
+		if f, err := rkRecalledGoodsFlag(ctx, s.Lots, nil); err != nil {
+			return "", err
+		} else if f != nil {
+			found = append(found, *f)
+		}
+		if s.FinancingID != "" && rkFinancingLive(ctx, s.FinancingID) {
+			if f, err := rkPledgedGoodsFlag(ctx, s.Lots, "shipment "+s.ID+" is financed ("+s.FinancingID+")"); err != nil {
+				return "", err
+			} else if f != nil {
+				found = append(found, *f)
+			}
+		}
+	default:
+		return "", errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+	}
+	raised := []string{}
+	var fresh []RiskFlag
+	for _, f := range found {
+		ok, err := rkRaise(ctx, entity, entityID, &f, now)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			raised = append(raised, f.Code)
+			fresh = append(fresh, f)
+		}
+	}
+	if err := emit(ctx, "RiskAssessed", Event{Entity: entity, ID: entityID, Action: "risk-assessed", By: caller.Enterprise.CreditCode,
+		Data: map[string]any{"raised": raised}}); err != nil {
+		return "", err
+	}
+	// The flags raised here are not readable in this transaction (no
+	// read-your-writes): answer the stored ones and the new ones.
+	flags, err := rkFlags(ctx, entity, entityID)
+	if err != nil {
+		return "", err
+	}
+	flags = append(flags, fresh...)
+	slices.SortFunc(flags, func(a, b RiskFlag) int { return strings.Compare(a.Code, b.Code) })
+	return toJSON(flags)
+}
+
+// GetRiskFlags lists the flags of a receivable or shipment, in code order.
+// Banks, insurers and regulators, and the entity's own parties, may read
+// them.
+func (r *RiskReview) GetRiskFlags(ctx contractapi.TransactionContextInterface, entity, entityID string) (string, error) {
+	caller, err := requireEnterprise(ctx, "reading risk flags")
+	if err != nil {
+		return "", err
+	}
+	if err := rkMayRead(ctx, caller, entity, entityID); err != nil {
+		return "", err
+	}
+	flags, err := rkFlags(ctx, entity, entityID)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(flags)
+}
+
+// ResolveRiskFlag is a regulator closing a flag with a note (the flag
+// stays on the ledger, resolved; it is not raised again).
+func (r *RiskReview) ResolveRiskFlag(ctx contractapi.TransactionContextInterface, entity, entityID, code, note string) (string, error) {
+	caller, err := requireKind(ctx, "resolving a risk flag", KindRegulator)
+	if err != nil {
+		return "", err
+	}
+	n, err := cleanText("note", note, true, 500)
+	if err != nil {
+		return "", err
+	}
+	if entity != RiskEntityReceivable && entity != RiskEntityShipment {
+		return "", errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+	}
+	if err := rkRefuseOwnFlag(ctx, caller, entity, entityID); err != nil {
+		return "", err
+	}
+	f, err := rkResolve(ctx, entity, entityID, code, caller.Enterprise.CreditCode, n)
+	if err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "RiskFlagResolved", Event{Entity: entity, ID: entityID, Action: "risk-resolved", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"code": code}}); err != nil {
+		return "", err
+	}
+	return toJSON(f)
+}
+
+// rkMayAssessReceivable: any bank (a receivable is offered to banks before
+// any of them is its party), the insurer of the shipment it rests on, and
+// regulators.
+func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *Caller, rv *Receivable) error {
+	if c.HasKind(KindBank) || c.HasKind(KindRegulator) {
+		return nil
+	}
+	if rv.ShipmentID != "" {
+		s, err := insLoadShipment(ctx, rv.ShipmentID)
+		if err != nil {
+			return err
+		}
+		if s.Insurer == c.Enterprise.CreditCode {
+			return nil
+		}
+	}
+	return errf(api.CodeForbidden, "only banks, regulators and the insurer of its shipment assess receivable %s", rv.ID)
+}
+
+// rkRefuseOwnFlag: a regulator does not resolve a flag on an entity its
+// own enterprise is a party to.
+func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *Caller, entity, id string) error {
+	var parties []string
+	switch entity {
+	case RiskEntityReceivable:
+		rv, err := rvLoad(ctx, id)
+		if err != nil {
+			return err
+		}
+		parties = []string{rv.Seller, rv.Creditor, rv.BuyerCreditCode, rv.Assignee}
+	case RiskEntityShipment:
+		s, err := insLoadShipment(ctx, id)
+		if err != nil {
+			return err
+		}
+		parties = []string{s.Insured, s.Insurer, s.Assignee}
+	}
+	if slices.Contains(parties, c.Enterprise.CreditCode) {
+		return errf(api.CodeForbidden, "%s is a party to %s %s; another regulator resolves its flags", c.Enterprise.CreditCode, entity, id)
+	}
+	return nil
+}
+
+// rkMayRead: parties of the entity, banks, insurers, regulators.
+func rkMayRead(ctx contractapi.TransactionContextInterface, c *Caller, entity, id string) error {
+	if c.HasKind(KindBank) || c.HasKind(KindInsurer) || c.HasKind(KindRegulator) {
+		return nil
+	}
+	switch entity {
+	case RiskEntityReceivable:
+		rv, err := rvLoad(ctx, id)
+		if err != nil {
+			return err
+		}
+		if insMayRead(c, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
+			return nil
+		}
+	case RiskEntityShipment:
+		s, err := insLoadShipment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if insMayRead(c, s.Insured) {
+			return nil
+		}
+	default:
+		return errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+	}
+	return errf(api.CodeForbidden, "only its parties, banks, insurers and regulators read the risk flags of %s %s", entity, id)
+}

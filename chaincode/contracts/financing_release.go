@@ -1,0 +1,52 @@
+package contracts
+
+import (
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
+)
+
+// PledgeRelease is the receipt contract's one transaction that belongs to
+// financing: the pledgee giving up its pledge, which changes the financing
+// as much as the receipt.
+type PledgeRelease struct{}
+
+// ReleasePledge is the pledgee bank giving up its pledge on one receipt
+// before the financing is closed; the financing records the release.
+func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
+	caller, err := requireKind(ctx, "releasing a pledge", KindBank)
+	if err != nil {
+		return "", err
+	}
+	r, err := wrLoad(ctx, receiptID)
+	if err != nil {
+		return "", err
+	}
+	if r.Pledge == nil {
+		return "", errf(api.CodeConflict, "receipt %s is not pledged", r.ID)
+	}
+	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
+		return "", errf(api.CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
+	}
+	f, err := finLoad(ctx, r.Pledge.FinancingID)
+	if err != nil {
+		return "", err
+	}
+	now, err := txTime(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := finRelease(ctx, f, r, now); err != nil {
+		return "", err
+	}
+	if err := wrSave(ctx, r); err != nil {
+		return "", err
+	}
+	if err := finSave(ctx, f, now); err != nil {
+		return "", err
+	}
+	if err := emit(ctx, "ReceiptReleased", Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,
+		Data: map[string]string{"financingId": f.ID}}); err != nil {
+		return "", err
+	}
+	return toJSON(r)
+}

@@ -1,0 +1,39 @@
+package contracts
+
+import (
+	"slices"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
+)
+
+// insParty checks that a credit code names an active enterprise of a kind.
+func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, kind string) (string, error) {
+	if creditCode == "" {
+		return "", errf(api.CodeInvalidArgument, "%s is required", field)
+	}
+	e, err := loadEnterprise(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if e.Status != enterpriseActive || !slices.Contains(e.Kinds, kind) {
+		return "", errf(api.CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
+	}
+	return e.CreditCode, nil
+}
+
+// finActiveEnterprise checks that a credit code names a registered, active
+// enterprise.
+func finActiveEnterprise(ctx contractapi.TransactionContextInterface, field, creditCode string) (string, error) {
+	if creditCode == "" {
+		return "", errf(api.CodeInvalidArgument, "%s is required", field)
+	}
+	e, err := loadEnterprise(ctx, creditCode)
+	if err != nil {
+		return "", err
+	}
+	if e.Status != enterpriseActive {
+		return "", errf(api.CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
+	}
+	return e.CreditCode, nil
+}

@@ -1,0 +1,320 @@
+package contracts
+
+import (
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/api"
+)
+
+// rkRecalls lists the recalls that reach the lots: of the lots themselves
+// and of every lot upstream of them (the trace contract's lineage, as
+// recallStatus walks it), nearest first.
+func rkRecalls(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]Recall, error) {
+	if len(lots) == 0 {
+		return nil, nil
+	}
+	starts := make([]LineageLot, len(lots))
+	for i, l := range lots {
+		starts[i] = LineageLot{GTIN: l.GTIN, Lot: l.Lot}
+	}
+	reached, _, err := walkGoods(ctx, starts, true, true, maxLineageDepth, maxLineageLots)
+	if err != nil {
+		return nil, err
+	}
+	return recallsOf(ctx, reached)
+}
+
+const maxLineageDepth = 64
+
+const maxLineageLots = 10000
+
+const maxContainerNodes = 2000
+
+// walkLineage visits lots breadth-first from starts (ordered by depth)
+// through the inputs index (up) or the outputs index (down), each lot once
+// at its least depth, to maxDepth; it stops at maxLots lots and reports
+// truncated. The order is deterministic: by depth, then index order.
+func walkLineage(ctx contractapi.TransactionContextInterface, starts []LineageLot, up bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
+	return walkGoods(ctx, starts, up, false, maxDepth, maxLots)
+}
+
+// walkGoods is walkLineage that, with packing set, also follows the lots
+// packed into serialized items of other lots (tins in gift boxes), as the
+// goods' recall checks and collateral alerts must.
+func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot, up, packing bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
+	idx, pidx := idxOutputs, idxPackedDown
+	if up {
+		idx, pidx = idxInputs, idxPackedUp
+	}
+	visited := make(map[lotKey]bool, len(starts))
+	queue := make([]LineageLot, 0, len(starts))
+	for _, s := range starts {
+		if k := (lotKey{s.GTIN, s.Lot}); !visited[k] {
+			visited[k] = true
+			queue = append(queue, s)
+		}
+	}
+	truncated := false
+	for i := 0; i < len(queue) && !truncated; i++ {
+		n := queue[i]
+		if n.Depth >= maxDepth {
+			continue
+		}
+		tails, err := lotPairs(ctx, idx, n.GTIN, n.Lot)
+		if err != nil {
+			return nil, false, err
+		}
+		if packing {
+			packed, err := lotPairs(ctx, pidx, n.GTIN, n.Lot)
+			if err != nil {
+				return nil, false, err
+			}
+			tails = append(tails, packed...)
+		}
+		for _, k := range tails {
+			if visited[k] {
+				continue
+			}
+			if len(queue) >= maxLots {
+				truncated = true
+				break
+			}
+			visited[k] = true
+			queue = append(queue, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: n.Depth + 1})
+		}
+	}
+	return queue, truncated, nil
+}
+
+// lotPairs reads the lineage index entries under [gtin, lot] and returns
+// their two trailing attributes (the lot at the other end of the edge), in
+// key order. It splits the keys itself: a composite key is U+0000, the
+// object type, then each attribute followed by U+0000 (the shim's format),
+// and the walk reads thousands of them.
+func lotPairs(ctx contractapi.TransactionContextInterface, idx, gtin, lot string) ([]lotKey, error) {
+	prefix, err := key(ctx, idx, gtin, lot)
+	if err != nil {
+		return nil, err
+	}
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{gtin, lot})
+	if err != nil {
+		return nil, errf(api.CodeInternal, "index query: %v", err)
+	}
+	defer it.Close()
+	var out []lotKey
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, errf(api.CodeInternal, "index query: %v", err)
+		}
+		rest, ok := strings.CutPrefix(kv.Key, prefix)
+		g, l, ok2 := strings.Cut(rest, "\x00")
+		if !ok || !ok2 || !strings.HasSuffix(l, "\x00") || strings.Contains(l[:len(l)-1], "\x00") {
+			return nil, errf(api.CodeInternal, "malformed lineage index key %q", kv.Key)
+		}
+		out = append(out, lotKey{g, l[:len(l)-1]})
+	}
+	return out, nil
+}
+
+// itemUpstreamStarts is where an item's history starts: its own lot, and
+// the lots of everything aggregated into it (a gift box holds tins of
+// other lots), through nested containers.
+func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) ([]LineageLot, error) {
+	starts := []LineageLot{{GTIN: it.GTIN, Lot: it.Lot, Depth: 0}}
+	containers := []string{itemURI(it.GTIN, it.Serial)}
+	seen := map[string]bool{containers[0]: true}
+	for i := 0; i < len(containers) && i < maxContainerNodes; i++ {
+		children, err := indexTails(ctx, idxChildren, []string{containers[i]})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range children {
+			if seen[c[0]] {
+				continue
+			}
+			seen[c[0]] = true
+			k, ok := parseObjectURI(c[0])
+			switch {
+			case !ok:
+			case k.Serial == "":
+				starts = append(starts, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: 1})
+			default:
+				child, err := loadItem(ctx, k.GTIN, k.Serial)
+				if err != nil {
+					return nil, err
+				}
+				starts = append(starts, LineageLot{GTIN: child.GTIN, Lot: child.Lot, Depth: 1})
+				containers = append(containers, c[0])
+			}
+		}
+	}
+	return starts, nil
+}
+
+// recallStatus walks upstream from starts and reports the nearest recall.
+func recallStatus(ctx contractapi.TransactionContextInterface, starts []LineageLot) (RecallStatus, error) {
+	return recallStatusOf(ctx, starts, false)
+}
+
+// recallStatusOf is recallStatus that, with packing set, also reaches the
+// lots packed into the goods (for receipts on them).
+func recallStatusOf(ctx contractapi.TransactionContextInterface, starts []LineageLot, packing bool) (RecallStatus, error) {
+	lots, _, err := walkGoods(ctx, starts, true, packing, maxLineageDepth, maxLineageLots)
+	if err != nil {
+		return RecallStatus{}, err
+	}
+	recalls, err := recallsOf(ctx, lots)
+	if err != nil {
+		return RecallStatus{}, err
+	}
+	if len(recalls) == 0 {
+		return RecallStatus{}, nil
+	}
+	return RecallStatus{Recalled: true, Recall: &recalls[0]}, nil
+}
+
+// recallsOf returns the recalls of the given lots, in their order.
+func recallsOf(ctx contractapi.TransactionContextInterface, lots []LineageLot) ([]Recall, error) {
+	var out []Recall
+	for _, l := range lots {
+		k, err := key(ctx, objRecall, l.GTIN, l.Lot)
+		if err != nil {
+			return nil, err
+		}
+		var r Recall
+		if found, err := getJSON(ctx, k, &r); err != nil {
+			return nil, err
+		} else if found {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// custodyAt reports whether the enterprise has received or stored goods of
+// the lot (a receiving or storing event it recorded) and not shipped them
+// out since. For the warehouse-receipt and financing contracts.
+func custodyAt(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (bool, error) {
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxCustody, []string{gtin, lot, creditCode})
+	if err != nil {
+		return false, errf(api.CodeInternal, "index query: %v", err)
+	}
+	defer it.Close()
+	return it.HasNext(), nil
+}
+
+// traceRef is an event index entry: sort time (UTC, fixed width) and hex id.
+type traceRef struct{ time, hex string }
+
+// putEventIndex writes an event index entry (event~lot, event~item) whose
+// value is the event's class.
+func putEventIndex(ctx contractapi.TransactionContextInterface, objectType string, class []byte, attrs ...string) error {
+	k, err := key(ctx, objectType, attrs...)
+	if err != nil {
+		return err
+	}
+	if err := ctx.GetStub().PutState(k, class); err != nil {
+		return errf(api.CodeInternal, "write index: %v", err)
+	}
+	return nil
+}
+
+// traceEntry is an event index entry with the class its value carries
+// (known false: none, the event must be read).
+type traceEntry struct {
+	ref   traceRef
+	class traceClass
+	known bool
+}
+
+// traceEntries reads the event index entries (event~lot or event~item)
+// under [a, b], in key order (event time, then id). It splits the keys
+// itself, as lotPairs does, and allocates the entries in blocks rather
+// than growing one slice of them: a flooded lot has thousands.
+func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]*traceEntry, error) {
+	prefix, err := key(ctx, idx, a, b)
+	if err != nil {
+		return nil, err
+	}
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{a, b})
+	if err != nil {
+		return nil, errf(api.CodeInternal, "index query: %v", err)
+	}
+	defer it.Close()
+	var out []*traceEntry
+	var block []traceEntry
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, errf(api.CodeInternal, "index query: %v", err)
+		}
+		rest, ok := strings.CutPrefix(kv.Key, prefix)
+		tm, hx, ok2 := strings.Cut(rest, "\x00")
+		if !ok || !ok2 || !strings.HasSuffix(hx, "\x00") || strings.Contains(hx[:len(hx)-1], "\x00") {
+			return nil, errf(api.CodeInternal, "malformed event index key %q", kv.Key)
+		}
+		if len(block) == cap(block) {
+			block = make([]traceEntry, 0, min(max(2*len(out), 8), 512))
+		}
+		block = append(block, traceEntry{ref: traceRef{tm, hx[:len(hx)-1]}})
+		e := &block[len(block)-1]
+		e.class, e.known = cr.parse(kv.Value)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func traceRefCompare(a, b traceRef) int {
+	if c := strings.Compare(a.time, b.time); c != 0 {
+		return c
+	}
+	return strings.Compare(a.hex, b.hex)
+}
+
+// lotEventEntries reads the event~lot entries of a lot, in index order.
+func lotEventEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, gtin, lot string) ([]*traceEntry, error) {
+	return traceEntries(ctx, cr, idxEventOfLot, gtin, lot)
+}
+
+// itemEventEntries reads the event~item entries of an item, in index
+// order.
+func itemEventEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, gtin, serial string) ([]*traceEntry, error) {
+	return traceEntries(ctx, cr, idxEventOfItem, gtin, serial)
+}
+
+// rawEvent is an event's stored JSON.
+func rawEvent(ctx contractapi.TransactionContextInterface, hexID string) ([]byte, error) {
+	k, err := key(ctx, objTraceEvent, hexID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := ctx.GetStub().GetState(k)
+	if err != nil {
+		return nil, errf(api.CodeInternal, "read state: %v", err)
+	} else if raw == nil {
+		return nil, errf(api.CodeNotFound, "event %s is not recorded", hexID)
+	}
+	return raw, nil
+}
+
+// certificatesOfLot lists the ids of the certificates naming a lot, in id
+// order.
+func certificatesOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return tailIDs(ctx, idxCertOfLot, gtin, lot)
+}
+
+// lotEventRefs lists the event~lot entries of a lot, oldest first (event
+// time, then id).
+func lotEventRefs(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]traceRef, error) {
+	tails, err := indexTails(ctx, idxEventOfLot, []string{gtin, lot})
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]traceRef, len(tails))
+	for i, t := range tails {
+		refs[i] = traceRef{t[0], t[1]}
+	}
+	return refs, nil
+}
