@@ -265,6 +265,8 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 	if s.Type == nil && marshals(t) && t != timeType {
 		if kind := jsonKind(t); kind != "" {
 			s.Type = &openapi3.Types{kind}
+		} else {
+			s.Nullable = true // any JSON value, null too (3.0 refuses null unless told)
 		}
 		s.Properties = nil
 	}
