@@ -1,8 +1,8 @@
 // Package demo seeds a devledger with a fictional zone: an admin and
 // enterprises for every organisation, member identities with API keys, and
-// the scenarios other parts of the system register (Yingde black tea,
-// Qingyuan chicken, a pledge financing...). Every name is invented; every
-// key is random per data directory.
+// the scenarios its caller lists (Yingde black tea, Qingyuan chicken, a
+// pledge financing...). Every name is invented; every key is random per
+// data directory.
 package demo
 
 import (
@@ -142,16 +142,13 @@ func (e *Env) Evaluate(ctx context.Context, user string, fn api.Tx, args ...stri
 	return e.Ledger.Evaluate(ctx, u.identity, gateway.Request{Function: string(fn), Args: args})
 }
 
-// Scenario seeds one story; scenarios run in registration order.
+// Scenario seeds one story. Later stories build on earlier ones (the
+// pledge finances the tea the first story made), so Seed runs them in the
+// order it is given.
 type Scenario struct {
 	Name string
 	Run  func(ctx context.Context, env *Env) error
 }
-
-var scenarios []Scenario
-
-// Register adds a scenario (called from init functions of scenario files).
-func Register(s Scenario) { scenarios = append(scenarios, s) }
 
 // enterpriseSpec is one fictional enterprise and its demo user.
 type enterpriseSpec struct {
@@ -193,13 +190,13 @@ func Seeded(dataDir string) bool {
 	return err == nil
 }
 
-// Seed creates the demo zone once per data directory and writes
-// demo-credentials.json (0600) and demo.json. A directory already seeded is
-// left alone.
+// Seed creates the demo zone once per data directory, runs scenarios in
+// order, and writes demo-credentials.json (0600) and demo.json. A directory
+// already seeded is left alone.
 //
 // The ledger must have been opened with clock.Now as its clock, so that the
 // story's records carry the dates on which they happened.
-func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet.Wallet, dataDir, publicURL string, log *slog.Logger) error {
+func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet.Wallet, dataDir, publicURL string, log *slog.Logger, scenarios ...Scenario) error {
 	if Seeded(dataDir) {
 		return nil
 	}

@@ -43,10 +43,14 @@ func demoGTIN(body12 string) string {
 	return g
 }
 
-func init() {
-	Register(Scenario{Name: "yingde-black-tea", Run: teaScenario})
-	Register(Scenario{Name: "qingyuan-chicken", Run: chickenScenario})
-}
+// The traceability stories.
+var (
+	// Tea is Yingde black tea from the cooperative's garden to an export
+	// tin with a serial.
+	Tea = Scenario{Name: "yingde-black-tea", Run: teaScenario}
+	// Chicken is a Qingyuan flock to boxed carcasses, and its recall.
+	Chicken = Scenario{Name: "qingyuan-chicken", Run: chickenScenario}
+)
 
 func js(v any) string {
 	b, err := json.Marshal(v)

@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-func init() {
-	Register(Scenario{Name: "tea-receipt-pledge", Run: financeScenario})
-}
+// ReceiptPledge finances the tea in the bonded warehouse against its
+// warehouse receipt (after Tea).
+var ReceiptPledge = Scenario{Name: "tea-receipt-pledge", Run: financeScenario}
 
 // financeScenario: the bonded warehouse issues a receipt for the tea lot it
 // holds; the cooperative splits it, pledges one part to the bank for a

@@ -6,9 +6,8 @@ import (
 	"time"
 )
 
-func init() {
-	Register(Scenario{Name: "tea-export-credit-insurance", Run: insuranceScenario})
-}
+// ExportCreditInsurance insures the tea's export shipments (after Tea).
+var ExportCreditInsurance = Scenario{Name: "tea-export-credit-insurance", Run: insuranceScenario}
 
 // insuranceScenario: the insurer sets a limit on a Hamburg buyer and
 // insures the exporter; the first shipment of Yingde black tea is financed

@@ -11,9 +11,9 @@ import (
 	"github.com/qingchain/qingchain/gateway"
 )
 
-func init() {
-	Register(Scenario{Name: "chicken-pledge-margin-call", Run: marginCallScenario})
-}
+// MarginCall is a refused double financing, then a pledge of chilled
+// chicken that a cold-chain excursion puts into a margin call.
+var MarginCall = Scenario{Name: "chicken-pledge-margin-call", Run: marginCallScenario}
 
 // LotChilledPledge is a lot of chilled chicken the processor pledges
 // through a warehouse receipt.

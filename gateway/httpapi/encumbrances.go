@@ -1,20 +1,21 @@
 package httpapi
 
 import (
-	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // getEncumbrances is the encumbrance register's entry for a lot: which
 // live financings its goods back, and how much of them.
-func (s *Server) getEncumbrances(c *gin.Context) {
-	gtin, lot, ok := s.lotParams(c)
-	if !ok {
-		return
+func (s *Server) getEncumbrances(c *gin.Context) error {
+	gtin, lot, err := readLot(c)
+	if err != nil {
+		return err
 	}
-	s.read(c, api.TxGetEncumbrances, gtin, lot)
+	return s.read(c, api.TxGetEncumbrances, gtin, lot)
 }
 
 type addCollateralRequest struct {
@@ -23,19 +24,17 @@ type addCollateralRequest struct {
 
 // addCollateral is the borrower pledging one more receipt to a receipt
 // pledge, typically to answer a margin call.
-func (s *Server) addCollateral(c *gin.Context) {
-	id, ok := s.idParam(c, financingIDPattern)
-	if !ok {
-		return
+func (s *Server) addCollateral(c *gin.Context) error {
+	id, err := readID(c, financingIDPattern)
+	if err != nil {
+		return err
 	}
 	var req addCollateralRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !receiptIDPattern.MatchString(req.ReceiptID) {
-		s.fail(c, newError("INVALID_ARGUMENT", "receiptId must be a warehouse receipt id (WR-YYYY-XXXXXXXXXXXXXXXX)"))
-		return
+		return invalidArgument("receiptId must be a warehouse receipt id (WR-YYYY-XXXXXXXXXXXXXXXX)")
 	}
-	s.write(c, http.StatusOK, api.TxAddCollateral, id, req.ReceiptID)
+	return s.write(c, http.StatusOK, api.TxAddCollateral, id, req.ReceiptID)
 }

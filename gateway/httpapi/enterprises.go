@@ -2,45 +2,46 @@ package httpapi
 
 import (
 	"encoding/base64"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
-func (s *Server) me(c *gin.Context) { s.read(c, api.TxWhoAmI) }
+func (s *Server) me(c *gin.Context) error { return s.read(c, api.TxWhoAmI) }
 
 var mspPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-func (s *Server) listEnterprises(c *gin.Context) {
+func (s *Server) listEnterprises(c *gin.Context) error {
 	org := c.Query("org")
 	if org != "" && !mspPattern.MatchString(org) {
-		s.fail(c, newError("INVALID_ARGUMENT", "org must be an MSP ID"))
-		return
+		return invalidArgument("org must be an MSP ID")
 	}
-	s.read(c, api.TxListEnterprises, org)
+	return s.read(c, api.TxListEnterprises, org)
 }
 
-// creditCodeParam reads and checks the {code} path parameter.
-func (s *Server) creditCodeParam(c *gin.Context) (string, bool) {
+// readCreditCode reads and checks the {code} path parameter.
+func readCreditCode(c *gin.Context) (string, error) {
 	code := c.Param("code")
 	if err := uscc.Validate(code); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", err.Error()))
-		return "", false
+		return "", invalidArgument("%v", err)
 	}
-	return code, true
+	return code, nil
 }
 
-func (s *Server) getEnterprise(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+// codeRead reads the enterprise of the {code} path parameter with fn.
+func (s *Server) codeRead(fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		code, err := readCreditCode(c)
+		if err != nil {
+			return err
+		}
+		return s.read(c, fn, code)
 	}
-	s.read(c, api.TxGetEnterprise, code)
 }
 
 type registerEnterpriseRequest struct {
@@ -50,21 +51,18 @@ type registerEnterpriseRequest struct {
 	Kinds      []string `json:"kinds"`
 }
 
-func (s *Server) registerEnterprise(c *gin.Context) {
+func (s *Server) registerEnterprise(c *gin.Context) error {
 	var req registerEnterpriseRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := uscc.Validate(req.CreditCode); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "creditCode: "+err.Error()))
-		return
+		return invalidArgument("creditCode: %v", err)
 	}
 	if strings.TrimSpace(req.Name) == "" || len(req.Kinds) == 0 {
-		s.fail(c, newError("INVALID_ARGUMENT", "name and at least one kind are required"))
-		return
+		return invalidArgument("name and at least one kind are required")
 	}
-	s.write(c, http.StatusCreated, api.TxRegisterEnterprise, arg(req))
+	return s.write(c, http.StatusCreated, api.TxRegisterEnterprise, arg(req))
 }
 
 type memberRequest struct {
@@ -72,120 +70,105 @@ type memberRequest struct {
 	Label string `json:"label,omitempty"`
 }
 
-func (s *Server) memberBody(c *gin.Context) (memberRequest, bool) {
+func (s *Server) memberBody(c *gin.Context) (memberRequest, error) {
 	var req memberRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return req, false
+		return req, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(req.ID)
 	if req.ID == "" || err != nil || !strings.HasPrefix(string(raw), "x509::") {
-		s.fail(c, newError("INVALID_ARGUMENT", "id must be a client identity id (base64 of x509::subject::issuer), as GET /api/v1/me shows it"))
-		return req, false
+		return req, invalidArgument("id must be a client identity id (base64 of x509::subject::issuer), as GET /api/v1/me shows it")
 	}
-	return req, true
+	return req, nil
 }
 
-func (s *Server) bindMember(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) bindMember(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
-	req, ok := s.memberBody(c)
-	if !ok {
-		return
+	req, err := s.memberBody(c)
+	if err != nil {
+		return err
 	}
-	s.write(c, http.StatusCreated, api.TxBindMember, code, arg(req))
+	return s.write(c, http.StatusCreated, api.TxBindMember, code, arg(req))
 }
 
-func (s *Server) unbindMember(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) unbindMember(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
-	req, ok := s.memberBody(c)
-	if !ok {
-		return
+	req, err := s.memberBody(c)
+	if err != nil {
+		return err
 	}
-	s.write(c, http.StatusOK, api.TxUnbindMember, code, req.ID)
-}
-
-// kindParam reads the {kind} path parameter; the chaincode decides
-// whether the kind exists and may be granted.
-func (s *Server) kindParam(c *gin.Context) (string, bool) {
-	kind := c.Param("kind")
-	if !kindPattern.MatchString(kind) {
-		s.fail(c, newError("INVALID_ARGUMENT", "kind must be a kind of business such as producer or warehouse"))
-		return "", false
-	}
-	return kind, true
+	return s.write(c, http.StatusOK, api.TxUnbindMember, code, req.ID)
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z_]{1,32}$`)
+
+// readKind reads the {kind} path parameter; the chaincode decides
+// whether the kind exists and may be granted.
+func readKind(c *gin.Context) (string, error) {
+	kind := c.Param("kind")
+	if !kindPattern.MatchString(kind) {
+		return "", invalidArgument("kind must be a kind of business such as producer or warehouse")
+	}
+	return kind, nil
+}
 
 type grantKindRequest struct {
 	Kind string `json:"kind"`
 }
 
-func (s *Server) grantKind(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) grantKind(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
 	var req grantKindRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !kindPattern.MatchString(req.Kind) {
-		s.fail(c, newError("INVALID_ARGUMENT", "kind must be a kind of business such as producer or warehouse"))
-		return
+		return invalidArgument("kind must be a kind of business such as producer or warehouse")
 	}
-	s.write(c, http.StatusCreated, api.TxGrantKind, code, req.Kind)
+	return s.write(c, http.StatusCreated, api.TxGrantKind, code, req.Kind)
 }
 
-func (s *Server) approveKind(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) approveKind(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
-	kind, ok := s.kindParam(c)
-	if !ok {
-		return
+	kind, err := readKind(c)
+	if err != nil {
+		return err
 	}
-	s.write(c, http.StatusOK, api.TxApproveKind, code, kind)
+	return s.write(c, http.StatusOK, api.TxApproveKind, code, kind)
 }
 
-func (s *Server) revokeKind(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) revokeKind(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
-	kind, ok := s.kindParam(c)
-	if !ok {
-		return
+	kind, err := readKind(c)
+	if err != nil {
+		return err
 	}
 	var req reasonRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if strings.TrimSpace(req.Reason) == "" {
-		s.fail(c, newError("INVALID_ARGUMENT", "reason is required"))
-		return
+		return invalidArgument("reason is required")
 	}
-	s.write(c, http.StatusOK, api.TxRevokeKind, code, kind, req.Reason)
+	return s.write(c, http.StatusOK, api.TxRevokeKind, code, kind, req.Reason)
 }
 
-func (s *Server) enterpriseHistory(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
-	}
-	s.read(c, api.TxGetEnterpriseHistory, code)
-}
-
-func (s *Server) getGovernance(c *gin.Context) { s.read(c, api.TxGetGovernance) }
+func (s *Server) getGovernance(c *gin.Context) error { return s.read(c, api.TxGetGovernance) }
 
 type governanceRequest struct {
 	RegulatorMSP string `json:"regulatorMsp"`
@@ -196,38 +179,39 @@ type governanceRequest struct {
 	TrustKinds []string `json:"trustKinds"`
 }
 
-func (s *Server) proposeGovernance(c *gin.Context) {
+func (s *Server) proposeGovernance(c *gin.Context) error {
 	var req governanceRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !mspPattern.MatchString(req.RegulatorMSP) || len(req.Orgs) == 0 {
-		s.fail(c, newError("INVALID_ARGUMENT", "regulatorMsp and at least one organisation are required"))
-		return
+		return invalidArgument("regulatorMsp and at least one organisation are required")
 	}
-	s.write(c, http.StatusCreated, api.TxProposeGovernance, arg(req))
+	return s.write(c, http.StatusCreated, api.TxProposeGovernance, arg(req))
 }
 
-var txIDParamPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var proposalIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-func (s *Server) proposalParam(c *gin.Context) (string, bool) {
+func readProposalID(c *gin.Context) (string, error) {
 	id := c.Param("id")
-	if !txIDParamPattern.MatchString(id) {
-		s.fail(c, newError("INVALID_ARGUMENT", "a proposal id is a transaction id (64 lower-case hex digits)"))
-		return "", false
+	if !proposalIDPattern.MatchString(id) {
+		return "", invalidArgument("a proposal id is a transaction id (64 lower-case hex digits)")
 	}
-	return id, true
+	return id, nil
 }
 
-func (s *Server) getGovernanceProposal(c *gin.Context) {
-	if id, ok := s.proposalParam(c); ok {
-		s.read(c, api.TxGetGovernanceProposal, id)
+func (s *Server) getGovernanceProposal(c *gin.Context) error {
+	id, err := readProposalID(c)
+	if err != nil {
+		return err
 	}
+	return s.read(c, api.TxGetGovernanceProposal, id)
 }
 
-func (s *Server) approveGovernance(c *gin.Context) {
-	if id, ok := s.proposalParam(c); ok {
-		s.write(c, http.StatusOK, api.TxApproveGovernance, id)
+func (s *Server) approveGovernance(c *gin.Context) error {
+	id, err := readProposalID(c)
+	if err != nil {
+		return err
 	}
+	return s.write(c, http.StatusOK, api.TxApproveGovernance, id)
 }

@@ -7,86 +7,78 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 )
 
 // statusByCode is the one table from error codes (the chaincode's and the
 // gateway's own) to HTTP statuses.
-var statusByCode = map[string]int{
+var statusByCode = map[api.Code]int{
 	// Malformed input.
-	"INVALID_ARGUMENT":       http.StatusBadRequest,
-	"MALFORMED_JSON":         http.StatusBadRequest,
-	"BODY_TOO_LARGE":         http.StatusRequestEntityTooLarge,
-	"UNSUPPORTED_MEDIA_TYPE": http.StatusUnsupportedMediaType,
+	api.CodeInvalidArgument:          http.StatusBadRequest,
+	gateway.CodeMalformedJSON:        http.StatusBadRequest,
+	gateway.CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
+	gateway.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	// Who is calling.
-	"UNAUTHENTICATED": http.StatusUnauthorized,
-	"UNREGISTERED":    http.StatusForbidden,
-	"FORBIDDEN":       http.StatusForbidden,
+	gateway.CodeUnauthenticated: http.StatusUnauthorized,
+	api.CodeUnregistered:        http.StatusForbidden,
+	api.CodeForbidden:           http.StatusForbidden,
 	// Too many failed authentications from one address (authlimit.go).
-	"TOO_MANY_FAILED_AUTHENTICATIONS": http.StatusTooManyRequests,
+	gateway.CodeTooManyFailedAuthentications: http.StatusTooManyRequests,
 	// Who may assert what: a kind the organisation may not grant, goods
 	// that are neither the caller's nor in its custody.
-	"KIND_NOT_GRANTABLE": http.StatusForbidden,
-	"NOT_CUSTODIAN":      http.StatusForbidden,
+	api.CodeKindNotGrantable: http.StatusForbidden,
+	api.CodeNotCustodian:     http.StatusForbidden,
 	// What they ask for.
-	"NOT_FOUND":          http.StatusNotFound,
-	"METHOD_NOT_ALLOWED": http.StatusMethodNotAllowed,
+	api.CodeNotFound:             http.StatusNotFound,
+	gateway.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
 	// State conflicts.
-	"ALREADY_EXISTS":        http.StatusConflict,
-	"CONFLICT":              http.StatusConflict,
-	"ALREADY_PLEDGED":       http.StatusConflict,
-	"ALREADY_ENCUMBERED":    http.StatusConflict,
-	"ALREADY_FINANCED":      http.StatusConflict,
-	"DUPLICATE_INVOICE":     http.StatusConflict,
-	"MVCC_READ_CONFLICT":    http.StatusConflict,
-	"PHANTOM_READ_CONFLICT": http.StatusConflict,
+	api.CodeAlreadyExists:           http.StatusConflict,
+	api.CodeConflict:                http.StatusConflict,
+	api.CodeAlreadyPledged:          http.StatusConflict,
+	api.CodeAlreadyEncumbered:       http.StatusConflict,
+	api.CodeAlreadyFinanced:         http.StatusConflict,
+	api.CodeDuplicateInvoice:        http.StatusConflict,
+	gateway.CodeMVCCReadConflict:    http.StatusConflict,
+	gateway.CodePhantomReadConflict: http.StatusConflict,
 	// Identity of papers: a second invoice for one sale, a registry
 	// registration number recorded on another financing.
-	"LIKELY_DUPLICATE_RECEIVABLE": http.StatusConflict,
-	"REGISTRATION_EXISTS":         http.StatusConflict,
+	api.CodeLikelyDuplicateReceivable: http.StatusConflict,
+	api.CodeRegistrationExists:        http.StatusConflict,
 	// Business rules.
-	"RULE_VIOLATION":         http.StatusUnprocessableEntity,
-	"LTV_EXCEEDED":           http.StatusUnprocessableEntity,
-	"LIMIT_EXCEEDED":         http.StatusUnprocessableEntity,
-	"SANCTIONED":             http.StatusUnprocessableEntity,
-	"RECALLED":               http.StatusUnprocessableEntity,
-	"RISK_BLOCKED":           http.StatusUnprocessableEntity,
-	"EVENT_TOO_OLD":          http.StatusUnprocessableEntity,
-	"IDEMPOTENCY_KEY_REUSED": http.StatusUnprocessableEntity,
+	api.CodeRuleViolation:            http.StatusUnprocessableEntity,
+	api.CodeLTVExceeded:              http.StatusUnprocessableEntity,
+	api.CodeLimitExceeded:            http.StatusUnprocessableEntity,
+	api.CodeSanctioned:               http.StatusUnprocessableEntity,
+	api.CodeRecalled:                 http.StatusUnprocessableEntity,
+	api.CodeRiskBlocked:              http.StatusUnprocessableEntity,
+	api.CodeEventTooOld:              http.StatusUnprocessableEntity,
+	gateway.CodeIdempotencyKeyReused: http.StatusUnprocessableEntity,
 	// The ledger.
-	"LEDGER_UNAVAILABLE": http.StatusServiceUnavailable,
-	"TIMEOUT":            http.StatusServiceUnavailable,
+	gateway.CodeLedgerUnavailable: http.StatusServiceUnavailable,
+	gateway.CodeTimeout:           http.StatusServiceUnavailable,
 	// The transaction was handed to ordering and its commit is not
 	// confirmed yet; the answer names it (txId) and a retry with the same
 	// Idempotency-Key learns its outcome.
-	"COMMIT_PENDING": http.StatusServiceUnavailable,
-	"INTERNAL":       http.StatusInternalServerError,
+	gateway.CodeCommitPending: http.StatusServiceUnavailable,
+	api.CodeInternal:          http.StatusInternalServerError,
 }
 
 // Error is the one error shape every endpoint answers with.
 type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	TxID    string `json:"txId,omitempty"`
+	Code    api.Code `json:"code"`
+	Message string   `json:"message"`
+	TxID    string   `json:"txId,omitempty"`
 }
 
 type errorBody struct {
 	Error Error `json:"error"`
 }
 
-// apiError is an error the gateway raises itself.
-type apiError struct {
-	code, msg string
-}
-
-func (e *apiError) Error() string { return e.code + ": " + e.msg }
-
-func newError(code, msg string) error { return &apiError{code: code, msg: msg} }
-
 // classify turns any error into a code, message, transaction id and status.
 func classify(err error) (Error, int) {
-	var ae *apiError
+	var ge *gateway.Error
 	var ce *gateway.ChaincodeError
 	var me *gateway.CommitError
 	var pe *gateway.PendingError
@@ -95,36 +87,34 @@ func classify(err error) (Error, int) {
 	case errors.As(err, &pe):
 		// First: a pending error wraps the timeout or unavailability that
 		// made the gateway stop waiting.
-		out = Error{Code: "COMMIT_PENDING", Message: "the transaction was handed to ordering but its commit is not confirmed yet; " +
+		out = Error{Code: gateway.CodeCommitPending, Message: "the transaction was handed to ordering but its commit is not confirmed yet; " +
 			"look it up by txId, or retry with the same Idempotency-Key to learn its outcome", TxID: pe.TxID}
-	case errors.As(err, &ae):
-		out = Error{Code: ae.code, Message: ae.msg}
+	case errors.As(err, &ge):
+		out = Error{Code: ge.Code, Message: ge.Message}
 	case errors.As(err, &ce):
-		out = Error{Code: ce.Code, Message: ce.Message, TxID: ce.TxID}
-		if _, known := statusByCode[ce.Code]; !known && ce.Code == "CHAINCODE_ERROR" {
+		out = Error{Code: api.Code(ce.Code), Message: ce.Message, TxID: ce.TxID}
+		if out.Code == gateway.CodeUncoded {
 			// An uncoded chaincode error is a fault of ours, not the client's.
-			out.Code = "INTERNAL"
+			out.Code = api.CodeInternal
 		}
 	case errors.As(err, &me):
-		out = Error{Code: string(me.Code), Message: me.Error(), TxID: me.TxID}
+		out = Error{Code: api.CodeInternal, Message: me.Error(), TxID: me.TxID}
 		if me.Conflict() {
-			out.Code = "CONFLICT"
+			out.Code = api.CodeConflict
 			out.Message = "the ledger changed under this transaction and it still conflicted after retries; try again"
-		} else {
-			out.Code = "INTERNAL"
 		}
 	case errors.Is(err, idempotency.ErrKeyReused):
-		out = Error{Code: "IDEMPOTENCY_KEY_REUSED", Message: "this Idempotency-Key was already used for a different request"}
+		out = Error{Code: gateway.CodeIdempotencyKeyReused, Message: "this Idempotency-Key was already used for a different request"}
 	case errors.Is(err, gateway.ErrUnavailable):
-		out = Error{Code: "LEDGER_UNAVAILABLE", Message: "the ledger is unavailable; try again later"}
+		out = Error{Code: gateway.CodeLedgerUnavailable, Message: "the ledger is unavailable; try again later"}
 	case errors.Is(err, gateway.ErrNotFound):
-		out = Error{Code: "NOT_FOUND", Message: err.Error()}
+		out = Error{Code: api.CodeNotFound, Message: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded):
-		out = Error{Code: "TIMEOUT", Message: "the ledger did not answer in time"}
+		out = Error{Code: gateway.CodeTimeout, Message: "the ledger did not answer in time"}
 	case errors.Is(err, context.Canceled):
-		out = Error{Code: "TIMEOUT", Message: "request cancelled"}
+		out = Error{Code: gateway.CodeTimeout, Message: "request cancelled"}
 	default:
-		out = Error{Code: "INTERNAL", Message: "internal error"}
+		out = Error{Code: api.CodeInternal, Message: "internal error"}
 	}
 	status, ok := statusByCode[out.Code]
 	if !ok {
@@ -142,18 +132,31 @@ const pendingRetryAfter = "5"
 // idempotency middleware to decide what the key keeps.
 const ctxFailure = "qc.failure"
 
-// fail writes err in the one error shape and stops the handler chain.
-func (s *Server) fail(c *gin.Context, err error) {
+// ErrorPage renders a classified error in another shape than the JSON
+// error body (the shopper's HTML page). It reports false to leave the
+// answer to the JSON body, for a client that asked for JSON.
+type ErrorPage func(c *gin.Context, status int, code api.Code, message string) bool
+
+// fail answers err in the one error shape and stops the handler chain.
+func (s *Server) fail(c *gin.Context, err error) { s.failWith(c, err, nil) }
+
+// failWith answers err through page, when the route has one and it takes
+// the answer, or in the JSON error body.
+func (s *Server) failWith(c *gin.Context, err error, page ErrorPage) {
 	c.Set(ctxFailure, err)
 	e, status := classify(err)
-	if e.Code == "COMMIT_PENDING" {
+	if e.Code == gateway.CodeCommitPending {
 		c.Header("Retry-After", pendingRetryAfter)
 	}
 	if status >= 500 {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err.Error(), "code", e.Code, "requestId", c.GetString(ctxRequestID))
-		if e.Code == "INTERNAL" {
-			e.Message = "internal error (request " + c.GetString(ctxRequestID) + ")"
-		}
+	}
+	if page != nil && page(c, status, e.Code, e.Message) {
+		c.Abort()
+		return
+	}
+	if status >= 500 && e.Code == api.CodeInternal {
+		e.Message = "internal error (request " + c.GetString(ctxRequestID) + ")"
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="qingchain"`)

@@ -12,6 +12,8 @@ import (
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway/proof"
+	"github.com/qingchain/qingchain/gateway/tracedoc"
 )
 
 var (
@@ -19,85 +21,53 @@ var (
 	financingIDPattern = regexp.MustCompile(`^F-[0-9]{4}-[0-9A-F]{16}$`)
 )
 
-func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, v1 *gin.RouterGroup) {
-		v1.POST("/receipts", s.passthrough(api.TxIssueReceipt))
-		v1.GET("/receipts", s.listReceipts)
-		v1.GET("/receipts/:id", s.idRead(receiptIDPattern, api.TxGetReceipt))
-		v1.GET("/receipts/:id/history", s.idRead(receiptIDPattern, api.TxGetReceiptHistory))
-		v1.GET("/receipts/:id/verification", s.receiptVerification)
-		v1.POST("/receipts/:id/transfer", s.receiptTransfer)
-		v1.POST("/receipts/:id/split", s.idWithObject(receiptIDPattern, api.TxSplitReceipt))
-		v1.POST("/receipts/:id/redemption", s.idOnly(receiptIDPattern, api.TxRequestRedemption))
-		v1.POST("/receipts/:id/redemption/withdraw", s.idOnly(receiptIDPattern, api.TxWithdrawRedemption))
-		v1.POST("/receipts/:id/redemption/confirm", s.idOnly(receiptIDPattern, api.TxConfirmRedemption))
-		v1.POST("/receipts/:id/cancel", s.idWithReason(receiptIDPattern, api.TxCancelReceipt))
-		v1.POST("/receipts/:id/freeze", s.idWithReason(receiptIDPattern, api.TxFreezeReceipt))
-		v1.POST("/receipts/:id/unfreeze", s.idWithReason(receiptIDPattern, api.TxUnfreezeReceipt))
-		v1.POST("/receipts/:id/recall-clearance", s.receiptRecallClearance)
-		v1.POST("/receipts/:id/release", s.idOnly(receiptIDPattern, api.TxReleasePledge))
-
-		v1.POST("/financings", s.passthrough(api.TxApplyForFinancing))
-		v1.GET("/financings", s.listFinancings)
-		v1.GET("/financings/:id", s.getFinancing)
-		v1.POST("/financings/:id/approve", s.idWithObject(financingIDPattern, api.TxApproveFinancing))
-		v1.POST("/financings/:id/reject", s.idWithReason(financingIDPattern, api.TxRejectFinancing))
-		v1.POST("/financings/:id/withdraw", s.idOnly(financingIDPattern, api.TxWithdrawFinancing))
-		v1.POST("/financings/:id/disburse", s.idWithDate(financingIDPattern, api.TxDisburseFinancing, "valueDate"))
-		v1.POST("/financings/:id/repayments", s.amountAndDate(financingIDPattern, api.TxRecordRepayment))
-		v1.POST("/financings/:id/close", s.idOnly(financingIDPattern, api.TxCloseFinancing))
-		v1.POST("/financings/:id/default", s.idOnly(financingIDPattern, api.TxDeclareDefault))
-
-		v1.GET("/enterprises/:code/credit", s.getCredit)
-	})
-}
-
-func (s *Server) idParam(c *gin.Context, p *regexp.Regexp) (string, bool) {
+func readID(c *gin.Context, p *regexp.Regexp) (string, error) {
 	id := c.Param("id")
 	if !p.MatchString(id) {
-		s.fail(c, newError("INVALID_ARGUMENT", "malformed id "+id))
-		return "", false
+		return "", invalidArgument("malformed id %s", id)
 	}
-	return id, true
+	return id, nil
 }
 
-func (s *Server) idRead(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if id, ok := s.idParam(c, p); ok {
-			s.read(c, fn, id)
+// idRead reads the record of the {id} path parameter with fn.
+func (s *Server) idRead(p *regexp.Regexp, fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
+		return s.read(c, fn, id)
 	}
 }
 
 // emptyBody accepts no body, {} or null.
-func (s *Server) emptyBody(c *gin.Context) bool {
+func (s *Server) emptyBody(c *gin.Context) error {
 	body, err := s.readBody(c)
-	if err != nil {
-		s.fail(c, err)
-		return false
-	}
-	if len(body) == 0 {
-		return true
+	if err != nil || len(body) == 0 {
+		return err
 	}
 	var obj map[string]json.RawMessage
 	if err := s.decodeJSON(c, &obj); err != nil {
-		s.fail(c, err)
-		return false
+		return err
 	}
 	if len(obj) > 0 {
-		s.fail(c, newError("INVALID_ARGUMENT", "this call takes no fields"))
-		return false
+		return invalidArgument("this call takes no fields")
 	}
-	return true
+	return nil
 }
 
-func (s *Server) idOnly(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, ok := s.idParam(c, p)
-		if !ok || !s.emptyBody(c) {
-			return
+// idOnly posts a transition of the {id} path parameter that takes no
+// fields.
+func (s *Server) idOnly(p *regexp.Regexp, fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
-		s.write(c, http.StatusOK, fn, id)
+		if err := s.emptyBody(c); err != nil {
+			return err
+		}
+		return s.write(c, http.StatusOK, fn, id)
 	}
 }
 
@@ -105,106 +75,96 @@ type reasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) idWithReason(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, ok := s.idParam(c, p)
-		if !ok {
-			return
+// idWithReason posts a transition of the {id} path parameter that takes
+// a reason.
+func (s *Server) idWithReason(p *regexp.Regexp, fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
 		var req reasonRequest
 		if err := s.decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
-		s.write(c, http.StatusOK, fn, id, req.Reason)
+		return s.write(c, http.StatusOK, fn, id, req.Reason)
 	}
 }
 
 // receiptRecallClearance is a regulator clearing the recalls that reach a
 // receipt's goods: {"note"}.
-func (s *Server) receiptRecallClearance(c *gin.Context) {
-	id, ok := s.idParam(c, receiptIDPattern)
-	if !ok {
-		return
+func (s *Server) receiptRecallClearance(c *gin.Context) error {
+	id, err := readID(c, receiptIDPattern)
+	if err != nil {
+		return err
 	}
 	var req noteRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.write(c, http.StatusOK, api.TxClearRecalledReceipt, id, req.Note)
+	return s.write(c, http.StatusOK, api.TxClearRecalledReceipt, id, req.Note)
 }
 
-func (s *Server) idWithObject(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, ok := s.idParam(c, p)
-		if !ok {
-			return
+// idWithObject posts a transition of the {id} path parameter with a JSON
+// object the chaincode decodes.
+func (s *Server) idWithObject(p *regexp.Regexp, fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
-		var obj map[string]json.RawMessage
-		if err := s.decodeJSON(c, &obj); err != nil {
-			s.fail(c, err)
-			return
+		obj, err := s.objectBody(c)
+		if err != nil {
+			return err
 		}
-		if obj == nil {
-			s.fail(c, newError("INVALID_ARGUMENT", "request body must be a JSON object"))
-			return
-		}
-		s.write(c, http.StatusOK, fn, id, arg(obj))
+		return s.write(c, http.StatusOK, fn, id, arg(obj))
 	}
 }
 
-func (s *Server) listReceipts(c *gin.Context) {
+func (s *Server) listReceipts(c *gin.Context) error {
 	holder, warehouse := c.Query("holder"), c.Query("warehouse")
 	for _, code := range []string{holder, warehouse} {
 		if code != "" && uscc.Validate(code) != nil {
-			s.fail(c, newError("INVALID_ARGUMENT", "holder and warehouse are unified social credit codes"))
-			return
+			return invalidArgument("holder and warehouse are unified social credit codes")
 		}
 	}
 	if warehouse != "" {
-		s.read(c, api.TxListReceiptsByWarehouse, warehouse)
-		return
+		return s.read(c, api.TxListReceiptsByWarehouse, warehouse)
 	}
-	s.read(c, api.TxListReceiptsByHolder, holder)
+	return s.read(c, api.TxListReceiptsByHolder, holder)
 }
 
 type transferRequest struct {
 	To string `json:"to"`
 }
 
-func (s *Server) receiptTransfer(c *gin.Context) {
-	id, ok := s.idParam(c, receiptIDPattern)
-	if !ok {
-		return
+func (s *Server) receiptTransfer(c *gin.Context) error {
+	id, err := readID(c, receiptIDPattern)
+	if err != nil {
+		return err
 	}
 	var req transferRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := uscc.Validate(req.To); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "to: "+err.Error()))
-		return
+		return invalidArgument("to: %v", err)
 	}
-	s.write(c, http.StatusOK, api.TxTransferReceipt, id, req.To)
+	return s.write(c, http.StatusOK, api.TxTransferReceipt, id, req.To)
 }
 
-func (s *Server) listFinancings(c *gin.Context) { s.read(c, api.TxListFinancings) }
-
-func (s *Server) getFinancing(c *gin.Context) {
-	id, ok := s.idParam(c, financingIDPattern)
-	if !ok {
-		return
+func (s *Server) getFinancing(c *gin.Context) error {
+	id, err := readID(c, financingIDPattern)
+	if err != nil {
+		return err
 	}
 	asOf := c.Query("asOf")
 	if asOf != "" {
 		if _, err := money.ParseDate(asOf); err != nil {
-			s.fail(c, newError("INVALID_ARGUMENT", "asOf: "+err.Error()))
-			return
+			return invalidArgument("asOf: %v", err)
 		}
 	}
-	s.read(c, api.TxGetFinancing, id, asOf)
+	return s.read(c, api.TxGetFinancing, id, asOf)
 }
 
 type repaymentRequest struct {
@@ -212,37 +172,30 @@ type repaymentRequest struct {
 	ValueDate string `json:"valueDate"`
 }
 
+// dateRequest is the body of a transition that takes one date field,
+// named by the route (valueDate, paymentDate).
+type dateRequest map[string]string
+
 // idWithDate posts a transition that takes one date field.
-func (s *Server) idWithDate(p *regexp.Regexp, fn api.Tx, field string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, ok := s.idParam(c, p)
-		if !ok {
-			return
+func (s *Server) idWithDate(p *regexp.Regexp, fn api.Tx, field string) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
-		var req map[string]string
+		var req dateRequest
 		if err := s.decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if len(req) != 1 {
-			s.fail(c, newError("INVALID_ARGUMENT", "this call takes exactly one field, "+field))
-			return
+			return invalidArgument("this call takes exactly one field, %s", field)
 		}
 		date, given := req[field]
 		if _, err := money.ParseDate(date); !given || err != nil {
-			s.fail(c, newError("INVALID_ARGUMENT", field+" must be a date YYYY-MM-DD"))
-			return
+			return invalidArgument("%s must be a date YYYY-MM-DD", field)
 		}
-		s.write(c, http.StatusOK, fn, id, date)
+		return s.write(c, http.StatusOK, fn, id, date)
 	}
-}
-
-func (s *Server) getCredit(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
-	}
-	s.read(c, api.TxGetCreditGrade, code)
 }
 
 // ReceiptVerification is the bank's due-diligence view of a receipt.
@@ -254,7 +207,7 @@ type ReceiptVerification struct {
 	Recall       *contracts.Recall       `json:"recall,omitempty"`
 	Custody      []contracts.TraceEvent  `json:"custody"`
 	Certificates []contracts.Certificate `json:"certificates"`
-	Proof        *TransactionProof       `json:"proof,omitempty"`
+	Proof        *proof.Transaction      `json:"proof,omitempty"`
 	// Encumbrances is the register's entry for the lot: every live
 	// financing its goods back, through any instrument.
 	Encumbrances json.RawMessage `json:"encumbrances"`
@@ -269,16 +222,15 @@ type ReceiptVerification struct {
 // before lending against a receipt: the receipt and its history, the
 // current pledge, the custody chain of the goods at the warehouse, the
 // goods' certificates and recall status, and the receipt's on-ledger proof.
-func (s *Server) receiptVerification(c *gin.Context) {
-	id, ok := s.idParam(c, receiptIDPattern)
-	if !ok {
-		return
+func (s *Server) receiptVerification(c *gin.Context) error {
+	id, err := readID(c, receiptIDPattern)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	rec, err := s.evaluate(ctx, caller(c), api.TxGetReceipt, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var r struct {
 		GTIN      string          `json:"gtin"`
@@ -288,31 +240,27 @@ func (s *Server) receiptVerification(c *gin.Context) {
 		TxID      string          `json:"txId"`
 	}
 	if err := json.Unmarshal(rec, &r); err != nil {
-		s.fail(c, errors.New("undecodable receipt"))
-		return
+		return errors.New("undecodable receipt")
 	}
 	hist, err := s.evaluate(ctx, caller(c), api.TxGetReceiptHistory, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	tr, err := s.evaluate(ctx, caller(c), api.TxGetTrace, r.GTIN, r.Lot, "")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var doc contracts.TraceDocument
 	if err := json.Unmarshal(tr, &doc); err != nil {
-		s.fail(c, errors.New("undecodable trace"))
-		return
+		return errors.New("undecodable trace")
 	}
 	v := ReceiptVerification{Receipt: rec, History: hist, Pledge: r.Pledge, Recalled: doc.Recalled, Recall: doc.Recall,
-		Custody: []contracts.TraceEvent{}, Certificates: doc.Certificates, Proof: s.cachedProof(c, r.TxID)}
+		Custody: []contracts.TraceEvent{}, Certificates: doc.Certificates, Proof: s.proofs.Get(ctx, r.TxID)}
 	if len(v.Pledge) == 0 {
 		v.Pledge = json.RawMessage("null")
 	}
 	for _, e := range doc.Events {
-		if e.RecordedBy.CreditCode == r.Warehouse && eventTouches(e, r.GTIN, r.Lot) {
+		if e.RecordedBy.CreditCode == r.Warehouse && tracedoc.Touches(e, r.GTIN, r.Lot) {
 			v.Custody = append(v.Custody, e)
 		}
 	}
@@ -337,4 +285,5 @@ func (s *Server) receiptVerification(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, v)
+	return nil
 }

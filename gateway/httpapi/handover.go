@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
@@ -15,19 +15,17 @@ type handoverRequest struct {
 
 // handOver records that the lot's owner or custodian hands its goods over
 // to another enterprise, which becomes their custodian.
-func (s *Server) handOver(c *gin.Context) {
-	gtin, lot, ok := s.lotParams(c)
-	if !ok {
-		return
+func (s *Server) handOver(c *gin.Context) error {
+	gtin, lot, err := readLot(c)
+	if err != nil {
+		return err
 	}
 	var req handoverRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if err := uscc.Validate(req.To); err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "to: "+err.Error()))
-		return
+		return invalidArgument("to: %v", err)
 	}
-	s.write(c, http.StatusCreated, api.TxHandOver, gtin, lot, req.To)
+	return s.write(c, http.StatusCreated, api.TxHandOver, gtin, lot, req.To)
 }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"sync"
 	"time"
 
@@ -17,8 +19,104 @@ import (
 	"github.com/qingchain/qingchain/gateway/idempotency"
 )
 
-// The idempotency middleware's helpers (the middleware itself is
-// Server.idempotent).
+var idemKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
+
+// idempotent makes a POST that carries an Idempotency-Key take effect at
+// most once per key (keys are scoped to the API key) and answers every
+// retry with the first request's outcome:
+//
+//   - requests with the same key run one at a time, so a retry waits for
+//     the request before it;
+//   - just before a transaction is handed to ordering, the key's record is
+//     written durably as pending with the transaction's id (the ordering
+//     hook), so that neither a client's retry nor a restart after a crash
+//     submits it again blindly;
+//   - the answer is buffered, the key's record written, and only then the
+//     answer sent, so a client that went away finds it on retry;
+//   - a transaction whose commit was not confirmed in time stays pending
+//     under the key, with its txId; a retry settles it from the ledger
+//     (see settle);
+//   - 409 CONFLICT and 5xx answers that left nothing in ordering free the
+//     key: a retry runs afresh. Every other answer is final.
+func (s *Server) idempotent(c *gin.Context) {
+	key := c.GetHeader("Idempotency-Key")
+	if c.Request.Method != http.MethodPost || key == "" {
+		c.Next()
+		return
+	}
+	if err := s.oncePerKey(c, key); err != nil {
+		s.fail(c, err)
+	}
+}
+
+// oncePerKey runs the rest of the chain at most once per key; an error is
+// one that stopped it before the chain ran.
+func (s *Server) oncePerKey(c *gin.Context, key string) error {
+	if !idemKeyPattern.MatchString(key) {
+		return invalidArgument("Idempotency-Key must be 1-255 visible ASCII characters")
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	scope := idempotency.Scope(c.GetString(ctxKeyID), key)
+	fp := idempotency.Fingerprint(c.Request.Method, c.Request.URL.Path, body)
+	release, err := s.idem.Acquire(c.Request.Context(), scope)
+	if err != nil {
+		// The client went away while an earlier request with its key ran.
+		return err
+	}
+	defer release()
+	prev, err := s.idem.Get(scope, fp)
+	if err != nil {
+		return err
+	}
+	if prev != nil && prev.State == idempotency.Done {
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(prev.Status, prev.ContentType, prev.Body)
+		c.Abort()
+		return nil
+	}
+	orig := c.Writer
+	rec := newRecorder(orig)
+	c.Writer = rec
+	defer func() { c.Writer = orig }()
+
+	// claim is the key's pending record: the one found (prev) or the one
+	// the ordering hook writes.
+	var claim pendingClaim
+	claim.Store(prev)
+	if prev != nil && s.settle(c, prev) {
+		c.Abort()
+	} else {
+		hook := func(txID string, result []byte) error {
+			r := &idempotency.Response{Fingerprint: fp, State: idempotency.Pending, Status: c.GetInt(ctxWriteStatus),
+				ContentType: jsonContentType, TxID: txID, Result: result, StoredAt: time.Now().UTC()}
+			if err := s.idem.Put(scope, r); err != nil {
+				return fmt.Errorf("idempotency: recording transaction %s before ordering: %w", txID, err)
+			}
+			claim.Store(r)
+			return nil
+		}
+		c.Request = c.Request.WithContext(gateway.WithOrderingHook(c.Request.Context(), hook))
+		c.Next()
+	}
+	keep, free := s.outcome(c, rec, fp, claim.Load())
+	switch {
+	case keep != nil:
+		if err := s.idem.Put(scope, keep); err != nil {
+			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
+		}
+	case free && claim.Load() != nil:
+		if err := s.idem.Delete(scope); err != nil {
+			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
+		}
+	}
+	release()
+	c.Writer = orig
+	rec.flush()
+	return nil
+}
 
 const (
 	// ctxWriteStatus is the success status of the write a request makes,

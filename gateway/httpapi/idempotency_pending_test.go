@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -127,9 +128,9 @@ func TestPendingCommitIsSettledOnRetry(t *testing.T) {
 
 		wantFirst      int
 		wantRetry      int
-		wantRetryCode  string // error code of the retry's answer
-		wantRetryFirst bool   // the retry names the first transaction
-		wantSubmits    int    // submissions after the retry
+		wantRetryCode  api.Code // error code of the retry's answer
+		wantRetryFirst bool     // the retry names the first transaction
+		wantSubmits    int      // submissions after the retry
 		wantFinancings int
 	}{
 		{name: "committed", mode: "commit", wantFirst: 503, wantRetry: 201, wantRetryFirst: true, wantSubmits: 1, wantFinancings: 1},

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/qingchain/qingchain/gateway"
 )
 
 // Ids the insurance and receivable contracts assign: PREFIX-YYYY-16 hex.
@@ -27,97 +28,38 @@ var (
 	riskEntityPattern   = regexp.MustCompile(`^(receivable|shipment)$`)
 )
 
-func init() {
-	extraRoutes = append(extraRoutes, func(s *Server, v1 *gin.RouterGroup) {
-		v1.POST("/credit-limits", s.passthrough(api.TxSetCreditLimit))
-		v1.GET("/credit-limits", s.plainRead(api.TxListCreditLimits))
-		v1.GET("/credit-limits/:id", s.idRead(limitIDPattern, api.TxGetCreditLimit))
-
-		v1.POST("/policies", s.passthrough(api.TxIssuePolicy))
-		v1.GET("/policies", s.plainRead(api.TxListPolicies))
-		v1.GET("/policies/:id", s.idRead(policyIDPattern, api.TxGetPolicy))
-		v1.POST("/policies/:id/shipments", s.declareShipment)
-		v1.GET("/policies/:id/shipments", s.idRead(policyIDPattern, api.TxListShipments))
-		v1.POST("/policies/:id/assignments", s.requestAssignment)
-
-		v1.GET("/shipments/:id", s.idRead(shipmentIDPattern, api.TxGetShipment))
-		v1.POST("/shipments/:id/payments", s.amountAndDate(shipmentIDPattern, api.TxRecordShipmentPayment))
-		v1.POST("/shipments/:id/default", s.idOnly(shipmentIDPattern, api.TxReportBuyerDefault))
-
-		v1.GET("/assignments", s.plainRead(api.TxListAssignments))
-		v1.GET("/assignments/:id", s.idRead(assignmentIDPattern, api.TxGetAssignment))
-		v1.POST("/assignments/:id/accept", s.idOnly(assignmentIDPattern, api.TxAcceptAssignment))
-		v1.POST("/assignments/:id/reject", s.idWithReason(assignmentIDPattern, api.TxRejectAssignment))
-		v1.POST("/assignments/:id/release", s.idOnly(assignmentIDPattern, api.TxReleaseAssignment))
-
-		v1.POST("/claims", s.fileClaim)
-		v1.GET("/claims", s.plainRead(api.TxListClaims))
-		v1.GET("/claims/:id", s.idRead(claimIDPattern, api.TxGetClaim))
-		v1.POST("/claims/:id/approve", s.approveClaim)
-		v1.POST("/claims/:id/reject", s.idWithReason(claimIDPattern, api.TxRejectClaim))
-		v1.POST("/claims/:id/pay", s.idWithDate(claimIDPattern, api.TxPayClaim, "paymentDate"))
-
-		v1.POST("/receivables", s.passthrough(api.TxCreateReceivable))
-		v1.GET("/receivables", s.plainRead(api.TxListReceivables))
-		v1.GET("/receivables/:id", s.idRead(receivableIDPattern, api.TxGetReceivable))
-		v1.POST("/receivables/:id/confirm", s.idOnly(receivableIDPattern, api.TxConfirmReceivable))
-		v1.POST("/receivables/:id/reject", s.idWithReason(receivableIDPattern, api.TxRejectReceivable))
-		v1.POST("/receivables/:id/payments", s.amountAndDate(receivableIDPattern, api.TxRecordReceivablePayment))
-		v1.POST("/receivables/:id/overdue", s.idOnly(receivableIDPattern, api.TxMarkReceivableOverdue))
-		v1.POST("/receivables/:id/default", s.idOnly(receivableIDPattern, api.TxDeclareReceivableDefault))
-
-		v1.GET("/enterprises/:code/sanctions", s.codeRead(api.TxListSanctions))
-		v1.POST("/enterprises/:code/sanctions", s.recordSanction)
-		v1.POST("/sanctions/:id/lift", s.idWithReason(sanctionIDPattern, api.TxLiftSanction))
-
-		v1.GET("/risk-flags/:entity/:id", s.riskRead(api.TxGetRiskFlags))
-		v1.POST("/risk-flags/:entity/:id/assess", s.riskAssess)
-		v1.POST("/risk-flags/:entity/:id/resolve", s.riskResolve)
-	})
-}
-
-func (s *Server) plainRead(fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) { s.read(c, fn) }
-}
-
-func (s *Server) codeRead(fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if code, ok := s.creditCodeParam(c); ok {
-			s.read(c, fn, code)
-		}
-	}
+// plainRead reads with fn and no arguments.
+func (s *Server) plainRead(fn api.Tx) handler {
+	return func(c *gin.Context) error { return s.read(c, fn) }
 }
 
 // objectBody decodes a JSON object body.
-func (s *Server) objectBody(c *gin.Context) (map[string]json.RawMessage, bool) {
-	var obj map[string]json.RawMessage
+func (s *Server) objectBody(c *gin.Context) (jsonObject, error) {
+	var obj jsonObject
 	if err := s.decodeJSON(c, &obj); err != nil {
-		s.fail(c, err)
-		return nil, false
+		return nil, err
 	}
 	if obj == nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "request body must be a JSON object"))
-		return nil, false
+		return nil, invalidArgument("request body must be a JSON object")
 	}
-	return obj, true
+	return obj, nil
 }
 
 // declareShipment puts the policy of the path into the declaration.
-func (s *Server) declareShipment(c *gin.Context) {
-	id, ok := s.idParam(c, policyIDPattern)
-	if !ok {
-		return
+func (s *Server) declareShipment(c *gin.Context) error {
+	id, err := readID(c, policyIDPattern)
+	if err != nil {
+		return err
 	}
-	obj, ok := s.objectBody(c)
-	if !ok {
-		return
+	obj, err := s.objectBody(c)
+	if err != nil {
+		return err
 	}
 	if raw, given := obj["policyId"]; given && string(raw) != `"`+id+`"` {
-		s.fail(c, newError("INVALID_ARGUMENT", "policyId in the body differs from the path"))
-		return
+		return invalidArgument("policyId in the body differs from the path")
 	}
 	obj["policyId"], _ = json.Marshal(id)
-	s.write(c, http.StatusCreated, api.TxDeclareShipment, arg(obj))
+	return s.write(c, http.StatusCreated, api.TxDeclareShipment, arg(obj))
 }
 
 type assignmentRequest struct {
@@ -127,135 +69,130 @@ type assignmentRequest struct {
 
 // requestAssignment asks the insurer to pay claims on a shipment of this
 // policy to a bank; the shipment must belong to the policy of the path.
-func (s *Server) requestAssignment(c *gin.Context) {
-	id, ok := s.idParam(c, policyIDPattern)
-	if !ok {
-		return
+func (s *Server) requestAssignment(c *gin.Context) error {
+	id, err := readID(c, policyIDPattern)
+	if err != nil {
+		return err
 	}
 	var req assignmentRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !shipmentIDPattern.MatchString(req.ShipmentID) {
-		s.fail(c, newError("INVALID_ARGUMENT", "shipmentId is required (SH-YYYY-...)"))
-		return
+		return invalidArgument("shipmentId is required (SH-YYYY-...)")
 	}
 	out, err := s.evaluate(c.Request.Context(), caller(c), api.TxGetShipment, req.ShipmentID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	var sh struct {
 		PolicyID string `json:"policyId"`
 	}
 	if json.Unmarshal(out, &sh) != nil || sh.PolicyID != id {
-		s.fail(c, newError("NOT_FOUND", "shipment "+req.ShipmentID+" is not declared under policy "+id))
-		return
+		return gateway.Errorf(api.CodeNotFound, "shipment %s is not declared under policy %s", req.ShipmentID, id)
 	}
-	s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank)
+	return s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank)
 }
 
-func (s *Server) amountAndDate(p *regexp.Regexp, fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, ok := s.idParam(c, p)
-		if !ok {
-			return
+// amountAndDate posts a payment of the {id} path parameter's record.
+func (s *Server) amountAndDate(p *regexp.Regexp, fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		id, err := readID(c, p)
+		if err != nil {
+			return err
 		}
 		var req repaymentRequest
 		if err := s.decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		if _, err := money.ParseDate(req.ValueDate); err != nil {
-			s.fail(c, newError("INVALID_ARGUMENT", "valueDate: "+err.Error()))
-			return
+			return invalidArgument("valueDate: %v", err)
 		}
 		if req.Amount == "" {
-			s.fail(c, newError("INVALID_ARGUMENT", "amount is required"))
-			return
+			return invalidArgument("amount is required")
 		}
-		s.write(c, http.StatusCreated, fn, id, req.Amount, req.ValueDate)
+		return s.write(c, http.StatusCreated, fn, id, req.Amount, req.ValueDate)
 	}
 }
 
 // fileClaim files a claim on the shipment named in the body.
-func (s *Server) fileClaim(c *gin.Context) {
-	obj, ok := s.objectBody(c)
-	if !ok {
-		return
+func (s *Server) fileClaim(c *gin.Context) error {
+	obj, err := s.objectBody(c)
+	if err != nil {
+		return err
 	}
 	var shipment string
 	if err := json.Unmarshal(obj["shipmentId"], &shipment); err != nil || !shipmentIDPattern.MatchString(shipment) {
-		s.fail(c, newError("INVALID_ARGUMENT", "shipmentId is required (SH-YYYY-...)"))
-		return
+		return invalidArgument("shipmentId is required (SH-YYYY-...)")
 	}
 	delete(obj, "shipmentId")
-	s.write(c, http.StatusCreated, api.TxFileClaim, shipment, arg(obj))
+	return s.write(c, http.StatusCreated, api.TxFileClaim, shipment, arg(obj))
 }
 
 type noteRequest struct {
 	Note string `json:"note"`
 }
 
-func (s *Server) approveClaim(c *gin.Context) {
-	id, ok := s.idParam(c, claimIDPattern)
-	if !ok {
-		return
+func (s *Server) approveClaim(c *gin.Context) error {
+	id, err := readID(c, claimIDPattern)
+	if err != nil {
+		return err
 	}
 	var req noteRequest
 	if body, _ := s.readBody(c); len(body) > 0 {
 		if err := s.decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
-	s.write(c, http.StatusOK, api.TxApproveClaim, id, req.Note)
+	return s.write(c, http.StatusOK, api.TxApproveClaim, id, req.Note)
 }
 
-func (s *Server) recordSanction(c *gin.Context) {
-	code, ok := s.creditCodeParam(c)
-	if !ok {
-		return
+func (s *Server) recordSanction(c *gin.Context) error {
+	code, err := readCreditCode(c)
+	if err != nil {
+		return err
 	}
-	obj, ok := s.objectBody(c)
-	if !ok {
-		return
+	obj, err := s.objectBody(c)
+	if err != nil {
+		return err
 	}
-	s.write(c, http.StatusCreated, api.TxRecordSanction, code, arg(obj))
+	return s.write(c, http.StatusCreated, api.TxRecordSanction, code, arg(obj))
 }
 
-func (s *Server) riskParams(c *gin.Context) (string, string, bool) {
-	entity, id := c.Param("entity"), c.Param("id")
+func readRiskTarget(c *gin.Context) (entity, id string, err error) {
+	entity, id = c.Param("entity"), c.Param("id")
 	if !riskEntityPattern.MatchString(entity) {
-		s.fail(c, newError("INVALID_ARGUMENT", "entity is receivable or shipment"))
-		return "", "", false
+		return "", "", invalidArgument("entity is receivable or shipment")
 	}
 	p := receivableIDPattern
 	if entity == "shipment" {
 		p = shipmentIDPattern
 	}
 	if !p.MatchString(id) {
-		s.fail(c, newError("INVALID_ARGUMENT", "malformed id "+id))
-		return "", "", false
+		return "", "", invalidArgument("malformed id %s", id)
 	}
-	return entity, id, true
+	return entity, id, nil
 }
 
-func (s *Server) riskRead(fn api.Tx) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if entity, id, ok := s.riskParams(c); ok {
-			s.read(c, fn, entity, id)
+func (s *Server) riskRead(fn api.Tx) handler {
+	return func(c *gin.Context) error {
+		entity, id, err := readRiskTarget(c)
+		if err != nil {
+			return err
 		}
+		return s.read(c, fn, entity, id)
 	}
 }
 
-func (s *Server) riskAssess(c *gin.Context) {
-	entity, id, ok := s.riskParams(c)
-	if !ok || !s.emptyBody(c) {
-		return
+func (s *Server) riskAssess(c *gin.Context) error {
+	entity, id, err := readRiskTarget(c)
+	if err != nil {
+		return err
 	}
-	s.write(c, http.StatusOK, api.TxAssessRisk, entity, id)
+	if err := s.emptyBody(c); err != nil {
+		return err
+	}
+	return s.write(c, http.StatusOK, api.TxAssessRisk, entity, id)
 }
 
 type resolveRequest struct {
@@ -263,15 +200,14 @@ type resolveRequest struct {
 	Note string `json:"note"`
 }
 
-func (s *Server) riskResolve(c *gin.Context) {
-	entity, id, ok := s.riskParams(c)
-	if !ok {
-		return
+func (s *Server) riskResolve(c *gin.Context) error {
+	entity, id, err := readRiskTarget(c)
+	if err != nil {
+		return err
 	}
 	var req resolveRequest
 	if err := s.decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.write(c, http.StatusOK, api.TxResolveRiskFlag, entity, id, req.Code, req.Note)
+	return s.write(c, http.StatusOK, api.TxResolveRiskFlag, entity, id, req.Code, req.Note)
 }

@@ -7,51 +7,26 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/qingchain/qingchain/gateway/proof"
 )
 
 var txIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // TransactionProof is where a transaction sits in the chain.
-type TransactionProof struct {
-	TxID            string `json:"txId"`
-	Validation      string `json:"validation"`
-	BlockNumber     uint64 `json:"blockNumber"`
-	BlockHash       string `json:"blockHash"`
-	PreviousHash    string `json:"previousHash"`
-	DataHash        string `json:"dataHash"`
-	Timestamp       string `json:"timestamp"`
-	CreatorMSP      string `json:"creatorMsp"`
-	TransactionsInB int    `json:"transactionsInBlock"`
-}
+type TransactionProof = proof.Transaction
 
-func (s *Server) getTransaction(c *gin.Context) {
+func (s *Server) getTransaction(c *gin.Context) error {
 	txID := c.Param("txId")
 	if !txIDPattern.MatchString(txID) {
-		s.fail(c, newError("INVALID_ARGUMENT", "txId must be 64 lower-case hex digits"))
-		return
+		return invalidArgument("txId must be 64 lower-case hex digits")
 	}
-	p, err := s.proof(c, txID)
+	p, err := proof.Of(c.Request.Context(), s.ledger, txID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, p)
-}
-
-func (s *Server) proof(c *gin.Context, txID string) (*TransactionProof, error) {
-	info, err := s.ledger.Transaction(c.Request.Context(), txID)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.ledger.Block(c.Request.Context(), info.BlockNumber)
-	if err != nil {
-		return nil, err
-	}
-	return &TransactionProof{
-		TxID: txID, Validation: string(info.Code), BlockNumber: info.BlockNumber,
-		BlockHash: hex.EncodeToString(b.Hash), PreviousHash: hex.EncodeToString(b.PreviousHash), DataHash: hex.EncodeToString(b.DataHash),
-		Timestamp: info.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z07:00"), CreatorMSP: info.CreatorMSP, TransactionsInB: b.TxCount,
-	}, nil
+	return nil
 }
 
 // BlockView describes a block.
@@ -63,16 +38,15 @@ type BlockView struct {
 	Transactions int    `json:"transactions"`
 }
 
-func (s *Server) getBlock(c *gin.Context) {
+func (s *Server) getBlock(c *gin.Context) error {
 	n, err := strconv.ParseUint(c.Param("number"), 10, 64)
 	if err != nil {
-		s.fail(c, newError("INVALID_ARGUMENT", "block number must be a non-negative integer"))
-		return
+		return invalidArgument("block number must be a non-negative integer")
 	}
 	b, err := s.ledger.Block(c.Request.Context(), n)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(http.StatusOK, BlockView{Number: b.Number, Hash: hex.EncodeToString(b.Hash), PreviousHash: hex.EncodeToString(b.PreviousHash), DataHash: hex.EncodeToString(b.DataHash), Transactions: b.TxCount})
+	return nil
 }

@@ -1,8 +1,9 @@
 // Package httpapi is the gateway's HTTP surface, on Gin: API-key
 // authentication against the wallet, input shape checks, one error table,
-// idempotent POSTs, Prometheus metrics and structured logs, and the REST
-// resources that call the chaincode through the Ledger seam. Business rules
-// are the chaincode's; handlers only check shape, call and render.
+// idempotent POSTs, HTTP metrics and structured logs, and the REST
+// resources that call the chaincode through the Ledger seam. Every route is
+// listed in routes.go. Business rules are the chaincode's; handlers only
+// check shape, call and render.
 package httpapi
 
 import (
@@ -13,55 +14,49 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
-	"github.com/qingchain/qingchain/gateway/qr"
-	"github.com/qingchain/qingchain/gateway/scans"
+	"github.com/qingchain/qingchain/gateway/proof"
+	"github.com/qingchain/qingchain/gateway/resolver"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
 
 // Config wires a Server.
 type Config struct {
+	// Ledger is what every call goes through; retrying MVCC conflicts and
+	// measuring ledger calls are its wrappers' business (see cmd/).
 	Ledger      gateway.Ledger
 	Wallet      *wallet.Wallet
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
-	// PublicURL is the base URL shoppers reach (used in QR codes and links).
+	// Resolver serves the public Digital Link resolver, QR codes and the
+	// shopper's page. Without one those routes answer that no public
+	// resolver identity is configured.
+	Resolver *resolver.Resolver
+	// PublicURL is the base URL shoppers reach (the default resolver's QR
+	// codes).
 	PublicURL string
+	// Metrics is the registry /metrics serves and the HTTP metrics go to
+	// (default: a new one).
+	Metrics *prometheus.Registry
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
-	// SubmitRetries is how many times an MVCC-conflicted transaction is
-	// re-simulated and resubmitted before the client gets 409 (default 5).
-	SubmitRetries int
 	// LedgerTimeout bounds each ledger call (default 30 s).
 	LedgerTimeout time.Duration
-	// Resolver is the identity the public resolver reads the ledger as.
-	Resolver *identity.Identity
-	// Scans counts resolver scans of serialized items (optional).
-	Scans *scans.Counter
-	// ResolverCacheTTL is how long the public resolver reuses a ledger
-	// answer (default 2 s; negative disables).
-	ResolverCacheTTL time.Duration
-	// ScanAlertThreshold is the scan count above which a code is flagged
-	// as possibly copied (default 30: a pack is scanned a few times by its
-	// buyer and family, not dozens).
-	ScanAlertThreshold int
 	// Failed authentications per client address (see authlimit.go):
 	// AuthFailureBurst in a row (default 10), then one more per
 	// AuthFailureInterval (default 6 s); AuthLimitAddresses bounds how
@@ -79,17 +74,16 @@ type Config struct {
 
 // Server is the gateway's HTTP handler.
 type Server struct {
-	cfg     Config
-	ledger  gateway.Ledger
-	wallet  *wallet.Wallet
-	idem    *idempotency.Store
-	log     *slog.Logger
-	engine  *gin.Engine
-	metrics *metrics
-	proofs  proofCache
-	names   sync.Map // credit code -> English name
-	qrCache *qr.Cache
-	traces  traceCache
+	cfg      Config
+	ledger   gateway.Ledger
+	wallet   *wallet.Wallet
+	idem     *idempotency.Store
+	log      *slog.Logger
+	engine   *gin.Engine
+	metrics  *metrics
+	proofs   *proof.Cache
+	resolver *resolver.Resolver
+	routes   []Route
 	// authLimit rate-limits failed authentications per client address.
 	authLimit *authLimiter
 }
@@ -112,24 +106,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if cfg.SubmitRetries <= 0 {
-		cfg.SubmitRetries = 5
-	}
-	if cfg.ScanAlertThreshold <= 0 {
-		cfg.ScanAlertThreshold = 30
-	}
-	if cfg.ResolverCacheTTL == 0 {
-		cfg.ResolverCacheTTL = 2 * time.Second
-	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
 	}
-	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
-		proofs: proofCache{m: map[string]*TransactionProof{}}, qrCache: qr.NewCache(4096),
-		traces: traceCache{ttl: cfg.ResolverCacheTTL, m: map[string]traceEntry{}}}
-	s.metrics = newMetrics(cfg.Ledger)
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = resolver.New(resolver.Config{Ledger: cfg.Ledger, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
+	}
 	if cfg.AuthFailureBurst <= 0 {
 		cfg.AuthFailureBurst = defaultAuthFailureBurst
 	}
@@ -143,7 +128,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.authLimit = al
+	m, err := newMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
+		metrics: m, proofs: proof.NewCache(cfg.Ledger), resolver: cfg.Resolver, authLimit: al}
 	e := gin.New()
 	// Gin trusts every proxy's X-Forwarded-For unless told otherwise; the
 	// client address is what failed authentications are counted against.
@@ -159,57 +150,46 @@ func New(cfg Config) (*Server, error) {
 	e.UseRawPath = true
 	e.UnescapePathValues = true
 	e.Use(s.requestID, s.recover, s.observe, s.limitBody)
-	e.NoRoute(func(c *gin.Context) { s.fail(c, newError("NOT_FOUND", "no such resource: "+c.Request.URL.Path)) })
-	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, newError("METHOD_NOT_ALLOWED", c.Request.Method+" is not allowed on "+c.Request.URL.Path))
-	})
+	e.NoRoute(s.handle(func(c *gin.Context) error {
+		return gateway.Errorf(api.CodeNotFound, "no such resource: %s", c.Request.URL.Path)
+	}, nil))
+	e.NoMethod(s.handle(func(c *gin.Context) error {
+		return gateway.Errorf(gateway.CodeMethodNotAllowed, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path)
+	}, nil))
 	s.engine = e
-	s.routes()
+	s.routes = s.table()
+	s.mount()
 	return s, nil
 }
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Routes lists the registered routes (for the OpenAPI conformance test).
+// Routes lists the routes the router holds (for the OpenAPI conformance
+// test); Operations describes them.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 // Metrics is the Prometheus registry the server reports to.
-func (s *Server) Metrics() *prometheus.Registry { return s.metrics.registry }
+func (s *Server) Metrics() *prometheus.Registry { return s.cfg.Metrics }
 
-func (s *Server) routes() {
-	e := s.engine
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
-	e.GET("/api/v1/openapi.json", s.openapi)
+// handler is an endpoint: it writes its answer, or returns the error to
+// answer with, which handle renders through the one error table.
+type handler func(c *gin.Context) error
 
-	v1 := e.Group("/api/v1", s.authenticate, s.idempotent)
-	v1.GET("/me", s.me)
-	v1.GET("/enterprises", s.listEnterprises)
-	v1.POST("/enterprises", s.registerEnterprise)
-	v1.GET("/enterprises/:code", s.getEnterprise)
-	v1.POST("/enterprises/:code/members", s.bindMember)
-	v1.POST("/enterprises/:code/members/unbind", s.unbindMember)
-	v1.POST("/enterprises/:code/kinds", s.grantKind)
-	v1.POST("/enterprises/:code/kinds/:kind/approve", s.approveKind)
-	v1.POST("/enterprises/:code/kinds/:kind/revoke", s.revokeKind)
-	v1.GET("/enterprises/:code/history", s.enterpriseHistory)
-	v1.GET("/governance", s.getGovernance)
-	v1.POST("/governance/proposals", s.proposeGovernance)
-	v1.GET("/governance/proposals/:id", s.getGovernanceProposal)
-	v1.POST("/governance/proposals/:id/approve", s.approveGovernance)
-	v1.GET("/lots/:gtin/:lot/encumbrances", s.getEncumbrances)
-	v1.POST("/financings/:id/collateral", s.addCollateral)
-	v1.GET("/transactions/:txId", s.getTransaction)
-	v1.GET("/blocks/:number", s.getBlock)
-	for _, r := range extraRoutes {
-		r(s, v1)
+// handle adapts h to Gin: an error is answered through page when the
+// route has one (the shopper's HTML), else in the JSON error body.
+func (s *Server) handle(h handler, page ErrorPage) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.failWith(c, err, page)
+		}
 	}
 }
 
-// extraRoutes lets domain files register their resources.
-var extraRoutes []func(*Server, *gin.RouterGroup)
+// invalidArgument is the refusal of a malformed parameter or field.
+func invalidArgument(format string, args ...any) error {
+	return gateway.Errorf(api.CodeInvalidArgument, format, args...)
+}
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -265,15 +245,24 @@ func (s *Server) limitBody(c *gin.Context) {
 	c.Next()
 }
 
+// authenticate lets a request with a good API key through, as the key's
+// identity.
 func (s *Server) authenticate(c *gin.Context) {
+	if err := s.authenticated(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) authenticated(c *gin.Context) error {
 	// An address out of failures is refused before its key is looked up,
 	// a good key included, until the limiter lets it try again.
 	ip := c.ClientIP()
 	if wait, refused := s.authLimit.refused(ip); refused {
 		after := retryAfter(wait)
 		c.Header("Retry-After", after)
-		s.fail(c, newError("TOO_MANY_FAILED_AUTHENTICATIONS", "too many failed authentications from this address; retry after "+after+" s"))
-		return
+		return gateway.Errorf(gateway.CodeTooManyFailedAuthentications, "too many failed authentications from this address; retry after %s s", after)
 	}
 	header := strings.TrimSpace(c.GetHeader("Authorization"))
 	// The scheme name is case-insensitive (RFC 9110 §11.1).
@@ -282,121 +271,24 @@ func (s *Server) authenticate(c *gin.Context) {
 		if header != "" {
 			s.authLimit.failed(ip)
 		}
-		s.fail(c, newError("UNAUTHENTICATED", "an API key is required: Authorization: Bearer <key>"))
-		return
+		return gateway.Errorf(gateway.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>")
 	}
 	id, k, err := s.wallet.Authenticate(strings.TrimSpace(token))
+	if errors.Is(err, wallet.ErrUnknownKey) {
+		s.authLimit.failed(ip)
+		return gateway.Errorf(gateway.CodeUnauthenticated, "unknown or revoked API key")
+	}
 	if err != nil {
-		if errors.Is(err, wallet.ErrUnknownKey) {
-			s.authLimit.failed(ip)
-			s.fail(c, newError("UNAUTHENTICATED", "unknown or revoked API key"))
-			return
-		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Set(ctxIdentity, id)
 	c.Set(ctxKeyID, k.ID)
-	c.Next()
+	return nil
 }
 
 func caller(c *gin.Context) *identity.Identity {
 	id, _ := c.Get(ctxIdentity)
 	return id.(*identity.Identity)
-}
-
-var idemKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
-
-// idempotent makes a POST that carries an Idempotency-Key take effect at
-// most once per key (keys are scoped to the API key) and answers every
-// retry with the first request's outcome:
-//
-//   - requests with the same key run one at a time, so a retry waits for
-//     the request before it;
-//   - just before a transaction is handed to ordering, the key's record is
-//     written durably as pending with the transaction's id (the ordering
-//     hook), so that neither a client's retry nor a restart after a crash
-//     submits it again blindly;
-//   - the answer is buffered, the key's record written, and only then the
-//     answer sent, so a client that went away finds it on retry;
-//   - a transaction whose commit was not confirmed in time stays pending
-//     under the key, with its txId; a retry settles it from the ledger
-//     (see settle);
-//   - 409 CONFLICT and 5xx answers that left nothing in ordering free the
-//     key: a retry runs afresh. Every other answer is final.
-func (s *Server) idempotent(c *gin.Context) {
-	key := c.GetHeader("Idempotency-Key")
-	if c.Request.Method != http.MethodPost || key == "" {
-		c.Next()
-		return
-	}
-	if !idemKeyPattern.MatchString(key) {
-		s.fail(c, newError("INVALID_ARGUMENT", "Idempotency-Key must be 1-255 visible ASCII characters"))
-		return
-	}
-	body, err := s.readBody(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	scope := idempotency.Scope(c.GetString(ctxKeyID), key)
-	fp := idempotency.Fingerprint(c.Request.Method, c.Request.URL.Path, body)
-	release, err := s.idem.Acquire(c.Request.Context(), scope)
-	if err != nil {
-		// The client went away while an earlier request with its key ran.
-		s.fail(c, err)
-		return
-	}
-	defer release()
-	prev, err := s.idem.Get(scope, fp)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if prev != nil && prev.State == idempotency.Done {
-		c.Header("Idempotent-Replayed", "true")
-		c.Data(prev.Status, prev.ContentType, prev.Body)
-		c.Abort()
-		return
-	}
-	orig := c.Writer
-	rec := newRecorder(orig)
-	c.Writer = rec
-	defer func() { c.Writer = orig }()
-
-	// claim is the key's pending record: the one found (prev) or the one
-	// the ordering hook writes.
-	var claim pendingClaim
-	claim.Store(prev)
-	if prev != nil && s.settle(c, prev) {
-		c.Abort()
-	} else {
-		hook := func(txID string, result []byte) error {
-			r := &idempotency.Response{Fingerprint: fp, State: idempotency.Pending, Status: c.GetInt(ctxWriteStatus),
-				ContentType: jsonContentType, TxID: txID, Result: result, StoredAt: time.Now().UTC()}
-			if err := s.idem.Put(scope, r); err != nil {
-				return fmt.Errorf("idempotency: recording transaction %s before ordering: %w", txID, err)
-			}
-			claim.Store(r)
-			return nil
-		}
-		c.Request = c.Request.WithContext(gateway.WithOrderingHook(c.Request.Context(), hook))
-		c.Next()
-	}
-	keep, free := s.outcome(c, rec, fp, claim.Load())
-	switch {
-	case keep != nil:
-		if err := s.idem.Put(scope, keep); err != nil {
-			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
-		}
-	case free && claim.Load() != nil:
-		if err := s.idem.Delete(scope); err != nil {
-			s.log.Error("idempotency store failed", "err", err, "requestId", c.GetString(ctxRequestID))
-		}
-	}
-	release()
-	c.Writer = orig
-	rec.flush()
 }
 
 // readBody reads (once) and keeps the request body.
@@ -412,9 +304,9 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, newError("BODY_TOO_LARGE", fmt.Sprintf("request body is larger than %d bytes", mbe.Limit))
+			return nil, gateway.Errorf(gateway.CodeBodyTooLarge, "request body is larger than %d bytes", mbe.Limit)
 		}
-		return nil, newError("MALFORMED_JSON", "could not read request body")
+		return nil, gateway.Errorf(gateway.CodeMalformedJSON, "could not read request body")
 	}
 	c.Set(ctxBody, b)
 	return b, nil
@@ -425,7 +317,7 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return newError("UNSUPPORTED_MEDIA_TYPE", "request body must be application/json")
+			return gateway.Errorf(gateway.CodeUnsupportedMediaType, "request body must be application/json")
 		}
 	}
 	body, err := s.readBody(c)
@@ -433,7 +325,7 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return newError("MALFORMED_JSON", "request body is empty; a JSON object is required")
+		return gateway.Errorf(gateway.CodeMalformedJSON, "request body is empty; a JSON object is required")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -442,23 +334,23 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
-			return newError("MALFORMED_JSON", "request body is not valid JSON")
+			return gateway.Errorf(gateway.CodeMalformedJSON, "request body is not valid JSON")
 		case errors.As(err, &te):
-			return newError("INVALID_ARGUMENT", fmt.Sprintf("field %q must be %s", te.Field, te.Type))
+			return invalidArgument("field %q must be %s", te.Field, te.Type)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return newError("INVALID_ARGUMENT", strings.TrimPrefix(err.Error(), "json: "))
+			return invalidArgument("%s", strings.TrimPrefix(err.Error(), "json: "))
 		default:
-			return newError("MALFORMED_JSON", "request body is not a valid JSON document for this call")
+			return gateway.Errorf(gateway.CodeMalformedJSON, "request body is not a valid JSON document for this call")
 		}
 	}
 	if dec.More() {
-		return newError("MALFORMED_JSON", "request body has data after the JSON document")
+		return gateway.Errorf(gateway.CodeMalformedJSON, "request body has data after the JSON document")
 	}
 	return nil
 }
 
-// submit sends a transaction, re-simulating and resubmitting it with
-// jittered backoff when it loses an MVCC race.
+// submit sends a transaction once; a retry of an MVCC conflict, if any,
+// is the Ledger's (a wrapper composed in cmd/).
 //
 // A write is not abandoned when the client goes away: the ledger would go
 // on committing it, and its outcome must reach the idempotency record. Only
@@ -467,33 +359,14 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 func (s *Server) submit(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LedgerTimeout)
 	defer cancel()
-	for attempt := 0; ; attempt++ {
-		start := time.Now()
-		c, err := s.ledger.Submit(ctx, id, gateway.Request{Function: string(fn), Args: args})
-		s.metrics.observeSubmit(start, err)
-		if err == nil || !gateway.IsConflict(err) || attempt >= s.cfg.SubmitRetries {
-			return c, err
-		}
-		s.metrics.retries.Inc()
-		backoff := time.Duration(float64(5*time.Millisecond<<attempt) * (0.5 + mrand.Float64()))
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
-			// Out of time between attempts: the last one conflicted and
-			// changed nothing, which is the answer.
-			return nil, err
-		}
-	}
+	return s.ledger.Submit(ctx, id, gateway.Request{Function: string(fn), Args: args})
 }
 
 // evaluate runs a chaincode query.
 func (s *Server) evaluate(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.LedgerTimeout)
 	defer cancel()
-	start := time.Now()
-	out, err := s.ledger.Evaluate(ctx, id, gateway.Request{Function: string(fn), Args: args})
-	s.metrics.evaluate.Observe(time.Since(start).Seconds())
-	return out, err
+	return s.ledger.Evaluate(ctx, id, gateway.Request{Function: string(fn), Args: args})
 }
 
 // WriteResult is the answer to every write: the chaincode's result and
@@ -505,25 +378,25 @@ type WriteResult struct {
 }
 
 // write submits and answers with status and the write result.
-func (s *Server) write(c *gin.Context, status int, fn api.Tx, args ...string) {
+func (s *Server) write(c *gin.Context, status int, fn api.Tx, args ...string) error {
 	// The status a pending transaction's answer will have once it commits.
 	c.Set(ctxWriteStatus, status)
 	commit, err := s.submit(c.Request.Context(), caller(c), fn, args...)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.JSON(status, writeResult(commit))
+	return nil
 }
 
 // read evaluates and relays the chaincode's JSON answer.
-func (s *Server) read(c *gin.Context, fn api.Tx, args ...string) {
+func (s *Server) read(c *gin.Context, fn api.Tx, args ...string) error {
 	out, err := s.evaluate(c.Request.Context(), caller(c), fn, args...)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
+	c.Data(http.StatusOK, jsonContentType, out)
+	return nil
 }
 
 // arg encodes a validated input document for the chaincode.
@@ -535,17 +408,23 @@ func arg(v any) string {
 	return string(b)
 }
 
-func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+// jsonObject is a request body the chaincode decodes strictly itself: the
+// gateway only checks that it is one JSON object.
+type jsonObject map[string]json.RawMessage
+
+func (s *Server) healthz(c *gin.Context) error {
+	c.JSON(http.StatusOK, health{Status: "ok"})
+	return nil
 }
 
-func (s *Server) readyz(c *gin.Context) {
+func (s *Server) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	h, err := s.ledger.Height(ctx)
 	if err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": Error{Code: "LEDGER_UNAVAILABLE", Message: "the ledger is not reachable"}})
-		return
+		c.JSON(http.StatusServiceUnavailable, health{Status: "unavailable", Error: &Error{Code: gateway.CodeLedgerUnavailable, Message: "the ledger is not reachable"}})
+		return nil
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "height": h})
+	c.JSON(http.StatusOK, health{Status: "ready", Height: h})
+	return nil
 }

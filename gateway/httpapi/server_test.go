@@ -16,12 +16,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/ledgermetrics"
+	"github.com/qingchain/qingchain/gateway/resolver"
+	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
@@ -65,7 +71,8 @@ func (e *env) start() {
 	if e.idem, err = idempotency.Open(e.dir, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(context.Background(), e.ledger, clock, e.ledger, e.wallet, e.dir, "https://trace.example", slog.New(slog.DiscardHandler)); err != nil {
+	if err := demo.Seed(context.Background(), e.ledger, clock, e.ledger, e.wallet, e.dir, "https://trace.example", slog.New(slog.DiscardHandler),
+		demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(e.dir, demo.CredentialsFile))
@@ -83,15 +90,23 @@ func (e *env) start() {
 		l = e.wrap(l)
 	}
 	ca, _ := e.ledger.CA(demo.PlatformMSP)
-	resolver, err := ca.Issue("public-resolver", identity.RoleClient, nil)
+	resolverID, err := ca.Issue("public-resolver", identity.RoleClient, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.scans, err = scans.Open(e.dir); err != nil {
 		t.Fatal(err)
 	}
-	e.srv, err = New(Config{Ledger: l, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
-		Resolver: resolver, Scans: e.scans, ResolverCacheTTL: -1})
+	// Composed as cmd/qingchain-gateway composes them.
+	reg := prometheus.NewRegistry()
+	measured, err := ledgermetrics.New(l, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
+	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, CacheTTL: -1})
+	e.srv, err = New(Config{Ledger: served, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
+		Resolver: res, Metrics: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +144,7 @@ func (r response) errorCode(t *testing.T) string {
 	if err := json.Unmarshal(r.body, &eb); err != nil {
 		t.Fatalf("not the error shape: %s", r.body)
 	}
-	return eb.Error.Code
+	return string(eb.Error.Code)
 }
 
 // do sends a request as a demo user ("" for no key); extra headers as
@@ -292,7 +307,7 @@ func TestWrongOrganisationAndErrorMapping(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		err        error
-		wantCode   string
+		wantCode   api.Code
 		wantStatus int
 	}{
 		{&gateway.ChaincodeError{Code: "ALREADY_PLEDGED", Message: "x"}, "ALREADY_PLEDGED", 409},

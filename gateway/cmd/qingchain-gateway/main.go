@@ -34,6 +34,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/demo"
@@ -42,6 +44,9 @@ import (
 	"github.com/qingchain/qingchain/gateway/httpapi"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/gateway/ledgermetrics"
+	"github.com/qingchain/qingchain/gateway/resolver"
+	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
@@ -271,12 +276,15 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		if *backend != "devledger" {
 			return errors.New("--demo needs the devledger backend")
 		}
-		if err := demo.Seed(ctx, ledger, clock, cas, w, *dataDir, *publicURL, log); err != nil {
+		// In story order: the pledge and the insurance finance the tea,
+		// the margin call the chicken.
+		if err := demo.Seed(ctx, ledger, clock, cas, w, *dataDir, *publicURL, log,
+			demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall); err != nil {
 			return err
 		}
 	}
 
-	resolver, err := resolverIdentity(w, cas, *resolverName)
+	resolverID, err := resolverIdentity(w, cas, *resolverName)
 	if err != nil {
 		return err
 	}
@@ -286,8 +294,18 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer counter.Close()
 
-	srv, err := httpapi.New(httpapi.Config{Ledger: ledger, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
-		Resolver: resolver, Scans: counter, ScanAlertThreshold: *scanAlert, TrustedProxies: proxies})
+	// Every call is measured, each attempt of a conflicted submission
+	// included; the HTTP side sees one ledger that retries by itself.
+	reg := prometheus.NewRegistry()
+	measured, err := ledgermetrics.New(ledger, reg)
+	if err != nil {
+		return err
+	}
+	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
+	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
+		Scans: counter, ScanAlertThreshold: *scanAlert, Logger: log})
+	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
+		Resolver: res, Metrics: reg, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -1,25 +1,19 @@
-package httpapi
+package resolver_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"image"
 	_ "image/png"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	gzqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/demo"
-)
-
-var (
-	teaItem     = gs1.Key{GTIN: demo.GTINBlackTea, Lot: demo.LotTeaExport, Serial: "TIN00001"}
-	chickenItem = gs1.Key{GTIN: demo.GTINChickenBox, Lot: demo.LotCarcass, Serial: "CHK00001"}
+	"github.com/qingchain/qingchain/gateway/resolver"
 )
 
 func TestResolverPaths(t *testing.T) {
@@ -69,7 +63,7 @@ func TestResolverPaths(t *testing.T) {
 
 func TestResolverJSON(t *testing.T) {
 	e := newEnv(t)
-	var res ResolvedItem
+	var res resolver.ResolvedItem
 	e.do("GET", chickenItem.Path(), "", nil, "Accept", "application/json").json(t, &res)
 	if res.DigitalLink != "https://trace.example"+chickenItem.Path() {
 		t.Errorf("digitalLink %s", res.DigitalLink)
@@ -103,9 +97,9 @@ func TestResolverJSON(t *testing.T) {
 
 func TestScanCountingFlagsCopies(t *testing.T) {
 	e := newEnv(t)
-	var last ResolvedItem
+	var last resolver.ResolvedItem
 	for range 31 {
-		last = ResolvedItem{}
+		last = resolver.ResolvedItem{}
 		e.do("GET", teaItem.Path(), "", nil, "Accept", "application/json").json(t, &last)
 	}
 	if last.Scans.Count != 31 || !last.Scans.Suspicious {
@@ -115,7 +109,7 @@ func TestScanCountingFlagsCopies(t *testing.T) {
 	if !strings.Contains(page, `id="copy-warning"`) || !strings.Contains(page, ">32 ") {
 		t.Error("page does not show the copy warning and the count")
 	}
-	other := ResolvedItem{}
+	other := resolver.ResolvedItem{}
 	e.do("GET", strings.Replace(teaItem.Path(), "TIN00001", "TIN00002", 1), "", nil, "Accept", "application/json").json(t, &other)
 	if other.Scans.Count != 1 || other.Scans.Suspicious {
 		t.Errorf("another item: %+v", other.Scans)
@@ -188,64 +182,5 @@ func TestQRImages(t *testing.T) {
 		if r := e.do("GET", p, "", nil); r.status != 400 && r.status != 404 {
 			t.Errorf("%s: %d", p, r.status)
 		}
-	}
-}
-
-func TestTraceResources(t *testing.T) {
-	e := newEnv(t)
-	lotPath := "/api/v1/lots/" + demo.GTINBlackTea + "/" + demo.LotTeaExport
-	for _, p := range []string{lotPath, lotPath + "/trace", lotPath + "/lineage?direction=up", lotPath + "/certificates", lotPath + "/items/TIN00001", "/api/v1/products/" + demo.GTINBlackTea} {
-		if r := e.do("GET", p, "bank", nil); r.status != 200 || !json.Valid(r.body) {
-			t.Errorf("GET %s: %d %.200s", p, r.status, r.body)
-		}
-	}
-	r := e.do("GET", lotPath+"/epcis", "bank", nil)
-	var doc struct {
-		Type      string `json:"type"`
-		EPCISBody struct {
-			EventList []map[string]any `json:"eventList"`
-		} `json:"epcisBody"`
-	}
-	r.json(t, &doc)
-	if r.status != 200 || doc.Type != "EPCISDocument" || len(doc.EPCISBody.EventList) < 5 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/ld+json") {
-		t.Errorf("epcis: %d %s, %d events", r.status, doc.Type, len(doc.EPCISBody.EventList))
-	}
-	// Who may record what is the chaincode's rule; the gateway relays it.
-	ev := map[string]any{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "harvesting", "eventTime": time.Now().Add(-time.Hour).Format(time.RFC3339),
-		"lots": []map[string]string{{"gtin": demo.GTINTeaLeaf, "lot": demo.LotTeaLeaf}}}
-	if r := e.do("POST", "/api/v1/events", "bank", ev); r.status != 403 {
-		t.Errorf("bank records a harvest: %d %s", r.status, r.body)
-	}
-	if r := e.do("POST", "/api/v1/events", "tea-coop", ev); r.status != 201 {
-		t.Errorf("producer records a harvest: %d %s", r.status, r.body)
-	}
-	if r := e.do("POST", "/api/v1/recalls", "regulator", map[string]string{"gtin": demo.GTINLiveBird, "lot": demo.LotFlock, "reason": "avian influenza found in the flock"}); r.status != 201 {
-		t.Fatalf("recall: %d %s", r.status, r.body)
-	}
-	var res ResolvedItem
-	e.do("GET", chickenItem.Path(), "", nil, "Accept", "application/json").json(t, &res)
-	if !res.Trace.Recalled || res.Trace.Recall == nil || res.Trace.Recall.Lot != demo.LotFlock {
-		t.Errorf("the flock's recall did not reach the pack: %+v", res.Trace.Recall)
-	}
-	page := string(e.do("GET", chickenItem.Path(), "", nil, "Accept", "text/html").body)
-	if !strings.Contains(page, `id="recall"`) {
-		t.Error("no recall banner")
-	}
-	for _, bad := range []string{"/api/v1/lots/123/ABC", "/api/v1/lots/" + demo.GTINBlackTea + "/" + demo.LotTeaExport + "/lineage?direction=sideways", "/api/v1/events/zz", "/api/v1/certificates/%20"} {
-		if r := e.do("GET", bad, "bank", nil); r.status != 400 {
-			t.Errorf("GET %s: %d", bad, r.status)
-		}
-	}
-}
-
-func TestTraceCacheExpires(t *testing.T) {
-	tc := traceCache{ttl: time.Second, m: map[string]traceEntry{}}
-	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	tc.put("k", "v1", t0)
-	if got, ok := tc.get("k", t0.Add(500*time.Millisecond)); !ok || got != "v1" {
-		t.Errorf("fresh entry: %q %v", got, ok)
-	}
-	if _, ok := tc.get("k", t0.Add(1500*time.Millisecond)); ok {
-		t.Error("an expired entry was served")
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi
+package resolver_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/demo"
+	"github.com/qingchain/qingchain/gateway/resolver"
 )
 
 // postEvents records events over HTTP as a demo user, one after the other
@@ -105,7 +106,7 @@ func TestShopperPageAfterFlood(t *testing.T) {
 	}
 
 	// The JSON answers: the resolver's and the API's trace.
-	var res ResolvedItem
+	var res resolver.ResolvedItem
 	jr := e.do("GET", chickenItem.Path(), "", nil, "Accept", "application/json")
 	jr.json(t, &res)
 	if len(jr.body) > 200<<10 {
@@ -160,42 +161,13 @@ func TestShopperPageAfterFlood(t *testing.T) {
 	}
 }
 
-// Cursors and limits from clients are checked: never a 500.
-func TestLotEventsBadInput(t *testing.T) {
-	e := newEnv(t)
-	lotPath := "/api/v1/lots/" + demo.GTINChickenBox + "/" + demo.LotCarcass + "/events"
-	var first contracts.LotEventsPage
-	e.do("GET", lotPath+"?limit=2", "bank", nil).json(t, &first)
-	if len(first.Events) != 2 || first.NextCursor == "" {
-		t.Fatalf("first page: %d events, cursor %q", len(first.Events), first.NextCursor)
-	}
-	var next contracts.LotEventsPage
-	e.do("GET", lotPath+"?limit=2&cursor="+first.NextCursor, "bank", nil).json(t, &next)
-	if len(next.Events) == 0 || next.Events[0].ID == first.Events[0].ID || next.Events[0].ID == first.Events[1].ID {
-		t.Errorf("second page repeats the first: %+v", next.Events)
-	}
-	for _, q := range []string{"limit=0", "limit=201", "limit=abc", "limit=-1", "limit=%2B3", "cursor=%00", "cursor=" + strings.Repeat("A", 300),
-		"cursor=AAAA", "cursor=" + first.NextCursor + "x", "cursor=" + strings.ToLower(first.NextCursor), "cursor=%E4%B8%AD", "cursor=a+b"} {
-		r := e.do("GET", lotPath+"?"+q, "bank", nil)
-		if r.status != 400 {
-			t.Errorf("?%s: %d %.200s", q, r.status, r.body)
-		}
-	}
-	if r := e.do("GET", "/api/v1/lots/"+demo.GTINChickenBox+"/NOPE/events", "bank", nil); r.status != 404 {
-		t.Errorf("unknown lot: %d", r.status)
-	}
-	if r := e.do("GET", lotPath, "", nil); r.status != 401 {
-		t.Errorf("no key: %d", r.status)
-	}
-}
-
 // BenchmarkShopperPageFlooded renders the chicken pack's page before and
 // after its lots are flooded (1,900 + 150 events by their own producers),
 // through the real router with no resolver cache: compare flooded/op with
 // unflooded/op. page-bytes and trace-bytes are the page's size and the size
 // of the lot's JSON trace.
 func BenchmarkShopperPageFlooded(b *testing.B) {
-	e := &env{t: b, dir: b.TempDir()}
+	e := &env{t: b, dir: b.TempDir(), cacheTTL: -1}
 	e.start()
 	defer e.stop()
 	h := e.srv.Handler()

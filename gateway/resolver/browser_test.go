@@ -1,4 +1,4 @@
-package httpapi
+package resolver_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package httpapi
+package resolver_test
 
 import (
 	"net/http"
@@ -10,11 +10,9 @@ import (
 // BenchmarkShopperPage renders the tea tin's page through the real router
 // (no network), the unit of work a shopper's scan costs the gateway.
 func BenchmarkShopperPage(b *testing.B) {
-	e := &env{t: b, dir: b.TempDir()}
+	e := &env{t: b, dir: b.TempDir(), cacheTTL: 2 * time.Second}
 	e.start()
 	defer e.stop()
-	e.srv.cfg.ResolverCacheTTL = 2 * time.Second
-	e.srv.traces.ttl = 2 * time.Second
 	h := e.srv.Handler()
 	path := teaItem.Path()
 	b.ReportAllocs()

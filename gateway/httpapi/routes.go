@@ -1,0 +1,369 @@
+package httpapi
+
+import (
+	"net/http"
+	"regexp"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/gateway/apidoc"
+	"github.com/qingchain/qingchain/gateway/resolver"
+)
+
+// Route is one endpoint: its documentation (method, Gin path, operationId,
+// parameters, body and result types), which the OpenAPI generator reads,
+// and how it is served.
+type Route struct {
+	apidoc.Operation
+	handle handler
+	// page renders the route's errors in another shape than JSON, when
+	// the client asks for it (the shopper's HTML).
+	page ErrorPage
+}
+
+// Operations documents every route, in the order of the table.
+func (s *Server) Operations() []apidoc.Operation {
+	ops := make([]apidoc.Operation, len(s.routes))
+	for i, r := range s.routes {
+		ops[i] = r.Operation
+	}
+	return ops
+}
+
+// ErrorStatuses is the error table: each code the gateway answers with
+// and its HTTP status.
+func ErrorStatuses() map[api.Code]int {
+	out := make(map[api.Code]int, len(statusByCode))
+	for code, status := range statusByCode {
+		out[code] = status
+	}
+	return out
+}
+
+// mount registers every route of the table. Auth puts the API key check
+// in front; Idempotent the Idempotency-Key handling after it (it scopes
+// keys to the API key).
+func (s *Server) mount() {
+	for _, r := range s.routes {
+		var chain []gin.HandlerFunc
+		if r.Auth {
+			chain = append(chain, s.authenticate)
+		}
+		if r.Idempotent {
+			chain = append(chain, s.idempotent)
+		}
+		chain = append(chain, s.handle(r.handle, r.page))
+		s.engine.Handle(r.Method, r.Path, chain...)
+	}
+}
+
+// table is every route the gateway serves.
+func (s *Server) table() []Route {
+	return []Route{
+		// Operations: no API key.
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/healthz", ID: "getHealth", Tag: "operations", Summary: "Liveness", Result: health{}},
+			handle: s.healthz},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/readyz", ID: "getReadiness", Tag: "operations", Summary: "Readiness: the ledger answers", Result: health{}},
+			handle: s.readyz},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/metrics", ID: "getMetrics", Tag: "operations", Summary: "Prometheus metrics", ContentTypes: []string{"text/plain"}},
+			handle: s.serveMetrics()},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/openapi.json", ID: "getOpenAPI", Tag: "operations", Summary: "This document", Result: jsonObject{}},
+			handle: ginHandler(s.openapi)},
+
+		// Enterprises, their kinds and the governance that grants them.
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/me", ID: "whoAmI", Tag: "registry", Summary: "Who the API key acts as: MSP ID, identity id, admin flag, enterprise and kinds", Auth: true, Result: jsonObject{}},
+			handle: s.me},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/enterprises", ID: "listEnterprises", Tag: "registry", Summary: "List registered enterprises, optionally of one organisation", Auth: true, Params: params(orgParam), Result: []jsonObject{}},
+			handle: s.listEnterprises},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises", ID: "registerEnterprise", Tag: "registry", Summary: "Register an enterprise in the caller's organisation (organisation admins only)", Auth: true, Idempotent: true, Body: registerEnterpriseRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.registerEnterprise},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/enterprises/:code", ID: "getEnterprise", Tag: "registry", Summary: "An enterprise and its member identities", Auth: true, Params: params(creditCodeParam), Result: jsonObject{}},
+			handle: s.codeRead(api.TxGetEnterprise)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/members", ID: "bindMember", Tag: "registry", Summary: "Bind an identity of the organisation to the enterprise (organisation admins only)", Auth: true, Idempotent: true, Params: params(creditCodeParam), Body: memberRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.bindMember},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/members/unbind", ID: "unbindMember", Tag: "registry", Summary: "Remove a member identity from the enterprise (organisation admins only)", Auth: true, Idempotent: true, Params: params(creditCodeParam), Body: memberRequest{}, Result: WriteResult{}},
+			handle: s.unbindMember},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/enterprises/:code/credit", ID: "getCreditGrade", Tag: "registry", Summary: "An enterprise's credit grade (A-D, computed from its on-ledger record: repayments, defaults, claims, sanctions), the loan-to-value factor it puts on a bank's maximum, and the record itself", Auth: true, Params: params(creditCodeParam), Result: jsonObject{}},
+			handle: s.codeRead(api.TxGetCreditGrade)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/enterprises/:code/sanctions", ID: "listSanctions", Tag: "registry", Summary: "Sanctions of an enterprise", Auth: true, Params: params(creditCodeParam), Result: []jsonObject{}},
+			handle: s.codeRead(api.TxListSanctions)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/sanctions", ID: "recordSanction", Tag: "registry", Summary: "Record a sanction (失信联合惩戒) (regulator); a sanctioned enterprise cannot apply for financing", Auth: true, Idempotent: true, Params: params(creditCodeParam), Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.recordSanction},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/sanctions/:id/lift", ID: "liftSanction", Tag: "registry", Summary: "Lift a sanction (regulator)", Auth: true, Idempotent: true, Params: params(idParamOf("Sanction id", sanctionIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(sanctionIDPattern, api.TxLiftSanction)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/kinds", ID: "grantKind", Tag: "registry", Summary: "Grant the enterprise one more kind (an admin of its organisation, a kind the organisation may grant; trust kinds wait for the regulator's approval)", Auth: true, Idempotent: true, Params: params(creditCodeParam), Body: grantKindRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.grantKind},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/kinds/:kind/approve", ID: "approveKind", Tag: "registry", Summary: "The zone regulator approves a trust kind granted to the enterprise; it takes effect with this transaction", Auth: true, Idempotent: true, Params: params(creditCodeParam, kindParam), Result: WriteResult{}},
+			handle: s.approveKind},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/enterprises/:code/kinds/:kind/revoke", ID: "revokeKind", Tag: "registry", Summary: "Revoke a kind (the enterprise's organisation admin or the zone regulator); it takes effect on the next transaction", Auth: true, Idempotent: true, Params: params(creditCodeParam, kindParam), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.revokeKind},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/enterprises/:code/history", ID: "getEnterpriseHistory", Tag: "registry", Summary: "Every recorded state of the enterprise, newest first: registration, grants, approvals and revocations", Auth: true, Params: params(creditCodeParam), Result: []jsonObject{}},
+			handle: s.codeRead(api.TxGetEnterpriseHistory)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/governance", ID: "getGovernance", Tag: "registry", Summary: "The governance configuration in force", Auth: true, Result: jsonObject{}},
+			handle: s.getGovernance},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/governance/proposals", ID: "proposeGovernance", Tag: "registry", Summary: "Propose a new governance configuration (an admin of a listed organisation; the proposer's organisation approves it)", Auth: true, Idempotent: true, Body: governanceRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.proposeGovernance},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/governance/proposals/:id", ID: "getGovernanceProposal", Tag: "registry", Summary: "A governance proposal and its approvals", Auth: true, Params: params(proposalIDParam), Result: jsonObject{}},
+			handle: s.getGovernanceProposal},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/governance/proposals/:id/approve", ID: "approveGovernance", Tag: "registry", Summary: "Approve a governance proposal for the caller's organisation; adopted in the transaction that brings a majority", Auth: true, Idempotent: true, Params: params(proposalIDParam), Result: WriteResult{}},
+			handle: s.approveGovernance},
+
+		// The chain itself.
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/transactions/:txId", ID: "getTransaction", Tag: "ledger", Summary: "Where a transaction sits in the chain: validation code, block number and hashes", Auth: true, Params: params(txIDParam), Result: TransactionProof{}},
+			handle: s.getTransaction},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/blocks/:number", ID: "getBlock", Tag: "ledger", Summary: "A block header", Auth: true, Params: params(blockNumberParam), Result: BlockView{}},
+			handle: s.getBlock},
+
+		// Shoppers: the Digital Link resolver and its QR codes, no API key; a browser's failed lookup is a page.
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/01/*path", ID: "resolveDigitalLink", Tag: "public", Summary: "GS1 Digital Link resolver: the shopper's page (HTML) or the trace (JSON with Accept: application/json)", Params: params(digitalLinkParam, langParam), Result: resolver.ResolvedItem{}, ContentTypes: []string{"application/json", "text/html"}},
+			handle: s.resolver.Resolve, page: s.resolver.ErrorPage},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/qr/01/*path", ID: "getQRCode", Tag: "public", Summary: "QR code (PNG or SVG) of the canonical Digital Link URL on the public base URL; the path ends in .png or .svg", Params: params(digitalLinkParam, qrSizeParam), ContentTypes: []string{"image/png", "image/svg+xml"}},
+			handle: s.resolver.QRImage},
+
+		// Products, lots, events, certificates and recalls.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/products", ID: "createProduct", Tag: "trace", Summary: "Create a product (producer or processor)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxCreateProduct)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/products/:gtin", ID: "getProduct", Tag: "trace", Summary: "A product", Auth: true, Params: params(gtinParam), Result: jsonObject{}},
+			handle: s.getProduct},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/lots", ID: "commissionLot", Tag: "trace", Summary: "Commission a lot with its origin (producer or processor)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxCommissionLot)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot", ID: "getLot", Tag: "trace", Summary: "A lot with its recall status", Auth: true, Params: params(gtinParam, lotParam), Result: jsonObject{}},
+			handle: s.lotRead(api.TxGetLot)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/trace", ID: "getLotTrace", Tag: "trace", Summary: "Everything about a lot and its inputs: events, certificates, readings, recall", Auth: true, Params: params(gtinParam, lotParam), Result: contracts.TraceDocument{}},
+			handle: s.getLotTrace},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/events", ID: "listLotEvents", Tag: "trace", Summary: "Every event naming a lot, oldest first, a page at a time", Auth: true, Params: params(gtinParam, lotParam, cursorParam, limitParam), Result: jsonObject{}},
+			handle: s.getLotEvents},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/lineage", ID: "getLineage", Tag: "trace", Summary: "Lots upstream (inputs) or downstream (outputs), from indexes", Auth: true, Params: params(gtinParam, lotParam, directionParam, depthParam), Result: jsonObject{}},
+			handle: s.getLineage},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/certificates", ID: "listLotCertificates", Tag: "trace", Summary: "Certificates of a lot", Auth: true, Params: params(gtinParam, lotParam), Result: []contracts.Certificate{}},
+			handle: s.lotRead(api.TxListLotCertificates)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/lots/:gtin/:lot/items", ID: "commissionItems", Tag: "trace", Summary: "Commission serialized items under a lot", Auth: true, Idempotent: true, Params: params(gtinParam, lotParam), Body: itemsRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.commissionItems},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/items/:serial", ID: "getItem", Tag: "trace", Summary: "A serialized item", Auth: true, Params: params(gtinParam, lotParam, serialParam), Result: jsonObject{}},
+			handle: s.getItem},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/events", ID: "recordEvent", Tag: "trace", Summary: "Record an EPCIS-style event (ObjectEvent, TransformationEvent, AggregationEvent); the id derives from the content, so recording it twice records it once", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxRecordEvent)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events/:id", ID: "getEvent", Tag: "trace", Summary: "An event by the hex digest of its id", Auth: true, Params: params(eventIDParam), Result: contracts.TraceEvent{}},
+			handle: s.getEvent},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/certificates", ID: "issueCertificate", Tag: "trace", Summary: "Issue a certificate (inspection types by inspectors, GI by regulators)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxIssueCertificate)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/certificates/:id", ID: "getCertificate", Tag: "trace", Summary: "A certificate", Auth: true, Params: params(certificateIDParam), Result: contracts.Certificate{}},
+			handle: s.getCertificate},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/recalls", ID: "recallLot", Tag: "trace", Summary: "Recall a lot (its producer or a regulator); reaches every lot and item downstream", Auth: true, Idempotent: true, Body: recallRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.recall},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/epcis", ID: "exportLotEPCIS", Tag: "trace", Summary: "The lot's events and its inputs' as a GS1 EPCIS 2.0 JSON-LD EPCISDocument", Auth: true, Params: params(gtinParam, lotParam), Result: jsonObject{}, ContentTypes: []string{"application/ld+json"}},
+			handle: s.getLotEPCIS},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/lots/:gtin/:lot/handovers", ID: "handOver", Tag: "trace", Summary: "Hand the lot's goods over to another enterprise, which becomes their custodian (the lot's owner or current custodian; not while a live warehouse receipt covers them)", Auth: true, Idempotent: true, Params: params(gtinParam, lotParam), Body: handoverRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.handOver},
+
+		// Warehouse receipts.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts", ID: "issueReceipt", Tag: "receipts", Summary: "Issue a warehouse receipt for goods the ledger shows received into the caller's warehouse", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxIssueReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receipts", ID: "listReceipts", Tag: "receipts", Summary: "Receipts held by an enterprise (default: the caller's) or issued by a warehouse", Auth: true, Params: params(holderParam, warehouseParam), Result: []jsonObject{}},
+			handle: s.listReceipts},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receipts/:id", ID: "getReceipt", Tag: "receipts", Summary: "A receipt", Auth: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: jsonObject{}},
+			handle: s.idRead(receiptIDPattern, api.TxGetReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receipts/:id/history", ID: "getReceiptHistory", Tag: "receipts", Summary: "Every change of a receipt, newest first, with transaction ids", Auth: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: []jsonObject{}},
+			handle: s.idRead(receiptIDPattern, api.TxGetReceiptHistory)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receipts/:id/verification", ID: "verifyReceipt", Tag: "receipts", Summary: "The bank's due-diligence view: receipt, history, current pledge, custody chain at the warehouse, certificates, recall status, on-ledger proof", Auth: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: ReceiptVerification{}},
+			handle: s.receiptVerification},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/transfer", ID: "transferReceipt", Tag: "receipts", Summary: "Transfer an unpledged receipt (holder)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: transferRequest{}, Result: WriteResult{}},
+			handle: s.receiptTransfer},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/split", ID: "splitReceipt", Tag: "receipts", Summary: "Split an unpledged receipt; quantities and valuations must add up exactly (holder)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: jsonObject{}, Result: WriteResult{}},
+			handle: s.idWithObject(receiptIDPattern, api.TxSplitReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/redemption", ID: "requestRedemption", Tag: "receipts", Summary: "Request redemption (goods out); locks the receipt (holder)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receiptIDPattern, api.TxRequestRedemption)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/redemption/withdraw", ID: "withdrawRedemption", Tag: "receipts", Summary: "Withdraw a redemption request (holder)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receiptIDPattern, api.TxWithdrawRedemption)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/redemption/confirm", ID: "confirmRedemption", Tag: "receipts", Summary: "Confirm redemption: goods released (issuing warehouse)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receiptIDPattern, api.TxConfirmRedemption)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/cancel", ID: "cancelReceipt", Tag: "receipts", Summary: "Cancel an unpledged receipt (issuing warehouse)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(receiptIDPattern, api.TxCancelReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/freeze", ID: "freezeReceipt", Tag: "receipts", Summary: "Freeze a receipt (regulator)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(receiptIDPattern, api.TxFreezeReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/unfreeze", ID: "unfreezeReceipt", Tag: "receipts", Summary: "Unfreeze a receipt (regulator)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(receiptIDPattern, api.TxUnfreezeReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/recall-clearance", ID: "clearRecalledReceipt", Tag: "receipts", Summary: "Clear the recalls that reach a receipt's goods (regulator not party to it)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Body: noteRequest{}, Result: WriteResult{}},
+			handle: s.receiptRecallClearance},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receipts/:id/release", ID: "releasePledge", Tag: "receipts", Summary: "Release a pledge (the pledgee bank only)", Auth: true, Idempotent: true, Params: params(idParamOf("Receipt id", receiptIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receiptIDPattern, api.TxReleasePledge)},
+
+		// Financings and the encumbrance register.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings", ID: "applyForFinancing", Tag: "financings", Summary: "Apply to a bank for financing against collateral the applicant holds (does not lock it)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxApplyForFinancing)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings", ID: "listFinancings", Tag: "financings", Summary: "Financings the caller is party to (as bank or applicant)", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListFinancings)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings/:id", ID: "getFinancing", Tag: "financings", Summary: "A financing with principal outstanding, interest accrued as of a date, payoff and postings (parties only)", Auth: true, Params: params(idParamOf("Financing id", financingIDPattern), asOfParam), Result: contracts.FinancingView{}},
+			handle: s.getFinancing},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/approve", ID: "approveFinancing", Tag: "financings", Summary: "Approve with terms; pledges every collateral receipt in the same transaction (409 ALREADY_PLEDGED, 409 ALREADY_ENCUMBERED when the goods, invoice, declaration or shipment behind the collateral back another live financing, 422 LTV_EXCEEDED, 422 RISK_BLOCKED while a blocking risk flag stands on the collateral and is not overridden)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: jsonObject{}, Result: WriteResult{}},
+			handle: s.idWithObject(financingIDPattern, api.TxApproveFinancing)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/reject", ID: "rejectFinancing", Tag: "financings", Summary: "Reject an application (bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(financingIDPattern, api.TxRejectFinancing)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/withdraw", ID: "withdrawFinancing", Tag: "financings", Summary: "Withdraw an application (applicant)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(financingIDPattern, api.TxWithdrawFinancing)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/disburse", ID: "disburseFinancing", Tag: "financings", Summary: "Disburse the principal (bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: valueDateRequest{}, Result: WriteResult{}},
+			handle: s.idWithDate(financingIDPattern, api.TxDisburseFinancing, "valueDate")},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/repayments", ID: "recordRepayment", Tag: "financings", Summary: "Record a repayment: accrued interest first, then principal", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: repaymentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.amountAndDate(financingIDPattern, api.TxRecordRepayment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/close", ID: "closeFinancing", Tag: "financings", Summary: "Close a repaid financing; releases collateral in the same transaction (bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(financingIDPattern, api.TxCloseFinancing)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/default", ID: "declareDefault", Tag: "financings", Summary: "Declare default after maturity; collateral passes to the bank (bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(financingIDPattern, api.TxDeclareDefault)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/collateral", ID: "addCollateral", Tag: "financings", Summary: "The borrower pledges one more warehouse receipt to a receipt-pledge financing (e.g. to answer a margin call); 409 ALREADY_PLEDGED or ALREADY_ENCUMBERED if it backs another financing", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: addCollateralRequest{}, Result: WriteResult{}},
+			handle: s.addCollateral},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/encumbrances", ID: "getEncumbrances", Tag: "financings", Summary: "The encumbrance register's entry for a lot: each live financing its goods back and the quantity it holds (banks, insurers, warehouses, regulators)", Auth: true, Params: params(gtinParam, lotParam), Result: jsonObject{}},
+			handle: s.getEncumbrances},
+
+		// Export credit insurance.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/credit-limits", ID: "setCreditLimit", Tag: "insurance", Summary: "Set a buyer credit limit for an exporter on one overseas buyer (insurer)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxSetCreditLimit)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/credit-limits", ID: "listCreditLimits", Tag: "insurance", Summary: "Credit limits the caller set or holds", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListCreditLimits)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/credit-limits/:id", ID: "getCreditLimit", Tag: "insurance", Summary: "A buyer credit limit with its usage", Auth: true, Params: params(idParamOf("Buyer credit limit id", limitIDPattern)), Result: contracts.CreditLimitView{}},
+			handle: s.idRead(limitIDPattern, api.TxGetCreditLimit)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/policies", ID: "issuePolicy", Tag: "insurance", Summary: "Issue an export credit insurance policy (insurer): coverage ratio, premium rate, term, waiting period", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxIssuePolicy)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/policies", ID: "listPolicies", Tag: "insurance", Summary: "Policies the caller issued or holds", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListPolicies)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/policies/:id", ID: "getPolicy", Tag: "insurance", Summary: "A policy", Auth: true, Params: params(idParamOf("Policy id", policyIDPattern)), Result: jsonObject{}},
+			handle: s.idRead(policyIDPattern, api.TxGetPolicy)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/policies/:id/shipments", ID: "declareShipment", Tag: "insurance", Summary: "Declare a shipment under the policy within the buyer's available limit (insured); premium computed", Auth: true, Idempotent: true, Params: params(idParamOf("Policy id", policyIDPattern)), Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.declareShipment},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/policies/:id/shipments", ID: "listShipments", Tag: "insurance", Summary: "Shipments declared under a policy", Auth: true, Params: params(idParamOf("Policy id", policyIDPattern)), Result: []jsonObject{}},
+			handle: s.idRead(policyIDPattern, api.TxListShipments)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/policies/:id/assignments", ID: "requestAssignment", Tag: "insurance", Summary: "Ask the insurer to pay claims on a shipment of this policy to a bank (賠款轉讓)", Auth: true, Idempotent: true, Params: params(idParamOf("Policy id", policyIDPattern)), Body: assignmentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.requestAssignment},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/shipments/:id", ID: "getShipment", Tag: "insurance", Summary: "A declared shipment", Auth: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Result: contracts.ShipmentView{}},
+			handle: s.idRead(shipmentIDPattern, api.TxGetShipment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/shipments/:id/payments", ID: "recordShipmentPayment", Tag: "insurance", Summary: "Record the buyer's payment; releases limit usage", Auth: true, Idempotent: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Body: repaymentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.amountAndDate(shipmentIDPattern, api.TxRecordShipmentPayment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/shipments/:id/default", ID: "reportBuyerDefault", Tag: "insurance", Summary: "Report the buyer's default; starts the waiting period", Auth: true, Idempotent: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(shipmentIDPattern, api.TxReportBuyerDefault)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/assignments", ID: "listAssignments", Tag: "insurance", Summary: "Assignments the caller is party to", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListAssignments)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/assignments/:id", ID: "getAssignment", Tag: "insurance", Summary: "An assignment of claim proceeds", Auth: true, Params: params(idParamOf("Assignment id", assignmentIDPattern)), Result: jsonObject{}},
+			handle: s.idRead(assignmentIDPattern, api.TxGetAssignment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/assignments/:id/accept", ID: "acceptAssignment", Tag: "insurance", Summary: "Accept an assignment (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Assignment id", assignmentIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(assignmentIDPattern, api.TxAcceptAssignment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/assignments/:id/reject", ID: "rejectAssignment", Tag: "insurance", Summary: "Reject an assignment (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Assignment id", assignmentIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(assignmentIDPattern, api.TxRejectAssignment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/assignments/:id/release", ID: "releaseAssignment", Tag: "insurance", Summary: "Release an assignment (the assignee bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Assignment id", assignmentIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(assignmentIDPattern, api.TxReleaseAssignment)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims", ID: "fileClaim", Tag: "insurance", Summary: "File a claim on a defaulted shipment after the waiting period (insured or assignee bank)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.fileClaim},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/claims", ID: "listClaims", Tag: "insurance", Summary: "Claims the caller is party to", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListClaims)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/claims/:id", ID: "getClaim", Tag: "insurance", Summary: "A claim", Auth: true, Params: params(idParamOf("Claim id", claimIDPattern)), Result: jsonObject{}},
+			handle: s.idRead(claimIDPattern, api.TxGetClaim)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/approve", ID: "approveClaim", Tag: "insurance", Summary: "Approve at min(loss x coverage ratio, available cover) (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: noteRequest{}, Result: WriteResult{}},
+			handle: s.approveClaim},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/reject", ID: "rejectClaim", Tag: "insurance", Summary: "Reject a claim (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(claimIDPattern, api.TxRejectClaim)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/pay", ID: "payClaim", Tag: "insurance", Summary: "Pay the beneficiary; a bank that financed the shipment is repaid in the same transaction, surplus to the exporter (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: paymentDateRequest{}, Result: WriteResult{}},
+			handle: s.idWithDate(claimIDPattern, api.TxPayClaim, "paymentDate")},
+
+		// Receivables.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables", ID: "createReceivable", Tag: "receivables", Summary: "Create a receivable from an invoice linked to a shipment (seller); an invoice exists once (409 DUPLICATE_INVOICE)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.passthrough(api.TxCreateReceivable)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receivables", ID: "listReceivables", Tag: "receivables", Summary: "Receivables the caller is party to", Auth: true, Result: []jsonObject{}},
+			handle: s.plainRead(api.TxListReceivables)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receivables/:id", ID: "getReceivable", Tag: "receivables", Summary: "A receivable", Auth: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: contracts.ReceivableView{}},
+			handle: s.idRead(receivableIDPattern, api.TxGetReceivable)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/confirm", ID: "confirmReceivable", Tag: "receivables", Summary: "Confirm (buyer on the network)", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receivableIDPattern, api.TxConfirmReceivable)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/overdue", ID: "markReceivableOverdue", Tag: "receivables", Summary: "Mark overdue", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receivableIDPattern, api.TxMarkReceivableOverdue)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/default", ID: "declareReceivableDefault", Tag: "receivables", Summary: "Declare the buyer's default", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: WriteResult{}},
+			handle: s.idOnly(receivableIDPattern, api.TxDeclareReceivableDefault)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/reject", ID: "rejectReceivable", Tag: "receivables", Summary: "Reject (buyer)", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Body: reasonRequest{}, Result: WriteResult{}},
+			handle: s.idWithReason(receivableIDPattern, api.TxRejectReceivable)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/payments", ID: "recordReceivablePayment", Tag: "receivables", Summary: "Record a payment of the receivable", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Body: repaymentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
+			handle: s.amountAndDate(receivableIDPattern, api.TxRecordReceivablePayment)},
+
+		// Risk flags.
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/risk-flags/:entity/:id", ID: "getRiskFlags", Tag: "risk", Summary: "Risk flags recorded for a receivable or shipment (bank, insurer, regulator)", Auth: true, Params: params(riskEntityParam, riskIDParam), Result: jsonObject{}},
+			handle: s.riskRead(api.TxGetRiskFlags)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/risk-flags/:entity/:id/assess", ID: "assessRisk", Tag: "risk", Summary: "Assess and record risk flags (no shipping events; invoice far from declared value; goods behind a pledged receipt and a financed receivable)", Auth: true, Idempotent: true, Params: params(riskEntityParam, riskIDParam), Result: WriteResult{}},
+			handle: s.riskAssess},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/risk-flags/:entity/:id/resolve", ID: "resolveRiskFlag", Tag: "risk", Summary: "Resolve a flag (regulator)", Auth: true, Idempotent: true, Params: params(riskEntityParam, riskIDParam), Body: resolveRequest{}, Result: WriteResult{}},
+			handle: s.riskResolve},
+	}
+}
+
+// ginHandler adapts a handler that answers itself and cannot fail.
+func ginHandler(h gin.HandlerFunc) handler {
+	return func(c *gin.Context) error {
+		h(c)
+		return nil
+	}
+}
+
+// Parameters, with the patterns the handlers check them against.
+var (
+	creditCodeParam = apidoc.Param{Name: "code", In: "path", Description: "Unified social credit code (GB 32100-2015)",
+		Pattern: `^[0-9A-HJ-NPQRTUWXY]{18}$`, Example: "91441800QC0000001D"}
+	kindParam = apidoc.Param{Name: "kind", In: "path", Pattern: kindPattern.String(), Example: "warehouse",
+		Description: "A kind of business (producer, processor, logistics, warehouse, exporter, customs_broker, bank, insurer, inspector, regulator)"}
+	proposalIDParam = apidoc.Param{Name: "id", In: "path", Pattern: proposalIDPattern.String(), Example: exampleTxID,
+		Description: "The governance proposal's id (the transaction id that proposed it)"}
+	orgParam         = apidoc.Param{Name: "org", In: "query", Description: "MSP ID, e.g. BankMSP", Pattern: mspPattern.String()}
+	txIDParam        = apidoc.Param{Name: "txId", In: "path", Description: "Transaction id", Pattern: txIDPattern.String(), Example: exampleTxID}
+	blockNumberParam = apidoc.Param{Name: "number", In: "path", Description: "Block number", Type: "integer", Example: "1"}
+	gtinParam        = apidoc.Param{Name: "gtin", In: "path", Description: "GTIN-8/12/13/14 with a valid GS1 check digit",
+		Pattern: `^([0-9]{8}|[0-9]{12,14})$`, Example: "06901234500028"}
+	lotParam = apidoc.Param{Name: "lot", In: "path", Description: "Lot (AI 10), GS1 character set 82, percent-encoded",
+		MaxLength: 20, Example: "BT-2026-06A"}
+	serialParam = apidoc.Param{Name: "serial", In: "path", Description: "Serial (AI 21)", MaxLength: 20, Example: "TIN00001"}
+	cursorParam = apidoc.Param{Name: "cursor", In: "query", Description: "nextCursor of the previous page; absent for the first page",
+		Pattern: cursorPattern.String(), MaxLength: 200}
+	limitParam     = apidoc.Param{Name: "limit", In: "query", Description: "Events per page", Type: "integer", Min: 1, Max: 200, Default: "50"}
+	directionParam = apidoc.Param{Name: "direction", In: "query", Description: "up: the inputs; down: the outputs", Enum: []string{"up", "down"}, Default: "up"}
+	depthParam     = apidoc.Param{Name: "depth", In: "query", Description: "How many levels to follow", Type: "integer", Min: 1, Max: 50, Default: "10"}
+	eventIDParam   = apidoc.Param{Name: "id", In: "path", Description: "The 64-hex SHA-256 digest of the event (the part after ni:///sha-256;)",
+		Pattern: hexIDPattern.String(), Example: exampleTxID}
+	certificateIDParam = apidoc.Param{Name: "id", In: "path", Description: "Certificate id", Pattern: certIDPattern.String(), Example: "CERT-2026-001"}
+	holderParam        = apidoc.Param{Name: "holder", In: "query", Description: "Credit code of the holder (default: the caller)", Pattern: creditCodeParam.Pattern}
+	warehouseParam     = apidoc.Param{Name: "warehouse", In: "query", Description: "Credit code of the issuing warehouse", Pattern: creditCodeParam.Pattern}
+	asOfParam          = apidoc.Param{Name: "asOf", In: "query", Description: "Accrue interest as of this date (default: today)", Type: "date"}
+	riskEntityParam    = apidoc.Param{Name: "entity", In: "path", Description: "What the flags are on", Enum: []string{"receivable", "shipment"}, Example: "receivable"}
+	riskIDParam        = apidoc.Param{Name: "id", In: "path", Description: "Receivable or shipment id",
+		Pattern: `^(RV|SH)-[0-9]{4}-[0-9A-F]{16}$`, Example: "RV-2026-0123456789ABCDEF"}
+	digitalLinkParam = apidoc.Param{Name: "path", In: "path", Description: "{gtin}[/10/{lot}[/21/{serial}]] in GS1 order",
+		Example: "06901234500028/10/BT-2026-06A/21/TIN00001"}
+	langParam   = apidoc.Param{Name: "lang", In: "query", Description: "The page's language (default: from Accept-Language)", Enum: []string{"zh", "en"}}
+	qrSizeParam = apidoc.Param{Name: "size", In: "query", Description: "Image size in pixels", Type: "integer", Min: 64, Max: 1024, Default: "256"}
+)
+
+// exampleTxID is a transaction id as the ledger shows them.
+const exampleTxID = "3f1c0a9b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170615e4d3"
+
+// idParamOf is the {id} of records the chaincode numbers PREFIX-YYYY-16 hex.
+func idParamOf(what string, p *regexp.Regexp) apidoc.Param {
+	prefix := p.String()[1:3]
+	if prefix[1] == '-' {
+		prefix = prefix[:1]
+	}
+	return apidoc.Param{Name: "id", In: "path", Description: what, Pattern: p.String(), Example: prefix + "-2026-0123456789ABCDEF"}
+}
+
+func params(ps ...apidoc.Param) []apidoc.Param { return ps }
+
+// health is the answer of /healthz and /readyz.
+type health struct {
+	Error  *Error `json:"error,omitempty"`
+	Height uint64 `json:"height,omitempty"`
+	Status string `json:"status"`
+}
+
+// valueDateRequest and paymentDateRequest are the one-date bodies
+// idWithDate takes, as the documentation shows them.
+type (
+	valueDateRequest struct {
+		ValueDate string `json:"valueDate"`
+	}
+	paymentDateRequest struct {
+		PaymentDate string `json:"paymentDate"`
+	}
+)
