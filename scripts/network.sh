@@ -3,8 +3,12 @@
 # three Raft orderers and one peer for each of five organisations, all on
 # 127.0.0.1 with TLS, as background processes.
 #
-#   scripts/network.sh up                 generate crypto + genesis block, start
-#                                         orderers and peers, create channel
+#   scripts/network.sh up [--ca]          generate crypto + genesis block, start
+#                                         orderers and peers, create channel;
+#                                         --ca: one fabric-ca-server per
+#                                         organisation (network/cas.conf) issues
+#                                         every identity (tools/fabca) instead
+#                                         of cryptogen
 #   scripts/network.sh deploy [options]   package, install, approve, commit the
 #                                         chaincode (CCaaS) and start its server
 #   scripts/network.sh status             processes, heights, chaincodes
@@ -15,6 +19,12 @@
 #                                         by its organisation); --kill: SIGKILL
 #   scripts/network.sh start-node NODE    start a stopped node again on its
 #                                         own ledger and wait until healthy
+#   scripts/network.sh enroll ORG NAME [--admin]
+#                                         (--ca networks) a new user of ORG from
+#                                         its CA into users/NAME@<domain>/, listed
+#                                         in network.json
+#   scripts/network.sh revoke ORG NAME    (--ca networks) revoke it at the CA and
+#                                         put the CRL into ORG's channel MSP
 #
 # deploy options (or the environment variables in brackets):
 #   --name NAME        chaincode name                  [QC_CC_NAME, qingchain]
@@ -26,7 +36,9 @@
 #
 # Environment:
 #   FABRIC_BIN       directory holding peer, orderer, configtxgen, cryptogen,
-#                    osnadmin (else they are looked up on PATH)
+#                    osnadmin (and fabric-ca-server for --ca; else they are
+#                    looked up on PATH)
+#   QC_FABCA_BIN     a built tools/fabca (default: built into the network dir)
 #   FABRIC_CFG       directory holding Fabric's core.yaml and orderer.yaml
 #                    (default: the config/ directory next to the binaries, as
 #                    in Fabric's release tarball)
@@ -409,6 +421,236 @@ gossip_converged() {
 }
 
 # ---------------------------------------------------------------------------
+# Fabric CA (up --ca): one fabric-ca-server per organisation (network/cas.conf)
+# issues every identity through tools/fabca (fabric-sdk-go) into the layout
+# cryptogen writes, so everything after `up` is the same on both.
+
+CA_ORG=() CA_DOMAIN=() CA_MSP=() CA_PORT=() CA_OPS=()
+CA_MARK="$DIR/.fabric-ca"
+FABCA="" FABRIC_CA_SERVER=""
+# The users every peer organisation gets, as crypto-config.yaml's Users: Count.
+CA_USERS="${QC_CA_USERS:-3}"
+
+load_cas() {
+  local org domain msp port ops rest
+  while read -r org domain msp port ops rest; do
+    case "$org" in '' | '#'*) continue ;; esac
+    if [ -z "$ops" ] || [ -n "$rest" ]; then die "cas.conf: bad line for $org"; fi
+    CA_ORG+=("$org") CA_DOMAIN+=("$domain") CA_MSP+=("$msp")
+    CA_PORT+=("$((port + QC_PORT_OFFSET))") CA_OPS+=("$((ops + QC_PORT_OFFSET))")
+  done <"$NETWORK_DEF/cas.conf"
+}
+
+# ca_index ORG: a CA by organisation short name or MSP ID.
+ca_index() {
+  local i want
+  want="$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')"
+  for i in "${!CA_ORG[@]}"; do
+    if [ "${CA_ORG[$i]}" = "$want" ] || [ "$(printf '%s' "${CA_MSP[$i]}" | tr '[:upper:]' '[:lower:]')" = "$want" ]; then
+      printf '%s\n' "$i"
+      return 0
+    fi
+  done
+  die "no Fabric CA for organisation '$1' in network/cas.conf"
+}
+
+ca_home() { printf '%s\n' "$DIR/ca/${CA_DOMAIN[$1]}"; }
+ca_org_crypto() {
+  if [ "${CA_ORG[$1]}" = orderer ]; then
+    printf '%s\n' "$CRYPTO/ordererOrganizations/${CA_DOMAIN[$1]}"
+  else
+    printf '%s\n' "$CRYPTO/peerOrganizations/${CA_DOMAIN[$1]}"
+  fi
+}
+
+# need_fabca: the fabric-ca-server program and the fabca tool (built from
+# tools/fabca into the network directory unless QC_FABCA_BIN names one).
+need_fabca() {
+  FABRIC_CA_SERVER="$(find_bin fabric-ca-server)"
+  if [ -z "$FABRIC_CA_SERVER" ]; then
+    cat >&2 <<'HINT'
+network.sh: --ca needs fabric-ca-server (in FABRIC_BIN or on PATH).
+Install Fabric CA v1.5 the official way, next to Fabric's binaries:
+
+  ./install-fabric.sh --fabric-version 3.1.5 --ca-version 1.5.15 binary
+
+(or build cmd/fabric-ca-server from the hyperledger/fabric-ca source, tag v1.5.x).
+HINT
+    exit 2
+  fi
+  if [ -n "${QC_FABCA_BIN:-}" ]; then
+    FABCA="$QC_FABCA_BIN"
+  else
+    need_tool go
+    FABCA="$DIR/bin/fabca"
+    if [ ! -x "$FABCA" ]; then
+      mkdir -p "$DIR/bin"
+      (cd "$REPO_ROOT/tools/fabca" && go build -o "$FABCA" .) >"$LOGS/fabca-build.log" 2>&1 ||
+        die "building tools/fabca failed (see $LOGS/fabca-build.log)"
+    fi
+  fi
+  [ -x "$FABCA" ] || die "fabca $FABCA is not an executable file"
+}
+
+# fabca_as CA_INDEX COMMAND ARGS...: the tool against one organisation's CA,
+# with its registrar's secret in the environment (never on a command line).
+fabca_as() {
+  local c="$1" cmd="$2" home
+  shift 2
+  home="$(ca_home "$c")"
+  FABCA_REGISTRAR_SECRET="$(cat "$home/registrar.secret")" "$FABCA" "$cmd" \
+    -ca-url "https://127.0.0.1:${CA_PORT[$c]}" -ca-tls "$home/ca-cert.pem" -msp-id "${CA_MSP[$c]}" \
+    -ca-file "ca.${CA_DOMAIN[$c]}-cert.pem" -tls-ca-file "tlsca.${CA_DOMAIN[$c]}-cert.pem" "$@"
+}
+
+start_cas() {
+  local c home secret busy=() p
+  for c in "${!CA_ORG[@]}"; do
+    for p in "${CA_PORT[$c]}" "${CA_OPS[$c]}"; do port_open "$p" && busy+=("$p(ca.${CA_DOMAIN[$c]})"); done
+  done
+  [ "${#busy[@]}" -eq 0 ] || die "ports already in use on 127.0.0.1: ${busy[*]} (another network? set QC_PORT_OFFSET)"
+  for c in "${!CA_ORG[@]}"; do
+    home="$(ca_home "$c")"
+    mkdir -p "$home"
+    # The bootstrap registrar's secret: random, kept 0600 in the CA's home
+    # for fabca (the server takes it only as -b, so it is on that one
+    # command line of this local network).
+    secret="$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')"
+    (umask 077 && printf '%s\n' "$secret" >"$home/registrar.secret")
+    start_process "ca.${CA_DOMAIN[$c]}" "$LOGS/ca.${CA_DOMAIN[$c]}.log" \
+      "FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=127.0.0.1:${CA_OPS[$c]}" -- \
+      "$FABRIC_CA_SERVER" start -b "admin:$secret" --home "$home" --port "${CA_PORT[$c]}" --address 127.0.0.1 \
+      --tls.enabled --csr.cn "ca.${CA_DOMAIN[$c]}" --csr.hosts "127.0.0.1,localhost,ca.${CA_DOMAIN[$c]}" \
+      --crl.expiry 8760h
+  done
+  for c in "${!CA_ORG[@]}"; do
+    local deadline=$(($(date +%s) + 30))
+    until healthy "${CA_OPS[$c]}" && [ -s "$(ca_home "$c")/ca-cert.pem" ]; do
+      pid_of "ca.${CA_DOMAIN[$c]}" >/dev/null || {
+        tail -n 20 "$LOGS/ca.${CA_DOMAIN[$c]}.log" >&2 || true
+        die "ca.${CA_DOMAIN[$c]} exited during start (log: $LOGS/ca.${CA_DOMAIN[$c]}.log)"
+      }
+      [ "$(date +%s)" -lt "$deadline" ] || die "ca.${CA_DOMAIN[$c]} not healthy after 30 s"
+      sleep 0.25
+    done
+  done
+  : >"$CA_MARK"
+  log "${#CA_ORG[@]} Fabric CAs started ($(basename "$FABRIC_CA_SERVER") from $(dirname "$FABRIC_CA_SERVER"))"
+}
+
+# issue_org CA_INDEX: the organisation's MSP folder and every identity of it.
+issue_org() {
+  local c="$1" oc d="${CA_DOMAIN[$1]}" i u
+  oc="$(ca_org_crypto "$c")"
+  fabca_as "$c" org-msp -msp "$oc/msp"
+  mkdir -p "$oc/ca" "$oc/tlsca"
+  cp "$oc/msp/cacerts/ca.$d-cert.pem" "$oc/ca/"
+  cp "$oc/msp/tlscacerts/tlsca.$d-cert.pem" "$oc/tlsca/"
+  for i in "${!N_KIND[@]}"; do
+    [ "${N_DOMAIN[$i]}" = "$d" ] || continue
+    if [ "${N_KIND[$i]}" = orderer ]; then
+      fabca_as "$c" issue -id "${N_HOST[$i]}" -type orderer -msp "$oc/orderers/${N_HOST[$i]}/msp" \
+        -tls "$oc/orderers/${N_HOST[$i]}/tls" -tls-role server -hosts "${N_HOST[$i]},localhost,127.0.0.1"
+    else
+      fabca_as "$c" issue -id "${N_HOST[$i]}" -type peer -msp "$oc/peers/${N_HOST[$i]}/msp" \
+        -tls "$oc/peers/${N_HOST[$i]}/tls" -tls-role server -hosts "${N_HOST[$i]},localhost,127.0.0.1"
+    fi
+  done
+  fabca_as "$c" issue -id "Admin@$d" -type admin -msp "$oc/users/Admin@$d/msp" -tls "$oc/users/Admin@$d/tls"
+  if [ "${CA_ORG[$c]}" != orderer ]; then
+    for u in $(seq "$CA_USERS"); do
+      fabca_as "$c" issue -id "User$u@$d" -type client -msp "$oc/users/User$u@$d/msp" -tls "$oc/users/User$u@$d/tls"
+    done
+  fi
+}
+
+# issue_all: every organisation's identities, the organisations at once.
+issue_all() {
+  local c jobs=() j
+  for c in "${!CA_ORG[@]}"; do
+    issue_org "$c" >"$LOGS/fabca-${CA_ORG[$c]}.log" 2>&1 &
+    jobs+=("$!:$c")
+  done
+  for j in "${jobs[@]}"; do
+    c="${j#*:}"
+    wait "${j%%:*}" || die "issuing ${CA_ORG[$c]}'s identities failed (see $LOGS/fabca-${CA_ORG[$c]}.log)"
+  done
+  log "every identity issued by its organisation's Fabric CA"
+}
+
+need_ca_network() {
+  [ -e "$MARKER" ] || die "no network at $DIR"
+  [ -e "$CA_MARK" ] || die "the network at $DIR was made with cryptogen; enroll and revoke need one made with 'up --ca'"
+  load_cas
+  need_fabca
+  any_alive || die "the network is not running"
+}
+
+# enroll ORG NAME [--admin]: a new member of ORG, registered and enrolled
+# with ORG's CA into users/NAME@<domain>/ (the layout of the other users);
+# network.json then lists it, so a gateway started on it imports it as
+# <org>-NAME.
+cmd_enroll() {
+  [ "$#" -ge 2 ] || die "usage: $0 enroll ORG NAME [--admin]"
+  local org="$1" name="$2" typ=client
+  [ "${3:-}" = --admin ] && typ=admin
+  case "$name" in *[!A-Za-z0-9._-]* | '' | [._-]*) die "enroll: bad user name '$name'" ;; esac
+  need_fabric peer
+  load_nodes
+  need_ca_network
+  local c oc d
+  c="$(ca_index "$org")"
+  [ "${CA_ORG[$c]}" != orderer ] || die "enroll: the orderer organisation has no gateway users"
+  oc="$(ca_org_crypto "$c")" d="${CA_DOMAIN[$c]}"
+  [ ! -e "$oc/users/$name@$d" ] || die "enroll: $name@$d exists already"
+  fabca_as "$c" issue -id "$name@$d" -type "$typ" -msp "$oc/users/$name@$d/msp" -tls "$oc/users/$name@$d/tls" \
+    >"$LOGS/enroll-$name@$d.log" 2>&1 || die "enroll failed (see $LOGS/enroll-$name@$d.log)"
+  write_network_json
+  log "enrolled $name@$d ($typ) with ca.$d; network.json lists it as ${CA_ORG[$c]} user $name"
+}
+
+# revoke ORG NAME: revoke NAME@<domain> at ORG's CA and put the CA's new
+# CRL into ORG's MSP, both its folder and the channel configuration (a
+# config update signed by ORG's admin), and wait until every peer has the
+# new configuration: from then on no peer endorses or accepts anything
+# signed by that identity.
+cmd_revoke() {
+  [ "$#" -ge 2 ] || die "usage: $0 revoke ORG NAME"
+  local org="$1" name="$2"
+  need_fabric peer
+  load_nodes
+  need_ca_network
+  local c oc d i work before=() n=0
+  c="$(ca_index "$org")"
+  oc="$(ca_org_crypto "$c")" d="${CA_DOMAIN[$c]}"
+  i="$(peer_index "${CA_ORG[$c]}")"
+  work="$DIR/ca/$d/revoke-$name"
+  mkdir -p "$work"
+  fabca_as "$c" revoke -id "$name@$d" -reason cessationofoperation -crl "$work/crl.pem" -msp-crl "$oc/msp" \
+    >"$LOGS/revoke-$name@$d.log" 2>&1 || die "revoke failed (see $LOGS/revoke-$name@$d.log)"
+  local p
+  for p in $(peer_indices); do before+=("$p:$(peer_height "$p")"); done
+  local ord=(-o "$(orderer_address)" --tls --cafile "$(orderer_tls_ca)")
+  peer_cli "$i" Admin channel fetch config "$work/config.block" -c "$CHANNEL" "${ord[@]}" >>"$LOGS/revoke-$name@$d.log" 2>&1 ||
+    die "fetching the channel configuration failed (see $LOGS/revoke-$name@$d.log)"
+  "$FABCA" crl-update -config-block "$work/config.block" -msp-id "${CA_MSP[$c]}" -crl "$work/crl.pem" \
+    -out "$work/update.pb" >>"$LOGS/revoke-$name@$d.log" 2>&1 ||
+    die "making the config update failed (see $LOGS/revoke-$name@$d.log)"
+  peer_cli "$i" Admin channel update -f "$work/update.pb" -c "$CHANNEL" "${ord[@]}" >>"$LOGS/revoke-$name@$d.log" 2>&1 ||
+    die "the channel config update failed (see $LOGS/revoke-$name@$d.log)"
+  # The config block commits on every peer; each peer's height grows by it.
+  local want deadline=$(($(date +%s) + 30)) b
+  for b in "${before[@]}"; do
+    p="${b%%:*}" want="${b#*:}"
+    until [ "$(peer_height "$p")" -gt "${want:-0}" ] 2>/dev/null; do
+      [ "$(date +%s)" -lt "$deadline" ] || die "${N_HOST[$p]} did not commit the config update within 30 s"
+      sleep 0.25
+    done
+  done
+  log "revoked $name@$d at ca.$d; the channel's ${CA_MSP[$c]} carries the CRL, committed on every peer"
+}
+
+# ---------------------------------------------------------------------------
 # up
 
 render_configtx() {
@@ -478,7 +720,19 @@ up_cleanup() {
 }
 
 cmd_up() {
-  need_fabric peer orderer configtxgen cryptogen osnadmin
+  local use_ca=0
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --ca) use_ca=1 ;;
+      *) die "up: unknown option '$1'" ;;
+    esac
+    shift
+  done
+  if [ "$use_ca" = 1 ]; then
+    need_fabric peer orderer configtxgen osnadmin
+  else
+    need_fabric peer orderer configtxgen cryptogen osnadmin
+  fi
   need_tool curl
   load_nodes
   if any_alive; then
@@ -508,8 +762,15 @@ cmd_up() {
   log "Fabric: $("$PEER" version 2>/dev/null | sed -n 's/^ Version: //p') from $(dirname "$PEER"); config $FABRIC_CONFIG; ccaas builder $CCAAS_BUILDER"
   log "network dir $DIR"
 
-  "$CRYPTOGEN" generate --config="$NETWORK_DEF/crypto-config.yaml" --output="$CRYPTO" >"$LOGS/cryptogen.log" 2>&1 ||
-    die "cryptogen failed (see $LOGS/cryptogen.log)"
+  if [ "$use_ca" = 1 ]; then
+    load_cas
+    need_fabca
+    start_cas
+    issue_all
+  else
+    "$CRYPTOGEN" generate --config="$NETWORK_DEF/crypto-config.yaml" --output="$CRYPTO" >"$LOGS/cryptogen.log" 2>&1 ||
+      die "cryptogen failed (see $LOGS/cryptogen.log)"
+  fi
   render_configtx
   "$CONFIGTXGEN" -configPath "$DIR" -profile QingchainChannel -channelID "$CHANNEL" \
     -outputBlock "$DIR/$CHANNEL.block" >"$LOGS/configtxgen.log" 2>&1 ||
@@ -815,6 +1076,8 @@ case "$cmd" in
   status) cmd_status "$@" ;;
   env) cmd_env "$@" ;;
   stop-node) cmd_stop_node "$@" ;;
+  enroll) cmd_enroll "$@" ;;
+  revoke) cmd_revoke "$@" ;;
   start-node) cmd_start_node "$@" ;;
   -h | --help | help) usage ;;
   *) usage ;;
