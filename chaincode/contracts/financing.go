@@ -48,7 +48,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	var in finApplyInput
+	var in FinancingApplication
 	if err := decodeArg("application", input, &in); err != nil {
 		return "", err
 	}
@@ -91,7 +91,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(bank.Kinds, KindBank) || bank.Status != enterpriseActive {
+	if !slices.Contains(bank.Kinds, KindBank) || bank.Status != EnterpriseActive {
 		return "", errf(api.CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
 	}
 	if bank.CreditCode == applicant {
@@ -168,7 +168,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	var in finApproveInput
+	var in FinancingTerms
 	if err := decodeArg("terms", input, &in); err != nil {
 		return "", err
 	}

@@ -89,7 +89,7 @@ func (r *Registry) ProposeGovernance(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	var in governanceInput
+	var in GovernanceInput
 	if err := decodeArg("governance", input, &in); err != nil {
 		return "", err
 	}
@@ -227,7 +227,7 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governanc
 
 // checkGovernance validates a proposed configuration and returns it in
 // canonical form (organisations and kinds sorted, no duplicates).
-func checkGovernance(in governanceInput) (Governance, error) {
+func checkGovernance(in GovernanceInput) (Governance, error) {
 	g := Governance{RegulatorMSP: in.RegulatorMSP}
 	if len(in.Orgs) == 0 || len(in.Orgs) > 50 {
 		return g, errf(api.CodeInvalidArgument, "orgs: 1 to 50 organisations")

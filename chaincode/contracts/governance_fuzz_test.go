@@ -16,12 +16,12 @@ import (
 // the regulator kind); checking the canonical form again changes nothing.
 func FuzzCheckGovernance(f *testing.F) {
 	g := genesisGovernance()
-	b, _ := json.Marshal(governanceInput{RegulatorMSP: g.RegulatorMSP, Orgs: g.Orgs, TrustKinds: g.TrustKinds})
+	b, _ := json.Marshal(GovernanceInput{RegulatorMSP: g.RegulatorMSP, Orgs: g.Orgs, TrustKinds: g.TrustKinds})
 	f.Add(string(b))
 	f.Add(`{"regulatorMsp":"PlatformMSP","orgs":[{"mspId":"PlatformMSP","kinds":["regulator","bank"]},{"mspId":"PlatformMSP","kinds":[]}]}`)
 	f.Add(`{"regulatorMsp":"X","orgs":[{"mspId":"../x","kinds":["pirate"]}],"trustKinds":["bank","bank"]}`)
 	f.Fuzz(func(t *testing.T, raw string) {
-		var in governanceInput
+		var in GovernanceInput
 		if err := decodeArg("governance", raw, &in); err != nil {
 			return
 		}
@@ -40,7 +40,7 @@ func FuzzCheckGovernance(f *testing.F) {
 				t.Fatalf("organisation listed twice: %+v", out.Orgs)
 			}
 		}
-		again, err := checkGovernance(governanceInput{RegulatorMSP: out.RegulatorMSP, Orgs: out.Orgs, TrustKinds: out.TrustKinds})
+		again, err := checkGovernance(GovernanceInput{RegulatorMSP: out.RegulatorMSP, Orgs: out.Orgs, TrustKinds: out.TrustKinds})
 		if err != nil {
 			t.Fatalf("canonical form refused: %v", err)
 		}

@@ -94,7 +94,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	var in insLimitInput
+	var in CreditLimitInput
 	if err := decodeArg("limit", input, &in); err != nil {
 		return "", err
 	}
@@ -238,7 +238,7 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 	if err != nil {
 		return "", err
 	}
-	var in insPolicyInput
+	var in PolicyInput
 	if err := decodeArg("policy", input, &in); err != nil {
 		return "", err
 	}
@@ -372,7 +372,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	var in insShipmentInput
+	var in ShipmentInput
 	if err := decodeArg("shipment", input, &in); err != nil {
 		return "", err
 	}
@@ -821,7 +821,7 @@ func insShipmentView(s *Shipment, today money.Date) ShipmentView {
 // insCheckBuyer checks and normalises a buyer: name, ISO 3166 country,
 // registration number (letters, digits, '-', '.', '/'; upper-cased). A
 // Chinese buyer is named by its unified social credit code.
-func insCheckBuyer(field string, in insBuyerInput) (Buyer, error) {
+func insCheckBuyer(field string, in BuyerInput) (Buyer, error) {
 	var b Buyer
 	var err error
 	if b.Name, err = cleanText(field+".name", in.Name, true, 200); err != nil {

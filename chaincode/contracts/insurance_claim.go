@@ -72,7 +72,7 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	}
 	if b, err := loadEnterprise(ctx, a.Bank); err != nil {
 		return "", err
-	} else if b.Status != enterpriseActive {
+	} else if b.Status != EnterpriseActive {
 		return "", errf(api.CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
 	}
 	now, err := txTime(ctx)
@@ -216,7 +216,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	if err != nil {
 		return "", err
 	}
-	var in insClaimInput
+	var in ClaimInput
 	if err := decodeArg("claim", input, &in); err != nil {
 		return "", err
 	}

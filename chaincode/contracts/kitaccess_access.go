@@ -12,7 +12,7 @@ func mayAct(c *Caller, action string, kinds ...string) error {
 	if c.Enterprise == nil {
 		return errf(api.CodeUnregistered, "identity is not bound to any registered enterprise; an admin of %s must bind it first", c.MSPID)
 	}
-	if c.Enterprise.Status != enterpriseActive {
+	if c.Enterprise.Status != EnterpriseActive {
 		return errf(api.CodeForbidden, "enterprise %s is %s", c.Enterprise.CreditCode, c.Enterprise.Status)
 	}
 	for _, k := range kinds {

@@ -78,7 +78,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	if err != nil {
 		return "", err
 	}
-	var in wrIssueInput
+	var in ReceiptInput
 	if err := decodeArg("receipt", input, &in); err != nil {
 		return "", err
 	}
@@ -239,7 +239,7 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	if err != nil {
 		return "", err
 	}
-	var in wrSplitInput
+	var in SplitInput
 	if err := decodeArg("split", input, &in); err != nil {
 		return "", err
 	}

@@ -82,7 +82,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return "", err
 	}
-	var in rvCreateInput
+	var in ReceivableInput
 	if err := decodeArg("receivable", input, &in); err != nil {
 		return "", err
 	}
@@ -477,7 +477,7 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 // rvBuyer normalises a buyer: an enterprise on the network by its credit
 // code (name from the registry), or an overseas buyer. A Chinese buyer
 // named by a registered credit code is the network enterprise.
-func rvBuyer(ctx contractapi.TransactionContextInterface, in rvBuyerInput) (Buyer, string, error) {
+func rvBuyer(ctx contractapi.TransactionContextInterface, in ReceivableBuyerInput) (Buyer, string, error) {
 	if in.CreditCode != "" {
 		if in.Name != "" || in.Country != "" || in.RegistrationID != "" {
 			return Buyer{}, "", errf(api.CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
@@ -491,7 +491,7 @@ func rvBuyer(ctx contractapi.TransactionContextInterface, in rvBuyerInput) (Buye
 		if uscc.Validate(in.RegistrationID) == nil {
 			e, err := loadEnterprise(ctx, in.RegistrationID)
 			if err == nil {
-				if e.Status != enterpriseActive {
+				if e.Status != EnterpriseActive {
 					return Buyer{}, "", errf(api.CodeRuleViolation, "buyer %s is %s", e.CreditCode, e.Status)
 				}
 				return Buyer{Name: e.Name, Country: "CN", RegistrationID: e.CreditCode}, e.CreditCode, nil
@@ -501,7 +501,7 @@ func rvBuyer(ctx contractapi.TransactionContextInterface, in rvBuyerInput) (Buye
 			}
 		}
 	}
-	b, err := insCheckBuyer("buyer", insBuyerInput{Name: in.Name, Country: in.Country, RegistrationID: in.RegistrationID})
+	b, err := insCheckBuyer("buyer", BuyerInput{Name: in.Name, Country: in.Country, RegistrationID: in.RegistrationID})
 	return b, "", err
 }
 

@@ -37,14 +37,14 @@ func (r *Registry) RegisterEnterprise(ctx contractapi.TransactionContextInterfac
 	if !c.Admin {
 		return "", errf(api.CodeForbidden, "only an organisation admin registers enterprises")
 	}
-	var in registerInput
+	var in EnterpriseInput
 	if err := decodeArg("enterprise", input, &in); err != nil {
 		return "", err
 	}
 	if err := uscc.Validate(in.CreditCode); err != nil {
 		return "", errf(api.CodeInvalidArgument, "creditCode: %v", err)
 	}
-	e := Enterprise{CreditCode: in.CreditCode, MSPID: c.MSPID, Status: enterpriseActive, RegisteredBy: c.ID, TxID: ctx.GetStub().GetTxID()}
+	e := Enterprise{CreditCode: in.CreditCode, MSPID: c.MSPID, Status: EnterpriseActive, RegisteredBy: c.ID, TxID: ctx.GetStub().GetTxID()}
 	if e.Name, err = cleanText("name", in.Name, true, 100); err != nil {
 		return "", err
 	}
@@ -332,7 +332,7 @@ func (r *Registry) BindMember(ctx contractapi.TransactionContextInterface, credi
 	if !c.Admin || c.MSPID != e.MSPID {
 		return "", errf(api.CodeForbidden, "only an admin of %s binds members of %s", e.MSPID, e.CreditCode)
 	}
-	var in bindInput
+	var in BindInput
 	if err := decodeArg("member", input, &in); err != nil {
 		return "", err
 	}

@@ -16,7 +16,7 @@ func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, ki
 	if err != nil {
 		return "", err
 	}
-	if e.Status != enterpriseActive || !slices.Contains(e.Kinds, kind) {
+	if e.Status != EnterpriseActive || !slices.Contains(e.Kinds, kind) {
 		return "", errf(api.CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
 	}
 	return e.CreditCode, nil
@@ -32,7 +32,7 @@ func finActiveEnterprise(ctx contractapi.TransactionContextInterface, field, cre
 	if err != nil {
 		return "", err
 	}
-	if e.Status != enterpriseActive {
+	if e.Status != EnterpriseActive {
 		return "", errf(api.CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
 	}
 	return e.CreditCode, nil

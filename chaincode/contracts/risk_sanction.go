@@ -20,7 +20,7 @@ func (r *Risk) RecordSanction(ctx contractapi.TransactionContextInterface, credi
 	if err != nil {
 		return "", err
 	}
-	var in rkSanctionInput
+	var in SanctionInput
 	if err := decodeArg("sanction", input, &in); err != nil {
 		return "", err
 	}

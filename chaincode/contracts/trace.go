@@ -103,7 +103,7 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 	if err != nil {
 		return "", err
 	}
-	var in productInput
+	var in ProductInput
 	if err := decodeArg("product", input, &in); err != nil {
 		return "", err
 	}
@@ -187,7 +187,7 @@ func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input
 	if err != nil {
 		return "", err
 	}
-	var in lotInput
+	var in LotInput
 	if err := decodeArg("lot", input, &in); err != nil {
 		return "", err
 	}

@@ -24,7 +24,7 @@ var certTypes = []string{CertQuarantine, CertPesticideResidue, CertGI, CertExpor
 // of products registered as geographical indications. The id is derived
 // from issuer, type and number, which may be used once.
 func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	var in certInput
+	var in CertificateInput
 	if err := decodeArg("certificate", input, &in); err != nil {
 		return "", err
 	}

@@ -65,18 +65,18 @@ func TestTraceChecks(t *testing.T) {
 var trFuzzNow = time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC) // two days after the seeds' events
 
 // trReinput turns a normalised event back into an input document.
-func trReinput(ev *TraceEvent) eventInput {
-	in := eventInput{Type: ev.Type, Action: ev.Action, BizStep: ev.BizStep, Disposition: ev.Disposition, EventTime: ev.EventTime,
+func trReinput(ev *TraceEvent) EventInput {
+	in := EventInput{Type: ev.Type, Action: ev.Action, BizStep: ev.BizStep, Disposition: ev.Disposition, EventTime: ev.EventTime,
 		ReadPoint: ev.ReadPoint, BizLocation: ev.BizLocation, Lots: ev.Lots, Items: ev.Items, Inputs: ev.Inputs, Outputs: ev.Outputs,
 		ChildLots: ev.ChildLots, ChildItems: ev.ChildItems, Destination: ev.Destination}
 	if ev.Type == TransformationEvent {
 		in.Action = ""
 	}
 	if p := ev.Parent; p != nil {
-		in.Parent = &parentInput{SSCC: p.SSCC, GTIN: p.GTIN, Lot: p.Lot, Serial: p.Serial}
+		in.Parent = &ParentInput{SSCC: p.SSCC, GTIN: p.GTIN, Lot: p.Lot, Serial: p.Serial}
 	}
 	for _, r := range ev.SensorReadings {
-		in.SensorReadings = append(in.SensorReadings, sensorInput{From: r.From, To: r.To, Type: r.Type, MinValue: r.MinValue, MaxValue: r.MaxValue, UOM: r.UOM})
+		in.SensorReadings = append(in.SensorReadings, SensorInput{From: r.From, To: r.To, Type: r.Type, MinValue: r.MinValue, MaxValue: r.MaxValue, UOM: r.UOM})
 	}
 	return in
 }
@@ -97,7 +97,7 @@ func FuzzNormalizeEvent(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		var in eventInput
+		var in EventInput
 		if err := decodeArg("event", raw, &in); err != nil {
 			return
 		}
@@ -113,7 +113,7 @@ func FuzzNormalizeEvent(f *testing.F) {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(trReinput(ev))
-		var in2 eventInput
+		var in2 EventInput
 		if err := decodeArg("event", string(b), &in2); err != nil {
 			t.Fatalf("normalised event %s does not decode: %v", b, err)
 		}

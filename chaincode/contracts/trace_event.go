@@ -99,7 +99,7 @@ func trStepNames() string {
 var trDispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
 
 // RecordEvent records an ObjectEvent, TransformationEvent or
-// AggregationEvent (see eventInput for the document). The event's id is
+// AggregationEvent (see EventInput for the document). The event's id is
 // the SHA-256 of its canonical content, presented as
 // ni:///sha-256;<hex>?ver=CBV2.0: recording the same event again returns
 // the stored one and writes nothing (and sets no chaincode event).
@@ -109,7 +109,7 @@ var trDispositions = []string{"active", "available", "conformant", "container_cl
 // set of checks (origin, quantity, unit, owner), and the event's id stays
 // a function of the event alone.
 func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJSON string) (string, error) {
-	var in eventInput
+	var in EventInput
 	if err := decodeArg("event", eventJSON, &in); err != nil {
 		return "", err
 	}
@@ -393,7 +393,7 @@ func eventHex(id string) string {
 // normalizeEvent checks an event document without reading state and
 // returns it in canonical form (lists sorted, decimals and times in one
 // spelling), with its event time.
-func normalizeEvent(in *eventInput, now time.Time) (*TraceEvent, time.Time, error) {
+func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, error) {
 	ev := &TraceEvent{}
 	var err error
 	if ev.Type, err = trOneOf("type", in.Type, ObjectEvent, TransformationEvent, AggregationEvent); err != nil {
@@ -623,7 +623,7 @@ func trSortItems(items []ItemRef) {
 	})
 }
 
-func trCheckParent(p *parentInput) (*ParentRef, error) {
+func trCheckParent(p *ParentInput) (*ParentRef, error) {
 	if p == nil {
 		return nil, errf(api.CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
 	}
@@ -655,7 +655,7 @@ func trCheckParent(p *parentInput) (*ParentRef, error) {
 	return out, nil
 }
 
-func trCheckReadings(in []sensorInput, now time.Time) ([]SensorReading, error) {
+func trCheckReadings(in []SensorInput, now time.Time) ([]SensorReading, error) {
 	if len(in) > maxReadingsPerEvent {
 		return nil, errf(api.CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
 	}

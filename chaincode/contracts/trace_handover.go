@@ -25,7 +25,7 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 	if err != nil {
 		return "", err
 	}
-	if to.Status != enterpriseActive {
+	if to.Status != EnterpriseActive {
 		return "", errf(api.CodeConflict, "enterprise %s is not active", to.CreditCode)
 	}
 	me := c.Enterprise.CreditCode

@@ -7,11 +7,10 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // atkLot commissions lot of gtin by the fixture's producer.
@@ -45,13 +44,13 @@ func (f *wrFix) atkEvent(by *Member, step, gtin string, lots []string, extra map
 
 // atkReceiptOf has the warehouse receive the producer's lot and issue a
 // receipt for qty of it to holder.
-func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) contracts.Receipt {
+func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) api.Receipt {
 	f.T.Helper()
 	f.MustSubmit(f.producer.Identity, api.TxHandOver, gtin, lot, f.wh.CreditCode)
 	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
 		f.T.Fatal(err)
 	}
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(gtin, lot, qty, amount, "CNY", holder.CreditCode))
 	return r
 }
@@ -88,7 +87,7 @@ func TestAtkAddCollateralRecalledReceiptEndsMarginCall(t *testing.T) {
 	wantCode(t, err, "RISK_BLOCKED")
 	f.mustDo(nil, f.trader.Identity, api.TxWithdrawFinancing, fin2.ID)
 	// ... but AddCollateral takes it at its full 50,000.00.
-	var topped contracts.Financing
+	var topped api.Financing
 	_, err = f.do(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	if err == nil && topped.Status != "MARGIN_CALL" {
 		t.Fatalf("recalled receipt %s ended the margin call: status %s adjusted %s", r2.ID, topped.Status, topped.AdjustedCollateralValue)
@@ -224,7 +223,7 @@ func TestAtkRepeatedTransformationsEatPledgedGoods(t *testing.T) {
 	f.setDay("2026-04-01")
 	lot := f.lot("1000")
 	f.receive(f.wh, lot, "1000")
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
 	fin := f.apply(f.trader, f.bank, "40000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("40000.00", "0.05", 90, "0.8"))
@@ -258,7 +257,7 @@ func TestAtkOwnerShipsGoodsUnderPledgedReceipt(t *testing.T) {
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
-	buyer := f.Enterprise(PlatformMSP, "汕头茶叶出口", contracts.KindExporter)
+	buyer := f.Enterprise(PlatformMSP, "汕头茶叶出口", api.KindExporter)
 	_, err := f.atkEvent(f.producer, "shipping", f.gtin, []string{r.Lot}, map[string]any{"destination": buyer.CreditCode})
 	if err == nil {
 		t.Errorf("the owner shipped lot %s out while receipt %s is pledged to %s", r.Lot, r.ID, fin.ID)
@@ -299,7 +298,7 @@ func TestAtkGovernanceHeld(t *testing.T) {
 	n := New(t)
 	capture, _ := json.Marshal(map[string]any{"regulatorMsp": BankMSP, "orgs": []map[string]any{{"mspId": BankMSP, "kinds": []string{"bank", "regulator", "warehouse"}}}, "trustKinds": []string{}})
 	c := n.MustSubmit(n.Admins[BankMSP], api.TxProposeGovernance, string(capture))
-	var p contracts.GovernanceProposal
+	var p api.GovernanceProposal
 	json.Unmarshal(c.Payload, &p)
 	if p.Status != "OPEN" {
 		t.Fatalf("one org adopted %+v", p)
@@ -315,13 +314,13 @@ func TestAtkGovernanceHeld(t *testing.T) {
 		{"mspId": BankMSP, "kinds": []string{"bank"}}, {"mspId": InsurerMSP, "kinds": []string{"insurer"}}, {"mspId": PlatformMSP, "kinds": []string{"producer"}},
 		{"mspId": RegulatorMSP, "kinds": []string{"inspector", "regulator"}}, {"mspId": WarehouseMSP, "kinds": []string{"warehouse"}}}, "trustKinds": []string{"bank", "regulator", "warehouse", "insurer", "inspector"}})
 	c = n.MustSubmit(n.Admins[PlatformMSP], api.TxProposeGovernance, string(other))
-	var q contracts.GovernanceProposal
+	var q api.GovernanceProposal
 	json.Unmarshal(c.Payload, &q)
 	n.MustSubmit(n.Admins[WarehouseMSP], api.TxApproveGovernance, q.ID)
 	n.MustSubmit(n.Admins[RegulatorMSP], api.TxApproveGovernance, q.ID)
 	_, err = n.Submit(n.Admins[PlatformMSP], api.TxApproveGovernance, p.ID)
 	wantCode(t, err, "CONFLICT")
-	var g contracts.Governance
+	var g api.Governance
 	n.MustEvaluate(&g, n.Admins[BankMSP], api.TxGetGovernance)
 	if g.Version != 1 || g.RegulatorMSP != RegulatorMSP {
 		t.Fatalf("governance %+v", g)
@@ -354,7 +353,7 @@ func TestAtkKindsAndCustodyHeld(t *testing.T) {
 
 	// A -> B -> C: the giver loses custody each time.
 	lot := f.lot("100")
-	logi := f.Enterprise(WarehouseMSP, "清远冷链物流", contracts.KindLogistics)
+	logi := f.Enterprise(WarehouseMSP, "清远冷链物流", api.KindLogistics)
 	f.receive(f.wh, lot, "100")
 	f.MustSubmit(f.wh.Identity, api.TxHandOver, f.gtin, lot, logi.CreditCode)
 	_, err = f.atkEvent(f.wh, "storing", f.gtin, []string{lot}, nil)
@@ -432,13 +431,13 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 	f := newInsFix(t)
 	f.setDay("2026-04-01")
 	lot := f.lot("1000") // the producer's, never handed to the trader
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "ATK-0001", amount: "30000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
 	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
 	terms, _ := json.Marshal(map[string]any{"principal": "10000.00", "annualRate": "0.05", "termDays": 90, "maxLtv": "0.8", "registrationNo": f.encRegistration()})
 	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, string(terms))
@@ -491,7 +490,7 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(agg))
 	f.MustSubmit(f.reg.Identity, api.TxRecallLot, tins, "TIN1", "铅超标")
 	// The shopper's trace of the box shows the recall ...
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	f.MustEvaluate(&doc, f.reg.Identity, api.TxGetTrace, boxes, "BOX1", "B0001")
 	docJSON, _ := json.Marshal(doc)
 	t.Logf("box trace mentions the recall: %v", json.Valid(docJSON) && len(doc.Recalls) > 0)

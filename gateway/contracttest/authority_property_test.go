@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -232,9 +232,9 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var hist []contracts.EnterpriseVersion
+		var hist []api.EnterpriseVersion
 		n.MustEvaluate(&hist, zone.Identity, api.TxGetEnterpriseHistory, a.enterprise)
-		var inForce *contracts.Enterprise
+		var inForce *api.Enterprise
 		for _, v := range hist { // newest first
 			vt, err := n.Ledger.Transaction(ctx, v.TxID)
 			if err != nil {

@@ -3,12 +3,12 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -79,7 +79,7 @@ func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
 	case "customs_broker":
 		// No contract acts on this kind yet; what the registry says the
 		// caller may do is the check.
-		var c contracts.Caller
+		var c api.Caller
 		w.MustEvaluate(&c, m, api.TxWhoAmI)
 		if c.Enterprise == nil || !slices.Contains(c.Enterprise.Kinds, kind) {
 			return "FORBIDDEN"
@@ -185,7 +185,7 @@ func TestAuthorityAttacks(t *testing.T) {
 	// The tea lot in the warehouse under a live receipt.
 	w.handOver(prod, w.leaf, "TEA1", wh)
 	w.mustEvent(wh, trObj{"type": "ObjectEvent", "bizStep": "receiving", "eventTime": now(), "lots": []trObj{trLotQty(w.leaf, "TEA1", "500", "kg")}})
-	var receipt contracts.Receipt
+	var receipt api.Receipt
 	w.must(&receipt, wh.Identity, api.TxIssueReceipt, wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode))
 
 	tests := []struct {
@@ -265,7 +265,7 @@ func TestAuthorityAttacks(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			var p contracts.GovernanceProposal
+			var p api.GovernanceProposal
 			json.Unmarshal(c.Payload, &p)
 			if p.Status != "OPEN" {
 				return fmt.Errorf("proposal %s after one approval", p.Status)
@@ -309,7 +309,7 @@ func TestAuthorityAttacks(t *testing.T) {
 // proposal made against the older version is stale.
 func TestAuthorityGovernanceChange(t *testing.T) {
 	w := newAuthWorld(t)
-	var g contracts.Governance
+	var g api.Governance
 	w.MustEvaluate(&g, w.unbound, api.TxGetGovernance)
 	if g.Version != 0 || g.RegulatorMSP != RegulatorMSP || len(g.Orgs) != 5 {
 		t.Fatalf("genesis %+v", g)
@@ -323,7 +323,7 @@ func TestAuthorityGovernanceChange(t *testing.T) {
 		orgs = append(orgs, trObj{"mspId": o.MSPID, "kinds": kinds})
 	}
 	in := trJSON(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": orgs, "trustKinds": g.TrustKinds})
-	var p, stale contracts.GovernanceProposal
+	var p, stale api.GovernanceProposal
 	w.must(&p, w.Admins[PlatformMSP], api.TxProposeGovernance, in)
 	w.must(&stale, w.Admins[BankMSP], api.TxProposeGovernance, in)
 	_, err := w.Submit(w.Admins[PlatformMSP], api.TxRegisterEnterprise, trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
@@ -346,7 +346,7 @@ func TestAuthorityGovernanceChange(t *testing.T) {
 	// The enterprise's history shows its registration and each change.
 	w.MustSubmit(w.by["regulator"].Identity, api.TxApproveKind, CreditCode(t, 6001), "warehouse")
 	w.MustSubmit(w.by["regulator"].Identity, api.TxRevokeKind, CreditCode(t, 6001), "warehouse", "no bonded licence")
-	var hist []contracts.EnterpriseVersion
+	var hist []api.EnterpriseVersion
 	w.MustEvaluate(&hist, w.unbound, api.TxGetEnterpriseHistory, CreditCode(t, 6001))
 	var actions []string
 	for _, v := range hist {

@@ -3,12 +3,11 @@ package contracttest
 import (
 	"context"
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // A cold-chain excursion and then a recall on pledged chilled chicken,
@@ -45,14 +44,14 @@ func TestCollateralAlertsWorked(t *testing.T) {
 		return string(b)
 	}
 	f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("receiving", nil))
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(chilled, "CK1", "1000", "100000.00", "CNY", f.trader.CreditCode))
 	fin := f.apply(f.trader, f.bank, "75000.00", "CNY", r.ID)
 	terms := `{"principal":"75000.00","annualRate":"0.05","termDays":180,"maxLtv":"0.8","haircuts":{"recall":"0.6","excursion":"0.2"},"marginCallDays":10}`
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, terms)
 	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 
-	check := func(step, status, adjusted, ltv, shortfall, deadline string, alerts int) contracts.FinancingView {
+	check := func(step, status, adjusted, ltv, shortfall, deadline string, alerts int) api.FinancingView {
 		t.Helper()
 		v := f.getFinancing(f.bank, fin.ID, f.today().Format("2006-01-02"))
 		if v.Status != status || v.AdjustedCollateralValue != adjusted || len(v.Alerts) != alerts {
@@ -68,7 +67,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	f.setDay("2026-04-02")
 	reading := []map[string]string{{"from": f.today().Add(-3 * time.Hour).Format(time.RFC3339), "to": f.today().Add(-2 * time.Hour).Format(time.RFC3339), "type": "temperature", "minValue": "2.5", "maxValue": "7.5", "uom": "CEL"}}
 	c := f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("sensor_reporting", map[string]any{"sensorReadings": reading}))
-	var recorded contracts.TraceEvent
+	var recorded api.TraceEvent
 	json.Unmarshal(c.Payload, &recorded)
 	v := check("after the excursion", "MARGIN_CALL", "80000.00", "0.9375", "11000.00", "2026-04-12", 1)
 	if a := v.Alerts[0]; a.Type != "EXCURSION" || a.Lot != "CK1" || a.Collateral != r.ID || a.Haircut != "0.2" || a.Source != recorded.ID || a.TxID != c.TxID {
@@ -86,7 +85,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 
 	// The borrower repays the shortfall with the interest due: met.
 	f.setDay("2026-05-01")
-	var repaid contracts.Financing
+	var repaid api.Financing
 	f.mustDo(&repaid, f.trader.Identity, api.TxRecordRepayment, fin.ID, "11312.50", "2026-05-01")
 	if p := repaid.Postings[len(repaid.Postings)-1]; p.ToInterest != "312.50" || p.ToPrincipal != "11000.00" || p.PrincipalAfter != "64000.00" {
 		t.Errorf("posting %+v", p)
@@ -111,7 +110,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	if v := f.getFinancing(f.bank, fin.ID, "2026-05-13"); v.Status != "DEFAULTED" {
 		t.Errorf("after the deadline: %s", v.Status)
 	}
-	var enc contracts.Encumbrance
+	var enc api.Encumbrance
 	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, chilled, "CK1")
 	if len(enc.Entries) != 0 {
 		t.Errorf("defaulted financing still encumbers the goods: %+v", enc)
@@ -132,12 +131,12 @@ func TestCollateralTopUp(t *testing.T) {
 		t.Fatalf("after the recall: %s %+v", v.Status, v.MarginCall)
 	}
 	// Another borrower cannot top it up; the bank cannot either.
-	other := f.Enterprise(PlatformMSP, "另一贸易公司", contracts.KindExporter)
+	other := f.Enterprise(PlatformMSP, "另一贸易公司", api.KindExporter)
 	_, err := f.Submit(other.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
 	_, err = f.Submit(f.bank.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
-	var topped contracts.Financing
+	var topped api.Financing
 	f.mustDo(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
 	// 100,000.00 × 0.5 + 50,000.00 = 100,000.00; allowed 80,000.00 = owed.
 	if topped.Status != "ACTIVE" || topped.AdjustedCollateralValue != "100000.00" || len(topped.Collateral) != 2 {
@@ -164,7 +163,7 @@ func (f *wrFix) eventOfTxNames(txID, financingID string) bool {
 
 // chaincodeEventsOf reads the chaincode events of one committed
 // transaction from the ledger's event stream.
-func (f *wrFix) chaincodeEventsOf(txID string) []contracts.Event {
+func (f *wrFix) chaincodeEventsOf(txID string) []api.Event {
 	f.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -176,13 +175,13 @@ func (f *wrFix) chaincodeEventsOf(txID string) []contracts.Event {
 	if err != nil {
 		f.T.Fatal(err)
 	}
-	var out []contracts.Event
+	var out []api.Event
 	for ev := range ch {
 		if ev.BlockNumber > tx.BlockNumber {
 			break
 		}
 		if ev.TxID == txID {
-			var e contracts.Event
+			var e api.Event
 			if err := json.Unmarshal(ev.Payload, &e); err != nil {
 				f.T.Fatal(err)
 			}

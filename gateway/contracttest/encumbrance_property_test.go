@@ -4,16 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"github.com/qingchain/qingchain/chaincode/api"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/shopspring/decimal"
 )
 
 // Random sequences of finance operations on two shared lots of chilled
@@ -59,7 +58,7 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 	f := newInsFix(t)
 	f.setDay("2026-04-01")
 	p := &encProp{insFix: f, t: t, rng: rand.New(rand.NewPCG(seed, 0xE7C0)), ship: map[string]string{}, live: map[string]bool{}, alerted: map[string][]encAlertRec{}}
-	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", contracts.KindBank)}
+	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", api.KindBank)}
 	p.gtin = wrGTIN(t, 60)
 	in, _ := json.Marshal(map[string]string{"gtin": p.gtin, "nameZh": "清远鸡冰鲜", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
 	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
@@ -79,7 +78,7 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 		if code := p.event(f.trader, "shipping", lot, "400", nil); code != "" {
 			t.Fatalf("trader ships the unreceipted 400 kg: %s (%v)", code, p.lastErr)
 		}
-		var s contracts.ShipmentView
+		var s api.ShipmentView
 		sin, _ := json.Marshal(map[string]any{"policyId": pol.ID, "limitId": lim.ID, "invoiceNumber": f.nextInvoice(), "invoiceAmount": "20000.00",
 			"customsDeclarationNo": f.nextCustoms(), "customsValue": "20000.00", "shipmentDate": f.day(), "paymentDueDate": f.dayPlus(90),
 			"lots": []map[string]string{{"gtin": p.gtin, "lot": lot}}})
@@ -155,10 +154,10 @@ func (p *encProp) eventTx(m *Member, step, lot, qty string, readings []map[strin
 	return "", c.TxID
 }
 
-func (p *encProp) receipts() []contracts.Receipt {
-	var out []contracts.Receipt
+func (p *encProp) receipts() []api.Receipt {
+	var out []api.Receipt
 	for _, lot := range p.lots {
-		var rs []contracts.Receipt
+		var rs []api.Receipt
 		p.MustEvaluate(&rs, p.trader.Identity, api.TxListReceiptsByHolder, p.trader.CreditCode)
 		for _, r := range rs {
 			if r.Lot == lot && r.GTIN == p.gtin && r.Status == "ISSUED" {
@@ -190,7 +189,7 @@ func (p *encProp) split() string {
 }
 
 func (p *encProp) approve(bank *Member, typ, col, terms string) string {
-	var fin contracts.Financing
+	var fin api.Financing
 	c, err := p.Submit(p.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "CNY", col))
 	if err != nil {
 		p.lastErr = err
@@ -223,7 +222,7 @@ func (p *encProp) pledge() string {
 
 func (p *encProp) receivable() string {
 	lot := p.lots[p.rng.IntN(len(p.lots))]
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	rin, _ := json.Marshal(map[string]any{"buyer": map[string]string{"creditCode": p.buyer.CreditCode}, "invoiceNumber": p.nextInvoice(),
 		"amount": fmt.Sprintf("%d.00", 5000+p.seq), "currency": "CNY", "issueDate": p.day(), "dueDate": p.dayPlus(60),
 		"lots": []map[string]string{{"gtin": p.gtin, "lot": lot}}})
@@ -304,9 +303,9 @@ func (p *encProp) liveIDs() []string {
 	return ids
 }
 
-func (p *encProp) fin(id string) contracts.FinancingView {
+func (p *encProp) fin(id string) api.FinancingView {
 	p.t.Helper()
-	var v contracts.FinancingView
+	var v api.FinancingView
 	p.MustEvaluate(&v, p.trader.Identity, api.TxGetFinancing, id, p.day())
 	return v
 }
@@ -316,7 +315,7 @@ func (p *encProp) check(step int) {
 	kg := decimal.NewFromInt(1000)
 	registered := map[string]bool{} // financing|lot
 	for _, lot := range p.lots {
-		var e contracts.Encumbrance
+		var e api.Encumbrance
 		p.MustEvaluate(&e, p.bank.Identity, api.TxGetEncumbrances, p.gtin, lot)
 		sum := decimal.Zero
 		for _, en := range e.Entries {
@@ -329,7 +328,7 @@ func (p *encProp) check(step int) {
 			if v.Status != "APPROVED" && v.Status != "ACTIVE" && v.Status != "MARGIN_CALL" {
 				p.t.Fatalf("step %d: lot %s registers %s, which is %s", step, lot, en.FinancingID, v.Status)
 			}
-			held := slices.ContainsFunc(v.Collateral, func(c contracts.Collateral) bool {
+			held := slices.ContainsFunc(v.Collateral, func(c api.Collateral) bool {
 				return c.Status == "PLEDGED" && c.ReceiptID+c.ReceivableID+c.ShipmentID == en.Via
 			})
 			if !held {
@@ -357,7 +356,7 @@ func (p *encProp) check(step int) {
 		}
 		for _, ar := range p.alerted[lot] {
 			// Financings approved before the event must carry its alert.
-			if decided.Before(ar.at) && !slices.ContainsFunc(v.Alerts, func(a contracts.CollateralAlert) bool { return a.Type == ar.typ && a.Lot == lot }) {
+			if decided.Before(ar.at) && !slices.ContainsFunc(v.Alerts, func(a api.CollateralAlert) bool { return a.Type == ar.typ && a.Lot == lot }) {
 				p.t.Fatalf("step %d: financing %s on lot %s, approved %s, lacks the %s alert of %s", step, id, lot, v.DecidedAt, ar.typ, ar.at)
 			}
 		}
@@ -365,11 +364,11 @@ func (p *encProp) check(step int) {
 }
 
 // lotOf is the lot a financing's single collateral rests on.
-func (p *encProp) lotOf(v contracts.FinancingView) string {
+func (p *encProp) lotOf(v api.FinancingView) string {
 	c := v.Collateral[0]
 	switch {
 	case c.ReceiptID != "":
-		var r contracts.Receipt
+		var r api.Receipt
 		p.MustEvaluate(&r, p.reg.Identity, api.TxGetReceipt, c.ReceiptID)
 		return r.Lot
 	case c.ReceivableID != "":

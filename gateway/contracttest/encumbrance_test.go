@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // encPapers are the three instruments' papers on one lot: a warehouse
@@ -38,7 +37,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	if _, err := f.event(f.wh, "receiving", p.lot, "400"); err != nil {
 		t.Fatal(err)
 	}
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, p.lot, "400", "40000.00", "USD", f.trader.CreditCode))
 	p.receipt = r.ID
 	// The rest is handed to the trader, who ships it.
@@ -46,7 +45,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	if _, err := f.event(f.trader, "shipping", p.lot, "600"); err != nil {
 		t.Fatal(err)
 	}
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "30000.00", currency: "USD",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{p.lot},
@@ -59,7 +58,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	f.assign(s.ID, bank)
 	p.shipment = s.ID
 	apply := func(typ, col string) string {
-		var fin contracts.Financing
+		var fin api.Financing
 		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "USD", col))
 		return fin.ID
 	}
@@ -127,7 +126,7 @@ func TestEncumbranceAcrossInstruments(t *testing.T) {
 					t.Error("a refused approval wrote a block")
 				}
 				// The register shows the first financing on the lot.
-				var enc contracts.Encumbrance
+				var enc api.Encumbrance
 				f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, p.lot)
 				if len(enc.Entries) != 1 || enc.Entries[0].FinancingID != a {
 					t.Errorf("register %+v, want only %s", enc, a)
@@ -163,16 +162,16 @@ func TestEncumbranceQuantities(t *testing.T) {
 	if _, err := f.event(f.wh, "receiving", lot, "1000"); err != nil {
 		t.Fatal(err)
 	}
-	var whole contracts.Receipt
+	var whole api.Receipt
 	f.mustDo(&whole, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
-	var parts []contracts.Receipt
+	var parts []api.Receipt
 	f.mustDo(&parts, f.trader.Identity, api.TxSplitReceipt, whole.ID, `{"parts":[{"quantity":"400","valuation":"40000.00"},{"quantity":"600","valuation":"60000.00"}]}`)
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	a := f.apply(f.trader, f.bank, "20000.00", "CNY", parts[0].ID)
 	b := f.apply(f.trader, bank2, "30000.00", "CNY", parts[1].ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
 	f.mustDo(nil, bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("30000.00", "0.05", 90, "0.6"))
-	var enc contracts.Encumbrance
+	var enc api.Encumbrance
 	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, lot)
 	if len(enc.Entries) != 2 || enc.Entries[0].Quantity != "400" || enc.Entries[1].Quantity != "600" || enc.Unit != "kg" {
 		t.Fatalf("register %+v", enc)

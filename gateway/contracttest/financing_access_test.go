@@ -2,16 +2,16 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
 var wrKinds = []string{
-	contracts.KindProducer, contracts.KindProcessor, contracts.KindLogistics, contracts.KindWarehouse, contracts.KindExporter,
-	contracts.KindBank, contracts.KindInsurer, contracts.KindInspector, contracts.KindRegulator,
+	api.KindProducer, api.KindProcessor, api.KindLogistics, api.KindWarehouse, api.KindExporter,
+	api.KindBank, api.KindInsurer, api.KindInspector, api.KindRegulator,
 }
 
 func wrOrgOf(kind string) string { return GrantingOrg(kind) }
@@ -49,7 +49,7 @@ func TestFinancingAccessControl(t *testing.T) {
 		f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, id, day())
 		return id
 	}
-	regulator := outsider[contracts.KindRegulator]
+	regulator := outsider[api.KindRegulator]
 
 	rows := []struct {
 		fn    api.Tx
@@ -61,8 +61,8 @@ func TestFinancingAccessControl(t *testing.T) {
 			lot := f.lot("100")
 			f.receive(f.wh, lot, "100")
 			return []string{wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)}
-		}, f.wh, map[string]string{contracts.KindWarehouse: "RULE_VIOLATION"}}, // no custody at that warehouse
-		{api.TxTransferReceipt, func() []string { return []string{receipt(), outsider[contracts.KindExporter].CreditCode} }, f.trader, nil},
+		}, f.wh, map[string]string{api.KindWarehouse: "RULE_VIOLATION"}}, // no custody at that warehouse
+		{api.TxTransferReceipt, func() []string { return []string{receipt(), outsider[api.KindExporter].CreditCode} }, f.trader, nil},
 		{api.TxSplitReceipt, func() []string {
 			return []string{receipt(), `{"parts":[{"quantity":"60","valuation":"6000.00"},{"quantity":"40","valuation":"4000.00"}]}`}
 		}, f.trader, nil},
@@ -88,9 +88,9 @@ func TestFinancingAccessControl(t *testing.T) {
 		{api.TxApplyForFinancing, func() []string {
 			return []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt())}
 		}, f.trader, map[string]string{ // anyone may apply, but only with receipts it holds
-			contracts.KindProducer: "FORBIDDEN", contracts.KindProcessor: "FORBIDDEN", contracts.KindLogistics: "FORBIDDEN",
-			contracts.KindWarehouse: "FORBIDDEN", contracts.KindExporter: "FORBIDDEN", contracts.KindBank: "FORBIDDEN",
-			contracts.KindInsurer: "FORBIDDEN", contracts.KindInspector: "FORBIDDEN", contracts.KindRegulator: "FORBIDDEN",
+			api.KindProducer: "FORBIDDEN", api.KindProcessor: "FORBIDDEN", api.KindLogistics: "FORBIDDEN",
+			api.KindWarehouse: "FORBIDDEN", api.KindExporter: "FORBIDDEN", api.KindBank: "FORBIDDEN",
+			api.KindInsurer: "FORBIDDEN", api.KindInspector: "FORBIDDEN", api.KindRegulator: "FORBIDDEN",
 		}},
 		{api.TxApproveFinancing, func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
 		{api.TxRejectFinancing, func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},
@@ -138,7 +138,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	// Reads: a financing only to its parties; a credit record to the
 	// enterprise itself, banks, insurers and regulators.
 	_, fin := applied()
-	credit := map[string]string{contracts.KindBank: "", contracts.KindInsurer: "", contracts.KindRegulator: ""}
+	credit := map[string]string{api.KindBank: "", api.KindInsurer: "", api.KindRegulator: ""}
 	for _, k := range wrKinds {
 		m := outsider[k]
 		_, err := f.Evaluate(m.Identity, api.TxGetFinancing, fin, "")
@@ -153,7 +153,7 @@ func TestFinancingAccessControl(t *testing.T) {
 		if got := Code(err); got != want {
 			t.Errorf("GetCreditRecord by %s: %q, want %q", k, got, want)
 		}
-		var own contracts.CreditRecord
+		var own api.CreditRecord
 		f.MustEvaluate(&own, m.Identity, api.TxGetCreditRecord, m.CreditCode)
 		if own.CreditCode != m.CreditCode || own.OnTime.Count != 0 || own.OnTime.Amounts == nil {
 			t.Errorf("own record of %s: %+v", k, own)

@@ -2,10 +2,9 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // Worked interest examples. Every figure is computed by hand in the
@@ -28,14 +27,14 @@ func (f *wrFix) wrLoan(approveDay, disburseDay, value, principal, currency, term
 }
 
 // repay records a repayment by the applicant and returns its posting.
-func (f *wrFix) repay(id, amount, valueDate string) contracts.Posting {
+func (f *wrFix) repay(id, amount, valueDate string) api.Posting {
 	f.T.Helper()
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxRecordRepayment, id, amount, valueDate)
 	return fin.Postings[len(fin.Postings)-1]
 }
 
-func checkPosting(t *testing.T, p contracts.Posting, days int, accrued, toInterest, toPrincipal, principalAfter, unpaidAfter string) {
+func checkPosting(t *testing.T, p api.Posting, days int, accrued, toInterest, toPrincipal, principalAfter, unpaidAfter string) {
 	t.Helper()
 	if p.Days != days || p.InterestAccrued != accrued || p.ToInterest != toInterest || p.ToPrincipal != toPrincipal ||
 		p.PrincipalAfter != principalAfter || p.InterestUnpaidAfter != unpaidAfter {
@@ -46,7 +45,7 @@ func checkPosting(t *testing.T, p contracts.Posting, days int, accrued, toIntere
 	}
 }
 
-func checkAsOf(t *testing.T, v contracts.FinancingView, principal, interest, payoff string) {
+func checkAsOf(t *testing.T, v api.FinancingView, principal, interest, payoff string) {
 	t.Helper()
 	if v.AsOf.PrincipalOutstanding != principal || v.AsOf.InterestAccrued != interest || v.AsOf.Payoff != payoff {
 		t.Errorf("as of %s: principal %s interest %s payoff %s; want %s %s %s",
@@ -113,9 +112,9 @@ func TestInterestMonthEnds(t *testing.T) {
 		t.Errorf("collateral after close: %+v", r)
 	}
 	// Three on-time repayments: 300,000.00 + 100,000.00 + 608,214.91 = 1,008,214.91.
-	var rec contracts.CreditRecord
+	var rec api.CreditRecord
 	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
-	if rec.OnTime.Count != 3 || len(rec.OnTime.Amounts) != 1 || rec.OnTime.Amounts[0] != (contracts.Money{Amount: "1008214.91", Currency: "CNY"}) ||
+	if rec.OnTime.Count != 3 || len(rec.OnTime.Amounts) != 1 || rec.OnTime.Amounts[0] != (api.Money{Amount: "1008214.91", Currency: "CNY"}) ||
 		rec.Late.Count != 0 || rec.Defaults.Count != 0 {
 		t.Errorf("credit record %+v", rec)
 	}
@@ -170,10 +169,10 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 	if !v.AsOf.PastMaturity || v.AsOf.Date != "2028-04-20" {
 		t.Errorf("asOf %+v", v.AsOf)
 	}
-	other := f.Enterprise(BankMSP, "别的银行", contracts.KindBank)
+	other := f.Enterprise(BankMSP, "别的银行", api.KindBank)
 	_, err = f.Submit(other.Identity, api.TxDeclareDefault, fin.ID)
 	wantCode(t, err, "FORBIDDEN")
-	var d contracts.Financing
+	var d api.Financing
 	f.mustDo(&d, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	last := d.Postings[len(d.Postings)-1]
 	if d.Status != "DEFAULTED" || last.Kind != "DEFAULT" || last.Amount != "400666.67" || last.InterestAccrued != "666.67" || d.Collateral[0].Status != "TAKEN" {
@@ -190,7 +189,7 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 
 	// Credit record: on time 2,000.00 + 102,916.67 = 104,916.67 (2);
 	// late 666.67 (1); one default owing 400,666.67.
-	var rec contracts.CreditRecord
+	var rec api.CreditRecord
 	f.MustEvaluate(&rec, f.trader.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
 	if rec.OnTime.Count != 2 || rec.OnTime.Amounts[0].Amount != "104916.67" || rec.Late.Count != 1 || rec.Late.Amounts[0].Amount != "666.67" ||
 		rec.Defaults.Count != 1 || rec.Defaults.Amounts[0].Amount != "400666.67" {

@@ -3,7 +3,6 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -11,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/shopspring/decimal"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
 )
 
@@ -62,8 +62,8 @@ type wrProp struct {
 	receipts   []string // every receipt id ever created, in creation order
 	financings []string
 	// The previous step's view of the ledger.
-	snapR    map[string]contracts.Receipt
-	snapF    map[string]contracts.Financing
+	snapR    map[string]api.Receipt
+	snapF    map[string]api.Financing
 	histLen  map[string]int
 	txs      []string // transactions committed by the current step
 	finalR   map[string]bool
@@ -76,12 +76,12 @@ func newWRProp(t *testing.T, seed uint64) *wrProp {
 	p := &wrProp{
 		wrFix: f, t: t, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
 		lotOf: map[string]*wrLotInfo{}, outcomes: map[string]int{},
-		snapR: map[string]contracts.Receipt{}, snapF: map[string]contracts.Financing{}, histLen: map[string]int{},
+		snapR: map[string]api.Receipt{}, snapF: map[string]api.Financing{}, histLen: map[string]int{},
 		finalR: map[string]bool{}, finalF: map[string]bool{},
 	}
-	p.holders = []*Member{f.trader, f.Enterprise(PlatformMSP, "茶叶加工厂", contracts.KindProcessor), f.Enterprise(PlatformMSP, "禽业出口商", contracts.KindExporter)}
-	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", contracts.KindBank), f.Enterprise(BankMSP, "第三银行", contracts.KindBank)}
-	p.whs = []*Member{f.wh, f.Enterprise(WarehouseMSP, "第二仓库", contracts.KindWarehouse)}
+	p.holders = []*Member{f.trader, f.Enterprise(PlatformMSP, "茶叶加工厂", api.KindProcessor), f.Enterprise(PlatformMSP, "禽业出口商", api.KindExporter)}
+	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", api.KindBank), f.Enterprise(BankMSP, "第三银行", api.KindBank)}
+	p.whs = []*Member{f.wh, f.Enterprise(WarehouseMSP, "第二仓库", api.KindWarehouse)}
 	return p
 }
 
@@ -124,8 +124,8 @@ func (p *wrProp) amount(min, max int64) string {
 }
 
 // receiptsWhere lists the current receipts satisfying ok, in creation order.
-func (p *wrProp) receiptsWhere(ok func(contracts.Receipt) bool) []contracts.Receipt {
-	var out []contracts.Receipt
+func (p *wrProp) receiptsWhere(ok func(api.Receipt) bool) []api.Receipt {
+	var out []api.Receipt
 	for _, id := range p.receipts {
 		if r := p.snapR[id]; ok(r) {
 			out = append(out, r)
@@ -134,8 +134,8 @@ func (p *wrProp) receiptsWhere(ok func(contracts.Receipt) bool) []contracts.Rece
 	return out
 }
 
-func (p *wrProp) financingsWhere(ok func(contracts.Financing) bool) []contracts.Financing {
-	var out []contracts.Financing
+func (p *wrProp) financingsWhere(ok func(api.Financing) bool) []api.Financing {
+	var out []api.Financing
 	for _, id := range p.financings {
 		if f := p.snapF[id]; ok(f) {
 			out = append(out, f)
@@ -221,7 +221,7 @@ func (p *wrProp) issueOn(issuer *Member, lot string, q decimal.Decimal) {
 	holder := pickOf(p, p.holders)
 	c, err := p.submit(issuer, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, q.String(), p.amount(1_000_000, 50_000_000), "CNY", holder.CreditCode))
 	if err == nil {
-		var r contracts.Receipt
+		var r api.Receipt
 		json.Unmarshal(c.Payload, &r)
 		p.receipts = append(p.receipts, r.ID)
 	}
@@ -244,7 +244,7 @@ func (p *wrProp) opReissue() {
 }
 
 func (p *wrProp) opTransfer() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool { return r.Status != "SPLIT" })
+	rs := p.receiptsWhere(func(r api.Receipt) bool { return r.Status != "SPLIT" })
 	if len(rs) == 0 {
 		return
 	}
@@ -258,7 +258,7 @@ func (p *wrProp) opTransfer() {
 }
 
 func (p *wrProp) opSplit() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool { return r.Status == "ISSUED" || r.Status == "PLEDGED" })
+	rs := p.receiptsWhere(func(r api.Receipt) bool { return r.Status == "ISSUED" || r.Status == "PLEDGED" })
 	if len(rs) == 0 {
 		return
 	}
@@ -277,7 +277,7 @@ func (p *wrProp) opSplit() {
 	}})
 	c, err := p.submit(p.member(r.Holder), api.TxSplitReceipt, r.ID, string(in))
 	if err == nil {
-		var parts []contracts.Receipt
+		var parts []api.Receipt
 		json.Unmarshal(c.Payload, &parts)
 		for _, x := range parts {
 			p.receipts = append(p.receipts, x.ID)
@@ -287,7 +287,7 @@ func (p *wrProp) opSplit() {
 
 func (p *wrProp) opApply() {
 	applicant := pickOf(p, p.holders)
-	mine := p.receiptsWhere(func(r contracts.Receipt) bool {
+	mine := p.receiptsWhere(func(r api.Receipt) bool {
 		return r.Holder == applicant.CreditCode && (r.Status == "ISSUED" || p.chance(10))
 	})
 	if len(mine) == 0 {
@@ -303,13 +303,13 @@ func (p *wrProp) opApply() {
 	principal := total.Mul(decimal.NewFromInt(3 + p.rng.Int64N(7))).Div(decimal.NewFromInt(10)).Round(2)
 	c, err := p.submit(applicant, api.TxApplyForFinancing, wrApplyInput(pickOf(p, p.banks).CreditCode, principal.StringFixed(2), "CNY", ids...))
 	if err == nil {
-		var f contracts.Financing
+		var f api.Financing
 		json.Unmarshal(c.Payload, &f)
 		p.financings = append(p.financings, f.ID)
 	}
 }
 
-func (p *wrProp) approveArgs(f contracts.Financing) (*Member, []string) {
+func (p *wrProp) approveArgs(f api.Financing) (*Member, []string) {
 	principal, _ := decimal.NewFromString(f.RequestedPrincipal)
 	if p.chance(30) {
 		principal = principal.Mul(decimal.NewFromInt(5 + p.rng.Int64N(5))).Div(decimal.NewFromInt(10)).Round(2)
@@ -323,7 +323,7 @@ func (p *wrProp) approveArgs(f contracts.Financing) (*Member, []string) {
 }
 
 func (p *wrProp) opApprove() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "APPLIED" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "APPLIED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -334,7 +334,7 @@ func (p *wrProp) opApprove() {
 // opRace approves up to four applications at once; those sharing a
 // receipt cannot all commit.
 func (p *wrProp) opRace() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "APPLIED" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "APPLIED" })
 	if len(fs) < 2 {
 		return
 	}
@@ -352,7 +352,7 @@ func (p *wrProp) opRace() {
 }
 
 func (p *wrProp) opDisburse() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "APPROVED" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "APPROVED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -361,7 +361,7 @@ func (p *wrProp) opDisburse() {
 }
 
 func (p *wrProp) opRepay() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "ACTIVE" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "ACTIVE" })
 	if len(fs) == 0 {
 		return
 	}
@@ -395,7 +395,7 @@ func (p *wrProp) opRepay() {
 }
 
 func (p *wrProp) opDefault() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "ACTIVE" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "ACTIVE" })
 	if len(fs) == 0 {
 		return
 	}
@@ -404,7 +404,7 @@ func (p *wrProp) opDefault() {
 }
 
 func (p *wrProp) opRelease() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool { return r.Pledge != nil })
+	rs := p.receiptsWhere(func(r api.Receipt) bool { return r.Pledge != nil })
 	if len(rs) == 0 {
 		return
 	}
@@ -417,7 +417,7 @@ func (p *wrProp) opRelease() {
 }
 
 func (p *wrProp) opClose() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "ACTIVE" || f.Status == "APPROVED" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "ACTIVE" || f.Status == "APPROVED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -426,7 +426,7 @@ func (p *wrProp) opClose() {
 }
 
 func (p *wrProp) opRedeem() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool {
+	rs := p.receiptsWhere(func(r api.Receipt) bool {
 		return r.Status == "ISSUED" || r.Status == "REDEEMING" || r.Status == "PLEDGED"
 	})
 	if len(rs) == 0 {
@@ -444,7 +444,7 @@ func (p *wrProp) opRedeem() {
 }
 
 func (p *wrProp) opCancel() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool { return r.Status == "ISSUED" || r.Status == "PLEDGED" })
+	rs := p.receiptsWhere(func(r api.Receipt) bool { return r.Status == "ISSUED" || r.Status == "PLEDGED" })
 	if len(rs) == 0 {
 		return
 	}
@@ -453,7 +453,7 @@ func (p *wrProp) opCancel() {
 }
 
 func (p *wrProp) opFreeze() {
-	rs := p.receiptsWhere(func(r contracts.Receipt) bool { return r.Status != "SPLIT" })
+	rs := p.receiptsWhere(func(r api.Receipt) bool { return r.Status != "SPLIT" })
 	if len(rs) == 0 {
 		return
 	}
@@ -476,7 +476,7 @@ func (p *wrProp) opShip() {
 		return
 	}
 	_, err := p.event(info.warehouse, "shipping", info.lot, "")
-	live := p.receiptsWhere(func(r contracts.Receipt) bool {
+	live := p.receiptsWhere(func(r api.Receipt) bool {
 		return r.Lot == info.lot && (r.Status == "ISSUED" || r.Status == "PLEDGED" || r.Status == "REDEEMING")
 	})
 	switch code := Code(err); {
@@ -493,7 +493,7 @@ func (p *wrProp) opShip() {
 }
 
 func (p *wrProp) opReject() {
-	fs := p.financingsWhere(func(f contracts.Financing) bool { return f.Status == "APPLIED" })
+	fs := p.financingsWhere(func(f api.Financing) bool { return f.Status == "APPLIED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -518,9 +518,9 @@ func (p *wrProp) check() {
 		t.Fatalf("step %d (%s): "+format, append([]any{p.step, p.lastName}, args...)...)
 	}
 	// Receipts, through the holder index; every receipt has one holder.
-	rs := map[string]contracts.Receipt{}
+	rs := map[string]api.Receipt{}
 	for _, m := range slices.Concat(p.holders, p.banks) {
-		var list []contracts.Receipt
+		var list []api.Receipt
 		p.MustEvaluate(&list, p.reg.Identity, api.TxListReceiptsByHolder, m.CreditCode)
 		for _, r := range list {
 			if _, dup := rs[r.ID]; dup || r.Holder != m.CreditCode {
@@ -533,9 +533,9 @@ func (p *wrProp) check() {
 		fail("%d receipts listed, %d created", len(rs), len(p.receipts))
 	}
 	// Financings, through each bank's list.
-	fs := map[string]contracts.Financing{}
+	fs := map[string]api.Financing{}
 	for _, b := range p.banks {
-		var list []contracts.Financing
+		var list []api.Financing
 		p.MustEvaluate(&list, b.Identity, api.TxListFinancings)
 		for _, f := range list {
 			fs[f.ID] = f
@@ -573,7 +573,7 @@ func (p *wrProp) check() {
 
 	// Goods: the live receipts of a lot descend from one issuance, sit in
 	// one warehouse and together cover no more than the lot.
-	root := func(r contracts.Receipt) string {
+	root := func(r api.Receipt) string {
 		for r.Parent != "" {
 			r = rs[r.Parent]
 		}
@@ -676,7 +676,7 @@ func (p *wrProp) check() {
 		if !changed {
 			break // credit records change only with a financing
 		}
-		var rec contracts.CreditRecord
+		var rec api.CreditRecord
 		p.MustEvaluate(&rec, p.bank.Identity, api.TxGetCreditRecord, h.CreditCode)
 		if n := repayments[h.CreditCode]; rec.OnTime.Count+rec.Late.Count != n[0] || rec.Defaults.Count != n[1] {
 			fail("credit record of %s %+v, postings say %v", h.CreditCode, rec, n)

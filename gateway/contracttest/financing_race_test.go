@@ -2,11 +2,10 @@ package contracttest
 
 import (
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // 50 applications against one receipt, approved all at once: exactly one
@@ -27,7 +26,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 			for i := range banks {
 				banks[i] = f.bank
 				if mode == "50 banks" {
-					banks[i] = f.Enterprise(BankMSP, fmt.Sprintf("银行%02d", i), contracts.KindBank)
+					banks[i] = f.Enterprise(BankMSP, fmt.Sprintf("银行%02d", i), api.KindBank)
 				}
 				ids[i] = f.apply(f.trader, banks[i], "500000.00", "CNY", r.ID).ID
 			}

@@ -3,13 +3,12 @@ package contracttest
 import (
 	"context"
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 var finIDPattern = regexp.MustCompile(`^F-2026-[0-9A-F]{16}$`)
@@ -20,7 +19,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	r2 := f.receipt(f.trader, "500", "400000.00", "CNY")
 	usd := f.receipt(f.trader, "500", "50000.00", "USD")
 	notMine := f.receipt(f.producer, "100", "1000.00", "CNY")
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 
 	for _, tc := range []struct {
 		name string
@@ -81,7 +80,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 			wantCode(t, err, tc.want)
 		})
 	}
-	var approved contracts.Financing
+	var approved api.Financing
 	f.mustDo(&approved, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
 	if approved.Status != "APPROVED" || approved.Terms.LTV != "0.8" || approved.Terms.CollateralValue != "1000000.00" || approved.ApprovalDate != "2026-04-01" {
 		t.Fatalf("approved %+v", approved)
@@ -107,7 +106,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	c := f.apply(f.trader, bank2, "1000.00", "USD", usd.ID)
 	_, err = f.Submit(bank2.Identity, api.TxWithdrawFinancing, c.ID)
 	wantCode(t, err, "FORBIDDEN")
-	var w contracts.Financing
+	var w api.Financing
 	f.mustDo(&w, f.trader.Identity, api.TxWithdrawFinancing, c.ID)
 	if w.Status != "WITHDRAWN" {
 		t.Errorf("withdrawn %+v", w)
@@ -119,7 +118,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	// releasing its collateral.
 	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, a.ID, "1.00", "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not disbursed
-	var closed contracts.Financing
+	var closed api.Financing
 	f.mustDo(&closed, f.bank.Identity, api.TxCloseFinancing, a.ID)
 	if closed.Status != "CLOSED" || closed.Collateral[0].Status != "RELEASED" || closed.Collateral[1].Status != "RELEASED" {
 		t.Errorf("closed %+v", closed)
@@ -138,7 +137,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	_, err = f.Evaluate(f.trader.Identity, api.TxGetFinancing, "F-2026-0000000000000000", "")
 	wantCode(t, err, "NOT_FOUND")
 	list := func(m *Member) []string {
-		var fs []contracts.Financing
+		var fs []api.Financing
 		f.MustEvaluate(&fs, m.Identity, api.TxListFinancings)
 		var ids []string
 		for _, x := range fs {
@@ -173,7 +172,7 @@ func TestFinancingDisburseAndDefaultRules(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION") // in the future
 	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026/04/01")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	var d contracts.Financing
+	var d api.Financing
 	f.mustDo(&d, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
 	if d.MaturityDate != "2026-04-11" || len(d.Postings) != 1 || d.Postings[0].Kind != "DISBURSEMENT" || d.Postings[0].Amount != "50000.00" {
 		t.Fatalf("disbursed %+v", d)
@@ -197,7 +196,7 @@ func TestFinancingDisburseAndDefaultRules(t *testing.T) {
 	// 10,000.00 paid 55.56 interest and 9,944.44 principal, leaving
 	// 40,055.56. Default on 04-12, 1 day later: 40,055.56 × 0.04 / 360 =
 	// 4.4506… → 4.45; owed 40,055.56 + 4.45 = 40,060.01.
-	var def contracts.Financing
+	var def api.Financing
 	f.mustDo(&def, f.bank.Identity, api.TxDeclareDefault, fin.ID)
 	if def.Postings[1].ToInterest != "55.56" || def.PrincipalOutstanding != "40055.56" || def.Postings[2].Amount != "40060.01" {
 		t.Errorf("default postings %+v", def.Postings)
@@ -226,10 +225,10 @@ func TestFinancingEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTx := map[string][]contracts.Event{}
+	byTx := map[string][]api.Event{}
 	height, _ := f.Ledger.Height(context.Background())
 	for ev := range ch {
-		var e contracts.Event
+		var e api.Event
 		if err := json.Unmarshal(ev.Payload, &e); err != nil {
 			t.Fatal(err)
 		}

@@ -1,11 +1,10 @@
 package contracttest
 
 import (
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // The grade from the ledger's own records: a clean new enterprise is B;
@@ -15,7 +14,7 @@ import (
 func TestGradeFromLedger(t *testing.T) {
 	f := newInsFix(t)
 	g := f.grade(f.buyer.CreditCode)
-	if g.Grade != "B" || g.LTVFactor != "1" || g.Inputs != (contracts.GradeInputs{}) || len(g.Reasons) == 0 {
+	if g.Grade != "B" || g.LTVFactor != "1" || g.Inputs != (api.GradeInputs{}) || len(g.Reasons) == 0 {
 		t.Fatalf("new enterprise %+v", g)
 	}
 	for i := 0; i < 3; i++ {
@@ -32,12 +31,12 @@ func TestGradeFromLedger(t *testing.T) {
 	// A sanction: grade D, no financing.
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
 	applied := f.apply(f.trader, f.bank, "5000.00", "CNY", r.ID)
-	var sn contracts.Sanction
+	var sn api.Sanction
 	f.mustDo(&sn, f.reg.Identity, api.TxRecordSanction, f.trader.CreditCode, `{"reason":"虚开增值税发票","basis":"清市监罚〔2026〕12号"}`)
 	if !insIDPattern.MatchString(sn.ID) || sn.Status != "ACTIVE" || sn.Regulator != f.reg.CreditCode {
 		t.Fatalf("sanction %+v", sn)
 	}
-	if g = f.grade(f.trader.CreditCode); g.Grade != "D" || g.LTVFactor != "0.5" || g.Record.Sanctions != (contracts.SanctionCount{Recorded: 1, Active: 1}) {
+	if g = f.grade(f.trader.CreditCode); g.Grade != "D" || g.LTVFactor != "0.5" || g.Record.Sanctions != (api.SanctionCount{Recorded: 1, Active: 1}) {
 		t.Fatalf("sanctioned %+v", g)
 	}
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "1000.00", "CNY", r.ID))
@@ -46,7 +45,7 @@ func TestGradeFromLedger(t *testing.T) {
 	wantCode(t, err, "SANCTIONED")
 	_, err = f.Submit(f.trader.Identity, api.TxLiftSanction, sn.ID, "paid the fine")
 	wantCode(t, err, "FORBIDDEN")
-	var list []contracts.Sanction
+	var list []api.Sanction
 	f.MustEvaluate(&list, f.bank.Identity, api.TxListSanctions, f.trader.CreditCode)
 	if len(list) != 1 || list[0].ID != sn.ID {
 		t.Fatalf("sanctions %+v", list)
@@ -57,7 +56,7 @@ func TestGradeFromLedger(t *testing.T) {
 	if g = f.grade(f.trader.CreditCode); g.Grade != "B" || !strings.Contains(strings.Join(g.Reasons, ";"), "lifted") {
 		t.Fatalf("after the lift %+v", g)
 	}
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
 	if fin.Terms.Grade != "B" || fin.Terms.EffectiveMaxLTV != "0.6" {
 		t.Fatalf("terms %+v", fin.Terms)

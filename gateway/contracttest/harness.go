@@ -8,11 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/uscc"
@@ -129,19 +130,19 @@ func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
 
 // TrustKinds are the kinds the genesis governance makes wait for the zone
 // regulator's approval.
-var TrustKinds = []string{contracts.KindBank, contracts.KindCustomsBroker, contracts.KindInspector, contracts.KindInsurer, contracts.KindRegulator, contracts.KindWarehouse}
+var TrustKinds = []string{api.KindBank, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse}
 
 // GrantingOrg is the organisation that grants a kind under the genesis
 // governance (for logistics, the platform's).
 func GrantingOrg(kind string) string {
 	switch kind {
-	case contracts.KindBank:
+	case api.KindBank:
 		return BankMSP
-	case contracts.KindInsurer:
+	case api.KindInsurer:
 		return InsurerMSP
-	case contracts.KindWarehouse:
+	case api.KindWarehouse:
 		return WarehouseMSP
-	case contracts.KindRegulator, contracts.KindInspector:
+	case api.KindRegulator, api.KindInspector:
 		return RegulatorMSP
 	default:
 		return PlatformMSP

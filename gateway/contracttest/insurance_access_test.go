@@ -3,12 +3,12 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -28,8 +28,8 @@ func TestInsuranceAccessControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	regulator := outsider[contracts.KindRegulator]
-	target := f.Enterprise(PlatformMSP, "失信企业", contracts.KindProducer)
+	regulator := outsider[api.KindRegulator]
+	target := f.Enterprise(PlatformMSP, "失信企业", api.KindProducer)
 
 	lot := f.shippedLot("1000")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"}) // no waiting period
@@ -39,7 +39,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		return f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: []string{lot}}, f.nextInvoice())
 	}
 	shipment := func() string {
-		var s contracts.ShipmentView
+		var s api.ShipmentView
 		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, shipInput())
 		return s.ID
 	}
@@ -50,7 +50,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		return s
 	}
 	filed := func() string {
-		var c contracts.Claim
+		var c api.Claim
 		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
 		return c.ID
 	}
@@ -60,7 +60,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		return c
 	}
 	requested := func() string {
-		var a contracts.Assignment
+		var a api.Assignment
 		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
 		return a.ID
 	}
@@ -81,13 +81,13 @@ func TestInsuranceAccessControl(t *testing.T) {
 			issue: f.day(), due: due, lots: lots})
 	}
 	pastDue := func() string {
-		var rv contracts.ReceivableView
+		var rv api.ReceivableView
 		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, recvInput(f.dayPlus(1), lot))
 		later(2)
 		return rv.ID
 	}
 	flagged := func() string {
-		var rv contracts.ReceivableView
+		var rv api.ReceivableView
 		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, recvInput(f.dayPlus(30), f.lot("1")))
 		return rv.ID
 	}
@@ -113,10 +113,10 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}{
 		{"", api.TxSetCreditLimit, func() []string {
 			return []string{insLimitInput(f.trader.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")}
-		}, f.insurer, anyOf(contracts.KindInsurer)}, // any insurer sets its own limits
+		}, f.insurer, anyOf(api.KindInsurer)}, // any insurer sets its own limits
 		{"", api.TxIssuePolicy, func() []string {
 			return []string{insPolicyInput(f.trader.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})}
-		}, f.insurer, anyOf(contracts.KindInsurer)},
+		}, f.insurer, anyOf(api.KindInsurer)},
 		{"", api.TxDeclareShipment, func() []string { return []string{shipInput()} }, f.trader, nil},
 		{"", api.TxRecordShipmentPayment, func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
 		{"", api.TxReportBuyerDefault, func() []string { s := shipment(); later(2); return []string{s} }, f.trader, nil},
@@ -129,18 +129,18 @@ func TestInsuranceAccessControl(t *testing.T) {
 		{"", api.TxRejectClaim, func() []string { return []string{filed(), "no"} }, f.insurer, nil},
 		{"", api.TxPayClaim, func() []string { return []string{approvedClaim(), f.day()} }, f.insurer, nil},
 		{"", api.TxCreateReceivable, func() []string { return []string{recvInput(f.dayPlus(30), lot)} },
-			f.trader, anyOf(contracts.KindExporter, contracts.KindProducer, contracts.KindProcessor)}, // sellers record their own invoices
+			f.trader, anyOf(api.KindExporter, api.KindProducer, api.KindProcessor)}, // sellers record their own invoices
 		{"", api.TxConfirmReceivable, func() []string { return []string{f.receivable("10.00", false).ID} }, f.buyer, nil},
 		{"", api.TxRejectReceivable, func() []string { return []string{f.receivable("10.00", false).ID, "no"} }, f.buyer, nil},
 		{"", api.TxRecordReceivablePayment, func() []string { return []string{f.receivable("10.00", true).ID, "1.00", f.day()} }, f.trader, nil},
 		{"", api.TxMarkReceivableOverdue, func() []string { return []string{pastDue()} }, f.trader, nil},
 		{"", api.TxDeclareReceivableDefault, func() []string { return []string{pastDue()} }, f.trader, nil},
 		{"", api.TxAssessRisk, func() []string { return []string{"receivable", flagged()} },
-			f.bank, anyOf(contracts.KindBank, contracts.KindRegulator)}, // an insurer only on its own shipments
+			f.bank, anyOf(api.KindBank, api.KindRegulator)}, // an insurer only on its own shipments
 		{"", api.TxResolveRiskFlag, func() []string { return []string{"receivable", flagged(), "NO_SHIPPING_EVENT", "checked"} }, regulator, nil},
-		{"", api.TxRecordSanction, func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(contracts.KindRegulator)},
+		{"", api.TxRecordSanction, func() []string { return []string{target.CreditCode, sanction} }, f.reg, anyOf(api.KindRegulator)},
 		{"", api.TxLiftSanction, func() []string {
-			var sn contracts.Sanction
+			var sn api.Sanction
 			f.mustDo(&sn, f.reg.Identity, api.TxRecordSanction, target.CreditCode, sanction)
 			return []string{sn.ID, "lifted"}
 		}, regulator, nil}, // any regulator
@@ -151,7 +151,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 			return []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", assignedShipment())}
 		}, f.trader, allConflict},
 		{"RECEIVABLE", api.TxApproveFinancing, func() []string {
-			var fin contracts.Financing
+			var fin api.Financing
 			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
 			return []string{fin.ID, rvTerms("500.00", "0.05", 30, "0.8")}
 		}, f.bank, nil},
@@ -189,11 +189,11 @@ func TestInsuranceAccessControl(t *testing.T) {
 
 	// Reads: to the parties and regulators; grades, sanctions and risk
 	// flags also to banks and insurers; receivables to banks.
-	var limits []contracts.CreditLimitView
+	var limits []api.CreditLimitView
 	f.MustEvaluate(&limits, f.insurer.Identity, api.TxListCreditLimits) // the ones it set
-	var claims []contracts.Claim
+	var claims []api.Claim
 	f.MustEvaluate(&claims, f.trader.Identity, api.TxListClaims)
-	var assignments []contracts.Assignment
+	var assignments []api.Assignment
 	f.MustEvaluate(&assignments, f.bank.Identity, api.TxListAssignments)
 	if len(limits) == 0 || len(claims) == 0 || len(assignments) == 0 {
 		t.Fatalf("lists: %d limits, %d claims, %d assignments", len(limits), len(claims), len(assignments))
@@ -204,16 +204,16 @@ func TestInsuranceAccessControl(t *testing.T) {
 		args []string
 		ok   map[string]string
 	}{
-		{api.TxGetCreditLimit, []string{limits[0].ID}, anyOf(contracts.KindRegulator)},
-		{api.TxGetPolicy, []string{p.ID}, anyOf(contracts.KindRegulator)},
-		{api.TxListShipments, []string{p.ID}, anyOf(contracts.KindRegulator)},
-		{api.TxGetShipment, []string{claims[0].ShipmentID}, anyOf(contracts.KindRegulator)},
-		{api.TxGetClaim, []string{claims[0].ID}, anyOf(contracts.KindRegulator)},
-		{api.TxGetAssignment, []string{assignments[0].ID}, anyOf(contracts.KindRegulator)},
-		{api.TxGetReceivable, []string{rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank)},
-		{api.TxGetRiskFlags, []string{"receivable", rv.ID}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
-		{api.TxListSanctions, []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
-		{api.TxGetCreditGrade, []string{f.trader.CreditCode}, anyOf(contracts.KindRegulator, contracts.KindBank, contracts.KindInsurer)},
+		{api.TxGetCreditLimit, []string{limits[0].ID}, anyOf(api.KindRegulator)},
+		{api.TxGetPolicy, []string{p.ID}, anyOf(api.KindRegulator)},
+		{api.TxListShipments, []string{p.ID}, anyOf(api.KindRegulator)},
+		{api.TxGetShipment, []string{claims[0].ShipmentID}, anyOf(api.KindRegulator)},
+		{api.TxGetClaim, []string{claims[0].ID}, anyOf(api.KindRegulator)},
+		{api.TxGetAssignment, []string{assignments[0].ID}, anyOf(api.KindRegulator)},
+		{api.TxGetReceivable, []string{rv.ID}, anyOf(api.KindRegulator, api.KindBank)},
+		{api.TxGetRiskFlags, []string{"receivable", rv.ID}, anyOf(api.KindRegulator, api.KindBank, api.KindInsurer)},
+		{api.TxListSanctions, []string{f.trader.CreditCode}, anyOf(api.KindRegulator, api.KindBank, api.KindInsurer)},
+		{api.TxGetCreditGrade, []string{f.trader.CreditCode}, anyOf(api.KindRegulator, api.KindBank, api.KindInsurer)},
 	}
 	for _, r := range reads {
 		for _, k := range wrKinds {

@@ -3,10 +3,10 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -25,8 +25,8 @@ type insFix struct {
 func newInsFix(t testing.TB) *insFix {
 	t.Helper()
 	f := &insFix{wrFix: newWRFix(t)}
-	f.insurer = f.Enterprise(InsurerMSP, "中国出口信用保险公司广东分公司", contracts.KindInsurer)
-	f.buyer = f.Enterprise(PlatformMSP, "广州茶叶连锁有限公司", contracts.KindProcessor)
+	f.insurer = f.Enterprise(InsurerMSP, "中国出口信用保险公司广东分公司", api.KindInsurer)
+	f.buyer = f.Enterprise(PlatformMSP, "广州茶叶连锁有限公司", api.KindProcessor)
 	return f
 }
 
@@ -75,9 +75,9 @@ func insLimitInput(exporter string, b insBuyer, amount, currency, from, to strin
 
 // limit sets the insurer's limit for the trader on a buyer, valid a year
 // from 2026-04-01.
-func (f *insFix) limit(b insBuyer, amount, currency string) contracts.CreditLimitView {
+func (f *insFix) limit(b insBuyer, amount, currency string) api.CreditLimitView {
 	f.T.Helper()
-	var l contracts.CreditLimitView
+	var l api.CreditLimitView
 	f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, amount, currency, "2026-04-01", "2027-03-31"))
 	return l
 }
@@ -99,9 +99,9 @@ func insPolicyInput(insured string, o insPolicyOpts) string {
 	return string(in)
 }
 
-func (f *insFix) policy(o insPolicyOpts) contracts.Policy {
+func (f *insFix) policy(o insPolicyOpts) api.Policy {
 	f.T.Helper()
-	var p contracts.Policy
+	var p api.Policy
 	f.mustDo(&p, f.insurer.Identity, api.TxIssuePolicy, insPolicyInput(f.trader.CreditCode, o))
 	return p
 }
@@ -138,33 +138,33 @@ func (f *insFix) shipmentInput(s insShip, invoice string) string {
 	return string(in)
 }
 
-func (f *insFix) declare(s insShip) contracts.ShipmentView {
+func (f *insFix) declare(s insShip) api.ShipmentView {
 	f.T.Helper()
-	var v contracts.ShipmentView
+	var v api.ShipmentView
 	f.mustDo(&v, f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(s, f.nextInvoice()))
 	return v
 }
 
 // assign has the trader assign a shipment's proceeds to bank and the
 // insurer accept.
-func (f *insFix) assign(shipmentID string, bank *Member) contracts.Assignment {
+func (f *insFix) assign(shipmentID string, bank *Member) api.Assignment {
 	f.T.Helper()
-	var a contracts.Assignment
+	var a api.Assignment
 	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipmentID, bank.CreditCode)
 	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
 	return a
 }
 
-func (f *insFix) shipment(as *identity.Identity, id string) contracts.ShipmentView {
+func (f *insFix) shipment(as *identity.Identity, id string) api.ShipmentView {
 	f.T.Helper()
-	var v contracts.ShipmentView
+	var v api.ShipmentView
 	f.MustEvaluate(&v, as, api.TxGetShipment, id)
 	return v
 }
 
-func (f *insFix) creditLimit(id string) contracts.CreditLimitView {
+func (f *insFix) creditLimit(id string) api.CreditLimitView {
 	f.T.Helper()
-	var l contracts.CreditLimitView
+	var l api.CreditLimitView
 	f.MustEvaluate(&l, f.insurer.Identity, api.TxGetCreditLimit, id)
 	return l
 }
@@ -179,9 +179,9 @@ func insApply(typ, bank, principal, currency string, collateral ...string) strin
 
 // finance applies for a financing of a type, has the bank approve it and
 // disburse it on the clock's day.
-func (f *insFix) finance(typ string, bank *Member, principal, currency, terms string, collateral ...string) contracts.Financing {
+func (f *insFix) finance(typ string, bank *Member, principal, currency, terms string, collateral ...string) api.Financing {
 	f.T.Helper()
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, principal, currency, collateral...))
 	f.mustDo(&fin, bank.Identity, api.TxApproveFinancing, fin.ID, terms)
 	f.mustDo(&fin, bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
@@ -215,10 +215,10 @@ func (f *insFix) receivableInput(o insRecvOpts) string {
 
 // receivable creates a receivable of the trader on the domestic buyer for
 // shipped goods, due in 60 days; confirmed when confirm is set.
-func (f *insFix) receivable(amount string, confirm bool) contracts.ReceivableView {
+func (f *insFix) receivable(amount string, confirm bool) api.ReceivableView {
 	f.T.Helper()
 	lot := f.shippedLot("100")
-	var v contracts.ReceivableView
+	var v api.ReceivableView
 	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
@@ -229,22 +229,22 @@ func (f *insFix) receivable(amount string, confirm bool) contracts.ReceivableVie
 	return v
 }
 
-func (f *insFix) getReceivable(id string) contracts.ReceivableView {
+func (f *insFix) getReceivable(id string) api.ReceivableView {
 	f.T.Helper()
-	var v contracts.ReceivableView
+	var v api.ReceivableView
 	f.MustEvaluate(&v, f.reg.Identity, api.TxGetReceivable, id)
 	return v
 }
 
-func (f *insFix) grade(code string) contracts.CreditGrade {
+func (f *insFix) grade(code string) api.CreditGrade {
 	f.T.Helper()
-	var g contracts.CreditGrade
+	var g api.CreditGrade
 	f.MustEvaluate(&g, f.reg.Identity, api.TxGetCreditGrade, code)
 	return g
 }
 
 // insFlagCodes lists the codes of flags.
-func insFlagCodes(flags []contracts.RiskFlag) []string {
+func insFlagCodes(flags []api.RiskFlag) []string {
 	out := []string{}
 	for _, fl := range flags {
 		out = append(out, fl.Code)

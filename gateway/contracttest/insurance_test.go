@@ -2,13 +2,12 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 var insIDPattern = regexp.MustCompile(`^(BL|PO|SH|AS|CM|RV|SN)-2026-[0-9A-F]{16}$`)
@@ -42,7 +41,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	if p1.CoverageRatio != "0.9" || p1.MaxLiability != "95000.00" || p1.Indemnified != "0.00" || l1.Available != "200000.00" || l1.Used != "0.00" {
 		t.Fatalf("policy %+v limit %+v", p1, l1)
 	}
-	ship := func(p contracts.Policy, l contracts.CreditLimitView, amount, customs string) contracts.ShipmentView {
+	ship := func(p api.Policy, l api.CreditLimitView, amount, customs string) api.ShipmentView {
 		return f.declare(insShip{policy: p.ID, limit: l.ID, amount: amount, customsValue: customs, shipDate: "2026-04-01", dueDate: "2026-06-30",
 			lots: []string{f.shippedLot("100")}})
 	}
@@ -53,7 +52,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	s2 := ship(p2, l2, "40000.00", "")
 	s3 := ship(p2, l2, "10000", "")
 	for _, c := range []struct {
-		s                contracts.ShipmentView
+		s                api.ShipmentView
 		premium, balance string
 	}{{s1, "500.00", "100000.00"}, {s4, "100.00", "20000.00"}, {s5, "1.01", "201.00"}, {s6, "166.67", "33333.33"}, {s2, "200.00", "40000.00"}, {s3, "50.00", "10000.00"}} {
 		if c.s.Premium != c.premium || c.s.Outstanding != c.balance || c.s.Status != "DECLARED" || len(c.s.ShippingEvents) != 1 || len(c.s.RiskFlags) != 0 {
@@ -70,7 +69,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	// The buyer pays S5 in full and 10,000.00 of S6; both amounts are
 	// released: 153,534.33 − 201.00 − 10,000.00 = 143,333.33.
-	var sv contracts.ShipmentView
+	var sv api.ShipmentView
 	f.mustDo(&sv, f.trader.Identity, api.TxRecordShipmentPayment, s5.ID, "201.00", "2026-04-01")
 	if sv.Status != "PAID" || sv.Outstanding != "0.00" {
 		t.Fatalf("S5 after payment: %+v", sv)
@@ -111,7 +110,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-07-01")
 	f.mustDo(nil, f.bank.Identity, api.TxReportBuyerDefault, s1.ID) // the assignee may report
-	for _, s := range []contracts.ShipmentView{s4, s2, s3} {
+	for _, s := range []api.ShipmentView{s4, s2, s3} {
 		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s.ID)
 	}
 	if l := f.creditLimit(l1.ID); l.Status != "SUSPENDED" {
@@ -129,8 +128,8 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	wantCode(t, err, "FORBIDDEN") // S3 is not assigned to the bank
 	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s4.ID, `{"loss":"20000.01"}`)
 	wantCode(t, err, "RULE_VIOLATION") // more than outstanding
-	file := func(as *Member, s contracts.ShipmentView) contracts.Claim {
-		var c contracts.Claim
+	file := func(as *Member, s api.ShipmentView) api.Claim {
+		var c api.Claim
 		f.mustDo(&c, as.Identity, api.TxFileClaim, s.ID, `{"note":"buyer unreachable"}`)
 		return c
 	}
@@ -139,7 +138,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	wantCode(t, err, "CONFLICT") // one open claim per shipment
 	// Covered = loss × 0.9.
 	for _, c := range []struct {
-		c                   contracts.Claim
+		c                   api.Claim
 		loss, covered, from string
 	}{{c1, "100000.00", "90000.00", f.bank.CreditCode}, {c4, "20000.00", "18000.00", f.trader.CreditCode}, {c2, "40000.00", "36000.00", f.trader.CreditCode}, {c3, "10000.00", "9000.00", f.trader.CreditCode}} {
 		if c.c.Loss != c.loss || c.c.Covered != c.covered || c.c.Status != "FILED" || c.c.FiledBy != c.from {
@@ -148,7 +147,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	}
 
 	f.setDay("2026-09-01")
-	approve := func(c contracts.Claim) contracts.Claim {
+	approve := func(c api.Claim) api.Claim {
 		f.mustDo(&c, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
 		return c
 	}
@@ -173,7 +172,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	f.setDay("2026-09-02")
 	_, err = f.Submit(f.insurer.Identity, api.TxPayClaim, c4.ID, "2026-08-31")
 	wantCode(t, err, "RULE_VIOLATION") // before the approval
-	pay := func(c contracts.Claim) contracts.ClaimPayment {
+	pay := func(c api.Claim) api.ClaimPayment {
 		f.mustDo(&c, f.insurer.Identity, api.TxPayClaim, c.ID, "2026-09-02")
 		if c.Status != "PAID" || c.Payment == nil {
 			t.Fatalf("paid claim %+v", c)
@@ -184,20 +183,20 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	// 2026-04-01 to 2026-09-02 (154 days): 70,000 × 0.06 × 154 / 360 =
 	// 1,796.666… → 1,796.67; payoff 71,796.67; the surplus 90,000.00 −
 	// 71,796.67 = 18,203.33 goes to the exporter.
-	want1 := contracts.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.bank.CreditCode, FinancingID: fin1.ID,
+	want1 := api.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.bank.CreditCode, FinancingID: fin1.ID,
 		ToInterest: "1796.67", ToPrincipal: "70000.00", ToBank: "71796.67", ToInsured: "18203.33"}
 	if got := pay(c1); got != want1 {
 		t.Errorf("C1 payment %+v, want %+v", got, want1)
 	}
 	// C4 → the exporter (not assigned): all 5,000.00.
-	want4 := contracts.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.trader.CreditCode, ToInterest: "0.00", ToPrincipal: "0.00", ToBank: "0.00", ToInsured: "5000.00"}
+	want4 := api.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.trader.CreditCode, ToInterest: "0.00", ToPrincipal: "0.00", ToBank: "0.00", ToInsured: "5000.00"}
 	if got := pay(c4); got != want4 {
 		t.Errorf("C4 payment %+v, want %+v", got, want4)
 	}
 	// C2 → the bank: interest 30,000 × 0.0435 × 154 / 360 = 558.25, then
 	// principal 30,000.00 − 558.25 = 29,441.75; nothing left over; the
 	// financing still owes 558.25.
-	want2 := contracts.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.bank.CreditCode, FinancingID: fin2.ID,
+	want2 := api.ClaimPayment{PaymentDate: "2026-09-02", Beneficiary: f.bank.CreditCode, FinancingID: fin2.ID,
 		ToInterest: "558.25", ToPrincipal: "29441.75", ToBank: "30000.00", ToInsured: "0.00"}
 	if got := pay(c2); got != want2 {
 		t.Errorf("C2 payment %+v, want %+v", got, want2)
@@ -231,7 +230,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	if l := f.creditLimit(l2.ID); l.Used != "10000.00" || l.Indemnified != "30000.00" {
 		t.Errorf("limit 2 at the end: %+v", l)
 	}
-	var p contracts.Policy
+	var p api.Policy
 	f.MustEvaluate(&p, f.trader.Identity, api.TxGetPolicy, p1.ID)
 	if p.Indemnified != "95000.00" {
 		t.Errorf("policy 1 indemnified %s", p.Indemnified)
@@ -239,11 +238,11 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	// Three claims paid on the exporter's shipments: 90,000 + 5,000 +
 	// 30,000 = 125,000.00; three claims make its grade C.
 	g := f.grade(f.trader.CreditCode)
-	if g.Record.Claims.Count != 3 || g.Record.Claims.Amounts[0] != (contracts.Money{Amount: "125000.00", Currency: "USD"}) || g.Grade != "C" || g.LTVFactor != "0.8" {
+	if g.Record.Claims.Count != 3 || g.Record.Claims.Amounts[0] != (api.Money{Amount: "125000.00", Currency: "USD"}) || g.Grade != "C" || g.LTVFactor != "0.8" {
 		t.Errorf("trader's grade after the claims: %+v record %+v", g, g.Record)
 	}
 	// Claims are listed to their parties: the bank sees the two it was paid.
-	var bankClaims []contracts.Claim
+	var bankClaims []api.Claim
 	f.MustEvaluate(&bankClaims, f.bank.Identity, api.TxListClaims)
 	if len(bankClaims) != 2 {
 		t.Errorf("bank lists %d claims", len(bankClaims))
@@ -256,9 +255,9 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	l := f.limit(b, "100000.00", "USD")
 	lCNY := f.limit(f.overseasBuyer(), "100000.00", "CNY")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
-	other := f.Enterprise(PlatformMSP, "另一出口商", contracts.KindExporter)
-	insurer2 := f.Enterprise(InsurerMSP, "另一保险公司", contracts.KindInsurer)
-	var foreign contracts.CreditLimitView
+	other := f.Enterprise(PlatformMSP, "另一出口商", api.KindExporter)
+	insurer2 := f.Enterprise(InsurerMSP, "另一保险公司", api.KindInsurer)
+	var foreign api.CreditLimitView
 	f.mustDo(&foreign, insurer2.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, "1000.00", "USD", "2026-04-01", "2027-03-31"))
 	shipped := f.shippedLot("10")
 	notShipped := f.lot("10")
@@ -320,7 +319,7 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	if !slices.Equal(s.RiskFlags, []string{"VALUE_MISMATCH"}) || s.Premium != "40.00" {
 		t.Errorf("mismatched shipment: flags %v premium %s", s.RiskFlags, s.Premium)
 	}
-	var flags []contracts.RiskFlag
+	var flags []api.RiskFlag
 	f.MustEvaluate(&flags, f.bank.Identity, api.TxGetRiskFlags, "shipment", s.ID)
 	if len(flags) != 1 || flags[0].Code != "VALUE_MISMATCH" || flags[0].Resolved {
 		t.Errorf("flags %+v", flags)
@@ -379,13 +378,13 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	f := newInsFix(t)
 	l := f.limit(f.overseasBuyer(), "500000.00", "USD")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.8", premium: "0.004"})
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "50000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("5")}})
 
 	// Not assigned yet: no POLICY financing.
 	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
-	var a, a2 contracts.Assignment
+	var a, a2 api.Assignment
 	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode)
 	f.mustDo(&a2, f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode)
 	if a.Status != "REQUESTED" || a.Bank != f.bank.CreditCode || a.ShipmentID != s.ID || a.Insurer != f.insurer.CreditCode {
@@ -401,7 +400,7 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	f.mustDo(nil, f.insurer.Identity, api.TxRejectAssignment, a2.ID, "already assigned")
 
 	// The bank sees the assigned shipment; the other bank does not.
-	var list []contracts.ShipmentView
+	var list []api.ShipmentView
 	f.MustEvaluate(&list, f.bank.Identity, api.TxListShipments, "")
 	if len(list) != 1 || list[0].ID != s.ID || list[0].Assignee != f.bank.CreditCode {
 		t.Fatalf("bank's shipments %+v", list)
@@ -413,7 +412,7 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", bank2.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	// Value 50,000.00 × 0.8 = 40,000.00; 30,000 is an LTV of 0.75.
-	var fa, fb contracts.Financing
+	var fa, fb api.Financing
 	f.mustDo(&fa, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
 	f.mustDo(&fb, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
 	if fa.Collateral[0].Valuation != "40000.00" || fa.Collateral[0].Status != "OFFERED" {

@@ -3,11 +3,11 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -29,11 +29,11 @@ type wrFix struct {
 func newWRFix(t testing.TB) *wrFix {
 	t.Helper()
 	f := &wrFix{Net: New(t)}
-	f.producer = f.Enterprise(PlatformMSP, "英德红茶合作社", contracts.KindProducer, contracts.KindProcessor)
-	f.wh = f.Enterprise(WarehouseMSP, "清远保税仓", contracts.KindWarehouse)
-	f.trader = f.Enterprise(PlatformMSP, "清远茶叶贸易公司", contracts.KindExporter)
-	f.bank = f.Enterprise(BankMSP, "清远农商银行", contracts.KindBank)
-	f.reg = f.Enterprise(RegulatorMSP, "清远市场监管局", contracts.KindRegulator)
+	f.producer = f.Enterprise(PlatformMSP, "英德红茶合作社", api.KindProducer, api.KindProcessor)
+	f.wh = f.Enterprise(WarehouseMSP, "清远保税仓", api.KindWarehouse)
+	f.trader = f.Enterprise(PlatformMSP, "清远茶叶贸易公司", api.KindExporter)
+	f.bank = f.Enterprise(BankMSP, "清远农商银行", api.KindBank)
+	f.reg = f.Enterprise(RegulatorMSP, "清远市场监管局", api.KindRegulator)
 	f.gtin = wrGTIN(t, 1)
 	f.product(f.producer, f.gtin)
 	return f
@@ -115,11 +115,11 @@ func wrIssueInput(gtin, lot, qty, amount, currency, holder string) string {
 
 // receipt commissions a lot, has the warehouse receive it and issue a
 // receipt for all of it to holder.
-func (f *wrFix) receipt(holder *Member, qty, amount, currency string) contracts.Receipt {
+func (f *wrFix) receipt(holder *Member, qty, amount, currency string) api.Receipt {
 	f.T.Helper()
 	lot := f.lot(qty)
 	f.receive(f.wh, lot, qty)
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode))
 	return r
 }
@@ -148,16 +148,16 @@ func (f *wrFix) mustDo(v any, id *identity.Identity, fn api.Tx, args ...string) 
 }
 
 // getReceipt reads a receipt as the regulator.
-func (f *wrFix) getReceipt(id string) contracts.Receipt {
+func (f *wrFix) getReceipt(id string) api.Receipt {
 	f.T.Helper()
-	var r contracts.Receipt
+	var r api.Receipt
 	f.MustEvaluate(&r, f.reg.Identity, api.TxGetReceipt, id)
 	return r
 }
 
-func (f *wrFix) history(id string) []contracts.ReceiptChange {
+func (f *wrFix) history(id string) []api.ReceiptChange {
 	f.T.Helper()
-	var h []contracts.ReceiptChange
+	var h []api.ReceiptChange
 	f.MustEvaluate(&h, f.reg.Identity, api.TxGetReceiptHistory, id)
 	return h
 }
@@ -175,16 +175,16 @@ func wrTerms(principal, rate string, termDays int, maxLTV string) string {
 	return string(in)
 }
 
-func (f *wrFix) apply(applicant, bank *Member, principal, currency string, receipts ...string) contracts.Financing {
+func (f *wrFix) apply(applicant, bank *Member, principal, currency string, receipts ...string) api.Financing {
 	f.T.Helper()
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, applicant.Identity, api.TxApplyForFinancing, wrApplyInput(bank.CreditCode, principal, currency, receipts...))
 	return fin
 }
 
-func (f *wrFix) getFinancing(as *Member, id, asOf string) contracts.FinancingView {
+func (f *wrFix) getFinancing(as *Member, id, asOf string) api.FinancingView {
 	f.T.Helper()
-	var v contracts.FinancingView
+	var v api.FinancingView
 	f.MustEvaluate(&v, as.Identity, api.TxGetFinancing, id, asOf)
 	return v
 }

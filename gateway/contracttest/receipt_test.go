@@ -2,13 +2,12 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 var wrIDPattern = regexp.MustCompile(`^WR-2026-[0-9A-F]{16}$`)
@@ -22,7 +21,7 @@ func TestReceiptIssue(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION")
 
 	f.receive(f.wh, lot, "800")
-	other := f.Enterprise(WarehouseMSP, "英德物流仓", contracts.KindWarehouse)
+	other := f.Enterprise(WarehouseMSP, "英德物流仓", api.KindWarehouse)
 	tests := []struct {
 		name string
 		as   *Member
@@ -49,10 +48,10 @@ func TestReceiptIssue(t *testing.T) {
 		})
 	}
 
-	var r contracts.Receipt
+	var r api.Receipt
 	c := f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode))
 	if !wrIDPattern.MatchString(r.ID) || r.GTIN != f.gtin || r.Lot != lot || r.Quantity != "800" || r.Unit != "kg" ||
-		r.Valuation != (contracts.Money{Amount: "300000.50", Currency: "CNY"}) || r.Warehouse != f.wh.CreditCode ||
+		r.Valuation != (api.Money{Amount: "300000.50", Currency: "CNY"}) || r.Warehouse != f.wh.CreditCode ||
 		r.Holder != f.trader.CreditCode || r.Status != "ISSUED" || r.Pledge != nil || r.Frozen != nil || len(r.Basis) != 1 || r.TxID != c.TxID {
 		t.Fatalf("issued %+v", r)
 	}
@@ -77,7 +76,7 @@ func TestReceiptIssue(t *testing.T) {
 	_, err = f.event(f.wh, "shipping", lot, "")
 	wantCode(t, err, "CONFLICT")
 
-	var byHolder, byWarehouse []contracts.Receipt
+	var byHolder, byWarehouse []api.Receipt
 	f.MustEvaluate(&byHolder, f.trader.Identity, api.TxListReceiptsByHolder, "")
 	f.MustEvaluate(&byWarehouse, f.wh.Identity, api.TxListReceiptsByWarehouse, f.wh.CreditCode)
 	if len(byHolder) != 1 || byHolder[0].ID != r.ID || len(byWarehouse) != 1 || byWarehouse[0].ID != r.ID {
@@ -90,7 +89,7 @@ func TestReceiptIssue(t *testing.T) {
 		t.Errorf("regulator's list %v", byHolder)
 	}
 	// Any registered enterprise may verify a receipt; strangers may not.
-	var seen contracts.Receipt
+	var seen api.Receipt
 	f.MustEvaluate(&seen, f.bank.Identity, api.TxGetReceipt, r.ID)
 	if seen.ID != r.ID {
 		t.Errorf("GetReceipt %+v", seen)
@@ -105,7 +104,7 @@ func TestReceiptIssue(t *testing.T) {
 
 func TestReceiptLifecycle(t *testing.T) {
 	f := newWRFix(t)
-	buyer := f.Enterprise(PlatformMSP, "广州茶商", contracts.KindExporter)
+	buyer := f.Enterprise(PlatformMSP, "广州茶商", api.KindExporter)
 	r := f.receipt(f.trader, "1000", "500000.00", "CNY")
 	lot := r.Lot
 
@@ -120,7 +119,7 @@ func TestReceiptLifecycle(t *testing.T) {
 	if r.Holder != buyer.CreditCode {
 		t.Fatalf("holder %s", r.Holder)
 	}
-	var list []contracts.Receipt
+	var list []api.Receipt
 	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceiptsByHolder, "")
 	if len(list) != 0 {
 		t.Errorf("old holder still lists %v", list)
@@ -137,7 +136,7 @@ func TestReceiptLifecycle(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION")
 	_, err = f.Submit(f.trader.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "400", "200000.00"))
 	wantCode(t, err, "FORBIDDEN")
-	var parts []contracts.Receipt
+	var parts []api.Receipt
 	f.mustDo(&parts, buyer.Identity, api.TxSplitReceipt, r.ID, split("600", "300000.00", "400", "200000.00"))
 	if len(parts) != 2 || parts[0].ID == parts[1].ID || parts[0].Parent != r.ID || parts[0].Quantity != "600" ||
 		parts[1].Valuation.Amount != "200000.00" || parts[1].Holder != buyer.CreditCode || parts[1].Status != "ISSUED" {
@@ -164,7 +163,7 @@ func TestReceiptLifecycle(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 	f.mustDo(&a, buyer.Identity, api.TxWithdrawRedemption, a.ID)
 	f.mustDo(&a, buyer.Identity, api.TxRequestRedemption, a.ID)
-	other := f.Enterprise(WarehouseMSP, "别的仓库", contracts.KindWarehouse)
+	other := f.Enterprise(WarehouseMSP, "别的仓库", api.KindWarehouse)
 	_, err = f.Submit(other.Identity, api.TxConfirmRedemption, a.ID)
 	wantCode(t, err, "FORBIDDEN")
 	f.mustDo(&a, f.wh.Identity, api.TxConfirmRedemption, a.ID)
@@ -196,7 +195,7 @@ func TestReceiptLifecycle(t *testing.T) {
 	}
 	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION") // the stock check counted 400
-	var again contracts.Receipt
+	var again api.Receipt
 	f.mustDo(&again, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
 	f.mustDo(&again, f.wh.Identity, api.TxCancelReceipt, again.ID, "wrong holder")
 	// No live receipt: the goods may leave; after that there is no custody.
@@ -261,7 +260,7 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	}
 
 	// A pledged receipt: nothing but a release.
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	split := `{"parts":[{"quantity":"500","valuation":"250000.00"},{"quantity":"500","valuation":"250000.00"}]}`
 	for _, tc := range []struct {
 		as   *Member
@@ -328,7 +327,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 			t.Errorf("issue: %v", err)
 		}
 	}
-	var live []contracts.Receipt
+	var live []api.Receipt
 	f.MustEvaluate(&live, f.wh.Identity, api.TxListReceiptsByWarehouse, "")
 	if ok != 1 || len(live) != 1 {
 		t.Fatalf("%d issuances committed, %d receipts", ok, len(live))

@@ -3,11 +3,12 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
 )
@@ -47,9 +48,9 @@ func rvSub(t *testing.T, f *insFix, name string, body func(t *testing.T)) {
 }
 
 // rvCreate submits a receivable of seller on the domestic buyer.
-func (f *insFix) rvCreate(seller *Member, invoice, amount string, lots ...string) (contracts.ReceivableView, error) {
+func (f *insFix) rvCreate(seller *Member, invoice, amount string, lots ...string) (api.ReceivableView, error) {
 	f.T.Helper()
-	var v contracts.ReceivableView
+	var v api.ReceivableView
 	_, err := f.do(&v, seller.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: invoice, amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: lots,
@@ -113,7 +114,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 			}
 		})
 	}
-	var list []contracts.ReceivableView
+	var list []api.ReceivableView
 	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
 	n := 0
 	for _, rv := range list {
@@ -127,7 +128,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 
 	// Another buyer's invoice of that number is another invoice.
 	other := f.overseasBuyer()
-	var v contracts.ReceivableView
+	var v api.ReceivableView
 	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: other, invoice: "hy-2026-0611", amount: next(), currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
@@ -152,8 +153,8 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
 	b := f.overseasBuyer()
 	l := f.limit(b, "1000000.00", "USD")
-	ship := func(invoice string) (contracts.ShipmentView, error) {
-		var s contracts.ShipmentView
+	ship := func(invoice string) (api.ShipmentView, error) {
+		var s api.ShipmentView
 		_, err := f.do(&s, f.trader.Identity, api.TxDeclareShipment,
 			f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(30), lots: []string{lot}}, invoice))
 		return s, err
@@ -166,7 +167,7 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 		_, err := ship(inv)
 		wantCode(t, err, "ALREADY_EXISTS")
 	}
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: b, invoice: "ｓｈ－２０２６－０１", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
 	}))
@@ -184,10 +185,10 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 // is live or defaulted; not after it was rejected or settled.
 func TestLikelyDuplicateReceivable(t *testing.T) {
 	f := newInsFix(t)
-	trader2 := f.Enterprise(PlatformMSP, "英德茶叶出口公司", contracts.KindExporter)
+	trader2 := f.Enterprise(PlatformMSP, "英德茶叶出口公司", api.KindExporter)
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
-	pastDue := func(lots ...string) contracts.ReceivableView {
-		var v contracts.ReceivableView
+	pastDue := func(lots ...string) api.ReceivableView {
+		var v api.ReceivableView
 		f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "5000.00", currency: "CNY",
 			issue: f.day(), due: f.dayPlus(1), lots: lots,
@@ -204,59 +205,59 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 		name string
 		// first creates the earlier receivable on lots a and b and says
 		// what the second tries.
-		first func(a, b string) (contracts.ReceivableView, second)
+		first func(a, b string) (api.ReceivableView, second)
 		want  string
 	}{
-		{"same sale, pending", func(a, b string) (contracts.ReceivableView, second) {
+		{"same sale, pending", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"same sale, confirmed", func(a, b string) (contracts.ReceivableView, second) {
+		{"same sale, confirmed", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"same lots in another order", func(a, b string) (contracts.ReceivableView, second) {
+		{"same lots in another order", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a, b)
 			return v, second{f.trader, "5000.00", []string{b, a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"same amount written without decimals", func(a, b string) (contracts.ReceivableView, second) {
+		{"same amount written without decimals", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			return v, second{f.trader, "5000", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"overdue", func(a, b string) (contracts.ReceivableView, second) {
+		{"overdue", func(a, b string) (api.ReceivableView, second) {
 			v := pastDue(a)
 			f.mustDo(nil, f.trader.Identity, api.TxMarkReceivableOverdue, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"defaulted", func(a, b string) (contracts.ReceivableView, second) {
+		{"defaulted", func(a, b string) (api.ReceivableView, second) {
 			v := pastDue(a)
 			f.mustDo(nil, f.trader.Identity, api.TxDeclareReceivableDefault, v.ID)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
-		{"rejected by the buyer: a corrected invoice", func(a, b string) (contracts.ReceivableView, second) {
+		{"rejected by the buyer: a corrected invoice", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			f.mustDo(nil, f.buyer.Identity, api.TxRejectReceivable, v.ID, "wrong invoice date")
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
-		{"settled: a new sale", func(a, b string) (contracts.ReceivableView, second) {
+		{"settled: a new sale", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			f.mustDo(nil, f.trader.Identity, api.TxRecordReceivablePayment, v.ID, "5000.00", f.day())
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
-		{"another amount", func(a, b string) (contracts.ReceivableView, second) {
+		{"another amount", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			return v, second{f.trader, "5000.01", []string{a}}
 		}, ""},
-		{"fewer lots", func(a, b string) (contracts.ReceivableView, second) {
+		{"fewer lots", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a, b)
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
-		{"more lots", func(a, b string) (contracts.ReceivableView, second) {
+		{"more lots", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			return v, second{f.trader, "5000.00", []string{a, b}}
 		}, ""},
-		{"another seller", func(a, b string) (contracts.ReceivableView, second) {
+		{"another seller", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
 			return v, second{trader2, "5000.00", []string{a}}
 		}, ""},
@@ -304,15 +305,15 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 // the bank that holds it, not to another), shown in the financing.
 func TestRegistrationNumber(t *testing.T) {
 	f := newInsFix(t)
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
-	applied := func(bank *Member) contracts.Financing {
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
+	applied := func(bank *Member) api.Financing {
 		rv := f.receivable("10000.00", true)
-		var fin contracts.Financing
+		var fin api.Financing
 		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, "5000.00", "CNY", rv.ID))
 		return fin
 	}
-	approve := func(bank *Member, id, regNo string) (contracts.Financing, error) {
-		var fin contracts.Financing
+	approve := func(bank *Member, id, regNo string) (api.Financing, error) {
+		var fin api.Financing
 		_, err := f.do(&fin, bank.Identity, api.TxApproveFinancing, id, rvTermsWith("5000.00", "0.05", 30, "0.8", regNo))
 		return fin, err
 	}

@@ -3,16 +3,15 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"github.com/qingchain/qingchain/chaincode/api"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/shopspring/decimal"
 )
 
 // Random sequences of receivable and RECEIVABLE-financing operations
@@ -53,8 +52,8 @@ type rvProp struct {
 	receivables []string
 	financings  []string
 	bankOf      map[string]*Member // financing -> its bank
-	snapF       map[string]contracts.FinancingView
-	snapR       map[string]contracts.ReceivableView
+	snapF       map[string]api.FinancingView
+	snapR       map[string]api.ReceivableView
 	outcomes    map[string]int
 	mu          sync.Mutex
 }
@@ -64,9 +63,9 @@ var rvAllowedCodes = []string{"", "INVALID_ARGUMENT", "FORBIDDEN", "NOT_FOUND", 
 func newRvProp(t *testing.T, seed uint64) *rvProp {
 	f := newInsFix(t)
 	p := &rvProp{insFix: f, t: t, rng: rand.New(rand.NewPCG(seed, 0x51ED27)), bankOf: map[string]*Member{},
-		snapF: map[string]contracts.FinancingView{}, snapR: map[string]contracts.ReceivableView{}, outcomes: map[string]int{}}
-	p.sellers = []*Member{f.trader, f.Enterprise(PlatformMSP, "清远鸡出口公司", contracts.KindExporter)}
-	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", contracts.KindBank), f.Enterprise(BankMSP, "第三银行", contracts.KindBank)}
+		snapF: map[string]api.FinancingView{}, snapR: map[string]api.ReceivableView{}, outcomes: map[string]int{}}
+	p.sellers = []*Member{f.trader, f.Enterprise(PlatformMSP, "清远鸡出口公司", api.KindExporter)}
+	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", api.KindBank), f.Enterprise(BankMSP, "第三银行", api.KindBank)}
 	p.lot = f.shippedLot("10000")
 	return p
 }
@@ -140,7 +139,7 @@ func (p *rvProp) opCreate() {
 	if err != nil {
 		return
 	}
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	_ = json.Unmarshal(out, &rv)
 	p.receivables = append(p.receivables, rv.ID)
 	p.snapR[rv.ID] = rv
@@ -149,8 +148,8 @@ func (p *rvProp) opCreate() {
 	}
 }
 
-func (p *rvProp) finWhere(ok func(contracts.FinancingView) bool) []contracts.FinancingView {
-	var out []contracts.FinancingView
+func (p *rvProp) finWhere(ok func(api.FinancingView) bool) []api.FinancingView {
+	var out []api.FinancingView
 	for _, id := range p.financings {
 		if v := p.snapF[id]; ok(v) {
 			out = append(out, v)
@@ -186,15 +185,15 @@ func (p *rvProp) opApply() {
 	bank := rvPick(p, p.banks)
 	b, err := p.submit(applicant, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, principal.StringFixed(2), "CNY", rv.ID))
 	if err == nil {
-		var fin contracts.Financing
+		var fin api.Financing
 		_ = json.Unmarshal(b, &fin)
 		p.financings = append(p.financings, fin.ID)
 		p.bankOf[fin.ID] = bank
-		p.snapF[fin.ID] = contracts.FinancingView{Financing: fin}
+		p.snapF[fin.ID] = api.FinancingView{Financing: fin}
 	}
 }
 
-func (p *rvProp) approveArgs(f contracts.FinancingView) (*Member, []string) {
+func (p *rvProp) approveArgs(f api.FinancingView) (*Member, []string) {
 	terms := rvTerms(f.RequestedPrincipal, rvPick(p, []string{"0.0435", "0.06"}), 5+p.pick(40), rvPick(p, []string{"0.5", "0.8", "0.9"}))
 	bank := p.bankOf[f.ID]
 	if p.chance(10) {
@@ -204,7 +203,7 @@ func (p *rvProp) approveArgs(f contracts.FinancingView) (*Member, []string) {
 }
 
 func (p *rvProp) opApprove() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "APPLIED" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "APPLIED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -215,11 +214,11 @@ func (p *rvProp) opApprove() {
 // opRace approves at once every pending application on one receivable
 // (or, if none has two, up to four pending applications).
 func (p *rvProp) opRace() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "APPLIED" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "APPLIED" })
 	if len(fs) < 2 {
 		return
 	}
-	byRv := map[string][]contracts.FinancingView{}
+	byRv := map[string][]api.FinancingView{}
 	var shared []string
 	for _, f := range fs {
 		id := f.Collateral[0].ReceivableID
@@ -245,7 +244,7 @@ func (p *rvProp) opRace() {
 }
 
 func (p *rvProp) opDisburse() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "APPROVED" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "APPROVED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -254,7 +253,7 @@ func (p *rvProp) opDisburse() {
 }
 
 func (p *rvProp) opRepay() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "ACTIVE" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "ACTIVE" })
 	if len(fs) == 0 {
 		return
 	}
@@ -272,7 +271,7 @@ func (p *rvProp) opRepay() {
 }
 
 func (p *rvProp) opCollect() {
-	var assigned []contracts.ReceivableView
+	var assigned []api.ReceivableView
 	for _, id := range p.receivables {
 		if rv := p.snapR[id]; rv.Assignee != "" && rv.Outstanding != "0.00" {
 			assigned = append(assigned, rv)
@@ -294,7 +293,7 @@ func (p *rvProp) opCollect() {
 }
 
 func (p *rvProp) opClose() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "ACTIVE" || f.Status == "APPROVED" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "ACTIVE" || f.Status == "APPROVED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -303,7 +302,7 @@ func (p *rvProp) opClose() {
 }
 
 func (p *rvProp) opDefault() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "ACTIVE" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "ACTIVE" })
 	if len(fs) == 0 {
 		return
 	}
@@ -312,7 +311,7 @@ func (p *rvProp) opDefault() {
 }
 
 func (p *rvProp) opRejectOrWithdraw() {
-	fs := p.finWhere(func(f contracts.FinancingView) bool { return f.Status == "APPLIED" })
+	fs := p.finWhere(func(f api.FinancingView) bool { return f.Status == "APPLIED" })
 	if len(fs) == 0 {
 		return
 	}
@@ -345,7 +344,7 @@ func (p *rvProp) check() {
 		if paid.GreaterThan(amount) || paid.Sign() < 0 {
 			p.t.Fatalf("step %d: receivable %s paid %s of %s", p.step, id, rv.Paid, rv.Amount)
 		}
-		var live []contracts.FinancingView
+		var live []api.FinancingView
 		for _, fid := range p.financings {
 			f := p.snapF[fid]
 			if f.Collateral[0].ReceivableID == id && (f.Status == "APPROVED" || f.Status == "ACTIVE") {

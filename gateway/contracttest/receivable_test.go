@@ -2,12 +2,11 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestReceivableLifecycle(t *testing.T) {
@@ -20,7 +19,7 @@ func TestReceivableLifecycle(t *testing.T) {
 	}
 	_, err := f.Submit(f.trader.Identity, api.TxConfirmReceivable, rv.ID)
 	wantCode(t, err, "FORBIDDEN") // only the buyer confirms
-	var got contracts.ReceivableView
+	var got api.ReceivableView
 	f.mustDo(&got, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	if got.Status != "CONFIRMED" || got.ConfirmedAt == "" {
 		t.Fatalf("confirmed %+v", got)
@@ -31,7 +30,7 @@ func TestReceivableLifecycle(t *testing.T) {
 	// An overseas buyer cannot confirm: the receivable stays OPEN.
 	hamburg := f.overseasBuyer()
 	lot := f.shippedLot("10")
-	var open contracts.ReceivableView
+	var open api.ReceivableView
 	f.mustDo(&open, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: hamburg, invoice: "EXP-1", amount: "5000.00", currency: "EUR", issue: "2026-04-01", due: "2026-06-30", lots: []string{lot},
 	}))
@@ -42,7 +41,7 @@ func TestReceivableLifecycle(t *testing.T) {
 	wantCode(t, err, "CONFLICT") // never confirmed
 
 	// Payments: partial, then the rest after the due date (late).
-	var pv contracts.ReceivableView
+	var pv api.ReceivableView
 	f.mustDo(&pv, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "40000.00", f.day())
 	if pv.Status != "CONFIRMED" || pv.Outstanding != "60000.00" || len(pv.Payments) != 1 || !pv.Payments[0].OnTime {
 		t.Fatalf("after a partial payment %+v", pv)
@@ -61,7 +60,7 @@ func TestReceivableLifecycle(t *testing.T) {
 		t.Fatalf("settled %+v", pv)
 	}
 	// The buyer is on the network: one on-time and one late payment.
-	var rec contracts.CreditRecord
+	var rec api.CreditRecord
 	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
 	if rec.OnTime.Count != 1 || rec.OnTime.Amounts[0].Amount != "40000.00" || rec.Late.Count != 1 || rec.Late.Amounts[0].Amount != "60000.00" {
 		t.Fatalf("buyer's record %+v", rec)
@@ -92,7 +91,7 @@ func TestReceivableLifecycle(t *testing.T) {
 	}))
 	wantCode(t, err, "DUPLICATE_INVOICE")
 
-	var mine []contracts.ReceivableView
+	var mine []api.ReceivableView
 	f.MustEvaluate(&mine, f.buyer.Identity, api.TxListReceivables)
 	if len(mine) != 3 {
 		t.Errorf("buyer lists %d receivables", len(mine))
@@ -107,7 +106,7 @@ func TestReceivableCreateRules(t *testing.T) {
 	l := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "20000.00", customsValue: "12000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{lot}})
-	other := f.Enterprise(PlatformMSP, "另一出口商", contracts.KindExporter)
+	other := f.Enterprise(PlatformMSP, "另一出口商", api.KindExporter)
 	with := func(change func(*insRecvOpts)) string {
 		o := base
 		o.invoice = f.nextInvoice()
@@ -155,7 +154,7 @@ func TestReceivableCreateRules(t *testing.T) {
 	// From the insured shipment of the same invoice: its lots, and the
 	// customs value it declared (12,000 against 20,000: flagged).
 	sv := f.shipment(f.trader.Identity, s.ID)
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: sv.Buyer, invoice: sv.InvoiceNumber, amount: "20000.00", currency: "USD", issue: "2026-04-01", due: "2026-06-30", shipment: s.ID,
 	}))
@@ -169,12 +168,12 @@ func TestReceivableCreateRules(t *testing.T) {
 // comes first; regulators resolve flags.
 func TestReceivableRiskFlags(t *testing.T) {
 	f := newInsFix(t)
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	buyerCode := map[string]string{"creditCode": f.buyer.CreditCode}
 
 	// Not shipped.
 	notShipped := f.lot("10")
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "100.00", currency: "CNY", issue: f.day(), due: f.dayPlus(30), lots: []string{notShipped},
 	}))
@@ -190,14 +189,14 @@ func TestReceivableRiskFlags(t *testing.T) {
 	if _, err := f.event(f.trader, "shipping", notShipped, ""); err != nil {
 		t.Fatal(err)
 	}
-	var flags []contracts.RiskFlag
+	var flags []api.RiskFlag
 	f.mustDo(&flags, f.bank.Identity, api.TxAssessRisk, "receivable", rv.ID)
 	if !slices.Equal(insFlagCodes(flags), []string{"NO_SHIPPING_EVENT"}) {
 		t.Fatalf("assessed %+v", flags)
 	}
 	_, err := f.Submit(f.bank.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipped on 4/1")
 	wantCode(t, err, "FORBIDDEN")
-	var fl contracts.RiskFlag
+	var fl api.RiskFlag
 	f.mustDo(&fl, f.reg.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipping recorded late")
 	if !fl.Resolved || fl.ResolvedBy != f.reg.CreditCode {
 		t.Fatalf("resolved %+v", fl)
@@ -223,7 +222,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
 	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
-	var second contracts.Financing
+	var second api.Financing
 	f.mustDo(&second, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID))
 	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
@@ -243,7 +242,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatalf("clean receivable flagged %+v", v.Flags)
 	}
 	f.receive(f.wh, lot, "500")
-	var r2 contracts.Receipt
+	var r2 api.Receipt
 	f.mustDo(&r2, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
 	pledge2 := f.apply(f.trader, f.bank, "20000.00", "CNY", r2.ID)
 	// The goods back the receivable financing: the pledge is refused.
@@ -263,7 +262,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 // to the bank repays it (interest first) and the rest is the seller's.
 func TestReceivableFinancing(t *testing.T) {
 	f := newInsFix(t)
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	pending := f.receivable("100000.00", false)
 	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "CONFLICT") // not confirmed
@@ -273,7 +272,7 @@ func TestReceivableFinancing(t *testing.T) {
 	_, err = f.Submit(f.buyer.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "FORBIDDEN") // not the buyer's to finance
 
-	var a, b contracts.Financing
+	var a, b api.Financing
 	f.mustDo(&a, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	f.mustDo(&b, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID))
 	// Advance ratio 0.8 of 100,000.00.
@@ -300,9 +299,9 @@ func TestReceivableFinancing(t *testing.T) {
 	// interest 80,000 × 0.05 × 40 / 360 = 444.444… → 444.44, principal
 	// 80,000.00, to the bank 80,444.44, to the seller 19,555.56.
 	f.setDay("2026-05-11")
-	var pv contracts.ReceivableView
+	var pv api.ReceivableView
 	f.mustDo(&pv, f.bank.Identity, api.TxRecordReceivablePayment, pending.ID, "100000.00", "2026-05-11")
-	want := contracts.ReceivablePayment{ValueDate: "2026-05-11", Amount: "100000.00", OnTime: true, RecordedBy: f.bank.CreditCode,
+	want := api.ReceivablePayment{ValueDate: "2026-05-11", Amount: "100000.00", OnTime: true, RecordedBy: f.bank.CreditCode,
 		FinancingID: a.ID, ToInterest: "444.44", ToPrincipal: "80000.00", ToSeller: "19555.56"}
 	got := pv.Payments[0]
 	got.TxID = ""
@@ -314,7 +313,7 @@ func TestReceivableFinancing(t *testing.T) {
 		t.Fatalf("financing after the collection %+v", v.Financing)
 	}
 	// The seller did not repay: its record is untouched; the buyer paid on time.
-	var rec contracts.CreditRecord
+	var rec api.CreditRecord
 	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
 	if rec.OnTime.Count != 0 {
 		t.Errorf("seller's record %+v", rec)
@@ -397,7 +396,7 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 	if codes[""] != 1 {
 		t.Fatalf("%d creations committed, want 1 (%v)", codes[""], codes)
 	}
-	var list []contracts.ReceivableView
+	var list []api.ReceivableView
 	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
 	if len(list) != 1 || list[0].InvoiceNumber != "44031234-0001" {
 		t.Fatalf("the seller has %d receivables", len(list))

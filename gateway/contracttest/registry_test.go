@@ -2,10 +2,9 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestRegistry(t *testing.T) {
@@ -13,24 +12,24 @@ func TestRegistry(t *testing.T) {
 	tea := n.Enterprise(PlatformMSP, "英德红茶合作社", "producer", "processor")
 	bank := n.Enterprise(BankMSP, "清远农商银行", "bank")
 
-	var who contracts.Caller
+	var who api.Caller
 	n.MustEvaluate(&who, tea.Identity, api.TxWhoAmI)
 	if who.Enterprise == nil || who.Enterprise.CreditCode != tea.CreditCode || !who.HasKind("producer") || who.Admin {
 		t.Errorf("WhoAmI = %+v", who)
 	}
-	who = contracts.Caller{}
+	who = api.Caller{}
 	n.MustEvaluate(&who, n.Admins[BankMSP], api.TxWhoAmI)
 	if !who.Admin || who.Enterprise != nil || who.MSPID != BankMSP {
 		t.Errorf("admin WhoAmI = %+v", who)
 	}
 
-	var view contracts.EnterpriseView
+	var view api.EnterpriseView
 	n.MustEvaluate(&view, bank.Identity, api.TxGetEnterprise, tea.CreditCode)
 	if view.Name != "英德红茶合作社" || len(view.Members) != 1 || view.Members[0].ID != tea.ID() || view.MSPID != PlatformMSP {
 		t.Errorf("GetEnterprise = %+v", view)
 	}
 
-	var list []contracts.Enterprise
+	var list []api.Enterprise
 	n.MustEvaluate(&list, bank.Identity, api.TxListEnterprises, BankMSP)
 	if len(list) != 1 || list[0].CreditCode != bank.CreditCode {
 		t.Errorf("ListEnterprises(BankMSP) = %+v", list)
@@ -83,7 +82,7 @@ func TestRegistry(t *testing.T) {
 	}
 
 	n.MustSubmit(n.Admins[BankMSP], api.TxUnbindMember, bank.CreditCode, other.ID())
-	who = contracts.Caller{}
+	who = api.Caller{}
 	n.MustEvaluate(&who, other.Identity, api.TxWhoAmI)
 	if who.Enterprise != nil {
 		t.Errorf("unbound identity still resolves to %s", who.Enterprise.CreditCode)

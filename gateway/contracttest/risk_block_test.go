@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // rbOverride is one {"code","reason"} of an approval.
@@ -66,7 +65,7 @@ func (f *insFix) processedLot(qty string) (leaf, product string) {
 func (f *insFix) lotPath(lot string) string { return "/01/" + f.gtin + "/10/" + lot }
 
 // rbFlags maps the receivable's flags by code to their severities.
-func rbSeverities(flags []contracts.RiskFlag) map[string]string {
+func rbSeverities(flags []api.RiskFlag) map[string]string {
 	out := map[string]string{}
 	for _, fl := range flags {
 		out[fl.Code] = fl.Severity
@@ -81,13 +80,13 @@ func rbSeverities(flags []contracts.RiskFlag) map[string]string {
 // a reason; the overrides stay on the financing.
 func TestRiskBlockFinding(t *testing.T) {
 	f := newInsFix(t)
-	bank2 := f.Enterprise(BankMSP, "第二银行", contracts.KindBank)
+	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 
 	// 500 of the lot's 1000 kg in the warehouse under a receipt valued
 	// 50,000.00, pledged to the first bank.
 	leaf, lot := f.processedLot("1000")
 	f.receive(f.wh, lot, "500")
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
 	pledge := f.apply(f.trader, f.bank, "25000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6"))
@@ -98,7 +97,7 @@ func TestRiskBlockFinding(t *testing.T) {
 		"buyer": map[string]string{"creditCode": f.buyer.CreditCode}, "invoiceNumber": f.nextInvoice(), "amount": "100000.00", "currency": "CNY",
 		"issueDate": f.day(), "dueDate": f.dayPlus(60), "lots": []map[string]string{{"gtin": f.gtin, "lot": lot, "quantity": "500", "unit": "kg"}},
 	})
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, string(in))
 	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
 	view := f.getReceivable(rv.ID)
@@ -106,13 +105,13 @@ func TestRiskBlockFinding(t *testing.T) {
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "BLOCKING" {
 		t.Fatalf("flags at creation %+v", view.Flags)
 	}
-	if i := slices.IndexFunc(view.Flags, func(fl contracts.RiskFlag) bool { return fl.Code == "VALUE_MISMATCH" }); view.Flags[i].Ratio != "2" {
+	if i := slices.IndexFunc(view.Flags, func(fl api.RiskFlag) bool { return fl.Code == "VALUE_MISMATCH" }); view.Flags[i].Ratio != "2" {
 		t.Errorf("VALUE_MISMATCH ratio %q, want 2", view.Flags[i].Ratio)
 	}
 	// The leaf it was made from is recalled.
 	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf, "农残超标 pesticide residue above limit")
 
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
 	_, err := f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"PLEDGED_GOODS", "RECALLED_GOODS", "VALUE_MISMATCH"}) {
@@ -202,7 +201,7 @@ func TestRiskBlockFinding(t *testing.T) {
 func TestRiskBlockWarningOnly(t *testing.T) {
 	f := newInsFix(t)
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
-	var rv contracts.ReceivableView
+	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
@@ -212,7 +211,7 @@ func TestRiskBlockWarningOnly(t *testing.T) {
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "WARNING" {
 		t.Fatalf("flags %v", sev)
 	}
-	var fin contracts.Financing
+	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
 	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
 	wantCode(t, err, "INVALID_ARGUMENT")
@@ -229,12 +228,12 @@ func TestRiskBlockWarningOnly(t *testing.T) {
 // overridden.
 func TestRiskBlockRecalledReceipt(t *testing.T) {
 	f := newInsFix(t)
-	reg2 := f.Enterprise(RegulatorMSP, "广东省市场监管局", contracts.KindRegulator)
+	reg2 := f.Enterprise(RegulatorMSP, "广东省市场监管局", api.KindRegulator)
 	from, _ := f.Ledger.Height(context.Background())
 
 	leaf, lot := f.processedLot("100")
 	f.receive(f.wh, lot, "100")
-	var r contracts.Receipt
+	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
 	_, err := f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "nothing recalled")
 	wantCode(t, err, "CONFLICT")
@@ -255,7 +254,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	wantCode(t, err, "FORBIDDEN")
 	_, err = f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, " ")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	var cleared contracts.Receipt
+	var cleared api.Receipt
 	clearTx := f.mustDo(&cleared, f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "复检合格 retested: residue within limit").TxID
 	if len(cleared.RecallClearances) != 1 {
 		t.Fatalf("cleared %+v", cleared)
@@ -280,7 +279,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	if n := len(cleared.RecallClearances); n != 2 || !slices.Equal(cleared.RecallClearances[1].Recalls, []string{f.lotPath(lot)}) {
 		t.Fatalf("second clearance %+v", cleared.RecallClearances)
 	}
-	var redeemed contracts.Receipt
+	var redeemed api.Receipt
 	f.mustDo(&redeemed, f.wh.Identity, api.TxConfirmRedemption, r.ID)
 	if redeemed.Status != "REDEEMED" {
 		t.Fatalf("redeemed %+v", redeemed)
@@ -292,7 +291,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	// A regulator that holds a receipt does not clear it; another does.
 	leaf2, lot2 := f.processedLot("50")
 	f.receive(f.wh, lot2, "50")
-	var held contracts.Receipt
+	var held api.Receipt
 	f.mustDo(&held, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
 	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf2, "农残超标")
 	_, err = f.Submit(reg2.Identity, api.TxClearRecalledReceipt, held.ID, "my own goods are fine")
@@ -306,7 +305,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	// override, approved.
 	leaf3, lot3 := f.processedLot("100")
 	f.receive(f.wh, lot3, "100")
-	var r3 contracts.Receipt
+	var r3 api.Receipt
 	f.mustDo(&r3, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
 	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf3, "农残超标")
 	fin := f.apply(f.trader, f.bank, "5000.00", "CNY", r3.ID)
@@ -326,7 +325,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []contracts.Event
+	var evs []api.Event
 	for ev := range ch { // a transaction's events come together
 		if ev.TxID != clearTx {
 			if len(evs) > 0 {
@@ -334,7 +333,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 			}
 			continue
 		}
-		var e contracts.Event
+		var e api.Event
 		if err := json.Unmarshal(ev.Payload, &e); err != nil {
 			t.Fatal(err)
 		}

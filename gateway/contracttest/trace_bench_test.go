@@ -3,11 +3,11 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"sync"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -87,7 +87,7 @@ func BenchmarkLineage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var res contracts.LineageResult
+	var res api.LineageResult
 	if err := json.Unmarshal(out, &res); err != nil {
 		b.Fatal(err)
 	}

@@ -3,12 +3,11 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // classStory is a lot with a mixed history for the trace's event
@@ -20,7 +19,7 @@ import (
 // readings.
 type classStory struct {
 	flock, carcass string
-	events         []contracts.TraceEvent
+	events         []api.TraceEvent
 }
 
 func (w *trWorld) classStory() classStory {
@@ -99,7 +98,7 @@ func (w *trWorld) classStory() classStory {
 // unclassify turns the event's index entries back into what a ledger
 // written before the classification holds: event~lot and event~item
 // entries whose value is a bare marker.
-func (w *trWorld) unclassify(ev contracts.TraceEvent) {
+func (w *trWorld) unclassify(ev api.TraceEvent) {
 	w.t.Helper()
 	t, err := time.Parse(time.RFC3339Nano, ev.EventTime)
 	if err != nil {
@@ -107,12 +106,12 @@ func (w *trWorld) unclassify(ev contracts.TraceEvent) {
 	}
 	sortTime := t.UTC().Format("2006-01-02T15:04:05.000000000Z")
 	hex := strings.TrimSuffix(strings.TrimPrefix(ev.ID, "ni:///sha-256;"), "?ver=CBV2.0")
-	for _, list := range [][]contracts.LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+	for _, list := range [][]api.LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
 		for _, r := range list {
 			w.index("put", "event~lot", r.GTIN, r.Lot, sortTime, hex)
 		}
 	}
-	for _, list := range [][]contracts.ItemRef{ev.Items, ev.ChildItems} {
+	for _, list := range [][]api.ItemRef{ev.Items, ev.ChildItems} {
 		for _, r := range list {
 			w.index("put", "event~item", r.GTIN, r.Serial, sortTime, hex)
 		}
@@ -143,7 +142,7 @@ func TestTraceEventsBeforeClassification(t *testing.T) {
 	for _, q := range queries {
 		want = append(want, w.traceJSON(q[0], q[1], q[2]))
 	}
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	if err := json.Unmarshal([]byte(want[0]), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +171,7 @@ func TestTraceEventsBeforeClassification(t *testing.T) {
 	// Some events predate the classification: every third one, the
 	// slaughter (on both lots), an item's inspections and the pallet.
 	for i, ev := range s.events {
-		if i%3 == 0 || ev.BizStep == "sampling" || ev.Type == contracts.AggregationEvent {
+		if i%3 == 0 || ev.BizStep == "sampling" || ev.Type == api.AggregationEvent {
 			w.unclassify(ev)
 		}
 	}
@@ -185,7 +184,7 @@ func TestTraceEventsBeforeClassification(t *testing.T) {
 	// A new event on the old ledger is classified and counted with the rest.
 	late := w.mustEvent(w.by["processor"], trObj{"type": "ObjectEvent", "bizStep": "packing", "eventTime": s.events[len(s.events)-1].EventTime,
 		"lots": []trObj{trLotRef(s.carcass, "C1")}, "bizLocation": trObj{"id": "geo:23.7,113.1"}})
-	var after contracts.TraceDocument
+	var after api.TraceDocument
 	w.MustEvaluate(&after, w.unbound, api.TxGetTrace, s.carcass, "C1", "")
 	found := false
 	for _, e := range after.Events {

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -199,8 +200,8 @@ func (w *trWorld) items(m *Member, gtin, lot string, serials ...string) {
 	w.must(nil, m.Identity, api.TxCommissionItems, gtin, lot, trJSON(serials))
 }
 
-func (w *trWorld) event(m *Member, ev trObj) (contracts.TraceEvent, error) {
-	var out contracts.TraceEvent
+func (w *trWorld) event(m *Member, ev trObj) (api.TraceEvent, error) {
+	var out api.TraceEvent
 	b, err := w.submit(m.Identity, api.TxRecordEvent, trJSON(ev))
 	if err != nil {
 		return out, err
@@ -211,7 +212,7 @@ func (w *trWorld) event(m *Member, ev trObj) (contracts.TraceEvent, error) {
 	return out, nil
 }
 
-func (w *trWorld) mustEvent(m *Member, ev trObj) contracts.TraceEvent {
+func (w *trWorld) mustEvent(m *Member, ev trObj) api.TraceEvent {
 	w.t.Helper()
 	out, err := w.event(m, ev)
 	if err != nil {
@@ -225,23 +226,23 @@ func (w *trWorld) index(op, objectType string, attrs ...string) {
 	w.must(nil, w.Admins[PlatformMSP], "testhook:Index", append([]string{op, objectType}, attrs...)...)
 }
 
-func (w *trWorld) trace(gtin, lot, serial string) contracts.TraceDocument {
+func (w *trWorld) trace(gtin, lot, serial string) api.TraceDocument {
 	w.t.Helper()
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	w.MustEvaluate(&doc, w.unbound, api.TxGetTrace, gtin, lot, serial)
 	return doc
 }
 
-func (w *trWorld) lotView(gtin, lot string) contracts.LotView {
+func (w *trWorld) lotView(gtin, lot string) api.LotView {
 	w.t.Helper()
-	var v contracts.LotView
+	var v api.LotView
 	w.MustEvaluate(&v, w.unbound, api.TxGetLot, gtin, lot)
 	return v
 }
 
-func (w *trWorld) itemView(gtin, lot, serial string) contracts.ItemView {
+func (w *trWorld) itemView(gtin, lot, serial string) api.ItemView {
 	w.t.Helper()
-	var v contracts.ItemView
+	var v api.ItemView
 	w.MustEvaluate(&v, w.unbound, api.TxGetItem, gtin, lot, serial)
 	return v
 }

@@ -3,12 +3,12 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -31,7 +31,7 @@ func floodSubmit(t testing.TB, w *trWorld, id *identity.Identity, calls [][]stri
 // inspection, and shipping with the cold-chain readings.
 type floodStory struct {
 	flock, carcass                    string // GTINs
-	slaughter, packing, inspect, ship contracts.TraceEvent
+	slaughter, packing, inspect, ship api.TraceEvent
 	flooded, floodedUp                int
 	base                              time.Time
 }
@@ -95,7 +95,7 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +104,12 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 	for _, e := range doc.Events {
 		ids[e.ID] = true
 	}
-	for name, ev := range map[string]contracts.TraceEvent{"slaughter": s.slaughter, "packing": s.packing, "inspection": s.inspect, "shipping": s.ship} {
+	for name, ev := range map[string]api.TraceEvent{"slaughter": s.slaughter, "packing": s.packing, "inspection": s.inspect, "shipping": s.ship} {
 		if !ids[ev.ID] {
 			t.Errorf("the trace lacks the %s (%s)", name, ev.EventTime)
 		}
 	}
-	if !slices.IsSortedFunc(doc.Events, func(a, b contracts.TraceEvent) int {
+	if !slices.IsSortedFunc(doc.Events, func(a, b api.TraceEvent) int {
 		return parseTime(t, a.EventTime).Compare(parseTime(t, b.EventTime))
 	}) {
 		t.Error("events are not in time order")
@@ -124,7 +124,7 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 		t.Errorf("eventCount %d (want %d), truncated %v, omitted %+v, %d listed", doc.EventCount, total, doc.Truncated, doc.Omitted, len(doc.Events))
 	}
 	counted, listed := 0, 0
-	steps := map[string]contracts.TraceStepCount{}
+	steps := map[string]api.TraceStepCount{}
 	for _, st := range doc.Steps {
 		counted += st.Events
 		listed += st.Listed
@@ -142,7 +142,7 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 	if st := steps["ObjectEvent:packing"]; st.Events != s.flooded/2+1 || st.Last != s.packing.EventTime {
 		t.Errorf("packing step = %+v, last should be the real packing %s", st, s.packing.EventTime)
 	}
-	byLot := map[string]contracts.TraceLotEvents{}
+	byLot := map[string]api.TraceLotEvents{}
 	for _, le := range doc.LotEvents {
 		byLot[le.Lot] = le
 	}
@@ -163,13 +163,13 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 	}
 
 	// Every event can still be had, a page at a time.
-	var all []contracts.TraceEvent
+	var all []api.TraceEvent
 	cursor := ""
 	for pages := 0; ; pages++ {
 		if pages > 20 {
 			t.Fatal("pagination does not end")
 		}
-		var page contracts.LotEventsPage
+		var page api.LotEventsPage
 		w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, s.carcass, "C1", cursor, "200")
 		all = append(all, page.Events...)
 		if page.NextCursor == "" {
@@ -206,7 +206,7 @@ func TestListLotEventsRefusesBadInput(t *testing.T) {
 	proc := w.by["processor"]
 	g := w.product(proc, nil)
 	w.lot(proc, g, "P1", "10", "kg")
-	var page contracts.LotEventsPage
+	var page api.LotEventsPage
 	w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, g, "P1", "", "")
 	if len(page.Events) != 0 || page.NextCursor != "" {
 		t.Errorf("empty lot: %+v", page)
@@ -273,7 +273,7 @@ func TestTraceLineageFanInIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}

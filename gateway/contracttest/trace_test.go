@@ -2,32 +2,31 @@ package contracttest
 
 import (
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"strings"
 	"testing"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestTraceProducts(t *testing.T) {
 	w := trSetup(t)
 	prod := w.by["producer"]
 	ean := trGTIN13(t, 900)
-	var p contracts.Product
+	var p api.Product
 	w.must(&p, prod.Identity, api.TxCreateProduct, trJSON(trObj{
 		"gtin": ean, "nameZh": " 清远鸡 ", "nameEn": "Qingyuan chicken", "category": "poultry",
 		"giStatus": "GI_REGISTERED", "giName": "清远鸡", "storageMinC": "0.0", "storageMaxC": "4",
 	}))
-	want := contracts.Product{GTIN: "0" + ean, NameZh: "清远鸡", NameEn: "Qingyuan chicken", Category: "poultry", GIStatus: "GI_REGISTERED", GIName: "清远鸡", StorageMinC: "0", StorageMaxC: "4"}
+	want := api.Product{GTIN: "0" + ean, NameZh: "清远鸡", NameEn: "Qingyuan chicken", Category: "poultry", GIStatus: "GI_REGISTERED", GIName: "清远鸡", StorageMinC: "0", StorageMaxC: "4"}
 	got := p
-	got.Owner, got.CreatedAt, got.TxID = contracts.Actor{}, "", ""
+	got.Owner, got.CreatedAt, got.TxID = api.Actor{}, "", ""
 	if got != want {
 		t.Errorf("CreateProduct = %+v, want %+v", got, want)
 	}
 	if p.Owner.CreditCode != prod.CreditCode || p.TxID == "" || p.CreatedAt == "" {
 		t.Errorf("owner/txId/createdAt = %+v", p)
 	}
-	var again contracts.Product
+	var again api.Product
 	w.MustEvaluate(&again, w.unbound, api.TxGetProduct, ean)
 	if again != p {
 		t.Errorf("GetProduct = %+v, want %+v", again, p)
@@ -82,9 +81,9 @@ func TestTraceLots(t *testing.T) {
 	w := trSetup(t)
 	prod, proc := w.by["producer"], w.by["processor"]
 	g := w.product(prod, nil)
-	var l contracts.Lot
+	var l api.Lot
 	w.must(&l, prod.Identity, api.TxCommissionLot, trLotInput(g[1:], "YD-2026-001", "500.50", "kg"))
-	wantOrigin := contracts.Origin{Place: "广东省英德市横石塘镇", PlaceEn: "Hengshitang, Yingde", Latitude: "24.1861", Longitude: "113.4012", Country: "CN"}
+	wantOrigin := api.Origin{Place: "广东省英德市横石塘镇", PlaceEn: "Hengshitang, Yingde", Latitude: "24.1861", Longitude: "113.4012", Country: "CN"}
 	if l.GTIN != g || l.Lot != "YD-2026-001" || l.Origin != wantOrigin || l.Quantity != "500.5" || l.Unit != "kg" || l.Date != "2026-03-01" || l.Producer.CreditCode != prod.CreditCode || l.TxID == "" {
 		t.Errorf("CommissionLot = %+v", l)
 	}
@@ -146,7 +145,7 @@ func TestTraceItems(t *testing.T) {
 	g := w.product(proc, trObj{"nameZh": "英德红茶 100克罐装"})
 	w.lot(proc, g, "T1", "100", "tin")
 	w.lot(proc, g, "T2", "100", "tin")
-	var items []contracts.Item
+	var items []api.Item
 	w.must(&items, proc.Identity, api.TxCommissionItems, g, "T1", `["S001","S002"]`)
 	if len(items) != 2 || items[0].Serial != "S001" || items[1].Lot != "T1" || items[0].TxID == "" {
 		t.Errorf("CommissionItems = %+v", items)
@@ -227,7 +226,7 @@ func TestTraceRecall(t *testing.T) {
 	w := trSetup(t)
 	c := w.chain()
 	prod := w.by["producer"]
-	var r contracts.Recall
+	var r api.Recall
 	w.must(&r, prod.Identity, api.TxRecallLot, c.leaf, "L1", "农残超标 pesticide residue above limit")
 	if r.GTIN != c.leaf || r.Lot != "L1" || r.By.CreditCode != prod.CreditCode || r.TxID == "" {
 		t.Errorf("RecallLot = %+v", r)
@@ -250,7 +249,7 @@ func TestTraceRecall(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got contracts.RecallStatus
+			var got api.RecallStatus
 			if tc.serial == "" {
 				got = w.lotView(tc.gtin, tc.lot).RecallStatus
 			} else {
@@ -299,25 +298,25 @@ func TestTraceRecall(t *testing.T) {
 func TestTraceLineage(t *testing.T) {
 	w := trSetup(t)
 	c := w.chain()
-	ll := func(gtin, lot string, depth int) contracts.LineageLot {
-		return contracts.LineageLot{GTIN: gtin, Lot: lot, Depth: depth}
+	ll := func(gtin, lot string, depth int) api.LineageLot {
+		return api.LineageLot{GTIN: gtin, Lot: lot, Depth: depth}
 	}
 	tests := []struct {
 		name      string
 		gtin, lot string
 		dir       string
 		depth     string
-		want      []contracts.LineageLot
+		want      []api.LineageLot
 	}{
-		{"up from tins", c.tin, "N1", "up", "", []contracts.LineageLot{ll(c.tea, "B1", 1), ll(c.leaf, "L1", 2)}},
-		{"up one level", c.tin, "N1", "up", "1", []contracts.LineageLot{ll(c.tea, "B1", 1)}},
-		{"down from leaf", c.leaf, "L1", "down", "10", []contracts.LineageLot{ll(c.tea, "B1", 1), ll(c.tin, "N1", 2)}},
-		{"down from an unused lot", c.leaf, "L2", "down", "", []contracts.LineageLot{}},
-		{"up from a raw lot", c.leaf, "L1", "up", "", []contracts.LineageLot{}},
+		{"up from tins", c.tin, "N1", "up", "", []api.LineageLot{ll(c.tea, "B1", 1), ll(c.leaf, "L1", 2)}},
+		{"up one level", c.tin, "N1", "up", "1", []api.LineageLot{ll(c.tea, "B1", 1)}},
+		{"down from leaf", c.leaf, "L1", "down", "10", []api.LineageLot{ll(c.tea, "B1", 1), ll(c.tin, "N1", 2)}},
+		{"down from an unused lot", c.leaf, "L2", "down", "", []api.LineageLot{}},
+		{"up from a raw lot", c.leaf, "L1", "up", "", []api.LineageLot{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got contracts.LineageResult
+			var got api.LineageResult
 			w.MustEvaluate(&got, w.unbound, api.TxLineage, tc.gtin, tc.lot, tc.dir, tc.depth)
 			if trJSON(got.Lots) != trJSON(tc.want) || got.Truncated {
 				t.Errorf("Lineage = %s, want %s", trJSON(got.Lots), trJSON(tc.want))
@@ -347,7 +346,7 @@ func TestTraceGetTrace(t *testing.T) {
 	w := trSetup(t)
 	c := w.chain()
 	insp, logi := w.by["inspector"], w.by["logistics"]
-	var cert contracts.Certificate
+	var cert api.Certificate
 	w.must(&cert, insp.Identity, api.TxIssueCertificate, trJSON(trObj{
 		"type": "PESTICIDE_RESIDUE", "number": "QY-2026-0042", "subjects": []trObj{trLotRef(c.leaf, "L1")},
 		"documentSha256": strings.Repeat("ab", 32), "validFrom": "2026-03-01", "validUntil": "2027-02-28", "result": "PASS",
@@ -364,7 +363,7 @@ func TestTraceGetTrace(t *testing.T) {
 	if doc.Product.GTIN != c.tin || doc.Lot.Lot != "N1" || doc.Item == nil || doc.Item.Serial != "s003" || doc.Recalled || len(doc.Recalls) != 0 || doc.Truncated {
 		t.Fatalf("GetTrace head = %+v", doc)
 	}
-	wantLineage := []contracts.LineageLot{{GTIN: c.tin, Lot: "N1"}, {GTIN: c.tea, Lot: "B1", Depth: 1}, {GTIN: c.leaf, Lot: "L1", Depth: 2}}
+	wantLineage := []api.LineageLot{{GTIN: c.tin, Lot: "N1"}, {GTIN: c.tea, Lot: "B1", Depth: 1}, {GTIN: c.leaf, Lot: "L1", Depth: 2}}
 	if got := trJSON(doc.Lineage); got != trJSON(wantLineage) {
 		t.Errorf("lineage = %s, want %s", got, trJSON(wantLineage))
 	}
@@ -447,7 +446,7 @@ func TestTraceCertificates(t *testing.T) {
 		}
 		return trJSON(in)
 	}
-	var q contracts.Certificate
+	var q api.Certificate
 	w.must(&q, insp.Identity, api.TxIssueCertificate, certIn(nil))
 	if q.Issuer.CreditCode != insp.CreditCode || q.Issuer.Identity != insp.ID() || q.DocumentSHA256 != strings.Repeat("0f", 32) || !strings.HasPrefix(q.ID, "CERT-") || q.TxID == "" {
 		t.Errorf("IssueCertificate = %+v", q)
@@ -480,12 +479,12 @@ func TestTraceCertificates(t *testing.T) {
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
-	var got contracts.Certificate
+	var got api.Certificate
 	w.MustEvaluate(&got, w.unbound, api.TxGetCertificate, q.ID)
 	if trJSON(got) != trJSON(q) {
 		t.Errorf("GetCertificate = %+v, want %+v", got, q)
 	}
-	var list []contracts.Certificate
+	var list []api.Certificate
 	w.MustEvaluate(&list, w.unbound, api.TxListLotCertificates, c.leaf, "L1")
 	if len(list) != 3 {
 		t.Errorf("L1 has %d certificates, want 3", len(list))
@@ -528,7 +527,7 @@ func TestTraceEventIdempotent(t *testing.T) {
 	if recorded != 1 {
 		t.Errorf("%d TraceEventRecorded events for %s, want 1", recorded, a.ID)
 	}
-	var byID contracts.TraceEvent
+	var byID api.TraceEvent
 	w.MustEvaluate(&byID, w.unbound, api.TxGetEvent, a.ID)
 	if trJSON(byID) != trJSON(a) {
 		t.Errorf("GetEvent = %s, want %s", trJSON(byID), trJSON(a))
@@ -731,7 +730,7 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	wh, logi := w.by["warehouse"], w.by["logistics"]
 	custody := func(m *Member) bool {
 		t.Helper()
-		var r contracts.CustodyResult
+		var r api.CustodyResult
 		w.MustEvaluate(&r, w.unbound, api.TxHasCustody, c.tin, "N1", m.CreditCode)
 		return r.InCustody
 	}

@@ -3,11 +3,10 @@ package contracttest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // Writes are bound to what they touch (DESIGN.md §4): every writing
@@ -20,12 +19,12 @@ import (
 // only inside the writes above.)
 func TestWriteBinding(t *testing.T) {
 	f := newInsFix(t)
-	bank2 := f.Enterprise(BankMSP, "第二农商银行", contracts.KindBank)
-	wh2 := f.Enterprise(WarehouseMSP, "第二保税仓", contracts.KindWarehouse)
-	trader2 := f.Enterprise(PlatformMSP, "另一茶叶出口商", contracts.KindExporter)
-	insurer2 := f.Enterprise(InsurerMSP, "另一信用保险公司", contracts.KindInsurer)
-	buyer2 := f.Enterprise(PlatformMSP, "深圳茶叶连锁有限公司", contracts.KindProcessor)
-	reg2 := f.Enterprise(RegulatorMSP, "英德市场监管局", contracts.KindRegulator)
+	bank2 := f.Enterprise(BankMSP, "第二农商银行", api.KindBank)
+	wh2 := f.Enterprise(WarehouseMSP, "第二保税仓", api.KindWarehouse)
+	trader2 := f.Enterprise(PlatformMSP, "另一茶叶出口商", api.KindExporter)
+	insurer2 := f.Enterprise(InsurerMSP, "另一信用保险公司", api.KindInsurer)
+	buyer2 := f.Enterprise(PlatformMSP, "深圳茶叶连锁有限公司", api.KindProcessor)
+	reg2 := f.Enterprise(RegulatorMSP, "英德市场监管局", api.KindRegulator)
 
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
 	read := func(fn api.Tx, as *Member, args ...string) func() string {
@@ -73,7 +72,7 @@ func TestWriteBinding(t *testing.T) {
 		return f.shipmentInput(insShip{policy: p.ID, limit: limit, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: lots}, f.nextInvoice())
 	}
 	shipment := func() string {
-		var s contracts.ShipmentView
+		var s api.ShipmentView
 		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, shipInput(f.limit(f.overseasBuyer(), "1000000.00", "USD").ID, shipped))
 		return s.ID
 	}
@@ -85,12 +84,12 @@ func TestWriteBinding(t *testing.T) {
 		return s
 	}
 	requested := func() string {
-		var a contracts.Assignment
+		var a api.Assignment
 		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
 		return a.ID
 	}
 	claim := func(approve bool) string {
-		var c contracts.Claim
+		var c api.Claim
 		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
 		if approve {
 			f.mustDo(nil, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
@@ -100,7 +99,7 @@ func TestWriteBinding(t *testing.T) {
 	receivable := func(confirm bool) string { return f.receivable("1000.00", confirm).ID }
 	pastDueN := 0
 	pastDue := func() string {
-		var rv contracts.ReceivableView
+		var rv api.ReceivableView
 		pastDueN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
 		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+pastDueN), currency: "CNY",
@@ -235,7 +234,7 @@ func TestWriteBinding(t *testing.T) {
 				read(api.TxListPolicies, insurer2)}
 		}, "RULE_VIOLATION"},
 		{"exporter X declares a shipment against exporter Y's buyer limit", func() attack {
-			var l contracts.CreditLimitView
+			var l api.CreditLimitView
 			f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(trader2.CreditCode, f.overseasBuyer(), "100000.00", "USD", "2026-04-01", "2027-03-31"))
 			return attack{f.trader, api.TxDeclareShipment, []string{shipInput(l.ID, shipped)}, read(api.TxGetCreditLimit, f.insurer, l.ID)}
 		}, "FORBIDDEN"},
@@ -312,7 +311,7 @@ func TestWriteBinding(t *testing.T) {
 		}, "FORBIDDEN"},
 		{"exporter X records a payment on its receivable assigned to bank B1", func() attack {
 			rv := receivable(true)
-			var fin contracts.Financing
+			var fin api.Financing
 			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))
 			f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, rvTerms("500.00", "0.05", 30, "0.8"))
 			return attack{f.trader, api.TxRecordReceivablePayment, []string{rv, "1.00", f.day()}, receivableOf(rv)}
@@ -336,7 +335,7 @@ func TestWriteBinding(t *testing.T) {
 			return attack{insurer2, api.TxAssessRisk, []string{"receivable", rv}, read(api.TxGetRiskFlags, f.reg, "receivable", rv)}
 		}, "FORBIDDEN"},
 		{"regulator R resolves the risk flag on a receivable it owes", func() attack {
-			var rv contracts.ReceivableView
+			var rv api.ReceivableView
 			f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 				buyer: map[string]string{"creditCode": f.reg.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
 				issue: f.day(), due: f.dayPlus(30), lots: []string{f.lot("1")}})) // never shipped: flagged
@@ -349,7 +348,7 @@ func TestWriteBinding(t *testing.T) {
 			return attack{f.reg, api.TxRecordSanction, []string{f.reg.CreditCode, sanction}, read(api.TxListSanctions, f.reg, f.reg.CreditCode)}
 		}, "RULE_VIOLATION"},
 		{"regulator R lifts the sanction regulator R2 put on R", func() attack {
-			var sn contracts.Sanction
+			var sn api.Sanction
 			f.mustDo(&sn, reg2.Identity, api.TxRecordSanction, f.reg.CreditCode, sanction)
 			return attack{f.reg, api.TxLiftSanction, []string{sn.ID, "整改完成"}, read(api.TxListSanctions, reg2, f.reg.CreditCode)}
 		}, "FORBIDDEN"},

@@ -39,7 +39,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 )
 
@@ -218,8 +218,8 @@ func ItemEPC(gtin, serial string) string {
 }
 
 // DecodeTrace decodes the JSON answer of the trace contract's GetTrace.
-func DecodeTrace(raw []byte) (*contracts.TraceDocument, error) {
-	var doc contracts.TraceDocument
+func DecodeTrace(raw []byte) (*api.TraceDocument, error) {
+	var doc api.TraceDocument
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("epcis: decode trace: %w", err)
 	}
@@ -241,14 +241,14 @@ func FromTraceJSON(raw []byte, created time.Time) (*Document, error) {
 
 // FromTrace renders a trace document as an EPCIS document created at
 // created.
-func FromTrace(doc *contracts.TraceDocument, created time.Time) (*Document, error) {
+func FromTrace(doc *api.TraceDocument, created time.Time) (*Document, error) {
 	r := renderer{}
 	for i := range doc.Events {
 		if err := r.event(&doc.Events[i]); err != nil {
 			return nil, err
 		}
 	}
-	lots := append([]contracts.Lot{doc.Lot}, doc.Lots...)
+	lots := append([]api.Lot{doc.Lot}, doc.Lots...)
 	for i := range lots {
 		r.lotCommissioning(&lots[i])
 	}
@@ -273,7 +273,7 @@ func FromTrace(doc *contracts.TraceDocument, created time.Time) (*Document, erro
 		CreationDate:  created.UTC().Format("2006-01-02T15:04:05.000Z"),
 		Body:          Body{EventList: r.events},
 	}
-	products := append([]contracts.Product{doc.Product}, doc.Products...)
+	products := append([]api.Product{doc.Product}, doc.Products...)
 	out.Header = masterData(products, doc.Events)
 	if out.Body.EventList == nil {
 		out.Body.EventList = []Event{}
@@ -285,7 +285,7 @@ type renderer struct {
 	events []Event
 }
 
-func (r *renderer) event(ev *contracts.TraceEvent) error {
+func (r *renderer) event(ev *api.TraceEvent) error {
 	off, err := offsetOf(ev.EventTime)
 	if err != nil {
 		return fmt.Errorf("epcis: event %s: %w", ev.ID, err)
@@ -297,17 +297,17 @@ func (r *renderer) event(ev *contracts.TraceEvent) error {
 		TxID: ev.TxID, RecordedBy: ev.RecordedBy.CreditCode, Excursion: ev.Excursion,
 	}
 	switch ev.Type {
-	case contracts.ObjectEvent:
+	case api.ObjectEvent:
 		e.EPCList = itemEPCs(ev.Items)
 		e.QuantityList = quantities(ev.Lots)
 		for _, s := range ev.SensorReadings {
 			e.SensorElementList = append(e.SensorElementList, sensorElement(s))
 		}
-	case contracts.TransformationEvent:
+	case api.TransformationEvent:
 		e.Action = ""
 		e.InputQuantityList = quantities(ev.Inputs)
 		e.OutputQuantityList = quantities(ev.Outputs)
-	case contracts.AggregationEvent:
+	case api.AggregationEvent:
 		if ev.Parent == nil {
 			return fmt.Errorf("epcis: aggregation event %s has no parent", ev.ID)
 		}
@@ -321,12 +321,12 @@ func (r *renderer) event(ev *contracts.TraceEvent) error {
 	return nil
 }
 
-func (r *renderer) lotCommissioning(l *contracts.Lot) {
+func (r *renderer) lotCommissioning(l *api.Lot) {
 	e := Event{
-		Type: contracts.ObjectEvent, EventID: syntheticID("lot", l.GTIN, l.Lot, l.TxID),
+		Type: api.ObjectEvent, EventID: syntheticID("lot", l.GTIN, l.Lot, l.TxID),
 		EventTime: l.Date + "T00:00:00+08:00", EventTimeZoneOffset: "+08:00", RecordTime: l.CommissionedAt, Action: "ADD",
 		BizStep: BizStep("commissioning"), Disposition: "active",
-		QuantityList: quantities([]contracts.LotRef{{GTIN: l.GTIN, Lot: l.Lot, Quantity: l.Quantity, Unit: l.Unit}}),
+		QuantityList: quantities([]api.LotRef{{GTIN: l.GTIN, Lot: l.Lot, Quantity: l.Quantity, Unit: l.Unit}}),
 		ILMD: &ILMD{ProductionDate: l.Date, OriginPlace: l.Origin.Place, OriginPlaceEn: l.Origin.PlaceEn,
 			OriginCountry: l.Origin.Country, Producer: l.Producer.CreditCode},
 		TxID: l.TxID, RecordedBy: l.Producer.CreditCode,
@@ -337,9 +337,9 @@ func (r *renderer) lotCommissioning(l *contracts.Lot) {
 	r.events = append(r.events, e)
 }
 
-func (r *renderer) itemCommissioning(it *contracts.Item) {
+func (r *renderer) itemCommissioning(it *api.Item) {
 	r.events = append(r.events, Event{
-		Type: contracts.ObjectEvent, EventID: syntheticID("item", it.GTIN, it.Serial, it.TxID),
+		Type: api.ObjectEvent, EventID: syntheticID("item", it.GTIN, it.Serial, it.TxID),
 		EventTime: it.CommissionedAt, EventTimeZoneOffset: "+00:00", RecordTime: it.CommissionedAt, Action: "ADD",
 		BizStep: BizStep("commissioning"), Disposition: "active",
 		EPCList: []string{ItemEPC(it.GTIN, it.Serial)},
@@ -348,20 +348,20 @@ func (r *renderer) itemCommissioning(it *contracts.Item) {
 	})
 }
 
-func (r *renderer) certificate(c *contracts.Certificate) error {
+func (r *renderer) certificate(c *api.Certificate) error {
 	if len(c.Subjects) == 0 {
 		return fmt.Errorf("epcis: certificate %s has no subjects", c.ID)
 	}
-	refs := make([]contracts.LotRef, len(c.Subjects))
+	refs := make([]api.LotRef, len(c.Subjects))
 	for i, s := range c.Subjects {
-		refs[i] = contracts.LotRef{GTIN: s.GTIN, Lot: s.Lot}
+		refs[i] = api.LotRef{GTIN: s.GTIN, Lot: s.Lot}
 	}
 	disp := "conformant"
 	if c.Result != "PASS" {
 		disp = "non_conformant"
 	}
 	r.events = append(r.events, Event{
-		Type: contracts.ObjectEvent, EventID: syntheticID("certificate", c.ID, c.TxID),
+		Type: api.ObjectEvent, EventID: syntheticID("certificate", c.ID, c.TxID),
 		EventTime: c.IssuedAt, EventTimeZoneOffset: "+00:00", RecordTime: c.IssuedAt, Action: "OBSERVE",
 		CertificationInfo: []string{"urn:qingchain:certificate:" + c.ID},
 		BizStep:           BizStep("inspecting"), Disposition: disp,
@@ -371,12 +371,12 @@ func (r *renderer) certificate(c *contracts.Certificate) error {
 	return nil
 }
 
-func (r *renderer) recall(rc *contracts.Recall) {
+func (r *renderer) recall(rc *api.Recall) {
 	r.events = append(r.events, Event{
-		Type: contracts.ObjectEvent, EventID: syntheticID("recall", rc.GTIN, rc.Lot, rc.TxID),
+		Type: api.ObjectEvent, EventID: syntheticID("recall", rc.GTIN, rc.Lot, rc.TxID),
 		EventTime: rc.RecallAt, EventTimeZoneOffset: "+00:00", RecordTime: rc.RecallAt, Action: "OBSERVE",
 		BizStep: BizStep("recalling"), Disposition: "recalled",
-		QuantityList: quantities([]contracts.LotRef{{GTIN: rc.GTIN, Lot: rc.Lot}}),
+		QuantityList: quantities([]api.LotRef{{GTIN: rc.GTIN, Lot: rc.Lot}}),
 		TxID:         rc.TxID, RecordedBy: rc.By.CreditCode,
 	})
 }
@@ -429,14 +429,14 @@ func offsetOf(ts string) (string, error) {
 	return fmt.Sprintf("%s%02d:%02d", sign, off/3600, off%3600/60), nil
 }
 
-func location(l *contracts.Location) *Location {
+func location(l *api.Location) *Location {
 	if l == nil {
 		return nil
 	}
 	return &Location{ID: l.ID}
 }
 
-func itemEPCs(items []contracts.ItemRef) []string {
+func itemEPCs(items []api.ItemRef) []string {
 	var out []string
 	for _, it := range items {
 		out = append(out, ItemEPC(it.GTIN, it.Serial))
@@ -444,7 +444,7 @@ func itemEPCs(items []contracts.ItemRef) []string {
 	return out
 }
 
-func quantities(lots []contracts.LotRef) []QuantityElement {
+func quantities(lots []api.LotRef) []QuantityElement {
 	var out []QuantityElement
 	for _, l := range lots {
 		q := QuantityElement{EPCClass: LotClass(l.GTIN, l.Lot)}
@@ -457,7 +457,7 @@ func quantities(lots []contracts.LotRef) []QuantityElement {
 	return out
 }
 
-func sensorElement(s contracts.SensorReading) SensorElement {
+func sensorElement(s api.SensorReading) SensorElement {
 	rep := SensorReport{Type: "Temperature", MinValue: json.Number(s.MinValue), MaxValue: json.Number(s.MaxValue), UOM: s.UOM}
 	if s.Type != "temperature" {
 		rep.Type = VocabBase + "measurement/" + s.Type
@@ -470,7 +470,7 @@ func sensorElement(s contracts.SensorReading) SensorElement {
 
 // masterData names the products (EPC classes by GTIN) and the locations
 // the events use.
-func masterData(products []contracts.Product, events []contracts.TraceEvent) *Header {
+func masterData(products []api.Product, events []api.TraceEvent) *Header {
 	var classes []VocabularyElement
 	for _, p := range products {
 		attrs := []Attribute{{ID: "https://gs1.org/voc/productName", Value: p.NameZh}}
@@ -486,7 +486,7 @@ func masterData(products []contracts.Product, events []contracts.TraceEvent) *He
 	var places []VocabularyElement
 	seen := map[string]bool{}
 	for _, ev := range events {
-		for _, l := range []*contracts.Location{ev.ReadPoint, ev.BizLocation} {
+		for _, l := range []*api.Location{ev.ReadPoint, ev.BizLocation} {
 			if l == nil || seen[l.ID] || l.Name == "" && l.NameEn == "" {
 				continue
 			}

@@ -3,7 +3,6 @@ package epcis
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/contracttest"
 )
@@ -257,7 +257,7 @@ func TestFromTraceValidatesAgainstSchema(t *testing.T) {
 		t.Error("two renderings of one trace differ")
 	}
 
-	var tr contracts.TraceDocument
+	var tr api.TraceDocument
 	if err := json.Unmarshal(raw, &tr); err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestFromTraceValidatesAgainstSchema(t *testing.T) {
 
 func TestFromTraceMapping(t *testing.T) {
 	raw := recordedTrace(t)
-	var tr contracts.TraceDocument
+	var tr api.TraceDocument
 	if err := json.Unmarshal(raw, &tr); err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"regexp"
 
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/gin-gonic/gin"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway/proof"
@@ -200,22 +200,22 @@ func (s *Server) idWithDate(p *regexp.Regexp, fn api.Tx, field string) handler {
 
 // ReceiptVerification is the bank's due-diligence view of a receipt.
 type ReceiptVerification struct {
-	Receipt      json.RawMessage         `json:"receipt"`
-	History      json.RawMessage         `json:"history"`
-	Pledge       json.RawMessage         `json:"pledge"`
-	Recalled     bool                    `json:"recalled"`
-	Recall       *contracts.Recall       `json:"recall,omitempty"`
-	Custody      []contracts.TraceEvent  `json:"custody"`
-	Certificates []contracts.Certificate `json:"certificates"`
-	Proof        *proof.Transaction      `json:"proof,omitempty"`
+	Receipt      json.RawMessage    `json:"receipt"`
+	History      json.RawMessage    `json:"history"`
+	Pledge       json.RawMessage    `json:"pledge"`
+	Recalled     bool               `json:"recalled"`
+	Recall       *api.Recall        `json:"recall,omitempty"`
+	Custody      []api.TraceEvent   `json:"custody"`
+	Certificates []api.Certificate  `json:"certificates"`
+	Proof        *proof.Transaction `json:"proof,omitempty"`
 	// Encumbrances is the register's entry for the lot: every live
 	// financing its goods back, through any instrument.
 	Encumbrances json.RawMessage `json:"encumbrances"`
 	// Alerts, AdjustedCollateralValue and MarginCall come from the
 	// financing the receipt is pledged to, when the caller may read it.
-	Alerts                  []contracts.CollateralAlert `json:"alerts"`
-	AdjustedCollateralValue string                      `json:"adjustedCollateralValue,omitempty"`
-	MarginCall              *contracts.MarginCall       `json:"marginCall,omitempty"`
+	Alerts                  []api.CollateralAlert `json:"alerts"`
+	AdjustedCollateralValue string                `json:"adjustedCollateralValue,omitempty"`
+	MarginCall              *api.MarginCall       `json:"marginCall,omitempty"`
 }
 
 // receiptVerification gathers, as the calling bank, everything it checks
@@ -250,12 +250,12 @@ func (s *Server) receiptVerification(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var doc contracts.TraceDocument
+	var doc api.TraceDocument
 	if err := json.Unmarshal(tr, &doc); err != nil {
 		return errors.New("undecodable trace")
 	}
 	v := ReceiptVerification{Receipt: rec, History: hist, Pledge: r.Pledge, Recalled: doc.Recalled, Recall: doc.Recall,
-		Custody: []contracts.TraceEvent{}, Certificates: doc.Certificates, Proof: s.proofs.Get(ctx, r.TxID)}
+		Custody: []api.TraceEvent{}, Certificates: doc.Certificates, Proof: s.proofs.Get(ctx, r.TxID)}
 	if len(v.Pledge) == 0 {
 		v.Pledge = json.RawMessage("null")
 	}
@@ -266,7 +266,7 @@ func (s *Server) receiptVerification(c *gin.Context) error {
 	}
 	// The register and the alerts are read with the caller's rights: a
 	// party the chaincode does not let read them sees none.
-	v.Encumbrances, v.Alerts = json.RawMessage("null"), []contracts.CollateralAlert{}
+	v.Encumbrances, v.Alerts = json.RawMessage("null"), []api.CollateralAlert{}
 	if enc, err := s.evaluate(ctx, caller(c), api.TxGetEncumbrances, r.GTIN, r.Lot); err == nil {
 		v.Encumbrances = enc
 	}
@@ -275,7 +275,7 @@ func (s *Server) receiptVerification(c *gin.Context) error {
 	}
 	if json.Unmarshal(v.Pledge, &pledge) == nil && pledge.FinancingID != "" {
 		if raw, err := s.evaluate(ctx, caller(c), api.TxGetFinancing, pledge.FinancingID, ""); err == nil {
-			var f contracts.FinancingView
+			var f api.FinancingView
 			if json.Unmarshal(raw, &f) == nil {
 				if f.Alerts != nil {
 					v.Alerts = f.Alerts

@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/api"
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway/apidoc"
 	"github.com/qingchain/qingchain/gateway/resolver"
 )
@@ -131,13 +130,13 @@ func (s *Server) table() []Route {
 			handle: s.passthrough(api.TxCommissionLot)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot", ID: "getLot", Tag: "trace", Summary: "A lot with its recall status", Auth: true, Params: params(gtinParam, lotParam), Result: jsonObject{}},
 			handle: s.lotRead(api.TxGetLot)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/trace", ID: "getLotTrace", Tag: "trace", Summary: "Everything about a lot and its inputs: events, certificates, readings, recall", Auth: true, Params: params(gtinParam, lotParam), Result: contracts.TraceDocument{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/trace", ID: "getLotTrace", Tag: "trace", Summary: "Everything about a lot and its inputs: events, certificates, readings, recall", Auth: true, Params: params(gtinParam, lotParam), Result: api.TraceDocument{}},
 			handle: s.getLotTrace},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/events", ID: "listLotEvents", Tag: "trace", Summary: "Every event naming a lot, oldest first, a page at a time", Auth: true, Params: params(gtinParam, lotParam, cursorParam, limitParam), Result: jsonObject{}},
 			handle: s.getLotEvents},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/lineage", ID: "getLineage", Tag: "trace", Summary: "Lots upstream (inputs) or downstream (outputs), from indexes", Auth: true, Params: params(gtinParam, lotParam, directionParam, depthParam), Result: jsonObject{}},
 			handle: s.getLineage},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/certificates", ID: "listLotCertificates", Tag: "trace", Summary: "Certificates of a lot", Auth: true, Params: params(gtinParam, lotParam), Result: []contracts.Certificate{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lots/:gtin/:lot/certificates", ID: "listLotCertificates", Tag: "trace", Summary: "Certificates of a lot", Auth: true, Params: params(gtinParam, lotParam), Result: []api.Certificate{}},
 			handle: s.lotRead(api.TxListLotCertificates)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/lots/:gtin/:lot/items", ID: "commissionItems", Tag: "trace", Summary: "Commission serialized items under a lot", Auth: true, Idempotent: true, Params: params(gtinParam, lotParam), Body: itemsRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.commissionItems},
@@ -145,11 +144,11 @@ func (s *Server) table() []Route {
 			handle: s.getItem},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/events", ID: "recordEvent", Tag: "trace", Summary: "Record an EPCIS-style event (ObjectEvent, TransformationEvent, AggregationEvent); the id derives from the content, so recording it twice records it once", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.passthrough(api.TxRecordEvent)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events/:id", ID: "getEvent", Tag: "trace", Summary: "An event by the hex digest of its id", Auth: true, Params: params(eventIDParam), Result: contracts.TraceEvent{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events/:id", ID: "getEvent", Tag: "trace", Summary: "An event by the hex digest of its id", Auth: true, Params: params(eventIDParam), Result: api.TraceEvent{}},
 			handle: s.getEvent},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/certificates", ID: "issueCertificate", Tag: "trace", Summary: "Issue a certificate (inspection types by inspectors, GI by regulators)", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.passthrough(api.TxIssueCertificate)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/certificates/:id", ID: "getCertificate", Tag: "trace", Summary: "A certificate", Auth: true, Params: params(certificateIDParam), Result: contracts.Certificate{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/certificates/:id", ID: "getCertificate", Tag: "trace", Summary: "A certificate", Auth: true, Params: params(certificateIDParam), Result: api.Certificate{}},
 			handle: s.getCertificate},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/recalls", ID: "recallLot", Tag: "trace", Summary: "Recall a lot (its producer or a regulator); reaches every lot and item downstream", Auth: true, Idempotent: true, Body: recallRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.recall},
@@ -195,7 +194,7 @@ func (s *Server) table() []Route {
 			handle: s.passthrough(api.TxApplyForFinancing)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings", ID: "listFinancings", Tag: "financings", Summary: "Financings the caller is party to (as bank or applicant)", Auth: true, Result: []jsonObject{}},
 			handle: s.plainRead(api.TxListFinancings)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings/:id", ID: "getFinancing", Tag: "financings", Summary: "A financing with principal outstanding, interest accrued as of a date, payoff and postings (parties only)", Auth: true, Params: params(idParamOf("Financing id", financingIDPattern), asOfParam), Result: contracts.FinancingView{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings/:id", ID: "getFinancing", Tag: "financings", Summary: "A financing with principal outstanding, interest accrued as of a date, payoff and postings (parties only)", Auth: true, Params: params(idParamOf("Financing id", financingIDPattern), asOfParam), Result: api.FinancingView{}},
 			handle: s.getFinancing},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/approve", ID: "approveFinancing", Tag: "financings", Summary: "Approve with terms; pledges every collateral receipt in the same transaction (409 ALREADY_PLEDGED, 409 ALREADY_ENCUMBERED when the goods, invoice, declaration or shipment behind the collateral back another live financing, 422 LTV_EXCEEDED, 422 RISK_BLOCKED while a blocking risk flag stands on the collateral and is not overridden)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: jsonObject{}, Result: WriteResult{}},
 			handle: s.idWithObject(financingIDPattern, api.TxApproveFinancing)},
@@ -221,7 +220,7 @@ func (s *Server) table() []Route {
 			handle: s.passthrough(api.TxSetCreditLimit)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/credit-limits", ID: "listCreditLimits", Tag: "insurance", Summary: "Credit limits the caller set or holds", Auth: true, Result: []jsonObject{}},
 			handle: s.plainRead(api.TxListCreditLimits)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/credit-limits/:id", ID: "getCreditLimit", Tag: "insurance", Summary: "A buyer credit limit with its usage", Auth: true, Params: params(idParamOf("Buyer credit limit id", limitIDPattern)), Result: contracts.CreditLimitView{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/credit-limits/:id", ID: "getCreditLimit", Tag: "insurance", Summary: "A buyer credit limit with its usage", Auth: true, Params: params(idParamOf("Buyer credit limit id", limitIDPattern)), Result: api.CreditLimitView{}},
 			handle: s.idRead(limitIDPattern, api.TxGetCreditLimit)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/policies", ID: "issuePolicy", Tag: "insurance", Summary: "Issue an export credit insurance policy (insurer): coverage ratio, premium rate, term, waiting period", Auth: true, Idempotent: true, Body: jsonObject{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.passthrough(api.TxIssuePolicy)},
@@ -235,7 +234,7 @@ func (s *Server) table() []Route {
 			handle: s.idRead(policyIDPattern, api.TxListShipments)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/policies/:id/assignments", ID: "requestAssignment", Tag: "insurance", Summary: "Ask the insurer to pay claims on a shipment of this policy to a bank (賠款轉讓)", Auth: true, Idempotent: true, Params: params(idParamOf("Policy id", policyIDPattern)), Body: assignmentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.requestAssignment},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/shipments/:id", ID: "getShipment", Tag: "insurance", Summary: "A declared shipment", Auth: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Result: contracts.ShipmentView{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/shipments/:id", ID: "getShipment", Tag: "insurance", Summary: "A declared shipment", Auth: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Result: api.ShipmentView{}},
 			handle: s.idRead(shipmentIDPattern, api.TxGetShipment)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/shipments/:id/payments", ID: "recordShipmentPayment", Tag: "insurance", Summary: "Record the buyer's payment; releases limit usage", Auth: true, Idempotent: true, Params: params(idParamOf("Shipment id", shipmentIDPattern)), Body: repaymentRequest{}, Result: WriteResult{}, Status: http.StatusCreated},
 			handle: s.amountAndDate(shipmentIDPattern, api.TxRecordShipmentPayment)},
@@ -269,7 +268,7 @@ func (s *Server) table() []Route {
 			handle: s.passthrough(api.TxCreateReceivable)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receivables", ID: "listReceivables", Tag: "receivables", Summary: "Receivables the caller is party to", Auth: true, Result: []jsonObject{}},
 			handle: s.plainRead(api.TxListReceivables)},
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receivables/:id", ID: "getReceivable", Tag: "receivables", Summary: "A receivable", Auth: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: contracts.ReceivableView{}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/receivables/:id", ID: "getReceivable", Tag: "receivables", Summary: "A receivable", Auth: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: api.ReceivableView{}},
 			handle: s.idRead(receivableIDPattern, api.TxGetReceivable)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/confirm", ID: "confirmReceivable", Tag: "receivables", Summary: "Confirm (buyer on the network)", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Result: WriteResult{}},
 			handle: s.idOnly(receivableIDPattern, api.TxConfirmReceivable)},

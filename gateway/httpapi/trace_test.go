@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/resolver"
@@ -65,12 +65,12 @@ func TestTraceResources(t *testing.T) {
 func TestLotEventsBadInput(t *testing.T) {
 	e := newEnv(t)
 	lotPath := "/api/v1/lots/" + demo.GTINChickenBox + "/" + demo.LotCarcass + "/events"
-	var first contracts.LotEventsPage
+	var first api.LotEventsPage
 	e.do("GET", lotPath+"?limit=2", "bank", nil).json(t, &first)
 	if len(first.Events) != 2 || first.NextCursor == "" {
 		t.Fatalf("first page: %d events, cursor %q", len(first.Events), first.NextCursor)
 	}
-	var next contracts.LotEventsPage
+	var next api.LotEventsPage
 	e.do("GET", lotPath+"?limit=2&cursor="+first.NextCursor, "bank", nil).json(t, &next)
 	if len(next.Events) == 0 || next.Events[0].ID == first.Events[0].ID || next.Events[0].ID == first.Events[1].ID {
 		t.Errorf("second page repeats the first: %+v", next.Events)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/resolver"
@@ -144,7 +144,7 @@ func TestShopperPageAfterFlood(t *testing.T) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		var page contracts.LotEventsPage
+		var page api.LotEventsPage
 		e.do("GET", lotPath+"/events?"+q.Encode(), "bank", nil).json(t, &page)
 		for _, ev := range page.Events {
 			if seen[ev.ID] {

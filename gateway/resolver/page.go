@@ -15,7 +15,6 @@ import (
 
 	"github.com/qingchain/qingchain/apps/tracepage"
 	"github.com/qingchain/qingchain/chaincode/api"
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway/tracedoc"
 )
@@ -23,7 +22,7 @@ import (
 // The shopper's page: a trace document turned into what apps/tracepage
 // renders.
 
-func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *contracts.TraceDocument, scans *ScanInfo) {
+func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *api.TraceDocument, scans *ScanInfo) {
 	lang := tracepage.Lang(c.Query("lang"), c.GetHeader("Accept-Language"))
 	other := map[string]string{"zh": "en", "en": "zh"}[lang]
 	q := url.Values{"lang": {other}}
@@ -103,7 +102,7 @@ func (r *Resolver) enterpriseNameEn(c *gin.Context, code string) string {
 	if err != nil {
 		return ""
 	}
-	var e contracts.Enterprise
+	var e api.Enterprise
 	if json.Unmarshal(out, &e) != nil {
 		return ""
 	}
@@ -144,7 +143,7 @@ func collapseTimeline(steps []tracepage.Step) []tracepage.Step {
 
 // notShown lists what the trace document counted and did not list, per
 // step, and the input lots and records it did not read.
-func notShown(doc *contracts.TraceDocument) []tracepage.NotShown {
+func notShown(doc *api.TraceDocument) []tracepage.NotShown {
 	var out []tracepage.NotShown
 	at := map[string]int{}
 	for _, st := range doc.Steps {
@@ -171,7 +170,7 @@ func notShown(doc *contracts.TraceDocument) []tracepage.NotShown {
 	return out
 }
 
-func readingsChart(doc *contracts.TraceDocument, lang string) *tracepage.Chart {
+func readingsChart(doc *api.TraceDocument, lang string) *tracepage.Chart {
 	var rs []tracepage.Reading
 	unit := "°C"
 	for _, r := range doc.SensorReadings {

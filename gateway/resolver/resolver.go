@@ -21,7 +21,6 @@ import (
 
 	"github.com/qingchain/qingchain/apps/tracepage"
 	"github.com/qingchain/qingchain/chaincode/api"
-	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -172,11 +171,11 @@ func (r *Resolver) ErrorPage(c *gin.Context, status int, code api.Code, message 
 
 // ResolvedItem is the JSON answer of the resolver.
 type ResolvedItem struct {
-	DigitalLink string                   `json:"digitalLink"`
-	Trace       *contracts.TraceDocument `json:"trace,omitempty"`
-	Product     *contracts.Product       `json:"product,omitempty"`
-	Proof       *proof.Transaction       `json:"proof,omitempty"`
-	Scans       *ScanInfo                `json:"scans,omitempty"`
+	DigitalLink string             `json:"digitalLink"`
+	Trace       *api.TraceDocument `json:"trace,omitempty"`
+	Product     *api.Product       `json:"product,omitempty"`
+	Proof       *proof.Transaction `json:"proof,omitempty"`
+	Scans       *ScanInfo          `json:"scans,omitempty"`
 }
 
 // ScanInfo is the off-ledger scan counter of a serialized item.
@@ -196,7 +195,7 @@ func (r *Resolver) resolveKey(c *gin.Context, key gs1.Key) error {
 		if key.Serial != "" {
 			return gateway.Errorf(api.CodeNotFound, "serialized items are identified with their lot (AI 10) on this ledger")
 		}
-		p, err := read[contracts.Product](ctx, r, api.TxGetProduct, key.GTIN)
+		p, err := read[api.Product](ctx, r, api.TxGetProduct, key.GTIN)
 		if err != nil {
 			return err
 		}
@@ -204,10 +203,10 @@ func (r *Resolver) resolveKey(c *gin.Context, key gs1.Key) error {
 			c.JSON(http.StatusOK, ResolvedItem{DigitalLink: link, Product: p, Proof: r.proofs.Get(ctx, p.TxID)})
 			return nil
 		}
-		r.renderPage(c, key, link, &contracts.TraceDocument{Product: *p}, nil)
+		r.renderPage(c, key, link, &api.TraceDocument{Product: *p}, nil)
 		return nil
 	}
-	doc, err := read[contracts.TraceDocument](ctx, r, api.TxGetTrace, key.GTIN, key.Lot, key.Serial)
+	doc, err := read[api.TraceDocument](ctx, r, api.TxGetTrace, key.GTIN, key.Lot, key.Serial)
 	if err != nil {
 		return err
 	}

@@ -3,19 +3,19 @@
 // out of a trace that also holds its inputs'.
 package tracedoc
 
-import "github.com/qingchain/qingchain/chaincode/contracts"
+import "github.com/qingchain/qingchain/chaincode/api"
 
 // Touches reports whether e names the lot (gtin, lot): among the lots it
 // observes, outputs or packs, as an item's lot, or as its parent.
-func Touches(e contracts.TraceEvent, gtin, lot string) bool {
-	for _, refs := range [][]contracts.LotRef{e.Lots, e.Outputs, e.ChildLots} {
+func Touches(e api.TraceEvent, gtin, lot string) bool {
+	for _, refs := range [][]api.LotRef{e.Lots, e.Outputs, e.ChildLots} {
 		for _, r := range refs {
 			if r.GTIN == gtin && r.Lot == lot {
 				return true
 			}
 		}
 	}
-	for _, refs := range [][]contracts.ItemRef{e.Items, e.ChildItems} {
+	for _, refs := range [][]api.ItemRef{e.Items, e.ChildItems} {
 		for _, r := range refs {
 			if r.GTIN == gtin && r.Lot == lot {
 				return true
@@ -26,8 +26,8 @@ func Touches(e contracts.TraceEvent, gtin, lot string) bool {
 }
 
 // FirstLot is the first lot e names, the one a timeline labels it with.
-func FirstLot(e contracts.TraceEvent) string {
-	for _, refs := range [][]contracts.LotRef{e.Lots, e.Outputs, e.ChildLots} {
+func FirstLot(e api.TraceEvent) string {
+	for _, refs := range [][]api.LotRef{e.Lots, e.Outputs, e.ChildLots} {
 		if len(refs) > 0 {
 			return refs[0].Lot
 		}

@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // Encumbrance is one register entry and the financings it backs.
 type Encumbrance struct {

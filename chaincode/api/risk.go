@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // RiskNoShippingEvent: a receivable names lots the ledger shows no
 // shipping event for (a shipment declaration is refused outright).
@@ -79,7 +79,7 @@ type Sanction struct {
 	TxID       string `json:"txId"`
 }
 
-type rkSanctionInput struct {
+type SanctionInput struct {
 	Reason string `json:"reason"`
 	Basis  string `json:"basis"`
 }

@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // Actor is the enterprise (and, for certificates, the identity) that made
 // a record, with its name as it was at the time.
@@ -24,7 +24,7 @@ type Product struct {
 	TxID        string `json:"txId"`
 }
 
-type productInput struct {
+type ProductInput struct {
 	GTIN        string `json:"gtin"`
 	NameZh      string `json:"nameZh"`
 	NameEn      string `json:"nameEn"`
@@ -57,7 +57,7 @@ type Lot struct {
 	TxID           string `json:"txId"`
 }
 
-type lotInput struct {
+type LotInput struct {
 	GTIN     string `json:"gtin"`
 	Lot      string `json:"lot"`
 	Origin   Origin `json:"origin"`
@@ -140,7 +140,7 @@ type Certificate struct {
 	TxID           string        `json:"txId"`
 }
 
-type certInput struct {
+type CertificateInput struct {
 	Type           string        `json:"type"`
 	Number         string        `json:"number"`
 	Subjects       []CertSubject `json:"subjects"`
@@ -240,14 +240,14 @@ type TraceEvent struct {
 	TxID                string          `json:"txId"`
 }
 
-type parentInput struct {
+type ParentInput struct {
 	SSCC   string `json:"sscc"`
 	GTIN   string `json:"gtin"`
 	Lot    string `json:"lot"`
 	Serial string `json:"serial"`
 }
 
-type sensorInput struct {
+type SensorInput struct {
 	From     string `json:"from"`
 	To       string `json:"to"`
 	Type     string `json:"type"`
@@ -256,7 +256,7 @@ type sensorInput struct {
 	UOM      string `json:"uom"`
 }
 
-type eventInput struct {
+type EventInput struct {
 	Type           string        `json:"type"`
 	Action         string        `json:"action"`
 	BizStep        string        `json:"bizStep"`
@@ -268,10 +268,10 @@ type eventInput struct {
 	Items          []ItemRef     `json:"items"`
 	Inputs         []LotRef      `json:"inputs"`
 	Outputs        []LotRef      `json:"outputs"`
-	Parent         *parentInput  `json:"parent"`
+	Parent         *ParentInput  `json:"parent"`
 	ChildLots      []LotRef      `json:"childLots"`
 	ChildItems     []ItemRef     `json:"childItems"`
-	SensorReadings []sensorInput `json:"sensorReadings"`
+	SensorReadings []SensorInput `json:"sensorReadings"`
 	// Destination is the credit code of the enterprise taking the goods
 	// over (EPCIS destinationList, possessing_party): on a shipping event,
 	// it lets that enterprise record their receiving and so become their

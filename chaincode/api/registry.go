@@ -1,4 +1,4 @@
-package contracts
+package api
 
 import (
 	"slices"
@@ -40,7 +40,7 @@ type GovernanceProposal struct {
 	Status      string     `json:"status"`
 }
 
-type governanceInput struct {
+type GovernanceInput struct {
 	RegulatorMSP string     `json:"regulatorMsp"`
 	Orgs         []OrgGrant `json:"orgs"`
 	TrustKinds   []string   `json:"trustKinds"`
@@ -73,7 +73,7 @@ const GrantActive = "ACTIVE"
 
 const GrantRevoked = "REVOKED"
 
-const enterpriseActive = "ACTIVE"
+const EnterpriseActive = "ACTIVE"
 
 // Enterprise is a registered enterprise. Kinds lists the kinds of
 // business in effect: granted by its organisation under the governance
@@ -149,7 +149,7 @@ func (c *Caller) HasKind(kind string) bool {
 	return c.Enterprise != nil && slices.Contains(c.Enterprise.Kinds, kind)
 }
 
-type registerInput struct {
+type EnterpriseInput struct {
 	CreditCode string   `json:"creditCode"`
 	Name       string   `json:"name"`
 	NameEn     string   `json:"nameEn"`
@@ -163,7 +163,7 @@ type EnterpriseVersion struct {
 	Enterprise *Enterprise `json:"enterprise"`
 }
 
-type bindInput struct {
+type BindInput struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
 }

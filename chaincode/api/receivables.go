@@ -1,4 +1,4 @@
-package contracts
+package api
 
 const ReceivablePending = "PENDING" // the buyer is on the network and has not confirmed yet
 
@@ -67,15 +67,15 @@ type ReceivableView struct {
 	Flags       []RiskFlag `json:"flags"`
 }
 
-type rvBuyerInput struct {
+type ReceivableBuyerInput struct {
 	CreditCode     string `json:"creditCode"`
 	Name           string `json:"name"`
 	Country        string `json:"country"`
 	RegistrationID string `json:"registrationId"`
 }
 
-type rvCreateInput struct {
-	Buyer         rvBuyerInput `json:"buyer"`
+type ReceivableInput struct {
+	Buyer         ReceivableBuyerInput `json:"buyer"`
 	InvoiceNumber string       `json:"invoiceNumber"`
 	Amount        string       `json:"amount"`
 	Currency      string       `json:"currency"`

@@ -1,4 +1,4 @@
-package contracts
+package api
 
 const LimitActive = "ACTIVE"
 
@@ -115,22 +115,22 @@ type ShipmentView struct {
 	Overdue     bool   `json:"overdue"`
 }
 
-type insBuyerInput struct {
+type BuyerInput struct {
 	Name           string `json:"name"`
 	Country        string `json:"country"`
 	RegistrationID string `json:"registrationId"`
 }
 
-type insLimitInput struct {
+type CreditLimitInput struct {
 	Exporter  string        `json:"exporter"`
-	Buyer     insBuyerInput `json:"buyer"`
+	Buyer     BuyerInput `json:"buyer"`
 	Amount    string        `json:"amount"`
 	Currency  string        `json:"currency"`
 	ValidFrom string        `json:"validFrom"`
 	ValidTo   string        `json:"validTo"`
 }
 
-type insPolicyInput struct {
+type PolicyInput struct {
 	Insured           string `json:"insured"`
 	Currency          string `json:"currency"`
 	CoverageRatio     string `json:"coverageRatio"`
@@ -142,7 +142,7 @@ type insPolicyInput struct {
 	MaxLiability      string `json:"maxLiability"`
 }
 
-type insShipmentInput struct {
+type ShipmentInput struct {
 	PolicyID             string   `json:"policyId"`
 	LimitID              string   `json:"limitId"`
 	InvoiceNumber        string   `json:"invoiceNumber"`
@@ -230,7 +230,7 @@ type Claim struct {
 	TxID           string        `json:"txId"`
 }
 
-type insClaimInput struct {
+type ClaimInput struct {
 	Loss string `json:"loss"`
 	Note string `json:"note"`
 }

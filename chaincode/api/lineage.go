@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // LineageLot is a lot met on a lineage walk, at its distance in
 // transformations (or aggregations) from where the walk started.

@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // Event is the payload of the single chaincode event each writing
 // transaction sets: which entity, what happened to it.

@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // Tally counts events and adds up their amounts per currency.
 type Tally struct {

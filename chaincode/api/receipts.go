@@ -1,4 +1,4 @@
-package contracts
+package api
 
 const ReceiptIssued = "ISSUED"
 
@@ -82,7 +82,7 @@ type ReceiptChange struct {
 	Receipt   *Receipt `json:"receipt"`
 }
 
-type wrIssueInput struct {
+type ReceiptInput struct {
 	GTIN      string `json:"gtin"`
 	Lot       string `json:"lot"`
 	Quantity  string `json:"quantity"`
@@ -92,11 +92,11 @@ type wrIssueInput struct {
 	Holder    string `json:"holder"`
 }
 
-type wrSplitPart struct {
+type SplitPart struct {
 	Quantity  string `json:"quantity"`
 	Valuation string `json:"valuation"`
 }
 
-type wrSplitInput struct {
-	Parts []wrSplitPart `json:"parts"`
+type SplitInput struct {
+	Parts []SplitPart `json:"parts"`
 }

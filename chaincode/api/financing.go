@@ -1,4 +1,4 @@
-package contracts
+package api
 
 // FinancingMarginCall is the status of a financing whose collateral no
 // longer covers it; PriorStatus on the margin call says where it returns.
@@ -187,7 +187,7 @@ type FinancingView struct {
 	AsOf AsOf `json:"asOf"`
 }
 
-type finApplyInput struct {
+type FinancingApplication struct {
 	Type               string   `json:"type"`
 	Bank               string   `json:"bank"`
 	Collateral         []string `json:"collateral"`
@@ -196,7 +196,7 @@ type finApplyInput struct {
 	Purpose            string   `json:"purpose"`
 }
 
-type finApproveInput struct {
+type FinancingTerms struct {
 	Principal    string `json:"principal"`
 	AnnualRate   string `json:"annualRate"`
 	TermDays     int    `json:"termDays"`
