@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -19,17 +21,17 @@ type RiskReview struct{}
 // yet. Banks, insurers and regulators may ask. Answers every flag of the
 // entity.
 func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, entity, entityID string) (string, error) {
-	caller, err := requireKind(ctx, "assessing risk", KindBank, KindInsurer, KindRegulator)
+	caller, err := requireKind(ctx, "assessing risk", api.KindBank, api.KindInsurer, api.KindRegulator)
 	if err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	var found []RiskFlag
+	var found []api.RiskFlag
 	switch entity {
-	case RiskEntityReceivable:
+	case api.RiskEntityReceivable:
 		rv, err := rvLoad(ctx, entityID)
 		if err != nil {
 			return "", err
@@ -52,19 +54,19 @@ func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, ent
 				found = append(found, *f)
 			}
 		}
-	case RiskEntityShipment:
+	case api.RiskEntityShipment:
 		s, err := insLoadShipment(ctx, entityID)
 		if err != nil {
 			return "", err
 		}
-		if !insMayRead(caller, s.Insurer, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
-			return "", errf(api.CodeForbidden, "only the insurer of shipment %s, the bank its proceeds are assigned to, the bank financing it and regulators assess it", s.ID)
+		if !kit.MayRead(caller, s.Insurer, s.Assignee, insFinancingBank(ctx, s.FinancingID)) {
+			return "", kit.Errf(api.CodeForbidden, "only the insurer of shipment %s, the bank its proceeds are assigned to, the bank financing it and regulators assess it", s.ID)
 		}
 		cur, err := money.LookupCurrency(s.Currency)
 		if err != nil {
-			return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
+			return "", kit.Errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
 		}
-		invoice, declared, err := insParse2(s.InvoiceAmount, s.CustomsValue, cur)
+		invoice, declared, err := kit.ParseStoredPair(s.InvoiceAmount, s.CustomsValue, cur)
 		if err != nil {
 			return "", err
 		}
@@ -89,10 +91,10 @@ func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, ent
 			}
 		}
 	default:
-		return "", errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+		return "", kit.Errf(api.CodeInvalidArgument, "entity %q is not %s or %s", kit.Clip(entity), api.RiskEntityReceivable, api.RiskEntityShipment)
 	}
 	raised := []string{}
-	var fresh []RiskFlag
+	var fresh []api.RiskFlag
 	for _, f := range found {
 		ok, err := rkRaise(ctx, entity, entityID, &f, now)
 		if err != nil {
@@ -103,7 +105,7 @@ func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, ent
 			fresh = append(fresh, f)
 		}
 	}
-	if err := emit(ctx, "RiskAssessed", Event{Entity: entity, ID: entityID, Action: "risk-assessed", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "RiskAssessed", api.Event{Entity: entity, ID: entityID, Action: "risk-assessed", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"raised": raised}}); err != nil {
 		return "", err
 	}
@@ -114,8 +116,8 @@ func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, ent
 		return "", err
 	}
 	flags = append(flags, fresh...)
-	slices.SortFunc(flags, func(a, b RiskFlag) int { return strings.Compare(a.Code, b.Code) })
-	return toJSON(flags)
+	slices.SortFunc(flags, func(a, b api.RiskFlag) int { return strings.Compare(a.Code, b.Code) })
+	return kit.ToJSON(flags)
 }
 
 // GetRiskFlags lists the flags of a receivable or shipment, in code order.
@@ -133,22 +135,22 @@ func (r *RiskReview) GetRiskFlags(ctx contractapi.TransactionContextInterface, e
 	if err != nil {
 		return "", err
 	}
-	return toJSON(flags)
+	return kit.ToJSON(flags)
 }
 
 // ResolveRiskFlag is a regulator closing a flag with a note (the flag
 // stays on the ledger, resolved; it is not raised again).
 func (r *RiskReview) ResolveRiskFlag(ctx contractapi.TransactionContextInterface, entity, entityID, code, note string) (string, error) {
-	caller, err := requireKind(ctx, "resolving a risk flag", KindRegulator)
+	caller, err := requireKind(ctx, "resolving a risk flag", api.KindRegulator)
 	if err != nil {
 		return "", err
 	}
-	n, err := cleanText("note", note, true, 500)
+	n, err := kit.CleanText("note", note, true, 500)
 	if err != nil {
 		return "", err
 	}
-	if entity != RiskEntityReceivable && entity != RiskEntityShipment {
-		return "", errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+	if entity != api.RiskEntityReceivable && entity != api.RiskEntityShipment {
+		return "", kit.Errf(api.CodeInvalidArgument, "entity %q is not %s or %s", kit.Clip(entity), api.RiskEntityReceivable, api.RiskEntityShipment)
 	}
 	if err := rkRefuseOwnFlag(ctx, caller, entity, entityID); err != nil {
 		return "", err
@@ -157,18 +159,18 @@ func (r *RiskReview) ResolveRiskFlag(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "RiskFlagResolved", Event{Entity: entity, ID: entityID, Action: "risk-resolved", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "RiskFlagResolved", api.Event{Entity: entity, ID: entityID, Action: "risk-resolved", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"code": code}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // rkMayAssessReceivable: any bank (a receivable is offered to banks before
 // any of them is its party), the insurer of the shipment it rests on, and
 // regulators.
-func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *Caller, rv *Receivable) error {
-	if c.HasKind(KindBank) || c.HasKind(KindRegulator) {
+func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *api.Caller, rv *api.Receivable) error {
+	if c.HasKind(api.KindBank) || c.HasKind(api.KindRegulator) {
 		return nil
 	}
 	if rv.ShipmentID != "" {
@@ -180,21 +182,21 @@ func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *Calle
 			return nil
 		}
 	}
-	return errf(api.CodeForbidden, "only banks, regulators and the insurer of its shipment assess receivable %s", rv.ID)
+	return kit.Errf(api.CodeForbidden, "only banks, regulators and the insurer of its shipment assess receivable %s", rv.ID)
 }
 
 // rkRefuseOwnFlag: a regulator does not resolve a flag on an entity its
 // own enterprise is a party to.
-func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *Caller, entity, id string) error {
+func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
 	var parties []string
 	switch entity {
-	case RiskEntityReceivable:
+	case api.RiskEntityReceivable:
 		rv, err := rvLoad(ctx, id)
 		if err != nil {
 			return err
 		}
 		parties = []string{rv.Seller, rv.Creditor, rv.BuyerCreditCode, rv.Assignee}
-	case RiskEntityShipment:
+	case api.RiskEntityShipment:
 		s, err := insLoadShipment(ctx, id)
 		if err != nil {
 			return err
@@ -202,35 +204,35 @@ func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *Caller, ent
 		parties = []string{s.Insured, s.Insurer, s.Assignee}
 	}
 	if slices.Contains(parties, c.Enterprise.CreditCode) {
-		return errf(api.CodeForbidden, "%s is a party to %s %s; another regulator resolves its flags", c.Enterprise.CreditCode, entity, id)
+		return kit.Errf(api.CodeForbidden, "%s is a party to %s %s; another regulator resolves its flags", c.Enterprise.CreditCode, entity, id)
 	}
 	return nil
 }
 
 // rkMayRead: parties of the entity, banks, insurers, regulators.
-func rkMayRead(ctx contractapi.TransactionContextInterface, c *Caller, entity, id string) error {
-	if c.HasKind(KindBank) || c.HasKind(KindInsurer) || c.HasKind(KindRegulator) {
+func rkMayRead(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
+	if c.HasKind(api.KindBank) || c.HasKind(api.KindInsurer) || c.HasKind(api.KindRegulator) {
 		return nil
 	}
 	switch entity {
-	case RiskEntityReceivable:
+	case api.RiskEntityReceivable:
 		rv, err := rvLoad(ctx, id)
 		if err != nil {
 			return err
 		}
-		if insMayRead(c, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
+		if kit.MayRead(c, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
 			return nil
 		}
-	case RiskEntityShipment:
+	case api.RiskEntityShipment:
 		s, err := insLoadShipment(ctx, id)
 		if err != nil {
 			return err
 		}
-		if insMayRead(c, s.Insured) {
+		if kit.MayRead(c, s.Insured) {
 			return nil
 		}
 	default:
-		return errf(api.CodeInvalidArgument, "entity %q is not %s or %s", trClip(entity), RiskEntityReceivable, RiskEntityShipment)
+		return kit.Errf(api.CodeInvalidArgument, "entity %q is not %s or %s", kit.Clip(entity), api.RiskEntityReceivable, api.RiskEntityShipment)
 	}
-	return errf(api.CodeForbidden, "only its parties, banks, insurers and regulators read the risk flags of %s %s", entity, id)
+	return kit.Errf(api.CodeForbidden, "only its parties, banks, insurers and regulators read the risk flags of %s %s", entity, id)
 }

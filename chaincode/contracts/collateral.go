@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -24,8 +26,8 @@ const (
 	finDefaultExcursionCut   = "0.2"
 )
 
-func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
-	h := Haircuts{Recall: finDefaultRecallHaircut, Excursion: finDefaultExcursionCut}
+func finCheckHaircuts(in *api.Haircuts) (api.Haircuts, error) {
+	h := api.Haircuts{Recall: finDefaultRecallHaircut, Excursion: finDefaultExcursionCut}
 	if in == nil {
 		return h, nil
 	}
@@ -39,7 +41,7 @@ func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
 		}
 		d, err := money.ParseRate(p.in)
 		if err != nil || d.GreaterThan(decimal.NewFromInt(1)) {
-			return h, errf(api.CodeInvalidArgument, "%s must be a fraction from 0 to 1", p.field)
+			return h, kit.Errf(api.CodeInvalidArgument, "%s must be a fraction from 0 to 1", p.field)
 		}
 		*p.out = d.String()
 	}
@@ -47,14 +49,14 @@ func finCheckHaircuts(in *Haircuts) (Haircuts, error) {
 }
 
 // finLive reports whether a financing holds collateral that alerts reach.
-func finLive(f *Financing) bool {
-	return f.Status == FinancingApproved || f.Status == FinancingActive || f.Status == FinancingMarginCall
+func finLive(f *api.Financing) bool {
+	return f.Status == api.FinancingApproved || f.Status == api.FinancingActive || f.Status == api.FinancingMarginCall
 }
 
 // finDisbursed reports whether money is out: active, or in a margin call
 // raised while active.
-func finDisbursed(f *Financing) bool {
-	return f.Status == FinancingActive || f.Status == FinancingMarginCall && f.MarginCall != nil && f.MarginCall.PriorStatus == FinancingActive
+func finDisbursed(f *api.Financing) bool {
+	return f.Status == api.FinancingActive || f.Status == api.FinancingMarginCall && f.MarginCall != nil && f.MarginCall.PriorStatus == api.FinancingActive
 }
 
 // collateralAlerts raises alerts for an event on the goods of these lots
@@ -67,7 +69,7 @@ func finDisbursed(f *Financing) bool {
 // later recall out. It returns the financings it reached.
 func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, lots []lotKey, source string, now time.Time) ([]string, error) {
 	var reached []string
-	loaded := map[string]*Financing{}
+	loaded := map[string]*api.Financing{}
 	for _, lk := range lots {
 		e, err := encOfLot(ctx, lk.GTIN, lk.Lot)
 		if err != nil {
@@ -85,16 +87,16 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 				continue
 			}
 			cut := f.Terms.Haircuts.Excursion
-			if typ == AlertRecall {
+			if typ == api.AlertRecall {
 				cut = f.Terms.Haircuts.Recall
 			}
-			stamp := now.Format(timeLayout)
-			i := slices.IndexFunc(f.Alerts, func(a CollateralAlert) bool {
+			stamp := now.Format(kit.TimeLayout)
+			i := slices.IndexFunc(f.Alerts, func(a api.CollateralAlert) bool {
 				return a.Type == typ && a.GTIN == lk.GTIN && a.Lot == lk.Lot && a.Collateral == en.Via
 			})
 			switch {
 			case i < 0:
-				f.Alerts = append(f.Alerts, CollateralAlert{Type: typ, GTIN: lk.GTIN, Lot: lk.Lot, Collateral: en.Via, Haircut: cut,
+				f.Alerts = append(f.Alerts, api.CollateralAlert{Type: typ, GTIN: lk.GTIN, Lot: lk.Lot, Collateral: en.Via, Haircut: cut,
 					Source: source, At: stamp, TxID: ctx.GetStub().GetTxID(), Count: 1})
 			case f.Alerts[i].LastSource == source || f.Alerts[i].LastSource == "" && f.Alerts[i].Source == source:
 				continue // the same event again
@@ -126,20 +128,20 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 // finRevalue recomputes the collateral's value after haircuts and the
 // loan-to-value on what is owed (principal outstanding once disbursed,
 // the approved principal before), and opens or ends a margin call.
-func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time) error {
+func finRevalue(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
 	if f.Terms == nil {
 		return nil
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	adjusted := decimal.Zero
 	for _, col := range f.Collateral {
-		if col.Status != CollateralPledged {
+		if col.Status != api.CollateralPledged {
 			continue
 		}
-		v, err := finParseStored(col.Valuation, cur)
+		v, err := kit.ParseStored(col.Valuation, cur)
 		if err != nil {
 			return err
 		}
@@ -154,12 +156,12 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 		}
 		adjusted = adjusted.Add(money.Round(v.Mul(decimal.NewFromInt(1).Sub(cut)), cur))
 	}
-	owed, err := finParseStored(f.Terms.Principal, cur)
+	owed, err := kit.ParseStored(f.Terms.Principal, cur)
 	if err != nil {
 		return err
 	}
 	if finDisbursed(f) {
-		if owed, err = finParseStored(f.PrincipalOutstanding, cur); err != nil {
+		if owed, err = kit.ParseStored(f.PrincipalOutstanding, cur); err != nil {
 			return err
 		}
 	}
@@ -167,7 +169,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 	maxLTV, err := decimal.NewFromString(f.Terms.EffectiveMaxLTV)
 	if err != nil || f.Terms.EffectiveMaxLTV == "" {
 		if maxLTV, err = decimal.NewFromString(f.Terms.MaxLTV); err != nil {
-			return errf(api.CodeInternal, "financing %s: maxLtv %q", f.ID, f.Terms.MaxLTV)
+			return kit.Errf(api.CodeInternal, "financing %s: maxLtv %q", f.ID, f.Terms.MaxLTV)
 		}
 	}
 	// Over the maximum when owed > maxLtv × adjusted (no division by zero).
@@ -178,8 +180,8 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 		ltv = owed.DivRound(adjusted, 6).String()
 	}
 	switch {
-	case over && f.Status != FinancingMarginCall:
-		_, today, err := finToday(ctx)
+	case over && f.Status != api.FinancingMarginCall:
+		_, today, err := kit.Today(ctx)
 		if err != nil {
 			return err
 		}
@@ -187,14 +189,14 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *Financing, now t
 		if days == 0 {
 			days = finDefaultMarginCallDays
 		}
-		f.MarginCall = &MarginCall{Since: now.Format(timeLayout), Deadline: today.AddDays(days).String(), AdjustedValue: f.AdjustedCollateralValue,
+		f.MarginCall = &api.MarginCall{Since: now.Format(kit.TimeLayout), Deadline: today.AddDays(days).String(), AdjustedValue: f.AdjustedCollateralValue,
 			LTV: ltv, MaxLTV: maxLTV.String(), Shortfall: money.Format(owed.Sub(allowed), cur), PriorStatus: f.Status, TxID: ctx.GetStub().GetTxID()}
-		f.Status = FinancingMarginCall
+		f.Status = api.FinancingMarginCall
 	case over:
 		f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = f.AdjustedCollateralValue, ltv, money.Format(owed.Sub(allowed), cur)
-	case f.Status == FinancingMarginCall:
+	case f.Status == api.FinancingMarginCall:
 		f.Status = f.MarginCall.PriorStatus
-		f.MarginCall.MetAt, f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = now.Format(timeLayout), f.AdjustedCollateralValue, ltv, money.Format(decimal.Zero, cur)
+		f.MarginCall.MetAt, f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = now.Format(kit.TimeLayout), f.AdjustedCollateralValue, ltv, money.Format(decimal.Zero, cur)
 	}
 	return nil
 }
@@ -214,20 +216,20 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 		return "", err
 	}
 	if caller.Enterprise.CreditCode != f.Applicant {
-		return "", errf(api.CodeForbidden, "only the borrower of financing %s adds collateral", f.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the borrower of financing %s adds collateral", f.ID)
 	}
-	if f.Type != FinancingWarehouseReceiptPledge {
-		return "", errf(api.CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
+	if f.Type != api.FinancingWarehouseReceiptPledge {
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
 	}
-	if !finLive(f) || f.Status == FinancingApplied {
-		return "", errf(api.CodeConflict, "financing %s is %s", f.ID, f.Status)
+	if !finLive(f) || f.Status == api.FinancingApplied {
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s", f.ID, f.Status)
 	}
 	if len(f.Collateral) >= finMaxCollateral {
-		return "", errf(api.CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	r, err := wrLoad(ctx, receiptID)
 	if err != nil {
@@ -237,24 +239,24 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 		return "", err
 	}
 	// Recalled goods do not answer a margin call: no override on this path.
-	flag, err := rkRecalledGoodsFlag(ctx, []LotRef{{GTIN: r.GTIN, Lot: r.Lot}}, wrClearedRecalls(r))
+	flag, err := rkRecalledGoodsFlag(ctx, []api.LotRef{{GTIN: r.GTIN, Lot: r.Lot}}, wrClearedRecalls(r))
 	if err != nil {
 		return "", err
 	}
 	if flag != nil {
-		return "", errf(api.CodeRiskBlocked, "receipt %s: %s", r.ID, flag.Detail)
+		return "", kit.Errf(api.CodeRiskBlocked, "receipt %s: %s", r.ID, flag.Detail)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	stamp := now.Format(timeLayout)
-	f.Collateral = append(f.Collateral, Collateral{ReceiptID: r.ID, Valuation: r.Valuation.Amount, Status: CollateralPledged, PledgedAt: stamp})
+	stamp := now.Format(kit.TimeLayout)
+	f.Collateral = append(f.Collateral, api.Collateral{ReceiptID: r.ID, Valuation: r.Valuation.Amount, Status: api.CollateralPledged, PledgedAt: stamp})
 	if err := finEncumber(ctx, f); err != nil {
 		return "", err
 	}
-	r.Status = ReceiptPledged
-	r.Pledge = &Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: ctx.GetStub().GetTxID()}
+	r.Status = api.ReceiptPledged
+	r.Pledge = &api.Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: ctx.GetStub().GetTxID()}
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
@@ -264,11 +266,11 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "CollateralAdded", Event{Entity: "financing", ID: f.ID, Action: "collateral-added", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "CollateralAdded", api.Event{Entity: "financing", ID: f.ID, Action: "collateral-added", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"receipt": r.ID, "status": f.Status}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // financingWatch alerts the financings whose collateral rests on goods an

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -15,13 +17,13 @@ import (
 // enterprise, so a grade can be computed from it with one read.
 const crObj = "credit"
 
-func addTo(t *Tally, amount decimal.Decimal, cur money.Currency) error {
+func addTo(t *api.Tally, amount decimal.Decimal, cur money.Currency) error {
 	t.Count++
-	i, found := slices.BinarySearchFunc(t.Amounts, cur.Code, func(m Money, code string) int { return strings.Compare(m.Currency, code) })
+	i, found := slices.BinarySearchFunc(t.Amounts, cur.Code, func(m api.Money, code string) int { return strings.Compare(m.Currency, code) })
 	if !found {
-		t.Amounts = slices.Insert(t.Amounts, i, Money{Amount: money.Format(decimal.Zero, cur), Currency: cur.Code})
+		t.Amounts = slices.Insert(t.Amounts, i, api.Money{Amount: money.Format(decimal.Zero, cur), Currency: cur.Code})
 	}
-	v, err := finParseStored(t.Amounts[i].Amount, cur)
+	v, err := kit.ParseStored(t.Amounts[i].Amount, cur)
 	if err != nil {
 		return err
 	}
@@ -42,8 +44,8 @@ func (c *Credit) GetCreditRecord(ctx contractapi.TransactionContextInterface, cr
 	if err != nil {
 		return "", err
 	}
-	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
-		return "", errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit record", creditCode)
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(api.KindBank) && !caller.HasKind(api.KindInsurer) && !caller.HasKind(api.KindRegulator) {
+		return "", kit.Errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit record", creditCode)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -52,27 +54,27 @@ func (c *Credit) GetCreditRecord(ctx contractapi.TransactionContextInterface, cr
 	if err != nil {
 		return "", err
 	}
-	return toJSON(rec)
+	return kit.ToJSON(rec)
 }
 
-func crLoad(ctx contractapi.TransactionContextInterface, creditCode string) (*CreditRecord, error) {
-	k, err := key(ctx, crObj, creditCode)
+func crLoad(ctx contractapi.TransactionContextInterface, creditCode string) (*api.CreditRecord, error) {
+	k, err := kit.Key(ctx, crObj, creditCode)
 	if err != nil {
 		return nil, err
 	}
-	rec := &CreditRecord{CreditCode: creditCode}
-	if _, err := getJSON(ctx, k, rec); err != nil {
+	rec := &api.CreditRecord{CreditCode: creditCode}
+	if _, err := kit.GetJSON(ctx, k, rec); err != nil {
 		return nil, err
 	}
-	for _, t := range []*Tally{&rec.OnTime, &rec.Late, &rec.Defaults, &rec.Claims} {
+	for _, t := range []*api.Tally{&rec.OnTime, &rec.Late, &rec.Defaults, &rec.Claims} {
 		if t.Amounts == nil {
-			t.Amounts = []Money{}
+			t.Amounts = []api.Money{}
 		}
 	}
 	return rec, nil
 }
 
-func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, now time.Time, change func(*CreditRecord) error) error {
+func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, now time.Time, change func(*api.CreditRecord) error) error {
 	rec, err := crLoad(ctx, creditCode)
 	if err != nil {
 		return err
@@ -80,17 +82,17 @@ func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, no
 	if err := change(rec); err != nil {
 		return err
 	}
-	rec.UpdatedAt, rec.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	k, err := key(ctx, crObj, creditCode)
+	rec.UpdatedAt, rec.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
+	k, err := kit.Key(ctx, crObj, creditCode)
 	if err != nil {
 		return err
 	}
-	return putJSON(ctx, k, rec)
+	return kit.PutJSON(ctx, k, rec)
 }
 
 // crRecordRepayment adds a repayment to the applicant's record.
 func crRecordRepayment(ctx contractapi.TransactionContextInterface, creditCode string, amount decimal.Decimal, cur money.Currency, onTime bool, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		if onTime {
 			return addTo(&r.OnTime, amount, cur)
 		}
@@ -100,7 +102,7 @@ func crRecordRepayment(ctx contractapi.TransactionContextInterface, creditCode s
 
 // crRecordDefault adds a default, with what was owed, to the record.
 func crRecordDefault(ctx contractapi.TransactionContextInterface, creditCode string, owed decimal.Decimal, cur money.Currency, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		return addTo(&r.Defaults, owed, cur)
 	})
 }

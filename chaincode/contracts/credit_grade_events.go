@@ -3,6 +3,8 @@ package contracts
 import (
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -11,20 +13,20 @@ import (
 
 // grRecordClaim adds a paid claim to the insured's credit record.
 func grRecordClaim(ctx contractapi.TransactionContextInterface, creditCode string, indemnity decimal.Decimal, cur money.Currency, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		return addTo(&r.Claims, indemnity, cur)
 	})
 }
 
 // grRecordSanction counts a sanction recorded (+1) or lifted (-1).
 func grRecordSanction(ctx contractapi.TransactionContextInterface, creditCode string, delta int, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *CreditRecord) error {
+	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		if delta > 0 {
 			r.Sanctions.Recorded++
 		}
 		r.Sanctions.Active += delta
 		if r.Sanctions.Active < 0 {
-			return errf(api.CodeInternal, "credit record of %s counts fewer sanctions than are lifted", creditCode)
+			return kit.Errf(api.CodeInternal, "credit record of %s counts fewer sanctions than are lifted", creditCode)
 		}
 		return nil
 	})

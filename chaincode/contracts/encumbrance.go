@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
@@ -71,39 +73,39 @@ func (c encClaim) label() string {
 }
 
 func encKey(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, error) {
-	return key(ctx, objEncumbrance, append([]string{kind}, ref...)...)
+	return kit.Key(ctx, objEncumbrance, append([]string{kind}, ref...)...)
 }
 
-func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, *Encumbrance, error) {
+func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, *api.Encumbrance, error) {
 	k, err := encKey(ctx, kind, ref)
 	if err != nil {
 		return "", nil, err
 	}
-	e := &Encumbrance{Kind: kind, Ref: ref}
-	if _, err := getJSON(ctx, k, e); err != nil {
+	e := &api.Encumbrance{Kind: kind, Ref: ref}
+	if _, err := kit.GetJSON(ctx, k, e); err != nil {
 		return "", nil, err
 	}
 	return k, e, nil
 }
 
-func encSave(ctx contractapi.TransactionContextInterface, k string, e *Encumbrance) error {
+func encSave(ctx contractapi.TransactionContextInterface, k string, e *api.Encumbrance) error {
 	if len(e.Entries) == 0 {
 		if err := ctx.GetStub().DelState(k); err != nil {
-			return errf(api.CodeInternal, "delete encumbrance: %v", err)
+			return kit.Errf(api.CodeInternal, "delete encumbrance: %v", err)
 		}
 		return nil
 	}
-	return putJSON(ctx, k, e)
+	return kit.PutJSON(ctx, k, e)
 }
 
 // encAcquire enters every claim of an approving financing (of bank) in
 // the register, refusing the approval if any of it backs another
 // financing. lotOf reads a lot whose goods a claim counts by quantity.
-func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank string, claims []encClaim, lotOf func(gtin, lot string) (*Lot, error)) error {
+func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank string, claims []encClaim, lotOf func(gtin, lot string) (*api.Lot, error)) error {
 	// Claims of one financing on one thing add up (two receipts of one lot).
 	type pending struct {
 		k string
-		e *Encumbrance
+		e *api.Encumbrance
 	}
 	var touched []pending
 	find := func(kind string, ref []string) (*pending, error) {
@@ -126,7 +128,7 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 		}
 		// Already held by this financing through this collateral (collateral
 		// added to a live financing re-enters the rest).
-		if slices.ContainsFunc(p.e.Entries, func(e EncumbranceEntry) bool { return e.FinancingID == financingID && e.Via == c.via }) {
+		if slices.ContainsFunc(p.e.Entries, func(e api.EncumbranceEntry) bool { return e.FinancingID == financingID && e.Via == c.via }) {
 			continue
 		}
 		for _, other := range p.e.Entries {
@@ -134,7 +136,7 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 				continue
 			}
 			if c.kind != encLot || c.whole || other.Quantity == "" {
-				return errf(api.CodeAlreadyEncumbered, "%s already backs financing %s", c.label(), other.FinancingID)
+				return kit.Errf(api.CodeAlreadyEncumbered, "%s already backs financing %s", c.label(), other.FinancingID)
 			}
 		}
 		if c.kind == encLot && !c.whole {
@@ -144,7 +146,7 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 			}
 			lotQty, err := decimal.NewFromString(l.Quantity)
 			if err != nil {
-				return errf(api.CodeInternal, "lot %s: quantity %q", l.Lot, l.Quantity)
+				return kit.Errf(api.CodeInternal, "lot %s: quantity %q", l.Lot, l.Quantity)
 			}
 			taken := c.quantity
 			var others []string
@@ -156,11 +158,11 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 				}
 			}
 			if taken.GreaterThan(lotQty) {
-				return errf(api.CodeAlreadyEncumbered, "%s would exceed the lot's %s %s; financing %s already holds part of it", c.label(), l.Quantity, l.Unit, strings.Join(others, ", "))
+				return kit.Errf(api.CodeAlreadyEncumbered, "%s would exceed the lot's %s %s; financing %s already holds part of it", c.label(), l.Quantity, l.Unit, strings.Join(others, ", "))
 			}
 			p.e.Unit = c.unit
 		}
-		entry := EncumbranceEntry{FinancingID: financingID, Bank: bank, Via: c.via}
+		entry := api.EncumbranceEntry{FinancingID: financingID, Bank: bank, Via: c.via}
 		if c.kind == encLot && !c.whole {
 			entry.Quantity = c.quantity.String()
 		}
@@ -170,7 +172,7 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 		if err := encSave(ctx, p.k, p.e); err != nil {
 			return err
 		}
-		if err := putIndex(ctx, idxEncOfFinancing, append([]string{financingID, p.e.Kind}, p.e.Ref...)...); err != nil {
+		if err := kit.PutIndex(ctx, idxEncOfFinancing, append([]string{financingID, p.e.Kind}, p.e.Ref...)...); err != nil {
 			return err
 		}
 	}
@@ -182,19 +184,19 @@ func encAcquire(ctx contractapi.TransactionContextInterface, financingID, bank s
 func encRelease(ctx contractapi.TransactionContextInterface, financingID, via string) error {
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEncOfFinancing, []string{financingID})
 	if err != nil {
-		return errf(api.CodeInternal, "index query: %v", err)
+		return kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	var refs [][]string
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
 			it.Close()
-			return errf(api.CodeInternal, "index query: %v", err)
+			return kit.Errf(api.CodeInternal, "index query: %v", err)
 		}
 		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
 		if err != nil {
 			it.Close()
-			return errf(api.CodeInternal, "index key: %v", err)
+			return kit.Errf(api.CodeInternal, "index key: %v", err)
 		}
 		refs = append(refs, attrs[1:])
 	}
@@ -214,8 +216,8 @@ func encRelease(ctx contractapi.TransactionContextInterface, financingID, via st
 		if err := encSave(ctx, k, e); err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(e.Entries, func(en EncumbranceEntry) bool { return en.FinancingID == financingID }) {
-			if err := delIndex(ctx, idxEncOfFinancing, append([]string{financingID}, r...)...); err != nil {
+		if !slices.ContainsFunc(e.Entries, func(en api.EncumbranceEntry) bool { return en.FinancingID == financingID }) {
+			if err := kit.DelIndex(ctx, idxEncOfFinancing, append([]string{financingID}, r...)...); err != nil {
 				return err
 			}
 		}
@@ -224,7 +226,7 @@ func encRelease(ctx contractapi.TransactionContextInterface, financingID, via st
 }
 
 // encOfLot is the register entry of a lot's goods (no entries when free).
-func encOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Encumbrance, error) {
+func encOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.Encumbrance, error) {
 	_, e, err := encLoad(ctx, encLot, []string{gtin, lot})
 	return e, err
 }
@@ -233,14 +235,14 @@ func encOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*E
 // all of it) and refuses it beyond the lot's unencumbered part, counting
 // what earlier transformations consumed (objLotConsumed, read and written
 // here, so two transformations of one lot are ordered by MVCC).
-func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal.Decimal) error {
+func encConsume(ctx contractapi.TransactionContextInterface, l *api.Lot, qty decimal.Decimal) error {
 	lotQty, _ := decimal.NewFromString(l.Quantity)
-	ck, err := key(ctx, objLotConsumed, l.GTIN, l.Lot)
+	ck, err := kit.Key(ctx, objLotConsumed, l.GTIN, l.Lot)
 	if err != nil {
 		return err
 	}
 	var consumedS string
-	if _, err := getJSON(ctx, ck, &consumedS); err != nil {
+	if _, err := kit.GetJSON(ctx, ck, &consumedS); err != nil {
 		return err
 	}
 	consumed, _ := decimal.NewFromString(consumedS)
@@ -252,7 +254,7 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 		taken := decimal.Zero
 		for _, en := range e.Entries {
 			if en.Quantity == "" {
-				return errf(api.CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
+				return kit.Errf(api.CodeAlreadyEncumbered, "lot %s of %s backs financing %s; its pledgee releases it before the goods are processed", l.Lot, l.GTIN, en.FinancingID)
 			}
 			q, _ := decimal.NewFromString(en.Quantity)
 			taken = taken.Add(q)
@@ -262,7 +264,7 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 			free = decimal.Zero
 		}
 		if qty.Sign() == 0 || qty.GreaterThan(free) {
-			return errf(api.CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s and %s %s were processed before; only %s %s are free to process",
+			return kit.Errf(api.CodeAlreadyEncumbered, "%s %s of lot %s of %s back financing %s and %s %s were processed before; only %s %s are free to process",
 				taken.String(), l.Unit, l.Lot, l.GTIN, e.Entries[0].FinancingID, consumed.String(), l.Unit, free.String(), l.Unit)
 		}
 	}
@@ -270,5 +272,5 @@ func encConsume(ctx contractapi.TransactionContextInterface, l *Lot, qty decimal
 	if qty.Sign() == 0 {
 		used = lotQty
 	}
-	return putJSON(ctx, ck, consumed.Add(used).String())
+	return kit.PutJSON(ctx, ck, consumed.Add(used).String())
 }

@@ -3,6 +3,8 @@ package contracts
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // traceClass is what a trace needs to know of an event to count it and to
@@ -25,7 +27,7 @@ type traceClass struct {
 // new one, only slower.
 const traceClassV1 = "c1\x00"
 
-func traceClassOf(ev *TraceEvent) traceClass {
+func traceClassOf(ev *api.TraceEvent) traceClass {
 	c := traceClass{
 		step: ev.BizStep, typ: ev.Type, recorder: ev.RecordedBy.CreditCode, eventTime: []byte(ev.EventTime),
 		refs:     len(ev.Lots) + len(ev.Items) + len(ev.Inputs) + len(ev.Outputs) + len(ev.ChildLots) + len(ev.ChildItems),
@@ -87,12 +89,12 @@ func (r *traceClassReader) parse(v []byte) (c traceClass, ok bool) {
 	}
 	c.step = r.intern(&r.steps, f[0])
 	switch string(f[1]) {
-	case ObjectEvent:
-		c.typ = ObjectEvent
-	case TransformationEvent:
-		c.typ = TransformationEvent
-	case AggregationEvent:
-		c.typ = AggregationEvent
+	case api.ObjectEvent:
+		c.typ = api.ObjectEvent
+	case api.TransformationEvent:
+		c.typ = api.TransformationEvent
+	case api.AggregationEvent:
+		c.typ = api.AggregationEvent
 	default:
 		c.typ = string(f[1])
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -48,39 +50,39 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	var in FinancingApplication
-	if err := decodeArg("application", input, &in); err != nil {
+	var in api.FinancingApplication
+	if err := kit.DecodeArg("application", input, &in); err != nil {
 		return "", err
 	}
 	if in.Type == "" {
-		in.Type = FinancingWarehouseReceiptPledge
+		in.Type = api.FinancingWarehouseReceiptPledge
 	}
-	if in.Type != FinancingWarehouseReceiptPledge && in.Type != FinancingReceivable && in.Type != FinancingPolicy {
-		return "", errf(api.CodeInvalidArgument, "type %q is not one of %s, %s, %s", wrClip(in.Type), FinancingWarehouseReceiptPledge, FinancingReceivable, FinancingPolicy)
+	if in.Type != api.FinancingWarehouseReceiptPledge && in.Type != api.FinancingReceivable && in.Type != api.FinancingPolicy {
+		return "", kit.Errf(api.CodeInvalidArgument, "type %q is not one of %s, %s, %s", kit.ClipBytes(in.Type), api.FinancingWarehouseReceiptPledge, api.FinancingReceivable, api.FinancingPolicy)
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	requested, err := money.ParsePositiveAmount(in.RequestedPrincipal, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "requestedPrincipal: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "requestedPrincipal: %v", err)
 	}
-	purpose, err := cleanText("purpose", in.Purpose, true, 200)
+	purpose, err := kit.CleanText("purpose", in.Purpose, true, 200)
 	if err != nil {
 		return "", err
 	}
 	if len(in.Collateral) == 0 || len(in.Collateral) > finMaxCollateral {
-		return "", errf(api.CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
+		return "", kit.Errf(api.CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
 	}
 	for i, id := range in.Collateral {
-		if in.Type == FinancingWarehouseReceiptPledge {
+		if in.Type == api.FinancingWarehouseReceiptPledge {
 			if err := wrCheckID(id); err != nil {
 				return "", err
 			}
 		}
 		if slices.Contains(in.Collateral[:i], id) {
-			return "", errf(api.CodeInvalidArgument, "collateral: %s is named twice", id)
+			return "", kit.Errf(api.CodeInvalidArgument, "collateral: %s is named twice", id)
 		}
 	}
 	applicant := caller.Enterprise.CreditCode
@@ -91,15 +93,15 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(bank.Kinds, KindBank) || bank.Status != EnterpriseActive {
-		return "", errf(api.CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
+	if !slices.Contains(bank.Kinds, api.KindBank) || bank.Status != api.EnterpriseActive {
+		return "", kit.Errf(api.CodeRuleViolation, "%s is not an active bank", bank.CreditCode)
 	}
 	if bank.CreditCode == applicant {
-		return "", errf(api.CodeRuleViolation, "an enterprise cannot finance itself")
+		return "", kit.Errf(api.CodeRuleViolation, "an enterprise cannot finance itself")
 	}
-	coll := make([]Collateral, len(in.Collateral))
+	coll := make([]api.Collateral, len(in.Collateral))
 	for i, id := range in.Collateral {
-		if in.Type != FinancingWarehouseReceiptPledge {
+		if in.Type != api.FinancingWarehouseReceiptPledge {
 			if coll[i], err = insCollOffer(ctx, in.Type, id, applicant, bank.CreditCode, cur); err != nil {
 				return "", err
 			}
@@ -110,49 +112,49 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 			return "", err
 		}
 		if r.Holder != applicant {
-			return "", errf(api.CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
+			return "", kit.Errf(api.CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
 		}
 		if err := finCheckPledgeable(r, applicant, cur); err != nil {
 			return "", err
 		}
-		coll[i] = Collateral{ReceiptID: id, Valuation: r.Valuation.Amount, Status: CollateralOffered}
+		coll[i] = api.Collateral{ReceiptID: id, Valuation: r.Valuation.Amount, Status: api.CollateralOffered}
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	zero := money.Format(decimal.Zero, cur)
-	f := &Financing{
-		ID: finDeriveID("F", ctx.GetStub().GetTxID(), now, 0), Type: in.Type,
+	f := &api.Financing{
+		ID: kit.DeriveID("F", ctx.GetStub().GetTxID(), now, 0), Type: in.Type,
 		Applicant: applicant, Bank: bank.CreditCode, Currency: cur.Code,
 		RequestedPrincipal: money.Format(requested, cur), Purpose: purpose,
-		Collateral: coll, Status: FinancingApplied, AppliedAt: now.Format(timeLayout),
+		Collateral: coll, Status: api.FinancingApplied, AppliedAt: now.Format(kit.TimeLayout),
 		PrincipalOutstanding: zero, InterestUnpaid: zero, InterestPaid: zero, PrincipalRepaid: zero,
-		Postings: []Posting{},
+		Postings: []api.Posting{},
 	}
-	k, err := key(ctx, finObj, f.ID)
+	k, err := kit.Key(ctx, finObj, f.ID)
 	if err != nil {
 		return "", err
 	}
 	if old, err := ctx.GetStub().GetState(k); err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if old != nil {
-		return "", errf(api.CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
+		return "", kit.Errf(api.CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
 	}
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := putIndex(ctx, finIdxParty, applicant, f.ID); err != nil {
+	if err := kit.PutIndex(ctx, finIdxParty, applicant, f.ID); err != nil {
 		return "", err
 	}
-	if err := putIndex(ctx, finIdxParty, f.Bank, f.ID); err != nil {
+	if err := kit.PutIndex(ctx, finIdxParty, f.Bank, f.ID); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingApplied", Event{Entity: "financing", ID: f.ID, Action: "applied", By: applicant,
+	if err := kit.Emit(ctx, "FinancingApplied", api.Event{Entity: "financing", ID: f.ID, Action: "applied", By: applicant,
 		Data: map[string]any{"bank": f.Bank, "collateral": in.Collateral}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // ApproveFinancing is the bank setting terms and, in the same transaction,
@@ -168,60 +170,60 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	var in FinancingTerms
-	if err := decodeArg("terms", input, &in); err != nil {
+	var in api.FinancingTerms
+	if err := kit.DecodeArg("terms", input, &in); err != nil {
 		return "", err
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	principal, err := money.ParsePositiveAmount(in.Principal, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "principal: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "principal: %v", err)
 	}
 	rate, err := money.ParseRate(in.AnnualRate)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "annualRate: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "annualRate: %v", err)
 	}
 	maxLTV, err := money.ParseRate(in.MaxLTV)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "maxLtv: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "maxLtv: %v", err)
 	}
 	if maxLTV.Sign() == 0 {
-		return "", errf(api.CodeInvalidArgument, "maxLtv must be greater than zero")
+		return "", kit.Errf(api.CodeInvalidArgument, "maxLtv must be greater than zero")
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	var maturity money.Date
 	switch {
 	case in.TermDays != 0 && in.MaturityDate != "":
-		return "", errf(api.CodeInvalidArgument, "give termDays or maturityDate, not both")
+		return "", kit.Errf(api.CodeInvalidArgument, "give termDays or maturityDate, not both")
 	case in.TermDays != 0:
 		if in.TermDays < 1 || in.TermDays > finMaxTermDays {
-			return "", errf(api.CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
+			return "", kit.Errf(api.CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
 		}
 	case in.MaturityDate != "":
 		if maturity, err = money.ParseDate(in.MaturityDate); err != nil {
-			return "", errf(api.CodeInvalidArgument, "maturityDate: %v", err)
+			return "", kit.Errf(api.CodeInvalidArgument, "maturityDate: %v", err)
 		}
 		if !maturity.After(today) {
-			return "", errf(api.CodeRuleViolation, "maturityDate %s is not after today (%s)", maturity, today)
+			return "", kit.Errf(api.CodeRuleViolation, "maturityDate %s is not after today (%s)", maturity, today)
 		}
 	default:
-		return "", errf(api.CodeInvalidArgument, "termDays or maturityDate is required")
+		return "", kit.Errf(api.CodeInvalidArgument, "termDays or maturityDate is required")
 	}
-	if f.Status != FinancingApplied {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	if f.Status != api.FinancingApplied {
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
 	}
-	requested, err := finParseStored(f.RequestedPrincipal, cur)
+	requested, err := kit.ParseStored(f.RequestedPrincipal, cur)
 	if err != nil {
 		return "", err
 	}
 	if principal.GreaterThan(requested) {
-		return "", errf(api.CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
+		return "", kit.Errf(api.CodeRuleViolation, "principal %s is more than the %s requested", money.Format(principal, cur), f.RequestedPrincipal)
 	}
 	if err := rkRefuseSanctioned(ctx, f.Applicant); err != nil {
 		return "", err
@@ -235,17 +237,17 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		marginDays = finDefaultMarginCallDays
 	}
 	if marginDays < 1 || marginDays > 90 {
-		return "", errf(api.CodeInvalidArgument, "marginCallDays must be 1 to 90")
+		return "", kit.Errf(api.CodeInvalidArgument, "marginCallDays must be 1 to 90")
 	}
-	if in.RegistrationNo != "" && f.Type != FinancingReceivable {
-		return "", errf(api.CodeInvalidArgument, "registrationNo applies to RECEIVABLE financing; this is %s", f.Type)
+	if in.RegistrationNo != "" && f.Type != api.FinancingReceivable {
+		return "", kit.Errf(api.CodeInvalidArgument, "registrationNo applies to RECEIVABLE financing; this is %s", f.Type)
 	}
 	// Read every receipt; refuse if any is pledged, frozen, not live, not
 	// the applicant's or in another currency.
-	pledged := make([]*Receipt, len(f.Collateral))
+	pledged := make([]*api.Receipt, len(f.Collateral))
 	total := decimal.Zero
 	for i, col := range f.Collateral {
-		if f.Type != FinancingWarehouseReceiptPledge {
+		if f.Type != api.FinancingWarehouseReceiptPledge {
 			v, err := insCollValue(ctx, f, i, cur)
 			if err != nil {
 				return "", err
@@ -260,7 +262,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
 			return "", err
 		}
-		v, err := finParseStored(r.Valuation.Amount, cur)
+		v, err := kit.ParseStored(r.Valuation.Amount, cur)
 		if err != nil {
 			return "", err
 		}
@@ -274,7 +276,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	effMaxLTV := maxLTV.Mul(grFactor(cg.Grade))
 	// principal / total > effMaxLTV, without dividing.
 	if principal.GreaterThan(effMaxLTV.Mul(total)) {
-		return "", errf(api.CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
+		return "", kit.Errf(api.CodeLTVExceeded, "principal %s is %s of collateral valued at %s; the maximum loan-to-value is %s (maxLtv %s × %s for credit grade %s)",
 			money.Format(principal, cur), principal.DivRound(total, 6).String(), money.Format(total, cur), effMaxLTV.String(), maxLTV.String(), cg.LTVFactor, cg.Grade)
 	}
 	// The goods, invoice, declaration and shipment behind the collateral
@@ -289,10 +291,10 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	stamp := now.Format(timeLayout)
+	stamp := now.Format(kit.TimeLayout)
 	txID := ctx.GetStub().GetTxID()
 	for i := range f.Collateral {
-		if f.Type != FinancingWarehouseReceiptPledge {
+		if f.Type != api.FinancingWarehouseReceiptPledge {
 			if err := insCollLock(ctx, f, i, now); err != nil {
 				return "", err
 			}
@@ -302,25 +304,25 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		if r == nil {
 			continue
 		}
-		r.Status = ReceiptPledged
-		r.Pledge = &Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: txID}
+		r.Status = api.ReceiptPledged
+		r.Pledge = &api.Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: txID}
 		if err := wrSave(ctx, r); err != nil {
 			return "", err
 		}
 		f.Collateral[i].Valuation = r.Valuation.Amount
-		f.Collateral[i].Status = CollateralPledged
+		f.Collateral[i].Status = api.CollateralPledged
 		f.Collateral[i].PledgedAt = stamp
 		if err := rkOnReceiptPledged(ctx, r, now); err != nil {
 			return "", err
 		}
 	}
-	f.Terms = &Terms{
+	f.Terms = &api.Terms{
 		Principal: money.Format(principal, cur), AnnualRate: rate.String(), TermDays: in.TermDays,
 		MaxLTV: maxLTV.String(), CollateralValue: money.Format(total, cur), LTV: principal.DivRound(total, 6).String(),
 		Grade: cg.Grade, EffectiveMaxLTV: effMaxLTV.String(),
 		Haircuts: haircuts, MarginCallDays: marginDays, Overrides: overrides,
 	}
-	if f.Type == FinancingReceivable {
+	if f.Type == api.FinancingReceivable {
 		// The pledge's public registration (receivable_registry.go).
 		if err := rvRecordRegistration(ctx, f, in.RegistrationNo); err != nil {
 			return "", err
@@ -330,7 +332,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		f.Terms.MaturityDate = maturity.String()
 		f.MaturityDate = maturity.String()
 	}
-	f.Status, f.DecidedAt, f.ApprovalDate = FinancingApproved, stamp, today.String()
+	f.Status, f.DecidedAt, f.ApprovalDate = api.FinancingApproved, stamp, today.String()
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
@@ -338,11 +340,11 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	for i, col := range f.Collateral {
 		ids[i] = col.ReceiptID + col.ReceivableID + col.ShipmentID
 	}
-	if err := emit(ctx, "FinancingApproved", Event{Entity: "financing", ID: f.ID, Action: "approved", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "FinancingApproved", api.Event{Entity: "financing", ID: f.ID, Action: "approved", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"pledged": ids, "principal": f.Terms.Principal}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // RejectFinancing is the bank turning an application down.
@@ -351,25 +353,25 @@ func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 200)
+	why, err := kit.CleanText("reason", reason, true, 200)
 	if err != nil {
 		return "", err
 	}
-	if f.Status != FinancingApplied {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	if f.Status != api.FinancingApplied {
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	f.Status, f.Note, f.DecidedAt = FinancingRejected, why, now.Format(timeLayout)
+	f.Status, f.Note, f.DecidedAt = api.FinancingRejected, why, now.Format(kit.TimeLayout)
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingRejected", Event{Entity: "financing", ID: f.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "FinancingRejected", api.Event{Entity: "financing", ID: f.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // WithdrawFinancing is the applicant taking back an application the bank
@@ -384,23 +386,23 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if f.Applicant != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the applicant withdraws financing %s", f.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the applicant withdraws financing %s", f.ID)
 	}
-	if f.Status != FinancingApplied {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApplied)
+	if f.Status != api.FinancingApplied {
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	f.Status = FinancingWithdrawn
+	f.Status = api.FinancingWithdrawn
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingWithdrawn", Event{Entity: "financing", ID: f.ID, Action: "withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "FinancingWithdrawn", api.Event{Entity: "financing", ID: f.ID, Action: "withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // DisburseFinancing is the bank paying out the approved principal with
@@ -411,59 +413,59 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if f.Status != FinancingApproved {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingApproved)
+	if f.Status != api.FinancingApproved {
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApproved)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	vd, err := finParseValueDate(valueDate, today)
+	vd, err := kit.ParseValueDate(valueDate, today)
 	if err != nil {
 		return "", err
 	}
 	approved, err := money.ParseDate(f.ApprovalDate)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: approval date: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: approval date: %v", f.ID, err)
 	}
 	if vd.Before(approved) {
-		return "", errf(api.CodeRuleViolation, "valueDate %s is before the approval on %s", vd, approved)
+		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the approval on %s", vd, approved)
 	}
 	maturity := vd.AddDays(f.Terms.TermDays)
 	if f.Terms.TermDays == 0 {
 		if maturity, err = money.ParseDate(f.Terms.MaturityDate); err != nil {
-			return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
+			return "", kit.Errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 		}
 	}
 	if !maturity.After(vd) {
-		return "", errf(api.CodeRuleViolation, "valueDate %s is not before maturity %s", vd, maturity)
+		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is not before maturity %s", vd, maturity)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	principal, err := finParseStored(f.Terms.Principal, cur)
+	principal, err := kit.ParseStored(f.Terms.Principal, cur)
 	if err != nil {
 		return "", err
 	}
 	zero := money.Format(decimal.Zero, cur)
-	f.Status = FinancingActive
+	f.Status = api.FinancingActive
 	f.DisbursementDate, f.MaturityDate, f.LastPostingDate = vd.String(), maturity.String(), vd.String()
 	f.PrincipalOutstanding = money.Format(principal, cur)
-	f.Postings = append(f.Postings, Posting{
-		Seq: 1, Kind: PostingDisbursement, ValueDate: vd.String(), Amount: f.PrincipalOutstanding,
+	f.Postings = append(f.Postings, api.Posting{
+		Seq: 1, Kind: api.PostingDisbursement, ValueDate: vd.String(), Amount: f.PrincipalOutstanding,
 		InterestAccrued: zero, ToInterest: zero, ToPrincipal: zero,
 		PrincipalAfter: f.PrincipalOutstanding, InterestUnpaidAfter: zero,
-		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID(),
 	})
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingDisbursed", Event{Entity: "financing", ID: f.ID, Action: "disbursed", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "FinancingDisbursed", api.Event{Entity: "financing", ID: f.ID, Action: "disbursed", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"amount": f.PrincipalOutstanding, "valueDate": vd.String(), "maturityDate": f.MaturityDate}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // RecordRepayment records a repayment of amount with value date valueDate,
@@ -481,24 +483,24 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	}
 	by := caller.Enterprise.CreditCode
 	if by != f.Applicant && by != f.Bank {
-		return "", errf(api.CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
 	}
 	if !finDisbursed(f) {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	vd, err := finParseValueDate(valueDate, today)
+	vd, err := kit.ParseValueDate(valueDate, today)
 	if err != nil {
 		return "", err
 	}
@@ -507,42 +509,42 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 		return "", err
 	}
 	if vd.Before(st.last) {
-		return "", errf(api.CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
+		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
 	}
 	if len(f.Postings) >= finMaxPostings {
-		return "", errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
 	}
 	days, accrued := st.accrue(vd)
 	due := st.interestUnpaid.Add(accrued)
 	payoff := due.Add(st.principal)
 	if payoff.Sign() == 0 {
-		return "", errf(api.CodeRuleViolation, "nothing is owed on financing %s", f.ID)
+		return "", kit.Errf(api.CodeRuleViolation, "nothing is owed on financing %s", f.ID)
 	}
 	if pay.GreaterThan(payoff) {
-		return "", errf(api.CodeRuleViolation, "payment %s is more than the payoff of %s on %s", money.Format(pay, cur), money.Format(payoff, cur), vd)
+		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the payoff of %s on %s", money.Format(pay, cur), money.Format(payoff, cur), vd)
 	}
 	toInterest, toPrincipal, _ := money.Allocate(pay, due, st.principal)
 	principalAfter := st.principal.Sub(toPrincipal)
 	unpaidAfter := due.Sub(toInterest)
 	maturity, err := money.ParseDate(f.MaturityDate)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 	}
 	onTime := !vd.After(maturity)
-	f.Postings = append(f.Postings, Posting{
-		Seq: len(f.Postings) + 1, Kind: PostingRepayment, ValueDate: vd.String(), Amount: money.Format(pay, cur),
+	f.Postings = append(f.Postings, api.Posting{
+		Seq: len(f.Postings) + 1, Kind: api.PostingRepayment, ValueDate: vd.String(), Amount: money.Format(pay, cur),
 		Days: days, InterestAccrued: money.Format(accrued, cur),
 		ToInterest: money.Format(toInterest, cur), ToPrincipal: money.Format(toPrincipal, cur),
 		PrincipalAfter: money.Format(principalAfter, cur), InterestUnpaidAfter: money.Format(unpaidAfter, cur),
-		OnTime: &onTime, RecordedBy: by, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+		OnTime: &onTime, RecordedBy: by, RecordedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID(),
 	})
 	f.PrincipalOutstanding = money.Format(principalAfter, cur)
 	f.InterestUnpaid = money.Format(unpaidAfter, cur)
 	f.LastPostingDate = vd.String()
-	if f.InterestPaid, err = finAddStored(f.InterestPaid, toInterest, cur); err != nil {
+	if f.InterestPaid, err = kit.AddStored(f.InterestPaid, toInterest, cur); err != nil {
 		return "", err
 	}
-	if f.PrincipalRepaid, err = finAddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
+	if f.PrincipalRepaid, err = kit.AddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
 		return "", err
 	}
 	if err := crRecordRepayment(ctx, f.Applicant, pay, cur, onTime, now); err != nil {
@@ -561,10 +563,10 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if released != nil {
 		data["released"] = released
 	}
-	if err := emit(ctx, "FinancingRepaid", Event{Entity: "financing", ID: f.ID, Action: "repaid", By: by, Data: data}); err != nil {
+	if err := kit.Emit(ctx, "FinancingRepaid", api.Event{Entity: "financing", ID: f.ID, Action: "repaid", By: by, Data: data}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // finSettle, after money reached a disbursed financing: with principal
@@ -573,17 +575,17 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 // re-assessed. heldRv and heldS are the caller's in-memory receivable or
 // shipment, changed here rather than reloaded, since a transaction does
 // not read its own writes and the caller saves them.
-func finSettle(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time, heldRv *Receivable, heldS *Shipment) ([]string, error) {
+func finSettle(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return nil, errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return nil, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
 		return nil, err
 	}
 	if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
-		if f.Status == FinancingMarginCall {
+		if f.Status == api.FinancingMarginCall {
 			return nil, finRevalue(ctx, f, now)
 		}
 		return nil, nil
@@ -593,23 +595,23 @@ func finSettle(ctx contractapi.TransactionContextInterface, f *Financing, now ti
 
 // finCloseAndRelease closes f and releases every collateral still pledged
 // to it, and its encumbrances, in the calling transaction.
-func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time, heldRv *Receivable, heldS *Shipment) ([]string, error) {
+func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
 	released := []string{}
 	for i := range f.Collateral {
 		col := &f.Collateral[i]
-		if col.Status != CollateralPledged {
+		if col.Status != api.CollateralPledged {
 			continue
 		}
 		switch {
 		case heldRv != nil && col.ReceivableID == heldRv.ID:
 			heldRv.FinancingID, heldRv.Assignee = "", ""
-			col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+			col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
 			released = append(released, heldRv.ID)
 		case heldS != nil && col.ShipmentID == heldS.ID:
 			heldS.FinancingID = ""
-			col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+			col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
 			released = append(released, heldS.ID)
-		case f.Type != FinancingWarehouseReceiptPledge:
+		case f.Type != api.FinancingWarehouseReceiptPledge:
 			id, err := insCollRelease(ctx, f, i, now)
 			if err != nil {
 				return nil, err
@@ -633,9 +635,9 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *Financin
 		return nil, err
 	}
 	if f.MarginCall != nil && f.MarginCall.MetAt == "" {
-		f.MarginCall.MetAt = now.Format(timeLayout)
+		f.MarginCall.MetAt = now.Format(kit.TimeLayout)
 	}
-	f.Status, f.ClosedAt = FinancingClosed, now.Format(timeLayout)
+	f.Status, f.ClosedAt = api.FinancingClosed, now.Format(kit.TimeLayout)
 	return released, nil
 }
 
@@ -650,22 +652,22 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	switch {
-	case f.Status == FinancingApproved, f.Status == FinancingMarginCall && !finDisbursed(f):
+	case f.Status == api.FinancingApproved, f.Status == api.FinancingMarginCall && !finDisbursed(f):
 	case finDisbursed(f):
 		st, err := finLoanOf(f, cur)
 		if err != nil {
 			return "", err
 		}
 		if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
-			return "", errf(api.CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
+			return "", kit.Errf(api.CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
 		}
 	default:
-		return "", errf(api.CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -676,11 +678,11 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingClosed", Event{Entity: "financing", ID: f.ID, Action: "closed", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "FinancingClosed", api.Event{Entity: "financing", ID: f.ID, Action: "closed", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"released": released}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // DeclareDefault is the bank declaring an active financing in default: only
@@ -697,33 +699,33 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 		return "", err
 	}
 	if !finDisbursed(f) {
-		return "", errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, FinancingActive)
+		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	maturity, err := money.ParseDate(f.MaturityDate)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: maturity: %v", f.ID, err)
 	}
 	marginLapsed := false
-	if f.Status == FinancingMarginCall && f.MarginCall != nil {
+	if f.Status == api.FinancingMarginCall && f.MarginCall != nil {
 		deadline, err := money.ParseDate(f.MarginCall.Deadline)
 		if err != nil {
-			return "", errf(api.CodeInternal, "financing %s: margin call deadline: %v", f.ID, err)
+			return "", kit.Errf(api.CodeInternal, "financing %s: margin call deadline: %v", f.ID, err)
 		}
 		marginLapsed = today.After(deadline)
 	}
 	if !today.After(maturity) && !marginLapsed {
-		if f.Status == FinancingMarginCall {
-			return "", errf(api.CodeRuleViolation, "financing %s is in a margin call until %s; a default can be declared after that or after maturity on %s", f.ID, f.MarginCall.Deadline, maturity)
+		if f.Status == api.FinancingMarginCall {
+			return "", kit.Errf(api.CodeRuleViolation, "financing %s is in a margin call until %s; a default can be declared after that or after maturity on %s", f.ID, f.MarginCall.Deadline, maturity)
 		}
-		return "", errf(api.CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
@@ -737,15 +739,15 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	due := st.interestUnpaid.Add(accrued)
 	owed := due.Add(st.principal)
 	if owed.Sign() == 0 {
-		return "", errf(api.CodeRuleViolation, "financing %s owes nothing; close it instead", f.ID)
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s owes nothing; close it instead", f.ID)
 	}
-	stamp := now.Format(timeLayout)
+	stamp := now.Format(kit.TimeLayout)
 	taken := []string{}
 	for i := range f.Collateral {
-		if f.Collateral[i].Status != CollateralPledged {
+		if f.Collateral[i].Status != api.CollateralPledged {
 			continue
 		}
-		if f.Type != FinancingWarehouseReceiptPledge {
+		if f.Type != api.FinancingWarehouseReceiptPledge {
 			id, err := insCollTake(ctx, f, i, now)
 			if err != nil {
 				return "", err
@@ -758,30 +760,30 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 			return "", err
 		}
 		if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
-			return "", errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+			return "", kit.Errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
 		}
 		if r.Frozen != nil {
-			return "", errf(api.CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+			return "", kit.Errf(api.CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 		}
-		r.Pledge, r.Status = nil, ReceiptIssued
+		r.Pledge, r.Status = nil, api.ReceiptIssued
 		if err := wrSetHolder(ctx, r, f.Bank); err != nil {
 			return "", err
 		}
 		if err := wrSave(ctx, r); err != nil {
 			return "", err
 		}
-		f.Collateral[i].Status, f.Collateral[i].TakenAt = CollateralTaken, stamp
+		f.Collateral[i].Status, f.Collateral[i].TakenAt = api.CollateralTaken, stamp
 		taken = append(taken, r.ID)
 	}
 	zero := money.Format(decimal.Zero, cur)
-	f.Postings = append(f.Postings, Posting{
-		Seq: len(f.Postings) + 1, Kind: PostingDefault, ValueDate: vd.String(), Amount: money.Format(owed, cur),
+	f.Postings = append(f.Postings, api.Posting{
+		Seq: len(f.Postings) + 1, Kind: api.PostingDefault, ValueDate: vd.String(), Amount: money.Format(owed, cur),
 		Days: days, InterestAccrued: money.Format(accrued, cur), ToInterest: zero, ToPrincipal: zero,
 		PrincipalAfter: f.PrincipalOutstanding, InterestUnpaidAfter: money.Format(due, cur),
 		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: stamp, TxID: ctx.GetStub().GetTxID(),
 	})
 	f.InterestUnpaid, f.LastPostingDate = money.Format(due, cur), vd.String()
-	f.Status, f.ClosedAt = FinancingDefaulted, stamp
+	f.Status, f.ClosedAt = api.FinancingDefaulted, stamp
 	// The collateral is the bank's now: it backs no financing.
 	if err := encRelease(ctx, f.ID, ""); err != nil {
 		return "", err
@@ -792,11 +794,11 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "FinancingDefaulted", Event{Entity: "financing", ID: f.ID, Action: "defaulted", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "FinancingDefaulted", api.Event{Entity: "financing", ID: f.ID, Action: "defaulted", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"owed": money.Format(owed, cur), "taken": taken}}); err != nil {
 		return "", err
 	}
-	return toJSON(f)
+	return kit.ToJSON(f)
 }
 
 // GetFinancing returns a financing with its balance as of asOfDate
@@ -812,28 +814,28 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 		return "", err
 	}
 	if by := caller.Enterprise.CreditCode; by != f.Applicant && by != f.Bank {
-		return "", errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
 	}
-	_, today, err := finToday(ctx)
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	date := today
 	if asOfDate != "" {
 		if date, err = money.ParseDate(asOfDate); err != nil {
-			return "", errf(api.CodeInvalidArgument, "asOfDate: %v", err)
+			return "", kit.Errf(api.CodeInvalidArgument, "asOfDate: %v", err)
 		}
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	v := FinancingView{Financing: *f}
+	v := api.FinancingView{Financing: *f}
 	v.AsOf, err = finBalanceAsOf(f, cur, date)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(v)
+	return kit.ToJSON(v)
 }
 
 // ListFinancings lists the financings the caller is a party to, as
@@ -843,11 +845,11 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 	if err != nil {
 		return "", err
 	}
-	tails, err := indexTails(ctx, finIdxParty, []string{caller.Enterprise.CreditCode})
+	tails, err := kit.IndexTails(ctx, finIdxParty, []string{caller.Enterprise.CreditCode})
 	if err != nil {
 		return "", err
 	}
-	out := []*Financing{}
+	out := []*api.Financing{}
 	for _, t := range tails {
 		if len(out) >= finMaxListedFinancings {
 			break
@@ -858,13 +860,13 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 		}
 		out = append(out, f)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // finBalanceAsOf computes what is owed on date. Only an active financing
 // accrues; a date before the last posting is refused.
-func finBalanceAsOf(f *Financing, cur money.Currency, date money.Date) (AsOf, error) {
-	a := AsOf{Date: date.String(), PrincipalOutstanding: f.PrincipalOutstanding, InterestAccrued: f.InterestUnpaid}
+func finBalanceAsOf(f *api.Financing, cur money.Currency, date money.Date) (api.AsOf, error) {
+	a := api.AsOf{Date: date.String(), PrincipalOutstanding: f.PrincipalOutstanding, InterestAccrued: f.InterestUnpaid}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
 		return a, err
@@ -872,7 +874,7 @@ func finBalanceAsOf(f *Financing, cur money.Currency, date money.Date) (AsOf, er
 	interest := st.interestUnpaid
 	if finDisbursed(f) {
 		if date.Before(st.last) {
-			return a, errf(api.CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
+			return a, kit.Errf(api.CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
 		}
 		days, accrued := st.accrue(date)
 		a.DaysSinceLastPosting = days
@@ -895,24 +897,24 @@ type finLoan struct {
 	cur                             money.Currency
 }
 
-func finLoanOf(f *Financing, cur money.Currency) (finLoan, error) {
+func finLoanOf(f *api.Financing, cur money.Currency) (finLoan, error) {
 	var l finLoan
 	var err error
 	l.cur = cur
-	if l.principal, err = finParseStored(f.PrincipalOutstanding, cur); err != nil {
+	if l.principal, err = kit.ParseStored(f.PrincipalOutstanding, cur); err != nil {
 		return l, err
 	}
-	if l.interestUnpaid, err = finParseStored(f.InterestUnpaid, cur); err != nil {
+	if l.interestUnpaid, err = kit.ParseStored(f.InterestUnpaid, cur); err != nil {
 		return l, err
 	}
 	if f.Terms != nil {
 		if l.rate, err = money.ParseRate(f.Terms.AnnualRate); err != nil {
-			return l, errf(api.CodeInternal, "financing %s: rate: %v", f.ID, err)
+			return l, kit.Errf(api.CodeInternal, "financing %s: rate: %v", f.ID, err)
 		}
 	}
 	if f.LastPostingDate != "" {
 		if l.last, err = money.ParseDate(f.LastPostingDate); err != nil {
-			return l, errf(api.CodeInternal, "financing %s: last posting: %v", f.ID, err)
+			return l, kit.Errf(api.CodeInternal, "financing %s: last posting: %v", f.ID, err)
 		}
 	}
 	return l, nil
@@ -934,44 +936,44 @@ func (l finLoan) accrue(date money.Date) (int, decimal.Decimal) {
 
 // finCheckPledgeable insists that a receipt can be pledged by applicant for a
 // loan in cur.
-func finCheckPledgeable(r *Receipt, applicant string, cur money.Currency) error {
+func finCheckPledgeable(r *api.Receipt, applicant string, cur money.Currency) error {
 	switch {
 	case r.Pledge != nil:
-		return errf(api.CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
+		return kit.Errf(api.CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
 	case r.Frozen != nil:
-		return errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
-	case r.Status != ReceiptIssued:
-		return errf(api.CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
+		return kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+	case r.Status != api.ReceiptIssued:
+		return kit.Errf(api.CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
 	case r.Holder != applicant:
-		return errf(api.CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
+		return kit.Errf(api.CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
 	case r.Valuation.Currency != cur.Code:
-		return errf(api.CodeRuleViolation, "receipt %s is valued in %s, the financing is in %s", r.ID, r.Valuation.Currency, cur.Code)
+		return kit.Errf(api.CodeRuleViolation, "receipt %s is valued in %s, the financing is in %s", r.ID, r.Valuation.Currency, cur.Code)
 	}
 	return nil
 }
 
 // finRelease ends a receipt's pledge to f (both are saved by the
 // caller).
-func finRelease(ctx contractapi.TransactionContextInterface, f *Financing, r *Receipt, now time.Time) error {
+func finRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, r *api.Receipt, now time.Time) error {
 	if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
-		return errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
+		return kit.Errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
 	}
 	if err := encRelease(ctx, f.ID, r.ID); err != nil {
 		return err
 	}
 	// The pledged row: a receipt released and pledged again has two.
-	i := slices.IndexFunc(f.Collateral, func(c Collateral) bool { return c.ReceiptID == r.ID && c.Status == CollateralPledged })
+	i := slices.IndexFunc(f.Collateral, func(c api.Collateral) bool { return c.ReceiptID == r.ID && c.Status == api.CollateralPledged })
 	if i < 0 {
-		return errf(api.CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
+		return kit.Errf(api.CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
 	}
-	r.Pledge, r.Status = nil, ReceiptIssued
-	f.Collateral[i].Status, f.Collateral[i].ReleasedAt = CollateralReleased, now.Format(timeLayout)
+	r.Pledge, r.Status = nil, api.ReceiptIssued
+	f.Collateral[i].Status, f.Collateral[i].ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
 	return nil
 }
 
 // finBankAction loads a financing for a decision by its bank.
-func finBankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*Caller, *Financing, error) {
-	caller, err := requireKind(ctx, what, KindBank)
+func finBankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*api.Caller, *api.Financing, error) {
+	caller, err := requireKind(ctx, what, api.KindBank)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -980,35 +982,35 @@ func finBankAction(ctx contractapi.TransactionContextInterface, financingID, wha
 		return nil, nil, err
 	}
 	if f.Bank != caller.Enterprise.CreditCode {
-		return nil, nil, errf(api.CodeForbidden, "financing %s was asked of bank %s", f.ID, f.Bank)
+		return nil, nil, kit.Errf(api.CodeForbidden, "financing %s was asked of bank %s", f.ID, f.Bank)
 	}
 	return caller, f, nil
 }
 
-func finLoad(ctx contractapi.TransactionContextInterface, id string) (*Financing, error) {
-	if !finWellFormedID(id, "F") {
-		return nil, errf(api.CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+func finLoad(ctx contractapi.TransactionContextInterface, id string) (*api.Financing, error) {
+	if !kit.WellFormedID(id, "F") {
+		return nil, kit.Errf(api.CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", kit.ClipBytes(id))
 	}
-	k, err := key(ctx, finObj, id)
+	k, err := kit.Key(ctx, finObj, id)
 	if err != nil {
 		return nil, err
 	}
-	var f Financing
-	found, err := getJSON(ctx, k, &f)
+	var f api.Financing
+	found, err := kit.GetJSON(ctx, k, &f)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		return nil, errf(api.CodeNotFound, "financing %s does not exist", id)
+		return nil, kit.Errf(api.CodeNotFound, "financing %s does not exist", id)
 	}
 	return &f, nil
 }
 
-func finSave(ctx contractapi.TransactionContextInterface, f *Financing, now time.Time) error {
-	f.UpdatedAt, f.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	k, err := key(ctx, finObj, f.ID)
+func finSave(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
+	f.UpdatedAt, f.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
+	k, err := kit.Key(ctx, finObj, f.ID)
 	if err != nil {
 		return err
 	}
-	return putJSON(ctx, k, f)
+	return kit.PutJSON(ctx, k, f)
 }

@@ -3,13 +3,14 @@ package contracts
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/kit"
 	"github.com/shopspring/decimal"
 )
 
 // encClaimsOf lists what the financing's collateral rests on.
-func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]encClaim, error) {
+func encClaimsOf(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]encClaim, error) {
 	var out []encClaim
-	lotClaims := func(via string, refs []LotRef) error {
+	lotClaims := func(via string, refs []api.LotRef) error {
 		for _, r := range refs {
 			c := encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: via, whole: true}
 			if r.Quantity != "" {
@@ -26,7 +27,7 @@ func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]e
 		return nil
 	}
 	for _, col := range f.Collateral {
-		if col.Status == CollateralReleased || col.Status == CollateralTaken {
+		if col.Status == api.CollateralReleased || col.Status == api.CollateralTaken {
 			continue
 		}
 		switch {
@@ -37,7 +38,7 @@ func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]e
 			}
 			q, err := decimal.NewFromString(r.Quantity)
 			if err != nil {
-				return nil, errf(api.CodeInternal, "receipt %s: quantity %q", r.ID, r.Quantity)
+				return nil, kit.Errf(api.CodeInternal, "receipt %s: quantity %q", r.ID, r.Quantity)
 			}
 			out = append(out, encClaim{kind: encLot, ref: []string{r.GTIN, r.Lot}, via: r.ID, quantity: q, unit: r.Unit})
 		case col.ReceivableID != "":
@@ -71,7 +72,7 @@ func encClaimsOf(ctx contractapi.TransactionContextInterface, f *Financing) ([]e
 // GetEncumbrances lists what a lot's goods back: each live financing and
 // the quantity it holds. For banks and regulators doing due diligence.
 func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
-	if _, err := requireKind(ctx, "reading the encumbrance register", KindBank, KindRegulator, KindInsurer, KindWarehouse); err != nil {
+	if _, err := requireKind(ctx, "reading the encumbrance register", api.KindBank, api.KindRegulator, api.KindInsurer, api.KindWarehouse); err != nil {
 		return "", err
 	}
 	l, err := lotArgs(ctx, gtin, lot)
@@ -83,17 +84,17 @@ func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, g
 		return "", err
 	}
 	if e.Entries == nil {
-		e.Entries = []EncumbranceEntry{}
+		e.Entries = []api.EncumbranceEntry{}
 	}
-	return toJSON(e)
+	return kit.ToJSON(e)
 }
 
 // finEncumber enters in the encumbrance register what the financing's
 // collateral rests on, refusing it if any of it backs another financing.
-func finEncumber(ctx contractapi.TransactionContextInterface, f *Financing) error {
+func finEncumber(ctx contractapi.TransactionContextInterface, f *api.Financing) error {
 	claims, err := encClaimsOf(ctx, f)
 	if err != nil {
 		return err
 	}
-	return encAcquire(ctx, f.ID, f.Bank, claims, func(gtin, lot string) (*Lot, error) { return loadLot(ctx, gtin, lot) })
+	return encAcquire(ctx, f.ID, f.Bank, claims, func(gtin, lot string) (*api.Lot, error) { return loadLot(ctx, gtin, lot) })
 }

@@ -3,6 +3,8 @@ package contracts
 import (
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -11,53 +13,53 @@ import (
 
 // insCollOffer checks one collateral named in an application of type
 // RECEIVABLE or POLICY (nothing is locked yet).
-func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applicant, bank string, cur money.Currency) (Collateral, error) {
-	_, today, err := finToday(ctx)
+func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applicant, bank string, cur money.Currency) (api.Collateral, error) {
+	_, today, err := kit.Today(ctx)
 	if err != nil {
-		return Collateral{}, err
+		return api.Collateral{}, err
 	}
 	switch typ {
-	case FinancingReceivable:
+	case api.FinancingReceivable:
 		rv, err := rvLoad(ctx, id)
 		if err != nil {
-			return Collateral{}, err
+			return api.Collateral{}, err
 		}
 		if rv.Creditor != applicant && rv.Seller != applicant { // a seller whose receivable passed to a bank learns why below
-			return Collateral{}, errf(api.CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
+			return api.Collateral{}, kit.Errf(api.CodeForbidden, "receivable %s is not owed to the applicant %s; only its creditor offers it as collateral", rv.ID, applicant)
 		}
 		v, err := rvFinanceable(rv, applicant, cur, today)
 		if err != nil {
-			return Collateral{}, err
+			return api.Collateral{}, err
 		}
-		return Collateral{ReceivableID: rv.ID, Valuation: money.Format(v, cur), Status: CollateralOffered}, nil
-	case FinancingPolicy:
+		return api.Collateral{ReceivableID: rv.ID, Valuation: money.Format(v, cur), Status: api.CollateralOffered}, nil
+	case api.FinancingPolicy:
 		s, err := insLoadShipment(ctx, id)
 		if err != nil {
-			return Collateral{}, err
+			return api.Collateral{}, err
 		}
 		if s.Insured != applicant {
-			return Collateral{}, errf(api.CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
+			return api.Collateral{}, kit.Errf(api.CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
 		}
 		v, err := insFinanceable(s, applicant, bank, cur, today)
 		if err != nil {
-			return Collateral{}, err
+			return api.Collateral{}, err
 		}
-		return Collateral{ShipmentID: s.ID, Valuation: money.Format(v, cur), Status: CollateralOffered}, nil
+		return api.Collateral{ShipmentID: s.ID, Valuation: money.Format(v, cur), Status: api.CollateralOffered}, nil
 	}
-	return Collateral{}, errf(api.CodeInternal, "financing type %s has no collateral rules here", typ)
+	return api.Collateral{}, kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", typ)
 }
 
 // insCollValue re-checks collateral i of f at approval and returns (and
 // records) its value: a receivable's outstanding amount; an insured
 // shipment's outstanding amount × coverage ratio (what a claim could pay).
-func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i int, cur money.Currency) (decimal.Decimal, error) {
-	_, today, err := finToday(ctx)
+func insCollValue(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, cur money.Currency) (decimal.Decimal, error) {
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return decimal.Zero, err
 	}
 	var v decimal.Decimal
 	switch col := f.Collateral[i]; f.Type {
-	case FinancingReceivable:
+	case api.FinancingReceivable:
 		rv, err := rvLoad(ctx, col.ReceivableID)
 		if err != nil {
 			return v, err
@@ -65,7 +67,7 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i i
 		if v, err = rvFinanceable(rv, f.Applicant, cur, today); err != nil {
 			return v, err
 		}
-	case FinancingPolicy:
+	case api.FinancingPolicy:
 		s, err := insLoadShipment(ctx, col.ShipmentID)
 		if err != nil {
 			return v, err
@@ -74,7 +76,7 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i i
 			return v, err
 		}
 	default:
-		return v, errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return v, kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
 	f.Collateral[i].Valuation = money.Format(v, cur)
 	return v, nil
@@ -85,10 +87,10 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *Financing, i i
 // read and written, so of two approvals racing for it one commits and the
 // other is refused (ALREADY_FINANCED) or invalidated (MVCC_READ_CONFLICT).
 // Goods also behind a pledged warehouse receipt are flagged.
-func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) error {
+func insCollLock(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) error {
 	col := &f.Collateral[i]
 	switch f.Type {
-	case FinancingReceivable:
+	case api.FinancingReceivable:
 		rv, err := rvLoad(ctx, col.ReceivableID)
 		if err != nil {
 			return err
@@ -105,11 +107,11 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return err
 		}
 		if flag != nil {
-			if _, err := rkRaise(ctx, RiskEntityReceivable, rv.ID, flag, now); err != nil {
+			if _, err := rkRaise(ctx, api.RiskEntityReceivable, rv.ID, flag, now); err != nil {
 				return err
 			}
 		}
-	case FinancingPolicy:
+	case api.FinancingPolicy:
 		s, err := insLoadShipment(ctx, col.ShipmentID)
 		if err != nil {
 			return err
@@ -123,51 +125,51 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *Financing, i in
 			return err
 		}
 		if flag != nil {
-			if _, err := rkRaise(ctx, RiskEntityShipment, s.ID, flag, now); err != nil {
+			if _, err := rkRaise(ctx, api.RiskEntityShipment, s.ID, flag, now); err != nil {
 				return err
 			}
 		}
 	default:
-		return errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.PledgedAt = CollateralPledged, now.Format(timeLayout)
+	col.Status, col.PledgedAt = api.CollateralPledged, now.Format(kit.TimeLayout)
 	return nil
 }
 
 // insCollRelease frees collateral i of f when f closes: the receivable is
 // reassigned to its creditor; the shipment may be financed again.
-func insCollRelease(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) (string, error) {
+func insCollRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
 	col := &f.Collateral[i]
 	id := col.ReceivableID + col.ShipmentID
 	switch f.Type {
-	case FinancingReceivable:
+	case api.FinancingReceivable:
 		rv, err := rvLoad(ctx, col.ReceivableID)
 		if err != nil {
 			return "", err
 		}
 		if rv.FinancingID != f.ID {
-			return "", errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+			return "", kit.Errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
 		}
 		rv.FinancingID, rv.Assignee = "", ""
 		if err := rvSave(ctx, rv, now); err != nil {
 			return "", err
 		}
-	case FinancingPolicy:
+	case api.FinancingPolicy:
 		s, err := insLoadShipment(ctx, col.ShipmentID)
 		if err != nil {
 			return "", err
 		}
 		if s.FinancingID != f.ID {
-			return "", errf(api.CodeInternal, "shipment %s is not financed by %s as recorded", s.ID, f.ID)
+			return "", kit.Errf(api.CodeInternal, "shipment %s is not financed by %s as recorded", s.ID, f.ID)
 		}
 		s.FinancingID = ""
 		if err := insSaveShipment(ctx, s, now); err != nil {
 			return "", err
 		}
 	default:
-		return "", errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return "", kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.ReleasedAt = CollateralReleased, now.Format(timeLayout)
+	col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
 	return id, nil
 }
 
@@ -175,53 +177,53 @@ func insCollRelease(ctx contractapi.TransactionContextInterface, f *Financing, i
 // becomes the receivable's creditor; a shipment's claim proceeds stay
 // assigned to the bank and stay linked to f, so a claim paid later is
 // applied to what f still owes.
-func insCollTake(ctx contractapi.TransactionContextInterface, f *Financing, i int, now time.Time) (string, error) {
+func insCollTake(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
 	col := &f.Collateral[i]
 	id := col.ReceivableID + col.ShipmentID
 	switch f.Type {
-	case FinancingReceivable:
+	case api.FinancingReceivable:
 		rv, err := rvLoad(ctx, col.ReceivableID)
 		if err != nil {
 			return "", err
 		}
 		if rv.FinancingID != f.ID {
-			return "", errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
+			return "", kit.Errf(api.CodeInternal, "receivable %s is not financed by %s as recorded", rv.ID, f.ID)
 		}
 		rv.Creditor = f.Bank
 		if err := rvSave(ctx, rv, now); err != nil {
 			return "", err
 		}
-	case FinancingPolicy:
+	case api.FinancingPolicy:
 		s, err := insLoadShipment(ctx, col.ShipmentID)
 		if err != nil {
 			return "", err
 		}
 		if s.FinancingID != f.ID || s.Assignee != f.Bank {
-			return "", errf(api.CodeInternal, "shipment %s is not financed by %s and assigned to %s as recorded", s.ID, f.ID, f.Bank)
+			return "", kit.Errf(api.CodeInternal, "shipment %s is not financed by %s and assigned to %s as recorded", s.ID, f.ID, f.Bank)
 		}
 	default:
-		return "", errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
+		return "", kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.TakenAt = CollateralTaken, now.Format(timeLayout)
+	col.Status, col.TakenAt = api.CollateralTaken, now.Format(kit.TimeLayout)
 	return id, nil
 }
 
 // rvFinanceable insists that a receivable can be financed by applicant in
 // cur today, and returns its value (the amount outstanding).
-func rvFinanceable(rv *Receivable, applicant string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
+func rvFinanceable(rv *api.Receivable, applicant string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
 	switch {
 	case rv.FinancingID != "":
-		return decimal.Zero, errf(api.CodeAlreadyFinanced, "receivable %s is collateral of financing %s", rv.ID, rv.FinancingID)
+		return decimal.Zero, kit.Errf(api.CodeAlreadyFinanced, "receivable %s is collateral of financing %s", rv.ID, rv.FinancingID)
 	case rv.Creditor != applicant:
-		return decimal.Zero, errf(api.CodeConflict, "receivable %s is owed to %s, not to the applicant %s", rv.ID, rv.Creditor, applicant)
-	case rv.Status != ReceivableConfirmed:
-		return decimal.Zero, errf(api.CodeConflict, "receivable %s is %s; only a receivable its buyer confirmed is financed", rv.ID, rv.Status)
+		return decimal.Zero, kit.Errf(api.CodeConflict, "receivable %s is owed to %s, not to the applicant %s", rv.ID, rv.Creditor, applicant)
+	case rv.Status != api.ReceivableConfirmed:
+		return decimal.Zero, kit.Errf(api.CodeConflict, "receivable %s is %s; only a receivable its buyer confirmed is financed", rv.ID, rv.Status)
 	case rv.Currency != cur.Code:
-		return decimal.Zero, errf(api.CodeRuleViolation, "receivable %s is in %s, the financing in %s", rv.ID, rv.Currency, cur.Code)
-	case today.After(insStoredDate(rv.DueDate)):
-		return decimal.Zero, errf(api.CodeRuleViolation, "receivable %s was due on %s", rv.ID, rv.DueDate)
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "receivable %s is in %s, the financing in %s", rv.ID, rv.Currency, cur.Code)
+	case today.After(kit.StoredDate(rv.DueDate)):
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "receivable %s was due on %s", rv.ID, rv.DueDate)
 	}
-	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
+	total, paid, err := kit.ParseStoredPair(rv.Amount, rv.Paid, cur)
 	if err != nil {
 		return decimal.Zero, err
 	}
@@ -231,28 +233,28 @@ func rvFinanceable(rv *Receivable, applicant string, cur money.Currency, today m
 // insFinanceable insists that an insured shipment can secure a POLICY
 // financing of applicant at bank in cur today, and returns its value:
 // outstanding × coverage ratio, rounded half-up.
-func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
+func insFinanceable(s *api.Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
 	switch {
 	case s.FinancingID != "":
-		return decimal.Zero, errf(api.CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
+		return decimal.Zero, kit.Errf(api.CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
 	case s.Insured != applicant:
-		return decimal.Zero, errf(api.CodeConflict, "shipment %s is insured for %s, not for the applicant %s", s.ID, s.Insured, applicant)
-	case s.Status != ShipmentDeclared:
-		return decimal.Zero, errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
+		return decimal.Zero, kit.Errf(api.CodeConflict, "shipment %s is insured for %s, not for the applicant %s", s.ID, s.Insured, applicant)
+	case s.Status != api.ShipmentDeclared:
+		return decimal.Zero, kit.Errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	case s.Assignee != bank:
-		return decimal.Zero, errf(api.CodeRuleViolation, "the claim proceeds of shipment %s are not assigned to bank %s (the insurer must accept an assignment first)", s.ID, bank)
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "the claim proceeds of shipment %s are not assigned to bank %s (the insurer must accept an assignment first)", s.ID, bank)
 	case s.Currency != cur.Code:
-		return decimal.Zero, errf(api.CodeRuleViolation, "shipment %s is in %s, the financing in %s", s.ID, s.Currency, cur.Code)
-	case today.After(insStoredDate(s.PaymentDueDate)):
-		return decimal.Zero, errf(api.CodeRuleViolation, "shipment %s was due on %s", s.ID, s.PaymentDueDate)
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "shipment %s is in %s, the financing in %s", s.ID, s.Currency, cur.Code)
+	case today.After(kit.StoredDate(s.PaymentDueDate)):
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "shipment %s was due on %s", s.ID, s.PaymentDueDate)
 	}
-	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
 		return decimal.Zero, err
 	}
 	ratio, err := money.ParseRate(s.CoverageRatio)
 	if err != nil {
-		return decimal.Zero, errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+		return decimal.Zero, kit.Errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
 	}
 	return money.Round(invoice.Sub(paid).Mul(ratio), cur), nil
 }
@@ -261,7 +263,7 @@ func insFinanceable(s *Shipment, applicant, bank string, cur money.Currency, tod
 // repays: the POLICY financing on s, else the RECEIVABLE financing on the
 // receivable of the same invoice, if bank is its lender and it is active
 // or defaulted; nil when there is none.
-func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Shipment, bank string) (*Financing, error) {
+func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string) (*api.Financing, error) {
 	ids := []string{s.FinancingID}
 	rvID, err := rvOfInvoice(ctx, s.Insured, s.Buyer, NormalizeInvoiceNumber(s.InvoiceNumber))
 	if err != nil {
@@ -282,7 +284,7 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Ship
 		if err != nil {
 			return nil, err
 		}
-		if f.Bank == bank && (finDisbursed(f) || f.Status == FinancingDefaulted) {
+		if f.Bank == bank && (finDisbursed(f) || f.Status == api.FinancingDefaulted) {
 			return f, nil
 		}
 	}
@@ -300,10 +302,10 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *Ship
 // held is the caller's receivable or shipment the money came through: when
 // the payment settles f, f closes and that collateral is released in the
 // caller's copy, which the caller saves.
-func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *Receivable, heldS *Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
+func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
-		return decimal.Zero, decimal.Zero, decimal.Zero, errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+		return decimal.Zero, decimal.Zero, decimal.Zero, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	st, err := finLoanOf(f, cur)
 	if err != nil {
@@ -323,21 +325,21 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *Financing,
 		return toInterest, toPrincipal, surplus, nil
 	}
 	if len(f.Postings) >= finMaxPostings {
-		return decimal.Zero, decimal.Zero, decimal.Zero, errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+		return decimal.Zero, decimal.Zero, decimal.Zero, kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
 	}
 	principalAfter, unpaidAfter := st.principal.Sub(toPrincipal), due.Sub(toInterest)
-	f.Postings = append(f.Postings, Posting{
+	f.Postings = append(f.Postings, api.Posting{
 		Seq: len(f.Postings) + 1, Kind: kind, ValueDate: vd.String(), Amount: money.Format(applied, cur),
 		Days: days, InterestAccrued: money.Format(accrued, cur),
 		ToInterest: money.Format(toInterest, cur), ToPrincipal: money.Format(toPrincipal, cur),
 		PrincipalAfter: money.Format(principalAfter, cur), InterestUnpaidAfter: money.Format(unpaidAfter, cur),
-		RecordedBy: by, RecordedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID(),
+		RecordedBy: by, RecordedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID(),
 	})
 	f.PrincipalOutstanding, f.InterestUnpaid, f.LastPostingDate = money.Format(principalAfter, cur), money.Format(unpaidAfter, cur), vd.String()
-	if f.InterestPaid, err = finAddStored(f.InterestPaid, toInterest, cur); err != nil {
+	if f.InterestPaid, err = kit.AddStored(f.InterestPaid, toInterest, cur); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	if f.PrincipalRepaid, err = finAddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
+	if f.PrincipalRepaid, err = kit.AddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
 	if finLive(f) {
@@ -362,12 +364,12 @@ func (financingLender) BankOf(ctx contractapi.TransactionContextInterface, finan
 
 // ApplyClaimProceeds applies an indemnity paid to bank on shipment s to the
 // financing it repays (insFinancingOfShipment), if any.
-func (financingLender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
+func (financingLender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
 	f, err := insFinancingOfShipment(ctx, s, bank)
 	if err != nil || f == nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, PostingClaimProceeds, by, now, nil, s)
+	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, api.PostingClaimProceeds, by, now, nil, s)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
@@ -376,15 +378,15 @@ func (financingLender) ApplyClaimProceeds(ctx contractapi.TransactionContextInte
 
 // ApplyCollection applies a buyer's payment to bank to the financing rv
 // secures, when bank lends it and money is out.
-func (financingLender) ApplyCollection(ctx contractapi.TransactionContextInterface, rv *Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
+func (financingLender) ApplyCollection(ctx contractapi.TransactionContextInterface, rv *api.Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
 	f, err := finLoad(ctx, rv.FinancingID)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	if f.Bank != bank || !finDisbursed(f) && f.Status != FinancingDefaulted {
+	if f.Bank != bank || !finDisbursed(f) && f.Status != api.FinancingDefaulted {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, nil
 	}
-	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, PostingCollection, bank, now, rv, nil)
+	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, api.PostingCollection, bank, now, rv, nil)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}

@@ -3,6 +3,8 @@ package contracts
 import (
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -41,10 +43,10 @@ const finIdxRegistration = "financing~registration"
 func rvCheckRegistrationNo(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", errf(api.CodeInvalidArgument, "registrationNo: a RECEIVABLE financing needs the pledge's registration number in the movable-property financing registry (动产融资统一登记公示系统)")
+		return "", kit.Errf(api.CodeInvalidArgument, "registrationNo: a RECEIVABLE financing needs the pledge's registration number in the movable-property financing registry (动产融资统一登记公示系统)")
 	}
 	if len(s) < 16 || len(s) > 30 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(api.CodeInvalidArgument, "registrationNo: %q is not a registration number of the movable-property financing registry (16 to 30 digits)", trClip(s))
+		return "", kit.Errf(api.CodeInvalidArgument, "registrationNo: %q is not a registration number of the movable-property financing registry (16 to 30 digits)", kit.Clip(s))
 	}
 	return s, nil
 }
@@ -52,18 +54,18 @@ func rvCheckRegistrationNo(s string) (string, error) {
 // rvRecordRegistration records the receivable pledge's registration number
 // on financing f, which its bank is approving: checks the form, refuses a
 // number another financing holds, writes the index and f.Terms.
-func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *Financing, regNo string) error {
+func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *api.Financing, regNo string) error {
 	no, err := rvCheckRegistrationNo(regNo)
 	if err != nil {
 		return err
 	}
-	k, err := key(ctx, finIdxRegistration, no)
+	k, err := kit.Key(ctx, finIdxRegistration, no)
 	if err != nil {
 		return err
 	}
 	v, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return errf(api.CodeInternal, "read state: %v", err)
+		return kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v != nil && string(v) != f.ID {
 		other, err := finLoad(ctx, string(v))
@@ -71,15 +73,15 @@ func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *Financ
 			return err
 		}
 		if other.Bank == f.Bank {
-			return errf(api.CodeRegistrationExists, "registration %s is recorded on your financing %s", no, other.ID)
+			return kit.Errf(api.CodeRegistrationExists, "registration %s is recorded on your financing %s", no, other.ID)
 		}
-		return errf(api.CodeRegistrationExists, "registration %s is recorded on another financing", no)
+		return kit.Errf(api.CodeRegistrationExists, "registration %s is recorded on another financing", no)
 	}
 	if err := ctx.GetStub().PutState(k, []byte(f.ID)); err != nil {
-		return errf(api.CodeInternal, "write index: %v", err)
+		return kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	if f.Terms == nil {
-		return errf(api.CodeInternal, "financing %s has no terms to record the registration on", f.ID)
+		return kit.Errf(api.CodeInternal, "financing %s has no terms to record the registration on", f.ID)
 	}
 	f.Terms.RegistrationNo = no
 	return nil

@@ -3,6 +3,7 @@ package contracts
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/kit"
 )
 
 // PledgeRelease is the receipt contract's one transaction that belongs to
@@ -13,7 +14,7 @@ type PledgeRelease struct{}
 // ReleasePledge is the pledgee bank giving up its pledge on one receipt
 // before the financing is closed; the financing records the release.
 func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	caller, err := requireKind(ctx, "releasing a pledge", KindBank)
+	caller, err := requireKind(ctx, "releasing a pledge", api.KindBank)
 	if err != nil {
 		return "", err
 	}
@@ -22,16 +23,16 @@ func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if r.Pledge == nil {
-		return "", errf(api.CodeConflict, "receipt %s is not pledged", r.ID)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is not pledged", r.ID)
 	}
 	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
 	}
 	f, err := finLoad(ctx, r.Pledge.FinancingID)
 	if err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -44,9 +45,9 @@ func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterfac
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptReleased", Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptReleased", api.Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"financingId": f.ID}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }

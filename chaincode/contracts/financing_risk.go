@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -19,7 +21,7 @@ func rkFinancingLive(ctx contractapi.TransactionContextInterface, id string) boo
 // rkOnReceiptPledged is called when a receipt is pledged: every receivable
 // or shipment naming the receipt's lot that is under a live financing gets
 // a PLEDGED_GOODS flag.
-func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *Receipt, now time.Time) error {
+func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
 	why := fmt.Sprintf("its goods (lot %s of %s) were pledged under receipt %s", r.Lot, r.GTIN, r.ID)
 	rvs, err := rvOnLot(ctx, r.GTIN, r.Lot)
 	if err != nil {
@@ -31,8 +33,8 @@ func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *Receipt,
 			return err
 		}
 		if rv.FinancingID != "" && rkFinancingLive(ctx, rv.FinancingID) {
-			f := RiskFlag{Code: RiskPledgedGoods, Refs: []string{r.ID}, Detail: "receivable " + rv.ID + " is financed (" + rv.FinancingID + ") and " + why}
-			if _, err := rkRaise(ctx, RiskEntityReceivable, rv.ID, &f, now); err != nil {
+			f := api.RiskFlag{Code: api.RiskPledgedGoods, Refs: []string{r.ID}, Detail: "receivable " + rv.ID + " is financed (" + rv.FinancingID + ") and " + why}
+			if _, err := rkRaise(ctx, api.RiskEntityReceivable, rv.ID, &f, now); err != nil {
 				return err
 			}
 		}
@@ -47,8 +49,8 @@ func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *Receipt,
 			return err
 		}
 		if s.FinancingID != "" && rkFinancingLive(ctx, s.FinancingID) {
-			f := RiskFlag{Code: RiskPledgedGoods, Refs: []string{r.ID}, Detail: "shipment " + s.ID + " is financed (" + s.FinancingID + ") and " + why}
-			if _, err := rkRaise(ctx, RiskEntityShipment, s.ID, &f, now); err != nil {
+			f := api.RiskFlag{Code: api.RiskPledgedGoods, Refs: []string{r.ID}, Detail: "shipment " + s.ID + " is financed (" + s.FinancingID + ") and " + why}
+			if _, err := rkRaise(ctx, api.RiskEntityShipment, s.ID, &f, now); err != nil {
 				return err
 			}
 		}
@@ -77,9 +79,9 @@ func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *Receipt,
 // bank) and At (now), for Terms.Overrides; nil when nothing blocks. A
 // fresh RECALLED_GOODS flag is recorded on its receivable or shipment, so
 // due diligence shows what the bank overrode.
-func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *Financing, overrides []RiskOverride, now time.Time) ([]RiskOverride, error) {
+func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *api.Financing, overrides []api.RiskOverride, now time.Time) ([]api.RiskOverride, error) {
 	if len(overrides) > rkMaxOverrides {
-		return nil, errf(api.CodeInvalidArgument, "overrides: at most %d", rkMaxOverrides)
+		return nil, kit.Errf(api.CodeInvalidArgument, "overrides: at most %d", rkMaxOverrides)
 	}
 	blockers, err := rkBlockingFlags(ctx, f)
 	if err != nil {
@@ -92,28 +94,28 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *Financing, 
 		}
 	}
 	slices.Sort(codes)
-	stamp := now.Format(timeLayout)
-	var out []RiskOverride
+	stamp := now.Format(kit.TimeLayout)
+	var out []api.RiskOverride
 	var named []string
 	for i, o := range overrides {
 		field := fmt.Sprintf("overrides[%d]", i)
 		code := strings.TrimSpace(o.Code)
 		if code == "" {
-			return nil, errf(api.CodeInvalidArgument, "%s.code is required", field)
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s.code is required", field)
 		}
 		if slices.Contains(named, code) {
-			return nil, errf(api.CodeInvalidArgument, "%s: %s is overridden twice", field, trClip(code))
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: %s is overridden twice", field, kit.Clip(code))
 		}
 		named = append(named, code)
-		reason, err := cleanText(field+".reason", o.Reason, true, rkMaxOverrideReason)
+		reason, err := kit.CleanText(field+".reason", o.Reason, true, rkMaxOverrideReason)
 		if err != nil {
 			return nil, err
 		}
 		if !slices.Contains(codes, code) {
-			return nil, errf(api.CodeInvalidArgument, "%s: no blocking %s flag stands on the collateral of financing %s; override only what blocks (%s)",
-				field, trClip(code), f.ID, rkListOrNone(codes))
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: no blocking %s flag stands on the collateral of financing %s; override only what blocks (%s)",
+				field, kit.Clip(code), f.ID, rkListOrNone(codes))
 		}
-		out = append(out, RiskOverride{Code: code, Reason: reason, By: f.Bank, At: stamp})
+		out = append(out, api.RiskOverride{Code: code, Reason: reason, By: f.Bank, At: stamp})
 	}
 	var missing []string
 	for _, c := range codes {
@@ -122,12 +124,12 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *Financing, 
 		}
 	}
 	if len(missing) > 0 {
-		return nil, errf(api.CodeRiskBlocked, "financing %s: blocking risk flags on its collateral (%s); not overridden: %s. Approve with an override and reason for each, or have a regulator resolve them",
+		return nil, kit.Errf(api.CodeRiskBlocked, "financing %s: blocking risk flags on its collateral (%s); not overridden: %s. Approve with an override and reason for each, or have a regulator resolve them",
 			f.ID, rkWhere(blockers), strings.Join(missing, ", "))
 	}
-	slices.SortFunc(out, func(a, b RiskOverride) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(out, func(a, b api.RiskOverride) int { return strings.Compare(a.Code, b.Code) })
 	for _, b := range blockers {
-		if b.fresh != nil && b.code == RiskRecalledGoods && b.entity != "" {
+		if b.fresh != nil && b.code == api.RiskRecalledGoods && b.entity != "" {
 			if _, err := rkRaise(ctx, b.entity, b.id, b.fresh, now); err != nil {
 				return nil, err
 			}
@@ -138,10 +140,10 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *Financing, 
 
 // rkBlockingFlags collects the blocking flags on f's collateral, in
 // collateral order.
-func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *Financing) ([]rkBlocker, error) {
+func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]rkBlocker, error) {
 	var out []rkBlocker
 	for _, col := range f.Collateral {
-		if col.Status == CollateralReleased || col.Status == CollateralTaken {
+		if col.Status == api.CollateralReleased || col.Status == api.CollateralTaken {
 			continue
 		}
 		switch {
@@ -150,7 +152,7 @@ func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *Financing) 
 			if err != nil {
 				return nil, err
 			}
-			flag, err := rkRecalledGoodsFlag(ctx, []LotRef{{GTIN: r.GTIN, Lot: r.Lot}}, wrClearedRecalls(r))
+			flag, err := rkRecalledGoodsFlag(ctx, []api.LotRef{{GTIN: r.GTIN, Lot: r.Lot}}, wrClearedRecalls(r))
 			if err != nil {
 				return nil, err
 			}
@@ -162,7 +164,7 @@ func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *Financing) 
 			if err != nil {
 				return nil, err
 			}
-			bs, err := rkEntityBlockers(ctx, RiskEntityReceivable, rv.ID, rv.Lots, "receivable "+rv.ID+" is to be financed ("+f.ID+")")
+			bs, err := rkEntityBlockers(ctx, api.RiskEntityReceivable, rv.ID, rv.Lots, "receivable "+rv.ID+" is to be financed ("+f.ID+")")
 			if err != nil {
 				return nil, err
 			}
@@ -177,7 +179,7 @@ func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *Financing) 
 			if err != nil {
 				return nil, err
 			}
-			bs, err := rkEntityBlockers(ctx, RiskEntityShipment, s.ID, s.Lots, "shipment "+s.ID+" is to be financed ("+f.ID+")")
+			bs, err := rkEntityBlockers(ctx, api.RiskEntityShipment, s.ID, s.Lots, "shipment "+s.ID+" is to be financed ("+f.ID+")")
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -19,26 +21,26 @@ const (
 // genesisGovernance is the zone's founding configuration, in force until
 // the organisations adopt another. It names the pilot zone's five
 // organisations (network/configtx.yaml).
-func genesisGovernance() Governance {
-	return Governance{
+func genesisGovernance() api.Governance {
+	return api.Governance{
 		Version:      0,
 		RegulatorMSP: "RegulatorMSP",
-		Orgs: []OrgGrant{
-			{MSPID: "BankMSP", Kinds: []string{KindBank}},
-			{MSPID: "InsurerMSP", Kinds: []string{KindInsurer}},
-			{MSPID: "PlatformMSP", Kinds: []string{KindCustomsBroker, KindExporter, KindLogistics, KindProcessor, KindProducer}},
-			{MSPID: "RegulatorMSP", Kinds: []string{KindInspector, KindRegulator}},
-			{MSPID: "WarehouseMSP", Kinds: []string{KindLogistics, KindWarehouse}},
+		Orgs: []api.OrgGrant{
+			{MSPID: "BankMSP", Kinds: []string{api.KindBank}},
+			{MSPID: "InsurerMSP", Kinds: []string{api.KindInsurer}},
+			{MSPID: "PlatformMSP", Kinds: []string{api.KindCustomsBroker, api.KindExporter, api.KindLogistics, api.KindProcessor, api.KindProducer}},
+			{MSPID: "RegulatorMSP", Kinds: []string{api.KindInspector, api.KindRegulator}},
+			{MSPID: "WarehouseMSP", Kinds: []string{api.KindLogistics, api.KindWarehouse}},
 		},
-		TrustKinds: []string{KindBank, KindCustomsBroker, KindInspector, KindInsurer, KindRegulator, KindWarehouse},
+		TrustKinds: []string{api.KindBank, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse},
 	}
 }
 
 // loadGovernance reads the configuration in force (a real read, so a
 // transaction that relied on it is invalidated if it changes meanwhile).
-func loadGovernance(ctx contractapi.TransactionContextInterface) (*Governance, error) {
-	var g Governance
-	found, err := getJSON(ctx, objGovernance, &g)
+func loadGovernance(ctx contractapi.TransactionContextInterface) (*api.Governance, error) {
+	var g api.Governance
+	found, err := kit.GetJSON(ctx, objGovernance, &g)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +51,7 @@ func loadGovernance(ctx contractapi.TransactionContextInterface) (*Governance, e
 }
 
 // mayGrant reports whether admins of msp may grant kind.
-func mayGrant(g *Governance, msp, kind string) bool {
+func mayGrant(g *api.Governance, msp, kind string) bool {
 	for _, o := range g.Orgs {
 		if o.MSPID == msp {
 			return slices.Contains(o.Kinds, kind)
@@ -58,17 +60,17 @@ func mayGrant(g *Governance, msp, kind string) bool {
 	return false
 }
 
-func isMember(g *Governance, msp string) bool {
-	return slices.ContainsFunc(g.Orgs, func(o OrgGrant) bool { return o.MSPID == msp })
+func isMember(g *api.Governance, msp string) bool {
+	return slices.ContainsFunc(g.Orgs, func(o api.OrgGrant) bool { return o.MSPID == msp })
 }
 
-func needsApproval(g *Governance, kind string) bool {
+func needsApproval(g *api.Governance, kind string) bool {
 	return slices.Contains(g.TrustKinds, kind)
 }
 
 // majority is the number of organisations whose admins must approve a
 // change: more than half of the organisations listed.
-func majority(g *Governance) int { return len(g.Orgs)/2 + 1 }
+func majority(g *api.Governance) int { return len(g.Orgs)/2 + 1 }
 
 // GetGovernance returns the configuration in force.
 func (r *Registry) GetGovernance(ctx contractapi.TransactionContextInterface) (string, error) {
@@ -76,7 +78,7 @@ func (r *Registry) GetGovernance(ctx contractapi.TransactionContextInterface) (s
 	if err != nil {
 		return "", err
 	}
-	return toJSON(g)
+	return kit.ToJSON(g)
 }
 
 var mspIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -89,34 +91,34 @@ func (r *Registry) ProposeGovernance(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	var in GovernanceInput
-	if err := decodeArg("governance", input, &in); err != nil {
+	var in api.GovernanceInput
+	if err := kit.DecodeArg("governance", input, &in); err != nil {
 		return "", err
 	}
 	next, err := checkGovernance(in)
 	if err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	p := GovernanceProposal{ID: ctx.GetStub().GetTxID(), BaseVersion: cur.Version, Config: next, ProposedBy: c.MSPID,
-		ProposedAt: now.Format(timeLayout), Approvals: []string{c.MSPID}, Needed: majority(cur), Status: proposalOpen}
+	p := api.GovernanceProposal{ID: ctx.GetStub().GetTxID(), BaseVersion: cur.Version, Config: next, ProposedBy: c.MSPID,
+		ProposedAt: now.Format(kit.TimeLayout), Approvals: []string{c.MSPID}, Needed: majority(cur), Status: proposalOpen}
 	if err := adoptIfMajority(ctx, cur, &p); err != nil {
 		return "", err
 	}
-	k, err := key(ctx, objGovernanceProposal, p.ID)
+	k, err := kit.Key(ctx, objGovernanceProposal, p.ID)
 	if err != nil {
 		return "", err
 	}
-	if err := putJSON(ctx, k, p); err != nil {
+	if err := kit.PutJSON(ctx, k, p); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "GovernanceProposed", Event{Entity: "governance", ID: p.ID, Action: "proposed", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
+	if err := kit.Emit(ctx, "GovernanceProposed", api.Event{Entity: "governance", ID: p.ID, Action: "proposed", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // ApproveGovernance adds the caller's organisation's approval to a
@@ -133,11 +135,11 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	}
 	switch {
 	case p.Status != proposalOpen:
-		return "", errf(api.CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
+		return "", kit.Errf(api.CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
 	case p.BaseVersion != cur.Version:
-		return "", errf(api.CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
+		return "", kit.Errf(api.CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
 	case slices.Contains(p.Approvals, c.MSPID):
-		return "", errf(api.CodeConflict, "%s has already approved governance proposal %s", c.MSPID, p.ID)
+		return "", kit.Errf(api.CodeConflict, "%s has already approved governance proposal %s", c.MSPID, p.ID)
 	}
 	p.Approvals = append(p.Approvals, c.MSPID)
 	slices.Sort(p.Approvals)
@@ -145,13 +147,13 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	if err := adoptIfMajority(ctx, cur, p); err != nil {
 		return "", err
 	}
-	if err := putJSON(ctx, k, p); err != nil {
+	if err := kit.PutJSON(ctx, k, p); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "GovernanceApproved", Event{Entity: "governance", ID: p.ID, Action: "approved", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
+	if err := kit.Emit(ctx, "GovernanceApproved", api.Event{Entity: "governance", ID: p.ID, Action: "approved", By: c.MSPID, Data: map[string]string{"status": p.Status}}); err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // GetGovernanceProposal returns a proposal.
@@ -160,29 +162,29 @@ func (r *Registry) GetGovernanceProposal(ctx contractapi.TransactionContextInter
 	if err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
-func loadProposal(ctx contractapi.TransactionContextInterface, proposalID string) (string, *GovernanceProposal, error) {
+func loadProposal(ctx contractapi.TransactionContextInterface, proposalID string) (string, *api.GovernanceProposal, error) {
 	if err := checkTxIDArg("proposalId", proposalID); err != nil {
 		return "", nil, err
 	}
-	k, err := key(ctx, objGovernanceProposal, proposalID)
+	k, err := kit.Key(ctx, objGovernanceProposal, proposalID)
 	if err != nil {
 		return "", nil, err
 	}
-	var p GovernanceProposal
-	if found, err := getJSON(ctx, k, &p); err != nil {
+	var p api.GovernanceProposal
+	if found, err := kit.GetJSON(ctx, k, &p); err != nil {
 		return "", nil, err
 	} else if !found {
-		return "", nil, errf(api.CodeNotFound, "governance proposal %s does not exist", proposalID)
+		return "", nil, kit.Errf(api.CodeNotFound, "governance proposal %s does not exist", proposalID)
 	}
 	return k, &p, nil
 }
 
 // governanceAdmin insists on an admin of an organisation listed in the
 // configuration in force.
-func governanceAdmin(ctx contractapi.TransactionContextInterface) (*Caller, *Governance, error) {
+func governanceAdmin(ctx contractapi.TransactionContextInterface) (*api.Caller, *api.Governance, error) {
 	c, err := identify(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -192,12 +194,12 @@ func governanceAdmin(ctx contractapi.TransactionContextInterface) (*Caller, *Gov
 		return nil, nil, err
 	}
 	if !c.Admin || !isMember(g, c.MSPID) {
-		return nil, nil, errf(api.CodeForbidden, "only an admin of an organisation in the zone's governance may propose or approve its changes")
+		return nil, nil, kit.Errf(api.CodeForbidden, "only an admin of an organisation in the zone's governance may propose or approve its changes")
 	}
 	return c, g, nil
 }
 
-func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governance, p *GovernanceProposal) error {
+func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *api.Governance, p *api.GovernanceProposal) error {
 	// Only approvals of organisations in the configuration in force count.
 	n := 0
 	for _, a := range p.Approvals {
@@ -208,16 +210,16 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governanc
 	if n < majority(cur) {
 		return nil
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return err
 	}
 	next := p.Config
 	next.Version = cur.Version + 1
-	next.AdoptedAt = now.Format(timeLayout)
+	next.AdoptedAt = now.Format(kit.TimeLayout)
 	next.AdoptedTx = ctx.GetStub().GetTxID()
 	next.ProposalID = p.ID
-	if err := putJSON(ctx, objGovernance, next); err != nil {
+	if err := kit.PutJSON(ctx, objGovernance, next); err != nil {
 		return err
 	}
 	p.Status = proposalAdopted
@@ -227,17 +229,17 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *Governanc
 
 // checkGovernance validates a proposed configuration and returns it in
 // canonical form (organisations and kinds sorted, no duplicates).
-func checkGovernance(in GovernanceInput) (Governance, error) {
-	g := Governance{RegulatorMSP: in.RegulatorMSP}
+func checkGovernance(in api.GovernanceInput) (api.Governance, error) {
+	g := api.Governance{RegulatorMSP: in.RegulatorMSP}
 	if len(in.Orgs) == 0 || len(in.Orgs) > 50 {
-		return g, errf(api.CodeInvalidArgument, "orgs: 1 to 50 organisations")
+		return g, kit.Errf(api.CodeInvalidArgument, "orgs: 1 to 50 organisations")
 	}
 	for _, o := range in.Orgs {
 		if !mspIDPattern.MatchString(o.MSPID) {
-			return g, errf(api.CodeInvalidArgument, "orgs: %q is not an MSP ID", trClip(o.MSPID))
+			return g, kit.Errf(api.CodeInvalidArgument, "orgs: %q is not an MSP ID", kit.Clip(o.MSPID))
 		}
-		if slices.ContainsFunc(g.Orgs, func(x OrgGrant) bool { return x.MSPID == o.MSPID }) {
-			return g, errf(api.CodeInvalidArgument, "orgs: %s is listed twice", o.MSPID)
+		if slices.ContainsFunc(g.Orgs, func(x api.OrgGrant) bool { return x.MSPID == o.MSPID }) {
+			return g, kit.Errf(api.CodeInvalidArgument, "orgs: %s is listed twice", o.MSPID)
 		}
 		kinds := []string{}
 		if len(o.Kinds) > 0 {
@@ -246,11 +248,11 @@ func checkGovernance(in GovernanceInput) (Governance, error) {
 				return g, err
 			}
 		}
-		g.Orgs = append(g.Orgs, OrgGrant{MSPID: o.MSPID, Kinds: kinds})
+		g.Orgs = append(g.Orgs, api.OrgGrant{MSPID: o.MSPID, Kinds: kinds})
 	}
-	slices.SortFunc(g.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) })
-	if !mayGrant(&g, g.RegulatorMSP, KindRegulator) {
-		return g, errf(api.CodeInvalidArgument, "regulatorMsp must be a listed organisation that grants the regulator kind")
+	slices.SortFunc(g.Orgs, func(a, b api.OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) })
+	if !mayGrant(&g, g.RegulatorMSP, api.KindRegulator) {
+		return g, kit.Errf(api.CodeInvalidArgument, "regulatorMsp must be a listed organisation that grants the regulator kind")
 	}
 	g.TrustKinds = []string{}
 	if len(in.TrustKinds) > 0 {
@@ -266,7 +268,7 @@ var txIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func checkTxIDArg(field, id string) error {
 	if !txIDPattern.MatchString(id) {
-		return errf(api.CodeInvalidArgument, "%s must be a transaction id (64 lower-case hex digits)", field)
+		return kit.Errf(api.CodeInvalidArgument, "%s must be a transaction id (64 lower-case hex digits)", field)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
 )
@@ -16,13 +18,13 @@ import (
 // the regulator kind); checking the canonical form again changes nothing.
 func FuzzCheckGovernance(f *testing.F) {
 	g := genesisGovernance()
-	b, _ := json.Marshal(GovernanceInput{RegulatorMSP: g.RegulatorMSP, Orgs: g.Orgs, TrustKinds: g.TrustKinds})
+	b, _ := json.Marshal(api.GovernanceInput{RegulatorMSP: g.RegulatorMSP, Orgs: g.Orgs, TrustKinds: g.TrustKinds})
 	f.Add(string(b))
 	f.Add(`{"regulatorMsp":"PlatformMSP","orgs":[{"mspId":"PlatformMSP","kinds":["regulator","bank"]},{"mspId":"PlatformMSP","kinds":[]}]}`)
 	f.Add(`{"regulatorMsp":"X","orgs":[{"mspId":"../x","kinds":["pirate"]}],"trustKinds":["bank","bank"]}`)
 	f.Fuzz(func(t *testing.T, raw string) {
-		var in GovernanceInput
-		if err := decodeArg("governance", raw, &in); err != nil {
+		var in api.GovernanceInput
+		if err := kit.DecodeArg("governance", raw, &in); err != nil {
 			return
 		}
 		out, err := checkGovernance(in)
@@ -32,7 +34,7 @@ func FuzzCheckGovernance(f *testing.F) {
 			}
 			return
 		}
-		if !slices.IsSortedFunc(out.Orgs, func(a, b OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) }) || !mayGrant(&out, out.RegulatorMSP, KindRegulator) {
+		if !slices.IsSortedFunc(out.Orgs, func(a, b api.OrgGrant) int { return strings.Compare(a.MSPID, b.MSPID) }) || !mayGrant(&out, out.RegulatorMSP, api.KindRegulator) {
 			t.Fatalf("accepted a non-canonical configuration %+v", out)
 		}
 		for i := 1; i < len(out.Orgs); i++ {
@@ -40,7 +42,7 @@ func FuzzCheckGovernance(f *testing.F) {
 				t.Fatalf("organisation listed twice: %+v", out.Orgs)
 			}
 		}
-		again, err := checkGovernance(GovernanceInput{RegulatorMSP: out.RegulatorMSP, Orgs: out.Orgs, TrustKinds: out.TrustKinds})
+		again, err := checkGovernance(api.GovernanceInput{RegulatorMSP: out.RegulatorMSP, Orgs: out.Orgs, TrustKinds: out.TrustKinds})
 		if err != nil {
 			t.Fatalf("canonical form refused: %v", err)
 		}
@@ -59,7 +61,7 @@ func FuzzCheckHaircuts(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, recall, excursion string) {
-		h, err := finCheckHaircuts(&Haircuts{Recall: recall, Excursion: excursion})
+		h, err := finCheckHaircuts(&api.Haircuts{Recall: recall, Excursion: excursion})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)

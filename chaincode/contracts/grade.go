@@ -3,6 +3,8 @@ package contracts
 import (
 	"fmt"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
@@ -33,8 +35,8 @@ func (g *Grade) GetCreditGrade(ctx contractapi.TransactionContextInterface, cred
 	if err != nil {
 		return "", err
 	}
-	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindBank) && !caller.HasKind(KindInsurer) && !caller.HasKind(KindRegulator) {
-		return "", errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit grade", creditCode)
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(api.KindBank) && !caller.HasKind(api.KindInsurer) && !caller.HasKind(api.KindRegulator) {
+		return "", kit.Errf(api.CodeForbidden, "only %s itself, banks, insurers and regulators read its credit grade", creditCode)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
@@ -43,27 +45,27 @@ func (g *Grade) GetCreditGrade(ctx contractapi.TransactionContextInterface, cred
 	if err != nil {
 		return "", err
 	}
-	return toJSON(cg)
+	return kit.ToJSON(cg)
 }
 
 // grOf computes an enterprise's grade from its credit record (one read).
-func grOf(ctx contractapi.TransactionContextInterface, creditCode string) (*CreditGrade, error) {
+func grOf(ctx contractapi.TransactionContextInterface, creditCode string) (*api.CreditGrade, error) {
 	rec, err := crLoad(ctx, creditCode)
 	if err != nil {
 		return nil, err
 	}
-	in := GradeInputs{
+	in := api.GradeInputs{
 		OnTime: rec.OnTime.Count, Late: rec.Late.Count, Defaults: rec.Defaults.Count, Claims: rec.Claims.Count,
 		SanctionsActive: rec.Sanctions.Active, SanctionsRecorded: rec.Sanctions.Recorded,
 	}
 	grade, reasons := grCompute(in)
 	f := grFactor(grade)
-	return &CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec}, nil
+	return &api.CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec}, nil
 }
 
 // grCompute is the grading rule: a pure function of the counts, so every
 // peer computes the same grade.
-func grCompute(in GradeInputs) (string, []string) {
+func grCompute(in api.GradeInputs) (string, []string) {
 	var d, c []string
 	if in.SanctionsActive > 0 {
 		d = append(d, fmt.Sprintf("%d sanction(s) in force", in.SanctionsActive))
@@ -72,7 +74,7 @@ func grCompute(in GradeInputs) (string, []string) {
 		d = append(d, fmt.Sprintf("%d defaults", in.Defaults))
 	}
 	if len(d) > 0 {
-		return GradeD, d
+		return api.GradeD, d
 	}
 	if in.Defaults == 1 {
 		c = append(c, "1 default")
@@ -84,7 +86,7 @@ func grCompute(in GradeInputs) (string, []string) {
 		c = append(c, fmt.Sprintf("%d insurance claims paid on its shipments", in.Claims))
 	}
 	if len(c) > 0 {
-		return GradeC, c
+		return api.GradeC, c
 	}
 	var notA []string
 	if in.OnTime < 3 {
@@ -100,17 +102,17 @@ func grCompute(in GradeInputs) (string, []string) {
 		notA = append(notA, fmt.Sprintf("sanctioned before (%d, lifted)", in.SanctionsRecorded))
 	}
 	if len(notA) > 0 {
-		return GradeB, notA
+		return api.GradeB, notA
 	}
-	return GradeA, []string{fmt.Sprintf("%d on-time repayments, %d late, no default, %d claim(s), never sanctioned", in.OnTime, in.Late, in.Claims)}
+	return api.GradeA, []string{fmt.Sprintf("%d on-time repayments, %d late, no default, %d claim(s), never sanctioned", in.OnTime, in.Late, in.Claims)}
 }
 
 // grFactor is what a grade multiplies a bank's maximum loan-to-value by.
 func grFactor(grade string) decimal.Decimal {
 	switch grade {
-	case GradeC:
+	case api.GradeC:
 		return decimal.New(8, -1)
-	case GradeD:
+	case api.GradeD:
 		return decimal.New(5, -1)
 	}
 	return decimal.NewFromInt(1)

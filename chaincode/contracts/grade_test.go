@@ -3,15 +3,17 @@ package contracts
 import (
 	"strings"
 	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // The grading rule, row by row: each row is a credit record's counts and
 // the grade it must give, with a word that must appear in the reasons.
 func TestGradeCompute(t *testing.T) {
-	type in = GradeInputs
+	type in = api.GradeInputs
 	tests := []struct {
 		name   string
-		in     GradeInputs
+		in     api.GradeInputs
 		grade  string
 		reason string
 	}{
@@ -66,9 +68,9 @@ func TestGradeMonotone(t *testing.T) {
 			for defaults := 0; defaults <= 3; defaults++ {
 				for claims := 0; claims <= 4; claims++ {
 					for sanc := 0; sanc <= 2; sanc++ {
-						base := GradeInputs{OnTime: onTime, Late: late, Defaults: defaults, Claims: claims, SanctionsRecorded: sanc}
+						base := api.GradeInputs{OnTime: onTime, Late: late, Defaults: defaults, Claims: claims, SanctionsRecorded: sanc}
 						g, _ := grCompute(base)
-						worse := []GradeInputs{base, base, base, base, base}
+						worse := []api.GradeInputs{base, base, base, base, base}
 						worse[0].Defaults++
 						worse[1].Late++
 						worse[2].Claims++

@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -81,7 +83,7 @@ type insLender interface {
 	// ApplyClaimProceeds applies an indemnity paid to bank on shipment s to
 	// the financing it repays, and answers that financing ("" when there is
 	// none: nothing is applied) and how the money went.
-	ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
+	ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
 }
 
 // SetCreditLimit sets an insurer's credit limit for an exporter on a buyer.
@@ -90,12 +92,12 @@ type insLender interface {
 // {"exporter","buyer":{"name","country","registrationId"},"amount",
 // "currency","validFrom","validTo"}.
 func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "setting a buyer credit limit", KindInsurer)
+	caller, err := requireKind(ctx, "setting a buyer credit limit", api.KindInsurer)
 	if err != nil {
 		return "", err
 	}
-	var in CreditLimitInput
-	if err := decodeArg("limit", input, &in); err != nil {
+	var in api.CreditLimitInput
+	if err := kit.DecodeArg("limit", input, &in); err != nil {
 		return "", err
 	}
 	buyer, err := insCheckBuyer("buyer", in.Buyer)
@@ -104,90 +106,90 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	amount, err := money.ParseAmount(in.Amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
-	from, err := insParseDate("validFrom", in.ValidFrom)
+	from, err := kit.ParseDate("validFrom", in.ValidFrom)
 	if err != nil {
 		return "", err
 	}
-	to, err := insParseDate("validTo", in.ValidTo)
+	to, err := kit.ParseDate("validTo", in.ValidTo)
 	if err != nil {
 		return "", err
 	}
 	if to.Before(from) {
-		return "", errf(api.CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
+		return "", kit.Errf(api.CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
 	}
 	if from.DaysUntil(to) > insMaxTermDays {
-		return "", errf(api.CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
+		return "", kit.Errf(api.CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
 	}
-	exporter, err := insParty(ctx, "exporter", in.Exporter, KindExporter)
+	exporter, err := insParty(ctx, "exporter", in.Exporter, api.KindExporter)
 	if err != nil {
 		return "", err
 	}
 	insurer := caller.Enterprise.CreditCode
 	if exporter == insurer {
-		return "", errf(api.CodeRuleViolation, "an insurer cannot set a limit for itself")
+		return "", kit.Errf(api.CodeRuleViolation, "an insurer cannot set a limit for itself")
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	if to.Before(today) {
-		return "", errf(api.CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
+		return "", kit.Errf(api.CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
 	}
-	ik, err := key(ctx, insIdxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
+	ik, err := kit.Key(ctx, insIdxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
 	if err != nil {
 		return "", err
 	}
 	existing, err := ctx.GetStub().GetState(ik)
 	if err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
-	stamp := now.Format(timeLayout)
-	var l *CreditLimit
+	stamp := now.Format(kit.TimeLayout)
+	var l *api.CreditLimit
 	action := "set"
 	if existing != nil {
 		if l, err = insLoadLimit(ctx, string(existing)); err != nil {
 			return "", err
 		}
 		if l.Currency != cur.Code {
-			return "", errf(api.CodeRuleViolation, "limit %s is in %s; a limit keeps its currency", l.ID, l.Currency)
+			return "", kit.Errf(api.CodeRuleViolation, "limit %s is in %s; a limit keeps its currency", l.ID, l.Currency)
 		}
 		l.Buyer.Name = buyer.Name
 		l.Revision++
 		action = "revised"
 	} else {
 		zero := money.Format(decimal.Zero, cur)
-		l = &CreditLimit{
-			ID: finDeriveID("BL", ctx.GetStub().GetTxID(), now, 0), Insurer: insurer, Exporter: exporter, Buyer: buyer,
+		l = &api.CreditLimit{
+			ID: kit.DeriveID("BL", ctx.GetStub().GetTxID(), now, 0), Insurer: insurer, Exporter: exporter, Buyer: buyer,
 			Currency: cur.Code, Used: zero, Indemnified: zero, Revision: 1, SetAt: stamp,
 		}
-		if err := insPutNew(ctx, insObjLimit, l.ID); err != nil {
+		if err := kit.PutNew(ctx, insObjLimit, l.ID); err != nil {
 			return "", err
 		}
 		if err := ctx.GetStub().PutState(ik, []byte(l.ID)); err != nil {
-			return "", errf(api.CodeInternal, "write index: %v", err)
+			return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 		}
 		for _, p := range []string{insurer, exporter} {
-			if err := putIndex(ctx, insIdxParty, p, "limit", l.ID); err != nil {
+			if err := kit.PutIndex(ctx, insIdxParty, p, "limit", l.ID); err != nil {
 				return "", err
 			}
 		}
 	}
 	l.Amount = money.Format(amount, cur)
-	l.ValidFrom, l.ValidTo, l.Status = from.String(), to.String(), LimitActive
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	l.ValidFrom, l.ValidTo, l.Status = from.String(), to.String(), api.LimitActive
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "CreditLimitSet", Event{Entity: "creditLimit", ID: l.ID, Action: action, By: insurer,
+	if err := kit.Emit(ctx, "CreditLimitSet", api.Event{Entity: "creditLimit", ID: l.ID, Action: action, By: insurer,
 		Data: map[string]string{"exporter": exporter, "buyer": buyer.Country + "/" + buyer.RegistrationID, "amount": l.Amount, "currency": l.Currency}}); err != nil {
 		return "", err
 	}
-	return toJSON(insLimitView(l))
+	return kit.ToJSON(insLimitView(l))
 }
 
 // GetCreditLimit returns a limit to its insurer, its exporter or a
@@ -201,10 +203,10 @@ func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	if !insMayRead(caller, l.Insurer, l.Exporter) {
-		return "", errf(api.CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
+	if !kit.MayRead(caller, l.Insurer, l.Exporter) {
+		return "", kit.Errf(api.CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
 	}
-	return toJSON(insLimitView(l))
+	return kit.ToJSON(insLimitView(l))
 }
 
 // ListCreditLimits lists the limits the caller set (insurer) or holds
@@ -218,7 +220,7 @@ func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	out := []CreditLimitView{}
+	out := []api.CreditLimitView{}
 	for _, id := range ids {
 		l, err := insLoadLimit(ctx, id)
 		if err != nil {
@@ -226,7 +228,7 @@ func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface
 		}
 		out = append(out, insLimitView(l))
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // IssuePolicy issues a policy to an exporter. input: {"insured",
@@ -234,95 +236,95 @@ func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface
 // "startDate","endDate","waitingPeriodDays","maxCreditDays" (0 for 180),
 // "maxLiability" (optional)}.
 func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "issuing a policy", KindInsurer)
+	caller, err := requireKind(ctx, "issuing a policy", api.KindInsurer)
 	if err != nil {
 		return "", err
 	}
-	var in PolicyInput
-	if err := decodeArg("policy", input, &in); err != nil {
+	var in api.PolicyInput
+	if err := kit.DecodeArg("policy", input, &in); err != nil {
 		return "", err
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	ratio, err := money.ParseRate(in.CoverageRatio)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "coverageRatio: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "coverageRatio: %v", err)
 	}
 	if ratio.Sign() == 0 {
-		return "", errf(api.CodeInvalidArgument, "coverageRatio must be greater than zero")
+		return "", kit.Errf(api.CodeInvalidArgument, "coverageRatio must be greater than zero")
 	}
 	rate, err := money.ParseRate(in.PremiumRate)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "premiumRate: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "premiumRate: %v", err)
 	}
-	start, err := insParseDate("startDate", in.StartDate)
+	start, err := kit.ParseDate("startDate", in.StartDate)
 	if err != nil {
 		return "", err
 	}
-	end, err := insParseDate("endDate", in.EndDate)
+	end, err := kit.ParseDate("endDate", in.EndDate)
 	if err != nil {
 		return "", err
 	}
 	if !end.After(start) {
-		return "", errf(api.CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
+		return "", kit.Errf(api.CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
 	}
 	if start.DaysUntil(end) > insMaxTermDays {
-		return "", errf(api.CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
+		return "", kit.Errf(api.CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
 	}
 	if in.WaitingPeriodDays < 0 || in.WaitingPeriodDays > insMaxWaitingDays {
-		return "", errf(api.CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
+		return "", kit.Errf(api.CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
 	}
 	if in.MaxCreditDays == 0 {
 		in.MaxCreditDays = 180
 	}
 	if in.MaxCreditDays < 1 || in.MaxCreditDays > insMaxCreditDays {
-		return "", errf(api.CodeInvalidArgument, "maxCreditDays must be 1 to %d", insMaxCreditDays)
+		return "", kit.Errf(api.CodeInvalidArgument, "maxCreditDays must be 1 to %d", insMaxCreditDays)
 	}
-	p := &Policy{
+	p := &api.Policy{
 		Insurer: caller.Enterprise.CreditCode, Currency: cur.Code, CoverageRatio: ratio.String(), PremiumRate: rate.String(),
 		StartDate: start.String(), EndDate: end.String(), WaitingPeriodDays: in.WaitingPeriodDays, MaxCreditDays: in.MaxCreditDays,
-		Indemnified: money.Format(decimal.Zero, cur), Status: PolicyActive,
+		Indemnified: money.Format(decimal.Zero, cur), Status: api.PolicyActive,
 	}
 	if in.MaxLiability != "" {
 		ml, err := money.ParsePositiveAmount(in.MaxLiability, cur)
 		if err != nil {
-			return "", errf(api.CodeInvalidArgument, "maxLiability: %v", err)
+			return "", kit.Errf(api.CodeInvalidArgument, "maxLiability: %v", err)
 		}
 		p.MaxLiability = money.Format(ml, cur)
 	}
-	if p.Insured, err = insParty(ctx, "insured", in.Insured, KindExporter); err != nil {
+	if p.Insured, err = insParty(ctx, "insured", in.Insured, api.KindExporter); err != nil {
 		return "", err
 	}
 	if p.Insured == p.Insurer {
-		return "", errf(api.CodeRuleViolation, "an insurer cannot insure itself")
+		return "", kit.Errf(api.CodeRuleViolation, "an insurer cannot insure itself")
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	if end.Before(today) {
-		return "", errf(api.CodeRuleViolation, "endDate %s is already past (today is %s)", end, today)
+		return "", kit.Errf(api.CodeRuleViolation, "endDate %s is already past (today is %s)", end, today)
 	}
-	p.ID = finDeriveID("PO", ctx.GetStub().GetTxID(), now, 0)
-	p.IssuedAt = now.Format(timeLayout)
-	if err := insPutNew(ctx, insObjPolicy, p.ID); err != nil {
+	p.ID = kit.DeriveID("PO", ctx.GetStub().GetTxID(), now, 0)
+	p.IssuedAt = now.Format(kit.TimeLayout)
+	if err := kit.PutNew(ctx, insObjPolicy, p.ID); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
 		return "", err
 	}
 	for _, party := range []string{p.Insurer, p.Insured} {
-		if err := putIndex(ctx, insIdxParty, party, "policy", p.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, party, "policy", p.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "PolicyIssued", Event{Entity: "policy", ID: p.ID, Action: "issued", By: p.Insurer,
+	if err := kit.Emit(ctx, "PolicyIssued", api.Event{Entity: "policy", ID: p.ID, Action: "issued", By: p.Insurer,
 		Data: map[string]string{"insured": p.Insured, "coverageRatio": p.CoverageRatio}}); err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // GetPolicy returns a policy to its insurer, the insured or a regulator.
@@ -335,10 +337,10 @@ func (c *Insurance) GetPolicy(ctx contractapi.TransactionContextInterface, polic
 	if err != nil {
 		return "", err
 	}
-	if !insMayRead(caller, p.Insurer, p.Insured) {
-		return "", errf(api.CodeForbidden, "only the insurer, the insured and regulators read policy %s", p.ID)
+	if !kit.MayRead(caller, p.Insurer, p.Insured) {
+		return "", kit.Errf(api.CodeForbidden, "only the insurer, the insured and regulators read policy %s", p.ID)
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // ListPolicies lists the policies the caller issued or holds, at most 1000.
@@ -351,7 +353,7 @@ func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (s
 	if err != nil {
 		return "", err
 	}
-	out := []*Policy{}
+	out := []*api.Policy{}
 	for _, id := range ids {
 		p, err := insLoadPolicy(ctx, id)
 		if err != nil {
@@ -359,7 +361,7 @@ func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (s
 		}
 		out = append(out, p)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // DeclareShipment is the insured declaring a shipment under its policy to
@@ -368,12 +370,12 @@ func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (s
 // "customsValue","shipmentDate","paymentDueDate","lots":[{"gtin","lot"}]};
 // amounts in the policy's currency.
 func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "declaring a shipment", KindExporter)
+	caller, err := requireKind(ctx, "declaring a shipment", api.KindExporter)
 	if err != nil {
 		return "", err
 	}
-	var in ShipmentInput
-	if err := decodeArg("shipment", input, &in); err != nil {
+	var in api.ShipmentInput
+	if err := kit.DecodeArg("shipment", input, &in); err != nil {
 		return "", err
 	}
 	invoiceNo, invoiceKey, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
@@ -384,19 +386,19 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	shipDate, err := insParseDate("shipmentDate", in.ShipmentDate)
+	shipDate, err := kit.ParseDate("shipmentDate", in.ShipmentDate)
 	if err != nil {
 		return "", err
 	}
-	dueDate, err := insParseDate("paymentDueDate", in.PaymentDueDate)
+	dueDate, err := kit.ParseDate("paymentDueDate", in.PaymentDueDate)
 	if err != nil {
 		return "", err
 	}
 	if !dueDate.After(shipDate) {
-		return "", errf(api.CodeInvalidArgument, "paymentDueDate %s is not after shipmentDate %s", dueDate, shipDate)
+		return "", kit.Errf(api.CodeInvalidArgument, "paymentDueDate %s is not after shipmentDate %s", dueDate, shipDate)
 	}
 	if len(in.Lots) == 0 {
-		return "", errf(api.CodeInvalidArgument, "lots: name the lots shipped")
+		return "", kit.Errf(api.CodeInvalidArgument, "lots: name the lots shipped")
 	}
 	lots, err := trCheckLotRefs("lots", in.Lots, false)
 	if err != nil {
@@ -408,80 +410,80 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	insured := caller.Enterprise.CreditCode
 	if p.Insured != insured {
-		return "", errf(api.CodeForbidden, "policy %s insures %s; only the insured declares shipments under it", p.ID, p.Insured)
+		return "", kit.Errf(api.CodeForbidden, "policy %s insures %s; only the insured declares shipments under it", p.ID, p.Insured)
 	}
 	cur, err := money.LookupCurrency(p.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "policy %s: %v", p.ID, err)
+		return "", kit.Errf(api.CodeInternal, "policy %s: %v", p.ID, err)
 	}
 	invoice, err := money.ParsePositiveAmount(in.InvoiceAmount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "invoiceAmount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "invoiceAmount: %v", err)
 	}
 	customsValue, err := money.ParsePositiveAmount(in.CustomsValue, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "customsValue: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "customsValue: %v", err)
 	}
 	l, err := insLoadLimit(ctx, in.LimitID)
 	if err != nil {
 		return "", err
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	start, end := insStoredDate(p.StartDate), insStoredDate(p.EndDate)
+	start, end := kit.StoredDate(p.StartDate), kit.StoredDate(p.EndDate)
 	switch {
-	case p.Status != PolicyActive:
-		return "", errf(api.CodeConflict, "policy %s is %s", p.ID, p.Status)
+	case p.Status != api.PolicyActive:
+		return "", kit.Errf(api.CodeConflict, "policy %s is %s", p.ID, p.Status)
 	case l.Exporter != insured:
-		return "", errf(api.CodeForbidden, "limit %s is not a limit of %s; an exporter declares only against its own limits", l.ID, insured)
+		return "", kit.Errf(api.CodeForbidden, "limit %s is not a limit of %s; an exporter declares only against its own limits", l.ID, insured)
 	case l.Insurer != p.Insurer:
-		return "", errf(api.CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
+		return "", kit.Errf(api.CodeRuleViolation, "limit %s is not a limit of insurer %s for %s", l.ID, p.Insurer, insured)
 	case l.Currency != p.Currency:
-		return "", errf(api.CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
+		return "", kit.Errf(api.CodeRuleViolation, "limit %s is in %s, policy %s in %s", l.ID, l.Currency, p.ID, p.Currency)
 	case shipDate.After(today):
-		return "", errf(api.CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
+		return "", kit.Errf(api.CodeRuleViolation, "shipmentDate %s is in the future (today is %s)", shipDate, today)
 	case !dueDate.After(today):
 		// Declared once the payment is due, a shipment would insure a loss
 		// the exporter may already know of.
-		return "", errf(api.CodeRuleViolation, "paymentDueDate %s is not after today (%s); a shipment is declared before its payment falls due", dueDate, today)
+		return "", kit.Errf(api.CodeRuleViolation, "paymentDueDate %s is not after today (%s); a shipment is declared before its payment falls due", dueDate, today)
 	case shipDate.Before(start) || shipDate.After(end):
-		return "", errf(api.CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
+		return "", kit.Errf(api.CodeRuleViolation, "shipmentDate %s is outside the policy term %s to %s", shipDate, start, end)
 	case shipDate.DaysUntil(dueDate) > p.MaxCreditDays:
-		return "", errf(api.CodeRuleViolation, "a credit period of %d days is longer than the policy's %d", shipDate.DaysUntil(dueDate), p.MaxCreditDays)
-	case l.Status != LimitActive:
-		return "", errf(api.CodeConflict, "limit %s on buyer %s is %s", l.ID, l.Buyer.Name, l.Status)
-	case shipDate.Before(insStoredDate(l.ValidFrom)) || shipDate.After(insStoredDate(l.ValidTo)):
-		return "", errf(api.CodeRuleViolation, "shipmentDate %s is outside the limit's validity %s to %s", shipDate, l.ValidFrom, l.ValidTo)
+		return "", kit.Errf(api.CodeRuleViolation, "a credit period of %d days is longer than the policy's %d", shipDate.DaysUntil(dueDate), p.MaxCreditDays)
+	case l.Status != api.LimitActive:
+		return "", kit.Errf(api.CodeConflict, "limit %s on buyer %s is %s", l.ID, l.Buyer.Name, l.Status)
+	case shipDate.Before(kit.StoredDate(l.ValidFrom)) || shipDate.After(kit.StoredDate(l.ValidTo)):
+		return "", kit.Errf(api.CodeRuleViolation, "shipmentDate %s is outside the limit's validity %s to %s", shipDate, l.ValidFrom, l.ValidTo)
 	}
-	limitAmount, used, err := insParse2(l.Amount, l.Used, cur)
+	limitAmount, used, err := kit.ParseStoredPair(l.Amount, l.Used, cur)
 	if err != nil {
 		return "", err
 	}
 	if used.Add(invoice).GreaterThan(limitAmount) {
-		return "", errf(api.CodeLimitExceeded, "invoice %s %s is more than the %s %s available on buyer %s (limit %s, used %s)",
+		return "", kit.Errf(api.CodeLimitExceeded, "invoice %s %s is more than the %s %s available on buyer %s (limit %s, used %s)",
 			money.Format(invoice, cur), cur.Code, money.Format(decimal.Max(limitAmount.Sub(used), decimal.Zero), cur), cur.Code, l.Buyer.Name, l.Amount, l.Used)
 	}
 	// One insured shipment per customs declaration and per invoice.
-	ck, err := key(ctx, insIdxCustoms, customsNo)
+	ck, err := kit.Key(ctx, insIdxCustoms, customsNo)
 	if err != nil {
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(ck); err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(api.CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
+		return "", kit.Errf(api.CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
 	}
 	// By the normalised number: "HY-1", "hy-1" and "ＨＹ－１" are one invoice.
-	vk, err := key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
+	vk, err := kit.Key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
 	if err != nil {
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(vk); err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(api.CodeAlreadyExists, "invoice %s to %s is already declared in shipment %s", invoiceNo, l.Buyer.Name, v)
+		return "", kit.Errf(api.CodeAlreadyExists, "invoice %s to %s is already declared in shipment %s", invoiceNo, l.Buyer.Name, v)
 	}
 	// The goods must have left: a shipping event for every lot.
 	events, missing, err := rkShippingEvents(ctx, lots)
@@ -489,7 +491,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	if len(missing) > 0 {
-		return "", errf(api.CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
+		return "", kit.Errf(api.CodeRuleViolation, "the ledger shows no shipping event for lot %s of %s", missing[0].Lot, missing[0].GTIN)
 	}
 	// ... and left with the insured: it recorded their shipping, or they
 	// are its own goods (its carrier may have recorded it).
@@ -498,61 +500,61 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	rate, err := money.ParseRate(p.PremiumRate)
 	if err != nil {
-		return "", errf(api.CodeInternal, "policy %s: premium rate: %v", p.ID, err)
+		return "", kit.Errf(api.CodeInternal, "policy %s: premium rate: %v", p.ID, err)
 	}
 	zero := money.Format(decimal.Zero, cur)
-	s := &Shipment{
-		ID: finDeriveID("SH", ctx.GetStub().GetTxID(), now, 0), PolicyID: p.ID, LimitID: l.ID,
+	s := &api.Shipment{
+		ID: kit.DeriveID("SH", ctx.GetStub().GetTxID(), now, 0), PolicyID: p.ID, LimitID: l.ID,
 		Insurer: p.Insurer, Insured: insured, Buyer: l.Buyer, InvoiceNumber: invoiceNo,
 		InvoiceAmount: money.Format(invoice, cur), Currency: cur.Code,
 		CustomsDeclarationNo: customsNo, CustomsValue: money.Format(customsValue, cur),
 		ShipmentDate: shipDate.String(), PaymentDueDate: dueDate.String(), Lots: lots, ShippingEvents: events,
 		CoverageRatio: p.CoverageRatio, PremiumRate: p.PremiumRate,
 		Premium: money.Format(invoice.Mul(rate), cur), // Format rounds half-up to the minor unit
-		Paid:    zero, Status: ShipmentDeclared, RiskFlags: []string{}, DeclaredAt: now.Format(timeLayout),
+		Paid:    zero, Status: api.ShipmentDeclared, RiskFlags: []string{}, DeclaredAt: now.Format(kit.TimeLayout),
 	}
-	if err := insPutNew(ctx, insObjShipment, s.ID); err != nil {
+	if err := kit.PutNew(ctx, insObjShipment, s.ID); err != nil {
 		return "", err
 	}
 	// Risk: invoice far from the goods' declared (customs) value.
 	if flag := rkValueFlag(invoice, customsValue, cur, "customs value"); flag != nil {
-		if raised, err := rkRaise(ctx, RiskEntityShipment, s.ID, flag, now); err != nil {
+		if raised, err := rkRaise(ctx, api.RiskEntityShipment, s.ID, flag, now); err != nil {
 			return "", err
 		} else if raised {
 			s.RiskFlags = append(s.RiskFlags, flag.Code)
 		}
 	}
 	l.Used = money.Format(used.Add(invoice), cur)
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
 	if err := ctx.GetStub().PutState(ck, []byte(s.ID)); err != nil {
-		return "", errf(api.CodeInternal, "write index: %v", err)
+		return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	if err := ctx.GetStub().PutState(vk, []byte(s.ID)); err != nil {
-		return "", errf(api.CodeInternal, "write index: %v", err)
+		return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	for _, party := range []string{s.Insurer, s.Insured} {
-		if err := putIndex(ctx, insIdxParty, party, "shipment", s.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, party, "shipment", s.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := putIndex(ctx, insIdxPolicyShipment, p.ID, s.ID); err != nil {
+	if err := kit.PutIndex(ctx, insIdxPolicyShipment, p.ID, s.ID); err != nil {
 		return "", err
 	}
 	for _, r := range lots {
-		if err := putIndex(ctx, insIdxLot, r.GTIN, r.Lot, s.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxLot, r.GTIN, r.Lot, s.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "ShipmentDeclared", Event{Entity: "shipment", ID: s.ID, Action: "declared", By: insured,
+	if err := kit.Emit(ctx, "ShipmentDeclared", api.Event{Entity: "shipment", ID: s.ID, Action: "declared", By: insured,
 		Data: map[string]any{"policyId": p.ID, "invoiceAmount": s.InvoiceAmount, "premium": s.Premium, "riskFlags": s.RiskFlags}}); err != nil {
 		return "", err
 	}
-	return toJSON(insShipmentView(s, today))
+	return kit.ToJSON(insShipmentView(s, today))
 }
 
 // GetShipment returns a shipment to its insurer, the insured, the bank its
@@ -566,14 +568,14 @@ func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shi
 	if err != nil {
 		return "", err
 	}
-	if !insMayRead(caller, s.Insurer, s.Insured, s.Assignee, c.lender.BankOf(ctx, s.FinancingID)) {
-		return "", errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read shipment %s", s.ID)
+	if !kit.MayRead(caller, s.Insurer, s.Insured, s.Assignee, c.lender.BankOf(ctx, s.FinancingID)) {
+		return "", kit.Errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read shipment %s", s.ID)
 	}
-	_, today, err := finToday(ctx)
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(insShipmentView(s, today))
+	return kit.ToJSON(insShipmentView(s, today))
 }
 
 // ListShipments lists the shipments of a policy (for its insurer, insured
@@ -594,10 +596,10 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 		if err != nil {
 			return "", err
 		}
-		if !insMayRead(caller, p.Insurer, p.Insured) {
-			return "", errf(api.CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
+		if !kit.MayRead(caller, p.Insurer, p.Insured) {
+			return "", kit.Errf(api.CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
 		}
-		tails, err := indexTails(ctx, insIdxPolicyShipment, []string{p.ID})
+		tails, err := kit.IndexTails(ctx, insIdxPolicyShipment, []string{p.ID})
 		if err != nil {
 			return "", err
 		}
@@ -605,11 +607,11 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 			ids = append(ids, t[0])
 		}
 	}
-	_, today, err := finToday(ctx)
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	out := []ShipmentView{}
+	out := []api.ShipmentView{}
 	for _, id := range ids {
 		if len(out) >= insMaxListed {
 			break
@@ -620,7 +622,7 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 		}
 		out = append(out, insShipmentView(s, today))
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // RecordShipmentPayment records a payment by the buyer on a declared
@@ -639,37 +641,37 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(api.CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
 	}
-	if s.Status != ShipmentDeclared {
-		return "", errf(api.CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
+	if s.Status != api.ShipmentDeclared {
+		return "", kit.Errf(api.CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
 	}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
+		return "", kit.Errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	vd, err := finParseValueDate(valueDate, today)
+	vd, err := kit.ParseValueDate(valueDate, today)
 	if err != nil {
 		return "", err
 	}
-	if vd.Before(insStoredDate(s.ShipmentDate)) {
-		return "", errf(api.CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
+	if vd.Before(kit.StoredDate(s.ShipmentDate)) {
+		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
 	}
-	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
 		return "", err
 	}
 	outstanding := invoice.Sub(paid)
 	if pay.GreaterThan(outstanding) {
-		return "", errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
+		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
 	}
 	l, err := insLoadLimit(ctx, s.LimitID)
 	if err != nil {
@@ -680,19 +682,19 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	}
 	s.Paid = money.Format(paid.Add(pay), cur)
 	if pay.Equal(outstanding) {
-		s.Status = ShipmentPaid
+		s.Status = api.ShipmentPaid
 	}
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ShipmentPaid", Event{Entity: "shipment", ID: s.ID, Action: "payment-recorded", By: by,
+	if err := kit.Emit(ctx, "ShipmentPaid", api.Event{Entity: "shipment", ID: s.ID, Action: "payment-recorded", By: by,
 		Data: map[string]string{"amount": money.Format(pay, cur), "valueDate": vd.String(), "status": s.Status}}); err != nil {
 		return "", err
 	}
-	return toJSON(insShipmentView(s, today))
+	return kit.ToJSON(insShipmentView(s, today))
 }
 
 // ReportBuyerDefault is the insured (or the assignee bank) reporting that
@@ -711,35 +713,35 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(api.CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
 	}
-	if s.Status != ShipmentDeclared {
-		return "", errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
+	if s.Status != api.ShipmentDeclared {
+		return "", kit.Errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	if !today.After(insStoredDate(s.PaymentDueDate)) {
-		return "", errf(api.CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
+	if !today.After(kit.StoredDate(s.PaymentDueDate)) {
+		return "", kit.Errf(api.CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
 	}
 	l, err := insLoadLimit(ctx, s.LimitID)
 	if err != nil {
 		return "", err
 	}
-	s.Status, s.DefaultDate = ShipmentDefaulted, today.String()
-	l.Status = LimitSuspended
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	s.Status, s.DefaultDate = api.ShipmentDefaulted, today.String()
+	l.Status = api.LimitSuspended
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "BuyerDefaultReported", Event{Entity: "shipment", ID: s.ID, Action: "buyer-defaulted", By: by,
+	if err := kit.Emit(ctx, "BuyerDefaultReported", api.Event{Entity: "shipment", ID: s.ID, Action: "buyer-defaulted", By: by,
 		Data: map[string]string{"limitId": l.ID, "defaultDate": s.DefaultDate}}); err != nil {
 		return "", err
 	}
-	return toJSON(insShipmentView(s, today))
+	return kit.ToJSON(insShipmentView(s, today))
 }
 
 // insShippedBy checks that every lot was shipped by the insured: a
@@ -747,7 +749,7 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 // events back), unless the lot is its own, when any shipping event
 // (found[i], from rkShippingEvents) does. It returns the events the
 // declaration rests on.
-func insShippedBy(ctx contractapi.TransactionContextInterface, lots []LotRef, found []string, insured string) ([]string, error) {
+func insShippedBy(ctx contractapi.TransactionContextInterface, lots []api.LotRef, found []string, insured string) ([]string, error) {
 	out := make([]string, len(lots))
 	for i, r := range lots {
 		l, err := loadLot(ctx, r.GTIN, r.Lot)
@@ -772,15 +774,15 @@ func insShippedBy(ctx contractapi.TransactionContextInterface, lots []LotRef, fo
 			}
 		}
 		if out[i] == "" {
-			return nil, errf(api.CodeForbidden, "lot %s of %s was shipped, but not by %s; an exporter insures only goods it shipped", r.Lot, r.GTIN, insured)
+			return nil, kit.Errf(api.CodeForbidden, "lot %s of %s was shipped, but not by %s; an exporter insures only goods it shipped", r.Lot, r.GTIN, insured)
 		}
 	}
 	return out, nil
 }
 
 // insReleaseLimit takes amount off a limit's usage (never below zero).
-func insReleaseLimit(l *CreditLimit, amount decimal.Decimal, cur money.Currency) error {
-	used, err := finParseStored(l.Used, cur)
+func insReleaseLimit(l *api.CreditLimit, amount decimal.Decimal, cur money.Currency) error {
+	used, err := kit.ParseStored(l.Used, cur)
 	if err != nil {
 		return err
 	}
@@ -788,13 +790,13 @@ func insReleaseLimit(l *CreditLimit, amount decimal.Decimal, cur money.Currency)
 	return nil
 }
 
-func insLimitView(l *CreditLimit) CreditLimitView {
-	v := CreditLimitView{CreditLimit: *l}
+func insLimitView(l *api.CreditLimit) api.CreditLimitView {
+	v := api.CreditLimitView{CreditLimit: *l}
 	cur, err := money.LookupCurrency(l.Currency)
 	if err != nil {
 		return v
 	}
-	amount, used, err := insParse2(l.Amount, l.Used, cur)
+	amount, used, err := kit.ParseStoredPair(l.Amount, l.Used, cur)
 	if err != nil {
 		return v
 	}
@@ -802,32 +804,32 @@ func insLimitView(l *CreditLimit) CreditLimitView {
 	return v
 }
 
-func insShipmentView(s *Shipment, today money.Date) ShipmentView {
-	v := ShipmentView{Shipment: *s}
+func insShipmentView(s *api.Shipment, today money.Date) api.ShipmentView {
+	v := api.ShipmentView{Shipment: *s}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
 		return v
 	}
-	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
 		return v
 	}
 	out := invoice.Sub(paid)
 	v.Outstanding = money.Format(out, cur)
-	v.Overdue = (s.Status == ShipmentDeclared || s.Status == ShipmentDefaulted) && out.Sign() > 0 && today.After(insStoredDate(s.PaymentDueDate))
+	v.Overdue = (s.Status == api.ShipmentDeclared || s.Status == api.ShipmentDefaulted) && out.Sign() > 0 && today.After(kit.StoredDate(s.PaymentDueDate))
 	return v
 }
 
 // insCheckBuyer checks and normalises a buyer: name, ISO 3166 country,
 // registration number (letters, digits, '-', '.', '/'; upper-cased). A
 // Chinese buyer is named by its unified social credit code.
-func insCheckBuyer(field string, in BuyerInput) (Buyer, error) {
-	var b Buyer
+func insCheckBuyer(field string, in api.BuyerInput) (api.Buyer, error) {
+	var b api.Buyer
 	var err error
-	if b.Name, err = cleanText(field+".name", in.Name, true, 200); err != nil {
+	if b.Name, err = kit.CleanText(field+".name", in.Name, true, 200); err != nil {
 		return b, err
 	}
-	if b.Country, err = trCheckCountry(field+".country", in.Country); err != nil {
+	if b.Country, err = kit.CheckCountry(field+".country", in.Country); err != nil {
 		return b, err
 	}
 	if b.RegistrationID, err = insCheckRegID(field+".registrationId", in.RegistrationID); err != nil {
@@ -835,7 +837,7 @@ func insCheckBuyer(field string, in BuyerInput) (Buyer, error) {
 	}
 	if b.Country == "CN" {
 		if err := uscc.Validate(b.RegistrationID); err != nil {
-			return b, errf(api.CodeInvalidArgument, "%s.registrationId: a Chinese buyer is named by its unified social credit code: %v", field, err)
+			return b, kit.Errf(api.CodeInvalidArgument, "%s.registrationId: a Chinese buyer is named by its unified social credit code: %v", field, err)
 		}
 	}
 	return b, nil
@@ -844,12 +846,12 @@ func insCheckBuyer(field string, in BuyerInput) (Buyer, error) {
 func insCheckRegID(field, s string) (string, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if s == "" || len(s) > 40 {
-		return "", errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+		return "", kit.Errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('A' <= c && c <= 'Z') && !('0' <= c && c <= '9') && c != '-' && c != '.' && c != '/' {
-			return "", errf(api.CodeInvalidArgument, "%s: %q has a character other than letters, digits, '-', '.' and '/'", field, trClip(s))
+			return "", kit.Errf(api.CodeInvalidArgument, "%s: %q has a character other than letters, digits, '-', '.' and '/'", field, kit.Clip(s))
 		}
 	}
 	return s, nil
@@ -865,19 +867,19 @@ func insCheckRegID(field, s string) (string, error) {
 // (CJK, accented letters, zero-width or control characters) is refused.
 func insCheckInvoiceNumber(field, s string) (display, normalised string, err error) {
 	if !utf8.ValidString(s) {
-		return "", "", errf(api.CodeInvalidArgument, "%s: not valid UTF-8", field)
+		return "", "", kit.Errf(api.CodeInvalidArgument, "%s: not valid UTF-8", field)
 	}
 	display = strings.TrimSpace(s)
 	if display == "" || utf8.RuneCountInString(display) > 40 {
-		return "", "", errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
+		return "", "", kit.Errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
 	}
 	normalised = NormalizeInvoiceNumber(display)
 	if normalised == "" || len(normalised) > 40 {
-		return "", "", errf(api.CodeInvalidArgument, "%s: %q is %d characters once normalised, want 1 to 40", field, trClip(display), len(normalised))
+		return "", "", kit.Errf(api.CodeInvalidArgument, "%s: %q is %d characters once normalised, want 1 to 40", field, kit.Clip(display), len(normalised))
 	}
 	for i := 0; i < len(normalised); i++ {
 		if c := normalised[i]; c <= 0x20 || c >= 0x7f {
-			return "", "", errf(api.CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, trClip(display))
+			return "", "", kit.Errf(api.CodeInvalidArgument, "%s: %q has a space or a character outside printable ASCII", field, kit.Clip(display))
 		}
 	}
 	return display, normalised, nil
@@ -887,13 +889,13 @@ func insCheckInvoiceNumber(field, s string) (display, normalised string, err err
 // 18 digits.
 func insCheckCustomsNo(s string) (string, error) {
 	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(api.CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
+		return "", kit.Errf(api.CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
 	}
 	return s, nil
 }
 
 func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity string) ([]string, error) {
-	tails, err := indexTails(ctx, insIdxParty, []string{creditCode, entity})
+	tails, err := kit.IndexTails(ctx, insIdxParty, []string{creditCode, entity})
 	if err != nil {
 		return nil, err
 	}
@@ -907,25 +909,25 @@ func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity
 	return ids, nil
 }
 
-func insLoadLimit(ctx contractapi.TransactionContextInterface, id string) (*CreditLimit, error) {
-	var l CreditLimit
-	if err := insLoad(ctx, insObjLimit, "BL", "credit limit", id, &l); err != nil {
+func insLoadLimit(ctx contractapi.TransactionContextInterface, id string) (*api.CreditLimit, error) {
+	var l api.CreditLimit
+	if err := kit.Load(ctx, insObjLimit, "BL", "credit limit", id, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil
 }
 
-func insLoadPolicy(ctx contractapi.TransactionContextInterface, id string) (*Policy, error) {
-	var p Policy
-	if err := insLoad(ctx, insObjPolicy, "PO", "policy", id, &p); err != nil {
+func insLoadPolicy(ctx contractapi.TransactionContextInterface, id string) (*api.Policy, error) {
+	var p api.Policy
+	if err := kit.Load(ctx, insObjPolicy, "PO", "policy", id, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
 }
 
-func insLoadShipment(ctx contractapi.TransactionContextInterface, id string) (*Shipment, error) {
-	var s Shipment
-	if err := insLoad(ctx, insObjShipment, "SH", "shipment", id, &s); err != nil {
+func insLoadShipment(ctx contractapi.TransactionContextInterface, id string) (*api.Shipment, error) {
+	var s api.Shipment
+	if err := kit.Load(ctx, insObjShipment, "SH", "shipment", id, &s); err != nil {
 		return nil, err
 	}
 	if s.RiskFlags == nil {
@@ -936,10 +938,10 @@ func insLoadShipment(ctx contractapi.TransactionContextInterface, id string) (*S
 
 // insShipmentsOnLot lists the insured shipments naming a lot, in id order.
 func insShipmentsOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return tailIDs(ctx, insIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, insIdxLot, gtin, lot)
 }
 
 // insSaveShipment stamps and writes a shipment.
-func insSaveShipment(ctx contractapi.TransactionContextInterface, s *Shipment, now time.Time) error {
-	return insSave(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now)
+func insSaveShipment(ctx contractapi.TransactionContextInterface, s *api.Shipment, now time.Time) error {
+	return kit.Save(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now)
 }

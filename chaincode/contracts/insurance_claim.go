@@ -3,6 +3,8 @@ package contracts
 import (
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -21,39 +23,39 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if s.Insured != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
 	}
-	b, err := insParty(ctx, "bank", bank, KindBank)
+	b, err := insParty(ctx, "bank", bank, api.KindBank)
 	if err != nil {
 		return "", err
 	}
 	if err := insCheckAssignable(s); err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	a := &Assignment{
-		ID: finDeriveID("AS", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID,
-		Insurer: s.Insurer, Insured: s.Insured, Bank: b, Status: AssignmentRequested, RequestedAt: now.Format(timeLayout),
+	a := &api.Assignment{
+		ID: kit.DeriveID("AS", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID,
+		Insurer: s.Insurer, Insured: s.Insured, Bank: b, Status: api.AssignmentRequested, RequestedAt: now.Format(kit.TimeLayout),
 	}
-	if err := insPutNew(ctx, insObjAssignment, a.ID); err != nil {
+	if err := kit.PutNew(ctx, insObjAssignment, a.ID); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	for _, p := range []string{a.Insured, a.Insurer, a.Bank} {
-		if err := putIndex(ctx, insIdxParty, p, "assignment", a.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, p, "assignment", a.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "AssignmentRequested", Event{Entity: "assignment", ID: a.ID, Action: "requested", By: a.Insured,
+	if err := kit.Emit(ctx, "AssignmentRequested", api.Event{Entity: "assignment", ID: a.ID, Action: "requested", By: a.Insured,
 		Data: map[string]string{"shipmentId": s.ID, "bank": b}}); err != nil {
 		return "", err
 	}
-	return toJSON(a)
+	return kit.ToJSON(a)
 }
 
 // AcceptAssignment is the insurer accepting an assignment: from then on a
@@ -72,34 +74,34 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	}
 	if b, err := loadEnterprise(ctx, a.Bank); err != nil {
 		return "", err
-	} else if b.Status != EnterpriseActive {
-		return "", errf(api.CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
+	} else if b.Status != api.EnterpriseActive {
+		return "", kit.Errf(api.CodeRuleViolation, "bank %s is %s", b.CreditCode, b.Status)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.DecidedAt = AssignmentAccepted, now.Format(timeLayout)
+	a.Status, a.DecidedAt = api.AssignmentAccepted, now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = a.Bank, a.ID
-	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := putIndex(ctx, insIdxParty, a.Bank, "shipment", s.ID); err != nil {
+	if err := kit.PutIndex(ctx, insIdxParty, a.Bank, "shipment", s.ID); err != nil {
 		return "", err
 	}
 	if s.ClaimID != "" {
-		if err := putIndex(ctx, insIdxParty, a.Bank, "claim", s.ClaimID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, a.Bank, "claim", s.ClaimID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "AssignmentAccepted", Event{Entity: "assignment", ID: a.ID, Action: "accepted", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "AssignmentAccepted", api.Event{Entity: "assignment", ID: a.ID, Action: "accepted", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"shipmentId": s.ID, "bank": a.Bank}}); err != nil {
 		return "", err
 	}
-	return toJSON(a)
+	return kit.ToJSON(a)
 }
 
 // RejectAssignment is the insurer refusing an assignment.
@@ -108,28 +110,28 @@ func (c *Insurance) RejectAssignment(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 200)
+	why, err := kit.CleanText("reason", reason, true, 200)
 	if err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.Note, a.DecidedAt = AssignmentRejected, why, now.Format(timeLayout)
-	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	a.Status, a.Note, a.DecidedAt = api.AssignmentRejected, why, now.Format(kit.TimeLayout)
+	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "AssignmentRejected", Event{Entity: "assignment", ID: a.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "AssignmentRejected", api.Event{Entity: "assignment", ID: a.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(a)
+	return kit.ToJSON(a)
 }
 
 // ReleaseAssignment is the assignee bank giving the proceeds back to the
 // insured; not while the shipment is collateral of a financing.
 func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
-	caller, err := requireKind(ctx, "releasing an assignment", KindBank)
+	caller, err := requireKind(ctx, "releasing an assignment", api.KindBank)
 	if err != nil {
 		return "", err
 	}
@@ -138,34 +140,34 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if a.Bank != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
 	}
-	if a.Status != AssignmentAccepted {
-		return "", errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentAccepted)
+	if a.Status != api.AssignmentAccepted {
+		return "", kit.Errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, api.AssignmentAccepted)
 	}
 	s, err := insLoadShipment(ctx, a.ShipmentID)
 	if err != nil {
 		return "", err
 	}
 	if s.FinancingID != "" {
-		return "", errf(api.CodeConflict, "shipment %s is collateral of financing %s; close it first", s.ID, s.FinancingID)
+		return "", kit.Errf(api.CodeConflict, "shipment %s is collateral of financing %s; close it first", s.ID, s.FinancingID)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.ReleasedAt = AssignmentReleased, now.Format(timeLayout)
+	a.Status, a.ReleasedAt = api.AssignmentReleased, now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = "", ""
-	if err := insSave(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "AssignmentReleased", Event{Entity: "assignment", ID: a.ID, Action: "released", By: a.Bank}); err != nil {
+	if err := kit.Emit(ctx, "AssignmentReleased", api.Event{Entity: "assignment", ID: a.ID, Action: "released", By: a.Bank}); err != nil {
 		return "", err
 	}
-	return toJSON(a)
+	return kit.ToJSON(a)
 }
 
 // GetAssignment returns an assignment to the insured, the insurer, the bank
@@ -179,10 +181,10 @@ func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, a
 	if err != nil {
 		return "", err
 	}
-	if !insMayRead(caller, a.Insured, a.Insurer, a.Bank) {
-		return "", errf(api.CodeForbidden, "only the insured, the insurer, the bank and regulators read assignment %s", a.ID)
+	if !kit.MayRead(caller, a.Insured, a.Insurer, a.Bank) {
+		return "", kit.Errf(api.CodeForbidden, "only the insured, the insurer, the bank and regulators read assignment %s", a.ID)
 	}
-	return toJSON(a)
+	return kit.ToJSON(a)
 }
 
 // ListAssignments lists the assignments the caller is party to, at most
@@ -196,7 +198,7 @@ func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface)
 	if err != nil {
 		return "", err
 	}
-	out := []*Assignment{}
+	out := []*api.Assignment{}
 	for _, id := range ids {
 		a, err := insLoadAssignment(ctx, id)
 		if err != nil {
@@ -204,7 +206,7 @@ func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface)
 		}
 		out = append(out, a)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // FileClaim files a claim on a shipment whose buyer defaulted, once the
@@ -216,11 +218,11 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	if err != nil {
 		return "", err
 	}
-	var in ClaimInput
-	if err := decodeArg("claim", input, &in); err != nil {
+	var in api.ClaimInput
+	if err := kit.DecodeArg("claim", input, &in); err != nil {
 		return "", err
 	}
-	note, err := cleanText("note", in.Note, false, 500)
+	note, err := kit.CleanText("note", in.Note, false, 500)
 	if err != nil {
 		return "", err
 	}
@@ -230,13 +232,13 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	}
 	by := caller.Enterprise.CreditCode
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
-		return "", errf(api.CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
 	}
-	if s.Status != ShipmentDefaulted {
-		return "", errf(api.CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
+	if s.Status != api.ShipmentDefaulted {
+		return "", kit.Errf(api.CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
 	}
 	if s.ClaimID != "" {
-		return "", errf(api.CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
+		return "", kit.Errf(api.CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
 	}
 	p, err := insLoadPolicy(ctx, s.PolicyID)
 	if err != nil {
@@ -244,9 +246,9 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
+		return "", kit.Errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
 	}
-	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
 		return "", err
 	}
@@ -254,34 +256,34 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	loss := outstanding
 	if in.Loss != "" {
 		if loss, err = money.ParsePositiveAmount(in.Loss, cur); err != nil {
-			return "", errf(api.CodeInvalidArgument, "loss: %v", err)
+			return "", kit.Errf(api.CodeInvalidArgument, "loss: %v", err)
 		}
 		if loss.GreaterThan(outstanding) {
-			return "", errf(api.CodeRuleViolation, "loss %s is more than the %s outstanding on shipment %s", money.Format(loss, cur), money.Format(outstanding, cur), s.ID)
+			return "", kit.Errf(api.CodeRuleViolation, "loss %s is more than the %s outstanding on shipment %s", money.Format(loss, cur), money.Format(outstanding, cur), s.ID)
 		}
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	if ends := insStoredDate(s.DefaultDate).AddDays(p.WaitingPeriodDays); today.Before(ends) {
-		return "", errf(api.CodeRuleViolation, "the waiting period of %d days after the default on %s ends on %s", p.WaitingPeriodDays, s.DefaultDate, ends)
+	if ends := kit.StoredDate(s.DefaultDate).AddDays(p.WaitingPeriodDays); today.Before(ends) {
+		return "", kit.Errf(api.CodeRuleViolation, "the waiting period of %d days after the default on %s ends on %s", p.WaitingPeriodDays, s.DefaultDate, ends)
 	}
 	ratio, err := money.ParseRate(s.CoverageRatio)
 	if err != nil {
-		return "", errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
+		return "", kit.Errf(api.CodeInternal, "shipment %s: coverage ratio: %v", s.ID, err)
 	}
-	cl := &Claim{
-		ID: finDeriveID("CM", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID, LimitID: s.LimitID,
+	cl := &api.Claim{
+		ID: kit.DeriveID("CM", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID, LimitID: s.LimitID,
 		Insurer: s.Insurer, Insured: s.Insured, FiledBy: by, Currency: cur.Code,
 		Loss: money.Format(loss, cur), CoverageRatio: s.CoverageRatio, Covered: money.Format(loss.Mul(ratio), cur),
-		Status: ClaimFiled, Note: note, FiledAt: now.Format(timeLayout),
+		Status: api.ClaimFiled, Note: note, FiledAt: now.Format(kit.TimeLayout),
 	}
-	if err := insPutNew(ctx, insObjClaim, cl.ID); err != nil {
+	if err := kit.PutNew(ctx, insObjClaim, cl.ID); err != nil {
 		return "", err
 	}
 	s.ClaimID = cl.ID
-	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
@@ -291,15 +293,15 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 		if party == "" {
 			continue
 		}
-		if err := putIndex(ctx, insIdxParty, party, "claim", cl.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, party, "claim", cl.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "ClaimFiled", Event{Entity: "claim", ID: cl.ID, Action: "filed", By: by,
+	if err := kit.Emit(ctx, "ClaimFiled", api.Event{Entity: "claim", ID: cl.ID, Action: "filed", By: by,
 		Data: map[string]string{"shipmentId": s.ID, "loss": cl.Loss, "covered": cl.Covered}}); err != nil {
 		return "", err
 	}
-	return toJSON(cl)
+	return kit.ToJSON(cl)
 }
 
 // ApproveClaim is the insurer approving a filed claim at min(loss ×
@@ -312,16 +314,16 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	if err != nil {
 		return "", err
 	}
-	n, err := cleanText("note", note, false, 500)
+	n, err := kit.CleanText("note", note, false, 500)
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != ClaimFiled {
-		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+	if cl.Status != api.ClaimFiled {
+		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimFiled)
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
+		return "", kit.Errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
 	}
 	l, err := insLoadLimit(ctx, cl.LimitID)
 	if err != nil {
@@ -331,55 +333,55 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	if err != nil {
 		return "", err
 	}
-	limitAmount, limitIndemnified, err := insParse2(l.Amount, l.Indemnified, cur)
+	limitAmount, limitIndemnified, err := kit.ParseStoredPair(l.Amount, l.Indemnified, cur)
 	if err != nil {
 		return "", err
 	}
 	available := decimal.Max(limitAmount.Sub(limitIndemnified), decimal.Zero)
-	policyIndemnified, err := finParseStored(p.Indemnified, cur)
+	policyIndemnified, err := kit.ParseStored(p.Indemnified, cur)
 	if err != nil {
 		return "", err
 	}
 	if p.MaxLiability != "" {
-		ml, err := finParseStored(p.MaxLiability, cur)
+		ml, err := kit.ParseStored(p.MaxLiability, cur)
 		if err != nil {
 			return "", err
 		}
 		available = decimal.Min(available, decimal.Max(ml.Sub(policyIndemnified), decimal.Zero))
 	}
-	covered, err := finParseStored(cl.Covered, cur)
+	covered, err := kit.ParseStored(cl.Covered, cur)
 	if err != nil {
 		return "", err
 	}
 	indemnity := decimal.Min(covered, available)
 	if indemnity.Sign() == 0 {
-		return "", errf(api.CodeRuleViolation, "no cover is left on limit %s or policy %s; reject the claim instead", l.ID, p.ID)
+		return "", kit.Errf(api.CodeRuleViolation, "no cover is left on limit %s or policy %s; reject the claim instead", l.ID, p.ID)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	cl.AvailableCover, cl.Indemnity = money.Format(available, cur), money.Format(indemnity, cur)
-	cl.Status, cl.DecidedAt = ClaimApproved, now.Format(timeLayout)
+	cl.Status, cl.DecidedAt = api.ClaimApproved, now.Format(kit.TimeLayout)
 	if n != "" {
 		cl.Note = n
 	}
 	l.Indemnified = money.Format(limitIndemnified.Add(indemnity), cur)
 	p.Indemnified = money.Format(policyIndemnified.Add(indemnity), cur)
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ClaimApproved", Event{Entity: "claim", ID: cl.ID, Action: "approved", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ClaimApproved", api.Event{Entity: "claim", ID: cl.ID, Action: "approved", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"indemnity": cl.Indemnity, "covered": cl.Covered, "availableCover": cl.AvailableCover}}); err != nil {
 		return "", err
 	}
-	return toJSON(cl)
+	return kit.ToJSON(cl)
 }
 
 // RejectClaim is the insurer refusing a filed claim; the shipment may be
@@ -389,35 +391,35 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 500)
+	why, err := kit.CleanText("reason", reason, true, 500)
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != ClaimFiled {
-		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimFiled)
+	if cl.Status != api.ClaimFiled {
+		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimFiled)
 	}
 	s, err := insLoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	cl.Status, cl.Note, cl.DecidedAt = ClaimRejected, why, now.Format(timeLayout)
+	cl.Status, cl.Note, cl.DecidedAt = api.ClaimRejected, why, now.Format(kit.TimeLayout)
 	if s.ClaimID == cl.ID {
 		s.ClaimID = ""
 	}
-	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ClaimRejected", Event{Entity: "claim", ID: cl.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ClaimRejected", api.Event{Entity: "claim", ID: cl.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(cl)
+	return kit.ToJSON(cl)
 }
 
 // PayClaim is the insurer paying an approved claim, with value date
@@ -433,23 +435,23 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != ClaimApproved {
-		return "", errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, ClaimApproved)
+	if cl.Status != api.ClaimApproved {
+		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimApproved)
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
+		return "", kit.Errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	vd, err := finParseValueDate(paymentDate, today)
+	vd, err := kit.ParseValueDate(paymentDate, today)
 	if err != nil {
 		return "", err
 	}
 	if approved, err := insTxDate(cl.DecidedAt); err == nil && vd.Before(approved) {
-		return "", errf(api.CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
+		return "", kit.Errf(api.CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
 	}
 	s, err := insLoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
@@ -459,12 +461,12 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	indemnity, err := finParseStored(cl.Indemnity, cur)
+	indemnity, err := kit.ParseStored(cl.Indemnity, cur)
 	if err != nil {
 		return "", err
 	}
 	zero := money.Format(decimal.Zero, cur)
-	pay := &ClaimPayment{PaymentDate: vd.String(), Beneficiary: s.Insured, ToInterest: zero, ToPrincipal: zero, ToBank: zero, ToInsured: money.Format(indemnity, cur)}
+	pay := &api.ClaimPayment{PaymentDate: vd.String(), Beneficiary: s.Insured, ToInterest: zero, ToPrincipal: zero, ToBank: zero, ToInsured: money.Format(indemnity, cur)}
 	if s.Assignee != "" {
 		pay.Beneficiary = s.Assignee
 		pay.ToBank, pay.ToInsured = money.Format(indemnity, cur), zero
@@ -478,36 +480,36 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 			pay.ToBank, pay.ToInsured = money.Format(toInterest.Add(toPrincipal), cur), money.Format(surplus, cur)
 		}
 	}
-	invoice, paid, err := insParse2(s.InvoiceAmount, s.Paid, cur)
+	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
 	if err != nil {
 		return "", err
 	}
 	if err := insReleaseLimit(l, invoice.Sub(paid), cur); err != nil {
 		return "", err
 	}
-	s.Status = ShipmentIndemnified
-	cl.Status, cl.PaidAt, cl.Payment = ClaimPaid, now.Format(timeLayout), pay
+	s.Status = api.ShipmentIndemnified
+	cl.Status, cl.PaidAt, cl.Payment = api.ClaimPaid, now.Format(kit.TimeLayout), pay
 	if err := grRecordClaim(ctx, s.Insured, indemnity, cur, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := insSaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := insSave(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if pay.Beneficiary != s.Insured {
-		if err := putIndex(ctx, insIdxParty, pay.Beneficiary, "claim", cl.ID); err != nil {
+		if err := kit.PutIndex(ctx, insIdxParty, pay.Beneficiary, "claim", cl.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "ClaimPaid", Event{Entity: "claim", ID: cl.ID, Action: "paid", By: caller.Enterprise.CreditCode, Data: pay}); err != nil {
+	if err := kit.Emit(ctx, "ClaimPaid", api.Event{Entity: "claim", ID: cl.ID, Action: "paid", By: caller.Enterprise.CreditCode, Data: pay}); err != nil {
 		return "", err
 	}
-	return toJSON(cl)
+	return kit.ToJSON(cl)
 }
 
 // GetClaim returns a claim to the insurer, the insured, the assignee bank
@@ -529,10 +531,10 @@ func (c *Insurance) GetClaim(ctx contractapi.TransactionContextInterface, claimI
 	if s, err := insLoadShipment(ctx, cl.ShipmentID); err == nil {
 		assignee = s.Assignee
 	}
-	if !insMayRead(caller, cl.Insurer, cl.Insured, beneficiary, assignee) {
-		return "", errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read claim %s", cl.ID)
+	if !kit.MayRead(caller, cl.Insurer, cl.Insured, beneficiary, assignee) {
+		return "", kit.Errf(api.CodeForbidden, "only the insurer, the insured, the assignee bank and regulators read claim %s", cl.ID)
 	}
-	return toJSON(cl)
+	return kit.ToJSON(cl)
 }
 
 // ListClaims lists the claims the caller is party to, at most 1000.
@@ -545,7 +547,7 @@ func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (str
 	if err != nil {
 		return "", err
 	}
-	out := []*Claim{}
+	out := []*api.Claim{}
 	for _, id := range ids {
 		cl, err := insLoadClaim(ctx, id)
 		if err != nil {
@@ -553,23 +555,23 @@ func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (str
 		}
 		out = append(out, cl)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // insCheckAssignable: proceeds can be assigned while a claim can still
 // arise and nobody holds them yet.
-func insCheckAssignable(s *Shipment) error {
+func insCheckAssignable(s *api.Shipment) error {
 	switch {
 	case s.Assignee != "":
-		return errf(api.CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
-	case s.Status != ShipmentDeclared && s.Status != ShipmentDefaulted:
-		return errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
+		return kit.Errf(api.CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
+	case s.Status != api.ShipmentDeclared && s.Status != api.ShipmentDefaulted:
+		return kit.Errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
 	}
 	return nil
 }
 
-func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Assignment, error) {
-	caller, err := requireKind(ctx, what, KindInsurer)
+func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Assignment, error) {
+	caller, err := requireKind(ctx, what, api.KindInsurer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -578,16 +580,16 @@ func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what 
 		return nil, nil, err
 	}
 	if a.Insurer != caller.Enterprise.CreditCode {
-		return nil, nil, errf(api.CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
+		return nil, nil, kit.Errf(api.CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
 	}
-	if a.Status != AssignmentRequested {
-		return nil, nil, errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, AssignmentRequested)
+	if a.Status != api.AssignmentRequested {
+		return nil, nil, kit.Errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, api.AssignmentRequested)
 	}
 	return caller, a, nil
 }
 
-func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Claim, error) {
-	caller, err := requireKind(ctx, what, KindInsurer)
+func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Claim, error) {
+	caller, err := requireKind(ctx, what, api.KindInsurer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -596,22 +598,22 @@ func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what strin
 		return nil, nil, err
 	}
 	if cl.Insurer != caller.Enterprise.CreditCode {
-		return nil, nil, errf(api.CodeForbidden, "claim %s is on a policy of insurer %s", cl.ID, cl.Insurer)
+		return nil, nil, kit.Errf(api.CodeForbidden, "claim %s is on a policy of insurer %s", cl.ID, cl.Insurer)
 	}
 	return caller, cl, nil
 }
 
-func insLoadAssignment(ctx contractapi.TransactionContextInterface, id string) (*Assignment, error) {
-	var a Assignment
-	if err := insLoad(ctx, insObjAssignment, "AS", "assignment", id, &a); err != nil {
+func insLoadAssignment(ctx contractapi.TransactionContextInterface, id string) (*api.Assignment, error) {
+	var a api.Assignment
+	if err := kit.Load(ctx, insObjAssignment, "AS", "assignment", id, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
-func insLoadClaim(ctx contractapi.TransactionContextInterface, id string) (*Claim, error) {
-	var cl Claim
-	if err := insLoad(ctx, insObjClaim, "CM", "claim", id, &cl); err != nil {
+func insLoadClaim(ctx contractapi.TransactionContextInterface, id string) (*api.Claim, error) {
+	var cl api.Claim
+	if err := kit.Load(ctx, insObjClaim, "CM", "claim", id, &cl); err != nil {
 		return nil, err
 	}
 	return &cl, nil
@@ -619,9 +621,9 @@ func insLoadClaim(ctx contractapi.TransactionContextInterface, id string) (*Clai
 
 // insTxDate is the Asia/Shanghai date of a timestamp this chaincode wrote.
 func insTxDate(stamp string) (money.Date, error) {
-	t, err := time.Parse(timeLayout, stamp)
+	t, err := time.Parse(kit.TimeLayout, stamp)
 	if err != nil {
 		return money.Date{}, err
 	}
-	return money.DateOf(t.In(finZone)), nil
+	return kit.DateOf(t), nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/shopspring/decimal"
@@ -45,21 +47,21 @@ func (t *TraceReads) Lineage(ctx contractapi.TransactionContextInterface, gtin, 
 	if err != nil {
 		return "", err
 	}
-	if _, err := trOneOf("direction", direction, "up", "down"); err != nil {
+	if _, err := kit.OneOf("direction", direction, "up", "down"); err != nil {
 		return "", err
 	}
 	depth := defaultLineageDepth
 	if maxDepth != "" {
 		depth, err = strconv.Atoi(maxDepth)
 		if err != nil || depth < 1 || depth > maxLineageDepth || strings.TrimLeft(maxDepth, "0123456789") != "" {
-			return "", errf(api.CodeInvalidArgument, "maxDepth: want a whole number from 1 to %d", maxLineageDepth)
+			return "", kit.Errf(api.CodeInvalidArgument, "maxDepth: want a whole number from 1 to %d", maxLineageDepth)
 		}
 	}
-	lots, truncated, err := walkLineage(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, direction == "up", depth, maxLineageLots+1)
+	lots, truncated, err := walkLineage(ctx, []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, direction == "up", depth, maxLineageLots+1)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(LineageResult{GTIN: l.GTIN, Lot: l.Lot, Direction: direction, MaxDepth: depth, Lots: append([]LineageLot{}, lots[1:]...), Truncated: truncated})
+	return kit.ToJSON(api.LineageResult{GTIN: l.GTIN, Lot: l.Lot, Direction: direction, MaxDepth: depth, Lots: append([]api.LineageLot{}, lots[1:]...), Truncated: truncated})
 }
 
 // Bounds of a trace document. A trace is bounded whatever was recorded on
@@ -87,7 +89,7 @@ var traceMilestones = []string{"commissioning", "harvesting", "slaughtering", "i
 
 // traceSource is a lot (or the item) whose events a trace reads.
 type traceSource struct {
-	entry TraceLotEvents
+	entry api.TraceLotEvents
 	refs  []*traceEntry
 }
 
@@ -95,7 +97,7 @@ type traceSource struct {
 // only when the trace lists it or summarises its readings (or when the
 // entry has no class).
 type traceEv struct {
-	ev     *TraceEvent
+	ev     *api.TraceEvent
 	raw    []byte // its stored JSON, once read
 	ent    *traceEntry
 	src    int
@@ -121,14 +123,14 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 	if err != nil {
 		return "", err
 	}
-	doc := TraceDocument{Lot: *l, Recalls: []Recall{}, Lots: []Lot{}, Products: []Product{}, Events: []TraceEvent{}, Certificates: []Certificate{},
-		SensorReadings: []TraceReading{}, Steps: []TraceStepCount{}, LotEvents: []TraceLotEvents{}, SensorSeries: []SensorSeries{}}
+	doc := api.TraceDocument{Lot: *l, Recalls: []api.Recall{}, Lots: []api.Lot{}, Products: []api.Product{}, Events: []api.TraceEvent{}, Certificates: []api.Certificate{},
+		SensorReadings: []api.TraceReading{}, Steps: []api.TraceStepCount{}, LotEvents: []api.TraceLotEvents{}, SensorSeries: []api.SensorSeries{}}
 	p, err := loadProduct(ctx, l.GTIN)
 	if err != nil {
 		return "", err
 	}
 	doc.Product = *p
-	starts := []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}
+	starts := []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}
 	if serial != "" {
 		it, err := itemArgs(ctx, l.GTIN, l.Lot, serial)
 		if err != nil {
@@ -166,13 +168,13 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 	}
 	doc.Lineage = listed
 
-	products := map[string]*Product{p.GTIN: p}
+	products := map[string]*api.Product{p.GTIN: p}
 	certSeen := map[string]bool{}
 	var certIDs []string
 	var seen map[string]bool // events with several index entries, met already
 	var cr traceClassReader
 	var sources []traceSource
-	addSource := func(e TraceLotEvents, entries []*traceEntry) {
+	addSource := func(e api.TraceLotEvents, entries []*traceEntry) {
 		src := traceSource{entry: e, refs: entries[:0]}
 		for _, t := range entries {
 			if t.known && t.class.entries == 1 {
@@ -195,7 +197,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		if err != nil {
 			return "", err
 		}
-		addSource(TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, entries)
+		addSource(api.TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, entries)
 	}
 	for _, ll := range listed {
 		if ll.GTIN != l.GTIN || ll.Lot != l.Lot {
@@ -217,7 +219,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		if err != nil {
 			return "", err
 		}
-		addSource(TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
+		addSource(api.TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
 		certs, err := certificatesOfLot(ctx, ll.GTIN, ll.Lot)
 		if err != nil {
 			return "", err
@@ -294,7 +296,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		for _, sr := range e.ev.SensorReadings {
 			from, _ := time.Parse(time.RFC3339Nano, sr.From)
 			to, _ := time.Parse(time.RFC3339Nano, sr.To)
-			readings = append(readings, traceReading{TraceReading{EventID: e.ev.ID, BizStep: e.ev.BizStep, EventTime: e.ev.EventTime, SensorReading: sr}, from, to, e})
+			readings = append(readings, traceReading{api.TraceReading{EventID: e.ev.ID, BizStep: e.ev.BizStep, EventTime: e.ev.EventTime, SensorReading: sr}, from, to, e})
 		}
 	}
 	doc.SensorReadings, doc.Omitted.Readings = traceListReadingsOf(readings)
@@ -310,7 +312,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		}
 		doc.Certificates = append(doc.Certificates, *c)
 	}
-	doc.Truncated = walkTruncated || doc.Omitted != TraceOmitted{}
+	doc.Truncated = walkTruncated || doc.Omitted != api.TraceOmitted{}
 	return traceJSON(&doc, listedJSON)
 }
 
@@ -328,13 +330,13 @@ func (e *traceEv) read(ctx contractapi.TransactionContextInterface, decode bool)
 	switch {
 	case e.ev != nil:
 	case decode:
-		var ev TraceEvent
+		var ev api.TraceEvent
 		if err := json.Unmarshal(e.raw, &ev); err != nil {
-			return errf(api.CodeInternal, "corrupt state entry: %v", err)
+			return kit.Errf(api.CodeInternal, "corrupt state entry: %v", err)
 		}
 		e.ev = &ev
 	case !json.Valid(e.raw):
-		return errf(api.CodeInternal, "corrupt state entry: event %s", e.ent.ref.hex)
+		return kit.Errf(api.CodeInternal, "corrupt state entry: event %s", e.ent.ref.hex)
 	}
 	return nil
 }
@@ -350,15 +352,15 @@ var traceEventsField = []byte(`"events":[]`)
 // have kept their encoding since events were first recorded (Destination,
 // added later, is omitted when empty); a change to it must keep old
 // events' JSON valid as it is, or decode them here.
-func traceJSON(doc *TraceDocument, events [][]byte) (string, error) {
-	doc.Events = []TraceEvent{}
+func traceJSON(doc *api.TraceDocument, events [][]byte) (string, error) {
+	doc.Events = []api.TraceEvent{}
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return "", errf(api.CodeInternal, "encode result: %v", err)
+		return "", kit.Errf(api.CodeInternal, "encode result: %v", err)
 	}
 	at := bytes.Index(b, traceEventsField)
 	if at < 0 || bytes.Count(b, traceEventsField) != 1 {
-		return "", errf(api.CodeInternal, "encode result: no single events member")
+		return "", kit.Errf(api.CodeInternal, "encode result: no single events member")
 	}
 	at += len(traceEventsField) - 1
 	n := len(b) + len(events)
@@ -435,7 +437,7 @@ func traceShares(sources []traceSource) []int {
 }
 
 func traceIsMilestone(c *traceClass) bool {
-	return c.typ == TransformationEvent || slices.Contains(traceMilestones, c.step)
+	return c.typ == api.TransformationEvent || slices.Contains(traceMilestones, c.step)
 }
 
 // traceSelect marks the events a trace lists (evs in time order). Events
@@ -545,8 +547,8 @@ func traceEventSize(c *traceClass) int {
 
 // traceSteps counts the events read per step and type, in the order of
 // the step table.
-func traceSteps(evs []traceEv) []TraceStepCount {
-	out := []TraceStepCount{}
+func traceSteps(evs []traceEv) []api.TraceStepCount {
+	out := []api.TraceStepCount{}
 	var last [][]byte
 	type stepType struct{ step, typ string }
 	at := map[stepType]int{}
@@ -556,7 +558,7 @@ func traceSteps(evs []traceEv) []TraceStepCount {
 		if !ok {
 			i = len(out)
 			at[k] = i
-			out = append(out, TraceStepCount{BizStep: e.ent.class.step, Type: e.ent.class.typ, First: string(e.ent.class.eventTime)})
+			out = append(out, api.TraceStepCount{BizStep: e.ent.class.step, Type: e.ent.class.typ, First: string(e.ent.class.eventTime)})
 			last = append(last, nil)
 		}
 		s := &out[i]
@@ -571,7 +573,7 @@ func traceSteps(evs []traceEv) []TraceStepCount {
 	for i := range out {
 		out[i].Last = string(last[i])
 	}
-	slices.SortStableFunc(out, func(a, b TraceStepCount) int {
+	slices.SortStableFunc(out, func(a, b api.TraceStepCount) int {
 		if c := trStepOrder(a.BizStep) - trStepOrder(b.BizStep); c != 0 {
 			return c
 		}
@@ -582,7 +584,7 @@ func traceSteps(evs []traceEv) []TraceStepCount {
 
 // traceReading is a reading read for a trace, with its parsed times.
 type traceReading struct {
-	TraceReading
+	api.TraceReading
 	from, to time.Time
 	ev       traceEv
 }
@@ -590,8 +592,8 @@ type traceReading struct {
 // traceListReadingsOf lists every reading when they fit; otherwise the
 // excursions, then the latest, newest first, up to traceListReadings, in
 // their original order. It returns the list and how many it left out.
-func traceListReadingsOf(rs []traceReading) ([]TraceReading, int) {
-	out := make([]TraceReading, 0, min(len(rs), traceListReadings))
+func traceListReadingsOf(rs []traceReading) ([]api.TraceReading, int) {
+	out := make([]api.TraceReading, 0, min(len(rs), traceListReadings))
 	if len(rs) <= traceListReadings {
 		for _, r := range rs {
 			out = append(out, r.TraceReading)
@@ -623,11 +625,11 @@ func traceListReadingsOf(rs []traceReading) ([]TraceReading, int) {
 }
 
 // traceSeries summarises readings per lot, location, type and unit.
-func traceSeries(rs []traceReading, sources []traceSource, products map[string]*Product) ([]SensorSeries, int) {
+func traceSeries(rs []traceReading, sources []traceSource, products map[string]*api.Product) ([]api.SensorSeries, int) {
 	type series struct {
 		key  string
 		src  int
-		loc  *Location
+		loc  *api.Location
 		rs   []traceReading
 		evs  map[string]bool
 		sort string
@@ -663,7 +665,7 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 	if len(all) > traceMaxSeries {
 		omitted, all = len(all)-traceMaxSeries, all[:traceMaxSeries]
 	}
-	out := make([]SensorSeries, 0, len(all))
+	out := make([]api.SensorSeries, 0, len(all))
 	for _, s := range all {
 		src := sources[s.src].entry
 		slices.SortStableFunc(s.rs, func(a, b traceReading) int {
@@ -675,16 +677,16 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 			}
 			return traceRefCompare(a.ev.ent.ref, b.ev.ent.ref)
 		})
-		ss := SensorSeries{GTIN: src.GTIN, Lot: src.Lot, Location: s.loc, Type: s.rs[0].Type, UOM: s.rs[0].UOM, Events: len(s.evs), Readings: len(s.rs), Excursions: []ExcursionInterval{}}
-		lo, hi := trDecimal(s.rs[0].MinValue), trDecimal(s.rs[0].MaxValue)
+		ss := api.SensorSeries{GTIN: src.GTIN, Lot: src.Lot, Location: s.loc, Type: s.rs[0].Type, UOM: s.rs[0].UOM, Events: len(s.evs), Readings: len(s.rs), Excursions: []api.ExcursionInterval{}}
+		lo, hi := kit.Decimal(s.rs[0].MinValue), kit.Decimal(s.rs[0].MaxValue)
 		sum := decimal.Zero
 		first, last := s.rs[0].from, s.rs[0].to
 		ss.From, ss.To = s.rs[0].From, s.rs[0].To
 		prod := products[src.GTIN]
-		var cur *ExcursionInterval
+		var cur *api.ExcursionInterval
 		var curFrom, curTo time.Time
 		var curDev decimal.Decimal
-		var intervals []ExcursionInterval
+		var intervals []api.ExcursionInterval
 		closeCur := func() {
 			if cur != nil {
 				cur.DurationSeconds = int64(curTo.Sub(curFrom) / time.Second)
@@ -693,7 +695,7 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 			}
 		}
 		for _, r := range s.rs {
-			mn, mx := trDecimal(r.MinValue), trDecimal(r.MaxValue)
+			mn, mx := kit.Decimal(r.MinValue), kit.Decimal(r.MaxValue)
 			if mn.LessThan(lo) {
 				lo = mn
 			}
@@ -724,7 +726,7 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 				continue
 			}
 			closeCur()
-			cur = &ExcursionInterval{From: r.From, To: r.To, Peak: peak.String(), Readings: 1}
+			cur = &api.ExcursionInterval{From: r.From, To: r.To, Peak: peak.String(), Readings: 1}
 			curFrom, curTo, curDev = r.from, r.to, dev
 		}
 		closeCur()
@@ -747,7 +749,7 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 			})
 			idx = idx[:traceMaxExcursions]
 			slices.Sort(idx)
-			kept := make([]ExcursionInterval, 0, len(idx))
+			kept := make([]api.ExcursionInterval, 0, len(idx))
 			for _, i := range idx {
 				kept = append(kept, intervals[i])
 			}
@@ -762,18 +764,18 @@ func traceSeries(rs []traceReading, sources []traceSource, products map[string]*
 // tracePeak is the value of a reading farthest out of the product's
 // storage range, and how far out it is (the maximum when the product has
 // no range: the reading was out of another product's range).
-func tracePeak(p *Product, mn, mx decimal.Decimal) (decimal.Decimal, decimal.Decimal) {
+func tracePeak(p *api.Product, mn, mx decimal.Decimal) (decimal.Decimal, decimal.Decimal) {
 	peak, dev := mx, decimal.Zero
 	if p == nil {
 		return peak, dev
 	}
 	if p.StorageMaxC != "" {
-		if d := mx.Sub(trDecimal(p.StorageMaxC)); d.GreaterThan(dev) {
+		if d := mx.Sub(kit.Decimal(p.StorageMaxC)); d.GreaterThan(dev) {
 			peak, dev = mx, d
 		}
 	}
 	if p.StorageMinC != "" {
-		if d := trDecimal(p.StorageMinC).Sub(mn); d.GreaterThan(dev) {
+		if d := kit.Decimal(p.StorageMinC).Sub(mn); d.GreaterThan(dev) {
 			peak, dev = mn, d
 		}
 	}
@@ -795,5 +797,5 @@ func (t *TraceReads) HasCustody(ctx contractapi.TransactionContextInterface, gti
 	if err != nil {
 		return "", err
 	}
-	return toJSON(CustodyResult{GTIN: l.GTIN, Lot: l.Lot, CreditCode: e.CreditCode, InCustody: held})
+	return kit.ToJSON(api.CustodyResult{GTIN: l.GTIN, Lot: l.Lot, CreditCode: e.CreditCode, InCustody: held})
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
@@ -38,8 +40,8 @@ const (
 	finMaxListed    = 1000
 )
 
-func isLive(r *Receipt) bool {
-	return r.Status == ReceiptIssued || r.Status == ReceiptPledged || r.Status == ReceiptRedeeming
+func isLive(r *api.Receipt) bool {
+	return r.Status == api.ReceiptIssued || r.Status == api.ReceiptPledged || r.Status == api.ReceiptRedeeming
 }
 
 // Receipts is the warehouse-receipt contract, "receipt".
@@ -74,30 +76,30 @@ type Receipts struct{}
 // with no live receipt on the lot. input: {"gtin","lot","quantity","unit",
 // "grade","valuation":{"amount","currency"},"holder"}.
 func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "issuing a warehouse receipt", KindWarehouse)
+	caller, err := requireKind(ctx, "issuing a warehouse receipt", api.KindWarehouse)
 	if err != nil {
 		return "", err
 	}
-	var in ReceiptInput
-	if err := decodeArg("receipt", input, &in); err != nil {
+	var in api.ReceiptInput
+	if err := kit.DecodeArg("receipt", input, &in); err != nil {
 		return "", err
 	}
 	gtin, err := gs1.NormalizeGTIN(in.GTIN)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "gtin: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "gtin: %v", err)
 	}
 	if err := gs1.ValidateLot(in.Lot); err != nil {
-		return "", errf(api.CodeInvalidArgument, "lot: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "lot: %v", err)
 	}
 	qty, err := wrParseQuantity("quantity", in.Quantity)
 	if err != nil {
 		return "", err
 	}
-	unit, err := cleanText("unit", in.Unit, true, 16)
+	unit, err := kit.CleanText("unit", in.Unit, true, 16)
 	if err != nil {
 		return "", err
 	}
-	grade, err := cleanText("grade", in.Grade, false, 40)
+	grade, err := kit.CleanText("grade", in.Grade, false, 40)
 	if err != nil {
 		return "", err
 	}
@@ -113,39 +115,39 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 
 	// Custody: the goods were received into this warehouse (a range read,
 	// so a concurrent change to the custody index invalidates us).
-	events, err := indexTails(ctx, wrIdxCustody, []string{gtin, in.Lot, wh})
+	events, err := kit.IndexTails(ctx, wrIdxCustody, []string{gtin, in.Lot, wh})
 	if err != nil {
 		return "", err
 	}
 	if len(events) == 0 {
-		return "", errf(api.CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
+		return "", kit.Errf(api.CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
 	}
 	// One live receipt family per lot (a range read: phantom-protected).
-	liveOnLot, err := indexTails(ctx, wrIdxLot, []string{gtin, in.Lot})
+	liveOnLot, err := kit.IndexTails(ctx, wrIdxLot, []string{gtin, in.Lot})
 	if err != nil {
 		return "", err
 	}
 	if len(liveOnLot) > 0 {
-		return "", errf(api.CodeConflict, "%s lot %s is already covered by live receipt %s", gtin, in.Lot, liveOnLot[0][0])
+		return "", kit.Errf(api.CodeConflict, "%s lot %s is already covered by live receipt %s", gtin, in.Lot, liveOnLot[0][0])
 	}
 	// Each custody event backs one issuance: after a redemption the goods
 	// must be received (or stored) again before a new receipt is issued.
 	var basis []string
 	for _, t := range events {
-		bk, err := key(ctx, wrIdxBasis, gtin, in.Lot, wh, t[0])
+		bk, err := kit.Key(ctx, wrIdxBasis, gtin, in.Lot, wh, t[0])
 		if err != nil {
 			return "", err
 		}
 		used, err := ctx.GetStub().GetState(bk)
 		if err != nil {
-			return "", errf(api.CodeInternal, "read state: %v", err)
+			return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 		}
 		if used == nil {
 			basis = append(basis, t[0])
 		}
 	}
 	if len(basis) == 0 {
-		return "", errf(api.CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
+		return "", kit.Errf(api.CodeConflict, "every receiving of %s lot %s into %s is already covered by an earlier receipt; record a new receiving or storing event first", gtin, in.Lot, wh)
 	}
 	// The goods must still be here: a custody event counts only if no
 	// shipping of the lot, and no receiving or storing of it elsewhere,
@@ -155,12 +157,12 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	// Nor on goods a recall reaches (the lot or any lot it was made from).
-	rs, err := recallStatusOf(ctx, []LineageLot{{GTIN: gtin, Lot: in.Lot}}, true)
+	rs, err := recallStatusOf(ctx, []api.LineageLot{{GTIN: gtin, Lot: in.Lot}}, true)
 	if err != nil {
 		return "", err
 	}
 	if rs.Recalled {
-		return "", errf(api.CodeRecalled, "%s lot %s is under the recall of lot %s of %s (%s); no receipt is issued on recalled goods", gtin, in.Lot, rs.Recall.Lot, rs.Recall.GTIN, rs.Recall.Reason)
+		return "", kit.Errf(api.CodeRecalled, "%s lot %s is under the recall of lot %s of %s (%s); no receipt is issued on recalled goods", gtin, in.Lot, rs.Recall.Lot, rs.Recall.GTIN, rs.Recall.Reason)
 	}
 	// Quantity: in the lot's unit, and no more than the lot holds and the
 	// unused custody events received (when all of them carry a quantity).
@@ -169,37 +171,37 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", err
 	}
 	if qty.GreaterThan(bound) {
-		return "", errf(api.CodeRuleViolation, "quantity %s %s is more than the %s %s the ledger shows received of %s lot %s", qty.String(), unit, bound.String(), unit, gtin, in.Lot)
+		return "", kit.Errf(api.CodeRuleViolation, "quantity %s %s is more than the %s %s the ledger shows received of %s lot %s", qty.String(), unit, bound.String(), unit, gtin, in.Lot)
 	}
 
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	id := wrNewID(ctx, now, 0)
-	r := &Receipt{
+	r := &api.Receipt{
 		ID: id, GTIN: gtin, Lot: in.Lot, Quantity: qty.String(), Unit: unit, Grade: grade,
-		Valuation: Money{Amount: money.Format(val, cur), Currency: cur.Code},
-		Warehouse: wh, Holder: holder, Status: ReceiptIssued, Basis: basis,
-		IssuedAt: now.Format(timeLayout),
+		Valuation: api.Money{Amount: money.Format(val, cur), Currency: cur.Code},
+		Warehouse: wh, Holder: holder, Status: api.ReceiptIssued, Basis: basis,
+		IssuedAt: now.Format(kit.TimeLayout),
 	}
 	for _, ev := range basis {
-		bk, err := key(ctx, wrIdxBasis, gtin, in.Lot, wh, ev)
+		bk, err := kit.Key(ctx, wrIdxBasis, gtin, in.Lot, wh, ev)
 		if err != nil {
 			return "", err
 		}
 		if err := ctx.GetStub().PutState(bk, []byte(id)); err != nil {
-			return "", errf(api.CodeInternal, "write index: %v", err)
+			return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 		}
 	}
 	if err := wrPutNew(ctx, r, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptIssued", Event{Entity: "receipt", ID: id, Action: "issued", By: wh,
+	if err := kit.Emit(ctx, "ReceiptIssued", api.Event{Entity: "receipt", ID: id, Action: "issued", By: wh,
 		Data: map[string]string{"gtin": gtin, "lot": in.Lot, "holder": holder}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // TransferReceipt passes a receipt to another enterprise. Only the holder,
@@ -214,7 +216,7 @@ func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if to == r.Holder {
-		return "", errf(api.CodeInvalidArgument, "%s already holds receipt %s", to, r.ID)
+		return "", kit.Errf(api.CodeInvalidArgument, "%s already holds receipt %s", to, r.ID)
 	}
 	from := r.Holder
 	if err := wrSetHolder(ctx, r, to); err != nil {
@@ -223,11 +225,11 @@ func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, 
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptTransferred", Event{Entity: "receipt", ID: r.ID, Action: "transferred", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptTransferred", api.Event{Entity: "receipt", ID: r.ID, Action: "transferred", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"from": from, "to": to}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // SplitReceipt replaces an unpledged receipt by 2 to 10 receipts for parts
@@ -239,24 +241,24 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	if err != nil {
 		return "", err
 	}
-	var in SplitInput
-	if err := decodeArg("split", input, &in); err != nil {
+	var in api.SplitInput
+	if err := kit.DecodeArg("split", input, &in); err != nil {
 		return "", err
 	}
 	if len(in.Parts) < 2 || len(in.Parts) > wrMaxSplitParts {
-		return "", errf(api.CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
+		return "", kit.Errf(api.CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
 	}
 	cur, err := money.LookupCurrency(r.Valuation.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", kit.Errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	total, err := money.ParseAmount(r.Valuation.Amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", kit.Errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	qtyTotal, err := decimal.NewFromString(r.Quantity)
 	if err != nil {
-		return "", errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
+		return "", kit.Errf(api.CodeInternal, "receipt %s: %v", r.ID, err)
 	}
 	sumQ, sumV := decimal.Zero, decimal.Zero
 	qs := make([]decimal.Decimal, len(in.Parts))
@@ -266,34 +268,34 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 			return "", err
 		}
 		if vs[i], err = money.ParsePositiveAmount(p.Valuation, cur); err != nil {
-			return "", errf(api.CodeInvalidArgument, "parts[%d].valuation: %v", i, err)
+			return "", kit.Errf(api.CodeInvalidArgument, "parts[%d].valuation: %v", i, err)
 		}
 		sumQ, sumV = sumQ.Add(qs[i]), sumV.Add(vs[i])
 	}
 	if !sumQ.Equal(qtyTotal) {
-		return "", errf(api.CodeRuleViolation, "part quantities add up to %s, receipt %s is for %s %s", sumQ.String(), r.ID, r.Quantity, r.Unit)
+		return "", kit.Errf(api.CodeRuleViolation, "part quantities add up to %s, receipt %s is for %s %s", sumQ.String(), r.ID, r.Quantity, r.Unit)
 	}
 	if !sumV.Equal(total) {
-		return "", errf(api.CodeRuleViolation, "part valuations add up to %s, receipt %s is valued at %s %s", money.Format(sumV, cur), r.ID, r.Valuation.Amount, cur.Code)
+		return "", kit.Errf(api.CodeRuleViolation, "part valuations add up to %s, receipt %s is valued at %s %s", money.Format(sumV, cur), r.ID, r.Valuation.Amount, cur.Code)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	children := make([]*Receipt, len(in.Parts))
+	children := make([]*api.Receipt, len(in.Parts))
 	for i := range in.Parts {
 		id := wrNewID(ctx, now, i+1)
-		children[i] = &Receipt{
+		children[i] = &api.Receipt{
 			ID: id, GTIN: r.GTIN, Lot: r.Lot, Quantity: qs[i].String(), Unit: r.Unit, Grade: r.Grade,
-			Valuation: Money{Amount: money.Format(vs[i], cur), Currency: cur.Code},
-			Warehouse: r.Warehouse, Holder: r.Holder, Status: ReceiptIssued,
-			Basis: r.Basis, Parent: r.ID, IssuedAt: now.Format(timeLayout),
+			Valuation: api.Money{Amount: money.Format(vs[i], cur), Currency: cur.Code},
+			Warehouse: r.Warehouse, Holder: r.Holder, Status: api.ReceiptIssued,
+			Basis: r.Basis, Parent: r.ID, IssuedAt: now.Format(kit.TimeLayout),
 			RecallClearances: r.RecallClearances, // the same goods
 		}
 		r.Children = append(r.Children, id)
 	}
-	r.Status = ReceiptSplit
-	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	r.Status = api.ReceiptSplit
+	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := wrSave(ctx, r); err != nil {
@@ -304,11 +306,11 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 			return "", err
 		}
 	}
-	if err := emit(ctx, "ReceiptSplit", Event{Entity: "receipt", ID: r.ID, Action: "split", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptSplit", api.Event{Entity: "receipt", ID: r.ID, Action: "split", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"children": r.Children}}); err != nil {
 		return "", err
 	}
-	return toJSON(children)
+	return kit.ToJSON(children)
 }
 
 // RequestRedemption is the holder asking the warehouse for the goods. The
@@ -323,14 +325,14 @@ func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface
 	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
-	r.Status = ReceiptRedeeming
+	r.Status = api.ReceiptRedeeming
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptRedemptionRequested", Event{Entity: "receipt", ID: r.ID, Action: "redemption-requested", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ReceiptRedemptionRequested", api.Event{Entity: "receipt", ID: r.ID, Action: "redemption-requested", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // WithdrawRedemption takes back the holder's redemption request.
@@ -344,19 +346,19 @@ func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterfac
 		return "", err
 	}
 	if r.Holder != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
 	}
-	if r.Status != ReceiptRedeeming {
-		return "", errf(api.CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, ReceiptRedeeming)
+	if r.Status != api.ReceiptRedeeming {
+		return "", kit.Errf(api.CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, api.ReceiptRedeeming)
 	}
-	r.Status = ReceiptIssued
+	r.Status = api.ReceiptIssued
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptRedemptionWithdrawn", Event{Entity: "receipt", ID: r.ID, Action: "redemption-withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ReceiptRedemptionWithdrawn", api.Event{Entity: "receipt", ID: r.ID, Action: "redemption-withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // ConfirmRedemption is the issuing warehouse confirming that it hands the
@@ -370,26 +372,26 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 		return "", err
 	}
 	if r.Frozen != nil {
-		return "", errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	}
-	if r.Status != ReceiptRedeeming {
-		return "", errf(api.CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
+	if r.Status != api.ReceiptRedeeming {
+		return "", kit.Errf(api.CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
 	}
 	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
-	r.Status = ReceiptRedeemed
-	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	r.Status = api.ReceiptRedeemed
+	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptRedeemed", Event{Entity: "receipt", ID: r.ID, Action: "redeemed", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptRedeemed", api.Event{Entity: "receipt", ID: r.ID, Action: "redeemed", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"holder": r.Holder}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // CancelReceipt is the issuing warehouse withdrawing an unpledged, unfrozen
@@ -402,7 +404,7 @@ func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, re
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 200)
+	why, err := kit.CleanText("reason", reason, true, 200)
 	if err != nil {
 		return "", err
 	}
@@ -412,28 +414,28 @@ func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, re
 	if err := wrRefuseRecalled(ctx, r, "cancelled"); err != nil {
 		return "", err
 	}
-	r.Status, r.Reason = ReceiptCancelled, why
-	if err := delIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	r.Status, r.Reason = api.ReceiptCancelled, why
+	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptCancelled", Event{Entity: "receipt", ID: r.ID, Action: "cancelled", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ReceiptCancelled", api.Event{Entity: "receipt", ID: r.ID, Action: "cancelled", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // FreezeReceipt is a regulator's hold on a live receipt: while frozen it
 // cannot change holder, be split, pledged, redeemed or cancelled; a pledge
 // on it can still be released.
 func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
-	caller, err := requireKind(ctx, "freezing a receipt", KindRegulator)
+	caller, err := requireKind(ctx, "freezing a receipt", api.KindRegulator)
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 200)
+	why, err := kit.CleanText("reason", reason, true, 200)
 	if err != nil {
 		return "", err
 	}
@@ -445,23 +447,23 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 		return "", err
 	}
 	if !isLive(r) {
-		return "", errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
 	if r.Frozen != nil {
-		return "", errf(api.CodeConflict, "receipt %s is already frozen by %s", r.ID, r.Frozen.By)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is already frozen by %s", r.ID, r.Frozen.By)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	r.Frozen = &Freeze{By: caller.Enterprise.CreditCode, Reason: why, Since: now.Format(timeLayout)}
+	r.Frozen = &api.Freeze{By: caller.Enterprise.CreditCode, Reason: why, Since: now.Format(kit.TimeLayout)}
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptFrozen", Event{Entity: "receipt", ID: r.ID, Action: "frozen", By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ReceiptFrozen", api.Event{Entity: "receipt", ID: r.ID, Action: "frozen", By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // ClearRecalledReceipt is a regulator clearing the recalls that reach a
@@ -473,11 +475,11 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 // standing now, not later ones. A receipt no recall reaches, or whose
 // recalls are all cleared, is CONFLICT.
 func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterface, receiptID, note string) (string, error) {
-	caller, err := requireKind(ctx, "clearing a recalled receipt", KindRegulator)
+	caller, err := requireKind(ctx, "clearing a recalled receipt", api.KindRegulator)
 	if err != nil {
 		return "", err
 	}
-	n, err := cleanText("note", note, true, 500)
+	n, err := kit.CleanText("note", note, true, 500)
 	if err != nil {
 		return "", err
 	}
@@ -489,16 +491,16 @@ func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterf
 		return "", err
 	}
 	if !isLive(r) {
-		return "", errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
 	open, err := wrUnclearedRecalls(ctx, r)
 	if err != nil {
 		return "", err
 	}
 	if len(open) == 0 {
-		return "", errf(api.CodeConflict, "no uncleared recall reaches the goods of receipt %s", r.ID)
+		return "", kit.Errf(api.CodeConflict, "no uncleared recall reaches the goods of receipt %s", r.ID)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -506,26 +508,26 @@ func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterf
 	for i, rc := range open {
 		paths[i] = lotPath(rc.GTIN, rc.Lot)
 	}
-	r.RecallClearances = append(r.RecallClearances, RecallClearance{
-		By: caller.Enterprise.CreditCode, At: now.Format(timeLayout), Note: n, Recalls: paths, TxID: ctx.GetStub().GetTxID(),
+	r.RecallClearances = append(r.RecallClearances, api.RecallClearance{
+		By: caller.Enterprise.CreditCode, At: now.Format(kit.TimeLayout), Note: n, Recalls: paths, TxID: ctx.GetStub().GetTxID(),
 	})
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptRecallCleared", Event{Entity: "receipt", ID: r.ID, Action: "recall-cleared", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptRecallCleared", api.Event{Entity: "receipt", ID: r.ID, Action: "recall-cleared", By: caller.Enterprise.CreditCode,
 		Data: map[string]any{"recalls": paths}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // UnfreezeReceipt lifts a freeze; any regulator may.
 func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
-	caller, err := requireKind(ctx, "unfreezing a receipt", KindRegulator)
+	caller, err := requireKind(ctx, "unfreezing a receipt", api.KindRegulator)
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 200)
+	why, err := kit.CleanText("reason", reason, true, 200)
 	if err != nil {
 		return "", err
 	}
@@ -537,17 +539,17 @@ func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	if r.Frozen == nil {
-		return "", errf(api.CodeConflict, "receipt %s is not frozen", r.ID)
+		return "", kit.Errf(api.CodeConflict, "receipt %s is not frozen", r.ID)
 	}
 	r.Frozen = nil
 	if err := wrSave(ctx, r); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceiptUnfrozen", Event{Entity: "receipt", ID: r.ID, Action: "unfrozen", By: caller.Enterprise.CreditCode,
+	if err := kit.Emit(ctx, "ReceiptUnfrozen", api.Event{Entity: "receipt", ID: r.ID, Action: "unfrozen", By: caller.Enterprise.CreditCode,
 		Data: map[string]string{"reason": why}}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // GetReceipt returns a receipt; any registered enterprise may verify one.
@@ -559,7 +561,7 @@ func (c *Receipts) GetReceipt(ctx contractapi.TransactionContextInterface, recei
 	if err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }
 
 // GetReceiptHistory returns every committed version of a receipt, newest
@@ -572,34 +574,34 @@ func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	k, err := key(ctx, wrObj, r.ID)
+	k, err := kit.Key(ctx, wrObj, r.ID)
 	if err != nil {
 		return "", err
 	}
 	it, err := ctx.GetStub().GetHistoryForKey(k)
 	if err != nil {
-		return "", errf(api.CodeInternal, "history: %v", err)
+		return "", kit.Errf(api.CodeInternal, "history: %v", err)
 	}
 	defer it.Close()
-	out := []ReceiptChange{}
+	out := []api.ReceiptChange{}
 	for it.HasNext() {
 		m, err := it.Next()
 		if err != nil {
-			return "", errf(api.CodeInternal, "history: %v", err)
+			return "", kit.Errf(api.CodeInternal, "history: %v", err)
 		}
-		ch := ReceiptChange{TxID: m.TxId, IsDelete: m.IsDelete}
+		ch := api.ReceiptChange{TxID: m.TxId, IsDelete: m.IsDelete}
 		if m.Timestamp != nil {
-			ch.Timestamp = m.Timestamp.AsTime().UTC().Format(timeLayout)
+			ch.Timestamp = m.Timestamp.AsTime().UTC().Format(kit.TimeLayout)
 		}
 		if !m.IsDelete {
-			ch.Receipt = &Receipt{}
-			if err := jsonUnmarshal(m.Value, ch.Receipt); err != nil {
+			ch.Receipt = &api.Receipt{}
+			if err := kit.UnmarshalState(m.Value, ch.Receipt); err != nil {
 				return "", err
 			}
 		}
 		out = append(out, ch)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // ListReceiptsByHolder lists the receipts an enterprise holds now (all
@@ -624,17 +626,17 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 	if creditCode == "" {
 		creditCode = caller.Enterprise.CreditCode
 	}
-	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(KindRegulator) {
-		return "", errf(api.CodeForbidden, "only %s itself or a regulator lists its receipts as %s", creditCode, role)
+	if creditCode != caller.Enterprise.CreditCode && !caller.HasKind(api.KindRegulator) {
+		return "", kit.Errf(api.CodeForbidden, "only %s itself or a regulator lists its receipts as %s", creditCode, role)
 	}
 	if _, err := loadEnterprise(ctx, creditCode); err != nil {
 		return "", err
 	}
-	tails, err := indexTails(ctx, index, []string{creditCode})
+	tails, err := kit.IndexTails(ctx, index, []string{creditCode})
 	if err != nil {
 		return "", err
 	}
-	out := []*Receipt{}
+	out := []*api.Receipt{}
 	for _, t := range tails {
 		if len(out) >= finMaxListed {
 			break
@@ -645,13 +647,13 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 		}
 		out = append(out, r)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // wrHolderAction loads a receipt for a change by its holder: the caller must
 // hold it, and it must be ISSUED (not pledged, not being redeemed), not
 // frozen.
-func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*Caller, *Receipt, error) {
+func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
 	caller, err := requireEnterprise(ctx, what+" of a receipt")
 	if err != nil {
 		return nil, nil, err
@@ -661,7 +663,7 @@ func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what
 		return nil, nil, err
 	}
 	if r.Holder != caller.Enterprise.CreditCode {
-		return nil, nil, errf(api.CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
+		return nil, nil, kit.Errf(api.CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
 	}
 	if err := wrRefuseUnlessFree(r, what); err != nil {
 		return nil, nil, err
@@ -670,8 +672,8 @@ func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what
 }
 
 // wrWarehouseAction loads a receipt for a change by its issuing warehouse.
-func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*Caller, *Receipt, error) {
-	caller, err := requireKind(ctx, what, KindWarehouse)
+func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
+	caller, err := requireKind(ctx, what, api.KindWarehouse)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -680,24 +682,24 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 		return nil, nil, err
 	}
 	if r.Warehouse != caller.Enterprise.CreditCode {
-		return nil, nil, errf(api.CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
+		return nil, nil, kit.Errf(api.CodeForbidden, "only the issuing warehouse %s may do this to receipt %s", r.Warehouse, r.ID)
 	}
 	return caller, r, nil
 }
 
 // wrRefuseOwnInterest: a regulator does not freeze, unfreeze or clear a
 // receipt its own enterprise issued, holds or has a pledge on.
-func wrRefuseOwnInterest(c *Caller, r *Receipt, verb string) error {
+func wrRefuseOwnInterest(c *api.Caller, r *api.Receipt, verb string) error {
 	me := c.Enterprise.CreditCode
 	if me == r.Holder || me == r.Warehouse || (r.Pledge != nil && me == r.Pledge.Pledgee) {
-		return errf(api.CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
+		return kit.Errf(api.CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
 	}
 	return nil
 }
 
 // wrClearedRecalls lists the recalled lots (GS1 paths) regulators have
 // cleared on the receipt.
-func wrClearedRecalls(r *Receipt) []string {
+func wrClearedRecalls(r *api.Receipt) []string {
 	var out []string
 	for _, c := range r.RecallClearances {
 		out = append(out, c.Recalls...)
@@ -707,13 +709,13 @@ func wrClearedRecalls(r *Receipt) []string {
 
 // wrUnclearedRecalls lists the recalls reaching the receipt's lot (the
 // lot or a lot upstream of it) that no clearance on the receipt names.
-func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *Receipt) ([]Recall, error) {
-	recalls, err := rkRecalls(ctx, []LotRef{{GTIN: r.GTIN, Lot: r.Lot}})
+func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.Recall, error) {
+	recalls, err := rkRecalls(ctx, []api.LotRef{{GTIN: r.GTIN, Lot: r.Lot}})
 	if err != nil {
 		return nil, err
 	}
 	cleared := wrClearedRecalls(r)
-	var out []Recall
+	var out []api.Recall
 	for _, rc := range recalls {
 		if !slices.Contains(cleared, lotPath(rc.GTIN, rc.Lot)) {
 			out = append(out, rc)
@@ -724,14 +726,14 @@ func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *Receipt)
 
 // wrRefuseRecalled refuses (RECALLED) what would let the goods of a
 // receipt leave the warehouse while an uncleared recall reaches them.
-func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *Receipt, what string) error {
+func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *api.Receipt, what string) error {
 	open, err := wrUnclearedRecalls(ctx, r)
 	if err != nil || len(open) == 0 {
 		return err
 	}
 	rc := open[0]
-	return errf(api.CodeRecalled, "receipt %s cannot be %s: %s lot %s is under the recall of lot %s of %s (%s); the goods stay in the warehouse until a regulator clears the receipt",
-		r.ID, what, r.GTIN, r.Lot, rc.Lot, rc.GTIN, trClip(rc.Reason))
+	return kit.Errf(api.CodeRecalled, "receipt %s cannot be %s: %s lot %s is under the recall of lot %s of %s (%s); the goods stay in the warehouse until a regulator clears the receipt",
+		r.ID, what, r.GTIN, r.Lot, rc.Lot, rc.GTIN, kit.Clip(rc.Reason))
 }
 
 // wrStillInCustody keeps the custody events (of wh, on the lot) after
@@ -748,11 +750,11 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 		if err != nil {
 			return nil, err
 		}
-		t, err := time.Parse(eventTimeLayout, ev.EventTime)
+		t, err := time.Parse(kit.EventTimeLayout, ev.EventTime)
 		if err != nil {
-			return nil, errf(api.CodeInternal, "event %s: time %q: %v", id, ev.EventTime, err)
+			return nil, kit.Errf(api.CodeInternal, "event %s: time %q: %v", id, ev.EventTime, err)
 		}
-		times[i] = t.UTC().Format(sortTimeLayout)
+		times[i] = t.UTC().Format(kit.SortTimeLayout)
 		if oldest == "" || times[i] < oldest {
 			oldest = times[i]
 		}
@@ -784,21 +786,21 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 		}
 	}
 	if len(out) == 0 {
-		return nil, errf(api.CodeRuleViolation, "the goods of %s lot %s left warehouse %s after it last received or stored them (%s at %s); record a new receiving or storing event when they are back", gtin, lot, wh, movedBy, moved)
+		return nil, kit.Errf(api.CodeRuleViolation, "the goods of %s lot %s left warehouse %s after it last received or stored them (%s at %s); record a new receiving or storing event when they are back", gtin, lot, wh, movedBy, moved)
 	}
 	return out, nil
 }
 
 // wrRefuseUnlessFree insists that a receipt is ISSUED and not frozen: the
 // only state in which its holder or warehouse may change it.
-func wrRefuseUnlessFree(r *Receipt, what string) error {
+func wrRefuseUnlessFree(r *api.Receipt, what string) error {
 	switch {
 	case r.Pledge != nil:
-		return errf(api.CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
+		return kit.Errf(api.CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
 	case r.Frozen != nil:
-		return errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
-	case r.Status != ReceiptIssued:
-		return errf(api.CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
+		return kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
+	case r.Status != api.ReceiptIssued:
+		return kit.Errf(api.CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
 	}
 	return nil
 }
@@ -815,85 +817,85 @@ func wrPastTense(verb string) string {
 	return verb
 }
 
-func wrLoad(ctx contractapi.TransactionContextInterface, id string) (*Receipt, error) {
+func wrLoad(ctx contractapi.TransactionContextInterface, id string) (*api.Receipt, error) {
 	if err := wrCheckID(id); err != nil {
 		return nil, err
 	}
-	k, err := key(ctx, wrObj, id)
+	k, err := kit.Key(ctx, wrObj, id)
 	if err != nil {
 		return nil, err
 	}
-	var r Receipt
-	found, err := getJSON(ctx, k, &r)
+	var r api.Receipt
+	found, err := kit.GetJSON(ctx, k, &r)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		return nil, errf(api.CodeNotFound, "receipt %s does not exist", id)
+		return nil, kit.Errf(api.CodeNotFound, "receipt %s does not exist", id)
 	}
 	return &r, nil
 }
 
 // wrSave writes a receipt that exists already, stamping the change.
-func wrSave(ctx contractapi.TransactionContextInterface, r *Receipt) error {
-	now, err := txTime(ctx)
+func wrSave(ctx contractapi.TransactionContextInterface, r *api.Receipt) error {
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return err
 	}
-	r.UpdatedAt, r.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	k, err := key(ctx, wrObj, r.ID)
+	r.UpdatedAt, r.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
+	k, err := kit.Key(ctx, wrObj, r.ID)
 	if err != nil {
 		return err
 	}
-	return putJSON(ctx, k, r)
+	return kit.PutJSON(ctx, k, r)
 }
 
 // wrPutNew writes a new live receipt and its index entries. The key
 // is read first: a (never yet seen) id collision is refused rather than
 // overwriting a receipt.
-func wrPutNew(ctx contractapi.TransactionContextInterface, r *Receipt, now time.Time) error {
-	k, err := key(ctx, wrObj, r.ID)
+func wrPutNew(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
+	k, err := kit.Key(ctx, wrObj, r.ID)
 	if err != nil {
 		return err
 	}
 	if old, err := ctx.GetStub().GetState(k); err != nil {
-		return errf(api.CodeInternal, "read state: %v", err)
+		return kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if old != nil {
-		return errf(api.CodeAlreadyExists, "receipt id %s is taken; submit again", r.ID)
+		return kit.Errf(api.CodeAlreadyExists, "receipt id %s is taken; submit again", r.ID)
 	}
-	r.UpdatedAt, r.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	if err := putJSON(ctx, k, r); err != nil {
+	r.UpdatedAt, r.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
+	if err := kit.PutJSON(ctx, k, r); err != nil {
 		return err
 	}
-	if err := putIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	if err := kit.PutIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return err
 	}
-	if err := putIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+	if err := kit.PutIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
 		return err
 	}
-	return putIndex(ctx, wrIdxWarehouse, r.Warehouse, r.ID)
+	return kit.PutIndex(ctx, wrIdxWarehouse, r.Warehouse, r.ID)
 }
 
 // wrSetHolder moves a receipt to a new holder, keeping the holder index.
-func wrSetHolder(ctx contractapi.TransactionContextInterface, r *Receipt, to string) error {
-	if err := delIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+func wrSetHolder(ctx contractapi.TransactionContextInterface, r *api.Receipt, to string) error {
+	if err := kit.DelIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
 		return err
 	}
 	r.Holder = to
-	return putIndex(ctx, wrIdxHolder, to, r.ID)
+	return kit.PutIndex(ctx, wrIdxHolder, to, r.ID)
 }
 
 // wrNewID derives a receipt id from the transaction id: WR-<year>-<16
 // hex digits of sha256(txId/n)>. Every endorser computes the same id, and
 // issuances never contend on a shared counter key.
 func wrNewID(ctx contractapi.TransactionContextInterface, now time.Time, n int) string {
-	return finDeriveID("WR", ctx.GetStub().GetTxID(), now, n)
+	return kit.DeriveID("WR", ctx.GetStub().GetTxID(), now, n)
 }
 
 // wrCheckID checks the shape WR-YYYY-XXXXXXXXXXXXXXXX.
 func wrCheckID(id string) error {
-	if !finWellFormedID(id, "WR") {
-		return errf(api.CodeInvalidArgument, "receipt id %q is not of the form WR-YYYY-XXXXXXXXXXXXXXXX", wrClip(id))
+	if !kit.WellFormedID(id, "WR") {
+		return kit.Errf(api.CodeInvalidArgument, "receipt id %q is not of the form WR-YYYY-XXXXXXXXXXXXXXXX", kit.ClipBytes(id))
 	}
 	return nil
 }
@@ -902,7 +904,7 @@ func wrCheckID(id string) error {
 // 6 fraction digits ("1200", "0.5", "12.125").
 func wrParseQuantity(field, s string) (decimal.Decimal, error) {
 	fail := func(why string) (decimal.Decimal, error) {
-		return decimal.Decimal{}, errf(api.CodeInvalidArgument, "%s %q: %s", field, wrClip(s), why)
+		return decimal.Decimal{}, kit.Errf(api.CodeInvalidArgument, "%s %q: %s", field, kit.ClipBytes(s), why)
 	}
 	intPart, frac, hasPoint := s, "", false
 	if i := strings.IndexByte(s, '.'); i >= 0 {
@@ -940,14 +942,14 @@ func wrAllDigits(s string) bool {
 }
 
 // wrParseMoney reads a positive amount in a known currency.
-func wrParseMoney(field string, m Money) (decimal.Decimal, money.Currency, error) {
+func wrParseMoney(field string, m api.Money) (decimal.Decimal, money.Currency, error) {
 	cur, err := money.LookupCurrency(m.Currency)
 	if err != nil {
-		return decimal.Decimal{}, money.Currency{}, errf(api.CodeInvalidArgument, "%s.currency: %v", field, err)
+		return decimal.Decimal{}, money.Currency{}, kit.Errf(api.CodeInvalidArgument, "%s.currency: %v", field, err)
 	}
 	d, err := money.ParsePositiveAmount(m.Amount, cur)
 	if err != nil {
-		return decimal.Decimal{}, money.Currency{}, errf(api.CodeInvalidArgument, "%s.amount: %v", field, err)
+		return decimal.Decimal{}, money.Currency{}, kit.Errf(api.CodeInvalidArgument, "%s.amount: %v", field, err)
 	}
 	return d, cur, nil
 }
@@ -963,11 +965,11 @@ func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, uni
 		return decimal.Zero, err
 	}
 	if unit != l.Unit {
-		return decimal.Zero, errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", lot, gtin, l.Unit, unit)
+		return decimal.Zero, kit.Errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", lot, gtin, l.Unit, unit)
 	}
 	bound, err := decimal.NewFromString(l.Quantity)
 	if err != nil {
-		return decimal.Zero, errf(api.CodeInternal, "lot %s of %s: quantity: %v", lot, gtin, err)
+		return decimal.Zero, kit.Errf(api.CodeInternal, "lot %s of %s: quantity: %v", lot, gtin, err)
 	}
 	sum, all := decimal.Zero, true
 	for _, id := range basis {
@@ -976,14 +978,14 @@ func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, uni
 			return decimal.Zero, err
 		}
 		found := false
-		for _, list := range [][]LotRef{ev.Lots, ev.ChildLots} {
+		for _, list := range [][]api.LotRef{ev.Lots, ev.ChildLots} {
 			for _, r := range list {
 				if r.GTIN != gtin || r.Lot != lot || r.Quantity == "" {
 					continue
 				}
 				q, err := decimal.NewFromString(r.Quantity)
 				if err != nil || r.Unit != l.Unit {
-					return decimal.Zero, errf(api.CodeInternal, "event %s: quantity of lot %s: %q %s", id, lot, r.Quantity, r.Unit)
+					return decimal.Zero, kit.Errf(api.CodeInternal, "event %s: quantity of lot %s: %q %s", id, lot, r.Quantity, r.Unit)
 				}
 				sum, found = sum.Add(q), true
 			}
@@ -1015,5 +1017,5 @@ func (receiptQuantities) Quantity(ctx contractapi.TransactionContextInterface, r
 
 // wrOnLot lists the live receipts on a lot's goods, in id order.
 func wrOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return tailIDs(ctx, wrIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, wrIdxLot, gtin, lot)
 }

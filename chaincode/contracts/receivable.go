@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -69,7 +71,7 @@ type rvLender interface {
 	// out (active or defaulted), and answers that financing ("" when
 	// nothing was applied) and how the money went. rv is the caller's copy,
 	// which it saves.
-	ApplyCollection(ctx contractapi.TransactionContextInterface, rv *Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
+	ApplyCollection(ctx contractapi.TransactionContextInterface, rv *api.Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (financingID string, toInterest, toPrincipal, surplus decimal.Decimal, err error)
 }
 
 // CreateReceivable is the seller recording a receivable. input: {"buyer":
@@ -78,12 +80,12 @@ type rvLender interface {
 // shipment of this invoice, whose lots it takes) or "lots":[{"gtin",
 // "lot"}]}.
 func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	caller, err := requireKind(ctx, "creating a receivable", KindExporter, KindProducer, KindProcessor)
+	caller, err := requireKind(ctx, "creating a receivable", api.KindExporter, api.KindProducer, api.KindProcessor)
 	if err != nil {
 		return "", err
 	}
-	var in ReceivableInput
-	if err := decodeArg("receivable", input, &in); err != nil {
+	var in api.ReceivableInput
+	if err := kit.DecodeArg("receivable", input, &in); err != nil {
 		return "", err
 	}
 	invoiceNo, invoiceKey, err := insCheckInvoiceNumber("invoiceNumber", in.InvoiceNumber)
@@ -92,33 +94,33 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 	}
 	cur, err := money.LookupCurrency(in.Currency)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "currency: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "currency: %v", err)
 	}
 	amount, err := money.ParsePositiveAmount(in.Amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
-	issue, err := insParseDate("issueDate", in.IssueDate)
+	issue, err := kit.ParseDate("issueDate", in.IssueDate)
 	if err != nil {
 		return "", err
 	}
-	due, err := insParseDate("dueDate", in.DueDate)
+	due, err := kit.ParseDate("dueDate", in.DueDate)
 	if err != nil {
 		return "", err
 	}
 	if !due.After(issue) {
-		return "", errf(api.CodeInvalidArgument, "dueDate %s is not after issueDate %s", due, issue)
+		return "", kit.Errf(api.CodeInvalidArgument, "dueDate %s is not after issueDate %s", due, issue)
 	}
 	if issue.DaysUntil(due) > insMaxCreditDays {
-		return "", errf(api.CodeInvalidArgument, "a credit period is at most %d days", insMaxCreditDays)
+		return "", kit.Errf(api.CodeInvalidArgument, "a credit period is at most %d days", insMaxCreditDays)
 	}
 	if (in.ShipmentID == "") == (len(in.Lots) == 0) {
-		return "", errf(api.CodeInvalidArgument, "give shipmentId or lots, one of them")
+		return "", kit.Errf(api.CodeInvalidArgument, "give shipmentId or lots, one of them")
 	}
-	var lots []LotRef
+	var lots []api.LotRef
 	if len(in.Lots) > 0 {
 		if len(in.Lots) > insMaxLots {
-			return "", errf(api.CodeInvalidArgument, "lots: at most %d", insMaxLots)
+			return "", kit.Errf(api.CodeInvalidArgument, "lots: at most %d", insMaxLots)
 		}
 		if lots, err = trCheckLotRefs("lots", in.Lots, false); err != nil {
 			return "", err
@@ -130,14 +132,14 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if buyerCode == seller {
-		return "", errf(api.CodeRuleViolation, "an enterprise cannot invoice itself")
+		return "", kit.Errf(api.CodeRuleViolation, "an enterprise cannot invoice itself")
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	if issue.After(today) {
-		return "", errf(api.CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
+		return "", kit.Errf(api.CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
 	}
 	// The invoice key: read first, so two creations cannot both commit.
 	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, invoiceKey)
@@ -145,22 +147,22 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if v, err := ctx.GetStub().GetState(ik); err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if v != nil {
-		return "", errf(api.CodeDuplicateInvoice, "invoice %s from %s to %s is already receivable %s", invoiceNo, seller, buyer.Name, v)
+		return "", kit.Errf(api.CodeDuplicateInvoice, "invoice %s from %s to %s is already receivable %s", invoiceNo, seller, buyer.Name, v)
 	}
-	var s *Shipment
+	var s *api.Shipment
 	if in.ShipmentID != "" {
 		if s, err = insLoadShipment(ctx, in.ShipmentID); err != nil {
 			return "", err
 		}
 		switch {
 		case s.Insured != seller:
-			return "", errf(api.CodeForbidden, "shipment %s was declared by %s", s.ID, s.Insured)
+			return "", kit.Errf(api.CodeForbidden, "shipment %s was declared by %s", s.ID, s.Insured)
 		case s.Buyer.Country != buyer.Country || s.Buyer.RegistrationID != buyer.RegistrationID:
-			return "", errf(api.CodeRuleViolation, "shipment %s is to buyer %s/%s", s.ID, s.Buyer.Country, s.Buyer.RegistrationID)
+			return "", kit.Errf(api.CodeRuleViolation, "shipment %s is to buyer %s/%s", s.ID, s.Buyer.Country, s.Buyer.RegistrationID)
 		case NormalizeInvoiceNumber(s.InvoiceNumber) != invoiceKey || s.Currency != cur.Code || s.InvoiceAmount != money.Format(amount, cur):
-			return "", errf(api.CodeRuleViolation, "shipment %s is for invoice %s of %s %s", s.ID, s.InvoiceNumber, s.InvoiceAmount, s.Currency)
+			return "", kit.Errf(api.CodeRuleViolation, "shipment %s is for invoice %s of %s %s", s.ID, s.InvoiceNumber, s.InvoiceAmount, s.Currency)
 		}
 		lots = s.Lots
 	}
@@ -174,19 +176,19 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		}
 	}
 	zero := money.Format(decimal.Zero, cur)
-	rv := &Receivable{
-		ID: finDeriveID("RV", ctx.GetStub().GetTxID(), now, 0), Seller: seller, Creditor: seller,
+	rv := &api.Receivable{
+		ID: kit.DeriveID("RV", ctx.GetStub().GetTxID(), now, 0), Seller: seller, Creditor: seller,
 		Buyer: buyer, BuyerCreditCode: buyerCode, InvoiceNumber: invoiceNo, Amount: money.Format(amount, cur), Currency: cur.Code,
-		IssueDate: issue.String(), DueDate: due.String(), Lots: lots, Paid: zero, Status: ReceivableOpen,
-		Payments: []ReceivablePayment{}, RiskFlags: []string{}, CreatedAt: now.Format(timeLayout),
+		IssueDate: issue.String(), DueDate: due.String(), Lots: lots, Paid: zero, Status: api.ReceivableOpen,
+		Payments: []api.ReceivablePayment{}, RiskFlags: []string{}, CreatedAt: now.Format(kit.TimeLayout),
 	}
 	if s != nil {
 		rv.ShipmentID = s.ID
 	}
 	if buyerCode != "" {
-		rv.Status = ReceivablePending
+		rv.Status = api.ReceivablePending
 	}
-	if err := insPutNew(ctx, rvObj, rv.ID); err != nil {
+	if err := kit.PutNew(ctx, rvObj, rv.ID); err != nil {
 		return "", err
 	}
 	flags, err := rvRiskChecks(ctx, rv)
@@ -194,7 +196,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	for i := range flags {
-		if raised, err := rkRaise(ctx, RiskEntityReceivable, rv.ID, &flags[i], now); err != nil {
+		if raised, err := rkRaise(ctx, api.RiskEntityReceivable, rv.ID, &flags[i], now); err != nil {
 			return "", err
 		} else if raised {
 			rv.RiskFlags = append(rv.RiskFlags, flags[i].Code)
@@ -204,29 +206,29 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", err
 	}
 	if err := ctx.GetStub().PutState(ik, []byte(rv.ID)); err != nil {
-		return "", errf(api.CodeInternal, "write index: %v", err)
+		return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	if err := ctx.GetStub().PutState(saleKey, []byte(rv.ID)); err != nil {
-		return "", errf(api.CodeInternal, "write index: %v", err)
+		return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	for _, p := range []string{seller, buyerCode} {
 		if p == "" {
 			continue
 		}
-		if err := putIndex(ctx, rvIdxParty, p, rv.ID); err != nil {
+		if err := kit.PutIndex(ctx, rvIdxParty, p, rv.ID); err != nil {
 			return "", err
 		}
 	}
 	for _, r := range lots {
-		if err := putIndex(ctx, rvIdxLot, r.GTIN, r.Lot, rv.ID); err != nil {
+		if err := kit.PutIndex(ctx, rvIdxLot, r.GTIN, r.Lot, rv.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "ReceivableCreated", Event{Entity: "receivable", ID: rv.ID, Action: "created", By: seller,
+	if err := kit.Emit(ctx, "ReceivableCreated", api.Event{Entity: "receivable", ID: rv.ID, Action: "created", By: seller,
 		Data: map[string]any{"invoiceNumber": invoiceNo, "amount": rv.Amount, "currency": rv.Currency, "riskFlags": rv.RiskFlags}}); err != nil {
 		return "", err
 	}
-	return toJSON(rvView(rv, today, nil))
+	return kit.ToJSON(rvView(rv, today, nil))
 }
 
 // ConfirmReceivable is the buyer confirming that it owes a receivable.
@@ -237,7 +239,7 @@ func (c *Receivables) ConfirmReceivable(ctx contractapi.TransactionContextInterf
 // RejectReceivable is the buyer disputing a receivable; it can then never
 // be financed, and the invoice number stays taken.
 func (c *Receivables) RejectReceivable(ctx contractapi.TransactionContextInterface, receivableID, reason string) (string, error) {
-	why, err := cleanText("reason", reason, true, 500)
+	why, err := kit.CleanText("reason", reason, true, 500)
 	if err != nil {
 		return "", err
 	}
@@ -254,29 +256,29 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 		return "", err
 	}
 	if rv.BuyerCreditCode == "" || rv.BuyerCreditCode != caller.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the buyer answers receivable %s", rv.ID)
+		return "", kit.Errf(api.CodeForbidden, "only the buyer answers receivable %s", rv.ID)
 	}
-	if rv.Status != ReceivablePending {
-		return "", errf(api.CodeConflict, "receivable %s is %s, not %s", rv.ID, rv.Status, ReceivablePending)
+	if rv.Status != api.ReceivablePending {
+		return "", kit.Errf(api.CodeConflict, "receivable %s is %s, not %s", rv.ID, rv.Status, api.ReceivablePending)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
 	name, action := "ReceivableConfirmed", "confirmed"
 	if rejection == "" {
-		rv.Status, rv.ConfirmedAt = ReceivableConfirmed, now.Format(timeLayout)
+		rv.Status, rv.ConfirmedAt = api.ReceivableConfirmed, now.Format(kit.TimeLayout)
 	} else {
-		rv.Status, rv.Note = ReceivableRejected, rejection
+		rv.Status, rv.Note = api.ReceivableRejected, rejection
 		name, action = "ReceivableRejected", "rejected"
 	}
 	if err := rvSave(ctx, rv, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, name, Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, name, api.Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(rvView(rv, today, nil))
+	return kit.ToJSON(rvView(rv, today, nil))
 }
 
 // RecordReceivablePayment records a payment by the buyer with value date
@@ -292,43 +294,43 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 		return "", err
 	}
 	switch rv.Status {
-	case ReceivablePending, ReceivableOpen, ReceivableConfirmed, ReceivableOverdue:
+	case api.ReceivablePending, api.ReceivableOpen, api.ReceivableConfirmed, api.ReceivableOverdue:
 	default:
-		return "", errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+		return "", kit.Errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
 	}
 	if len(rv.Payments) >= rvMaxPayments {
-		return "", errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
+		return "", kit.Errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
+		return "", kit.Errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
 	pay, err := money.ParsePositiveAmount(amount, cur)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "amount: %v", err)
+		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	vd, err := finParseValueDate(valueDate, today)
+	vd, err := kit.ParseValueDate(valueDate, today)
 	if err != nil {
 		return "", err
 	}
-	if vd.Before(insStoredDate(rv.IssueDate)) {
-		return "", errf(api.CodeRuleViolation, "valueDate %s is before the invoice date %s", vd, rv.IssueDate)
+	if vd.Before(kit.StoredDate(rv.IssueDate)) {
+		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the invoice date %s", vd, rv.IssueDate)
 	}
-	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
+	total, paid, err := kit.ParseStoredPair(rv.Amount, rv.Paid, cur)
 	if err != nil {
 		return "", err
 	}
 	outstanding := total.Sub(paid)
 	if pay.GreaterThan(outstanding) {
-		return "", errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on receivable %s", money.Format(pay, cur), money.Format(outstanding, cur), rv.ID)
+		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on receivable %s", money.Format(pay, cur), money.Format(outstanding, cur), rv.ID)
 	}
 	by := caller.Enterprise.CreditCode
-	onTime := !vd.After(insStoredDate(rv.DueDate))
-	p := ReceivablePayment{ValueDate: vd.String(), Amount: money.Format(pay, cur), OnTime: onTime, RecordedBy: by, TxID: ctx.GetStub().GetTxID()}
+	onTime := !vd.After(kit.StoredDate(rv.DueDate))
+	p := api.ReceivablePayment{ValueDate: vd.String(), Amount: money.Format(pay, cur), OnTime: onTime, RecordedBy: by, TxID: ctx.GetStub().GetTxID()}
 	if rv.FinancingID != "" && rv.Assignee == by {
 		financingID, toInterest, toPrincipal, surplus, err := c.lender.ApplyCollection(ctx, rv, by, pay, vd, now)
 		if err != nil {
@@ -342,7 +344,7 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	rv.Payments = append(rv.Payments, p)
 	rv.Paid = money.Format(paid.Add(pay), cur)
 	if pay.Equal(outstanding) {
-		rv.Status = ReceivableSettled
+		rv.Status = api.ReceivableSettled
 	}
 	if rv.BuyerCreditCode != "" {
 		if err := crRecordRepayment(ctx, rv.BuyerCreditCode, pay, cur, onTime, now); err != nil {
@@ -352,28 +354,28 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	if err := rvSave(ctx, rv, now); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ReceivablePaid", Event{Entity: "receivable", ID: rv.ID, Action: "payment-recorded", By: by, Data: p}); err != nil {
+	if err := kit.Emit(ctx, "ReceivablePaid", api.Event{Entity: "receivable", ID: rv.ID, Action: "payment-recorded", By: by, Data: p}); err != nil {
 		return "", err
 	}
-	return toJSON(rvView(rv, today, nil))
+	return kit.ToJSON(rvView(rv, today, nil))
 }
 
 // MarkReceivableOverdue is the creditor (or the assignee bank) recording
 // that a receivable is past its due date unpaid.
 func (c *Receivables) MarkReceivableOverdue(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	return rvPastDueAction(ctx, receivableID, ReceivableOverdue)
+	return rvPastDueAction(ctx, receivableID, api.ReceivableOverdue)
 }
 
 // DeclareReceivableDefault is the creditor (or the assignee bank)
 // declaring a past-due receivable unpaid for good; an on-network buyer's
 // credit record counts the default with the amount outstanding.
 func (c *Receivables) DeclareReceivableDefault(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	return rvPastDueAction(ctx, receivableID, ReceivableDefaulted)
+	return rvPastDueAction(ctx, receivableID, api.ReceivableDefaulted)
 }
 
 func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string) (string, error) {
 	what := "marking a receivable overdue"
-	if to == ReceivableDefaulted {
+	if to == api.ReceivableDefaulted {
 		what = "declaring a receivable in default"
 	}
 	caller, rv, err := rvCreditorAction(ctx, id, what)
@@ -381,28 +383,28 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 		return "", err
 	}
 	switch {
-	case rv.Status == ReceivableOverdue && to == ReceivableDefaulted:
-	case rv.Status == ReceivablePending || rv.Status == ReceivableOpen || rv.Status == ReceivableConfirmed:
+	case rv.Status == api.ReceivableOverdue && to == api.ReceivableDefaulted:
+	case rv.Status == api.ReceivablePending || rv.Status == api.ReceivableOpen || rv.Status == api.ReceivableConfirmed:
 	default:
-		return "", errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+		return "", kit.Errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
 	}
-	now, today, err := finToday(ctx)
+	now, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	if !today.After(insStoredDate(rv.DueDate)) {
-		return "", errf(api.CodeRuleViolation, "receivable %s is due on %s", rv.ID, rv.DueDate)
+	if !today.After(kit.StoredDate(rv.DueDate)) {
+		return "", kit.Errf(api.CodeRuleViolation, "receivable %s is due on %s", rv.ID, rv.DueDate)
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return "", errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
+		return "", kit.Errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
-	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
+	total, paid, err := kit.ParseStoredPair(rv.Amount, rv.Paid, cur)
 	if err != nil {
 		return "", err
 	}
 	rv.Status = to
-	if to == ReceivableDefaulted && rv.BuyerCreditCode != "" {
+	if to == api.ReceivableDefaulted && rv.BuyerCreditCode != "" {
 		if err := crRecordDefault(ctx, rv.BuyerCreditCode, total.Sub(paid), cur, now); err != nil {
 			return "", err
 		}
@@ -411,13 +413,13 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 		return "", err
 	}
 	name, action := "ReceivableOverdue", "overdue"
-	if to == ReceivableDefaulted {
+	if to == api.ReceivableDefaulted {
 		name, action = "ReceivableDefaulted", "defaulted"
 	}
-	if err := emit(ctx, name, Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, name, api.Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(rvView(rv, today, nil))
+	return kit.ToJSON(rvView(rv, today, nil))
 }
 
 // GetReceivable returns a receivable with its risk flags to its seller,
@@ -431,18 +433,18 @@ func (c *Receivables) GetReceivable(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if !caller.HasKind(KindBank) && !insMayRead(caller, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
-		return "", errf(api.CodeForbidden, "only the seller, the buyer, banks and regulators read receivable %s", rv.ID)
+	if !caller.HasKind(api.KindBank) && !kit.MayRead(caller, rv.Seller, rv.Creditor, rv.BuyerCreditCode) {
+		return "", kit.Errf(api.CodeForbidden, "only the seller, the buyer, banks and regulators read receivable %s", rv.ID)
 	}
-	flags, err := rkFlags(ctx, RiskEntityReceivable, rv.ID)
+	flags, err := rkFlags(ctx, api.RiskEntityReceivable, rv.ID)
 	if err != nil {
 		return "", err
 	}
-	_, today, err := finToday(ctx)
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(rvView(rv, today, flags))
+	return kit.ToJSON(rvView(rv, today, flags))
 }
 
 // ListReceivables lists the receivables the caller is seller, buyer or
@@ -452,15 +454,15 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	tails, err := indexTails(ctx, rvIdxParty, []string{caller.Enterprise.CreditCode})
+	tails, err := kit.IndexTails(ctx, rvIdxParty, []string{caller.Enterprise.CreditCode})
 	if err != nil {
 		return "", err
 	}
-	_, today, err := finToday(ctx)
+	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return "", err
 	}
-	out := []ReceivableView{}
+	out := []api.ReceivableView{}
 	for _, t := range tails {
 		if len(out) >= rvMaxListed {
 			break
@@ -471,19 +473,19 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 		}
 		out = append(out, rvView(rv, today, nil))
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
 // rvBuyer normalises a buyer: an enterprise on the network by its credit
 // code (name from the registry), or an overseas buyer. A Chinese buyer
 // named by a registered credit code is the network enterprise.
-func rvBuyer(ctx contractapi.TransactionContextInterface, in ReceivableBuyerInput) (Buyer, string, error) {
+func rvBuyer(ctx contractapi.TransactionContextInterface, in api.ReceivableBuyerInput) (api.Buyer, string, error) {
 	if in.CreditCode != "" {
 		if in.Name != "" || in.Country != "" || in.RegistrationID != "" {
-			return Buyer{}, "", errf(api.CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
+			return api.Buyer{}, "", kit.Errf(api.CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
 		}
 		if err := uscc.Validate(in.CreditCode); err != nil {
-			return Buyer{}, "", errf(api.CodeInvalidArgument, "buyer.creditCode: %v", err)
+			return api.Buyer{}, "", kit.Errf(api.CodeInvalidArgument, "buyer.creditCode: %v", err)
 		}
 		in.Country, in.RegistrationID = "CN", in.CreditCode
 	}
@@ -491,24 +493,24 @@ func rvBuyer(ctx contractapi.TransactionContextInterface, in ReceivableBuyerInpu
 		if uscc.Validate(in.RegistrationID) == nil {
 			e, err := loadEnterprise(ctx, in.RegistrationID)
 			if err == nil {
-				if e.Status != EnterpriseActive {
-					return Buyer{}, "", errf(api.CodeRuleViolation, "buyer %s is %s", e.CreditCode, e.Status)
+				if e.Status != api.EnterpriseActive {
+					return api.Buyer{}, "", kit.Errf(api.CodeRuleViolation, "buyer %s is %s", e.CreditCode, e.Status)
 				}
-				return Buyer{Name: e.Name, Country: "CN", RegistrationID: e.CreditCode}, e.CreditCode, nil
+				return api.Buyer{Name: e.Name, Country: "CN", RegistrationID: e.CreditCode}, e.CreditCode, nil
 			}
 			if in.CreditCode != "" {
-				return Buyer{}, "", err
+				return api.Buyer{}, "", err
 			}
 		}
 	}
-	b, err := insCheckBuyer("buyer", BuyerInput{Name: in.Name, Country: in.Country, RegistrationID: in.RegistrationID})
+	b, err := insCheckBuyer("buyer", api.BuyerInput{Name: in.Name, Country: in.Country, RegistrationID: in.RegistrationID})
 	return b, "", err
 }
 
 // rvRiskChecks runs the receivable's checks: shipping events for its lots
 // (recording the ones found on rv) and invoice against declared value.
-func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) ([]RiskFlag, error) {
-	var out []RiskFlag
+func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *api.Receivable) ([]api.RiskFlag, error) {
+	var out []api.RiskFlag
 	events, missing, err := rkShippingEvents(ctx, rv.Lots)
 	if err != nil {
 		return nil, err
@@ -519,9 +521,9 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
-		return nil, errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
+		return nil, kit.Errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
 	}
-	amount, err := finParseStored(rv.Amount, cur)
+	amount, err := kit.ParseStored(rv.Amount, cur)
 	if err != nil {
 		return nil, err
 	}
@@ -532,7 +534,7 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 		if err != nil {
 			return nil, err
 		}
-		if declared, err = finParseStored(s.CustomsValue, cur); err != nil {
+		if declared, err = kit.ParseStored(s.CustomsValue, cur); err != nil {
 			return nil, err
 		}
 		what, refs = "customs value of shipment "+s.ID, []string{s.ID}
@@ -551,7 +553,7 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 				if r.Valuation.Currency != cur.Code {
 					continue
 				}
-				v, err := finParseStored(r.Valuation.Amount, cur)
+				v, err := kit.ParseStored(r.Valuation.Amount, cur)
 				if err != nil {
 					return nil, err
 				}
@@ -567,7 +569,7 @@ func rvRiskChecks(ctx contractapi.TransactionContextInterface, rv *Receivable) (
 }
 
 // rvCreditorAction: the creditor, or the assignee bank while assigned.
-func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what string) (*Caller, *Receivable, error) {
+func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Receivable, error) {
 	caller, err := requireEnterprise(ctx, what)
 	if err != nil {
 		return nil, nil, err
@@ -579,40 +581,40 @@ func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what stri
 	by := caller.Enterprise.CreditCode
 	if rv.Assignee != "" {
 		if by != rv.Assignee {
-			return nil, nil, errf(api.CodeForbidden, "receivable %s is assigned to %s; only it may do this", rv.ID, rv.Assignee)
+			return nil, nil, kit.Errf(api.CodeForbidden, "receivable %s is assigned to %s; only it may do this", rv.ID, rv.Assignee)
 		}
 	} else if by != rv.Creditor {
-		return nil, nil, errf(api.CodeForbidden, "only the creditor %s may do this to receivable %s", rv.Creditor, rv.ID)
+		return nil, nil, kit.Errf(api.CodeForbidden, "only the creditor %s may do this to receivable %s", rv.Creditor, rv.ID)
 	}
 	return caller, rv, nil
 }
 
-func rvView(rv *Receivable, today money.Date, flags []RiskFlag) ReceivableView {
-	v := ReceivableView{Receivable: *rv, Flags: flags}
+func rvView(rv *api.Receivable, today money.Date, flags []api.RiskFlag) api.ReceivableView {
+	v := api.ReceivableView{Receivable: *rv, Flags: flags}
 	if v.Flags == nil {
-		v.Flags = []RiskFlag{}
+		v.Flags = []api.RiskFlag{}
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
 		return v
 	}
-	total, paid, err := insParse2(rv.Amount, rv.Paid, cur)
+	total, paid, err := kit.ParseStoredPair(rv.Amount, rv.Paid, cur)
 	if err != nil {
 		return v
 	}
 	out := total.Sub(paid)
 	v.Outstanding = money.Format(out, cur)
-	v.PastDue = out.Sign() > 0 && today.After(insStoredDate(rv.DueDate)) && rv.Status != ReceivableRejected && rv.Status != ReceivableDefaulted
+	v.PastDue = out.Sign() > 0 && today.After(kit.StoredDate(rv.DueDate)) && rv.Status != api.ReceivableRejected && rv.Status != api.ReceivableDefaulted
 	return v
 }
 
-func rvLoad(ctx contractapi.TransactionContextInterface, id string) (*Receivable, error) {
-	var rv Receivable
-	if err := insLoad(ctx, rvObj, "RV", "receivable", id, &rv); err != nil {
+func rvLoad(ctx contractapi.TransactionContextInterface, id string) (*api.Receivable, error) {
+	var rv api.Receivable
+	if err := kit.Load(ctx, rvObj, "RV", "receivable", id, &rv); err != nil {
 		return nil, err
 	}
 	if rv.Payments == nil {
-		rv.Payments = []ReceivablePayment{}
+		rv.Payments = []api.ReceivablePayment{}
 	}
 	if rv.RiskFlags == nil {
 		rv.RiskFlags = []string{}
@@ -623,28 +625,28 @@ func rvLoad(ctx contractapi.TransactionContextInterface, id string) (*Receivable
 	return &rv, nil
 }
 
-func rvSave(ctx contractapi.TransactionContextInterface, rv *Receivable, now time.Time) error {
-	rv.UpdatedAt, rv.TxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
-	k, err := key(ctx, rvObj, rv.ID)
+func rvSave(ctx contractapi.TransactionContextInterface, rv *api.Receivable, now time.Time) error {
+	rv.UpdatedAt, rv.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
+	k, err := kit.Key(ctx, rvObj, rv.ID)
 	if err != nil {
 		return err
 	}
-	return putJSON(ctx, k, rv)
+	return kit.PutJSON(ctx, k, rv)
 }
 
 // rvInvoiceIndexKey is the receivable~invoice key of an invoice: seller,
 // buyer (country and registration number) and the normalised number
 // (the second result of insCheckInvoiceNumber, or NormalizeInvoiceNumber
 // of a stored number).
-func rvInvoiceIndexKey(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, normalisedNo string) (string, error) {
-	return key(ctx, rvIdxInvoice, seller, buyer.Country, buyer.RegistrationID, normalisedNo)
+func rvInvoiceIndexKey(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, normalisedNo string) (string, error) {
+	return kit.Key(ctx, rvIdxInvoice, seller, buyer.Country, buyer.RegistrationID, normalisedNo)
 }
 
 // rvLotsDigest is the hex SHA-256 of a set of lots: (GTIN-14, lot) pairs,
 // sorted and without repeats, so the order in which the seller listed them
 // does not matter. Lots are compared exactly (GS1 AI 10 is case-sensitive);
 // quantities are not part of it.
-func rvLotsDigest(lots []LotRef) string {
+func rvLotsDigest(lots []api.LotRef) string {
 	pairs := make([]string, 0, len(lots))
 	for _, l := range lots {
 		pairs = append(pairs, l.GTIN+"\x00"+l.Lot)
@@ -670,7 +672,7 @@ func rvLotsDigest(lots []LotRef) string {
 // amount, say a second delivery out of one lot, is genuinely new).
 func rvBlocksSameSale(status string) bool {
 	switch status {
-	case ReceivableRejected, ReceivableSettled:
+	case api.ReceivableRejected, api.ReceivableSettled:
 		return false
 	}
 	return true
@@ -685,14 +687,14 @@ func rvBlocksSameSale(status string) bool {
 // and the earlier receivable (so a concurrent settlement or creation
 // conflicts under MVCC) and returns the key, which the creation then
 // writes with the new receivable's id.
-func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, currency, amount string, lots []LotRef) (string, error) {
-	sk, err := key(ctx, rvIdxSale, seller, buyer.Country, buyer.RegistrationID, currency, amount, rvLotsDigest(lots))
+func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, currency, amount string, lots []api.LotRef) (string, error) {
+	sk, err := kit.Key(ctx, rvIdxSale, seller, buyer.Country, buyer.RegistrationID, currency, amount, rvLotsDigest(lots))
 	if err != nil {
 		return "", err
 	}
 	v, err := ctx.GetStub().GetState(sk)
 	if err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v == nil {
 		return sk, nil
@@ -702,7 +704,7 @@ func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller 
 		return "", err
 	}
 	if rvBlocksSameSale(other.Status) {
-		return "", errf(api.CodeLikelyDuplicateReceivable,
+		return "", kit.Errf(api.CodeLikelyDuplicateReceivable,
 			"receivable %s (invoice %s, %s) is for the same buyer, amount %s %s and lots; a second invoice for one sale is refused while the first is not settled or rejected",
 			other.ID, other.InvoiceNumber, other.Status, amount, currency)
 	}
@@ -714,19 +716,19 @@ const rvMaxListed = 1000
 
 // rvOnLot lists the receivables naming a lot, in id order.
 func rvOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return tailIDs(ctx, rvIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, rvIdxLot, gtin, lot)
 }
 
 // rvOfInvoice is the receivable of an invoice (seller, buyer, normalised
 // number), "" when there is none.
-func rvOfInvoice(ctx contractapi.TransactionContextInterface, seller string, buyer Buyer, normalisedNo string) (string, error) {
+func rvOfInvoice(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, normalisedNo string) (string, error) {
 	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, normalisedNo)
 	if err != nil {
 		return "", err
 	}
 	id, err := ctx.GetStub().GetState(ik)
 	if err != nil {
-		return "", errf(api.CodeInternal, "read state: %v", err)
+		return "", kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	return string(id), nil
 }
@@ -734,5 +736,5 @@ func rvOfInvoice(ctx contractapi.TransactionContextInterface, seller string, buy
 // rvIndexParty lists a receivable among those of a party (the assignee
 // bank, once it is financed).
 func rvIndexParty(ctx contractapi.TransactionContextInterface, party, id string) error {
-	return putIndex(ctx, rvIdxParty, party, id)
+	return kit.PutIndex(ctx, rvIdxParty, party, id)
 }

@@ -74,17 +74,17 @@ func TestCheckInvoiceNumber(t *testing.T) {
 }
 
 func TestLotsDigest(t *testing.T) {
-	a := LotRef{GTIN: "06901230000010", Lot: "YD0001"}
-	b := LotRef{GTIN: "06901230000010", Lot: "YD0002"}
-	c := LotRef{GTIN: "06901230000027", Lot: "YD0001"}
-	if rvLotsDigest([]LotRef{a, b}) != rvLotsDigest([]LotRef{b, a}) {
+	a := api.LotRef{GTIN: "06901230000010", Lot: "YD0001"}
+	b := api.LotRef{GTIN: "06901230000010", Lot: "YD0002"}
+	c := api.LotRef{GTIN: "06901230000027", Lot: "YD0001"}
+	if rvLotsDigest([]api.LotRef{a, b}) != rvLotsDigest([]api.LotRef{b, a}) {
 		t.Error("order matters")
 	}
-	if rvLotsDigest([]LotRef{a, b}) != rvLotsDigest([]LotRef{a, b, a}) {
+	if rvLotsDigest([]api.LotRef{a, b}) != rvLotsDigest([]api.LotRef{a, b, a}) {
 		t.Error("a repeat matters")
 	}
-	for _, other := range [][]LotRef{{}, {a}, {a, c}, {a, b, c}, {{GTIN: a.GTIN, Lot: "yd0001"}, b}, {{GTIN: "0690123000001", Lot: "0YD0001"}, b}} {
-		if rvLotsDigest([]LotRef{a, b}) == rvLotsDigest(other) {
+	for _, other := range [][]api.LotRef{{}, {a}, {a, c}, {a, b, c}, {{GTIN: a.GTIN, Lot: "yd0001"}, b}, {{GTIN: "0690123000001", Lot: "0YD0001"}, b}} {
+		if rvLotsDigest([]api.LotRef{a, b}) == rvLotsDigest(other) {
 			t.Errorf("%v has the digest of {a, b}", other)
 		}
 	}

@@ -3,6 +3,8 @@ package contracts
 import (
 	"slices"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -10,14 +12,14 @@ import (
 // insParty checks that a credit code names an active enterprise of a kind.
 func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, kind string) (string, error) {
 	if creditCode == "" {
-		return "", errf(api.CodeInvalidArgument, "%s is required", field)
+		return "", kit.Errf(api.CodeInvalidArgument, "%s is required", field)
 	}
 	e, err := loadEnterprise(ctx, creditCode)
 	if err != nil {
 		return "", err
 	}
-	if e.Status != EnterpriseActive || !slices.Contains(e.Kinds, kind) {
-		return "", errf(api.CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
+	if e.Status != api.EnterpriseActive || !slices.Contains(e.Kinds, kind) {
+		return "", kit.Errf(api.CodeRuleViolation, "%s %s is not an active %s", field, e.CreditCode, kind)
 	}
 	return e.CreditCode, nil
 }
@@ -26,14 +28,14 @@ func insParty(ctx contractapi.TransactionContextInterface, field, creditCode, ki
 // enterprise.
 func finActiveEnterprise(ctx contractapi.TransactionContextInterface, field, creditCode string) (string, error) {
 	if creditCode == "" {
-		return "", errf(api.CodeInvalidArgument, "%s is required", field)
+		return "", kit.Errf(api.CodeInvalidArgument, "%s is required", field)
 	}
 	e, err := loadEnterprise(ctx, creditCode)
 	if err != nil {
 		return "", err
 	}
-	if e.Status != EnterpriseActive {
-		return "", errf(api.CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
+	if e.Status != api.EnterpriseActive {
+		return "", kit.Errf(api.CodeRuleViolation, "%s %s is %s", field, e.CreditCode, e.Status)
 	}
 	return e.CreditCode, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -34,11 +36,11 @@ import (
 // and a VALUE_MISMATCH of unknown ratio as BLOCKING (fail closed: the bank
 // overrides it or a regulator resolves it).
 var rkSeverities = []struct{ code, severity string }{
-	{RiskPledgedGoods, SeverityBlocking},
-	{RiskRecalledGoods, SeverityBlocking},
-	{RiskSellerNeverHeld, SeverityBlocking},
-	{RiskValueMismatch, SeverityWarning}, // BLOCKING beyond rkValueBlockingRatio: rkValueFlag
-	{RiskNoShippingEvent, SeverityWarning},
+	{api.RiskPledgedGoods, api.SeverityBlocking},
+	{api.RiskRecalledGoods, api.SeverityBlocking},
+	{api.RiskSellerNeverHeld, api.SeverityBlocking},
+	{api.RiskValueMismatch, api.SeverityWarning}, // BLOCKING beyond rkValueBlockingRatio: rkValueFlag
+	{api.RiskNoShippingEvent, api.SeverityWarning},
 }
 
 // rkSeverityOf is the table's severity of a code (BLOCKING for a code it
@@ -49,7 +51,7 @@ func rkSeverityOf(code string) string {
 			return s.severity
 		}
 	}
-	return SeverityBlocking
+	return api.SeverityBlocking
 }
 
 const (
@@ -82,26 +84,26 @@ var rkValueBlockingRatio = decimal.New(15, -1)
 type Risk struct{}
 
 // rkFlags lists the stored flags of an entity.
-func rkFlags(ctx contractapi.TransactionContextInterface, entity, id string) ([]RiskFlag, error) {
+func rkFlags(ctx contractapi.TransactionContextInterface, entity, id string) ([]api.RiskFlag, error) {
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(rkObjFlag, []string{entity, id})
 	if err != nil {
-		return nil, errf(api.CodeInternal, "index query: %v", err)
+		return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
-	out := []RiskFlag{}
+	out := []api.RiskFlag{}
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
-			return nil, errf(api.CodeInternal, "index query: %v", err)
+			return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 		}
-		var f RiskFlag
-		if err := jsonUnmarshal(kv.Value, &f); err != nil {
+		var f api.RiskFlag
+		if err := kit.UnmarshalState(kv.Value, &f); err != nil {
 			return nil, err
 		}
 		if f.Severity == "" { // stored before severities: rkSeverities
 			f.Severity = rkSeverityOf(f.Code)
-			if f.Code == RiskValueMismatch {
-				f.Severity = SeverityBlocking
+			if f.Code == api.RiskValueMismatch {
+				f.Severity = api.SeverityBlocking
 			}
 		}
 		out = append(out, f)
@@ -111,14 +113,14 @@ func rkFlags(ctx contractapi.TransactionContextInterface, entity, id string) ([]
 
 // rkRaise records a flag unless the entity has one with that code
 // (raised or resolved). It reports whether it wrote one.
-func rkRaise(ctx contractapi.TransactionContextInterface, entity, id string, f *RiskFlag, now time.Time) (bool, error) {
-	k, err := key(ctx, rkObjFlag, entity, id, f.Code)
+func rkRaise(ctx contractapi.TransactionContextInterface, entity, id string, f *api.RiskFlag, now time.Time) (bool, error) {
+	k, err := kit.Key(ctx, rkObjFlag, entity, id, f.Code)
 	if err != nil {
 		return false, err
 	}
 	old, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return false, errf(api.CodeInternal, "read state: %v", err)
+		return false, kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	if old != nil {
 		return false, nil
@@ -127,11 +129,11 @@ func rkRaise(ctx contractapi.TransactionContextInterface, entity, id string, f *
 	if f.Severity == "" {
 		f.Severity = rkSeverityOf(f.Code)
 	}
-	f.RaisedAt, f.RaisedTxID = now.Format(timeLayout), ctx.GetStub().GetTxID()
+	f.RaisedAt, f.RaisedTxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
 	if f.Refs == nil {
 		f.Refs = []string{}
 	}
-	if err := putJSON(ctx, k, f); err != nil {
+	if err := kit.PutJSON(ctx, k, f); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -140,7 +142,7 @@ func rkRaise(ctx contractapi.TransactionContextInterface, entity, id string, f *
 // rkShippingEvents finds, for each lot, the latest shipping event naming it
 // (trace's event~lot index, newest first, at most 200 events examined per
 // lot). It returns the event ids found and the lots without one.
-func rkShippingEvents(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]string, []lotKey, error) {
+func rkShippingEvents(ctx contractapi.TransactionContextInterface, lots []api.LotRef) ([]string, []lotKey, error) {
 	events := []string{}
 	var missing []lotKey
 	for _, r := range lots {
@@ -168,7 +170,7 @@ func rkShippingEvents(ctx contractapi.TransactionContextInterface, lots []LotRef
 	return events, missing, nil
 }
 
-func rkNoShippingFlag(missing []lotKey) *RiskFlag {
+func rkNoShippingFlag(missing []lotKey) *api.RiskFlag {
 	if len(missing) == 0 {
 		return nil
 	}
@@ -176,23 +178,23 @@ func rkNoShippingFlag(missing []lotKey) *RiskFlag {
 	for i, m := range missing {
 		refs[i] = lotPath(m.GTIN, m.Lot)
 	}
-	return &RiskFlag{Code: RiskNoShippingEvent, Severity: rkSeverityOf(RiskNoShippingEvent), Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
+	return &api.RiskFlag{Code: api.RiskNoShippingEvent, Severity: rkSeverityOf(api.RiskNoShippingEvent), Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
 }
 
 // rkValueFlag flags an invoice amount more than rkValueTolerance away from
 // the goods' declared value; BLOCKING when the invoice is more than
 // rkValueBlockingRatio times that value, else WARNING.
-func rkValueFlag(invoice, declared decimal.Decimal, cur money.Currency, what string) *RiskFlag {
+func rkValueFlag(invoice, declared decimal.Decimal, cur money.Currency, what string) *api.RiskFlag {
 	if declared.Sign() <= 0 {
 		return nil
 	}
 	if invoice.Sub(declared).Abs().GreaterThan(declared.Mul(rkValueTolerance)) {
-		sev, rule := SeverityWarning, ""
+		sev, rule := api.SeverityWarning, ""
 		if invoice.GreaterThan(declared.Mul(rkValueBlockingRatio)) {
-			sev, rule = SeverityBlocking, fmt.Sprintf("; more than %s times the goods' value blocks financing", rkValueBlockingRatio.String())
+			sev, rule = api.SeverityBlocking, fmt.Sprintf("; more than %s times the goods' value blocks financing", rkValueBlockingRatio.String())
 		}
 		ratio := invoice.DivRound(declared, 4).String()
-		return &RiskFlag{Code: RiskValueMismatch, Severity: sev, Ratio: ratio, Refs: []string{},
+		return &api.RiskFlag{Code: api.RiskValueMismatch, Severity: sev, Ratio: ratio, Refs: []string{},
 			Detail: fmt.Sprintf("invoice %s %s is %s of the %s %s %s (tolerance ±%s%s)", money.Format(invoice, cur), cur.Code,
 				ratio, what, money.Format(declared, cur), cur.Code, rkValueTolerance.String(), rule)}
 	}
@@ -201,13 +203,13 @@ func rkValueFlag(invoice, declared decimal.Decimal, cur money.Currency, what str
 
 // rkRecalledGoodsFlag flags lots a recall reaches, leaving out the
 // recalled lots (GS1 paths) in cleared.
-func rkRecalledGoodsFlag(ctx contractapi.TransactionContextInterface, lots []LotRef, cleared []string) (*RiskFlag, error) {
+func rkRecalledGoodsFlag(ctx contractapi.TransactionContextInterface, lots []api.LotRef, cleared []string) (*api.RiskFlag, error) {
 	recalls, err := rkRecalls(ctx, lots)
 	if err != nil {
 		return nil, err
 	}
 	refs := []string{}
-	var first *Recall
+	var first *api.Recall
 	for i, r := range recalls {
 		p := lotPath(r.GTIN, r.Lot)
 		if slices.Contains(cleared, p) || slices.Contains(refs, p) {
@@ -225,12 +227,12 @@ func rkRecalledGoodsFlag(ctx contractapi.TransactionContextInterface, lots []Lot
 	if len(refs) > 1 {
 		more = fmt.Sprintf(" and %d more recall(s)", len(refs)-1)
 	}
-	return &RiskFlag{Code: RiskRecalledGoods, Severity: rkSeverityOf(RiskRecalledGoods), Refs: refs,
-		Detail: fmt.Sprintf("its goods are under the recall of lot %s of %s (%s, %s)%s", first.Lot, first.GTIN, trClip(first.Reason), first.RecallAt, more)}, nil
+	return &api.RiskFlag{Code: api.RiskRecalledGoods, Severity: rkSeverityOf(api.RiskRecalledGoods), Refs: refs,
+		Detail: fmt.Sprintf("its goods are under the recall of lot %s of %s (%s, %s)%s", first.Lot, first.GTIN, kit.Clip(first.Reason), first.RecallAt, more)}, nil
 }
 
 // rkPledgedReceipts lists the live receipts on the lots that are pledged.
-func rkPledgedReceipts(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]string, error) {
+func rkPledgedReceipts(ctx contractapi.TransactionContextInterface, lots []api.LotRef) ([]string, error) {
 	var out []string
 	for _, l := range lots {
 		ids, err := wrOnLot(ctx, l.GTIN, l.Lot)
@@ -252,38 +254,38 @@ func rkPledgedReceipts(ctx contractapi.TransactionContextInterface, lots []LotRe
 
 // rkPledgedGoodsFlag flags lots behind a pledged receipt; why says what
 // else finances them.
-func rkPledgedGoodsFlag(ctx contractapi.TransactionContextInterface, lots []LotRef, why string) (*RiskFlag, error) {
+func rkPledgedGoodsFlag(ctx contractapi.TransactionContextInterface, lots []api.LotRef, why string) (*api.RiskFlag, error) {
 	receipts, err := rkPledgedReceipts(ctx, lots)
 	if err != nil || len(receipts) == 0 {
 		return nil, err
 	}
-	return &RiskFlag{Code: RiskPledgedGoods, Severity: rkSeverityOf(RiskPledgedGoods), Refs: receipts,
+	return &api.RiskFlag{Code: api.RiskPledgedGoods, Severity: rkSeverityOf(api.RiskPledgedGoods), Refs: receipts,
 		Detail: fmt.Sprintf("%s while its goods are behind pledged warehouse receipt(s) %s", why, strings.Join(receipts, ", "))}, nil
 }
 
 const insMaxEventsExamined = 200
 
 // rkResolve closes an open flag of an entity, by a regulator, with a note.
-func rkResolve(ctx contractapi.TransactionContextInterface, entity, id, code, by, note string) (*RiskFlag, error) {
-	k, err := key(ctx, rkObjFlag, entity, id, code)
+func rkResolve(ctx contractapi.TransactionContextInterface, entity, id, code, by, note string) (*api.RiskFlag, error) {
+	k, err := kit.Key(ctx, rkObjFlag, entity, id, code)
 	if err != nil {
 		return nil, err
 	}
-	var f RiskFlag
-	if found, err := getJSON(ctx, k, &f); err != nil {
+	var f api.RiskFlag
+	if found, err := kit.GetJSON(ctx, k, &f); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "%s %s has no %s flag", entity, trClip(id), trClip(code))
+		return nil, kit.Errf(api.CodeNotFound, "%s %s has no %s flag", entity, kit.Clip(id), kit.Clip(code))
 	}
 	if f.Resolved {
-		return nil, errf(api.CodeConflict, "flag %s of %s %s is already resolved", code, entity, id)
+		return nil, kit.Errf(api.CodeConflict, "flag %s of %s %s is already resolved", code, entity, id)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f.Resolved, f.ResolvedBy, f.ResolvedAt, f.ResolutionNote = true, by, now.Format(timeLayout), note
-	if err := putJSON(ctx, k, f); err != nil {
+	f.Resolved, f.ResolvedBy, f.ResolvedAt, f.ResolutionNote = true, by, now.Format(kit.TimeLayout), note
+	if err := kit.PutJSON(ctx, k, f); err != nil {
 		return nil, err
 	}
 	return &f, nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -14,7 +16,7 @@ const (
 
 // rkEntityBlockers: a receivable's or shipment's open blocking flags and
 // the fresh recall and pledged-goods checks of its lots.
-func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id string, lots []LotRef, why string) ([]rkBlocker, error) {
+func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id string, lots []api.LotRef, why string) ([]rkBlocker, error) {
 	stored, err := rkFlags(ctx, entity, id)
 	if err != nil {
 		return nil, err
@@ -27,7 +29,7 @@ func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id st
 		}
 	}
 	for _, fl := range stored {
-		if !fl.Resolved && fl.Severity == SeverityBlocking {
+		if !fl.Resolved && fl.Severity == api.SeverityBlocking {
 			add(rkBlocker{code: fl.Code, where: where})
 		}
 	}
@@ -41,7 +43,7 @@ func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id st
 		}
 		return nil
 	}
-	recall, err := rkRecalledGoodsFlag(ctx, lots, resolved(RiskRecalledGoods))
+	recall, err := rkRecalledGoodsFlag(ctx, lots, resolved(api.RiskRecalledGoods))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +55,7 @@ func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id st
 		return nil, err
 	}
 	if pledged != nil {
-		done := resolved(RiskPledgedGoods)
+		done := resolved(api.RiskPledgedGoods)
 		if slices.ContainsFunc(pledged.Refs, func(r string) bool { return !slices.Contains(done, r) }) {
 			add(rkBlocker{code: pledged.Code, where: where, fresh: pledged})
 		}
@@ -63,7 +65,7 @@ func rkEntityBlockers(ctx contractapi.TransactionContextInterface, entity, id st
 
 // rkSellerNeverHeldFlag flags a receivable whose seller never owned nor
 // held some of the lots it names.
-func rkSellerNeverHeldFlag(ctx contractapi.TransactionContextInterface, rv *Receivable) (*RiskFlag, error) {
+func rkSellerNeverHeldFlag(ctx contractapi.TransactionContextInterface, rv *api.Receivable) (*api.RiskFlag, error) {
 	refs := []string{}
 	for _, r := range rv.Lots {
 		l, err := loadLot(ctx, r.GTIN, r.Lot)
@@ -81,14 +83,14 @@ func rkSellerNeverHeldFlag(ctx contractapi.TransactionContextInterface, rv *Rece
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	return &RiskFlag{Code: RiskSellerNeverHeld, Severity: rkSeverityOf(RiskSellerNeverHeld), Refs: refs,
+	return &api.RiskFlag{Code: api.RiskSellerNeverHeld, Severity: rkSeverityOf(api.RiskSellerNeverHeld), Refs: refs,
 		Detail: fmt.Sprintf("the seller %s never owned nor held %d of its lots (first %s)", rv.Seller, len(refs), refs[0])}, nil
 }
 
 // heldBy reports whether the enterprise owns the lot, ever held its
 // goods, or holds a live warehouse receipt for them (title to the goods
 // in the warehouse).
-func heldBy(ctx contractapi.TransactionContextInterface, l *Lot, creditCode string) (bool, error) {
+func heldBy(ctx contractapi.TransactionContextInterface, l *api.Lot, creditCode string) (bool, error) {
 	if held, err := everHeld(ctx, l, creditCode); err != nil || held {
 		return held, err
 	}
@@ -112,7 +114,7 @@ func heldBy(ctx contractapi.TransactionContextInterface, l *Lot, creditCode stri
 type rkBlocker struct {
 	code  string
 	where string // "receipt WR-…", "receivable RV-…", "shipment SH-…"
-	fresh *RiskFlag
+	fresh *api.RiskFlag
 	// entity and id to record a fresh recall flag on (receivables and
 	// shipments; receipts carry no flags).
 	entity, id string

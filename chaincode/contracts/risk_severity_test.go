@@ -3,6 +3,8 @@ package contracts
 import (
 	"testing"
 
+	"github.com/qingchain/qingchain/chaincode/api"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/qingchain/qingchain/chaincode/money"
@@ -11,9 +13,9 @@ import (
 // The severity table and the VALUE_MISMATCH ratio that makes it blocking.
 func TestRiskSeverity(t *testing.T) {
 	for code, want := range map[string]string{
-		RiskPledgedGoods: SeverityBlocking, RiskRecalledGoods: SeverityBlocking,
-		RiskValueMismatch: SeverityWarning, RiskNoShippingEvent: SeverityWarning,
-		"SOMETHING_NEW": SeverityBlocking,
+		api.RiskPledgedGoods: api.SeverityBlocking, api.RiskRecalledGoods: api.SeverityBlocking,
+		api.RiskValueMismatch: api.SeverityWarning, api.RiskNoShippingEvent: api.SeverityWarning,
+		"SOMETHING_NEW": api.SeverityBlocking,
 	} {
 		if got := rkSeverityOf(code); got != want {
 			t.Errorf("rkSeverityOf(%s) = %s, want %s", code, got, want)
@@ -27,13 +29,13 @@ func TestRiskSeverity(t *testing.T) {
 	tests := []struct {
 		invoice, severity, ratio string // severity "" for no flag
 	}{
-		{"12000.00", "", ""},                 // within ±20%
-		{"8000.00", "", ""},                  // within ±20%
-		{"12000.01", SeverityWarning, "1.2"}, // just outside
-		{"15000.00", SeverityWarning, "1.5"}, // at the ratio: not beyond it
-		{"15000.01", SeverityBlocking, "1.5"},
-		{"20000.00", SeverityBlocking, "2"},
-		{"1000.00", SeverityWarning, "0.1"}, // far below the goods' value
+		{"12000.00", "", ""},                     // within ±20%
+		{"8000.00", "", ""},                      // within ±20%
+		{"12000.01", api.SeverityWarning, "1.2"}, // just outside
+		{"15000.00", api.SeverityWarning, "1.5"}, // at the ratio: not beyond it
+		{"15000.01", api.SeverityBlocking, "1.5"},
+		{"20000.00", api.SeverityBlocking, "2"},
+		{"1000.00", api.SeverityWarning, "0.1"}, // far below the goods' value
 	}
 	for _, tc := range tests {
 		f := rkValueFlag(decimal.RequireFromString(tc.invoice), declared, cny, "customs value")
@@ -42,7 +44,7 @@ func TestRiskSeverity(t *testing.T) {
 			t.Errorf("invoice %s: flagged %+v", tc.invoice, f)
 		case tc.severity != "" && f == nil:
 			t.Errorf("invoice %s: not flagged", tc.invoice)
-		case f != nil && (f.Severity != tc.severity || f.Ratio != tc.ratio || f.Code != RiskValueMismatch):
+		case f != nil && (f.Severity != tc.severity || f.Ratio != tc.ratio || f.Code != api.RiskValueMismatch):
 			t.Errorf("invoice %s: %s %s ratio %s, want %s ratio %s", tc.invoice, f.Code, f.Severity, f.Ratio, tc.severity, tc.ratio)
 		}
 	}

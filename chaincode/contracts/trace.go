@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
@@ -92,83 +94,83 @@ const (
 	cstOffsetSeconds = 8 * 3600
 )
 
-func actorOf(c *Caller) Actor {
-	return Actor{CreditCode: c.Enterprise.CreditCode, Name: c.Enterprise.Name, MSPID: c.MSPID}
+func actorOf(c *api.Caller) api.Actor {
+	return api.Actor{CreditCode: c.Enterprise.CreditCode, Name: c.Enterprise.Name, MSPID: c.MSPID}
 }
 
 // CreateProduct registers a product (GTIN). The caller's enterprise, a
 // producer or processor, becomes its owner.
 func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	c, err := requireKind(ctx, "creating a product", KindProducer, KindProcessor)
+	c, err := requireKind(ctx, "creating a product", api.KindProducer, api.KindProcessor)
 	if err != nil {
 		return "", err
 	}
-	var in ProductInput
-	if err := decodeArg("product", input, &in); err != nil {
+	var in api.ProductInput
+	if err := kit.DecodeArg("product", input, &in); err != nil {
 		return "", err
 	}
-	p := Product{Owner: actorOf(c), TxID: ctx.GetStub().GetTxID()}
-	if p.GTIN, err = trCheckGTIN("gtin", in.GTIN); err != nil {
+	p := api.Product{Owner: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	if p.GTIN, err = kit.CheckGTIN("gtin", in.GTIN); err != nil {
 		return "", err
 	}
-	if p.NameZh, err = cleanText("nameZh", in.NameZh, true, 100); err != nil {
+	if p.NameZh, err = kit.CleanText("nameZh", in.NameZh, true, 100); err != nil {
 		return "", err
 	}
-	if p.NameEn, err = cleanText("nameEn", in.NameEn, false, 200); err != nil {
+	if p.NameEn, err = kit.CleanText("nameEn", in.NameEn, false, 200); err != nil {
 		return "", err
 	}
-	if p.Category, err = cleanText("category", in.Category, true, 50); err != nil {
+	if p.Category, err = kit.CleanText("category", in.Category, true, 50); err != nil {
 		return "", err
 	}
-	if p.GIStatus, err = trOneOf("giStatus", in.GIStatus, giNone, giRegistered); err != nil {
+	if p.GIStatus, err = kit.OneOf("giStatus", in.GIStatus, giNone, giRegistered); err != nil {
 		return "", err
 	}
-	if p.GIName, err = cleanText("giName", in.GIName, p.GIStatus == giRegistered, 100); err != nil {
+	if p.GIName, err = kit.CleanText("giName", in.GIName, p.GIStatus == giRegistered, 100); err != nil {
 		return "", err
 	}
 	if p.GIStatus == giNone && p.GIName != "" {
-		return "", errf(api.CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
+		return "", kit.Errf(api.CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
 	}
 	if in.StorageMinC != "" {
-		if p.StorageMinC, err = trCheckBounded("storageMinC", in.StorageMinC, -100, 100, 2); err != nil {
+		if p.StorageMinC, err = kit.CheckBounded("storageMinC", in.StorageMinC, -100, 100, 2); err != nil {
 			return "", err
 		}
 	}
 	if in.StorageMaxC != "" {
-		if p.StorageMaxC, err = trCheckBounded("storageMaxC", in.StorageMaxC, -100, 100, 2); err != nil {
+		if p.StorageMaxC, err = kit.CheckBounded("storageMaxC", in.StorageMaxC, -100, 100, 2); err != nil {
 			return "", err
 		}
 	}
-	if p.StorageMinC != "" && p.StorageMaxC != "" && trDecimal(p.StorageMinC).GreaterThan(trDecimal(p.StorageMaxC)) {
-		return "", errf(api.CodeInvalidArgument, "storageMinC %s is above storageMaxC %s", p.StorageMinC, p.StorageMaxC)
+	if p.StorageMinC != "" && p.StorageMaxC != "" && kit.Decimal(p.StorageMinC).GreaterThan(kit.Decimal(p.StorageMaxC)) {
+		return "", kit.Errf(api.CodeInvalidArgument, "storageMinC %s is above storageMaxC %s", p.StorageMinC, p.StorageMaxC)
 	}
-	k, err := key(ctx, objProduct, p.GTIN)
+	k, err := kit.Key(ctx, objProduct, p.GTIN)
 	if err != nil {
 		return "", err
 	}
-	var existing Product
-	if found, err := getJSON(ctx, k, &existing); err != nil {
+	var existing api.Product
+	if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(api.CodeAlreadyExists, "product %s is already registered by %s", p.GTIN, existing.Owner.CreditCode)
+		return "", kit.Errf(api.CodeAlreadyExists, "product %s is already registered by %s", p.GTIN, existing.Owner.CreditCode)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	p.CreatedAt = now.Format(timeLayout)
-	if err := putJSON(ctx, k, p); err != nil {
+	p.CreatedAt = now.Format(kit.TimeLayout)
+	if err := kit.PutJSON(ctx, k, p); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "ProductCreated", Event{Entity: "product", ID: p.GTIN, Action: "created", By: p.Owner.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "ProductCreated", api.Event{Entity: "product", ID: p.GTIN, Action: "created", By: p.Owner.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // GetProduct returns a product.
 func (t *Trace) GetProduct(ctx contractapi.TransactionContextInterface, gtin string) (string, error) {
-	g, err := trCheckGTIN("gtin", gtin)
+	g, err := kit.CheckGTIN("gtin", gtin)
 	if err != nil {
 		return "", err
 	}
@@ -176,87 +178,87 @@ func (t *Trace) GetProduct(ctx contractapi.TransactionContextInterface, gtin str
 	if err != nil {
 		return "", err
 	}
-	return toJSON(p)
+	return kit.ToJSON(p)
 }
 
 // CommissionLot commissions a lot of a product at its origin. Only the
 // product's owner enterprise commissions its lots; it is the lot's
 // producer.
 func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	c, err := requireKind(ctx, "commissioning a lot", KindProducer, KindProcessor)
+	c, err := requireKind(ctx, "commissioning a lot", api.KindProducer, api.KindProcessor)
 	if err != nil {
 		return "", err
 	}
-	var in LotInput
-	if err := decodeArg("lot", input, &in); err != nil {
+	var in api.LotInput
+	if err := kit.DecodeArg("lot", input, &in); err != nil {
 		return "", err
 	}
-	l := Lot{Producer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
-	if l.GTIN, err = trCheckGTIN("gtin", in.GTIN); err != nil {
+	l := api.Lot{Producer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	if l.GTIN, err = kit.CheckGTIN("gtin", in.GTIN); err != nil {
 		return "", err
 	}
-	if l.Lot, err = trCheckLot("lot", in.Lot); err != nil {
+	if l.Lot, err = kit.CheckLot("lot", in.Lot); err != nil {
 		return "", err
 	}
-	if l.Origin.Place, err = cleanText("origin.place", in.Origin.Place, true, 100); err != nil {
+	if l.Origin.Place, err = kit.CleanText("origin.place", in.Origin.Place, true, 100); err != nil {
 		return "", err
 	}
-	if l.Origin.PlaceEn, err = cleanText("origin.placeEn", in.Origin.PlaceEn, false, 200); err != nil {
+	if l.Origin.PlaceEn, err = kit.CleanText("origin.placeEn", in.Origin.PlaceEn, false, 200); err != nil {
 		return "", err
 	}
-	if l.Origin.Latitude, err = trCheckBounded("origin.latitude", in.Origin.Latitude, -90, 90, 7); err != nil {
+	if l.Origin.Latitude, err = kit.CheckBounded("origin.latitude", in.Origin.Latitude, -90, 90, 7); err != nil {
 		return "", err
 	}
-	if l.Origin.Longitude, err = trCheckBounded("origin.longitude", in.Origin.Longitude, -180, 180, 7); err != nil {
+	if l.Origin.Longitude, err = kit.CheckBounded("origin.longitude", in.Origin.Longitude, -180, 180, 7); err != nil {
 		return "", err
 	}
-	if l.Origin.Country, err = trCheckCountry("origin.country", in.Origin.Country); err != nil {
+	if l.Origin.Country, err = kit.CheckCountry("origin.country", in.Origin.Country); err != nil {
 		return "", err
 	}
-	date, err := trCheckDate("date", in.Date)
+	date, err := kit.CheckDate("date", in.Date)
 	if err != nil {
 		return "", err
 	}
 	l.Date = date.String()
-	if l.Quantity, err = trCheckQuantity("quantity", in.Quantity); err != nil {
+	if l.Quantity, err = kit.CheckQuantity("quantity", in.Quantity); err != nil {
 		return "", err
 	}
-	if l.Unit, err = trCheckUnit("unit", in.Unit); err != nil {
+	if l.Unit, err = kit.CheckUnit("unit", in.Unit); err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	// A lot is dated in China time; a day of slack covers other zones.
 	if today := money.DateOf(now.Add(cstOffsetSeconds * 1e9)); date.After(today.AddDays(1)) {
-		return "", errf(api.CodeInvalidArgument, "date %s is in the future", l.Date)
+		return "", kit.Errf(api.CodeInvalidArgument, "date %s is in the future", l.Date)
 	}
 	p, err := loadProduct(ctx, l.GTIN)
 	if err != nil {
 		return "", err
 	}
 	if p.Owner.CreditCode != c.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the owner of product %s (%s) commissions its lots", p.GTIN, p.Owner.CreditCode)
+		return "", kit.Errf(api.CodeForbidden, "only the owner of product %s (%s) commissions its lots", p.GTIN, p.Owner.CreditCode)
 	}
-	k, err := key(ctx, objLot, l.GTIN, l.Lot)
+	k, err := kit.Key(ctx, objLot, l.GTIN, l.Lot)
 	if err != nil {
 		return "", err
 	}
-	var existing Lot
-	if found, err := getJSON(ctx, k, &existing); err != nil {
+	var existing api.Lot
+	if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(api.CodeAlreadyExists, "lot %s of %s is already commissioned", l.Lot, l.GTIN)
+		return "", kit.Errf(api.CodeAlreadyExists, "lot %s of %s is already commissioned", l.Lot, l.GTIN)
 	}
-	l.CommissionedAt = now.Format(timeLayout)
-	if err := putJSON(ctx, k, l); err != nil {
+	l.CommissionedAt = now.Format(kit.TimeLayout)
+	if err := kit.PutJSON(ctx, k, l); err != nil {
 		return "", err
 	}
-	if err := emit(ctx, "LotCommissioned", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "commissioned", By: l.Producer.CreditCode}); err != nil {
+	if err := kit.Emit(ctx, "LotCommissioned", api.Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "commissioned", By: l.Producer.CreditCode}); err != nil {
 		return "", err
 	}
-	return toJSON(l)
+	return kit.ToJSON(l)
 }
 
 // GetLot returns a lot and whether a recall reaches it.
@@ -265,42 +267,42 @@ func (t *Trace) GetLot(ctx contractapi.TransactionContextInterface, gtin, lot st
 	if err != nil {
 		return "", err
 	}
-	rs, err := recallStatus(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}})
+	rs, err := recallStatus(ctx, []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}})
 	if err != nil {
 		return "", err
 	}
-	return toJSON(LotView{Lot: *l, RecallStatus: rs})
+	return kit.ToJSON(api.LotView{Lot: *l, RecallStatus: rs})
 }
 
 // CommissionItems commissions serialized items (1 to 500 serials, a JSON
 // array of strings) under an existing lot. Only the lot's producer does
 // so. A serial is unique per GTIN across all its lots.
 func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gtin, lot, serialsJSON string) (string, error) {
-	c, err := requireKind(ctx, "commissioning items", KindProducer, KindProcessor)
+	c, err := requireKind(ctx, "commissioning items", api.KindProducer, api.KindProcessor)
 	if err != nil {
 		return "", err
 	}
-	g, err := trCheckGTIN("gtin", gtin)
+	g, err := kit.CheckGTIN("gtin", gtin)
 	if err != nil {
 		return "", err
 	}
-	if _, err := trCheckLot("lot", lot); err != nil {
+	if _, err := kit.CheckLot("lot", lot); err != nil {
 		return "", err
 	}
 	var serials []string
-	if err := decodeArg("serials", serialsJSON, &serials); err != nil {
+	if err := kit.DecodeArg("serials", serialsJSON, &serials); err != nil {
 		return "", err
 	}
 	if len(serials) == 0 || len(serials) > maxSerialsPerTx {
-		return "", errf(api.CodeInvalidArgument, "serials: want 1 to %d serials, got %d", maxSerialsPerTx, len(serials))
+		return "", kit.Errf(api.CodeInvalidArgument, "serials: want 1 to %d serials, got %d", maxSerialsPerTx, len(serials))
 	}
 	seen := make(map[string]bool, len(serials))
 	for i, s := range serials {
-		if _, err := trCheckSerial("serials["+strconv.Itoa(i)+"]", s); err != nil {
+		if _, err := kit.CheckSerial("serials["+strconv.Itoa(i)+"]", s); err != nil {
 			return "", err
 		}
 		if seen[s] {
-			return "", errf(api.CodeInvalidArgument, "serials: %s appears twice", s)
+			return "", kit.Errf(api.CodeInvalidArgument, "serials: %s appears twice", s)
 		}
 		seen[s] = true
 	}
@@ -309,37 +311,37 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 		return "", err
 	}
 	if l.Producer.CreditCode != c.Enterprise.CreditCode {
-		return "", errf(api.CodeForbidden, "only the producer of lot %s (%s) commissions its items", lot, l.Producer.CreditCode)
+		return "", kit.Errf(api.CodeForbidden, "only the producer of lot %s (%s) commissions its items", lot, l.Producer.CreditCode)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	items := make([]Item, 0, len(serials))
+	items := make([]api.Item, 0, len(serials))
 	for _, s := range serials {
-		k, err := key(ctx, objItem, g, s)
+		k, err := kit.Key(ctx, objItem, g, s)
 		if err != nil {
 			return "", err
 		}
-		var existing Item
-		if found, err := getJSON(ctx, k, &existing); err != nil {
+		var existing api.Item
+		if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
 			return "", err
 		} else if found {
-			return "", errf(api.CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
+			return "", kit.Errf(api.CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
 		}
-		it := Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: actorOf(c), CommissionedAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()}
-		if err := putJSON(ctx, k, it); err != nil {
+		it := api.Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: actorOf(c), CommissionedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID()}
+		if err := kit.PutJSON(ctx, k, it); err != nil {
 			return "", err
 		}
-		if err := putIndex(ctx, idxItemOfLot, g, lot, s); err != nil {
+		if err := kit.PutIndex(ctx, idxItemOfLot, g, lot, s); err != nil {
 			return "", err
 		}
 		items = append(items, it)
 	}
-	if err := emit(ctx, "ItemsCommissioned", Event{Entity: "lot", ID: lotPath(g, lot), Action: "items-commissioned", By: c.Enterprise.CreditCode, Data: map[string]int{"count": len(items)}}); err != nil {
+	if err := kit.Emit(ctx, "ItemsCommissioned", api.Event{Entity: "lot", ID: lotPath(g, lot), Action: "items-commissioned", By: c.Enterprise.CreditCode, Data: map[string]int{"count": len(items)}}); err != nil {
 		return "", err
 	}
-	return toJSON(items)
+	return kit.ToJSON(items)
 }
 
 // GetItem returns a serialized item, whether a recall reaches it (through
@@ -354,10 +356,10 @@ func (t *Trace) GetItem(ctx contractapi.TransactionContextInterface, gtin, lot, 
 	if err != nil {
 		return "", err
 	}
-	return toJSON(v)
+	return kit.ToJSON(v)
 }
 
-func itemView(ctx contractapi.TransactionContextInterface, it *Item) (*ItemView, error) {
+func itemView(ctx contractapi.TransactionContextInterface, it *api.Item) (*api.ItemView, error) {
 	starts, err := itemUpstreamStarts(ctx, it)
 	if err != nil {
 		return nil, err
@@ -366,7 +368,7 @@ func itemView(ctx contractapi.TransactionContextInterface, it *Item) (*ItemView,
 	if err != nil {
 		return nil, err
 	}
-	v := &ItemView{Item: *it, RecallStatus: rs}
+	v := &api.ItemView{Item: *it, RecallStatus: rs}
 	if v.Container, err = containerOf(ctx, it); err != nil {
 		return nil, err
 	}
@@ -375,8 +377,8 @@ func itemView(ctx contractapi.TransactionContextInterface, it *Item) (*ItemView,
 
 // containerOf is the container an item is aggregated into now ("" when
 // none).
-func containerOf(ctx contractapi.TransactionContextInterface, it *Item) (string, error) {
-	parents, err := indexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
+func containerOf(ctx contractapi.TransactionContextInterface, it *api.Item) (string, error) {
+	parents, err := kit.IndexTails(ctx, idxParents, []string{itemURI(it.GTIN, it.Serial)})
 	if err != nil || len(parents) == 0 {
 		return "", err
 	}
@@ -389,28 +391,28 @@ type lotKey struct {
 	Lot  string
 }
 
-func lotArgs(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Lot, error) {
-	g, err := trCheckGTIN("gtin", gtin)
+func lotArgs(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.Lot, error) {
+	g, err := kit.CheckGTIN("gtin", gtin)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := trCheckLot("lot", lot); err != nil {
+	if _, err := kit.CheckLot("lot", lot); err != nil {
 		return nil, err
 	}
 	return loadLot(ctx, g, lot)
 }
 
-func itemArgs(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (*Item, error) {
-	g, err := trCheckGTIN("gtin", gtin)
+func itemArgs(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (*api.Item, error) {
+	g, err := kit.CheckGTIN("gtin", gtin)
 	if err != nil {
 		return nil, err
 	}
 	if lot != "" {
-		if _, err := trCheckLot("lot", lot); err != nil {
+		if _, err := kit.CheckLot("lot", lot); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := trCheckSerial("serial", serial); err != nil {
+	if _, err := kit.CheckSerial("serial", serial); err != nil {
 		return nil, err
 	}
 	it, err := loadItem(ctx, g, serial)
@@ -418,49 +420,49 @@ func itemArgs(ctx contractapi.TransactionContextInterface, gtin, lot, serial str
 		return nil, err
 	}
 	if lot != "" && it.Lot != lot {
-		return nil, errf(api.CodeNotFound, "item %s of %s is not in lot %s", serial, g, lot)
+		return nil, kit.Errf(api.CodeNotFound, "item %s of %s is not in lot %s", serial, g, lot)
 	}
 	return it, nil
 }
 
-func loadProduct(ctx contractapi.TransactionContextInterface, gtin string) (*Product, error) {
-	k, err := key(ctx, objProduct, gtin)
+func loadProduct(ctx contractapi.TransactionContextInterface, gtin string) (*api.Product, error) {
+	k, err := kit.Key(ctx, objProduct, gtin)
 	if err != nil {
 		return nil, err
 	}
-	var p Product
-	if found, err := getJSON(ctx, k, &p); err != nil {
+	var p api.Product
+	if found, err := kit.GetJSON(ctx, k, &p); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "product %s is not registered", gtin)
+		return nil, kit.Errf(api.CodeNotFound, "product %s is not registered", gtin)
 	}
 	return &p, nil
 }
 
-func loadLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*Lot, error) {
-	k, err := key(ctx, objLot, gtin, lot)
+func loadLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.Lot, error) {
+	k, err := kit.Key(ctx, objLot, gtin, lot)
 	if err != nil {
 		return nil, err
 	}
-	var l Lot
-	if found, err := getJSON(ctx, k, &l); err != nil {
+	var l api.Lot
+	if found, err := kit.GetJSON(ctx, k, &l); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "lot %s of %s is not commissioned", lot, gtin)
+		return nil, kit.Errf(api.CodeNotFound, "lot %s of %s is not commissioned", lot, gtin)
 	}
 	return &l, nil
 }
 
-func loadItem(ctx contractapi.TransactionContextInterface, gtin, serial string) (*Item, error) {
-	k, err := key(ctx, objItem, gtin, serial)
+func loadItem(ctx contractapi.TransactionContextInterface, gtin, serial string) (*api.Item, error) {
+	k, err := kit.Key(ctx, objItem, gtin, serial)
 	if err != nil {
 		return nil, err
 	}
-	var it Item
-	if found, err := getJSON(ctx, k, &it); err != nil {
+	var it api.Item
+	if found, err := kit.GetJSON(ctx, k, &it); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "item %s of %s is not commissioned", serial, gtin)
+		return nil, kit.Errf(api.CodeNotFound, "item %s of %s is not commissioned", serial, gtin)
 	}
 	return &it, nil
 }
@@ -510,7 +512,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	if limit != "" {
 		n, err = strconv.Atoi(limit)
 		if err != nil || n < 1 || n > lotEventsMaxLimit || strings.TrimLeft(limit, "0123456789") != "" {
-			return "", errf(api.CodeInvalidArgument, "limit: want a whole number from 1 to %d", lotEventsMaxLimit)
+			return "", kit.Errf(api.CodeInvalidArgument, "limit: want a whole number from 1 to %d", lotEventsMaxLimit)
 		}
 	}
 	var after traceRef
@@ -521,7 +523,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	}
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxEventOfLot, []string{l.GTIN, l.Lot})
 	if err != nil {
-		return "", errf(api.CodeInternal, "index query: %v", err)
+		return "", kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
 	var refs []traceRef
@@ -529,11 +531,11 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
-			return "", errf(api.CodeInternal, "index query: %v", err)
+			return "", kit.Errf(api.CodeInternal, "index query: %v", err)
 		}
 		_, attrs, err := ctx.GetStub().SplitCompositeKey(kv.Key)
 		if err != nil || len(attrs) != 4 {
-			return "", errf(api.CodeInternal, "malformed event index key %q", kv.Key)
+			return "", kit.Errf(api.CodeInternal, "malformed event index key %q", kv.Key)
 		}
 		r := traceRef{attrs[2], attrs[3]}
 		if cursor != "" && traceRefCompare(r, after) <= 0 {
@@ -545,7 +547,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 		}
 		refs = append(refs, r)
 	}
-	page := LotEventsPage{GTIN: l.GTIN, Lot: l.Lot, Events: make([]TraceEvent, 0, len(refs))}
+	page := api.LotEventsPage{GTIN: l.GTIN, Lot: l.Lot, Events: make([]api.TraceEvent, 0, len(refs))}
 	for _, r := range refs {
 		ev, err := loadEvent(ctx, r.hex)
 		if err != nil {
@@ -556,7 +558,7 @@ func (t *Trace) ListLotEvents(ctx contractapi.TransactionContextInterface, gtin,
 	if more {
 		page.NextCursor = formatEventCursor(refs[len(refs)-1])
 	}
-	return toJSON(page)
+	return kit.ToJSON(page)
 }
 
 // formatEventCursor names a position in a lot's event index: base64url
@@ -570,7 +572,7 @@ func formatEventCursor(r traceRef) string {
 // SHA-256 hex digest.
 func parseEventCursor(s string) (traceRef, error) {
 	bad := func() (traceRef, error) {
-		return traceRef{}, errf(api.CodeInvalidArgument, "cursor: %q is not a cursor from a previous page", trClip(s))
+		return traceRef{}, kit.Errf(api.CodeInvalidArgument, "cursor: %q is not a cursor from a previous page", kit.Clip(s))
 	}
 	if len(s) > maxEventCursor {
 		return bad()
@@ -580,11 +582,11 @@ func parseEventCursor(s string) (traceRef, error) {
 		return bad()
 	}
 	tm, hx, ok := strings.Cut(string(b), "/")
-	if !ok || len(tm) != len(sortTimeLayout) || len(hx) != 64 {
+	if !ok || len(tm) != len(kit.SortTimeLayout) || len(hx) != 64 {
 		return bad()
 	}
-	pt, err := time.Parse(sortTimeLayout, tm)
-	if err != nil || pt.UTC().Format(sortTimeLayout) != tm {
+	pt, err := time.Parse(kit.SortTimeLayout, tm)
+	if err != nil || pt.UTC().Format(kit.SortTimeLayout) != tm {
 		return bad()
 	}
 	for i := 0; i < len(hx); i++ {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -16,7 +18,7 @@ const (
 	maxCertSubjects = 100
 )
 
-var certTypes = []string{CertQuarantine, CertPesticideResidue, CertGI, CertExportHealth, CertOrganic}
+var certTypes = []string{api.CertQuarantine, api.CertPesticideResidue, api.CertGI, api.CertExportHealth, api.CertOrganic}
 
 // IssueCertificate records a certificate. Inspection certificates
 // (QUARANTINE, PESTICIDE_RESIDUE, EXPORT_HEALTH, ORGANIC) are issued by an
@@ -24,120 +26,120 @@ var certTypes = []string{CertQuarantine, CertPesticideResidue, CertGI, CertExpor
 // of products registered as geographical indications. The id is derived
 // from issuer, type and number, which may be used once.
 func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, input string) (string, error) {
-	var in CertificateInput
-	if err := decodeArg("certificate", input, &in); err != nil {
+	var in api.CertificateInput
+	if err := kit.DecodeArg("certificate", input, &in); err != nil {
 		return "", err
 	}
-	typ, err := trOneOf("type", in.Type, certTypes...)
+	typ, err := kit.OneOf("type", in.Type, certTypes...)
 	if err != nil {
 		return "", err
 	}
-	kind := KindInspector
-	if typ == CertGI {
-		kind = KindRegulator
+	kind := api.KindInspector
+	if typ == api.CertGI {
+		kind = api.KindRegulator
 	}
 	c, err := requireKind(ctx, "issuing a "+typ+" certificate", kind)
 	if err != nil {
 		return "", err
 	}
-	cert := Certificate{Type: typ, Issuer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	cert := api.Certificate{Type: typ, Issuer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
 	cert.Issuer.Identity = c.ID
-	if cert.Number, err = cleanText("number", in.Number, true, 64); err != nil {
+	if cert.Number, err = kit.CleanText("number", in.Number, true, 64); err != nil {
 		return "", err
 	}
 	if len(in.Subjects) == 0 || len(in.Subjects) > maxCertSubjects {
-		return "", errf(api.CodeInvalidArgument, "subjects: want 1 to %d lots", maxCertSubjects)
+		return "", kit.Errf(api.CodeInvalidArgument, "subjects: want 1 to %d lots", maxCertSubjects)
 	}
 	for i, s := range in.Subjects {
 		f := "subjects[" + strconv.Itoa(i) + "]"
-		var n CertSubject
-		if n.GTIN, err = trCheckGTIN(f+".gtin", s.GTIN); err != nil {
+		var n api.CertSubject
+		if n.GTIN, err = kit.CheckGTIN(f+".gtin", s.GTIN); err != nil {
 			return "", err
 		}
-		if n.Lot, err = trCheckLot(f+".lot", s.Lot); err != nil {
+		if n.Lot, err = kit.CheckLot(f+".lot", s.Lot); err != nil {
 			return "", err
 		}
 		if slices.Contains(cert.Subjects, n) {
-			return "", errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", f, n.Lot, n.GTIN)
+			return "", kit.Errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", f, n.Lot, n.GTIN)
 		}
 		cert.Subjects = append(cert.Subjects, n)
 	}
-	if cert.DocumentSHA256, err = trCheckSHA256("documentSha256", in.DocumentSHA256); err != nil {
+	if cert.DocumentSHA256, err = kit.CheckSHA256("documentSha256", in.DocumentSHA256); err != nil {
 		return "", err
 	}
-	from, err := trCheckDate("validFrom", in.ValidFrom)
+	from, err := kit.CheckDate("validFrom", in.ValidFrom)
 	if err != nil {
 		return "", err
 	}
-	until, err := trCheckDate("validUntil", in.ValidUntil)
+	until, err := kit.CheckDate("validUntil", in.ValidUntil)
 	if err != nil {
 		return "", err
 	}
 	if until.Before(from) {
-		return "", errf(api.CodeInvalidArgument, "validUntil %s is before validFrom %s", until, from)
+		return "", kit.Errf(api.CodeInvalidArgument, "validUntil %s is before validFrom %s", until, from)
 	}
 	cert.ValidFrom, cert.ValidUntil = from.String(), until.String()
-	if cert.Result, err = trOneOf("result", in.Result, "PASS", "FAIL"); err != nil {
+	if cert.Result, err = kit.OneOf("result", in.Result, "PASS", "FAIL"); err != nil {
 		return "", err
 	}
-	if cert.Notes, err = cleanText("notes", in.Notes, false, 500); err != nil {
+	if cert.Notes, err = kit.CleanText("notes", in.Notes, false, 500); err != nil {
 		return "", err
 	}
 	for _, s := range cert.Subjects {
 		if _, err := loadLot(ctx, s.GTIN, s.Lot); err != nil {
 			return "", err
 		}
-		if typ == CertGI {
+		if typ == api.CertGI {
 			p, err := loadProduct(ctx, s.GTIN)
 			if err != nil {
 				return "", err
 			}
 			if p.GIStatus != giRegistered {
-				return "", errf(api.CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
+				return "", kit.Errf(api.CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
 			}
 		}
 	}
 	sum := sha256.Sum256([]byte(c.Enterprise.CreditCode + "\x00" + typ + "\x00" + cert.Number))
 	cert.ID = "CERT-" + strings.ToUpper(hex.EncodeToString(sum[:12]))
-	k, err := key(ctx, objCertificate, cert.ID)
+	k, err := kit.Key(ctx, objCertificate, cert.ID)
 	if err != nil {
 		return "", err
 	}
-	var existing Certificate
-	if found, err := getJSON(ctx, k, &existing); err != nil {
+	var existing api.Certificate
+	if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(api.CodeAlreadyExists, "%s certificate %s of %s is already recorded as %s", typ, cert.Number, c.Enterprise.CreditCode, cert.ID)
+		return "", kit.Errf(api.CodeAlreadyExists, "%s certificate %s of %s is already recorded as %s", typ, cert.Number, c.Enterprise.CreditCode, cert.ID)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	cert.IssuedAt = now.Format(timeLayout)
-	if err := putJSON(ctx, k, cert); err != nil {
+	cert.IssuedAt = now.Format(kit.TimeLayout)
+	if err := kit.PutJSON(ctx, k, cert); err != nil {
 		return "", err
 	}
 	for _, s := range cert.Subjects {
-		if err := putIndex(ctx, idxCertOfLot, s.GTIN, s.Lot, cert.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxCertOfLot, s.GTIN, s.Lot, cert.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := emit(ctx, "CertificateIssued", Event{Entity: "certificate", ID: cert.ID, Action: "issued", By: c.Enterprise.CreditCode, Data: map[string]string{"type": typ, "result": cert.Result}}); err != nil {
+	if err := kit.Emit(ctx, "CertificateIssued", api.Event{Entity: "certificate", ID: cert.ID, Action: "issued", By: c.Enterprise.CreditCode, Data: map[string]string{"type": typ, "result": cert.Result}}); err != nil {
 		return "", err
 	}
-	return toJSON(cert)
+	return kit.ToJSON(cert)
 }
 
 // GetCertificate returns a certificate by id.
 func (t *Trace) GetCertificate(ctx contractapi.TransactionContextInterface, id string) (string, error) {
 	if len(id) != 29 || !strings.HasPrefix(id, "CERT-") || strings.Trim(id[5:], "0123456789ABCDEF") != "" {
-		return "", errf(api.CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
+		return "", kit.Errf(api.CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
 	}
 	c, err := loadCertificate(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(c)
+	return kit.ToJSON(c)
 }
 
 // ListLotCertificates returns the certificates naming a lot.
@@ -146,11 +148,11 @@ func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	tails, err := indexTails(ctx, idxCertOfLot, []string{l.GTIN, l.Lot})
+	tails, err := kit.IndexTails(ctx, idxCertOfLot, []string{l.GTIN, l.Lot})
 	if err != nil {
 		return "", err
 	}
-	out := make([]Certificate, 0, len(tails))
+	out := make([]api.Certificate, 0, len(tails))
 	for _, tl := range tails {
 		c, err := loadCertificate(ctx, tl[0])
 		if err != nil {
@@ -158,19 +160,19 @@ func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface,
 		}
 		out = append(out, *c)
 	}
-	return toJSON(out)
+	return kit.ToJSON(out)
 }
 
-func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*Certificate, error) {
-	k, err := key(ctx, objCertificate, id)
+func loadCertificate(ctx contractapi.TransactionContextInterface, id string) (*api.Certificate, error) {
+	k, err := kit.Key(ctx, objCertificate, id)
 	if err != nil {
 		return nil, err
 	}
-	var c Certificate
-	if found, err := getJSON(ctx, k, &c); err != nil {
+	var c api.Certificate
+	if found, err := kit.GetJSON(ctx, k, &c); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "certificate %s is not recorded", id)
+		return nil, kit.Errf(api.CodeNotFound, "certificate %s is not recorded", id)
 	}
 	return &c, nil
 }
@@ -196,34 +198,34 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	if err != nil {
 		return "", err
 	}
-	why, err := cleanText("reason", reason, true, 500)
+	why, err := kit.CleanText("reason", reason, true, 500)
 	if err != nil {
 		return "", err
 	}
-	if l.Producer.CreditCode != c.Enterprise.CreditCode && !c.HasKind(KindRegulator) {
-		return "", errf(api.CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
+	if l.Producer.CreditCode != c.Enterprise.CreditCode && !c.HasKind(api.KindRegulator) {
+		return "", kit.Errf(api.CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
 	}
-	k, err := key(ctx, objRecall, l.GTIN, l.Lot)
+	k, err := kit.Key(ctx, objRecall, l.GTIN, l.Lot)
 	if err != nil {
 		return "", err
 	}
-	var existing Recall
-	if found, err := getJSON(ctx, k, &existing); err != nil {
+	var existing api.Recall
+	if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
 		return "", err
 	} else if found {
-		return "", errf(api.CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
+		return "", kit.Errf(api.CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	r := Recall{GTIN: l.GTIN, Lot: l.Lot, Reason: why, By: actorOf(c), RecallAt: now.Format(timeLayout), TxID: ctx.GetStub().GetTxID()}
-	if err := putJSON(ctx, k, r); err != nil {
+	r := api.Recall{GTIN: l.GTIN, Lot: l.Lot, Reason: why, By: actorOf(c), RecallAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID()}
+	if err := kit.PutJSON(ctx, k, r); err != nil {
 		return "", err
 	}
 	// Financings resting on the recalled goods, or on goods made from
 	// them, learn of it in this transaction (collateral.go).
-	down, _, err := walkGoods(ctx, []LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, true, maxAlertDepth, maxAlertLots)
+	down, _, err := walkGoods(ctx, []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, true, maxAlertDepth, maxAlertLots)
 	if err != nil {
 		return "", err
 	}
@@ -231,7 +233,7 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	for _, d := range down {
 		lots = append(lots, lotKey{d.GTIN, d.Lot})
 	}
-	reached, err := t.watch.Alert(ctx, AlertRecall, lots, lotPath(l.GTIN, l.Lot), now)
+	reached, err := t.watch.Alert(ctx, api.AlertRecall, lots, lotPath(l.GTIN, l.Lot), now)
 	if err != nil {
 		return "", err
 	}
@@ -239,8 +241,8 @@ func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot
 	if len(reached) > 0 {
 		data = map[string]any{"collateralAlerts": reached}
 	}
-	if err := emit(ctx, "LotRecalled", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode, Data: data}); err != nil {
+	if err := kit.Emit(ctx, "LotRecalled", api.Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode, Data: data}); err != nil {
 		return "", err
 	}
-	return toJSON(r)
+	return kit.ToJSON(r)
 }

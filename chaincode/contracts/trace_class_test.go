@@ -6,17 +6,19 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 func TestTraceClassRoundTrip(t *testing.T) {
-	evs := []*TraceEvent{
-		{BizStep: "packing", Type: ObjectEvent, EventTime: "2026-03-26T20:00:00+08:00", RecordedBy: Actor{CreditCode: "91440101MA5CXXXX1A"},
-			Lots: []LotRef{{GTIN: "1", Lot: "A"}}},
-		{BizStep: "sensor_reporting", Type: ObjectEvent, EventTime: "2026-03-26T12:00:00.5Z", RecordedBy: Actor{CreditCode: "X"}, Excursion: true,
-			Lots: []LotRef{{GTIN: "1", Lot: "A"}, {GTIN: "1", Lot: "B"}}, Items: []ItemRef{{GTIN: "1", Serial: "s"}}, SensorReadings: make([]SensorReading, 200)},
-		{BizStep: "packing", Type: AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &ParentRef{GTIN: "2", Serial: "p"}, ChildItems: []ItemRef{{GTIN: "1", Serial: "s"}}},
-		{BizStep: "packing", Type: AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &ParentRef{SSCC: "1"}, ChildItems: []ItemRef{{GTIN: "1", Serial: "s"}}},
-		{BizStep: "slaughtering", Type: TransformationEvent, EventTime: "2026-03-26T20:00:00-03:30", Inputs: []LotRef{{GTIN: "1", Lot: "A"}}, Outputs: []LotRef{{GTIN: "2", Lot: "B"}}},
+	evs := []*api.TraceEvent{
+		{BizStep: "packing", Type: api.ObjectEvent, EventTime: "2026-03-26T20:00:00+08:00", RecordedBy: api.Actor{CreditCode: "91440101MA5CXXXX1A"},
+			Lots: []api.LotRef{{GTIN: "1", Lot: "A"}}},
+		{BizStep: "sensor_reporting", Type: api.ObjectEvent, EventTime: "2026-03-26T12:00:00.5Z", RecordedBy: api.Actor{CreditCode: "X"}, Excursion: true,
+			Lots: []api.LotRef{{GTIN: "1", Lot: "A"}, {GTIN: "1", Lot: "B"}}, Items: []api.ItemRef{{GTIN: "1", Serial: "s"}}, SensorReadings: make([]api.SensorReading, 200)},
+		{BizStep: "packing", Type: api.AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &api.ParentRef{GTIN: "2", Serial: "p"}, ChildItems: []api.ItemRef{{GTIN: "1", Serial: "s"}}},
+		{BizStep: "packing", Type: api.AggregationEvent, EventTime: "2026-03-26T20:00:00+08:00", Parent: &api.ParentRef{SSCC: "1"}, ChildItems: []api.ItemRef{{GTIN: "1", Serial: "s"}}},
+		{BizStep: "slaughtering", Type: api.TransformationEvent, EventTime: "2026-03-26T20:00:00-03:30", Inputs: []api.LotRef{{GTIN: "1", Lot: "A"}}, Outputs: []api.LotRef{{GTIN: "2", Lot: "B"}}},
 	}
 	wantEntries := []int{1, 3, 2, 1, 2}
 	var r traceClassReader
@@ -40,18 +42,18 @@ func TestTraceClassRoundTrip(t *testing.T) {
 func TestTraceClassRejects(t *testing.T) {
 	val := func(f ...string) []byte { return []byte("c1\x00" + strings.Join(f, "\x00") + "\x00") }
 	var r traceClassReader
-	if _, ok := r.parse(val("packing", ObjectEvent, "X", "2026-03-26T20:00:00+08:00", "1", "0", "0", "1")); !ok {
+	if _, ok := r.parse(val("packing", api.ObjectEvent, "X", "2026-03-26T20:00:00+08:00", "1", "0", "0", "1")); !ok {
 		t.Fatal("a good value is not parsed")
 	}
 	for _, v := range [][]byte{{0}, nil, []byte("c1"), []byte("c2\x00packing\x00"),
-		val("packing", ObjectEvent, "X", "t", "1", "0", "0"),                   // a field short
-		val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1", "x"),         // one too many
-		append(val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1"), 'x'), // trailing bytes
-		val("packing", ObjectEvent, "X", "t", "x", "0", "0", "1"),              // not a count
-		val("packing", ObjectEvent, "X", "t", "1", "", "0", "1"),
-		val("packing", ObjectEvent, "X", "t", "1", "0", "2", "1"),       // not a flag
-		val("packing", ObjectEvent, "X", "t", "1", "0", "0", "1234567"), // too large
-		val("packing", ObjectEvent, "X", "t", "-1", "0", "0", "1"),
+		val("packing", api.ObjectEvent, "X", "t", "1", "0", "0"),                   // a field short
+		val("packing", api.ObjectEvent, "X", "t", "1", "0", "0", "1", "x"),         // one too many
+		append(val("packing", api.ObjectEvent, "X", "t", "1", "0", "0", "1"), 'x'), // trailing bytes
+		val("packing", api.ObjectEvent, "X", "t", "x", "0", "0", "1"),              // not a count
+		val("packing", api.ObjectEvent, "X", "t", "1", "", "0", "1"),
+		val("packing", api.ObjectEvent, "X", "t", "1", "0", "2", "1"),       // not a flag
+		val("packing", api.ObjectEvent, "X", "t", "1", "0", "0", "1234567"), // too large
+		val("packing", api.ObjectEvent, "X", "t", "-1", "0", "0", "1"),
 	} {
 		if c, ok := r.parse(v); ok {
 			t.Errorf("parse(%q) = %+v, want not a class", v, c)
@@ -62,11 +64,11 @@ func TestTraceClassRejects(t *testing.T) {
 // The listed events go into the encoded document where its events member
 // is, whatever the strings around them hold.
 func TestTraceJSONSplicesEvents(t *testing.T) {
-	doc := TraceDocument{Product: Product{NameZh: `x"events":[]y`, NameEn: `"events":[],`}, Steps: []TraceStepCount{{BizStep: "packing", Events: 3}},
-		LotEvents: []TraceLotEvents{{Events: 2}}, Omitted: TraceOmitted{Events: 1}, Events: []TraceEvent{{ID: "dropped"}}}
+	doc := api.TraceDocument{Product: api.Product{NameZh: `x"events":[]y`, NameEn: `"events":[],`}, Steps: []api.TraceStepCount{{BizStep: "packing", Events: 3}},
+		LotEvents: []api.TraceLotEvents{{Events: 2}}, Omitted: api.TraceOmitted{Events: 1}, Events: []api.TraceEvent{{ID: "dropped"}}}
 	var raw [][]byte
 	for _, id := range []string{"a", "b<&>"} {
-		b, _ := json.Marshal(TraceEvent{ID: id, BizStep: "packing"})
+		b, _ := json.Marshal(api.TraceEvent{ID: id, BizStep: "packing"})
 		raw = append(raw, b)
 	}
 	for _, events := range [][][]byte{nil, raw[:1], raw} {
@@ -75,9 +77,9 @@ func TestTraceJSONSplicesEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := doc
-		want.Events = []TraceEvent{}
+		want.Events = []api.TraceEvent{}
 		for _, e := range events {
-			var ev TraceEvent
+			var ev api.TraceEvent
 			_ = json.Unmarshal(e, &ev)
 			want.Events = append(want.Events, ev)
 		}

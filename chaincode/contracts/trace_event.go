@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
@@ -43,28 +45,28 @@ type trStepRule struct {
 // exists (commissioning, inspecting, packing, storing, receiving,
 // shipping, ...), Qingchain's own for farming and processing.
 var bizStepRules = []trStepRule{
-	{"commissioning", "OT", []string{KindProducer, KindProcessor}},
-	{"harvesting", "O", []string{KindProducer}},
-	{"withering", "OT", []string{KindProcessor, KindProducer}},
-	{"rolling", "OT", []string{KindProcessor, KindProducer}},
-	{"fermenting", "OT", []string{KindProcessor, KindProducer}},
-	{"drying", "OT", []string{KindProcessor, KindProducer}},
-	{"processing", "OT", []string{KindProcessor, KindProducer}},
-	{"vaccinating", "O", []string{KindProducer}},
-	{"feeding", "O", []string{KindProducer}},
-	{"slaughtering", "OT", []string{KindProcessor}},
-	{"inspecting", "O", []string{KindInspector}},
-	{"sampling", "O", []string{KindInspector}},
-	{"packing", "OTA", []string{KindProcessor, KindProducer, KindWarehouse}},
-	{"unpacking", "OA", []string{KindProcessor, KindProducer, KindWarehouse, KindLogistics}},
-	{"storing", "OA", []string{KindWarehouse, KindLogistics}},
-	{"receiving", "OA", []string{KindWarehouse, KindLogistics, KindProcessor, KindExporter}},
-	{"loading", "OA", []string{KindLogistics, KindWarehouse}},
-	{"unloading", "OA", []string{KindLogistics, KindWarehouse}},
-	{"shipping", "OA", []string{KindLogistics, KindExporter, KindWarehouse, KindProducer, KindProcessor}},
-	{"departing", "OA", []string{KindLogistics}},
-	{"arriving", "OA", []string{KindLogistics}},
-	{"sensor_reporting", "O", []string{KindLogistics, KindWarehouse}},
+	{"commissioning", "OT", []string{api.KindProducer, api.KindProcessor}},
+	{"harvesting", "O", []string{api.KindProducer}},
+	{"withering", "OT", []string{api.KindProcessor, api.KindProducer}},
+	{"rolling", "OT", []string{api.KindProcessor, api.KindProducer}},
+	{"fermenting", "OT", []string{api.KindProcessor, api.KindProducer}},
+	{"drying", "OT", []string{api.KindProcessor, api.KindProducer}},
+	{"processing", "OT", []string{api.KindProcessor, api.KindProducer}},
+	{"vaccinating", "O", []string{api.KindProducer}},
+	{"feeding", "O", []string{api.KindProducer}},
+	{"slaughtering", "OT", []string{api.KindProcessor}},
+	{"inspecting", "O", []string{api.KindInspector}},
+	{"sampling", "O", []string{api.KindInspector}},
+	{"packing", "OTA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse}},
+	{"unpacking", "OA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse, api.KindLogistics}},
+	{"storing", "OA", []string{api.KindWarehouse, api.KindLogistics}},
+	{"receiving", "OA", []string{api.KindWarehouse, api.KindLogistics, api.KindProcessor, api.KindExporter}},
+	{"loading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
+	{"unloading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
+	{"shipping", "OA", []string{api.KindLogistics, api.KindExporter, api.KindWarehouse, api.KindProducer, api.KindProcessor}},
+	{"departing", "OA", []string{api.KindLogistics}},
+	{"arriving", "OA", []string{api.KindLogistics}},
+	{"sensor_reporting", "O", []string{api.KindLogistics, api.KindWarehouse}},
 }
 
 func trFindStep(step string) *trStepRule {
@@ -109,11 +111,11 @@ var trDispositions = []string{"active", "available", "conformant", "container_cl
 // set of checks (origin, quantity, unit, owner), and the event's id stays
 // a function of the event alone.
 func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJSON string) (string, error) {
-	var in EventInput
-	if err := decodeArg("event", eventJSON, &in); err != nil {
+	var in api.EventInput
+	if err := kit.DecodeArg("event", eventJSON, &in); err != nil {
 		return "", err
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -127,15 +129,15 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		return "", err
 	}
 	// Resolve items to their lots and check that everything named exists.
-	lots := map[lotKey]*Lot{}
-	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+	lots := map[lotKey]*api.Lot{}
+	for _, list := range [][]api.LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
 		for _, r := range list {
 			if err := needLot(ctx, lots, r.GTIN, r.Lot); err != nil {
 				return "", err
 			}
 		}
 	}
-	for _, list := range [][]ItemRef{ev.Items, ev.ChildItems} {
+	for _, list := range [][]api.ItemRef{ev.Items, ev.ChildItems} {
 		for i := range list {
 			if err := resolveItem(ctx, &list[i]); err != nil {
 				return "", err
@@ -143,7 +145,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		}
 	}
 	if p := ev.Parent; p != nil && p.SSCC == "" {
-		ref := ItemRef{GTIN: p.GTIN, Lot: p.Lot, Serial: p.Serial}
+		ref := api.ItemRef{GTIN: p.GTIN, Lot: p.Lot, Serial: p.Serial}
 		if err := resolveItem(ctx, &ref); err != nil {
 			return "", err
 		}
@@ -153,13 +155,13 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	trSortItems(ev.ChildItems)
 	if ev.Destination != "" {
 		if ev.BizStep != "shipping" {
-			return "", errf(api.CodeInvalidArgument, "destination applies to a shipping event")
+			return "", kit.Errf(api.CodeInvalidArgument, "destination applies to a shipping event")
 		}
 		if _, err := loadEnterprise(ctx, ev.Destination); err != nil {
 			return "", err
 		}
 		if ev.Destination == c.Enterprise.CreditCode {
-			return "", errf(api.CodeInvalidArgument, "destination is the shipper itself")
+			return "", kit.Errf(api.CodeInvalidArgument, "destination is the shipper itself")
 		}
 	}
 
@@ -168,15 +170,15 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		return "", err
 	}
 	hexID := eventHex(ev.ID)
-	ek, err := key(ctx, objTraceEvent, hexID)
+	ek, err := kit.Key(ctx, objTraceEvent, hexID)
 	if err != nil {
 		return "", err
 	}
-	var existing TraceEvent
-	if found, err := getJSON(ctx, ek, &existing); err != nil {
+	var existing api.TraceEvent
+	if found, err := kit.GetJSON(ctx, ek, &existing); err != nil {
 		return "", err
 	} else if found {
-		return toJSON(existing)
+		return kit.ToJSON(existing)
 	}
 
 	// Who may write on these goods: the lots' owner, their custodian, the
@@ -192,17 +194,17 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 
 	// Rules that depend on current state.
-	for _, list := range [][]LotRef{ev.Lots, ev.Inputs} {
+	for _, list := range [][]api.LotRef{ev.Lots, ev.Inputs} {
 		for _, r := range list {
 			if r.Quantity == "" {
 				continue
 			}
 			l := lots[lotKey{r.GTIN, r.Lot}]
 			if r.Unit != l.Unit {
-				return "", errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", r.Lot, r.GTIN, l.Unit, r.Unit)
+				return "", kit.Errf(api.CodeRuleViolation, "lot %s of %s is counted in %s, not %s", r.Lot, r.GTIN, l.Unit, r.Unit)
 			}
-			if trDecimal(r.Quantity).GreaterThan(trDecimal(l.Quantity)) {
-				return "", errf(api.CodeRuleViolation, "quantity %s %s exceeds lot %s of %s (%s %s)", r.Quantity, r.Unit, r.Lot, r.GTIN, l.Quantity, l.Unit)
+			if kit.Decimal(r.Quantity).GreaterThan(kit.Decimal(l.Quantity)) {
+				return "", kit.Errf(api.CodeRuleViolation, "quantity %s %s exceeds lot %s of %s (%s %s)", r.Quantity, r.Unit, r.Lot, r.GTIN, l.Quantity, l.Unit)
 			}
 		}
 	}
@@ -216,7 +218,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 	for _, r := range ev.Outputs {
 		if l := lots[lotKey{r.GTIN, r.Lot}]; l.Producer.CreditCode != c.Enterprise.CreditCode {
-			return "", errf(api.CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
+			return "", kit.Errf(api.CodeForbidden, "output lot %s of %s belongs to %s; only its producer records what it was made from", r.Lot, r.GTIN, l.Producer.CreditCode)
 		}
 	}
 	touched := touchedLots(ev)
@@ -225,7 +227,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 			return "", err
 		}
 	}
-	if ev.Type == AggregationEvent {
+	if ev.Type == api.AggregationEvent {
 		if err := checkAggregation(ctx, ev); err != nil {
 			return "", err
 		}
@@ -238,21 +240,21 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 
 	// Write the event and its indexes.
 	ev.RecordedBy = actorOf(c)
-	ev.RecordedAt = now.Format(timeLayout)
+	ev.RecordedAt = now.Format(kit.TimeLayout)
 	ev.TxID = ctx.GetStub().GetTxID()
-	if err := putJSON(ctx, ek, ev); err != nil {
+	if err := kit.PutJSON(ctx, ek, ev); err != nil {
 		return "", err
 	}
-	sortTime := evTime.UTC().Format(sortTimeLayout)
+	sortTime := evTime.UTC().Format(kit.SortTimeLayout)
 	class := traceClassOf(ev).value() // GetTrace counts and chooses from it
-	for _, list := range [][]LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
+	for _, list := range [][]api.LotRef{ev.Lots, ev.Inputs, ev.Outputs, ev.ChildLots} {
 		for _, r := range list {
 			if err := putEventIndex(ctx, idxEventOfLot, class, r.GTIN, r.Lot, sortTime, hexID); err != nil {
 				return "", err
 			}
 		}
 	}
-	for _, list := range [][]ItemRef{ev.Items, ev.ChildItems} {
+	for _, list := range [][]api.ItemRef{ev.Items, ev.ChildItems} {
 		for _, r := range list {
 			if err := putEventIndex(ctx, idxEventOfItem, class, r.GTIN, r.Serial, sortTime, hexID); err != nil {
 				return "", err
@@ -266,25 +268,25 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 	for _, out := range ev.Outputs {
 		for _, in := range ev.Inputs {
-			if err := putIndex(ctx, idxInputs, out.GTIN, out.Lot, in.GTIN, in.Lot); err != nil {
+			if err := kit.PutIndex(ctx, idxInputs, out.GTIN, out.Lot, in.GTIN, in.Lot); err != nil {
 				return "", err
 			}
-			if err := putIndex(ctx, idxOutputs, in.GTIN, in.Lot, out.GTIN, out.Lot); err != nil {
+			if err := kit.PutIndex(ctx, idxOutputs, in.GTIN, in.Lot, out.GTIN, out.Lot); err != nil {
 				return "", err
 			}
 		}
 	}
-	if ev.Type == AggregationEvent {
+	if ev.Type == api.AggregationEvent {
 		for _, child := range childURIs(ev) {
 			if ev.Action == "ADD" {
-				err = putIndex(ctx, idxChildren, ev.Parent.ID, child)
+				err = kit.PutIndex(ctx, idxChildren, ev.Parent.ID, child)
 				if err == nil {
-					err = putIndex(ctx, idxParents, child, ev.Parent.ID)
+					err = kit.PutIndex(ctx, idxParents, child, ev.Parent.ID)
 				}
 			} else {
-				err = delIndex(ctx, idxChildren, ev.Parent.ID, child)
+				err = kit.DelIndex(ctx, idxChildren, ev.Parent.ID, child)
 				if err == nil {
-					err = delIndex(ctx, idxParents, child, ev.Parent.ID)
+					err = kit.DelIndex(ctx, idxParents, child, ev.Parent.ID)
 				}
 			}
 			if err != nil {
@@ -300,19 +302,19 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	switch ev.BizStep {
 	case "receiving", "storing":
 		for _, lk := range touched {
-			if err := putIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, hexID); err != nil {
+			if err := kit.PutIndex(ctx, idxCustody, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, hexID); err != nil {
 				return "", err
 			}
-			if err := putIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, c.Enterprise.CreditCode); err != nil {
+			if err := kit.PutIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, c.Enterprise.CreditCode); err != nil {
 				return "", err
 			}
 			// The handover is complete: the receiver is now custodian.
-			tails, err := indexTails(ctx, idxHandover, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
+			tails, err := kit.IndexTails(ctx, idxHandover, []string{lk.GTIN, lk.Lot, c.Enterprise.CreditCode})
 			if err != nil {
 				return "", err
 			}
 			for _, tl := range tails {
-				if err := delIndex(ctx, idxHandover, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, tl[0]); err != nil {
+				if err := kit.DelIndex(ctx, idxHandover, lk.GTIN, lk.Lot, c.Enterprise.CreditCode, tl[0]); err != nil {
 					return "", err
 				}
 			}
@@ -325,10 +327,10 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 				return "", err
 			}
 			if ev.Destination != "" {
-				if err := putIndex(ctx, idxHandover, lk.GTIN, lk.Lot, ev.Destination, hexID); err != nil {
+				if err := kit.PutIndex(ctx, idxHandover, lk.GTIN, lk.Lot, ev.Destination, hexID); err != nil {
 					return "", err
 				}
-				if err := putIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, ev.Destination); err != nil {
+				if err := kit.PutIndex(ctx, idxHeldBy, lk.GTIN, lk.Lot, ev.Destination); err != nil {
 					return "", err
 				}
 			}
@@ -337,7 +339,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	// A cold-chain excursion on goods under a live financing alerts it.
 	var reached []string
 	if ev.Excursion {
-		if reached, err = t.watch.Alert(ctx, AlertExcursion, touched, ev.ID, now); err != nil {
+		if reached, err = t.watch.Alert(ctx, api.AlertExcursion, touched, ev.ID, now); err != nil {
 			return "", err
 		}
 	}
@@ -347,35 +349,35 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		Excursion        bool     `json:"excursion"`
 		CollateralAlerts []string `json:"collateralAlerts,omitempty"`
 	}{ev.Type, ev.BizStep, ev.Excursion, reached}
-	if err := emit(ctx, "TraceEventRecorded", Event{Entity: "traceEvent", ID: ev.ID, Action: "recorded", By: c.Enterprise.CreditCode, Data: data}); err != nil {
+	if err := kit.Emit(ctx, "TraceEventRecorded", api.Event{Entity: "traceEvent", ID: ev.ID, Action: "recorded", By: c.Enterprise.CreditCode, Data: data}); err != nil {
 		return "", err
 	}
-	return toJSON(ev)
+	return kit.ToJSON(ev)
 }
 
 // GetEvent returns an event by its id (the ni:/// URI or its hex digest).
 func (t *Trace) GetEvent(ctx contractapi.TransactionContextInterface, id string) (string, error) {
 	h := eventHex(id)
-	if _, err := trCheckSHA256("id", h); err != nil {
+	if _, err := kit.CheckSHA256("id", h); err != nil {
 		return "", err
 	}
 	ev, err := loadEvent(ctx, h)
 	if err != nil {
 		return "", err
 	}
-	return toJSON(ev)
+	return kit.ToJSON(ev)
 }
 
-func loadEvent(ctx contractapi.TransactionContextInterface, hexID string) (*TraceEvent, error) {
-	k, err := key(ctx, objTraceEvent, hexID)
+func loadEvent(ctx contractapi.TransactionContextInterface, hexID string) (*api.TraceEvent, error) {
+	k, err := kit.Key(ctx, objTraceEvent, hexID)
 	if err != nil {
 		return nil, err
 	}
-	var ev TraceEvent
-	if found, err := getJSON(ctx, k, &ev); err != nil {
+	var ev api.TraceEvent
+	if found, err := kit.GetJSON(ctx, k, &ev); err != nil {
 		return nil, err
 	} else if !found {
-		return nil, errf(api.CodeNotFound, "event %s is not recorded", hexID)
+		return nil, kit.Errf(api.CodeNotFound, "event %s is not recorded", hexID)
 	}
 	return &ev, nil
 }
@@ -393,42 +395,42 @@ func eventHex(id string) string {
 // normalizeEvent checks an event document without reading state and
 // returns it in canonical form (lists sorted, decimals and times in one
 // spelling), with its event time.
-func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, error) {
-	ev := &TraceEvent{}
+func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Time, error) {
+	ev := &api.TraceEvent{}
 	var err error
-	if ev.Type, err = trOneOf("type", in.Type, ObjectEvent, TransformationEvent, AggregationEvent); err != nil {
+	if ev.Type, err = kit.OneOf("type", in.Type, api.ObjectEvent, api.TransformationEvent, api.AggregationEvent); err != nil {
 		return nil, time.Time{}, err
 	}
 	rule := trFindStep(in.BizStep)
 	if rule == nil {
-		return nil, time.Time{}, errf(api.CodeInvalidArgument, "bizStep: %q is not one of %s", trClip(in.BizStep), trStepNames())
+		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "bizStep: %q is not one of %s", kit.Clip(in.BizStep), trStepNames())
 	}
 	if !strings.Contains(rule.types, ev.Type[:1]) {
-		return nil, time.Time{}, errf(api.CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
+		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
 	}
 	ev.BizStep = rule.step
 	if in.Disposition != "" {
-		if ev.Disposition, err = trOneOf("disposition", in.Disposition, trDispositions...); err != nil {
+		if ev.Disposition, err = kit.OneOf("disposition", in.Disposition, trDispositions...); err != nil {
 			return nil, time.Time{}, err
 		}
 	}
-	evTime, off, err := trCheckTime("eventTime", in.EventTime)
+	evTime, off, err := kit.CheckTime("eventTime", in.EventTime)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	if evTime.After(now.Add(maxFutureSkew)) {
-		return nil, time.Time{}, errf(api.CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(timeLayout))
+		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "eventTime %s is later than the transaction time %s", in.EventTime, now.Format(kit.TimeLayout))
 	}
 	if evTime.Before(now.Add(-maxCaptureDelay)) {
-		return nil, time.Time{}, errf(api.CodeEventTooOld, "eventTime %s is more than %d days before the transaction time %s; events are recorded within %d days of happening", in.EventTime, int(maxCaptureDelay.Hours()/24), now.Format(timeLayout), int(maxCaptureDelay.Hours()/24))
+		return nil, time.Time{}, kit.Errf(api.CodeEventTooOld, "eventTime %s is more than %d days before the transaction time %s; events are recorded within %d days of happening", in.EventTime, int(maxCaptureDelay.Hours()/24), now.Format(kit.TimeLayout), int(maxCaptureDelay.Hours()/24))
 	}
 	if in.Destination != "" {
 		if err := uscc.Validate(in.Destination); err != nil {
-			return nil, time.Time{}, errf(api.CodeInvalidArgument, "destination: %v", err)
+			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "destination: %v", err)
 		}
 		ev.Destination = in.Destination
 	}
-	ev.EventTime, ev.EventTimeZoneOffset = evTime.Format(eventTimeLayout), off
+	ev.EventTime, ev.EventTimeZoneOffset = evTime.Format(kit.EventTimeLayout), off
 	if ev.ReadPoint, err = trCheckLocation("readPoint", in.ReadPoint); err != nil {
 		return nil, time.Time{}, err
 	}
@@ -437,7 +439,7 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 	}
 	absent := func(field string, n int) error {
 		if n > 0 {
-			return errf(api.CodeInvalidArgument, "%s does not apply to a %s", field, ev.Type)
+			return kit.Errf(api.CodeInvalidArgument, "%s does not apply to a %s", field, ev.Type)
 		}
 		return nil
 	}
@@ -446,7 +448,7 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 		parentN = 1
 	}
 	switch ev.Type {
-	case ObjectEvent:
+	case api.ObjectEvent:
 		for _, e := range []error{absent("inputs", len(in.Inputs)), absent("outputs", len(in.Outputs)), absent("parent", parentN), absent("childLots", len(in.ChildLots)), absent("childItems", len(in.ChildItems))} {
 			if e != nil {
 				return nil, time.Time{}, e
@@ -458,7 +460,7 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 		case in.Action == "":
 			ev.Action = "OBSERVE"
 		default:
-			if ev.Action, err = trOneOf("action", in.Action, "ADD", "OBSERVE", "DELETE"); err != nil {
+			if ev.Action, err = kit.OneOf("action", in.Action, "ADD", "OBSERVE", "DELETE"); err != nil {
 				return nil, time.Time{}, err
 			}
 		}
@@ -469,15 +471,15 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if len(ev.Lots)+len(ev.Items) == 0 {
-			return nil, time.Time{}, errf(api.CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
+			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
 		}
 		if ev.SensorReadings, err = trCheckReadings(in.SensorReadings, now); err != nil {
 			return nil, time.Time{}, err
 		}
 		if ev.BizStep == "sensor_reporting" && len(ev.SensorReadings) == 0 {
-			return nil, time.Time{}, errf(api.CodeInvalidArgument, "a sensor_reporting event carries sensorReadings")
+			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "a sensor_reporting event carries sensorReadings")
 		}
-	case TransformationEvent:
+	case api.TransformationEvent:
 		for _, e := range []error{absent("action", len(in.Action)), absent("lots", len(in.Lots)), absent("items", len(in.Items)), absent("parent", parentN), absent("childLots", len(in.ChildLots)), absent("childItems", len(in.ChildItems)), absent("sensorReadings", len(in.SensorReadings))} {
 			if e != nil {
 				return nil, time.Time{}, e
@@ -490,22 +492,22 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if len(ev.Inputs) == 0 || len(ev.Outputs) == 0 {
-			return nil, time.Time{}, errf(api.CodeInvalidArgument, "a TransformationEvent has at least one input and one output lot")
+			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "a TransformationEvent has at least one input and one output lot")
 		}
 		for _, o := range ev.Outputs {
 			for _, i := range ev.Inputs {
 				if o.GTIN == i.GTIN && o.Lot == i.Lot {
-					return nil, time.Time{}, errf(api.CodeInvalidArgument, "lot %s of %s is both input and output", o.Lot, o.GTIN)
+					return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "lot %s of %s is both input and output", o.Lot, o.GTIN)
 				}
 			}
 		}
-	case AggregationEvent:
+	case api.AggregationEvent:
 		for _, e := range []error{absent("lots", len(in.Lots)), absent("items", len(in.Items)), absent("inputs", len(in.Inputs)), absent("outputs", len(in.Outputs)), absent("sensorReadings", len(in.SensorReadings))} {
 			if e != nil {
 				return nil, time.Time{}, e
 			}
 		}
-		if ev.Action, err = trOneOf("action", in.Action, "ADD", "DELETE"); err != nil {
+		if ev.Action, err = kit.OneOf("action", in.Action, "ADD", "DELETE"); err != nil {
 			return nil, time.Time{}, err
 		}
 		if ev.Parent, err = trCheckParent(in.Parent); err != nil {
@@ -518,30 +520,30 @@ func normalizeEvent(in *EventInput, now time.Time) (*TraceEvent, time.Time, erro
 			return nil, time.Time{}, err
 		}
 		if n := len(ev.ChildLots) + len(ev.ChildItems); n == 0 || n > maxItemsPerEvent {
-			return nil, time.Time{}, errf(api.CodeInvalidArgument, "an AggregationEvent names 1 to %d children", maxItemsPerEvent)
+			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "an AggregationEvent names 1 to %d children", maxItemsPerEvent)
 		}
 		for _, ci := range ev.ChildItems {
 			if ci.GTIN == ev.Parent.GTIN && ci.Serial == ev.Parent.Serial {
-				return nil, time.Time{}, errf(api.CodeInvalidArgument, "item %s cannot contain itself", ci.Serial)
+				return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "item %s cannot contain itself", ci.Serial)
 			}
 		}
 	}
 	return ev, evTime, nil
 }
 
-func trCheckLocation(field string, l *Location) (*Location, error) {
+func trCheckLocation(field string, l *api.Location) (*api.Location, error) {
 	if l == nil {
 		return nil, nil
 	}
-	out := &Location{}
+	out := &api.Location{}
 	var err error
-	if out.ID, err = trCheckURI(field+".id", strings.TrimSpace(l.ID)); err != nil {
+	if out.ID, err = kit.CheckURI(field+".id", strings.TrimSpace(l.ID)); err != nil {
 		return nil, err
 	}
-	if out.Name, err = cleanText(field+".name", l.Name, false, 100); err != nil {
+	if out.Name, err = kit.CleanText(field+".name", l.Name, false, 100); err != nil {
 		return nil, err
 	}
-	if out.NameEn, err = cleanText(field+".nameEn", l.NameEn, false, 200); err != nil {
+	if out.NameEn, err = kit.CleanText(field+".nameEn", l.NameEn, false, 200); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -550,60 +552,60 @@ func trCheckLocation(field string, l *Location) (*Location, error) {
 // trCheckLotRefs checks and sorts lot references; needQty insists on a
 // quantity and unit (transformation inputs), otherwise both are optional
 // but go together.
-func trCheckLotRefs(field string, refs []LotRef, needQty bool) ([]LotRef, error) {
+func trCheckLotRefs(field string, refs []api.LotRef, needQty bool) ([]api.LotRef, error) {
 	if len(refs) > maxLotsPerEvent {
-		return nil, errf(api.CodeInvalidArgument, "%s: at most %d lots", field, maxLotsPerEvent)
+		return nil, kit.Errf(api.CodeInvalidArgument, "%s: at most %d lots", field, maxLotsPerEvent)
 	}
-	out := make([]LotRef, 0, len(refs))
+	out := make([]api.LotRef, 0, len(refs))
 	for i, r := range refs {
 		f := field + "[" + strconv.Itoa(i) + "]"
-		var n LotRef
+		var n api.LotRef
 		var err error
-		if n.GTIN, err = trCheckGTIN(f+".gtin", r.GTIN); err != nil {
+		if n.GTIN, err = kit.CheckGTIN(f+".gtin", r.GTIN); err != nil {
 			return nil, err
 		}
-		if n.Lot, err = trCheckLot(f+".lot", r.Lot); err != nil {
+		if n.Lot, err = kit.CheckLot(f+".lot", r.Lot); err != nil {
 			return nil, err
 		}
 		if needQty || r.Quantity != "" || r.Unit != "" {
-			if n.Quantity, err = trCheckQuantity(f+".quantity", r.Quantity); err != nil {
+			if n.Quantity, err = kit.CheckQuantity(f+".quantity", r.Quantity); err != nil {
 				return nil, err
 			}
-			if n.Unit, err = trCheckUnit(f+".unit", r.Unit); err != nil {
+			if n.Unit, err = kit.CheckUnit(f+".unit", r.Unit); err != nil {
 				return nil, err
 			}
 		}
 		out = append(out, n)
 	}
-	slices.SortFunc(out, func(a, b LotRef) int {
+	slices.SortFunc(out, func(a, b api.LotRef) int {
 		return strings.Compare(a.GTIN+"\x00"+a.Lot, b.GTIN+"\x00"+b.Lot)
 	})
 	for i := 1; i < len(out); i++ {
 		if out[i].GTIN == out[i-1].GTIN && out[i].Lot == out[i-1].Lot {
-			return nil, errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", field, out[i].Lot, out[i].GTIN)
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: lot %s of %s appears twice", field, out[i].Lot, out[i].GTIN)
 		}
 	}
 	return out, nil
 }
 
-func trCheckItemRefs(field string, refs []ItemRef) ([]ItemRef, error) {
+func trCheckItemRefs(field string, refs []api.ItemRef) ([]api.ItemRef, error) {
 	if len(refs) > maxItemsPerEvent {
-		return nil, errf(api.CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
+		return nil, kit.Errf(api.CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
 	}
-	out := make([]ItemRef, 0, len(refs))
+	out := make([]api.ItemRef, 0, len(refs))
 	for i, r := range refs {
 		f := field + "[" + strconv.Itoa(i) + "]"
-		var n ItemRef
+		var n api.ItemRef
 		var err error
-		if n.GTIN, err = trCheckGTIN(f+".gtin", r.GTIN); err != nil {
+		if n.GTIN, err = kit.CheckGTIN(f+".gtin", r.GTIN); err != nil {
 			return nil, err
 		}
 		if r.Lot != "" {
-			if n.Lot, err = trCheckLot(f+".lot", r.Lot); err != nil {
+			if n.Lot, err = kit.CheckLot(f+".lot", r.Lot); err != nil {
 				return nil, err
 			}
 		}
-		if n.Serial, err = trCheckSerial(f+".serial", r.Serial); err != nil {
+		if n.Serial, err = kit.CheckSerial(f+".serial", r.Serial); err != nil {
 			return nil, err
 		}
 		out = append(out, n)
@@ -611,93 +613,93 @@ func trCheckItemRefs(field string, refs []ItemRef) ([]ItemRef, error) {
 	trSortItems(out)
 	for i := 1; i < len(out); i++ {
 		if out[i].GTIN == out[i-1].GTIN && out[i].Serial == out[i-1].Serial {
-			return nil, errf(api.CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
 		}
 	}
 	return out, nil
 }
 
-func trSortItems(items []ItemRef) {
-	slices.SortFunc(items, func(a, b ItemRef) int {
+func trSortItems(items []api.ItemRef) {
+	slices.SortFunc(items, func(a, b api.ItemRef) int {
 		return strings.Compare(a.GTIN+"\x00"+a.Serial, b.GTIN+"\x00"+b.Serial)
 	})
 }
 
-func trCheckParent(p *ParentInput) (*ParentRef, error) {
+func trCheckParent(p *api.ParentInput) (*api.ParentRef, error) {
 	if p == nil {
-		return nil, errf(api.CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
+		return nil, kit.Errf(api.CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
 	}
 	var err error
 	if p.SSCC != "" {
 		if p.GTIN != "" || p.Lot != "" || p.Serial != "" {
-			return nil, errf(api.CodeInvalidArgument, "parent: either sscc or gtin+serial, not both")
+			return nil, kit.Errf(api.CodeInvalidArgument, "parent: either sscc or gtin+serial, not both")
 		}
-		out := &ParentRef{}
-		if out.SSCC, err = trCheckSSCC("parent.sscc", p.SSCC); err != nil {
+		out := &api.ParentRef{}
+		if out.SSCC, err = kit.CheckSSCC("parent.sscc", p.SSCC); err != nil {
 			return nil, err
 		}
 		out.ID = ssccURI(out.SSCC)
 		return out, nil
 	}
-	out := &ParentRef{}
-	if out.GTIN, err = trCheckGTIN("parent.gtin", p.GTIN); err != nil {
+	out := &api.ParentRef{}
+	if out.GTIN, err = kit.CheckGTIN("parent.gtin", p.GTIN); err != nil {
 		return nil, err
 	}
 	if p.Lot != "" {
-		if out.Lot, err = trCheckLot("parent.lot", p.Lot); err != nil {
+		if out.Lot, err = kit.CheckLot("parent.lot", p.Lot); err != nil {
 			return nil, err
 		}
 	}
-	if out.Serial, err = trCheckSerial("parent.serial", p.Serial); err != nil {
+	if out.Serial, err = kit.CheckSerial("parent.serial", p.Serial); err != nil {
 		return nil, err
 	}
 	out.ID = itemURI(out.GTIN, out.Serial)
 	return out, nil
 }
 
-func trCheckReadings(in []SensorInput, now time.Time) ([]SensorReading, error) {
+func trCheckReadings(in []api.SensorInput, now time.Time) ([]api.SensorReading, error) {
 	if len(in) > maxReadingsPerEvent {
-		return nil, errf(api.CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
+		return nil, kit.Errf(api.CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
 	}
-	out := make([]SensorReading, 0, len(in))
+	out := make([]api.SensorReading, 0, len(in))
 	for i, r := range in {
 		f := "sensorReadings[" + strconv.Itoa(i) + "]"
-		from, _, err := trCheckTime(f+".from", r.From)
+		from, _, err := kit.CheckTime(f+".from", r.From)
 		if err != nil {
 			return nil, err
 		}
-		to, _, err := trCheckTime(f+".to", r.To)
+		to, _, err := kit.CheckTime(f+".to", r.To)
 		if err != nil {
 			return nil, err
 		}
 		if to.Before(from) {
-			return nil, errf(api.CodeInvalidArgument, "%s: to is before from", f)
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: to is before from", f)
 		}
 		if to.After(now.Add(maxFutureSkew)) {
-			return nil, errf(api.CodeInvalidArgument, "%s: to is later than the transaction time", f)
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: to is later than the transaction time", f)
 		}
 		if from.Before(now.Add(-maxCaptureDelay)) {
-			return nil, errf(api.CodeEventTooOld, "%s: from is more than %d days before the transaction time", f, int(maxCaptureDelay.Hours()/24))
+			return nil, kit.Errf(api.CodeEventTooOld, "%s: from is more than %d days before the transaction time", f, int(maxCaptureDelay.Hours()/24))
 		}
-		n := SensorReading{From: from.Format(eventTimeLayout), To: to.Format(eventTimeLayout)}
-		if n.Type, err = trOneOf(f+".type", r.Type, "temperature"); err != nil {
+		n := api.SensorReading{From: from.Format(kit.EventTimeLayout), To: to.Format(kit.EventTimeLayout)}
+		if n.Type, err = kit.OneOf(f+".type", r.Type, "temperature"); err != nil {
 			return nil, err
 		}
-		if n.UOM, err = trOneOf(f+".uom", r.UOM, "CEL"); err != nil {
+		if n.UOM, err = kit.OneOf(f+".uom", r.UOM, "CEL"); err != nil {
 			return nil, err
 		}
-		if n.MinValue, err = trCheckBounded(f+".minValue", r.MinValue, -100, 200, 3); err != nil {
+		if n.MinValue, err = kit.CheckBounded(f+".minValue", r.MinValue, -100, 200, 3); err != nil {
 			return nil, err
 		}
-		if n.MaxValue, err = trCheckBounded(f+".maxValue", r.MaxValue, -100, 200, 3); err != nil {
+		if n.MaxValue, err = kit.CheckBounded(f+".maxValue", r.MaxValue, -100, 200, 3); err != nil {
 			return nil, err
 		}
-		if trDecimal(n.MinValue).GreaterThan(trDecimal(n.MaxValue)) {
-			return nil, errf(api.CodeInvalidArgument, "%s: minValue is above maxValue", f)
+		if kit.Decimal(n.MinValue).GreaterThan(kit.Decimal(n.MaxValue)) {
+			return nil, kit.Errf(api.CodeInvalidArgument, "%s: minValue is above maxValue", f)
 		}
 		out = append(out, n)
 	}
-	slices.SortFunc(out, func(a, b SensorReading) int {
+	slices.SortFunc(out, func(a, b api.SensorReading) int {
 		ka, _ := time.Parse(time.RFC3339Nano, a.From)
 		kb, _ := time.Parse(time.RFC3339Nano, b.From)
 		if c := ka.Compare(kb); c != 0 {
@@ -712,30 +714,30 @@ func trCheckReadings(in []SensorInput, now time.Time) ([]SensorReading, error) {
 // content, with locations by id, times in UTC and lists sorted. Who
 // recorded it, when, and derived flags are not part of it.
 type canonicalEvent struct {
-	Type           string      `json:"type"`
-	Action         string      `json:"action"`
-	BizStep        string      `json:"bizStep"`
-	Disposition    string      `json:"disposition"`
-	EventTime      string      `json:"eventTime"`
-	Offset         string      `json:"eventTimeZoneOffset"`
-	ReadPoint      string      `json:"readPoint"`
-	BizLocation    string      `json:"bizLocation"`
-	Lots           []LotRef    `json:"lots"`
-	Items          []ItemRef   `json:"items"`
-	Inputs         []LotRef    `json:"inputs"`
-	Outputs        []LotRef    `json:"outputs"`
-	Parent         string      `json:"parent"`
-	ChildLots      []LotRef    `json:"childLots"`
-	ChildItems     []ItemRef   `json:"childItems"`
-	SensorReadings [][6]string `json:"sensorReadings"`
+	Type           string        `json:"type"`
+	Action         string        `json:"action"`
+	BizStep        string        `json:"bizStep"`
+	Disposition    string        `json:"disposition"`
+	EventTime      string        `json:"eventTime"`
+	Offset         string        `json:"eventTimeZoneOffset"`
+	ReadPoint      string        `json:"readPoint"`
+	BizLocation    string        `json:"bizLocation"`
+	Lots           []api.LotRef  `json:"lots"`
+	Items          []api.ItemRef `json:"items"`
+	Inputs         []api.LotRef  `json:"inputs"`
+	Outputs        []api.LotRef  `json:"outputs"`
+	Parent         string        `json:"parent"`
+	ChildLots      []api.LotRef  `json:"childLots"`
+	ChildItems     []api.ItemRef `json:"childItems"`
+	SensorReadings [][6]string   `json:"sensorReadings"`
 	// Destination is new; omitted when empty so that earlier ids stand.
 	Destination string `json:"destination,omitempty"`
 }
 
-func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
+func eventID(ev *api.TraceEvent, evTime time.Time) (string, error) {
 	c := canonicalEvent{
 		Type: ev.Type, Action: ev.Action, BizStep: ev.BizStep, Disposition: ev.Disposition,
-		EventTime: evTime.UTC().Format(sortTimeLayout), Offset: ev.EventTimeZoneOffset,
+		EventTime: evTime.UTC().Format(kit.SortTimeLayout), Offset: ev.EventTimeZoneOffset,
 		Lots: ev.Lots, Items: ev.Items, Inputs: ev.Inputs, Outputs: ev.Outputs,
 		ChildLots: ev.ChildLots, ChildItems: ev.ChildItems, Destination: ev.Destination,
 	}
@@ -751,17 +753,17 @@ func eventID(ev *TraceEvent, evTime time.Time) (string, error) {
 	for _, r := range ev.SensorReadings {
 		from, _ := time.Parse(time.RFC3339Nano, r.From)
 		to, _ := time.Parse(time.RFC3339Nano, r.To)
-		c.SensorReadings = append(c.SensorReadings, [6]string{from.UTC().Format(sortTimeLayout), to.UTC().Format(sortTimeLayout), r.Type, r.MinValue, r.MaxValue, r.UOM})
+		c.SensorReadings = append(c.SensorReadings, [6]string{from.UTC().Format(kit.SortTimeLayout), to.UTC().Format(kit.SortTimeLayout), r.Type, r.MinValue, r.MaxValue, r.UOM})
 	}
 	b, err := json.Marshal(c)
 	if err != nil {
-		return "", errf(api.CodeInternal, "encode event: %v", err)
+		return "", kit.Errf(api.CodeInternal, "encode event: %v", err)
 	}
 	sum := sha256.Sum256(b)
 	return eventIDPrefix + hex.EncodeToString(sum[:]) + eventIDSuffix, nil
 }
 
-func needLot(ctx contractapi.TransactionContextInterface, lots map[lotKey]*Lot, gtin, lot string) error {
+func needLot(ctx contractapi.TransactionContextInterface, lots map[lotKey]*api.Lot, gtin, lot string) error {
 	if lots[lotKey{gtin, lot}] != nil {
 		return nil
 	}
@@ -774,13 +776,13 @@ func needLot(ctx contractapi.TransactionContextInterface, lots map[lotKey]*Lot, 
 }
 
 // resolveItem checks that an item is commissioned and fills in its lot.
-func resolveItem(ctx contractapi.TransactionContextInterface, r *ItemRef) error {
+func resolveItem(ctx contractapi.TransactionContextInterface, r *api.ItemRef) error {
 	it, err := loadItem(ctx, r.GTIN, r.Serial)
 	if err != nil {
 		return err
 	}
 	if r.Lot != "" && r.Lot != it.Lot {
-		return errf(api.CodeNotFound, "item %s of %s is not in lot %s", r.Serial, r.GTIN, r.Lot)
+		return kit.Errf(api.CodeNotFound, "item %s of %s is not in lot %s", r.Serial, r.GTIN, r.Lot)
 	}
 	r.Lot = it.Lot
 	return nil
@@ -801,12 +803,12 @@ var inspectionSteps = []string{"inspecting", "sampling"}
 // custodian (received or stored it after a handover and not shipped it
 // since), the addressee of an open handover receiving it, or an inspector
 // for inspection steps. The message names no other party.
-func mayWriteLot(ctx contractapi.TransactionContextInterface, c *Caller, l *Lot, step string) error {
+func mayWriteLot(ctx contractapi.TransactionContextInterface, c *api.Caller, l *api.Lot, step string) error {
 	me := c.Enterprise.CreditCode
 	if l.Producer.CreditCode == me {
 		return nil
 	}
-	if slices.Contains(inspectionSteps, step) && c.HasKind(KindInspector) {
+	if slices.Contains(inspectionSteps, step) && c.HasKind(api.KindInspector) {
 		return nil
 	}
 	held, err := custodian(ctx, l.GTIN, l.Lot, me)
@@ -816,7 +818,7 @@ func mayWriteLot(ctx contractapi.TransactionContextInterface, c *Caller, l *Lot,
 	if held {
 		return nil
 	}
-	return errf(api.CodeNotCustodian, "lot %s of %s is neither %s's nor in its custody; its owner or custodian hands it over first (trace:HandOver, or a shipping event with destination %s)", l.Lot, l.GTIN, me, me)
+	return kit.Errf(api.CodeNotCustodian, "lot %s of %s is neither %s's nor in its custody; its owner or custodian hands it over first (trace:HandOver, or a shipping event with destination %s)", l.Lot, l.GTIN, me, me)
 }
 
 // custodian: the enterprise received or stored the goods and has not
@@ -828,7 +830,7 @@ func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCod
 	if err != nil || held {
 		return held, err
 	}
-	tails, err := indexTails(ctx, idxHandover, []string{gtin, lot, creditCode})
+	tails, err := kit.IndexTails(ctx, idxHandover, []string{gtin, lot, creditCode})
 	if err != nil {
 		return false, err
 	}
@@ -839,9 +841,9 @@ func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCod
 // the warehouse: the warehouse ships none of a lot it issued receipts on;
 // anyone else (the owner, a custodian of other goods of the lot) ships
 // only a stated quantity that leaves the receipted goods in place.
-func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, receipts receiptGoods, c *Caller, ev *TraceEvent, lots map[lotKey]*Lot, touched []lotKey) error {
+func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, receipts receiptGoods, c *api.Caller, ev *api.TraceEvent, lots map[lotKey]*api.Lot, touched []lotKey) error {
 	stated := map[lotKey]decimal.Decimal{}
-	for _, list := range [][]LotRef{ev.Lots, ev.ChildLots} {
+	for _, list := range [][]api.LotRef{ev.Lots, ev.ChildLots} {
 		for _, r := range list {
 			if q, err := decimal.NewFromString(r.Quantity); err == nil {
 				stated[lotKey{r.GTIN, r.Lot}] = stated[lotKey{r.GTIN, r.Lot}].Add(q)
@@ -856,8 +858,8 @@ func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, rec
 		if len(ids) == 0 {
 			continue
 		}
-		if c.HasKind(KindWarehouse) {
-			return errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, ids[0])
+		if c.HasKind(api.KindWarehouse) {
+			return kit.Errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before shipping", lk.Lot, lk.GTIN, ids[0])
 		}
 		lotQty, _ := decimal.NewFromString(lots[lk].Quantity)
 		receipted := decimal.Zero
@@ -873,7 +875,7 @@ func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, rec
 		}
 		q, ok := stated[lk]
 		if !ok || q.GreaterThan(lotQty.Sub(receipted)) {
-			return errf(api.CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
+			return kit.Errf(api.CodeConflict, "%s %s of lot %s of %s are under live warehouse receipt %s; a shipping of the lot states a quantity of at most the other %s %s",
 				receipted.String(), lots[lk].Unit, lk.Lot, lk.GTIN, ids[0], lotQty.Sub(receipted).String(), lots[lk].Unit)
 		}
 	}
@@ -893,7 +895,7 @@ const (
 // trackPacking counts, per child lot, what an aggregation into a
 // serialized item adds or removes, and keeps the packing links while any
 // child of that lot is still packed in the parent's lot.
-func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+func trackPacking(ctx contractapi.TransactionContextInterface, ev *api.TraceEvent) error {
 	p := ev.Parent
 	var order []lotKey
 	n := map[lotKey]int{}
@@ -914,12 +916,12 @@ func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) e
 		add(r.GTIN, r.Lot)
 	}
 	for _, k := range order {
-		ck, err := key(ctx, objPackCount, p.GTIN, p.Lot, k.GTIN, k.Lot)
+		ck, err := kit.Key(ctx, objPackCount, p.GTIN, p.Lot, k.GTIN, k.Lot)
 		if err != nil {
 			return err
 		}
 		var count int
-		if _, err := getJSON(ctx, ck, &count); err != nil {
+		if _, err := kit.GetJSON(ctx, ck, &count); err != nil {
 			return err
 		}
 		if ev.Action == "ADD" {
@@ -928,24 +930,24 @@ func trackPacking(ctx contractapi.TransactionContextInterface, ev *TraceEvent) e
 			count -= n[k]
 		}
 		if count > 0 {
-			if err := putJSON(ctx, ck, count); err != nil {
+			if err := kit.PutJSON(ctx, ck, count); err != nil {
 				return err
 			}
-			if err := putIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
+			if err := kit.PutIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
 				return err
 			}
-			if err := putIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
+			if err := kit.PutIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
 				return err
 			}
 			continue
 		}
 		if err := ctx.GetStub().DelState(ck); err != nil {
-			return errf(api.CodeInternal, "delete state: %v", err)
+			return kit.Errf(api.CodeInternal, "delete state: %v", err)
 		}
-		if err := delIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
+		if err := kit.DelIndex(ctx, idxPackedUp, p.GTIN, p.Lot, k.GTIN, k.Lot); err != nil {
 			return err
 		}
-		if err := delIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
+		if err := kit.DelIndex(ctx, idxPackedDown, k.GTIN, k.Lot, p.GTIN, p.Lot); err != nil {
 			return err
 		}
 	}
@@ -959,17 +961,17 @@ const idxHeldBy = "held~lot"
 
 // everHeld reports whether the enterprise owns the lot or ever held its
 // goods.
-func everHeld(ctx contractapi.TransactionContextInterface, l *Lot, creditCode string) (bool, error) {
+func everHeld(ctx contractapi.TransactionContextInterface, l *api.Lot, creditCode string) (bool, error) {
 	if l.Producer.CreditCode == creditCode {
 		return true, nil
 	}
-	k, err := key(ctx, idxHeldBy, l.GTIN, l.Lot, creditCode)
+	k, err := kit.Key(ctx, idxHeldBy, l.GTIN, l.Lot, creditCode)
 	if err != nil {
 		return false, err
 	}
 	v, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return false, errf(api.CodeInternal, "read state: %v", err)
+		return false, kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	return v != nil, nil
 }
@@ -978,12 +980,12 @@ func everHeld(ctx contractapi.TransactionContextInterface, l *Lot, creditCode st
 // lot: it shipped the goods out or handed them on.
 func endCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) error {
 	for _, idx := range []string{idxCustody, idxHandover} {
-		tails, err := indexTails(ctx, idx, []string{gtin, lot, creditCode})
+		tails, err := kit.IndexTails(ctx, idx, []string{gtin, lot, creditCode})
 		if err != nil {
 			return err
 		}
 		for _, tl := range tails {
-			if err := delIndex(ctx, idx, gtin, lot, creditCode, tl[0]); err != nil {
+			if err := kit.DelIndex(ctx, idx, gtin, lot, creditCode, tl[0]); err != nil {
 				return err
 			}
 		}
@@ -991,7 +993,7 @@ func endCustody(ctx contractapi.TransactionContextInterface, gtin, lot, creditCo
 	return nil
 }
 
-func lotKeys(refs []LotRef) []lotKey {
+func lotKeys(refs []api.LotRef) []lotKey {
 	out := make([]lotKey, 0, len(refs))
 	for _, r := range refs {
 		out = append(out, lotKey{r.GTIN, r.Lot})
@@ -1001,7 +1003,7 @@ func lotKeys(refs []LotRef) []lotKey {
 
 // touchedLots lists, once each and in order, the lots an event moves or
 // observes: named lots, and the lots of named items (children included).
-func touchedLots(ev *TraceEvent) []lotKey {
+func touchedLots(ev *api.TraceEvent) []lotKey {
 	var out []lotKey
 	add := func(g, l string) {
 		k := lotKey{g, l}
@@ -1027,7 +1029,7 @@ func touchedLots(ev *TraceEvent) []lotKey {
 	return out
 }
 
-func childURIs(ev *TraceEvent) []string {
+func childURIs(ev *api.TraceEvent) []string {
 	var out []string
 	for _, r := range ev.ChildLots {
 		out = append(out, lotURI(r.GTIN, r.Lot))
@@ -1041,32 +1043,32 @@ func childURIs(ev *TraceEvent) []string {
 // checkAggregation: an item is in at most one container at a time (a lot
 // may be spread over many); DELETE removes only children the container
 // holds.
-func checkAggregation(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
+func checkAggregation(ctx contractapi.TransactionContextInterface, ev *api.TraceEvent) error {
 	if ev.Action == "DELETE" {
 		for _, child := range childURIs(ev) {
-			k, err := key(ctx, idxChildren, ev.Parent.ID, child)
+			k, err := kit.Key(ctx, idxChildren, ev.Parent.ID, child)
 			if err != nil {
 				return err
 			}
 			v, err := ctx.GetStub().GetState(k)
 			if err != nil {
-				return errf(api.CodeInternal, "read state: %v", err)
+				return kit.Errf(api.CodeInternal, "read state: %v", err)
 			}
 			if v == nil {
-				return errf(api.CodeConflict, "%s is not in %s", child, ev.Parent.ID)
+				return kit.Errf(api.CodeConflict, "%s is not in %s", child, ev.Parent.ID)
 			}
 		}
 		return nil
 	}
 	for _, ci := range ev.ChildItems {
 		child := itemURI(ci.GTIN, ci.Serial)
-		parents, err := indexTails(ctx, idxParents, []string{child})
+		parents, err := kit.IndexTails(ctx, idxParents, []string{child})
 		if err != nil {
 			return err
 		}
 		for _, p := range parents {
 			if p[0] != ev.Parent.ID {
-				return errf(api.CodeConflict, "%s is already in %s; unpack it first", child, p[0])
+				return kit.Errf(api.CodeConflict, "%s is already in %s; unpack it first", child, p[0])
 			}
 		}
 	}
@@ -1075,8 +1077,8 @@ func checkAggregation(ctx contractapi.TransactionContextInterface, ev *TraceEven
 
 // flagExcursions marks each reading outside the storage range of any
 // product the event concerns, and the event when any reading is.
-func flagExcursions(ctx contractapi.TransactionContextInterface, ev *TraceEvent) error {
-	var products []*Product
+func flagExcursions(ctx contractapi.TransactionContextInterface, ev *api.TraceEvent) error {
+	var products []*api.Product
 	seen := map[string]bool{}
 	for _, lk := range touchedLots(ev) {
 		if seen[lk.GTIN] {
@@ -1091,9 +1093,9 @@ func flagExcursions(ctx contractapi.TransactionContextInterface, ev *TraceEvent)
 	}
 	for i := range ev.SensorReadings {
 		r := &ev.SensorReadings[i]
-		lo, hi := trDecimal(r.MinValue), trDecimal(r.MaxValue)
+		lo, hi := kit.Decimal(r.MinValue), kit.Decimal(r.MaxValue)
 		for _, p := range products {
-			if p.StorageMinC != "" && lo.LessThan(trDecimal(p.StorageMinC)) || p.StorageMaxC != "" && hi.GreaterThan(trDecimal(p.StorageMaxC)) {
+			if p.StorageMinC != "" && lo.LessThan(kit.Decimal(p.StorageMinC)) || p.StorageMaxC != "" && hi.GreaterThan(kit.Decimal(p.StorageMaxC)) {
 				r.Excursion = true
 			}
 		}

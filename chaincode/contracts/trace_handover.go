@@ -3,6 +3,7 @@ package contracts
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/kit"
 )
 
 // HandOver records that the lot's owner or current custodian hands the
@@ -25,12 +26,12 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 	if err != nil {
 		return "", err
 	}
-	if to.Status != EnterpriseActive {
-		return "", errf(api.CodeConflict, "enterprise %s is not active", to.CreditCode)
+	if to.Status != api.EnterpriseActive {
+		return "", kit.Errf(api.CodeConflict, "enterprise %s is not active", to.CreditCode)
 	}
 	me := c.Enterprise.CreditCode
 	if to.CreditCode == me {
-		return "", errf(api.CodeInvalidArgument, "goods are handed over to another enterprise")
+		return "", kit.Errf(api.CodeInvalidArgument, "goods are handed over to another enterprise")
 	}
 	if err := mayWriteLot(ctx, c, l, "handover"); err != nil {
 		return "", err
@@ -52,26 +53,26 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 			return "", err
 		}
 		if stored && len(ids) > 0 {
-			return "", errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, ids[0])
+			return "", kit.Errf(api.CodeConflict, "goods of lot %s of %s are under live warehouse receipt %s; redeem or cancel it before handing them over", l.Lot, l.GTIN, ids[0])
 		}
 		if err := endCustody(ctx, l.GTIN, l.Lot, me); err != nil {
 			return "", err
 		}
 	}
-	now, err := txTime(ctx)
+	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
 	txID := ctx.GetStub().GetTxID()
-	if err := putIndex(ctx, idxHandover, l.GTIN, l.Lot, to.CreditCode, txID); err != nil {
+	if err := kit.PutIndex(ctx, idxHandover, l.GTIN, l.Lot, to.CreditCode, txID); err != nil {
 		return "", err
 	}
-	if err := putIndex(ctx, idxHeldBy, l.GTIN, l.Lot, to.CreditCode); err != nil {
+	if err := kit.PutIndex(ctx, idxHeldBy, l.GTIN, l.Lot, to.CreditCode); err != nil {
 		return "", err
 	}
-	h := Handover{GTIN: l.GTIN, Lot: l.Lot, From: actorOf(c), To: to.CreditCode, At: now.Format(timeLayout), TxID: txID, Previous: held}
-	if err := emit(ctx, "LotHandedOver", Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "handed-over", By: me, Data: map[string]string{"to": to.CreditCode}}); err != nil {
+	h := api.Handover{GTIN: l.GTIN, Lot: l.Lot, From: actorOf(c), To: to.CreditCode, At: now.Format(kit.TimeLayout), TxID: txID, Previous: held}
+	if err := kit.Emit(ctx, "LotHandedOver", api.Event{Entity: "lot", ID: lotPath(l.GTIN, l.Lot), Action: "handed-over", By: me, Data: map[string]string{"to": to.CreditCode}}); err != nil {
 		return "", err
 	}
-	return toJSON(h)
+	return kit.ToJSON(h)
 }

@@ -3,6 +3,8 @@ package contracts
 import (
 	"strings"
 
+	"github.com/qingchain/qingchain/chaincode/kit"
+
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
 )
@@ -10,13 +12,13 @@ import (
 // rkRecalls lists the recalls that reach the lots: of the lots themselves
 // and of every lot upstream of them (the trace contract's lineage, as
 // recallStatus walks it), nearest first.
-func rkRecalls(ctx contractapi.TransactionContextInterface, lots []LotRef) ([]Recall, error) {
+func rkRecalls(ctx contractapi.TransactionContextInterface, lots []api.LotRef) ([]api.Recall, error) {
 	if len(lots) == 0 {
 		return nil, nil
 	}
-	starts := make([]LineageLot, len(lots))
+	starts := make([]api.LineageLot, len(lots))
 	for i, l := range lots {
-		starts[i] = LineageLot{GTIN: l.GTIN, Lot: l.Lot}
+		starts[i] = api.LineageLot{GTIN: l.GTIN, Lot: l.Lot}
 	}
 	reached, _, err := walkGoods(ctx, starts, true, true, maxLineageDepth, maxLineageLots)
 	if err != nil {
@@ -35,20 +37,20 @@ const maxContainerNodes = 2000
 // through the inputs index (up) or the outputs index (down), each lot once
 // at its least depth, to maxDepth; it stops at maxLots lots and reports
 // truncated. The order is deterministic: by depth, then index order.
-func walkLineage(ctx contractapi.TransactionContextInterface, starts []LineageLot, up bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
+func walkLineage(ctx contractapi.TransactionContextInterface, starts []api.LineageLot, up bool, maxDepth, maxLots int) ([]api.LineageLot, bool, error) {
 	return walkGoods(ctx, starts, up, false, maxDepth, maxLots)
 }
 
 // walkGoods is walkLineage that, with packing set, also follows the lots
 // packed into serialized items of other lots (tins in gift boxes), as the
 // goods' recall checks and collateral alerts must.
-func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot, up, packing bool, maxDepth, maxLots int) ([]LineageLot, bool, error) {
+func walkGoods(ctx contractapi.TransactionContextInterface, starts []api.LineageLot, up, packing bool, maxDepth, maxLots int) ([]api.LineageLot, bool, error) {
 	idx, pidx := idxOutputs, idxPackedDown
 	if up {
 		idx, pidx = idxInputs, idxPackedUp
 	}
 	visited := make(map[lotKey]bool, len(starts))
-	queue := make([]LineageLot, 0, len(starts))
+	queue := make([]api.LineageLot, 0, len(starts))
 	for _, s := range starts {
 		if k := (lotKey{s.GTIN, s.Lot}); !visited[k] {
 			visited[k] = true
@@ -81,7 +83,7 @@ func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot,
 				break
 			}
 			visited[k] = true
-			queue = append(queue, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: n.Depth + 1})
+			queue = append(queue, api.LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: n.Depth + 1})
 		}
 	}
 	return queue, truncated, nil
@@ -93,25 +95,25 @@ func walkGoods(ctx contractapi.TransactionContextInterface, starts []LineageLot,
 // object type, then each attribute followed by U+0000 (the shim's format),
 // and the walk reads thousands of them.
 func lotPairs(ctx contractapi.TransactionContextInterface, idx, gtin, lot string) ([]lotKey, error) {
-	prefix, err := key(ctx, idx, gtin, lot)
+	prefix, err := kit.Key(ctx, idx, gtin, lot)
 	if err != nil {
 		return nil, err
 	}
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{gtin, lot})
 	if err != nil {
-		return nil, errf(api.CodeInternal, "index query: %v", err)
+		return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
 	var out []lotKey
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
-			return nil, errf(api.CodeInternal, "index query: %v", err)
+			return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 		}
 		rest, ok := strings.CutPrefix(kv.Key, prefix)
 		g, l, ok2 := strings.Cut(rest, "\x00")
 		if !ok || !ok2 || !strings.HasSuffix(l, "\x00") || strings.Contains(l[:len(l)-1], "\x00") {
-			return nil, errf(api.CodeInternal, "malformed lineage index key %q", kv.Key)
+			return nil, kit.Errf(api.CodeInternal, "malformed lineage index key %q", kv.Key)
 		}
 		out = append(out, lotKey{g, l[:len(l)-1]})
 	}
@@ -121,12 +123,12 @@ func lotPairs(ctx contractapi.TransactionContextInterface, idx, gtin, lot string
 // itemUpstreamStarts is where an item's history starts: its own lot, and
 // the lots of everything aggregated into it (a gift box holds tins of
 // other lots), through nested containers.
-func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) ([]LineageLot, error) {
-	starts := []LineageLot{{GTIN: it.GTIN, Lot: it.Lot, Depth: 0}}
+func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *api.Item) ([]api.LineageLot, error) {
+	starts := []api.LineageLot{{GTIN: it.GTIN, Lot: it.Lot, Depth: 0}}
 	containers := []string{itemURI(it.GTIN, it.Serial)}
 	seen := map[string]bool{containers[0]: true}
 	for i := 0; i < len(containers) && i < maxContainerNodes; i++ {
-		children, err := indexTails(ctx, idxChildren, []string{containers[i]})
+		children, err := kit.IndexTails(ctx, idxChildren, []string{containers[i]})
 		if err != nil {
 			return nil, err
 		}
@@ -139,13 +141,13 @@ func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) (
 			switch {
 			case !ok:
 			case k.Serial == "":
-				starts = append(starts, LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: 1})
+				starts = append(starts, api.LineageLot{GTIN: k.GTIN, Lot: k.Lot, Depth: 1})
 			default:
 				child, err := loadItem(ctx, k.GTIN, k.Serial)
 				if err != nil {
 					return nil, err
 				}
-				starts = append(starts, LineageLot{GTIN: child.GTIN, Lot: child.Lot, Depth: 1})
+				starts = append(starts, api.LineageLot{GTIN: child.GTIN, Lot: child.Lot, Depth: 1})
 				containers = append(containers, c[0])
 			}
 		}
@@ -154,37 +156,37 @@ func itemUpstreamStarts(ctx contractapi.TransactionContextInterface, it *Item) (
 }
 
 // recallStatus walks upstream from starts and reports the nearest recall.
-func recallStatus(ctx contractapi.TransactionContextInterface, starts []LineageLot) (RecallStatus, error) {
+func recallStatus(ctx contractapi.TransactionContextInterface, starts []api.LineageLot) (api.RecallStatus, error) {
 	return recallStatusOf(ctx, starts, false)
 }
 
 // recallStatusOf is recallStatus that, with packing set, also reaches the
 // lots packed into the goods (for receipts on them).
-func recallStatusOf(ctx contractapi.TransactionContextInterface, starts []LineageLot, packing bool) (RecallStatus, error) {
+func recallStatusOf(ctx contractapi.TransactionContextInterface, starts []api.LineageLot, packing bool) (api.RecallStatus, error) {
 	lots, _, err := walkGoods(ctx, starts, true, packing, maxLineageDepth, maxLineageLots)
 	if err != nil {
-		return RecallStatus{}, err
+		return api.RecallStatus{}, err
 	}
 	recalls, err := recallsOf(ctx, lots)
 	if err != nil {
-		return RecallStatus{}, err
+		return api.RecallStatus{}, err
 	}
 	if len(recalls) == 0 {
-		return RecallStatus{}, nil
+		return api.RecallStatus{}, nil
 	}
-	return RecallStatus{Recalled: true, Recall: &recalls[0]}, nil
+	return api.RecallStatus{Recalled: true, Recall: &recalls[0]}, nil
 }
 
 // recallsOf returns the recalls of the given lots, in their order.
-func recallsOf(ctx contractapi.TransactionContextInterface, lots []LineageLot) ([]Recall, error) {
-	var out []Recall
+func recallsOf(ctx contractapi.TransactionContextInterface, lots []api.LineageLot) ([]api.Recall, error) {
+	var out []api.Recall
 	for _, l := range lots {
-		k, err := key(ctx, objRecall, l.GTIN, l.Lot)
+		k, err := kit.Key(ctx, objRecall, l.GTIN, l.Lot)
 		if err != nil {
 			return nil, err
 		}
-		var r Recall
-		if found, err := getJSON(ctx, k, &r); err != nil {
+		var r api.Recall
+		if found, err := kit.GetJSON(ctx, k, &r); err != nil {
 			return nil, err
 		} else if found {
 			out = append(out, r)
@@ -199,7 +201,7 @@ func recallsOf(ctx contractapi.TransactionContextInterface, lots []LineageLot) (
 func custodyAt(ctx contractapi.TransactionContextInterface, gtin, lot, creditCode string) (bool, error) {
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idxCustody, []string{gtin, lot, creditCode})
 	if err != nil {
-		return false, errf(api.CodeInternal, "index query: %v", err)
+		return false, kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
 	return it.HasNext(), nil
@@ -211,12 +213,12 @@ type traceRef struct{ time, hex string }
 // putEventIndex writes an event index entry (event~lot, event~item) whose
 // value is the event's class.
 func putEventIndex(ctx contractapi.TransactionContextInterface, objectType string, class []byte, attrs ...string) error {
-	k, err := key(ctx, objectType, attrs...)
+	k, err := kit.Key(ctx, objectType, attrs...)
 	if err != nil {
 		return err
 	}
 	if err := ctx.GetStub().PutState(k, class); err != nil {
-		return errf(api.CodeInternal, "write index: %v", err)
+		return kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	return nil
 }
@@ -234,13 +236,13 @@ type traceEntry struct {
 // itself, as lotPairs does, and allocates the entries in blocks rather
 // than growing one slice of them: a flooded lot has thousands.
 func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassReader, idx, a, b string) ([]*traceEntry, error) {
-	prefix, err := key(ctx, idx, a, b)
+	prefix, err := kit.Key(ctx, idx, a, b)
 	if err != nil {
 		return nil, err
 	}
 	it, err := ctx.GetStub().GetStateByPartialCompositeKey(idx, []string{a, b})
 	if err != nil {
-		return nil, errf(api.CodeInternal, "index query: %v", err)
+		return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
 	defer it.Close()
 	var out []*traceEntry
@@ -248,12 +250,12 @@ func traceEntries(ctx contractapi.TransactionContextInterface, cr *traceClassRea
 	for it.HasNext() {
 		kv, err := it.Next()
 		if err != nil {
-			return nil, errf(api.CodeInternal, "index query: %v", err)
+			return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 		}
 		rest, ok := strings.CutPrefix(kv.Key, prefix)
 		tm, hx, ok2 := strings.Cut(rest, "\x00")
 		if !ok || !ok2 || !strings.HasSuffix(hx, "\x00") || strings.Contains(hx[:len(hx)-1], "\x00") {
-			return nil, errf(api.CodeInternal, "malformed event index key %q", kv.Key)
+			return nil, kit.Errf(api.CodeInternal, "malformed event index key %q", kv.Key)
 		}
 		if len(block) == cap(block) {
 			block = make([]traceEntry, 0, min(max(2*len(out), 8), 512))
@@ -286,15 +288,15 @@ func itemEventEntries(ctx contractapi.TransactionContextInterface, cr *traceClas
 
 // rawEvent is an event's stored JSON.
 func rawEvent(ctx contractapi.TransactionContextInterface, hexID string) ([]byte, error) {
-	k, err := key(ctx, objTraceEvent, hexID)
+	k, err := kit.Key(ctx, objTraceEvent, hexID)
 	if err != nil {
 		return nil, err
 	}
 	raw, err := ctx.GetStub().GetState(k)
 	if err != nil {
-		return nil, errf(api.CodeInternal, "read state: %v", err)
+		return nil, kit.Errf(api.CodeInternal, "read state: %v", err)
 	} else if raw == nil {
-		return nil, errf(api.CodeNotFound, "event %s is not recorded", hexID)
+		return nil, kit.Errf(api.CodeNotFound, "event %s is not recorded", hexID)
 	}
 	return raw, nil
 }
@@ -302,13 +304,13 @@ func rawEvent(ctx contractapi.TransactionContextInterface, hexID string) ([]byte
 // certificatesOfLot lists the ids of the certificates naming a lot, in id
 // order.
 func certificatesOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return tailIDs(ctx, idxCertOfLot, gtin, lot)
+	return kit.TailIDs(ctx, idxCertOfLot, gtin, lot)
 }
 
 // lotEventRefs lists the event~lot entries of a lot, oldest first (event
 // time, then id).
 func lotEventRefs(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]traceRef, error) {
-	tails, err := indexTails(ctx, idxEventOfLot, []string{gtin, lot})
+	tails, err := kit.IndexTails(ctx, idxEventOfLot, []string{gtin, lot})
 	if err != nil {
 		return nil, err
 	}

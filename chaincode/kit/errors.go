@@ -1,4 +1,4 @@
-package contracts
+package kit
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/api"
 )
 
-// errf builds a coded chaincode error: "CODE: message".
-func errf(code api.Code, format string, args ...any) error {
+// Errf builds a coded chaincode error: "CODE: message".
+func Errf(code api.Code, format string, args ...any) error {
 	return fmt.Errorf("%s: %s", code, fmt.Sprintf(format, args...))
 }

@@ -1,4 +1,4 @@
-package contracts
+package kit
 
 import (
 	"fmt"
@@ -16,43 +16,43 @@ import (
 // (the one form that is stored, indexed and hashed) or an INVALID_ARGUMENT
 // error naming the field.
 
-func trCheckGTIN(field, s string) (string, error) {
+func CheckGTIN(field, s string) (string, error) {
 	g, err := gs1.NormalizeGTIN(s)
 	if err != nil {
-		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
+		return "", Errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return g, nil
 }
 
-func trCheckLot(field, s string) (string, error) {
+func CheckLot(field, s string) (string, error) {
 	if err := gs1.ValidateLot(s); err != nil {
-		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
+		return "", Errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return s, nil
 }
 
-func trCheckSerial(field, s string) (string, error) {
+func CheckSerial(field, s string) (string, error) {
 	if err := gs1.ValidateSerial(s); err != nil {
-		return "", errf(api.CodeInvalidArgument, "%s: %v", field, err)
+		return "", Errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return s, nil
 }
 
-// trCheckSSCC checks an 18-digit Serial Shipping Container Code (GS1 AI 00)
+// CheckSSCC checks an 18-digit Serial Shipping Container Code (GS1 AI 00)
 // and its mod-10 check digit.
-func trCheckSSCC(field, s string) (string, error) {
+func CheckSSCC(field, s string) (string, error) {
 	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
-		return "", errf(api.CodeInvalidArgument, "%s: an SSCC has 18 digits", field)
+		return "", Errf(api.CodeInvalidArgument, "%s: an SSCC has 18 digits", field)
 	}
-	if trMod10(s[:17]) != s[17] {
-		return "", errf(api.CodeInvalidArgument, "%s: SSCC %s has a wrong check digit, expected %c", field, s, trMod10(s[:17]))
+	if mod10(s[:17]) != s[17] {
+		return "", Errf(api.CodeInvalidArgument, "%s: SSCC %s has a wrong check digit, expected %c", field, s, mod10(s[:17]))
 	}
 	return s, nil
 }
 
-// trMod10 is the GS1 check digit of an all-digit body: weights 3,1,3,...
+// mod10 is the GS1 check digit of an all-digit body: weights 3,1,3,...
 // from the rightmost digit.
-func trMod10(body string) byte {
+func mod10(body string) byte {
 	sum, w := 0, 3
 	for i := len(body) - 1; i >= 0; i-- {
 		sum += int(body[i]-'0') * w
@@ -61,12 +61,12 @@ func trMod10(body string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
-// trParseDecimal reads a plain decimal ("12", "0.5", "-3.25" when signed):
+// parseDecimal reads a plain decimal ("12", "0.5", "-3.25" when signed):
 // no exponent, no '+', no spaces, no leading zeros, at most maxInt integer
 // and maxFrac fraction digits.
-func trParseDecimal(field, s string, signed bool, maxInt, maxFrac int) (decimal.Decimal, error) {
+func parseDecimal(field, s string, signed bool, maxInt, maxFrac int) (decimal.Decimal, error) {
 	fail := func(why string) (decimal.Decimal, error) {
-		return decimal.Decimal{}, errf(api.CodeInvalidArgument, "%s: %q is not a plain decimal: %s", field, trClip(s), why)
+		return decimal.Decimal{}, Errf(api.CodeInvalidArgument, "%s: %q is not a plain decimal: %s", field, Clip(s), why)
 	}
 	body := s
 	if signed && strings.HasPrefix(body, "-") {
@@ -90,33 +90,33 @@ func trParseDecimal(field, s string, signed bool, maxInt, maxFrac int) (decimal.
 	return decimal.NewFromString(s)
 }
 
-// trCheckQuantity parses a quantity > 0 and returns its canonical form.
-func trCheckQuantity(field, s string) (string, error) {
-	d, err := trParseDecimal(field, s, false, 12, 6)
+// CheckQuantity parses a quantity > 0 and returns its canonical form.
+func CheckQuantity(field, s string) (string, error) {
+	d, err := parseDecimal(field, s, false, 12, 6)
 	if err != nil {
 		return "", err
 	}
 	if d.Sign() <= 0 {
-		return "", errf(api.CodeInvalidArgument, "%s must be greater than zero", field)
+		return "", Errf(api.CodeInvalidArgument, "%s must be greater than zero", field)
 	}
 	return d.String(), nil
 }
 
-// trCheckBounded parses a signed decimal within [lo, hi] and returns its
+// CheckBounded parses a signed decimal within [lo, hi] and returns its
 // canonical form.
-func trCheckBounded(field, s string, lo, hi int64, maxFrac int) (string, error) {
-	d, err := trParseDecimal(field, s, true, 3, maxFrac)
+func CheckBounded(field, s string, lo, hi int64, maxFrac int) (string, error) {
+	d, err := parseDecimal(field, s, true, 3, maxFrac)
 	if err != nil {
 		return "", err
 	}
 	if d.LessThan(decimal.NewFromInt(lo)) || d.GreaterThan(decimal.NewFromInt(hi)) {
-		return "", errf(api.CodeInvalidArgument, "%s %s is outside %d..%d", field, s, lo, hi)
+		return "", Errf(api.CodeInvalidArgument, "%s %s is outside %d..%d", field, s, lo, hi)
 	}
 	return d.String(), nil
 }
 
-// trDecimal reads a decimal this contract stored itself.
-func trDecimal(s string) decimal.Decimal {
+// Decimal reads a decimal this contract stored itself.
+func Decimal(s string) decimal.Decimal {
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Zero
@@ -127,13 +127,13 @@ func trDecimal(s string) decimal.Decimal {
 // Units a lot or a quantity may be counted in.
 var traceUnits = []string{"L", "bag", "bottle", "box", "carton", "case", "g", "head", "kg", "mL", "pack", "piece", "t", "tin"}
 
-func trCheckUnit(field, s string) (string, error) {
+func CheckUnit(field, s string) (string, error) {
 	for _, u := range traceUnits {
 		if s == u {
 			return s, nil
 		}
 	}
-	return "", errf(api.CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, trClip(s), strings.Join(traceUnits, ", "))
+	return "", Errf(api.CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, Clip(s), strings.Join(traceUnits, ", "))
 }
 
 // iso3166 lists the officially assigned ISO 3166-1 alpha-2 codes.
@@ -149,60 +149,60 @@ const iso3166 = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF 
 	"TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI " +
 	"VN VU WF WS YE YT ZA ZM ZW"
 
-func trCheckCountry(field, s string) (string, error) {
+func CheckCountry(field, s string) (string, error) {
 	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || !strings.Contains(iso3166, s) {
-		return "", errf(api.CodeInvalidArgument, "%s: %q is not an ISO 3166-1 alpha-2 country code", field, trClip(s))
+		return "", Errf(api.CodeInvalidArgument, "%s: %q is not an ISO 3166-1 alpha-2 country code", field, Clip(s))
 	}
 	return s, nil
 }
 
-// trCheckDate reads YYYY-MM-DD.
-func trCheckDate(field, s string) (money.Date, error) {
+// CheckDate reads YYYY-MM-DD.
+func CheckDate(field, s string) (money.Date, error) {
 	d, err := money.ParseDate(s)
 	if err != nil {
-		return money.Date{}, errf(api.CodeInvalidArgument, "%s: %v", field, err)
+		return money.Date{}, Errf(api.CodeInvalidArgument, "%s: %v", field, err)
 	}
 	return d, nil
 }
 
-// trCheckURI accepts an absolute URI of printable ASCII (urn:epc:id:sgln:...,
+// CheckURI accepts an absolute URI of printable ASCII (urn:epc:id:sgln:...,
 // https://id.gs1.org/414/..., geo:23.18,113.02).
-func trCheckURI(field, s string) (string, error) {
+func CheckURI(field, s string) (string, error) {
 	if s == "" || len(s) > 256 {
-		return "", errf(api.CodeInvalidArgument, "%s: want an absolute URI of 1 to 256 characters", field)
+		return "", Errf(api.CodeInvalidArgument, "%s: want an absolute URI of 1 to 256 characters", field)
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= 0x20 || c >= 0x7f || strings.IndexByte(`"<>\^`+"`{|}", c) >= 0 {
-			return "", errf(api.CodeInvalidArgument, "%s: character %d of %q is not allowed in a URI", field, i+1, trClip(s))
+			return "", Errf(api.CodeInvalidArgument, "%s: character %d of %q is not allowed in a URI", field, i+1, Clip(s))
 		}
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" || (u.Opaque == "" && u.Host == "" && u.Path == "") {
-		return "", errf(api.CodeInvalidArgument, "%s: %q is not an absolute URI", field, trClip(s))
+		return "", Errf(api.CodeInvalidArgument, "%s: %q is not an absolute URI", field, Clip(s))
 	}
 	return s, nil
 }
 
-// eventTimeLayout writes an instant with its own offset, as given.
-const eventTimeLayout = "2006-01-02T15:04:05.999999999Z07:00"
+// EventTimeLayout writes an instant with its own offset, as given.
+const EventTimeLayout = "2006-01-02T15:04:05.999999999Z07:00"
 
-// sortTimeLayout is a fixed-width UTC form whose byte order is time order;
+// SortTimeLayout is a fixed-width UTC form whose byte order is time order;
 // it orders index entries.
-const sortTimeLayout = "2006-01-02T15:04:05.000000000Z"
+const SortTimeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// trCheckTime reads an RFC 3339 timestamp with an explicit offset ("Z" or
+// CheckTime reads an RFC 3339 timestamp with an explicit offset ("Z" or
 // ±hh:mm, at most ±14:00) and returns it with its offset string.
-func trCheckTime(field, s string) (time.Time, string, error) {
+func CheckTime(field, s string) (time.Time, string, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil || !strings.Contains(s, "T") {
-		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: %q is not an RFC 3339 date-time with offset (2026-04-01T08:30:00+08:00)", field, trClip(s))
+		return time.Time{}, "", Errf(api.CodeInvalidArgument, "%s: %q is not an RFC 3339 date-time with offset (2026-04-01T08:30:00+08:00)", field, Clip(s))
 	}
 	_, off := t.Zone()
 	if off > 14*3600 || off < -14*3600 {
-		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: offset beyond ±14:00", field)
+		return time.Time{}, "", Errf(api.CodeInvalidArgument, "%s: offset beyond ±14:00", field)
 	}
 	if t.Year() < money.MinYear {
-		return time.Time{}, "", errf(api.CodeInvalidArgument, "%s: year before %d", field, money.MinYear)
+		return time.Time{}, "", Errf(api.CodeInvalidArgument, "%s: year before %d", field, money.MinYear)
 	}
 	sign := "+"
 	if off < 0 {
@@ -211,26 +211,26 @@ func trCheckTime(field, s string) (time.Time, string, error) {
 	return t, fmt.Sprintf("%s%02d:%02d", sign, off/3600, off%3600/60), nil
 }
 
-// trCheckSHA256 reads 64 hex digits, returned in lower case.
-func trCheckSHA256(field, s string) (string, error) {
+// CheckSHA256 reads 64 hex digits, returned in lower case.
+func CheckSHA256(field, s string) (string, error) {
 	s = strings.ToLower(s)
 	if len(s) != 64 || strings.Trim(s, "0123456789abcdef") != "" {
-		return "", errf(api.CodeInvalidArgument, "%s: want 64 hexadecimal digits", field)
+		return "", Errf(api.CodeInvalidArgument, "%s: want 64 hexadecimal digits", field)
 	}
 	return s, nil
 }
 
-func trOneOf(field, s string, allowed ...string) (string, error) {
+func OneOf(field, s string, allowed ...string) (string, error) {
 	for _, a := range allowed {
 		if s == a {
 			return s, nil
 		}
 	}
-	return "", errf(api.CodeInvalidArgument, "%s: %q is not one of %s", field, trClip(s), strings.Join(allowed, ", "))
+	return "", Errf(api.CodeInvalidArgument, "%s: %q is not one of %s", field, Clip(s), strings.Join(allowed, ", "))
 }
 
-// trClip shortens user input echoed in an error message.
-func trClip(s string) string {
+// Clip shortens user input echoed in an error message.
+func Clip(s string) string {
 	if r := []rune(s); len(r) > 40 {
 		return string(r[:40]) + "..."
 	}
