@@ -122,12 +122,12 @@ type BuyerInput struct {
 }
 
 type CreditLimitInput struct {
-	Exporter  string        `json:"exporter"`
+	Exporter  string     `json:"exporter"`
 	Buyer     BuyerInput `json:"buyer"`
-	Amount    string        `json:"amount"`
-	Currency  string        `json:"currency"`
-	ValidFrom string        `json:"validFrom"`
-	ValidTo   string        `json:"validTo"`
+	Amount    string     `json:"amount"`
+	Currency  string     `json:"currency"`
+	ValidFrom string     `json:"validFrom"`
+	ValidTo   string     `json:"validTo"`
 }
 
 type PolicyInput struct {

@@ -76,11 +76,11 @@ type ReceivableBuyerInput struct {
 
 type ReceivableInput struct {
 	Buyer         ReceivableBuyerInput `json:"buyer"`
-	InvoiceNumber string       `json:"invoiceNumber"`
-	Amount        string       `json:"amount"`
-	Currency      string       `json:"currency"`
-	IssueDate     string       `json:"issueDate"`
-	DueDate       string       `json:"dueDate"`
-	ShipmentID    string       `json:"shipmentId"`
-	Lots          []LotRef     `json:"lots"`
+	InvoiceNumber string               `json:"invoiceNumber"`
+	Amount        string               `json:"amount"`
+	Currency      string               `json:"currency"`
+	IssueDate     string               `json:"issueDate"`
+	DueDate       string               `json:"dueDate"`
+	ShipmentID    string               `json:"shipmentId"`
+	Lots          []LotRef             `json:"lots"`
 }

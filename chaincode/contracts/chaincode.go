@@ -2,6 +2,16 @@ package contracts
 
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/credit"
+	"github.com/qingchain/qingchain/chaincode/finance"
+	"github.com/qingchain/qingchain/chaincode/insurance"
+	"github.com/qingchain/qingchain/chaincode/lineage"
+	"github.com/qingchain/qingchain/chaincode/receipts"
+	"github.com/qingchain/qingchain/chaincode/receivables"
+	"github.com/qingchain/qingchain/chaincode/registry"
+	"github.com/qingchain/qingchain/chaincode/risk"
+	"github.com/qingchain/qingchain/chaincode/riskreview"
+	"github.com/qingchain/qingchain/chaincode/trace"
 )
 
 // The nine contracts of the chaincode, each assembled from the domain
@@ -10,67 +20,67 @@ import (
 type (
 	registryContract struct {
 		contractapi.Contract
-		*Registry
+		*registry.Registry
 	}
 	traceContract struct {
 		contractapi.Contract
-		*Trace
-		*TraceReads
+		*trace.Trace
+		*lineage.TraceReads
 	}
 	receiptContract struct {
 		contractapi.Contract
-		*Receipts
-		*PledgeRelease
+		*receipts.Receipts
+		*finance.PledgeRelease
 	}
 	financeContract struct {
 		contractapi.Contract
-		*Finance
+		*finance.Finance
 	}
 	creditContract struct {
 		contractapi.Contract
-		*Credit
+		*credit.Credit
 	}
 	insuranceContract struct {
 		contractapi.Contract
-		*Insurance
+		*insurance.Insurance
 	}
 	receivableContract struct {
 		contractapi.Contract
-		*Receivables
+		*receivables.Receivables
 	}
 	riskContract struct {
 		contractapi.Contract
-		*Risk
-		*RiskReview
+		*risk.Risk
+		*riskreview.RiskReview
 	}
 	gradeContract struct {
 		contractapi.Contract
-		*Grade
+		*credit.Grade
 	}
 )
 
 // assemble builds the contracts, wiring each domain to the ones above it
 // that it tells or asks (through the small interfaces it declares).
 func assemble() []contractapi.ContractInterface {
-	registry := &registryContract{Registry: &Registry{}}
-	registry.Name = "registry"
-	trace := &traceContract{Trace: newTrace(receiptQuantities{}, financingWatch{}), TraceReads: &TraceReads{}}
-	trace.Name = "trace"
-	receipt := &receiptContract{Receipts: &Receipts{}, PledgeRelease: &PledgeRelease{}}
-	receipt.Name = "receipt"
-	finance := &financeContract{Finance: &Finance{}}
-	finance.Name = "finance"
-	credit := &creditContract{Credit: &Credit{}}
-	credit.Name = "credit"
-	insurance := &insuranceContract{Insurance: newInsurance(financingLender{})}
-	insurance.Name = "insurance"
-	receivable := &receivableContract{Receivables: newReceivables(financingLender{})}
-	receivable.Name = "receivable"
-	risk := &riskContract{Risk: &Risk{}, RiskReview: &RiskReview{}}
-	risk.Name = "risk"
-	grade := &gradeContract{Grade: &Grade{}}
-	grade.Name = "grade"
-	return []contractapi.ContractInterface{registry, trace, receipt, finance, credit, insurance, receivable, risk, grade}
+	registryC := &registryContract{Registry: &registry.Registry{}}
+	registryC.Name = "registry"
+	traceC := &traceContract{Trace: trace.New(receipts.Quantities{}, finance.Watch{}), TraceReads: &lineage.TraceReads{}}
+	traceC.Name = "trace"
+	receiptC := &receiptContract{Receipts: &receipts.Receipts{}, PledgeRelease: &finance.PledgeRelease{}}
+	receiptC.Name = "receipt"
+	financeC := &financeContract{Finance: &finance.Finance{}}
+	financeC.Name = "finance"
+	creditC := &creditContract{Credit: &credit.Credit{}}
+	creditC.Name = "credit"
+	insuranceC := &insuranceContract{Insurance: insurance.New(finance.Lender{})}
+	insuranceC.Name = "insurance"
+	receivableC := &receivableContract{Receivables: receivables.New(finance.Lender{})}
+	receivableC.Name = "receivable"
+	riskC := &riskContract{Risk: &risk.Risk{}, RiskReview: &riskreview.RiskReview{}}
+	riskC.Name = "risk"
+	gradeC := &gradeContract{Grade: &credit.Grade{}}
+	gradeC.Name = "grade"
+	return []contractapi.ContractInterface{registryC, traceC, receiptC, financeC, creditC, insuranceC, receivableC, riskC, gradeC}
 }
 
 // New assembles Qingchain's chaincode from its contracts.

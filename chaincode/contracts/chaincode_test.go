@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
-
 	"github.com/qingchain/qingchain/chaincode/api"
 )
 

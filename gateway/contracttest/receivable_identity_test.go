@@ -10,7 +10,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/api"
 
-	"github.com/qingchain/qingchain/chaincode/contracts"
+	"github.com/qingchain/qingchain/chaincode/insurance"
 )
 
 // The identity of papers (issue 11): invoice numbers compared normalised,
@@ -118,7 +118,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
 	n := 0
 	for _, rv := range list {
-		if contracts.NormalizeInvoiceNumber(rv.InvoiceNumber) == "hy-2026-0611" {
+		if insurance.NormalizeInvoiceNumber(rv.InvoiceNumber) == "hy-2026-0611" {
 			n++
 		}
 	}
