@@ -38,6 +38,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/fabric"
@@ -45,6 +46,10 @@ import (
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgermetrics"
+	"github.com/qingchain/qingchain/gateway/readmodel"
+	"github.com/qingchain/qingchain/gateway/readmodel/postgres"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlite"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
 	"github.com/qingchain/qingchain/gateway/resolver"
 	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
@@ -185,6 +190,8 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	resolverName := fs.String("resolver-identity", env("QC_RESOLVER_IDENTITY", "public-resolver"), "wallet identity the public Digital Link resolver reads as (created on devledger if missing)")
 	scanAlert := fs.Int("scan-alert", 30, "scans of one item code above which the shopper's page warns of a possible copy")
 	trustedProxies := fs.String("trusted-proxies", env("QC_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (env QC_TRUSTED_PROXIES; default none: the client is the connection's peer)")
+	postgresURL := fs.String("postgres-url", env("QC_POSTGRES_URL", ""), "the read model (lists, statistics, events) on this PostgreSQL server, postgres://user:pass@host:port/db, shared by several gateways (env QC_POSTGRES_URL; default: embedded SQLite, <data-dir>/readmodel.db)")
+	readerName := fs.String("readmodel-identity", env("QC_READMODEL_IDENTITY", "regulator"), "wallet identity (a member of the zone regulator's enterprise) the read model's projector reads entities as; financings it reads as their parties' wallet identities (env QC_READMODEL_IDENTITY)")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
 	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
@@ -288,6 +295,31 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	store, err := openReadModel(ctx, *dataDir, *postgresURL, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	readerID, err := w.Identity(*readerName)
+	if err != nil {
+		log.Warn("read model: no reader identity; entities are read as their parties' wallet identities only", "identity", *readerName, "err", err.Error())
+		readerID = nil
+	}
+	cc := client.New(ledger)
+	projector := &readmodel.Projector{Ledger: ledger, Store: store, Log: log,
+		Source: &readmodel.LedgerSource{Client: cc, Reader: readerID,
+			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: w, Log: log}).Lookup}}
+	projCtx, stopProjector := context.WithCancel(ctx)
+	projDone := make(chan struct{})
+	go func() {
+		defer close(projDone)
+		_ = projector.Run(projCtx) // ends with ctx
+	}()
+	defer func() {
+		stopProjector()
+		<-projDone
+	}()
+
 	counter, err := scans.Open(*dataDir)
 	if err != nil {
 		return err
@@ -319,6 +351,19 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
 	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
+}
+
+// openReadModel opens the read model's store: PostgreSQL when a URL is
+// given, else the embedded SQLite database in the data directory.
+func openReadModel(ctx context.Context, dataDir, postgresURL string, log *slog.Logger) (*sqlstore.Store, error) {
+	if postgresURL != "" {
+		s, err := postgres.Open(ctx, postgresURL, log)
+		if err != nil {
+			return nil, fmt.Errorf("--postgres-url: %w", err)
+		}
+		return s, nil
+	}
+	return sqlite.OpenDir(ctx, dataDir, log)
 }
 
 // parseProxies reads --trusted-proxies: addresses or CIDRs, comma-separated.

@@ -1,0 +1,611 @@
+// Package sqlstore is the read model's store on database/sql: one schema,
+// one set of goose migrations (migrations/), for SQLite and PostgreSQL.
+// readmodel/sqlite and readmodel/postgres open it with their drivers.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/gateway/readmodel"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// scale is the number of decimal places amounts are stored with.
+const scale = 6
+
+// Dialect is the SQL dialect of a database.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+// Store is a readmodel.Store on a database/sql handle.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	log     *slog.Logger
+}
+
+// Open migrates db to the newest schema and returns the store. On
+// PostgreSQL a session advisory lock serialises gateways migrating at once.
+func Open(ctx context.Context, db *sql.DB, d Dialect, log *slog.Logger) (*Store, error) {
+	if err := Migrate(ctx, db, d, log); err != nil {
+		return nil, err
+	}
+	return &Store{db: db, dialect: d, log: log}, nil
+}
+
+// Migrate applies the pending migrations.
+func Migrate(ctx context.Context, db *sql.DB, d Dialect, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	opts := []goose.ProviderOption{goose.WithSlog(log), goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if d == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	return nil
+}
+
+// DB is the database handle (the gateway's other off-ledger state shares it).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect is the store's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Rebind turns ? placeholders into $1, $2... for PostgreSQL.
+func (s *Store) Rebind(q string) string {
+	if s.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Checkpoint implements readmodel.Store.
+func (s *Store) Checkpoint(ctx context.Context) (readmodel.Checkpoint, error) {
+	return s.checkpoint(ctx, s.db, "")
+}
+
+func (s *Store) checkpoint(ctx context.Context, q querier, suffix string) (readmodel.Checkpoint, error) {
+	var cp readmodel.Checkpoint
+	err := q.QueryRowContext(ctx, "SELECT seq, block, idx FROM rm_checkpoint WHERE id = 1"+suffix).Scan(&cp.Seq, &cp.Pos.Block, &cp.Pos.Index)
+	if err != nil {
+		return cp, fmt.Errorf("sqlstore: checkpoint: %w", err)
+	}
+	return cp, nil
+}
+
+// Update implements readmodel.Store. The checkpoint row is locked first
+// (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write transactions are
+// immediate), so two projectors on one database apply in turn and the
+// later one finds the checkpoint moved.
+func (s *Store) Update(ctx context.Context, fn func(readmodel.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	defer tx.Rollback()
+	suffix := ""
+	if s.dialect == Postgres {
+		suffix = " FOR UPDATE"
+	}
+	cp, err := s.checkpoint(ctx, tx, suffix)
+	if err != nil {
+		return err
+	}
+	if err := fn(&storeTx{s: s, tx: tx, cp: cp}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+type storeTx struct {
+	s  *Store
+	tx *sql.Tx
+	cp readmodel.Checkpoint
+}
+
+func (t *storeTx) exec(ctx context.Context, q string, args ...any) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.Rebind(q), args...); err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", strings.Fields(q)[0]+" "+strings.Fields(q)[2], err)
+	}
+	return nil
+}
+
+// Scaled converts an exact decimal to the stored integer.
+func Scaled(d decimal.Decimal) (int64, error) {
+	v := d.Shift(scale)
+	if !v.IsInteger() {
+		return 0, fmt.Errorf("sqlstore: %s has more than %d decimal places", d, scale)
+	}
+	if !v.BigInt().IsInt64() {
+		return 0, fmt.Errorf("sqlstore: %s is too large", d)
+	}
+	return v.IntPart(), nil
+}
+
+// Unscaled converts a stored sum (an integer, or PostgreSQL's numeric sum
+// of integers) back to a decimal.
+func Unscaled(s string) (decimal.Decimal, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return d, err
+	}
+	return d.Shift(-scale), nil
+}
+
+func (t *storeTx) PutRow(ctx context.Context, r readmodel.Row) error {
+	if err := t.exec(ctx, `INSERT INTO rm_rows (kind, id, status, product, day, doc) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, id) DO UPDATE SET status = excluded.status, product = excluded.product, day = excluded.day, doc = excluded.doc`,
+		r.Kind, r.ID, r.Status, r.Product, r.Day, string(r.Doc)); err != nil {
+		return err
+	}
+	for _, table := range []string{"rm_parties", "rm_refs", "rm_figures"} {
+		if err := t.exec(ctx, "DELETE FROM "+table+" WHERE kind = ? AND id = ?", r.Kind, r.ID); err != nil {
+			return err
+		}
+	}
+	seen := map[readmodel.Party]bool{}
+	for _, p := range r.Parties {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if err := t.exec(ctx, "INSERT INTO rm_parties (kind, id, role, party) VALUES (?, ?, ?, ?)", r.Kind, r.ID, p.Role, p.Code); err != nil {
+			return err
+		}
+	}
+	for _, ref := range r.Refs {
+		if err := t.exec(ctx, "INSERT INTO rm_refs (kind, id, ref_kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", r.Kind, r.ID, ref.Kind, ref.ID); err != nil {
+			return err
+		}
+	}
+	for i, f := range r.Figures {
+		a, err := Scaled(f.Amount)
+		if err != nil {
+			return err
+		}
+		if err := t.exec(ctx, "INSERT INTO rm_figures (kind, id, pos, name, currency, amount, dim1, dim2, month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			r.Kind, r.ID, i, f.Name, f.Currency, a, f.Dim1, f.Dim2, f.Month); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *storeTx) AddEvent(ctx context.Context, e readmodel.Event, figures []readmodel.EventFigure) error {
+	data := "null"
+	if len(e.Data) > 0 {
+		data = string(e.Data)
+	}
+	if err := t.exec(ctx, "INSERT INTO rm_events (seq, block, idx, tx_id, name, entity, entity_id, action, by_party, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		e.Seq, e.Pos.Block, e.Pos.Index, e.TxID, e.Name, e.Entity, e.ID, e.Action, e.By, data); err != nil {
+		return err
+	}
+	for i, f := range figures {
+		if err := t.exec(ctx, "INSERT INTO rm_event_figures (seq, pos, name, product, month) VALUES (?, ?, ?, ?, ?)", e.Seq, i, f.Name, f.Product, f.Month); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *storeTx) Advance(ctx context.Context, want, to readmodel.Checkpoint) error {
+	if t.cp != want {
+		return readmodel.ErrConflict
+	}
+	return t.exec(ctx, "UPDATE rm_checkpoint SET seq = ?, block = ?, idx = ? WHERE id = 1", to.Seq, to.Pos.Block, to.Pos.Index)
+}
+
+// Row implements readmodel.Store.
+func (s *Store) Row(ctx context.Context, ref readmodel.Ref) (readmodel.Row, bool, error) {
+	r := readmodel.Row{Kind: ref.Kind, ID: ref.ID}
+	var doc string
+	err := s.db.QueryRowContext(ctx, s.Rebind("SELECT status, product, day, doc FROM rm_rows WHERE kind = ? AND id = ?"), ref.Kind, ref.ID).Scan(&r.Status, &r.Product, &r.Day, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("sqlstore: row: %w", err)
+	}
+	r.Doc = json.RawMessage(doc)
+	rows, err := s.db.QueryContext(ctx, s.Rebind("SELECT role, party FROM rm_parties WHERE kind = ? AND id = ? ORDER BY role, party"), ref.Kind, ref.ID)
+	if err != nil {
+		return r, false, fmt.Errorf("sqlstore: parties: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p readmodel.Party
+		if err := rows.Scan(&p.Role, &p.Code); err != nil {
+			return r, false, err
+		}
+		r.Parties = append(r.Parties, p)
+	}
+	return r, true, rows.Err()
+}
+
+// Refs implements readmodel.Store.
+func (s *Store) Refs(ctx context.Context, kind string) ([]readmodel.Ref, error) {
+	rows, err := s.db.QueryContext(ctx, s.Rebind("SELECT id FROM rm_rows WHERE kind = ? ORDER BY id"), kind)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: refs: %w", err)
+	}
+	defer rows.Close()
+	var out []readmodel.Ref
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, readmodel.Ref{Kind: kind, ID: id})
+	}
+	return out, rows.Err()
+}
+
+const eventCols = "seq, block, idx, tx_id, name, entity, entity_id, action, by_party, data"
+
+func scanEvent(sc interface{ Scan(...any) error }) (readmodel.Event, error) {
+	var e readmodel.Event
+	var data string
+	if err := sc.Scan(&e.Seq, &e.Pos.Block, &e.Pos.Index, &e.TxID, &e.Name, &e.Entity, &e.ID, &e.Action, &e.By, &data); err != nil {
+		return e, err
+	}
+	if data != "null" {
+		e.Data = json.RawMessage(data)
+	}
+	return e, nil
+}
+
+// EventByTx implements readmodel.Store.
+func (s *Store) EventByTx(ctx context.Context, txID string) (readmodel.Event, bool, error) {
+	e, err := scanEvent(s.db.QueryRowContext(ctx, s.Rebind("SELECT "+eventCols+" FROM rm_events WHERE tx_id = ? ORDER BY seq LIMIT 1"), txID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("sqlstore: event: %w", err)
+	}
+	return e, true, nil
+}
+
+// projectionTables are emptied by Reset, children first.
+func projectionTables() []string {
+	return []string{"rm_event_figures", "rm_figures", "rm_refs", "rm_parties", "rm_rows", "rm_events"}
+}
+
+// Reset implements readmodel.Store.
+func (s *Store) Reset(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range projectionTables() {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return fmt.Errorf("sqlstore: reset %s: %w", t, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE rm_checkpoint SET seq = 0, block = 0, idx = 0 WHERE id = 1"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// dumpQueries select each table in a canonical order.
+func dumpQueries() map[string]string {
+	return map[string]string{
+		"rm_checkpoint":    "SELECT seq, block, idx FROM rm_checkpoint",
+		"rm_events":        "SELECT " + eventCols + " FROM rm_events ORDER BY seq",
+		"rm_rows":          "SELECT kind, id, status, product, day, doc FROM rm_rows ORDER BY kind, id",
+		"rm_parties":       "SELECT kind, id, role, party FROM rm_parties ORDER BY kind, id, role, party",
+		"rm_refs":          "SELECT kind, id, ref_kind, ref_id FROM rm_refs ORDER BY kind, id, ref_kind, ref_id",
+		"rm_figures":       "SELECT kind, id, pos, name, currency, amount, dim1, dim2, month FROM rm_figures ORDER BY kind, id, pos",
+		"rm_event_figures": "SELECT seq, pos, name, product, month FROM rm_event_figures ORDER BY seq, pos",
+	}
+}
+
+// Dump implements readmodel.Store.
+func (s *Store) Dump(ctx context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	for table, q := range dumpQueries() {
+		rows, err := s.db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: dump %s: %w", table, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			parts := make([]string, len(vals))
+			for i, v := range vals {
+				parts[i] = v.String
+			}
+			out[table] = append(out[table], strings.Join(parts, "|"))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// cursor is the position after the last item of a page.
+type cursor struct {
+	Day string `json:"d"`
+	ID  string `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, fmt.Errorf("sqlstore: bad cursor")
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("sqlstore: bad cursor")
+	}
+	return c, nil
+}
+
+// ErrBadQuery wraps a query the store refuses.
+var ErrBadQuery = errors.New("bad query")
+
+// List implements readmodel.Store.
+func (s *Store) List(ctx context.Context, q readmodel.Query) (readmodel.Page, error) {
+	page := readmodel.Page{Items: []json.RawMessage{}}
+	if err := q.Normalize(); err != nil {
+		return page, fmt.Errorf("%w: %v", ErrBadQuery, err)
+	}
+	where := []string{"r.kind = ?"}
+	args := []any{q.Kind}
+	rule, _ := readmodel.RuleOf(q.Kind)
+	if !rule.SeesAll(q.Viewer) {
+		if q.Viewer.CreditCode == "" {
+			return page, nil
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM rm_parties v WHERE v.kind = r.kind AND v.id = r.id AND v.party = ?)")
+		args = append(args, q.Viewer.CreditCode)
+	}
+	for _, f := range []struct{ value, cond string }{
+		{q.Party, "EXISTS (SELECT 1 FROM rm_parties p WHERE p.kind = r.kind AND p.id = r.id AND p.party = ?)"},
+		{q.Status, "r.status = ?"},
+		{q.Product, "r.product = ?"},
+		{q.From, "r.day >= ?"},
+		{q.To, "r.day <= ?"},
+	} {
+		if f.value != "" {
+			where = append(where, f.cond)
+			args = append(args, f.value)
+		}
+	}
+	cmp, dir := ">", "ASC"
+	if q.Desc {
+		cmp, dir = "<", "DESC"
+	}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return page, fmt.Errorf("%w: %v", ErrBadQuery, err)
+		}
+		if q.Sort == "id" {
+			where = append(where, "r.id "+cmp+" ?")
+			args = append(args, c.ID)
+		} else {
+			where = append(where, "(r.day "+cmp+" ? OR (r.day = ? AND r.id "+cmp+" ?))")
+			args = append(args, c.Day, c.Day, c.ID)
+		}
+	}
+	order := "r.day " + dir + ", r.id " + dir
+	if q.Sort == "id" {
+		order = "r.id " + dir
+	}
+	sqlq := "SELECT r.id, r.day, r.doc FROM rm_rows r WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT ?"
+	args = append(args, q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, s.Rebind(sqlq), args...)
+	if err != nil {
+		return page, fmt.Errorf("sqlstore: list: %w", err)
+	}
+	defer rows.Close()
+	var last cursor
+	for rows.Next() {
+		var id, day, doc string
+		if err := rows.Scan(&id, &day, &doc); err != nil {
+			return page, err
+		}
+		if len(page.Items) == q.Limit {
+			page.NextCursor = encodeCursor(last)
+			break
+		}
+		page.Items = append(page.Items, json.RawMessage(doc))
+		last = cursor{Day: day, ID: id}
+	}
+	return page, rows.Err()
+}
+
+// eventVisibility is the SQL condition on rm_events e for what v may see:
+// a regulator sees every event; others see the events of entities they
+// may read (as a party, or a kind they see all of), the events of public
+// entities, and the events they caused.
+func eventVisibility(v readmodel.Viewer) (string, []any) {
+	if v.Has("regulator") {
+		return "1 = 1", nil
+	}
+	public := []string{"'traceEvent'", "'certificate'"}
+	for _, k := range readmodel.Kinds() {
+		if r, _ := readmodel.RuleOf(k); r.SeesAll(v) {
+			public = append(public, "'"+k+"'")
+		}
+	}
+	cond := "e.entity IN (" + strings.Join(public, ", ") + ")"
+	if v.CreditCode == "" {
+		return cond, nil
+	}
+	return "(" + cond + " OR e.by_party = ? OR EXISTS (SELECT 1 FROM rm_parties p WHERE p.kind = e.entity AND p.id = e.entity_id AND p.party = ?))",
+		[]any{v.CreditCode, v.CreditCode}
+}
+
+// Events implements readmodel.Store.
+func (s *Store) Events(ctx context.Context, v readmodel.Viewer, after int64, limit int) ([]readmodel.Event, error) {
+	cond, cargs := eventVisibility(v)
+	args := append([]any{after}, cargs...)
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, s.Rebind("SELECT "+eventCols+" FROM rm_events e WHERE e.seq > ? AND "+cond+" ORDER BY e.seq LIMIT ?"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: events: %w", err)
+	}
+	defer rows.Close()
+	var out []readmodel.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Stats implements readmodel.Store. The zone regulator gets the zone's
+// figures (sums, not rows: it reads no financing itself); anyone else the
+// sums over the rows it may read.
+func (s *Store) Stats(ctx context.Context, v readmodel.Viewer, q readmodel.StatsQuery) ([]readmodel.StatsRow, error) {
+	var cols []string
+	if q.ByDim1 {
+		cols = append(cols, "dim1")
+	}
+	if q.ByDim2 && !q.Events {
+		cols = append(cols, "dim2")
+	}
+	if q.ByMonth {
+		cols = append(cols, "month")
+	}
+	var sqlq string
+	args := []any{q.Figure}
+	if q.Events {
+		sel := make([]string, len(cols))
+		for i, c := range cols {
+			sel[i] = strings.Replace(c, "dim1", "product", 1)
+		}
+		group := ""
+		if len(sel) > 0 {
+			group = " GROUP BY " + strings.Join(sel, ", ") + " ORDER BY " + strings.Join(sel, ", ")
+		}
+		sqlq = "SELECT " + strings.Join(append(sel, "'' AS currency", "0 AS total", "COUNT(*)"), ", ") + " FROM rm_event_figures WHERE name = ?" + group
+	} else {
+		g := append(append([]string(nil), cols...), "currency")
+		vis := ""
+		if !v.Has("regulator") { // zone statistics are the regulator's
+			seen := []string{"'-'"}
+			for _, k := range readmodel.Kinds() {
+				if r, _ := readmodel.RuleOf(k); r.SeesAll(v) {
+					seen = append(seen, "'"+k+"'")
+				}
+			}
+			vis = " AND (f.kind IN (" + strings.Join(seen, ", ") + ") OR EXISTS (SELECT 1 FROM rm_parties p WHERE p.kind = f.kind AND p.id = f.id AND p.party = ?))"
+			args = append(args, v.CreditCode)
+		}
+		sqlq = "SELECT " + strings.Join(append(g, "SUM(amount)", "COUNT(*)"), ", ") + " FROM rm_figures f WHERE name = ?" + vis +
+			" GROUP BY " + strings.Join(g, ", ") + " ORDER BY " + strings.Join(g, ", ")
+	}
+	rows, err := s.db.QueryContext(ctx, s.Rebind(sqlq), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: stats: %w", err)
+	}
+	defer rows.Close()
+	out := []readmodel.StatsRow{}
+	for rows.Next() {
+		var r readmodel.StatsRow
+		var sum string
+		dest := []any{}
+		if q.ByDim1 {
+			dest = append(dest, &r.Dim1)
+		}
+		if q.ByDim2 && !q.Events {
+			dest = append(dest, &r.Dim2)
+		}
+		if q.ByMonth {
+			dest = append(dest, &r.Month)
+		}
+		dest = append(dest, &r.Currency, &sum, &r.Count)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if !q.Events {
+			if r.Sum, err = Unscaled(sum); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+var _ readmodel.Store = (*Store)(nil)
