@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -68,6 +69,14 @@ type Operation struct {
 	// Errors are the codes this route answers with beyond those Build
 	// derives from its shape (see derivedErrors).
 	Errors []Failure
+	// Required lists the request body's fields the operation cannot do
+	// without, as dotted JSON names ("buyer.name"; through an array to
+	// its items: "lots.gtin"). Request bodies are schemas of their own,
+	// not the components responses share, because what a transaction
+	// requires is its own rule: a field the answer always carries may be
+	// optional on the way in, and one type may serve two transactions that
+	// require different fields of it.
+	Required []string
 	// Example is required for every operation with a Body or a Result.
 	Example *Example
 }
@@ -134,7 +143,7 @@ const (
 // with must be in it. The document is validated (examples included) before
 // it is returned.
 func Build(info Info, ops []Operation, codes map[string]int) (*openapi3.T, error) {
-	b := &builder{codes: codes, schemas: openapi3.Schemas{}, names: map[string]reflect.Type{}}
+	b := &builder{codes: codes, schemas: openapi3.Schemas{}, examples: openapi3.Examples{}, names: map[string]reflect.Type{}}
 	b.gen = openapi3gen.NewGenerator(
 		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{ExportComponentSchemas: true, ExportTopLevelSchema: true}),
 		openapi3gen.CreateTypeNameGenerator(b.typeName),
@@ -147,7 +156,8 @@ func Build(info Info, ops []Operation, codes map[string]int) (*openapi3.T, error
 		Servers: openapi3.Servers{{URL: "/"}},
 		Paths:   openapi3.NewPathsWithCapacity(len(ops)),
 		Components: &openapi3.Components{
-			Schemas: b.schemas,
+			Schemas:  b.schemas,
+			Examples: b.examples,
 			SecuritySchemes: openapi3.SecuritySchemes{securityScheme: {Value: &openapi3.SecurityScheme{
 				Type: "http", Scheme: "bearer", Description: info.Auth}}},
 			Parameters: openapi3.ParametersMap{idempotencyHeader: {Value: &openapi3.Parameter{
@@ -188,22 +198,19 @@ func Build(info Info, ops []Operation, codes map[string]int) (*openapi3.T, error
 	if err := b.nameErr; err != nil {
 		return nil, err
 	}
-	// Load what would be served, resolving every $ref, and run the
-	// generator's own checks on it: refs resolve, examples match their
-	// schemas. The tests check again with an independent validator.
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("apidoc: %w", err)
-	}
-	loaded, err := openapi3.NewLoader().LoadFromData(raw)
-	if err != nil {
-		return nil, fmt.Errorf("apidoc: the generated document does not load: %w", err)
+	// The generator's own checks: refs resolve, examples match their
+	// schemas. They run on the document as built, every $ref carrying
+	// its value, rather than on it encoded and loaded again, which would
+	// triple what building costs each server; the tests check the
+	// encoded document with an independent validator.
+	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
+		return nil, fmt.Errorf("apidoc: the generated document's references do not resolve: %w", err)
 	}
 	ctx := openapi3.WithValidationOptions(context.Background(), openapi3.EnableExamplesValidation(), openapi3.EnableSchemaFormatValidation())
-	if err := loaded.Validate(ctx); err != nil {
+	if err := doc.Validate(ctx); err != nil {
 		return nil, fmt.Errorf("apidoc: the generated document is invalid: %w", err)
 	}
-	return loaded, nil
+	return doc, nil
 }
 
 type builder struct {
@@ -211,6 +218,8 @@ type builder struct {
 	gen     *openapi3gen.Generator
 	schemas openapi3.Schemas
 	errRef  *openapi3.SchemaRef
+	// examples are the error examples operations share (errorExample).
+	examples openapi3.Examples
 	// names maps component names to the Go type that took them, so that
 	// two types of one name in different packages are an error, not a
 	// silent merge.
@@ -222,6 +231,7 @@ var (
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
 	timeType      = reflect.TypeFor[time.Time]()
+	numberType    = reflect.TypeFor[json.Number]()
 )
 
 func marshals(t reflect.Type) bool {
@@ -231,16 +241,54 @@ func marshals(t reflect.Type) bool {
 
 // typeName names the component schema of a struct type. Types that marshal
 // themselves (a date, a decimal) are not objects: the empty name keeps
-// them inline, where customize gives them their JSON type.
+// them inline, where customize gives them their JSON type. A generic
+// type is named after its arguments (written[api.Receipt]:
+// WrittenReceipt); a name another package took first is prefixed with
+// the package's (epcis.Location after api.Location: EpcisLocation).
 func (b *builder) typeName(t reflect.Type) string {
 	if t == timeType || marshals(t) {
 		return ""
 	}
-	name := t.Name()
-	if prev, ok := b.names[name]; ok && prev != t && name != "" && b.nameErr == nil {
-		b.nameErr = fmt.Errorf("apidoc: two types are named %s, in %s and in %s", name, prev.PkgPath(), t.PkgPath())
+	name := componentName(t.Name())
+	if prev, ok := b.names[name]; ok && prev != t && name != "" {
+		if prev.PkgPath() == t.PkgPath() && b.nameErr == nil {
+			b.nameErr = fmt.Errorf("apidoc: two types of %s are named %s", t.PkgPath(), name)
+		}
+		pkg := path.Base(t.PkgPath())
+		name = strings.ToUpper(pkg[:1]) + pkg[1:] + strings.ToUpper(name[:1]) + name[1:]
+		if prev, ok := b.names[name]; ok && prev != t && b.nameErr == nil {
+			b.nameErr = fmt.Errorf("apidoc: two types are named %s, in %s and in %s", name, prev.PkgPath(), t.PkgPath())
+		}
 	}
 	b.names[name] = t
+	return name
+}
+
+var (
+	typeArgs  = regexp.MustCompile(`\[(.*)\]$`)
+	qualified = regexp.MustCompile(`[A-Za-z0-9_./-]*\.`)
+)
+
+// componentName is a Go type name as a component name: a generic
+// type's arguments, unqualified, follow its name (a slice's as NameList).
+func componentName(goName string) string {
+	m := typeArgs.FindStringSubmatchIndex(goName)
+	if m == nil {
+		return goName
+	}
+	name := strings.ToUpper(goName[:1]) + goName[1:m[0]]
+	for _, arg := range strings.Split(goName[m[2]:m[3]], ",") {
+		arg = qualified.ReplaceAllString(strings.TrimSpace(arg), "")
+		list := strings.HasPrefix(arg, "[]")
+		arg = strings.TrimLeft(arg, "[]*")
+		if arg == "" {
+			continue
+		}
+		name += strings.ToUpper(arg[:1]) + arg[1:]
+		if list {
+			name += "List"
+		}
+	}
 	return name
 }
 
@@ -248,17 +296,37 @@ func (b *builder) typeName(t reflect.Type) string {
 // required (those without omitempty), that a pointer to a struct without
 // omitempty may be null, and the JSON type of a value that marshals itself.
 func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
+	customizeSchema(t, s, true)
+	return nil
+}
+
+// customizeRequest is customize for request bodies, written in place:
+// nothing is required but what the operation names (applyRequired), and
+// a pointer, which openapi3gen makes nullable, needs no wrapping.
+func customizeRequest(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema) error {
+	customizeSchema(t, s, false)
+	return nil
+}
+
+func customizeSchema(t reflect.Type, s *openapi3.Schema, component bool) {
+	if t == numberType {
+		// A string in Go that encoding/json writes as a JSON number.
+		s.Type = &openapi3.Types{openapi3.TypeNumber}
+		return
+	}
 	if t.Kind() == reflect.Struct && t != timeType && !marshals(t) {
 		s.Required = nil
 		for _, f := range jsonFields(t) {
-			if f.omitEmpty {
+			if f.omitEmpty || !component {
 				continue
 			}
 			s.Required = append(s.Required, f.name)
 			// openapi3gen drops nullable where it puts a $ref (a sibling of
 			// $ref is ignored in 3.0): wrap the ref, the 3.0 way.
 			if p := s.Properties[f.name]; p != nil && p.Ref != "" && f.typ.Kind() == reflect.Pointer {
-				s.Properties[f.name] = &openapi3.SchemaRef{Value: &openapi3.Schema{Nullable: true, AllOf: openapi3.SchemaRefs{p}}}
+				// The type beside nullable is what linters ask of 3.0
+				// (nullable alone says nothing there).
+				s.Properties[f.name] = &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Nullable: true, AllOf: openapi3.SchemaRefs{p}}}
 			}
 		}
 	}
@@ -269,6 +337,30 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 			s.Nullable = true // any JSON value, null too (3.0 refuses null unless told)
 		}
 		s.Properties = nil
+	}
+}
+
+// applyRequired marks the fields at paths (see Operation.Required)
+// required in s, a request body's schema written in place.
+func applyRequired(s *openapi3.Schema, paths []string) error {
+	for _, p := range paths {
+		cur := s
+		names := strings.Split(p, ".")
+		for i, name := range names {
+			for cur != nil && cur.Type.Is(openapi3.TypeArray) && cur.Items != nil {
+				cur = cur.Items.Value
+			}
+			if cur == nil || cur.Properties[name] == nil {
+				return fmt.Errorf("required field %s: the body has no %s", p, strings.Join(names[:i+1], "."))
+			}
+			if i == len(names)-1 {
+				if !slices.Contains(cur.Required, name) {
+					cur.Required = append(cur.Required, name)
+				}
+				break
+			}
+			cur = cur.Properties[name].Value
+		}
 	}
 	return nil
 }
@@ -379,15 +471,30 @@ func (b *builder) operation(op Operation) (*openapi3.Operation, error) {
 	if (op.Body != nil || op.Result != nil) && op.Example == nil {
 		return nil, errors.New("an example is required")
 	}
+	if op.Body == nil && len(op.Required) > 0 {
+		return nil, errors.New("required fields named for no body")
+	}
 	if op.Body != nil {
-		ref, err := b.schemaOf(op.Body)
+		// Written in place, by a generator of its own (one remembers
+		// what it generated), its required fields those the operation
+		// names (see Operation.Required).
+		ref, err := openapi3gen.NewGenerator(openapi3gen.SchemaCustomizer(customizeRequest)).NewSchemaRefForValue(op.Body, nil)
 		if err != nil {
+			return nil, fmt.Errorf("schema of %T: %w", op.Body, err)
+		}
+		if err := applyRequired(ref.Value, op.Required); err != nil {
 			return nil, err
 		}
 		if op.Example.Body == nil {
 			return nil, errors.New("the example has no request body")
 		}
-		ex, err := plainAs(op.Example.Body, op.Body)
+		// A request is shown as a client writes it, fields it leaves out
+		// left out, once it has passed the strict decoding the gateway
+		// gives a body.
+		if _, err := plainAs(op.Example.Body, op.Body); err != nil {
+			return nil, err
+		}
+		ex, err := plain(op.Example.Body)
 		if err != nil {
 			return nil, err
 		}
@@ -654,15 +761,35 @@ func (b *builder) failures(o *openapi3.Operation, op Operation) error {
 		examples := openapi3.Examples{}
 		for _, f := range fs {
 			lines = append(lines, "`"+f.Code+"`: "+f.When)
-			ex, err := plain(ErrorBody{Error: ErrorDetail{Code: f.Code, Message: f.When}})
+			ex, err := b.errorExample(f)
 			if err != nil {
 				return err
 			}
-			examples[f.Code] = &openapi3.ExampleRef{Value: &openapi3.Example{Summary: f.When, Value: ex}}
+			examples[f.Code] = ex
 		}
 		desc := strings.Join(lines, "\n\n")
 		o.Responses.Set(strconv.Itoa(st), &openapi3.ResponseRef{Value: &openapi3.Response{Description: &desc,
 			Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: b.errRef, Examples: examples}}}})
 	}
 	return nil
+}
+
+// errorExample is the example of an error code. A code said of when the
+// gateway answers with it in the words every operation shares is one
+// example among the document's components, which each operation refers
+// to: written out again in each, the same hundred examples would be most
+// of the document.
+func (b *builder) errorExample(f Failure) (*openapi3.ExampleRef, error) {
+	v, err := plain(ErrorBody{Error: ErrorDetail{Code: f.Code, Message: f.When}})
+	if err != nil {
+		return nil, err
+	}
+	ex := &openapi3.Example{Summary: f.When, Value: v}
+	if f.When != derivedWhen[f.Code] {
+		return &openapi3.ExampleRef{Value: ex}, nil
+	}
+	if b.examples[f.Code] == nil {
+		b.examples[f.Code] = &openapi3.ExampleRef{Value: ex}
+	}
+	return &openapi3.ExampleRef{Ref: "#/components/examples/" + f.Code, Value: ex}, nil
 }

@@ -84,6 +84,7 @@ type Server struct {
 	proofs   *proof.Cache
 	resolver *resolver.Resolver
 	routes   []Route
+	docs     apiDocs
 	// authLimit rate-limits failed authentications per client address.
 	authLimit *authLimiter
 }
@@ -158,6 +159,9 @@ func New(cfg Config) (*Server, error) {
 	}, nil))
 	s.engine = e
 	s.routes = s.table()
+	if s.docs, err = buildDocs(s.routes); err != nil {
+		return nil, err
+	}
 	s.mount()
 	return s, nil
 }

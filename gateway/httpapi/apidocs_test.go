@@ -1,0 +1,206 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway/apidoc/apidoctest"
+)
+
+// docServer is a gateway over an empty ledger: enough to serve its own
+// description, which needs no state.
+func docServer(t *testing.T) *Server {
+	t.Helper()
+	return newLimitEnv(t, nil).srv
+}
+
+func get(t *testing.T, s *Server, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	return rec
+}
+
+// The document the gateway serves, generated from the real route table,
+// passes an OpenAPI validator independent of the generator: the
+// specification's schema, and every example against its schema.
+func TestOpenAPIDocumentValidates(t *testing.T) {
+	s := docServer(t)
+	served := get(t, s, specPath)
+	if ct := served.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	r := apidoctest.Check(served.Body.Bytes())
+	for _, e := range r.Errors {
+		t.Error(e)
+	}
+	// Each operation has a success example at least, most a request too,
+	// and every error response one per code.
+	if n := len(s.routes); r.Examples < 3*n {
+		t.Errorf("%d examples checked for %d operations", r.Examples, n)
+	}
+}
+
+// The document and the router describe the same API, in both directions.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	s := docServer(t)
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(get(t, s, specPath).Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi version %q", doc.OpenAPI)
+	}
+	var documented []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method != "parameters" {
+				documented = append(documented, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	param := regexp.MustCompile(`[:*]([A-Za-z]+)`)
+	var registered []string
+	for _, r := range s.Routes() {
+		registered = append(registered, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
+	}
+	slices.Sort(documented)
+	slices.Sort(registered)
+	for _, r := range registered {
+		if !slices.Contains(documented, r) {
+			t.Errorf("route registered but not documented: %s", r)
+		}
+	}
+	for _, d := range documented {
+		if !slices.Contains(registered, d) {
+			t.Errorf("route documented but not registered: %s", d)
+		}
+	}
+	if len(documented) != len(registered) {
+		t.Errorf("%d operations documented, %d routes registered", len(documented), len(registered))
+	}
+}
+
+// Every operation says what it is (operationId, summary, tag), shows an
+// example of its answer, and documents its failures.
+func TestOpenAPIOperationsComplete(t *testing.T) {
+	s := docServer(t)
+	doc, err := openapi3.NewLoader().LoadFromData(s.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if op.OperationID == "" || op.Summary == "" || len(op.Tags) != 1 {
+				t.Errorf("%s: operationId %q, summary %q, tags %v", where, op.OperationID, op.Summary, op.Tags)
+			}
+			if rb := op.RequestBody; rb != nil && rb.Value.Content.Get("application/json").Example == nil {
+				t.Errorf("%s: a request body without example", op.OperationID)
+			}
+			var success, failures int
+			for status, resp := range op.Responses.Map() {
+				if strings.HasPrefix(status, "2") {
+					success++
+					for mt, media := range resp.Value.Content {
+						if media.Example == nil && !strings.HasPrefix(mt, "image/") {
+							t.Errorf("%s: %s %s has no example", op.OperationID, status, mt)
+						}
+					}
+					continue
+				}
+				failures++
+				for code, ex := range resp.Value.Content.Get("application/json").Examples {
+					if ex.Value == nil || !strings.Contains(*resp.Value.Description, code) {
+						t.Errorf("%s: %s example %s undocumented", op.OperationID, status, code)
+					}
+				}
+			}
+			if success != 1 {
+				t.Errorf("%s: %d success responses", op.OperationID, success)
+			}
+			if op.Security != nil && len(*op.Security) > 0 && failures == 0 {
+				t.Errorf("%s: an authenticated operation that documents no failure", op.OperationID)
+			}
+		}
+	}
+}
+
+// The reference page is served as one self-contained page: it names every
+// operation, and neither it nor its policy lets a browser fetch anything
+// from anywhere, the gateway included.
+func TestDocsPage(t *testing.T) {
+	s := docServer(t)
+	rec := get(t, s, docsPath)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "img-src 'none'", "form-action 'none'", "base-uri 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %s", csp, want)
+		}
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(s.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	apidoctest.CheckPage(t, rec.Body.Bytes(), csp, doc)
+	page := rec.Body.String()
+	for _, leak := range []string{"http://", "https://", "url(", "@import"} {
+		if i := strings.Index(page, leak); i >= 0 && !allowedMention(page, i) {
+			t.Errorf("page holds %q: %.80s", leak, page[i:])
+		}
+	}
+}
+
+// allowedMention: an absolute URL may appear in the page's text (an
+// example's value, say), never in an attribute or the style a browser
+// would act on; CheckPage has looked at the attributes, so what is left
+// to rule out is the style.
+func allowedMention(page string, i int) bool {
+	style := strings.Index(page, "<style")
+	end := strings.Index(page, "</style>")
+	return style < 0 || i < style || i > end
+}
+
+// Every unified social credit code the document shows, in a parameter's
+// example or in a body's, carries its GB 32100-2015 check character: an
+// example a client copies must be one the gateway accepts.
+func TestOpenAPICreditCodesValid(t *testing.T) {
+	s := docServer(t)
+	// Any value of a credit code's shape, in an array or under a key,
+	// but a customs declaration number (18 digits too).
+	shaped := regexp.MustCompile(`(?:"(\w+)":|[\[,])"([0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10})"`)
+	found := map[string]bool{}
+	for _, m := range shaped.FindAllSubmatch(s.OpenAPI(), -1) {
+		if string(m[1]) != "customsDeclarationNo" {
+			found[string(m[2])] = true
+		}
+	}
+	if len(found) < 5 {
+		t.Errorf("only %d credit codes found in the document", len(found))
+	}
+	if !found[creditCodeParam.Example] {
+		t.Errorf("the credit code parameter's example %s is not in the document", creditCodeParam.Example)
+	}
+	for code := range found {
+		if err := uscc.Validate(code); err != nil {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+}

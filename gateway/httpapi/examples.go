@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/qingchain/qingchain/gateway/apidoc"
+)
+
+// examplesJSON holds one example per operation, keyed by operationId: the
+// request body, the success body (JSON) or text. They are kept out of the
+// route table so that the table stays a table; apidoc.Build decodes each
+// strictly into its operation's types and validates it against the
+// schemas, so an example cannot drift from the API unnoticed. Most were
+// taken from the demo's ledger.
+//
+//go:embed examples.json
+var examplesJSON []byte
+
+// routeExamples decodes examplesJSON.
+func routeExamples() (map[string]*apidoc.Example, error) {
+	var raw map[string]struct {
+		Body   json.RawMessage `json:"body"`
+		Result json.RawMessage `json:"result"`
+		Text   string          `json:"text"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(examplesJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("httpapi: examples.json: %w", err)
+	}
+	out := make(map[string]*apidoc.Example, len(raw))
+	for id, r := range raw {
+		ex := &apidoc.Example{Text: r.Text}
+		// An absent body or result stays a nil interface, which Build
+		// reads as "none".
+		if r.Body != nil {
+			ex.Body = r.Body
+		}
+		if r.Result != nil {
+			ex.Result = r.Result
+		}
+		out[id] = ex
+	}
+	return out, nil
+}
+
+// requiredFields are, by operationId, the request fields the chaincode
+// (or the handler) refuses to do without, read from their checks; every
+// other field of a body is optional. See apidoc.Operation.Required.
+//
+// A field required only together with another (termDays or maturityDate,
+// a buyer's credit code or its name, country and registration) is left
+// optional: the operation's description says what it needs.
+func requiredFields() map[string][]string {
+	reason := []string{"reason"}
+	lots := []string{"lots", "lots.gtin", "lots.lot"}
+	payment := []string{"amount", "valueDate"}
+	return map[string][]string{
+		"registerEnterprise": {"creditCode", "name", "kinds"},
+		"bindMember":         {"id"},
+		"unbindMember":       {"id"},
+		"recordSanction":     {"reason", "basis"},
+		"liftSanction":       reason,
+		"grantKind":          {"kind"},
+		"revokeKind":         reason,
+		"proposeGovernance":  {"regulatorMsp", "orgs", "orgs.mspId"},
+
+		"createProduct":   {"gtin", "nameZh", "category", "giStatus"},
+		"commissionLot":   {"gtin", "lot", "origin", "origin.place", "origin.latitude", "origin.longitude", "origin.country", "date", "quantity", "unit"},
+		"commissionItems": {"serials"},
+		"recordEvent": {"type", "bizStep", "eventTime", "lots.gtin", "lots.lot", "inputs.gtin", "inputs.lot", "outputs.gtin", "outputs.lot",
+			"childLots.gtin", "childLots.lot", "items.gtin", "items.serial", "childItems.gtin", "childItems.serial",
+			"readPoint.id", "bizLocation.id", "sensorReadings.from", "sensorReadings.to", "sensorReadings.type", "sensorReadings.uom"},
+		"issueCertificate": {"type", "number", "subjects", "subjects.gtin", "subjects.lot", "documentSha256", "validFrom", "validUntil", "result"},
+		"recallLot":        {"gtin", "lot", "reason"},
+		"handOver":         {"to"},
+
+		"issueReceipt":         {"gtin", "lot", "quantity", "unit", "valuation", "valuation.amount", "valuation.currency", "holder"},
+		"transferReceipt":      {"to"},
+		"splitReceipt":         {"parts", "parts.quantity", "parts.valuation"},
+		"cancelReceipt":        reason,
+		"freezeReceipt":        reason,
+		"unfreezeReceipt":      reason,
+		"clearRecalledReceipt": {"note"},
+
+		"applyForFinancing": {"bank", "collateral", "requestedPrincipal", "currency", "purpose"},
+		"approveFinancing":  {"principal", "annualRate", "maxLtv", "overrides.code", "overrides.reason"},
+		"rejectFinancing":   reason,
+		"disburseFinancing": {"valueDate"},
+		"recordRepayment":   payment,
+		"addCollateral":     {"receiptId"},
+
+		"setCreditLimit":        {"exporter", "buyer", "buyer.name", "buyer.country", "buyer.registrationId", "amount", "currency", "validFrom", "validTo"},
+		"issuePolicy":           {"insured", "currency", "coverageRatio", "premiumRate", "startDate", "endDate"},
+		"declareShipment":       append([]string{"limitId", "invoiceNumber", "invoiceAmount", "customsDeclarationNo", "customsValue", "shipmentDate", "paymentDueDate"}, lots...),
+		"requestAssignment":     {"shipmentId", "bank"},
+		"recordShipmentPayment": payment,
+		"rejectAssignment":      reason,
+		"fileClaim":             {"shipmentId"},
+		"rejectClaim":           reason,
+		"payClaim":              {"paymentDate"},
+
+		"createReceivable":        {"buyer", "invoiceNumber", "amount", "currency", "issueDate", "dueDate", "lots.gtin", "lots.lot"},
+		"rejectReceivable":        reason,
+		"recordReceivablePayment": payment,
+
+		"resolveRiskFlag": {"code", "note"},
+	}
+}
