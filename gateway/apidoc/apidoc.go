@@ -241,15 +241,15 @@ func marshals(t reflect.Type) bool {
 
 // typeName names the component schema of a struct type. Types that marshal
 // themselves (a date, a decimal) are not objects: the empty name keeps
-// them inline, where customize gives them their JSON type. A generic
-// type is named after its arguments (written[api.Receipt]:
-// WrittenReceipt); a name another package took first is prefixed with
-// the package's (epcis.Location after api.Location: EpcisLocation).
+// them inline, where customize gives them their JSON type; so does
+// openapi3gen a generic type. A name another package took first is
+// prefixed with the package's (epcis.Location after api.Location:
+// EpcisLocation).
 func (b *builder) typeName(t reflect.Type) string {
 	if t == timeType || marshals(t) {
 		return ""
 	}
-	name := componentName(t.Name())
+	name := t.Name()
 	if prev, ok := b.names[name]; ok && prev != t && name != "" {
 		if prev.PkgPath() == t.PkgPath() && b.nameErr == nil {
 			b.nameErr = fmt.Errorf("apidoc: two types of %s are named %s", t.PkgPath(), name)
@@ -261,34 +261,6 @@ func (b *builder) typeName(t reflect.Type) string {
 		}
 	}
 	b.names[name] = t
-	return name
-}
-
-var (
-	typeArgs  = regexp.MustCompile(`\[(.*)\]$`)
-	qualified = regexp.MustCompile(`[A-Za-z0-9_./-]*\.`)
-)
-
-// componentName is a Go type name as a component name: a generic
-// type's arguments, unqualified, follow its name (a slice's as NameList).
-func componentName(goName string) string {
-	m := typeArgs.FindStringSubmatchIndex(goName)
-	if m == nil {
-		return goName
-	}
-	name := strings.ToUpper(goName[:1]) + goName[1:m[0]]
-	for _, arg := range strings.Split(goName[m[2]:m[3]], ",") {
-		arg = qualified.ReplaceAllString(strings.TrimSpace(arg), "")
-		list := strings.HasPrefix(arg, "[]")
-		arg = strings.TrimLeft(arg, "[]*")
-		if arg == "" {
-			continue
-		}
-		name += strings.ToUpper(arg[:1]) + arg[1:]
-		if list {
-			name += "List"
-		}
-	}
 	return name
 }
 

@@ -256,3 +256,93 @@ func TestPage(t *testing.T) {
 		}
 	}
 }
+
+// A request body is a schema of its own: only the fields the operation
+// names are required, down arrays and nested objects, and a name the body
+// lacks is an error rather than a silent promise.
+func TestRequestRequired(t *testing.T) {
+	type (
+		line struct {
+			SKU string `json:"sku"`
+			Qty string `json:"qty,omitempty"`
+		}
+		order struct {
+			Buyer amount  `json:"buyer"`
+			Lines []line  `json:"lines"`
+			Note  string  `json:"note"`
+			Ship  *amount `json:"ship"`
+		}
+	)
+	op := func(required ...string) []apidoc.Operation {
+		return []apidoc.Operation{{Method: "POST", Path: "/api/v1/orders", ID: "placeOrder", Summary: "Order", Tag: "loans",
+			Auth: true, Idempotent: true, Body: order{}, Result: written{}, Required: required,
+			Example: &apidoc.Example{Body: map[string]any{"buyer": map[string]string{"value": "1.00", "currency": "CNY"}, "lines": []map[string]string{{"sku": "T-1"}}},
+				Result: written{TxID: strings.Repeat("ab", 32), BlockNumber: 1}}}}
+	}
+	doc := build(t, append(sample(), op("buyer", "buyer.value", "lines.sku")...))
+	body := doc.Paths.Find("/api/v1/orders").Post.RequestBody.Value.Content.Get("application/json").Schema
+	if body.Ref != "" {
+		t.Fatalf("request body is a $ref %s, not its own schema", body.Ref)
+	}
+	for _, c := range []struct {
+		where string
+		s     *openapi3.Schema
+		want  []string
+	}{
+		{"body", body.Value, []string{"buyer"}},
+		{"buyer", body.Value.Properties["buyer"].Value, []string{"value"}},
+		{"lines items", body.Value.Properties["lines"].Value.Items.Value, []string{"sku"}},
+		{"ship", body.Value.Properties["ship"].Value, nil},
+	} {
+		if got := slices.Sorted(slices.Values(c.s.Required)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: required %v, want %v", c.where, got, c.want)
+		}
+	}
+	if !body.Value.Properties["ship"].Value.Nullable {
+		t.Error("a pointer in a request may be null")
+	}
+	// The response component of the same type keeps its own rule.
+	if got := doc.Components.Schemas["amount"].Value.Required; !slices.Equal(slices.Sorted(slices.Values(got)), []string{"currency", "value"}) {
+		t.Errorf("amount component: required %v", got)
+	}
+	for _, bad := range []string{"buyer.cents", "nope", "note.x"} {
+		if _, err := apidoc.Build(info, op(bad), codes); err == nil {
+			t.Errorf("required %q: built", bad)
+		}
+	}
+	if _, err := apidoc.Build(info, append(sample()[:1:1], apidoc.Operation{Method: "GET", Path: "/x", ID: "x", Summary: "x", Tag: "loans",
+		Required: []string{"a"}}), codes); err == nil {
+		t.Error("required fields without a body: built")
+	}
+}
+
+type (
+	counted struct {
+		N json.Number `json:"n"`
+	}
+	// ErrorDetail is also the name of apidoc's: a document may hold
+	// both, under two names.
+	ErrorDetail struct {
+		ID string `json:"id"`
+	}
+)
+
+// Component names: a name another package took first is prefixed with
+// the package's; a number that Go holds as a string is a number.
+func TestComponentNames(t *testing.T) {
+	ops := sample()
+	ops[0].Result, ops[0].Example.Result = struct {
+		A ErrorDetail        `json:"a"`
+		B apidoc.ErrorDetail `json:"b"`
+	}{}, map[string]any{"a": map[string]string{"id": "x"}, "b": map[string]string{"code": "C", "message": "m"}}
+	ops[1].Result, ops[1].ContentTypes, ops[1].Example = counted{}, nil, &apidoc.Example{Result: map[string]any{"n": 3}}
+	doc := build(t, ops)
+	for _, name := range []string{"counted", "ErrorDetail", "Apidoc_testErrorDetail"} {
+		if doc.Components.Schemas[name] == nil {
+			t.Errorf("no component %s: %v", name, keys(doc.Components.Schemas))
+		}
+	}
+	if n := doc.Components.Schemas["counted"].Value.Properties["n"].Value; !n.Type.Is("number") {
+		t.Errorf("json.Number: %+v", n)
+	}
+}

@@ -54,15 +54,15 @@ func apiInfo() apidoc.Info {
 	}
 }
 
-// buildDocs generates the document from routes, with the examples and
-// required fields kept apart from the table (examples.go), and renders
-// the page.
+// buildDocs generates the document from routes, with the examples,
+// required fields and particular error codes kept apart from the table
+// (examples.go), and renders the page.
 func buildDocs(routes []Route) (apiDocs, error) {
 	examples, err := routeExamples()
 	if err != nil {
 		return apiDocs{}, err
 	}
-	required := requiredFields()
+	required, failures := requiredFields(), operationErrors()
 	ops := make([]apidoc.Operation, len(routes))
 	ids := map[string]bool{}
 	for i, r := range routes {
@@ -74,6 +74,9 @@ func buildDocs(routes []Route) (apiDocs, error) {
 		if op.Required == nil {
 			op.Required = required[op.ID]
 		}
+		if op.Errors == nil {
+			op.Errors = failures[op.ID]
+		}
 		ops[i] = op
 	}
 	for id := range examples {
@@ -84,6 +87,11 @@ func buildDocs(routes []Route) (apiDocs, error) {
 	for id := range required {
 		if !ids[id] {
 			return apiDocs{}, fmt.Errorf("httpapi: required fields for %s, which is no route's operation", id)
+		}
+	}
+	for id := range failures {
+		if !ids[id] {
+			return apiDocs{}, fmt.Errorf("httpapi: error codes for %s, which is no route's operation", id)
 		}
 	}
 	codes := map[string]int{}

@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway/apidoc/apidoctest"
 )
@@ -201,6 +203,53 @@ func TestOpenAPICreditCodesValid(t *testing.T) {
 	for code := range found {
 		if err := uscc.Validate(code); err != nil {
 			t.Errorf("%s: %v", code, err)
+		}
+	}
+}
+
+// Every code the chaincode answers with is documented on some operation,
+// each under the status the error table gives it: a client can learn
+// from the document alone what a refusal means.
+func TestOpenAPIDocumentsEveryChaincodeCode(t *testing.T) {
+	s := docServer(t)
+	doc, err := openapi3.NewLoader().LoadFromData(s.OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := ErrorStatuses()
+	documented := map[api.Code][]string{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for status, resp := range op.Responses.Map() {
+				mt := resp.Value.Content.Get("application/json")
+				if mt == nil {
+					continue
+				}
+				for code := range mt.Examples {
+					documented[api.Code(code)] = append(documented[api.Code(code)], op.OperationID)
+					if want := strconv.Itoa(statuses[api.Code(code)]); status != want {
+						t.Errorf("%s: %s documented under %s, the error table says %s", op.OperationID, code, status, want)
+					}
+				}
+			}
+		}
+	}
+	for _, code := range api.Codes() {
+		if len(documented[code]) == 0 {
+			t.Errorf("%s is documented on no operation", code)
+		}
+	}
+	for _, c := range []struct {
+		op   string
+		code api.Code
+	}{
+		{"approveFinancing", api.CodeLTVExceeded},
+		{"approveFinancing", api.CodeAlreadyPledged},
+		{"createReceivable", api.CodeDuplicateInvoice},
+		{"recordEvent", api.CodeNotCustodian},
+	} {
+		if !slices.Contains(documented[c.code], c.op) {
+			t.Errorf("%s does not document %s", c.op, c.code)
 		}
 	}
 }

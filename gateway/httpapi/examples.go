@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway/apidoc"
 )
 
@@ -108,5 +109,49 @@ func requiredFields() map[string][]string {
 		"recordReceivablePayment": payment,
 
 		"resolveRiskFlag": {"code", "note"},
+	}
+}
+
+// operationErrors are, by operationId, the codes particular to an
+// operation, read from where the chaincode raises them (and the helpers
+// that do, followed to the transactions calling them). The codes every
+// operation of its shape may answer with (a malformed field, no API key,
+// a missing record, a refused transition) apidoc derives itself.
+func operationErrors() map[string][]apidoc.Failure {
+	notGrantable := apidoc.Failure{Code: string(api.CodeKindNotGrantable), When: "the caller's organisation may not grant this kind (governance)"}
+	sanctioned := apidoc.Failure{Code: string(api.CodeSanctioned), When: "the applicant is under a regulator's sanction"}
+	pledged := apidoc.Failure{Code: string(api.CodeAlreadyPledged), When: "a collateral receipt is pledged to another financing"}
+	encumbered := apidoc.Failure{Code: string(api.CodeAlreadyEncumbered), When: "the goods, invoice, declaration or shipment behind the collateral back another live financing"}
+	financed := apidoc.Failure{Code: string(api.CodeAlreadyFinanced), When: "the receivable or shipment backs a live financing"}
+	riskBlocked := apidoc.Failure{Code: string(api.CodeRiskBlocked), When: "a blocking risk flag stands on the collateral and is not overridden"}
+	recalled := apidoc.Failure{Code: string(api.CodeRecalled), When: "a recall reaches the receipt's goods and no regulator has cleared it"}
+	return map[string][]apidoc.Failure{
+		"registerEnterprise": {notGrantable},
+		"grantKind":          {notGrantable},
+
+		"recordEvent": {
+			{Code: string(api.CodeNotCustodian), When: "a lot the event writes is neither the caller's nor in its custody"},
+			{Code: string(api.CodeEventTooOld), When: "eventTime (or a reading) is older than the capture tolerance"},
+			{Code: string(api.CodeAlreadyEncumbered), When: "the event consumes goods that back a live financing"},
+		},
+		"handOver": {{Code: string(api.CodeNotCustodian), When: "the lot is neither the caller's nor in its custody"}},
+
+		"issueReceipt":      {{Code: string(api.CodeRecalled), When: "a recall reaches the goods"}},
+		"requestRedemption": {recalled},
+		"confirmRedemption": {recalled},
+		"cancelReceipt":     {recalled},
+
+		"applyForFinancing": {sanctioned, pledged, financed},
+		"approveFinancing": {sanctioned, pledged, encumbered, financed, riskBlocked,
+			{Code: string(api.CodeLTVExceeded), When: "principal over collateral value is above the maximum loan-to-value (after the grade's factor)"},
+			{Code: string(api.CodeRegistrationExists), When: "the registry registration number is on another financing"}},
+		"addCollateral": {pledged, encumbered, riskBlocked},
+
+		"declareShipment": {{Code: string(api.CodeLimitExceeded), When: "the shipment is beyond the buyer credit limit's available amount"}},
+
+		"createReceivable": {
+			{Code: string(api.CodeDuplicateInvoice), When: "the invoice (seller, buyer, number) is recorded already"},
+			{Code: string(api.CodeLikelyDuplicateReceivable), When: "a receivable for the same sale (buyer, amount, goods) exists under another invoice number"},
+		},
 	}
 }
