@@ -17,6 +17,8 @@ const (
 	// Who is calling.
 	CodeUnauthenticated              api.Code = "UNAUTHENTICATED"
 	CodeTooManyFailedAuthentications api.Code = "TOO_MANY_FAILED_AUTHENTICATIONS"
+	// A device that sent its day's allowance of shoppers' reports.
+	CodeTooManyReports api.Code = "TOO_MANY_REPORTS"
 	// An Idempotency-Key sent again with another request.
 	CodeIdempotencyKeyReused api.Code = "IDEMPOTENCY_KEY_REUSED"
 	// The ledger.

@@ -36,6 +36,21 @@ type Page struct {
 	Chart    *Chart
 	Proof    *Proof
 	Scans    *Scans
+	// Notice, when set, says that the code scanned was not found at its
+	// own level and the page shows the level above: "serial" (an unknown
+	// serial of a known lot) or "lot" (an unknown lot of a known product).
+	Notice, NoticeValue string
+	// Report is where the shopper's report form posts (empty: no form).
+	Report *ReportForm
+	// Storage is how to keep the product, from its storage range.
+	Storage string
+	// TZ names the time zone the page's times are in.
+	TZ string
+}
+
+// ReportForm is the "report a problem" form of the page.
+type ReportForm struct {
+	Action, Link string
 }
 
 // Product is the product as the shopper sees it.
@@ -46,20 +61,23 @@ type Product struct {
 
 // Lot is the batch with its origin.
 type Lot struct {
-	Lot, Quantity, Unit, Date        string
+	Lot, Quantity, Unit, Date        string // Unit as recorded; the template translates the usual ones
 	PlaceZh, PlaceEn, Lat, Lon       string
 	ProducerZh, ProducerEn, Producer string
 }
 
 // Item is a serialized pack.
 type Item struct {
-	Serial, CommissionedAt, Container string
+	Serial, CommissionedAt string
+	// Container is the case or pallet the item is packed in, with a link
+	// on this resolver when it has one.
+	Container, ContainerURL string
 }
 
 // Recall is the banner shown when the product is recalled.
 type Recall struct {
-	Lot, Reason, By, At string
-	Inherited           bool // recalled because an input lot was recalled
+	Lot, Reason, By, ByEn, At string
+	Inherited                 bool // recalled because an input lot was recalled
 }
 
 // Step is one event on the timeline.
@@ -86,7 +104,12 @@ type Cert struct {
 	Type, Number, Issuer, IssuerEn, ValidFrom, ValidUntil, Result, DocHash, TxID string
 	BlockNumber                                                                  uint64
 	Verified                                                                     bool
-	Expired                                                                      bool
+	// InspectedOn is the day the certificate was issued; a certificate is
+	// judged at that time, not today: ValidThen says it was in force then,
+	// Lapsed that its validity has since ended (normal for an inspection of
+	// goods on sale, not a fault).
+	InspectedOn       string
+	ValidThen, Lapsed bool
 }
 
 // Proof is the "recorded on ledger" evidence.
@@ -98,6 +121,7 @@ type Proof struct {
 // Scans is the scan counter of a serialized item.
 type Scans struct {
 	Count      int64
+	Devices    int
 	First      string
 	Suspicious bool
 }
@@ -111,6 +135,8 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"cert":  certName,
 	"short": func(s string) string { return shorten(s, 12) },
 	"num":   Thousands,
+	"unit":  unitName,
+	"num64": func(n int64) string { return Thousands(int(n)) },
 	"pick": func(lang, zh, en string) string {
 		if lang == "en" && en != "" {
 			return en

@@ -739,8 +739,8 @@ func testGatewayTrace(t *testing.T, g *gatewayProc, z *zone) {
 		t.Errorf("resolver JSON: %d events, %d certificates, recalled %v", len(res.Trace.Events), len(res.Trace.Certificates), res.Trace.Recalled)
 	case res.Proof == nil || res.Proof.TxID != z.itemTxID || res.Proof.Validation != "VALID" || res.Proof.BlockNumber == 0 || len(res.Proof.BlockHash) != 64 || res.Proof.CreatorMSP != "PlatformMSP":
 		t.Errorf("resolver proof %+v, want the items' transaction %s", res.Proof, z.itemTxID)
-	case res.Scans == nil || res.Scans.Count != 1:
-		t.Errorf("scans %+v, want the first scan", res.Scans)
+	case res.Scans == nil || res.Scans.Count != 0:
+		t.Errorf("scans %+v, want the item's record, not counted (the JSON form is no person looking)", res.Scans)
 	}
 	if res.Trace != nil {
 		lots := map[string]bool{}

@@ -26,6 +26,7 @@ var statusByCode = map[api.Code]int{
 	api.CodeForbidden:           http.StatusForbidden,
 	// Too many failed authentications from one address (authlimit.go).
 	gateway.CodeTooManyFailedAuthentications: http.StatusTooManyRequests,
+	gateway.CodeTooManyReports:               http.StatusTooManyRequests,
 	// Who may assert what: a kind the organisation may not grant, goods
 	// that are neither the caller's nor in its custody.
 	api.CodeKindNotGrantable: http.StatusForbidden,

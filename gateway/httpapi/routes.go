@@ -10,6 +10,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/apidoc"
 	"github.com/qingchain/qingchain/gateway/epcis"
 	"github.com/qingchain/qingchain/gateway/resolver"
+	"github.com/qingchain/qingchain/gateway/scans"
 )
 
 // Route is one endpoint: its documentation (method, Gin path, operationId,
@@ -119,10 +120,22 @@ func (s *Server) table() []Route {
 			handle: s.getBlock},
 
 		// Shoppers: the Digital Link resolver and its QR codes, no API key; a browser's failed lookup is a page.
-		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/01/*path", ID: "resolveDigitalLink", Tag: "public", Summary: "GS1 Digital Link resolver: the shopper's page (HTML) or the trace (JSON with Accept: application/json)", Params: params(digitalLinkParam, langParam), Result: resolver.ResolvedItem{}, ContentTypes: []string{"application/json", "text/html"}},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/01/*path", ID: "resolveDigitalLink", Tag: "public", Summary: "GS1 Digital Link resolver: the shopper's page (HTML), the trace (JSON with Accept: application/json), the key's RFC 9264 linkset (Accept: application/linkset+json or linkType=all), or a 307 to one link type (linkType=gs1:...); an unknown serial or lot walks up to its lot or product", Params: params(digitalLinkParam, langParam, linkTypeParam), Result: resolver.ResolvedItem{}, ContentTypes: []string{"application/json", "text/html"}},
 			handle: s.resolver.Resolve, page: s.resolver.ErrorPage},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/qr/01/*path", ID: "getQRCode", Tag: "public", Summary: "QR code (PNG or SVG) of the canonical Digital Link URL on the public base URL; the path ends in .png or .svg", Params: params(digitalLinkParam, qrSizeParam), ContentTypes: []string{"image/png", "image/svg+xml"}},
 			handle: s.resolver.QRImage},
+		{Operation: apidoc.Operation{Method: http.MethodHead, Path: "/01/*path", ID: "headDigitalLink", Tag: "public", Summary: "The resolver's headers for a Digital Link (Link to its linkset, ETag, caching) without the body; not counted as a scan", Params: params(digitalLinkParam, langParam, linkTypeParam)},
+			handle: s.resolver.Resolve, page: s.resolver.ErrorPage},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/.well-known/gs1resolver", ID: "getResolverDescription", Tag: "public", Summary: "GS1 resolver description: root, supported primary keys and link type namespaces", Result: resolver.ResolverDescription{},
+			Example: &apidoc.Example{Result: resolver.ResolverDescription{Name: "Qingchain 清链 GS1 Digital Link resolver", ResolverRoot: "https://trace.example", SupportedPrimaryKeys: []string{"01"}, SupportedLinkType: []resolver.LinkNamespace{{Namespace: resolver.GS1Voc, Prefix: "gs1:"}}}}},
+			handle: s.resolver.WellKnown},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/reports", ID: "reportProduct", Tag: "public", Summary: "A shopper reports a suspicious product or a complaint about a scanned code (form or JSON, no API key; 5 a day per device, then 429 TOO_MANY_REPORTS); kept off the ledger for the producer and the regulator", Idempotent: true, Body: resolver.ReportRequest{}, Result: scans.Report{}, Status: http.StatusCreated, ContentTypes: []string{"application/json", "text/html"},
+			Example: &apidoc.Example{Body: resolver.ReportRequest{Link: "/01/06901234500028/10/BT-2026-06A/21/TIN00001", Kind: "suspicious", Message: "The seal was broken", Lang: "en"},
+				Result: scans.Report{ID: "R-000001", Kind: "suspicious", GTIN: "06901234500028", Lot: "BT-2026-06A", Serial: "TIN00001", Link: "https://trace.example/01/06901234500028/10/BT-2026-06A/21/TIN00001", Producer: "91441800QC0000001D", Message: "The seal was broken", Lang: "en"}}},
+			handle: s.shopperReport, page: s.resolver.ErrorPage},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/reports", ID: "listReports", Tag: "public", Summary: "Shoppers' reports, newest first: every report for the zone regulator (one producer's with producer=), those about its own goods for an enterprise", Auth: true, Params: params(reportProducerParam, reportLimitParam), Result: resolver.ReportList{},
+			Example: &apidoc.Example{Result: resolver.ReportList{Reports: []scans.Report{{ID: "R-000001", Kind: "suspicious", GTIN: "06901234500028", Lot: "BT-2026-06A", Serial: "TIN00001", Link: "https://trace.example/01/06901234500028/10/BT-2026-06A/21/TIN00001", Producer: "91441800QC0000001D", Message: "The seal was broken", Lang: "en"}}}}},
+			handle: s.listReports},
 
 		// Products, lots, events, certificates and recalls.
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/products", ID: "createProduct", Tag: "trace", Summary: "Create a product (producer or processor)", Auth: true, Idempotent: true, Body: api.ProductInput{}, Result: written[api.Product]{}, Status: http.StatusCreated},
@@ -326,8 +339,11 @@ var (
 		Pattern: `^(RV|SH)-[0-9]{4}-[0-9A-F]{16}$`, Example: "RV-2026-0123456789ABCDEF"}
 	digitalLinkParam = apidoc.Param{Name: "path", In: "path", Description: "{gtin}[/10/{lot}[/21/{serial}]] in GS1 order",
 		Example: "06901234500028/10/BT-2026-06A/21/TIN00001"}
-	langParam   = apidoc.Param{Name: "lang", In: "query", Description: "The page's language (default: from Accept-Language)", Enum: []string{"zh", "en"}}
-	qrSizeParam = apidoc.Param{Name: "size", In: "query", Description: "Image size in pixels", Type: "integer", Min: 64, Max: 1024, Default: "256"}
+	langParam           = apidoc.Param{Name: "lang", In: "query", Description: "The page's language (default: from Accept-Language)", Enum: []string{"zh", "en"}}
+	qrSizeParam         = apidoc.Param{Name: "size", In: "query", Description: "Image size in pixels", Type: "integer", Min: 64, Max: 1024, Default: "256"}
+	linkTypeParam       = apidoc.Param{Name: "linkType", In: "query", Description: "A GS1 link type (gs1:pip, gs1:traceability, gs1:certificationInfo, gs1:recallStatus; the CURIE or its URI): a 307 to that link; all or linkset: the RFC 9264 linkset"}
+	reportProducerParam = apidoc.Param{Name: "producer", In: "query", Description: "Credit code of the producer whose goods the reports are about (the regulator only)", Pattern: `^[0-9A-HJ-NPQRTUWXY]{18}$`}
+	reportLimitParam    = apidoc.Param{Name: "limit", In: "query", Description: "Reports to return", Type: "integer", Min: 1, Max: 1000, Default: "100"}
 )
 
 // exampleTxID is a transaction id as the ledger shows them.

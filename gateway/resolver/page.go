@@ -1,8 +1,11 @@
 package resolver
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -20,24 +23,36 @@ import (
 )
 
 // The shopper's page: a trace document turned into what apps/tracepage
-// renders.
+// renders, and the pages for codes that cannot be shown.
 
-func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *api.TraceDocument, scans *ScanInfo) {
-	lang := tracepage.Lang(c.Query("lang"), c.GetHeader("Accept-Language"))
+func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
+	key, doc := res.found, res.doc
+	lang := langOf(c, "")
 	other := map[string]string{"zh": "en", "en": "zh"}[lang]
 	q := url.Values{"lang": {other}}
 	p := &tracepage.Page{
 		Lang: lang, OtherLang: other, OtherURL: c.Request.URL.EscapedPath() + "?" + q.Encode(),
-		DigitalLink: link, QRPath: "/qr" + key.Path() + ".svg",
+		DigitalLink: key.URL(r.cfg.PublicURL), QRPath: "/qr" + key.Path() + ".svg", TZ: "UTC+8",
 		Product: tracepage.Product{GTIN: doc.Product.GTIN, NameZh: doc.Product.NameZh, NameEn: doc.Product.NameEn, Category: doc.Product.Category,
 			GI: doc.Product.GIStatus == "GI_REGISTERED", GIName: doc.Product.GIName},
 		Lot: tracepage.Lot{Lot: doc.Lot.Lot, Quantity: doc.Lot.Quantity, Unit: doc.Lot.Unit, Date: doc.Lot.Date,
 			PlaceZh: doc.Lot.Origin.Place, PlaceEn: doc.Lot.Origin.PlaceEn, Lat: doc.Lot.Origin.Latitude, Lon: doc.Lot.Origin.Longitude,
 			ProducerZh: doc.Lot.Producer.Name, ProducerEn: r.enterpriseNameEn(c, doc.Lot.Producer.CreditCode)},
+		Storage: storageRange(doc.Product.StorageMinC, doc.Product.StorageMaxC),
+	}
+	switch res.missing {
+	case "serial":
+		p.Notice, p.NoticeValue = "serial", res.asked.Serial
+	case "lot":
+		p.Notice, p.NoticeValue = "lot", res.asked.Lot
+	}
+	if r.cfg.Reports != nil {
+		p.Report = &tracepage.ReportForm{Action: "/reports", Link: res.asked.Path()}
 	}
 	proofTx := doc.Lot.TxID
 	if doc.Item != nil {
-		p.Item = &tracepage.Item{Serial: doc.Item.Serial, CommissionedAt: localTime(doc.Item.CommissionedAt), Container: doc.Container}
+		p.Item = &tracepage.Item{Serial: doc.Item.Serial, CommissionedAt: localTime(doc.Item.CommissionedAt)}
+		p.Item.Container, p.Item.ContainerURL = r.container(doc)
 		proofTx = doc.Item.TxID
 	}
 	if doc.Lot.Lot == "" {
@@ -45,7 +60,8 @@ func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *api
 	}
 	if doc.Recalled && doc.Recall != nil {
 		rc := doc.Recall
-		p.Recall = &tracepage.Recall{Lot: rc.Lot, Reason: rc.Reason, By: rc.By.Name, At: localTime(rc.RecallAt), Inherited: rc.Lot != doc.Lot.Lot || rc.GTIN != doc.Lot.GTIN}
+		p.Recall = &tracepage.Recall{Lot: rc.Lot, Reason: rc.Reason, By: rc.By.Name, ByEn: r.enterpriseNameEn(c, rc.By.CreditCode), At: localTime(rc.RecallAt),
+			Inherited: rc.Lot != doc.Lot.Lot || rc.GTIN != doc.Lot.GTIN}
 	}
 	var timeline []tracepage.Step
 	for _, e := range doc.Events {
@@ -67,7 +83,15 @@ func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *api
 	today := time.Now().In(shopperTZ).Format("2006-01-02")
 	for _, ct := range doc.Certificates {
 		pc := tracepage.Cert{Type: ct.Type, Number: ct.Number, Issuer: ct.Issuer.Name, IssuerEn: r.enterpriseNameEn(c, ct.Issuer.CreditCode),
-			ValidFrom: ct.ValidFrom, ValidUntil: ct.ValidUntil, Result: ct.Result, DocHash: ct.DocumentSHA256, TxID: ct.TxID, Expired: ct.ValidUntil != "" && ct.ValidUntil < today}
+			ValidFrom: ct.ValidFrom, ValidUntil: ct.ValidUntil, Result: ct.Result, DocHash: ct.DocumentSHA256, TxID: ct.TxID}
+		// A certificate is judged at the inspection it records: in force
+		// on the day it was issued. Its validity ending since is normal for
+		// goods on sale (a bird's quarantine certificate runs for days).
+		if on := localDate(ct.IssuedAt); on != "" {
+			pc.InspectedOn = on
+			pc.ValidThen = (ct.ValidFrom == "" || ct.ValidFrom <= on) && (ct.ValidUntil == "" || on <= ct.ValidUntil)
+			pc.Lapsed = pc.ValidThen && ct.ValidUntil != "" && ct.ValidUntil < today
+		}
 		if pr := r.proofs.Get(c.Request.Context(), ct.TxID); pr != nil && pr.Validation == "VALID" {
 			pc.Verified, pc.BlockNumber = true, pr.BlockNumber
 		}
@@ -77,16 +101,151 @@ func (r *Resolver) renderPage(c *gin.Context, key gs1.Key, link string, doc *api
 	if pr := r.proofs.Get(c.Request.Context(), proofTx); pr != nil {
 		p.Proof = &tracepage.Proof{TxID: pr.TxID, BlockNumber: pr.BlockNumber, BlockHash: pr.BlockHash, Timestamp: localTime(pr.Timestamp)}
 	}
-	if scans != nil {
-		p.Scans = &tracepage.Scans{Count: scans.Count, First: scans.FirstScan, Suspicious: scans.Suspicious}
+	if si := r.scan(c, key); si != nil {
+		p.Scans = &tracepage.Scans{Count: si.Count, Devices: si.Devices, First: si.FirstScan, Suspicious: si.Suspicious}
 	}
-	c.Header("Content-Type", "text/html; charset=utf-8")
+	var buf bytes.Buffer
+	if err := tracepage.Render(&buf, p); err != nil {
+		return err
+	}
 	c.Header("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[lang])
-	c.Header("Vary", "Accept, Accept-Language")
-	c.Status(http.StatusOK)
-	if err := tracepage.Render(c.Writer, p); err != nil {
-		r.log.ErrorContext(c.Request.Context(), "render trace page", "err", err)
+	send(c, http.StatusOK, "text/html; charset=utf-8", cachePage, buf.Bytes())
+	return nil
+}
+
+// container names the case or pallet an item is packed in, with its page
+// on this resolver when it is a serialized item of a known lot (the
+// packing event names the lot); a logistic unit (SSCC) is named by its
+// code.
+func (r *Resolver) container(doc *api.TraceDocument) (name, link string) {
+	if doc.Container == "" {
+		return "", ""
 	}
+	name = doc.Container
+	for _, e := range doc.Events {
+		pa := e.Parent
+		if pa == nil || pa.ID != doc.Container {
+			continue
+		}
+		if pa.SSCC != "" {
+			return "SSCC " + pa.SSCC, ""
+		}
+		if k, err := gs1.NewKey(pa.GTIN, pa.Lot, pa.Serial); err == nil && pa.Lot != "" {
+			return k.Path(), k.Path()
+		}
+	}
+	if _, sscc, ok := strings.Cut(doc.Container, "/00/"); ok {
+		return "SSCC " + sscc, ""
+	}
+	return name, ""
+}
+
+// storageRange is "0–4 °C", "≤ 25 °C" or "" from a product's range.
+func storageRange(lo, hi string) string {
+	switch {
+	case lo != "" && hi != "":
+		return lo + "–" + hi + " °C"
+	case hi != "":
+		return "≤ " + hi + " °C"
+	case lo != "":
+		return "≥ " + lo + " °C"
+	}
+	return ""
+}
+
+// problem answers a code that cannot be shown with a page in the
+// shopper's language saying what to do.
+func (r *Resolver) problem(c *gin.Context, lang string, status int, kind, value, detail string) {
+	other := map[string]string{"zh": "en", "en": "zh"}[lang]
+	p := &tracepage.Problem{Lang: lang, OtherLang: other, Kind: kind, Value: value, Detail: detail}
+	if c.Request.Method != http.MethodPost {
+		p.OtherURL = c.Request.URL.EscapedPath() + "?" + url.Values{"lang": {other}}.Encode()
+	}
+	var buf bytes.Buffer
+	if err := tracepage.RenderProblem(&buf, p); err != nil {
+		r.log.ErrorContext(c.Request.Context(), "render problem page", "err", err)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	cache := cacheError
+	if status >= 500 || c.Request.Method == http.MethodPost {
+		cache = "no-store"
+	}
+	c.Header("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[lang])
+	send(c, status, "text/html; charset=utf-8", cache, buf.Bytes())
+}
+
+// ErrorPage answers a browser's failed lookup that the resolver did not
+// turn into a page itself (the ledger unreachable, a timeout) with a page
+// in its language; a client that asked for JSON gets the JSON error body.
+func (r *Resolver) ErrorPage(c *gin.Context, status int, code api.Code, message string) bool {
+	if wantsJSON(c) || wantsLinkset(c) || c.Request.Method == http.MethodPost && c.ContentType() == "application/json" {
+		return false
+	}
+	kind := "unavailable"
+	switch {
+	case status == http.StatusNotFound:
+		kind = "unknown"
+	case status < 500:
+		kind = "invalid"
+	}
+	r.problem(c, langOf(c, ""), status, kind, "", string(code))
+	return true
+}
+
+// invalidPart says which part of a malformed Digital Link path is wrong,
+// in the path's own terms, for the shopper to compare with the pack.
+func invalidPart(path string, err error) string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	want := map[string]string{"01": "GTIN", "10": "LOT", "21": "SERIAL"}
+	for i := 0; i+1 < len(segs); i += 2 {
+		name := want[segs[i]]
+		if name == "" {
+			continue
+		}
+		if v, e := url.PathUnescape(segs[i+1]); e == nil {
+			switch {
+			case name == "GTIN" && errors.Is(err, gs1.ErrBadGTIN),
+				name == "LOT" && errors.Is(err, gs1.ErrBadLot),
+				name == "SERIAL" && errors.Is(err, gs1.ErrBadSerial):
+				return name + " " + clip(v, 40)
+			}
+		}
+	}
+	return clip(path, 60)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// langOf is the page's language: an explicit choice (the form's field,
+// else ?lang=), else Accept-Language.
+func langOf(c *gin.Context, explicit string) string {
+	if explicit == "" {
+		explicit = c.Query("lang")
+	}
+	return tracepage.Lang(explicit, c.GetHeader("Accept-Language"))
+}
+
+func jsonBytes(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("resolver: encode answer: %w", err)
+	}
+	return b, nil
+}
+
+func localDate(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return ""
+	}
+	return t.In(shopperTZ).Format("2006-01-02")
 }
 
 // enterpriseNameEn looks up an enterprise's English name (cached; names
@@ -98,16 +257,39 @@ func (r *Resolver) enterpriseNameEn(c *gin.Context, code string) string {
 	if v, ok := r.names.Load(code); ok {
 		return v.(string)
 	}
-	out, err := r.evaluate(c.Request.Context(), api.TxGetEnterprise, code)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), r.cfg.LedgerTimeout)
+	defer cancel()
+	e, err := r.client.GetEnterprise(ctx, r.cfg.Identity, code)
 	if err != nil {
-		return ""
-	}
-	var e api.Enterprise
-	if json.Unmarshal(out, &e) != nil {
 		return ""
 	}
 	r.names.Store(code, e.NameEn)
 	return e.NameEn
+}
+
+// humanDuration writes a duration as people read it: "1 h 5 min",
+// "25 min", "40 s"; in Chinese "1小时5分钟".
+func humanDuration(d time.Duration, lang string) string {
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	unit := map[string][3]string{"zh": {"小时", "分钟", "秒"}, "en": {" h", " min", " s"}}[lang]
+	if unit[0] == "" {
+		unit = [3]string{"小时", "分钟", "秒"}
+	}
+	var parts []string
+	if h > 0 {
+		parts = append(parts, strconv.Itoa(h)+unit[0])
+	}
+	if m > 0 {
+		parts = append(parts, strconv.Itoa(m)+unit[1])
+	}
+	if h == 0 && (sec > 0 || m == 0) {
+		parts = append(parts, strconv.Itoa(sec)+unit[2])
+	}
+	sep := " "
+	if lang != "en" {
+		sep = ""
+	}
+	return strings.Join(parts, sep)
 }
 
 func localTime(rfc string) string {
@@ -245,7 +427,7 @@ func readingsChart(doc *api.TraceDocument, lang string) *tracepage.Chart {
 			longest = max(longest, x.DurationSeconds)
 		}
 		if longest > 0 {
-			line.Longest = (time.Duration(longest) * time.Second).String()
+			line.Longest = humanDuration(time.Duration(longest)*time.Second, lang)
 		}
 		c.Series = append(c.Series, line)
 	}

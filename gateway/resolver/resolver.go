@@ -1,15 +1,15 @@
 // Package resolver is the public face of the ledger for shoppers: the GS1
 // Digital Link resolver (/01/{gtin}/10/{lot}/21/{serial}) answering with
-// the shopper's page or the trace as JSON, and the QR codes that lead to
-// it. It reads the ledger as one public identity, through a short-lived
-// cache, and counts scans of serialized items to flag copied codes.
+// the shopper's page, the trace as JSON or the key's linkset; the QR codes
+// that lead to it; the shopper's reports of suspicious products and
+// complaints. It reads the ledger as one public identity, through a
+// short-lived cache, and counts scans of serialized items, a person and a
+// device at a time, to flag copied codes.
 package resolver
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"html/template"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -19,10 +19,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/qingchain/qingchain/apps/tracepage"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
 	"github.com/qingchain/qingchain/gateway/qr"
@@ -37,15 +37,15 @@ type Config struct {
 	Identity *identity.Identity
 	// PublicURL is the base URL shoppers reach (in QR codes and links).
 	PublicURL string
-	// Scans counts scans of serialized items (optional).
+	// Scans counts scans of serialized items and judges them by its
+	// policy (optional).
 	Scans *scans.Counter
+	// Reports keeps shoppers' reports (default: Scans; without either the
+	// page has no report form).
+	Reports scans.Reports
 	// CacheTTL is how long a ledger answer is reused (default 2 s;
 	// negative disables).
 	CacheTTL time.Duration
-	// ScanAlertThreshold is the scan count above which a code is flagged
-	// as possibly copied (default 30: a pack is scanned a few times by its
-	// buyer and family, not dozens).
-	ScanAlertThreshold int
 	// LedgerTimeout bounds each ledger call (default 30 s).
 	LedgerTimeout time.Duration
 	Logger        *slog.Logger
@@ -55,6 +55,7 @@ type Config struct {
 type Resolver struct {
 	cfg    Config
 	log    *slog.Logger
+	client *client.Client
 	proofs *proof.Cache
 	qr     *qr.Cache
 	traces traceCache
@@ -69,48 +70,114 @@ func New(cfg Config) *Resolver {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
-	if cfg.ScanAlertThreshold <= 0 {
-		cfg.ScanAlertThreshold = 30
-	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
 	}
+	if cfg.Reports == nil && cfg.Scans != nil {
+		cfg.Reports = cfg.Scans
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Resolver{cfg: cfg, log: cfg.Logger, proofs: proof.NewCache(cfg.Ledger), qr: qr.NewCache(4096),
+	return &Resolver{cfg: cfg, log: cfg.Logger, client: client.New(cfg.Ledger), proofs: proof.NewCache(cfg.Ledger), qr: qr.NewCache(4096),
 		traces: traceCache{ttl: cfg.CacheTTL, m: map[string]traceEntry{}}}
 }
 
 // shopperTZ is the zone's local time, in which shoppers read dates.
 var shopperTZ = time.FixedZone("CST", 8*3600)
 
-// evaluate runs a public query as the resolver identity.
-func (r *Resolver) evaluate(ctx context.Context, fn api.Tx, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.LedgerTimeout)
-	defer cancel()
-	return r.cfg.Ledger.Evaluate(ctx, r.cfg.Identity, gateway.Request{Function: string(fn), Args: args})
-}
-
-// read evaluates a public query and decodes the answer into a new T,
-// through the short-lived cache (decoding is most of a page's cost). Only
-// successful answers are cached.
-func read[T any](ctx context.Context, r *Resolver, fn api.Tx, args ...string) (*T, error) {
-	key := string(fn) + "\x00" + strings.Join(args, "\x00")
+// cached runs a public query as the resolver identity through the
+// short-lived cache (decoding is most of a page's cost). Only successful
+// answers are cached.
+func cached[T any](ctx context.Context, r *Resolver, key string, query func(context.Context, *identity.Identity) (T, error)) (*T, error) {
 	now := time.Now()
 	if v, ok := r.traces.get(key, now); ok {
 		if t, ok := v.(*T); ok {
 			return t, nil
 		}
 	}
-	out, err := r.evaluate(ctx, fn, args...)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.LedgerTimeout)
+	defer cancel()
+	v, err := query(ctx, r.cfg.Identity)
 	if err != nil {
 		return nil, err
 	}
-	t := new(T)
-	if err := json.Unmarshal(out, t); err != nil {
-		return nil, fmt.Errorf("decode %s answer: %w", fn, err)
+	r.traces.put(key, &v, now)
+	return &v, nil
+}
+
+func (r *Resolver) trace(ctx context.Context, k gs1.Key) (*api.TraceDocument, error) {
+	return cached(ctx, r, "trace\x00"+k.Path(), func(ctx context.Context, as *identity.Identity) (api.TraceDocument, error) {
+		return r.client.GetTrace(ctx, as, k.GTIN, k.Lot, k.Serial)
+	})
+}
+
+func (r *Resolver) product(ctx context.Context, gtin string) (*api.Product, error) {
+	return cached(ctx, r, "product\x00"+gtin, func(ctx context.Context, as *identity.Identity) (api.Product, error) {
+		return r.client.GetProduct(ctx, as, gtin)
+	})
+}
+
+// isNotFound reports a NOT_FOUND refusal, from the chaincode or the
+// gateway.
+func isNotFound(err error) bool {
+	var ce *gateway.ChaincodeError
+	if errors.As(err, &ce) {
+		return ce.Code == string(api.CodeNotFound)
 	}
-	r.traces.put(key, t, now)
-	return t, nil
+	var ge *gateway.Error
+	return errors.As(err, &ge) && ge.Code == api.CodeNotFound
+}
+
+// resolution is what the ledger knows of a key: the trace at the most
+// specific level it has, and which level of the key it does not know.
+type resolution struct {
+	asked, found gs1.Key
+	doc          *api.TraceDocument
+	// missing is "serial" or "lot" when the standard's walk-up went to the
+	// level above; err is the refusal of the level asked.
+	missing string
+	err     error
+}
+
+// lookup resolves a key, walking up from an unknown serial to its lot and
+// from an unknown lot to its product, as GS1's resolver standard does. An
+// unknown product is the error.
+func (r *Resolver) lookup(ctx context.Context, k gs1.Key) (*resolution, error) {
+	if r.cfg.Identity == nil {
+		return nil, gateway.Errorf(gateway.CodeLedgerUnavailable, "no public resolver identity is configured")
+	}
+	res := &resolution{asked: k, found: k}
+	var first error
+	if k.Lot != "" {
+		doc, err := r.trace(ctx, k)
+		if err == nil {
+			res.doc = doc
+			return res, nil
+		}
+		if !isNotFound(err) {
+			return nil, err
+		}
+		first = err
+		if k.Serial != "" {
+			up := gs1.Key{GTIN: k.GTIN, Lot: k.Lot}
+			if doc, err := r.trace(ctx, up); err == nil {
+				res.found, res.doc, res.missing, res.err = up, doc, "serial", first
+				return res, nil
+			} else if !isNotFound(err) {
+				return nil, err
+			}
+		}
+	} else if k.Serial != "" {
+		first = gateway.Errorf(api.CodeNotFound, "serialized items are identified with their lot (AI 10) on this ledger")
+	}
+	p, err := r.product(ctx, k.GTIN)
+	if err != nil {
+		return nil, err
+	}
+	res.found, res.doc = gs1.Key{GTIN: k.GTIN}, &api.TraceDocument{Product: *p}
+	if k.Lot != "" || k.Serial != "" {
+		res.missing, res.err = "lot", first
+	}
+	return res, nil
 }
 
 // digitalLinkPath parses the escaped request path of a Digital Link route.
@@ -134,41 +201,6 @@ func wantsJSON(c *gin.Context) bool {
 	return strings.Contains(accept, "application/json") || strings.Contains(accept, "application/ld+json")
 }
 
-// Resolve is the GS1 Digital Link resolver: /01/{gtin}[/10/{lot}[/21/{serial}]].
-func (r *Resolver) Resolve(c *gin.Context) error {
-	path, err := digitalLinkPath(c, "/01")
-	if err != nil {
-		return err
-	}
-	key, err := gs1.ParsePath(path)
-	if err != nil {
-		return gateway.Errorf(api.CodeInvalidArgument, "%v", err)
-	}
-	return r.resolveKey(c, key)
-}
-
-// ErrorPage answers a browser's failed lookup with a short page in its
-// language; a client that asked for JSON gets the JSON error body.
-func (r *Resolver) ErrorPage(c *gin.Context, status int, code api.Code, message string) bool {
-	if wantsJSON(c) {
-		return false
-	}
-	lang := tracepage.Lang(c.Query("lang"), c.GetHeader("Accept-Language"))
-	title := map[bool]string{true: "Not found", false: "无法识别此码"}[lang == "en"]
-	if status == http.StatusNotFound && lang != "en" {
-		title = "未找到该产品"
-	} else if status >= 500 {
-		title = map[bool]string{true: "Temporarily unavailable", false: "暂时无法查询"}[lang == "en"]
-	} else if status == http.StatusBadRequest && lang == "en" {
-		title = "Not a valid product code"
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", []byte(fmt.Sprintf(
-		`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>%s</title></head><body style="font:16px system-ui,sans-serif;max-width:640px;margin:2em auto;padding:0 1em"><h1>%s</h1><p>%s</p><p><code>%s</code></p></body></html>`,
-		template.HTMLEscapeString(title), template.HTMLEscapeString(title), template.HTMLEscapeString(message), template.HTMLEscapeString(string(code)))))
-	return true
-}
-
 // ResolvedItem is the JSON answer of the resolver.
 type ResolvedItem struct {
 	DigitalLink string             `json:"digitalLink"`
@@ -178,56 +210,134 @@ type ResolvedItem struct {
 	Scans       *ScanInfo          `json:"scans,omitempty"`
 }
 
-// ScanInfo is the off-ledger scan counter of a serialized item.
+// ScanInfo is the off-ledger scan record of a serialized item: scans by
+// people (the same device again within the window is one), on how many
+// distinct devices, since when, and whether that looks like a copied code.
 type ScanInfo struct {
 	Count      int64  `json:"count"`
-	FirstScan  string `json:"firstScan"`
+	Devices    int    `json:"devices"`
+	FirstScan  string `json:"firstScan,omitempty"`
 	Suspicious bool   `json:"suspicious"`
 }
 
-func (r *Resolver) resolveKey(c *gin.Context, key gs1.Key) error {
-	if r.cfg.Identity == nil {
-		return gateway.Errorf(gateway.CodeLedgerUnavailable, "no public resolver identity is configured")
+func scanInfo(n scans.Count) *ScanInfo {
+	si := &ScanInfo{Count: n.Count, Devices: n.Devices, Suspicious: n.Suspicious}
+	if !n.First.IsZero() {
+		si.FirstScan = n.First.In(shopperTZ).Format("2006-01-02")
 	}
-	ctx := c.Request.Context()
-	link := key.URL(r.cfg.PublicURL)
-	if key.Lot == "" {
-		if key.Serial != "" {
-			return gateway.Errorf(api.CodeNotFound, "serialized items are identified with their lot (AI 10) on this ledger")
-		}
-		p, err := read[api.Product](ctx, r, api.TxGetProduct, key.GTIN)
-		if err != nil {
-			return err
-		}
-		if wantsJSON(c) {
-			c.JSON(http.StatusOK, ResolvedItem{DigitalLink: link, Product: p, Proof: r.proofs.Get(ctx, p.TxID)})
-			return nil
-		}
-		r.renderPage(c, key, link, &api.TraceDocument{Product: *p}, nil)
-		return nil
-	}
-	doc, err := read[api.TraceDocument](ctx, r, api.TxGetTrace, key.GTIN, key.Lot, key.Serial)
+	return si
+}
+
+// Resolve is the GS1 Digital Link resolver: /01/{gtin}[/10/{lot}[/21/{serial}]],
+// for GET and HEAD.
+func (r *Resolver) Resolve(c *gin.Context) error {
+	path, err := digitalLinkPath(c, "/01")
 	if err != nil {
 		return err
 	}
-	var scans *ScanInfo
-	if key.Serial != "" && r.cfg.Scans != nil {
-		n, err := r.cfg.Scans.Scan(strings.TrimPrefix(key.Path(), "/"), time.Now())
-		if err == nil {
-			scans = &ScanInfo{Count: n.Count, FirstScan: n.First.In(shopperTZ).Format("2006-01-02 15:04"), Suspicious: n.Count > int64(r.cfg.ScanAlertThreshold)}
+	key, err := gs1.ParsePath(path)
+	if err != nil {
+		if !wantsJSON(c) && !wantsLinkset(c) {
+			r.problem(c, langOf(c, ""), http.StatusBadRequest, "invalid", invalidPart(path, err), string(api.CodeInvalidArgument))
+			return nil
+		}
+		return gateway.Errorf(api.CodeInvalidArgument, "%v", err)
+	}
+	linkType, known := "", true
+	if v := c.Query("linkType"); v != "" {
+		if linkType, known = linkTypeOf(v); linkType == "" {
+			linkType = v // not a link type at all: the default link
 		}
 	}
-	c.Header("Cache-Control", "no-store")
-	if wantsJSON(c) {
-		txID := doc.Lot.TxID
-		if doc.Item != nil {
-			txID = doc.Item.TxID
+	res, err := r.lookup(c.Request.Context(), key)
+	if err != nil {
+		if isNotFound(err) && !wantsJSON(c) && !wantsLinkset(c) && linkType == "" {
+			r.problem(c, langOf(c, ""), http.StatusNotFound, "unknown", key.GTIN, string(api.CodeNotFound))
+			return nil
 		}
-		c.JSON(http.StatusOK, ResolvedItem{DigitalLink: link, Trace: doc, Proof: r.proofs.Get(ctx, txID), Scans: scans})
+		return err
+	}
+	c.Header("Link", r.linkHeader(res.found))
+	ls := r.links(res.found, res.doc.Product.NameZh, res.doc.Product.NameEn)
+	switch {
+	case linkType == "all" || (linkType == "" && wantsLinkset(c)):
+		b, err := jsonBytes(ls)
+		if err != nil {
+			return err
+		}
+		send(c, http.StatusOK, LinksetType, cachePublic, b)
+		return nil
+	case linkType != "" && linkType != LinkPIP && linkType != LinkDefault:
+		// A link type the key has: to its target in the shopper's
+		// language; one it lacks (or an unknown one): to the default link.
+		target := res.found.URL(r.cfg.PublicURL)
+		if ts := ls.Linkset[0].Links[GS1Voc+linkType]; known && len(ts) > 0 {
+			target = pickTarget(ts, langOf(c, "")).Href
+		}
+		c.Header("Cache-Control", cachePublic)
+		addVary(c.Writer.Header(), "Accept-Language")
+		c.Redirect(http.StatusTemporaryRedirect, target)
+		return nil
+	case wantsJSON(c):
+		return r.serveJSON(c, res)
+	}
+	return r.servePage(c, res)
+}
+
+func (r *Resolver) serveJSON(c *gin.Context, res *resolution) error {
+	if res.err != nil {
+		return res.err // an API client gets the precise refusal, not the level above
+	}
+	ctx := c.Request.Context()
+	out := ResolvedItem{DigitalLink: res.found.URL(r.cfg.PublicURL)}
+	if res.found.Lot == "" {
+		out.Product = &res.doc.Product
+		out.Proof = r.proofs.Get(ctx, res.doc.Product.TxID)
+	} else {
+		out.Trace = res.doc
+		txID := res.doc.Lot.TxID
+		if res.doc.Item != nil {
+			txID = res.doc.Item.TxID
+		}
+		out.Proof = r.proofs.Get(ctx, txID)
+		// The JSON form is not a person looking: it reads the record
+		// without counting.
+		if res.found.Serial != "" && r.cfg.Scans != nil {
+			if n, err := r.cfg.Scans.Get(scanKey(res.found)); err == nil {
+				out.Scans = scanInfo(n)
+			}
+		}
+	}
+	b, err := jsonBytes(out)
+	if err != nil {
+		return err
+	}
+	send(c, http.StatusOK, "application/json; charset=utf-8", cachePublic, b)
+	return nil
+}
+
+func scanKey(k gs1.Key) string { return strings.TrimPrefix(k.Path(), "/") }
+
+// scan counts a person opening the page of a serialized item (GET, not a
+// crawler or link preview), and returns the item's record either way.
+func (r *Resolver) scan(c *gin.Context, k gs1.Key) *ScanInfo {
+	if k.Serial == "" || r.cfg.Scans == nil {
 		return nil
 	}
-	r.renderPage(c, key, link, doc, scans)
-	return nil
+	key := scanKey(k)
+	var n scans.Count
+	var err error
+	if c.Request.Method == http.MethodGet && !isBot(c.Request) {
+		secure := c.Request.TLS != nil || (strings.HasPrefix(r.cfg.PublicURL, "https://") && c.GetHeader("X-Forwarded-Proto") == "https")
+		n, _, err = r.cfg.Scans.Scan(key, visitOf(c, secure, time.Now()))
+	} else {
+		n, err = r.cfg.Scans.Get(key)
+	}
+	if err != nil {
+		r.log.WarnContext(c.Request.Context(), "scan counter", "err", err)
+		return nil
+	}
+	return scanInfo(n)
 }
 
 // QRImage serves /qr/01/...{.png,.svg}: the QR code of the canonical
@@ -262,7 +372,6 @@ func (r *Resolver) QRImage(c *gin.Context) error {
 	if err != nil {
 		return gateway.Errorf(api.CodeInvalidArgument, "%v", err)
 	}
-	c.Header("Cache-Control", "public, max-age=86400")
-	c.Data(http.StatusOK, format.ContentType(), img)
+	send(c, http.StatusOK, format.ContentType(), "public, max-age=86400", img)
 	return nil
 }

@@ -188,7 +188,9 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	batchMax := fs.Int("batch-max-tx", 500, "devledger: most transactions per block")
 	batchTimeout := fs.Duration("batch-timeout", time.Millisecond, "devledger: longest wait to fill a block")
 	resolverName := fs.String("resolver-identity", env("QC_RESOLVER_IDENTITY", "public-resolver"), "wallet identity the public Digital Link resolver reads as (created on devledger if missing)")
-	scanAlert := fs.Int("scan-alert", 30, "scans of one item code above which the shopper's page warns of a possible copy")
+	scanDevices := fs.Int("scan-alert-devices", 20, "distinct devices that have checked one item's code from which the shopper's page warns of a possible copy")
+	scanPlaces := fs.Int("scan-alert-places", 8, "distinct places (networks, /16 IPv4 or /32 IPv6) from which one item's code has been checked that make the page warn of a possible copy")
+	scanWindow := fs.Duration("scan-window", 12*time.Hour, "the same device checking an item again within this window is not counted again")
 	trustedProxies := fs.String("trusted-proxies", env("QC_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (env QC_TRUSTED_PROXIES; default none: the client is the connection's peer)")
 	postgresURL := fs.String("postgres-url", env("QC_POSTGRES_URL", ""), "the read model (lists, statistics, events) on this PostgreSQL server, postgres://user:pass@host:port/db, shared by several gateways (env QC_POSTGRES_URL; default: embedded SQLite, <data-dir>/readmodel.db)")
 	readerName := fs.String("readmodel-identity", env("QC_READMODEL_IDENTITY", "regulator"), "wallet identity (a member of the zone regulator's enterprise) the read model's projector reads entities as; financings it reads as their parties' wallet identities (env QC_READMODEL_IDENTITY)")
@@ -320,7 +322,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		<-projDone
 	}()
 
-	counter, err := scans.Open(*dataDir)
+	counter, err := scans.OpenWith(*dataDir, scans.Policy{Window: *scanWindow, AlertDevices: *scanDevices, AlertPlaces: *scanPlaces})
 	if err != nil {
 		return err
 	}
@@ -335,7 +337,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
-		Scans: counter, ScanAlertThreshold: *scanAlert, Logger: log})
+		Scans: counter, Logger: log})
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
 		Resolver: res, Metrics: reg, TrustedProxies: proxies})
 	if err != nil {
