@@ -8,7 +8,7 @@ curl -s "$GW$TEA?lang=en" | grep -o '<title>[^<]*</title>'                  # th
 curl -s -H 'Accept: application/json' "$GW$TEA" | jq '{lot: .trace.lot.lot, origin: .trace.lot.origin, events: .trace.eventCount, recalled: .trace.recalled, block: .proof.blockNumber, scans: .scans.count}'   # the same, as JSON
 curl -s -o tin.png "$GW/qr$TEA.png" && ls -l tin.png                          # its QR code (.svg too)
 curl -s -H 'Accept: application/linkset+json' "$GW$TEA" | jq -r '.linkset[0] | keys[]'   # its links, an RFC 9264 linkset by GS1 link type
-curl -s -o /dev/null -w '%{redirect_url}\n' "$GW$TEA?linkType=gs1:certificationInfo&lang=en"   # expect 307
+curl -s -o /dev/null -D - "$GW$TEA?linkType=gs1:certificationInfo&lang=en" | grep -i '^location:'   # expect 307
 curl -sI "$GW$TEA" | grep -i '^link:'                                         # HEAD: the headers alone, not counted as a scan
 curl -s "$GW/.well-known/gs1resolver" | jq -c .                              # the resolver's description
 curl -s "$GW/reports" --json '{"link":"'$TEA'","kind":"suspicious","message":"The seal was broken"}' | jq -c '{id, producer}'   # a shopper's report (the page has the form)
