@@ -106,7 +106,7 @@ type (
 	}
 )
 
-var methodOrder = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 func pageView(doc *openapi3.T, docURL string) (view, error) {
 	v := view{Title: doc.Info.Title, Version: doc.Info.Version, Description: doc.Info.Description, DocURL: docURL,
