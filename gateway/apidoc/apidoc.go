@@ -272,6 +272,20 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 	return nil
 }
 
+// nullableRef is ref or null, as OpenAPI 3.0 can say it: nullable adds
+// null only to the types of its own schema object, never through an
+// allOf to another's, so null is its own branch.
+func nullableRef(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
+	null := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Nullable: true, Enum: []any{nil}}
+	return &openapi3.SchemaRef{Value: &openapi3.Schema{AnyOf: openapi3.SchemaRefs{ref, null.NewRef()}}}
+}
+
+// isNullableRef reports whether s is what nullableRef makes.
+func isNullableRef(s *openapi3.Schema) bool {
+	return s != nil && len(s.AnyOf) == 2 && s.AnyOf[0].Ref != "" && s.AnyOf[1].Value != nil &&
+		s.AnyOf[1].Value.Nullable && len(s.AnyOf[1].Value.Enum) == 1 && s.AnyOf[1].Value.Enum[0] == nil
+}
+
 // customizeRequest is customize for request bodies, written in place:
 // nothing is required but what the operation names (applyRequired), and
 // a pointer, which openapi3gen makes nullable, needs no wrapping.
@@ -294,11 +308,10 @@ func customizeSchema(t reflect.Type, s *openapi3.Schema, component bool) {
 			}
 			s.Required = append(s.Required, f.name)
 			// openapi3gen drops nullable where it puts a $ref (a sibling of
-			// $ref is ignored in 3.0): wrap the ref, the 3.0 way.
+			// $ref is ignored in 3.0), and 3.0 has no null type to name:
+			// the ref, or an object that can only be null.
 			if p := s.Properties[f.name]; p != nil && p.Ref != "" && f.typ.Kind() == reflect.Pointer {
-				// The type beside nullable is what linters ask of 3.0
-				// (nullable alone says nothing there).
-				s.Properties[f.name] = &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Nullable: true, AllOf: openapi3.SchemaRefs{p}}}
+				s.Properties[f.name] = nullableRef(p)
 			}
 		}
 	}

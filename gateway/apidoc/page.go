@@ -281,8 +281,8 @@ func refName(r *openapi3.SchemaRef) string {
 			return ""
 		}
 		switch {
-		case len(r.Value.AllOf) == 1:
-			r = r.Value.AllOf[0]
+		case isNullableRef(r.Value):
+			r = r.Value.AnyOf[0]
 		case r.Value.Items != nil:
 			r = r.Value.Items
 		case r.Value.AdditionalProperties.Schema != nil:
@@ -303,8 +303,8 @@ func typeLabel(r *openapi3.SchemaRef) string {
 	}
 	s := r.Value
 	switch {
-	case s != nil && len(s.AllOf) == 1:
-		return typeLabel(s.AllOf[0]) // a nullable ref
+	case isNullableRef(s):
+		return typeLabel(s.AnyOf[0])
 	case s == nil || s.Type == nil || len(*s.Type) == 0:
 		return "any"
 	case s.Type.Is(openapi3.TypeArray):
@@ -345,7 +345,7 @@ func notes(s *openapi3.Schema) string {
 	if s.Default != nil {
 		n = append(n, fmt.Sprintf("default %v", s.Default))
 	}
-	if s.Nullable {
+	if s.Nullable || isNullableRef(s) {
 		n = append(n, "may be null")
 	}
 	return strings.Join(n, "; ")
