@@ -100,3 +100,28 @@ type SplitPart struct {
 type SplitInput struct {
 	Parts []SplitPart `json:"parts"`
 }
+
+// ReceiptVerification is a bank's due-diligence view of a receipt, read in
+// one evaluation with the caller's rights (GetReceiptVerification): the
+// receipt, its history and pledge, the goods' recall status and
+// certificates, the custody chain (the events the receipt's warehouse
+// recorded touching the lot), and what the financing side lets the caller
+// read of the register and of the financing the receipt is pledged to.
+type ReceiptVerification struct {
+	Receipt      Receipt         `json:"receipt"`
+	History      []ReceiptChange `json:"history"`
+	Pledge       *Pledge         `json:"pledge"`
+	Recalled     bool            `json:"recalled"`
+	Recall       *Recall         `json:"recall,omitempty"`
+	Custody      []TraceEvent    `json:"custody"`
+	Certificates []Certificate   `json:"certificates"`
+	// Encumbrances is the register's entry for the lot: every live
+	// financing its goods back, through any instrument; null when the
+	// caller may not read the register.
+	Encumbrances *Encumbrance `json:"encumbrances"`
+	// Alerts, AdjustedCollateralValue and MarginCall come from the
+	// financing the receipt is pledged to, when the caller may read it.
+	Alerts                  []CollateralAlert `json:"alerts"`
+	AdjustedCollateralValue string            `json:"adjustedCollateralValue,omitempty"`
+	MarginCall              *MarginCall       `json:"marginCall,omitempty"`
+}

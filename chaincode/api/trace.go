@@ -291,3 +291,23 @@ type Handover struct {
 	TxID     string `json:"txId"`
 	Previous bool   `json:"custodyEnded"`
 }
+
+// Touches reports whether the event names the lot: in its lots, outputs,
+// child lots, items, child items or parent.
+func (e TraceEvent) Touches(gtin, lot string) bool {
+	for _, refs := range [][]LotRef{e.Lots, e.Outputs, e.ChildLots} {
+		for _, r := range refs {
+			if r.GTIN == gtin && r.Lot == lot {
+				return true
+			}
+		}
+	}
+	for _, refs := range [][]ItemRef{e.Items, e.ChildItems} {
+		for _, r := range refs {
+			if r.GTIN == gtin && r.Lot == lot {
+				return true
+			}
+		}
+	}
+	return e.Parent != nil && e.Parent.GTIN == gtin && e.Parent.Lot == lot
+}

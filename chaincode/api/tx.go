@@ -77,6 +77,7 @@ const (
 	TxReleasePledge           Tx = "receipt:ReleasePledge"
 	TxGetReceipt              Tx = "receipt:GetReceipt"
 	TxGetReceiptHistory       Tx = "receipt:GetReceiptHistory"
+	TxGetReceiptVerification  Tx = "receipt:GetReceiptVerification"
 	TxListReceiptsByHolder    Tx = "receipt:ListReceiptsByHolder"
 	TxListReceiptsByWarehouse Tx = "receipt:ListReceiptsByWarehouse"
 )
@@ -203,6 +204,7 @@ func Transactions() []Tx {
 		TxReleasePledge,
 		TxGetReceipt,
 		TxGetReceiptHistory,
+		TxGetReceiptVerification,
 		TxListReceiptsByHolder,
 		TxListReceiptsByWarehouse,
 		TxAddCollateral,

@@ -66,7 +66,7 @@ func assemble() []contractapi.ContractInterface {
 	registryC.Name = "registry"
 	traceC := &traceContract{Trace: trace.New(receipts.Quantities{}, finance.Watch{}), TraceReads: &lineage.TraceReads{}}
 	traceC.Name = "trace"
-	receiptC := &receiptContract{Receipts: &receipts.Receipts{}, PledgeRelease: &finance.PledgeRelease{}}
+	receiptC := &receiptContract{Receipts: receipts.New(finance.Reads{}), PledgeRelease: &finance.PledgeRelease{}}
 	receiptC.Name = "receipt"
 	financeC := &financeContract{Finance: &finance.Finance{}}
 	financeC.Name = "finance"

@@ -78,21 +78,38 @@ func encClaimsOf(ctx contractapi.TransactionContextInterface, f *api.Financing) 
 // GetEncumbrances lists what a lot's goods back: each live financing and
 // the quantity it holds. For banks and regulators doing due diligence.
 func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
-	if _, err := registry.RequireKind(ctx, "reading the encumbrance register", api.KindBank, api.KindRegulator, api.KindInsurer, api.KindWarehouse); err != nil {
+	if _, err := registry.RequireKind(ctx, encReading, encReaders()...); err != nil {
 		return "", err
 	}
-	l, err := trace.LotArgs(ctx, gtin, lot)
+	e, err := lotEncumbrances(ctx, gtin, lot)
 	if err != nil {
 		return "", err
+	}
+	return kit.ToJSON(e)
+}
+
+// encReading is what reading the register is called in refusals.
+const encReading = "reading the encumbrance register"
+
+// encReaders are the kinds that may read the register.
+func encReaders() []string {
+	return []string{api.KindBank, api.KindRegulator, api.KindInsurer, api.KindWarehouse}
+}
+
+// lotEncumbrances is the register's entry for a lot, entries never null.
+func lotEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.Encumbrance, error) {
+	l, err := trace.LotArgs(ctx, gtin, lot)
+	if err != nil {
+		return nil, err
 	}
 	e, err := encumbrance.OfLot(ctx, l.GTIN, l.Lot)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if e.Entries == nil {
 		e.Entries = []api.EncumbranceEntry{}
 	}
-	return kit.ToJSON(e)
+	return e, nil
 }
 
 // finEncumber enters in the encumbrance register what the financing's

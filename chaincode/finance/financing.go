@@ -817,7 +817,7 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 	if err != nil {
 		return "", err
 	}
-	if by := caller.Enterprise.CreditCode; by != f.Applicant && by != f.Bank {
+	if !finMayRead(caller, f) {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
 	}
 	_, today, err := kit.Today(ctx)
@@ -830,16 +830,31 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 			return "", kit.Errf(api.CodeInvalidArgument, "asOfDate: %v", err)
 		}
 	}
-	cur, err := money.LookupCurrency(f.Currency)
-	if err != nil {
-		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
-	}
-	v := api.FinancingView{Financing: *f}
-	v.AsOf, err = finBalanceAsOf(f, cur, date)
+	v, err := finView(f, date)
 	if err != nil {
 		return "", err
 	}
 	return kit.ToJSON(v)
+}
+
+// finMayRead: a financing is its applicant's and its bank's to read.
+func finMayRead(c *api.Caller, f *api.Financing) bool {
+	by := c.Enterprise.CreditCode
+	return by == f.Applicant || by == f.Bank
+}
+
+// finView is a financing with what it owes as of date.
+func finView(f *api.Financing, date money.Date) (*api.FinancingView, error) {
+	cur, err := money.LookupCurrency(f.Currency)
+	if err != nil {
+		return nil, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
+	}
+	v := api.FinancingView{Financing: *f}
+	v.AsOf, err = finBalanceAsOf(f, cur, date)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // ListFinancings lists the financings the caller is a party to, as

@@ -13,8 +13,10 @@ import (
 )
 
 // RequestAssignment is the insured asking that the claim proceeds of a
-// shipment be paid to a bank.
-func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterface, shipmentID, bank string) (string, error) {
+// shipment declared under policyID be paid to a bank. The shipment is read
+// in the same transaction that checks its policy, so MVCC protects the
+// check.
+func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterface, shipmentID, bank, policyID string) (string, error) {
 	caller, err := registry.RequireEnterprise(ctx, "assigning claim proceeds")
 	if err != nil {
 		return "", err
@@ -25,6 +27,9 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 	}
 	if s.Insured != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the insured %s assigns the proceeds of shipment %s", s.Insured, s.ID)
+	}
+	if s.PolicyID != policyID {
+		return "", kit.Errf(api.CodeNotFound, "shipment %s is not declared under policy %s", s.ID, kit.Clip(policyID))
 	}
 	b, err := registry.Party(ctx, "bank", bank, api.KindBank)
 	if err != nil {

@@ -120,38 +120,64 @@ type traceEv struct {
 // is counted (steps, lotEvents, omitted); readings are summarised per
 // lot and location (sensorSeries). ListLotEvents pages through all.
 func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (string, error) {
-	l, err := trace.LotArgs(ctx, gtin, lot)
+	doc, listed, err := document(ctx, gtin, lot, serial)
 	if err != nil {
 		return "", err
+	}
+	return traceJSON(doc, listed)
+}
+
+// Document is the trace document of a lot as GetTrace answers it, its
+// listed events decoded: for the views that take parts of it.
+func Document(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.TraceDocument, error) {
+	doc, listed, err := document(ctx, gtin, lot, "")
+	if err != nil {
+		return nil, err
+	}
+	doc.Events = make([]api.TraceEvent, len(listed))
+	for i, raw := range listed {
+		if err := kit.UnmarshalState(raw, &doc.Events[i]); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
+}
+
+// document builds GetTrace's document, with the stored JSON of the events
+// it lists beside it.
+func document(ctx contractapi.TransactionContextInterface, gtin, lot, serial string) (*api.TraceDocument, [][]byte, error) {
+	l, err := trace.LotArgs(ctx, gtin, lot)
+	if err != nil {
+		return nil, nil, err
 	}
 	doc := api.TraceDocument{Lot: *l, Recalls: []api.Recall{}, Lots: []api.Lot{}, Products: []api.Product{}, Events: []api.TraceEvent{}, Certificates: []api.Certificate{},
 		SensorReadings: []api.TraceReading{}, Steps: []api.TraceStepCount{}, LotEvents: []api.TraceLotEvents{}, SensorSeries: []api.SensorSeries{}}
 	p, err := trace.LoadProduct(ctx, l.GTIN)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	doc.Product = *p
 	starts := []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}
 	if serial != "" {
 		it, err := trace.ItemArgs(ctx, l.GTIN, l.Lot, serial)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		doc.Item = it
 		if starts, err = trace.ItemUpstreamStarts(ctx, it); err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		if doc.Container, err = trace.ContainerOf(ctx, it); err != nil {
-			return "", err
+			return nil, nil, err
 		}
 	}
 	lineage, walkTruncated, err := trace.WalkLineage(ctx, starts, true, traceDepth, traceMaxLots)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	recalls, err := trace.RecallsOf(ctx, lineage)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	if len(recalls) > 0 {
 		first := recalls[0]
@@ -196,7 +222,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 	if doc.Item != nil {
 		entries, err := trace.ItemEventEntries(ctx, &cr, doc.Item.GTIN, doc.Item.Serial)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		addSource(api.TraceLotEvents{GTIN: doc.Item.GTIN, Lot: doc.Item.Lot, Serial: doc.Item.Serial}, entries)
 	}
@@ -204,13 +230,13 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		if ll.GTIN != l.GTIN || ll.Lot != l.Lot {
 			lr, err := trace.LoadLot(ctx, ll.GTIN, ll.Lot)
 			if err != nil {
-				return "", err
+				return nil, nil, err
 			}
 			doc.Lots = append(doc.Lots, *lr)
 			if products[ll.GTIN] == nil {
 				pr, err := trace.LoadProduct(ctx, ll.GTIN)
 				if err != nil {
-					return "", err
+					return nil, nil, err
 				}
 				products[ll.GTIN] = pr
 				doc.Products = append(doc.Products, *pr)
@@ -218,12 +244,12 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		}
 		entries, err := trace.LotEventEntries(ctx, &cr, ll.GTIN, ll.Lot)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		addSource(api.TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
 		certs, err := trace.CertificatesOfLot(ctx, ll.GTIN, ll.Lot)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		for _, c := range certs {
 			if !certSeen[c] {
@@ -252,7 +278,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 			e := traceEv{ent: r, src: i}
 			if !r.Known {
 				if err := e.read(ctx, true); err != nil {
-					return "", err
+					return nil, nil, err
 				}
 				r.Class, r.Known = trace.ClassOf(e.ev), true
 			}
@@ -271,7 +297,7 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 		e := &evs[i]
 		if e.listed || e.ent.Class.Readings > 0 {
 			if err := e.read(ctx, e.ent.Class.Readings > 0); err != nil {
-				return "", err
+				return nil, nil, err
 			}
 		}
 		if e.listed {
@@ -309,12 +335,12 @@ func (t *TraceReads) GetTrace(ctx contractapi.TransactionContextInterface, gtin,
 	for _, id := range certIDs {
 		c, err := trace.LoadCertificate(ctx, id)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
 		doc.Certificates = append(doc.Certificates, *c)
 	}
 	doc.Truncated = walkTruncated || doc.Omitted != api.TraceOmitted{}
-	return traceJSON(&doc, listedJSON)
+	return &doc, listedJSON, nil
 }
 
 // read reads the event's stored JSON, unless already read, and decodes it

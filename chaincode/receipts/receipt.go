@@ -69,7 +69,13 @@ func isLive(r *api.Receipt) bool {
 //     redeemed (requested or confirmed) nor cancelled — the two ways its
 //     receipt~lot entry, which keeps the warehouse from shipping the goods,
 //     goes away (422 RECALLED).
-type Receipts struct{}
+type Receipts struct {
+	financings Financings
+}
+
+// New is the receipt contract, asking financings, which sit above it, for
+// what its due-diligence view shows of them.
+func New(financings Financings) *Receipts { return &Receipts{financings: financings} }
 
 // IssueReceipt issues a receipt for a lot the ledger shows received into
 // the caller's warehouse (a custody~lot entry for [gtin, lot, warehouse]
@@ -575,20 +581,29 @@ func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	k, err := kit.Key(ctx, wrObj, r.ID)
+	out, err := wrHistory(ctx, r)
 	if err != nil {
 		return "", err
 	}
+	return kit.ToJSON(out)
+}
+
+// wrHistory reads every committed version of a receipt, newest first.
+func wrHistory(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.ReceiptChange, error) {
+	k, err := kit.Key(ctx, wrObj, r.ID)
+	if err != nil {
+		return nil, err
+	}
 	it, err := ctx.GetStub().GetHistoryForKey(k)
 	if err != nil {
-		return "", kit.Errf(api.CodeInternal, "history: %v", err)
+		return nil, kit.Errf(api.CodeInternal, "history: %v", err)
 	}
 	defer it.Close()
 	out := []api.ReceiptChange{}
 	for it.HasNext() {
 		m, err := it.Next()
 		if err != nil {
-			return "", kit.Errf(api.CodeInternal, "history: %v", err)
+			return nil, kit.Errf(api.CodeInternal, "history: %v", err)
 		}
 		ch := api.ReceiptChange{TxID: m.TxId, IsDelete: m.IsDelete}
 		if m.Timestamp != nil {
@@ -597,12 +612,12 @@ func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface
 		if !m.IsDelete {
 			ch.Receipt = &api.Receipt{}
 			if err := kit.UnmarshalState(m.Value, ch.Receipt); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 		out = append(out, ch)
 	}
-	return kit.ToJSON(out)
+	return out, nil
 }
 
 // ListReceiptsByHolder lists the receipts an enterprise holds now (all

@@ -62,10 +62,10 @@ func (c *Client) ReportBuyerDefault(ctx context.Context, as *identity.Identity, 
 	return submit[api.ShipmentView](ctx, c, as, api.TxReportBuyerDefault, shipmentID)
 }
 
-// RequestAssignment asks the insurer to assign a shipment's claim proceeds
-// to a bank.
-func (c *Client) RequestAssignment(ctx context.Context, as *identity.Identity, shipmentID, bank string) (Written[api.Assignment], error) {
-	return submit[api.Assignment](ctx, c, as, api.TxRequestAssignment, shipmentID, bank)
+// RequestAssignment asks the insurer to assign the claim proceeds of a
+// shipment declared under policyID to a bank.
+func (c *Client) RequestAssignment(ctx context.Context, as *identity.Identity, shipmentID, bank, policyID string) (Written[api.Assignment], error) {
+	return submit[api.Assignment](ctx, c, as, api.TxRequestAssignment, shipmentID, bank, policyID)
 }
 
 // AcceptAssignment is the insurer's acceptance.

@@ -73,6 +73,12 @@ func (c *Client) GetReceiptHistory(ctx context.Context, as *identity.Identity, r
 	return evaluate[[]api.ReceiptChange](ctx, c, as, api.TxGetReceiptHistory, receiptID)
 }
 
+// GetReceiptVerification is a bank's due-diligence view of a receipt, in
+// one evaluation with the caller's rights.
+func (c *Client) GetReceiptVerification(ctx context.Context, as *identity.Identity, receiptID string) (api.ReceiptVerification, error) {
+	return evaluate[api.ReceiptVerification](ctx, c, as, api.TxGetReceiptVerification, receiptID)
+}
+
 // ListReceiptsByHolder lists the receipts an enterprise holds.
 func (c *Client) ListReceiptsByHolder(ctx context.Context, as *identity.Identity, creditCode string) ([]api.Receipt, error) {
 	return evaluate[[]api.Receipt](ctx, c, as, api.TxListReceiptsByHolder, creditCode)

@@ -61,7 +61,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	requested := func() string {
 		var a api.Assignment
-		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
+		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode, p.ID)
 		return a.ID
 	}
 	accepted := func() string {
@@ -120,7 +120,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 		{"", api.TxDeclareShipment, func() []string { return []string{shipInput()} }, f.trader, nil},
 		{"", api.TxRecordShipmentPayment, func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
 		{"", api.TxReportBuyerDefault, func() []string { s := shipment(); later(2); return []string{s} }, f.trader, nil},
-		{"", api.TxRequestAssignment, func() []string { return []string{shipment(), f.bank.CreditCode} }, f.trader, nil},
+		{"", api.TxRequestAssignment, func() []string { return []string{shipment(), f.bank.CreditCode, p.ID} }, f.trader, nil},
 		{"", api.TxAcceptAssignment, func() []string { return []string{requested()} }, f.insurer, nil},
 		{"", api.TxRejectAssignment, func() []string { return []string{requested(), "no"} }, f.insurer, nil},
 		{"", api.TxReleaseAssignment, func() []string { return []string{accepted()} }, f.bank, nil},

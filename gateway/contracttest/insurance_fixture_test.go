@@ -150,7 +150,7 @@ func (f *insFix) declare(s insShip) api.ShipmentView {
 func (f *insFix) assign(shipmentID string, bank *Member) api.Assignment {
 	f.T.Helper()
 	var a api.Assignment
-	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipmentID, bank.CreditCode)
+	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipmentID, bank.CreditCode, f.shipment(f.trader.Identity, shipmentID).PolicyID)
 	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
 	return a
 }

@@ -385,17 +385,17 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	var a, a2 api.Assignment
-	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode)
-	f.mustDo(&a2, f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode)
+	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode, p.ID)
+	f.mustDo(&a2, f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode, p.ID)
 	if a.Status != "REQUESTED" || a.Bank != f.bank.CreditCode || a.ShipmentID != s.ID || a.Insurer != f.insurer.CreditCode {
 		t.Fatalf("requested %+v", a)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, f.wh.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, f.wh.CreditCode, p.ID)
 	wantCode(t, err, "RULE_VIOLATION") // not a bank
 	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
 	_, err = f.Submit(f.insurer.Identity, api.TxAcceptAssignment, a2.ID)
 	wantCode(t, err, "CONFLICT") // the proceeds already belong to the first bank
-	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode)
+	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode, p.ID)
 	wantCode(t, err, "CONFLICT")
 	f.mustDo(nil, f.insurer.Identity, api.TxRejectAssignment, a2.ID, "already assigned")
 

@@ -85,7 +85,7 @@ func TestWriteBinding(t *testing.T) {
 	}
 	requested := func() string {
 		var a api.Assignment
-		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode)
+		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode, p.ID)
 		return a.ID
 	}
 	claim := func(approve bool) string {
@@ -257,7 +257,7 @@ func TestWriteBinding(t *testing.T) {
 		}, "FORBIDDEN"},
 		{"exporter Y assigns the proceeds of exporter X's shipment to bank B2", func() attack {
 			s := shipment()
-			return attack{trader2, api.TxRequestAssignment, []string{s, bank2.CreditCode}, shipmentOf(s)}
+			return attack{trader2, api.TxRequestAssignment, []string{s, bank2.CreditCode, p.ID}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"insurer I2 accepts an assignment under insurer I1's policy", func() attack {
 			a := requested()

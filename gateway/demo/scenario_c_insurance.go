@@ -43,7 +43,7 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 			"customsDeclarationNo": customs, "customsValue": amount, "shipmentDate": date(-28), "paymentDueDate": date(due), "lots": lots}))
 	}
 	assign := func(at time.Time, shipment string) error {
-		a, err := do(at, "exporter", api.TxRequestAssignment, shipment, bank)
+		a, err := do(at, "exporter", api.TxRequestAssignment, shipment, bank, id(policy))
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway/proof"
-	"github.com/qingchain/qingchain/gateway/tracedoc"
 )
 
 var (
@@ -218,72 +217,32 @@ type ReceiptVerification struct {
 	MarginCall              *api.MarginCall       `json:"marginCall,omitempty"`
 }
 
-// receiptVerification gathers, as the calling bank, everything it checks
-// before lending against a receipt: the receipt and its history, the
-// current pledge, the custody chain of the goods at the warehouse, the
-// goods' certificates and recall status, and the receipt's on-ledger proof.
+// receiptVerification answers, as the calling bank, everything it checks
+// before lending against a receipt: the chaincode's one evaluation
+// (GetReceiptVerification: the receipt and its history, the current
+// pledge, the custody chain of the goods at the warehouse, the goods'
+// certificates and recall status, the register and the pledged financing's
+// alerts as the caller may read them), with the receipt's on-ledger proof.
 func (s *Server) receiptVerification(c *gin.Context) error {
 	id, err := readID(c, receiptIDPattern)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	rec, err := s.evaluate(ctx, caller(c), api.TxGetReceipt, id)
+	raw, err := s.evaluate(ctx, caller(c), api.TxGetReceiptVerification, id)
 	if err != nil {
 		return err
 	}
+	var v ReceiptVerification
 	var r struct {
-		GTIN      string          `json:"gtin"`
-		Lot       string          `json:"lot"`
-		Warehouse string          `json:"warehouse"`
-		Pledge    json.RawMessage `json:"pledge"`
-		TxID      string          `json:"txId"`
+		Receipt struct {
+			TxID string `json:"txId"`
+		} `json:"receipt"`
 	}
-	if err := json.Unmarshal(rec, &r); err != nil {
-		return errors.New("undecodable receipt")
+	if json.Unmarshal(raw, &v) != nil || json.Unmarshal(raw, &r) != nil {
+		return errors.New("undecodable receipt verification")
 	}
-	hist, err := s.evaluate(ctx, caller(c), api.TxGetReceiptHistory, id)
-	if err != nil {
-		return err
-	}
-	tr, err := s.evaluate(ctx, caller(c), api.TxGetTrace, r.GTIN, r.Lot, "")
-	if err != nil {
-		return err
-	}
-	var doc api.TraceDocument
-	if err := json.Unmarshal(tr, &doc); err != nil {
-		return errors.New("undecodable trace")
-	}
-	v := ReceiptVerification{Receipt: rec, History: hist, Pledge: r.Pledge, Recalled: doc.Recalled, Recall: doc.Recall,
-		Custody: []api.TraceEvent{}, Certificates: doc.Certificates, Proof: s.proofs.Get(ctx, r.TxID)}
-	if len(v.Pledge) == 0 {
-		v.Pledge = json.RawMessage("null")
-	}
-	for _, e := range doc.Events {
-		if e.RecordedBy.CreditCode == r.Warehouse && tracedoc.Touches(e, r.GTIN, r.Lot) {
-			v.Custody = append(v.Custody, e)
-		}
-	}
-	// The register and the alerts are read with the caller's rights: a
-	// party the chaincode does not let read them sees none.
-	v.Encumbrances, v.Alerts = json.RawMessage("null"), []api.CollateralAlert{}
-	if enc, err := s.evaluate(ctx, caller(c), api.TxGetEncumbrances, r.GTIN, r.Lot); err == nil {
-		v.Encumbrances = enc
-	}
-	var pledge struct {
-		FinancingID string `json:"financingId"`
-	}
-	if json.Unmarshal(v.Pledge, &pledge) == nil && pledge.FinancingID != "" {
-		if raw, err := s.evaluate(ctx, caller(c), api.TxGetFinancing, pledge.FinancingID, ""); err == nil {
-			var f api.FinancingView
-			if json.Unmarshal(raw, &f) == nil {
-				if f.Alerts != nil {
-					v.Alerts = f.Alerts
-				}
-				v.AdjustedCollateralValue, v.MarginCall = f.AdjustedCollateralValue, f.MarginCall
-			}
-		}
-	}
+	v.Proof = s.proofs.Get(ctx, r.Receipt.TxID)
 	c.JSON(http.StatusOK, v)
 	return nil
 }

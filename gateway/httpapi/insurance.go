@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/money"
-	"github.com/qingchain/qingchain/gateway"
 )
 
 // Ids the insurance and receivable contracts assign: PREFIX-YYYY-16 hex.
@@ -81,17 +80,9 @@ func (s *Server) requestAssignment(c *gin.Context) error {
 	if !shipmentIDPattern.MatchString(req.ShipmentID) {
 		return invalidArgument("shipmentId is required (SH-YYYY-...)")
 	}
-	out, err := s.evaluate(c.Request.Context(), caller(c), api.TxGetShipment, req.ShipmentID)
-	if err != nil {
-		return err
-	}
-	var sh struct {
-		PolicyID string `json:"policyId"`
-	}
-	if json.Unmarshal(out, &sh) != nil || sh.PolicyID != id {
-		return gateway.Errorf(api.CodeNotFound, "shipment %s is not declared under policy %s", req.ShipmentID, id)
-	}
-	return s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank)
+	// The chaincode refuses a shipment not declared under the policy, in
+	// the transaction that writes the assignment.
+	return s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank, id)
 }
 
 // amountAndDate posts a payment of the {id} path parameter's record.

@@ -7,23 +7,7 @@ import "github.com/qingchain/qingchain/chaincode/api"
 
 // Touches reports whether e names the lot (gtin, lot): among the lots it
 // observes, outputs or packs, as an item's lot, or as its parent.
-func Touches(e api.TraceEvent, gtin, lot string) bool {
-	for _, refs := range [][]api.LotRef{e.Lots, e.Outputs, e.ChildLots} {
-		for _, r := range refs {
-			if r.GTIN == gtin && r.Lot == lot {
-				return true
-			}
-		}
-	}
-	for _, refs := range [][]api.ItemRef{e.Items, e.ChildItems} {
-		for _, r := range refs {
-			if r.GTIN == gtin && r.Lot == lot {
-				return true
-			}
-		}
-	}
-	return e.Parent != nil && e.Parent.GTIN == gtin && e.Parent.Lot == lot
-}
+func Touches(e api.TraceEvent, gtin, lot string) bool { return e.Touches(gtin, lot) }
 
 // FirstLot is the first lot e names, the one a timeline labels it with.
 func FirstLot(e api.TraceEvent) string {
