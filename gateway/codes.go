@@ -23,7 +23,9 @@ const (
 	CodeIdempotencyKeyReused api.Code = "IDEMPOTENCY_KEY_REUSED"
 	// The ledger.
 	CodeLedgerUnavailable api.Code = "LEDGER_UNAVAILABLE"
-	CodeTimeout           api.Code = "TIMEOUT"
+	// The read model (lists, statistics, events) cannot answer.
+	CodeReadModelUnavailable api.Code = "READ_MODEL_UNAVAILABLE"
+	CodeTimeout              api.Code = "TIMEOUT"
 	// Handed to ordering, commit not confirmed yet (see PendingError).
 	CodeCommitPending api.Code = "COMMIT_PENDING"
 	// Validation codes of an invalidated transaction, as codes.

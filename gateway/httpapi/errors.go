@@ -58,7 +58,9 @@ var statusByCode = map[api.Code]int{
 	gateway.CodeIdempotencyKeyReused: http.StatusUnprocessableEntity,
 	// The ledger.
 	gateway.CodeLedgerUnavailable: http.StatusServiceUnavailable,
-	gateway.CodeTimeout:           http.StatusServiceUnavailable,
+	// The read model's store (readmodel.go).
+	gateway.CodeReadModelUnavailable: http.StatusServiceUnavailable,
+	gateway.CodeTimeout:              http.StatusServiceUnavailable,
 	// The transaction was handed to ordering and its commit is not
 	// confirmed yet; the answer names it (txId) and a retry with the same
 	// Idempotency-Key learns its outcome.

@@ -62,7 +62,7 @@ func (s *Server) mount() {
 
 // table is every route the gateway serves.
 func (s *Server) table() []Route {
-	return []Route{
+	routes := []Route{
 		// Operations: no API key.
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/healthz", ID: "getHealth", Tag: "operations", Summary: "Liveness", Result: health{}},
 			handle: s.healthz},
@@ -301,6 +301,8 @@ func (s *Server) table() []Route {
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/risk-flags/:entity/:id/resolve", ID: "resolveRiskFlag", Tag: "risk", Summary: "Resolve a flag (regulator)", Auth: true, Idempotent: true, Params: params(riskEntityParam, riskIDParam), Body: resolveRequest{}, Result: written[api.RiskFlag]{}},
 			handle: s.riskResolve},
 	}
+	// Lists, statistics and events from the read model (readmodel.go).
+	return append(routes, s.readModelRoutes()...)
 }
 
 // Parameters, with the patterns the handlers check them against.

@@ -70,6 +70,9 @@ type Config struct {
 	// X-Forwarded-For / X-Real-IP name the client. Empty (the default):
 	// no proxy is trusted and the client is the connection's peer.
 	TrustedProxies []string
+	// ReadModel serves lists, statistics and events (readmodel.go);
+	// without one those routes answer READ_MODEL_UNAVAILABLE.
+	ReadModel *ReadModel
 }
 
 // Server is the gateway's HTTP handler.
@@ -427,6 +430,10 @@ func (s *Server) readyz(c *gin.Context) error {
 	h, err := s.ledger.Height(ctx)
 	if err != nil {
 		c.JSON(http.StatusServiceUnavailable, health{Status: "unavailable", Error: &Error{Code: gateway.CodeLedgerUnavailable, Message: "the ledger is not reachable"}})
+		return nil
+	}
+	if e := s.readModelBehind(ctx); e != nil {
+		c.JSON(http.StatusServiceUnavailable, health{Status: "read model behind", Error: e, Height: h})
 		return nil
 	}
 	c.JSON(http.StatusOK, health{Status: "ready", Height: h})

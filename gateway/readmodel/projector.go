@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway"
@@ -432,4 +435,29 @@ func (p *Projector) apply(ctx context.Context, from, to Checkpoint, batch []Even
 		}
 		return tx.Advance(ctx, from, to)
 	})
+}
+
+// Collectors are the projection's metrics: the height it has applied, the
+// ledger's, and the lag between them, read at each scrape (bounded by
+// timeout).
+func (p *Projector) Collectors(timeout time.Duration) []prometheus.Collector {
+	read := func(pick func(projected, ledger uint64) float64) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			projected, ledger, err := p.Heights(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return pick(projected, ledger)
+		}
+	}
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "qingchain_readmodel_height", Help: "Blocks the read model has applied (its height)."},
+			read(func(projected, _ uint64) float64 { return float64(projected) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "qingchain_readmodel_ledger_height", Help: "The ledger's height, as the read model sees it."},
+			read(func(_, ledger uint64) float64 { return float64(ledger) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "qingchain_readmodel_lag_blocks", Help: "How many blocks the read model is behind the ledger."},
+			read(func(projected, ledger uint64) float64 { return float64(ledger - min(projected, ledger)) })),
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // Rule is who may see a row of a kind, mirroring the kind's Get* query in
@@ -91,8 +93,20 @@ func ViewerOf(ctx context.Context, s Store, creditCode string) (Viewer, error) {
 	if err := json.Unmarshal(r.Doc, &e); err != nil {
 		return Viewer{}, err
 	}
-	if e.Status != "ACTIVE" || len(e.Kinds) == 0 {
-		return Viewer{}, nil
+	return viewerOf(creditCode, e.Status, e.Kinds), nil
+}
+
+// ViewerOfCaller is the viewer the chaincode's WhoAmI describes.
+func ViewerOfCaller(me api.Caller) Viewer {
+	if me.Enterprise == nil {
+		return Viewer{}
 	}
-	return Viewer{CreditCode: creditCode, Kinds: slices.Clone(e.Kinds)}, nil
+	return viewerOf(me.Enterprise.CreditCode, me.Enterprise.Status, me.Enterprise.Kinds)
+}
+
+func viewerOf(code, status string, kinds []string) Viewer {
+	if status != api.EnterpriseActive || len(kinds) == 0 {
+		return Viewer{}
+	}
+	return Viewer{CreditCode: code, Kinds: slices.Clone(kinds)}
 }

@@ -335,11 +335,17 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, c := range projector.Collectors(2 * time.Second) {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
 		Scans: counter, Logger: log})
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
-		Resolver: res, Metrics: reg, TrustedProxies: proxies})
+		Resolver: res, Metrics: reg, TrustedProxies: proxies,
+		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector}})
 	if err != nil {
 		return err
 	}

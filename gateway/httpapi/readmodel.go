@@ -1,0 +1,220 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/apidoc"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/readmodel"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
+)
+
+// ReadModel is what the gateway serves lists, statistics and events from:
+// the projection's store and the projector that feeds it.
+type ReadModel struct {
+	Store     readmodel.Store
+	Projector *readmodel.Projector
+	// MaxLagBlocks is how far behind the ledger the projection may be
+	// before /readyz reports it (default 100 blocks).
+	MaxLagBlocks uint64
+}
+
+// listRoute describes one list of the projection.
+type listRoute struct {
+	kind, path, id, tag, summary string
+}
+
+func listRoutes() []listRoute {
+	return []listRoute{
+		{readmodel.KindFinancing, "financings", "browseFinancings", "financings", "Financings the caller is party to (as bank or applicant), from the read model"},
+		{readmodel.KindReceivable, "receivables", "browseReceivables", "receivables", "Receivables: the caller's as seller, creditor or buyer; every one for banks and regulators; from the read model"},
+		{readmodel.KindClaim, "claims", "browseClaims", "insurance", "Claims the caller is party to (insurer, insured, beneficiary, assignee bank); every one for regulators; from the read model"},
+		{readmodel.KindReceipt, "receipts", "browseReceipts", "receipts", "Warehouse receipts (any registered enterprise), from the read model"},
+		{readmodel.KindShipment, "shipments", "browseShipments", "insurance", "Declared shipments the caller is party to (insurer, insured, assignee or financing bank); every one for regulators; from the read model"},
+		{readmodel.KindPolicy, "policies", "browsePolicies", "insurance", "Insurance policies the caller is party to; every one for regulators; from the read model"},
+		{readmodel.KindLot, "lots", "browseLots", "trace", "Lots with their recall status, from the read model"},
+		{readmodel.KindProduct, "products", "browseProducts", "trace", "Products, from the read model"},
+		{readmodel.KindEnterprise, "enterprises", "browseEnterprises", "registry", "Registered enterprises, from the read model"},
+	}
+}
+
+// Query parameters of the read model's routes.
+var (
+	statusFilterParam = apidoc.Param{Name: "status", In: "query", Description: "Only rows in this status (the chaincode's status names, e.g. ACTIVE)", Pattern: statusPattern.String()}
+	partyFilterParam  = apidoc.Param{Name: "party", In: "query", Description: "Only rows naming this enterprise (credit code) in any role", Pattern: creditCodeParam.Pattern}
+	productParam      = apidoc.Param{Name: "product", In: "query", Description: "Only rows about this product (GTIN-8/12/13/14)", Pattern: gtinParam.Pattern}
+	fromParam         = apidoc.Param{Name: "from", In: "query", Description: "Only rows whose business date (applied, issued, filed, shipped...) is on or after this day", Type: "date"}
+	toParam           = apidoc.Param{Name: "to", In: "query", Description: "Only rows whose business date is on or before this day", Type: "date"}
+	sortParam         = apidoc.Param{Name: "sort", In: "query", Description: "Order by business date (then id) or by id", Enum: []string{"day", "id"}, Default: "day"}
+	orderParam        = apidoc.Param{Name: "order", In: "query", Description: "Ascending or descending", Enum: []string{"asc", "desc"}, Default: "asc"}
+	pageCursorParam   = apidoc.Param{Name: "cursor", In: "query", Description: "nextCursor of the previous page (the same filters and order); absent for the first page", Pattern: cursorPattern.String(), MaxLength: 200}
+	pageLimitParam    = apidoc.Param{Name: "limit", In: "query", Description: "Rows per page", Type: "integer", Min: 1, Max: readmodel.MaxLimit, Default: "50"}
+	afterParam        = apidoc.Param{Name: "after", In: "query", Description: "Start after this event id (as Last-Event-ID does; 0: from the first event)", Type: "integer", Min: 0}
+)
+
+var statusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,31}$`)
+
+// listPage is a page of a list: the chaincode's views of the rows (what
+// readmodel.Page encodes to).
+type listPage struct {
+	Items      []jsonObject `json:"items"`
+	NextCursor string       `json:"nextCursor,omitempty"`
+}
+
+// readModelRoutes are the routes the read model serves.
+func (s *Server) readModelRoutes() []Route {
+	var out []Route
+	for _, l := range listRoutes() {
+		out = append(out, Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lists/" + l.path, ID: l.id, Tag: l.tag, Summary: l.summary, Auth: true,
+			Params: params(statusFilterParam, partyFilterParam, productParam, fromParam, toParam, sortParam, orderParam, pageCursorParam, pageLimitParam), Result: listPage{}},
+			handle: s.list(l.kind)})
+	}
+	out = append(out,
+		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/stats", ID: "getStatistics", Tag: "statistics", Summary: "The zone's statistics (统计监测), exact decimals per currency or unit: export value and volume by product, destination country and month; financing disbursed, outstanding, repaid and defaulted by bank and instrument; insured value, premiums, claims paid and loss ratio by insurer; goods in custody by warehouse; recalls and temperature excursions by product. The regulator gets the zone's figures, anyone else the sums over what they may read", Auth: true, Result: Statistics{}},
+			handle: s.stats},
+		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events", ID: "followEvents", Tag: "events", Summary: "Server-Sent Events: every ledger event the caller may see, from Last-Event-ID (or ?after) on, then live; each event's id is its sequence number in the ledger's order", Auth: true, Params: params(afterParam), Result: readmodel.Event{}, ContentTypes: []string{"text/event-stream"}},
+			handle: s.followEvents},
+	)
+	return out
+}
+
+// readModel is the configured read model, or the refusal to answer
+// without one.
+func (s *Server) readModel() (*ReadModel, error) {
+	if s.cfg.ReadModel == nil || s.cfg.ReadModel.Store == nil {
+		return nil, gateway.Errorf(gateway.CodeReadModelUnavailable, "this gateway runs without a read model")
+	}
+	return s.cfg.ReadModel, nil
+}
+
+// viewer is who the caller is for the read model: its enterprise and
+// the kinds in effect, as the chaincode tells it (WhoAmI).
+func (s *Server) viewer(ctx context.Context, c *gin.Context) (readmodel.Viewer, error) {
+	me, err := client.New(s.ledger).WhoAmI(ctx, caller(c))
+	if err != nil {
+		return readmodel.Viewer{}, err
+	}
+	return readmodel.ViewerOfCaller(me), nil
+}
+
+// storeError classifies a store failure: a refused query is the client's,
+// anything else the read model's.
+func storeError(err error) error {
+	if errors.Is(err, sqlstore.ErrBadQuery) {
+		return invalidArgument("%v", err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return gateway.Errorf(gateway.CodeTimeout, "read model: %v", err)
+	}
+	return gateway.Errorf(gateway.CodeReadModelUnavailable, "read model: %v", err)
+}
+
+func (s *Server) list(kind string) handler {
+	return func(c *gin.Context) error {
+		rm, err := s.readModel()
+		if err != nil {
+			return err
+		}
+		q, err := readListQuery(c, kind)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.LedgerTimeout)
+		defer cancel()
+		if q.Viewer, err = s.viewer(ctx, c); err != nil {
+			return err
+		}
+		page, err := rm.Store.List(ctx, q)
+		if err != nil {
+			return storeError(err)
+		}
+		c.JSON(http.StatusOK, page) // listPage's shape, the documents as stored
+		return nil
+	}
+}
+
+// readListQuery reads and checks a list's query parameters.
+func readListQuery(c *gin.Context, kind string) (readmodel.Query, error) {
+	q := readmodel.Query{Kind: kind, Status: c.Query("status"), Cursor: c.Query("cursor"), Sort: c.Query("sort")}
+	if q.Status != "" && !statusPattern.MatchString(q.Status) {
+		return q, invalidArgument("status must be upper-case letters and underscores")
+	}
+	if p := c.Query("party"); p != "" {
+		if err := uscc.Validate(p); err != nil {
+			return q, invalidArgument("party: %v", err)
+		}
+		q.Party = p
+	}
+	if p := c.Query("product"); p != "" {
+		g, err := gs1.NormalizeGTIN(p)
+		if err != nil {
+			return q, invalidArgument("product: %v", err)
+		}
+		q.Product = g
+	}
+	for _, d := range []struct {
+		name string
+		to   *string
+	}{{"from", &q.From}, {"to", &q.To}} {
+		if v := c.Query(d.name); v != "" {
+			day, err := money.ParseDate(v)
+			if err != nil {
+				return q, invalidArgument("%s: %v", d.name, err)
+			}
+			*d.to = day.String()
+		}
+	}
+	if q.Sort != "" && q.Sort != "day" && q.Sort != "id" {
+		return q, invalidArgument("sort must be day or id")
+	}
+	switch c.Query("order") {
+	case "", "asc":
+	case "desc":
+		q.Desc = true
+	default:
+		return q, invalidArgument("order must be asc or desc")
+	}
+	if q.Cursor != "" && !cursorPattern.MatchString(q.Cursor) {
+		return q, invalidArgument("cursor is not one this gateway gave")
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > readmodel.MaxLimit {
+			return q, invalidArgument("limit must be an integer from 1 to %d", readmodel.MaxLimit)
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+// readModelBehind reports, for /readyz, a read model further behind the
+// ledger than MaxLagBlocks (nil when there is none or it keeps up).
+func (s *Server) readModelBehind(ctx context.Context) *Error {
+	rm := s.cfg.ReadModel
+	if rm == nil || rm.Projector == nil {
+		return nil
+	}
+	projected, ledger, err := rm.Projector.Heights(ctx)
+	if err != nil {
+		return &Error{Code: gateway.CodeLedgerUnavailable, Message: "the ledger is not reachable"}
+	}
+	most := rm.MaxLagBlocks
+	if most == 0 {
+		most = 100
+	}
+	if ledger > projected && ledger-projected > most {
+		return &Error{Code: gateway.CodeReadModelUnavailable, Message: fmt.Sprintf("the read model is %d blocks behind the ledger (at %d of %d)", ledger-projected, projected, ledger)}
+	}
+	return nil
+}

@@ -1,0 +1,400 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/readmodel"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlite"
+)
+
+// readModelEnv is the demo env served with a read model on SQLite, the
+// projector running and caught up with the seeded ledger.
+func readModelEnv(t *testing.T) (*env, *ReadModel) {
+	t.Helper()
+	e := newEnv(t)
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(e.dir, "readmodel.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := e.wallet.Identity("regulator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := client.New(e.ledger)
+	p := &readmodel.Projector{Ledger: e.ledger, Store: store, Log: slog.New(slog.DiscardHandler),
+		Source: &readmodel.LedgerSource{Client: cc, Reader: reader,
+			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: e.wallet, Log: slog.New(slog.DiscardHandler)}).Lookup}}
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Run(pctx)
+	}()
+	rm := &ReadModel{Store: store, Projector: p}
+	srv, err := New(Config{Ledger: e.ledger, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", ReadModel: rm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.http.Close()
+	e.srv, e.http = srv, httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		e.stop()
+		cancel()
+		<-done
+		store.Close()
+	})
+	waitProjected(t, e, store)
+	return e, rm
+}
+
+// waitProjected waits until the projection has applied the ledger's last
+// block (the demo's last block carries an event).
+func waitProjected(t *testing.T, e *env, s readmodel.Store) {
+	t.Helper()
+	h, err := e.ledger.Height(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cp, err := s.Checkpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Seq > 0 && cp.Pos.Block+1 >= h {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("projection at block %d, ledger height %d", cp.Pos.Block, h)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// listAllHTTP pages through a list with limit rows a page.
+func listAllHTTP(t *testing.T, e *env, user, path string, limit int) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	cursor := ""
+	for range 1000 {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		r := e.do(http.MethodGet, path+sep+"limit="+strconv.Itoa(limit)+cursor, user, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+		var page struct {
+			Items      []map[string]any `json:"items"`
+			NextCursor string           `json:"nextCursor"`
+		}
+		r.json(t, &page)
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return out
+		}
+		cursor = "&cursor=" + page.NextCursor
+	}
+	t.Fatal("no last page")
+	return nil
+}
+
+func ids(items []map[string]any, field string) []string {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, fmt.Sprint(it[field]))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestReadModelLists(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	e, _ := readModelEnv(t)
+	cc := client.New(e.ledger)
+	ctx := context.Background()
+	for _, user := range []string{"bank", "exporter", "insurer", "regulator"} {
+		t.Run("financings as "+user, func(t *testing.T) {
+			id, err := e.wallet.Identity(user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chain, err := cc.ListFinancings(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, f := range chain {
+				want = append(want, f.ID)
+			}
+			slices.Sort(want)
+			got := ids(listAllHTTP(t, e, user, "/api/v1/lists/financings", 1), "id")
+			if !slices.Equal(got, want) {
+				t.Errorf("lists/financings: got %v, the chaincode lists %v", got, want)
+			}
+		})
+	}
+	t.Run("regulator sees every receivable", func(t *testing.T) {
+		reg, _ := e.wallet.Identity("regulator")
+		chain, err := cc.ListReceivables(ctx, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := listAllHTTP(t, e, "regulator", "/api/v1/lists/receivables", 2)
+		if len(got) == 0 || len(got) < len(chain) {
+			t.Errorf("regulator: %d receivables from the read model, the chaincode lists %d", len(got), len(chain))
+		}
+	})
+	t.Run("filters and order", func(t *testing.T) {
+		all := listAllHTTP(t, e, "bank", "/api/v1/lists/enterprises?sort=id", 500)
+		desc := listAllHTTP(t, e, "bank", "/api/v1/lists/enterprises?sort=id&order=desc", 3)
+		if len(all) != len(desc) || len(all) < 5 {
+			t.Fatalf("%d enterprises ascending, %d descending", len(all), len(desc))
+		}
+		for i := range all {
+			if all[i]["creditCode"] != desc[len(desc)-1-i]["creditCode"] {
+				t.Fatalf("descending order differs at %d", i)
+			}
+		}
+		active := listAllHTTP(t, e, "bank", "/api/v1/lists/financings?status=ACTIVE", 50)
+		for _, f := range active {
+			if f["status"] != "ACTIVE" {
+				t.Errorf("status=ACTIVE gave %v", f["status"])
+			}
+		}
+		if n := len(listAllHTTP(t, e, "bank", "/api/v1/lists/financings?from=1999-01-01&to=1999-12-31", 50)); n != 0 {
+			t.Errorf("financings of 1999: %d", n)
+		}
+	})
+	t.Run("bad parameters", func(t *testing.T) {
+		tests := []struct{ name, query string }{
+			{"limit zero", "limit=0"},
+			{"limit too large", "limit=501"},
+			{"limit not a number", "limit=ten"},
+			{"sort", "sort=amount"},
+			{"order", "order=up"},
+			{"party", "party=123"},
+			{"product", "product=06901234500029"},
+			{"from", "from=2026-13-01"},
+			{"to", "to=yesterday"},
+			{"status", "status=active%27%3B"},
+			{"cursor characters", "cursor=a.b"},
+			{"cursor not ours", "cursor=AAAA"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.do(http.MethodGet, "/api/v1/lists/financings?"+tc.query, "bank", nil)
+				if got, want := r.status, http.StatusBadRequest; got != want || r.errorCode(t) != string(api.CodeInvalidArgument) {
+					t.Errorf("?%s: %d %s, want %d INVALID_ARGUMENT", tc.query, got, r.body, want)
+				}
+			})
+		}
+		if r := e.do(http.MethodGet, "/api/v1/lists/financings", "", nil); r.status != http.StatusUnauthorized {
+			t.Errorf("without a key: %d", r.status)
+		}
+	})
+}
+
+// TestStatistics recomputes financing and insurance figures from what the
+// chaincode answers and compares them with /api/v1/stats.
+func TestStatistics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	e, _ := readModelEnv(t)
+	cc := client.New(e.ledger)
+	ctx := context.Background()
+	bank, _ := e.wallet.Identity("bank")
+	fins, err := cc.ListFinancings(ctx, bank)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disbursed := map[string]decimal.Decimal{}
+	for _, f := range fins {
+		v, err := cc.GetFinancing(ctx, bank, f.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.DisbursementDate != "" && v.Terms != nil {
+			disbursed[v.Currency] = disbursed[v.Currency].Add(decimal.RequireFromString(v.Terms.Principal))
+		}
+	}
+	if len(disbursed) == 0 {
+		t.Fatal("the demo disburses financings")
+	}
+	for _, user := range []string{"regulator", "bank"} {
+		t.Run(user, func(t *testing.T) {
+			r := e.do(http.MethodGet, "/api/v1/stats", user, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			var st Statistics
+			r.json(t, &st)
+			got := map[string]decimal.Decimal{}
+			for _, row := range st.Financing.Disbursed {
+				got[row.Currency] = got[row.Currency].Add(decimal.RequireFromString(row.Sum))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(disbursed) {
+				t.Errorf("disbursed: stats %v, ledger %v", got, disbursed)
+			}
+			if st.Through == 0 {
+				t.Error("through: 0")
+			}
+		})
+	}
+	// The insurer is party to no financing: its figures are empty.
+	r := e.do(http.MethodGet, "/api/v1/stats", "insurer", nil)
+	var st Statistics
+	r.json(t, &st)
+	if len(st.Financing.Disbursed) != 0 {
+		t.Errorf("the insurer sees financings disbursed: %v", st.Financing.Disbursed)
+	}
+	if len(st.Insurance.Premiums) == 0 {
+		t.Error("the insurer sees no premiums of its own policies")
+	}
+}
+
+// sseEvent is one event read off a stream.
+type sseEvent struct {
+	id   int64
+	name string
+	data readmodel.Event
+}
+
+// readSSE reads events off GET /api/v1/events until n are read or the
+// stream goes quiet for quiet.
+func readSSE(t *testing.T, e *env, user, lastID string, n int, quiet time.Duration) []sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.http.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+e.keys[user])
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var out []sseEvent
+	var cur sseEvent
+	for len(out) < n {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				return out
+			}
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				cur.id, _ = strconv.ParseInt(strings.TrimPrefix(line, "id: "), 10, 64)
+			case strings.HasPrefix(line, "event: "):
+				cur.name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &cur.data); err != nil {
+					t.Fatal(err)
+				}
+			case line == "" && cur.id != 0:
+				out = append(out, cur)
+				cur = sseEvent{}
+			}
+		case <-time.After(quiet):
+			return out
+		}
+	}
+	return out
+}
+
+func TestEventStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	e, rm := readModelEnv(t)
+	all := readSSE(t, e, "bank", "", 1<<20, 500*time.Millisecond)
+	if len(all) < 20 {
+		t.Fatalf("the bank sees %d events of the demo", len(all))
+	}
+	// Disconnect after k, reconnect with the last id seen: nothing missed,
+	// nothing twice.
+	for _, k := range []int{1, len(all) / 2, len(all) - 1} {
+		first := readSSE(t, e, "bank", "", k, 5*time.Second)
+		rest := readSSE(t, e, "bank", strconv.FormatInt(first[len(first)-1].id, 10), 1<<20, 500*time.Millisecond)
+		joined := append(first, rest...)
+		if len(joined) != len(all) {
+			t.Fatalf("reconnecting after %d: %d events, want %d", k, len(joined), len(all))
+		}
+		for i := range joined {
+			if joined[i].id != all[i].id || joined[i].data.TxID != all[i].data.TxID {
+				t.Fatalf("reconnecting after %d: event %d is %d, want %d", k, i, joined[i].id, all[i].id)
+			}
+		}
+	}
+	// Ids increase; the bank sees no financing it is not party to, and the
+	// insurer (party to none) no financing at all.
+	for i := 1; i < len(all); i++ {
+		if all[i].id <= all[i-1].id {
+			t.Fatalf("ids not increasing: %d after %d", all[i].id, all[i-1].id)
+		}
+	}
+	for _, ev := range readSSE(t, e, "insurer", "", 1<<20, 500*time.Millisecond) {
+		if ev.data.Entity == readmodel.KindFinancing {
+			t.Errorf("the insurer sees financing event %d (%s)", ev.id, ev.name)
+		}
+	}
+	// A live event: registered after the stream caught up, it arrives.
+	cp, err := rm.Store.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []sseEvent)
+	go func() { got <- readSSE(t, e, "platform-admin", strconv.FormatInt(cp.Seq, 10), 1, 20*time.Second) }()
+	time.Sleep(200 * time.Millisecond)
+	admin, _ := e.wallet.Identity("platform-admin")
+	w, err := client.New(e.ledger).RegisterEnterprise(context.Background(), admin, api.EnterpriseInput{CreditCode: "91441800QC00000125", Name: "清远北江报关有限公司", Kinds: []string{"logistics"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := <-got
+	if len(live) != 1 || live[0].data.TxID != w.Commit.TxID || live[0].id != cp.Seq+1 {
+		t.Fatalf("live: %+v, want the registration %s as event %d", live, w.Commit.TxID, cp.Seq+1)
+	}
+	if r := e.do(http.MethodGet, "/api/v1/events?after=-1", "bank", nil); r.status != http.StatusBadRequest {
+		t.Errorf("after=-1: %d", r.status)
+	}
+}
