@@ -48,6 +48,7 @@ func apiInfo() apidoc.Info {
 			{Name: "receivables", Description: "Receivables from invoices linked to shipments"},
 			{Name: "risk", Description: "Risk flags on receivables and shipments"},
 			{Name: "ledger", Description: "Where a transaction or block sits in the chain"},
+			{Name: "readmodel", Description: "The zone's statistics and the stream of ledger events, from the read model (lists are under their resources' tags)"},
 			{Name: "public", Description: "The shopper's side: GS1 Digital Link resolver and QR codes, no API key"},
 			{Name: "operations", Description: "Health, readiness, metrics and this description"},
 		},

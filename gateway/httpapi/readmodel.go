@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -33,19 +34,23 @@ type ReadModel struct {
 // listRoute describes one list of the projection.
 type listRoute struct {
 	kind, path, id, tag, summary string
+	example                      jsonObject // one item as the chaincode shows it (abridged)
 }
+
+// raw is a JSON value for an example.
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
 func listRoutes() []listRoute {
 	return []listRoute{
-		{readmodel.KindFinancing, "financings", "browseFinancings", "financings", "Financings the caller is party to (as bank or applicant), from the read model"},
-		{readmodel.KindReceivable, "receivables", "browseReceivables", "receivables", "Receivables: the caller's as seller, creditor or buyer; every one for banks and regulators; from the read model"},
-		{readmodel.KindClaim, "claims", "browseClaims", "insurance", "Claims the caller is party to (insurer, insured, beneficiary, assignee bank); every one for regulators; from the read model"},
-		{readmodel.KindReceipt, "receipts", "browseReceipts", "receipts", "Warehouse receipts (any registered enterprise), from the read model"},
-		{readmodel.KindShipment, "shipments", "browseShipments", "insurance", "Declared shipments the caller is party to (insurer, insured, assignee or financing bank); every one for regulators; from the read model"},
-		{readmodel.KindPolicy, "policies", "browsePolicies", "insurance", "Insurance policies the caller is party to; every one for regulators; from the read model"},
-		{readmodel.KindLot, "lots", "browseLots", "trace", "Lots with their recall status, from the read model"},
-		{readmodel.KindProduct, "products", "browseProducts", "trace", "Products, from the read model"},
-		{readmodel.KindEnterprise, "enterprises", "browseEnterprises", "registry", "Registered enterprises, from the read model"},
+		{readmodel.KindFinancing, "financings", "browseFinancings", "financings", "Financings the caller is party to (as bank or applicant), from the read model", jsonObject{"id": raw(`"F-2026-489AE7776800A605"`), "type": raw(`"WAREHOUSE_RECEIPT_PLEDGE"`), "applicant": raw(`"91441800QC00000011"`), "bank": raw(`"91441800QC0000007K"`), "currency": raw(`"CNY"`), "principalOutstanding": raw(`"120598.69"`), "status": raw(`"ACTIVE"`), "appliedAt": raw(`"2026-11-01T10:00:00.001Z"`)}},
+		{readmodel.KindReceivable, "receivables", "browseReceivables", "receivables", "Receivables: the caller's as seller, creditor or buyer; every one for banks and regulators; from the read model", jsonObject{"id": raw(`"RV-2026-156A28D11338D89F"`), "seller": raw(`"91441800QC00000011"`), "status": raw(`"CONFIRMED"`), "issueDate": raw(`"2026-11-05"`)}},
+		{readmodel.KindClaim, "claims", "browseClaims", "insurance", "Claims the caller is party to (insurer, insured, beneficiary, assignee bank); every one for regulators; from the read model", jsonObject{"id": raw(`"CM-2026-0123456789ABCDEF"`), "shipmentId": raw(`"SH-2026-1B09F18DC712A3E2"`), "insurer": raw(`"91441800QC0000008N"`), "status": raw(`"PAID"`), "indemnity": raw(`"13500.00"`), "currency": raw(`"USD"`)}},
+		{readmodel.KindReceipt, "receipts", "browseReceipts", "receipts", "Warehouse receipts (any registered enterprise), from the read model", jsonObject{"id": raw(`"WR-2026-897F01BE30A991DA"`), "gtin": raw(`"06901234500028"`), "warehouse": raw(`"91441800QC0000006G"`), "holder": raw(`"91441800QC00000011"`), "status": raw(`"PLEDGED"`)}},
+		{readmodel.KindShipment, "shipments", "browseShipments", "insurance", "Declared shipments the caller is party to (insurer, insured, assignee or financing bank); every one for regulators; from the read model", jsonObject{"id": raw(`"SH-2026-1B09F18DC712A3E2"`), "policyId": raw(`"PO-2026-0123456789ABCDEF"`), "invoiceAmount": raw(`"15000.00"`), "currency": raw(`"USD"`), "status": raw(`"CLAIM_PAID"`)}},
+		{readmodel.KindPolicy, "policies", "browsePolicies", "insurance", "Insurance policies the caller is party to; every one for regulators; from the read model", jsonObject{"id": raw(`"PO-2026-0123456789ABCDEF"`), "insurer": raw(`"91441800QC0000008N"`), "insured": raw(`"91441800QC0000005D"`), "status": raw(`"ACTIVE"`)}},
+		{readmodel.KindLot, "lots", "browseLots", "trace", "Lots with their recall status, from the read model", jsonObject{"gtin": raw(`"06901234500028"`), "lot": raw(`"BT-2026-06A"`), "recallStatus": raw(`{"status": "NONE"}`)}},
+		{readmodel.KindProduct, "products", "browseProducts", "trace", "Products, from the read model", jsonObject{"gtin": raw(`"06901234500028"`), "nameZh": raw(`"英德红茶"`)}},
+		{readmodel.KindEnterprise, "enterprises", "browseEnterprises", "registry", "Registered enterprises, from the read model", jsonObject{"creditCode": raw(`"91441800QC00000011"`), "name": raw(`"英德茶业有限公司"`), "kinds": raw(`["producer", "exporter"]`), "status": raw(`"ACTIVE"`)}},
 	}
 }
 
@@ -77,13 +82,16 @@ func (s *Server) readModelRoutes() []Route {
 	var out []Route
 	for _, l := range listRoutes() {
 		out = append(out, Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/lists/" + l.path, ID: l.id, Tag: l.tag, Summary: l.summary, Auth: true,
-			Params: params(statusFilterParam, partyFilterParam, productParam, fromParam, toParam, sortParam, orderParam, pageCursorParam, pageLimitParam), Result: listPage{}},
+			Params: params(statusFilterParam, partyFilterParam, productParam, fromParam, toParam, sortParam, orderParam, pageCursorParam, pageLimitParam), Result: listPage{},
+			Example: &apidoc.Example{Result: listPage{Items: []jsonObject{l.example}, NextCursor: "eyJkIjoiMjAyNi0xMS0wMSIsImkiOiJGLTIwMjYtNDg5QUU3Nzc2ODAwQTYwNSJ9"}}},
 			handle: s.list(l.kind)})
 	}
 	out = append(out,
-		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/stats", ID: "getStatistics", Tag: "statistics", Summary: "The zone's statistics (统计监测), exact decimals per currency or unit: export value and volume by product, destination country and month; financing disbursed, outstanding, repaid and defaulted by bank and instrument; insured value, premiums, claims paid and loss ratio by insurer; goods in custody by warehouse; recalls and temperature excursions by product. The regulator gets the zone's figures, anyone else the sums over what they may read", Auth: true, Result: Statistics{}},
+		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/stats", ID: "getStatistics", Tag: "readmodel", Summary: "The zone's statistics (统计监测), exact decimals per currency or unit: export value and volume by product, destination country and month; financing disbursed, outstanding, repaid and defaulted by bank and instrument; insured value, premiums, claims paid and loss ratio by insurer; goods in custody by warehouse; recalls and temperature excursions by product. The regulator gets the zone's figures, anyone else the sums over what they may read", Auth: true, Result: Statistics{},
+			Example: &apidoc.Example{Result: exampleStatistics()}},
 			handle: s.stats},
-		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events", ID: "followEvents", Tag: "events", Summary: "Server-Sent Events: every ledger event the caller may see, from Last-Event-ID (or ?after) on, then live; each event's id is its sequence number in the ledger's order", Auth: true, Params: params(afterParam), Result: readmodel.Event{}, ContentTypes: []string{"text/event-stream"}},
+		Route{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/events", ID: "followEvents", Tag: "readmodel", Summary: "Server-Sent Events: every ledger event the caller may see, from Last-Event-ID (or ?after) on, then live; each event's id is its sequence number in the ledger's order", Auth: true, Params: params(afterParam), ContentTypes: []string{"text/event-stream"},
+			Example: &apidoc.Example{Text: "retry: 2000\n\nid: 97\nevent: FinancingApplied\ndata: {\"seq\":97,\"position\":{\"block\":97,\"index\":0},\"txId\":\"dd9ebc47757c9780ddaf9f7f69360c2f39b8c2339049d11032c8999e72fe76ff\",\"name\":\"FinancingApplied\",\"entity\":\"financing\",\"id\":\"F-2026-62333E484C4335EE\",\"action\":\"applied\",\"by\":\"91441800QC00000037\",\"data\":{\"bank\":\"91441800QC0000007K\"}}\n\n"}},
 			handle: s.followEvents},
 	)
 	return out

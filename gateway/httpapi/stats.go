@@ -189,3 +189,30 @@ func lossRatios(premiums, claims []StatisticsRow) []LossRatioStats {
 	}
 	return out
 }
+
+// exampleStatistics is /api/v1/stats's example, abridged from the demo's.
+func exampleStatistics() Statistics {
+	bank, insurer := "91441800QC0000007K", "91441800QC0000008N"
+	return Statistics{
+		Through: 101,
+		Export: ExportStats{
+			Value:  []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "USD", Sum: "6000", Count: 1}},
+			Volume: []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "KGM", Sum: "120", Count: 1}},
+		},
+		Financing: FinancingStats{
+			Disbursed:   []StatisticsRow{{Bank: bank, Instrument: "WAREHOUSE_RECEIPT_PLEDGE", Month: "2026-11", Currency: "CNY", Sum: "250000", Count: 2}},
+			Outstanding: []StatisticsRow{{Bank: bank, Instrument: "WAREHOUSE_RECEIPT_PLEDGE", Currency: "CNY", Sum: "170598.69", Count: 2}},
+			Repaid:      []StatisticsRow{{Bank: bank, Instrument: "WAREHOUSE_RECEIPT_PLEDGE", Currency: "CNY", Sum: "79401.31", Count: 1}},
+			Defaulted:   []StatisticsRow{},
+		},
+		Insurance: InsuranceStats{
+			Insured:    []StatisticsRow{{Insurer: insurer, Product: "06901234500028", Month: "2026-11", Currency: "USD", Sum: "15000", Count: 1}},
+			Premiums:   []StatisticsRow{{Insurer: insurer, Product: "06901234500028", Month: "2026-11", Currency: "USD", Sum: "193.5", Count: 1}},
+			ClaimsPaid: []StatisticsRow{{Insurer: insurer, Product: "06901234500028", Month: "2026-11", Currency: "USD", Sum: "13500", Count: 1}},
+		},
+		Custody:   CustodyStats{Value: []StatisticsRow{{Warehouse: "91441800QC0000006G", Product: "06901234500028", Currency: "CNY", Sum: "300000", Count: 1}}, Quantity: []StatisticsRow{}},
+		Recalls:   []StatisticsRow{{Product: "06901234500127", Count: 1}},
+		Excursion: []StatisticsRow{{Product: "06901234500127", Month: "2026-12", Count: 1}},
+		LossRatio: []LossRatioStats{{Insurer: insurer, Currency: "USD", Premiums: "193.5", ClaimsPaid: "13500", LossRatio: "69.767442"}},
+	}
+}
