@@ -7,7 +7,7 @@ ADDR      ?= localhost:8080
 MODULES   := . ./chaincode
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
-.PHONY: run build test test-short test-contracttest-1 test-contracttest-2 test-root test-chaincode test-tools lint bench clean test-fabric network-up network-down
+.PHONY: run build test test-short test-contracttest-1 test-contracttest-2 test-root test-chaincode test-tools lint lint-openapi bench clean test-fabric network-up network-down
 
 build:
 	$(GO) build -o $(BIN)/ ./gateway/cmd/...
@@ -76,6 +76,11 @@ lint:
 	$(GO) mod tidy -diff
 	cd chaincode && $(GO) mod tidy -diff
 	cd tools/fabca && $(GO) mod tidy -diff
+
+# The generated OpenAPI document, linted with Redocly CLI (needs Node.js and
+# npm; not part of lint, which needs Go alone).
+lint-openapi:
+	scripts/openapi-lint.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
