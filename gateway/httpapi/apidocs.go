@@ -142,22 +142,11 @@ type written[T any] struct {
 }
 
 // receiptVerification is ReceiptVerification as the document shows it:
-// the answers it passes on from the chaincode in their API types (the
-// pledge and the encumbrances are null when there is none, or none the
-// caller may read).
+// the chaincode's evaluation in its API type, and the proof the gateway
+// adds.
 type receiptVerification struct {
-	Receipt                 api.Receipt           `json:"receipt"`
-	History                 []api.ReceiptChange   `json:"history"`
-	Pledge                  *api.Pledge           `json:"pledge"`
-	Recalled                bool                  `json:"recalled"`
-	Recall                  *api.Recall           `json:"recall,omitempty"`
-	Custody                 []api.TraceEvent      `json:"custody"`
-	Certificates            []api.Certificate     `json:"certificates"`
-	Proof                   *TransactionProof     `json:"proof,omitempty"`
-	Encumbrances            *api.Encumbrance      `json:"encumbrances"`
-	Alerts                  []api.CollateralAlert `json:"alerts"`
-	AdjustedCollateralValue string                `json:"adjustedCollateralValue,omitempty"`
-	MarginCall              *api.MarginCall       `json:"marginCall,omitempty"`
+	api.ReceiptVerification
+	Proof *TransactionProof `json:"proof,omitempty"`
 }
 
 // claimRequest is fileClaim's body: the shipment, which the handler takes
