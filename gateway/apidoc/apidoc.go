@@ -58,6 +58,8 @@ type Operation struct {
 	Params []Param
 	// Body is the zero value of the JSON request body's type (nil: no body).
 	Body any
+	// BodyOptional: the operation also takes no body at all.
+	BodyOptional bool
 	// Result is the zero value of the success body's type (nil: no JSON body).
 	Result any
 	// Status is the success status (0: 200).
@@ -484,7 +486,7 @@ func (b *builder) operation(op Operation) (*openapi3.Operation, error) {
 			return nil, err
 		}
 		mt := &openapi3.MediaType{Schema: ref, Example: ex}
-		o.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Required: true,
+		o.RequestBody = &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Required: !op.BodyOptional,
 			Content: openapi3.Content{"application/json": mt}}}
 	}
 	if err := b.success(o, op); err != nil {

@@ -260,3 +260,15 @@ func TestOpenAPIDocumentsEveryChaincodeCode(t *testing.T) {
 		}
 	}
 }
+
+// Every operation that takes a body says which of its fields it requires
+// (none is an answer too): a new route cannot inherit "every field
+// without omitempty" by default.
+func TestEveryBodyStatesItsRequiredFields(t *testing.T) {
+	required := requiredFields()
+	for _, r := range docServer(t).routes {
+		if _, ok := required[r.ID]; r.Body != nil && !ok && r.Required == nil {
+			t.Errorf("%s takes a %T and states no required fields (requiredFields in examples.go)", r.ID, r.Body)
+		}
+	}
+}

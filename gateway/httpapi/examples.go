@@ -101,6 +101,7 @@ func requiredFields() map[string][]string {
 		"recordShipmentPayment": payment,
 		"rejectAssignment":      reason,
 		"fileClaim":             {"shipmentId"},
+		"approveClaim":          {}, // the note is optional, and so is the body
 		"rejectClaim":           reason,
 		"payClaim":              {"paymentDate"},
 
@@ -109,6 +110,8 @@ func requiredFields() map[string][]string {
 		"recordReceivablePayment": payment,
 
 		"resolveRiskFlag": {"code", "note"},
+
+		"reportProduct": {"link", "kind", "message"},
 	}
 }
 

@@ -268,7 +268,7 @@ func (s *Server) table() []Route {
 			handle: s.plainRead(api.TxListClaims)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/claims/:id", ID: "getClaim", Tag: "insurance", Summary: "A claim", Auth: true, Params: params(idParamOf("Claim id", claimIDPattern)), Result: api.Claim{}},
 			handle: s.idRead(claimIDPattern, api.TxGetClaim)},
-		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/approve", ID: "approveClaim", Tag: "insurance", Summary: "Approve at min(loss x coverage ratio, available cover) (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: noteRequest{}, Result: written[api.Claim]{}},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/approve", ID: "approveClaim", Tag: "insurance", Summary: "Approve at min(loss x coverage ratio, available cover) (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: noteRequest{}, BodyOptional: true, Result: written[api.Claim]{}},
 			handle: s.approveClaim},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/claims/:id/reject", ID: "rejectClaim", Tag: "insurance", Summary: "Reject a claim (insurer)", Auth: true, Idempotent: true, Params: params(idParamOf("Claim id", claimIDPattern)), Body: reasonRequest{}, Result: written[api.Claim]{}},
 			handle: s.idWithReason(claimIDPattern, api.TxRejectClaim)},
