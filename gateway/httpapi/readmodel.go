@@ -26,6 +26,9 @@ import (
 type ReadModel struct {
 	Store     readmodel.Store
 	Projector *readmodel.Projector
+	// Hooks keeps webhooks and their delivery log (webhooks.go); without
+	// it the webhook routes answer READ_MODEL_UNAVAILABLE.
+	Hooks readmodel.WebhookStore
 	// MaxLagBlocks is how far behind the ledger the projection may be
 	// before /readyz reports it (default 100 blocks).
 	MaxLagBlocks uint64
@@ -94,7 +97,7 @@ func (s *Server) readModelRoutes() []Route {
 			Example: &apidoc.Example{Text: "retry: 2000\n\nid: 97\nevent: FinancingApplied\ndata: {\"seq\":97,\"position\":{\"block\":97,\"index\":0},\"txId\":\"dd9ebc47757c9780ddaf9f7f69360c2f39b8c2339049d11032c8999e72fe76ff\",\"name\":\"FinancingApplied\",\"entity\":\"financing\",\"id\":\"F-2026-62333E484C4335EE\",\"action\":\"applied\",\"by\":\"91441800QC00000037\",\"data\":{\"bank\":\"91441800QC0000007K\"}}\n\n"}},
 			handle: s.followEvents},
 	)
-	return out
+	return append(out, s.webhookRoutes()...)
 }
 
 // readModel is the configured read model, or the refusal to answer

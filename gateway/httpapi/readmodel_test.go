@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,12 +44,18 @@ func readModelEnv(t *testing.T) (*env, *ReadModel) {
 		Source: &readmodel.LedgerSource{Client: cc, Reader: reader,
 			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: e.wallet, Log: slog.New(slog.DiscardHandler)}).Lookup}}
 	pctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
+	disp := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: p, Log: slog.New(slog.DiscardHandler), ID: "test",
+		Backoff: func(int) time.Duration { return 20 * time.Millisecond }, Poll: 50 * time.Millisecond}
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		p.Run(pctx)
 	}()
-	rm := &ReadModel{Store: store, Projector: p}
+	go func() {
+		defer func() { done <- struct{}{} }()
+		disp.Run(pctx)
+	}()
+	rm := &ReadModel{Store: store, Projector: p, Hooks: store}
 	srv, err := New(Config{Ledger: e.ledger, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", ReadModel: rm})
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +65,7 @@ func readModelEnv(t *testing.T) (*env, *ReadModel) {
 	t.Cleanup(func() {
 		e.stop()
 		cancel()
+		<-done
 		<-done
 		store.Close()
 	})
@@ -396,5 +405,113 @@ func TestEventStream(t *testing.T) {
 	}
 	if r := e.do(http.MethodGet, "/api/v1/events?after=-1", "bank", nil); r.status != http.StatusBadRequest {
 		t.Errorf("after=-1: %d", r.status)
+	}
+}
+
+// TestWebhooks: a receiver that fails twice, then takes the event, gets
+// it three times with one event id and a signature its secret verifies
+// (and another secret does not); the log shows each attempt.
+func TestWebhooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	e, _ := readModelEnv(t)
+	type attempt struct {
+		eventID, attempt, signature string
+		body                        []byte
+	}
+	got := make(chan attempt, 10)
+	var calls atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- attempt{r.Header.Get(readmodel.HeaderEventID), r.Header.Get(readmodel.HeaderAttempt), r.Header.Get(readmodel.HeaderSignature), body}
+		if calls.Add(1) <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+
+	for _, bad := range []string{`{"url":"ftp://x.example/"}`, `{"url":"https://u:p@x.example/"}`, `{"url":"/relative"}`, `{"url":""}`, `{"url":"https://x.example/","extra":1}`} {
+		if r := e.do(http.MethodPost, "/api/v1/webhooks", "bank", bad); r.status != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", bad, r.status, r.body)
+		}
+	}
+	r := e.do(http.MethodPost, "/api/v1/webhooks", "bank", map[string]string{"url": receiver.URL + "/hook"})
+	if r.status != http.StatusCreated {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	var hook WebhookCreated
+	r.json(t, &hook)
+	if hook.Secret == "" || !webhookIDPattern.MatchString(hook.ID) {
+		t.Fatalf("register: %s", r.body)
+	}
+	// An event the bank may see: a registration (enterprises are public).
+	admin, _ := e.wallet.Identity("platform-admin")
+	w, err := client.New(e.ledger).RegisterEnterprise(context.Background(), admin, api.EnterpriseInput{CreditCode: "91441800QC00000125", Name: "清远北江报关有限公司", Kinds: []string{"logistics"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts []attempt
+	for len(attempts) < 3 {
+		select {
+		case a := <-got:
+			attempts = append(attempts, a)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d attempts arrived, want 3", len(attempts))
+		}
+	}
+	for i, a := range attempts {
+		var ev readmodel.Event
+		if err := json.Unmarshal(a.body, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.TxID != w.Commit.TxID || a.eventID != strconv.FormatInt(ev.Seq, 10) || a.eventID != attempts[0].eventID || a.attempt != strconv.Itoa(i+1) {
+			t.Errorf("attempt %d: event %s (tx %s), attempt header %s; want the registration's event each time", i+1, a.eventID, ev.TxID, a.attempt)
+		}
+		if err := readmodel.Verify(hook.Secret, a.signature, a.body, time.Now(), 5*time.Minute); err != nil {
+			t.Errorf("attempt %d: the signature does not verify: %v", i+1, err)
+		}
+		if err := readmodel.Verify(strings.Repeat("0", 64), a.signature, a.body, time.Now(), 5*time.Minute); err == nil {
+			t.Errorf("attempt %d: another secret verifies the signature", i+1)
+		}
+		tampered := append([]byte(nil), a.body...)
+		tampered[len(tampered)-2] ^= 1
+		if err := readmodel.Verify(hook.Secret, a.signature, tampered, time.Now(), 5*time.Minute); err == nil {
+			t.Errorf("attempt %d: a changed body verifies", i+1)
+		}
+	}
+	select {
+	case a := <-got:
+		t.Errorf("a fourth attempt after delivery: %+v", a)
+	case <-time.After(300 * time.Millisecond):
+	}
+	var log []readmodel.Delivery
+	deadline := time.Now().Add(5 * time.Second)
+	for len(log) < 3 && time.Now().Before(deadline) {
+		e.do(http.MethodGet, "/api/v1/webhooks/"+hook.ID+"/deliveries", "bank", nil).json(t, &log)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(log) != 3 || !log[0].Delivered || log[1].Delivered || log[2].Delivered || log[1].Status != http.StatusServiceUnavailable {
+		t.Errorf("delivery log: %+v", log)
+	}
+	// Another enterprise neither sees nor deletes it.
+	if r := e.do(http.MethodGet, "/api/v1/webhooks/"+hook.ID+"/deliveries", "insurer", nil); r.status != http.StatusNotFound {
+		t.Errorf("the insurer reads the bank's log: %d", r.status)
+	}
+	if r := e.do(http.MethodDelete, "/api/v1/webhooks/"+hook.ID, "insurer", nil); r.status != http.StatusNotFound {
+		t.Errorf("the insurer deletes the bank's webhook: %d", r.status)
+	}
+	if r := e.do(http.MethodGet, "/api/v1/webhooks/WH-bad/deliveries", "bank", nil); r.status != http.StatusBadRequest {
+		t.Errorf("a malformed id: %d", r.status)
+	}
+	var list []readmodel.Webhook
+	e.do(http.MethodGet, "/api/v1/webhooks", "bank", nil).json(t, &list)
+	if len(list) != 1 || list[0].ID != hook.ID || strings.Contains(fmt.Sprint(list), hook.Secret) {
+		t.Errorf("list: %+v", list)
+	}
+	if r := e.do(http.MethodDelete, "/api/v1/webhooks/"+hook.ID, "bank", nil); r.status != http.StatusOK {
+		t.Errorf("delete: %d %s", r.status, r.body)
 	}
 }

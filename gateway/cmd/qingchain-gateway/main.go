@@ -311,14 +311,20 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	projector := &readmodel.Projector{Ledger: ledger, Store: store, Log: log,
 		Source: &readmodel.LedgerSource{Client: cc, Reader: readerID,
 			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: w, Log: log}).Lookup}}
+	host, _ := os.Hostname()
+	dispatcher := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: projector, Log: log,
+		ID: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())}
 	projCtx, stopProjector := context.WithCancel(ctx)
-	projDone := make(chan struct{})
-	go func() {
-		defer close(projDone)
-		_ = projector.Run(projCtx) // ends with ctx
-	}()
+	projDone := make(chan struct{}, 2)
+	for _, run := range []func(context.Context) error{projector.Run, dispatcher.Run} {
+		go func() {
+			defer func() { projDone <- struct{}{} }()
+			_ = run(projCtx) // ends with ctx
+		}()
+	}
 	defer func() {
 		stopProjector()
+		<-projDone
 		<-projDone
 	}()
 
@@ -345,7 +351,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		Scans: counter, Logger: log})
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
 		Resolver: res, Metrics: reg, TrustedProxies: proxies,
-		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector}})
+		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector, Hooks: store}})
 	if err != nil {
 		return err
 	}
