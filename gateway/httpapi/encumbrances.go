@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/identity"
 )
 
 // getEncumbrances is the encumbrance register's entry for a lot: which
@@ -15,7 +18,9 @@ func (s *Server) getEncumbrances(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.read(c, api.TxGetEncumbrances, gtin, lot)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.Encumbrance, error) {
+		return s.client.GetEncumbrances(ctx, as, gtin, lot)
+	})
 }
 
 type addCollateralRequest struct {
@@ -36,5 +41,7 @@ func (s *Server) addCollateral(c *gin.Context) error {
 	if !receiptIDPattern.MatchString(req.ReceiptID) {
 		return invalidArgument("receiptId must be a warehouse receipt id (WR-YYYY-XXXXXXXXXXXXXXXX)")
 	}
-	return s.write(c, http.StatusOK, api.TxAddCollateral, id, req.ReceiptID)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Financing], error) {
+		return s.client.AddCollateral(ctx, as, id, req.ReceiptID)
+	})
 }

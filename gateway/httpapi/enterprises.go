@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"regexp"
@@ -10,9 +11,11 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/identity"
 )
 
-func (s *Server) me(c *gin.Context) error { return s.read(c, api.TxWhoAmI) }
+func (s *Server) me(c *gin.Context) error { return answer(s, c, s.client.WhoAmI) }
 
 var mspPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -21,7 +24,9 @@ func (s *Server) listEnterprises(c *gin.Context) error {
 	if org != "" && !mspPattern.MatchString(org) {
 		return invalidArgument("org must be an MSP ID")
 	}
-	return s.read(c, api.TxListEnterprises, org)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) ([]api.Enterprise, error) {
+		return s.client.ListEnterprises(ctx, as, org)
+	})
 }
 
 // readCreditCode reads and checks the {code} path parameter.
@@ -33,26 +38,8 @@ func readCreditCode(c *gin.Context) (string, error) {
 	return code, nil
 }
 
-// codeRead reads the enterprise of the {code} path parameter with fn.
-func (s *Server) codeRead(fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		code, err := readCreditCode(c)
-		if err != nil {
-			return err
-		}
-		return s.read(c, fn, code)
-	}
-}
-
-type registerEnterpriseRequest struct {
-	CreditCode string   `json:"creditCode"`
-	Name       string   `json:"name"`
-	NameEn     string   `json:"nameEn,omitempty"`
-	Kinds      []string `json:"kinds"`
-}
-
 func (s *Server) registerEnterprise(c *gin.Context) error {
-	var req registerEnterpriseRequest
+	var req api.EnterpriseInput
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -62,16 +49,13 @@ func (s *Server) registerEnterprise(c *gin.Context) error {
 	if strings.TrimSpace(req.Name) == "" || len(req.Kinds) == 0 {
 		return invalidArgument("name and at least one kind are required")
 	}
-	return s.write(c, http.StatusCreated, api.TxRegisterEnterprise, arg(req))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Enterprise], error) {
+		return s.client.RegisterEnterprise(ctx, as, req)
+	})
 }
 
-type memberRequest struct {
-	ID    string `json:"id"`
-	Label string `json:"label,omitempty"`
-}
-
-func (s *Server) memberBody(c *gin.Context) (memberRequest, error) {
-	var req memberRequest
+func (s *Server) memberBody(c *gin.Context) (api.BindInput, error) {
+	var req api.BindInput
 	if err := s.decodeJSON(c, &req); err != nil {
 		return req, err
 	}
@@ -91,7 +75,9 @@ func (s *Server) bindMember(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.write(c, http.StatusCreated, api.TxBindMember, code, arg(req))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Member], error) {
+		return s.client.BindMember(ctx, as, code, req)
+	})
 }
 
 func (s *Server) unbindMember(c *gin.Context) error {
@@ -103,7 +89,9 @@ func (s *Server) unbindMember(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxUnbindMember, code, req.ID)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Member], error) {
+		return s.client.UnbindMember(ctx, as, code, req.ID)
+	})
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z_]{1,32}$`)
@@ -134,7 +122,9 @@ func (s *Server) grantKind(c *gin.Context) error {
 	if !kindPattern.MatchString(req.Kind) {
 		return invalidArgument("kind must be a kind of business such as producer or warehouse")
 	}
-	return s.write(c, http.StatusCreated, api.TxGrantKind, code, req.Kind)
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Enterprise], error) {
+		return s.client.GrantKind(ctx, as, code, req.Kind)
+	})
 }
 
 func (s *Server) approveKind(c *gin.Context) error {
@@ -146,7 +136,9 @@ func (s *Server) approveKind(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxApproveKind, code, kind)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Enterprise], error) {
+		return s.client.ApproveKind(ctx, as, code, kind)
+	})
 }
 
 func (s *Server) revokeKind(c *gin.Context) error {
@@ -165,29 +157,24 @@ func (s *Server) revokeKind(c *gin.Context) error {
 	if strings.TrimSpace(req.Reason) == "" {
 		return invalidArgument("reason is required")
 	}
-	return s.write(c, http.StatusOK, api.TxRevokeKind, code, kind, req.Reason)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Enterprise], error) {
+		return s.client.RevokeKind(ctx, as, code, kind, req.Reason)
+	})
 }
 
-func (s *Server) getGovernance(c *gin.Context) error { return s.read(c, api.TxGetGovernance) }
-
-type governanceRequest struct {
-	RegulatorMSP string `json:"regulatorMsp"`
-	Orgs         []struct {
-		MSPID string   `json:"mspId"`
-		Kinds []string `json:"kinds"`
-	} `json:"orgs"`
-	TrustKinds []string `json:"trustKinds"`
-}
+func (s *Server) getGovernance(c *gin.Context) error { return answer(s, c, s.client.GetGovernance) }
 
 func (s *Server) proposeGovernance(c *gin.Context) error {
-	var req governanceRequest
+	var req api.GovernanceInput
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
 	if !mspPattern.MatchString(req.RegulatorMSP) || len(req.Orgs) == 0 {
 		return invalidArgument("regulatorMsp and at least one organisation are required")
 	}
-	return s.write(c, http.StatusCreated, api.TxProposeGovernance, arg(req))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.GovernanceProposal], error) {
+		return s.client.ProposeGovernance(ctx, as, req)
+	})
 }
 
 var proposalIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -205,7 +192,9 @@ func (s *Server) getGovernanceProposal(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.read(c, api.TxGetGovernanceProposal, id)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.GovernanceProposal, error) {
+		return s.client.GetGovernanceProposal(ctx, as, id)
+	})
 }
 
 func (s *Server) approveGovernance(c *gin.Context) error {
@@ -213,5 +202,7 @@ func (s *Server) approveGovernance(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxApproveGovernance, id)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.GovernanceProposal], error) {
+		return s.client.ApproveGovernance(ctx, as, id)
+	})
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
 )
 
@@ -26,17 +29,6 @@ func readID(c *gin.Context, p *regexp.Regexp) (string, error) {
 		return "", invalidArgument("malformed id %s", id)
 	}
 	return id, nil
-}
-
-// idRead reads the record of the {id} path parameter with fn.
-func (s *Server) idRead(p *regexp.Regexp, fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		return s.read(c, fn, id)
-	}
 }
 
 // emptyBody accepts no body, {} or null.
@@ -55,41 +47,6 @@ func (s *Server) emptyBody(c *gin.Context) error {
 	return nil
 }
 
-// idOnly posts a transition of the {id} path parameter that takes no
-// fields.
-func (s *Server) idOnly(p *regexp.Regexp, fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		if err := s.emptyBody(c); err != nil {
-			return err
-		}
-		return s.write(c, http.StatusOK, fn, id)
-	}
-}
-
-type reasonRequest struct {
-	Reason string `json:"reason"`
-}
-
-// idWithReason posts a transition of the {id} path parameter that takes
-// a reason.
-func (s *Server) idWithReason(p *regexp.Regexp, fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		var req reasonRequest
-		if err := s.decodeJSON(c, &req); err != nil {
-			return err
-		}
-		return s.write(c, http.StatusOK, fn, id, req.Reason)
-	}
-}
-
 // receiptRecallClearance is a regulator clearing the recalls that reach a
 // receipt's goods: {"note"}.
 func (s *Server) receiptRecallClearance(c *gin.Context) error {
@@ -101,23 +58,9 @@ func (s *Server) receiptRecallClearance(c *gin.Context) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxClearRecalledReceipt, id, req.Note)
-}
-
-// idWithObject posts a transition of the {id} path parameter with a JSON
-// object the chaincode decodes.
-func (s *Server) idWithObject(p *regexp.Regexp, fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		obj, err := s.objectBody(c)
-		if err != nil {
-			return err
-		}
-		return s.write(c, http.StatusOK, fn, id, arg(obj))
-	}
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Receipt], error) {
+		return s.client.ClearRecalledReceipt(ctx, as, id, req.Note)
+	})
 }
 
 func (s *Server) listReceipts(c *gin.Context) error {
@@ -128,9 +71,13 @@ func (s *Server) listReceipts(c *gin.Context) error {
 		}
 	}
 	if warehouse != "" {
-		return s.read(c, api.TxListReceiptsByWarehouse, warehouse)
+		return answer(s, c, func(ctx context.Context, as *identity.Identity) ([]api.Receipt, error) {
+			return s.client.ListReceiptsByWarehouse(ctx, as, warehouse)
+		})
 	}
-	return s.read(c, api.TxListReceiptsByHolder, holder)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) ([]api.Receipt, error) {
+		return s.client.ListReceiptsByHolder(ctx, as, holder)
+	})
 }
 
 type transferRequest struct {
@@ -149,7 +96,9 @@ func (s *Server) receiptTransfer(c *gin.Context) error {
 	if err := uscc.Validate(req.To); err != nil {
 		return invalidArgument("to: %v", err)
 	}
-	return s.write(c, http.StatusOK, api.TxTransferReceipt, id, req.To)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Receipt], error) {
+		return s.client.TransferReceipt(ctx, as, id, req.To)
+	})
 }
 
 func (s *Server) getFinancing(c *gin.Context) error {
@@ -163,38 +112,9 @@ func (s *Server) getFinancing(c *gin.Context) error {
 			return invalidArgument("asOf: %v", err)
 		}
 	}
-	return s.read(c, api.TxGetFinancing, id, asOf)
-}
-
-type repaymentRequest struct {
-	Amount    string `json:"amount"`
-	ValueDate string `json:"valueDate"`
-}
-
-// dateRequest is the body of a transition that takes one date field,
-// named by the route (valueDate, paymentDate).
-type dateRequest map[string]string
-
-// idWithDate posts a transition that takes one date field.
-func (s *Server) idWithDate(p *regexp.Regexp, fn api.Tx, field string) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		var req dateRequest
-		if err := s.decodeJSON(c, &req); err != nil {
-			return err
-		}
-		if len(req) != 1 {
-			return invalidArgument("this call takes exactly one field, %s", field)
-		}
-		date, given := req[field]
-		if _, err := money.ParseDate(date); !given || err != nil {
-			return invalidArgument("%s must be a date YYYY-MM-DD", field)
-		}
-		return s.write(c, http.StatusOK, fn, id, date)
-	}
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.FinancingView, error) {
+		return s.client.GetFinancing(ctx, as, id, asOf)
+	})
 }
 
 // ReceiptVerification is the bank's due-diligence view of a receipt.

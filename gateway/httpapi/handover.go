@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/identity"
 )
 
 type handoverRequest struct {
@@ -27,5 +30,7 @@ func (s *Server) handOver(c *gin.Context) error {
 	if err := uscc.Validate(req.To); err != nil {
 		return invalidArgument("to: %v", err)
 	}
-	return s.write(c, http.StatusCreated, api.TxHandOver, gtin, lot, req.To)
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Handover], error) {
+		return s.client.HandOver(ctx, as, gtin, lot, req.To)
+	})
 }

@@ -1,14 +1,15 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
+	"context"
 	"net/http"
 	"regexp"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/qingchain/qingchain/chaincode/money"
+	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/identity"
 )
 
 // Ids the insurance and receivable contracts assign: PREFIX-YYYY-16 hex.
@@ -27,38 +28,33 @@ var (
 	riskEntityPattern   = regexp.MustCompile(`^(receivable|shipment)$`)
 )
 
-// plainRead reads with fn and no arguments.
-func (s *Server) plainRead(fn api.Tx) handler {
-	return func(c *gin.Context) error { return s.read(c, fn) }
-}
-
-// objectBody decodes a JSON object body.
-func (s *Server) objectBody(c *gin.Context) (jsonObject, error) {
-	var obj jsonObject
-	if err := s.decodeJSON(c, &obj); err != nil {
-		return nil, err
-	}
-	if obj == nil {
-		return nil, invalidArgument("request body must be a JSON object")
-	}
-	return obj, nil
-}
-
 // declareShipment puts the policy of the path into the declaration.
 func (s *Server) declareShipment(c *gin.Context) error {
 	id, err := readID(c, policyIDPattern)
 	if err != nil {
 		return err
 	}
-	obj, err := s.objectBody(c)
+	req, err := decodeInput[shipmentRequest](s, c)
 	if err != nil {
 		return err
 	}
-	if raw, given := obj["policyId"]; given && string(raw) != `"`+id+`"` {
+	if req.PolicyID != nil && *req.PolicyID != id {
 		return invalidArgument("policyId in the body differs from the path")
 	}
-	obj["policyId"], _ = json.Marshal(id)
-	return s.write(c, http.StatusCreated, api.TxDeclareShipment, arg(obj))
+	in := req.ShipmentInput
+	in.PolicyID = id
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.ShipmentView], error) {
+		return s.client.DeclareShipment(ctx, as, in)
+	})
+}
+
+// shipmentRequest is a declaration whose policyId may be left out (the
+// path names the policy) and, when given, must agree with the path: the
+// pointer tells an empty policyId, which disagrees, from none. As the
+// shallower field it takes "policyId" from the embedded input's.
+type shipmentRequest struct {
+	api.ShipmentInput
+	PolicyID *string `json:"policyId"`
 }
 
 type assignmentRequest struct {
@@ -85,39 +81,18 @@ func (s *Server) requestAssignment(c *gin.Context) error {
 	return s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank, id)
 }
 
-// amountAndDate posts a payment of the {id} path parameter's record.
-func (s *Server) amountAndDate(p *regexp.Regexp, fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		id, err := readID(c, p)
-		if err != nil {
-			return err
-		}
-		var req repaymentRequest
-		if err := s.decodeJSON(c, &req); err != nil {
-			return err
-		}
-		if _, err := money.ParseDate(req.ValueDate); err != nil {
-			return invalidArgument("valueDate: %v", err)
-		}
-		if req.Amount == "" {
-			return invalidArgument("amount is required")
-		}
-		return s.write(c, http.StatusCreated, fn, id, req.Amount, req.ValueDate)
-	}
-}
-
 // fileClaim files a claim on the shipment named in the body.
 func (s *Server) fileClaim(c *gin.Context) error {
-	obj, err := s.objectBody(c)
+	req, err := decodeInput[claimRequest](s, c)
 	if err != nil {
 		return err
 	}
-	var shipment string
-	if err := json.Unmarshal(obj["shipmentId"], &shipment); err != nil || !shipmentIDPattern.MatchString(shipment) {
+	if !shipmentIDPattern.MatchString(req.ShipmentID) {
 		return invalidArgument("shipmentId is required (SH-YYYY-...)")
 	}
-	delete(obj, "shipmentId")
-	return s.write(c, http.StatusCreated, api.TxFileClaim, shipment, arg(obj))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Claim], error) {
+		return s.client.FileClaim(ctx, as, req.ShipmentID, req.ClaimInput)
+	})
 }
 
 type noteRequest struct {
@@ -135,7 +110,9 @@ func (s *Server) approveClaim(c *gin.Context) error {
 			return err
 		}
 	}
-	return s.write(c, http.StatusOK, api.TxApproveClaim, id, req.Note)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.Claim], error) {
+		return s.client.ApproveClaim(ctx, as, id, req.Note)
+	})
 }
 
 func (s *Server) recordSanction(c *gin.Context) error {
@@ -143,11 +120,13 @@ func (s *Server) recordSanction(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := s.objectBody(c)
+	in, err := decodeInput[api.SanctionInput](s, c)
 	if err != nil {
 		return err
 	}
-	return s.write(c, http.StatusCreated, api.TxRecordSanction, code, arg(obj))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Sanction], error) {
+		return s.client.RecordSanction(ctx, as, code, in)
+	})
 }
 
 func readRiskTarget(c *gin.Context) (entity, id string, err error) {
@@ -165,16 +144,6 @@ func readRiskTarget(c *gin.Context) (entity, id string, err error) {
 	return entity, id, nil
 }
 
-func (s *Server) riskRead(fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		entity, id, err := readRiskTarget(c)
-		if err != nil {
-			return err
-		}
-		return s.read(c, fn, entity, id)
-	}
-}
-
 func (s *Server) riskAssess(c *gin.Context) error {
 	entity, id, err := readRiskTarget(c)
 	if err != nil {
@@ -183,7 +152,9 @@ func (s *Server) riskAssess(c *gin.Context) error {
 	if err := s.emptyBody(c); err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxAssessRisk, entity, id)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[[]api.RiskFlag], error) {
+		return s.client.AssessRisk(ctx, as, entity, id)
+	})
 }
 
 type resolveRequest struct {
@@ -200,5 +171,7 @@ func (s *Server) riskResolve(c *gin.Context) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.write(c, http.StatusOK, api.TxResolveRiskFlag, entity, id, req.Code, req.Note)
+	return submitted(s, c, http.StatusOK, func(ctx context.Context, as *identity.Identity) (client.Written[api.RiskFlag], error) {
+		return s.client.ResolveRiskFlag(ctx, as, entity, id, req.Code, req.Note)
+	})
 }

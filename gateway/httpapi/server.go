@@ -28,6 +28,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
@@ -39,7 +40,11 @@ import (
 type Config struct {
 	// Ledger is what every call goes through; retrying MVCC conflicts and
 	// measuring ledger calls are its wrappers' business (see cmd/).
-	Ledger      gateway.Ledger
+	Ledger gateway.Ledger
+	// Client is the typed client the handlers call the chaincode with
+	// (default: one over Ledger). Tests give a strict one, over the same
+	// ledger, so that every answer is checked against its API type.
+	Client      *client.Client
 	Wallet      *wallet.Wallet
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
@@ -79,6 +84,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	ledger   gateway.Ledger
+	client   *client.Client
 	wallet   *wallet.Wallet
 	idem     *idempotency.Store
 	log      *slog.Logger
@@ -113,6 +119,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
 	}
+	if cfg.Client == nil {
+		cfg.Client = client.New(cfg.Ledger)
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
@@ -137,7 +146,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, ledger: cfg.Ledger, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
+	s := &Server{cfg: cfg, ledger: cfg.Ledger, client: cfg.Client, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
 		metrics: m, proofs: proof.NewCache(cfg.Ledger), resolver: cfg.Resolver, authLimit: al}
 	e := gin.New()
 	// Gin trusts every proxy's X-Forwarded-For unless told otherwise; the
@@ -342,6 +351,8 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 		switch {
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 			return gateway.Errorf(gateway.CodeMalformedJSON, "request body is not valid JSON")
+		case errors.As(err, &te) && te.Field == "":
+			return invalidArgument("request body must be a JSON object")
 		case errors.As(err, &te):
 			return invalidArgument("field %q must be %s", te.Field, te.Type)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
@@ -356,13 +367,9 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 	return nil
 }
 
-// submit sends a transaction once; a retry of an MVCC conflict, if any,
-// is the Ledger's (a wrapper composed in cmd/).
-//
-// A write is not abandoned when the client goes away: the ledger would go
-// on committing it, and its outcome must reach the idempotency record. Only
-// LedgerTimeout bounds it; a transaction that was handed to ordering and is
-// not confirmed by then is a *gateway.PendingError with its txId.
+// submit sends a transaction once, with raw arguments, as submitted does
+// for the typed calls (see there); a retry of an MVCC conflict, if any, is
+// the Ledger's (a wrapper composed in cmd/).
 func (s *Server) submit(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LedgerTimeout)
 	defer cancel()
@@ -394,25 +401,6 @@ func (s *Server) write(c *gin.Context, status int, fn api.Tx, args ...string) er
 	}
 	c.JSON(status, writeResult(commit))
 	return nil
-}
-
-// read evaluates and relays the chaincode's JSON answer.
-func (s *Server) read(c *gin.Context, fn api.Tx, args ...string) error {
-	out, err := s.evaluate(c.Request.Context(), caller(c), fn, args...)
-	if err != nil {
-		return err
-	}
-	c.Data(http.StatusOK, jsonContentType, out)
-	return nil
-}
-
-// arg encodes a validated input document for the chaincode.
-func arg(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("httpapi: input documents are plain structs: " + err.Error())
-	}
-	return string(b)
 }
 
 // jsonObject is a request body the chaincode decodes strictly itself: the

@@ -21,6 +21,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/idempotency"
@@ -105,7 +106,9 @@ func (e *env) start() {
 	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, CacheTTL: -1})
-	e.srv, err = New(Config{Ledger: served, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
+	// A strict client: every answer the handlers render must survive its
+	// API type whole.
+	e.srv, err = New(Config{Ledger: served, Client: client.New(served, client.Strict()), Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
 		Resolver: res, Metrics: reg})
 	if err != nil {
 		t.Fatal(err)

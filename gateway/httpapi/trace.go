@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,21 +12,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/epcis"
+	"github.com/qingchain/qingchain/gateway/identity"
 )
-
-// passthrough checks that the body is one JSON object and hands it to a
-// chaincode function that decodes it strictly (unknown fields refused).
-func (s *Server) passthrough(fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		obj, err := s.objectBody(c)
-		if err != nil {
-			return err
-		}
-		return s.write(c, http.StatusCreated, fn, arg(obj))
-	}
-}
 
 // readLot reads and checks {gtin} and {lot}.
 func readLot(c *gin.Context) (gtin, lot string, err error) {
@@ -40,22 +31,14 @@ func readLot(c *gin.Context) (gtin, lot string, err error) {
 	return gtin, lot, nil
 }
 
-func (s *Server) lotRead(fn api.Tx) handler {
-	return func(c *gin.Context) error {
-		gtin, lot, err := readLot(c)
-		if err != nil {
-			return err
-		}
-		return s.read(c, fn, gtin, lot)
-	}
-}
-
 func (s *Server) getProduct(c *gin.Context) error {
 	gtin, err := gs1.NormalizeGTIN(c.Param("gtin"))
 	if err != nil {
 		return invalidArgument("%v", err)
 	}
-	return s.read(c, api.TxGetProduct, gtin)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.Product, error) {
+		return s.client.GetProduct(ctx, as, gtin)
+	})
 }
 
 func (s *Server) getLotTrace(c *gin.Context) error {
@@ -63,7 +46,9 @@ func (s *Server) getLotTrace(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.read(c, api.TxGetTrace, gtin, lot, "")
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.TraceDocument, error) {
+		return s.client.GetTrace(ctx, as, gtin, lot, "")
+	})
 }
 
 // cursorPattern is what a page cursor may look like (the chaincode checks
@@ -86,7 +71,9 @@ func (s *Server) getLotEvents(c *gin.Context) error {
 			return invalidArgument("limit must be an integer from 1 to 200")
 		}
 	}
-	return s.read(c, api.TxListLotEvents, gtin, lot, cursor, limit)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.LotEventsPage, error) {
+		return s.client.ListLotEvents(ctx, as, gtin, lot, cursor, limit)
+	})
 }
 
 // getLotEPCIS exports a lot's events and its inputs' as an EPCIS 2.0
@@ -96,15 +83,13 @@ func (s *Server) getLotEPCIS(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.evaluate(c.Request.Context(), caller(c), api.TxGetTrace, gtin, lot, "")
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.LedgerTimeout)
+	defer cancel()
+	tr, err := s.client.GetTrace(ctx, caller(c), gtin, lot, "")
 	if err != nil {
 		return err
 	}
-	tr, err := epcis.DecodeTrace(out)
-	if err != nil {
-		return err
-	}
-	doc, err := epcis.FromTrace(tr, time.Now().UTC())
+	doc, err := epcis.FromTrace(&tr, time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -135,7 +120,9 @@ func (s *Server) getLineage(c *gin.Context) error {
 	if n, err := strconv.Atoi(depth); err != nil || n < 1 || n > 50 {
 		return invalidArgument("depth must be an integer from 1 to 50")
 	}
-	return s.read(c, api.TxLineage, gtin, lot, dir, depth)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.LineageResult, error) {
+		return s.client.Lineage(ctx, as, gtin, lot, dir, depth)
+	})
 }
 
 type itemsRequest struct {
@@ -159,7 +146,9 @@ func (s *Server) commissionItems(c *gin.Context) error {
 			return invalidArgument("%v", err)
 		}
 	}
-	return s.write(c, http.StatusCreated, api.TxCommissionItems, gtin, lot, arg(req.Serials))
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[[]api.Item], error) {
+		return s.client.CommissionItems(ctx, as, gtin, lot, req.Serials)
+	})
 }
 
 func (s *Server) getItem(c *gin.Context) error {
@@ -171,7 +160,9 @@ func (s *Server) getItem(c *gin.Context) error {
 	if err := gs1.ValidateSerial(serial); err != nil {
 		return invalidArgument("%v", err)
 	}
-	return s.read(c, api.TxGetItem, gtin, lot, serial)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.ItemView, error) {
+		return s.client.GetItem(ctx, as, gtin, lot, serial)
+	})
 }
 
 var hexIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -181,7 +172,9 @@ func (s *Server) getEvent(c *gin.Context) error {
 	if !hexIDPattern.MatchString(id) {
 		return invalidArgument("event id is the 64-hex SHA-256 digest of the event (the part after ni:///sha-256;)")
 	}
-	return s.read(c, api.TxGetEvent, id)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.TraceEvent, error) {
+		return s.client.GetEvent(ctx, as, id)
+	})
 }
 
 var certIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)
@@ -191,7 +184,9 @@ func (s *Server) getCertificate(c *gin.Context) error {
 	if !certIDPattern.MatchString(id) {
 		return invalidArgument("malformed certificate id")
 	}
-	return s.read(c, api.TxGetCertificate, id)
+	return answer(s, c, func(ctx context.Context, as *identity.Identity) (api.Certificate, error) {
+		return s.client.GetCertificate(ctx, as, id)
+	})
 }
 
 type recallRequest struct {
@@ -212,5 +207,7 @@ func (s *Server) recall(c *gin.Context) error {
 	if err := gs1.ValidateLot(req.Lot); err != nil {
 		return invalidArgument("%v", err)
 	}
-	return s.write(c, http.StatusCreated, api.TxRecallLot, gtin, req.Lot, req.Reason)
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Recall], error) {
+		return s.client.RecallLot(ctx, as, gtin, req.Lot, req.Reason)
+	})
 }
