@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -19,8 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/wallet"
 )
@@ -93,10 +94,11 @@ func (c *Clock) At(t time.Time) {
 	c.set = t
 }
 
-// Env is what scenarios get: the ledger, the users by name, and a document
-// to record the entities they create (written to demo.json).
+// Env is what scenarios get: the client over the ledger, the users by
+// name, and a document to record the entities they create (written to
+// demo.json).
 type Env struct {
-	Ledger    gateway.Ledger
+	Client    *client.Client
 	Clock     *Clock
 	PublicURL string
 	Users     map[string]*User
@@ -104,42 +106,16 @@ type Env struct {
 	Log       *slog.Logger
 }
 
-// Submit submits as a named demo user.
-func (e *Env) Submit(ctx context.Context, user string, fn api.Tx, args ...string) (*gateway.Commit, error) {
+// As is the identity of a named demo user with the story's clock at t:
+// the transaction called with it is stamped at t. The stories name only
+// the users Seed enrols, so an unknown name is a fault of the program.
+func (e *Env) As(t time.Time, user string) *identity.Identity {
 	u, ok := e.Users[user]
 	if !ok {
-		return nil, fmt.Errorf("demo: no user %s", user)
+		panic("demo: no user " + user)
 	}
-	c, err := e.Ledger.Submit(ctx, u.identity, gateway.Request{Function: string(fn), Args: args})
-	if err != nil {
-		return nil, fmt.Errorf("demo: %s as %s: %w", fn, user, err)
-	}
-	return c, nil
-}
-
-// SubmitAt submits as a named demo user with the clock at t and decodes
-// the chaincode's JSON answer; "_txId" carries the transaction id.
-func (e *Env) SubmitAt(ctx context.Context, t time.Time, user string, fn api.Tx, args ...string) (map[string]any, error) {
 	e.Clock.At(t)
-	c, err := e.Submit(ctx, user, fn, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	if err := json.Unmarshal(c.Payload, &out); err != nil {
-		return nil, fmt.Errorf("%s answered %s", fn, c.Payload)
-	}
-	out["_txId"] = c.TxID
-	return out, nil
-}
-
-// Evaluate queries as a named demo user.
-func (e *Env) Evaluate(ctx context.Context, user string, fn api.Tx, args ...string) ([]byte, error) {
-	u, ok := e.Users[user]
-	if !ok {
-		return nil, fmt.Errorf("demo: no user %s", user)
-	}
-	return e.Ledger.Evaluate(ctx, u.identity, gateway.Request{Function: string(fn), Args: args})
+	return u.identity
 }
 
 // Scenario seeds one story. Later stories build on earlier ones (the
@@ -204,7 +180,7 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 	if h, err := l.Height(ctx); err == nil && h > 1 {
 		return errors.New("demo: the ledger already holds transactions but demo-credentials.json is missing; use a fresh data directory for --demo")
 	}
-	env := &Env{Ledger: l, Clock: clock, PublicURL: publicURL, Users: map[string]*User{}, Entities: map[string]any{}, Log: log}
+	env := &Env{Client: client.New(l), Clock: clock, PublicURL: publicURL, Users: map[string]*User{}, Entities: map[string]any{}, Log: log}
 	var creds Credentials
 
 	enrol := func(org, name, role string) (*User, error) {
@@ -236,9 +212,9 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 	ents := map[string]any{}
 	for _, e := range enterprises {
 		code := CreditCode(e.seq)
-		in, _ := json.Marshal(map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "kinds": e.kinds})
-		if _, err := env.Submit(ctx, adminName(e.org), api.TxRegisterEnterprise, string(in)); err != nil {
-			return err
+		admin := env.Users[adminName(e.org)].identity
+		if _, err := env.Client.RegisterEnterprise(ctx, admin, api.EnterpriseInput{CreditCode: code, Name: e.name, NameEn: e.nameEn, Kinds: e.kinds}); err != nil {
+			return fmt.Errorf("demo: register %s: %w", e.user, err)
 		}
 		// Onboarding under the genesis governance: the organisation grants
 		// the kinds it may grant; those that carry public trust take effect
@@ -248,8 +224,8 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 			if !slices.Contains(trustKinds, k) {
 				continue
 			}
-			if _, err := env.Submit(ctx, adminName(RegulatorMSP), api.TxApproveKind, code, k); err != nil {
-				return err
+			if _, err := env.Client.ApproveKind(ctx, env.Users[adminName(RegulatorMSP)].identity, code, k); err != nil {
+				return fmt.Errorf("demo: approve %s as %s: %w", k, e.user, err)
 			}
 			approved = append(approved, k)
 		}
@@ -258,9 +234,8 @@ func Seed(ctx context.Context, l gateway.Ledger, clock *Clock, cas CA, w *wallet
 			return err
 		}
 		u.Enterprise, u.Kinds = code, e.kinds
-		bind, _ := json.Marshal(map[string]string{"id": u.identity.ID(), "label": e.user})
-		if _, err := env.Submit(ctx, adminName(e.org), api.TxBindMember, code, string(bind)); err != nil {
-			return err
+		if _, err := env.Client.BindMember(ctx, admin, code, api.BindInput{ID: u.identity.ID(), Label: e.user}); err != nil {
+			return fmt.Errorf("demo: bind %s: %w", e.user, err)
 		}
 		ents[e.user] = map[string]any{"creditCode": code, "name": e.name, "nameEn": e.nameEn, "org": e.org, "kinds": e.kinds,
 			"grantedBy": adminName(e.org), "approvedByRegulator": approved}

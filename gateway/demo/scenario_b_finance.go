@@ -2,10 +2,10 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"github.com/qingchain/qingchain/chaincode/api"
 	"time"
+
+	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // ReceiptPledge finances the tea in the bonded warehouse against its
@@ -22,70 +22,46 @@ func financeScenario(ctx context.Context, e *Env) error {
 	date := func(n int) string { return day(n, 12).Format("2006-01-02") }
 	coop := e.Users["tea-coop"].Enterprise
 	bank := e.Users["bank"].Enterprise
+	c := e.Client
 
-	submit := func(at time.Time, user string, fn api.Tx, args ...string) (json.RawMessage, error) {
-		e.Clock.At(at)
-		c, err := e.Submit(ctx, user, fn, args...)
-		if err != nil {
-			return nil, err
-		}
-		return c.Payload, nil
-	}
-	var receipt struct {
-		ID string `json:"id"`
-	}
-	out, err := submit(day(8, 10), "warehouse", api.TxIssueReceipt, js(obj{"gtin": GTINBlackTea, "lot": LotTeaBonded, "quantity": "400", "unit": "tin", "grade": "特级 Premium",
-		"valuation": obj{"amount": "480000.00", "currency": "CNY"}, "holder": coop}))
+	receipt, err := c.IssueReceipt(ctx, e.As(day(8, 10), "warehouse"), api.ReceiptInput{GTIN: GTINBlackTea, Lot: LotTeaBonded, Quantity: "400", Unit: "tin", Grade: "特级 Premium",
+		Valuation: api.Money{Amount: "480000.00", Currency: "CNY"}, Holder: coop})
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(out, &receipt); err != nil {
-		return err
-	}
-	var parts []struct {
-		ID string `json:"id"`
-	}
-	out, err = submit(day(9, 9), "tea-coop", api.TxSplitReceipt, receipt.ID, js(obj{"parts": []obj{{"quantity": "250", "valuation": "300000.00"}, {"quantity": "150", "valuation": "180000.00"}}}))
+	split, err := c.SplitReceipt(ctx, e.As(day(9, 9), "tea-coop"), receipt.Result.ID, api.SplitInput{Parts: []api.SplitPart{{Quantity: "250", Valuation: "300000.00"}, {Quantity: "150", Valuation: "180000.00"}}})
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(out, &parts); err != nil || len(parts) != 2 {
-		return fmt.Errorf("split answered %s", out)
+	parts := split.Result
+	if len(parts) != 2 {
+		return fmt.Errorf("split answered %d parts", len(parts))
 	}
-	var fin struct {
-		ID string `json:"id"`
-	}
-	out, err = submit(day(9, 10), "tea-coop", api.TxApplyForFinancing, js(obj{"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": bank, "collateral": []string{parts[0].ID},
-		"requestedPrincipal": "200000.00", "currency": "CNY", "purpose": "收购夏茶鲜叶 purchase of summer tea leaf"}))
+	fin, err := c.ApplyForFinancing(ctx, e.As(day(9, 10), "tea-coop"), api.FinancingApplication{Type: "WAREHOUSE_RECEIPT_PLEDGE", Bank: bank, Collateral: []string{parts[0].ID},
+		RequestedPrincipal: "200000.00", Currency: "CNY", Purpose: "收购夏茶鲜叶 purchase of summer tea leaf"})
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(out, &fin); err != nil {
+	id := fin.Result.ID
+	if _, err := c.ApproveFinancing(ctx, e.As(day(10, 11), "bank"), id, api.FinancingTerms{Principal: "200000.00", AnnualRate: "0.0435", TermDays: 180, MaxLTV: "0.70"}); err != nil {
 		return err
 	}
-	steps := []struct {
-		at   time.Time
-		user string
-		fn   api.Tx
-		args []string
-	}{
-		{day(10, 11), "bank", api.TxApproveFinancing, []string{fin.ID, js(obj{"principal": "200000.00", "annualRate": "0.0435", "termDays": 180, "maxLtv": "0.70"})}},
-		{day(10, 15), "bank", api.TxDisburseFinancing, []string{fin.ID, date(10)}},
-		{day(25, 10), "tea-coop", api.TxRecordRepayment, []string{fin.ID, "50000.00", date(25)}},
-		{day(38, 10), "tea-coop", api.TxRecordRepayment, []string{fin.ID, "30000.00", date(38)}},
+	if _, err := c.DisburseFinancing(ctx, e.As(day(10, 15), "bank"), id, date(10)); err != nil {
+		return err
 	}
-	for _, st := range steps {
-		if _, err := submit(st.at, st.user, st.fn, st.args...); err != nil {
-			return err
-		}
+	if _, err := c.RecordRepayment(ctx, e.As(day(25, 10), "tea-coop"), id, "50000.00", date(25)); err != nil {
+		return err
+	}
+	if _, err := c.RecordRepayment(ctx, e.As(day(38, 10), "tea-coop"), id, "30000.00", date(38)); err != nil {
+		return err
 	}
 	e.Entities["finance"] = obj{
-		"issuedReceipt":    receipt.ID,
+		"issuedReceipt":    receipt.Result.ID,
 		"pledgedReceipt":   parts[0].ID,
 		"unpledgedReceipt": parts[1].ID,
-		"financing":        fin.ID,
+		"financing":        id,
 		"verification":     e.PublicURL + "/api/v1/receipts/" + parts[0].ID + "/verification",
-		"financingUrl":     e.PublicURL + "/api/v1/financings/" + fin.ID,
+		"financingUrl":     e.PublicURL + "/api/v1/financings/" + id,
 	}
 	return nil
 }
