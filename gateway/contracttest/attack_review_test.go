@@ -46,7 +46,7 @@ func (f *wrFix) atkEvent(by *Member, step, gtin string, lots []string, extra map
 // receipt for qty of it to holder.
 func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) api.Receipt {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, api.TxHandOver, gtin, lot, f.wh.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, gtin, lot, f.wh.CreditCode))
 	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
 		f.T.Fatal(err)
 	}
@@ -77,15 +77,15 @@ func TestAtkAddCollateralRecalledReceiptEndsMarginCall(t *testing.T) {
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r1.Lot, "复检不合格")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r1.Lot, "复检不合格"))
 	// r2's goods are recalled too (not pledged yet, so no alert anywhere).
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r2.Lot, "复检不合格")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r2.Lot, "复检不合格"))
 	// The same receipt would be RISK_BLOCKED in a new approval:
 	fin2 := f.apply(f.trader, f.bank, "1000.00", "CNY", r2.ID)
 	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin2.ID, wrTerms("1000.00", "0.05", 90, "0.6"))
 	wantCode(t, err, "RISK_BLOCKED")
-	f.mustDo(nil, f.trader.Identity, api.TxWithdrawFinancing, fin2.ID)
+	f.OK(f.C.WithdrawFinancing(f.Ctx, f.trader.Identity, fin2.ID))
 	// ... but AddCollateral takes it at its full 50,000.00.
 	var topped api.Financing
 	_, err = f.do(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
@@ -108,7 +108,7 @@ func TestAtkOneExcursionOnTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	rb := f.atkReceiptOf(f.trader, g, "CKB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"excursion":"0.2"}}`)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	f.setDay("2026-04-02")
 	// One reefer, one reading, both lots.
 	if _, err := f.atkEvent(f.wh, "sensor_reporting", g, []string{"CKA", "CKB"}, map[string]any{"sensorReadings": f.atkReading("2", "9")}); err != nil {
@@ -140,7 +140,7 @@ func TestAtkUpstreamRecallOfTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	rb := f.atkReceiptOf(f.trader, f.gtin, "TEAB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, leaf, "LEAF1", "农残超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, leaf, "LEAF1", "农残超标"))
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) != 2 || v.AdjustedCollateralValue != "100000.00" {
 		t.Fatalf("alerts %d adjusted %s; want 2 alerts and 100000.00", len(v.Alerts), v.AdjustedCollateralValue)
@@ -162,7 +162,7 @@ func TestAtkAlertCapSwallowsRecall(t *testing.T) {
 	r := f.atkReceiptOf(f.producer, g, "CK1", "1000", "100000.00")
 	fin := f.apply(f.producer, f.bank, "60000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"60000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5","excursion":"0.2"}}`)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	for i := 0; i < 200; i++ {
 		// 0.8 × 80,000 = 64,000 ≥ 60,000: no margin call from these.
 		ev := map[string]any{"sensorReadings": f.atkReading("1", fmt.Sprintf("4.%03d", i+1))}
@@ -170,7 +170,7 @@ func TestAtkAlertCapSwallowsRecall(t *testing.T) {
 			t.Fatalf("excursion %d: %v", i, err)
 		}
 	}
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, g, "CK1", "沙门氏菌检出")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, g, "CK1", "沙门氏菌检出"))
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if v.Status != "MARGIN_CALL" {
 		t.Fatalf("recall of the pledged lot after 200 self-made excursions: status %s, adjusted %s, %d alerts (want MARGIN_CALL at 50000.00)", v.Status, v.AdjustedCollateralValue, len(v.Alerts))
@@ -207,7 +207,7 @@ func TestAtkRecallNineStepsUpstreamNeverAlerts(t *testing.T) {
 	r := f.atkReceiptOf(f.trader, f.gtin, "S9", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8"}`)
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, wrGTIN(t, 70), "RAW", "农残超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, wrGTIN(t, 70), "RAW", "农残超标"))
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) == 0 {
 		t.Errorf("recall 9 steps upstream raised no alert (status %s); approval would have blocked the same goods", v.Status)
@@ -277,14 +277,14 @@ func TestAtkReaddedReceiptMakesFinancingUnclosable(t *testing.T) {
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r1.ID, r2.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
-	f.mustDo(nil, f.bank.Identity, api.TxReleasePledge, r2.ID)
-	f.mustDo(nil, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
-	_, err := f.Submit(f.bank.Identity, api.TxReleasePledge, r2.ID)
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
+	f.OK(f.C.ReleasePledge(f.Ctx, f.bank.Identity, r2.ID))
+	f.OK(f.C.AddCollateral(f.Ctx, f.trader.Identity, fin.ID, r2.ID))
+	_, err := f.C.ReleasePledge(f.Ctx, f.bank.Identity, r2.ID)
 	if Code(err) == "INTERNAL" {
 		t.Errorf("ReleasePledge of the re-added receipt: %v", err)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, fin.ID, "50000.00", "2026-04-01")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, fin.ID, "50000.00", "2026-04-01")
 	if Code(err) == "INTERNAL" {
 		t.Errorf("payoff repayment: %v", err)
 	}
@@ -303,12 +303,12 @@ func TestAtkGovernanceHeld(t *testing.T) {
 	if p.Status != "OPEN" {
 		t.Fatalf("one org adopted %+v", p)
 	}
-	_, err := n.Submit(n.Admins[BankMSP], api.TxApproveGovernance, p.ID)
+	_, err := n.C.ApproveGovernance(n.Ctx, n.Admins[BankMSP], p.ID)
 	wantCode(t, err, "CONFLICT")
 	clerk := n.Enterprise(BankMSP, "clerk bank", "bank")
-	_, err = n.Submit(clerk.Identity, api.TxApproveGovernance, p.ID)
+	_, err = n.C.ApproveGovernance(n.Ctx, clerk.Identity, p.ID)
 	wantCode(t, err, "FORBIDDEN")
-	n.MustSubmit(n.Admins[InsurerMSP], api.TxApproveGovernance, p.ID)
+	n.OK(n.C.ApproveGovernance(n.Ctx, n.Admins[InsurerMSP], p.ID))
 	// A competing proposal adopted first makes p stale.
 	other, _ := json.Marshal(map[string]any{"regulatorMsp": RegulatorMSP, "orgs": []map[string]any{
 		{"mspId": BankMSP, "kinds": []string{"bank"}}, {"mspId": InsurerMSP, "kinds": []string{"insurer"}}, {"mspId": PlatformMSP, "kinds": []string{"producer"}},
@@ -316,12 +316,12 @@ func TestAtkGovernanceHeld(t *testing.T) {
 	c = n.MustSubmit(n.Admins[PlatformMSP], api.TxProposeGovernance, string(other))
 	var q api.GovernanceProposal
 	json.Unmarshal(c.Payload, &q)
-	n.MustSubmit(n.Admins[WarehouseMSP], api.TxApproveGovernance, q.ID)
-	n.MustSubmit(n.Admins[RegulatorMSP], api.TxApproveGovernance, q.ID)
-	_, err = n.Submit(n.Admins[PlatformMSP], api.TxApproveGovernance, p.ID)
+	n.OK(n.C.ApproveGovernance(n.Ctx, n.Admins[WarehouseMSP], q.ID))
+	n.OK(n.C.ApproveGovernance(n.Ctx, n.Admins[RegulatorMSP], q.ID))
+	_, err = n.C.ApproveGovernance(n.Ctx, n.Admins[PlatformMSP], p.ID)
 	wantCode(t, err, "CONFLICT")
 	var g api.Governance
-	n.MustEvaluate(&g, n.Admins[BankMSP], api.TxGetGovernance)
+	Into(n.T, &g)(n.C.GetGovernance(n.Ctx, n.Admins[BankMSP]))
 	if g.Version != 1 || g.RegulatorMSP != RegulatorMSP {
 		t.Fatalf("governance %+v", g)
 	}
@@ -334,7 +334,7 @@ func TestAtkKindsAndCustodyHeld(t *testing.T) {
 	f.setDay("2026-04-01")
 	// A bank admin granting a kind to a platform enterprise; registering a
 	// warehouse; binding a platform identity.
-	_, err := f.Submit(f.Admins[BankMSP], api.TxGrantKind, f.trader.CreditCode, "bank")
+	_, err := f.C.GrantKind(f.Ctx, f.Admins[BankMSP], f.trader.CreditCode, "bank")
 	wantCode(t, err, "FORBIDDEN")
 	in, _ := json.Marshal(map[string]any{"creditCode": CreditCode(t, 900), "name": "fake wh", "kinds": []string{"warehouse"}})
 	_, err = f.Submit(f.Admins[BankMSP], api.TxRegisterEnterprise, string(in))
@@ -344,21 +344,21 @@ func TestAtkKindsAndCustodyHeld(t *testing.T) {
 	wantCode(t, err, "FORBIDDEN")
 	// A bank approving its own bank kind.
 	code := f.Register(BankMSP, "second bank", "bank")
-	_, err = f.Submit(f.bank.Identity, api.TxApproveKind, code, "bank")
+	_, err = f.C.ApproveKind(f.Ctx, f.bank.Identity, code, "bank")
 	wantCode(t, err, "FORBIDDEN")
 	// A revoked regulator stops approving in the next transaction.
-	f.MustSubmit(f.Admins[RegulatorMSP], api.TxRevokeKind, f.reg.CreditCode, "regulator", "test")
-	_, err = f.Submit(f.reg.Identity, api.TxApproveKind, code, "bank")
+	f.OK(f.C.RevokeKind(f.Ctx, f.Admins[RegulatorMSP], f.reg.CreditCode, "regulator", "test"))
+	_, err = f.C.ApproveKind(f.Ctx, f.reg.Identity, code, "bank")
 	wantCode(t, err, "FORBIDDEN")
 
 	// A -> B -> C: the giver loses custody each time.
 	lot := f.lot("100")
 	logi := f.Enterprise(WarehouseMSP, "清远冷链物流", api.KindLogistics)
 	f.receive(f.wh, lot, "100")
-	f.MustSubmit(f.wh.Identity, api.TxHandOver, f.gtin, lot, logi.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, f.wh.Identity, f.gtin, lot, logi.CreditCode))
 	_, err = f.atkEvent(f.wh, "storing", f.gtin, []string{lot}, nil)
 	wantCode(t, err, "NOT_CUSTODIAN")
-	f.MustSubmit(logi.Identity, api.TxHandOver, f.gtin, lot, f.trader.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, logi.Identity, f.gtin, lot, f.trader.CreditCode))
 	_, err = f.atkEvent(logi, "departing", f.gtin, []string{lot}, nil)
 	wantCode(t, err, "NOT_CUSTODIAN")
 	if _, err = f.atkEvent(f.trader, "receiving", f.gtin, []string{lot}, nil); err != nil {
@@ -436,7 +436,7 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "ATK-0001", amount: "30000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
 	terms, _ := json.Marshal(map[string]any{"principal": "10000.00", "annualRate": "0.05", "termDays": 90, "maxLtv": "0.8", "registrationNo": f.encRegistration()})
@@ -488,10 +488,10 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 	agg, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
 		"parent": map[string]string{"gtin": boxes, "serial": "B0001"}, "childItems": []map[string]string{{"gtin": tins, "serial": "T0001"}, {"gtin": tins, "serial": "T0002"}}})
 	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(agg))
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, tins, "TIN1", "铅超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, tins, "TIN1", "铅超标"))
 	// The shopper's trace of the box shows the recall ...
 	var doc api.TraceDocument
-	f.MustEvaluate(&doc, f.reg.Identity, api.TxGetTrace, boxes, "BOX1", "B0001")
+	Into(f.T, &doc)(f.C.GetTrace(f.Ctx, f.reg.Identity, boxes, "BOX1", "B0001"))
 	docJSON, _ := json.Marshal(doc)
 	t.Logf("box trace mentions the recall: %v", json.Valid(docJSON) && len(doc.Recalls) > 0)
 	// ... and so does the ledger for the lot: no receipt on the boxes.
@@ -505,7 +505,7 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 // atkCustody has the producer hand a lot to the warehouse, which receives it.
 func (f *wrFix) atkCustody(gtin, lot string) {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, api.TxHandOver, gtin, lot, f.wh.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, gtin, lot, f.wh.CreditCode))
 	if _, err := f.atkEvent(f.wh, "receiving", gtin, []string{lot}, nil); err != nil {
 		f.T.Fatal(err)
 	}
@@ -534,7 +534,7 @@ func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
 	}
 	agg("ADD", "packing", "T1001", "T1002")
 	agg("DELETE", "unpacking", "T1001")
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, tins, "TIN2", "铅超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, tins, "TIN2", "铅超标"))
 	f.atkCustody(boxes, "BOX2")
 	// One tin is still in the box: the lot is reached.
 	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))

@@ -148,7 +148,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			}
 		case op < 3: // grant
 			e, kind, a := pickEnt(), pickKind(), pickActor()
-			_, err := n.Submit(a.id, api.TxGrantKind, e.code, kind)
+			_, err := n.C.GrantKind(n.Ctx, a.id, e.code, kind)
 			ok := a.admin == e.org && slices.Contains(genesisGrants[e.org], kind) && (e.status[kind] == "" || e.status[kind] == "REVOKED")
 			check(step, "grant "+kind+" to "+e.code, err, ok)
 			if ok {
@@ -168,7 +168,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 					kind = k
 				}
 			}
-			_, err := n.Submit(a.id, api.TxApproveKind, e.code, kind)
+			_, err := n.C.ApproveKind(n.Ctx, a.id, e.code, kind)
 			ok := isZone(a) && e.status[kind] == "PENDING_APPROVAL"
 			check(step, "approve "+kind+" of "+e.code, err, ok)
 			if ok {
@@ -179,7 +179,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			if e == m.ents[zone.CreditCode] && rng.IntN(4) != 0 {
 				continue // keep a zone regulator most of the time
 			}
-			_, err := n.Submit(a.id, api.TxRevokeKind, e.code, kind, "property test")
+			_, err := n.C.RevokeKind(n.Ctx, a.id, e.code, kind, "property test")
 			ok := (a.admin == e.org || isZone(a)) && e.status[kind] != "" && e.status[kind] != "REVOKED"
 			check(step, "revoke "+kind+" of "+e.code, err, ok)
 			if ok {
@@ -233,7 +233,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 			t.Fatal(err)
 		}
 		var hist []api.EnterpriseVersion
-		n.MustEvaluate(&hist, zone.Identity, api.TxGetEnterpriseHistory, a.enterprise)
+		Into(n.T, &hist)(n.C.GetEnterpriseHistory(n.Ctx, zone.Identity, a.enterprise))
 		var inForce *api.Enterprise
 		for _, v := range hist { // newest first
 			vt, err := n.Ledger.Transaction(ctx, v.TxID)

@@ -80,7 +80,7 @@ func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
 		// No contract acts on this kind yet; what the registry says the
 		// caller may do is the check.
 		var c api.Caller
-		w.MustEvaluate(&c, m, api.TxWhoAmI)
+		Into(w.T, &c)(w.C.WhoAmI(w.Ctx, m))
 		if c.Enterprise == nil || !slices.Contains(c.Enterprise.Kinds, kind) {
 			return "FORBIDDEN"
 		}
@@ -132,16 +132,16 @@ func TestAuthorityKindMatrix(t *testing.T) {
 				// Only the zone regulator approves: not the organisation's
 				// own admin, not a regulator-org member without the kind.
 				if org != RegulatorMSP {
-					_, err = w.Submit(w.Admins[org], api.TxApproveKind, code, kind)
+					_, err = w.C.ApproveKind(w.Ctx, w.Admins[org], code, kind)
 					trCheckCode(t, err, "FORBIDDEN")
 				}
-				_, err = w.Submit(w.by["inspector"].Identity, api.TxApproveKind, code, kind)
+				_, err = w.C.ApproveKind(w.Ctx, w.by["inspector"].Identity, code, kind)
 				trCheckCode(t, err, "FORBIDDEN")
-				w.MustSubmit(w.by["regulator"].Identity, api.TxApproveKind, code, kind)
+				w.OK(w.C.ApproveKind(w.Ctx, w.by["regulator"].Identity, code, kind))
 				if got := w.act(m.Identity, kind, seq); isGate(got) {
 					t.Fatalf("after approval: act refused %q", got)
 				}
-				w.MustSubmit(w.Admins[org], api.TxRevokeKind, code, kind, "attack test")
+				w.OK(w.C.RevokeKind(w.Ctx, w.Admins[org], code, kind, "attack test"))
 				if got := w.act(m.Identity, kind, seq+1000); !isGate(got) {
 					t.Fatalf("after revocation: act code %q", got)
 				}
@@ -207,15 +207,15 @@ func TestAuthorityAttacks(t *testing.T) {
 			return err
 		}, "FORBIDDEN", 0},
 		{"bank admin grants its bank the regulator kind", func() error {
-			_, err := w.Submit(w.Admins[BankMSP], api.TxGrantKind, w.by["bank"].CreditCode, "regulator")
+			_, err := w.C.GrantKind(w.Ctx, w.Admins[BankMSP], w.by["bank"].CreditCode, "regulator")
 			return err
 		}, "KIND_NOT_GRANTABLE", 0},
 		{"platform admin grants a kind to another organisation's enterprise", func() error {
-			_, err := w.Submit(w.Admins[PlatformMSP], api.TxGrantKind, wh.CreditCode, "producer")
+			_, err := w.C.GrantKind(w.Ctx, w.Admins[PlatformMSP], wh.CreditCode, "producer")
 			return err
 		}, "FORBIDDEN", 0},
 		{"warehouse admin approves its own warehouse", func() error {
-			_, err := w.Submit(w.Admins[WarehouseMSP], api.TxApproveKind, pendingWH, "warehouse")
+			_, err := w.C.ApproveKind(w.Ctx, w.Admins[WarehouseMSP], pendingWH, "warehouse")
 			return err
 		}, "FORBIDDEN", 0},
 		{"unapproved warehouse mints a receipt", func() error {
@@ -223,7 +223,7 @@ func TestAuthorityAttacks(t *testing.T) {
 			return err
 		}, "FORBIDDEN", 0},
 		{"inspector revokes the bank's kind", func() error {
-			_, err := w.Submit(insp.Identity, api.TxRevokeKind, w.by["bank"].CreditCode, "bank", "x")
+			_, err := w.C.RevokeKind(w.Ctx, insp.Identity, w.by["bank"].CreditCode, "bank", "x")
 			return err
 		}, "FORBIDDEN", 0},
 		{"tea cooperative records feeding on the chicken farm's flock", event(prod, "feeding", w.chicken, "FLOCK1", now()), "NOT_CUSTODIAN", 0},
@@ -243,15 +243,15 @@ func TestAuthorityAttacks(t *testing.T) {
 			return err
 		}, "EVENT_TOO_OLD", 0},
 		{"warehouse hands over goods under a live receipt", func() error {
-			_, err := w.Submit(wh.Identity, api.TxHandOver, w.leaf, "TEA1", logi.CreditCode)
+			_, err := w.C.HandOver(w.Ctx, wh.Identity, w.leaf, "TEA1", logi.CreditCode)
 			return err
 		}, "CONFLICT", 0},
 		{"a stranger hands over the farm's flock", func() error {
-			_, err := w.Submit(prod.Identity, api.TxHandOver, w.chicken, "FLOCK1", prod.CreditCode)
+			_, err := w.C.HandOver(w.Ctx, prod.Identity, w.chicken, "FLOCK1", prod.CreditCode)
 			return err
 		}, "INVALID_ARGUMENT", 0},
 		{"a stranger hands the farm's flock to itself via another firm", func() error {
-			_, err := w.Submit(prod.Identity, api.TxHandOver, w.chicken, "FLOCK1", wh.CreditCode)
+			_, err := w.C.HandOver(w.Ctx, prod.Identity, w.chicken, "FLOCK1", wh.CreditCode)
 			return err
 		}, "NOT_CUSTODIAN", 0},
 		{"shipping names a destination that is not registered", func() error {
@@ -270,7 +270,7 @@ func TestAuthorityAttacks(t *testing.T) {
 			if p.Status != "OPEN" {
 				return fmt.Errorf("proposal %s after one approval", p.Status)
 			}
-			_, err = w.Submit(w.Admins[PlatformMSP], api.TxApproveGovernance, p.ID)
+			_, err = w.C.ApproveGovernance(w.Ctx, w.Admins[PlatformMSP], p.ID)
 			return err
 		}, "CONFLICT", 1},
 		{"a member (not an admin) proposes governance", func() error {
@@ -289,8 +289,8 @@ func TestAuthorityAttacks(t *testing.T) {
 	}
 	// The self-made regulator of the findings never existed: the victim's
 	// record carries no sanction.
-	var sanctions []json.RawMessage
-	w.MustEvaluate(&sanctions, w.victim.Identity, api.TxListSanctions, w.victim.CreditCode)
+	var sanctions []api.Sanction
+	Into(w.T, &sanctions)(w.C.ListSanctions(w.Ctx, w.victim.Identity, w.victim.CreditCode))
 	if len(sanctions) != 0 {
 		t.Errorf("victim has %d sanctions", len(sanctions))
 	}
@@ -310,7 +310,7 @@ func TestAuthorityAttacks(t *testing.T) {
 func TestAuthorityGovernanceChange(t *testing.T) {
 	w := newAuthWorld(t)
 	var g api.Governance
-	w.MustEvaluate(&g, w.unbound, api.TxGetGovernance)
+	Into(w.T, &g)(w.C.GetGovernance(w.Ctx, w.unbound))
 	if g.Version != 0 || g.RegulatorMSP != RegulatorMSP || len(g.Orgs) != 5 {
 		t.Fatalf("genesis %+v", g)
 	}
@@ -328,26 +328,26 @@ func TestAuthorityGovernanceChange(t *testing.T) {
 	w.must(&stale, w.Admins[BankMSP], api.TxProposeGovernance, in)
 	_, err := w.Submit(w.Admins[PlatformMSP], api.TxRegisterEnterprise, trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
 	trCheckCode(t, err, "KIND_NOT_GRANTABLE")
-	w.must(&p, w.Admins[WarehouseMSP], api.TxApproveGovernance, p.ID)
+	Result(w.t, &p)(w.C.ApproveGovernance(w.Ctx, w.Admins[WarehouseMSP], p.ID))
 	if p.Status != "OPEN" || len(p.Approvals) != 2 {
 		t.Fatalf("after two approvals %+v", p)
 	}
-	w.must(&p, w.Admins[RegulatorMSP], api.TxApproveGovernance, p.ID)
+	Result(w.t, &p)(w.C.ApproveGovernance(w.Ctx, w.Admins[RegulatorMSP], p.ID))
 	if p.Status != "ADOPTED" || p.Config.Version != 1 {
 		t.Fatalf("after three approvals %+v", p)
 	}
-	w.MustEvaluate(&g, w.unbound, api.TxGetGovernance)
+	Into(w.T, &g)(w.C.GetGovernance(w.Ctx, w.unbound))
 	if g.Version != 1 || g.ProposalID != p.ID {
 		t.Fatalf("in force %+v", g)
 	}
 	w.must(nil, w.Admins[PlatformMSP], api.TxRegisterEnterprise, trJSON(map[string]any{"creditCode": CreditCode(t, 6001), "name": "平台仓", "kinds": []string{"warehouse"}}))
-	_, err = w.Submit(w.Admins[InsurerMSP], api.TxApproveGovernance, stale.ID)
+	_, err = w.C.ApproveGovernance(w.Ctx, w.Admins[InsurerMSP], stale.ID)
 	trCheckCode(t, err, "CONFLICT")
 	// The enterprise's history shows its registration and each change.
-	w.MustSubmit(w.by["regulator"].Identity, api.TxApproveKind, CreditCode(t, 6001), "warehouse")
-	w.MustSubmit(w.by["regulator"].Identity, api.TxRevokeKind, CreditCode(t, 6001), "warehouse", "no bonded licence")
+	w.OK(w.C.ApproveKind(w.Ctx, w.by["regulator"].Identity, CreditCode(t, 6001), "warehouse"))
+	w.OK(w.C.RevokeKind(w.Ctx, w.by["regulator"].Identity, CreditCode(t, 6001), "warehouse", "no bonded licence"))
 	var hist []api.EnterpriseVersion
-	w.MustEvaluate(&hist, w.unbound, api.TxGetEnterpriseHistory, CreditCode(t, 6001))
+	Into(w.T, &hist)(w.C.GetEnterpriseHistory(w.Ctx, w.unbound, CreditCode(t, 6001)))
 	var actions []string
 	for _, v := range hist {
 		actions = append(actions, v.Enterprise.LastChange.Action)

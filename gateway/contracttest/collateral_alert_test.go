@@ -34,7 +34,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	in, _ = json.Marshal(map[string]any{"gtin": chilled, "lot": "CK1", "date": "2026-03-31", "quantity": "1000", "unit": "kg",
 		"origin": map[string]string{"place": "清远市清新区", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}})
 	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
-	f.MustSubmit(f.producer.Identity, api.TxHandOver, chilled, "CK1", f.wh.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, chilled, "CK1", f.wh.CreditCode))
 	ev := func(step string, extra map[string]any) string {
 		m := map[string]any{"type": "ObjectEvent", "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339), "lots": []map[string]string{{"gtin": chilled, "lot": "CK1", "quantity": "1000", "unit": "kg"}}}
 		for k, v := range extra {
@@ -49,7 +49,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	fin := f.apply(f.trader, f.bank, "75000.00", "CNY", r.ID)
 	terms := `{"principal":"75000.00","annualRate":"0.05","termDays":180,"maxLtv":"0.8","haircuts":{"recall":"0.6","excursion":"0.2"},"marginCallDays":10}`
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, terms)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 
 	check := func(step, status, adjusted, ltv, shortfall, deadline string, alerts int) api.FinancingView {
 		t.Helper()
@@ -80,13 +80,13 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("sensor_reporting", map[string]any{"sensorReadings": reading, "eventTime": recorded.EventTime}))
 
 	// A default before the deadline (and before maturity) is refused.
-	_, err := f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	_, err := f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 
 	// The borrower repays the shortfall with the interest due: met.
 	f.setDay("2026-05-01")
 	var repaid api.Financing
-	f.mustDo(&repaid, f.trader.Identity, api.TxRecordRepayment, fin.ID, "11312.50", "2026-05-01")
+	Result(f.T, &repaid)(f.C.RecordRepayment(f.Ctx, f.trader.Identity, fin.ID, "11312.50", "2026-05-01"))
 	if p := repaid.Postings[len(repaid.Postings)-1]; p.ToInterest != "312.50" || p.ToPrincipal != "11000.00" || p.PrincipalAfter != "64000.00" {
 		t.Errorf("posting %+v", p)
 	}
@@ -103,15 +103,15 @@ func TestCollateralAlertsWorked(t *testing.T) {
 		t.Error("the recall's ledger event does not name the financing")
 	}
 	f.setDay("2026-05-12")
-	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	_, err = f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-05-13")
-	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	f.OK(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	if v := f.getFinancing(f.bank, fin.ID, "2026-05-13"); v.Status != "DEFAULTED" {
 		t.Errorf("after the deadline: %s", v.Status)
 	}
 	var enc api.Encumbrance
-	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, chilled, "CK1")
+	Into(f.T, &enc)(f.C.GetEncumbrances(f.Ctx, f.bank.Identity, chilled, "CK1"))
 	if len(enc.Entries) != 0 {
 		t.Errorf("defaulted financing still encumbers the goods: %+v", enc)
 	}
@@ -125,19 +125,19 @@ func TestCollateralTopUp(t *testing.T) {
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
-	f.MustSubmit(f.reg.Identity, api.TxRecallLot, f.gtin, r1.Lot, "复检不合格")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r1.Lot, "复检不合格"))
 	if v := f.getFinancing(f.bank, fin.ID, "2026-04-01"); v.Status != "MARGIN_CALL" || v.MarginCall.Shortfall != "40000.00" {
 		t.Fatalf("after the recall: %s %+v", v.Status, v.MarginCall)
 	}
 	// Another borrower cannot top it up; the bank cannot either.
 	other := f.Enterprise(PlatformMSP, "另一贸易公司", api.KindExporter)
-	_, err := f.Submit(other.Identity, api.TxAddCollateral, fin.ID, r2.ID)
+	_, err := f.C.AddCollateral(f.Ctx, other.Identity, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, api.TxAddCollateral, fin.ID, r2.ID)
+	_, err = f.C.AddCollateral(f.Ctx, f.bank.Identity, fin.ID, r2.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var topped api.Financing
-	f.mustDo(&topped, f.trader.Identity, api.TxAddCollateral, fin.ID, r2.ID)
+	Result(f.T, &topped)(f.C.AddCollateral(f.Ctx, f.trader.Identity, fin.ID, r2.ID))
 	// 100,000.00 × 0.5 + 50,000.00 = 100,000.00; allowed 80,000.00 = owed.
 	if topped.Status != "ACTIVE" || topped.AdjustedCollateralValue != "100000.00" || len(topped.Collateral) != 2 {
 		t.Fatalf("after the top-up: %s %s %d", topped.Status, topped.AdjustedCollateralValue, len(topped.Collateral))

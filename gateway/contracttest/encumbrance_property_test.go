@@ -71,10 +71,10 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 		f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
 		// Everything goes into the warehouse under one receipt, later split;
 		// the trader takes over a share and ships it (insured, invoiced).
-		f.MustSubmit(f.producer.Identity, api.TxHandOver, p.gtin, lot, f.wh.CreditCode)
+		f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, p.gtin, lot, f.wh.CreditCode))
 		p.event(f.wh, "receiving", lot, "600", nil)
 		f.mustDo(nil, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
-		f.MustSubmit(f.producer.Identity, api.TxHandOver, p.gtin, lot, f.trader.CreditCode)
+		f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, p.gtin, lot, f.trader.CreditCode))
 		if code := p.event(f.trader, "shipping", lot, "400", nil); code != "" {
 			t.Fatalf("trader ships the unreceipted 400 kg: %s (%v)", code, p.lastErr)
 		}
@@ -158,7 +158,7 @@ func (p *encProp) receipts() []api.Receipt {
 	var out []api.Receipt
 	for _, lot := range p.lots {
 		var rs []api.Receipt
-		p.MustEvaluate(&rs, p.trader.Identity, api.TxListReceiptsByHolder, p.trader.CreditCode)
+		Into(p.T, &rs)(p.C.ListReceiptsByHolder(p.Ctx, p.trader.Identity, p.trader.CreditCode))
 		for _, r := range rs {
 			if r.Lot == lot && r.GTIN == p.gtin && r.Status == "ISSUED" {
 				out = append(out, r)
@@ -203,7 +203,7 @@ func (p *encProp) approve(bank *Member, typ, col, terms string) string {
 	}
 	p.live[fin.ID] = true
 	if p.rng.IntN(2) == 0 { // some are disbursed
-		if _, err := p.Submit(bank.Identity, api.TxDisburseFinancing, fin.ID, p.day()); err != nil {
+		if _, err := p.C.DisburseFinancing(p.Ctx, bank.Identity, fin.ID, p.day()); err != nil {
 			p.lastErr = err
 			return Code(err)
 		}
@@ -232,7 +232,7 @@ func (p *encProp) receivable() string {
 		return Code(err)
 	}
 	json.Unmarshal(c.Payload, &rv)
-	if _, err := p.Submit(p.buyer.Identity, api.TxConfirmReceivable, rv.ID); err != nil {
+	if _, err := p.C.ConfirmReceivable(p.Ctx, p.buyer.Identity, rv.ID); err != nil {
 		p.lastErr = err
 		return Code(err)
 	}
@@ -259,9 +259,9 @@ func (p *encProp) end() string {
 	}
 	var err error
 	if v.Status == "APPROVED" || v.Status == "MARGIN_CALL" && v.MarginCall.PriorStatus == "APPROVED" {
-		_, err = p.Submit(bank.Identity, api.TxCloseFinancing, id)
+		_, err = p.C.CloseFinancing(p.Ctx, bank.Identity, id)
 	} else {
-		_, err = p.Submit(p.trader.Identity, api.TxRecordRepayment, id, v.AsOf.Payoff, p.day())
+		_, err = p.C.RecordRepayment(p.Ctx, p.trader.Identity, id, v.AsOf.Payoff, p.day())
 	}
 	if err == nil {
 		delete(p.live, id)
@@ -306,7 +306,7 @@ func (p *encProp) liveIDs() []string {
 func (p *encProp) fin(id string) api.FinancingView {
 	p.t.Helper()
 	var v api.FinancingView
-	p.MustEvaluate(&v, p.trader.Identity, api.TxGetFinancing, id, p.day())
+	Into(p.T, &v)(p.C.GetFinancing(p.Ctx, p.trader.Identity, id, p.day()))
 	return v
 }
 
@@ -316,7 +316,7 @@ func (p *encProp) check(step int) {
 	registered := map[string]bool{} // financing|lot
 	for _, lot := range p.lots {
 		var e api.Encumbrance
-		p.MustEvaluate(&e, p.bank.Identity, api.TxGetEncumbrances, p.gtin, lot)
+		Into(p.T, &e)(p.C.GetEncumbrances(p.Ctx, p.bank.Identity, p.gtin, lot))
 		sum := decimal.Zero
 		for _, en := range e.Entries {
 			if en.Quantity == "" && len(e.Entries) > 1 {
@@ -369,7 +369,7 @@ func (p *encProp) lotOf(v api.FinancingView) string {
 	switch {
 	case c.ReceiptID != "":
 		var r api.Receipt
-		p.MustEvaluate(&r, p.reg.Identity, api.TxGetReceipt, c.ReceiptID)
+		Into(p.T, &r)(p.C.GetReceipt(p.Ctx, p.reg.Identity, c.ReceiptID))
 		return r.Lot
 	case c.ReceivableID != "":
 		return p.getReceivable(c.ReceivableID).Lots[0].Lot

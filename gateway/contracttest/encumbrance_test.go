@@ -50,7 +50,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "30000.00", currency: "USD",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{p.lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	p.rv = rv.ID
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 90})
 	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
@@ -86,12 +86,12 @@ func (f *insFix) encTerms(t *testing.T, as *Member, p encPapers, inst string) st
 		entity, id = "shipment", p.shipment
 	}
 	if entity != "" {
-		var flags []map[string]any
-		f.MustEvaluate(&flags, as.Identity, api.TxGetRiskFlags, entity, id)
+		var flags []api.RiskFlag
+		Into(f.T, &flags)(f.C.GetRiskFlags(f.Ctx, as.Identity, entity, id))
 		var ov []map[string]string
 		for _, fl := range flags {
-			if fl["resolved"] != true && fl["severity"] == "BLOCKING" {
-				ov = append(ov, map[string]string{"code": fl["code"].(string), "reason": "encumbrance test: the register decides"})
+			if !fl.Resolved && fl.Severity == "BLOCKING" {
+				ov = append(ov, map[string]string{"code": fl.Code, "reason": "encumbrance test: the register decides"})
 			}
 		}
 		if len(ov) > 0 {
@@ -127,13 +127,13 @@ func TestEncumbranceAcrossInstruments(t *testing.T) {
 				}
 				// The register shows the first financing on the lot.
 				var enc api.Encumbrance
-				f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, p.lot)
+				Into(f.T, &enc)(f.C.GetEncumbrances(f.Ctx, f.bank.Identity, f.gtin, p.lot))
 				if len(enc.Entries) != 1 || enc.Entries[0].FinancingID != a {
 					t.Errorf("register %+v, want only %s", enc, a)
 				}
 				// Approved and never disbursed, the first closes and frees it all.
-				f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, a)
-				f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, p.lot)
+				f.OK(f.C.CloseFinancing(f.Ctx, f.bank.Identity, a))
+				Into(f.T, &enc)(f.C.GetEncumbrances(f.Ctx, f.bank.Identity, f.gtin, p.lot))
 				if len(enc.Entries) != 0 {
 					t.Errorf("register after close %+v", enc)
 				}
@@ -172,7 +172,7 @@ func TestEncumbranceQuantities(t *testing.T) {
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
 	f.mustDo(nil, bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("30000.00", "0.05", 90, "0.6"))
 	var enc api.Encumbrance
-	f.MustEvaluate(&enc, f.bank.Identity, api.TxGetEncumbrances, f.gtin, lot)
+	Into(f.T, &enc)(f.C.GetEncumbrances(f.Ctx, f.bank.Identity, f.gtin, lot))
 	if len(enc.Entries) != 2 || enc.Entries[0].Quantity != "400" || enc.Entries[1].Quantity != "600" || enc.Unit != "kg" {
 		t.Fatalf("register %+v", enc)
 	}

@@ -1,7 +1,6 @@
 package contracttest
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/qingchain/qingchain/chaincode/api"
@@ -46,7 +45,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	}
 	active := func() string {
 		_, id := approved()
-		f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, id, day())
+		f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, id, day()))
 		return id
 	}
 	regulator := outsider[api.KindRegulator]
@@ -69,19 +68,19 @@ func TestFinancingAccessControl(t *testing.T) {
 		{api.TxRequestRedemption, func() []string { return []string{receipt()} }, f.trader, nil},
 		{api.TxWithdrawRedemption, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			f.OK(f.C.RequestRedemption(f.Ctx, f.trader.Identity, r))
 			return []string{r}
 		}, f.trader, nil},
 		{api.TxConfirmRedemption, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			f.OK(f.C.RequestRedemption(f.Ctx, f.trader.Identity, r))
 			return []string{r}
 		}, f.wh, nil},
 		{api.TxCancelReceipt, func() []string { return []string{receipt(), "issued in error"} }, f.wh, nil},
 		{api.TxFreezeReceipt, func() []string { return []string{receipt(), "court order"} }, regulator, nil},
 		{api.TxUnfreezeReceipt, func() []string {
 			r := receipt()
-			f.mustDo(nil, f.reg.Identity, api.TxFreezeReceipt, r, "court order")
+			f.OK(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r, "court order"))
 			return []string{r, "lifted"}
 		}, regulator, nil}, // any regulator, not only the one that froze it
 		{api.TxReleasePledge, func() []string { r, _ := approved(); return []string{r} }, f.bank, nil},
@@ -141,7 +140,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	credit := map[string]string{api.KindBank: "", api.KindInsurer: "", api.KindRegulator: ""}
 	for _, k := range wrKinds {
 		m := outsider[k]
-		_, err := f.Evaluate(m.Identity, api.TxGetFinancing, fin, "")
+		_, err := f.C.GetFinancing(f.Ctx, m.Identity, fin, "")
 		if got := Code(err); got != "FORBIDDEN" {
 			t.Errorf("GetFinancing by %s: %q", k, got)
 		}
@@ -149,12 +148,12 @@ func TestFinancingAccessControl(t *testing.T) {
 		if !ok {
 			want = "FORBIDDEN"
 		}
-		_, err = f.Evaluate(m.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
+		_, err = f.C.GetCreditRecord(f.Ctx, m.Identity, f.trader.CreditCode)
 		if got := Code(err); got != want {
 			t.Errorf("GetCreditRecord by %s: %q, want %q", k, got, want)
 		}
 		var own api.CreditRecord
-		f.MustEvaluate(&own, m.Identity, api.TxGetCreditRecord, m.CreditCode)
+		Into(f.T, &own)(f.C.GetCreditRecord(f.Ctx, m.Identity, m.CreditCode))
 		if own.CreditCode != m.CreditCode || own.OnTime.Count != 0 || own.OnTime.Amounts == nil {
 			t.Errorf("own record of %s: %+v", k, own)
 		}
@@ -163,6 +162,5 @@ func TestFinancingAccessControl(t *testing.T) {
 	if Code(err) != "UNREGISTERED" {
 		t.Errorf("ListFinancings by a stranger: %s %v", out, err)
 	}
-	var v json.RawMessage
-	f.MustEvaluate(&v, f.bank.Identity, api.TxGetFinancing, fin, "")
+	f.OK(f.C.GetFinancing(f.Ctx, f.bank.Identity, fin, ""))
 }

@@ -22,7 +22,7 @@ func (f *wrFix) wrLoan(approveDay, disburseDay, value, principal, currency, term
 	fin := f.apply(f.trader, f.bank, principal, currency, r.ID)
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, terms)
 	f.setDay(disburseDay)
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, disburseDay)
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, disburseDay))
 	return fin.ID
 }
 
@@ -30,7 +30,7 @@ func (f *wrFix) wrLoan(approveDay, disburseDay, value, principal, currency, term
 func (f *wrFix) repay(id, amount, valueDate string) api.Posting {
 	f.T.Helper()
 	var fin api.Financing
-	f.mustDo(&fin, f.trader.Identity, api.TxRecordRepayment, id, amount, valueDate)
+	Result(f.T, &fin)(f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, amount, valueDate))
 	return fin.Postings[len(fin.Postings)-1]
 }
 
@@ -73,14 +73,14 @@ func TestInterestMonthEnds(t *testing.T) {
 	// The repayment is recorded at 01:30 on 28 February in Shanghai,
 	// which is still 27 February in UTC: the value date is Shanghai's.
 	f.Clock.Set(mustTime(t, "2026-02-27T17:30:00Z"))
-	_, err := f.Submit(f.trader.Identity, api.TxRecordRepayment, id, "1.00", "2026-03-01")
+	_, err := f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "1.00", "2026-03-01")
 	wantCode(t, err, "RULE_VIOLATION") // after today
 	// 300,000.00: 3,383.33 to interest, 296,616.67 to principal;
 	// 1,000,000.00 − 296,616.67 = 703,383.33 outstanding.
 	checkPosting(t, f.repay(id, "300000", "2026-02-28"), 28, "3383.33", "3383.33", "296616.67", "703383.33", "0.00")
 
 	f.setDay("2026-04-01")
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, id, "1.00", "2026-02-27")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "1.00", "2026-02-27")
 	wantCode(t, err, "RULE_VIOLATION") // before the previous posting
 	// 2026-02-28 → 2026-03-31 is 31 days:
 	// 703,383.33 × 0.0435 = 30,597.174855; × 31 = 948,512.420505;
@@ -94,12 +94,12 @@ func TestInterestMonthEnds(t *testing.T) {
 	// payoff 606,018.09 + 2,196.82 = 608,214.91.
 	checkAsOf(t, f.getFinancing(f.trader, id, "2026-04-30"), "606018.09", "2196.82", "608214.91")
 	f.setDay("2026-04-30")
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, id, "608214.92", "2026-04-30")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "608214.92", "2026-04-30")
 	wantCode(t, err, "RULE_VIOLATION") // one fen more than the payoff
-	_, err = f.Submit(f.bank.Identity, api.TxCloseFinancing, id)
+	_, err = f.C.CloseFinancing(f.Ctx, f.bank.Identity, id)
 	wantCode(t, err, "RULE_VIOLATION") // still owed
 	checkPosting(t, f.repay(id, "608214.91", "2026-04-30"), 30, "2196.82", "2196.82", "606018.09", "0.00", "0.00")
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, id, "0.01", "2026-04-30")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "0.01", "2026-04-30")
 	wantCode(t, err, "CONFLICT") // nothing owed: the payoff closed it
 
 	// Paid off, it closed and released its collateral in that transaction.
@@ -113,7 +113,7 @@ func TestInterestMonthEnds(t *testing.T) {
 	}
 	// Three on-time repayments: 300,000.00 + 100,000.00 + 608,214.91 = 1,008,214.91.
 	var rec api.CreditRecord
-	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.bank.Identity, f.trader.CreditCode))
 	if rec.OnTime.Count != 3 || len(rec.OnTime.Amounts) != 1 || rec.OnTime.Amounts[0] != (api.Money{Amount: "1008214.91", Currency: "CNY"}) ||
 		rec.Late.Count != 0 || rec.Defaults.Count != 0 {
 		t.Errorf("credit record %+v", rec)
@@ -131,9 +131,9 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 	terms, _ := json.Marshal(map[string]string{"principal": "500000.00", "annualRate": "0.06", "maturityDate": "2028-03-31", "maxLtv": "0.7"})
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, string(terms))
 	f.setDay("2028-02-01")
-	_, err := f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2028-01-19")
+	_, err := f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2028-01-19")
 	wantCode(t, err, "RULE_VIOLATION") // before the approval
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2028-02-01")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2028-02-01"))
 
 	// 2028-02-01 → 2028-03-01 is 29 days (2028 is a leap year):
 	// 500,000.00 × 0.06 × 29 / 360 = 870,000 / 360 = 2,416.666… → 2,416.67.
@@ -151,7 +151,7 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 	if p.OnTime == nil || !*p.OnTime {
 		t.Errorf("repayment on the maturity date is not on time")
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	_, err = f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION") // not after maturity yet
 
 	// 2028-03-31 → 2028-04-10 is 10 days: 400,000.00 × 0.06 × 10 / 360 = 666.666… → 666.67. Late.
@@ -170,10 +170,10 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 		t.Errorf("asOf %+v", v.AsOf)
 	}
 	other := f.Enterprise(BankMSP, "别的银行", api.KindBank)
-	_, err = f.Submit(other.Identity, api.TxDeclareDefault, fin.ID)
+	_, err = f.C.DeclareDefault(f.Ctx, other.Identity, fin.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var d api.Financing
-	f.mustDo(&d, f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	Result(f.T, &d)(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	last := d.Postings[len(d.Postings)-1]
 	if d.Status != "DEFAULTED" || last.Kind != "DEFAULT" || last.Amount != "400666.67" || last.InterestAccrued != "666.67" || d.Collateral[0].Status != "TAKEN" {
 		t.Errorf("defaulted: %+v", d)
@@ -183,19 +183,19 @@ func TestInterestLeapYearAndDefault(t *testing.T) {
 	if got.Holder != f.bank.CreditCode || got.Pledge != nil || got.Status != "ISSUED" {
 		t.Errorf("collateral after default: %+v", got)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, fin.ID, "1.00", "2028-04-20")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, fin.ID, "1.00", "2028-04-20")
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.bank.Identity, api.TxTransferReceipt, r.ID, other.CreditCode)
+	f.OK(f.C.TransferReceipt(f.Ctx, f.bank.Identity, r.ID, other.CreditCode))
 
 	// Credit record: on time 2,000.00 + 102,916.67 = 104,916.67 (2);
 	// late 666.67 (1); one default owing 400,666.67.
 	var rec api.CreditRecord
-	f.MustEvaluate(&rec, f.trader.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.trader.Identity, f.trader.CreditCode))
 	if rec.OnTime.Count != 2 || rec.OnTime.Amounts[0].Amount != "104916.67" || rec.Late.Count != 1 || rec.Late.Amounts[0].Amount != "666.67" ||
 		rec.Defaults.Count != 1 || rec.Defaults.Amounts[0].Amount != "400666.67" {
 		t.Errorf("credit record %+v", rec)
 	}
-	_, err = f.Evaluate(f.wh.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
+	_, err = f.C.GetCreditRecord(f.Ctx, f.wh.Identity, f.trader.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
 }
 
@@ -226,7 +226,7 @@ func TestInterestRoundingAndCurrencies(t *testing.T) {
 		// 10,000,000 × 0.015 × 7 / 360 = 1,050,000 / 360 = 2,916.67 → 2,917 yen.
 		id := f.wrLoan("2026-04-01", "2026-04-01", "30000000", "10000000", "JPY", wrTerms("10000000", "0.015", 30, "0.5"))
 		f.setDay("2026-04-08")
-		_, err := f.Submit(f.trader.Identity, api.TxRecordRepayment, id, "2917.00", "2026-04-08")
+		_, err := f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "2917.00", "2026-04-08")
 		wantCode(t, err, "INVALID_ARGUMENT") // yen have no decimals
 		checkPosting(t, f.repay(id, "2917", "2026-04-08"), 7, "2917", "2917", "0", "10000000", "0")
 	})

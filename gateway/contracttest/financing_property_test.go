@@ -521,7 +521,7 @@ func (p *wrProp) check() {
 	rs := map[string]api.Receipt{}
 	for _, m := range slices.Concat(p.holders, p.banks) {
 		var list []api.Receipt
-		p.MustEvaluate(&list, p.reg.Identity, api.TxListReceiptsByHolder, m.CreditCode)
+		Into(p.T, &list)(p.C.ListReceiptsByHolder(p.Ctx, p.reg.Identity, m.CreditCode))
 		for _, r := range list {
 			if _, dup := rs[r.ID]; dup || r.Holder != m.CreditCode {
 				fail("receipt %s listed under %s, held by %s", r.ID, m.CreditCode, r.Holder)
@@ -536,7 +536,7 @@ func (p *wrProp) check() {
 	fs := map[string]api.Financing{}
 	for _, b := range p.banks {
 		var list []api.Financing
-		p.MustEvaluate(&list, b.Identity, api.TxListFinancings)
+		Into(p.T, &list)(p.C.ListFinancings(p.Ctx, b.Identity))
 		for _, f := range list {
 			fs[f.ID] = f
 		}
@@ -677,7 +677,7 @@ func (p *wrProp) check() {
 			break // credit records change only with a financing
 		}
 		var rec api.CreditRecord
-		p.MustEvaluate(&rec, p.bank.Identity, api.TxGetCreditRecord, h.CreditCode)
+		Into(p.T, &rec)(p.C.GetCreditRecord(p.Ctx, p.bank.Identity, h.CreditCode))
 		if n := repayments[h.CreditCode]; rec.OnTime.Count+rec.Late.Count != n[0] || rec.Defaults.Count != n[1] {
 			fail("credit record of %s %+v, postings say %v", h.CreditCode, rec, n)
 		}

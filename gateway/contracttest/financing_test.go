@@ -98,16 +98,16 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	if err != nil && !regexp.MustCompile(`receipt WR-2026-[0-9A-F]{16} is pledged to financing `+a.ID).MatchString(err.Error()) {
 		t.Errorf("message %q", err)
 	}
-	f.mustDo(nil, bank2.Identity, api.TxRejectFinancing, b.ID, "collateral pledged elsewhere")
-	_, err = f.Submit(bank2.Identity, api.TxRejectFinancing, b.ID, "again")
+	f.OK(f.C.RejectFinancing(f.Ctx, bank2.Identity, b.ID, "collateral pledged elsewhere"))
+	_, err = f.C.RejectFinancing(f.Ctx, bank2.Identity, b.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Withdraw: only the applicant, only while applied.
 	c := f.apply(f.trader, bank2, "1000.00", "USD", usd.ID)
-	_, err = f.Submit(bank2.Identity, api.TxWithdrawFinancing, c.ID)
+	_, err = f.C.WithdrawFinancing(f.Ctx, bank2.Identity, c.ID)
 	wantCode(t, err, "FORBIDDEN")
 	var w api.Financing
-	f.mustDo(&w, f.trader.Identity, api.TxWithdrawFinancing, c.ID)
+	Result(f.T, &w)(f.C.WithdrawFinancing(f.Ctx, f.trader.Identity, c.ID))
 	if w.Status != "WITHDRAWN" {
 		t.Errorf("withdrawn %+v", w)
 	}
@@ -116,10 +116,10 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 
 	// An approved, never disbursed financing can be closed by the bank,
 	// releasing its collateral.
-	_, err = f.Submit(f.trader.Identity, api.TxRecordRepayment, a.ID, "1.00", "2026-04-01")
+	_, err = f.C.RecordRepayment(f.Ctx, f.trader.Identity, a.ID, "1.00", "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not disbursed
 	var closed api.Financing
-	f.mustDo(&closed, f.bank.Identity, api.TxCloseFinancing, a.ID)
+	Result(f.T, &closed)(f.C.CloseFinancing(f.Ctx, f.bank.Identity, a.ID))
 	if closed.Status != "CLOSED" || closed.Collateral[0].Status != "RELEASED" || closed.Collateral[1].Status != "RELEASED" {
 		t.Errorf("closed %+v", closed)
 	}
@@ -128,17 +128,17 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	}
 
 	// Visibility: only the parties read a financing; lists are one's own.
-	_, err = f.Evaluate(bank2.Identity, api.TxGetFinancing, a.ID, "")
+	_, err = f.C.GetFinancing(f.Ctx, bank2.Identity, a.ID, "")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Evaluate(f.reg.Identity, api.TxGetFinancing, a.ID, "")
+	_, err = f.C.GetFinancing(f.Ctx, f.reg.Identity, a.ID, "")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Evaluate(f.trader.Identity, api.TxGetFinancing, a.ID, "2026-02-30")
+	_, err = f.C.GetFinancing(f.Ctx, f.trader.Identity, a.ID, "2026-02-30")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	_, err = f.Evaluate(f.trader.Identity, api.TxGetFinancing, "F-2026-0000000000000000", "")
+	_, err = f.C.GetFinancing(f.Ctx, f.trader.Identity, "F-2026-0000000000000000", "")
 	wantCode(t, err, "NOT_FOUND")
 	list := func(m *Member) []string {
 		var fs []api.Financing
-		f.MustEvaluate(&fs, m.Identity, api.TxListFinancings)
+		Into(f.T, &fs)(f.C.ListFinancings(f.Ctx, m.Identity))
 		var ids []string
 		for _, x := range fs {
 			ids = append(ids, x.ID)
@@ -163,47 +163,47 @@ func TestFinancingDisburseAndDefaultRules(t *testing.T) {
 	f := newWRFix(t)
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
-	_, err := f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	_, err := f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not approved
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5"))
-	_, err = f.Submit(f.trader.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	_, err = f.C.DisburseFinancing(f.Ctx, f.trader.Identity, fin.ID, "2026-04-01")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-02")
+	_, err = f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-02")
 	wantCode(t, err, "RULE_VIOLATION") // in the future
-	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026/04/01")
+	_, err = f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026/04/01")
 	wantCode(t, err, "INVALID_ARGUMENT")
 	var d api.Financing
-	f.mustDo(&d, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	Result(f.T, &d)(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	if d.MaturityDate != "2026-04-11" || len(d.Postings) != 1 || d.Postings[0].Kind != "DISBURSEMENT" || d.Postings[0].Amount != "50000.00" {
 		t.Fatalf("disbursed %+v", d)
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01")
+	_, err = f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.bank.Identity, api.TxCloseFinancing, fin.ID)
+	_, err = f.C.CloseFinancing(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-04-11")
-	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	_, err = f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "RULE_VIOLATION") // on the maturity date
 	// The bank records a repayment too.
-	f.mustDo(nil, f.bank.Identity, api.TxRecordRepayment, fin.ID, "10000.00", "2026-04-11")
+	f.OK(f.C.RecordRepayment(f.Ctx, f.bank.Identity, fin.ID, "10000.00", "2026-04-11"))
 	f.setDay("2026-04-12")
 	// Frozen collateral blocks the handover until the regulator lifts it.
-	f.mustDo(nil, f.reg.Identity, api.TxFreezeReceipt, r.ID, "查封")
-	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	f.OK(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "查封"))
+	_, err = f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解封")
+	f.OK(f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "解封"))
 	// On 04-11: 50,000.00 × 0.04 × 10 / 360 = 55.555… → 55.56, so the
 	// 10,000.00 paid 55.56 interest and 9,944.44 principal, leaving
 	// 40,055.56. Default on 04-12, 1 day later: 40,055.56 × 0.04 / 360 =
 	// 4.4506… → 4.45; owed 40,055.56 + 4.45 = 40,060.01.
 	var def api.Financing
-	f.mustDo(&def, f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	Result(f.T, &def)(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	if def.Postings[1].ToInterest != "55.56" || def.PrincipalOutstanding != "40055.56" || def.Postings[2].Amount != "40060.01" {
 		t.Errorf("default postings %+v", def.Postings)
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	_, err = f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.bank.Identity, api.TxCloseFinancing, fin.ID)
+	_, err = f.C.CloseFinancing(f.Ctx, f.bank.Identity, fin.ID)
 	wantCode(t, err, "CONFLICT")
 }
 

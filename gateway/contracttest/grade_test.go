@@ -19,14 +19,14 @@ func TestGradeFromLedger(t *testing.T) {
 	}
 	for i := 0; i < 3; i++ {
 		rv := f.receivable("1000.00", true)
-		f.mustDo(nil, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "1000.00", f.day())
+		f.OK(f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, rv.ID, "1000.00", f.day()))
 	}
 	if g = f.grade(f.buyer.CreditCode); g.Grade != "A" || g.Inputs.OnTime != 3 || !strings.Contains(g.Reasons[0], "3 on-time") {
 		t.Fatalf("buyer after three on-time payments %+v", g)
 	}
-	_, err := f.Evaluate(f.wh.Identity, api.TxGetCreditGrade, f.buyer.CreditCode)
+	_, err := f.C.GetCreditGrade(f.Ctx, f.wh.Identity, f.buyer.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	f.MustEvaluate(&g, f.buyer.Identity, api.TxGetCreditGrade, f.buyer.CreditCode) // its own
+	Into(f.T, &g)(f.C.GetCreditGrade(f.Ctx, f.buyer.Identity, f.buyer.CreditCode)) // its own
 
 	// A sanction: grade D, no financing.
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
@@ -43,15 +43,15 @@ func TestGradeFromLedger(t *testing.T) {
 	wantCode(t, err, "SANCTIONED")
 	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
 	wantCode(t, err, "SANCTIONED")
-	_, err = f.Submit(f.trader.Identity, api.TxLiftSanction, sn.ID, "paid the fine")
+	_, err = f.C.LiftSanction(f.Ctx, f.trader.Identity, sn.ID, "paid the fine")
 	wantCode(t, err, "FORBIDDEN")
 	var list []api.Sanction
-	f.MustEvaluate(&list, f.bank.Identity, api.TxListSanctions, f.trader.CreditCode)
+	Into(f.T, &list)(f.C.ListSanctions(f.Ctx, f.bank.Identity, f.trader.CreditCode))
 	if len(list) != 1 || list[0].ID != sn.ID {
 		t.Fatalf("sanctions %+v", list)
 	}
-	f.mustDo(&sn, f.reg.Identity, api.TxLiftSanction, sn.ID, "整改完成")
-	_, err = f.Submit(f.reg.Identity, api.TxLiftSanction, sn.ID, "again")
+	Result(f.T, &sn)(f.C.LiftSanction(f.Ctx, f.reg.Identity, sn.ID, "整改完成"))
+	_, err = f.C.LiftSanction(f.Ctx, f.reg.Identity, sn.ID, "again")
 	wantCode(t, err, "CONFLICT")
 	if g = f.grade(f.trader.CreditCode); g.Grade != "B" || !strings.Contains(strings.Join(g.Reasons, ";"), "lifted") {
 		t.Fatalf("after the lift %+v", g)
@@ -63,9 +63,9 @@ func TestGradeFromLedger(t *testing.T) {
 	}
 
 	// A default: grade C.
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, f.day()))
 	f.setDay("2026-04-15") // maturity 2026-04-11
-	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	f.OK(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	if g = f.grade(f.trader.CreditCode); g.Grade != "C" || g.LTVFactor != "0.8" || g.Inputs.Defaults != 1 {
 		t.Fatalf("after a default %+v", g)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/identity"
 )
@@ -60,6 +61,12 @@ func (c *Clock) Set(t time.Time) {
 type Net struct {
 	T      testing.TB
 	Ledger *devledger.Ledger
+	// C is the typed client over Ledger. It is strict: an answer that does
+	// not survive its API type whole fails the call, which keeps the API
+	// types true to what the chaincode answers.
+	C *client.Client
+	// Ctx is the context the tests call the ledger with.
+	Ctx    context.Context
 	Clock  *Clock
 	Admins map[string]*identity.Identity
 	serial int
@@ -78,7 +85,14 @@ func New(t testing.TB) *Net {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	n := &Net{T: t, Ledger: l, Clock: clock, Admins: map[string]*identity.Identity{}}
+	return On(t, l, clock)
+}
+
+// On is a Net over a devledger opened with clock's Now as its clock and
+// every organisation of Orgs; it issues each organisation's admin.
+func On(t testing.TB, l *devledger.Ledger, clock *Clock) *Net {
+	t.Helper()
+	n := &Net{T: t, Ledger: l, C: client.New(l, client.Strict()), Ctx: context.Background(), Clock: clock, Admins: map[string]*identity.Identity{}}
 	for _, org := range Orgs {
 		ca, _ := l.CA(org)
 		admin, err := ca.Issue("admin", identity.RoleAdmin, nil)
@@ -122,7 +136,7 @@ func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
 	code := n.Register(org, name, kinds...)
 	for _, k := range kinds {
 		if slices.Contains(TrustKinds, k) {
-			n.MustSubmit(n.Admins[RegulatorMSP], api.TxApproveKind, code, k)
+			n.OK(n.C.ApproveKind(n.Ctx, n.Admins[RegulatorMSP], code, k))
 		}
 	}
 	return n.Enrol(org, code, name+" clerk")
@@ -155,8 +169,7 @@ func (n *Net) Register(org, name string, kinds ...string) string {
 	n.T.Helper()
 	n.serial++
 	code := CreditCode(n.T, n.serial)
-	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": name, "kinds": kinds})
-	n.MustSubmit(n.Admins[org], api.TxRegisterEnterprise, string(in))
+	n.OK(n.C.RegisterEnterprise(n.Ctx, n.Admins[org], api.EnterpriseInput{CreditCode: code, Name: name, Kinds: kinds}))
 	return code
 }
 
@@ -168,14 +181,47 @@ func (n *Net) Enrol(org, creditCode, label string) *Member {
 	if err != nil {
 		n.T.Fatal(err)
 	}
-	in, _ := json.Marshal(map[string]string{"id": id.ID(), "label": label})
-	n.MustSubmit(n.Admins[org], api.TxBindMember, creditCode, string(in))
+	n.OK(n.C.BindMember(n.Ctx, n.Admins[org], creditCode, api.BindInput{ID: id.ID(), Label: label}))
 	return &Member{Identity: id, CreditCode: creditCode}
 }
 
-// Submit submits a transaction.
+// OK fails the test when a typed call failed; what it answered is not
+// needed: n.OK(n.C.ApproveKind(n.Ctx, as, code, kind)).
+func (n *Net) OK(_ any, err error) {
+	n.T.Helper()
+	if err != nil {
+		n.T.Fatal(err)
+	}
+}
+
+// Into keeps the answer of a typed call in v and fails t when the call
+// failed: Into(t, &r)(n.C.GetReceipt(n.Ctx, as, id)).
+func Into[T any](t testing.TB, v *T) func(T, error) {
+	return func(got T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		*v = got
+	}
+}
+
+// Result keeps the result of a typed write in v (see Into).
+func Result[T any](t testing.TB, v *T) func(client.Written[T], error) {
+	return func(got client.Written[T], err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		*v = got.Result
+	}
+}
+
+// Submit submits a transaction with raw arguments: the escape hatch for
+// tests that send what no typed method would (malformed documents, odd
+// arguments).
 func (n *Net) Submit(id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
-	return n.Ledger.Submit(context.Background(), id, gateway.Request{Function: string(fn), Args: args})
+	return n.C.Submit(n.Ctx, id, fn, args...)
 }
 
 // MustSubmit submits and fails the test on error.
@@ -188,9 +234,9 @@ func (n *Net) MustSubmit(id *identity.Identity, fn api.Tx, args ...string) *gate
 	return c
 }
 
-// Evaluate runs a query.
+// Evaluate runs a query with raw arguments (see Submit).
 func (n *Net) Evaluate(id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
-	return n.Ledger.Evaluate(context.Background(), id, gateway.Request{Function: string(fn), Args: args})
+	return n.C.Evaluate(n.Ctx, id, fn, args...)
 }
 
 // MustEvaluate queries and decodes the JSON answer into v.

@@ -46,7 +46,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 	defaulted := func() string {
 		s := shipment()
 		later(2)
-		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s)
+		f.OK(f.C.ReportBuyerDefault(f.Ctx, f.trader.Identity, s))
 		return s
 	}
 	filed := func() string {
@@ -56,17 +56,17 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	approvedClaim := func() string {
 		c := filed()
-		f.mustDo(nil, f.insurer.Identity, api.TxApproveClaim, c, "")
+		f.OK(f.C.ApproveClaim(f.Ctx, f.insurer.Identity, c, ""))
 		return c
 	}
 	requested := func() string {
 		var a api.Assignment
-		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode, p.ID)
+		Result(f.T, &a)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, shipment(), f.bank.CreditCode, p.ID))
 		return a.ID
 	}
 	accepted := func() string {
 		a := requested()
-		f.mustDo(nil, f.insurer.Identity, api.TxAcceptAssignment, a)
+		f.OK(f.C.AcceptAssignment(f.Ctx, f.insurer.Identity, a))
 		return a
 	}
 	assignedShipment := func() string {
@@ -190,11 +190,11 @@ func TestInsuranceAccessControl(t *testing.T) {
 	// Reads: to the parties and regulators; grades, sanctions and risk
 	// flags also to banks and insurers; receivables to banks.
 	var limits []api.CreditLimitView
-	f.MustEvaluate(&limits, f.insurer.Identity, api.TxListCreditLimits) // the ones it set
+	Into(f.T, &limits)(f.C.ListCreditLimits(f.Ctx, f.insurer.Identity)) // the ones it set
 	var claims []api.Claim
-	f.MustEvaluate(&claims, f.trader.Identity, api.TxListClaims)
+	Into(f.T, &claims)(f.C.ListClaims(f.Ctx, f.trader.Identity))
 	var assignments []api.Assignment
-	f.MustEvaluate(&assignments, f.bank.Identity, api.TxListAssignments)
+	Into(f.T, &assignments)(f.C.ListAssignments(f.Ctx, f.bank.Identity))
 	if len(limits) == 0 || len(claims) == 0 || len(assignments) == 0 {
 		t.Fatalf("lists: %d limits, %d claims, %d assignments", len(limits), len(claims), len(assignments))
 	}

@@ -150,22 +150,22 @@ func (f *insFix) declare(s insShip) api.ShipmentView {
 func (f *insFix) assign(shipmentID string, bank *Member) api.Assignment {
 	f.T.Helper()
 	var a api.Assignment
-	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipmentID, bank.CreditCode, f.shipment(f.trader.Identity, shipmentID).PolicyID)
-	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
+	Result(f.T, &a)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, shipmentID, bank.CreditCode, f.shipment(f.trader.Identity, shipmentID).PolicyID))
+	Result(f.T, &a)(f.C.AcceptAssignment(f.Ctx, f.insurer.Identity, a.ID))
 	return a
 }
 
 func (f *insFix) shipment(as *identity.Identity, id string) api.ShipmentView {
 	f.T.Helper()
 	var v api.ShipmentView
-	f.MustEvaluate(&v, as, api.TxGetShipment, id)
+	Into(f.T, &v)(f.C.GetShipment(f.Ctx, as, id))
 	return v
 }
 
 func (f *insFix) creditLimit(id string) api.CreditLimitView {
 	f.T.Helper()
 	var l api.CreditLimitView
-	f.MustEvaluate(&l, f.insurer.Identity, api.TxGetCreditLimit, id)
+	Into(f.T, &l)(f.C.GetCreditLimit(f.Ctx, f.insurer.Identity, id))
 	return l
 }
 
@@ -184,7 +184,7 @@ func (f *insFix) finance(typ string, bank *Member, principal, currency, terms st
 	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, principal, currency, collateral...))
 	f.mustDo(&fin, bank.Identity, api.TxApproveFinancing, fin.ID, terms)
-	f.mustDo(&fin, bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
+	Result(f.T, &fin)(f.C.DisburseFinancing(f.Ctx, bank.Identity, fin.ID, f.day()))
 	return fin
 }
 
@@ -224,7 +224,7 @@ func (f *insFix) receivable(amount string, confirm bool) api.ReceivableView {
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
 	if confirm {
-		f.mustDo(&v, f.buyer.Identity, api.TxConfirmReceivable, v.ID)
+		Result(f.T, &v)(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, v.ID))
 	}
 	return v
 }
@@ -232,14 +232,14 @@ func (f *insFix) receivable(amount string, confirm bool) api.ReceivableView {
 func (f *insFix) getReceivable(id string) api.ReceivableView {
 	f.T.Helper()
 	var v api.ReceivableView
-	f.MustEvaluate(&v, f.reg.Identity, api.TxGetReceivable, id)
+	Into(f.T, &v)(f.C.GetReceivable(f.Ctx, f.reg.Identity, id))
 	return v
 }
 
 func (f *insFix) grade(code string) api.CreditGrade {
 	f.T.Helper()
 	var g api.CreditGrade
-	f.MustEvaluate(&g, f.reg.Identity, api.TxGetCreditGrade, code)
+	Into(f.T, &g)(f.C.GetCreditGrade(f.Ctx, f.reg.Identity, code))
 	return g
 }
 

@@ -70,12 +70,12 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	// The buyer pays S5 in full and 10,000.00 of S6; both amounts are
 	// released: 153,534.33 − 201.00 − 10,000.00 = 143,333.33.
 	var sv api.ShipmentView
-	f.mustDo(&sv, f.trader.Identity, api.TxRecordShipmentPayment, s5.ID, "201.00", "2026-04-01")
+	Result(f.T, &sv)(f.C.RecordShipmentPayment(f.Ctx, f.trader.Identity, s5.ID, "201.00", "2026-04-01"))
 	if sv.Status != "PAID" || sv.Outstanding != "0.00" {
 		t.Fatalf("S5 after payment: %+v", sv)
 	}
-	f.mustDo(&sv, f.trader.Identity, api.TxRecordShipmentPayment, s6.ID, "10000.00", "2026-04-01")
-	_, err = f.Submit(f.trader.Identity, api.TxRecordShipmentPayment, s6.ID, "23333.34", "2026-04-01")
+	Result(f.T, &sv)(f.C.RecordShipmentPayment(f.Ctx, f.trader.Identity, s6.ID, "10000.00", "2026-04-01"))
+	_, err = f.C.RecordShipmentPayment(f.Ctx, f.trader.Identity, s6.ID, "23333.34", "2026-04-01")
 	wantCode(t, err, "RULE_VIOLATION") // more than the 23,333.33 outstanding
 	if l := f.creditLimit(l1.ID); l.Used != "143333.33" {
 		t.Fatalf("limit 1 after payments: used %s, want 153,534.33 − 10,201.00 = 143,333.33", l.Used)
@@ -106,12 +106,12 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	// Defaults: only after the due date.
 	f.setDay("2026-06-30")
-	_, err = f.Submit(f.trader.Identity, api.TxReportBuyerDefault, s1.ID)
+	_, err = f.C.ReportBuyerDefault(f.Ctx, f.trader.Identity, s1.ID)
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-07-01")
-	f.mustDo(nil, f.bank.Identity, api.TxReportBuyerDefault, s1.ID) // the assignee may report
+	f.OK(f.C.ReportBuyerDefault(f.Ctx, f.bank.Identity, s1.ID)) // the assignee may report
 	for _, s := range []api.ShipmentView{s4, s2, s3} {
-		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s.ID)
+		f.OK(f.C.ReportBuyerDefault(f.Ctx, f.trader.Identity, s.ID))
 	}
 	if l := f.creditLimit(l1.ID); l.Status != "SUSPENDED" {
 		t.Fatalf("limit after a default: %+v", l)
@@ -148,7 +148,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	f.setDay("2026-09-01")
 	approve := func(c api.Claim) api.Claim {
-		f.mustDo(&c, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
+		Result(f.T, &c)(f.C.ApproveClaim(f.Ctx, f.insurer.Identity, c.ID, ""))
 		return c
 	}
 	// C1: min(90,000.00; limit 200,000 − 0; policy 95,000 − 0) = 90,000.00.
@@ -165,15 +165,15 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Errorf("C2 approved %+v", c)
 	}
 	// C3: the Rotterdam limit has 30,000 − 30,000 = 0 left.
-	_, err = f.Submit(f.insurer.Identity, api.TxApproveClaim, c3.ID, "")
+	_, err = f.C.ApproveClaim(f.Ctx, f.insurer.Identity, c3.ID, "")
 	wantCode(t, err, "RULE_VIOLATION")
-	f.mustDo(nil, f.insurer.Identity, api.TxRejectClaim, c3.ID, "limit exhausted")
+	f.OK(f.C.RejectClaim(f.Ctx, f.insurer.Identity, c3.ID, "limit exhausted"))
 
 	f.setDay("2026-09-02")
-	_, err = f.Submit(f.insurer.Identity, api.TxPayClaim, c4.ID, "2026-08-31")
+	_, err = f.C.PayClaim(f.Ctx, f.insurer.Identity, c4.ID, "2026-08-31")
 	wantCode(t, err, "RULE_VIOLATION") // before the approval
 	pay := func(c api.Claim) api.ClaimPayment {
-		f.mustDo(&c, f.insurer.Identity, api.TxPayClaim, c.ID, "2026-09-02")
+		Result(f.T, &c)(f.C.PayClaim(f.Ctx, f.insurer.Identity, c.ID, "2026-09-02"))
 		if c.Status != "PAID" || c.Payment == nil {
 			t.Fatalf("paid claim %+v", c)
 		}
@@ -231,7 +231,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Errorf("limit 2 at the end: %+v", l)
 	}
 	var p api.Policy
-	f.MustEvaluate(&p, f.trader.Identity, api.TxGetPolicy, p1.ID)
+	Into(f.T, &p)(f.C.GetPolicy(f.Ctx, f.trader.Identity, p1.ID))
 	if p.Indemnified != "95000.00" {
 		t.Errorf("policy 1 indemnified %s", p.Indemnified)
 	}
@@ -243,7 +243,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	}
 	// Claims are listed to their parties: the bank sees the two it was paid.
 	var bankClaims []api.Claim
-	f.MustEvaluate(&bankClaims, f.bank.Identity, api.TxListClaims)
+	Into(f.T, &bankClaims)(f.C.ListClaims(f.Ctx, f.bank.Identity))
 	if len(bankClaims) != 2 {
 		t.Errorf("bank lists %d claims", len(bankClaims))
 	}
@@ -320,7 +320,7 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 		t.Errorf("mismatched shipment: flags %v premium %s", s.RiskFlags, s.Premium)
 	}
 	var flags []api.RiskFlag
-	f.MustEvaluate(&flags, f.bank.Identity, api.TxGetRiskFlags, "shipment", s.ID)
+	Into(f.T, &flags)(f.C.GetRiskFlags(f.Ctx, f.bank.Identity, "shipment", s.ID))
 	if len(flags) != 1 || flags[0].Code != "VALUE_MISMATCH" || flags[0].Resolved {
 		t.Errorf("flags %+v", flags)
 	}
@@ -385,27 +385,27 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	var a, a2 api.Assignment
-	f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode, p.ID)
-	f.mustDo(&a2, f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode, p.ID)
+	Result(f.T, &a)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, f.bank.CreditCode, p.ID))
+	Result(f.T, &a2)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, bank2.CreditCode, p.ID))
 	if a.Status != "REQUESTED" || a.Bank != f.bank.CreditCode || a.ShipmentID != s.ID || a.Insurer != f.insurer.CreditCode {
 		t.Fatalf("requested %+v", a)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, f.wh.CreditCode, p.ID)
+	_, err = f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, f.wh.CreditCode, p.ID)
 	wantCode(t, err, "RULE_VIOLATION") // not a bank
-	f.mustDo(&a, f.insurer.Identity, api.TxAcceptAssignment, a.ID)
-	_, err = f.Submit(f.insurer.Identity, api.TxAcceptAssignment, a2.ID)
+	Result(f.T, &a)(f.C.AcceptAssignment(f.Ctx, f.insurer.Identity, a.ID))
+	_, err = f.C.AcceptAssignment(f.Ctx, f.insurer.Identity, a2.ID)
 	wantCode(t, err, "CONFLICT") // the proceeds already belong to the first bank
-	_, err = f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, bank2.CreditCode, p.ID)
+	_, err = f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, bank2.CreditCode, p.ID)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.insurer.Identity, api.TxRejectAssignment, a2.ID, "already assigned")
+	f.OK(f.C.RejectAssignment(f.Ctx, f.insurer.Identity, a2.ID, "already assigned"))
 
 	// The bank sees the assigned shipment; the other bank does not.
 	var list []api.ShipmentView
-	f.MustEvaluate(&list, f.bank.Identity, api.TxListShipments, "")
+	Into(f.T, &list)(f.C.ListShipments(f.Ctx, f.bank.Identity, ""))
 	if len(list) != 1 || list[0].ID != s.ID || list[0].Assignee != f.bank.CreditCode {
 		t.Fatalf("bank's shipments %+v", list)
 	}
-	_, err = f.Evaluate(bank2.Identity, api.TxGetShipment, s.ID)
+	_, err = f.C.GetShipment(f.Ctx, bank2.Identity, s.ID)
 	wantCode(t, err, "FORBIDDEN")
 
 	// Assigned to the first bank: the second cannot lend against it.
@@ -425,15 +425,15 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	wantCode(t, err, "ALREADY_FINANCED")
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1.00", "USD", s.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.bank.Identity, api.TxReleaseAssignment, a.ID)
+	_, err = f.C.ReleaseAssignment(f.Ctx, f.bank.Identity, a.ID)
 	wantCode(t, err, "CONFLICT") // not while financed
 	// Closed before disbursement, the shipment is free again.
-	f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, fa.ID)
+	f.OK(f.C.CloseFinancing(f.Ctx, f.bank.Identity, fa.ID))
 	if got := f.shipment(f.trader.Identity, s.ID); got.FinancingID != "" || got.Assignee != f.bank.CreditCode {
 		t.Fatalf("after close %+v", got)
 	}
-	f.mustDo(nil, f.bank.Identity, api.TxRejectFinancing, fb.ID, "duplicate")
-	f.mustDo(&a, f.bank.Identity, api.TxReleaseAssignment, a.ID)
+	f.OK(f.C.RejectFinancing(f.Ctx, f.bank.Identity, fb.ID, "duplicate"))
+	Result(f.T, &a)(f.C.ReleaseAssignment(f.Ctx, f.bank.Identity, a.ID))
 	if got := f.shipment(f.trader.Identity, s.ID); a.Status != "RELEASED" || got.Assignee != "" {
 		t.Fatalf("released %+v shipment %+v", a, got)
 	}
@@ -444,11 +444,11 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	// repays the loan itself.
 	f.assign(s.ID, bank2)
 	fin := f.finance("POLICY", bank2, "20000.00", "USD", wrTerms("20000.00", "0.05", 60, "0.8"), s.ID)
-	f.mustDo(nil, bank2.Identity, api.TxRecordShipmentPayment, s.ID, "50000.00", f.day())
+	f.OK(f.C.RecordShipmentPayment(f.Ctx, bank2.Identity, s.ID, "50000.00", f.day()))
 	if got := f.shipment(bank2.Identity, s.ID); got.Status != "PAID" {
 		t.Fatalf("paid shipment %+v", got)
 	}
-	f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "20000.00", f.day())
+	f.OK(f.C.RecordRepayment(f.Ctx, f.trader.Identity, fin.ID, "20000.00", f.day()))
 	// The payoff closed it.
 	if v := f.getFinancing(bank2, fin.ID, f.day()); v.Status != "CLOSED" {
 		t.Errorf("after the payoff: %s", v.Status)

@@ -92,7 +92,7 @@ func (f *wrFix) event(by *Member, bizStep, lot, qty string) (*gateway.Commit, er
 // handOver has the lot's producer hand its goods over to an enterprise.
 func (f *wrFix) handOver(to *Member, lot string) {
 	f.T.Helper()
-	f.MustSubmit(f.producer.Identity, api.TxHandOver, f.gtin, lot, to.CreditCode)
+	f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, f.gtin, lot, to.CreditCode))
 }
 
 // receive records the warehouse receiving qty kg of a lot, handed over to
@@ -151,14 +151,14 @@ func (f *wrFix) mustDo(v any, id *identity.Identity, fn api.Tx, args ...string) 
 func (f *wrFix) getReceipt(id string) api.Receipt {
 	f.T.Helper()
 	var r api.Receipt
-	f.MustEvaluate(&r, f.reg.Identity, api.TxGetReceipt, id)
+	Into(f.T, &r)(f.C.GetReceipt(f.Ctx, f.reg.Identity, id))
 	return r
 }
 
 func (f *wrFix) history(id string) []api.ReceiptChange {
 	f.T.Helper()
 	var h []api.ReceiptChange
-	f.MustEvaluate(&h, f.reg.Identity, api.TxGetReceiptHistory, id)
+	Into(f.T, &h)(f.C.GetReceiptHistory(f.Ctx, f.reg.Identity, id))
 	return h
 }
 
@@ -185,7 +185,7 @@ func (f *wrFix) apply(applicant, bank *Member, principal, currency string, recei
 func (f *wrFix) getFinancing(as *Member, id, asOf string) api.FinancingView {
 	f.T.Helper()
 	var v api.FinancingView
-	f.MustEvaluate(&v, as.Identity, api.TxGetFinancing, id, asOf)
+	Into(f.T, &v)(f.C.GetFinancing(f.Ctx, as.Identity, id, asOf))
 	return v
 }
 

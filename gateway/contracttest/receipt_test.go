@@ -77,28 +77,28 @@ func TestReceiptIssue(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	var byHolder, byWarehouse []api.Receipt
-	f.MustEvaluate(&byHolder, f.trader.Identity, api.TxListReceiptsByHolder, "")
-	f.MustEvaluate(&byWarehouse, f.wh.Identity, api.TxListReceiptsByWarehouse, f.wh.CreditCode)
+	Into(f.T, &byHolder)(f.C.ListReceiptsByHolder(f.Ctx, f.trader.Identity, ""))
+	Into(f.T, &byWarehouse)(f.C.ListReceiptsByWarehouse(f.Ctx, f.wh.Identity, f.wh.CreditCode))
 	if len(byHolder) != 1 || byHolder[0].ID != r.ID || len(byWarehouse) != 1 || byWarehouse[0].ID != r.ID {
 		t.Errorf("lists: holder %v, warehouse %v", byHolder, byWarehouse)
 	}
-	_, err = f.Evaluate(f.bank.Identity, api.TxListReceiptsByHolder, f.trader.CreditCode)
+	_, err = f.C.ListReceiptsByHolder(f.Ctx, f.bank.Identity, f.trader.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	f.MustEvaluate(&byHolder, f.reg.Identity, api.TxListReceiptsByHolder, f.trader.CreditCode)
+	Into(f.T, &byHolder)(f.C.ListReceiptsByHolder(f.Ctx, f.reg.Identity, f.trader.CreditCode))
 	if len(byHolder) != 1 {
 		t.Errorf("regulator's list %v", byHolder)
 	}
 	// Any registered enterprise may verify a receipt; strangers may not.
 	var seen api.Receipt
-	f.MustEvaluate(&seen, f.bank.Identity, api.TxGetReceipt, r.ID)
+	Into(f.T, &seen)(f.C.GetReceipt(f.Ctx, f.bank.Identity, r.ID))
 	if seen.ID != r.ID {
 		t.Errorf("GetReceipt %+v", seen)
 	}
-	_, err = f.Evaluate(f.Admins[BankMSP], api.TxGetReceipt, r.ID)
+	_, err = f.C.GetReceipt(f.Ctx, f.Admins[BankMSP], r.ID)
 	wantCode(t, err, "UNREGISTERED")
-	_, err = f.Evaluate(f.bank.Identity, api.TxGetReceipt, "WR-2026-0000000000000000")
+	_, err = f.C.GetReceipt(f.Ctx, f.bank.Identity, "WR-2026-0000000000000000")
 	wantCode(t, err, "NOT_FOUND")
-	_, err = f.Evaluate(f.bank.Identity, api.TxGetReceipt, "WR-1")
+	_, err = f.C.GetReceipt(f.Ctx, f.bank.Identity, "WR-1")
 	wantCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -109,18 +109,18 @@ func TestReceiptLifecycle(t *testing.T) {
 	lot := r.Lot
 
 	// Transfer: only the holder.
-	_, err := f.Submit(buyer.Identity, api.TxTransferReceipt, r.ID, buyer.CreditCode)
+	_, err := f.C.TransferReceipt(f.Ctx, buyer.Identity, r.ID, buyer.CreditCode)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, CreditCode(t, 998))
+	_, err = f.C.TransferReceipt(f.Ctx, f.trader.Identity, r.ID, CreditCode(t, 998))
 	wantCode(t, err, "NOT_FOUND")
-	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, f.trader.CreditCode)
+	_, err = f.C.TransferReceipt(f.Ctx, f.trader.Identity, r.ID, f.trader.CreditCode)
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&r, f.trader.Identity, api.TxTransferReceipt, r.ID, buyer.CreditCode)
+	Result(f.T, &r)(f.C.TransferReceipt(f.Ctx, f.trader.Identity, r.ID, buyer.CreditCode))
 	if r.Holder != buyer.CreditCode {
 		t.Fatalf("holder %s", r.Holder)
 	}
 	var list []api.Receipt
-	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceiptsByHolder, "")
+	Into(f.T, &list)(f.C.ListReceiptsByHolder(f.Ctx, f.trader.Identity, ""))
 	if len(list) != 0 {
 		t.Errorf("old holder still lists %v", list)
 	}
@@ -146,27 +146,27 @@ func TestReceiptLifecycle(t *testing.T) {
 	if r.Status != "SPLIT" || !slices.Equal(r.Children, []string{parts[0].ID, parts[1].ID}) {
 		t.Fatalf("parent after split %+v", r)
 	}
-	_, err = f.Submit(buyer.Identity, api.TxTransferReceipt, r.ID, f.trader.CreditCode)
+	_, err = f.C.TransferReceipt(f.Ctx, buyer.Identity, r.ID, f.trader.CreditCode)
 	wantCode(t, err, "CONFLICT")
 
 	// Redemption: the holder asks, the issuing warehouse confirms.
 	a, b := parts[0], parts[1]
-	_, err = f.Submit(f.wh.Identity, api.TxConfirmRedemption, a.ID)
+	_, err = f.C.ConfirmRedemption(f.Ctx, f.wh.Identity, a.ID)
 	wantCode(t, err, "CONFLICT") // not asked
-	_, err = f.Submit(f.wh.Identity, api.TxRequestRedemption, a.ID)
+	_, err = f.C.RequestRedemption(f.Ctx, f.wh.Identity, a.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&a, buyer.Identity, api.TxRequestRedemption, a.ID)
+	Result(f.T, &a)(f.C.RequestRedemption(f.Ctx, buyer.Identity, a.ID))
 	if a.Status != "REDEEMING" {
 		t.Fatalf("status %s", a.Status)
 	}
-	_, err = f.Submit(buyer.Identity, api.TxTransferReceipt, a.ID, f.trader.CreditCode)
+	_, err = f.C.TransferReceipt(f.Ctx, buyer.Identity, a.ID, f.trader.CreditCode)
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&a, buyer.Identity, api.TxWithdrawRedemption, a.ID)
-	f.mustDo(&a, buyer.Identity, api.TxRequestRedemption, a.ID)
+	Result(f.T, &a)(f.C.WithdrawRedemption(f.Ctx, buyer.Identity, a.ID))
+	Result(f.T, &a)(f.C.RequestRedemption(f.Ctx, buyer.Identity, a.ID))
 	other := f.Enterprise(WarehouseMSP, "别的仓库", api.KindWarehouse)
-	_, err = f.Submit(other.Identity, api.TxConfirmRedemption, a.ID)
+	_, err = f.C.ConfirmRedemption(f.Ctx, other.Identity, a.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&a, f.wh.Identity, api.TxConfirmRedemption, a.ID)
+	Result(f.T, &a)(f.C.ConfirmRedemption(f.Ctx, f.wh.Identity, a.ID))
 	if a.Status != "REDEEMED" {
 		t.Fatalf("status %s", a.Status)
 	}
@@ -175,15 +175,15 @@ func TestReceiptLifecycle(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 
 	// Cancel: only the issuing warehouse, with a reason.
-	_, err = f.Submit(buyer.Identity, api.TxCancelReceipt, b.ID, "issued in error")
+	_, err = f.C.CancelReceipt(f.Ctx, buyer.Identity, b.ID, "issued in error")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, b.ID, " ")
+	_, err = f.C.CancelReceipt(f.Ctx, f.wh.Identity, b.ID, " ")
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&b, f.wh.Identity, api.TxCancelReceipt, b.ID, "盘点差异")
+	Result(f.T, &b)(f.C.CancelReceipt(f.Ctx, f.wh.Identity, b.ID, "盘点差异"))
 	if b.Status != "CANCELLED" || b.Reason != "盘点差异" {
 		t.Fatalf("cancelled %+v", b)
 	}
-	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, b.ID, "again")
+	_, err = f.C.CancelReceipt(f.Ctx, f.wh.Identity, b.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// The receiving event has been used: no new receipt until the goods
@@ -197,7 +197,7 @@ func TestReceiptLifecycle(t *testing.T) {
 	wantCode(t, err, "RULE_VIOLATION") // the stock check counted 400
 	var again api.Receipt
 	f.mustDo(&again, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
-	f.mustDo(&again, f.wh.Identity, api.TxCancelReceipt, again.ID, "wrong holder")
+	Result(f.T, &again)(f.C.CancelReceipt(f.Ctx, f.wh.Identity, again.ID, "wrong holder"))
 	// No live receipt: the goods may leave; after that there is no custody.
 	if _, err := f.event(f.wh, "shipping", lot, ""); err != nil {
 		t.Fatalf("shipping after redemption: %v", err)
@@ -227,32 +227,32 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	f := newWRFix(t)
 	r := f.receipt(f.trader, "1000", "500000.00", "CNY")
 
-	_, err := f.Submit(f.bank.Identity, api.TxFreezeReceipt, r.ID, "court order")
+	_, err := f.C.FreezeReceipt(f.Ctx, f.bank.Identity, r.ID, "court order")
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
+	Result(f.T, &r)(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "涉案冻结"))
 	if r.Frozen == nil || r.Frozen.By != f.reg.CreditCode {
 		t.Fatalf("frozen %+v", r.Frozen)
 	}
-	_, err = f.Submit(f.reg.Identity, api.TxFreezeReceipt, r.ID, "again")
+	_, err = f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, api.TxTransferReceipt, r.ID, f.bank.CreditCode)
+	_, err = f.C.TransferReceipt(f.Ctx, f.trader.Identity, r.ID, f.bank.CreditCode)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, api.TxRequestRedemption, r.ID)
+	_, err = f.C.RequestRedemption(f.Ctx, f.trader.Identity, r.ID)
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, r.ID, "x")
+	_, err = f.C.CancelReceipt(f.Ctx, f.wh.Identity, r.ID, "x")
 	wantCode(t, err, "CONFLICT")
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&r, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解除")
-	_, err = f.Submit(f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "again")
+	Result(f.T, &r)(f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "解除"))
+	_, err = f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Apply while unfrozen, freeze, then the approval is refused.
 	fin := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
-	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
+	Result(f.T, &r)(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "涉案冻结"))
 	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&r, f.reg.Identity, api.TxUnfreezeReceipt, r.ID, "解除")
+	Result(f.T, &r)(f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "解除"))
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
 	r = f.getReceipt(r.ID)
 	if r.Status != "PLEDGED" || r.Pledge == nil || r.Pledge.FinancingID != fin.ID || r.Pledge.Pledgee != f.bank.CreditCode {
@@ -283,8 +283,8 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	}
 	// Freezing a pledged receipt is allowed, and the pledgee can still
 	// release it.
-	f.mustDo(&r, f.reg.Identity, api.TxFreezeReceipt, r.ID, "涉案冻结")
-	f.mustDo(&r, f.bank.Identity, api.TxReleasePledge, r.ID)
+	Result(f.T, &r)(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "涉案冻结"))
+	Result(f.T, &r)(f.C.ReleasePledge(f.Ctx, f.bank.Identity, r.ID))
 	if r.Status != "ISSUED" || r.Pledge != nil || r.Frozen == nil {
 		t.Fatalf("released %+v", r)
 	}
@@ -292,7 +292,7 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	if v.Collateral[0].Status != "RELEASED" || v.Status != "APPROVED" {
 		t.Errorf("financing after release %+v", v.Financing)
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxReleasePledge, r.ID)
+	_, err = f.C.ReleasePledge(f.Ctx, f.bank.Identity, r.ID)
 	wantCode(t, err, "CONFLICT")
 }
 
@@ -328,7 +328,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		}
 	}
 	var live []api.Receipt
-	f.MustEvaluate(&live, f.wh.Identity, api.TxListReceiptsByWarehouse, "")
+	Into(f.T, &live)(f.C.ListReceiptsByWarehouse(f.Ctx, f.wh.Identity, ""))
 	if ok != 1 || len(live) != 1 {
 		t.Fatalf("%d issuances committed, %d receipts", ok, len(live))
 	}

@@ -115,7 +115,7 @@ func TestInvoiceNumberVariants(t *testing.T) {
 		})
 	}
 	var list []api.ReceivableView
-	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
+	Into(f.T, &list)(f.C.ListReceivables(f.Ctx, f.trader.Identity))
 	n := 0
 	for _, rv := range list {
 		if insurance.NormalizeInvoiceNumber(rv.InvoiceNumber) == "hy-2026-0611" {
@@ -214,7 +214,7 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"same sale, confirmed", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, v.ID)
+			f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, v.ID))
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"same lots in another order", func(a, b string) (api.ReceivableView, second) {
@@ -227,22 +227,22 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"overdue", func(a, b string) (api.ReceivableView, second) {
 			v := pastDue(a)
-			f.mustDo(nil, f.trader.Identity, api.TxMarkReceivableOverdue, v.ID)
+			f.OK(f.C.MarkReceivableOverdue(f.Ctx, f.trader.Identity, v.ID))
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"defaulted", func(a, b string) (api.ReceivableView, second) {
 			v := pastDue(a)
-			f.mustDo(nil, f.trader.Identity, api.TxDeclareReceivableDefault, v.ID)
+			f.OK(f.C.DeclareReceivableDefault(f.Ctx, f.trader.Identity, v.ID))
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, "LIKELY_DUPLICATE_RECEIVABLE"},
 		{"rejected by the buyer: a corrected invoice", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.buyer.Identity, api.TxRejectReceivable, v.ID, "wrong invoice date")
+			f.OK(f.C.RejectReceivable(f.Ctx, f.buyer.Identity, v.ID, "wrong invoice date"))
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
 		{"settled: a new sale", func(a, b string) (api.ReceivableView, second) {
 			v, _ := f.rvCreate(f.trader, f.nextInvoice(), "5000.00", a)
-			f.mustDo(nil, f.trader.Identity, api.TxRecordReceivablePayment, v.ID, "5000.00", f.day())
+			f.OK(f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, v.ID, "5000.00", f.day()))
 			return v, second{f.trader, "5000.00", []string{a}}
 		}, ""},
 		{"another amount", func(a, b string) (api.ReceivableView, second) {
@@ -287,7 +287,7 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 	rvSub(t, f, "the latest of a sale blocks", func(t *testing.T) {
 		a := f.shippedLot("10")
 		v1, _ := f.rvCreate(f.trader, f.nextInvoice(), "7000.00", a)
-		f.mustDo(nil, f.buyer.Identity, api.TxRejectReceivable, v1.ID, "wrong amount")
+		f.OK(f.C.RejectReceivable(f.Ctx, f.buyer.Identity, v1.ID, "wrong amount"))
 		v2, err := f.rvCreate(f.trader, f.nextInvoice(), "7000.00", a)
 		if err != nil {
 			t.Fatal(err)
@@ -379,10 +379,10 @@ func TestRegistrationNumber(t *testing.T) {
 	}
 
 	// Once the first financing is closed its number stays taken.
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, f.day())
-	f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "5000.00", f.day())
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, f.day()))
+	f.OK(f.C.RecordRepayment(f.Ctx, f.trader.Identity, fin.ID, "5000.00", f.day()))
 	if v := f.getFinancing(f.bank, fin.ID, ""); v.Status != "CLOSED" { // paid off: closed by the bank unless closed already
-		f.mustDo(nil, f.bank.Identity, api.TxCloseFinancing, fin.ID)
+		f.OK(f.C.CloseFinancing(f.Ctx, f.bank.Identity, fin.ID))
 	}
 	if v := f.getFinancing(f.bank, fin.ID, ""); v.Status != "CLOSED" || v.Terms.RegistrationNo != no {
 		t.Fatalf("closed financing %s, number %q", v.Status, v.Terms.RegistrationNo)

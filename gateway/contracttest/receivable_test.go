@@ -17,14 +17,14 @@ func TestReceivableLifecycle(t *testing.T) {
 		rv.Outstanding != "100000.00" || len(rv.ShippingEvents) != 1 || len(rv.RiskFlags) != 0 {
 		t.Fatalf("created %+v", rv)
 	}
-	_, err := f.Submit(f.trader.Identity, api.TxConfirmReceivable, rv.ID)
+	_, err := f.C.ConfirmReceivable(f.Ctx, f.trader.Identity, rv.ID)
 	wantCode(t, err, "FORBIDDEN") // only the buyer confirms
 	var got api.ReceivableView
-	f.mustDo(&got, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	Result(f.T, &got)(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	if got.Status != "CONFIRMED" || got.ConfirmedAt == "" {
 		t.Fatalf("confirmed %+v", got)
 	}
-	_, err = f.Submit(f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	_, err = f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID)
 	wantCode(t, err, "CONFLICT")
 
 	// An overseas buyer cannot confirm: the receivable stays OPEN.
@@ -42,26 +42,26 @@ func TestReceivableLifecycle(t *testing.T) {
 
 	// Payments: partial, then the rest after the due date (late).
 	var pv api.ReceivableView
-	f.mustDo(&pv, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "40000.00", f.day())
+	Result(f.T, &pv)(f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, rv.ID, "40000.00", f.day()))
 	if pv.Status != "CONFIRMED" || pv.Outstanding != "60000.00" || len(pv.Payments) != 1 || !pv.Payments[0].OnTime {
 		t.Fatalf("after a partial payment %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxMarkReceivableOverdue, rv.ID)
+	_, err = f.C.MarkReceivableOverdue(f.Ctx, f.trader.Identity, rv.ID)
 	wantCode(t, err, "RULE_VIOLATION") // not due yet
 	f.setDay("2026-06-01")             // due 2026-05-31
-	f.mustDo(&pv, f.trader.Identity, api.TxMarkReceivableOverdue, rv.ID)
+	Result(f.T, &pv)(f.C.MarkReceivableOverdue(f.Ctx, f.trader.Identity, rv.ID))
 	if pv.Status != "OVERDUE" || !pv.PastDue {
 		t.Fatalf("overdue %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "60000.01", "2026-06-01")
+	_, err = f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, rv.ID, "60000.01", "2026-06-01")
 	wantCode(t, err, "RULE_VIOLATION")
-	f.mustDo(&pv, f.trader.Identity, api.TxRecordReceivablePayment, rv.ID, "60000.00", "2026-06-01")
+	Result(f.T, &pv)(f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, rv.ID, "60000.00", "2026-06-01"))
 	if pv.Status != "SETTLED" || pv.Outstanding != "0.00" || pv.Payments[1].OnTime {
 		t.Fatalf("settled %+v", pv)
 	}
 	// The buyer is on the network: one on-time and one late payment.
 	var rec api.CreditRecord
-	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.bank.Identity, f.buyer.CreditCode))
 	if rec.OnTime.Count != 1 || rec.OnTime.Amounts[0].Amount != "40000.00" || rec.Late.Count != 1 || rec.Late.Amounts[0].Amount != "60000.00" {
 		t.Fatalf("buyer's record %+v", rec)
 	}
@@ -69,19 +69,19 @@ func TestReceivableLifecycle(t *testing.T) {
 	// A default counts against the buyer with what was outstanding.
 	rv2 := f.receivable("3000.00", true)
 	f.setDay("2026-08-01")
-	_, err = f.Submit(f.buyer.Identity, api.TxDeclareReceivableDefault, rv2.ID)
+	_, err = f.C.DeclareReceivableDefault(f.Ctx, f.buyer.Identity, rv2.ID)
 	wantCode(t, err, "FORBIDDEN")
-	f.mustDo(&pv, f.trader.Identity, api.TxDeclareReceivableDefault, rv2.ID)
-	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
+	Result(f.T, &pv)(f.C.DeclareReceivableDefault(f.Ctx, f.trader.Identity, rv2.ID))
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.bank.Identity, f.buyer.CreditCode))
 	if pv.Status != "DEFAULTED" || rec.Defaults.Count != 1 || rec.Defaults.Amounts[0].Amount != "3000.00" {
 		t.Fatalf("defaulted %+v record %+v", pv.Status, rec)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, rv2.ID, "1.00", f.day())
+	_, err = f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, rv2.ID, "1.00", f.day())
 	wantCode(t, err, "CONFLICT")
 
 	// A rejected receivable keeps its invoice number taken.
 	rv3 := f.receivable("10.00", false)
-	f.mustDo(&pv, f.buyer.Identity, api.TxRejectReceivable, rv3.ID, "goods never received")
+	Result(f.T, &pv)(f.C.RejectReceivable(f.Ctx, f.buyer.Identity, rv3.ID, "goods never received"))
 	if pv.Status != "REJECTED" || pv.Note != "goods never received" {
 		t.Fatalf("rejected %+v", pv)
 	}
@@ -92,7 +92,7 @@ func TestReceivableLifecycle(t *testing.T) {
 	wantCode(t, err, "DUPLICATE_INVOICE")
 
 	var mine []api.ReceivableView
-	f.MustEvaluate(&mine, f.buyer.Identity, api.TxListReceivables)
+	Into(f.T, &mine)(f.C.ListReceivables(f.Ctx, f.buyer.Identity))
 	if len(mine) != 3 {
 		t.Errorf("buyer lists %d receivables", len(mine))
 	}
@@ -190,18 +190,18 @@ func TestReceivableRiskFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	var flags []api.RiskFlag
-	f.mustDo(&flags, f.bank.Identity, api.TxAssessRisk, "receivable", rv.ID)
+	Result(f.T, &flags)(f.C.AssessRisk(f.Ctx, f.bank.Identity, "receivable", rv.ID))
 	if !slices.Equal(insFlagCodes(flags), []string{"NO_SHIPPING_EVENT"}) {
 		t.Fatalf("assessed %+v", flags)
 	}
-	_, err := f.Submit(f.bank.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipped on 4/1")
+	_, err := f.C.ResolveRiskFlag(f.Ctx, f.bank.Identity, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipped on 4/1")
 	wantCode(t, err, "FORBIDDEN")
 	var fl api.RiskFlag
-	f.mustDo(&fl, f.reg.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipping recorded late")
+	Result(f.T, &fl)(f.C.ResolveRiskFlag(f.Ctx, f.reg.Identity, "receivable", rv.ID, "NO_SHIPPING_EVENT", "shipping recorded late"))
 	if !fl.Resolved || fl.ResolvedBy != f.reg.CreditCode {
 		t.Fatalf("resolved %+v", fl)
 	}
-	_, err = f.Submit(f.reg.Identity, api.TxResolveRiskFlag, "receivable", rv.ID, "NO_SHIPPING_EVENT", "again")
+	_, err = f.C.ResolveRiskFlag(f.Ctx, f.reg.Identity, "receivable", rv.ID, "NO_SHIPPING_EVENT", "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Goods in the warehouse under a receipt valued 600,000.00, pledged to
@@ -221,7 +221,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT", "VALUE_MISMATCH"}) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	var second api.Financing
 	f.mustDo(&second, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID))
 	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
@@ -236,7 +236,7 @@ func TestReceivableRiskFlags(t *testing.T) {
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "50000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", rvTerms("40000.00", "0.05", 30, "0.8"), rv.ID)
 	if v := f.getReceivable(rv.ID); len(v.Flags) != 0 {
 		t.Fatalf("clean receivable flagged %+v", v.Flags)
@@ -251,9 +251,9 @@ func TestReceivableRiskFlags(t *testing.T) {
 	if got := f.getReceipt(r2.ID); got.Status != "ISSUED" {
 		t.Fatalf("refused pledge changed the receipt %+v", got)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxAssessRisk, "receivable", rv.ID)
+	_, err = f.C.AssessRisk(f.Ctx, f.trader.Identity, "receivable", rv.ID)
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.bank.Identity, api.TxAssessRisk, "invoice", rv.ID)
+	_, err = f.C.AssessRisk(f.Ctx, f.bank.Identity, "invoice", rv.ID)
 	wantCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -266,7 +266,7 @@ func TestReceivableFinancing(t *testing.T) {
 	pending := f.receivable("100000.00", false)
 	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "CONFLICT") // not confirmed
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, pending.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, pending.ID))
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
 	wantCode(t, err, "RULE_VIOLATION") // another currency
 	_, err = f.Submit(f.buyer.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
@@ -290,9 +290,9 @@ func TestReceivableFinancing(t *testing.T) {
 	wantCode(t, err, "ALREADY_FINANCED")
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, a.ID, "2026-04-01")
+	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, a.ID, "2026-04-01"))
 	// Assigned: the seller no longer records the buyer's payments.
-	_, err = f.Submit(f.trader.Identity, api.TxRecordReceivablePayment, pending.ID, "1.00", f.day())
+	_, err = f.C.RecordReceivablePayment(f.Ctx, f.trader.Identity, pending.ID, "1.00", f.day())
 	wantCode(t, err, "FORBIDDEN")
 
 	// The buyer pays the bank 100,000.00 on 2026-05-11, 40 days on:
@@ -300,7 +300,7 @@ func TestReceivableFinancing(t *testing.T) {
 	// 80,000.00, to the bank 80,444.44, to the seller 19,555.56.
 	f.setDay("2026-05-11")
 	var pv api.ReceivableView
-	f.mustDo(&pv, f.bank.Identity, api.TxRecordReceivablePayment, pending.ID, "100000.00", "2026-05-11")
+	Result(f.T, &pv)(f.C.RecordReceivablePayment(f.Ctx, f.bank.Identity, pending.ID, "100000.00", "2026-05-11"))
 	want := api.ReceivablePayment{ValueDate: "2026-05-11", Amount: "100000.00", OnTime: true, RecordedBy: f.bank.CreditCode,
 		FinancingID: a.ID, ToInterest: "444.44", ToPrincipal: "80000.00", ToSeller: "19555.56"}
 	got := pv.Payments[0]
@@ -314,11 +314,11 @@ func TestReceivableFinancing(t *testing.T) {
 	}
 	// The seller did not repay: its record is untouched; the buyer paid on time.
 	var rec api.CreditRecord
-	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.trader.CreditCode)
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.bank.Identity, f.trader.CreditCode))
 	if rec.OnTime.Count != 0 {
 		t.Errorf("seller's record %+v", rec)
 	}
-	f.MustEvaluate(&rec, f.bank.Identity, api.TxGetCreditRecord, f.buyer.CreditCode)
+	Into(f.T, &rec)(f.C.GetCreditRecord(f.Ctx, f.bank.Identity, f.buyer.CreditCode))
 	if rec.OnTime.Count != 1 {
 		t.Errorf("buyer's record %+v", rec)
 	}
@@ -335,7 +335,7 @@ func TestReceivableFinancing(t *testing.T) {
 	rv2 := f.receivable("50000.00", true)
 	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", rvTerms("40000.00", "0.06", 30, "0.8"), rv2.ID)
 	f.setDay("2026-06-12") // maturity 2026-06-10
-	f.mustDo(nil, f.bank.Identity, api.TxDeclareDefault, fin.ID)
+	f.OK(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	// Interest to 2026-06-12: 40,000 × 0.06 × 32 / 360 = 213.33.
 	rv = f.getReceivable(rv2.ID)
 	if rv.Creditor != f.bank.CreditCode || rv.Assignee != f.bank.CreditCode {
@@ -343,7 +343,7 @@ func TestReceivableFinancing(t *testing.T) {
 	}
 	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", rv2.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
-	f.mustDo(&pv, f.bank.Identity, api.TxRecordReceivablePayment, rv2.ID, "50000.00", "2026-06-12")
+	Result(f.T, &pv)(f.C.RecordReceivablePayment(f.Ctx, f.bank.Identity, rv2.ID, "50000.00", "2026-06-12"))
 	// 213.33 interest, 40,000.00 principal, 9,786.67 to the seller.
 	if p := pv.Payments[0]; p.ToInterest != "213.33" || p.ToPrincipal != "40000.00" || p.ToSeller != "9786.67" {
 		t.Fatalf("collection after default %+v", p)
@@ -397,7 +397,7 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 		t.Fatalf("%d creations committed, want 1 (%v)", codes[""], codes)
 	}
 	var list []api.ReceivableView
-	f.MustEvaluate(&list, f.trader.Identity, api.TxListReceivables)
+	Into(f.T, &list)(f.C.ListReceivables(f.Ctx, f.trader.Identity))
 	if len(list) != 1 || list[0].InvoiceNumber != "44031234-0001" {
 		t.Fatalf("the seller has %d receivables", len(list))
 	}

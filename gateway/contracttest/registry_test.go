@@ -13,28 +13,28 @@ func TestRegistry(t *testing.T) {
 	bank := n.Enterprise(BankMSP, "清远农商银行", "bank")
 
 	var who api.Caller
-	n.MustEvaluate(&who, tea.Identity, api.TxWhoAmI)
+	Into(n.T, &who)(n.C.WhoAmI(n.Ctx, tea.Identity))
 	if who.Enterprise == nil || who.Enterprise.CreditCode != tea.CreditCode || !who.HasKind("producer") || who.Admin {
 		t.Errorf("WhoAmI = %+v", who)
 	}
 	who = api.Caller{}
-	n.MustEvaluate(&who, n.Admins[BankMSP], api.TxWhoAmI)
+	Into(n.T, &who)(n.C.WhoAmI(n.Ctx, n.Admins[BankMSP]))
 	if !who.Admin || who.Enterprise != nil || who.MSPID != BankMSP {
 		t.Errorf("admin WhoAmI = %+v", who)
 	}
 
 	var view api.EnterpriseView
-	n.MustEvaluate(&view, bank.Identity, api.TxGetEnterprise, tea.CreditCode)
+	Into(n.T, &view)(n.C.GetEnterprise(n.Ctx, bank.Identity, tea.CreditCode))
 	if view.Name != "英德红茶合作社" || len(view.Members) != 1 || view.Members[0].ID != tea.ID() || view.MSPID != PlatformMSP {
 		t.Errorf("GetEnterprise = %+v", view)
 	}
 
 	var list []api.Enterprise
-	n.MustEvaluate(&list, bank.Identity, api.TxListEnterprises, BankMSP)
+	Into(n.T, &list)(n.C.ListEnterprises(n.Ctx, bank.Identity, BankMSP))
 	if len(list) != 1 || list[0].CreditCode != bank.CreditCode {
 		t.Errorf("ListEnterprises(BankMSP) = %+v", list)
 	}
-	n.MustEvaluate(&list, bank.Identity, api.TxListEnterprises, "")
+	Into(n.T, &list)(n.C.ListEnterprises(n.Ctx, bank.Identity, ""))
 	if len(list) != 2 {
 		t.Errorf("ListEnterprises() has %d, want 2", len(list))
 	}
@@ -81,9 +81,9 @@ func TestRegistry(t *testing.T) {
 		})
 	}
 
-	n.MustSubmit(n.Admins[BankMSP], api.TxUnbindMember, bank.CreditCode, other.ID())
+	n.OK(n.C.UnbindMember(n.Ctx, n.Admins[BankMSP], bank.CreditCode, other.ID()))
 	who = api.Caller{}
-	n.MustEvaluate(&who, other.Identity, api.TxWhoAmI)
+	Into(n.T, &who)(n.C.WhoAmI(n.Ctx, other.Identity))
 	if who.Enterprise != nil {
 		t.Errorf("unbound identity still resolves to %s", who.Enterprise.CreditCode)
 	}

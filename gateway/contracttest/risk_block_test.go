@@ -99,7 +99,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	})
 	var rv api.ReceivableView
 	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, string(in))
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	view := f.getReceivable(rv.ID)
 	sev := rbSeverities(view.Flags)
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "BLOCKING" {
@@ -109,7 +109,7 @@ func TestRiskBlockFinding(t *testing.T) {
 		t.Errorf("VALUE_MISMATCH ratio %q, want 2", view.Flags[i].Ratio)
 	}
 	// The leaf it was made from is recalled.
-	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf, "农残超标 pesticide residue above limit")
+	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf, "农残超标 pesticide residue above limit"))
 
 	var fin api.Financing
 	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
@@ -206,7 +206,7 @@ func TestRiskBlockWarningOnly(t *testing.T) {
 		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
 	}))
-	f.mustDo(nil, f.buyer.Identity, api.TxConfirmReceivable, rv.ID)
+	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	sev := rbSeverities(f.getReceivable(rv.ID).Flags)
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "WARNING" {
 		t.Fatalf("flags %v", sev)
@@ -235,13 +235,13 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	f.receive(f.wh, lot, "100")
 	var r api.Receipt
 	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
-	_, err := f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "nothing recalled")
+	_, err := f.C.ClearRecalledReceipt(f.Ctx, f.reg.Identity, r.ID, "nothing recalled")
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(nil, f.reg.Identity, api.TxRecallLot, f.gtin, leaf, "农残超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, leaf, "农残超标"))
 
-	_, err = f.Submit(f.trader.Identity, api.TxRequestRedemption, r.ID)
+	_, err = f.C.RequestRedemption(f.Ctx, f.trader.Identity, r.ID)
 	wantCode(t, err, "RECALLED")
-	_, err = f.Submit(f.wh.Identity, api.TxCancelReceipt, r.ID, "issued in error")
+	_, err = f.C.CancelReceipt(f.Ctx, f.wh.Identity, r.ID, "issued in error")
 	wantCode(t, err, "RECALLED")
 	// The warehouse still cannot ship the goods: the receipt is live.
 	_, err = f.event(f.wh, "shipping", lot, "")
@@ -250,9 +250,9 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	}
 
 	// Who clears: a regulator, not a party, with a note.
-	_, err = f.Submit(f.bank.Identity, api.TxClearRecalledReceipt, r.ID, "not mine to clear")
+	_, err = f.C.ClearRecalledReceipt(f.Ctx, f.bank.Identity, r.ID, "not mine to clear")
 	wantCode(t, err, "FORBIDDEN")
-	_, err = f.Submit(f.reg.Identity, api.TxClearRecalledReceipt, r.ID, " ")
+	_, err = f.C.ClearRecalledReceipt(f.Ctx, f.reg.Identity, r.ID, " ")
 	wantCode(t, err, "INVALID_ARGUMENT")
 	var cleared api.Receipt
 	clearTx := f.mustDo(&cleared, f.reg.Identity, api.TxClearRecalledReceipt, r.ID, "复检合格 retested: residue within limit").TxID
@@ -266,21 +266,21 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	if h := f.history(r.ID); len(h) < 2 || len(h[0].Receipt.RecallClearances) != 1 || len(h[1].Receipt.RecallClearances) != 0 {
 		t.Fatalf("history %+v", h)
 	}
-	_, err = f.Submit(reg2.Identity, api.TxClearRecalledReceipt, r.ID, "again")
+	_, err = f.C.ClearRecalledReceipt(f.Ctx, reg2.Identity, r.ID, "again")
 	wantCode(t, err, "CONFLICT")
 
 	// Redemption asked; a second recall (the lot itself) before the
 	// warehouse confirms: refused until cleared again.
-	f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r.ID)
-	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, lot, "包装破损 damaged packing")
-	_, err = f.Submit(f.wh.Identity, api.TxConfirmRedemption, r.ID)
+	f.OK(f.C.RequestRedemption(f.Ctx, f.trader.Identity, r.ID))
+	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, lot, "包装破损 damaged packing"))
+	_, err = f.C.ConfirmRedemption(f.Ctx, f.wh.Identity, r.ID)
 	wantCode(t, err, "RECALLED")
-	f.mustDo(&cleared, reg2.Identity, api.TxClearRecalledReceipt, r.ID, "已重新包装 repacked")
+	Result(f.T, &cleared)(f.C.ClearRecalledReceipt(f.Ctx, reg2.Identity, r.ID, "已重新包装 repacked"))
 	if n := len(cleared.RecallClearances); n != 2 || !slices.Equal(cleared.RecallClearances[1].Recalls, []string{f.lotPath(lot)}) {
 		t.Fatalf("second clearance %+v", cleared.RecallClearances)
 	}
 	var redeemed api.Receipt
-	f.mustDo(&redeemed, f.wh.Identity, api.TxConfirmRedemption, r.ID)
+	Result(f.T, &redeemed)(f.C.ConfirmRedemption(f.Ctx, f.wh.Identity, r.ID))
 	if redeemed.Status != "REDEEMED" {
 		t.Fatalf("redeemed %+v", redeemed)
 	}
@@ -293,13 +293,13 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	f.receive(f.wh, lot2, "50")
 	var held api.Receipt
 	f.mustDo(&held, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
-	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf2, "农残超标")
-	_, err = f.Submit(reg2.Identity, api.TxClearRecalledReceipt, held.ID, "my own goods are fine")
+	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf2, "农残超标"))
+	_, err = f.C.ClearRecalledReceipt(f.Ctx, reg2.Identity, held.ID, "my own goods are fine")
 	wantCode(t, err, "FORBIDDEN")
 	if got := f.getReceipt(held.ID); len(got.RecallClearances) != 0 {
 		t.Fatalf("cleared by its holder %+v", got.RecallClearances)
 	}
-	f.mustDo(nil, f.reg.Identity, api.TxClearRecalledReceipt, held.ID, "抽检合格")
+	f.OK(f.C.ClearRecalledReceipt(f.Ctx, f.reg.Identity, held.ID, "抽检合格"))
 
 	// Pledging a recalled receipt: blocked, RECALLED_GOODS; with an
 	// override, approved.
@@ -307,7 +307,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	f.receive(f.wh, lot3, "100")
 	var r3 api.Receipt
 	f.mustDo(&r3, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
-	f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, leaf3, "农残超标")
+	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf3, "农残超标"))
 	fin := f.apply(f.trader, f.bank, "5000.00", "CNY", r3.ID)
 	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("5000.00", 0))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) || !strings.Contains(err.Error(), "receipt "+r3.ID) {

@@ -96,21 +96,21 @@ func BenchmarkLineage(b *testing.B) {
 	}
 	b.Run("Lineage", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, api.TxLineage, gtins[levels], final, "up", "10"); err != nil {
+			if _, err := w.C.Lineage(w.Ctx, w.unbound, gtins[levels], final, "up", "10"); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("GetLot", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, api.TxGetLot, gtins[levels], final); err != nil {
+			if _, err := w.C.GetLot(w.Ctx, w.unbound, gtins[levels], final); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("GetTrace", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := w.Evaluate(w.unbound, api.TxGetTrace, gtins[levels], final, ""); err != nil {
+			if _, err := w.C.GetTrace(w.Ctx, w.unbound, gtins[levels], final, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -185,7 +185,7 @@ func TestTraceEventsBeforeClassification(t *testing.T) {
 	late := w.mustEvent(w.by["processor"], trObj{"type": "ObjectEvent", "bizStep": "packing", "eventTime": s.events[len(s.events)-1].EventTime,
 		"lots": []trObj{trLotRef(s.carcass, "C1")}, "bizLocation": trObj{"id": "geo:23.7,113.1"}})
 	var after api.TraceDocument
-	w.MustEvaluate(&after, w.unbound, api.TxGetTrace, s.carcass, "C1", "")
+	Into(w.T, &after)(w.C.GetTrace(w.Ctx, w.unbound, s.carcass, "C1", ""))
 	found := false
 	for _, e := range after.Events {
 		found = found || e.ID == late.ID

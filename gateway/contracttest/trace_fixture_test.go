@@ -63,16 +63,7 @@ func trNew(t testing.TB) *Net {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	n := &Net{T: t, Ledger: l, Clock: clock, Admins: map[string]*identity.Identity{}}
-	for _, org := range Orgs {
-		ca, _ := l.CA(org)
-		admin, err := ca.Issue("admin", identity.RoleAdmin, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.Admins[org] = admin
-	}
-	return n
+	return On(t, l, clock)
 }
 
 // trKinds lists every enterprise kind.
@@ -192,7 +183,7 @@ func (w *trWorld) lot(m *Member, gtin, lot, qty, unit string) {
 // custodian.
 func (w *trWorld) handOver(from *Member, gtin, lot string, to *Member) {
 	w.t.Helper()
-	w.must(nil, from.Identity, api.TxHandOver, gtin, lot, to.CreditCode)
+	w.OK(w.C.HandOver(w.Ctx, from.Identity, gtin, lot, to.CreditCode))
 }
 
 func (w *trWorld) items(m *Member, gtin, lot string, serials ...string) {
@@ -229,21 +220,21 @@ func (w *trWorld) index(op, objectType string, attrs ...string) {
 func (w *trWorld) trace(gtin, lot, serial string) api.TraceDocument {
 	w.t.Helper()
 	var doc api.TraceDocument
-	w.MustEvaluate(&doc, w.unbound, api.TxGetTrace, gtin, lot, serial)
+	Into(w.T, &doc)(w.C.GetTrace(w.Ctx, w.unbound, gtin, lot, serial))
 	return doc
 }
 
 func (w *trWorld) lotView(gtin, lot string) api.LotView {
 	w.t.Helper()
 	var v api.LotView
-	w.MustEvaluate(&v, w.unbound, api.TxGetLot, gtin, lot)
+	Into(w.T, &v)(w.C.GetLot(w.Ctx, w.unbound, gtin, lot))
 	return v
 }
 
 func (w *trWorld) itemView(gtin, lot, serial string) api.ItemView {
 	w.t.Helper()
 	var v api.ItemView
-	w.MustEvaluate(&v, w.unbound, api.TxGetItem, gtin, lot, serial)
+	Into(w.T, &v)(w.C.GetItem(w.Ctx, w.unbound, gtin, lot, serial))
 	return v
 }
 

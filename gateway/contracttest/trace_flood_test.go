@@ -170,7 +170,7 @@ func TestTraceFloodKeepsTheRealStory(t *testing.T) {
 			t.Fatal("pagination does not end")
 		}
 		var page api.LotEventsPage
-		w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, s.carcass, "C1", cursor, "200")
+		Into(w.T, &page)(w.C.ListLotEvents(w.Ctx, w.unbound, s.carcass, "C1", cursor, "200"))
 		all = append(all, page.Events...)
 		if page.NextCursor == "" {
 			break
@@ -207,7 +207,7 @@ func TestListLotEventsRefusesBadInput(t *testing.T) {
 	g := w.product(proc, nil)
 	w.lot(proc, g, "P1", "10", "kg")
 	var page api.LotEventsPage
-	w.MustEvaluate(&page, w.unbound, api.TxListLotEvents, g, "P1", "", "")
+	Into(w.T, &page)(w.C.ListLotEvents(w.Ctx, w.unbound, g, "P1", "", ""))
 	if len(page.Events) != 0 || page.NextCursor != "" {
 		t.Errorf("empty lot: %+v", page)
 	}
@@ -220,7 +220,7 @@ func TestListLotEventsRefusesBadInput(t *testing.T) {
 		{"P1", "MjAyNi0wMy0zMFQwMTowMjowMy4wMDAwMDAwMDBaLw", "", "INVALID_ARGUMENT"},
 		{"NOPE", "", "", "NOT_FOUND"},
 	} {
-		_, err := w.Evaluate(w.unbound, api.TxListLotEvents, g, tc.lot, tc.cursor, tc.limit)
+		_, err := w.C.ListLotEvents(w.Ctx, w.unbound, g, tc.lot, tc.cursor, tc.limit)
 		trCheckCode(t, err, tc.want)
 	}
 }
@@ -267,7 +267,7 @@ func TestTraceLineageFanInIsBounded(t *testing.T) {
 		}
 		floodSubmit(t, w, proc.Identity, xforms)
 	}
-	w.must(nil, proc.Identity, api.TxRecallLot, gtins[0], name(0, fanIn-1), "测试召回 test recall")
+	w.OK(w.C.RecallLot(w.Ctx, proc.Identity, gtins[0], name(0, fanIn-1), "测试召回 test recall"))
 
 	out, err := w.Evaluate(w.unbound, api.TxGetTrace, gtins[levels], name(levels, 0), "")
 	if err != nil {

@@ -27,7 +27,7 @@ func TestTraceProducts(t *testing.T) {
 		t.Errorf("owner/txId/createdAt = %+v", p)
 	}
 	var again api.Product
-	w.MustEvaluate(&again, w.unbound, api.TxGetProduct, ean)
+	Into(w.T, &again)(w.C.GetProduct(w.Ctx, w.unbound, ean))
 	if again != p {
 		t.Errorf("GetProduct = %+v, want %+v", again, p)
 	}
@@ -71,9 +71,9 @@ func TestTraceProducts(t *testing.T) {
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetProduct, trGTIN13(t, 901))
+	_, err := w.C.GetProduct(w.Ctx, w.unbound, trGTIN13(t, 901))
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, api.TxGetProduct, "123")
+	_, err = w.C.GetProduct(w.Ctx, w.unbound, "123")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -135,7 +135,7 @@ func TestTraceLots(t *testing.T) {
 			w.checkNothingWritten(t, tc.want, h)
 		})
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetLot, g, "NOPE")
+	_, err := w.C.GetLot(w.Ctx, w.unbound, g, "NOPE")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -182,9 +182,9 @@ func TestTraceItems(t *testing.T) {
 	if v.Lot != "T1" || v.Recalled || v.TxID != items[0].TxID {
 		t.Errorf("GetItem without lot = %+v", v)
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetItem, g, "T2", "S001")
+	_, err := w.C.GetItem(w.Ctx, w.unbound, g, "T2", "S001")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, api.TxGetItem, g, "T1", "S999")
+	_, err = w.C.GetItem(w.Ctx, w.unbound, g, "T1", "S999")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -227,7 +227,7 @@ func TestTraceRecall(t *testing.T) {
 	c := w.chain()
 	prod := w.by["producer"]
 	var r api.Recall
-	w.must(&r, prod.Identity, api.TxRecallLot, c.leaf, "L1", "农残超标 pesticide residue above limit")
+	Result(w.t, &r)(w.C.RecallLot(w.Ctx, prod.Identity, c.leaf, "L1", "农残超标 pesticide residue above limit"))
 	if r.GTIN != c.leaf || r.Lot != "L1" || r.By.CreditCode != prod.CreditCode || r.TxID == "" {
 		t.Errorf("RecallLot = %+v", r)
 	}
@@ -279,7 +279,7 @@ func TestTraceRecall(t *testing.T) {
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 	_, err = w.submit(w.unbound, api.TxRecallLot, c.leaf, "L2", "who am I")
 	trCheckCode(t, err, "UNREGISTERED")
-	w.must(nil, w.by["regulator"].Identity, api.TxRecallLot, c.leaf, "L2", "监管抽检不合格")
+	w.OK(w.C.RecallLot(w.Ctx, w.by["regulator"].Identity, c.leaf, "L2", "监管抽检不合格"))
 	if v := w.lotView(c.leaf, "L2"); !v.Recalled || v.Recall.By.CreditCode != w.by["regulator"].CreditCode {
 		t.Errorf("regulator's recall: %+v", v)
 	}
@@ -317,7 +317,7 @@ func TestTraceLineage(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got api.LineageResult
-			w.MustEvaluate(&got, w.unbound, api.TxLineage, tc.gtin, tc.lot, tc.dir, tc.depth)
+			Into(w.T, &got)(w.C.Lineage(w.Ctx, w.unbound, tc.gtin, tc.lot, tc.dir, tc.depth))
 			if trJSON(got.Lots) != trJSON(tc.want) || got.Truncated {
 				t.Errorf("Lineage = %s, want %s", trJSON(got.Lots), trJSON(tc.want))
 			}
@@ -430,7 +430,7 @@ func TestTraceGetTrace(t *testing.T) {
 	if lotDoc.Item != nil || len(lotDoc.Events) != 4 {
 		t.Errorf("lot trace: item %v, %d events", lotDoc.Item, len(lotDoc.Events))
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetTrace, c.tin, "B1", "s003")
+	_, err := w.C.GetTrace(w.Ctx, w.unbound, c.tin, "B1", "s003")
 	trCheckCode(t, err, "NOT_FOUND")
 }
 
@@ -480,22 +480,22 @@ func TestTraceCertificates(t *testing.T) {
 		})
 	}
 	var got api.Certificate
-	w.MustEvaluate(&got, w.unbound, api.TxGetCertificate, q.ID)
+	Into(w.T, &got)(w.C.GetCertificate(w.Ctx, w.unbound, q.ID))
 	if trJSON(got) != trJSON(q) {
 		t.Errorf("GetCertificate = %+v, want %+v", got, q)
 	}
 	var list []api.Certificate
-	w.MustEvaluate(&list, w.unbound, api.TxListLotCertificates, c.leaf, "L1")
+	Into(w.T, &list)(w.C.ListLotCertificates(w.Ctx, w.unbound, c.leaf, "L1"))
 	if len(list) != 3 {
 		t.Errorf("L1 has %d certificates, want 3", len(list))
 	}
-	w.MustEvaluate(&list, w.unbound, api.TxListLotCertificates, c.leaf, "L2")
+	Into(w.T, &list)(w.C.ListLotCertificates(w.Ctx, w.unbound, c.leaf, "L2"))
 	if len(list) != 1 {
 		t.Errorf("L2 has %d certificates, want 1", len(list))
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetCertificate, "CERT-000000000000000000000000")
+	_, err := w.C.GetCertificate(w.Ctx, w.unbound, "CERT-000000000000000000000000")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, api.TxGetCertificate, "nope")
+	_, err = w.C.GetCertificate(w.Ctx, w.unbound, "nope")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -528,7 +528,7 @@ func TestTraceEventIdempotent(t *testing.T) {
 		t.Errorf("%d TraceEventRecorded events for %s, want 1", recorded, a.ID)
 	}
 	var byID api.TraceEvent
-	w.MustEvaluate(&byID, w.unbound, api.TxGetEvent, a.ID)
+	Into(w.T, &byID)(w.C.GetEvent(w.Ctx, w.unbound, a.ID))
 	if trJSON(byID) != trJSON(a) {
 		t.Errorf("GetEvent = %s, want %s", trJSON(byID), trJSON(a))
 	}
@@ -560,9 +560,9 @@ func TestTraceEventIdempotent(t *testing.T) {
 	if d := w.mustEvent(logi, other); d.ID == a.ID {
 		t.Error("different instant, same id")
 	}
-	_, err := w.Evaluate(w.unbound, api.TxGetEvent, "ni:///sha-256;"+strings.Repeat("0", 64)+"?ver=CBV2.0")
+	_, err := w.C.GetEvent(w.Ctx, w.unbound, "ni:///sha-256;"+strings.Repeat("0", 64)+"?ver=CBV2.0")
 	trCheckCode(t, err, "NOT_FOUND")
-	_, err = w.Evaluate(w.unbound, api.TxGetEvent, "xyz")
+	_, err = w.C.GetEvent(w.Ctx, w.unbound, "xyz")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }
 
@@ -731,7 +731,7 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	custody := func(m *Member) bool {
 		t.Helper()
 		var r api.CustodyResult
-		w.MustEvaluate(&r, w.unbound, api.TxHasCustody, c.tin, "N1", m.CreditCode)
+		Into(w.T, &r)(w.C.HasCustody(w.Ctx, w.unbound, c.tin, "N1", m.CreditCode))
 		return r.InCustody
 	}
 	w.handOver(w.by["processor"], c.tin, "N1", wh)
@@ -765,6 +765,6 @@ func TestTraceCustodyAndReceipts(t *testing.T) {
 	if custody(wh) {
 		t.Error("custody after shipping out")
 	}
-	_, err = w.Evaluate(w.unbound, api.TxHasCustody, c.tin, "N1", "nope")
+	_, err = w.C.HasCustody(w.Ctx, w.unbound, c.tin, "N1", "nope")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
 }

@@ -53,7 +53,7 @@ func TestWriteBinding(t *testing.T) {
 	}
 	active := func() string {
 		_, id := approved()
-		f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, id, f.day())
+		f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, id, f.day()))
 		return id
 	}
 	received := func() string {
@@ -80,19 +80,19 @@ func TestWriteBinding(t *testing.T) {
 	defaulted := func() string {
 		s := assigned()
 		later(2)
-		f.mustDo(nil, f.trader.Identity, api.TxReportBuyerDefault, s)
+		f.OK(f.C.ReportBuyerDefault(f.Ctx, f.trader.Identity, s))
 		return s
 	}
 	requested := func() string {
 		var a api.Assignment
-		f.mustDo(&a, f.trader.Identity, api.TxRequestAssignment, shipment(), f.bank.CreditCode, p.ID)
+		Result(f.T, &a)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, shipment(), f.bank.CreditCode, p.ID))
 		return a.ID
 	}
 	claim := func(approve bool) string {
 		var c api.Claim
 		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
 		if approve {
-			f.mustDo(nil, f.insurer.Identity, api.TxApproveClaim, c.ID, "")
+			f.OK(f.C.ApproveClaim(f.Ctx, f.insurer.Identity, c.ID, ""))
 		}
 		return c.ID
 	}
@@ -134,7 +134,7 @@ func TestWriteBinding(t *testing.T) {
 		}, "RULE_VIOLATION"},
 		{"warehouse W1 issues a receipt on a recalled lot it holds", func() attack {
 			lot := received()
-			f.mustDo(nil, f.producer.Identity, api.TxRecallLot, f.gtin, lot, "农残超标")
+			f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, lot, "农残超标"))
 			return attack{f.wh, api.TxIssueReceipt, []string{issue(lot)}, read(api.TxListReceiptsByWarehouse, f.reg, f.wh.CreditCode)}
 		}, "RECALLED"},
 		{"exporter Y transfers exporter X's receipt to itself", func() attack {
@@ -151,12 +151,12 @@ func TestWriteBinding(t *testing.T) {
 		}, "FORBIDDEN"},
 		{"exporter Y withdraws exporter X's redemption request", func() attack {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			f.OK(f.C.RequestRedemption(f.Ctx, f.trader.Identity, r))
 			return attack{trader2, api.TxWithdrawRedemption, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"warehouse W2 confirms the redemption of a receipt W1 issued", func() attack {
 			r := receipt()
-			f.mustDo(nil, f.trader.Identity, api.TxRequestRedemption, r)
+			f.OK(f.C.RequestRedemption(f.Ctx, f.trader.Identity, r))
 			return attack{wh2, api.TxConfirmRedemption, []string{r}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"warehouse W2 cancels a receipt W1 issued", func() attack {
@@ -169,7 +169,7 @@ func TestWriteBinding(t *testing.T) {
 		}, "FORBIDDEN"},
 		{"regulator R unfreezes a receipt it holds, frozen by regulator R2", func() attack {
 			r := f.receipt(f.reg, "100", "10000.00", "CNY").ID
-			f.mustDo(nil, reg2.Identity, api.TxFreezeReceipt, r, "涉案冻结")
+			f.OK(f.C.FreezeReceipt(f.Ctx, reg2.Identity, r, "涉案冻结"))
 			return attack{f.reg, api.TxUnfreezeReceipt, []string{r, "lifted"}, receiptOf(r)}
 		}, "FORBIDDEN"},
 		{"bank B2 releases a pledge held by bank B1", func() attack {
