@@ -20,7 +20,7 @@ type pendingTx struct {
 func (p pendingTx) TxID() string { return p.p.txID }
 
 func (p pendingTx) Submit(ctx context.Context) (*gateway.Commit, error) {
-	return p.l.order(ctx, p.p.txID, p.p.envelope, p.p.payload)
+	return p.l.order(ctx, p.p.txID, p.p.envelope, p.p.payload, p.p.private)
 }
 
 // The ledger conformance suite, the same one the Fabric adapter passes on a

@@ -2,6 +2,8 @@ package devledger
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -43,6 +45,13 @@ type Config struct {
 	BatchTimeout time.Duration
 	// Now gives transaction timestamps; tests set it to move time.
 	Now func() time.Time
+	// EndorsementPolicy is the chaincode's endorsement policy in Fabric's
+	// signature policy syntax (network/endorsement-policy); empty: one
+	// endorsement by any organisation's peer.
+	EndorsementPolicy string
+	// Collections are the chaincode's private data collections
+	// (ParseCollections reads Fabric's collection configuration).
+	Collections []Collection
 	// NoSync skips fsync; only for benchmarks that measure everything else.
 	NoSync bool
 	Logger *slog.Logger
@@ -54,6 +63,8 @@ type Ledger struct {
 	db     *bolt.DB
 	log    *slog.Logger
 	cas    map[string]*identity.CA
+	// peers are the organisations' endorsing peers, one each.
+	peers  map[string]*identity.Identity
 	val    *validator
 	height atomic.Uint64
 
@@ -72,6 +83,7 @@ var _ gateway.Ledger = (*Ledger)(nil)
 type pending struct {
 	txID     string
 	envelope []byte
+	private  []PrivateWrites
 	result   chan commitResult
 }
 
@@ -129,8 +141,16 @@ func Open(cfg Config) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devledger: open ledger.db: %w", err)
 	}
+	peers := make(map[string]*identity.Identity, len(cas))
+	for msp, ca := range cas {
+		// The peer's certificate is made afresh at every start; blocks
+		// carry the endorsers' certificates, checked against the CA.
+		if peers[msp], err = ca.Issue("peer0."+strings.ToLower(msp), identity.RolePeer, nil); err != nil {
+			return nil, fmt.Errorf("devledger: peer of %s: %w", msp, err)
+		}
+	}
 	l := &Ledger{
-		cfg: cfg, db: db, log: cfg.Logger, cas: cas,
+		cfg: cfg, db: db, log: cfg.Logger, cas: cas, peers: peers,
 		queue: make(chan *pending, 4096), done: make(chan struct{}), stopped: make(chan struct{}),
 		notify: make(chan struct{}),
 	}
@@ -144,7 +164,7 @@ func Open(cfg Config) (*Ledger, error) {
 
 func (l *Ledger) init() error {
 	return l.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
+		for _, b := range append(slices.Clone(allBuckets), localBuckets...) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -172,7 +192,18 @@ func (l *Ledger) init() error {
 				return fmt.Errorf("devledger: organisation %s is not in this ledger's channel configuration", msp)
 			}
 		}
-		l.val = &validator{channel: l.cfg.Channel, chaincode: l.cfg.ChaincodeName, roots: roots}
+		want := definition{Policy: l.cfg.EndorsementPolicy, Collections: l.cfg.Collections}
+		if want.Policy == "" {
+			want.Policy = defaultPolicy(sortedKeys(roots))
+		}
+		if _, err := compileDefinition(want); err != nil {
+			return err
+		}
+		defs, err := adoptDefinition(tx, h, want)
+		if err != nil {
+			return err
+		}
+		l.val = &validator{channel: l.cfg.Channel, chaincode: l.cfg.ChaincodeName, roots: roots, defs: defs}
 		l.height.Store(h)
 		return nil
 	})
@@ -258,6 +289,7 @@ type validator struct {
 	channel   string
 	chaincode string
 	roots     map[string]*x509.CertPool
+	defs      definitions
 	certs     sync.Map // serialized creator -> *creatorEntry, verified against its MSP
 }
 
@@ -301,29 +333,45 @@ func (l *Ledger) available() error {
 	}
 }
 
-// endorsement is the result of simulating a proposal.
+// endorsement is the result of simulating a proposal on one peer.
 type endorsement struct {
 	header   *parsedHeader
 	args     [][]byte
 	response Response
 	rwset    RWSet
 	event    *ChaincodeEvent
+	private  []PrivateWrites
+	peer     string
+	// What a further peer needs to simulate the same proposal.
+	signed     *signedProposal
+	proposal   *parsedProposal
+	creatorMSP string
+	// vparam reads key-level policies from the snapshot simulated on.
+	vparams map[string][]byte
 }
 
-// endorse checks a proposal's creator against the channel's MSPs and
-// simulates it against committed state, as an endorsing peer does.
-func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
+// checkProposal parses a proposal and checks its creator against the
+// channel's MSPs, as every endorsing peer does.
+func (l *Ledger) checkProposal(sp *signedProposal) (*parsedProposal, string, error) {
 	p, err := parseProposal(sp.SignedProposal)
 	if err != nil {
-		return nil, fmt.Errorf("devledger: malformed proposal: %w", err)
+		return nil, "", fmt.Errorf("devledger: malformed proposal: %w", err)
 	}
 	h := p.header
 	if h.channel != l.cfg.Channel || h.chaincode != l.cfg.ChaincodeName {
-		return nil, fmt.Errorf("devledger: proposal for %s/%s, this ledger runs %s/%s", h.channel, h.chaincode, l.cfg.Channel, l.cfg.ChaincodeName)
+		return nil, "", fmt.Errorf("devledger: proposal for %s/%s, this ledger runs %s/%s", h.channel, h.chaincode, l.cfg.Channel, l.cfg.ChaincodeName)
 	}
-	if _, _, err := l.val.checkCreator(h.creator); err != nil {
-		return nil, fmt.Errorf("devledger: access denied: %w", err)
+	_, msp, err := l.val.checkCreator(h.creator)
+	if err != nil {
+		return nil, "", fmt.Errorf("devledger: access denied: %w", err)
 	}
+	return p, msp, nil
+}
+
+// endorseOn simulates a proposal against committed state on the peer of
+// organisation org, as that endorsing peer does.
+func (l *Ledger) endorseOn(sp *signedProposal, p *parsedProposal, creatorMSP, org string) (*endorsement, error) {
+	h := p.header
 	rtx, err := l.db.Begin(false)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", gateway.ErrUnavailable, err)
@@ -333,16 +381,27 @@ func (l *Ledger) endorse(sp *signedProposal) (*endorsement, error) {
 		tx: rtx, chaincode: l.cfg.ChaincodeName, channel: h.channel, txID: h.txID, args: p.args,
 		creator: h.creator, transient: p.transient, signed: sp.SignedProposal, binding: h.binding(),
 		timestamp: h.timestamp, reads: make(map[string]*Version), writes: make(map[string]KVWrite),
+		metaWrites: map[string][]byte{}, peer: org, creatorMSP: creatorMSP, def: l.val.defs.at(l.height.Load()),
+		pvtReads: map[string]map[string]*Version{}, pvtWrites: map[string]map[string]KVWrite{},
 	}
 	if s.transient == nil {
 		s.transient = map[string][]byte{}
 	}
 	resp := l.invoke(s)
-	return &endorsement{
+	e := &endorsement{
 		header: h, args: p.args,
 		response: Response(resp),
-		rwset:    s.rwset(), event: s.event,
-	}, nil
+		rwset:    s.rwset(), event: s.event, private: s.private(), peer: org,
+		signed: sp, proposal: p, creatorMSP: creatorMSP, vparams: map[string][]byte{},
+	}
+	vps := rtx.Bucket(bucketVParams)
+	for _, w := range e.rwset.Writes {
+		e.vparams[w.Key] = bytes.Clone(vps.Get([]byte(w.Key)))
+	}
+	for _, m := range e.rwset.MetaWrites {
+		e.vparams[m.Key] = bytes.Clone(vps.Get([]byte(m.Key)))
+	}
+	return e, nil
 }
 
 // invoke runs the chaincode, turning a panic into an error response as the
@@ -389,7 +448,11 @@ func (l *Ledger) simulate(ctx context.Context, id *identity.Identity, req gatewa
 	if err != nil {
 		return nil, "", err
 	}
-	e, err := l.endorse(&signedProposal{sp})
+	p, msp, err := l.checkProposal(&signedProposal{sp})
+	if err != nil {
+		return nil, "", err
+	}
+	e, err := l.endorseOn(&signedProposal{sp}, p, msp, l.localPeer(msp))
 	if err != nil {
 		return nil, "", err
 	}
@@ -401,13 +464,22 @@ func (l *Ledger) simulate(ctx context.Context, id *identity.Identity, req gatewa
 	return e, txID, nil
 }
 
+// localPeer is the peer a client of organisation msp talks to: its own
+// organisation's.
+func (l *Ledger) localPeer(msp string) string {
+	if _, ok := l.peers[msp]; ok {
+		return msp
+	}
+	return l.Orgs()[0]
+}
+
 // Submit endorses, orders, validates and durably commits a transaction.
 func (l *Ledger) Submit(ctx context.Context, id *identity.Identity, req gateway.Request) (*gateway.Commit, error) {
 	p, err := l.prepare(ctx, id, req)
 	if err != nil {
 		return nil, err
 	}
-	return l.order(ctx, p.txID, p.envelope, p.payload)
+	return l.order(ctx, p.txID, p.envelope, p.payload, p.private)
 }
 
 // prepared is an endorsed transaction, signed by its creator, not yet ordered.
@@ -415,6 +487,7 @@ type prepared struct {
 	txID     string
 	envelope []byte
 	payload  []byte
+	private  []PrivateWrites
 }
 
 func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway.Request) (*prepared, error) {
@@ -422,10 +495,32 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(TxPayload{
+	def := l.val.defs.at(l.height.Load())
+	orgs, err := l.plan(def, &e.rwset, len(req.Transient) > 0, e.peer, func(k string) []byte { return e.vparams[k] })
+	if err != nil {
+		return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
+	}
+	tp := TxPayload{
 		Header: e.header.raw, Chaincode: l.cfg.ChaincodeName, Args: e.args,
 		Response: e.response, RWSet: e.rwset, Event: e.event,
-	})
+	}
+	msg, err := endorsementMessage(tp)
+	if err != nil {
+		return nil, err
+	}
+	for _, org := range orgs {
+		if org != e.peer {
+			if err := l.endorseAgain(e, org, msg); err != nil {
+				return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
+			}
+		}
+		sig, err := l.peers[org].Sign(msg)
+		if err != nil {
+			return nil, err
+		}
+		tp.Endorsements = append(tp.Endorsements, Endorsement{Endorser: l.peers[org].Serialized(), Signature: sig})
+	}
+	payload, err := json.Marshal(tp)
 	if err != nil {
 		return nil, err
 	}
@@ -437,11 +532,32 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	if err != nil {
 		return nil, err
 	}
-	return &prepared{txID: txID, envelope: env, payload: e.response.Payload}, nil
+	return &prepared{txID: txID, envelope: env, payload: e.response.Payload, private: e.private}, nil
 }
 
-func (l *Ledger) order(ctx context.Context, txID string, env, payload []byte) (*gateway.Commit, error) {
-	p := &pending{txID: txID, envelope: env, result: make(chan commitResult, 1)}
+// endorseAgain simulates the proposal of e on org's peer; the peer endorses
+// only what the first peer computed.
+func (l *Ledger) endorseAgain(e *endorsement, org string, want []byte) error {
+	sp, p := e.signed, e.proposal
+	o, err := l.endorseOn(sp, p, e.creatorMSP, org)
+	if err != nil {
+		return err
+	}
+	if o.response.Status >= shim.ERRORTHRESHOLD {
+		return fmt.Errorf("peer of %s refused: %s", org, o.response.Message)
+	}
+	got, err := endorsementMessage(TxPayload{Header: o.header.raw, Chaincode: l.cfg.ChaincodeName, Args: o.args, Response: o.response, RWSet: o.rwset, Event: o.event})
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("the peers of %s and %s computed different results", e.peer, org)
+	}
+	return nil
+}
+
+func (l *Ledger) order(ctx context.Context, txID string, env, payload []byte, private []PrivateWrites) (*gateway.Commit, error) {
+	p := &pending{txID: txID, envelope: env, private: private, result: make(chan commitResult, 1)}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -571,7 +687,7 @@ func (l *Ledger) commitBatch(vb *verifiedBatch) {
 	var codes []string
 	err := l.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		blockNum, codes, err = l.appendBlock(tx, envs, checked)
+		blockNum, codes, err = l.appendBlock(tx, batch, envs, checked)
 		return err
 	})
 	if err != nil {
@@ -598,6 +714,8 @@ type checkedTx struct {
 	payload *TxPayload
 	header  *parsedHeader
 	code    gateway.ValidationCode
+	// endorsers whose signatures verified
+	endorsers []signer
 }
 
 // checkEnvelopes verifies envelopes in parallel, as a committing peer does.
@@ -646,18 +764,26 @@ func (v *validator) checkEnvelope(raw []byte) checkedTx {
 	if p.Response.Status >= shim.ERRORTHRESHOLD {
 		return checkedTx{payload: &p, header: h, code: gateway.EndorsementPolicyFailure}
 	}
-	return checkedTx{payload: &p, header: h, code: gateway.Valid}
+	endorsers, ok := v.checkEndorsements(&p)
+	if !ok {
+		return checkedTx{payload: &p, header: h, code: gateway.EndorsementPolicyFailure}
+	}
+	return checkedTx{payload: &p, header: h, code: gateway.Valid, endorsers: endorsers}
 }
 
 // appendBlock validates transactions in block order against committed state
 // and the writes of earlier valid transactions in the same block, applies
 // the valid ones and stores the block, all in one bbolt transaction.
-func (l *Ledger) appendBlock(tx *bolt.Tx, envs [][]byte, checked []checkedTx) (uint64, []string, error) {
+func (l *Ledger) appendBlock(tx *bolt.Tx, batch []*pending, envs [][]byte, checked []checkedTx) (uint64, []string, error) {
 	meta := tx.Bucket(bucketMeta)
 	num := readHeight(tx)
 	prevHash := bytes.Clone(meta.Get(metaLastHash))
 	prevCommit := bytes.Clone(meta.Get(metaCommitHash))
-	codes, txIDs, writes, err := validateAndApply(tx, num, checked)
+	private := make([][]PrivateWrites, len(checked))
+	for i, p := range batch {
+		private[i] = p.private
+	}
+	codes, txIDs, writes, err := validateAndApply(tx, num, checked, l.val.defs.at(num), private)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -676,7 +802,13 @@ func (l *Ledger) appendBlock(tx *bolt.Tx, envs [][]byte, checked []checkedTx) (u
 
 // validateAndApply is the committer's state-dependent validation; Verify
 // replays blocks through the very same function.
-func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx) (codes, txIDs []string, applied []KVWrite, err error) {
+//
+// Endorsement policies are checked first, as Fabric's validation does before
+// MVCC: every written key's key-level policy (as committed, including by
+// earlier valid transactions of this block), the written collections'
+// policies and the chaincode's (see policiesFor). private holds each
+// transaction's private values, nil where the caller has none (Verify).
+func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chaincodeDefinition, private [][]PrivateWrites) (codes, txIDs []string, applied []KVWrite, err error) {
 	state := tx.Bucket(bucketState)
 	hist := tx.Bucket(bucketHistory)
 	ids := tx.Bucket(bucketTxIDs)
@@ -693,10 +825,26 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx) (codes, txID
 		if code == gateway.Valid && (seen[txID] || ids.Get([]byte(txID)) != nil) {
 			code = gateway.DuplicateTxID
 		}
+		if code == gateway.Valid && def.ep != nil {
+			vps := tx.Bucket(bucketVParams)
+			ps, perr := policiesFor(def, &c.payload.RWSet, func(k string) []byte { return vps.Get([]byte(k)) })
+			if perr != nil || !satisfiesAll(ps, c.endorsers) {
+				code = gateway.EndorsementPolicyFailure
+			}
+		}
 		if code == gateway.Valid {
 			code, err = checkReads(state, &c.payload.RWSet)
 			if err != nil {
 				return nil, nil, nil, err
+			}
+		}
+		if code == gateway.Valid {
+			ok, err := checkHashedReads(tx, &c.payload.RWSet)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if !ok {
+				code = gateway.MVCCReadConflict
 			}
 		}
 		codes[i] = string(code)
@@ -725,6 +873,19 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx) (codes, txID
 			}
 			applied = append(applied, w)
 		}
+		meta, err := applyMeta(tx, ver, &c.payload.RWSet)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var pvt []PrivateWrites
+		if private != nil {
+			pvt = private[i]
+		}
+		hashed, err := applyPrivate(tx, def, ver, &c.payload.RWSet, pvt)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		applied = append(append(applied, meta...), hashed...)
 	}
 	return codes, txIDs, applied, nil
 }

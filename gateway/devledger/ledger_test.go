@@ -280,7 +280,7 @@ func TestPhantomReadConflict(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.change(f)
-			_, err = f.l.order(ctx, p.txID, p.envelope, p.payload)
+			_, err = f.l.order(ctx, p.txID, p.envelope, p.payload, p.private)
 			got := gateway.Valid
 			var ce *gateway.CommitError
 			if errors.As(err, &ce) {
@@ -501,7 +501,7 @@ func TestNoEventForInvalidTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.submit(f.bob, "Incr", "n")
-	if _, err := f.l.order(ctx, q.txID, q.envelope, q.payload); !gateway.IsConflict(err) {
+	if _, err := f.l.order(ctx, q.txID, q.envelope, q.payload, q.private); !gateway.IsConflict(err) {
 		t.Fatalf("want conflict, got %v", err)
 	}
 	after := f.submit(f.alice, "IncrEmit", "n", "after")
@@ -538,7 +538,7 @@ func TestIdentitiesAndSignatures(t *testing.T) {
 	json.Unmarshal(p.envelope, &env)
 	env.Payload = []byte(strings.Replace(string(env.Payload), "dGFtcGVyZWQ", "dGFtcGVyZWE", 1))
 	bad, _ := json.Marshal(env)
-	_, err = f.l.order(ctx, p.txID, bad, nil)
+	_, err = f.l.order(ctx, p.txID, bad, nil, nil)
 	var ce *gateway.CommitError
 	if !errors.As(err, &ce) || ce.Code != gateway.BadCreatorSignature {
 		t.Errorf("tampered transaction: err = %v, want BAD_CREATOR_SIGNATURE", err)

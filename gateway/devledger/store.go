@@ -2,6 +2,7 @@ package devledger
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -19,13 +20,26 @@ var (
 	bucketState   = []byte("state")
 	bucketHistory = []byte("history")
 	bucketTxIDs   = []byte("txids")
+	// Key-level endorsement policies (validation parameters) by key.
+	bucketVParams = []byte("vparams")
+	// Private data hashes, every peer's: collection, U+0000, key hash.
+	bucketPvtHash = []byte("pvthash")
+	// Private data values, per organisation's peer: MSP ID, U+0000,
+	// collection, U+0000, key. Not derived from blocks (they carry only
+	// hashes), so Verify does not replay it.
+	bucketPrivate = []byte("private")
+	// The chaincode definitions in force, from which block on.
+	bucketDefinitions = []byte("definitions")
 
 	metaHeight     = []byte("height")
 	metaLastHash   = []byte("lastHash")
 	metaCommitHash = []byte("commitHash")
 )
 
-var allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketState, bucketHistory, bucketTxIDs}
+var allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketState, bucketHistory, bucketTxIDs, bucketVParams, bucketPvtHash}
+
+// localBuckets hold what a peer keeps beside the chain.
+var localBuckets = [][]byte{bucketPrivate, bucketDefinitions}
 
 func u64(n uint64) []byte {
 	var b [8]byte
@@ -127,4 +141,22 @@ func readBlockRaw(tx *bolt.Tx, n uint64) ([]byte, error) {
 		return nil, fmt.Errorf("devledger: block %d not found", n)
 	}
 	return raw, nil
+}
+
+func keyHash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+func valueHash(v []byte) []byte {
+	h := sha256.Sum256(v)
+	return h[:]
+}
+
+func pvtHashKey(coll string, kh []byte) []byte {
+	return append(append([]byte(coll), 0), kh...)
+}
+
+func privateKey(msp, coll, key string) []byte {
+	return []byte(msp + "\x00" + coll + "\x00" + key)
 }

@@ -45,6 +45,15 @@ type stub struct {
 
 	reads     map[string]*Version
 	writes    map[string]KVWrite
+	// metaWrites: key-level policies set (nil: removed).
+	metaWrites map[string][]byte
+	// peer is the organisation whose peer simulates; creatorMSP the
+	// client's organisation; def the chaincode definition in force.
+	peer       string
+	creatorMSP string
+	def        *chaincodeDefinition
+	pvtReads   map[string]map[string]*Version
+	pvtWrites  map[string]map[string]KVWrite
 	ranges    []*rangeRecorder
 	event     *ChaincodeEvent
 	paginated bool
@@ -144,12 +153,40 @@ func (s *stub) DelState(key string) error {
 	return nil
 }
 
-func (s *stub) SetStateValidationParameter(string, []byte) error {
-	return errors.New("devledger: key-level endorsement policies are not supported")
+// SetStateValidationParameter sets a key's key-level endorsement policy (a
+// marshalled common.SignaturePolicyEnvelope, as statebased builds it): from
+// the transaction that commits it on, writes to the key must satisfy it
+// instead of the chaincode's policy.
+func (s *stub) SetStateValidationParameter(key string, ep []byte) error {
+	if err := validateKey(key); err != nil {
+		return err
+	}
+	if s.paginated {
+		return errPaginatedWrite
+	}
+	if len(ep) > 0 {
+		if _, err := compilePolicyBytes(ep); err != nil {
+			return fmt.Errorf("validation parameter of %s: %w", key, err)
+		}
+	}
+	s.metaWrites[key] = bytes.Clone(ep)
+	return nil
 }
 
-func (s *stub) GetStateValidationParameter(string) ([]byte, error) {
-	return nil, errors.New("devledger: key-level endorsement policies are not supported")
+// GetStateValidationParameter returns a key's committed key-level policy
+// (nil when it has none); like Fabric it records a read of the key.
+func (s *stub) GetStateValidationParameter(key string) ([]byte, error) {
+	if err := validateKey(key); err != nil {
+		return nil, err
+	}
+	v, _, err := s.committed(key)
+	if err != nil {
+		return nil, err
+	}
+	if _, seen := s.reads[key]; !seen {
+		s.reads[key] = v
+	}
+	return bytes.Clone(s.tx.Bucket(bucketVParams).Get([]byte(key))), nil
 }
 
 func (s *stub) GetStateByRange(startKey, endKey string) (shim.StateQueryIteratorInterface, error) {
@@ -217,30 +254,180 @@ func (s *stub) GetHistoryForKey(key string) (shim.HistoryQueryIteratorInterface,
 	return newHistoryIterator(s.tx, key)
 }
 
-var errNoPrivateData = errors.New("devledger: private data collections are not supported")
+// Private data. The peer the stub simulates on (s.peer) reads values from
+// its own organisation's private store and versions from the hash store
+// every peer keeps; a non-member peer has the hashes only. Reads and writes
+// go to the transaction's hashed read-write set, the values to the
+// collection's member peers only.
 
-func (s *stub) GetPrivateData(string, string) ([]byte, error) { return nil, errNoPrivateData }
-func (s *stub) GetMultiplePrivateData(string, ...string) ([][]byte, error) {
-	return nil, errNoPrivateData
+func (s *stub) collection(name string) (*collection, error) {
+	if name == "" {
+		return nil, errors.New("collection must not be an empty string")
+	}
+	c, ok := s.def.colls[name]
+	if !ok {
+		return nil, fmt.Errorf("collection %s not defined for chaincode %s", name, s.chaincode)
+	}
+	return c, nil
 }
-func (s *stub) GetPrivateDataHash(string, string) ([]byte, error) { return nil, errNoPrivateData }
-func (s *stub) PutPrivateData(string, string, []byte) error       { return errNoPrivateData }
-func (s *stub) DelPrivateData(string, string) error               { return errNoPrivateData }
-func (s *stub) PurgePrivateData(string, string) error             { return errNoPrivateData }
+
+func (s *stub) readAccess(c *collection) error {
+	if c.MemberOnlyRead && !c.member(s.creatorMSP) {
+		return fmt.Errorf("tx creator does not have read access permission on privatedata in chaincodeName:%s collectionName: %s", s.chaincode, c.Name)
+	}
+	return nil
+}
+
+func (s *stub) writeAccess(c *collection) error {
+	if c.MemberOnlyWrite && !c.member(s.creatorMSP) {
+		return fmt.Errorf("tx creator does not have write access permission on privatedata in chaincodeName:%s collectionName: %s", s.chaincode, c.Name)
+	}
+	return nil
+}
+
+func (s *stub) hashRead(coll, key string) (*Version, []byte, error) {
+	raw := s.tx.Bucket(bucketPvtHash).Get(pvtHashKey(coll, keyHash(key)))
+	var ver *Version
+	var vh []byte
+	if raw != nil {
+		v, h, err := decodeState(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		ver, vh = &v, bytes.Clone(h)
+	}
+	reads := s.pvtReads[coll]
+	if reads == nil {
+		reads = map[string]*Version{}
+		s.pvtReads[coll] = reads
+	}
+	if _, seen := reads[key]; !seen {
+		reads[key] = ver
+	}
+	return ver, vh, nil
+}
+
+func (s *stub) GetPrivateData(coll, key string) ([]byte, error) {
+	c, err := s.collection(coll)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readAccess(c); err != nil {
+		return nil, err
+	}
+	if err := validateKey(key); err != nil {
+		return nil, err
+	}
+	var ver *Version
+	var val []byte
+	if raw := s.tx.Bucket(bucketPrivate).Get(privateKey(s.peer, coll, key)); raw != nil {
+		v, b, err := decodeState(raw)
+		if err != nil {
+			return nil, err
+		}
+		ver, val = &v, bytes.Clone(b)
+	}
+	hv, _, err := s.hashRead(coll, key)
+	if err != nil {
+		return nil, err
+	}
+	if !sameVersion(hv, ver) {
+		return nil, fmt.Errorf("private data matching public hash version is not available. Public hash version = %s, Private data version = %s", fmtVersion(hv), fmtVersion(ver))
+	}
+	return val, nil
+}
+
+func fmtVersion(v *Version) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("{BlockNum: %d, TxNum: %d}", v.Block, v.Tx)
+}
+
+func (s *stub) GetMultiplePrivateData(coll string, keys ...string) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		v, err := s.GetPrivateData(coll, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// GetPrivateDataHash returns SHA-256 of a private value, which every peer
+// has, member or not; no read permission is needed.
+func (s *stub) GetPrivateDataHash(coll, key string) ([]byte, error) {
+	if _, err := s.collection(coll); err != nil {
+		return nil, err
+	}
+	if err := validateKey(key); err != nil {
+		return nil, err
+	}
+	_, h, err := s.hashRead(coll, key)
+	return h, err
+}
+
+func (s *stub) pvtWrite(coll, key string, w KVWrite) error {
+	c, err := s.collection(coll)
+	if err != nil {
+		return err
+	}
+	if err := s.writeAccess(c); err != nil {
+		return err
+	}
+	if err := validateKey(key); err != nil {
+		return err
+	}
+	if s.paginated {
+		return errPaginatedWrite
+	}
+	ws := s.pvtWrites[coll]
+	if ws == nil {
+		ws = map[string]KVWrite{}
+		s.pvtWrites[coll] = ws
+	}
+	ws[key] = w
+	return nil
+}
+
+func (s *stub) PutPrivateData(coll, key string, value []byte) error {
+	if len(value) == 0 {
+		return errors.New("put private data value must not be empty")
+	}
+	return s.pvtWrite(coll, key, KVWrite{Key: key, Value: bytes.Clone(value)})
+}
+
+func (s *stub) DelPrivateData(coll, key string) error {
+	return s.pvtWrite(coll, key, KVWrite{Key: key, IsDelete: true})
+}
+
+// PurgePrivateData deletes a private key; devledger keeps no history of
+// private values, so a purge is a delete.
+func (s *stub) PurgePrivateData(coll, key string) error {
+	return s.pvtWrite(coll, key, KVWrite{Key: key, IsDelete: true})
+}
+
+var errNoPrivateKeyPolicy = errors.New("devledger: key-level endorsement policies on private keys are not supported")
+
 func (s *stub) SetPrivateDataValidationParameter(string, string, []byte) error {
-	return errNoPrivateData
+	return errNoPrivateKeyPolicy
 }
 func (s *stub) GetPrivateDataValidationParameter(string, string) ([]byte, error) {
-	return nil, errNoPrivateData
+	return nil, errNoPrivateKeyPolicy
 }
+
+var errNoPrivateRange = errors.New("devledger: range queries over private data are not supported (the chaincode reads private data by key)")
+
 func (s *stub) GetPrivateDataByRange(string, string, string) (shim.StateQueryIteratorInterface, error) {
-	return nil, errNoPrivateData
+	return nil, errNoPrivateRange
 }
 func (s *stub) GetPrivateDataByPartialCompositeKey(string, string, []string) (shim.StateQueryIteratorInterface, error) {
-	return nil, errNoPrivateData
+	return nil, errNoPrivateRange
 }
 func (s *stub) GetPrivateDataQueryResult(string, string) (shim.StateQueryIteratorInterface, error) {
-	return nil, errNoPrivateData
+	return nil, errors.New("devledger: rich queries are not supported (Qingchain's chaincode uses composite-key indexes)")
 }
 
 func (s *stub) GetCreator() ([]byte, error) { return s.creator, nil }
@@ -282,7 +469,48 @@ func (s *stub) rwset() RWSet {
 		rw.Writes = append(rw.Writes, w)
 	}
 	sort.Slice(rw.Writes, func(i, j int) bool { return rw.Writes[i].Key < rw.Writes[j].Key })
+	for k, vp := range s.metaWrites {
+		rw.MetaWrites = append(rw.MetaWrites, KVMetaWrite{Key: k, ValidationParameter: vp})
+	}
+	sort.Slice(rw.MetaWrites, func(i, j int) bool { return rw.MetaWrites[i].Key < rw.MetaWrites[j].Key })
+	names := make(map[string]bool)
+	for c := range s.pvtReads {
+		names[c] = true
+	}
+	for c := range s.pvtWrites {
+		names[c] = true
+	}
+	for _, c := range sortedKeys(names) {
+		h := CollHashedRWSet{Collection: c}
+		for k, v := range s.pvtReads[c] {
+			h.Reads = append(h.Reads, HashedRead{KeyHash: keyHash(k), Version: v})
+		}
+		sort.Slice(h.Reads, func(i, j int) bool { return bytes.Compare(h.Reads[i].KeyHash, h.Reads[j].KeyHash) < 0 })
+		for k, w := range s.pvtWrites[c] {
+			hw := HashedWrite{KeyHash: keyHash(k), IsDelete: w.IsDelete}
+			if !w.IsDelete {
+				hw.ValueHash = valueHash(w.Value)
+			}
+			h.Writes = append(h.Writes, hw)
+		}
+		sort.Slice(h.Writes, func(i, j int) bool { return bytes.Compare(h.Writes[i].KeyHash, h.Writes[j].KeyHash) < 0 })
+		rw.Collections = append(rw.Collections, h)
+	}
 	return rw
+}
+
+// private is the transaction's private write set, the values that go to
+// the member peers beside the block.
+func (s *stub) private() []PrivateWrites {
+	var out []PrivateWrites
+	for _, c := range sortedKeys(s.pvtWrites) {
+		p := PrivateWrites{Collection: c}
+		for _, k := range sortedKeys(s.pvtWrites[c]) {
+			p.Writes = append(p.Writes, s.pvtWrites[c][k])
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // rangeRecorder iterates committed state lazily and records what it returned.

@@ -38,11 +38,51 @@ type RangeQuery struct {
 	Reads     []KVRead `json:"r,omitempty"`
 }
 
+// KVMetaWrite sets (or, with no parameter, removes) a key's key-level
+// endorsement policy, the validation parameter of its metadata.
+type KVMetaWrite struct {
+	Key                 string `json:"k"`
+	ValidationParameter []byte `json:"vp,omitempty"`
+}
+
+// HashedRead is a read of a private key, by the key's hash, with the version
+// of its hash seen (nil when it did not exist).
+type HashedRead struct {
+	KeyHash []byte   `json:"k"`
+	Version *Version `json:"v,omitempty"`
+}
+
+// HashedWrite is a write of a private key as the block carries it: SHA-256
+// of the key and of the value; the value itself goes only to the peers of
+// the collection's member organisations.
+type HashedWrite struct {
+	KeyHash   []byte `json:"k"`
+	ValueHash []byte `json:"h,omitempty"`
+	IsDelete  bool   `json:"d,omitempty"`
+}
+
+// CollHashedRWSet is a transaction's hashed read-write set in one private
+// data collection; reads and writes are sorted by key hash.
+type CollHashedRWSet struct {
+	Collection string        `json:"c"`
+	Reads      []HashedRead  `json:"r,omitempty"`
+	Writes     []HashedWrite `json:"w,omitempty"`
+}
+
 // RWSet is a transaction's read-write set; reads and writes are sorted by key.
 type RWSet struct {
-	Reads        []KVRead     `json:"reads,omitempty"`
-	RangeQueries []RangeQuery `json:"ranges,omitempty"`
-	Writes       []KVWrite    `json:"writes,omitempty"`
+	Reads        []KVRead          `json:"reads,omitempty"`
+	RangeQueries []RangeQuery      `json:"ranges,omitempty"`
+	Writes       []KVWrite         `json:"writes,omitempty"`
+	MetaWrites   []KVMetaWrite     `json:"meta,omitempty"`
+	Collections  []CollHashedRWSet `json:"colls,omitempty"`
+}
+
+// Endorsement is one endorsing peer's signature over the transaction's
+// payload without its endorsements.
+type Endorsement struct {
+	Endorser  []byte `json:"endorser"`
+	Signature []byte `json:"signature"`
 }
 
 // ChaincodeEvent is the one event a transaction may set.
@@ -69,6 +109,9 @@ type TxPayload struct {
 	Response  Response        `json:"response"`
 	RWSet     RWSet           `json:"rwset"`
 	Event     *ChaincodeEvent `json:"event,omitempty"`
+	// Endorsements are the endorsing peers' signatures; ledgers written
+	// before endorsement policies have none.
+	Endorsements []Endorsement `json:"endorsements,omitempty"`
 }
 
 // Envelope is a transaction as it is stored in a block.
@@ -155,4 +198,11 @@ func commitHash(prev []byte, timestamp int64, codes []string, writes []KVWrite) 
 		h.Write(w.Value)
 	}
 	return h.Sum(nil)
+}
+
+// PrivateWrites are a transaction's writes to one collection, in clear:
+// handed with the transaction to the member peers, never put in a block.
+type PrivateWrites struct {
+	Collection string    `json:"c"`
+	Writes     []KVWrite `json:"w"`
 }

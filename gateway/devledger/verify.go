@@ -112,7 +112,14 @@ func verifyDB(db *bolt.DB) (*VerifyReport, error) {
 				if err != nil {
 					return err
 				}
-				val = &validator{channel: cfg.Channel, chaincode: cfg.Chaincode, roots: roots}
+				defs, err := readDefinitions(tx)
+				if err != nil {
+					return err
+				}
+				if len(defs) == 0 {
+					defs = definitions{&chaincodeDefinition{colls: map[string]*collection{}}}
+				}
+				val = &validator{channel: cfg.Channel, chaincode: cfg.Chaincode, roots: roots, defs: defs}
 				if !bytes.Equal(b.Metadata.CommitHash, commitHash(nil, b.Metadata.Timestamp, nil, nil)) {
 					return fmt.Errorf("block 0: commit hash mismatch")
 				}
@@ -125,7 +132,7 @@ func verifyDB(db *bolt.DB) (*VerifyReport, error) {
 				var writes []KVWrite
 				if err := scratch.Update(func(stx *bolt.Tx) error {
 					var err error
-					codes, txIDs, writes, err = validateAndApply(stx, n, checked)
+					codes, txIDs, writes, err = validateAndApply(stx, n, checked, val.defs.at(n), nil)
 					if err != nil {
 						return err
 					}
@@ -162,7 +169,7 @@ func verifyDB(db *bolt.DB) (*VerifyReport, error) {
 		rep.Blocks = height
 		rep.LastHash = prevHash
 		return scratch.View(func(stx *bolt.Tx) error {
-			for _, name := range [][]byte{bucketState, bucketHistory, bucketTxIDs, bucketMeta} {
+			for _, name := range [][]byte{bucketState, bucketHistory, bucketTxIDs, bucketMeta, bucketVParams, bucketPvtHash} {
 				if err := sameBucket(tx.Bucket(name), stx.Bucket(name)); err != nil {
 					return fmt.Errorf("%s: %w", name, err)
 				}
