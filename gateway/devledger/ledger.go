@@ -2,8 +2,6 @@ package devledger
 
 import (
 	"bytes"
-	"slices"
-	"strings"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -13,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,10 +59,10 @@ type Config struct {
 
 // Ledger is an open embedded ledger. It implements gateway.Ledger.
 type Ledger struct {
-	cfg    Config
-	db     *bolt.DB
-	log    *slog.Logger
-	cas    map[string]*identity.CA
+	cfg Config
+	db  *bolt.DB
+	log *slog.Logger
+	cas map[string]*identity.CA
 	// peers are the organisations' endorsing peers, one each.
 	peers  map[string]*identity.Identity
 	val    *validator

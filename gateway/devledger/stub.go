@@ -43,8 +43,8 @@ type stub struct {
 	binding   []byte
 	timestamp *timestamppb.Timestamp
 
-	reads     map[string]*Version
-	writes    map[string]KVWrite
+	reads  map[string]*Version
+	writes map[string]KVWrite
 	// metaWrites: key-level policies set (nil: removed).
 	metaWrites map[string][]byte
 	// peer is the organisation whose peer simulates; creatorMSP the
@@ -54,9 +54,9 @@ type stub struct {
 	def        *chaincodeDefinition
 	pvtReads   map[string]map[string]*Version
 	pvtWrites  map[string]map[string]KVWrite
-	ranges    []*rangeRecorder
-	event     *ChaincodeEvent
-	paginated bool
+	ranges     []*rangeRecorder
+	event      *ChaincodeEvent
+	paginated  bool
 }
 
 var _ shim.ChaincodeStubInterface = (*stub)(nil)
