@@ -11,11 +11,18 @@ import (
 )
 
 // Request names a chaincode transaction function and its arguments.
-// Transient data reaches the chaincode but is never written to a block.
+// Transient data reaches the chaincode but is never written to a block:
+// private values travel there, and only their hashes reach the block.
 type Request struct {
 	Function  string
 	Args      []string
 	Transient map[string][]byte
+	// EndorsingOrgs, when set, are the only organisations (MSP IDs) whose
+	// peers endorse a submitted transaction, instead of those the ledger
+	// chooses from the endorsement policies (Fabric's
+	// WithEndorsingOrganizations). A choice that does not satisfy the
+	// policies fails validation: ENDORSEMENT_POLICY_FAILURE.
+	EndorsingOrgs []string
 }
 
 // Commit is what a submitter learns once its transaction is in a block.

@@ -5,12 +5,15 @@
 package probe
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/cid"
+	"github.com/hyperledger/fabric-chaincode-go/v2/pkg/statebased"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -250,9 +253,8 @@ func (c *Contract) WhoAmI(ctx contractapi.TransactionContextInterface) (*Caller,
 		Timestamp: ts.AsTime().UTC().Format("2006-01-02T15:04:05.000000000Z07:00")}, nil
 }
 
-// StoreSecret stores the sha256-free length of the transient "secret" and
-// its value under key; the transient value itself never reaches a block
-// except as written here.
+// Transient returns the transient field name, which the caller sent beside
+// the arguments.
 func (c *Contract) Transient(ctx contractapi.TransactionContextInterface, name string) (string, error) {
 	t, err := ctx.GetStub().GetTransient()
 	if err != nil {
@@ -292,4 +294,96 @@ func (c *Contract) IncrEmit(ctx contractapi.TransactionContextInterface, key, na
 		return 0, err
 	}
 	return n, ctx.GetStub().SetEvent(name, []byte(key))
+}
+
+// PutPrivate writes the transient field "value" under key in a private data
+// collection: the value goes to the collection's member peers, its hash to
+// the block.
+func (c *Contract) PutPrivate(ctx contractapi.TransactionContextInterface, collection, key string) error {
+	t, err := ctx.GetStub().GetTransient()
+	if err != nil {
+		return err
+	}
+	v, ok := t["value"]
+	if !ok {
+		return errors.New("INVALID_ARGUMENT: the private value travels as transient field value")
+	}
+	return ctx.GetStub().PutPrivateData(collection, key, v)
+}
+
+// GetPrivate reads a private value.
+func (c *Contract) GetPrivate(ctx contractapi.TransactionContextInterface, collection, key string) (string, error) {
+	v, err := ctx.GetStub().GetPrivateData(collection, key)
+	if err != nil {
+		return "", fmt.Errorf("FORBIDDEN: %w", err)
+	}
+	if v == nil {
+		return "", fmt.Errorf("NOT_FOUND: no private key %s in %s", key, collection)
+	}
+	return string(v), nil
+}
+
+// PrivateHash returns the hex SHA-256 of a private value, which every peer
+// has: a party shown the value can check it against the ledger.
+func (c *Contract) PrivateHash(ctx contractapi.TransactionContextInterface, collection, key string) (string, error) {
+	h, err := ctx.GetStub().GetPrivateDataHash(collection, key)
+	if err != nil {
+		return "", err
+	}
+	if h == nil {
+		return "", fmt.Errorf("NOT_FOUND: no private key %s in %s", key, collection)
+	}
+	return hex.EncodeToString(h), nil
+}
+
+// IncrPrivate is Incr on a private counter; concurrent IncrPrivates on one
+// key conflict on the key's hash.
+func (c *Contract) IncrPrivate(ctx contractapi.TransactionContextInterface, collection, key string) (int, error) {
+	v, err := ctx.GetStub().GetPrivateData(collection, key)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if v != nil {
+		if n, err = strconv.Atoi(string(v)); err != nil {
+			return 0, err
+		}
+	}
+	n++
+	return n, ctx.GetStub().PutPrivateData(collection, key, []byte(strconv.Itoa(n)))
+}
+
+// SetKeyPolicy gives key a key-level endorsement policy: the peers of every
+// organisation named must endorse each later write to it.
+func (c *Contract) SetKeyPolicy(ctx contractapi.TransactionContextInterface, key string, orgs []string) error {
+	ep, err := statebased.NewStateEP(nil)
+	if err != nil {
+		return err
+	}
+	if err := ep.AddOrgs(statebased.RoleTypePeer, orgs...); err != nil {
+		return fmt.Errorf("INVALID_ARGUMENT: %w", err)
+	}
+	raw, err := ep.Policy()
+	if err != nil {
+		return err
+	}
+	return ctx.GetStub().SetStateValidationParameter(key, raw)
+}
+
+// KeyPolicy lists the organisations a key's key-level policy names.
+func (c *Contract) KeyPolicy(ctx contractapi.TransactionContextInterface, key string) ([]string, error) {
+	raw, err := ctx.GetStub().GetStateValidationParameter(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return []string{}, nil
+	}
+	ep, err := statebased.NewStateEP(raw)
+	if err != nil {
+		return nil, err
+	}
+	orgs := ep.ListOrgs()
+	sort.Strings(orgs) // ListOrgs ranges over a map
+	return orgs, nil
 }

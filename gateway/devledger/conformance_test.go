@@ -9,6 +9,7 @@ import (
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgertest"
+	"github.com/qingchain/qingchain/network"
 )
 
 // pendingTx is a devledger transaction endorsed and signed, not yet ordered.
@@ -24,11 +25,37 @@ func (p pendingTx) Submit(ctx context.Context) (*gateway.Commit, error) {
 }
 
 // The ledger conformance suite, the same one the Fabric adapter passes on a
-// real network (gateway/fabric).
+// real network (gateway/fabric): the channel's five organisations, the
+// network's endorsement policy and the probe's collections.
 func TestConformance(t *testing.T) {
-	f := newFixture(t, nil)
+	orgs := []string{"PlatformMSP", "WarehouseMSP", "BankMSP", "InsurerMSP", "RegulatorMSP"}
+	raw, err := network.Collections("probe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	colls, err := ParseCollections(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, func(c *Config) {
+		c.Orgs = append(orgs, c.Orgs...) // the fixture's own two as well
+		c.EndorsementPolicy = network.EndorsementPolicy()
+		c.Collections = colls
+	})
+	client := func(msp, name string, attrs map[string]string) *identity.Identity {
+		ca, err := f.l.CA(msp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := ca.Issue(name, identity.RoleClient, attrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	a := client("PlatformMSP", "alice", map[string]string{"role": "buyer"})
 	ledgertest.Run(t, ledgertest.Harness{
-		Ledger: f.l, A: f.alice, B: f.bob, WithAttr: f.alice,
+		Ledger: f.l, A: a, B: client("BankMSP", "bob", nil), C: client("InsurerMSP", "carol", nil), WithAttr: a,
 		Prepare: func(ctx context.Context, id *identity.Identity, req gateway.Request) (ledgertest.Pending, error) {
 			p, err := f.l.prepare(ctx, id, req)
 			if err != nil {
@@ -41,7 +68,23 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			return json.Marshal(b)
+			// The block and each transaction's payload, unwrapped from
+			// the envelope's base64.
+			out, err := json.Marshal(b)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range b.Data {
+				var env Envelope
+				if err := json.Unmarshal(d, &env); err != nil {
+					return nil, err
+				}
+				out = append(append(out, d...), env.Payload...)
+			}
+			return out, nil
 		},
 	})
+	if _, err := f.l.Verify(); err != nil {
+		t.Errorf("Verify after the suite: %v", err)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -223,9 +222,10 @@ func (l *Ledger) plan(def *chaincodeDefinition, rw *RWSet, transient bool, first
 	if err != nil {
 		return nil, err
 	}
-	// The chaincode's policy is always part of the plan, as discovery
-	// always includes it.
-	if !slices.Contains(policies, def.ep) {
+	// As the interest Fabric's endorser reports to discovery: a collection
+	// touched brings the chaincode's policy (over the collection's members,
+	// see below) even where the collection's own policy validates it.
+	if len(rw.Collections) > 0 && !slices.Contains(policies, def.ep) {
 		policies = append(policies, def.ep)
 	}
 	orgs := l.Orgs()
@@ -458,11 +458,3 @@ func checkHashedReads(tx *bolt.Tx, rw *RWSet) (bool, error) {
 	return true, nil
 }
 
-func sortedOrgs(m map[string]*identity.Identity) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

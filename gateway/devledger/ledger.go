@@ -497,6 +497,18 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	}
 	def := l.val.defs.at(l.height.Load())
 	orgs, err := l.plan(def, &e.rwset, len(req.Transient) > 0, e.peer, func(k string) []byte { return e.vparams[k] })
+	if len(req.EndorsingOrgs) > 0 {
+		orgs, err = nil, nil
+		for _, o := range req.EndorsingOrgs {
+			if _, ok := l.peers[o]; !ok {
+				err = fmt.Errorf("no peer of organisation %s", o)
+				break
+			}
+			if !slices.Contains(orgs, o) {
+				orgs = append(orgs, o)
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
 	}

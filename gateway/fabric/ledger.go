@@ -320,6 +320,9 @@ func (l *Ledger) proposal(id *identity.Identity, chaincode string, req gateway.R
 	if len(req.Transient) > 0 {
 		opts = append(opts, client.WithTransient(req.Transient))
 	}
+	if len(req.EndorsingOrgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(req.EndorsingOrgs...))
+	}
 	prop, err := gw.GetNetwork(l.cfg.Channel).GetContract(chaincode).NewProposal(req.Function, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fabric: proposal: %w", err)

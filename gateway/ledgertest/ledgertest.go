@@ -41,6 +41,12 @@ type Harness struct {
 	Ledger gateway.Ledger
 	// A and B are client identities of two different organisations.
 	A, B *identity.Identity
+	// C is a client of a third organisation. The probe is deployed with
+	// network/endorsement-policy (two organisations endorse) and
+	// network/collections/probe.json: collection probe-ab has A's and B's
+	// organisations as members, not C's, and needs both to endorse its
+	// writes. Nil skips the private data and endorsement policy cases.
+	C *identity.Identity
 	// WithAttr is a client identity whose certificate carries the
 	// attribute role=buyer (Fabric CA's attribute extension); nil skips the
 	// attribute checks.
@@ -86,6 +92,13 @@ func Run(t *testing.T, h Harness) {
 	t.Run("BlocksAndTransactions", s.proof)
 	t.Run("ConcurrentSubmits", s.concurrent)
 	t.Run("ExpiredContext", s.expiredContext)
+	if h.C == nil {
+		t.Log("no identity of a third organisation: private data and endorsement policy cases skipped")
+		return
+	}
+	t.Run("PrivateData", s.privateData)
+	t.Run("PrivateDataMVCC", s.privateMVCC)
+	t.Run("EndorsementPolicies", s.endorsementPolicies)
 }
 
 type suite struct {
