@@ -457,4 +457,3 @@ func checkHashedReads(tx *bolt.Tx, rw *RWSet) (bool, error) {
 	}
 	return true, nil
 }
-
