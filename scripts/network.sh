@@ -19,10 +19,11 @@
 #                                         by its organisation); --kill: SIGKILL
 #   scripts/network.sh start-node NODE    start a stopped node again on its
 #                                         own ledger and wait until healthy
-#   scripts/network.sh enroll ORG NAME [--admin]
+#   scripts/network.sh enroll ORG NAME [--admin] [--attrs N=V,...]
 #                                         (--ca networks) a new user of ORG from
 #                                         its CA into users/NAME@<domain>/, listed
-#                                         in network.json
+#                                         in network.json; --attrs: attributes in
+#                                         its certificate
 #   scripts/network.sh revoke ORG NAME    (--ca networks) revoke it at the CA and
 #                                         put the CRL into ORG's channel MSP
 #
@@ -54,7 +55,8 @@
 #
 # The network definition lives in network/: crypto-config.yaml, configtx.yaml,
 # nodes.conf (ports), peer.env / orderer.env (overrides of Fabric's stock
-# core.yaml / orderer.yaml), endorsement-policy. See network/README.md.
+# core.yaml / orderer.yaml), endorsement-policy, collections/NAME.json (the
+# private data collections of chaincode NAME, if any). See network/README.md.
 
 set -euo pipefail
 
@@ -591,9 +593,21 @@ need_ca_network() {
 # network.json then lists it, so a gateway started on it imports it as
 # <org>-NAME.
 cmd_enroll() {
-  [ "$#" -ge 2 ] || die "usage: $0 enroll ORG NAME [--admin]"
-  local org="$1" name="$2" typ=client
-  [ "${3:-}" = --admin ] && typ=admin
+  [ "$#" -ge 2 ] || die "usage: $0 enroll ORG NAME [--admin] [--attrs N=V,...]"
+  local org="$1" name="$2" typ=client attrs=()
+  shift 2
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      --admin) typ=admin ;;
+      --attrs)
+        [ "$#" -ge 2 ] || die "enroll: --attrs needs N=V,..."
+        attrs=(-attrs "$2")
+        shift
+        ;;
+      *) die "enroll: unknown option '$1'" ;;
+    esac
+    shift
+  done
   case "$name" in *[!A-Za-z0-9._-]* | '' | [._-]*) die "enroll: bad user name '$name'" ;; esac
   need_fabric peer
   load_nodes
@@ -603,7 +617,7 @@ cmd_enroll() {
   [ "${CA_ORG[$c]}" != orderer ] || die "enroll: the orderer organisation has no gateway users"
   oc="$(ca_org_crypto "$c")" d="${CA_DOMAIN[$c]}"
   [ ! -e "$oc/users/$name@$d" ] || die "enroll: $name@$d exists already"
-  fabca_as "$c" issue -id "$name@$d" -type "$typ" -msp "$oc/users/$name@$d/msp" -tls "$oc/users/$name@$d/tls" \
+  fabca_as "$c" issue -id "$name@$d" -type "$typ" "${attrs[@]}" -msp "$oc/users/$name@$d/msp" -tls "$oc/users/$name@$d/tls" \
     >"$LOGS/enroll-$name@$d.log" 2>&1 || die "enroll failed (see $LOGS/enroll-$name@$d.log)"
   write_network_json
   log "enrolled $name@$d ($typ) with ca.$d; network.json lists it as ${CA_ORG[$c]} user $name"
@@ -887,6 +901,10 @@ cmd_deploy() {
 
   # 5. Approve for every organisation.
   local common=(-C "$CHANNEL" -n "$name" -v "$version" --sequence "$sequence" --signature-policy "$policy")
+  # The chaincode's private data collections, the same file devledger
+  # applies (package network).
+  local colls="$NETWORK_DEF/collections/$name.json"
+  if [ -f "$colls" ]; then common+=(--collections-config "$colls"); else colls=""; fi
   local ord=(-o "$(orderer_address)" --tls --cafile "$(orderer_tls_ca)")
   local try
   for i in $(peer_indices); do
@@ -915,7 +933,7 @@ cmd_deploy() {
     [ "$try" -lt 5 ] || die "commit failed (see $LOGS/commit-$name.log)"
     sleep 1
   done
-  log "committed $name version $version sequence $sequence, policy $policy"
+  log "committed $name version $version sequence $sequence, policy $policy${colls:+, collections $(basename "$colls")}"
 
   # 7. Every peer sees the definition, and (for a contract-API chaincode)
   #    can reach the chaincode server.

@@ -122,6 +122,13 @@ func (l *Ledger) mapError(ctx context.Context, op string, p *peerConn, txID stri
 			e.Details = append(e.Details, fmt.Sprintf("%s %s: %s", ed.GetMspId(), ed.GetAddress(), ed.GetMessage()))
 		}
 	}
+	if refusedCreator(st.Message(), e.Details) {
+		// The peers' MSP refuses the caller's certificate: revoked (the
+		// organisation's CRL in the channel configuration lists it) or not
+		// issued by the organisation's CA.
+		return fmt.Errorf("%w: %w", &gateway.Error{Code: gateway.CodeUnauthenticated,
+			Message: "the ledger's peers refuse this identity: its certificate is revoked or not valid for its organisation"}, e)
+	}
 	if cerr := ctx.Err(); cerr != nil {
 		e.err = errors.Join(err, cerr)
 		if errors.Is(cerr, context.Canceled) {
@@ -147,6 +154,18 @@ func (l *Ledger) mapError(ctx context.Context, op string, p *peerConn, txID stri
 		e.Unavailable = true
 	}
 	return e
+}
+
+// refusedCreator tells whether a peer refused the proposal's creator: its
+// endorser answers "access denied: channel [...] creator org [...]" when the
+// creator's certificate does not validate against the channel's MSP.
+func refusedCreator(msg string, details []string) bool {
+	for _, m := range append([]string{msg}, details...) {
+		if strings.Contains(m, "access denied") && strings.Contains(m, "creator org") {
+			return true
+		}
+	}
+	return false
 }
 
 // validationCode names a peer.TxValidationCode as the seam does.

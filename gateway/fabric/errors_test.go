@@ -164,3 +164,30 @@ func TestValidationCodeNames(t *testing.T) {
 		}
 	}
 }
+
+// A peer that refuses the creator (a revoked certificate) is the gateway's
+// UNAUTHENTICATED, whatever the operation.
+func TestMapErrorRefusedCreator(t *testing.T) {
+	l := &Ledger{}
+	p := &peerConn{endpoint: "127.0.0.1:9051"}
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"evaluate", statusErr(t, codes.Unknown, "evaluate call to endorser returned error: access denied: channel [qingchain] creator org [BankMSP]")},
+		{"endorse", statusErr(t, codes.Aborted, "failed to endorse transaction, see attached details for more info", "access denied: channel [qingchain] creator org [BankMSP]")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := l.mapError(context.Background(), tc.name, p, "tx1", tc.err)
+			var ge *gateway.Error
+			if !errors.As(err, &ge) || ge.Code != gateway.CodeUnauthenticated {
+				t.Fatalf("mapError = %v, want a gateway.Error UNAUTHENTICATED", err)
+			}
+			var fe *Error
+			if !errors.As(err, &fe) || fe.Peer != p.endpoint {
+				t.Errorf("mapError = %v: the peer's error is not kept", err)
+			}
+		})
+	}
+}

@@ -86,6 +86,20 @@ type testNet struct {
 	// qingchainReady: chaincode qingchain is deployed (the gateway's
 	// end-to-end flows need it).
 	qingchainReady bool
+	// ca: every identity comes from the organisations' Fabric CAs
+	// (network.sh up --ca); new ones are enrolled there.
+	ca bool
+}
+
+// fabricCAServer finds fabric-ca-server as network.sh up --ca does.
+func fabricCAServer() string {
+	if dir := os.Getenv("FABRIC_BIN"); dir != "" {
+		if st, err := os.Stat(filepath.Join(dir, "fabric-ca-server")); err == nil && st.Mode()&0o111 != 0 {
+			return filepath.Join(dir, "fabric-ca-server")
+		}
+	}
+	p, _ := exec.LookPath("fabric-ca-server")
+	return p
 }
 
 func (n *testNet) script(t testing.TB, args ...string) string {
@@ -152,7 +166,13 @@ func startNetwork(t *testing.T) *testNet {
 				t.Errorf("processes of the test network still running after down: %v", left)
 			}
 		})
-		n.script(t, "up")
+		if fabricCAServer() != "" {
+			n.ca = true
+			n.script(t, "up", "--ca")
+		} else {
+			t.Log("no fabric-ca-server (FABRIC_BIN, PATH): identities from cryptogen, and the Fabric CA flow is skipped")
+			n.script(t, "up")
+		}
 		n.env = append(n.env, "QC_CHAINCODE_DIR="+filepath.Join(repo, "chaincode", "cmd", "probe-cc"))
 		n.script(t, "deploy", "--name", "probe", "--port", strconv.Itoa(7998+offset))
 		n.env = n.env[:len(n.env)-1]
@@ -234,6 +254,9 @@ func (n *testNet) issueWithAttr(t testing.TB, org string) *identity.Identity {
 // made here, valid from the CA's NotBefore.)
 func (n *testNet) issueClient(t testing.TB, org, commonName string, attrs map[string]string) *identity.Identity {
 	t.Helper()
+	if n.ca {
+		return n.enroll(t, org, commonName, attrs)
+	}
 	o, err := n.Org(org)
 	if err != nil {
 		t.Fatal(err)
@@ -293,6 +316,31 @@ func (n *testNet) issueClient(t testing.TB, org, commonName string, attrs map[st
 	return id
 }
 
+// enroll registers and enrols a new client of an organisation with its
+// Fabric CA (scripts/network.sh enroll, which runs tools/fabca) and imports
+// it from the MSP folder the tool wrote.
+func (n *testNet) enroll(t testing.TB, org, name string, attrs map[string]string) *identity.Identity {
+	t.Helper()
+	args := []string{"enroll", org, name}
+	if len(attrs) > 0 {
+		var kv []string
+		for k, v := range attrs {
+			kv = append(kv, k+"="+v)
+		}
+		sort.Strings(kv)
+		args = append(args, "--attrs", strings.Join(kv, ","))
+	}
+	n.script(t, args...)
+	net, err := fabric.LoadNetwork(filepath.Join(n.NetworkDir, "network.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fabric.ImportIdentities(net, n.wallet); err != nil {
+		t.Fatal(err)
+	}
+	return n.id(t, fabric.WalletName(org, name))
+}
+
 func (n *testNet) open(t testing.TB, chaincode string, reader *identity.Identity) *fabric.Ledger {
 	t.Helper()
 	cfg, err := n.Config(chaincode, reader)
@@ -322,7 +370,7 @@ func TestFabric(t *testing.T) {
 
 	t.Run("Conformance", func(t *testing.T) {
 		ledgertest.Run(t, ledgertest.Harness{
-			Ledger: probeLedger, A: a, B: b, WithAttr: n.issueWithAttr(t, "platform"),
+			Ledger: probeLedger, A: a, B: b, C: n.id(t, "insurer-User1"), WithAttr: n.issueWithAttr(t, "platform"),
 			Prepare: func(ctx context.Context, id *identity.Identity, req gateway.Request) (ledgertest.Pending, error) {
 				return probeLedger.Prepare(ctx, id, req)
 			},
@@ -344,6 +392,7 @@ func TestFabric(t *testing.T) {
 			}
 			st.Run("Traceability", func(t *testing.T) { testGatewayTrace(t, g, z) })
 			st.Run("Bank", func(t *testing.T) { testGatewayBank(t, g, z) })
+			st.Run("FabricCA", func(t *testing.T) { testGatewayFabricCA(t, n, g, z) })
 			st.Run("ApprovalRace", func(t *testing.T) { testApprovalRace(t, n, g, z) })
 			st.Run("InvoiceRace", func(t *testing.T) { testInvoiceRace(t, n, g, z) })
 			st.Run("InstrumentRace", func(t *testing.T) { testInstrumentRace(t, g, z) })
