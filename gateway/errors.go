@@ -40,9 +40,14 @@ func (e *CommitError) Error() string {
 	return fmt.Sprintf("transaction %s invalidated in block %d: %s", e.TxID, e.BlockNumber, e.Code)
 }
 
-// Conflict reports whether resubmitting a fresh transaction may succeed.
+// Conflict reports whether resubmitting a fresh transaction may succeed:
+// what it read changed (MVCC, phantom), or a key it writes was given a
+// key-level endorsement policy after it was simulated (validation checks
+// endorsement policies before read versions, as Fabric does, so a
+// transaction that lost a race to the write that set the policy fails
+// that check; a new simulation is endorsed by the peers the policy names).
 func (e *CommitError) Conflict() bool {
-	return e.Code == MVCCReadConflict || e.Code == PhantomReadConflict
+	return e.Code == MVCCReadConflict || e.Code == PhantomReadConflict || e.Code == EndorsementPolicyFailure
 }
 
 // ChaincodeError is a refusal by the chaincode, carrying its stable code

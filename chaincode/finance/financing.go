@@ -1031,5 +1031,19 @@ func finSave(ctx contractapi.TransactionContextInterface, f *api.Financing, now 
 	if err != nil {
 		return err
 	}
-	return kit.PutJSON(ctx, k, f)
+	if err := kit.PutJSON(ctx, k, f); err != nil {
+		return err
+	}
+	// Every later step of a financing needs the peers of its bank's
+	// organisation and of the applicant's (one organisation when they
+	// share one).
+	var orgs []string
+	for _, code := range []string{f.Bank, f.Applicant} {
+		e, err := registry.LoadEnterprise(ctx, code)
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, e.MSPID)
+	}
+	return kit.RequireEndorsers(ctx, k, orgs...)
 }

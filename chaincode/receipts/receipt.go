@@ -863,7 +863,30 @@ func Save(ctx contractapi.TransactionContextInterface, r *api.Receipt) error {
 	if err != nil {
 		return err
 	}
-	return kit.PutJSON(ctx, k, r)
+	if err := kit.PutJSON(ctx, k, r); err != nil {
+		return err
+	}
+	return guard(ctx, k, r)
+}
+
+// guard gives a receipt's key the endorsement its state calls for: while
+// it is pledged, the peers of the pledgee bank's organisation and of the
+// warehouse's organisation must both endorse every write to it (release,
+// transfer, split, redemption, default), so no other organisations can
+// forge one however many of them collude; a free receipt is under the
+// chaincode's policy.
+func guard(ctx contractapi.TransactionContextInterface, key string, r *api.Receipt) error {
+	var orgs []string
+	if r.Pledge != nil {
+		for _, code := range []string{r.Pledge.Pledgee, r.Warehouse} {
+			e, err := registry.LoadEnterprise(ctx, code)
+			if err != nil {
+				return err
+			}
+			orgs = append(orgs, e.MSPID)
+		}
+	}
+	return kit.RequireEndorsers(ctx, key, orgs...)
 }
 
 // wrPutNew writes a new live receipt and its index entries. The key

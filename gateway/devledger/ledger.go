@@ -346,6 +346,7 @@ type endorsement struct {
 	signed     *signedProposal
 	proposal   *parsedProposal
 	creatorMSP string
+	snapshot   *bolt.Tx
 	// vparam reads key-level policies from the snapshot simulated on.
 	vparams map[string][]byte
 }
@@ -368,15 +369,12 @@ func (l *Ledger) checkProposal(sp *signedProposal) (*parsedProposal, string, err
 	return p, msp, nil
 }
 
-// endorseOn simulates a proposal against committed state on the peer of
-// organisation org, as that endorsing peer does.
-func (l *Ledger) endorseOn(sp *signedProposal, p *parsedProposal, creatorMSP, org string) (*endorsement, error) {
+// endorseOn simulates a proposal against committed state (the snapshot
+// rtx) on the peer of organisation org, as that endorsing peer does. Every
+// peer of one endorsement simulates on the same snapshot: devledger's peers
+// share one ledger, so they are never at different heights.
+func (l *Ledger) endorseOn(rtx *bolt.Tx, sp *signedProposal, p *parsedProposal, creatorMSP, org string) (*endorsement, error) {
 	h := p.header
-	rtx, err := l.db.Begin(false)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", gateway.ErrUnavailable, err)
-	}
-	defer rtx.Rollback()
 	s := &stub{
 		tx: rtx, chaincode: l.cfg.ChaincodeName, channel: h.channel, txID: h.txID, args: p.args,
 		creator: h.creator, transient: p.transient, signed: sp.SignedProposal, binding: h.binding(),
@@ -392,7 +390,7 @@ func (l *Ledger) endorseOn(sp *signedProposal, p *parsedProposal, creatorMSP, or
 		header: h, args: p.args,
 		response: Response(resp),
 		rwset:    s.rwset(), event: s.event, private: s.private(), peer: org,
-		signed: sp, proposal: p, creatorMSP: creatorMSP, vparams: map[string][]byte{},
+		signed: sp, proposal: p, creatorMSP: creatorMSP, vparams: map[string][]byte{}, snapshot: rtx,
 	}
 	vps := rtx.Bucket(bucketVParams)
 	for _, w := range e.rwset.Writes {
@@ -432,11 +430,14 @@ func (l *Ledger) Evaluate(ctx context.Context, id *identity.Identity, req gatewa
 	if err != nil {
 		return nil, err
 	}
+	e.snapshot.Rollback()
 	return e.response.Payload, nil
 }
 
-// simulate builds a proposal as the client, endorses it as the peer, and
-// turns a chaincode refusal into a *gateway.ChaincodeError.
+// simulate builds a proposal as the client, endorses it as the peer of the
+// client's organisation, and turns a chaincode refusal into a
+// *gateway.ChaincodeError. The endorsement holds its snapshot open: the
+// caller rolls e.snapshot back.
 func (l *Ledger) simulate(ctx context.Context, id *identity.Identity, req gateway.Request) (*endorsement, string, error) {
 	if err := l.available(); err != nil {
 		return nil, "", err
@@ -452,11 +453,17 @@ func (l *Ledger) simulate(ctx context.Context, id *identity.Identity, req gatewa
 	if err != nil {
 		return nil, "", err
 	}
-	e, err := l.endorseOn(&signedProposal{sp}, p, msp, l.localPeer(msp))
+	rtx, err := l.db.Begin(false)
 	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", gateway.ErrUnavailable, err)
+	}
+	e, err := l.endorseOn(rtx, &signedProposal{sp}, p, msp, l.localPeer(msp))
+	if err != nil {
+		rtx.Rollback()
 		return nil, "", err
 	}
 	if e.response.Status >= shim.ERRORTHRESHOLD {
+		rtx.Rollback()
 		ce := gateway.ParseChaincodeMessage(e.response.Message)
 		ce.TxID = txID
 		return nil, "", ce
@@ -495,6 +502,7 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	if err != nil {
 		return nil, err
 	}
+	defer e.snapshot.Rollback()
 	def := l.val.defs.at(l.height.Load())
 	orgs, err := l.plan(def, &e.rwset, len(req.Transient) > 0, e.peer, func(k string) []byte { return e.vparams[k] })
 	if len(req.EndorsingOrgs) > 0 {
@@ -523,6 +531,11 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	for _, org := range orgs {
 		if org != e.peer {
 			if err := l.endorseAgain(e, org, msg); err != nil {
+				var ce *gateway.ChaincodeError
+				if errors.As(err, &ce) {
+					ce.TxID = txID
+					return nil, ce
+				}
 				return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
 			}
 		}
@@ -551,12 +564,15 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 // only what the first peer computed.
 func (l *Ledger) endorseAgain(e *endorsement, org string, want []byte) error {
 	sp, p := e.signed, e.proposal
-	o, err := l.endorseOn(sp, p, e.creatorMSP, org)
+	o, err := l.endorseOn(e.snapshot, sp, p, e.creatorMSP, org)
 	if err != nil {
 		return err
 	}
 	if o.response.Status >= shim.ERRORTHRESHOLD {
-		return fmt.Errorf("peer of %s refused: %s", org, o.response.Message)
+		// The chaincode refused on this peer (a non-member reading private
+		// data, say): the refusal reaches the client as Fabric's gateway
+		// reports it, with the chaincode's message.
+		return gateway.ParseChaincodeMessage(o.response.Message)
 	}
 	got, err := endorsementMessage(TxPayload{Header: o.header.raw, Chaincode: l.cfg.ChaincodeName, Args: o.args, Response: o.response, RWSet: o.rwset, Event: o.event})
 	if err != nil {

@@ -246,12 +246,27 @@ func (s *suite) transient(t *testing.T) {
 	}
 	// (Only the Put's block: Transient returns the value, and a response
 	// payload is part of the transaction.)
-	raw, err := s.h.BlockBytes(ctx, put.BlockNumber)
-	if err != nil {
-		t.Fatalf("block %d: %v", put.BlockNumber, err)
-	}
+	raw := s.blockBytes(t, put.BlockNumber)
 	if strings.Contains(string(raw), secret) {
 		t.Errorf("transient data was written to block %d", put.BlockNumber)
+	}
+}
+
+// blockBytes reads block n as stored. The peer it is read from may commit
+// the block moments after the submitter's own peer reported it committed,
+// so a block not found yet is asked for again, for up to h.Wait.
+func (s *suite) blockBytes(t *testing.T, n uint64) []byte {
+	t.Helper()
+	deadline := time.Now().Add(s.h.Wait)
+	for {
+		raw, err := s.h.BlockBytes(context.Background(), n)
+		if err == nil {
+			return raw
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("block %d: %v", n, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

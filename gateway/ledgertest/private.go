@@ -55,10 +55,7 @@ func (s *suite) privateData(t *testing.T) {
 		t.Fatalf("PutPrivate as a member: %v", err)
 	}
 	if s.h.BlockBytes != nil {
-		raw, err := s.h.BlockBytes(ctx, c.BlockNumber)
-		if err != nil {
-			t.Fatal(err)
-		}
+		raw := s.blockBytes(t, c.BlockNumber)
 		if has(raw, []byte(secret)) {
 			t.Errorf("the private value is in block %d", c.BlockNumber)
 		}

@@ -54,6 +54,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
 	"github.com/qingchain/qingchain/gateway/wallet"
+	"github.com/qingchain/qingchain/network"
 )
 
 func main() {
@@ -229,8 +230,21 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// The chaincode's definition on the Fabric network: its
+		// endorsement policy and private data collections (network/).
+		collRaw, err := network.Collections("qingchain")
+		if err != nil {
+			return err
+		}
+		var colls []devledger.Collection
+		if collRaw != nil {
+			if colls, err = devledger.ParseCollections(collRaw); err != nil {
+				return err
+			}
+		}
 		l, err := devledger.Open(devledger.Config{
 			Dir: filepath.Join(*dataDir, "ledger"), Chaincode: cc, Orgs: demo.Orgs,
+			EndorsementPolicy: network.EndorsementPolicy(), Collections: colls,
 			BatchMaxTx: *batchMax, BatchTimeout: *batchTimeout, Logger: log, Now: clock.Now,
 		})
 		if err != nil {
