@@ -54,7 +54,13 @@ func (c *Contract) Del(ctx contractapi.TransactionContextInterface, key string) 
 // Incr reads a counter and writes it back plus one; concurrent Incrs on one
 // key conflict.
 func (c *Contract) Incr(ctx contractapi.TransactionContextInterface, key string) (int, error) {
-	v, err := ctx.GetStub().GetState(key)
+	return increment(func() ([]byte, error) { return ctx.GetStub().GetState(key) },
+		func(v []byte) error { return ctx.GetStub().PutState(key, v) })
+}
+
+// increment reads a decimal counter (absent: 0) and writes it plus one.
+func increment(get func() ([]byte, error), put func([]byte) error) (int, error) {
+	v, err := get()
 	if err != nil {
 		return 0, err
 	}
@@ -65,7 +71,7 @@ func (c *Contract) Incr(ctx contractapi.TransactionContextInterface, key string)
 		}
 	}
 	n++
-	return n, ctx.GetStub().PutState(key, []byte(strconv.Itoa(n)))
+	return n, put([]byte(strconv.Itoa(n)))
 }
 
 // PutThenGet writes a key and reads it back in the same transaction; on
@@ -339,18 +345,8 @@ func (c *Contract) PrivateHash(ctx contractapi.TransactionContextInterface, coll
 // IncrPrivate is Incr on a private counter; concurrent IncrPrivates on one
 // key conflict on the key's hash.
 func (c *Contract) IncrPrivate(ctx contractapi.TransactionContextInterface, collection, key string) (int, error) {
-	v, err := ctx.GetStub().GetPrivateData(collection, key)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	if v != nil {
-		if n, err = strconv.Atoi(string(v)); err != nil {
-			return 0, err
-		}
-	}
-	n++
-	return n, ctx.GetStub().PutPrivateData(collection, key, []byte(strconv.Itoa(n)))
+	return increment(func() ([]byte, error) { return ctx.GetStub().GetPrivateData(collection, key) },
+		func(v []byte) error { return ctx.GetStub().PutPrivateData(collection, key, v) })
 }
 
 // SetKeyPolicy gives key a key-level endorsement policy: the peers of every
