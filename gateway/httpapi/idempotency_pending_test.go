@@ -137,7 +137,7 @@ func TestPendingCommitIsSettledOnRetry(t *testing.T) {
 		{name: "in no block yet", mode: "lose", wantFirst: 503, wantRetry: 503, wantRetryCode: "COMMIT_PENDING", wantRetryFirst: true, wantSubmits: 1, wantFinancings: 0},
 		{name: "in no block after the window", mode: "lose", expire: true, wantFirst: 503, wantRetry: 201, wantSubmits: 2, wantFinancings: 1},
 		{name: "invalidated by a conflict", mode: "lose", code: gateway.MVCCReadConflict, wantFirst: 503, wantRetry: 201, wantSubmits: 2, wantFinancings: 1},
-		{name: "invalidated otherwise", mode: "lose", code: gateway.EndorsementPolicyFailure, wantFirst: 503, wantRetry: 500, wantRetryCode: "INTERNAL", wantRetryFirst: true, wantSubmits: 1, wantFinancings: 0},
+		{name: "invalidated otherwise", mode: "lose", code: gateway.BadCreatorSignature, wantFirst: 503, wantRetry: 500, wantRetryCode: "INTERNAL", wantRetryFirst: true, wantSubmits: 1, wantFinancings: 0},
 		{name: "gateway died after the commit", mode: "crash", restart: true, wantFirst: 500, wantRetry: 201, wantRetryFirst: true, wantSubmits: 0, wantFinancings: 1},
 	}
 	for _, tc := range tests {
