@@ -1151,3 +1151,38 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func unixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// TxWrites returns the public writes of a committed transaction: what
+// every organisation's peer holds in its state once the block is applied
+// (private values are not among them, only their hashes are in the block).
+func (l *Ledger) TxWrites(txID string) ([]KVWrite, error) {
+	var loc txLocation
+	err := l.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketTxIDs).Get([]byte(txID))
+		if raw == nil {
+			return fmt.Errorf("transaction %s: %w", txID, gateway.ErrNotFound)
+		}
+		var err error
+		loc, err = decodeTxLocation(raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := l.readBlock(loc.Block)
+	if err != nil {
+		return nil, err
+	}
+	if int(loc.Index) >= len(b.Data) {
+		return nil, fmt.Errorf("devledger: transaction %s is not in block %d", txID, loc.Block)
+	}
+	var env Envelope
+	var p TxPayload
+	if err := json.Unmarshal(b.Data[loc.Index], &env); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		return nil, err
+	}
+	return p.RWSet.Writes, nil
+}
