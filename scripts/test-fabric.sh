@@ -6,7 +6,13 @@
 # test fails:
 #
 #   - the ledger conformance suite (gateway/ledgertest) through the fabric
-#     adapter, the same suite devledger passes in `make test`;
+#     adapter, the same suite devledger passes in `make test` (private data
+#     of collection probe-ab, MVCC on private hashes, chaincode-, collection-
+#     and key-level endorsement policies among it);
+#   - with fabric-ca-server in FABRIC_BIN (or on PATH), identities from the
+#     organisations' Fabric CAs (network.sh up --ca) and the Fabric CA flow:
+#     a bank officer enrolled with tools/fabca, bound through the API, acting,
+#     revoked (CRL into the channel's BankMSP) and refused by the gateway;
 #   - Qingchain's chaincode through the adapter, as the wallet identities
 #     loaded from the network's MSP folders;
 #   - the gateway end to end: the real qingchain-gateway binary, built from
@@ -36,7 +42,8 @@
 #
 # Environment:
 #   FABRIC_BIN              directory with peer, orderer, configtxgen,
-#                           cryptogen, osnadmin (required)
+#                           cryptogen, osnadmin (required), and
+#                           fabric-ca-server (else cryptogen, no CA flow)
 #   QC_FABRIC_LOAD          concurrency levels of the load run (1,16,64;
 #                           empty: no load run)
 #   QC_FABRIC_LOAD_SECONDS  seconds per level and client (20)
@@ -67,7 +74,11 @@ if [ "${1:-}" = check ]; then
   if [ -n "$missing" ]; then
     echo "SKIP: Fabric binaries not found (set FABRIC_BIN) — missing $missing; the ledger conformance suite ran on devledger only (make test-fabric runs it on Fabric)"
   else
-    echo "Fabric binaries found: TestFabric ran the ledger conformance suite on a Fabric network too"
+    ca="with"
+    if ! { [ -n "${FABRIC_BIN:-}" ] && [ -x "$FABRIC_BIN/fabric-ca-server" ]; } && ! command -v fabric-ca-server >/dev/null 2>&1; then
+      ca="without (no fabric-ca-server: identities from cryptogen, no Fabric CA flow)"
+    fi
+    echo "Fabric binaries found: TestFabric ran the ledger conformance suite on a Fabric network too, $ca Fabric CA"
   fi
   exit 0
 fi
