@@ -761,8 +761,11 @@ func testGatewayTrace(t *testing.T, g *gatewayProc, z *zone) {
 	if r := g.do(t, "GET", "/01/"+z.gtinTea+"/10/"+z.lotExport+"/21/NOPE", "", nil, "Accept", "application/json"); r.status != 404 || r.code() != "NOT_FOUND" {
 		t.Errorf("resolver, unknown serial: %d %.200s", r.status, r.body)
 	}
-	if r := g.do(t, "GET", "/01/"+z.gtinTea+"/10/"+z.lotExport+"/21/NOPE", "", nil, "Accept", "text/html"); r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
-		t.Errorf("resolver page, unknown serial: %d %s", r.status, r.header.Get("Content-Type"))
+	// A shopper's page walks an unknown serial up to its lot, with a
+	// warning that the code is not on the ledger.
+	if r := g.do(t, "GET", "/01/"+z.gtinTea+"/10/"+z.lotExport+"/21/NOPE", "", nil, "Accept", "text/html"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") ||
+		!bytes.Contains(r.body, []byte("NOPE")) || !bytes.Contains(r.body, []byte(z.lotExport)) {
+		t.Errorf("resolver page, unknown serial: %d %s, want the lot's page naming NOPE", r.status, r.header.Get("Content-Type"))
 	}
 	png := g.must(t, 200, "GET", "/qr"+item.Path()+".png", "", nil)
 	if ct := png.header.Get("Content-Type"); ct != "image/png" {
