@@ -1087,8 +1087,8 @@ func (l *Ledger) Block(ctx context.Context, n uint64) (*gateway.BlockInfo, error
 	return &gateway.BlockInfo{Number: n, Hash: b.Header.Hash(), PreviousHash: b.Header.PreviousHash, DataHash: b.Header.DataHash, TxCount: len(b.Data)}, nil
 }
 
-// Transaction locates a committed transaction by id.
-func (l *Ledger) Transaction(ctx context.Context, txID string) (*gateway.TxInfo, error) {
+// locate finds a committed transaction's block and place in it.
+func (l *Ledger) locate(txID string) (txLocation, *Block, error) {
 	var loc txLocation
 	err := l.db.View(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketTxIDs).Get([]byte(txID))
@@ -1100,22 +1100,40 @@ func (l *Ledger) Transaction(ctx context.Context, txID string) (*gateway.TxInfo,
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return loc, nil, err
 	}
 	b, err := l.readBlock(loc.Block)
+	return loc, b, err
+}
+
+// payloadAt decodes the payload of data entry i of a block.
+func payloadAt(b *Block, i uint64) (*TxPayload, error) {
+	if int(i) >= len(b.Data) {
+		return nil, fmt.Errorf("devledger: block %d has no transaction %d", b.Header.Number, i)
+	}
+	var env Envelope
+	var p TxPayload
+	if err := json.Unmarshal(b.Data[i], &env); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Transaction locates a committed transaction by id.
+func (l *Ledger) Transaction(ctx context.Context, txID string) (*gateway.TxInfo, error) {
+	loc, b, err := l.locate(txID)
 	if err != nil {
 		return nil, err
 	}
 	info := &gateway.TxInfo{TxID: txID, BlockNumber: loc.Block, BlockHash: b.Header.Hash(), Code: gateway.ValidationCode(loc.Code)}
-	if int(loc.Index) < len(b.Data) {
-		var env Envelope
-		var p TxPayload
-		if json.Unmarshal(b.Data[loc.Index], &env) == nil && json.Unmarshal(env.Payload, &p) == nil {
-			if h, err := parseHeader(p.Header); err == nil {
-				info.Timestamp = h.timestamp.AsTime()
-				if msp, _, err := identity.Deserialize(h.creator); err == nil {
-					info.CreatorMSP = msp
-				}
+	if p, err := payloadAt(b, loc.Index); err == nil {
+		if h, err := parseHeader(p.Header); err == nil {
+			info.Timestamp = h.timestamp.AsTime()
+			if msp, _, err := identity.Deserialize(h.creator); err == nil {
+				info.CreatorMSP = msp
 			}
 		}
 	}
@@ -1156,32 +1174,12 @@ func unixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
 // every organisation's peer holds in its state once the block is applied
 // (private values are not among them, only their hashes are in the block).
 func (l *Ledger) TxWrites(txID string) ([]KVWrite, error) {
-	var loc txLocation
-	err := l.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketTxIDs).Get([]byte(txID))
-		if raw == nil {
-			return fmt.Errorf("transaction %s: %w", txID, gateway.ErrNotFound)
-		}
-		var err error
-		loc, err = decodeTxLocation(raw)
-		return err
-	})
+	loc, b, err := l.locate(txID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := l.readBlock(loc.Block)
+	p, err := payloadAt(b, loc.Index)
 	if err != nil {
-		return nil, err
-	}
-	if int(loc.Index) >= len(b.Data) {
-		return nil, fmt.Errorf("devledger: transaction %s is not in block %d", txID, loc.Block)
-	}
-	var env Envelope
-	var p TxPayload
-	if err := json.Unmarshal(b.Data[loc.Index], &env); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
 		return nil, err
 	}
 	return p.RWSet.Writes, nil
