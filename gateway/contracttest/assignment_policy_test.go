@@ -3,8 +3,6 @@ package contracttest
 import (
 	"strings"
 	"testing"
-
-	"github.com/qingchain/qingchain/chaincode/api"
 )
 
 // TestAssignmentNamesItsPolicy: an assignment names the policy the
@@ -26,7 +24,7 @@ func TestAssignmentNamesItsPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(f.trader.Identity, api.TxRequestAssignment, s.ID, f.bank.CreditCode, tc.policy)
+			_, err := f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, f.bank.CreditCode, tc.policy)
 			if tc.wantCode == "" {
 				if err != nil {
 					t.Fatalf("got %v, want the assignment", err)

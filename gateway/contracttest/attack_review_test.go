@@ -51,7 +51,7 @@ func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) api.
 		f.T.Fatal(err)
 	}
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(gtin, lot, qty, amount, "CNY", holder.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(gtin, lot, qty, amount, "CNY", holder.CreditCode)))
 	return r
 }
 
@@ -83,7 +83,7 @@ func TestAtkAddCollateralRecalledReceiptEndsMarginCall(t *testing.T) {
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r2.Lot, "复检不合格"))
 	// The same receipt would be RISK_BLOCKED in a new approval:
 	fin2 := f.apply(f.trader, f.bank, "1000.00", "CNY", r2.ID)
-	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin2.ID, wrTerms("1000.00", "0.05", 90, "0.6"))
+	_, err := f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin2.ID, wrTerms("1000.00", "0.05", 90, "0.6"))
 	wantCode(t, err, "RISK_BLOCKED")
 	f.OK(f.C.WithdrawFinancing(f.Ctx, f.trader.Identity, fin2.ID))
 	// ... but AddCollateral takes it at its full 50,000.00.
@@ -224,9 +224,9 @@ func TestAtkRepeatedTransformationsEatPledgedGoods(t *testing.T) {
 	lot := f.lot("1000")
 	f.receive(f.wh, lot, "1000")
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode)))
 	fin := f.apply(f.trader, f.bank, "40000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("40000.00", "0.05", 90, "0.8"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("40000.00", "0.05", 90, "0.8")))
 	out := wrGTIN(t, 80)
 	f.product(f.producer, out)
 	var errs []error
@@ -256,7 +256,7 @@ func TestAtkOwnerShipsGoodsUnderPledgedReceipt(t *testing.T) {
 	f.setDay("2026-04-01")
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8")))
 	buyer := f.Enterprise(PlatformMSP, "汕头茶叶出口", api.KindExporter)
 	_, err := f.atkEvent(f.producer, "shipping", f.gtin, []string{r.Lot}, map[string]any{"destination": buyer.CreditCode})
 	if err == nil {
@@ -276,7 +276,7 @@ func TestAtkReaddedReceiptMakesFinancingUnclosable(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r1.ID, r2.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("50000.00", "0.05", 90, "0.8")))
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	f.OK(f.C.ReleasePledge(f.Ctx, f.bank.Identity, r2.ID))
 	f.OK(f.C.AddCollateral(f.Ctx, f.trader.Identity, fin.ID, r2.ID))
@@ -432,13 +432,13 @@ func TestAtkReceivableOnStrangersLotEncumbersIt(t *testing.T) {
 	f.setDay("2026-04-01")
 	lot := f.lot("1000") // the producer's, never handed to the trader
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "ATK-0001", amount: "30000.00", currency: "CNY",
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: "ATK-0001", amount: "30000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
-	}))
+	})))
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	var fin api.Financing
-	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
+	Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID)))
 	terms, _ := json.Marshal(map[string]any{"principal": "10000.00", "annualRate": "0.05", "termDays": 90, "maxLtv": "0.8", "registrationNo": f.encRegistration()})
 	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, string(terms))
 	if err != nil {
@@ -464,10 +464,10 @@ func TestAtkDeclareAfterPaymentDue(t *testing.T) {
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 10})
 	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	in := f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-04-20", dueDate: "2026-05-20", lots: []string{lot}}, f.nextInvoice())
-	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, in)
+	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, trJSON(in))
 	wantCode(t, err, "RULE_VIOLATION")
 	in = f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-05-25", dueDate: "2026-07-20", lots: []string{lot}}, f.nextInvoice())
-	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, in)
+	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, trJSON(in))
 }
 
 // ---------------------------------------------------------------------
@@ -496,7 +496,7 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 	t.Logf("box trace mentions the recall: %v", json.Valid(docJSON) && len(doc.Recalls) > 0)
 	// ... and so does the ledger for the lot: no receipt on the boxes.
 	f.atkCustody(boxes, "BOX1")
-	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX1", "1", "100000.00", "CNY", f.trader.CreditCode))
+	_, err := f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(boxes, "BOX1", "1", "100000.00", "CNY", f.trader.CreditCode))
 	if Code(err) != "RECALLED" {
 		t.Errorf("a receipt on gift boxes of recalled tins: %v (shopper trace recalls: %d)", err, len(doc.Recalls))
 	}
@@ -537,11 +537,11 @@ func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, tins, "TIN2", "铅超标"))
 	f.atkCustody(boxes, "BOX2")
 	// One tin is still in the box: the lot is reached.
-	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	_, err := f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "RECALLED")
 	agg("DELETE", "unpacking", "T1002")
 	// Emptied, the box's lot is free of the tins' recall.
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(boxes, "BOX2", "1", "100.00", "CNY", f.trader.CreditCode))
 	if err != nil {
 		t.Errorf("emptied boxes: %v", err)
 	}

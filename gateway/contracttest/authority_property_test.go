@@ -65,7 +65,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 	gtin := wrGTIN(t, 77)
 	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "茶", "category": "tea", "giStatus": "NONE"})
 	n.MustSubmit(grower.Identity, api.TxCreateProduct, string(in))
-	n.MustSubmit(grower.Identity, api.TxCommissionLot, trLotInput(gtin, "P1", "10", "kg"))
+	n.OK(n.C.CommissionLot(n.Ctx, grower.Identity, trLotInput(gtin, "P1", "10", "kg")))
 	m.ents[zone.CreditCode] = &modelEnt{code: zone.CreditCode, org: RegulatorMSP, status: map[string]string{"regulator": "ACTIVE"}, approved: map[string]bool{"regulator": true}, member: zone.Identity}
 
 	var accepted []acceptedWrite
@@ -211,7 +211,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 					"documentSha256": strings.Repeat("4", 64), "validFrom": "2026-03-01", "validUntil": "2026-05-01", "result": "PASS"})}
 			default:
 				fn, need = api.TxSetCreditLimit, []string{"insurer"}
-				args = []string{insLimitInput(victim.CreditCode, insBuyer{Name: "Rotterdam Thee BV", Country: "NL", RegistrationID: fmt.Sprint("KVK-", seq)}, "5000.00", "EUR", "2026-04-01", "2027-03-31")}
+				args = []string{trJSON(insLimitInput(victim.CreditCode, insBuyer{Name: "Rotterdam Thee BV", Country: "NL", RegistrationID: fmt.Sprint("KVK-", seq)}, "5000.00", "EUR", "2026-04-01", "2027-03-31"))}
 			}
 			ok := slices.ContainsFunc(need, e.holds)
 			c, err := n.Submit(e.member, fn, args...)

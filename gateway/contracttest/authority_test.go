@@ -67,11 +67,11 @@ func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
 		fn, args = api.TxIssueCertificate, []string{trJSON(map[string]any{"type": "QUARANTINE", "number": fmt.Sprintf("AT-%d", seq), "subjects": []trObj{trLotRef(w.leaf, "TEA1")},
 			"documentSha256": strings.Repeat("3", 64), "validFrom": "2026-03-01", "validUntil": "2026-04-01", "result": "PASS"})}
 	case "warehouse":
-		fn, args = api.TxIssueReceipt, []string{wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", w.victim.CreditCode)}
+		fn, args = api.TxIssueReceipt, []string{trJSON(wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", w.victim.CreditCode))}
 	case "bank":
-		fn, args = api.TxApproveFinancing, []string{"F-2026-0000000000000001", wrTerms("1000.00", "0.05", 90, "0.6")}
+		fn, args = api.TxApproveFinancing, []string{"F-2026-0000000000000001", trJSON(wrTerms("1000.00", "0.05", 90, "0.6"))}
 	case "insurer":
-		fn, args = api.TxSetCreditLimit, []string{insLimitInput(w.victim.CreditCode, insBuyer{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: fmt.Sprintf("HRB-%d", 20000+seq)}, "10000.00", "USD", "2026-03-01", "2027-02-28")}
+		fn, args = api.TxSetCreditLimit, []string{trJSON(insLimitInput(w.victim.CreditCode, insBuyer{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: fmt.Sprintf("HRB-%d", 20000+seq)}, "10000.00", "USD", "2026-03-01", "2027-02-28"))}
 	case "exporter":
 		fn, args = api.TxDeclareShipment, []string{trJSON(map[string]any{"policyId": "PL-2026-0000000000000001"})}
 	case "logistics":
@@ -186,7 +186,7 @@ func TestAuthorityAttacks(t *testing.T) {
 	w.handOver(prod, w.leaf, "TEA1", wh)
 	w.mustEvent(wh, trObj{"type": "ObjectEvent", "bizStep": "receiving", "eventTime": now(), "lots": []trObj{trLotQty(w.leaf, "TEA1", "500", "kg")}})
 	var receipt api.Receipt
-	w.must(&receipt, wh.Identity, api.TxIssueReceipt, wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode))
+	Result(w.t, &receipt)(w.C.IssueReceipt(w.Ctx, wh.Identity, wrIssueInput(w.leaf, "TEA1", "500", "300000.00", "CNY", prod.CreditCode)))
 
 	tests := []struct {
 		name   string
@@ -219,7 +219,7 @@ func TestAuthorityAttacks(t *testing.T) {
 			return err
 		}, "FORBIDDEN", 0},
 		{"unapproved warehouse mints a receipt", func() error {
-			_, err := w.Submit(pendingMember.Identity, api.TxIssueReceipt, wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", pendingWH))
+			_, err := w.C.IssueReceipt(w.Ctx, pendingMember.Identity, wrIssueInput(w.leaf, "TEA1", "500", "5000000.00", "CNY", pendingWH))
 			return err
 		}, "FORBIDDEN", 0},
 		{"inspector revokes the bank's kind", func() error {

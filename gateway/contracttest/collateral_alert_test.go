@@ -45,7 +45,7 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	}
 	f.MustSubmit(f.wh.Identity, api.TxRecordEvent, ev("receiving", nil))
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(chilled, "CK1", "1000", "100000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(chilled, "CK1", "1000", "100000.00", "CNY", f.trader.CreditCode)))
 	fin := f.apply(f.trader, f.bank, "75000.00", "CNY", r.ID)
 	terms := `{"principal":"75000.00","annualRate":"0.05","termDays":180,"maxLtv":"0.8","haircuts":{"recall":"0.6","excursion":"0.2"},"marginCallDays":10}`
 	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, terms)

@@ -73,7 +73,7 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 		// the trader takes over a share and ships it (insured, invoiced).
 		f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, p.gtin, lot, f.wh.CreditCode))
 		p.event(f.wh, "receiving", lot, "600", nil)
-		f.mustDo(nil, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode))
+		f.OK(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(p.gtin, lot, "600", "60000.00", "CNY", f.trader.CreditCode)))
 		f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, p.gtin, lot, f.trader.CreditCode))
 		if code := p.event(f.trader, "shipping", lot, "400", nil); code != "" {
 			t.Fatalf("trader ships the unreceipted 400 kg: %s (%v)", code, p.lastErr)
@@ -190,7 +190,7 @@ func (p *encProp) split() string {
 
 func (p *encProp) approve(bank *Member, typ, col, terms string) string {
 	var fin api.Financing
-	c, err := p.Submit(p.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "CNY", col))
+	c, err := p.Submit(p.trader.Identity, api.TxApplyForFinancing, trJSON(insApply(typ, bank.CreditCode, "10000.00", "CNY", col)))
 	if err != nil {
 		p.lastErr = err
 		return Code(err)

@@ -38,7 +38,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 		t.Fatal(err)
 	}
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, p.lot, "400", "40000.00", "USD", f.trader.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, p.lot, "400", "40000.00", "USD", f.trader.CreditCode)))
 	p.receipt = r.ID
 	// The rest is handed to the trader, who ships it.
 	f.toTrader(p.lot)
@@ -46,10 +46,10 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 		t.Fatal(err)
 	}
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "30000.00", currency: "USD",
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "30000.00", currency: "USD",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{p.lot},
-	}))
+	})))
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	p.rv = rv.ID
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 90})
@@ -59,7 +59,7 @@ func (f *insFix) encPapers(t *testing.T, bank *Member) encPapers {
 	p.shipment = s.ID
 	apply := func(typ, col string) string {
 		var fin api.Financing
-		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, "10000.00", "USD", col))
+		Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply(typ, bank.CreditCode, "10000.00", "USD", col)))
 		return fin.ID
 	}
 	p.apps["receipt"] = apply("WAREHOUSE_RECEIPT_PLEDGE", p.receipt)
@@ -163,14 +163,14 @@ func TestEncumbranceQuantities(t *testing.T) {
 		t.Fatal(err)
 	}
 	var whole api.Receipt
-	f.mustDo(&whole, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &whole)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode)))
 	var parts []api.Receipt
 	f.mustDo(&parts, f.trader.Identity, api.TxSplitReceipt, whole.ID, `{"parts":[{"quantity":"400","valuation":"40000.00"},{"quantity":"600","valuation":"60000.00"}]}`)
 	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	a := f.apply(f.trader, f.bank, "20000.00", "CNY", parts[0].ID)
 	b := f.apply(f.trader, bank2, "30000.00", "CNY", parts[1].ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
-	f.mustDo(nil, bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("30000.00", "0.05", 90, "0.6"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a.ID, wrTerms("20000.00", "0.05", 90, "0.6")))
+	f.OK(f.C.ApproveFinancing(f.Ctx, bank2.Identity, b.ID, wrTerms("30000.00", "0.05", 90, "0.6")))
 	var enc api.Encumbrance
 	Into(f.T, &enc)(f.C.GetEncumbrances(f.Ctx, f.bank.Identity, f.gtin, lot))
 	if len(enc.Entries) != 2 || enc.Entries[0].Quantity != "400" || enc.Entries[1].Quantity != "600" || enc.Unit != "kg" {

@@ -19,7 +19,7 @@ func TestEndorsementOfPledgedReceipts(t *testing.T) {
 	f := newWRFix(t)
 	r := f.receipt(f.trader, "100", "300000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "100000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("100000.00", "0.0435", 90, "0.7"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("100000.00", "0.0435", 90, "0.7")))
 	if got := f.getReceipt(r.ID); got.Pledge == nil {
 		t.Fatalf("receipt %s is not pledged after the approval", r.ID)
 	}

@@ -40,7 +40,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	terms := wrTerms("5000.00", "0.05", 1, "0.6")
 	approved := func() (string, string) {
 		r, id := applied()
-		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, terms)
+		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, trJSON(terms))
 		return r, id
 	}
 	active := func() string {
@@ -59,7 +59,7 @@ func TestFinancingAccessControl(t *testing.T) {
 		{api.TxIssueReceipt, func() []string {
 			lot := f.lot("100")
 			f.receive(f.wh, lot, "100")
-			return []string{wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)}
+			return []string{trJSON(wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))}
 		}, f.wh, map[string]string{api.KindWarehouse: "RULE_VIOLATION"}}, // no custody at that warehouse
 		{api.TxTransferReceipt, func() []string { return []string{receipt(), outsider[api.KindExporter].CreditCode} }, f.trader, nil},
 		{api.TxSplitReceipt, func() []string {
@@ -85,13 +85,13 @@ func TestFinancingAccessControl(t *testing.T) {
 		}, regulator, nil}, // any regulator, not only the one that froze it
 		{api.TxReleasePledge, func() []string { r, _ := approved(); return []string{r} }, f.bank, nil},
 		{api.TxApplyForFinancing, func() []string {
-			return []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt())}
+			return []string{trJSON(wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", receipt()))}
 		}, f.trader, map[string]string{ // anyone may apply, but only with receipts it holds
 			api.KindProducer: "FORBIDDEN", api.KindProcessor: "FORBIDDEN", api.KindLogistics: "FORBIDDEN",
 			api.KindWarehouse: "FORBIDDEN", api.KindExporter: "FORBIDDEN", api.KindBank: "FORBIDDEN",
 			api.KindInsurer: "FORBIDDEN", api.KindInspector: "FORBIDDEN", api.KindRegulator: "FORBIDDEN",
 		}},
-		{api.TxApproveFinancing, func() []string { _, id := applied(); return []string{id, terms} }, f.bank, nil},
+		{api.TxApproveFinancing, func() []string { _, id := applied(); return []string{id, trJSON(terms)} }, f.bank, nil},
 		{api.TxRejectFinancing, func() []string { _, id := applied(); return []string{id, "no"} }, f.bank, nil},
 		{api.TxWithdrawFinancing, func() []string { _, id := applied(); return []string{id} }, f.trader, nil},
 		{api.TxDisburseFinancing, func() []string { _, id := approved(); return []string{id, day()} }, f.bank, nil},

@@ -59,7 +59,7 @@ func TestInterestMonthEnds(t *testing.T) {
 	f := newWRFix(t)
 	// Collateral 2,000,000.00; LTV 1,000,000 / 2,000,000 = 0.5 = the
 	// maximum, which is allowed.
-	id := f.wrLoan("2026-01-31", "2026-01-31", "2000000.00", "1000000.00", "CNY", wrTerms("1000000.00", "0.0435", 90, "0.5"))
+	id := f.wrLoan("2026-01-31", "2026-01-31", "2000000.00", "1000000.00", "CNY", trJSON(wrTerms("1000000.00", "0.0435", 90, "0.5")))
 	v := f.getFinancing(f.trader, id, "")
 	// 2026-01-31 + 90 days: +1 → Feb 1, +28 → Mar 1, +31 → Apr 1, +30 → May 1.
 	if v.Status != "ACTIVE" || v.MaturityDate != "2026-05-01" || v.PrincipalOutstanding != "1000000.00" || v.Terms.LTV != "0.5" {
@@ -205,7 +205,7 @@ func TestInterestRoundingAndCurrencies(t *testing.T) {
 		f := newWRFix(t)
 		// 3,600.00 × 0.0125 × 1 / 360 = 45 / 360 = 0.125 → 0.13 (half up;
 		// banker's rounding would give 0.12).
-		id := f.wrLoan("2026-04-01", "2026-04-01", "10000.00", "3600.00", "CNY", wrTerms("3600.00", "0.0125", 30, "0.5"))
+		id := f.wrLoan("2026-04-01", "2026-04-01", "10000.00", "3600.00", "CNY", trJSON(wrTerms("3600.00", "0.0125", 30, "0.5")))
 		f.setDay("2026-04-02")
 		checkAsOf(t, f.getFinancing(f.trader, id, ""), "3600.00", "0.13", "3600.13")
 		checkPosting(t, f.repay(id, "3600.13", "2026-04-02"), 1, "0.13", "0.13", "3600.00", "0.00", "0.00")
@@ -214,7 +214,7 @@ func TestInterestRoundingAndCurrencies(t *testing.T) {
 		f := newWRFix(t)
 		// 2026-12-31 → 2027-01-31 is 31 days:
 		// 250,000.00 × 0.055 × 31 / 360 = 426,250 / 360 = 1,184.0277… → 1,184.03.
-		id := f.wrLoan("2026-12-31", "2026-12-31", "400000.00", "250000.00", "USD", wrTerms("250000.00", "0.055", 60, "0.65"))
+		id := f.wrLoan("2026-12-31", "2026-12-31", "400000.00", "250000.00", "USD", trJSON(wrTerms("250000.00", "0.055", 60, "0.65")))
 		f.setDay("2027-01-31")
 		// 50,000.00: 1,184.03 interest, 48,815.97 principal; 201,184.03 left.
 		checkPosting(t, f.repay(id, "50000.00", "2027-01-31"), 31, "1184.03", "1184.03", "48815.97", "201184.03", "0.00")
@@ -224,7 +224,7 @@ func TestInterestRoundingAndCurrencies(t *testing.T) {
 	t.Run("JPY has no minor unit", func(t *testing.T) {
 		f := newWRFix(t)
 		// 10,000,000 × 0.015 × 7 / 360 = 1,050,000 / 360 = 2,916.67 → 2,917 yen.
-		id := f.wrLoan("2026-04-01", "2026-04-01", "30000000", "10000000", "JPY", wrTerms("10000000", "0.015", 30, "0.5"))
+		id := f.wrLoan("2026-04-01", "2026-04-01", "30000000", "10000000", "JPY", trJSON(wrTerms("10000000", "0.015", 30, "0.5")))
 		f.setDay("2026-04-08")
 		_, err := f.C.RecordRepayment(f.Ctx, f.trader.Identity, id, "2917.00", "2026-04-08")
 		wantCode(t, err, "INVALID_ARGUMENT") // yen have no decimals
@@ -232,7 +232,7 @@ func TestInterestRoundingAndCurrencies(t *testing.T) {
 	})
 	t.Run("zero rate", func(t *testing.T) {
 		f := newWRFix(t)
-		id := f.wrLoan("2026-04-01", "2026-04-01", "10000.00", "5000.00", "CNY", wrTerms("5000.00", "0", 30, "0.5"))
+		id := f.wrLoan("2026-04-01", "2026-04-01", "10000.00", "5000.00", "CNY", trJSON(wrTerms("5000.00", "0", 30, "0.5")))
 		f.setDay("2026-04-20")
 		checkPosting(t, f.repay(id, "5000.00", "2026-04-20"), 19, "0.00", "0.00", "5000.00", "0.00", "0.00")
 	})

@@ -219,7 +219,7 @@ func (p *wrProp) opIssue() {
 
 func (p *wrProp) issueOn(issuer *Member, lot string, q decimal.Decimal) {
 	holder := pickOf(p, p.holders)
-	c, err := p.submit(issuer, api.TxIssueReceipt, wrIssueInput(p.gtin, lot, q.String(), p.amount(1_000_000, 50_000_000), "CNY", holder.CreditCode))
+	c, err := p.submit(issuer, api.TxIssueReceipt, trJSON(wrIssueInput(p.gtin, lot, q.String(), p.amount(1_000_000, 50_000_000), "CNY", holder.CreditCode)))
 	if err == nil {
 		var r api.Receipt
 		json.Unmarshal(c.Payload, &r)
@@ -301,7 +301,7 @@ func (p *wrProp) opApply() {
 		total = total.Add(v)
 	}
 	principal := total.Mul(decimal.NewFromInt(3 + p.rng.Int64N(7))).Div(decimal.NewFromInt(10)).Round(2)
-	c, err := p.submit(applicant, api.TxApplyForFinancing, wrApplyInput(pickOf(p, p.banks).CreditCode, principal.StringFixed(2), "CNY", ids...))
+	c, err := p.submit(applicant, api.TxApplyForFinancing, trJSON(wrApplyInput(pickOf(p, p.banks).CreditCode, principal.StringFixed(2), "CNY", ids...)))
 	if err == nil {
 		var f api.Financing
 		json.Unmarshal(c.Payload, &f)
@@ -319,7 +319,7 @@ func (p *wrProp) approveArgs(f api.Financing) (*Member, []string) {
 	if p.chance(10) {
 		bank = pickOf(p, p.banks)
 	}
-	return bank, []string{f.ID, terms}
+	return bank, []string{f.ID, trJSON(terms)}
 }
 
 func (p *wrProp) opApprove() {

@@ -40,7 +40,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 				go func(i int) {
 					defer wg.Done()
 					<-start
-					_, errs[i] = f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], terms)
+					_, errs[i] = f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], trJSON(terms))
 				}(i)
 			}
 			close(start)
@@ -73,7 +73,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 			// What the gateway does with a conflict: submit again.
 			for i, err := range errs {
 				if c := Code(err); c == "MVCC_READ_CONFLICT" || c == "ENDORSEMENT_POLICY_FAILURE" {
-					_, err := f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], terms)
+					_, err := f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], trJSON(terms))
 					wantCode(t, err, "ALREADY_PLEDGED")
 				}
 			}

@@ -26,15 +26,15 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"bank is not a bank", wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID), "RULE_VIOLATION"},
-		{"unknown bank", wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID), "NOT_FOUND"},
-		{"someone else's receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID), "FORBIDDEN"},
-		{"another currency", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID), "RULE_VIOLATION"},
-		{"receipt named twice", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID), "INVALID_ARGUMENT"},
-		{"no collateral", wrApplyInput(f.bank.CreditCode, "1.00", "CNY"), "INVALID_ARGUMENT"},
-		{"unknown receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", "WR-2026-0000000000000000"), "NOT_FOUND"},
-		{"zero principal", wrApplyInput(f.bank.CreditCode, "0", "CNY", r1.ID), "INVALID_ARGUMENT"},
-		{"three decimals", wrApplyInput(f.bank.CreditCode, "1.001", "CNY", r1.ID), "INVALID_ARGUMENT"},
+		{"bank is not a bank", trJSON(wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID)), "RULE_VIOLATION"},
+		{"unknown bank", trJSON(wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID)), "NOT_FOUND"},
+		{"someone else's receipt", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID)), "FORBIDDEN"},
+		{"another currency", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID)), "RULE_VIOLATION"},
+		{"receipt named twice", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID)), "INVALID_ARGUMENT"},
+		{"no collateral", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY")), "INVALID_ARGUMENT"},
+		{"unknown receipt", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", "WR-2026-0000000000000000")), "NOT_FOUND"},
+		{"zero principal", trJSON(wrApplyInput(f.bank.CreditCode, "0", "CNY", r1.ID)), "INVALID_ARGUMENT"},
+		{"three decimals", trJSON(wrApplyInput(f.bank.CreditCode, "1.001", "CNY", r1.ID)), "INVALID_ARGUMENT"},
 		{"other type", `{"type":"RECEIVABLE","bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY","purpose":"x"}`, "INVALID_ARGUMENT"},
 		{"no purpose", `{"bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY"}`, "INVALID_ARGUMENT"},
 	} {
@@ -43,7 +43,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 			wantCode(t, err, tc.want)
 		})
 	}
-	_, err := f.Submit(f.bank.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID))
+	_, err := f.C.ApplyForFinancing(f.Ctx, f.bank.Identity, wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID))
 	wantCode(t, err, "RULE_VIOLATION") // a bank does not lend to itself (checked before the receipts)
 
 	// Several banks may be asked for the same receipts; nothing is locked.
@@ -64,16 +64,16 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 		terms string
 		want  string
 	}{
-		{"another bank", bank2, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
-		{"not a bank", f.trader, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
-		{"more than requested", f.bank, wrTerms("800000.01", "0.05", 90, "0.9"), "RULE_VIOLATION"},
+		{"another bank", bank2, trJSON(wrTerms("800000.00", "0.05", 90, "0.8")), "FORBIDDEN"},
+		{"not a bank", f.trader, trJSON(wrTerms("800000.00", "0.05", 90, "0.8")), "FORBIDDEN"},
+		{"more than requested", f.bank, trJSON(wrTerms("800000.01", "0.05", 90, "0.9")), "RULE_VIOLATION"},
 		// 800,000 / (600,000 + 400,000) = 0.8 > 0.79.
-		{"loan to value", f.bank, wrTerms("800000.00", "0.05", 90, "0.79"), "LTV_EXCEEDED"},
-		{"rate as percent", f.bank, wrTerms("800000.00", "4.35", 90, "0.8"), "INVALID_ARGUMENT"},
+		{"loan to value", f.bank, trJSON(wrTerms("800000.00", "0.05", 90, "0.79")), "LTV_EXCEEDED"},
+		{"rate as percent", f.bank, trJSON(wrTerms("800000.00", "4.35", 90, "0.8")), "INVALID_ARGUMENT"},
 		{"no term", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8"}`, "INVALID_ARGUMENT"},
 		{"term and maturity", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","termDays":5,"maturityDate":"2026-12-31"}`, "INVALID_ARGUMENT"},
 		{"maturity today", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","maturityDate":"2026-04-01"}`, "RULE_VIOLATION"},
-		{"zero ltv", f.bank, wrTerms("1.00", "0.05", 90, "0"), "INVALID_ARGUMENT"},
+		{"zero ltv", f.bank, trJSON(wrTerms("1.00", "0.05", 90, "0")), "INVALID_ARGUMENT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.Submit(tc.as.Identity, api.TxApproveFinancing, a.ID, tc.terms)
@@ -81,7 +81,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 		})
 	}
 	var approved api.Financing
-	f.mustDo(&approved, f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	Result(f.T, &approved)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a.ID, wrTerms("800000.00", "0.05", 90, "0.8")))
 	if approved.Status != "APPROVED" || approved.Terms.LTV != "0.8" || approved.Terms.CollateralValue != "1000000.00" || approved.ApprovalDate != "2026-04-01" {
 		t.Fatalf("approved %+v", approved)
 	}
@@ -90,10 +90,10 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 			t.Errorf("%s after approval: %+v", id, r)
 		}
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a.ID, wrTerms("800000.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "CONFLICT") // approved already
 	// The other bank's approval finds r1 pledged.
-	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, b.ID, wrTerms("100.00", "0.05", 90, "0.8"))
+	_, err = f.C.ApproveFinancing(f.Ctx, bank2.Identity, b.ID, wrTerms("100.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "ALREADY_PLEDGED")
 	if err != nil && !regexp.MustCompile(`receipt WR-2026-[0-9A-F]{16} is pledged to financing `+a.ID).MatchString(err.Error()) {
 		t.Errorf("message %q", err)
@@ -111,7 +111,7 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	if w.Status != "WITHDRAWN" {
 		t.Errorf("withdrawn %+v", w)
 	}
-	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, c.ID, wrTerms("1000.00", "0.05", 90, "0.8"))
+	_, err = f.C.ApproveFinancing(f.Ctx, bank2.Identity, c.ID, wrTerms("1000.00", "0.05", 90, "0.8"))
 	wantCode(t, err, "CONFLICT")
 
 	// An approved, never disbursed financing can be closed by the bank,
@@ -165,7 +165,7 @@ func TestFinancingDisburseAndDefaultRules(t *testing.T) {
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
 	_, err := f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01")
 	wantCode(t, err, "CONFLICT") // not approved
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")))
 	_, err = f.C.DisburseFinancing(f.Ctx, f.trader.Identity, fin.ID, "2026-04-01")
 	wantCode(t, err, "FORBIDDEN")
 	_, err = f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-02")
@@ -215,7 +215,7 @@ func TestFinancingEvents(t *testing.T) {
 	r := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "50000.00", "CNY", r.ID)
 	var txs []string
-	txs = append(txs, f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("50000.00", "0.04", 10, "0.5")).TxID)
+	txs = append(txs, f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, trJSON(wrTerms("50000.00", "0.04", 10, "0.5"))).TxID)
 	txs = append(txs, f.mustDo(nil, f.bank.Identity, api.TxDisburseFinancing, fin.ID, "2026-04-01").TxID)
 	// The payoff closes the financing in its own transaction.
 	txs = append(txs, f.mustDo(nil, f.trader.Identity, api.TxRecordRepayment, fin.ID, "50000.00", "2026-04-01").TxID)

@@ -39,9 +39,9 @@ func TestGradeFromLedger(t *testing.T) {
 	if g = f.grade(f.trader.CreditCode); g.Grade != "D" || g.LTVFactor != "0.5" || g.Record.Sanctions != (api.SanctionCount{Recorded: 1, Active: 1}) {
 		t.Fatalf("sanctioned %+v", g)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "1000.00", "CNY", r.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, wrApplyInput(f.bank.CreditCode, "1000.00", "CNY", r.ID))
 	wantCode(t, err, "SANCTIONED")
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
 	wantCode(t, err, "SANCTIONED")
 	_, err = f.C.LiftSanction(f.Ctx, f.trader.Identity, sn.ID, "paid the fine")
 	wantCode(t, err, "FORBIDDEN")
@@ -57,7 +57,7 @@ func TestGradeFromLedger(t *testing.T) {
 		t.Fatalf("after the lift %+v", g)
 	}
 	var fin api.Financing
-	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6"))
+	Result(f.T, &fin)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, applied.ID, wrTerms("5000.00", "0.05", 10, "0.6")))
 	if fin.Terms.Grade != "B" || fin.Terms.EffectiveMaxLTV != "0.6" {
 		t.Fatalf("terms %+v", fin.Terms)
 	}
@@ -72,9 +72,9 @@ func TestGradeFromLedger(t *testing.T) {
 	// maxLtv 0.8 × 0.8 = 0.64: 7,000 of 10,000 (0.7) is refused, 6,400 is not.
 	r2 := f.receipt(f.trader, "100", "10000.00", "CNY")
 	a2 := f.apply(f.trader, f.bank, "7000.00", "CNY", r2.ID)
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a2.ID, wrTerms("7000.00", "0.05", 30, "0.8"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a2.ID, wrTerms("7000.00", "0.05", 30, "0.8"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, a2.ID, wrTerms("6400.00", "0.05", 30, "0.8"))
+	Result(f.T, &fin)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a2.ID, wrTerms("6400.00", "0.05", 30, "0.8")))
 	if fin.Terms.Grade != "C" || fin.Terms.EffectiveMaxLTV != "0.64" || fin.Terms.MaxLTV != "0.8" || fin.Terms.LTV != "0.64" {
 		t.Fatalf("terms under grade C %+v", fin.Terms)
 	}

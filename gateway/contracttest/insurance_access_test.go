@@ -36,7 +36,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
 	shipInput := func() string {
 		l := f.limit(f.overseasBuyer(), "1000000.00", "USD")
-		return f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: []string{lot}}, f.nextInvoice())
+		return trJSON(f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: []string{lot}}, f.nextInvoice()))
 	}
 	shipment := func() string {
 		var s api.ShipmentView
@@ -77,8 +77,8 @@ func TestInsuranceAccessControl(t *testing.T) {
 	recvN := 0
 	recvInput := func(due string, lots ...string) string {
 		recvN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
-		return f.receivableInput(insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+recvN), currency: "CNY",
-			issue: f.day(), due: due, lots: lots})
+		return trJSON(f.receivableInput(insRecvOpts{buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+recvN), currency: "CNY",
+			issue: f.day(), due: due, lots: lots}))
 	}
 	pastDue := func() string {
 		var rv api.ReceivableView
@@ -112,10 +112,10 @@ func TestInsuranceAccessControl(t *testing.T) {
 		other map[string]string // outsider kind → code when not FORBIDDEN
 	}{
 		{"", api.TxSetCreditLimit, func() []string {
-			return []string{insLimitInput(f.trader.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")}
+			return []string{trJSON(insLimitInput(f.trader.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31"))}
 		}, f.insurer, anyOf(api.KindInsurer)}, // any insurer sets its own limits
 		{"", api.TxIssuePolicy, func() []string {
-			return []string{insPolicyInput(f.trader.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})}
+			return []string{trJSON(insPolicyInput(f.trader.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"}))}
 		}, f.insurer, anyOf(api.KindInsurer)},
 		{"", api.TxDeclareShipment, func() []string { return []string{shipInput()} }, f.trader, nil},
 		{"", api.TxRecordShipmentPayment, func() []string { return []string{shipment(), "1.00", f.day()} }, f.trader, nil},
@@ -145,15 +145,15 @@ func TestInsuranceAccessControl(t *testing.T) {
 			return []string{sn.ID, "lifted"}
 		}, regulator, nil}, // any regulator
 		{"RECEIVABLE", api.TxApplyForFinancing, func() []string {
-			return []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID)}
+			return []string{trJSON(insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))}
 		}, f.trader, allConflict}, // anyone may apply, only with its own receivables
 		{"POLICY", api.TxApplyForFinancing, func() []string {
-			return []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", assignedShipment())}
+			return []string{trJSON(insApply("POLICY", f.bank.CreditCode, "500.00", "USD", assignedShipment()))}
 		}, f.trader, allConflict},
 		{"RECEIVABLE", api.TxApproveFinancing, func() []string {
 			var fin api.Financing
-			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID))
-			return []string{fin.ID, rvTerms("500.00", "0.05", 30, "0.8")}
+			Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", f.receivable("1000.00", true).ID)))
+			return []string{fin.ID, trJSON(rvTerms("500.00", "0.05", 30, "0.8"))}
 		}, f.bank, nil},
 	}
 	for _, row := range rows {

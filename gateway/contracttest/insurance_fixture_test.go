@@ -1,7 +1,6 @@
 package contracttest
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -30,11 +29,7 @@ func newInsFix(t testing.TB) *insFix {
 	return f
 }
 
-type insBuyer struct {
-	Name           string `json:"name"`
-	Country        string `json:"country"`
-	RegistrationID string `json:"registrationId"`
-}
+type insBuyer = api.BuyerInput
 
 // overseasBuyer makes up a German buyer with a fresh register number.
 func (f *insFix) overseasBuyer() insBuyer {
@@ -68,9 +63,8 @@ func (f *insFix) shippedLot(qty string) string {
 	return lot
 }
 
-func insLimitInput(exporter string, b insBuyer, amount, currency, from, to string) string {
-	in, _ := json.Marshal(map[string]any{"exporter": exporter, "buyer": b, "amount": amount, "currency": currency, "validFrom": from, "validTo": to})
-	return string(in)
+func insLimitInput(exporter string, b insBuyer, amount, currency, from, to string) api.CreditLimitInput {
+	return api.CreditLimitInput{Exporter: exporter, Buyer: b, Amount: amount, Currency: currency, ValidFrom: from, ValidTo: to}
 }
 
 // limit sets the insurer's limit for the trader on a buyer, valid a year
@@ -78,7 +72,7 @@ func insLimitInput(exporter string, b insBuyer, amount, currency, from, to strin
 func (f *insFix) limit(b insBuyer, amount, currency string) api.CreditLimitView {
 	f.T.Helper()
 	var l api.CreditLimitView
-	f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, amount, currency, "2026-04-01", "2027-03-31"))
+	Result(f.T, &l)(f.C.SetCreditLimit(f.Ctx, f.insurer.Identity, insLimitInput(f.trader.CreditCode, b, amount, currency, "2026-04-01", "2027-03-31")))
 	return l
 }
 
@@ -87,22 +81,15 @@ type insPolicyOpts struct {
 	waitingDays                               int
 }
 
-func insPolicyInput(insured string, o insPolicyOpts) string {
-	m := map[string]any{
-		"insured": insured, "currency": o.currency, "coverageRatio": o.coverage, "premiumRate": o.premium,
-		"startDate": "2026-04-01", "endDate": "2027-03-31", "waitingPeriodDays": o.waitingDays, "maxCreditDays": 180,
-	}
-	if o.maxLiability != "" {
-		m["maxLiability"] = o.maxLiability
-	}
-	in, _ := json.Marshal(m)
-	return string(in)
+func insPolicyInput(insured string, o insPolicyOpts) api.PolicyInput {
+	return api.PolicyInput{Insured: insured, Currency: o.currency, CoverageRatio: o.coverage, PremiumRate: o.premium,
+		StartDate: "2026-04-01", EndDate: "2027-03-31", WaitingPeriodDays: o.waitingDays, MaxCreditDays: 180, MaxLiability: o.maxLiability}
 }
 
 func (f *insFix) policy(o insPolicyOpts) api.Policy {
 	f.T.Helper()
 	var p api.Policy
-	f.mustDo(&p, f.insurer.Identity, api.TxIssuePolicy, insPolicyInput(f.trader.CreditCode, o))
+	Result(f.T, &p)(f.C.IssuePolicy(f.Ctx, f.insurer.Identity, insPolicyInput(f.trader.CreditCode, o)))
 	return p
 }
 
@@ -121,27 +108,24 @@ func (f *insFix) nextCustoms() string {
 	return fmt.Sprintf("5168%04d1%09d", 2026, f.customs)
 }
 
-func (f *insFix) shipmentInput(s insShip, invoice string) string {
-	lots := make([]map[string]string, len(s.lots))
+func (f *insFix) shipmentInput(s insShip, invoice string) api.ShipmentInput {
+	lots := make([]api.LotRef, len(s.lots))
 	for i, l := range s.lots {
-		lots[i] = map[string]string{"gtin": f.gtin, "lot": l}
+		lots[i] = api.LotRef{GTIN: f.gtin, Lot: l}
 	}
 	cv := s.customsValue
 	if cv == "" {
 		cv = s.amount
 	}
-	in, _ := json.Marshal(map[string]any{
-		"policyId": s.policy, "limitId": s.limit, "invoiceNumber": invoice, "invoiceAmount": s.amount,
-		"customsDeclarationNo": f.nextCustoms(), "customsValue": cv,
-		"shipmentDate": s.shipDate, "paymentDueDate": s.dueDate, "lots": lots,
-	})
-	return string(in)
+	return api.ShipmentInput{PolicyID: s.policy, LimitID: s.limit, InvoiceNumber: invoice, InvoiceAmount: s.amount,
+		CustomsDeclarationNo: f.nextCustoms(), CustomsValue: cv,
+		ShipmentDate: s.shipDate, PaymentDueDate: s.dueDate, Lots: lots}
 }
 
 func (f *insFix) declare(s insShip) api.ShipmentView {
 	f.T.Helper()
 	var v api.ShipmentView
-	f.mustDo(&v, f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(s, f.nextInvoice()))
+	Result(f.T, &v)(f.C.DeclareShipment(f.Ctx, f.trader.Identity, f.shipmentInput(s, f.nextInvoice())))
 	return v
 }
 
@@ -169,12 +153,9 @@ func (f *insFix) creditLimit(id string) api.CreditLimitView {
 	return l
 }
 
-func insApply(typ, bank, principal, currency string, collateral ...string) string {
-	in, _ := json.Marshal(map[string]any{
-		"type": typ, "bank": bank, "collateral": collateral,
-		"requestedPrincipal": principal, "currency": currency, "purpose": "出口备货",
-	})
-	return string(in)
+func insApply(typ, bank, principal, currency string, collateral ...string) api.FinancingApplication {
+	return api.FinancingApplication{Type: typ, Bank: bank, Collateral: collateral,
+		RequestedPrincipal: principal, Currency: currency, Purpose: "出口备货"}
 }
 
 // finance applies for a financing of a type, has the bank approve it and
@@ -182,14 +163,20 @@ func insApply(typ, bank, principal, currency string, collateral ...string) strin
 func (f *insFix) finance(typ string, bank *Member, principal, currency, terms string, collateral ...string) api.Financing {
 	f.T.Helper()
 	var fin api.Financing
-	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply(typ, bank.CreditCode, principal, currency, collateral...))
+	Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply(typ, bank.CreditCode, principal, currency, collateral...)))
 	f.mustDo(&fin, bank.Identity, api.TxApproveFinancing, fin.ID, terms)
 	Result(f.T, &fin)(f.C.DisburseFinancing(f.Ctx, bank.Identity, fin.ID, f.day()))
 	return fin
 }
 
+// rvBuyerOf is a receivable's buyer named by name, country and
+// registration number (an overseas buyer, or one the ledger does not know).
+func rvBuyerOf(b insBuyer) api.ReceivableBuyerInput {
+	return api.ReceivableBuyerInput{Name: b.Name, Country: b.Country, RegistrationID: b.RegistrationID}
+}
+
 type insRecvOpts struct {
-	buyer           any // map for the JSON "buyer"
+	buyer           api.ReceivableBuyerInput
 	invoice, amount string
 	currency        string
 	issue, due      string
@@ -197,20 +184,12 @@ type insRecvOpts struct {
 	lots            []string
 }
 
-func (f *insFix) receivableInput(o insRecvOpts) string {
-	m := map[string]any{"buyer": o.buyer, "invoiceNumber": o.invoice, "amount": o.amount, "currency": o.currency, "issueDate": o.issue, "dueDate": o.due}
-	if o.shipment != "" {
-		m["shipmentId"] = o.shipment
+func (f *insFix) receivableInput(o insRecvOpts) api.ReceivableInput {
+	in := api.ReceivableInput{Buyer: o.buyer, InvoiceNumber: o.invoice, Amount: o.amount, Currency: o.currency, IssueDate: o.issue, DueDate: o.due, ShipmentID: o.shipment}
+	for _, l := range o.lots {
+		in.Lots = append(in.Lots, api.LotRef{GTIN: f.gtin, Lot: l})
 	}
-	if len(o.lots) > 0 {
-		lots := make([]map[string]string, len(o.lots))
-		for i, l := range o.lots {
-			lots[i] = map[string]string{"gtin": f.gtin, "lot": l}
-		}
-		m["lots"] = lots
-	}
-	in, _ := json.Marshal(m)
-	return string(in)
+	return in
 }
 
 // receivable creates a receivable of the trader on the domestic buyer for
@@ -219,10 +198,10 @@ func (f *insFix) receivable(amount string, confirm bool) api.ReceivableView {
 	f.T.Helper()
 	lot := f.shippedLot("100")
 	var v api.ReceivableView
-	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: amount, currency: "CNY",
+	Result(f.T, &v)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
-	}))
+	})))
 	if confirm {
 		Result(f.T, &v)(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, v.ID))
 	}

@@ -64,7 +64,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 		t.Fatalf("limit 1 after declarations: used %s available %s", l.Used, l.Available)
 	}
 	// 40,000 + 10,000 = 50,000: the Rotterdam limit is used up.
-	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(insShip{policy: p2.ID, limit: l2.ID, amount: "0.01", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
+	_, err := f.C.DeclareShipment(f.Ctx, f.trader.Identity, f.shipmentInput(insShip{policy: p2.ID, limit: l2.ID, amount: "0.01", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
 	wantCode(t, err, "LIMIT_EXCEEDED")
 
 	// The buyer pays S5 in full and 10,000.00 of S6; both amounts are
@@ -86,13 +86,13 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	f.assign(s2.ID, f.bank)
 	// S1 is worth 100,000.00 × 0.9 = 90,000.00 to the bank; 70,000 is an
 	// LTV of 0.777778.
-	fin1 := f.finance("POLICY", f.bank, "70000.00", "USD", wrTerms("70000.00", "0.06", 120, "0.8"), s1.ID)
+	fin1 := f.finance("POLICY", f.bank, "70000.00", "USD", trJSON(wrTerms("70000.00", "0.06", 120, "0.8")), s1.ID)
 	if fin1.Terms.CollateralValue != "90000.00" || fin1.Terms.LTV != "0.777778" || fin1.Terms.Grade != "B" || fin1.Terms.EffectiveMaxLTV != "0.8" ||
 		fin1.Collateral[0].ShipmentID != s1.ID || fin1.Collateral[0].Status != "PLEDGED" || fin1.MaturityDate != "2026-07-30" {
 		t.Fatalf("POLICY financing 1: %+v terms %+v", fin1, fin1.Terms)
 	}
 	// S2: 40,000.00 × 0.9 = 36,000.00; 30,000 is 0.833333.
-	fin2 := f.finance("POLICY", f.bank, "30000.00", "USD", wrTerms("30000.00", "0.0435", 180, "0.85"), s2.ID)
+	fin2 := f.finance("POLICY", f.bank, "30000.00", "USD", trJSON(wrTerms("30000.00", "0.0435", 180, "0.85")), s2.ID)
 	if fin2.Terms.CollateralValue != "36000.00" || fin2.Terms.LTV != "0.833333" {
 		t.Fatalf("POLICY financing 2 terms %+v", fin2.Terms)
 	}
@@ -116,7 +116,7 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 	if l := f.creditLimit(l1.ID); l.Status != "SUSPENDED" {
 		t.Fatalf("limit after a default: %+v", l)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxDeclareShipment, f.shipmentInput(insShip{policy: p1.ID, limit: l1.ID, amount: "1.00", shipDate: "2026-07-01", dueDate: "2026-08-01", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
+	_, err = f.C.DeclareShipment(f.Ctx, f.trader.Identity, f.shipmentInput(insShip{policy: p1.ID, limit: l1.ID, amount: "1.00", shipDate: "2026-07-01", dueDate: "2026-08-01", lots: []string{f.shippedLot("1")}}, f.nextInvoice()))
 	wantCode(t, err, "CONFLICT")
 
 	// Claims: after the waiting period, 60 days from 2026-07-01 = 2026-08-30.
@@ -258,23 +258,23 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	other := f.Enterprise(PlatformMSP, "另一出口商", api.KindExporter)
 	insurer2 := f.Enterprise(InsurerMSP, "另一保险公司", api.KindInsurer)
 	var foreign api.CreditLimitView
-	f.mustDo(&foreign, insurer2.Identity, api.TxSetCreditLimit, insLimitInput(f.trader.CreditCode, b, "1000.00", "USD", "2026-04-01", "2027-03-31"))
+	Result(f.T, &foreign)(f.C.SetCreditLimit(f.Ctx, insurer2.Identity, insLimitInput(f.trader.CreditCode, b, "1000.00", "USD", "2026-04-01", "2027-03-31")))
 	shipped := f.shippedLot("10")
 	notShipped := f.lot("10")
 	ok := insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{shipped}}
 	first := f.shipmentInput(ok, "DUP-1")
-	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, first)
+	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, trJSON(first))
 	var firstIn map[string]any
-	_ = json.Unmarshal([]byte(first), &firstIn)
+	_ = json.Unmarshal([]byte(trJSON(first)), &firstIn)
 
 	mod := func(change func(*insShip)) string {
 		s := ok
 		change(&s)
-		return f.shipmentInput(s, f.nextInvoice())
+		return trJSON(f.shipmentInput(s, f.nextInvoice()))
 	}
 	raw := func(change func(map[string]any)) string {
 		var m map[string]any
-		_ = json.Unmarshal([]byte(f.shipmentInput(ok, f.nextInvoice())), &m)
+		_ = json.Unmarshal([]byte(trJSON(f.shipmentInput(ok, f.nextInvoice()))), &m)
 		change(m)
 		b, _ := json.Marshal(m)
 		return string(b)
@@ -342,7 +342,7 @@ func TestInsuranceConcurrentDeclarations(t *testing.T) {
 	const n = 10
 	inputs := make([]string, n)
 	for i := range inputs {
-		inputs[i] = f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "30000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{lot}}, f.nextInvoice())
+		inputs[i] = trJSON(f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "30000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{lot}}, f.nextInvoice()))
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -382,7 +382,7 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "50000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{f.shippedLot("5")}})
 
 	// Not assigned yet: no POLICY financing.
-	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
+	_, err := f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("POLICY", f.bank.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	var a, a2 api.Assignment
 	Result(f.T, &a)(f.C.RequestAssignment(f.Ctx, f.trader.Identity, s.ID, f.bank.CreditCode, p.ID))
@@ -409,21 +409,21 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	wantCode(t, err, "FORBIDDEN")
 
 	// Assigned to the first bank: the second cannot lend against it.
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", bank2.CreditCode, "1000.00", "USD", s.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("POLICY", bank2.CreditCode, "1000.00", "USD", s.ID))
 	wantCode(t, err, "RULE_VIOLATION")
 	// Value 50,000.00 × 0.8 = 40,000.00; 30,000 is an LTV of 0.75.
 	var fa, fb api.Financing
-	f.mustDo(&fa, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
-	f.mustDo(&fb, f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID))
+	Result(f.T, &fa)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID)))
+	Result(f.T, &fb)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("POLICY", f.bank.CreditCode, "30000.00", "USD", s.ID)))
 	if fa.Collateral[0].Valuation != "40000.00" || fa.Collateral[0].Status != "OFFERED" {
 		t.Fatalf("applied %+v", fa.Collateral)
 	}
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fa.ID, wrTerms("30000.00", "0.05", 60, "0.74"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fa.ID, wrTerms("30000.00", "0.05", 60, "0.74"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&fa, f.bank.Identity, api.TxApproveFinancing, fa.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fb.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
+	Result(f.T, &fa)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fa.ID, wrTerms("30000.00", "0.05", 60, "0.75")))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fb.ID, wrTerms("30000.00", "0.05", 60, "0.75"))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("POLICY", f.bank.CreditCode, "1.00", "USD", s.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("POLICY", f.bank.CreditCode, "1.00", "USD", s.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
 	_, err = f.C.ReleaseAssignment(f.Ctx, f.bank.Identity, a.ID)
 	wantCode(t, err, "CONFLICT") // not while financed
@@ -443,7 +443,7 @@ func TestInsuranceAssignmentsAndPolicyFinancing(t *testing.T) {
 	// claims and receivable collections repay financings); the insured
 	// repays the loan itself.
 	f.assign(s.ID, bank2)
-	fin := f.finance("POLICY", bank2, "20000.00", "USD", wrTerms("20000.00", "0.05", 60, "0.8"), s.ID)
+	fin := f.finance("POLICY", bank2, "20000.00", "USD", trJSON(wrTerms("20000.00", "0.05", 60, "0.8")), s.ID)
 	f.OK(f.C.RecordShipmentPayment(f.Ctx, bank2.Identity, s.ID, "50000.00", f.day()))
 	if got := f.shipment(bank2.Identity, s.ID); got.Status != "PAID" {
 		t.Fatalf("paid shipment %+v", got)

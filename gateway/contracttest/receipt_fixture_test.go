@@ -105,12 +105,9 @@ func (f *wrFix) receive(wh *Member, lot, qty string) {
 	}
 }
 
-func wrIssueInput(gtin, lot, qty, amount, currency, holder string) string {
-	in, _ := json.Marshal(map[string]any{
-		"gtin": gtin, "lot": lot, "quantity": qty, "unit": "kg", "grade": "特级",
-		"valuation": map[string]string{"amount": amount, "currency": currency}, "holder": holder,
-	})
-	return string(in)
+func wrIssueInput(gtin, lot, qty, amount, currency, holder string) api.ReceiptInput {
+	return api.ReceiptInput{GTIN: gtin, Lot: lot, Quantity: qty, Unit: "kg", Grade: "特级",
+		Valuation: api.Money{Amount: amount, Currency: currency}, Holder: holder}
 }
 
 // receipt commissions a lot, has the warehouse receive it and issue a
@@ -120,7 +117,7 @@ func (f *wrFix) receipt(holder *Member, qty, amount, currency string) api.Receip
 	lot := f.lot(qty)
 	f.receive(f.wh, lot, qty)
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, qty, amount, currency, holder.CreditCode)))
 	return r
 }
 
@@ -162,23 +159,19 @@ func (f *wrFix) history(id string) []api.ReceiptChange {
 	return h
 }
 
-func wrApplyInput(bank, principal, currency string, receipts ...string) string {
-	in, _ := json.Marshal(map[string]any{
-		"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": bank, "collateral": receipts,
-		"requestedPrincipal": principal, "currency": currency, "purpose": "收购春茶",
-	})
-	return string(in)
+func wrApplyInput(bank, principal, currency string, receipts ...string) api.FinancingApplication {
+	return api.FinancingApplication{Type: "WAREHOUSE_RECEIPT_PLEDGE", Bank: bank, Collateral: receipts,
+		RequestedPrincipal: principal, Currency: currency, Purpose: "收购春茶"}
 }
 
-func wrTerms(principal, rate string, termDays int, maxLTV string) string {
-	in, _ := json.Marshal(map[string]any{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": maxLTV})
-	return string(in)
+func wrTerms(principal, rate string, termDays int, maxLTV string) api.FinancingTerms {
+	return api.FinancingTerms{Principal: principal, AnnualRate: rate, TermDays: termDays, MaxLTV: maxLTV}
 }
 
 func (f *wrFix) apply(applicant, bank *Member, principal, currency string, receipts ...string) api.Financing {
 	f.T.Helper()
 	var fin api.Financing
-	f.mustDo(&fin, applicant.Identity, api.TxApplyForFinancing, wrApplyInput(bank.CreditCode, principal, currency, receipts...))
+	Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, applicant.Identity, wrApplyInput(bank.CreditCode, principal, currency, receipts...)))
 	return fin
 }
 

@@ -17,7 +17,7 @@ func TestReceiptIssue(t *testing.T) {
 	lot := f.lot("1000")
 
 	// No receiving yet: nothing to issue a receipt on.
-	_, err := f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "300000.00", "CNY", f.trader.CreditCode))
+	_, err := f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1000", "300000.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION")
 
 	f.receive(f.wh, lot, "800")
@@ -28,17 +28,17 @@ func TestReceiptIssue(t *testing.T) {
 		in   string
 		want string
 	}{
-		{"not a warehouse", f.trader, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "FORBIDDEN"},
-		{"bank", f.bank, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "FORBIDDEN"},
-		{"goods are in another warehouse", other, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode), "RULE_VIOLATION"},
-		{"more than received", f.wh, wrIssueInput(f.gtin, lot, "800.5", "300000.00", "CNY", f.trader.CreditCode), "RULE_VIOLATION"},
+		{"not a warehouse", f.trader, trJSON(wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode)), "FORBIDDEN"},
+		{"bank", f.bank, trJSON(wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode)), "FORBIDDEN"},
+		{"goods are in another warehouse", other, trJSON(wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", f.trader.CreditCode)), "RULE_VIOLATION"},
+		{"more than received", f.wh, trJSON(wrIssueInput(f.gtin, lot, "800.5", "300000.00", "CNY", f.trader.CreditCode)), "RULE_VIOLATION"},
 		{"another unit", f.wh, `{"gtin":"` + f.gtin + `","lot":"` + lot + `","quantity":"1","unit":"t","valuation":{"amount":"1.00","currency":"CNY"},"holder":"` + f.trader.CreditCode + `"}`, "RULE_VIOLATION"},
-		{"unknown holder", f.wh, wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", CreditCode(t, 999)), "NOT_FOUND"},
-		{"bad amount", f.wh, wrIssueInput(f.gtin, lot, "800", "300000.001", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
-		{"zero amount", f.wh, wrIssueInput(f.gtin, lot, "800", "0.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
-		{"bad currency", f.wh, wrIssueInput(f.gtin, lot, "800", "1.00", "cny", f.trader.CreditCode), "INVALID_ARGUMENT"},
-		{"bad quantity", f.wh, wrIssueInput(f.gtin, lot, "-1", "1.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
-		{"bad gtin", f.wh, wrIssueInput("06901234000013", lot, "800", "1.00", "CNY", f.trader.CreditCode), "INVALID_ARGUMENT"},
+		{"unknown holder", f.wh, trJSON(wrIssueInput(f.gtin, lot, "800", "300000.00", "CNY", CreditCode(t, 999))), "NOT_FOUND"},
+		{"bad amount", f.wh, trJSON(wrIssueInput(f.gtin, lot, "800", "300000.001", "CNY", f.trader.CreditCode)), "INVALID_ARGUMENT"},
+		{"zero amount", f.wh, trJSON(wrIssueInput(f.gtin, lot, "800", "0.00", "CNY", f.trader.CreditCode)), "INVALID_ARGUMENT"},
+		{"bad currency", f.wh, trJSON(wrIssueInput(f.gtin, lot, "800", "1.00", "cny", f.trader.CreditCode)), "INVALID_ARGUMENT"},
+		{"bad quantity", f.wh, trJSON(wrIssueInput(f.gtin, lot, "-1", "1.00", "CNY", f.trader.CreditCode)), "INVALID_ARGUMENT"},
+		{"bad gtin", f.wh, trJSON(wrIssueInput("06901234000013", lot, "800", "1.00", "CNY", f.trader.CreditCode)), "INVALID_ARGUMENT"},
 		{"unknown field", f.wh, `{"gtin":"` + f.gtin + `","bogus":1}`, "INVALID_ARGUMENT"},
 	}
 	for _, tc := range tests {
@@ -49,7 +49,7 @@ func TestReceiptIssue(t *testing.T) {
 	}
 
 	var r api.Receipt
-	c := f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode))
+	c := f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, trJSON(wrIssueInput(f.gtin, lot, "800.000", "300000.5", "CNY", f.trader.CreditCode)))
 	if !wrIDPattern.MatchString(r.ID) || r.GTIN != f.gtin || r.Lot != lot || r.Quantity != "800" || r.Unit != "kg" ||
 		r.Valuation != (api.Money{Amount: "300000.50", Currency: "CNY"}) || r.Warehouse != f.wh.CreditCode ||
 		r.Holder != f.trader.CreditCode || r.Status != "ISSUED" || r.Pledge != nil || r.Frozen != nil || len(r.Basis) != 1 || r.TxID != c.TxID {
@@ -64,12 +64,12 @@ func TestReceiptIssue(t *testing.T) {
 
 	// A second receipt on the same goods: refused, even after a new
 	// receiving event, while the first one is live.
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "CONFLICT")
 	if _, err := f.event(f.wh, "storing", lot, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", f.trader.CreditCode))
 	wantCode(t, err, "CONFLICT")
 
 	// Goods under a live receipt cannot be shipped out of the warehouse.
@@ -188,21 +188,21 @@ func TestReceiptLifecycle(t *testing.T) {
 
 	// The receiving event has been used: no new receipt until the goods
 	// are received or stored again.
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "CONFLICT")
 	if _, err := f.event(f.wh, "storing", lot, "400"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "400.1", "200000.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION") // the stock check counted 400
 	var again api.Receipt
-	f.mustDo(&again, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode))
+	Result(f.T, &again)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "400", "200000.00", "CNY", buyer.CreditCode)))
 	Result(f.T, &again)(f.C.CancelReceipt(f.Ctx, f.wh.Identity, again.ID, "wrong holder"))
 	// No live receipt: the goods may leave; after that there is no custody.
 	if _, err := f.event(f.wh, "shipping", lot, ""); err != nil {
 		t.Fatalf("shipping after redemption: %v", err)
 	}
-	_, err = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", buyer.CreditCode))
+	_, err = f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1", "1.00", "CNY", buyer.CreditCode))
 	wantCode(t, err, "RULE_VIOLATION")
 
 	// History: every change, newest first.
@@ -241,7 +241,7 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	wantCode(t, err, "CONFLICT")
 	_, err = f.C.CancelReceipt(f.Ctx, f.wh.Identity, r.ID, "x")
 	wantCode(t, err, "CONFLICT")
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, wrApplyInput(f.bank.CreditCode, "100000.00", "CNY", r.ID))
 	wantCode(t, err, "CONFLICT")
 	Result(f.T, &r)(f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "解除"))
 	_, err = f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "again")
@@ -250,10 +250,10 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 	// Apply while unfrozen, freeze, then the approval is refused.
 	fin := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
 	Result(f.T, &r)(f.C.FreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "涉案冻结"))
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
 	wantCode(t, err, "CONFLICT")
 	Result(f.T, &r)(f.C.UnfreezeReceipt(f.Ctx, f.reg.Identity, r.ID, "解除"))
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, wrTerms("300000.00", "0.0435", 90, "0.7")))
 	r = f.getReceipt(r.ID)
 	if r.Status != "PLEDGED" || r.Pledge == nil || r.Pledge.FinancingID != fin.ID || r.Pledge.Pledgee != f.bank.CreditCode {
 		t.Fatalf("pledged receipt %+v", r)
@@ -272,7 +272,7 @@ func TestReceiptFreezeAndPledge(t *testing.T) {
 		{f.trader, api.TxSplitReceipt, []string{r.ID, split}, "CONFLICT"},
 		{f.trader, api.TxRequestRedemption, []string{r.ID}, "CONFLICT"},
 		{f.wh, api.TxCancelReceipt, []string{r.ID, "x"}, "CONFLICT"},
-		{f.trader, api.TxApplyForFinancing, []string{wrApplyInput(bank2.CreditCode, "1.00", "CNY", r.ID)}, "ALREADY_PLEDGED"},
+		{f.trader, api.TxApplyForFinancing, []string{trJSON(wrApplyInput(bank2.CreditCode, "1.00", "CNY", r.ID))}, "ALREADY_PLEDGED"},
 		{bank2, api.TxReleasePledge, []string{r.ID}, "FORBIDDEN"},
 		{f.trader, api.TxReleasePledge, []string{r.ID}, "FORBIDDEN"},
 	} {
@@ -312,7 +312,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode))
+			_, errs[i] = f.Submit(f.wh.Identity, api.TxIssueReceipt, trJSON(wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode)))
 		}()
 	}
 	close(start)
@@ -342,7 +342,7 @@ func TestReceiptConcurrentIssue(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, issueErr = f.Submit(f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "10", "1000.00", "CNY", f.trader.CreditCode))
+			_, issueErr = f.Submit(f.wh.Identity, api.TxIssueReceipt, trJSON(wrIssueInput(f.gtin, lot, "10", "1000.00", "CNY", f.trader.CreditCode)))
 		}()
 		go func() { defer wg.Done(); _, shipErr = f.event(f.wh, "shipping", lot, "") }()
 		wg.Wait()

@@ -1,7 +1,6 @@
 package contracttest
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -27,13 +26,14 @@ func nextRegistrationNo() string {
 
 // rvTerms are approval terms for a RECEIVABLE financing: wrTerms and a
 // fresh registration number.
-func rvTerms(principal, rate string, termDays int, maxLTV string) string {
+func rvTerms(principal, rate string, termDays int, maxLTV string) api.FinancingTerms {
 	return rvTermsWith(principal, rate, termDays, maxLTV, nextRegistrationNo())
 }
 
-func rvTermsWith(principal, rate string, termDays int, maxLTV, registrationNo string) string {
-	in, _ := json.Marshal(map[string]any{"principal": principal, "annualRate": rate, "termDays": termDays, "maxLtv": maxLTV, "registrationNo": registrationNo})
-	return string(in)
+func rvTermsWith(principal, rate string, termDays int, maxLTV, registrationNo string) api.FinancingTerms {
+	t := wrTerms(principal, rate, termDays, maxLTV)
+	t.RegistrationNo = registrationNo
+	return t
 }
 
 // rvSub runs a subtest with the fixture reporting to the subtest.
@@ -51,10 +51,10 @@ func rvSub(t *testing.T, f *insFix, name string, body func(t *testing.T)) {
 func (f *insFix) rvCreate(seller *Member, invoice, amount string, lots ...string) (api.ReceivableView, error) {
 	f.T.Helper()
 	var v api.ReceivableView
-	_, err := f.do(&v, seller.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: invoice, amount: amount, currency: "CNY",
+	_, err := f.do(&v, seller.Identity, api.TxCreateReceivable, trJSON(f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: invoice, amount: amount, currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: lots,
-	}))
+	})))
 	return v, err
 }
 
@@ -129,9 +129,9 @@ func TestInvoiceNumberVariants(t *testing.T) {
 	// Another buyer's invoice of that number is another invoice.
 	other := f.overseasBuyer()
 	var v api.ReceivableView
-	f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: other, invoice: "hy-2026-0611", amount: next(), currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
-	}))
+	Result(f.T, &v)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: rvBuyerOf(other), invoice: "hy-2026-0611", amount: next(), currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
+	})))
 
 	// Written full-width first: stored so, compared normalised.
 	v, err = f.rvCreate(f.trader, "\u3000ＱＹ－７\u3000", next(), lot)
@@ -156,7 +156,7 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 	ship := func(invoice string) (api.ShipmentView, error) {
 		var s api.ShipmentView
 		_, err := f.do(&s, f.trader.Identity, api.TxDeclareShipment,
-			f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(30), lots: []string{lot}}, invoice))
+			trJSON(f.shipmentInput(insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(30), lots: []string{lot}}, invoice)))
 		return s, err
 	}
 	s, err := ship("SH-2026-01")
@@ -168,15 +168,15 @@ func TestShipmentInvoiceNormalised(t *testing.T) {
 		wantCode(t, err, "ALREADY_EXISTS")
 	}
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: b, invoice: "ｓｈ－２０２６－０１", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
-	}))
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: rvBuyerOf(b), invoice: "ｓｈ－２０２６－０１", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
+	})))
 	if rv.ShipmentID != s.ID || rv.InvoiceNumber != "ｓｈ－２０２６－０１" {
 		t.Fatalf("receivable of the shipment %+v", rv.Receivable)
 	}
-	_, err = f.do(nil, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: b, invoice: "SH-2026-02", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
-	}))
+	_, err = f.do(nil, f.trader.Identity, api.TxCreateReceivable, trJSON(f.receivableInput(insRecvOpts{
+		buyer: rvBuyerOf(b), invoice: "SH-2026-02", amount: "1000.00", currency: "USD", issue: f.day(), due: f.dayPlus(30), shipment: s.ID,
+	})))
 	wantCode(t, err, "RULE_VIOLATION") // another invoice than the shipment's
 }
 
@@ -189,10 +189,10 @@ func TestLikelyDuplicateReceivable(t *testing.T) {
 	later := func(days int) { f.Clock.Set(f.Clock.Now().Add(time.Duration(days) * 24 * time.Hour)) }
 	pastDue := func(lots ...string) api.ReceivableView {
 		var v api.ReceivableView
-		f.mustDo(&v, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "5000.00", currency: "CNY",
+		Result(f.T, &v)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+			buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "5000.00", currency: "CNY",
 			issue: f.day(), due: f.dayPlus(1), lots: lots,
-		}))
+		})))
 		later(2)
 		return v
 	}
@@ -309,12 +309,12 @@ func TestRegistrationNumber(t *testing.T) {
 	applied := func(bank *Member) api.Financing {
 		rv := f.receivable("10000.00", true)
 		var fin api.Financing
-		f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, "5000.00", "CNY", rv.ID))
+		Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank.CreditCode, "5000.00", "CNY", rv.ID)))
 		return fin
 	}
 	approve := func(bank *Member, id, regNo string) (api.Financing, error) {
 		var fin api.Financing
-		_, err := f.do(&fin, bank.Identity, api.TxApproveFinancing, id, rvTermsWith("5000.00", "0.05", 30, "0.8", regNo))
+		_, err := f.do(&fin, bank.Identity, api.TxApproveFinancing, id, trJSON(rvTermsWith("5000.00", "0.05", 30, "0.8", regNo)))
 		return fin, err
 	}
 	fin := applied(f.bank)

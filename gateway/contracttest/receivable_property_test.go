@@ -132,10 +132,10 @@ func (p *rvProp) randomStep() {
 func (p *rvProp) opCreate() {
 	seller := rvPick(p, p.sellers)
 	amount := decimal.New(100000+p.rng.Int64N(10000000), -2)
-	out, err := p.submit(seller, api.TxCreateReceivable, p.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": p.buyer.CreditCode}, invoice: p.nextInvoice(), amount: amount.StringFixed(2), currency: "CNY",
+	out, err := p.submit(seller, api.TxCreateReceivable, trJSON(p.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: p.buyer.CreditCode}, invoice: p.nextInvoice(), amount: amount.StringFixed(2), currency: "CNY",
 		issue: p.day(), due: p.dayPlus(20 + p.pick(40)), lots: []string{p.lot},
-	}))
+	})))
 	if err != nil {
 		return
 	}
@@ -183,7 +183,7 @@ func (p *rvProp) opApply() {
 		principal = decimal.New(1, -2)
 	}
 	bank := rvPick(p, p.banks)
-	b, err := p.submit(applicant, api.TxApplyForFinancing, insApply("RECEIVABLE", bank.CreditCode, principal.StringFixed(2), "CNY", rv.ID))
+	b, err := p.submit(applicant, api.TxApplyForFinancing, trJSON(insApply("RECEIVABLE", bank.CreditCode, principal.StringFixed(2), "CNY", rv.ID)))
 	if err == nil {
 		var fin api.Financing
 		_ = json.Unmarshal(b, &fin)
@@ -199,7 +199,7 @@ func (p *rvProp) approveArgs(f api.FinancingView) (*Member, []string) {
 	if p.chance(10) {
 		bank = rvPick(p, p.banks)
 	}
-	return bank, []string{f.ID, terms}
+	return bank, []string{f.ID, trJSON(terms)}
 }
 
 func (p *rvProp) opApprove() {

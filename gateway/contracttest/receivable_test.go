@@ -31,13 +31,13 @@ func TestReceivableLifecycle(t *testing.T) {
 	hamburg := f.overseasBuyer()
 	lot := f.shippedLot("10")
 	var open api.ReceivableView
-	f.mustDo(&open, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: hamburg, invoice: "EXP-1", amount: "5000.00", currency: "EUR", issue: "2026-04-01", due: "2026-06-30", lots: []string{lot},
-	}))
+	Result(f.T, &open)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: rvBuyerOf(hamburg), invoice: "EXP-1", amount: "5000.00", currency: "EUR", issue: "2026-04-01", due: "2026-06-30", lots: []string{lot},
+	})))
 	if open.Status != "OPEN" || open.BuyerCreditCode != "" || open.Buyer.RegistrationID != hamburg.RegistrationID {
 		t.Fatalf("overseas receivable %+v", open)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "1000.00", "EUR", open.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "1000.00", "EUR", open.ID))
 	wantCode(t, err, "CONFLICT") // never confirmed
 
 	// Payments: partial, then the rest after the due date (late).
@@ -85,8 +85,8 @@ func TestReceivableLifecycle(t *testing.T) {
 	if pv.Status != "REJECTED" || pv.Note != "goods never received" {
 		t.Fatalf("rejected %+v", pv)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: rv3.InvoiceNumber, amount: "9.00", currency: "CNY",
+	_, err = f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: rv3.InvoiceNumber, amount: "9.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(30), lots: []string{rv3.Lots[0].Lot},
 	}))
 	wantCode(t, err, "DUPLICATE_INVOICE")
@@ -101,8 +101,8 @@ func TestReceivableLifecycle(t *testing.T) {
 func TestReceivableCreateRules(t *testing.T) {
 	f := newInsFix(t)
 	lot := f.shippedLot("10")
-	base := insRecvOpts{buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: "INV-1", amount: "1000.00", currency: "CNY", issue: "2026-04-01", due: "2026-05-01", lots: []string{lot}}
-	f.mustDo(nil, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(base))
+	base := insRecvOpts{buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: "INV-1", amount: "1000.00", currency: "CNY", issue: "2026-04-01", due: "2026-05-01", lots: []string{lot}}
+	f.OK(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(base)))
 	l := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
 	s := f.declare(insShip{policy: p.ID, limit: l.ID, amount: "20000.00", customsValue: "12000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{lot}})
@@ -111,7 +111,7 @@ func TestReceivableCreateRules(t *testing.T) {
 		o := base
 		o.invoice = f.nextInvoice()
 		change(&o)
-		return f.receivableInput(o)
+		return trJSON(f.receivableInput(o))
 	}
 	tests := []struct {
 		name string
@@ -121,7 +121,7 @@ func TestReceivableCreateRules(t *testing.T) {
 	}{
 		{"same invoice, buyer by credit code", f.trader, with(func(o *insRecvOpts) { o.invoice = "INV-1" }), "DUPLICATE_INVOICE"},
 		{"same invoice, buyer spelt out", f.trader, with(func(o *insRecvOpts) {
-			o.invoice, o.buyer = "INV-1", map[string]string{"name": "别名", "country": "CN", "registrationId": f.buyer.CreditCode}
+			o.invoice, o.buyer = "INV-1", rvBuyerOf(insBuyer{Name: "别名", Country: "CN", RegistrationID: f.buyer.CreditCode})
 		}), "DUPLICATE_INVOICE"},
 		{"same invoice, other amount", f.trader, with(func(o *insRecvOpts) { o.invoice, o.amount = "INV-1", "999.00" }), "DUPLICATE_INVOICE"},
 		{"due before issue", f.trader, with(func(o *insRecvOpts) { o.due = "2026-03-01" }), "INVALID_ARGUMENT"},
@@ -130,14 +130,14 @@ func TestReceivableCreateRules(t *testing.T) {
 		{"shipment and lots", f.trader, with(func(o *insRecvOpts) { o.shipment = s.ID }), "INVALID_ARGUMENT"},
 		{"neither shipment nor lots", f.trader, with(func(o *insRecvOpts) { o.lots = nil }), "INVALID_ARGUMENT"},
 		{"unknown lot", f.trader, with(func(o *insRecvOpts) { o.lots = []string{"NOPE"} }), "NOT_FOUND"},
-		{"invoicing itself", f.trader, with(func(o *insRecvOpts) { o.buyer = map[string]string{"creditCode": f.trader.CreditCode} }), "RULE_VIOLATION"},
-		{"unregistered buyer code", f.trader, with(func(o *insRecvOpts) { o.buyer = map[string]string{"creditCode": CreditCode(t, 999)} }), "NOT_FOUND"},
-		{"buyer code and name", f.trader, with(func(o *insRecvOpts) { o.buyer = map[string]string{"creditCode": f.buyer.CreditCode, "name": "x"} }), "INVALID_ARGUMENT"},
-		{"country not ISO 3166", f.trader, with(func(o *insRecvOpts) { o.buyer = insBuyer{Name: "X", Country: "EU", RegistrationID: "1"} }), "INVALID_ARGUMENT"},
-		{"Chinese buyer without a credit code", f.trader, with(func(o *insRecvOpts) { o.buyer = insBuyer{Name: "X", Country: "CN", RegistrationID: "12345"} }), "INVALID_ARGUMENT"},
+		{"invoicing itself", f.trader, with(func(o *insRecvOpts) { o.buyer = api.ReceivableBuyerInput{CreditCode: f.trader.CreditCode} }), "RULE_VIOLATION"},
+		{"unregistered buyer code", f.trader, with(func(o *insRecvOpts) { o.buyer = api.ReceivableBuyerInput{CreditCode: CreditCode(t, 999)} }), "NOT_FOUND"},
+		{"buyer code and name", f.trader, with(func(o *insRecvOpts) { o.buyer = api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode, Name: "x"} }), "INVALID_ARGUMENT"},
+		{"country not ISO 3166", f.trader, with(func(o *insRecvOpts) { o.buyer = rvBuyerOf(insBuyer{Name: "X", Country: "EU", RegistrationID: "1"}) }), "INVALID_ARGUMENT"},
+		{"Chinese buyer without a credit code", f.trader, with(func(o *insRecvOpts) { o.buyer = rvBuyerOf(insBuyer{Name: "X", Country: "CN", RegistrationID: "12345"}) }), "INVALID_ARGUMENT"},
 		{"bad currency", f.trader, with(func(o *insRecvOpts) { o.currency = "RMB" }), "INVALID_ARGUMENT"},
 		{"shipment of another invoice", f.trader, with(func(o *insRecvOpts) {
-			o.lots, o.shipment, o.buyer, o.amount, o.currency = nil, s.ID, f.shipment(f.trader.Identity, s.ID).Buyer, "20000.00", "USD"
+			o.lots, o.shipment, o.buyer, o.amount, o.currency = nil, s.ID, rvBuyerOf(insBuyer(f.shipment(f.trader.Identity, s.ID).Buyer)), "20000.00", "USD"
 		}), "RULE_VIOLATION"},
 		{"someone else's shipment", other, with(func(o *insRecvOpts) { o.lots, o.shipment = nil, s.ID }), "FORBIDDEN"},
 		{"a bank cannot sell", f.bank, with(func(o *insRecvOpts) {}), "FORBIDDEN"},
@@ -149,15 +149,15 @@ func TestReceivableCreateRules(t *testing.T) {
 		})
 	}
 	// Another seller may use the same number with the same buyer.
-	f.mustDo(nil, other.Identity, api.TxCreateReceivable, f.receivableInput(base))
+	f.OK(f.C.CreateReceivable(f.Ctx, other.Identity, f.receivableInput(base)))
 
 	// From the insured shipment of the same invoice: its lots, and the
 	// customs value it declared (12,000 against 20,000: flagged).
 	sv := f.shipment(f.trader.Identity, s.ID)
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: sv.Buyer, invoice: sv.InvoiceNumber, amount: "20000.00", currency: "USD", issue: "2026-04-01", due: "2026-06-30", shipment: s.ID,
-	}))
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: rvBuyerOf(insBuyer(sv.Buyer)), invoice: sv.InvoiceNumber, amount: "20000.00", currency: "USD", issue: "2026-04-01", due: "2026-06-30", shipment: s.ID,
+	})))
 	if rv.ShipmentID != s.ID || len(rv.Lots) != 1 || rv.Lots[0].Lot != lot || !slices.Equal(rv.RiskFlags, []string{"VALUE_MISMATCH"}) {
 		t.Fatalf("receivable from shipment %+v", rv)
 	}
@@ -169,14 +169,14 @@ func TestReceivableCreateRules(t *testing.T) {
 func TestReceivableRiskFlags(t *testing.T) {
 	f := newInsFix(t)
 	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
-	buyerCode := map[string]string{"creditCode": f.buyer.CreditCode}
+	buyerCode := api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}
 
 	// Not shipped.
 	notShipped := f.lot("10")
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "100.00", currency: "CNY", issue: f.day(), due: f.dayPlus(30), lots: []string{notShipped},
-	}))
+	})))
 	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT"}) || len(rv.ShippingEvents) != 0 {
 		t.Fatalf("unshipped receivable %+v", rv)
 	}
@@ -212,19 +212,19 @@ func TestReceivableRiskFlags(t *testing.T) {
 	// receipt pledge (the finding this register fixes).
 	r := f.receipt(f.trader, "1000", "600000.00", "CNY")
 	pledge := f.apply(f.trader, f.bank, "300000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, pledge.ID, wrTerms("300000.00", "0.05", 90, "0.6")))
 	_, err = f.event(f.producer, "shipping", r.Lot, "")
 	wantCode(t, err, "CONFLICT")
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "900000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
-	}))
+	})))
 	if !slices.Equal(rv.RiskFlags, []string{"NO_SHIPPING_EVENT", "VALUE_MISMATCH"}) {
 		t.Fatalf("receivable on a receipt's goods %+v", rv)
 	}
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	var second api.Financing
-	f.mustDo(&second, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID))
-	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
+	Result(f.T, &second)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank2.CreditCode, "500000.00", "CNY", rv.ID)))
+	_, err = f.C.ApproveFinancing(f.Ctx, bank2.Identity, second.ID, rvTerms("500000.00", "0.05", 30, "0.8"))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
 	if view = f.getReceivable(rv.ID); view.FinancingID != "" {
 		t.Fatalf("refused receivable financed %+v", view)
@@ -233,20 +233,20 @@ func TestReceivableRiskFlags(t *testing.T) {
 	// The other way round: a financed receivable first, then the goods
 	// received into the warehouse and pledged under a receipt.
 	lot := f.shippedLot("500")
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
 		buyer: buyerCode, invoice: f.nextInvoice(), amount: "50000.00", currency: "CNY", issue: f.day(), due: f.dayPlus(60), lots: []string{lot},
-	}))
+	})))
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
-	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", rvTerms("40000.00", "0.05", 30, "0.8"), rv.ID)
+	f.finance("RECEIVABLE", bank2, "40000.00", "CNY", trJSON(rvTerms("40000.00", "0.05", 30, "0.8")), rv.ID)
 	if v := f.getReceivable(rv.ID); len(v.Flags) != 0 {
 		t.Fatalf("clean receivable flagged %+v", v.Flags)
 	}
 	f.receive(f.wh, lot, "500")
 	var r2 api.Receipt
-	f.mustDo(&r2, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r2)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode)))
 	pledge2 := f.apply(f.trader, f.bank, "20000.00", "CNY", r2.ID)
 	// The goods back the receivable financing: the pledge is refused.
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, pledge2.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, pledge2.ID, wrTerms("20000.00", "0.05", 90, "0.6"))
 	wantCode(t, err, "ALREADY_ENCUMBERED")
 	if got := f.getReceipt(r2.ID); got.Status != "ISSUED" {
 		t.Fatalf("refused pledge changed the receipt %+v", got)
@@ -264,21 +264,21 @@ func TestReceivableFinancing(t *testing.T) {
 	f := newInsFix(t)
 	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	pending := f.receivable("100000.00", false)
-	_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
+	_, err := f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "CONFLICT") // not confirmed
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, pending.ID))
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "USD", pending.ID))
 	wantCode(t, err, "RULE_VIOLATION") // another currency
-	_, err = f.Submit(f.buyer.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.buyer.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
 	wantCode(t, err, "FORBIDDEN") // not the buyer's to finance
 
 	var a, b api.Financing
-	f.mustDo(&a, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID))
-	f.mustDo(&b, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID))
+	Result(f.T, &a)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "80000.00", "CNY", pending.ID)))
+	Result(f.T, &b)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank2.CreditCode, "80000.00", "CNY", pending.ID)))
 	// Advance ratio 0.8 of 100,000.00.
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, a.ID, rvTerms("80000.00", "0.05", 60, "0.79"))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a.ID, rvTerms("80000.00", "0.05", 60, "0.79"))
 	wantCode(t, err, "LTV_EXCEEDED")
-	f.mustDo(&a, f.bank.Identity, api.TxApproveFinancing, a.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
+	Result(f.T, &a)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, a.ID, rvTerms("80000.00", "0.05", 60, "0.8")))
 	if a.Terms.LTV != "0.8" || a.Terms.CollateralValue != "100000.00" || a.Collateral[0].ReceivableID != pending.ID {
 		t.Fatalf("approved %+v %+v", a.Terms, a.Collateral)
 	}
@@ -286,9 +286,9 @@ func TestReceivableFinancing(t *testing.T) {
 	if rv.Assignee != f.bank.CreditCode || rv.FinancingID != a.ID || rv.Creditor != f.trader.CreditCode {
 		t.Fatalf("receivable after approval %+v", rv)
 	}
-	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, b.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
+	_, err = f.C.ApproveFinancing(f.Ctx, bank2.Identity, b.ID, rvTerms("80000.00", "0.05", 60, "0.8"))
 	wantCode(t, err, "ALREADY_FINANCED")
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", pending.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, a.ID, "2026-04-01"))
 	// Assigned: the seller no longer records the buyer's payments.
@@ -333,7 +333,7 @@ func TestReceivableFinancing(t *testing.T) {
 	// A financing in default: the receivable passes to the bank, which
 	// collects what the buyer still pays; that repays the defaulted loan.
 	rv2 := f.receivable("50000.00", true)
-	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", rvTerms("40000.00", "0.06", 30, "0.8"), rv2.ID)
+	fin := f.finance("RECEIVABLE", f.bank, "40000.00", "CNY", trJSON(rvTerms("40000.00", "0.06", 30, "0.8")), rv2.ID)
 	f.setDay("2026-06-12") // maturity 2026-06-10
 	f.OK(f.C.DeclareDefault(f.Ctx, f.bank.Identity, fin.ID))
 	// Interest to 2026-06-12: 40,000 × 0.06 × 32 / 360 = 213.33.
@@ -341,7 +341,7 @@ func TestReceivableFinancing(t *testing.T) {
 	if rv.Creditor != f.bank.CreditCode || rv.Assignee != f.bank.CreditCode {
 		t.Fatalf("receivable after the default %+v", rv)
 	}
-	_, err = f.Submit(f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", rv2.ID))
+	_, err = f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank2.CreditCode, "1.00", "CNY", rv2.ID))
 	wantCode(t, err, "ALREADY_FINANCED")
 	Result(f.T, &pv)(f.C.RecordReceivablePayment(f.Ctx, f.bank.Identity, rv2.ID, "50000.00", "2026-06-12"))
 	// 213.33 interest, 40,000.00 principal, 9,786.67 to the seller.
@@ -360,11 +360,11 @@ func TestReceivableDuplicateInvoiceConcurrent(t *testing.T) {
 	const n = 20
 	inputs := make([]string, n)
 	for i := range inputs {
-		var buyer any = map[string]string{"creditCode": f.buyer.CreditCode}
+		buyer := api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}
 		if i%2 == 1 {
-			buyer = insBuyer{Name: "广州茶叶", Country: "CN", RegistrationID: f.buyer.CreditCode}
+			buyer = rvBuyerOf(insBuyer{Name: "广州茶叶", Country: "CN", RegistrationID: f.buyer.CreditCode})
 		}
-		inputs[i] = f.receivableInput(insRecvOpts{buyer: buyer, invoice: "44031234-0001", amount: "8800.00", currency: "CNY", issue: "2026-04-01", due: "2026-05-01", lots: []string{lot}})
+		inputs[i] = trJSON(f.receivableInput(insRecvOpts{buyer: buyer, invoice: "44031234-0001", amount: "8800.00", currency: "CNY", issue: "2026-04-01", due: "2026-05-01", lots: []string{lot}}))
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup

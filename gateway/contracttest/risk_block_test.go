@@ -14,23 +14,19 @@ import (
 )
 
 // rbOverride is one {"code","reason"} of an approval.
-type rbOverride struct {
-	Code   string `json:"code"`
-	Reason string `json:"reason"`
-}
+type rbOverride struct{ Code, Reason string }
 
 // rbTerms are approval terms with overrides; regNo > 0 adds a (unique,
 // 20-digit) registry registration number, which RECEIVABLE financing needs.
-func rbTerms(principal string, regNo int, overrides ...rbOverride) string {
-	m := map[string]any{"principal": principal, "annualRate": "0.05", "termDays": 60, "maxLtv": "0.8"}
+func rbTerms(principal string, regNo int, overrides ...rbOverride) api.FinancingTerms {
+	t := wrTerms(principal, "0.05", 60, "0.8")
 	if regNo > 0 {
-		m["registrationNo"] = fmt.Sprintf("2026%016d", regNo)
+		t.RegistrationNo = fmt.Sprintf("2026%016d", regNo)
 	}
-	if overrides != nil {
-		m["overrides"] = overrides
+	for _, o := range overrides {
+		t.Overrides = append(t.Overrides, api.RiskOverride{Code: o.Code, Reason: o.Reason})
 	}
-	in, _ := json.Marshal(m)
-	return string(in)
+	return t
 }
 
 // rbNotOverridden reads the codes a RISK_BLOCKED refusal names as not
@@ -87,9 +83,9 @@ func TestRiskBlockFinding(t *testing.T) {
 	leaf, lot := f.processedLot("1000")
 	f.receive(f.wh, lot, "500")
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "500", "50000.00", "CNY", f.trader.CreditCode)))
 	pledge := f.apply(f.trader, f.bank, "25000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6"))
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, pledge.ID, wrTerms("25000.00", "0.05", 90, "0.6")))
 
 	// A receivable of 100,000.00 on the other 500 kg: no shipping event,
 	// twice the receipt's valuation.
@@ -112,8 +108,8 @@ func TestRiskBlockFinding(t *testing.T) {
 	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf, "农残超标 pesticide residue above limit"))
 
 	var fin api.Financing
-	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID))
-	_, err := f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1))
+	Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", bank2.CreditCode, "40000.00", "CNY", rv.ID)))
+	_, err := f.C.ApproveFinancing(f.Ctx, bank2.Identity, fin.ID, rbTerms("40000.00", 1))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"PLEDGED_GOODS", "RECALLED_GOODS", "VALUE_MISMATCH"}) {
 		t.Fatalf("blocked on %v (%v)", got, err)
 	}
@@ -126,7 +122,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	}
 	all := []rbOverride{why("VALUE_MISMATCH"), why("PLEDGED_GOODS"), why("RECALLED_GOODS")}
 	// Two of three: still blocked, on the third.
-	_, err = f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, all[:2]...))
+	_, err = f.C.ApproveFinancing(f.Ctx, bank2.Identity, fin.ID, rbTerms("40000.00", 1, all[:2]...))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) {
 		t.Fatalf("with two overrides blocked on %v", got)
 	}
@@ -143,7 +139,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, tc.overrides...))
+			_, err := f.C.ApproveFinancing(f.Ctx, bank2.Identity, fin.ID, rbTerms("40000.00", 1, tc.overrides...))
 			wantCode(t, err, "INVALID_ARGUMENT")
 		})
 	}
@@ -155,7 +151,7 @@ func TestRiskBlockFinding(t *testing.T) {
 	// Each overridden, with a reason: approved; the overrides are on the
 	// financing, in code order, by the bank, at the approval's time.
 	long := rbOverride{"RECALLED_GOODS", strings.Repeat("理", 500)}
-	f.mustDo(&fin, bank2.Identity, api.TxApproveFinancing, fin.ID, rbTerms("40000.00", 1, all[0], all[1], long))
+	Result(f.T, &fin)(f.C.ApproveFinancing(f.Ctx, bank2.Identity, fin.ID, rbTerms("40000.00", 1, all[0], all[1], long)))
 	if fin.Status != "APPROVED" || fin.Terms == nil {
 		t.Fatalf("approved %+v", fin)
 	}
@@ -202,20 +198,20 @@ func TestRiskBlockWarningOnly(t *testing.T) {
 	f := newInsFix(t)
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
 	var rv api.ReceivableView
-	f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-		buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
+	Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+		buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: "13000.00", currency: "CNY",
 		issue: f.day(), due: f.dayPlus(60), lots: []string{r.Lot},
-	}))
+	})))
 	f.OK(f.C.ConfirmReceivable(f.Ctx, f.buyer.Identity, rv.ID))
 	sev := rbSeverities(f.getReceivable(rv.ID).Flags)
 	if len(sev) != 2 || sev["NO_SHIPPING_EVENT"] != "WARNING" || sev["VALUE_MISMATCH"] != "WARNING" {
 		t.Fatalf("flags %v", sev)
 	}
 	var fin api.Financing
-	f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID))
-	_, err := f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
+	Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "10000.00", "CNY", rv.ID)))
+	_, err := f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, rbTerms("10000.00", 2, rbOverride{"VALUE_MISMATCH", "1.3× only"}))
 	wantCode(t, err, "INVALID_ARGUMENT")
-	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("10000.00", 2))
+	Result(f.T, &fin)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, rbTerms("10000.00", 2)))
 	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 0 {
 		t.Fatalf("approved %+v", fin.Terms)
 	}
@@ -234,7 +230,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	leaf, lot := f.processedLot("100")
 	f.receive(f.wh, lot, "100")
 	var r api.Receipt
-	f.mustDo(&r, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)))
 	_, err := f.C.ClearRecalledReceipt(f.Ctx, f.reg.Identity, r.ID, "nothing recalled")
 	wantCode(t, err, "CONFLICT")
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, leaf, "农残超标"))
@@ -292,7 +288,7 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	leaf2, lot2 := f.processedLot("50")
 	f.receive(f.wh, lot2, "50")
 	var held api.Receipt
-	f.mustDo(&held, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode))
+	Result(f.T, &held)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot2, "50", "5000.00", "CNY", reg2.CreditCode)))
 	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf2, "农残超标"))
 	_, err = f.C.ClearRecalledReceipt(f.Ctx, reg2.Identity, held.ID, "my own goods are fine")
 	wantCode(t, err, "FORBIDDEN")
@@ -306,14 +302,14 @@ func TestRiskBlockRecalledReceipt(t *testing.T) {
 	leaf3, lot3 := f.processedLot("100")
 	f.receive(f.wh, lot3, "100")
 	var r3 api.Receipt
-	f.mustDo(&r3, f.wh.Identity, api.TxIssueReceipt, wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode))
+	Result(f.T, &r3)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot3, "100", "10000.00", "CNY", f.trader.CreditCode)))
 	f.OK(f.C.RecallLot(f.Ctx, f.producer.Identity, f.gtin, leaf3, "农残超标"))
 	fin := f.apply(f.trader, f.bank, "5000.00", "CNY", r3.ID)
-	_, err = f.Submit(f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("5000.00", 0))
+	_, err = f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, rbTerms("5000.00", 0))
 	if got := rbBlockedCodes(t, err); !slices.Equal(got, []string{"RECALLED_GOODS"}) || !strings.Contains(err.Error(), "receipt "+r3.ID) {
 		t.Fatalf("pledge of a recalled receipt: %v", err)
 	}
-	f.mustDo(&fin, f.bank.Identity, api.TxApproveFinancing, fin.ID, rbTerms("5000.00", 0, rbOverride{"RECALLED_GOODS", "召回仅涉及另一批次 the recall is of another batch"}))
+	Result(f.T, &fin)(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, rbTerms("5000.00", 0, rbOverride{"RECALLED_GOODS", "召回仅涉及另一批次 the recall is of another batch"})))
 	if fin.Status != "APPROVED" || len(fin.Terms.Overrides) != 1 || fin.Terms.Overrides[0].Code != "RECALLED_GOODS" {
 		t.Fatalf("approved %+v", fin.Terms)
 	}

@@ -86,7 +86,7 @@ func TestTraceAccessControl(t *testing.T) {
 		}},
 		{"CommissionLot", "producer processor", func(kind string) (api.Tx, []string) {
 			g, _ := lotFor(kind)
-			return api.TxCommissionLot, []string{trLotInput(g, "AC-"+kind, "10", "kg")}
+			return api.TxCommissionLot, []string{trJSON(trLotInput(g, "AC-"+kind, "10", "kg"))}
 		}},
 		{"CommissionItems", "producer processor", func(kind string) (api.Tx, []string) {
 			g, l := lotFor(kind)

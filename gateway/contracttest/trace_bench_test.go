@@ -64,7 +64,7 @@ func BenchmarkLineage(b *testing.B) {
 	var commission [][]string
 	for level := 0; level <= levels; level++ {
 		for i := range width(level) {
-			commission = append(commission, []string{string(api.TxCommissionLot), trLotInput(gtins[level], lotName(level, i), "1000", "kg")})
+			commission = append(commission, []string{string(api.TxCommissionLot), trJSON(trLotInput(gtins[level], lotName(level, i), "1000", "kg"))})
 		}
 	}
 	trParallel(b, w, proc.Identity, commission)

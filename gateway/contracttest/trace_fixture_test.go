@@ -167,16 +167,14 @@ func (w *trWorld) product(m *Member, extra trObj) string {
 	return g
 }
 
-func trLotInput(gtin, lot, qty, unit string) string {
-	return trJSON(trObj{
-		"gtin": gtin, "lot": lot, "date": "2026-03-01", "quantity": qty, "unit": unit,
-		"origin": trObj{"place": "广东省英德市横石塘镇", "placeEn": "Hengshitang, Yingde", "latitude": "24.1861", "longitude": "113.4012", "country": "CN"},
-	})
+func trLotInput(gtin, lot, qty, unit string) api.LotInput {
+	return api.LotInput{GTIN: gtin, Lot: lot, Date: "2026-03-01", Quantity: qty, Unit: unit,
+		Origin: api.Origin{Place: "广东省英德市横石塘镇", PlaceEn: "Hengshitang, Yingde", Latitude: "24.1861", Longitude: "113.4012", Country: "CN"}}
 }
 
 func (w *trWorld) lot(m *Member, gtin, lot, qty, unit string) {
 	w.t.Helper()
-	w.must(nil, m.Identity, api.TxCommissionLot, trLotInput(gtin, lot, qty, unit))
+	w.OK(w.C.CommissionLot(w.Ctx, m.Identity, trLotInput(gtin, lot, qty, unit)))
 }
 
 // handOver has from hand a lot's goods over to to, which becomes their

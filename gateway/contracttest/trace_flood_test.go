@@ -249,7 +249,7 @@ func TestTraceLineageFanInIsBounded(t *testing.T) {
 	var commission [][]string
 	for level := 0; level <= levels; level++ {
 		for i := range width(level) {
-			commission = append(commission, []string{string(api.TxCommissionLot), trLotInput(gtins[level], name(level, i), "1000", "kg")})
+			commission = append(commission, []string{string(api.TxCommissionLot), trJSON(trLotInput(gtins[level], name(level, i), "1000", "kg"))})
 		}
 	}
 	floodSubmit(t, w, proc.Identity, commission)

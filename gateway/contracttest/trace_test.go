@@ -82,7 +82,7 @@ func TestTraceLots(t *testing.T) {
 	prod, proc := w.by["producer"], w.by["processor"]
 	g := w.product(prod, nil)
 	var l api.Lot
-	w.must(&l, prod.Identity, api.TxCommissionLot, trLotInput(g[1:], "YD-2026-001", "500.50", "kg"))
+	Result(w.t, &l)(w.C.CommissionLot(w.Ctx, prod.Identity, trLotInput(g[1:], "YD-2026-001", "500.50", "kg")))
 	wantOrigin := api.Origin{Place: "广东省英德市横石塘镇", PlaceEn: "Hengshitang, Yingde", Latitude: "24.1861", Longitude: "113.4012", Country: "CN"}
 	if l.GTIN != g || l.Lot != "YD-2026-001" || l.Origin != wantOrigin || l.Quantity != "500.5" || l.Unit != "kg" || l.Date != "2026-03-01" || l.Producer.CreditCode != prod.CreditCode || l.TxID == "" {
 		t.Errorf("CommissionLot = %+v", l)
@@ -94,7 +94,7 @@ func TestTraceLots(t *testing.T) {
 
 	lotWith := func(mod func(m trObj)) string {
 		var in trObj
-		_ = json.Unmarshal([]byte(trLotInput(g, "L-NEW", "10", "kg")), &in)
+		_ = json.Unmarshal([]byte(trJSON(trLotInput(g, "L-NEW", "10", "kg"))), &in)
 		mod(in)
 		return trJSON(in)
 	}

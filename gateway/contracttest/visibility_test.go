@@ -87,14 +87,14 @@ func TestVisibilityTable(t *testing.T) {
 	}
 	r := f.receipt(f.trader, "100", "300000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "100000.00", "CNY", r.ID)
-	approval := f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, wrTerms("100000.00", "0.0435", 90, "0.65"))
+	approval := f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, trJSON(wrTerms("100000.00", "0.0435", 90, "0.65")))
 
 	records := map[string]struct {
 		read      func(m *Member) error
 		key, want string // a public write of the approval and a field of its value
 	}{
-		"Warehouse receipt": {func(m *Member) error { _, err := f.Evaluate(m.Identity, api.TxGetReceipt, r.ID); return err }, "receipt", `"valuation"`},
-		"Financing":         {func(m *Member) error { _, err := f.Evaluate(m.Identity, api.TxGetFinancing, fin.ID, ""); return err }, "financing", `"maxLtv":"0.65"`},
+		"Warehouse receipt": {func(m *Member) error { _, err := f.C.GetReceipt(f.Ctx, m.Identity, r.ID); return err }, "receipt", `"valuation"`},
+		"Financing":         {func(m *Member) error { _, err := f.C.GetFinancing(f.Ctx, m.Identity, fin.ID, ""); return err }, "financing", `"maxLtv":"0.65"`},
 	}
 	writes, err := f.Ledger.TxWrites(approval.TxID)
 	if err != nil {

@@ -48,7 +48,7 @@ func TestWriteBinding(t *testing.T) {
 	approved := func() (string, string) {
 		r := receipt()
 		id := f.apply(f.trader, f.bank, "5000.00", "CNY", r).ID
-		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, terms)
+		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, trJSON(terms))
 		return r, id
 	}
 	active := func() string {
@@ -62,14 +62,14 @@ func TestWriteBinding(t *testing.T) {
 		return lot
 	}
 	issue := func(lot string) string {
-		return wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode)
+		return trJSON(wrIssueInput(f.gtin, lot, "100", "10000.00", "CNY", f.trader.CreditCode))
 	}
 
 	// Insurance: the trader's policy at f.insurer, shipments on fresh buyers.
 	p := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})
 	shipped := f.shippedLot("1000")
 	shipInput := func(limit string, lots ...string) string {
-		return f.shipmentInput(insShip{policy: p.ID, limit: limit, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: lots}, f.nextInvoice())
+		return trJSON(f.shipmentInput(insShip{policy: p.ID, limit: limit, amount: "1000.00", shipDate: f.day(), dueDate: f.dayPlus(1), lots: lots}, f.nextInvoice()))
 	}
 	shipment := func() string {
 		var s api.ShipmentView
@@ -101,9 +101,9 @@ func TestWriteBinding(t *testing.T) {
 	pastDue := func() string {
 		var rv api.ReceivableView
 		pastDueN++ // a new amount each time: the same lots, buyer and amount twice is a likely duplicate
-		f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-			buyer: map[string]string{"creditCode": f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+pastDueN), currency: "CNY",
-			issue: f.day(), due: f.dayPlus(1), lots: []string{shipped}}))
+		Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+			buyer: api.ReceivableBuyerInput{CreditCode: f.buyer.CreditCode}, invoice: f.nextInvoice(), amount: fmt.Sprintf("%d.00", 1000+pastDueN), currency: "CNY",
+			issue: f.day(), due: f.dayPlus(1), lots: []string{shipped}})))
 		later(2)
 		return rv.ID
 	}
@@ -180,19 +180,19 @@ func TestWriteBinding(t *testing.T) {
 		// Financings.
 		{"exporter Y applies for a loan against exporter X's receipt", func() attack {
 			r := receipt()
-			return attack{trader2, api.TxApplyForFinancing, []string{wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", r)}, read(api.TxListFinancings, trader2)}
+			return attack{trader2, api.TxApplyForFinancing, []string{trJSON(wrApplyInput(f.bank.CreditCode, "5000.00", "CNY", r))}, read(api.TxListFinancings, trader2)}
 		}, "FORBIDDEN"},
 		{"buyer B1 applies for a loan against the receivable it owes exporter X", func() attack {
 			rv := receivable(true)
-			return attack{f.buyer, api.TxApplyForFinancing, []string{insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv)}, receivableOf(rv)}
+			return attack{f.buyer, api.TxApplyForFinancing, []string{trJSON(insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y applies for a loan against exporter X's insured shipment", func() attack {
 			s := assigned()
-			return attack{trader2, api.TxApplyForFinancing, []string{insApply("POLICY", f.bank.CreditCode, "500.00", "USD", s)}, shipmentOf(s)}
+			return attack{trader2, api.TxApplyForFinancing, []string{trJSON(insApply("POLICY", f.bank.CreditCode, "500.00", "USD", s))}, shipmentOf(s)}
 		}, "FORBIDDEN"},
 		{"bank B2 approves bank B1's financing", func() attack {
 			id := applied()
-			return attack{bank2, api.TxApproveFinancing, []string{id, terms}, financingOf(id)}
+			return attack{bank2, api.TxApproveFinancing, []string{id, trJSON(terms)}, financingOf(id)}
 		}, "FORBIDDEN"},
 		{"bank B2 rejects bank B1's financing", func() attack {
 			id := applied()
@@ -226,16 +226,16 @@ func TestWriteBinding(t *testing.T) {
 
 		// Export credit insurance.
 		{"insurer I2 sets a buyer limit naming bank B1 as the exporter", func() attack {
-			return attack{insurer2, api.TxSetCreditLimit, []string{insLimitInput(f.bank.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31")},
+			return attack{insurer2, api.TxSetCreditLimit, []string{trJSON(insLimitInput(f.bank.CreditCode, f.overseasBuyer(), "100.00", "USD", "2026-04-01", "2027-03-31"))},
 				read(api.TxListCreditLimits, insurer2)}
 		}, "RULE_VIOLATION"},
 		{"insurer I2 issues a policy insuring insurer I1", func() attack {
-			return attack{insurer2, api.TxIssuePolicy, []string{insPolicyInput(f.insurer.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"})},
+			return attack{insurer2, api.TxIssuePolicy, []string{trJSON(insPolicyInput(f.insurer.CreditCode, insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.004"}))},
 				read(api.TxListPolicies, insurer2)}
 		}, "RULE_VIOLATION"},
 		{"exporter X declares a shipment against exporter Y's buyer limit", func() attack {
 			var l api.CreditLimitView
-			f.mustDo(&l, f.insurer.Identity, api.TxSetCreditLimit, insLimitInput(trader2.CreditCode, f.overseasBuyer(), "100000.00", "USD", "2026-04-01", "2027-03-31"))
+			Result(f.T, &l)(f.C.SetCreditLimit(f.Ctx, f.insurer.Identity, insLimitInput(trader2.CreditCode, f.overseasBuyer(), "100000.00", "USD", "2026-04-01", "2027-03-31")))
 			return attack{f.trader, api.TxDeclareShipment, []string{shipInput(l.ID, shipped)}, read(api.TxGetCreditLimit, f.insurer, l.ID)}
 		}, "FORBIDDEN"},
 		{"exporter X insures a lot that someone else shipped", func() attack {
@@ -293,9 +293,9 @@ func TestWriteBinding(t *testing.T) {
 		{"exporter Y invoices on exporter X's insured shipment", func() attack {
 			s := shipment()
 			sv := f.shipment(f.insurer.Identity, s)
-			in := f.receivableInput(insRecvOpts{buyer: map[string]string{"name": sv.Buyer.Name, "country": sv.Buyer.Country, "registrationId": sv.Buyer.RegistrationID},
+			in := f.receivableInput(insRecvOpts{buyer: rvBuyerOf(insBuyer(sv.Buyer)),
 				invoice: sv.InvoiceNumber, amount: sv.InvoiceAmount, currency: sv.Currency, issue: f.day(), due: f.dayPlus(30), shipment: s})
-			return attack{trader2, api.TxCreateReceivable, []string{in}, read(api.TxListReceivables, trader2)}
+			return attack{trader2, api.TxCreateReceivable, []string{trJSON(in)}, read(api.TxListReceivables, trader2)}
 		}, "FORBIDDEN"},
 		{"buyer B2 confirms an invoice addressed to buyer B1", func() attack {
 			rv := receivable(false)
@@ -312,8 +312,8 @@ func TestWriteBinding(t *testing.T) {
 		{"exporter X records a payment on its receivable assigned to bank B1", func() attack {
 			rv := receivable(true)
 			var fin api.Financing
-			f.mustDo(&fin, f.trader.Identity, api.TxApplyForFinancing, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv))
-			f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, rvTerms("500.00", "0.05", 30, "0.8"))
+			Result(f.T, &fin)(f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, insApply("RECEIVABLE", f.bank.CreditCode, "500.00", "CNY", rv)))
+			f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, rvTerms("500.00", "0.05", 30, "0.8")))
 			return attack{f.trader, api.TxRecordReceivablePayment, []string{rv, "1.00", f.day()}, receivableOf(rv)}
 		}, "FORBIDDEN"},
 		{"exporter Y marks exporter X's receivable overdue", func() attack {
@@ -336,9 +336,9 @@ func TestWriteBinding(t *testing.T) {
 		}, "FORBIDDEN"},
 		{"regulator R resolves the risk flag on a receivable it owes", func() attack {
 			var rv api.ReceivableView
-			f.mustDo(&rv, f.trader.Identity, api.TxCreateReceivable, f.receivableInput(insRecvOpts{
-				buyer: map[string]string{"creditCode": f.reg.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
-				issue: f.day(), due: f.dayPlus(30), lots: []string{f.lot("1")}})) // never shipped: flagged
+			Result(f.T, &rv)(f.C.CreateReceivable(f.Ctx, f.trader.Identity, f.receivableInput(insRecvOpts{
+				buyer: api.ReceivableBuyerInput{CreditCode: f.reg.CreditCode}, invoice: f.nextInvoice(), amount: "1000.00", currency: "CNY",
+				issue: f.day(), due: f.dayPlus(30), lots: []string{f.lot("1")}}))) // never shipped: flagged
 			if len(rv.RiskFlags) == 0 {
 				t.Fatalf("receivable %s raised no flag", rv.ID)
 			}
