@@ -6,7 +6,7 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	"origin":            {"产地", "Origin"},
 	"lot":               {"批次", "Lot"},
 	"serial":            {"单品序列号", "Serial"},
-	"date":              {"日期", "Date"},
+	"date":              {"生产日期", "Made on"},
 	"quantity":          {"数量", "Quantity"},
 	"producer":          {"生产者", "Producer"},
 	"gi":                {"地理标志产品", "Geographical indication"},

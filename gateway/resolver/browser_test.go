@@ -2,6 +2,7 @@ package resolver_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -164,6 +165,90 @@ func TestShopperPageInBrowser(t *testing.T) {
 		}
 	}
 
+	// Every case at a phone's and a desktop's width, in both languages: the
+	// tea tin, the recalled chicken pack, an unknown serial of a known lot
+	// (walked up to the lot), an unknown product and a malformed code.
+	type shopperCase struct {
+		name, path, wait string
+		check            func(t *testing.T, lang string, st caseState)
+	}
+	wrongCheck := "/01/" + demo.GTINBlackTea[:13] + string('0'+(demo.GTINBlackTea[13]-'0'+1)%10)
+	cases := []shopperCase{
+		{"tea", teaItem.Path(), "#product-name", func(t *testing.T, lang string, st caseState) {
+			want := map[string][]string{"zh": {"查验记录", "这是此码的首次查验。", "召回状态", "无召回", "800罐", "北京时间", "检验时有效", "举报问题或投诉"},
+				"en": {"Checks", "This is the first check of this code.", "No recall", "800 tins", "China time, UTC+8", "valid when inspected", "Report a problem or complaint"}}[lang]
+			st.has(t, want...)
+			st.shown(t, "#scan-verdict", "#recall-status", "#report")
+		}},
+		{"chicken-recalled", chickenItem.Path(), "#recall", func(t *testing.T, lang string, st caseState) {
+			want := map[string][]string{"zh": {"召回警告", "12315", "退货退款", "清远跨境电商综试区管理办公室", "1900盒", "请在 0–4 °C 保存", "峰值 7.2°C", "冷链曾中断"},
+				"en": {"RECALLED", "12315", "refund", "Qingyuan Cross-Border E-Commerce Zone Office", "1900 packs", "Keep at 0–4 °C", "peak 7.2°C", "longest 1 h", "cold chain was broken"}}[lang]
+			st.has(t, want...)
+			st.shown(t, "#recall", "#recall-advice", "#excursion-meaning", "#storage")
+			if st.RecallBg != "rgb(198, 40, 40)" || st.RecallTop > 400 {
+				t.Errorf("recall banner background %s at %v px", st.RecallBg, st.RecallTop)
+			}
+			if st.ExcFill != "#c62828" || st.ExcW <= 0 {
+				t.Errorf("excursion bar %v wide, fill %s", st.ExcW, st.ExcFill)
+			}
+		}},
+		{"unknown-serial", "/01/" + demo.GTINBlackTea + "/10/" + demo.LotTeaExport + "/21/NOPE99", "#notice", func(t *testing.T, lang string, st caseState) {
+			st.has(t, map[string]string{"zh": "未在账本上登记", "en": "is not registered on the ledger"}[lang], "NOPE99")
+			st.shown(t, "#notice", "#report textarea")
+		}},
+		{"unknown-product", "/01/00000000000017", "#problem-title", func(t *testing.T, lang string, st caseState) {
+			st.has(t, map[string]string{"zh": "账本上没有这个产品", "en": "This product is not on the ledger"}[lang], "12315")
+			st.shown(t, "#problem-title", "#problem-advice")
+		}},
+		{"invalid-code", wrongCheck, "#problem-title", func(t *testing.T, lang string, st caseState) {
+			st.has(t, map[string]string{"zh": "这不是有效的产品码", "en": "This is not a valid product code"}[lang])
+			st.shown(t, "#problem-title")
+		}},
+	}
+	chicken := shopperCase{"chicken", chickenItem.Path(), "#coldchain", func(t *testing.T, lang string, st caseState) {
+		st.has(t, map[string][]string{"zh": {"清远鸡", "无召回", "1900盒", "峰值 7.2°C", "最长 1小时"}, "en": {"Qingyuan chicken", "No recall", "1900 packs", "peak 7.2°C", "longest 1 h"}}[lang]...)
+		st.shown(t, "#excursion-meaning", "#storage", "#scan-verdict")
+	}}
+	pages := 3
+	run := func(cases []shopperCase) {
+		for _, width := range []int64{390, 1280} {
+			for _, tc := range cases {
+				for _, lang := range []string{"zh", "en"} {
+					name := fmt.Sprintf("%s-%s-%d", tc.name, lang, width)
+					t.Run(name, func(t *testing.T) {
+						opts := []chromedp.EmulateViewportOption{}
+						if width < 600 {
+							opts = append(opts, chromedp.EmulateMobile)
+						}
+						if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844, opts...), chromedp.Navigate(e.http.URL+tc.path+"?lang="+lang),
+							chromedp.WaitVisible(chromedp.CSS(tc.wait)), shot(name)); err != nil {
+							t.Fatalf("browser: %v", err)
+						}
+						pages++
+						st, err := chromedp.Run(ctx, chromedp.Evaluate[caseState](inspectCase))
+						if err != nil {
+							t.Fatalf("browser: %v", err)
+						}
+						wantLang := map[string]string{"zh": "zh-CN", "en": "en"}[lang]
+						if st.Lang != wantLang {
+							t.Errorf("lang %q, want %q", st.Lang, wantLang)
+						}
+						if st.ScrollWidth > st.InnerWidth {
+							t.Errorf("page is %v px wide on a %v px screen", st.ScrollWidth, st.InnerWidth)
+						}
+						for _, dev := range []string{"gs1:", "NOT_FOUND:", "is not commissioned", "expected 8"} {
+							if strings.Contains(st.Text, dev) {
+								t.Errorf("developer text %q shown", dev)
+							}
+						}
+						tc.check(t, lang, st)
+					})
+				}
+			}
+		}
+	}
+	run([]shopperCase{chicken})
+
 	// Recall the flock: the chilled pack made from it shows the banner, and
 	// its cold-chain chart shows the excursion in red.
 	if r := e.do("POST", "/api/v1/recalls", "regulator", map[string]string{"gtin": demo.GTINLiveBird, "lot": demo.LotFlock, "reason": "禽流感检出 avian influenza detected"}); r.status != 201 {
@@ -183,12 +268,63 @@ func TestShopperPageInBrowser(t *testing.T) {
 		t.Error("excursion not named in the text")
 	}
 
+	run(cases)
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(foreign) > 0 {
 		t.Errorf("third-party requests: %v", foreign)
 	}
-	if bytesIn/3 > 100<<10 {
-		t.Errorf("about %.0f bytes per page, over 100 KB", bytesIn/3)
+	if bytesIn/float64(pages) > 100<<10 {
+		t.Errorf("about %.0f bytes per page, over 100 KB", bytesIn/float64(pages))
+	}
+}
+
+// caseState is what a person sees of one case: the rendered text, which
+// of the asked-for elements show, and the recall and excursion styles.
+type caseState struct {
+	Text        string          `json:"text"`
+	ScrollWidth float64         `json:"scrollWidth"`
+	InnerWidth  float64         `json:"innerWidth"`
+	Lang        string          `json:"lang"`
+	Shown       map[string]bool `json:"shown"`
+	RecallTop   float64         `json:"recallTop"`
+	RecallBg    string          `json:"recallBg"`
+	ExcW        float64         `json:"excW"`
+	ExcFill     string          `json:"excFill"`
+}
+
+const inspectCase = `(() => {
+  const shown = {};
+  for (const sel of ['#scan-verdict', '#recall-status', '#report', '#report textarea', '#recall', '#recall-advice', '#excursion-meaning', '#storage', '#notice', '#problem-title', '#problem-advice']) {
+    const e = document.querySelector(sel);
+    if (!e) { shown[sel] = false; continue; }
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    shown[sel] = r.height > 0 && r.width > 0 && s.display !== 'none' && s.visibility !== 'hidden';
+  }
+  const rc = document.querySelector('#recall'), ex = document.querySelector('#coldchain rect.excursion');
+  return {
+    text: document.body.innerText, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+    lang: document.documentElement.lang, shown,
+    recallTop: rc ? rc.getBoundingClientRect().top : -1, recallBg: rc ? getComputedStyle(rc).backgroundColor : '',
+    excW: ex ? ex.getBoundingClientRect().width : 0, excFill: ex ? ex.getAttribute('fill') : '',
+  };
+})()`
+
+func (st caseState) has(t *testing.T, needles ...string) {
+	t.Helper()
+	for _, n := range needles {
+		if !strings.Contains(st.Text, n) {
+			t.Errorf("the page does not show %q", n)
+		}
+	}
+}
+
+func (st caseState) shown(t *testing.T, sels ...string) {
+	t.Helper()
+	for _, sel := range sels {
+		if !st.Shown[sel] {
+			t.Errorf("%s is not visible", sel)
+		}
 	}
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// How long answers may be reused. Short: a recall must reach shoppers in
-// about a minute, and the page carries the device's scan verdict, so it is
-// private to the device; the trace as JSON and the linkset are the same
-// for everyone.
+// How long answers may be reused. The page is stored but revalidated on
+// every load (its ETag makes that a 304): it must show a recall at once,
+// and it carries the device's own scan verdict, so it is private. The
+// trace as JSON and the linkset are the same for everyone and may be
+// reused for a minute.
 const (
-	cachePage   = "private, max-age=30, must-revalidate"
+	cachePage   = "private, no-cache"
 	cachePublic = "public, max-age=60, must-revalidate"
 	cacheError  = "public, max-age=60"
 )
