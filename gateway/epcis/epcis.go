@@ -21,10 +21,14 @@
 // item the instance https://id.gs1.org/01/{gtin}/21/{serial}, a logistic
 // unit https://id.gs1.org/00/{sscc}. Business steps and dispositions are
 // CBV 2.0 values where CBV has one; Qingchain's own steps (harvesting,
-// withering, ...) are URIs under https://qingchain.example/voc/. Fields
-// Qingchain adds (the transaction id of each record, the recording
-// enterprise, origin) are under the "qc:" prefix the document's @context
-// declares.
+// withering, ...) are URIs under the deployment's vocabulary namespace (a
+// Vocab: by default {public URL}/voc/). Fields Qingchain adds (the
+// transaction id of each record, the recording enterprise, origin) are
+// under the "qc:" prefix, and the master data terms GS1's context does not
+// define (vocabularyElementList, attributes, attribute) are mapped too, by
+// the vocabulary's own JSON-LD context, which the document names after
+// GS1's and the gateway serves: expanded as JSON-LD, no term drops out.
+// A place is spelt one way (geo: URIs without trailing zeros).
 //
 // Rendering is deterministic: the same trace and creation time give the
 // same bytes.
@@ -35,6 +39,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -48,8 +53,8 @@ const (
 	// ContextURL is the EPCIS 2.0 JSON-LD context published with the
 	// standard.
 	ContextURL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
-	// VocabBase is Qingchain's own vocabulary (the "qc:" prefix).
-	VocabBase = "https://qingchain.example/voc/"
+	// EPCISNamespace is GS1's namespace of EPCIS terms.
+	EPCISNamespace = "https://ref.gs1.org/epcis/"
 	// DigitalLinkBase is the resolver of the GS1 Digital Link URIs used
 	// as EPCs.
 	DigitalLinkBase = "https://id.gs1.org"
@@ -191,20 +196,59 @@ var cbvDispositions = []string{"active", "available", "conformant", "container_c
 // a uom counts instances of the class.
 var uomCodes = map[string]string{"kg": "KGM", "g": "GRM", "t": "TNE", "L": "LTR", "mL": "MLT"}
 
-// BizStep returns the EPCIS bizStep for a Qingchain business step.
-func BizStep(step string) string {
-	if v, ok := cbvBizSteps[step]; ok {
-		return v
+// Vocab is where Qingchain's own terms live: a namespace (the "qc:"
+// prefix, ending in "/" or "#") and the URL of the JSON-LD context that
+// maps them, which the gateway serves (ContextPath).
+type Vocab struct {
+	Namespace  string
+	ContextURL string
+}
+
+// ContextPath is where the gateway serves the vocabulary's context.
+const ContextPath = "/voc/context.jsonld"
+
+// NewVocab is the vocabulary of a deployment: its namespace
+// (default: publicURL + "/voc/") and its context on publicURL.
+func NewVocab(publicURL, namespace string) (Vocab, error) {
+	publicURL = strings.TrimRight(publicURL, "/")
+	if namespace == "" {
+		namespace = publicURL + "/voc/"
 	}
-	return VocabBase + "bizstep/" + step
+	u, err := url.Parse(namespace)
+	if err != nil || !u.IsAbs() || u.RawQuery != "" || !strings.HasSuffix(namespace, "/") && !strings.HasSuffix(namespace, "#") {
+		return Vocab{}, fmt.Errorf("epcis: vocabulary namespace %q must be an absolute URI ending in / or #", namespace)
+	}
+	return Vocab{Namespace: namespace, ContextURL: publicURL + ContextPath}, nil
+}
+
+// Context is the vocabulary's JSON-LD context document: the "qc" prefix,
+// and the master data terms of EPCIS 2.0's JSON schema that GS1's
+// context leaves out (epcisMasterData is GS1's epcis:masterData).
+func (v Vocab) Context() map[string]any {
+	return map[string]any{"@context": map[string]any{
+		"@version":              1.1,
+		"qc":                    v.Namespace,
+		"epcisMasterData":       map[string]any{"@id": EPCISNamespace + "masterData"},
+		"vocabularyElementList": map[string]any{"@id": "qc:vocabularyElementList", "@container": "@set"},
+		"attributes":            map[string]any{"@id": "qc:attributes", "@container": "@set"},
+		"attribute":             map[string]any{"@id": "qc:attributeValue"},
+	}}
+}
+
+// BizStep returns the EPCIS bizStep for a Qingchain business step.
+func (v Vocab) BizStep(step string) string {
+	if s, ok := cbvBizSteps[step]; ok {
+		return s
+	}
+	return v.Namespace + "bizstep/" + step
 }
 
 // Disposition returns the EPCIS disposition for a Qingchain disposition.
-func Disposition(d string) string {
+func (v Vocab) Disposition(d string) string {
 	if d == "" || slices.Contains(cbvDispositions, d) {
 		return d
 	}
-	return VocabBase + "disposition/" + d
+	return v.Namespace + "disposition/" + d
 }
 
 // LotClass is the EPC class URI of a lot.
@@ -231,18 +275,21 @@ func DecodeTrace(raw []byte) (*api.TraceDocument, error) {
 
 // FromTraceJSON renders the JSON answer of GetTrace as an EPCIS document
 // created at created.
-func FromTraceJSON(raw []byte, created time.Time) (*Document, error) {
+func FromTraceJSON(raw []byte, created time.Time, v Vocab) (*Document, error) {
 	doc, err := DecodeTrace(raw)
 	if err != nil {
 		return nil, err
 	}
-	return FromTrace(doc, created)
+	return FromTrace(doc, created, v)
 }
 
 // FromTrace renders a trace document as an EPCIS document created at
-// created.
-func FromTrace(doc *api.TraceDocument, created time.Time) (*Document, error) {
-	r := renderer{}
+// created, Qingchain's terms under v.
+func FromTrace(doc *api.TraceDocument, created time.Time, v Vocab) (*Document, error) {
+	if v.Namespace == "" || v.ContextURL == "" {
+		return nil, fmt.Errorf("epcis: no vocabulary namespace and context")
+	}
+	r := renderer{v: v}
 	for i := range doc.Events {
 		if err := r.event(&doc.Events[i]); err != nil {
 			return nil, err
@@ -267,14 +314,14 @@ func FromTrace(doc *api.TraceDocument, created time.Time) (*Document, error) {
 		return nil, err
 	}
 	out := &Document{
-		Context:       []any{ContextURL, map[string]string{"qc": VocabBase}},
+		Context:       []any{ContextURL, v.ContextURL},
 		Type:          "EPCISDocument",
 		SchemaVersion: SchemaVersion,
 		CreationDate:  created.UTC().Format("2006-01-02T15:04:05.000Z"),
 		Body:          Body{EventList: r.events},
 	}
 	products := append([]api.Product{doc.Product}, doc.Products...)
-	out.Header = masterData(products, doc.Events)
+	out.Header = masterData(v, products, doc.Events)
 	if out.Body.EventList == nil {
 		out.Body.EventList = []Event{}
 	}
@@ -282,6 +329,7 @@ func FromTrace(doc *api.TraceDocument, created time.Time) (*Document, error) {
 }
 
 type renderer struct {
+	v      Vocab
 	events []Event
 }
 
@@ -292,7 +340,7 @@ func (r *renderer) event(ev *api.TraceEvent) error {
 	}
 	e := Event{
 		Type: ev.Type, EventID: ev.ID, EventTime: ev.EventTime, EventTimeZoneOffset: off, RecordTime: ev.RecordedAt,
-		Action: ev.Action, BizStep: BizStep(ev.BizStep), Disposition: Disposition(ev.Disposition),
+		Action: ev.Action, BizStep: r.v.BizStep(ev.BizStep), Disposition: r.v.Disposition(ev.Disposition),
 		ReadPoint: location(ev.ReadPoint), BizLocation: location(ev.BizLocation),
 		TxID: ev.TxID, RecordedBy: ev.RecordedBy.CreditCode, Excursion: ev.Excursion,
 	}
@@ -301,7 +349,7 @@ func (r *renderer) event(ev *api.TraceEvent) error {
 		e.EPCList = itemEPCs(ev.Items)
 		e.QuantityList = quantities(ev.Lots)
 		for _, s := range ev.SensorReadings {
-			e.SensorElementList = append(e.SensorElementList, sensorElement(s))
+			e.SensorElementList = append(e.SensorElementList, r.sensorElement(s))
 		}
 	case api.TransformationEvent:
 		e.Action = ""
@@ -325,14 +373,14 @@ func (r *renderer) lotCommissioning(l *api.Lot) {
 	e := Event{
 		Type: api.ObjectEvent, EventID: syntheticID("lot", l.GTIN, l.Lot, l.TxID),
 		EventTime: l.Date + "T00:00:00+08:00", EventTimeZoneOffset: "+08:00", RecordTime: l.CommissionedAt, Action: "ADD",
-		BizStep: BizStep("commissioning"), Disposition: "active",
+		BizStep: r.v.BizStep("commissioning"), Disposition: "active",
 		QuantityList: quantities([]api.LotRef{{GTIN: l.GTIN, Lot: l.Lot, Quantity: l.Quantity, Unit: l.Unit}}),
 		ILMD: &ILMD{ProductionDate: l.Date, OriginPlace: l.Origin.Place, OriginPlaceEn: l.Origin.PlaceEn,
 			OriginCountry: l.Origin.Country, Producer: l.Producer.CreditCode},
 		TxID: l.TxID, RecordedBy: l.Producer.CreditCode,
 	}
 	if l.Origin.Latitude != "" && l.Origin.Longitude != "" {
-		e.ReadPoint = &Location{ID: "geo:" + l.Origin.Latitude + "," + l.Origin.Longitude}
+		e.ReadPoint = &Location{ID: CanonicalLocation("geo:" + l.Origin.Latitude + "," + l.Origin.Longitude)}
 	}
 	r.events = append(r.events, e)
 }
@@ -341,7 +389,7 @@ func (r *renderer) itemCommissioning(it *api.Item) {
 	r.events = append(r.events, Event{
 		Type: api.ObjectEvent, EventID: syntheticID("item", it.GTIN, it.Serial, it.TxID),
 		EventTime: it.CommissionedAt, EventTimeZoneOffset: "+00:00", RecordTime: it.CommissionedAt, Action: "ADD",
-		BizStep: BizStep("commissioning"), Disposition: "active",
+		BizStep: r.v.BizStep("commissioning"), Disposition: "active",
 		EPCList: []string{ItemEPC(it.GTIN, it.Serial)},
 		ILMD:    &ILMD{Producer: it.CommissionedBy.CreditCode},
 		TxID:    it.TxID, RecordedBy: it.CommissionedBy.CreditCode,
@@ -364,7 +412,7 @@ func (r *renderer) certificate(c *api.Certificate) error {
 		Type: api.ObjectEvent, EventID: syntheticID("certificate", c.ID, c.TxID),
 		EventTime: c.IssuedAt, EventTimeZoneOffset: "+00:00", RecordTime: c.IssuedAt, Action: "OBSERVE",
 		CertificationInfo: []string{"urn:qingchain:certificate:" + c.ID},
-		BizStep:           BizStep("inspecting"), Disposition: disp,
+		BizStep:           r.v.BizStep("inspecting"), Disposition: disp,
 		QuantityList: quantities(refs),
 		TxID:         c.TxID, RecordedBy: c.Issuer.CreditCode,
 	})
@@ -375,7 +423,7 @@ func (r *renderer) recall(rc *api.Recall) {
 	r.events = append(r.events, Event{
 		Type: api.ObjectEvent, EventID: syntheticID("recall", rc.GTIN, rc.Lot, rc.TxID),
 		EventTime: rc.RecallAt, EventTimeZoneOffset: "+00:00", RecordTime: rc.RecallAt, Action: "OBSERVE",
-		BizStep: BizStep("recalling"), Disposition: "recalled",
+		BizStep: r.v.BizStep("recalling"), Disposition: "recalled",
 		QuantityList: quantities([]api.LotRef{{GTIN: rc.GTIN, Lot: rc.Lot}}),
 		TxID:         rc.TxID, RecordedBy: rc.By.CreditCode,
 	})
@@ -433,7 +481,33 @@ func location(l *api.Location) *Location {
 	if l == nil {
 		return nil
 	}
-	return &Location{ID: l.ID}
+	return &Location{ID: CanonicalLocation(l.ID)}
+}
+
+// CanonicalLocation spells a location one way: a geo: URI's coordinates
+// without trailing zeros (geo:24.1810,113.4020 is geo:24.181,113.402);
+// any other URI as it is.
+func CanonicalLocation(id string) string {
+	rest, ok := strings.CutPrefix(id, "geo:")
+	if !ok {
+		return id
+	}
+	coords, params, _ := strings.Cut(rest, ";")
+	parts := strings.Split(coords, ",")
+	for i, p := range parts {
+		if whole, frac, ok := strings.Cut(p, "."); ok && whole != "" && strings.Trim(frac, "0123456789") == "" {
+			if frac = strings.TrimRight(frac, "0"); frac == "" {
+				parts[i] = whole
+			} else {
+				parts[i] = whole + "." + frac
+			}
+		}
+	}
+	out := "geo:" + strings.Join(parts, ",")
+	if params != "" {
+		out += ";" + params
+	}
+	return out
 }
 
 func itemEPCs(items []api.ItemRef) []string {
@@ -457,10 +531,10 @@ func quantities(lots []api.LotRef) []QuantityElement {
 	return out
 }
 
-func sensorElement(s api.SensorReading) SensorElement {
+func (r *renderer) sensorElement(s api.SensorReading) SensorElement {
 	rep := SensorReport{Type: "Temperature", MinValue: json.Number(s.MinValue), MaxValue: json.Number(s.MaxValue), UOM: s.UOM}
 	if s.Type != "temperature" {
-		rep.Type = VocabBase + "measurement/" + s.Type
+		rep.Type = r.v.Namespace + "measurement/" + s.Type
 	}
 	if s.Excursion {
 		rep.Exception = "ALARM_CONDITION"
@@ -470,16 +544,16 @@ func sensorElement(s api.SensorReading) SensorElement {
 
 // masterData names the products (EPC classes by GTIN) and the locations
 // the events use.
-func masterData(products []api.Product, events []api.TraceEvent) *Header {
+func masterData(v Vocab, products []api.Product, events []api.TraceEvent) *Header {
 	var classes []VocabularyElement
 	for _, p := range products {
 		attrs := []Attribute{{ID: "https://gs1.org/voc/productName", Value: p.NameZh}}
 		if p.NameEn != "" {
-			attrs = append(attrs, Attribute{ID: VocabBase + "productNameEn", Value: p.NameEn})
+			attrs = append(attrs, Attribute{ID: v.Namespace + "productNameEn", Value: p.NameEn})
 		}
-		attrs = append(attrs, Attribute{ID: VocabBase + "category", Value: p.Category}, Attribute{ID: VocabBase + "giStatus", Value: p.GIStatus})
+		attrs = append(attrs, Attribute{ID: v.Namespace + "category", Value: p.Category}, Attribute{ID: v.Namespace + "giStatus", Value: p.GIStatus})
 		if p.GIName != "" {
-			attrs = append(attrs, Attribute{ID: VocabBase + "giName", Value: p.GIName})
+			attrs = append(attrs, Attribute{ID: v.Namespace + "giName", Value: p.GIName})
 		}
 		classes = append(classes, VocabularyElement{ID: gs1.Key{GTIN: p.GTIN}.URL(DigitalLinkBase), Attributes: attrs})
 	}
@@ -487,18 +561,22 @@ func masterData(products []api.Product, events []api.TraceEvent) *Header {
 	seen := map[string]bool{}
 	for _, ev := range events {
 		for _, l := range []*api.Location{ev.ReadPoint, ev.BizLocation} {
-			if l == nil || seen[l.ID] || l.Name == "" && l.NameEn == "" {
+			if l == nil || l.Name == "" && l.NameEn == "" {
 				continue
 			}
-			seen[l.ID] = true
+			id := CanonicalLocation(l.ID)
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			var attrs []Attribute
 			if l.Name != "" {
 				attrs = append(attrs, Attribute{ID: "urn:epcglobal:cbv:mda#name", Value: l.Name})
 			}
 			if l.NameEn != "" {
-				attrs = append(attrs, Attribute{ID: VocabBase + "nameEn", Value: l.NameEn})
+				attrs = append(attrs, Attribute{ID: v.Namespace + "nameEn", Value: l.NameEn})
 			}
-			places = append(places, VocabularyElement{ID: l.ID, Attributes: attrs})
+			places = append(places, VocabularyElement{ID: id, Attributes: attrs})
 		}
 	}
 	md := MasterData{VocabularyList: []Vocabulary{{Type: "urn:epcglobal:epcis:vtype:EPCClass", Elements: classes}}}

@@ -240,7 +240,7 @@ func recordedTrace(t *testing.T) []byte {
 
 func TestFromTraceValidatesAgainstSchema(t *testing.T) {
 	raw := recordedTrace(t)
-	doc, err := FromTraceJSON(raw, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
+	doc, err := FromTraceJSON(raw, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC), testVocab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestFromTraceValidatesAgainstSchema(t *testing.T) {
 		t.Fatalf("EPCIS document fails the standard schema: %v\n%s", err, out)
 	}
 	// Deterministic.
-	again, _ := FromTraceJSON(raw, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
+	again, _ := FromTraceJSON(raw, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC), testVocab)
 	if b, _ := json.MarshalIndent(again, "", "  "); !bytes.Equal(b, out) {
 		t.Error("two renderings of one trace differ")
 	}
@@ -284,7 +284,7 @@ func TestFromTraceMapping(t *testing.T) {
 	if err := json.Unmarshal(raw, &tr); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := FromTrace(&tr, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
+	doc, err := FromTrace(&tr, time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC), testVocab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestFromTraceMapping(t *testing.T) {
 		}
 		switch ev.BizStep {
 		case "harvesting":
-			checkEq(t, "harvesting bizStep", e.BizStep, "https://qingchain.example/voc/bizstep/harvesting")
+			checkEq(t, "harvesting bizStep", e.BizStep, "https://trace.example/ns/bizstep/harvesting")
 			checkEq(t, "harvesting quantity", trJSON(e.QuantityList), trJSON([]QuantityElement{{EPCClass: "https://id.gs1.org/01/" + leaf + "/10/L1", Quantity: "500", UOM: "KGM"}}))
 			checkEq(t, "harvesting bizLocation", e.BizLocation.ID, "geo:24.1861,113.4012")
 		case "fermenting":
@@ -366,7 +366,7 @@ func TestFromTraceMapping(t *testing.T) {
 			checkEq(t, "certificate disposition", e.Disposition, "conformant")
 		case e.Disposition == "recalled":
 			recalled++
-			checkEq(t, "recall bizStep", e.BizStep, "https://qingchain.example/voc/bizstep/recalling")
+			checkEq(t, "recall bizStep", e.BizStep, "https://trace.example/ns/bizstep/recalling")
 		}
 	}
 	if commissioned != 4 || certified != 1 || recalled != 1 {
@@ -381,21 +381,57 @@ func TestBizStepAndDisposition(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"shipping", "shipping"},
 		{"slaughtering", "killing"},
-		{"withering", "https://qingchain.example/voc/bizstep/withering"},
+		{"withering", "https://trace.example/ns/bizstep/withering"},
 		{"sensor_reporting", "sensor_reporting"},
 	}
 	for _, tc := range tests {
-		checkEq(t, "BizStep("+tc.in+")", BizStep(tc.in), tc.want)
+		checkEq(t, "BizStep("+tc.in+")", testVocab.BizStep(tc.in), tc.want)
 	}
-	checkEq(t, "Disposition(in_transit)", Disposition("in_transit"), "in_transit")
-	checkEq(t, "Disposition(quarantined)", Disposition("quarantined"), "https://qingchain.example/voc/disposition/quarantined")
+	checkEq(t, "Disposition(in_transit)", testVocab.Disposition("in_transit"), "in_transit")
+	checkEq(t, "Disposition(quarantined)", testVocab.Disposition("quarantined"), "https://trace.example/ns/disposition/quarantined")
 }
 
 func TestDecodeTraceRefusesGarbage(t *testing.T) {
 	for _, raw := range []string{``, `{`, `{}`, `[]`} {
-		if _, err := FromTraceJSON([]byte(raw), time.Now()); err == nil {
+		if _, err := FromTraceJSON([]byte(raw), time.Now(), testVocab); err == nil {
 			t.Errorf("FromTraceJSON(%q) succeeded", raw)
 		}
+	}
+}
+
+// testVocab is a deployment whose namespace is not under its public URL.
+var testVocab = Vocab{Namespace: "https://trace.example/ns/", ContextURL: "https://gateway.example" + ContextPath}
+
+func TestNewVocab(t *testing.T) {
+	for _, tc := range []struct {
+		public, ns string
+		want       Vocab
+		ok         bool
+	}{
+		{"https://trace.example/", "", Vocab{"https://trace.example/voc/", "https://trace.example/voc/context.jsonld"}, true},
+		{"https://trace.example", "https://qingchain.cn/voc#", Vocab{"https://qingchain.cn/voc#", "https://trace.example/voc/context.jsonld"}, true},
+		{"https://trace.example", "qingchain", Vocab{}, false},
+		{"https://trace.example", "https://qingchain.cn/voc", Vocab{}, false},
+		{"https://trace.example", "https://qingchain.cn/voc/?x=1", Vocab{}, false},
+	} {
+		got, err := NewVocab(tc.public, tc.ns)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("NewVocab(%q, %q) = %+v, %v; want %+v (ok %v)", tc.public, tc.ns, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCanonicalLocation(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"geo:24.1810,113.4020", "geo:24.181,113.402"},
+		{"geo:24.181,113.402", "geo:24.181,113.402"},
+		{"geo:24.0,113.00", "geo:24,113"},
+		{"geo:-1.50,2.5;u=10", "geo:-1.5,2.5;u=10"},
+		{"geo:24,113", "geo:24,113"},
+		{"urn:epc:id:sgln:6901234.00001.0", "urn:epc:id:sgln:6901234.00001.0"},
+		{"https://id.gs1.org/414/6901234000017", "https://id.gs1.org/414/6901234000017"},
+	} {
+		checkEq(t, "CanonicalLocation("+tc.in+")", CanonicalLocation(tc.in), tc.want)
 	}
 }
 
@@ -409,4 +445,19 @@ func checkEq(t *testing.T, what, got, want string) {
 func trJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func FuzzCanonicalLocation(f *testing.F) {
+	for _, s := range []string{"geo:24.1810,113.4020", "geo:-1.50,2.5;u=10", "geo:.0,0.", "urn:epc:id:sgln:1.2.3", "geo:", "geo:1.0.0,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := CanonicalLocation(s)
+		if twice := CanonicalLocation(once); twice != once {
+			t.Errorf("CanonicalLocation not idempotent: %q -> %q -> %q", s, once, twice)
+		}
+		if strings.HasPrefix(s, "geo:") != strings.HasPrefix(once, "geo:") {
+			t.Errorf("%q became %q", s, once)
+		}
+	})
 }

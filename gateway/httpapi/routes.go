@@ -128,6 +128,8 @@ func (s *Server) table() []Route {
 			handle: s.resolver.Resolve, page: s.resolver.ErrorPage},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/.well-known/gs1resolver", ID: "getResolverDescription", Tag: "public", Summary: "GS1 resolver description: root, supported primary keys and link type namespaces", Result: resolver.ResolverDescription{}},
 			handle: s.resolver.WellKnown},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/voc/context.jsonld", ID: "getVocabularyContext", Tag: "public", Summary: "The JSON-LD context of Qingchain's own EPCIS terms (the qc: namespace, --vocab-namespace) and of the master data terms GS1's context leaves out; EPCIS documents name it after GS1's", Result: jsonObject{}, ContentTypes: []string{"application/ld+json"}},
+			handle: s.resolver.VocabContext},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/reports", ID: "reportProduct", Tag: "public", Summary: "A shopper reports a suspicious product or a complaint about a scanned code (form or JSON, no API key; 5 a day per device, then 429 TOO_MANY_REPORTS); kept off the ledger for the producer and the regulator", Idempotent: true, Body: resolver.ReportRequest{}, Result: scans.Report{}, Status: http.StatusCreated, ContentTypes: []string{"application/json", "text/html"}},
 			handle: s.shopperReport, page: s.resolver.ErrorPage},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/reports", ID: "listReports", Tag: "public", Summary: "Shoppers' reports, newest first: every report for the zone regulator (one producer's with producer=), those about its own goods for an enterprise", Auth: true, Params: params(reportProducerParam, reportLimitParam), Result: resolver.ReportList{}},

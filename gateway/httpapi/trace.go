@@ -89,7 +89,7 @@ func (s *Server) getLotEPCIS(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := epcis.FromTrace(&tr, time.Now().UTC())
+	doc, err := epcis.FromTrace(&tr, time.Now().UTC(), s.resolver.Vocab())
 	if err != nil {
 		return err
 	}

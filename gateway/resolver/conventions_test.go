@@ -164,7 +164,7 @@ func TestLinkTypeRedirects(t *testing.T) {
 		{"gs1:certificationInfo", "en", 307, base + "?lang=en#certificates"},
 		{"gs1:certificationInfo", "zh-CN", 307, base + "?lang=zh#certificates"},
 		{"https://gs1.org/voc/recallStatus", "en", 307, base + "?lang=en#recall-status"},
-		{"gs1:traceability", "en", 307, base + "?format=json"},
+		{"gs1:traceability", "en", 307, base + "?format=epcis"},
 		{"gs1:noSuchLinkType", "en", 307, base},
 		{"not a link type", "en", 307, base},
 		{"gs1:pip", "en", 200, ""},
@@ -277,5 +277,65 @@ func TestGzip(t *testing.T) {
 	}
 	if r := e.do("GET", "/01/00000000000017", "", nil, "Accept", "text/html", "Accept-Encoding", "gzip;q=0"); r.header.Get("Content-Encoding") != "" {
 		t.Error("gzip;q=0 answered with gzip")
+	}
+}
+
+// The scanned item's trace as EPCIS: its packing into the case is there as
+// an AggregationEvent, each place is spelt one way, and the document names
+// the vocabulary's context, which the gateway serves.
+func TestItemEPCIS(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", teaItem.Path(), "", nil, "Accept", "application/ld+json")
+	if r.status != 200 || r.header.Get("Content-Type") != "application/ld+json" {
+		t.Fatalf("%d %s: %.300s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	var doc struct {
+		Context []string `json:"@context"`
+		Body    struct {
+			EventList []struct {
+				Type      string               `json:"type"`
+				BizStep   string               `json:"bizStep"`
+				ParentID  string               `json:"parentID"`
+				ChildEPCs []string             `json:"childEPCs"`
+				ReadPoint *struct{ ID string } `json:"readPoint"`
+			} `json:"eventList"`
+		} `json:"epcisBody"`
+	}
+	r.json(t, &doc)
+	if len(doc.Context) != 2 || doc.Context[1] != "https://trace.example/voc/context.jsonld" {
+		t.Errorf("@context %v", doc.Context)
+	}
+	packed := false
+	for _, ev := range doc.Body.EventList {
+		if ev.Type == "AggregationEvent" && ev.BizStep == "packing" && strings.HasSuffix(ev.ParentID, "/00/"+demo.TeaCaseSSCC) && len(ev.ChildEPCs) > 0 {
+			packed = true
+		}
+	}
+	if !packed {
+		t.Error("no AggregationEvent packing the tin into its case")
+	}
+	spellings := map[string]map[string]bool{}
+	for _, m := range regexp.MustCompile(`geo:(-?[0-9.]+),(-?[0-9.]+)`).FindAllStringSubmatch(string(r.body), -1) {
+		key := strings.TrimRight(strings.TrimRight(m[1], "0"), ".") + "," + strings.TrimRight(strings.TrimRight(m[2], "0"), ".")
+		if spellings[key] == nil {
+			spellings[key] = map[string]bool{}
+		}
+		spellings[key][m[0]] = true
+	}
+	for place, ss := range spellings {
+		if len(ss) > 1 {
+			t.Errorf("place %s spelt %d ways: %v", place, len(ss), keys(ss))
+		}
+	}
+	ctx := e.do("GET", "/voc/context.jsonld", "", nil)
+	var c struct {
+		Context map[string]any `json:"@context"`
+	}
+	ctx.json(t, &c)
+	if ctx.status != 200 || c.Context["qc"] != "https://trace.example/voc/" || c.Context["vocabularyElementList"] == nil {
+		t.Errorf("context: %d %s", ctx.status, ctx.body)
+	}
+	if r := e.do("GET", "/01/"+demo.GTINBlackTea, "", nil, "Accept", "application/ld+json"); r.status != 404 {
+		t.Errorf("EPCIS of a product alone: %d", r.status)
 	}
 }

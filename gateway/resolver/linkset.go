@@ -125,6 +125,8 @@ func (r *Resolver) links(found gs1.Key, nameZh, nameEn string) Linkset {
 	_, te := title("", "trace (JSON)")
 	lc.Links[GS1Voc+LinkTraceability] = []LinkTarget{{Href: anchor + "?format=json", Title: te, Type: "application/json"}}
 	if found.Lot != "" {
+		_, te := title("", "trace (EPCIS 2.0)")
+		lc.Links[GS1Voc+LinkTraceability] = append([]LinkTarget{{Href: anchor + "?format=epcis", Title: te, Type: epcisType}}, lc.Links[GS1Voc+LinkTraceability]...)
 		lc.Links[GS1Voc+LinkCertification] = both("#certificates", "text/html", "证书", "certificates")
 		lc.Links[GS1Voc+LinkRecallStatus] = both("#recall-status", "text/html", "召回状态", "recall status")
 	}

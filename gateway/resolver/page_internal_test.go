@@ -26,3 +26,36 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsGzipAndETags(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{{"gzip", true}, {"gzip, deflate, br", true}, {"br;q=1.0, gzip;q=0.5", true}, {"gzip;q=0", false}, {"gzip;q=bad", false}, {"identity", false}, {"", false}, {"x-gzip", true}} {
+		if got := acceptsGzip(tc.header); got != tc.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{{`W/"abc"`, true}, {`"abc"`, true}, {`"x", W/"abc"`, true}, {`*`, true}, {`W/"abd"`, false}, {``, false}} {
+		if got := etagMatches(tc.header, `W/"abc"`); got != tc.want {
+			t.Errorf("etagMatches(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
+func FuzzHeaderParsers(f *testing.F) {
+	for _, s := range []string{"gzip;q=0.5", `W/"a", "b"`, "gs1:pip", "https://gs1.org/voc/recallStatus", "all", ";;,,q=", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		acceptsGzip(s)
+		etagMatches(s, `W/"x"`)
+		if name, ok := linkTypeOf(s); ok && name == "" {
+			t.Errorf("linkTypeOf(%q) accepted an empty link type", s)
+		}
+		invalidPart("/01/"+s, nil)
+	})
+}

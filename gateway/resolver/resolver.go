@@ -23,6 +23,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/epcis"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
 	"github.com/qingchain/qingchain/gateway/qr"
@@ -46,6 +47,9 @@ type Config struct {
 	// CacheTTL is how long a ledger answer is reused (default 2 s;
 	// negative disables).
 	CacheTTL time.Duration
+	// Vocab is the namespace of Qingchain's own EPCIS terms and the URL of
+	// its JSON-LD context (default: under PublicURL).
+	Vocab epcis.Vocab
 	// LedgerTimeout bounds each ledger call (default 30 s).
 	LedgerTimeout time.Duration
 	Logger        *slog.Logger
@@ -77,6 +81,9 @@ func New(cfg Config) *Resolver {
 		cfg.Reports = cfg.Scans
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.Vocab.Namespace == "" {
+		cfg.Vocab, _ = epcis.NewVocab(cfg.PublicURL, "") // a relative public URL leaves it empty: EPCIS answers say so
+	}
 	return &Resolver{cfg: cfg, log: cfg.Logger, client: client.New(cfg.Ledger), proofs: proof.NewCache(cfg.Ledger), qr: qr.NewCache(4096),
 		traces: traceCache{ttl: cfg.CacheTTL, m: map[string]traceEntry{}}}
 }
@@ -198,8 +205,20 @@ func wantsJSON(c *gin.Context) bool {
 	if strings.Contains(accept, "text/html") {
 		return false
 	}
-	return strings.Contains(accept, "application/json") || strings.Contains(accept, "application/ld+json")
+	return strings.Contains(accept, "application/json")
 }
+
+// wantsEPCIS reads ?format=epcis or Accept: application/ld+json: the
+// key's trace as an EPCIS 2.0 JSON-LD document.
+func wantsEPCIS(c *gin.Context) bool {
+	if f := c.Query("format"); f != "" {
+		return f == "epcis"
+	}
+	accept := c.GetHeader("Accept")
+	return strings.Contains(accept, epcisType) && !strings.Contains(accept, "text/html")
+}
+
+const epcisType = "application/ld+json"
 
 // ResolvedItem is the JSON answer of the resolver.
 type ResolvedItem struct {
@@ -278,6 +297,8 @@ func (r *Resolver) Resolve(c *gin.Context) error {
 		addVary(c.Writer.Header(), "Accept-Language")
 		c.Redirect(http.StatusTemporaryRedirect, target)
 		return nil
+	case wantsEPCIS(c):
+		return r.serveEPCIS(c, res)
 	case wantsJSON(c):
 		return r.serveJSON(c, res)
 	}
@@ -313,6 +334,40 @@ func (r *Resolver) serveJSON(c *gin.Context, res *resolution) error {
 		return err
 	}
 	send(c, http.StatusOK, "application/json; charset=utf-8", cachePublic, b)
+	return nil
+}
+
+// serveEPCIS answers a lot's or an item's trace as an EPCIS document: an
+// item's holds its packing (the AggregationEvent into its case).
+func (r *Resolver) serveEPCIS(c *gin.Context, res *resolution) error {
+	if res.err != nil {
+		return res.err
+	}
+	if res.found.Lot == "" {
+		return gateway.Errorf(api.CodeNotFound, "EPCIS documents are of lots and serialized items; %s names a product only", res.found.Path())
+	}
+	doc, err := epcis.FromTrace(res.doc, time.Now().UTC(), r.cfg.Vocab)
+	if err != nil {
+		return err
+	}
+	b, err := jsonBytes(doc)
+	if err != nil {
+		return err
+	}
+	send(c, http.StatusOK, epcisType, cachePublic, b)
+	return nil
+}
+
+// Vocab is the vocabulary of the resolver's EPCIS documents.
+func (r *Resolver) Vocab() epcis.Vocab { return r.cfg.Vocab }
+
+// VocabContext serves the vocabulary's JSON-LD context.
+func (r *Resolver) VocabContext(c *gin.Context) error {
+	b, err := jsonBytes(r.cfg.Vocab.Context())
+	if err != nil {
+		return err
+	}
+	send(c, http.StatusOK, epcisType, "public, max-age=86400", b)
 	return nil
 }
 

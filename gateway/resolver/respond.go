@@ -60,7 +60,7 @@ func send(c *gin.Context, status int, contentType, cacheControl string, body []b
 }
 
 func compressible(contentType string) bool {
-	return strings.HasPrefix(contentType, "text/") || strings.HasPrefix(contentType, "application/json") ||
+	return strings.HasPrefix(contentType, "text/") || strings.HasPrefix(contentType, "application/json") || strings.HasPrefix(contentType, epcisType) ||
 		strings.HasPrefix(contentType, LinksetType) || strings.HasPrefix(contentType, "image/svg+xml")
 }
 

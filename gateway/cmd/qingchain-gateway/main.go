@@ -41,6 +41,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
+	"github.com/qingchain/qingchain/gateway/epcis"
 	"github.com/qingchain/qingchain/gateway/fabric"
 	"github.com/qingchain/qingchain/gateway/httpapi"
 	"github.com/qingchain/qingchain/gateway/idempotency"
@@ -192,6 +193,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	scanDevices := fs.Int("scan-alert-devices", 20, "distinct devices that have checked one item's code from which the shopper's page warns of a possible copy")
 	scanPlaces := fs.Int("scan-alert-places", 8, "distinct places (networks, /16 IPv4 or /32 IPv6) from which one item's code has been checked that make the page warn of a possible copy")
 	scanWindow := fs.Duration("scan-window", 12*time.Hour, "the same device checking an item again within this window is not counted again")
+	vocabNS := fs.String("vocab-namespace", env("QC_VOCAB_NAMESPACE", ""), "namespace of Qingchain's own EPCIS terms, an absolute URI ending in / or # (env QC_VOCAB_NAMESPACE; default <public-url>/voc/); its JSON-LD context is served at /voc/context.jsonld")
 	trustedProxies := fs.String("trusted-proxies", env("QC_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (env QC_TRUSTED_PROXIES; default none: the client is the connection's peer)")
 	postgresURL := fs.String("postgres-url", env("QC_POSTGRES_URL", ""), "the read model (lists, statistics, events) on this PostgreSQL server, postgres://user:pass@host:port/db, shared by several gateways (env QC_POSTGRES_URL; default: embedded SQLite, <data-dir>/readmodel.db)")
 	readerName := fs.String("readmodel-identity", env("QC_READMODEL_IDENTITY", "regulator"), "wallet identity (a member of the zone regulator's enterprise) the read model's projector reads entities as; financings it reads as their parties' wallet identities (env QC_READMODEL_IDENTITY)")
@@ -361,8 +363,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
+	vocab, err := epcis.NewVocab(*publicURL, *vocabNS)
+	if err != nil {
+		return err
+	}
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
-		Scans: counter, Logger: log})
+		Scans: counter, Vocab: vocab, Logger: log})
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
 		Resolver: res, Metrics: reg, TrustedProxies: proxies,
 		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector, Hooks: store}})
