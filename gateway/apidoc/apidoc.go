@@ -145,7 +145,8 @@ const (
 // with must be in it. The document is validated (examples included) before
 // it is returned.
 func Build(info Info, ops []Operation, codes map[string]int) (*openapi3.T, error) {
-	b := &builder{codes: codes, schemas: openapi3.Schemas{}, examples: openapi3.Examples{}, names: map[string]reflect.Type{}}
+	b := &builder{codes: codes, schemas: openapi3.Schemas{}, examples: openapi3.Examples{}, responses: openapi3.ResponseBodies{},
+		names: map[string]reflect.Type{}}
 	b.gen = openapi3gen.NewGenerator(
 		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{ExportComponentSchemas: true, ExportTopLevelSchema: true}),
 		openapi3gen.CreateTypeNameGenerator(b.typeName),
@@ -158,8 +159,9 @@ func Build(info Info, ops []Operation, codes map[string]int) (*openapi3.T, error
 		Servers: openapi3.Servers{{URL: "/"}},
 		Paths:   openapi3.NewPathsWithCapacity(len(ops)),
 		Components: &openapi3.Components{
-			Schemas:  b.schemas,
-			Examples: b.examples,
+			Schemas:   b.schemas,
+			Examples:  b.examples,
+			Responses: b.responses,
 			SecuritySchemes: openapi3.SecuritySchemes{securityScheme: {Value: &openapi3.SecurityScheme{
 				Type: "http", Scheme: "bearer", Description: info.Auth}}},
 			Parameters: openapi3.ParametersMap{idempotencyHeader: {Value: &openapi3.Parameter{
@@ -220,8 +222,10 @@ type builder struct {
 	gen     *openapi3gen.Generator
 	schemas openapi3.Schemas
 	errRef  *openapi3.SchemaRef
-	// examples are the error examples operations share (errorExample).
-	examples openapi3.Examples
+	// examples and responses are the error examples and responses
+	// operations share (errorExample, errorResponse).
+	examples  openapi3.Examples
+	responses openapi3.ResponseBodies
 	// names maps component names to the Go type that took them, so that
 	// two types of one name in different packages are an error, not a
 	// silent merge.
@@ -278,14 +282,32 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 // null only to the types of its own schema object, never through an
 // allOf to another's, so null is its own branch.
 func nullableRef(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
-	null := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Nullable: true, Enum: []any{nil}}
-	return &openapi3.SchemaRef{Value: &openapi3.Schema{AnyOf: openapi3.SchemaRefs{ref, null.NewRef()}}}
+	return &openapi3.SchemaRef{Value: &openapi3.Schema{AnyOf: openapi3.SchemaRefs{ref, nullOnly()}}}
+}
+
+// nullOnly is a schema only null passes, in 3.0's words: nullable needs a
+// type beside it, and the enum leaves no value of that type.
+func nullOnly() *openapi3.SchemaRef {
+	return (&openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Nullable: true, Enum: []any{nil}}).NewRef()
+}
+
+// orNull is the first branch beside null of a schema made by nullableRef
+// or by customize for any JSON value: s is that or null.
+func orNull(s *openapi3.Schema) (*openapi3.SchemaRef, bool) {
+	if s == nil || len(s.AnyOf) < 2 {
+		return nil, false
+	}
+	n := s.AnyOf[len(s.AnyOf)-1].Value
+	if n == nil || !n.Nullable || len(n.Enum) != 1 || n.Enum[0] != nil {
+		return nil, false
+	}
+	return s.AnyOf[0], true
 }
 
 // isNullableRef reports whether s is what nullableRef makes.
 func isNullableRef(s *openapi3.Schema) bool {
-	return s != nil && len(s.AnyOf) == 2 && s.AnyOf[0].Ref != "" && s.AnyOf[1].Value != nil &&
-		s.AnyOf[1].Value.Nullable && len(s.AnyOf[1].Value.Enum) == 1 && s.AnyOf[1].Value.Enum[0] == nil
+	ref, ok := orNull(s)
+	return ok && len(s.AnyOf) == 2 && ref.Ref != ""
 }
 
 // customizeRequest is customize for request bodies, written in place:
@@ -321,7 +343,17 @@ func customizeSchema(t reflect.Type, s *openapi3.Schema, component bool) {
 		if kind := jsonKind(t); kind != "" {
 			s.Type = &openapi3.Types{kind}
 		} else {
-			s.Nullable = true // any JSON value, null too (3.0 refuses null unless told)
+			// Any JSON value, null too: 3.0 refuses null unless told,
+			// and tells it only beside a type; each type is named, as an
+			// empty branch would make the others moot.
+			for _, kind := range []string{openapi3.TypeObject, openapi3.TypeArray, openapi3.TypeString, openapi3.TypeNumber, openapi3.TypeBoolean} {
+				branch := &openapi3.Schema{Type: &openapi3.Types{kind}}
+				if kind == openapi3.TypeArray {
+					branch.Items = openapi3.NewSchemaRef("", &openapi3.Schema{})
+				}
+				s.AnyOf = append(s.AnyOf, branch.NewRef())
+			}
+			s.AnyOf = append(s.AnyOf, nullOnly())
 		}
 		s.Properties = nil
 	}
@@ -744,10 +776,13 @@ func (b *builder) failures(o *openapi3.Operation, op Operation) error {
 	slices.Sort(statuses)
 	for _, st := range statuses {
 		fs := byStatus[st]
-		var lines []string
+		var lines, codes []string
+		shared := true
 		examples := openapi3.Examples{}
 		for _, f := range fs {
 			lines = append(lines, "`"+f.Code+"`: "+f.When)
+			codes = append(codes, f.Code)
+			shared = shared && f.When == derivedWhen[f.Code]
 			ex, err := b.errorExample(f)
 			if err != nil {
 				return err
@@ -755,10 +790,29 @@ func (b *builder) failures(o *openapi3.Operation, op Operation) error {
 			examples[f.Code] = ex
 		}
 		desc := strings.Join(lines, "\n\n")
-		o.Responses.Set(strconv.Itoa(st), &openapi3.ResponseRef{Value: &openapi3.Response{Description: &desc,
-			Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: b.errRef, Examples: examples}}}})
+		resp := &openapi3.Response{Description: &desc,
+			Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: b.errRef, Examples: examples}}}
+		o.Responses.Set(strconv.Itoa(st), b.errorResponse(resp, codes, shared))
 	}
 	return nil
+}
+
+// errorResponse is resp, an error response listing codes. One that says
+// of each code only what every operation says is a component that the
+// operations answering with the same codes refer to, named after them
+// (NOT_FOUND, UNREGISTERED-FORBIDDEN); written out in each operation,
+// these few responses were half of the document.
+func (b *builder) errorResponse(resp *openapi3.Response, codes []string, shared bool) *openapi3.ResponseRef {
+	if !shared {
+		return &openapi3.ResponseRef{Value: resp}
+	}
+	name := strings.Join(codes, "-")
+	if prev := b.responses[name]; prev != nil {
+		resp = prev.Value
+	} else {
+		b.responses[name] = &openapi3.ResponseRef{Value: resp}
+	}
+	return &openapi3.ResponseRef{Ref: "#/components/responses/" + name, Value: resp}
 }
 
 // errorExample is the example of an error code. A code said of when the

@@ -345,7 +345,7 @@ func notes(s *openapi3.Schema) string {
 	if s.Default != nil {
 		n = append(n, fmt.Sprintf("default %v", s.Default))
 	}
-	if s.Nullable || isNullableRef(s) {
+	if _, null := orNull(s); s.Nullable || null {
 		n = append(n, "may be null")
 	}
 	return strings.Join(n, "; ")
