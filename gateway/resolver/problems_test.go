@@ -162,3 +162,20 @@ func (d *device) cookieHeader(t *testing.T) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// A step recorded where its recorder is (the lab's own inspection) names
+// the place once, not "lab · lab".
+func TestTimelineNamesAPlaceOnce(t *testing.T) {
+	e := newEnv(t)
+	for _, lang := range []string{"zh", "en"} {
+		page := string(e.device(t).get("GET", teaItem.Path()+"?lang="+lang).body)
+		for _, name := range []string{"清远农产品质量检测中心", "Qingyuan Agri-Food Testing Centre"} {
+			if strings.Contains(page, name+" · "+name) {
+				t.Errorf("%s page: %q twice on one line", lang, name)
+			}
+		}
+		if !strings.Contains(page, map[string]string{"zh": "清远农产品质量检测中心", "en": "Qingyuan Agri-Food Testing Centre"}[lang]) {
+			t.Errorf("%s page lacks the lab", lang)
+		}
+	}
+}
