@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -24,16 +25,16 @@ import (
 // same name returns the same database.
 type backend struct {
 	name string
-	open func(t *testing.T, name string) *sqlstore.Store
+	open func(t testing.TB, name string) *sqlstore.Store
 }
 
 func backends() []backend {
 	return []backend{
-		{"sqlite", func(t *testing.T, name string) *sqlstore.Store {
+		{"sqlite", func(t testing.TB, name string) *sqlstore.Store {
 			t.Helper()
 			return openSQLite(t, filepath.Join(t.TempDir(), name+".db"))
 		}},
-		{"postgres", func(t *testing.T, name string) *sqlstore.Store {
+		{"postgres", func(t testing.TB, name string) *sqlstore.Store {
 			t.Helper()
 			return openPostgres(t, readmodeltest.Postgres(t))
 		}},
@@ -130,6 +131,7 @@ func TestProjection(t *testing.T) {
 				z.Project(t, live)
 				compareDumps(t, dump(t, live), first)
 			})
+			t.Run("sums", func(t *testing.T) { testSums(t, live) })
 			t.Run("visibility", func(t *testing.T) { testVisibility(t, z, live) })
 			t.Run("stats", func(t *testing.T) { testStats(t, z, live) })
 			t.Run("lists", func(t *testing.T) { testLists(t, live) })
@@ -270,4 +272,32 @@ func idOf(kind string, d map[string]any) string {
 		return fmt.Sprint(d["gtin"], "/", d["lot"])
 	}
 	return fmt.Sprint(d["id"])
+}
+
+// testSums checks the invariant of the kept sums: they equal the figures
+// summed afresh, for the zone and for every party.
+func testSums(t *testing.T, s *sqlstore.Store) {
+	t.Helper()
+	fresh := "SELECT '' AS party, kind, name, dim1, dim2, month, currency, SUM(amount), COUNT(*) FROM rm_figures GROUP BY kind, name, dim1, dim2, month, currency" +
+		" UNION ALL SELECT v.party, f.kind, f.name, f.dim1, f.dim2, f.month, f.currency, SUM(f.amount), COUNT(*) FROM rm_figures f JOIN rm_viewers v ON v.kind = f.kind AND v.id = f.id" +
+		" GROUP BY v.party, f.kind, f.name, f.dim1, f.dim2, f.month, f.currency ORDER BY 1, 2, 3, 4, 5, 6, 7"
+	rows, err := s.DB().Query(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var want []string
+	for rows.Next() {
+		var v [9]string
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, strings.Join(v[:], "|"))
+	}
+	got := dump(t, s)["rm_sums"]
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("kept sums (%d rows) differ from the figures summed afresh (%d rows)", len(got), len(want))
+	}
 }

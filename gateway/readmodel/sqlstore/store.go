@@ -195,7 +195,11 @@ func (t *storeTx) PutRow(ctx context.Context, r readmodel.Row) error {
 		r.Kind, r.ID, r.Status, r.Product, r.Day, string(r.Doc)); err != nil {
 		return err
 	}
-	for _, table := range []string{"rm_parties", "rm_refs", "rm_figures"} {
+	// The row's old figures leave the sums, its new ones enter them.
+	if err := t.moveSums(ctx, r.Kind, r.ID, -1); err != nil {
+		return err
+	}
+	for _, table := range []string{"rm_parties", "rm_viewers", "rm_refs", "rm_figures"} {
 		if err := t.exec(ctx, "DELETE FROM "+table+" WHERE kind = ? AND id = ?", r.Kind, r.ID); err != nil {
 			return err
 		}
@@ -207,6 +211,10 @@ func (t *storeTx) PutRow(ctx context.Context, r readmodel.Row) error {
 		}
 		seen[p] = true
 		if err := t.exec(ctx, "INSERT INTO rm_parties (kind, id, role, party) VALUES (?, ?, ?, ?)", r.Kind, r.ID, p.Role, p.Code); err != nil {
+			return err
+		}
+		if err := t.exec(ctx, "INSERT INTO rm_viewers (kind, id, party, status, product, day) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			r.Kind, r.ID, p.Code, r.Status, r.Product, r.Day); err != nil {
 			return err
 		}
 	}
@@ -225,7 +233,69 @@ func (t *storeTx) PutRow(ctx context.Context, r readmodel.Row) error {
 			return err
 		}
 	}
+	return t.moveSums(ctx, r.Kind, r.ID, +1)
+}
+
+// moveSums adds (sign +1) or takes away (-1) a row's figures, as stored
+// now, to the zone's sums and to those of each of its parties.
+func (t *storeTx) moveSums(ctx context.Context, kind, id string, sign int64) error {
+	type fig struct {
+		name, currency, dim1, dim2, month string
+		amount                            int64
+	}
+	var figs []fig
+	var parties []string
+	if err := t.collect(ctx, "SELECT name, currency, amount, dim1, dim2, month FROM rm_figures WHERE kind = ? AND id = ?", []any{kind, id}, func(sc func(...any) error) error {
+		var f fig
+		if err := sc(&f.name, &f.currency, &f.amount, &f.dim1, &f.dim2, &f.month); err != nil {
+			return err
+		}
+		figs = append(figs, f)
+		return nil
+	}); err != nil || len(figs) == 0 {
+		return err
+	}
+	if err := t.collect(ctx, "SELECT party FROM rm_viewers WHERE kind = ? AND id = ?", []any{kind, id}, func(sc func(...any) error) error {
+		var p string
+		if err := sc(&p); err != nil {
+			return err
+		}
+		parties = append(parties, p)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, f := range figs {
+		for _, party := range append([]string{""}, parties...) {
+			key := []any{party, kind, f.name, f.dim1, f.dim2, f.month, f.currency}
+			if err := t.exec(ctx, `INSERT INTO rm_sums (party, kind, name, dim1, dim2, month, currency, total, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (party, name, kind, dim1, dim2, month, currency) DO UPDATE SET total = rm_sums.total + excluded.total, n = rm_sums.n + excluded.n`,
+				append(key, sign*f.amount, sign)...); err != nil {
+				return err
+			}
+			if sign < 0 {
+				if err := t.exec(ctx, "DELETE FROM rm_sums WHERE party = ? AND kind = ? AND name = ? AND dim1 = ? AND dim2 = ? AND month = ? AND currency = ? AND n = 0", key...); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
+}
+
+// collect runs a query in the transaction and hands each row to fn.
+func (t *storeTx) collect(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := t.tx.QueryContext(ctx, t.s.Rebind(q), args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (t *storeTx) AddEvent(ctx context.Context, e readmodel.Event, figures []readmodel.EventFigure) error {
@@ -325,7 +395,7 @@ func (s *Store) EventByTx(ctx context.Context, txID string) (readmodel.Event, bo
 
 // projectionTables are emptied by Reset, children first.
 func projectionTables() []string {
-	return []string{"rm_event_figures", "rm_figures", "rm_refs", "rm_parties", "rm_rows", "rm_events"}
+	return []string{"rm_sums", "rm_event_figures", "rm_figures", "rm_refs", "rm_viewers", "rm_parties", "rm_rows", "rm_events"}
 }
 
 // Reset implements readmodel.Store.
@@ -353,6 +423,8 @@ func dumpQueries() map[string]string {
 		"rm_events":        "SELECT " + eventCols + " FROM rm_events ORDER BY seq",
 		"rm_rows":          "SELECT kind, id, status, product, day, doc FROM rm_rows ORDER BY kind, id",
 		"rm_parties":       "SELECT kind, id, role, party FROM rm_parties ORDER BY kind, id, role, party",
+		"rm_viewers":       "SELECT kind, id, party, status, product, day FROM rm_viewers ORDER BY kind, id, party",
+		"rm_sums":          "SELECT party, kind, name, dim1, dim2, month, currency, total, n FROM rm_sums ORDER BY party, kind, name, dim1, dim2, month, currency",
 		"rm_refs":          "SELECT kind, id, ref_kind, ref_id FROM rm_refs ORDER BY kind, id, ref_kind, ref_id",
 		"rm_figures":       "SELECT kind, id, pos, name, currency, amount, dim1, dim2, month FROM rm_figures ORDER BY kind, id, pos",
 		"rm_event_figures": "SELECT seq, pos, name, product, month FROM rm_event_figures ORDER BY seq, pos",
@@ -418,28 +490,45 @@ func decodeCursor(s string) (cursor, error) {
 // ErrBadQuery wraps a query the store refuses.
 var ErrBadQuery = errors.New("bad query")
 
-// List implements readmodel.Store.
+// List implements readmodel.Store. A list restricted to a party (the
+// viewer's own rows, or a party filter) is driven by rm_viewers' indexes,
+// in order; any other by rm_rows'.
 func (s *Store) List(ctx context.Context, q readmodel.Query) (readmodel.Page, error) {
 	page := readmodel.Page{Items: []json.RawMessage{}}
 	if err := q.Normalize(); err != nil {
 		return page, fmt.Errorf("%w: %v", ErrBadQuery, err)
 	}
-	where := []string{"r.kind = ?"}
-	args := []any{q.Kind}
+	from, t := "rm_rows r", "r"
+	var where []string
+	var args []any
+	party := q.Party
 	rule, _ := readmodel.RuleOf(q.Kind)
+	// The party filter drives when there is one (it names one
+	// enterprise's rows, usually fewer than a viewer's); the viewer's
+	// own rows are then checked row by row.
+	drive, check := party, ""
 	if !rule.SeesAll(q.Viewer) {
 		if q.Viewer.CreditCode == "" {
 			return page, nil
 		}
-		where = append(where, "EXISTS (SELECT 1 FROM rm_parties v WHERE v.kind = r.kind AND v.id = r.id AND v.party = ?)")
-		args = append(args, q.Viewer.CreditCode)
+		if drive == "" {
+			drive = q.Viewer.CreditCode
+		} else if drive != q.Viewer.CreditCode {
+			check = q.Viewer.CreditCode
+		}
 	}
+	party = check
+	if drive != "" {
+		from, t = "rm_viewers v JOIN rm_rows r ON r.kind = v.kind AND r.id = v.id", "v"
+		where, args = append(where, "v.party = ?"), append(args, drive)
+	}
+	where, args = append(where, t+".kind = ?"), append(args, q.Kind)
 	for _, f := range []struct{ value, cond string }{
-		{q.Party, "EXISTS (SELECT 1 FROM rm_parties p WHERE p.kind = r.kind AND p.id = r.id AND p.party = ?)"},
-		{q.Status, "r.status = ?"},
-		{q.Product, "r.product = ?"},
-		{q.From, "r.day >= ?"},
-		{q.To, "r.day <= ?"},
+		{party, "EXISTS (SELECT 1 FROM rm_viewers p WHERE p.kind = " + t + ".kind AND p.id = " + t + ".id AND p.party = ?)"},
+		{q.Status, t + ".status = ?"},
+		{q.Product, t + ".product = ?"},
+		{q.From, t + ".day >= ?"},
+		{q.To, t + ".day <= ?"},
 	} {
 		if f.value != "" {
 			where = append(where, f.cond)
@@ -456,18 +545,18 @@ func (s *Store) List(ctx context.Context, q readmodel.Query) (readmodel.Page, er
 			return page, fmt.Errorf("%w: %v", ErrBadQuery, err)
 		}
 		if q.Sort == "id" {
-			where = append(where, "r.id "+cmp+" ?")
+			where = append(where, t+".id "+cmp+" ?")
 			args = append(args, c.ID)
 		} else {
-			where = append(where, "(r.day "+cmp+" ? OR (r.day = ? AND r.id "+cmp+" ?))")
-			args = append(args, c.Day, c.Day, c.ID)
+			where = append(where, "("+t+".day, "+t+".id) "+cmp+" (?, ?)")
+			args = append(args, c.Day, c.ID)
 		}
 	}
-	order := "r.day " + dir + ", r.id " + dir
+	order := t + ".day " + dir + ", " + t + ".id " + dir
 	if q.Sort == "id" {
-		order = "r.id " + dir
+		order = t + ".id " + dir
 	}
-	sqlq := "SELECT r.id, r.day, r.doc FROM rm_rows r WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT ?"
+	sqlq := "SELECT r.id, r.day, r.doc FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT ?"
 	args = append(args, q.Limit+1)
 	rows, err := s.db.QueryContext(ctx, s.Rebind(sqlq), args...)
 	if err != nil {
@@ -565,8 +654,10 @@ func (s *Store) Stats(ctx context.Context, v readmodel.Viewer, q readmodel.Stats
 		}
 		sqlq = "SELECT " + strings.Join(append(sel, "'' AS currency", "0 AS total", "COUNT(*)"), ", ") + " FROM rm_event_figures WHERE name = ?" + group
 	} else {
+		// From the kept sums: the zone's (party '') for the regulator and
+		// for the kinds v sees every row of; v's own for the rest.
 		g := append(append([]string(nil), cols...), "currency")
-		vis := ""
+		vis := " AND party = ''"
 		if !v.Has("regulator") { // zone statistics are the regulator's
 			seen := []string{"'-'"}
 			for _, k := range readmodel.Kinds() {
@@ -574,10 +665,14 @@ func (s *Store) Stats(ctx context.Context, v readmodel.Viewer, q readmodel.Stats
 					seen = append(seen, "'"+k+"'")
 				}
 			}
-			vis = " AND (f.kind IN (" + strings.Join(seen, ", ") + ") OR EXISTS (SELECT 1 FROM rm_parties p WHERE p.kind = f.kind AND p.id = f.id AND p.party = ?))"
-			args = append(args, v.CreditCode)
+			in := "kind IN (" + strings.Join(seen, ", ") + ")"
+			vis = " AND party = '' AND " + in
+			if v.CreditCode != "" {
+				vis = " AND ((party = '' AND " + in + ") OR (party = ? AND NOT " + in + "))"
+				args = append(args, v.CreditCode)
+			}
 		}
-		sqlq = "SELECT " + strings.Join(append(g, "SUM(amount)", "COUNT(*)"), ", ") + " FROM rm_figures f WHERE name = ?" + vis +
+		sqlq = "SELECT " + strings.Join(append(g, "SUM(total)", "SUM(n)"), ", ") + " FROM rm_sums WHERE name = ?" + vis +
 			" GROUP BY " + strings.Join(g, ", ") + " ORDER BY " + strings.Join(g, ", ")
 	}
 	rows, err := s.db.QueryContext(ctx, s.Rebind(sqlq), args...)
