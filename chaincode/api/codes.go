@@ -35,6 +35,11 @@ const (
 	CodeLimitExceeded     Code = "LIMIT_EXCEEDED"     // 422: beyond the insurer's credit limit
 )
 
+// Codes of trade verification.
+const (
+	CodeNotReleased Code = "DECLARATION_NOT_RELEASED" // 422: an export financed without a released customs declaration
+)
+
 // Codes of the identity of papers.
 const (
 	CodeDuplicateInvoice          Code = "DUPLICATE_INVOICE"           // 409: the invoice (seller, buyer, number) exists
@@ -49,7 +54,7 @@ func Codes() []Code {
 		CodeAlreadyExists, CodeConflict, CodeRuleViolation, CodeInternal,
 		CodeKindNotGrantable, CodeNotCustodian, CodeEventTooOld,
 		CodeAlreadyPledged, CodeAlreadyEncumbered, CodeAlreadyFinanced,
-		CodeLTVExceeded, CodeRecalled, CodeRiskBlocked, CodeSanctioned, CodeLimitExceeded,
+		CodeLTVExceeded, CodeRecalled, CodeRiskBlocked, CodeSanctioned, CodeLimitExceeded, CodeNotReleased,
 		CodeDuplicateInvoice, CodeLikelyDuplicateReceivable, CodeRegistrationExists,
 	}
 }

@@ -21,6 +21,7 @@ const (
 	PrefixClaim      IDPrefix = "CM"
 	PrefixReceivable IDPrefix = "RV"
 	PrefixSanction   IDPrefix = "SN"
+	PrefixFXReceipt  IDPrefix = "FX" // a foreign-exchange receipt or refund (trade)
 )
 
 // assignedID is the shape of every assigned identifier after its prefix.

@@ -67,6 +67,11 @@ const KindRegulator = "regulator"
 // KindCustomsBroker declares goods to customs on exporters' behalf.
 const KindCustomsBroker = "customs_broker"
 
+// KindCustoms is the customs authority (海关): it releases export
+// declarations. A public-trust kind the zone regulator's organisation
+// grants, as it grants the inspector kind.
+const KindCustoms = "customs"
+
 const GrantPending = "PENDING_APPROVAL"
 
 const GrantActive = "ACTIVE"

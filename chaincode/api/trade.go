@@ -118,6 +118,7 @@ type FXReceipt struct {
 	Reference   string         `json:"reference"` // the bank's remittance reference
 	Settles     []FXSettlement `json:"settles"`
 	Unallocated string         `json:"unallocated"`
+	Refunded    string         `json:"refunded,omitempty"` // a receipt: how much of it refunds sent back
 	RefundOf    string         `json:"refundOf,omitempty"` // the receipt a refund sends back
 	RecordedAt  string         `json:"recordedAt"`
 	TxID        string         `json:"txId"`

@@ -152,6 +152,18 @@ const (
 	TxListSanctions   Tx = "risk:ListSanctions"
 )
 
+// The trade contract (三流合一).
+const (
+	TxRecordDeclaration    Tx = "trade:RecordDeclaration"
+	TxReleaseDeclaration   Tx = "trade:ReleaseDeclaration"
+	TxGetDeclaration       Tx = "trade:GetDeclaration"
+	TxRecordFXReceipt      Tx = "trade:RecordFXReceipt"
+	TxGetFXReceipt         Tx = "trade:GetFXReceipt"
+	TxVerifyTrade          Tx = "trade:VerifyTrade"
+	TxGetTradeVerification Tx = "trade:GetTradeVerification"
+	TxListTradeMismatches  Tx = "trade:ListTradeMismatches"
+)
+
 // The grade contract.
 const (
 	TxGetCreditGrade Tx = "grade:GetCreditGrade"
@@ -258,5 +270,13 @@ func Transactions() []Tx {
 		TxLiftSanction,
 		TxListSanctions,
 		TxGetCreditGrade,
+		TxRecordDeclaration,
+		TxReleaseDeclaration,
+		TxGetDeclaration,
+		TxRecordFXReceipt,
+		TxGetFXReceipt,
+		TxVerifyTrade,
+		TxGetTradeVerification,
+		TxListTradeMismatches,
 	}
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/qingchain/qingchain/chaincode/risk"
 	"github.com/qingchain/qingchain/chaincode/riskreview"
 	"github.com/qingchain/qingchain/chaincode/trace"
+	"github.com/qingchain/qingchain/chaincode/trade"
 )
 
-// The nine contracts of the chaincode, each assembled from the domain
+// The ten contracts of the chaincode, each assembled from the domain
 // transaction sets that make it up. Only transaction functions may be
 // exported methods of a set: the contract API exposes every one.
 type (
@@ -57,6 +58,10 @@ type (
 		contractapi.Contract
 		*credit.Grade
 	}
+	tradeContract struct {
+		contractapi.Contract
+		*trade.Trade
+	}
 )
 
 // assemble builds the contracts, wiring each domain to the ones above it
@@ -80,7 +85,9 @@ func assemble() []contractapi.ContractInterface {
 	riskC.Name = "risk"
 	gradeC := &gradeContract{Grade: &credit.Grade{}}
 	gradeC.Name = "grade"
-	return []contractapi.ContractInterface{registryC, traceC, receiptC, financeC, creditC, insuranceC, receivableC, riskC, gradeC}
+	tradeC := &tradeContract{Trade: trade.New(trade.Domains())}
+	tradeC.Name = "trade"
+	return []contractapi.ContractInterface{registryC, traceC, receiptC, financeC, creditC, insuranceC, receivableC, riskC, gradeC, tradeC}
 }
 
 // New assembles Qingchain's chaincode from its contracts.

@@ -10,6 +10,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/money"
 	"github.com/qingchain/qingchain/chaincode/receivables"
 	"github.com/qingchain/qingchain/chaincode/risk"
+	"github.com/qingchain/qingchain/chaincode/trade"
 	"github.com/shopspring/decimal"
 )
 
@@ -69,12 +70,18 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *api.Financing,
 		if v, err = rvFinanceable(rv, f.Applicant, cur, today); err != nil {
 			return v, err
 		}
+		if err := trade.NewGate(trade.Domains()).RequireReleased(ctx, rv.ID); err != nil {
+			return v, err
+		}
 	case api.FinancingPolicy:
 		s, err := insurance.LoadShipment(ctx, col.ShipmentID)
 		if err != nil {
 			return v, err
 		}
 		if v, err = insFinanceable(s, f.Applicant, f.Bank, cur, today); err != nil {
+			return v, err
+		}
+		if err := trade.NewGate(trade.Domains()).RequireReleased(ctx, s.ID); err != nil {
 			return v, err
 		}
 	default:

@@ -28,10 +28,10 @@ func genesisGovernance() api.Governance {
 			{MSPID: "BankMSP", Kinds: []string{api.KindBank}},
 			{MSPID: "InsurerMSP", Kinds: []string{api.KindInsurer}},
 			{MSPID: "PlatformMSP", Kinds: []string{api.KindCustomsBroker, api.KindExporter, api.KindLogistics, api.KindProcessor, api.KindProducer}},
-			{MSPID: "RegulatorMSP", Kinds: []string{api.KindInspector, api.KindRegulator}},
+			{MSPID: "RegulatorMSP", Kinds: []string{api.KindCustoms, api.KindInspector, api.KindRegulator}},
 			{MSPID: "WarehouseMSP", Kinds: []string{api.KindLogistics, api.KindWarehouse}},
 		},
-		TrustKinds: []string{api.KindBank, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse},
+		TrustKinds: []string{api.KindBank, api.KindCustoms, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse},
 	}
 }
 

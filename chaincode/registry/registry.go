@@ -12,7 +12,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
-var allKinds = []string{api.KindBank, api.KindCustomsBroker, api.KindExporter, api.KindInspector, api.KindInsurer, api.KindLogistics, api.KindProcessor, api.KindProducer, api.KindRegulator, api.KindWarehouse}
+var allKinds = []string{api.KindBank, api.KindCustoms, api.KindCustomsBroker, api.KindExporter, api.KindInspector, api.KindInsurer, api.KindLogistics, api.KindProcessor, api.KindProducer, api.KindRegulator, api.KindWarehouse}
 
 const (
 	objEnterprise       = "enterprise"

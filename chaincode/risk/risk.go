@@ -147,28 +147,36 @@ func ShippingEvents(ctx contractapi.TransactionContextInterface, lots []api.LotR
 	events := []string{}
 	var missing []trace.LotKey
 	for _, r := range lots {
-		refs, err := trace.LotEventRefs(ctx, r.GTIN, r.Lot)
+		ev, err := LatestShipping(ctx, r.GTIN, r.Lot)
 		if err != nil {
 			return nil, nil, err
 		}
-		found := ""
-		for i, n := len(refs)-1, 0; i >= 0 && n < MaxEventsExamined; i, n = i-1, n+1 {
-			ev, err := trace.LoadEvent(ctx, refs[i].Hex)
-			if err != nil {
-				return nil, nil, err
-			}
-			if ev.BizStep == "shipping" {
-				found = ev.ID
-				break
-			}
-		}
-		if found == "" {
+		if ev == nil {
 			missing = append(missing, trace.LotKey{GTIN: r.GTIN, Lot: r.Lot})
 		} else {
-			events = append(events, found)
+			events = append(events, ev.ID)
 		}
 	}
 	return events, missing, nil
+}
+
+// LatestShipping is the latest shipping event naming the lot, nil when
+// none is among its newest MaxEventsExamined events.
+func LatestShipping(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.TraceEvent, error) {
+	refs, err := trace.LotEventRefs(ctx, gtin, lot)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := len(refs)-1, 0; i >= 0 && n < MaxEventsExamined; i, n = i-1, n+1 {
+		ev, err := trace.LoadEvent(ctx, refs[i].Hex)
+		if err != nil {
+			return nil, err
+		}
+		if ev.BizStep == "shipping" {
+			return ev, nil
+		}
+	}
+	return nil, nil
 }
 
 func NoShippingFlag(missing []trace.LotKey) *api.RiskFlag {

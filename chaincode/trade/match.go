@@ -357,13 +357,13 @@ func (m *matcher) compareValue(declared decimal.Decimal, refs []string) {
 	if inv.Sign() > 0 {
 		ratio = declared.DivRound(inv, 4).String()
 	}
-	m.reason(api.ReasonDeclaredValue, api.FlowDeclared, "declared value %s %s is %s of invoice %s %s (tolerance ±%s)",
+	m.reason(api.ReasonDeclaredValue, api.FlowDeclared, "declared value %s %s is %s × the invoice %s %s (tolerance ±%s)",
 		m.fmt(declared), m.cur.Code, ratio, m.fmt(inv), m.cur.Code, m.tol.Value)
 	sev := api.SeverityWarning
 	if declared.GreaterThan(inv.Mul(m.tol.Blocking)) {
 		sev = api.SeverityBlocking
 	}
-	m.finding(api.RiskDeclaredValue, sev, refs, "declared value %s %s is %s of the invoice %s %s",
+	m.finding(api.RiskDeclaredValue, sev, refs, "declared value %s %s is %s × the invoice %s %s",
 		m.fmt(declared), m.cur.Code, ratio, m.fmt(inv), m.cur.Code)
 }
 

@@ -367,7 +367,9 @@ func TestMatchPropertyOrderFree(t *testing.T) {
 		want := Match(in)
 		shuffled := in
 		shuffled.Receipts = slices.Clone(in.Receipts)
-		r.Shuffle(len(shuffled.Receipts), func(a, b int) { shuffled.Receipts[a], shuffled.Receipts[b] = shuffled.Receipts[b], shuffled.Receipts[a] })
+		r.Shuffle(len(shuffled.Receipts), func(a, b int) {
+			shuffled.Receipts[a], shuffled.Receipts[b] = shuffled.Receipts[b], shuffled.Receipts[a]
+		})
 		dc := in.Declarations[0]
 		dc.Lines = slices.Clone(dc.Lines)
 		slices.Reverse(dc.Lines)

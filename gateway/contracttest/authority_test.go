@@ -19,10 +19,10 @@ var genesisGrants = map[string][]string{
 	WarehouseMSP: {"logistics", "warehouse"},
 	BankMSP:      {"bank"},
 	InsurerMSP:   {"insurer"},
-	RegulatorMSP: {"inspector", "regulator"},
+	RegulatorMSP: {"customs", "inspector", "regulator"},
 }
 
-var allKinds = []string{"producer", "processor", "logistics", "warehouse", "exporter", "customs_broker", "bank", "insurer", "inspector", "regulator"}
+var allKinds = []string{"producer", "processor", "logistics", "warehouse", "exporter", "customs_broker", "customs", "bank", "insurer", "inspector", "regulator"}
 
 // gateCodes are the refusals of a caller that lacks the grant.
 var gateCodes = []string{"FORBIDDEN", "UNREGISTERED", "KIND_NOT_GRANTABLE"}
@@ -77,14 +77,12 @@ func (w *authWorld) act(m *identity.Identity, kind string, seq int) string {
 	case "logistics":
 		fn, args = api.TxRecordEvent, []string{trJSON(trObj{"type": "ObjectEvent", "bizStep": "departing", "eventTime": w.eventTime(), "lots": []trObj{trLotRef(w.leaf, "TEA1")}})}
 	case "customs_broker":
-		// No contract acts on this kind yet; what the registry says the
-		// caller may do is the check.
-		var c api.Caller
-		Into(w.T, &c)(w.C.WhoAmI(w.Ctx, m))
-		if c.Enterprise == nil || !slices.Contains(c.Enterprise.Kinds, kind) {
-			return "FORBIDDEN"
-		}
-		return ""
+		fn, args = api.TxRecordDeclaration, []string{trJSON(api.DeclarationInput{Number: fmt.Sprintf("516820261%09d", seq), TradeMode: api.TradeMode9710,
+			Exporter: w.victim.CreditCode, Consignee: api.BuyerInput{Name: "Hamburg Tee GmbH", Country: "DE", RegistrationID: "HRB-1"}, Destination: "DE", Currency: "USD",
+			Lines:    []api.DeclarationLine{{HSCode: "0902301000", Description: "红茶", Quantity: "500", Unit: "kg", Value: "5000.00", Lots: []api.LotRef{{GTIN: w.leaf, Lot: "TEA1"}}}},
+			Invoices: []string{fmt.Sprintf("AT-INV-%d", seq)}})}
+	case "customs":
+		fn, args = api.TxReleaseDeclaration, []string{"516820269999999999", `{"releaseDate":"2026-03-01"}`}
 	default:
 		w.t.Fatalf("no act for kind %s", kind)
 	}

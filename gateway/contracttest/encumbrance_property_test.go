@@ -83,6 +83,7 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 			"customsDeclarationNo": f.nextCustoms(), "customsValue": "20000.00", "shipmentDate": f.day(), "paymentDueDate": f.dayPlus(90),
 			"lots": []map[string]string{{"gtin": p.gtin, "lot": lot}}})
 		f.mustDo(&s, f.trader.Identity, api.TxDeclareShipment, string(sin))
+		f.customsRelease(s.Shipment)
 		f.assign(s.ID, f.bank)
 		p.lots, p.ship[lot] = append(p.lots, lot), s.ID
 	}

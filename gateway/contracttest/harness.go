@@ -144,7 +144,7 @@ func (n *Net) Enterprise(org, name string, kinds ...string) *Member {
 
 // TrustKinds are the kinds the genesis governance makes wait for the zone
 // regulator's approval.
-var TrustKinds = []string{api.KindBank, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse}
+var TrustKinds = []string{api.KindBank, api.KindCustoms, api.KindCustomsBroker, api.KindInspector, api.KindInsurer, api.KindRegulator, api.KindWarehouse}
 
 // GrantingOrg is the organisation that grants a kind under the genesis
 // governance (for logistics, the platform's).
@@ -156,7 +156,7 @@ func GrantingOrg(kind string) string {
 		return InsurerMSP
 	case api.KindWarehouse:
 		return WarehouseMSP
-	case api.KindRegulator, api.KindInspector:
+	case api.KindRegulator, api.KindInspector, api.KindCustoms:
 		return RegulatorMSP
 	default:
 		return PlatformMSP

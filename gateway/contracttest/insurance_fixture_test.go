@@ -19,6 +19,7 @@ type insFix struct {
 	buyers  int
 	invoice int
 	customs int
+	broker  *Member // a customs broker, made when first needed (customsRelease)
 }
 
 func newInsFix(t testing.TB) *insFix {
@@ -126,6 +127,7 @@ func (f *insFix) declare(s insShip) api.ShipmentView {
 	f.T.Helper()
 	var v api.ShipmentView
 	Result(f.T, &v)(f.C.DeclareShipment(f.Ctx, f.trader.Identity, f.shipmentInput(s, f.nextInvoice())))
+	f.customsRelease(v.Shipment)
 	return v
 }
 

@@ -37,7 +37,7 @@ const (
 
 // trustKinds wait for the zone regulator's approval under the genesis
 // governance (chaincode/contracts/governance.go).
-var trustKinds = []string{"bank", "customs_broker", "inspector", "insurer", "regulator", "warehouse"}
+var trustKinds = []string{"bank", "customs", "customs_broker", "inspector", "insurer", "regulator", "warehouse"}
 
 // Orgs lists the organisations of the channel.
 var Orgs = []string{PlatformMSP, WarehouseMSP, BankMSP, InsurerMSP, RegulatorMSP}
@@ -147,6 +147,9 @@ var enterprises = []enterpriseSpec{
 	{"insurer", InsurerMSP, 8, "南粤出口信用保险有限公司", "Nanyue Export Credit Insurance Co.", []string{"insurer"}},
 	{"inspector", RegulatorMSP, 9, "清远农产品质量检测中心", "Qingyuan Agri-Food Testing Centre", []string{"inspector"}},
 	{"regulator", RegulatorMSP, 10, "清远跨境电商综试区管理办公室", "Qingyuan Cross-Border E-Commerce Zone Office", []string{"regulator"}},
+	{"customs-broker", PlatformMSP, 11, "清远港通报关有限公司", "Qingyuan Gangtong Customs Brokerage Co.", []string{"customs_broker"}},
+	// 12 is left for the README's onboarding of a customs broker.
+	{"customs", RegulatorMSP, 13, "清远海关", "Qingyuan Customs", []string{"customs"}},
 }
 
 // CreditCode gives the fictional, checksum-valid credit code of demo

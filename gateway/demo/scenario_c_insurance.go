@@ -72,6 +72,9 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
+	if err := customsClear(ctx, e, day(-27, 10).Add(10*time.Minute), ship1, "800"); err != nil {
+		return err
+	}
 	if err := assign(day(-27, 11), ship1); err != nil {
 		return err
 	}
@@ -117,6 +120,9 @@ func insuranceScenario(ctx context.Context, e *Env) error {
 	}
 	ship2, err := declare(day(-3, 10), "QYX-2026-0702", "516820261000000702", "22000.00", 60)
 	if err != nil {
+		return err
+	}
+	if err := customsClear(ctx, e, day(-3, 10).Add(10*time.Minute), ship2, "800"); err != nil {
 		return err
 	}
 	if err := assign(day(-3, 11), ship2); err != nil {

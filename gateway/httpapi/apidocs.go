@@ -46,6 +46,7 @@ func apiInfo() apidoc.Info {
 			{Name: "financings", Description: "Financings against receipts, receivables and insured shipments, and the encumbrance register"},
 			{Name: "insurance", Description: "Export credit insurance: buyer credit limits, policies, shipments, assignments of proceeds, claims"},
 			{Name: "receivables", Description: "Receivables from invoices linked to shipments"},
+			{Name: "trade", Description: "Trade verification (三流合一): export declarations, foreign-exchange receipts, and the four flows of a trade side by side"},
 			{Name: "risk", Description: "Risk flags on receivables and shipments"},
 			{Name: "ledger", Description: "Where a transaction or block sits in the chain"},
 			{Name: "readmodel", Description: "The zone's statistics and the stream of ledger events, from the read model (lists are under their resources' tags)"},

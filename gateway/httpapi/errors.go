@@ -55,6 +55,7 @@ var statusByCode = map[api.Code]int{
 	api.CodeRecalled:                 http.StatusUnprocessableEntity,
 	api.CodeRiskBlocked:              http.StatusUnprocessableEntity,
 	api.CodeEventTooOld:              http.StatusUnprocessableEntity,
+	api.CodeNotReleased:              http.StatusUnprocessableEntity,
 	gateway.CodeIdempotencyKeyReused: http.StatusUnprocessableEntity,
 	// The ledger.
 	gateway.CodeLedgerUnavailable: http.StatusServiceUnavailable,

@@ -112,6 +112,11 @@ func requiredFields() map[string][]string {
 		"resolveRiskFlag": {"code", "note"},
 
 		"reportProduct": {"link", "kind", "message"},
+
+		"recordDeclaration": {"number", "tradeMode", "exporter", "consignee", "consignee.name", "consignee.country", "consignee.registrationId", "destination", "currency",
+			"lines", "lines.hsCode", "lines.description", "lines.quantity", "lines.unit", "lines.value", "lines.lots", "lines.lots.gtin", "lines.lots.lot"},
+		"releaseDeclaration": {"releaseDate"},
+		"recordFXReceipt":    {"beneficiary", "amount", "currency", "valueDate", "reference", "settles.invoiceNumber", "settles.amount"},
 	}
 }
 
@@ -147,7 +152,8 @@ func operationErrors() map[string][]apidoc.Failure {
 		"applyForFinancing": {sanctioned, pledged, financed},
 		"approveFinancing": {sanctioned, pledged, encumbered, financed, riskBlocked,
 			{Code: string(api.CodeLTVExceeded), When: "principal over collateral value is above the maximum loan-to-value (after the grade's factor)"},
-			{Code: string(api.CodeRegistrationExists), When: "the registry registration number is on another financing"}},
+			{Code: string(api.CodeRegistrationExists), When: "the registry registration number is on another financing"},
+			{Code: string(api.CodeNotReleased), When: "a receivable of an overseas buyer or an insured shipment that no released export declaration covers"}},
 		"addCollateral": {pledged, encumbered, riskBlocked},
 
 		"declareShipment": {{Code: string(api.CodeLimitExceeded), When: "the shipment is beyond the buyer credit limit's available amount"}},

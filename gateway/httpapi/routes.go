@@ -210,7 +210,7 @@ func (s *Server) table() []Route {
 			handle: plainRead(s, s.client.ListFinancings)},
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/financings/:id", ID: "getFinancing", Tag: "financings", Summary: "A financing with principal outstanding, interest accrued as of a date, payoff and postings (parties only)", Auth: true, Params: params(idParamOf("Financing id", financingIDPattern), asOfParam), Result: api.FinancingView{}},
 			handle: s.getFinancing},
-		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/approve", ID: "approveFinancing", Tag: "financings", Summary: "Approve with terms; pledges every collateral receipt in the same transaction (409 ALREADY_PLEDGED, 409 ALREADY_ENCUMBERED when the goods, invoice, declaration or shipment behind the collateral back another live financing, 422 LTV_EXCEEDED, 422 RISK_BLOCKED while a blocking risk flag stands on the collateral and is not overridden)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: api.FinancingTerms{}, Result: written[api.Financing]{}},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/approve", ID: "approveFinancing", Tag: "financings", Summary: "Approve with terms; pledges every collateral receipt in the same transaction (409 ALREADY_PLEDGED, 409 ALREADY_ENCUMBERED when the goods, invoice, declaration or shipment behind the collateral back another live financing, 422 LTV_EXCEEDED, 422 RISK_BLOCKED while a blocking risk flag stands on the collateral and is not overridden, 422 DECLARATION_NOT_RELEASED for an export no released customs declaration covers)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: api.FinancingTerms{}, Result: written[api.Financing]{}},
 			handle: idWithObject(s, financingIDPattern, s.client.ApproveFinancing)},
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/financings/:id/reject", ID: "rejectFinancing", Tag: "financings", Summary: "Reject an application (bank)", Auth: true, Idempotent: true, Params: params(idParamOf("Financing id", financingIDPattern)), Body: reasonRequest{}, Result: written[api.Financing]{}},
 			handle: idWithReason(s, financingIDPattern, s.client.RejectFinancing)},
@@ -295,6 +295,25 @@ func (s *Server) table() []Route {
 		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/receivables/:id/payments", ID: "recordReceivablePayment", Tag: "receivables", Summary: "Record a payment of the receivable", Auth: true, Idempotent: true, Params: params(idParamOf("Receivable id", receivableIDPattern)), Body: repaymentRequest{}, Result: written[api.ReceivableView]{}, Status: http.StatusCreated},
 			handle: amountAndDate(s, receivableIDPattern, s.client.RecordReceivablePayment)},
 
+		// Trade verification (三流合一): export declarations, foreign-exchange
+		// receipts, and the four flows of a trade side by side.
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/declarations", ID: "recordDeclaration", Tag: "trade", Summary: "Record an export declaration: trade mode (9610, 9710, 9810, 0110), lines (HS code, goods, quantity and unit, value, lots), the invoices and insured shipments it covers (customs broker or customs; 409 ALREADY_EXISTS for a number recorded)", Auth: true, Idempotent: true, Body: api.DeclarationInput{}, Result: written[api.Declaration]{}, Status: http.StatusCreated},
+			handle: passthrough(s, s.client.RecordDeclaration)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/declarations/:number", ID: "getDeclaration", Tag: "trade", Summary: "An export declaration (its exporter and declarant, customs, banks, insurers, regulators)", Auth: true, Params: params(declarationNoParam), Result: api.Declaration{}},
+			handle: s.getDeclaration},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/declarations/:number/release", ID: "releaseDeclaration", Tag: "trade", Summary: "Record customs' release (放行) on a date not after today (customs, or the declaring broker relaying it; 409 CONFLICT when already released)", Auth: true, Idempotent: true, Params: params(declarationNoParam), Body: api.DeclarationReleaseInput{}, Result: written[api.Declaration]{}},
+			handle: s.releaseDeclaration},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/fx-receipts", ID: "recordFXReceipt", Tag: "trade", Summary: "Record a foreign-exchange receipt or refund for an exporter: payer and country, amount, value date, the bank's reference (once per bank), the invoices it settles in parts (the receiving bank)", Auth: true, Idempotent: true, Body: api.FXReceiptInput{}, Result: written[api.FXReceipt]{}, Status: http.StatusCreated},
+			handle: passthrough(s, s.client.RecordFXReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/fx-receipts/:id", ID: "getFXReceipt", Tag: "trade", Summary: "A foreign-exchange receipt or refund (the receiving bank, the beneficiary, regulators)", Auth: true, Params: params(idParamOf("FX receipt id", fxReceiptIDPattern)), Result: api.FXReceipt{}},
+			handle: idRead(s, fxReceiptIDPattern, s.client.GetFXReceipt)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/trades/:id", ID: "getTradeVerification", Tag: "trade", Summary: "The four flows of a receivable's or insured shipment's invoice side by side — goods shipped, declared and released, invoiced, money received — with the verdict (VERIFIED, PARTIAL, MISMATCH), its reasons and risk findings, as they stand (the seller, its insurer, banks, customs, regulators)", Auth: true, Params: params(tradePaperParam), Result: api.TradeVerification{}},
+			handle: idRead(s, tradePaperPattern, s.client.GetTradeVerification)},
+		{Operation: apidoc.Operation{Method: http.MethodPost, Path: "/api/v1/trades/:id/verify", ID: "verifyTrade", Tag: "trade", Summary: "Verify a trade: record the verdict and raise its findings as risk flags on the receivable and its insured shipment, where a BLOCKING one refuses financing until overridden", Auth: true, Idempotent: true, Params: params(tradePaperParam), Result: written[api.TradeVerification]{}},
+			handle: idOnly(s, tradePaperPattern, s.client.VerifyTrade)},
+		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/trade-mismatches", ID: "listTradeMismatches", Tag: "trade", Summary: "Trades last verified as MISMATCH, with their reasons (regulators, customs)", Auth: true, Result: []api.TradeVerification{}},
+			handle: plainRead(s, s.client.ListTradeMismatches)},
+
 		// Risk flags.
 		{Operation: apidoc.Operation{Method: http.MethodGet, Path: "/api/v1/risk-flags/:entity/:id", ID: "getRiskFlags", Tag: "risk", Summary: "Risk flags recorded for a receivable or shipment (bank, insurer, regulator)", Auth: true, Params: params(riskEntityParam, riskIDParam), Result: []api.RiskFlag{}},
 			handle: riskRead(s, s.client.GetRiskFlags)},
@@ -312,7 +331,7 @@ var (
 	creditCodeParam = apidoc.Param{Name: "code", In: "path", Description: "Unified social credit code (GB 32100-2015)",
 		Pattern: `^[0-9A-HJ-NPQRTUWXY]{18}$`, Example: "91441800QC00000011"}
 	kindParam = apidoc.Param{Name: "kind", In: "path", Pattern: kindPattern.String(), Example: "warehouse",
-		Description: "A kind of business (producer, processor, logistics, warehouse, exporter, customs_broker, bank, insurer, inspector, regulator)"}
+		Description: "A kind of business (producer, processor, logistics, warehouse, exporter, customs_broker, customs, bank, insurer, inspector, regulator)"}
 	proposalIDParam = apidoc.Param{Name: "id", In: "path", Pattern: proposalIDPattern.String(), Example: exampleTxID,
 		Description: "The governance proposal's id (the transaction id that proposed it)"}
 	orgParam         = apidoc.Param{Name: "org", In: "query", Description: "MSP ID, e.g. BankMSP", Pattern: mspPattern.String()}
@@ -334,8 +353,12 @@ var (
 	holderParam        = apidoc.Param{Name: "holder", In: "query", Description: "Credit code of the holder (default: the caller)", Pattern: creditCodeParam.Pattern}
 	warehouseParam     = apidoc.Param{Name: "warehouse", In: "query", Description: "Credit code of the issuing warehouse", Pattern: creditCodeParam.Pattern}
 	asOfParam          = apidoc.Param{Name: "asOf", In: "query", Description: "Accrue interest as of this date (default: today)", Type: "date"}
-	riskEntityParam    = apidoc.Param{Name: "entity", In: "path", Description: "What the flags are on", Enum: []string{"receivable", "shipment"}, Example: "receivable"}
-	riskIDParam        = apidoc.Param{Name: "id", In: "path", Description: "Receivable or shipment id",
+	declarationNoParam = apidoc.Param{Name: "number", In: "path", Description: "Customs declaration number (报关单号, 18 digits)",
+		Pattern: declarationNoPattern.String(), Example: "516820261000000801"}
+	tradePaperParam = apidoc.Param{Name: "id", In: "path", Description: "The receivable or insured shipment whose invoice is the trade",
+		Pattern: tradePaperPattern.String(), Example: "RV-2026-0123456789ABCDEF"}
+	riskEntityParam = apidoc.Param{Name: "entity", In: "path", Description: "What the flags are on", Enum: []string{"receivable", "shipment"}, Example: "receivable"}
+	riskIDParam     = apidoc.Param{Name: "id", In: "path", Description: "Receivable or shipment id",
 		Pattern: `^(RV|SH)-[0-9]{4}-[0-9A-F]{16}$`, Example: "RV-2026-0123456789ABCDEF"}
 	digitalLinkParam = apidoc.Param{Name: "path", In: "path", Description: "{gtin}[/10/{lot}[/21/{serial}]] in GS1 order",
 		Example: "06901234500028/10/BT-2026-06A/21/TIN00001"}

@@ -73,7 +73,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	if err := demo.Seed(context.Background(), e.ledger, clock, e.ledger, e.wallet, e.dir, "https://trace.example", slog.New(slog.DiscardHandler),
-		demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall); err != nil {
+		demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall, demo.TradeVerification); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(filepath.Join(e.dir, demo.CredentialsFile))

@@ -304,7 +304,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		// In story order: the pledge and the insurance finance the tea,
 		// the margin call the chicken.
 		if err := demo.Seed(ctx, ledger, clock, cas, w, *dataDir, *publicURL, log,
-			demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall); err != nil {
+			demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall, demo.TradeVerification); err != nil {
 			return err
 		}
 	}
