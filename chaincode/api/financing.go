@@ -167,8 +167,31 @@ type Financing struct {
 	AdjustedCollateralValue string            `json:"adjustedCollateralValue,omitempty"`
 	MarginCall              *MarginCall       `json:"marginCall,omitempty"`
 	ClosedAt                string            `json:"closedAt,omitempty"`
-	UpdatedAt               string            `json:"updatedAt"`
-	TxID                    string            `json:"txId"`
+	// PrivateTermsHash is SHA-256 (hex) of the bank's private term sheet
+	// (PrivateTerms), kept in the collection of the bank's and the
+	// applicant's organisations; empty while none is recorded.
+	PrivateTermsHash string `json:"privateTermsHash,omitempty"`
+	UpdatedAt        string `json:"updatedAt"`
+	TxID             string `json:"txId"`
+}
+
+// PrivateTerms is a bank's confidential term sheet of a financing: what no
+// rule of the chaincode needs and no other organisation's peer may hold
+// (its internal credit notes, its own haircut schedule, covenants). It
+// travels as transient data "terms" and is kept in the private data
+// collection of the bank's and the applicant's organisations; its hash is
+// on the financing, so that a third party shown it can check it.
+type PrivateTerms struct {
+	InternalNotes string            `json:"internalNotes"`
+	Haircuts      map[string]string `json:"haircuts,omitempty"` // risk event -> fraction, decimal strings
+	Covenants     []string          `json:"covenants,omitempty"`
+}
+
+// PrivateTermsCheck answers whether a term sheet shown is the one recorded.
+type PrivateTermsCheck struct {
+	FinancingID string `json:"financingId"`
+	Recorded    bool   `json:"recorded"`
+	Matches     bool   `json:"matches"`
 }
 
 // AsOf is a financing's balance on a date, computed, not stored.

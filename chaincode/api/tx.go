@@ -96,6 +96,10 @@ const (
 	TxDeclareDefault    Tx = "finance:DeclareDefault"
 	TxGetFinancing      Tx = "finance:GetFinancing"
 	TxListFinancings    Tx = "finance:ListFinancings"
+	// The bank's private term sheet (transient data "terms").
+	TxRecordPrivateTerms Tx = "finance:RecordPrivateTerms"
+	TxGetPrivateTerms    Tx = "finance:GetPrivateTerms"
+	TxCheckPrivateTerms  Tx = "finance:CheckPrivateTerms"
 )
 
 // The credit contract.
@@ -231,6 +235,9 @@ func Transactions() []Tx {
 		TxDeclareDefault,
 		TxGetFinancing,
 		TxListFinancings,
+		TxRecordPrivateTerms,
+		TxGetPrivateTerms,
+		TxCheckPrivateTerms,
 		TxGetCreditRecord,
 		TxSetCreditLimit,
 		TxGetCreditLimit,

@@ -2,8 +2,10 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
 )
 
@@ -77,4 +79,53 @@ func (c *Client) GetCreditRecord(ctx context.Context, as *identity.Identity, cre
 // GetCreditGrade grades an enterprise from its credit record.
 func (c *Client) GetCreditGrade(ctx context.Context, as *identity.Identity, creditCode string) (api.CreditGrade, error) {
 	return evaluate[api.CreditGrade](ctx, c, as, api.TxGetCreditGrade, creditCode)
+}
+
+// PrivateTermsTransient is the transient field a private term sheet
+// travels in: never an argument, so never in a block.
+const PrivateTermsTransient = "terms"
+
+// RecordPrivateTerms is the bank recording its private term sheet of a
+// financing; the sheet goes as transient data to the bank's and the
+// applicant's organisations' peers, its hash onto the financing.
+func (c *Client) RecordPrivateTerms(ctx context.Context, as *identity.Identity, financingID string, terms api.PrivateTerms) (Written[api.Financing], error) {
+	req, err := termsRequest(api.TxRecordPrivateTerms, financingID, terms)
+	if err != nil {
+		return Written[api.Financing]{}, err
+	}
+	commit, err := c.ledger.Submit(ctx, as, req)
+	if err != nil {
+		return Written[api.Financing]{}, err
+	}
+	w := Written[api.Financing]{Commit: commit}
+	return w, c.decode(api.TxRecordPrivateTerms, commit.Payload, &w.Result)
+}
+
+// GetPrivateTerms reads a financing's private term sheet (its bank and its
+// applicant only).
+func (c *Client) GetPrivateTerms(ctx context.Context, as *identity.Identity, financingID string) (api.PrivateTerms, error) {
+	return evaluate[api.PrivateTerms](ctx, c, as, api.TxGetPrivateTerms, financingID)
+}
+
+// CheckPrivateTerms asks whether a term sheet one was shown is the one
+// recorded for a financing (any enterprise; compares hashes).
+func (c *Client) CheckPrivateTerms(ctx context.Context, as *identity.Identity, financingID string, shown api.PrivateTerms) (api.PrivateTermsCheck, error) {
+	var out api.PrivateTermsCheck
+	req, err := termsRequest(api.TxCheckPrivateTerms, financingID, shown)
+	if err != nil {
+		return out, err
+	}
+	raw, err := c.ledger.Evaluate(ctx, as, req)
+	if err != nil {
+		return out, err
+	}
+	return out, c.decode(api.TxCheckPrivateTerms, raw, &out)
+}
+
+func termsRequest(tx api.Tx, financingID string, terms api.PrivateTerms) (gateway.Request, error) {
+	raw, err := json.Marshal(terms)
+	if err != nil {
+		return gateway.Request{}, err
+	}
+	return gateway.Request{Function: string(tx), Args: []string{financingID}, Transient: map[string][]byte{PrivateTermsTransient: raw}}, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/identity"
+	"github.com/qingchain/qingchain/network"
 )
 
 // The zone's organisations.
@@ -80,7 +81,7 @@ func New(t testing.TB) *Net {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := devledger.Open(devledger.Config{Dir: t.TempDir(), Chaincode: cc, Orgs: Orgs, BatchTimeout: time.Millisecond, Now: clock.Now})
+	l, err := devledger.Open(devledger.Config{Dir: t.TempDir(), Chaincode: cc, Orgs: Orgs, Collections: Collections(t), BatchTimeout: time.Millisecond, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +103,21 @@ func On(t testing.TB, l *devledger.Ledger, clock *Clock) *Net {
 		n.Admins[org] = admin
 	}
 	return n
+}
+
+// Collections are the chaincode's private data collections, as the Fabric
+// network defines them (network/collections/qingchain.json).
+func Collections(t testing.TB) []devledger.Collection {
+	t.Helper()
+	raw, err := network.Collections("qingchain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := devledger.ParseCollections(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
 }
 
 // CreditCode makes a valid fictional unified social credit code from a

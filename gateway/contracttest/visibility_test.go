@@ -88,17 +88,20 @@ func TestVisibilityTable(t *testing.T) {
 	r := f.receipt(f.trader, "100", "300000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "100000.00", "CNY", r.ID)
 	approval := f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, trJSON(wrTerms("100000.00", "0.0435", 90, "0.65")))
+	sheet, err := f.C.RecordPrivateTerms(f.Ctx, f.bank.Identity, fin.ID, api.PrivateTerms{InternalNotes: "credit memo: watch exports"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	records := map[string]struct {
 		read      func(m *Member) error
-		key, want string // a public write of the approval and a field of its value
+		tx        string // the transaction that wrote it
+		key, want string // a public write of tx and a field of its value
 	}{
-		"Warehouse receipt": {func(m *Member) error { _, err := f.C.GetReceipt(f.Ctx, m.Identity, r.ID); return err }, "receipt", `"valuation"`},
-		"Financing":         {func(m *Member) error { _, err := f.C.GetFinancing(f.Ctx, m.Identity, fin.ID, ""); return err }, "financing", `"maxLtv":"0.65"`},
-	}
-	writes, err := f.Ledger.TxWrites(approval.TxID)
-	if err != nil {
-		t.Fatal(err)
+		"Warehouse receipt": {func(m *Member) error { _, err := f.Evaluate(m.Identity, api.TxGetReceipt, r.ID); return err }, approval.TxID, "receipt", `"valuation"`},
+		"Financing":         {func(m *Member) error { _, err := f.Evaluate(m.Identity, api.TxGetFinancing, fin.ID, ""); return err }, approval.TxID, "financing", `"maxLtv":"0.65"`},
+		"Private term sheet": {func(m *Member) error { _, err := f.C.GetPrivateTerms(f.Ctx, m.Identity, fin.ID); return err },
+			sheet.Commit.TxID, "", "credit memo"},
 	}
 	for _, row := range rows {
 		name := strings.TrimSpace(strings.SplitN(row.record, "(", 2)[0])
@@ -113,6 +116,10 @@ func TestVisibilityTable(t *testing.T) {
 					t.Errorf("%s read by %s: answered=%v (%v), DESIGN.md says %v", name, col, got, err, want)
 				}
 			}
+			writes, err := f.Ledger.TxWrites(rec.tx)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := publicWrite(writes, rec.key, rec.want); got != row.shared {
 				t.Errorf("%s with %s in the approval's public writes: %v, DESIGN.md says on every peer: %v", name, rec.want, got, row.shared)
 			}
@@ -121,11 +128,11 @@ func TestVisibilityTable(t *testing.T) {
 }
 
 // publicWrite tells whether writes hold a value under a key of objectType
-// containing field.
+// ("": any key) containing field.
 func publicWrite(writes []devledger.KVWrite, objectType, field string) bool {
 	for _, w := range writes {
 		ot, _, err := devledger.SplitCompositeKey(w.Key)
-		if err == nil && ot == objectType && bytes.Contains(w.Value, []byte(field)) {
+		if err == nil && (objectType == "" || ot == objectType) && bytes.Contains(w.Value, []byte(field)) {
 			return true
 		}
 	}

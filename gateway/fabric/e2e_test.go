@@ -374,6 +374,7 @@ type zone struct {
 	lotLeaf, lotExport, lotBonded    string
 	itemTxID                         string
 	receiptParts                     [2]string // after the split: [pledged in the bank flow, free]
+	financing                        string    // the bank flow's financing
 	loadUsers                        []string  // wallet identities bound to load enterprises
 	loadSteps                        []string  // the business step each load user records
 	loadCodes                        []string  // load enterprises the leaf lot is handed over to
@@ -846,6 +847,7 @@ func testGatewayBank(t *testing.T, g *gatewayProc, z *zone) {
 	apply := obj{"type": "WAREHOUSE_RECEIPT_PLEDGE", "bank": z.bank, "collateral": []string{p1}, "requestedPrincipal": "120000.00", "currency": "CNY", "purpose": "收购秋茶鲜叶 (e2e)"}
 	fw := g.write(t, 201, "/api/v1/financings", coop, apply, "Idempotency-Key", "apply-"+z.run)
 	fin := resultID(t, fw)
+	z.financing = fin
 	if r := g.must(t, 201, "POST", "/api/v1/financings", coop, apply, "Idempotency-Key", "apply-"+z.run); !bytes.Contains(r.body, []byte(fin)) || r.header.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("replayed application: %.300s", r.body)
 	}

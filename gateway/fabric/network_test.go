@@ -393,6 +393,7 @@ func TestFabric(t *testing.T) {
 			st.Run("Traceability", func(t *testing.T) { testGatewayTrace(t, g, z) })
 			st.Run("Bank", func(t *testing.T) { testGatewayBank(t, g, z) })
 			st.Run("FabricCA", func(t *testing.T) { testGatewayFabricCA(t, n, g, z) })
+			st.Run("PrivateTerms", func(t *testing.T) { testPrivateTerms(t, n, z) })
 			st.Run("ApprovalRace", func(t *testing.T) { testApprovalRace(t, n, g, z) })
 			st.Run("InvoiceRace", func(t *testing.T) { testInvoiceRace(t, n, g, z) })
 			st.Run("InstrumentRace", func(t *testing.T) { testInstrumentRace(t, g, z) })
