@@ -1,6 +1,7 @@
 package network_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/qingchain/qingchain/gateway/devledger"
@@ -18,6 +19,7 @@ func TestDefinitionFilesParse(t *testing.T) {
 		want      []string // collection names
 	}{
 		{"probe", []string{"probe-ab"}},
+		{"qingchain", []string{"terms-BankMSP-PlatformMSP", "terms-BankMSP-WarehouseMSP"}},
 		{"no-such-chaincode", nil},
 	}
 	for _, tc := range tests {
@@ -39,7 +41,7 @@ func TestDefinitionFilesParse(t *testing.T) {
 		for _, c := range cs {
 			got = append(got, c.Name)
 		}
-		if len(got) != len(tc.want) || got[0] != tc.want[0] {
+		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: collections %v, want %v", tc.chaincode, got, tc.want)
 		}
 	}
