@@ -195,11 +195,15 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *api.Financing, n
 		}
 		f.MarginCall = &api.MarginCall{Since: now.Format(kit.TimeLayout), Deadline: today.AddDays(days).String(), AdjustedValue: f.AdjustedCollateralValue,
 			LTV: ltv, MaxLTV: maxLTV.String(), Shortfall: money.Format(owed.Sub(allowed), cur), PriorStatus: f.Status, TxID: ctx.GetStub().GetTxID()}
-		f.Status = api.FinancingMarginCall
+		if err := financingLife().Apply("call", f.ID, &f.Status); err != nil {
+			return err
+		}
 	case over:
 		f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = f.AdjustedCollateralValue, ltv, money.Format(owed.Sub(allowed), cur)
 	case f.Status == api.FinancingMarginCall:
-		f.Status = f.MarginCall.PriorStatus
+		if err := financingLife().MoveTo(f.ID, &f.Status, f.MarginCall.PriorStatus); err != nil {
+			return err
+		}
 		f.MarginCall.MetAt, f.MarginCall.AdjustedValue, f.MarginCall.LTV, f.MarginCall.Shortfall = now.Format(kit.TimeLayout), f.AdjustedCollateralValue, ltv, money.Format(decimal.Zero, cur)
 	}
 	return nil
@@ -259,7 +263,9 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err := finEncumber(ctx, f); err != nil {
 		return "", err
 	}
-	r.Status = api.ReceiptPledged
+	if err := receipts.Life().Apply("pledge", r.ID, &r.Status); err != nil {
+		return "", err
+	}
 	r.Pledge = &api.Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: ctx.GetStub().GetTxID()}
 	if err := receipts.Save(ctx, r); err != nil {
 		return "", err

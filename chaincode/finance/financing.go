@@ -219,8 +219,8 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	default:
 		return "", kit.Errf(api.CodeInvalidArgument, "termDays or maturityDate is required")
 	}
-	if f.Status != api.FinancingApplied {
-		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
+	if err := financingLife().Check("approve", f.ID, f.Status); err != nil {
+		return "", err
 	}
 	requested, err := kit.ParseStored(f.RequestedPrincipal, cur)
 	if err != nil {
@@ -308,13 +308,17 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		if r == nil {
 			continue
 		}
-		r.Status = api.ReceiptPledged
+		if err := receipts.Life().Apply("pledge", r.ID, &r.Status); err != nil {
+			return "", err
+		}
 		r.Pledge = &api.Pledge{FinancingID: f.ID, Pledgee: f.Bank, Since: stamp, TxID: txID}
 		if err := receipts.Save(ctx, r); err != nil {
 			return "", err
 		}
 		f.Collateral[i].Valuation = r.Valuation.Amount
-		f.Collateral[i].Status = api.CollateralPledged
+		if err := collateralLife().Apply("pledge", colID(f.Collateral[i]), &f.Collateral[i].Status); err != nil {
+			return "", err
+		}
 		f.Collateral[i].PledgedAt = stamp
 		if err := rkOnReceiptPledged(ctx, r, now); err != nil {
 			return "", err
@@ -336,7 +340,10 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		f.Terms.MaturityDate = maturity.String()
 		f.MaturityDate = maturity.String()
 	}
-	f.Status, f.DecidedAt, f.ApprovalDate = api.FinancingApproved, stamp, today.String()
+	if err := financingLife().Apply("approve", f.ID, &f.Status); err != nil {
+		return "", err
+	}
+	f.DecidedAt, f.ApprovalDate = stamp, today.String()
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
@@ -361,14 +368,17 @@ func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	if f.Status != api.FinancingApplied {
-		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
+	if err := financingLife().Check("reject", f.ID, f.Status); err != nil {
+		return "", err
 	}
 	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	f.Status, f.Note, f.DecidedAt = api.FinancingRejected, why, now.Format(kit.TimeLayout)
+	if err := financingLife().Apply("reject", f.ID, &f.Status); err != nil {
+		return "", err
+	}
+	f.Note, f.DecidedAt = why, now.Format(kit.TimeLayout)
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
@@ -392,14 +402,16 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 	if f.Applicant != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant withdraws financing %s", f.ID)
 	}
-	if f.Status != api.FinancingApplied {
-		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApplied)
+	if err := financingLife().Check("withdraw", f.ID, f.Status); err != nil {
+		return "", err
 	}
 	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	f.Status = api.FinancingWithdrawn
+	if err := financingLife().Apply("withdraw", f.ID, &f.Status); err != nil {
+		return "", err
+	}
 	if err := finSave(ctx, f, now); err != nil {
 		return "", err
 	}
@@ -417,8 +429,8 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if f.Status != api.FinancingApproved {
-		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingApproved)
+	if err := financingLife().Check("disburse", f.ID, f.Status); err != nil {
+		return "", err
 	}
 	now, today, err := kit.Today(ctx)
 	if err != nil {
@@ -453,7 +465,9 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 		return "", err
 	}
 	zero := money.Format(decimal.Zero, cur)
-	f.Status = api.FinancingActive
+	if err := financingLife().Apply("disburse", f.ID, &f.Status); err != nil {
+		return "", err
+	}
 	f.DisbursementDate, f.MaturityDate, f.LastPostingDate = vd.String(), maturity.String(), vd.String()
 	f.PrincipalOutstanding = money.Format(principal, cur)
 	f.Postings = append(f.Postings, api.Posting{
@@ -609,11 +623,17 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Fina
 		switch {
 		case heldRv != nil && col.ReceivableID == heldRv.ID:
 			heldRv.FinancingID, heldRv.Assignee = "", ""
-			col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
+			if err := collateralLife().Apply("release", colID(*col), &col.Status); err != nil {
+				return nil, err
+			}
+			col.ReleasedAt = now.Format(kit.TimeLayout)
 			released = append(released, heldRv.ID)
 		case heldS != nil && col.ShipmentID == heldS.ID:
 			heldS.FinancingID = ""
-			col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
+			if err := collateralLife().Apply("release", colID(*col), &col.Status); err != nil {
+				return nil, err
+			}
+			col.ReleasedAt = now.Format(kit.TimeLayout)
 			released = append(released, heldS.ID)
 		case f.Type != api.FinancingWarehouseReceiptPledge:
 			id, err := insCollRelease(ctx, f, i, now)
@@ -641,7 +661,10 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Fina
 	if f.MarginCall != nil && f.MarginCall.MetAt == "" {
 		f.MarginCall.MetAt = now.Format(kit.TimeLayout)
 	}
-	f.Status, f.ClosedAt = api.FinancingClosed, now.Format(kit.TimeLayout)
+	if err := financingLife().Apply("close", f.ID, &f.Status); err != nil {
+		return nil, err
+	}
+	f.ClosedAt = now.Format(kit.TimeLayout)
 	return released, nil
 }
 
@@ -658,9 +681,11 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	switch {
-	case f.Status == api.FinancingApproved, f.Status == api.FinancingMarginCall && !finDisbursed(f):
-	case finDisbursed(f):
+	if err := financingLife().Check("close", f.ID, f.Status); err != nil {
+		return "", err
+	}
+	// Approved, or called before disbursement: nothing is owed.
+	if finDisbursed(f) {
 		st, err := finLoanOf(f, cur)
 		if err != nil {
 			return "", err
@@ -668,8 +693,6 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 		if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
 			return "", kit.Errf(api.CodeRuleViolation, "financing %s still owes principal %s and interest %s", f.ID, f.PrincipalOutstanding, f.InterestUnpaid)
 		}
-	default:
-		return "", kit.Errf(api.CodeConflict, "financing %s is %s and cannot be closed", f.ID, f.Status)
 	}
 	now, err := kit.TxTime(ctx)
 	if err != nil {
@@ -769,14 +792,20 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 		if r.Frozen != nil {
 			return "", kit.Errf(api.CodeConflict, "collateral receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 		}
-		r.Pledge, r.Status = nil, api.ReceiptIssued
+		if err := receipts.Life().Apply("take", r.ID, &r.Status); err != nil {
+			return "", err
+		}
+		r.Pledge = nil
 		if err := receipts.SetHolder(ctx, r, f.Bank); err != nil {
 			return "", err
 		}
 		if err := receipts.Save(ctx, r); err != nil {
 			return "", err
 		}
-		f.Collateral[i].Status, f.Collateral[i].TakenAt = api.CollateralTaken, stamp
+		if err := collateralLife().Apply("take", colID(f.Collateral[i]), &f.Collateral[i].Status); err != nil {
+			return "", err
+		}
+		f.Collateral[i].TakenAt = stamp
 		taken = append(taken, r.ID)
 	}
 	zero := money.Format(decimal.Zero, cur)
@@ -787,7 +816,10 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: stamp, TxID: ctx.GetStub().GetTxID(),
 	})
 	f.InterestUnpaid, f.LastPostingDate = money.Format(due, cur), vd.String()
-	f.Status, f.ClosedAt = api.FinancingDefaulted, stamp
+	if err := financingLife().Apply("default", f.ID, &f.Status); err != nil {
+		return "", err
+	}
+	f.ClosedAt = stamp
 	// The collateral is the bank's now: it backs no financing.
 	if err := encumbrance.Release(ctx, f.ID, ""); err != nil {
 		return "", err
@@ -962,7 +994,7 @@ func finCheckPledgeable(r *api.Receipt, applicant string, cur money.Currency) er
 	case r.Frozen != nil:
 		return kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	case r.Status != api.ReceiptIssued:
-		return kit.Errf(api.CodeConflict, "receipt %s is %s and cannot be pledged", r.ID, r.Status)
+		return receipts.Life().Check("pledge", r.ID, r.Status)
 	case r.Holder != applicant:
 		return kit.Errf(api.CodeConflict, "receipt %s is held by %s, not by the applicant %s", r.ID, r.Holder, applicant)
 	case r.Valuation.Currency != cur.Code:
@@ -985,8 +1017,14 @@ func finRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, r
 	if i < 0 {
 		return kit.Errf(api.CodeInternal, "financing %s does not record receipt %s as pledged", f.ID, r.ID)
 	}
-	r.Pledge, r.Status = nil, api.ReceiptIssued
-	f.Collateral[i].Status, f.Collateral[i].ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
+	if err := receipts.Life().Apply("release", r.ID, &r.Status); err != nil {
+		return err
+	}
+	r.Pledge = nil
+	if err := collateralLife().Apply("release", colID(f.Collateral[i]), &f.Collateral[i].Status); err != nil {
+		return err
+	}
+	f.Collateral[i].ReleasedAt = now.Format(kit.TimeLayout)
 	return nil
 }
 

@@ -141,7 +141,10 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *api.Financing, 
 	default:
 		return kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.PledgedAt = api.CollateralPledged, now.Format(kit.TimeLayout)
+	if err := collateralLife().Apply("pledge", colID(*col), &col.Status); err != nil {
+		return err
+	}
+	col.PledgedAt = now.Format(kit.TimeLayout)
 	return nil
 }
 
@@ -178,7 +181,10 @@ func insCollRelease(ctx contractapi.TransactionContextInterface, f *api.Financin
 	default:
 		return "", kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.ReleasedAt = api.CollateralReleased, now.Format(kit.TimeLayout)
+	if err := collateralLife().Apply("release", colID(*col), &col.Status); err != nil {
+		return "", err
+	}
+	col.ReleasedAt = now.Format(kit.TimeLayout)
 	return id, nil
 }
 
@@ -213,7 +219,10 @@ func insCollTake(ctx contractapi.TransactionContextInterface, f *api.Financing, 
 	default:
 		return "", kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", f.Type)
 	}
-	col.Status, col.TakenAt = api.CollateralTaken, now.Format(kit.TimeLayout)
+	if err := collateralLife().Apply("take", colID(*col), &col.Status); err != nil {
+		return "", err
+	}
+	col.TakenAt = now.Format(kit.TimeLayout)
 	return id, nil
 }
 

@@ -87,7 +87,10 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.DecidedAt = api.AssignmentAccepted, now.Format(kit.TimeLayout)
+	if err := assignmentLife().Apply("accept", a.ID, &a.Status); err != nil {
+		return "", err
+	}
+	a.DecidedAt = now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = a.Bank, a.ID
 	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
@@ -124,7 +127,10 @@ func (c *Insurance) RejectAssignment(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.Note, a.DecidedAt = api.AssignmentRejected, why, now.Format(kit.TimeLayout)
+	if err := assignmentLife().Apply("reject", a.ID, &a.Status); err != nil {
+		return "", err
+	}
+	a.Note, a.DecidedAt = why, now.Format(kit.TimeLayout)
 	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
@@ -148,8 +154,8 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 	if a.Bank != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the assignee bank %s releases assignment %s", a.Bank, a.ID)
 	}
-	if a.Status != api.AssignmentAccepted {
-		return "", kit.Errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, api.AssignmentAccepted)
+	if err := assignmentLife().Check("release", a.ID, a.Status); err != nil {
+		return "", err
 	}
 	s, err := LoadShipment(ctx, a.ShipmentID)
 	if err != nil {
@@ -162,7 +168,10 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	a.Status, a.ReleasedAt = api.AssignmentReleased, now.Format(kit.TimeLayout)
+	if err := assignmentLife().Apply("release", a.ID, &a.Status); err != nil {
+		return "", err
+	}
+	a.ReleasedAt = now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = "", ""
 	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
@@ -240,8 +249,8 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
 		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank files a claim on shipment %s", s.ID)
 	}
-	if s.Status != api.ShipmentDefaulted {
-		return "", kit.Errf(api.CodeConflict, "shipment %s is %s; a claim needs a reported buyer default", s.ID, s.Status)
+	if err := shipmentLife().Check("claim", s.ID, s.Status); err != nil {
+		return "", err
 	}
 	if s.ClaimID != "" {
 		return "", kit.Errf(api.CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
@@ -324,8 +333,8 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != api.ClaimFiled {
-		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimFiled)
+	if err := claimLife().Check("approve", cl.ID, cl.Status); err != nil {
+		return "", err
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
@@ -368,7 +377,10 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 		return "", err
 	}
 	cl.AvailableCover, cl.Indemnity = money.Format(available, cur), money.Format(indemnity, cur)
-	cl.Status, cl.DecidedAt = api.ClaimApproved, now.Format(kit.TimeLayout)
+	if err := claimLife().Apply("approve", cl.ID, &cl.Status); err != nil {
+		return "", err
+	}
+	cl.DecidedAt = now.Format(kit.TimeLayout)
 	if n != "" {
 		cl.Note = n
 	}
@@ -401,8 +413,8 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != api.ClaimFiled {
-		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimFiled)
+	if err := claimLife().Check("approve", cl.ID, cl.Status); err != nil {
+		return "", err
 	}
 	s, err := LoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
@@ -412,7 +424,10 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 	if err != nil {
 		return "", err
 	}
-	cl.Status, cl.Note, cl.DecidedAt = api.ClaimRejected, why, now.Format(kit.TimeLayout)
+	if err := claimLife().Apply("reject", cl.ID, &cl.Status); err != nil {
+		return "", err
+	}
+	cl.Note, cl.DecidedAt = why, now.Format(kit.TimeLayout)
 	if s.ClaimID == cl.ID {
 		s.ClaimID = ""
 	}
@@ -441,8 +456,8 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	if cl.Status != api.ClaimApproved {
-		return "", kit.Errf(api.CodeConflict, "claim %s is %s, not %s", cl.ID, cl.Status, api.ClaimApproved)
+	if err := claimLife().Check("pay", cl.ID, cl.Status); err != nil {
+		return "", err
 	}
 	cur, err := money.LookupCurrency(cl.Currency)
 	if err != nil {
@@ -493,8 +508,13 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err := insReleaseLimit(l, invoice.Sub(paid), cur); err != nil {
 		return "", err
 	}
-	s.Status = api.ShipmentIndemnified
-	cl.Status, cl.PaidAt, cl.Payment = api.ClaimPaid, now.Format(kit.TimeLayout), pay
+	if err := shipmentLife().Apply("indemnify", s.ID, &s.Status); err != nil {
+		return "", err
+	}
+	if err := claimLife().Apply("pay", cl.ID, &cl.Status); err != nil {
+		return "", err
+	}
+	cl.PaidAt, cl.Payment = now.Format(kit.TimeLayout), pay
 	if err := credit.RecordClaim(ctx, s.Insured, indemnity, cur, now); err != nil {
 		return "", err
 	}
@@ -588,8 +608,9 @@ func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what 
 	if a.Insurer != caller.Enterprise.CreditCode {
 		return nil, nil, kit.Errf(api.CodeForbidden, "assignment %s is for insurer %s", a.ID, a.Insurer)
 	}
-	if a.Status != api.AssignmentRequested {
-		return nil, nil, kit.Errf(api.CodeConflict, "assignment %s is %s, not %s", a.ID, a.Status, api.AssignmentRequested)
+	// Accepting and rejecting both start from REQUESTED.
+	if err := assignmentLife().Check("accept", a.ID, a.Status); err != nil {
+		return nil, nil, err
 	}
 	return caller, a, nil
 }

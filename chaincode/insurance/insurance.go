@@ -183,7 +183,10 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 		}
 	}
 	l.Amount = money.Format(amount, cur)
-	l.ValidFrom, l.ValidTo, l.Status = from.String(), to.String(), api.LimitActive
+	if err := limitLife().Apply("set", l.ID, &l.Status); err != nil {
+		return "", err
+	}
+	l.ValidFrom, l.ValidTo = from.String(), to.String()
 	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
@@ -645,8 +648,8 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
 		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank records payments on shipment %s", s.ID)
 	}
-	if s.Status != api.ShipmentDeclared {
-		return "", kit.Errf(api.CodeConflict, "shipment %s is %s; payments after a reported default are recoveries, settled with the insurer", s.ID, s.Status)
+	if err := shipmentLife().Check("pay", s.ID, s.Status); err != nil {
+		return "", err
 	}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
@@ -684,7 +687,9 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	}
 	s.Paid = money.Format(paid.Add(pay), cur)
 	if pay.Equal(outstanding) {
-		s.Status = api.ShipmentPaid
+		if err := shipmentLife().Apply("pay", s.ID, &s.Status); err != nil {
+			return "", err
+		}
 	}
 	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
@@ -717,8 +722,8 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	if by != s.Insured && (s.Assignee == "" || by != s.Assignee) {
 		return "", kit.Errf(api.CodeForbidden, "only the insured or the assignee bank reports a default on shipment %s", s.ID)
 	}
-	if s.Status != api.ShipmentDeclared {
-		return "", kit.Errf(api.CodeConflict, "shipment %s is %s", s.ID, s.Status)
+	if err := shipmentLife().Check("default", s.ID, s.Status); err != nil {
+		return "", err
 	}
 	now, today, err := kit.Today(ctx)
 	if err != nil {
@@ -731,8 +736,13 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return "", err
 	}
-	s.Status, s.DefaultDate = api.ShipmentDefaulted, today.String()
-	l.Status = api.LimitSuspended
+	if err := shipmentLife().Apply("default", s.ID, &s.Status); err != nil {
+		return "", err
+	}
+	s.DefaultDate = today.String()
+	if err := limitLife().Apply("suspend", l.ID, &l.Status); err != nil {
+		return "", err
+	}
 	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}

@@ -301,7 +301,9 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 		}
 		r.Children = append(r.Children, id)
 	}
-	r.Status = api.ReceiptSplit
+	if err := Life().Apply("split", r.ID, &r.Status); err != nil {
+		return "", err
+	}
 	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
@@ -332,7 +334,9 @@ func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface
 	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
-	r.Status = api.ReceiptRedeeming
+	if err := Life().Apply("request redemption", r.ID, &r.Status); err != nil {
+		return "", err
+	}
 	if err := Save(ctx, r); err != nil {
 		return "", err
 	}
@@ -355,10 +359,9 @@ func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterfac
 	if r.Holder != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the holder withdraws a redemption of receipt %s", r.ID)
 	}
-	if r.Status != api.ReceiptRedeeming {
-		return "", kit.Errf(api.CodeConflict, "receipt %s is %s, not %s", r.ID, r.Status, api.ReceiptRedeeming)
+	if err := Life().Apply("withdraw redemption", r.ID, &r.Status); err != nil {
+		return "", err
 	}
-	r.Status = api.ReceiptIssued
 	if err := Save(ctx, r); err != nil {
 		return "", err
 	}
@@ -381,13 +384,15 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 	if r.Frozen != nil {
 		return "", kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	}
-	if r.Status != api.ReceiptRedeeming {
-		return "", kit.Errf(api.CodeConflict, "receipt %s is %s; the holder has not asked to redeem it", r.ID, r.Status)
+	if err := Life().Check("confirm redemption", r.ID, r.Status); err != nil {
+		return "", err
 	}
 	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
-	r.Status = api.ReceiptRedeemed
+	if err := Life().Apply("confirm redemption", r.ID, &r.Status); err != nil {
+		return "", err
+	}
 	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
@@ -421,7 +426,10 @@ func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, re
 	if err := wrRefuseRecalled(ctx, r, "cancelled"); err != nil {
 		return "", err
 	}
-	r.Status, r.Reason = api.ReceiptCancelled, why
+	if err := Life().Apply("cancel", r.ID, &r.Status); err != nil {
+		return "", err
+	}
+	r.Reason = why
 	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}

@@ -191,7 +191,9 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		rv.ShipmentID = s.ID
 	}
 	if buyerCode != "" {
-		rv.Status = api.ReceivablePending
+		if err := receivableLife().Apply("await buyer", rv.ID, &rv.Status); err != nil {
+			return "", err
+		}
 	}
 	if err := kit.PutNew(ctx, rvObj, rv.ID); err != nil {
 		return "", err
@@ -263,8 +265,8 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 	if rv.BuyerCreditCode == "" || rv.BuyerCreditCode != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the buyer answers receivable %s", rv.ID)
 	}
-	if rv.Status != api.ReceivablePending {
-		return "", kit.Errf(api.CodeConflict, "receivable %s is %s, not %s", rv.ID, rv.Status, api.ReceivablePending)
+	if err := receivableLife().Check("confirm", rv.ID, rv.Status); err != nil {
+		return "", err
 	}
 	now, today, err := kit.Today(ctx)
 	if err != nil {
@@ -272,9 +274,15 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 	}
 	name, action := "ReceivableConfirmed", "confirmed"
 	if rejection == "" {
-		rv.Status, rv.ConfirmedAt = api.ReceivableConfirmed, now.Format(kit.TimeLayout)
+		if err := receivableLife().Apply("confirm", rv.ID, &rv.Status); err != nil {
+			return "", err
+		}
+		rv.ConfirmedAt = now.Format(kit.TimeLayout)
 	} else {
-		rv.Status, rv.Note = api.ReceivableRejected, rejection
+		if err := receivableLife().Apply("reject", rv.ID, &rv.Status); err != nil {
+			return "", err
+		}
+		rv.Note = rejection
 		name, action = "ReceivableRejected", "rejected"
 	}
 	if err := Save(ctx, rv, now); err != nil {
@@ -298,10 +306,8 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	if err != nil {
 		return "", err
 	}
-	switch rv.Status {
-	case api.ReceivablePending, api.ReceivableOpen, api.ReceivableConfirmed, api.ReceivableOverdue:
-	default:
-		return "", kit.Errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+	if err := receivableLife().Check("pay", rv.ID, rv.Status); err != nil {
+		return "", err
 	}
 	if len(rv.Payments) >= rvMaxPayments {
 		return "", kit.Errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
@@ -349,7 +355,9 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	rv.Payments = append(rv.Payments, p)
 	rv.Paid = money.Format(paid.Add(pay), cur)
 	if pay.Equal(outstanding) {
-		rv.Status = api.ReceivableSettled
+		if err := receivableLife().Apply("pay", rv.ID, &rv.Status); err != nil {
+			return "", err
+		}
 	}
 	if rv.BuyerCreditCode != "" {
 		if err := credit.RecordRepayment(ctx, rv.BuyerCreditCode, pay, cur, onTime, now); err != nil {
@@ -387,11 +395,12 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 	if err != nil {
 		return "", err
 	}
-	switch {
-	case rv.Status == api.ReceivableOverdue && to == api.ReceivableDefaulted:
-	case rv.Status == api.ReceivablePending || rv.Status == api.ReceivableOpen || rv.Status == api.ReceivableConfirmed:
-	default:
-		return "", kit.Errf(api.CodeConflict, "receivable %s is %s", rv.ID, rv.Status)
+	move := "mark overdue"
+	if to == api.ReceivableDefaulted {
+		move = "declare default"
+	}
+	if err := receivableLife().Check(move, rv.ID, rv.Status); err != nil {
+		return "", err
 	}
 	now, today, err := kit.Today(ctx)
 	if err != nil {
@@ -408,7 +417,9 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 	if err != nil {
 		return "", err
 	}
-	rv.Status = to
+	if err := receivableLife().Apply(move, rv.ID, &rv.Status); err != nil {
+		return "", err
+	}
 	if to == api.ReceivableDefaulted && rv.BuyerCreditCode != "" {
 		if err := credit.RecordDefault(ctx, rv.BuyerCreditCode, total.Sub(paid), cur, now); err != nil {
 			return "", err

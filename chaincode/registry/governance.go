@@ -132,9 +132,11 @@ func (r *Registry) ApproveGovernance(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
+	// Approving moves the proposal toward adoption: it must still be open.
+	if err := proposalLife().Check("adopt", p.ID, p.Status); err != nil {
+		return "", err
+	}
 	switch {
-	case p.Status != proposalOpen:
-		return "", kit.Errf(api.CodeConflict, "governance proposal %s is %s", p.ID, p.Status)
 	case p.BaseVersion != cur.Version:
 		return "", kit.Errf(api.CodeConflict, "governance proposal %s was made against version %d; version %d is in force", p.ID, p.BaseVersion, cur.Version)
 	case slices.Contains(p.Approvals, c.MSPID):
@@ -221,7 +223,9 @@ func adoptIfMajority(ctx contractapi.TransactionContextInterface, cur *api.Gover
 	if err := kit.PutJSON(ctx, objGovernance, next); err != nil {
 		return err
 	}
-	p.Status = proposalAdopted
+	if err := proposalLife().Apply("adopt", p.ID, &p.Status); err != nil {
+		return err
+	}
 	p.Config = next
 	return nil
 }

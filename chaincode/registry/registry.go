@@ -191,7 +191,10 @@ func (r *Registry) ApproveKind(ctx contractapi.TransactionContextInterface, cred
 	}
 	at := now.Format(kit.TimeLayout)
 	gr := &e.Grants[i]
-	gr.Status, gr.ApprovedBy, gr.ApprovedAt, gr.ApproveTx = api.GrantActive, approverOf(c), at, ctx.GetStub().GetTxID()
+	if err := grantLife().Apply("approve", e.CreditCode+" "+kind, &gr.Status); err != nil {
+		return "", err
+	}
+	gr.ApprovedBy, gr.ApprovedAt, gr.ApproveTx = approverOf(c), at, ctx.GetStub().GetTxID()
 	e.LastChange = &api.GrantChange{Action: "approved", Kind: kind, By: approverOf(c), At: at, TxID: ctx.GetStub().GetTxID()}
 	return finishGrantChange(ctx, g, e, "KindApproved", "kind-approved", c.MSPID)
 }
@@ -225,7 +228,10 @@ func (r *Registry) RevokeKind(ctx contractapi.TransactionContextInterface, credi
 		by = approverOf(c)
 	}
 	gr := &e.Grants[i]
-	gr.Status, gr.RevokedBy, gr.RevokedAt, gr.RevokeTx, gr.Reason = api.GrantRevoked, by, at, ctx.GetStub().GetTxID(), why
+	if err := grantLife().Apply("revoke", e.CreditCode+" "+kind, &gr.Status); err != nil {
+		return "", err
+	}
+	gr.RevokedBy, gr.RevokedAt, gr.RevokeTx, gr.Reason = by, at, ctx.GetStub().GetTxID(), why
 	e.LastChange = &api.GrantChange{Action: "revoked", Kind: kind, By: by, At: at, TxID: ctx.GetStub().GetTxID()}
 	return finishGrantChange(ctx, g, e, "KindRevoked", "kind-revoked", c.MSPID)
 }

@@ -86,14 +86,17 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 	if sn.CreditCode == caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "sanction %s is on %s itself; another regulator lifts it", sn.ID, sn.CreditCode)
 	}
-	if sn.Status != api.SanctionActive {
-		return "", kit.Errf(api.CodeConflict, "sanction %s is %s", sn.ID, sn.Status)
+	if err := sanctionLife().Check("lift", sn.ID, sn.Status); err != nil {
+		return "", err
 	}
 	now, err := kit.TxTime(ctx)
 	if err != nil {
 		return "", err
 	}
-	sn.Status, sn.LiftedBy, sn.LiftedAt, sn.LiftReason = api.SanctionLifted, caller.Enterprise.CreditCode, now.Format(kit.TimeLayout), why
+	if err := sanctionLife().Apply("lift", sn.ID, &sn.Status); err != nil {
+		return "", err
+	}
+	sn.LiftedBy, sn.LiftedAt, sn.LiftReason = caller.Enterprise.CreditCode, now.Format(kit.TimeLayout), why
 	if err := kit.Save(ctx, rkObjSanction, sn.ID, &sn, &sn.UpdatedAt, &sn.TxID, now); err != nil {
 		return "", err
 	}
