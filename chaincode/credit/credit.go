@@ -13,9 +13,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// crObj [creditCode] holds an enterprise's credit record: one key per
+// obj [creditCode] holds an enterprise's credit record: one key per
 // enterprise, so a grade can be computed from it with one read.
-const crObj = "credit"
+const obj = "credit"
 
 func addTo(t *api.Tally, amount decimal.Decimal, cur money.Currency) error {
 	t.Count++
@@ -58,7 +58,7 @@ func (c *Credit) GetCreditRecord(ctx contractapi.TransactionContextInterface, cr
 }
 
 func Load(ctx contractapi.TransactionContextInterface, creditCode string) (*api.CreditRecord, error) {
-	k, err := kit.Key(ctx, crObj, creditCode)
+	k, err := kit.Key(ctx, obj, creditCode)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func Load(ctx contractapi.TransactionContextInterface, creditCode string) (*api.
 	return rec, nil
 }
 
-func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, now time.Time, change func(*api.CreditRecord) error) error {
+func update(ctx contractapi.TransactionContextInterface, creditCode string, now time.Time, change func(*api.CreditRecord) error) error {
 	rec, err := Load(ctx, creditCode)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, no
 		return err
 	}
 	rec.UpdatedAt, rec.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
-	k, err := kit.Key(ctx, crObj, creditCode)
+	k, err := kit.Key(ctx, obj, creditCode)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func crUpdate(ctx contractapi.TransactionContextInterface, creditCode string, no
 
 // RecordRepayment adds a repayment to the applicant's record.
 func RecordRepayment(ctx contractapi.TransactionContextInterface, creditCode string, amount decimal.Decimal, cur money.Currency, onTime bool, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
+	return update(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		if onTime {
 			return addTo(&r.OnTime, amount, cur)
 		}
@@ -102,7 +102,7 @@ func RecordRepayment(ctx contractapi.TransactionContextInterface, creditCode str
 
 // RecordDefault adds a default, with what was owed, to the record.
 func RecordDefault(ctx contractapi.TransactionContextInterface, creditCode string, owed decimal.Decimal, cur money.Currency, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
+	return update(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		return addTo(&r.Defaults, owed, cur)
 	})
 }

@@ -14,7 +14,7 @@ import (
 // enterprise, computed from its credit record alone, every time it is
 // asked (nothing stored, so it can never disagree with the record).
 //
-// The rules, first match wins (grCompute):
+// The rules, first match wins (compute):
 //
 //	D  a sanction in force, or two or more defaults
 //	C  one default; more late repayments than on-time ones; three or more claims
@@ -58,14 +58,14 @@ func GradeOf(ctx contractapi.TransactionContextInterface, creditCode string) (*a
 		OnTime: rec.OnTime.Count, Late: rec.Late.Count, Defaults: rec.Defaults.Count, Claims: rec.Claims.Count,
 		SanctionsActive: rec.Sanctions.Active, SanctionsRecorded: rec.Sanctions.Recorded,
 	}
-	grade, reasons := grCompute(in)
+	grade, reasons := compute(in)
 	f := GradeFactor(grade)
 	return &api.CreditGrade{CreditCode: creditCode, Grade: grade, LTVFactor: f.String(), Reasons: reasons, Inputs: in, Record: rec}, nil
 }
 
-// grCompute is the grading rule: a pure function of the counts, so every
+// compute is the grading rule: a pure function of the counts, so every
 // peer computes the same grade.
-func grCompute(in api.GradeInputs) (string, []string) {
+func compute(in api.GradeInputs) (string, []string) {
 	var d, c []string
 	if in.SanctionsActive > 0 {
 		d = append(d, fmt.Sprintf("%d sanction(s) in force", in.SanctionsActive))

@@ -12,14 +12,14 @@ import (
 
 // RecordClaim adds a paid claim to the insured's credit record.
 func RecordClaim(ctx contractapi.TransactionContextInterface, creditCode string, indemnity decimal.Decimal, cur money.Currency, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
+	return update(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		return addTo(&r.Claims, indemnity, cur)
 	})
 }
 
 // RecordSanction counts a sanction recorded (+1) or lifted (-1).
 func RecordSanction(ctx contractapi.TransactionContextInterface, creditCode string, delta int, now time.Time) error {
-	return crUpdate(ctx, creditCode, now, func(r *api.CreditRecord) error {
+	return update(ctx, creditCode, now, func(r *api.CreditRecord) error {
 		if delta > 0 {
 			r.Sanctions.Recorded++
 		}

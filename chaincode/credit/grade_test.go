@@ -37,7 +37,7 @@ func TestGradeCompute(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g, reasons := grCompute(tc.in)
+			g, reasons := compute(tc.in)
 			if g != tc.grade {
 				t.Errorf("grade %s, want %s (%v)", g, tc.grade, reasons)
 			}
@@ -45,7 +45,7 @@ func TestGradeCompute(t *testing.T) {
 				t.Errorf("reasons %q do not mention %q", reasons, tc.reason)
 			}
 			// The same counts always give the same answer.
-			g2, r2 := grCompute(tc.in)
+			g2, r2 := compute(tc.in)
 			if g2 != g || strings.Join(r2, "|") != strings.Join(reasons, "|") {
 				t.Errorf("not deterministic: %s %v then %s %v", g, reasons, g2, r2)
 			}
@@ -69,7 +69,7 @@ func TestGradeMonotone(t *testing.T) {
 				for claims := 0; claims <= 4; claims++ {
 					for sanc := 0; sanc <= 2; sanc++ {
 						base := api.GradeInputs{OnTime: onTime, Late: late, Defaults: defaults, Claims: claims, SanctionsRecorded: sanc}
-						g, _ := grCompute(base)
+						g, _ := compute(base)
 						worse := []api.GradeInputs{base, base, base, base, base}
 						worse[0].Defaults++
 						worse[1].Late++
@@ -78,13 +78,13 @@ func TestGradeMonotone(t *testing.T) {
 						worse[4].SanctionsActive++
 						worse[4].SanctionsRecorded++
 						for _, w := range worse {
-							if gw, _ := grCompute(w); rank[gw] < rank[g] {
+							if gw, _ := compute(w); rank[gw] < rank[g] {
 								t.Fatalf("%+v is %s but the worse %+v is %s", base, g, w, gw)
 							}
 						}
 						better := base
 						better.OnTime++
-						if gb, _ := grCompute(better); rank[gb] > rank[g] {
+						if gb, _ := compute(better); rank[gb] > rank[g] {
 							t.Fatalf("%+v is %s but with one more on-time repayment %s", base, g, gb)
 						}
 					}

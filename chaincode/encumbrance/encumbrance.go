@@ -71,12 +71,12 @@ func (c Claim) label() string {
 	return "shipment " + c.Ref[0]
 }
 
-func encKey(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, error) {
+func key(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, error) {
 	return kit.Key(ctx, objEncumbrance, append([]string{kind}, ref...)...)
 }
 
-func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, *api.Encumbrance, error) {
-	k, err := encKey(ctx, kind, ref)
+func load(ctx contractapi.TransactionContextInterface, kind string, ref []string) (string, *api.Encumbrance, error) {
+	k, err := key(ctx, kind, ref)
 	if err != nil {
 		return "", nil, err
 	}
@@ -87,7 +87,7 @@ func encLoad(ctx contractapi.TransactionContextInterface, kind string, ref []str
 	return k, e, nil
 }
 
-func encSave(ctx contractapi.TransactionContextInterface, k string, e *api.Encumbrance) error {
+func save(ctx contractapi.TransactionContextInterface, k string, e *api.Encumbrance) error {
 	if len(e.Entries) == 0 {
 		if err := ctx.GetStub().DelState(k); err != nil {
 			return kit.Errf(api.CodeInternal, "delete encumbrance: %v", err)
@@ -113,7 +113,7 @@ func Acquire(ctx contractapi.TransactionContextInterface, financingID, bank stri
 				return &touched[i], nil
 			}
 		}
-		k, e, err := encLoad(ctx, kind, ref)
+		k, e, err := load(ctx, kind, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +168,7 @@ func Acquire(ctx contractapi.TransactionContextInterface, financingID, bank stri
 		p.e.Entries = append(p.e.Entries, entry)
 	}
 	for _, p := range touched {
-		if err := encSave(ctx, p.k, p.e); err != nil {
+		if err := save(ctx, p.k, p.e); err != nil {
 			return err
 		}
 		if err := kit.PutIndex(ctx, idxEncOfFinancing, append([]string{financingID, p.e.Kind}, p.e.Ref...)...); err != nil {
@@ -201,7 +201,7 @@ func Release(ctx contractapi.TransactionContextInterface, financingID, via strin
 	}
 	it.Close()
 	for _, r := range refs {
-		k, e, err := encLoad(ctx, r[0], r[1:])
+		k, e, err := load(ctx, r[0], r[1:])
 		if err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func Release(ctx contractapi.TransactionContextInterface, financingID, via strin
 			}
 		}
 		e.Entries = kept
-		if err := encSave(ctx, k, e); err != nil {
+		if err := save(ctx, k, e); err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(e.Entries, func(en api.EncumbranceEntry) bool { return en.FinancingID == financingID }) {
@@ -226,7 +226,7 @@ func Release(ctx contractapi.TransactionContextInterface, financingID, via strin
 
 // OfLot is the register entry of a lot's goods (no entries when free).
 func OfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) (*api.Encumbrance, error) {
-	_, e, err := encLoad(ctx, KindLot, []string{gtin, lot})
+	_, e, err := load(ctx, KindLot, []string{gtin, lot})
 	return e, err
 }
 

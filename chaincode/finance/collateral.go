@@ -25,13 +25,13 @@ import (
 // AddCollateral); after the deadline the bank may declare a default.
 
 const (
-	finDefaultMarginCallDays = 10
-	finDefaultRecallHaircut  = "0.5"
-	finDefaultExcursionCut   = "0.2"
+	defaultMarginCallDays = 10
+	defaultRecallHaircut  = "0.5"
+	defaultExcursionCut   = "0.2"
 )
 
-func finCheckHaircuts(in *api.Haircuts) (api.Haircuts, error) {
-	h := api.Haircuts{Recall: finDefaultRecallHaircut, Excursion: finDefaultExcursionCut}
+func checkHaircuts(in *api.Haircuts) (api.Haircuts, error) {
+	h := api.Haircuts{Recall: defaultRecallHaircut, Excursion: defaultExcursionCut}
 	if in == nil {
 		return h, nil
 	}
@@ -52,14 +52,14 @@ func finCheckHaircuts(in *api.Haircuts) (api.Haircuts, error) {
 	return h, nil
 }
 
-// finLive reports whether a financing holds collateral that alerts reach.
-func finLive(f *api.Financing) bool {
+// live reports whether a financing holds collateral that alerts reach.
+func live(f *api.Financing) bool {
 	return f.Status == api.FinancingApproved || f.Status == api.FinancingActive || f.Status == api.FinancingMarginCall
 }
 
-// finDisbursed reports whether money is out: active, or in a margin call
+// disbursed reports whether money is out: active, or in a margin call
 // raised while active.
-func finDisbursed(f *api.Financing) bool {
+func disbursed(f *api.Financing) bool {
 	return f.Status == api.FinancingActive || f.Status == api.FinancingMarginCall && f.MarginCall != nil && f.MarginCall.PriorStatus == api.FinancingActive
 }
 
@@ -82,12 +82,12 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 		for _, en := range e.Entries {
 			f := loaded[en.FinancingID]
 			if f == nil {
-				if f, err = finLoad(ctx, en.FinancingID); err != nil {
+				if f, err = load(ctx, en.FinancingID); err != nil {
 					return nil, err
 				}
 				loaded[f.ID] = f
 			}
-			if !finLive(f) || f.Terms == nil {
+			if !live(f) || f.Terms == nil {
 				continue
 			}
 			cut := f.Terms.Haircuts.Excursion
@@ -119,20 +119,20 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 	}
 	for _, id := range reached {
 		f := loaded[id]
-		if err := finRevalue(ctx, f, now); err != nil {
+		if err := revalue(ctx, f, now); err != nil {
 			return nil, err
 		}
-		if err := finSave(ctx, f, now); err != nil {
+		if err := save(ctx, f, now); err != nil {
 			return nil, err
 		}
 	}
 	return reached, nil
 }
 
-// finRevalue recomputes the collateral's value after haircuts and the
+// revalue recomputes the collateral's value after haircuts and the
 // loan-to-value on what is owed (principal outstanding once disbursed,
 // the approved principal before), and opens or ends a margin call.
-func finRevalue(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
+func revalue(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
 	if f.Terms == nil {
 		return nil
 	}
@@ -164,7 +164,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *api.Financing, n
 	if err != nil {
 		return err
 	}
-	if finDisbursed(f) {
+	if disbursed(f) {
 		if owed, err = kit.ParseStored(f.PrincipalOutstanding, cur); err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func finRevalue(ctx contractapi.TransactionContextInterface, f *api.Financing, n
 		}
 		days := f.Terms.MarginCallDays
 		if days == 0 {
-			days = finDefaultMarginCallDays
+			days = defaultMarginCallDays
 		}
 		f.MarginCall = &api.MarginCall{Since: now.Format(kit.TimeLayout), Deadline: today.AddDays(days).String(), AdjustedValue: f.AdjustedCollateralValue,
 			LTV: ltv, MaxLTV: maxLTV.String(), Shortfall: money.Format(owed.Sub(allowed), cur), PriorStatus: f.Status, TxID: ctx.GetStub().GetTxID()}
@@ -219,7 +219,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
@@ -229,11 +229,11 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if f.Type != api.FinancingWarehouseReceiptPledge {
 		return "", kit.Errf(api.CodeRuleViolation, "financing %s is %s; only receipt pledges take more receipts", f.ID, f.Type)
 	}
-	if !finLive(f) || f.Status == api.FinancingApplied {
+	if !live(f) || f.Status == api.FinancingApplied {
 		return "", kit.Errf(api.CodeConflict, "financing %s is %s", f.ID, f.Status)
 	}
-	if len(f.Collateral) >= finMaxCollateral {
-		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, finMaxCollateral)
+	if len(f.Collateral) >= maxCollateral {
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d collateral items, the most allowed", f.ID, maxCollateral)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
@@ -243,7 +243,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err != nil {
 		return "", err
 	}
-	if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
+	if err := checkPledgeable(r, f.Applicant, cur); err != nil {
 		return "", err
 	}
 	// Recalled goods do not answer a margin call: no override on this path.
@@ -260,7 +260,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	}
 	stamp := now.Format(kit.TimeLayout)
 	f.Collateral = append(f.Collateral, api.Collateral{ReceiptID: r.ID, Valuation: r.Valuation.Amount, Status: api.CollateralPledged, PledgedAt: stamp})
-	if err := finEncumber(ctx, f); err != nil {
+	if err := encumber(ctx, f); err != nil {
 		return "", err
 	}
 	if err := receipts.Life().Apply("pledge", r.ID, &r.Status); err != nil {
@@ -270,10 +270,10 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err := receipts.Save(ctx, r); err != nil {
 		return "", err
 	}
-	if err := finRevalue(ctx, f, now); err != nil {
+	if err := revalue(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "CollateralAdded", api.Event{Entity: "financing", ID: f.ID, Action: "collateral-added", By: caller.Enterprise.CreditCode,

@@ -15,7 +15,7 @@ func FuzzCheckHaircuts(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, recall, excursion string) {
-		h, err := finCheckHaircuts(&api.Haircuts{Recall: recall, Excursion: excursion})
+		h, err := checkHaircuts(&api.Haircuts{Recall: recall, Excursion: excursion})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), string(api.CodeInvalidArgument)+": ") {
 				t.Fatalf("refusal %v is not INVALID_ARGUMENT", err)

@@ -13,8 +13,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// encClaimsOf lists what the financing's collateral rests on.
-func encClaimsOf(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]encumbrance.Claim, error) {
+// claimsOf lists what the financing's collateral rests on.
+func claimsOf(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]encumbrance.Claim, error) {
 	var out []encumbrance.Claim
 	lotClaims := func(via string, refs []api.LotRef) error {
 		for _, r := range refs {
@@ -78,7 +78,7 @@ func encClaimsOf(ctx contractapi.TransactionContextInterface, f *api.Financing) 
 // GetEncumbrances lists what a lot's goods back: each live financing and
 // the quantity it holds. For banks and regulators doing due diligence.
 func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
-	if _, err := registry.RequireKind(ctx, encReading, encReaders()...); err != nil {
+	if _, err := registry.RequireKind(ctx, reading, readers()...); err != nil {
 		return "", err
 	}
 	e, err := lotEncumbrances(ctx, gtin, lot)
@@ -88,11 +88,11 @@ func (c *Finance) GetEncumbrances(ctx contractapi.TransactionContextInterface, g
 	return kit.ToJSON(e)
 }
 
-// encReading is what reading the register is called in refusals.
-const encReading = "reading the encumbrance register"
+// reading is what reading the register is called in refusals.
+const reading = "reading the encumbrance register"
 
-// encReaders are the kinds that may read the register.
-func encReaders() []string {
+// readers are the kinds that may read the register.
+func readers() []string {
 	return []string{api.KindBank, api.KindRegulator, api.KindInsurer, api.KindWarehouse}
 }
 
@@ -112,10 +112,10 @@ func lotEncumbrances(ctx contractapi.TransactionContextInterface, gtin, lot stri
 	return e, nil
 }
 
-// finEncumber enters in the encumbrance register what the financing's
+// encumber enters in the encumbrance register what the financing's
 // collateral rests on, refusing it if any of it backs another financing.
-func finEncumber(ctx contractapi.TransactionContextInterface, f *api.Financing) error {
-	claims, err := encClaimsOf(ctx, f)
+func encumber(ctx contractapi.TransactionContextInterface, f *api.Financing) error {
+	claims, err := claimsOf(ctx, f)
 	if err != nil {
 		return err
 	}

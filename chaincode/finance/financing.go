@@ -17,12 +17,12 @@ import (
 )
 
 const (
-	finMaxListedFinancings = 1000
-	finObj                 = "financing"
-	finIdxParty            = "financing~party" // [creditCode, financingId] for applicant and bank
-	finMaxCollateral       = 20
-	finMaxPostings         = 1000
-	finMaxTermDays         = 3660
+	maxListedFinancings = 1000
+	obj                 = "financing"
+	idxParty            = "financing~party" // [creditCode, financingId] for applicant and bank
+	maxCollateral       = 20
+	maxPostings         = 1000
+	maxTermDays         = 3660
 )
 
 // Finance is the financing contract, "finance".
@@ -76,8 +76,8 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	if len(in.Collateral) == 0 || len(in.Collateral) > finMaxCollateral {
-		return "", kit.Errf(api.CodeInvalidArgument, "collateral: name 1 to %d receipts", finMaxCollateral)
+	if len(in.Collateral) == 0 || len(in.Collateral) > maxCollateral {
+		return "", kit.Errf(api.CodeInvalidArgument, "collateral: name 1 to %d receipts", maxCollateral)
 	}
 	for i, id := range in.Collateral {
 		if in.Type == api.FinancingWarehouseReceiptPledge {
@@ -106,7 +106,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	coll := make([]api.Collateral, len(in.Collateral))
 	for i, id := range in.Collateral {
 		if in.Type != api.FinancingWarehouseReceiptPledge {
-			if coll[i], err = insCollOffer(ctx, in.Type, id, applicant, bank.CreditCode, cur); err != nil {
+			if coll[i], err = collOffer(ctx, in.Type, id, applicant, bank.CreditCode, cur); err != nil {
 				return "", err
 			}
 			continue
@@ -118,7 +118,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		if r.Holder != applicant {
 			return "", kit.Errf(api.CodeForbidden, "receipt %s is not held by the applicant %s; only its holder offers it as collateral", r.ID, applicant)
 		}
-		if err := finCheckPledgeable(r, applicant, cur); err != nil {
+		if err := checkPledgeable(r, applicant, cur); err != nil {
 			return "", err
 		}
 		coll[i] = api.Collateral{ReceiptID: id, Valuation: r.Valuation.Amount, Status: api.CollateralOffered}
@@ -136,7 +136,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 		PrincipalOutstanding: zero, InterestUnpaid: zero, InterestPaid: zero, PrincipalRepaid: zero,
 		Postings: []api.Posting{},
 	}
-	k, err := kit.Key(ctx, finObj, f.ID)
+	k, err := kit.Key(ctx, obj, f.ID)
 	if err != nil {
 		return "", err
 	}
@@ -145,13 +145,13 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 	} else if old != nil {
 		return "", kit.Errf(api.CodeAlreadyExists, "financing id %s is taken; submit again", f.ID)
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
-	if err := kit.PutIndex(ctx, finIdxParty, applicant, f.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxParty, applicant, f.ID); err != nil {
 		return "", err
 	}
-	if err := kit.PutIndex(ctx, finIdxParty, f.Bank, f.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxParty, f.Bank, f.ID); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingApplied", api.Event{Entity: "financing", ID: f.ID, Action: "applied", By: applicant,
@@ -170,7 +170,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 // applicant is refused (SANCTIONED). input:
 // {"principal","annualRate","termDays" | "maturityDate","maxLtv"}.
 func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, financingID, input string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "approving financing")
+	caller, f, err := bankAction(ctx, financingID, "approving financing")
 	if err != nil {
 		return "", err
 	}
@@ -206,8 +206,8 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	case in.TermDays != 0 && in.MaturityDate != "":
 		return "", kit.Errf(api.CodeInvalidArgument, "give termDays or maturityDate, not both")
 	case in.TermDays != 0:
-		if in.TermDays < 1 || in.TermDays > finMaxTermDays {
-			return "", kit.Errf(api.CodeInvalidArgument, "termDays must be 1 to %d", finMaxTermDays)
+		if in.TermDays < 1 || in.TermDays > maxTermDays {
+			return "", kit.Errf(api.CodeInvalidArgument, "termDays must be 1 to %d", maxTermDays)
 		}
 	case in.MaturityDate != "":
 		if maturity, err = money.ParseDate(in.MaturityDate); err != nil {
@@ -232,13 +232,13 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	if err := risk.RefuseSanctioned(ctx, f.Applicant); err != nil {
 		return "", err
 	}
-	haircuts, err := finCheckHaircuts(in.Haircuts)
+	haircuts, err := checkHaircuts(in.Haircuts)
 	if err != nil {
 		return "", err
 	}
 	marginDays := in.MarginCallDays
 	if marginDays == 0 {
-		marginDays = finDefaultMarginCallDays
+		marginDays = defaultMarginCallDays
 	}
 	if marginDays < 1 || marginDays > 90 {
 		return "", kit.Errf(api.CodeInvalidArgument, "marginCallDays must be 1 to 90")
@@ -252,7 +252,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	total := decimal.Zero
 	for i, col := range f.Collateral {
 		if f.Type != api.FinancingWarehouseReceiptPledge {
-			v, err := insCollValue(ctx, f, i, cur)
+			v, err := collValue(ctx, f, i, cur)
 			if err != nil {
 				return "", err
 			}
@@ -263,7 +263,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		if err != nil {
 			return "", err
 		}
-		if err := finCheckPledgeable(r, f.Applicant, cur); err != nil {
+		if err := checkPledgeable(r, f.Applicant, cur); err != nil {
 			return "", err
 		}
 		v, err := kit.ParseStored(r.Valuation.Amount, cur)
@@ -285,13 +285,13 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	}
 	// The goods, invoice, declaration and shipment behind the collateral
 	// back this financing alone (encumbrance.go).
-	if err := finEncumber(ctx, f); err != nil {
+	if err := encumber(ctx, f); err != nil {
 		return "", err
 	}
 	// Blocking risk flags refuse the approval unless the bank overrides
 	// each with a reason (risk_block.go). After the register: goods that
 	// back another financing are refused whatever the bank overrides.
-	overrides, err := rkCheckBlocking(ctx, f, in.Overrides, now)
+	overrides, err := checkBlocking(ctx, f, in.Overrides, now)
 	if err != nil {
 		return "", err
 	}
@@ -299,7 +299,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	txID := ctx.GetStub().GetTxID()
 	for i := range f.Collateral {
 		if f.Type != api.FinancingWarehouseReceiptPledge {
-			if err := insCollLock(ctx, f, i, now); err != nil {
+			if err := collLock(ctx, f, i, now); err != nil {
 				return "", err
 			}
 		}
@@ -320,7 +320,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 			return "", err
 		}
 		f.Collateral[i].PledgedAt = stamp
-		if err := rkOnReceiptPledged(ctx, r, now); err != nil {
+		if err := onReceiptPledged(ctx, r, now); err != nil {
 			return "", err
 		}
 	}
@@ -332,7 +332,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 	}
 	if f.Type == api.FinancingReceivable {
 		// The pledge's public registration (receivable_registry.go).
-		if err := rvRecordRegistration(ctx, f, in.RegistrationNo); err != nil {
+		if err := recordRegistration(ctx, f, in.RegistrationNo); err != nil {
 			return "", err
 		}
 	}
@@ -344,7 +344,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	f.DecidedAt, f.ApprovalDate = stamp, today.String()
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	ids := make([]string, len(f.Collateral))
@@ -360,7 +360,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 
 // RejectFinancing is the bank turning an application down.
 func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, financingID, reason string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "rejecting financing")
+	caller, f, err := bankAction(ctx, financingID, "rejecting financing")
 	if err != nil {
 		return "", err
 	}
@@ -379,7 +379,7 @@ func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, f
 		return "", err
 	}
 	f.Note, f.DecidedAt = why, now.Format(kit.TimeLayout)
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingRejected", api.Event{Entity: "financing", ID: f.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
@@ -395,7 +395,7 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
@@ -412,7 +412,7 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 	if err := financingLife().Apply("withdraw", f.ID, &f.Status); err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingWithdrawn", api.Event{Entity: "financing", ID: f.ID, Action: "withdrawn", By: caller.Enterprise.CreditCode}); err != nil {
@@ -425,7 +425,7 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 // value date valueDate (YYYY-MM-DD, not after today in Asia/Shanghai, not
 // before the approval). With termDays, maturity is valueDate + termDays.
 func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface, financingID, valueDate string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "disbursing financing")
+	caller, f, err := bankAction(ctx, financingID, "disbursing financing")
 	if err != nil {
 		return "", err
 	}
@@ -476,7 +476,7 @@ func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface,
 		PrincipalAfter: f.PrincipalOutstanding, InterestUnpaidAfter: zero,
 		RecordedBy: caller.Enterprise.CreditCode, RecordedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID(),
 	})
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingDisbursed", api.Event{Entity: "financing", ID: f.ID, Action: "disbursed", By: caller.Enterprise.CreditCode,
@@ -495,7 +495,7 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
@@ -503,7 +503,7 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if by != f.Applicant && by != f.Bank {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant or the bank records repayments of financing %s", f.ID)
 	}
-	if !finDisbursed(f) {
+	if !disbursed(f) {
 		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
@@ -522,15 +522,15 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	st, err := finLoanOf(f, cur)
+	st, err := loanOf(f, cur)
 	if err != nil {
 		return "", err
 	}
 	if vd.Before(st.last) {
 		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the previous posting on %s", vd, st.last)
 	}
-	if len(f.Postings) >= finMaxPostings {
-		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+	if len(f.Postings) >= maxPostings {
+		return "", kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, maxPostings)
 	}
 	days, accrued := st.accrue(vd)
 	due := st.interestUnpaid.Add(accrued)
@@ -570,11 +570,11 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	}
 	// Paid off: the financing closes and releases its collateral here; a
 	// repayment during a margin call may end it.
-	released, err := finSettle(ctx, f, now, nil, nil)
+	released, err := settle(ctx, f, now, nil, nil)
 	if err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	data := map[string]any{"amount": money.Format(pay, cur), "valueDate": vd.String(), "principalOutstanding": f.PrincipalOutstanding, "status": f.Status}
@@ -587,33 +587,33 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	return kit.ToJSON(f)
 }
 
-// finSettle, after money reached a disbursed financing: with principal
+// settle, after money reached a disbursed financing: with principal
 // and interest at zero it closes the financing and releases its
 // collateral (returning what was released); otherwise a margin call is
 // re-assessed. heldRv and heldS are the caller's in-memory receivable or
 // shipment, changed here rather than reloaded, since a transaction does
 // not read its own writes and the caller saves them.
-func finSettle(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
+func settle(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
 		return nil, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	st, err := finLoanOf(f, cur)
+	st, err := loanOf(f, cur)
 	if err != nil {
 		return nil, err
 	}
 	if st.principal.Sign() != 0 || st.interestUnpaid.Sign() != 0 {
 		if f.Status == api.FinancingMarginCall {
-			return nil, finRevalue(ctx, f, now)
+			return nil, revalue(ctx, f, now)
 		}
 		return nil, nil
 	}
-	return finCloseAndRelease(ctx, f, now, heldRv, heldS)
+	return closeAndRelease(ctx, f, now, heldRv, heldS)
 }
 
-// finCloseAndRelease closes f and releases every collateral still pledged
+// closeAndRelease closes f and releases every collateral still pledged
 // to it, and its encumbrances, in the calling transaction.
-func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
+func closeAndRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) ([]string, error) {
 	released := []string{}
 	for i := range f.Collateral {
 		col := &f.Collateral[i]
@@ -636,7 +636,7 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Fina
 			col.ReleasedAt = now.Format(kit.TimeLayout)
 			released = append(released, heldS.ID)
 		case f.Type != api.FinancingWarehouseReceiptPledge:
-			id, err := insCollRelease(ctx, f, i, now)
+			id, err := collRelease(ctx, f, i, now)
 			if err != nil {
 				return nil, err
 			}
@@ -646,7 +646,7 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Fina
 			if err != nil {
 				return nil, err
 			}
-			if err := finRelease(ctx, f, r, now); err != nil {
+			if err := release(ctx, f, r, now); err != nil {
 				return nil, err
 			}
 			if err := receipts.Save(ctx, r); err != nil {
@@ -673,7 +673,7 @@ func finCloseAndRelease(ctx contractapi.TransactionContextInterface, f *api.Fina
 // released in the same transaction (a receivable is reassigned to its
 // seller; an insured shipment is freed for another financing).
 func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "closing financing")
+	caller, f, err := bankAction(ctx, financingID, "closing financing")
 	if err != nil {
 		return "", err
 	}
@@ -685,8 +685,8 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 		return "", err
 	}
 	// Approved, or called before disbursement: nothing is owed.
-	if finDisbursed(f) {
-		st, err := finLoanOf(f, cur)
+	if disbursed(f) {
+		st, err := loanOf(f, cur)
 		if err != nil {
 			return "", err
 		}
@@ -698,11 +698,11 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 	if err != nil {
 		return "", err
 	}
-	released, err := finCloseAndRelease(ctx, f, now, nil, nil)
+	released, err := closeAndRelease(ctx, f, now, nil, nil)
 	if err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingClosed", api.Event{Entity: "financing", ID: f.ID, Action: "closed", By: caller.Enterprise.CreditCode,
@@ -721,11 +721,11 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 // counts the default. A frozen collateral receipt blocks it until the
 // regulator lifts the freeze.
 func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "declaring a default")
+	caller, f, err := bankAction(ctx, financingID, "declaring a default")
 	if err != nil {
 		return "", err
 	}
-	if !finDisbursed(f) {
+	if !disbursed(f) {
 		return "", kit.Errf(api.CodeConflict, "financing %s is %s, not %s", f.ID, f.Status, api.FinancingActive)
 	}
 	cur, err := money.LookupCurrency(f.Currency)
@@ -754,7 +754,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 		}
 		return "", kit.Errf(api.CodeRuleViolation, "financing %s matures on %s; a default can be declared only after that", f.ID, maturity)
 	}
-	st, err := finLoanOf(f, cur)
+	st, err := loanOf(f, cur)
 	if err != nil {
 		return "", err
 	}
@@ -775,7 +775,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 			continue
 		}
 		if f.Type != api.FinancingWarehouseReceiptPledge {
-			id, err := insCollTake(ctx, f, i, now)
+			id, err := collTake(ctx, f, i, now)
 			if err != nil {
 				return "", err
 			}
@@ -827,7 +827,7 @@ func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, fi
 	if err := credit.RecordDefault(ctx, f.Applicant, owed, cur, now); err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "FinancingDefaulted", api.Event{Entity: "financing", ID: f.ID, Action: "defaulted", By: caller.Enterprise.CreditCode,
@@ -845,11 +845,11 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 	if err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
-	if !finMayRead(caller, f) {
+	if !mayRead(caller, f) {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
 	}
 	_, today, err := kit.Today(ctx)
@@ -862,27 +862,27 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 			return "", kit.Errf(api.CodeInvalidArgument, "asOfDate: %v", err)
 		}
 	}
-	v, err := finView(f, date)
+	v, err := view(f, date)
 	if err != nil {
 		return "", err
 	}
 	return kit.ToJSON(v)
 }
 
-// finMayRead: a financing is its applicant's and its bank's to read.
-func finMayRead(c *api.Caller, f *api.Financing) bool {
+// mayRead: a financing is its applicant's and its bank's to read.
+func mayRead(c *api.Caller, f *api.Financing) bool {
 	by := c.Enterprise.CreditCode
 	return by == f.Applicant || by == f.Bank
 }
 
-// finView is a financing with what it owes as of date.
-func finView(f *api.Financing, date money.Date) (*api.FinancingView, error) {
+// view is a financing with what it owes as of date.
+func view(f *api.Financing, date money.Date) (*api.FinancingView, error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
 		return nil, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
 	v := api.FinancingView{Financing: *f}
-	v.AsOf, err = finBalanceAsOf(f, cur, date)
+	v.AsOf, err = balanceAsOf(f, cur, date)
 	if err != nil {
 		return nil, err
 	}
@@ -896,16 +896,16 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 	if err != nil {
 		return "", err
 	}
-	tails, err := kit.IndexTails(ctx, finIdxParty, []string{caller.Enterprise.CreditCode})
+	tails, err := kit.IndexTails(ctx, idxParty, []string{caller.Enterprise.CreditCode})
 	if err != nil {
 		return "", err
 	}
 	out := []*api.Financing{}
 	for _, t := range tails {
-		if len(out) >= finMaxListedFinancings {
+		if len(out) >= maxListedFinancings {
 			break
 		}
-		f, err := finLoad(ctx, t[0])
+		f, err := load(ctx, t[0])
 		if err != nil {
 			return "", err
 		}
@@ -914,16 +914,16 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 	return kit.ToJSON(out)
 }
 
-// finBalanceAsOf computes what is owed on date. Only an active financing
+// balanceAsOf computes what is owed on date. Only an active financing
 // accrues; a date before the last posting is refused.
-func finBalanceAsOf(f *api.Financing, cur money.Currency, date money.Date) (api.AsOf, error) {
+func balanceAsOf(f *api.Financing, cur money.Currency, date money.Date) (api.AsOf, error) {
 	a := api.AsOf{Date: date.String(), PrincipalOutstanding: f.PrincipalOutstanding, InterestAccrued: f.InterestUnpaid}
-	st, err := finLoanOf(f, cur)
+	st, err := loanOf(f, cur)
 	if err != nil {
 		return a, err
 	}
 	interest := st.interestUnpaid
-	if finDisbursed(f) {
+	if disbursed(f) {
 		if date.Before(st.last) {
 			return a, kit.Errf(api.CodeInvalidArgument, "asOfDate %s is before the last posting on %s", date, st.last)
 		}
@@ -941,15 +941,15 @@ func finBalanceAsOf(f *api.Financing, cur money.Currency, date money.Date) (api.
 	return a, nil
 }
 
-// finLoan is the interest-bearing state of a financing.
-type finLoan struct {
+// loan is the interest-bearing state of a financing.
+type loan struct {
 	principal, interestUnpaid, rate decimal.Decimal
 	last                            money.Date
 	cur                             money.Currency
 }
 
-func finLoanOf(f *api.Financing, cur money.Currency) (finLoan, error) {
-	var l finLoan
+func loanOf(f *api.Financing, cur money.Currency) (loan, error) {
+	var l loan
 	var err error
 	l.cur = cur
 	if l.principal, err = kit.ParseStored(f.PrincipalOutstanding, cur); err != nil {
@@ -974,7 +974,7 @@ func finLoanOf(f *api.Financing, cur money.Currency) (finLoan, error) {
 // accrue is the interest on the outstanding principal from the last
 // posting to date: principal × rate × days / 360, rounded half-up to the
 // minor unit once, here, at the posting.
-func (l finLoan) accrue(date money.Date) (int, decimal.Decimal) {
+func (l loan) accrue(date money.Date) (int, decimal.Decimal) {
 	if l.last.IsZero() {
 		return 0, money.Round(decimal.Zero, l.cur)
 	}
@@ -985,9 +985,9 @@ func (l finLoan) accrue(date money.Date) (int, decimal.Decimal) {
 	return days, money.Interest(l.principal, l.rate, l.last, date, l.cur)
 }
 
-// finCheckPledgeable insists that a receipt can be pledged by applicant for a
+// checkPledgeable insists that a receipt can be pledged by applicant for a
 // loan in cur.
-func finCheckPledgeable(r *api.Receipt, applicant string, cur money.Currency) error {
+func checkPledgeable(r *api.Receipt, applicant string, cur money.Currency) error {
 	switch {
 	case r.Pledge != nil:
 		return kit.Errf(api.CodeAlreadyPledged, "receipt %s is pledged to financing %s", r.ID, r.Pledge.FinancingID)
@@ -1003,9 +1003,9 @@ func finCheckPledgeable(r *api.Receipt, applicant string, cur money.Currency) er
 	return nil
 }
 
-// finRelease ends a receipt's pledge to f (both are saved by the
+// release ends a receipt's pledge to f (both are saved by the
 // caller).
-func finRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, r *api.Receipt, now time.Time) error {
+func release(ctx contractapi.TransactionContextInterface, f *api.Financing, r *api.Receipt, now time.Time) error {
 	if r.Pledge == nil || r.Pledge.FinancingID != f.ID {
 		return kit.Errf(api.CodeInternal, "receipt %s is not pledged to financing %s as recorded", r.ID, f.ID)
 	}
@@ -1028,13 +1028,13 @@ func finRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, r
 	return nil
 }
 
-// finBankAction loads a financing for a decision by its bank.
-func finBankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*api.Caller, *api.Financing, error) {
+// bankAction loads a financing for a decision by its bank.
+func bankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*api.Caller, *api.Financing, error) {
 	caller, err := registry.RequireKind(ctx, what, api.KindBank)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1044,11 +1044,11 @@ func finBankAction(ctx contractapi.TransactionContextInterface, financingID, wha
 	return caller, f, nil
 }
 
-func finLoad(ctx contractapi.TransactionContextInterface, id string) (*api.Financing, error) {
+func load(ctx contractapi.TransactionContextInterface, id string) (*api.Financing, error) {
 	if !kit.WellFormedID(id, "F") {
 		return nil, kit.Errf(api.CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", kit.ClipBytes(id))
 	}
-	k, err := kit.Key(ctx, finObj, id)
+	k, err := kit.Key(ctx, obj, id)
 	if err != nil {
 		return nil, err
 	}
@@ -1063,9 +1063,9 @@ func finLoad(ctx contractapi.TransactionContextInterface, id string) (*api.Finan
 	return &f, nil
 }
 
-func finSave(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
+func save(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {
 	f.UpdatedAt, f.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
-	k, err := kit.Key(ctx, finObj, f.ID)
+	k, err := kit.Key(ctx, obj, f.ID)
 	if err != nil {
 		return err
 	}

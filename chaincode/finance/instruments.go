@@ -14,9 +14,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// insCollOffer checks one collateral named in an application of type
+// collOffer checks one collateral named in an application of type
 // RECEIVABLE or POLICY (nothing is locked yet).
-func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applicant, bank string, cur money.Currency) (api.Collateral, error) {
+func collOffer(ctx contractapi.TransactionContextInterface, typ, id, applicant, bank string, cur money.Currency) (api.Collateral, error) {
 	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return api.Collateral{}, err
@@ -43,7 +43,7 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 		if s.Insured != applicant {
 			return api.Collateral{}, kit.Errf(api.CodeForbidden, "shipment %s is not insured for the applicant %s; only the insured offers it as collateral", s.ID, applicant)
 		}
-		v, err := insFinanceable(s, applicant, bank, cur, today)
+		v, err := financeable(s, applicant, bank, cur, today)
 		if err != nil {
 			return api.Collateral{}, err
 		}
@@ -52,10 +52,10 @@ func insCollOffer(ctx contractapi.TransactionContextInterface, typ, id, applican
 	return api.Collateral{}, kit.Errf(api.CodeInternal, "financing type %s has no collateral rules here", typ)
 }
 
-// insCollValue re-checks collateral i of f at approval and returns (and
+// collValue re-checks collateral i of f at approval and returns (and
 // records) its value: a receivable's outstanding amount; an insured
 // shipment's outstanding amount × coverage ratio (what a claim could pay).
-func insCollValue(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, cur money.Currency) (decimal.Decimal, error) {
+func collValue(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, cur money.Currency) (decimal.Decimal, error) {
 	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return decimal.Zero, err
@@ -78,7 +78,7 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *api.Financing,
 		if err != nil {
 			return v, err
 		}
-		if v, err = insFinanceable(s, f.Applicant, f.Bank, cur, today); err != nil {
+		if v, err = financeable(s, f.Applicant, f.Bank, cur, today); err != nil {
 			return v, err
 		}
 		if err := trade.NewGate(trade.Domains()).RequireReleased(ctx, s.ID); err != nil {
@@ -91,12 +91,12 @@ func insCollValue(ctx contractapi.TransactionContextInterface, f *api.Financing,
 	return v, nil
 }
 
-// insCollLock locks collateral i to f at approval: a receivable is
+// collLock locks collateral i to f at approval: a receivable is
 // assigned to the bank; a shipment records the financing. The entity is
 // read and written, so of two approvals racing for it one commits and the
 // other is refused (ALREADY_FINANCED) or invalidated (MVCC_READ_CONFLICT).
 // Goods also behind a pledged warehouse receipt are flagged.
-func insCollLock(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) error {
+func collLock(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) error {
 	col := &f.Collateral[i]
 	switch f.Type {
 	case api.FinancingReceivable:
@@ -148,9 +148,9 @@ func insCollLock(ctx contractapi.TransactionContextInterface, f *api.Financing, 
 	return nil
 }
 
-// insCollRelease frees collateral i of f when f closes: the receivable is
+// collRelease frees collateral i of f when f closes: the receivable is
 // reassigned to its creditor; the shipment may be financed again.
-func insCollRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
+func collRelease(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
 	col := &f.Collateral[i]
 	id := col.ReceivableID + col.ShipmentID
 	switch f.Type {
@@ -188,11 +188,11 @@ func insCollRelease(ctx contractapi.TransactionContextInterface, f *api.Financin
 	return id, nil
 }
 
-// insCollTake hands collateral i of a defaulted f to the bank: the bank
+// collTake hands collateral i of a defaulted f to the bank: the bank
 // becomes the receivable's creditor; a shipment's claim proceeds stay
 // assigned to the bank and stay linked to f, so a claim paid later is
 // applied to what f still owes.
-func insCollTake(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
+func collTake(ctx contractapi.TransactionContextInterface, f *api.Financing, i int, now time.Time) (string, error) {
 	col := &f.Collateral[i]
 	id := col.ReceivableID + col.ShipmentID
 	switch f.Type {
@@ -248,10 +248,10 @@ func rvFinanceable(rv *api.Receivable, applicant string, cur money.Currency, tod
 	return total.Sub(paid), nil
 }
 
-// insFinanceable insists that an insured shipment can secure a POLICY
+// financeable insists that an insured shipment can secure a POLICY
 // financing of applicant at bank in cur today, and returns its value:
 // outstanding × coverage ratio, rounded half-up.
-func insFinanceable(s *api.Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
+func financeable(s *api.Shipment, applicant, bank string, cur money.Currency, today money.Date) (decimal.Decimal, error) {
 	switch {
 	case s.FinancingID != "":
 		return decimal.Zero, kit.Errf(api.CodeAlreadyFinanced, "shipment %s is collateral of financing %s", s.ID, s.FinancingID)
@@ -277,11 +277,11 @@ func insFinanceable(s *api.Shipment, applicant, bank string, cur money.Currency,
 	return money.Round(invoice.Sub(paid).Mul(ratio), cur), nil
 }
 
-// insFinancingOfShipment is the financing a payment to bank for shipment s
+// financingOfShipment is the financing a payment to bank for shipment s
 // repays: the POLICY financing on s, else the RECEIVABLE financing on the
 // receivable of the same invoice, if bank is its lender and it is active
 // or defaulted; nil when there is none.
-func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string) (*api.Financing, error) {
+func financingOfShipment(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string) (*api.Financing, error) {
 	ids := []string{s.FinancingID}
 	rvID, err := receivables.OfInvoice(ctx, s.Insured, s.Buyer, insurance.NormalizeInvoiceNumber(s.InvoiceNumber))
 	if err != nil {
@@ -298,18 +298,18 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *api.
 		if id == "" {
 			continue
 		}
-		f, err := finLoad(ctx, id)
+		f, err := load(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if f.Bank == bank && (finDisbursed(f) || f.Status == api.FinancingDefaulted) {
+		if f.Bank == bank && (disbursed(f) || f.Status == api.FinancingDefaulted) {
 			return f, nil
 		}
 	}
 	return nil, nil
 }
 
-// insApplyProceeds applies money a third party paid the bank (a claim, the
+// applyProceeds applies money a third party paid the bank (a claim, the
 // buyer's payment) to financing f with value date vd (no earlier than the
 // last posting): interest accrued to vd first (an active financing accrues;
 // a defaulted one stopped at its default), then principal; the rest is
@@ -320,12 +320,12 @@ func insFinancingOfShipment(ctx contractapi.TransactionContextInterface, s *api.
 // held is the caller's receivable or shipment the money came through: when
 // the payment settles f, f closes and that collateral is released in the
 // caller's copy, which the caller saves.
-func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
+func applyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financing, amount decimal.Decimal, vd money.Date, kind, by string, now time.Time, heldRv *api.Receivable, heldS *api.Shipment) (toInterest, toPrincipal, surplus decimal.Decimal, err error) {
 	cur, err := money.LookupCurrency(f.Currency)
 	if err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, kit.Errf(api.CodeInternal, "financing %s: %v", f.ID, err)
 	}
-	st, err := finLoanOf(f, cur)
+	st, err := loanOf(f, cur)
 	if err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
@@ -333,7 +333,7 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financ
 		vd = st.last
 	}
 	days, accrued := 0, money.Round(decimal.Zero, cur)
-	if finDisbursed(f) {
+	if disbursed(f) {
 		days, accrued = st.accrue(vd)
 	}
 	due := st.interestUnpaid.Add(accrued)
@@ -342,8 +342,8 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financ
 	if applied.Sign() == 0 {
 		return toInterest, toPrincipal, surplus, nil
 	}
-	if len(f.Postings) >= finMaxPostings {
-		return decimal.Zero, decimal.Zero, decimal.Zero, kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, finMaxPostings)
+	if len(f.Postings) >= maxPostings {
+		return decimal.Zero, decimal.Zero, decimal.Zero, kit.Errf(api.CodeRuleViolation, "financing %s has %d postings, the most allowed", f.ID, maxPostings)
 	}
 	principalAfter, unpaidAfter := st.principal.Sub(toPrincipal), due.Sub(toInterest)
 	f.Postings = append(f.Postings, api.Posting{
@@ -360,12 +360,12 @@ func insApplyProceeds(ctx contractapi.TransactionContextInterface, f *api.Financ
 	if f.PrincipalRepaid, err = kit.AddStored(f.PrincipalRepaid, toPrincipal, cur); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	if finLive(f) {
-		if _, err := finSettle(ctx, f, now, heldRv, heldS); err != nil {
+	if live(f) {
+		if _, err := settle(ctx, f, now, heldRv, heldS); err != nil {
 			return decimal.Zero, decimal.Zero, decimal.Zero, err
 		}
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
 	return toInterest, toPrincipal, surplus, nil
@@ -381,13 +381,13 @@ func (Lender) BankOf(ctx contractapi.TransactionContextInterface, financingID st
 }
 
 // ApplyClaimProceeds applies an indemnity paid to bank on shipment s to the
-// financing it repays (insFinancingOfShipment), if any.
+// financing it repays (financingOfShipment), if any.
 func (Lender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s *api.Shipment, bank string, amount decimal.Decimal, vd money.Date, by string, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
-	f, err := insFinancingOfShipment(ctx, s, bank)
+	f, err := financingOfShipment(ctx, s, bank)
 	if err != nil || f == nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, api.PostingClaimProceeds, by, now, nil, s)
+	toInterest, toPrincipal, surplus, err := applyProceeds(ctx, f, amount, vd, api.PostingClaimProceeds, by, now, nil, s)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
@@ -397,14 +397,14 @@ func (Lender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s 
 // ApplyCollection applies a buyer's payment to bank to the financing rv
 // secures, when bank lends it and money is out.
 func (Lender) ApplyCollection(ctx contractapi.TransactionContextInterface, rv *api.Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
-	f, err := finLoad(ctx, rv.FinancingID)
+	f, err := load(ctx, rv.FinancingID)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
-	if f.Bank != bank || !finDisbursed(f) && f.Status != api.FinancingDefaulted {
+	if f.Bank != bank || !disbursed(f) && f.Status != api.FinancingDefaulted {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, nil
 	}
-	toInterest, toPrincipal, surplus, err := insApplyProceeds(ctx, f, amount, vd, api.PostingCollection, bank, now, rv, nil)
+	toInterest, toPrincipal, surplus, err := applyProceeds(ctx, f, amount, vd, api.PostingCollection, bank, now, rv, nil)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
@@ -416,7 +416,7 @@ func FinancingBank(ctx contractapi.TransactionContextInterface, financingID stri
 	if financingID == "" {
 		return ""
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return ""
 	}

@@ -15,7 +15,7 @@ type Reads struct{}
 // Encumbrances is the lot's register entry, nil when the caller is of no
 // kind that may read the register.
 func (Reads) Encumbrances(ctx contractapi.TransactionContextInterface, caller *api.Caller, gtin, lot string) (*api.Encumbrance, error) {
-	if kit.MayAct(caller, encReading, encReaders()...) != nil {
+	if kit.MayAct(caller, reading, readers()...) != nil {
 		return nil, nil
 	}
 	return lotEncumbrances(ctx, gtin, lot)
@@ -24,16 +24,16 @@ func (Reads) Encumbrances(ctx contractapi.TransactionContextInterface, caller *a
 // Financing is the financing as of today, nil when the caller is neither
 // its applicant nor its bank.
 func (Reads) Financing(ctx contractapi.TransactionContextInterface, caller *api.Caller, financingID string) (*api.FinancingView, error) {
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return nil, err
 	}
-	if !finMayRead(caller, f) {
+	if !mayRead(caller, f) {
 		return nil, nil
 	}
 	_, today, err := kit.Today(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return finView(f, today)
+	return view(f, today)
 }

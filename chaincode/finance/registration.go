@@ -34,12 +34,12 @@ import (
 //   - stored in the financing's Terms.RegistrationNo, so GetFinancing (and
 //     the due-diligence views built on it) shows it.
 
-// finIdxRegistration [registrationNo] -> financing id.
-const finIdxRegistration = "financing~registration"
+// idxRegistration [registrationNo] -> financing id.
+const idxRegistration = "financing~registration"
 
-// rvCheckRegistrationNo checks the form of a registry registration number
+// checkRegistrationNo checks the form of a registry registration number
 // and returns it trimmed.
-func rvCheckRegistrationNo(s string) (string, error) {
+func checkRegistrationNo(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", kit.Errf(api.CodeInvalidArgument, "registrationNo: a RECEIVABLE financing needs the pledge's registration number in the movable-property financing registry (动产融资统一登记公示系统)")
@@ -50,15 +50,15 @@ func rvCheckRegistrationNo(s string) (string, error) {
 	return s, nil
 }
 
-// rvRecordRegistration records the receivable pledge's registration number
+// recordRegistration records the receivable pledge's registration number
 // on financing f, which its bank is approving: checks the form, refuses a
 // number another financing holds, writes the index and f.Terms.
-func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *api.Financing, regNo string) error {
-	no, err := rvCheckRegistrationNo(regNo)
+func recordRegistration(ctx contractapi.TransactionContextInterface, f *api.Financing, regNo string) error {
+	no, err := checkRegistrationNo(regNo)
 	if err != nil {
 		return err
 	}
-	k, err := kit.Key(ctx, finIdxRegistration, no)
+	k, err := kit.Key(ctx, idxRegistration, no)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func rvRecordRegistration(ctx contractapi.TransactionContextInterface, f *api.Fi
 		return kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v != nil && string(v) != f.ID {
-		other, err := finLoad(ctx, string(v))
+		other, err := load(ctx, string(v))
 		if err != nil {
 			return err
 		}

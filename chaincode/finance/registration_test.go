@@ -22,7 +22,7 @@ func TestCheckRegistrationNo(t *testing.T) {
 		{"０４３６２３７１０００３６０８１６２４５", "", false},
 	}
 	for _, tc := range cases {
-		got, err := rvCheckRegistrationNo(tc.in)
+		got, err := checkRegistrationNo(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("rvCheckRegistrationNo(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}

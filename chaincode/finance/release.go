@@ -30,7 +30,7 @@ func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterfac
 	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
 	}
-	f, err := finLoad(ctx, r.Pledge.FinancingID)
+	f, err := load(ctx, r.Pledge.FinancingID)
 	if err != nil {
 		return "", err
 	}
@@ -38,13 +38,13 @@ func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	if err := finRelease(ctx, f, r, now); err != nil {
+	if err := release(ctx, f, r, now); err != nil {
 		return "", err
 	}
 	if err := receipts.Save(ctx, r); err != nil {
 		return "", err
 	}
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "ReceiptReleased", api.Event{Entity: "receipt", ID: r.ID, Action: "released", By: caller.Enterprise.CreditCode,

@@ -17,14 +17,14 @@ import (
 
 // FinancingLive: approved or active (the collateral is locked).
 func FinancingLive(ctx contractapi.TransactionContextInterface, id string) bool {
-	f, err := finLoad(ctx, id)
-	return err == nil && finLive(f)
+	f, err := load(ctx, id)
+	return err == nil && live(f)
 }
 
-// rkOnReceiptPledged is called when a receipt is pledged: every receivable
+// onReceiptPledged is called when a receipt is pledged: every receivable
 // or shipment naming the receipt's lot that is under a live financing gets
 // a PLEDGED_GOODS flag.
-func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
+func onReceiptPledged(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
 	why := fmt.Sprintf("its goods (lot %s of %s) were pledged under receipt %s", r.Lot, r.GTIN, r.ID)
 	rvs, err := receivables.OnLot(ctx, r.GTIN, r.Lot)
 	if err != nil {
@@ -61,7 +61,7 @@ func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *api.Rece
 	return nil
 }
 
-// rkCheckBlocking refuses an approval while a BLOCKING flag stands on the
+// checkBlocking refuses an approval while a BLOCKING flag stands on the
 // financing's collateral, unless the bank overrides each blocking code
 // with a reason. What blocks, per collateral:
 //
@@ -82,11 +82,11 @@ func rkOnReceiptPledged(ctx contractapi.TransactionContextInterface, r *api.Rece
 // bank) and At (now), for Terms.Overrides; nil when nothing blocks. A
 // fresh RECALLED_GOODS flag is recorded on its receivable or shipment, so
 // due diligence shows what the bank overrode.
-func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *api.Financing, overrides []api.RiskOverride, now time.Time) ([]api.RiskOverride, error) {
+func checkBlocking(ctx contractapi.TransactionContextInterface, f *api.Financing, overrides []api.RiskOverride, now time.Time) ([]api.RiskOverride, error) {
 	if len(overrides) > risk.MaxOverrides {
 		return nil, kit.Errf(api.CodeInvalidArgument, "overrides: at most %d", risk.MaxOverrides)
 	}
-	blockers, err := rkBlockingFlags(ctx, f)
+	blockers, err := blockingFlags(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *api.Financi
 		}
 		if !slices.Contains(codes, code) {
 			return nil, kit.Errf(api.CodeInvalidArgument, "%s: no blocking %s flag stands on the collateral of financing %s; override only what blocks (%s)",
-				field, kit.Clip(code), f.ID, rkListOrNone(codes))
+				field, kit.Clip(code), f.ID, listOrNone(codes))
 		}
 		out = append(out, api.RiskOverride{Code: code, Reason: reason, By: f.Bank, At: stamp})
 	}
@@ -128,7 +128,7 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *api.Financi
 	}
 	if len(missing) > 0 {
 		return nil, kit.Errf(api.CodeRiskBlocked, "financing %s: blocking risk flags on its collateral (%s); not overridden: %s. Approve with an override and reason for each, or have a regulator resolve them",
-			f.ID, rkWhere(blockers), strings.Join(missing, ", "))
+			f.ID, where(blockers), strings.Join(missing, ", "))
 	}
 	slices.SortFunc(out, func(a, b api.RiskOverride) int { return strings.Compare(a.Code, b.Code) })
 	for _, b := range blockers {
@@ -141,9 +141,9 @@ func rkCheckBlocking(ctx contractapi.TransactionContextInterface, f *api.Financi
 	return out, nil
 }
 
-// rkBlockingFlags collects the blocking flags on f's collateral, in
+// blockingFlags collects the blocking flags on f's collateral, in
 // collateral order.
-func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]risk.Blocker, error) {
+func blockingFlags(ctx contractapi.TransactionContextInterface, f *api.Financing) ([]risk.Blocker, error) {
 	var out []risk.Blocker
 	for _, col := range f.Collateral {
 		if col.Status == api.CollateralReleased || col.Status == api.CollateralTaken {
@@ -192,9 +192,9 @@ func rkBlockingFlags(ctx contractapi.TransactionContextInterface, f *api.Financi
 	return out, nil
 }
 
-// rkWhere lists the blocking codes per collateral: "receivable RV-…:
+// where lists the blocking codes per collateral: "receivable RV-…:
 // PLEDGED_GOODS, RECALLED_GOODS; receipt WR-…: RECALLED_GOODS".
-func rkWhere(bs []risk.Blocker) string {
+func where(bs []risk.Blocker) string {
 	var order []string
 	per := map[string][]string{}
 	for _, b := range bs {
@@ -214,7 +214,7 @@ func rkWhere(bs []risk.Blocker) string {
 	return strings.Join(parts, "; ")
 }
 
-func rkListOrNone(codes []string) string {
+func listOrNone(codes []string) string {
 	if len(codes) == 0 {
 		return "nothing does"
 	}

@@ -35,7 +35,7 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	if err := insCheckAssignable(s); err != nil {
+	if err := checkAssignable(s); err != nil {
 		return "", err
 	}
 	now, err := kit.TxTime(ctx)
@@ -46,14 +46,14 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 		ID: kit.DeriveID("AS", ctx.GetStub().GetTxID(), now, 0), ShipmentID: s.ID, PolicyID: s.PolicyID,
 		Insurer: s.Insurer, Insured: s.Insured, Bank: b, Status: api.AssignmentRequested, RequestedAt: now.Format(kit.TimeLayout),
 	}
-	if err := kit.PutNew(ctx, insObjAssignment, a.ID); err != nil {
+	if err := kit.PutNew(ctx, objAssignment, a.ID); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, objAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	for _, p := range []string{a.Insured, a.Insurer, a.Bank} {
-		if err := kit.PutIndex(ctx, insIdxParty, p, "assignment", a.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, p, "assignment", a.ID); err != nil {
 			return "", err
 		}
 	}
@@ -67,7 +67,7 @@ func (c *Insurance) RequestAssignment(ctx contractapi.TransactionContextInterfac
 // AcceptAssignment is the insurer accepting an assignment: from then on a
 // claim on the shipment pays the bank. A shipment has one assignee.
 func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface, assignmentID string) (string, error) {
-	caller, a, err := insInsurerAssignment(ctx, assignmentID, "accepting an assignment")
+	caller, a, err := insurerAssignment(ctx, assignmentID, "accepting an assignment")
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +75,7 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	if err := insCheckAssignable(s); err != nil {
+	if err := checkAssignable(s); err != nil {
 		return "", err
 	}
 	if b, err := registry.LoadEnterprise(ctx, a.Bank); err != nil {
@@ -92,17 +92,17 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 	}
 	a.DecidedAt = now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = a.Bank, a.ID
-	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, objAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := kit.PutIndex(ctx, insIdxParty, a.Bank, "shipment", s.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxParty, a.Bank, "shipment", s.ID); err != nil {
 		return "", err
 	}
 	if s.ClaimID != "" {
-		if err := kit.PutIndex(ctx, insIdxParty, a.Bank, "claim", s.ClaimID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, a.Bank, "claim", s.ClaimID); err != nil {
 			return "", err
 		}
 	}
@@ -115,7 +115,7 @@ func (c *Insurance) AcceptAssignment(ctx contractapi.TransactionContextInterface
 
 // RejectAssignment is the insurer refusing an assignment.
 func (c *Insurance) RejectAssignment(ctx contractapi.TransactionContextInterface, assignmentID, reason string) (string, error) {
-	caller, a, err := insInsurerAssignment(ctx, assignmentID, "rejecting an assignment")
+	caller, a, err := insurerAssignment(ctx, assignmentID, "rejecting an assignment")
 	if err != nil {
 		return "", err
 	}
@@ -131,7 +131,7 @@ func (c *Insurance) RejectAssignment(ctx contractapi.TransactionContextInterface
 		return "", err
 	}
 	a.Note, a.DecidedAt = why, now.Format(kit.TimeLayout)
-	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, objAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "AssignmentRejected", api.Event{Entity: "assignment", ID: a.ID, Action: "rejected", By: caller.Enterprise.CreditCode}); err != nil {
@@ -147,7 +147,7 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	a, err := insLoadAssignment(ctx, assignmentID)
+	a, err := loadAssignment(ctx, assignmentID)
 	if err != nil {
 		return "", err
 	}
@@ -173,7 +173,7 @@ func (c *Insurance) ReleaseAssignment(ctx contractapi.TransactionContextInterfac
 	}
 	a.ReleasedAt = now.Format(kit.TimeLayout)
 	s.Assignee, s.AssignmentID = "", ""
-	if err := kit.Save(ctx, insObjAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
+	if err := kit.Save(ctx, objAssignment, a.ID, a, &a.UpdatedAt, &a.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -192,7 +192,7 @@ func (c *Insurance) GetAssignment(ctx contractapi.TransactionContextInterface, a
 	if err != nil {
 		return "", err
 	}
-	a, err := insLoadAssignment(ctx, assignmentID)
+	a, err := loadAssignment(ctx, assignmentID)
 	if err != nil {
 		return "", err
 	}
@@ -209,13 +209,13 @@ func (c *Insurance) ListAssignments(ctx contractapi.TransactionContextInterface)
 	if err != nil {
 		return "", err
 	}
-	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "assignment")
+	ids, err := partyIDs(ctx, caller.Enterprise.CreditCode, "assignment")
 	if err != nil {
 		return "", err
 	}
 	out := []*api.Assignment{}
 	for _, id := range ids {
-		a, err := insLoadAssignment(ctx, id)
+		a, err := loadAssignment(ctx, id)
 		if err != nil {
 			return "", err
 		}
@@ -255,7 +255,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 	if s.ClaimID != "" {
 		return "", kit.Errf(api.CodeConflict, "shipment %s already has claim %s", s.ID, s.ClaimID)
 	}
-	p, err := insLoadPolicy(ctx, s.PolicyID)
+	p, err := loadPolicy(ctx, s.PolicyID)
 	if err != nil {
 		return "", err
 	}
@@ -294,11 +294,11 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 		Loss: money.Format(loss, cur), CoverageRatio: s.CoverageRatio, Covered: money.Format(loss.Mul(ratio), cur),
 		Status: api.ClaimFiled, Note: note, FiledAt: now.Format(kit.TimeLayout),
 	}
-	if err := kit.PutNew(ctx, insObjClaim, cl.ID); err != nil {
+	if err := kit.PutNew(ctx, objClaim, cl.ID); err != nil {
 		return "", err
 	}
 	s.ClaimID = cl.ID
-	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, objClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -308,7 +308,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 		if party == "" {
 			continue
 		}
-		if err := kit.PutIndex(ctx, insIdxParty, party, "claim", cl.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, party, "claim", cl.ID); err != nil {
 			return "", err
 		}
 	}
@@ -325,7 +325,7 @@ func (c *Insurance) FileClaim(ctx contractapi.TransactionContextInterface, shipm
 // a maximum liability, no more than what that leaves. The limit and the
 // policy are read and written, so two approvals cannot spend one cover.
 func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, claimID, note string) (string, error) {
-	caller, cl, err := insInsurerClaim(ctx, claimID, "approving a claim")
+	caller, cl, err := insurerClaim(ctx, claimID, "approving a claim")
 	if err != nil {
 		return "", err
 	}
@@ -340,11 +340,11 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	if err != nil {
 		return "", kit.Errf(api.CodeInternal, "claim %s: %v", cl.ID, err)
 	}
-	l, err := insLoadLimit(ctx, cl.LimitID)
+	l, err := loadLimit(ctx, cl.LimitID)
 	if err != nil {
 		return "", err
 	}
-	p, err := insLoadPolicy(ctx, cl.PolicyID)
+	p, err := loadPolicy(ctx, cl.PolicyID)
 	if err != nil {
 		return "", err
 	}
@@ -386,13 +386,13 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 	}
 	l.Indemnified = money.Format(limitIndemnified.Add(indemnity), cur)
 	p.Indemnified = money.Format(policyIndemnified.Add(indemnity), cur)
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+	if err := kit.Save(ctx, objPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, objClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "ClaimApproved", api.Event{Entity: "claim", ID: cl.ID, Action: "approved", By: caller.Enterprise.CreditCode,
@@ -405,7 +405,7 @@ func (c *Insurance) ApproveClaim(ctx contractapi.TransactionContextInterface, cl
 // RejectClaim is the insurer refusing a filed claim; the shipment may be
 // claimed on again.
 func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, claimID, reason string) (string, error) {
-	caller, cl, err := insInsurerClaim(ctx, claimID, "rejecting a claim")
+	caller, cl, err := insurerClaim(ctx, claimID, "rejecting a claim")
 	if err != nil {
 		return "", err
 	}
@@ -431,7 +431,7 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 	if s.ClaimID == cl.ID {
 		s.ClaimID = ""
 	}
-	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, objClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -452,7 +452,7 @@ func (c *Insurance) RejectClaim(ctx contractapi.TransactionContextInterface, cla
 // principal, and the surplus goes to the insured. The shipment is
 // INDEMNIFIED and what it still used of the buyer's limit is released.
 func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimID, paymentDate string) (string, error) {
-	caller, cl, err := insInsurerClaim(ctx, claimID, "paying a claim")
+	caller, cl, err := insurerClaim(ctx, claimID, "paying a claim")
 	if err != nil {
 		return "", err
 	}
@@ -471,14 +471,14 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	if approved, err := insTxDate(cl.DecidedAt); err == nil && vd.Before(approved) {
+	if approved, err := txDate(cl.DecidedAt); err == nil && vd.Before(approved) {
 		return "", kit.Errf(api.CodeRuleViolation, "paymentDate %s is before the approval on %s", vd, approved)
 	}
 	s, err := LoadShipment(ctx, cl.ShipmentID)
 	if err != nil {
 		return "", err
 	}
-	l, err := insLoadLimit(ctx, s.LimitID)
+	l, err := loadLimit(ctx, s.LimitID)
 	if err != nil {
 		return "", err
 	}
@@ -505,7 +505,7 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	if err := insReleaseLimit(l, invoice.Sub(paid), cur); err != nil {
+	if err := releaseLimit(l, invoice.Sub(paid), cur); err != nil {
 		return "", err
 	}
 	if err := shipmentLife().Apply("indemnify", s.ID, &s.Status); err != nil {
@@ -518,17 +518,17 @@ func (c *Insurance) PayClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err := credit.RecordClaim(ctx, s.Insured, indemnity, cur, now); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
+	if err := kit.Save(ctx, objClaim, cl.ID, cl, &cl.UpdatedAt, &cl.TxID, now); err != nil {
 		return "", err
 	}
 	if pay.Beneficiary != s.Insured {
-		if err := kit.PutIndex(ctx, insIdxParty, pay.Beneficiary, "claim", cl.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, pay.Beneficiary, "claim", cl.ID); err != nil {
 			return "", err
 		}
 	}
@@ -545,7 +545,7 @@ func (c *Insurance) GetClaim(ctx contractapi.TransactionContextInterface, claimI
 	if err != nil {
 		return "", err
 	}
-	cl, err := insLoadClaim(ctx, claimID)
+	cl, err := loadClaim(ctx, claimID)
 	if err != nil {
 		return "", err
 	}
@@ -569,13 +569,13 @@ func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (str
 	if err != nil {
 		return "", err
 	}
-	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "claim")
+	ids, err := partyIDs(ctx, caller.Enterprise.CreditCode, "claim")
 	if err != nil {
 		return "", err
 	}
 	out := []*api.Claim{}
 	for _, id := range ids {
-		cl, err := insLoadClaim(ctx, id)
+		cl, err := loadClaim(ctx, id)
 		if err != nil {
 			return "", err
 		}
@@ -584,9 +584,9 @@ func (c *Insurance) ListClaims(ctx contractapi.TransactionContextInterface) (str
 	return kit.ToJSON(out)
 }
 
-// insCheckAssignable: proceeds can be assigned while a claim can still
+// checkAssignable: proceeds can be assigned while a claim can still
 // arise and nobody holds them yet.
-func insCheckAssignable(s *api.Shipment) error {
+func checkAssignable(s *api.Shipment) error {
 	switch {
 	case s.Assignee != "":
 		return kit.Errf(api.CodeConflict, "the proceeds of shipment %s are already assigned to %s", s.ID, s.Assignee)
@@ -596,12 +596,12 @@ func insCheckAssignable(s *api.Shipment) error {
 	return nil
 }
 
-func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Assignment, error) {
+func insurerAssignment(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Assignment, error) {
 	caller, err := registry.RequireKind(ctx, what, api.KindInsurer)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := insLoadAssignment(ctx, id)
+	a, err := loadAssignment(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -615,12 +615,12 @@ func insInsurerAssignment(ctx contractapi.TransactionContextInterface, id, what 
 	return caller, a, nil
 }
 
-func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Claim, error) {
+func insurerClaim(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Claim, error) {
 	caller, err := registry.RequireKind(ctx, what, api.KindInsurer)
 	if err != nil {
 		return nil, nil, err
 	}
-	cl, err := insLoadClaim(ctx, id)
+	cl, err := loadClaim(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -630,24 +630,24 @@ func insInsurerClaim(ctx contractapi.TransactionContextInterface, id, what strin
 	return caller, cl, nil
 }
 
-func insLoadAssignment(ctx contractapi.TransactionContextInterface, id string) (*api.Assignment, error) {
+func loadAssignment(ctx contractapi.TransactionContextInterface, id string) (*api.Assignment, error) {
 	var a api.Assignment
-	if err := kit.Load(ctx, insObjAssignment, "AS", "assignment", id, &a); err != nil {
+	if err := kit.Load(ctx, objAssignment, "AS", "assignment", id, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
-func insLoadClaim(ctx contractapi.TransactionContextInterface, id string) (*api.Claim, error) {
+func loadClaim(ctx contractapi.TransactionContextInterface, id string) (*api.Claim, error) {
 	var cl api.Claim
-	if err := kit.Load(ctx, insObjClaim, "CM", "claim", id, &cl); err != nil {
+	if err := kit.Load(ctx, objClaim, "CM", "claim", id, &cl); err != nil {
 		return nil, err
 	}
 	return &cl, nil
 }
 
-// insTxDate is the Asia/Shanghai date of a timestamp this chaincode wrote.
-func insTxDate(stamp string) (money.Date, error) {
+// txDate is the Asia/Shanghai date of a timestamp this chaincode wrote.
+func txDate(stamp string) (money.Date, error) {
 	t, err := time.Parse(kit.TimeLayout, stamp)
 	if err != nil {
 		return money.Date{}, err

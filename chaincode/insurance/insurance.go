@@ -18,35 +18,35 @@ import (
 
 // Keys of the insurance contract.
 const (
-	insObjLimit      = "insLimit"
-	insObjPolicy     = "insPolicy"
-	insObjShipment   = "insShipment"
-	insObjAssignment = "insAssignment"
-	insObjClaim      = "insClaim"
-	// insIdxLimit [insurer, exporter, country, registrationId] -> limit id:
+	objLimit      = "insLimit"
+	objPolicy     = "insPolicy"
+	objShipment   = "insShipment"
+	objAssignment = "insAssignment"
+	objClaim      = "insClaim"
+	// idxLimit [insurer, exporter, country, registrationId] -> limit id:
 	// one limit per insurer, exporter and buyer.
-	insIdxLimit = "insLimit~buyer"
-	// insIdxParty [creditCode, entity, id]: what an enterprise is party to
+	idxLimit = "insLimit~buyer"
+	// idxParty [creditCode, entity, id]: what an enterprise is party to
 	// (limits, policies, shipments, assignments and claims).
-	insIdxParty = "ins~party"
-	// insIdxPolicyShipment [policyId, shipmentId]: shipments of a policy.
-	insIdxPolicyShipment = "ins~policyShipment"
-	// insIdxLot [gtin, lot, shipmentId]: shipments naming a lot.
-	insIdxLot = "ins~lot"
-	// insIdxCustoms [declarationNo] -> shipment id: a customs declaration
+	idxParty = "ins~party"
+	// idxPolicyShipment [policyId, shipmentId]: shipments of a policy.
+	idxPolicyShipment = "ins~policyShipment"
+	// idxLot [gtin, lot, shipmentId]: shipments naming a lot.
+	idxLot = "ins~lot"
+	// idxCustoms [declarationNo] -> shipment id: a customs declaration
 	// backs one insured shipment.
-	insIdxCustoms = "ins~customs"
-	// insIdxInvoice [insured, country, registrationId, normalised
+	idxCustoms = "ins~customs"
+	// idxInvoice [insured, country, registrationId, normalised
 	// invoiceNumber] -> shipment id: an invoice is declared once.
-	insIdxInvoice = "ins~invoice"
+	idxInvoice = "ins~invoice"
 )
 
 const (
-	MaxLots           = 100
-	insMaxTermDays    = 1096
-	MaxCreditDays     = 360
-	insMaxWaitingDays = 720
-	insMaxListed      = 1000
+	MaxLots        = 100
+	maxTermDays    = 1096
+	MaxCreditDays  = 360
+	maxWaitingDays = 720
+	maxListed      = 1000
 )
 
 // Insurance is the export credit insurance contract, "insurance".
@@ -70,16 +70,16 @@ const (
 //     liability leave, and paid to the beneficiary; a payment to a bank
 //     that financed the shipment repays that financing first.
 type Insurance struct {
-	lender insLender
+	lender Lender
 }
 
 // New is the insurance contract; lender is the financing side of
 // claim proceeds assigned to a bank.
-func New(lender insLender) *Insurance { return &Insurance{lender: lender} }
+func New(lender Lender) *Insurance { return &Insurance{lender: lender} }
 
-// insLender is what insurance asks of the financings that claim proceeds
+// Lender is what insurance asks of the financings that claim proceeds
 // repay; the financing domain, above insurance, answers it.
-type insLender interface {
+type Lender interface {
 	// BankOf is the bank of a financing, "" when there is none.
 	BankOf(ctx contractapi.TransactionContextInterface, financingID string) string
 	// ApplyClaimProceeds applies an indemnity paid to bank on shipment s to
@@ -125,8 +125,8 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	if to.Before(from) {
 		return "", kit.Errf(api.CodeInvalidArgument, "validTo %s is before validFrom %s", to, from)
 	}
-	if from.DaysUntil(to) > insMaxTermDays {
-		return "", kit.Errf(api.CodeInvalidArgument, "a limit is valid for at most %d days", insMaxTermDays)
+	if from.DaysUntil(to) > maxTermDays {
+		return "", kit.Errf(api.CodeInvalidArgument, "a limit is valid for at most %d days", maxTermDays)
 	}
 	exporter, err := registry.Party(ctx, "exporter", in.Exporter, api.KindExporter)
 	if err != nil {
@@ -143,7 +143,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	if to.Before(today) {
 		return "", kit.Errf(api.CodeRuleViolation, "validTo %s is already past (today is %s)", to, today)
 	}
-	ik, err := kit.Key(ctx, insIdxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
+	ik, err := kit.Key(ctx, idxLimit, insurer, exporter, buyer.Country, buyer.RegistrationID)
 	if err != nil {
 		return "", err
 	}
@@ -155,7 +155,7 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	var l *api.CreditLimit
 	action := "set"
 	if existing != nil {
-		if l, err = insLoadLimit(ctx, string(existing)); err != nil {
+		if l, err = loadLimit(ctx, string(existing)); err != nil {
 			return "", err
 		}
 		if l.Currency != cur.Code {
@@ -170,14 +170,14 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 			ID: kit.DeriveID("BL", ctx.GetStub().GetTxID(), now, 0), Insurer: insurer, Exporter: exporter, Buyer: buyer,
 			Currency: cur.Code, Used: zero, Indemnified: zero, Revision: 1, SetAt: stamp,
 		}
-		if err := kit.PutNew(ctx, insObjLimit, l.ID); err != nil {
+		if err := kit.PutNew(ctx, objLimit, l.ID); err != nil {
 			return "", err
 		}
 		if err := ctx.GetStub().PutState(ik, []byte(l.ID)); err != nil {
 			return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 		}
 		for _, p := range []string{insurer, exporter} {
-			if err := kit.PutIndex(ctx, insIdxParty, p, "limit", l.ID); err != nil {
+			if err := kit.PutIndex(ctx, idxParty, p, "limit", l.ID); err != nil {
 				return "", err
 			}
 		}
@@ -187,14 +187,14 @@ func (c *Insurance) SetCreditLimit(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	l.ValidFrom, l.ValidTo = from.String(), to.String()
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "CreditLimitSet", api.Event{Entity: "creditLimit", ID: l.ID, Action: action, By: insurer,
 		Data: map[string]string{"exporter": exporter, "buyer": buyer.Country + "/" + buyer.RegistrationID, "amount": l.Amount, "currency": l.Currency}}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(insLimitView(l))
+	return kit.ToJSON(limitView(l))
 }
 
 // GetCreditLimit returns a limit to its insurer, its exporter or a
@@ -204,14 +204,14 @@ func (c *Insurance) GetCreditLimit(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	l, err := insLoadLimit(ctx, limitID)
+	l, err := loadLimit(ctx, limitID)
 	if err != nil {
 		return "", err
 	}
 	if !kit.MayRead(caller, l.Insurer, l.Exporter) {
 		return "", kit.Errf(api.CodeForbidden, "only the insurer, the exporter and regulators read limit %s", l.ID)
 	}
-	return kit.ToJSON(insLimitView(l))
+	return kit.ToJSON(limitView(l))
 }
 
 // ListCreditLimits lists the limits the caller set (insurer) or holds
@@ -221,17 +221,17 @@ func (c *Insurance) ListCreditLimits(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "limit")
+	ids, err := partyIDs(ctx, caller.Enterprise.CreditCode, "limit")
 	if err != nil {
 		return "", err
 	}
 	out := []api.CreditLimitView{}
 	for _, id := range ids {
-		l, err := insLoadLimit(ctx, id)
+		l, err := loadLimit(ctx, id)
 		if err != nil {
 			return "", err
 		}
-		out = append(out, insLimitView(l))
+		out = append(out, limitView(l))
 	}
 	return kit.ToJSON(out)
 }
@@ -275,11 +275,11 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 	if !end.After(start) {
 		return "", kit.Errf(api.CodeInvalidArgument, "endDate %s is not after startDate %s", end, start)
 	}
-	if start.DaysUntil(end) > insMaxTermDays {
-		return "", kit.Errf(api.CodeInvalidArgument, "a policy term is at most %d days", insMaxTermDays)
+	if start.DaysUntil(end) > maxTermDays {
+		return "", kit.Errf(api.CodeInvalidArgument, "a policy term is at most %d days", maxTermDays)
 	}
-	if in.WaitingPeriodDays < 0 || in.WaitingPeriodDays > insMaxWaitingDays {
-		return "", kit.Errf(api.CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", insMaxWaitingDays)
+	if in.WaitingPeriodDays < 0 || in.WaitingPeriodDays > maxWaitingDays {
+		return "", kit.Errf(api.CodeInvalidArgument, "waitingPeriodDays must be 0 to %d", maxWaitingDays)
 	}
 	if in.MaxCreditDays == 0 {
 		in.MaxCreditDays = 180
@@ -314,14 +314,14 @@ func (c *Insurance) IssuePolicy(ctx contractapi.TransactionContextInterface, inp
 	}
 	p.ID = kit.DeriveID("PO", ctx.GetStub().GetTxID(), now, 0)
 	p.IssuedAt = now.Format(kit.TimeLayout)
-	if err := kit.PutNew(ctx, insObjPolicy, p.ID); err != nil {
+	if err := kit.PutNew(ctx, objPolicy, p.ID); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
+	if err := kit.Save(ctx, objPolicy, p.ID, p, &p.UpdatedAt, &p.TxID, now); err != nil {
 		return "", err
 	}
 	for _, party := range []string{p.Insurer, p.Insured} {
-		if err := kit.PutIndex(ctx, insIdxParty, party, "policy", p.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, party, "policy", p.ID); err != nil {
 			return "", err
 		}
 	}
@@ -338,7 +338,7 @@ func (c *Insurance) GetPolicy(ctx contractapi.TransactionContextInterface, polic
 	if err != nil {
 		return "", err
 	}
-	p, err := insLoadPolicy(ctx, policyID)
+	p, err := loadPolicy(ctx, policyID)
 	if err != nil {
 		return "", err
 	}
@@ -354,13 +354,13 @@ func (c *Insurance) ListPolicies(ctx contractapi.TransactionContextInterface) (s
 	if err != nil {
 		return "", err
 	}
-	ids, err := insPartyIDs(ctx, caller.Enterprise.CreditCode, "policy")
+	ids, err := partyIDs(ctx, caller.Enterprise.CreditCode, "policy")
 	if err != nil {
 		return "", err
 	}
 	out := []*api.Policy{}
 	for _, id := range ids {
-		p, err := insLoadPolicy(ctx, id)
+		p, err := loadPolicy(ctx, id)
 		if err != nil {
 			return "", err
 		}
@@ -387,7 +387,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	customsNo, err := insCheckCustomsNo(in.CustomsDeclarationNo)
+	customsNo, err := checkCustomsNo(in.CustomsDeclarationNo)
 	if err != nil {
 		return "", err
 	}
@@ -409,7 +409,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	p, err := insLoadPolicy(ctx, in.PolicyID)
+	p, err := loadPolicy(ctx, in.PolicyID)
 	if err != nil {
 		return "", err
 	}
@@ -429,7 +429,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", kit.Errf(api.CodeInvalidArgument, "customsValue: %v", err)
 	}
-	l, err := insLoadLimit(ctx, in.LimitID)
+	l, err := loadLimit(ctx, in.LimitID)
 	if err != nil {
 		return "", err
 	}
@@ -471,7 +471,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 			money.Format(invoice, cur), cur.Code, money.Format(decimal.Max(limitAmount.Sub(used), decimal.Zero), cur), cur.Code, l.Buyer.Name, l.Amount, l.Used)
 	}
 	// One insured shipment per customs declaration and per invoice.
-	ck, err := kit.Key(ctx, insIdxCustoms, customsNo)
+	ck, err := kit.Key(ctx, idxCustoms, customsNo)
 	if err != nil {
 		return "", err
 	}
@@ -481,7 +481,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", kit.Errf(api.CodeAlreadyExists, "customs declaration %s is already declared in shipment %s", customsNo, v)
 	}
 	// By the normalised number: "HY-1", "hy-1" and "ＨＹ－１" are one invoice.
-	vk, err := kit.Key(ctx, insIdxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
+	vk, err := kit.Key(ctx, idxInvoice, insured, l.Buyer.Country, l.Buyer.RegistrationID, invoiceKey)
 	if err != nil {
 		return "", err
 	}
@@ -500,7 +500,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 	}
 	// ... and left with the insured: it recorded their shipping, or they
 	// are its own goods (its carrier may have recorded it).
-	if events, err = insShippedBy(ctx, lots, events, insured); err != nil {
+	if events, err = shippedBy(ctx, lots, events, insured); err != nil {
 		return "", err
 	}
 	rate, err := money.ParseRate(p.PremiumRate)
@@ -518,7 +518,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		Premium: money.Format(invoice.Mul(rate), cur), // Format rounds half-up to the minor unit
 		Paid:    zero, Status: api.ShipmentDeclared, RiskFlags: []string{}, DeclaredAt: now.Format(kit.TimeLayout),
 	}
-	if err := kit.PutNew(ctx, insObjShipment, s.ID); err != nil {
+	if err := kit.PutNew(ctx, objShipment, s.ID); err != nil {
 		return "", err
 	}
 	// Risk: invoice far from the goods' declared (customs) value.
@@ -530,7 +530,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		}
 	}
 	l.Used = money.Format(used.Add(invoice), cur)
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -543,15 +543,15 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 	}
 	for _, party := range []string{s.Insurer, s.Insured} {
-		if err := kit.PutIndex(ctx, insIdxParty, party, "shipment", s.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, party, "shipment", s.ID); err != nil {
 			return "", err
 		}
 	}
-	if err := kit.PutIndex(ctx, insIdxPolicyShipment, p.ID, s.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxPolicyShipment, p.ID, s.ID); err != nil {
 		return "", err
 	}
 	for _, r := range lots {
-		if err := kit.PutIndex(ctx, insIdxLot, r.GTIN, r.Lot, s.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxLot, r.GTIN, r.Lot, s.ID); err != nil {
 			return "", err
 		}
 	}
@@ -559,7 +559,7 @@ func (c *Insurance) DeclareShipment(ctx contractapi.TransactionContextInterface,
 		Data: map[string]any{"policyId": p.ID, "invoiceAmount": s.InvoiceAmount, "premium": s.Premium, "riskFlags": s.RiskFlags}}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(insShipmentView(s, today))
+	return kit.ToJSON(shipmentView(s, today))
 }
 
 // GetShipment returns a shipment to its insurer, the insured, the bank its
@@ -580,7 +580,7 @@ func (c *Insurance) GetShipment(ctx contractapi.TransactionContextInterface, shi
 	if err != nil {
 		return "", err
 	}
-	return kit.ToJSON(insShipmentView(s, today))
+	return kit.ToJSON(shipmentView(s, today))
 }
 
 // ListShipments lists the shipments of a policy (for its insurer, insured
@@ -593,18 +593,18 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 	}
 	var ids []string
 	if policyID == "" {
-		if ids, err = insPartyIDs(ctx, caller.Enterprise.CreditCode, "shipment"); err != nil {
+		if ids, err = partyIDs(ctx, caller.Enterprise.CreditCode, "shipment"); err != nil {
 			return "", err
 		}
 	} else {
-		p, err := insLoadPolicy(ctx, policyID)
+		p, err := loadPolicy(ctx, policyID)
 		if err != nil {
 			return "", err
 		}
 		if !kit.MayRead(caller, p.Insurer, p.Insured) {
 			return "", kit.Errf(api.CodeForbidden, "only the insurer, the insured and regulators list the shipments of policy %s", p.ID)
 		}
-		tails, err := kit.IndexTails(ctx, insIdxPolicyShipment, []string{p.ID})
+		tails, err := kit.IndexTails(ctx, idxPolicyShipment, []string{p.ID})
 		if err != nil {
 			return "", err
 		}
@@ -618,14 +618,14 @@ func (c *Insurance) ListShipments(ctx contractapi.TransactionContextInterface, p
 	}
 	out := []api.ShipmentView{}
 	for _, id := range ids {
-		if len(out) >= insMaxListed {
+		if len(out) >= maxListed {
 			break
 		}
 		s, err := LoadShipment(ctx, id)
 		if err != nil {
 			return "", err
 		}
-		out = append(out, insShipmentView(s, today))
+		out = append(out, shipmentView(s, today))
 	}
 	return kit.ToJSON(out)
 }
@@ -678,11 +678,11 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	if pay.GreaterThan(outstanding) {
 		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
 	}
-	l, err := insLoadLimit(ctx, s.LimitID)
+	l, err := loadLimit(ctx, s.LimitID)
 	if err != nil {
 		return "", err
 	}
-	if err := insReleaseLimit(l, pay, cur); err != nil {
+	if err := releaseLimit(l, pay, cur); err != nil {
 		return "", err
 	}
 	s.Paid = money.Format(paid.Add(pay), cur)
@@ -691,7 +691,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 			return "", err
 		}
 	}
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -701,7 +701,7 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 		Data: map[string]string{"amount": money.Format(pay, cur), "valueDate": vd.String(), "status": s.Status}}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(insShipmentView(s, today))
+	return kit.ToJSON(shipmentView(s, today))
 }
 
 // ReportBuyerDefault is the insured (or the assignee bank) reporting that
@@ -732,7 +732,7 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	if !today.After(kit.StoredDate(s.PaymentDueDate)) {
 		return "", kit.Errf(api.CodeRuleViolation, "shipment %s is due on %s; a default can be reported only after that", s.ID, s.PaymentDueDate)
 	}
-	l, err := insLoadLimit(ctx, s.LimitID)
+	l, err := loadLimit(ctx, s.LimitID)
 	if err != nil {
 		return "", err
 	}
@@ -743,7 +743,7 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 	if err := limitLife().Apply("suspend", l.ID, &l.Status); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, insObjLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
+	if err := kit.Save(ctx, objLimit, l.ID, l, &l.UpdatedAt, &l.TxID, now); err != nil {
 		return "", err
 	}
 	if err := SaveShipment(ctx, s, now); err != nil {
@@ -753,15 +753,15 @@ func (c *Insurance) ReportBuyerDefault(ctx contractapi.TransactionContextInterfa
 		Data: map[string]string{"limitId": l.ID, "defaultDate": s.DefaultDate}}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(insShipmentView(s, today))
+	return kit.ToJSON(shipmentView(s, today))
 }
 
-// insShippedBy checks that every lot was shipped by the insured: a
-// shipping event it recorded (the newest, at most insMaxEventsExamined
+// shippedBy checks that every lot was shipped by the insured: a
+// shipping event it recorded (the newest, at most risk.MaxEventsExamined
 // events back), unless the lot is its own, when any shipping event
-// (found[i], from rkShippingEvents) does. It returns the events the
+// (found[i], from risk.ShippingEvents) does. It returns the events the
 // declaration rests on.
-func insShippedBy(ctx contractapi.TransactionContextInterface, lots []api.LotRef, found []string, insured string) ([]string, error) {
+func shippedBy(ctx contractapi.TransactionContextInterface, lots []api.LotRef, found []string, insured string) ([]string, error) {
 	out := make([]string, len(lots))
 	for i, r := range lots {
 		l, err := trace.LoadLot(ctx, r.GTIN, r.Lot)
@@ -792,8 +792,8 @@ func insShippedBy(ctx contractapi.TransactionContextInterface, lots []api.LotRef
 	return out, nil
 }
 
-// insReleaseLimit takes amount off a limit's usage (never below zero).
-func insReleaseLimit(l *api.CreditLimit, amount decimal.Decimal, cur money.Currency) error {
+// releaseLimit takes amount off a limit's usage (never below zero).
+func releaseLimit(l *api.CreditLimit, amount decimal.Decimal, cur money.Currency) error {
 	used, err := kit.ParseStored(l.Used, cur)
 	if err != nil {
 		return err
@@ -802,7 +802,7 @@ func insReleaseLimit(l *api.CreditLimit, amount decimal.Decimal, cur money.Curre
 	return nil
 }
 
-func insLimitView(l *api.CreditLimit) api.CreditLimitView {
+func limitView(l *api.CreditLimit) api.CreditLimitView {
 	v := api.CreditLimitView{CreditLimit: *l}
 	cur, err := money.LookupCurrency(l.Currency)
 	if err != nil {
@@ -816,7 +816,7 @@ func insLimitView(l *api.CreditLimit) api.CreditLimitView {
 	return v
 }
 
-func insShipmentView(s *api.Shipment, today money.Date) api.ShipmentView {
+func shipmentView(s *api.Shipment, today money.Date) api.ShipmentView {
 	v := api.ShipmentView{Shipment: *s}
 	cur, err := money.LookupCurrency(s.Currency)
 	if err != nil {
@@ -844,7 +844,7 @@ func CheckBuyer(field string, in api.BuyerInput) (api.Buyer, error) {
 	if b.Country, err = kit.CheckCountry(field+".country", in.Country); err != nil {
 		return b, err
 	}
-	if b.RegistrationID, err = insCheckRegID(field+".registrationId", in.RegistrationID); err != nil {
+	if b.RegistrationID, err = checkRegID(field+".registrationId", in.RegistrationID); err != nil {
 		return b, err
 	}
 	if b.Country == "CN" {
@@ -855,7 +855,7 @@ func CheckBuyer(field string, in api.BuyerInput) (api.Buyer, error) {
 	return b, nil
 }
 
-func insCheckRegID(field, s string) (string, error) {
+func checkRegID(field, s string) (string, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if s == "" || len(s) > 40 {
 		return "", kit.Errf(api.CodeInvalidArgument, "%s: want 1 to 40 characters", field)
@@ -897,23 +897,23 @@ func CheckInvoiceNumber(field, s string) (display, normalised string, err error)
 	return display, normalised, nil
 }
 
-// insCheckCustomsNo checks a China customs declaration number (报关单号):
+// checkCustomsNo checks a China customs declaration number (报关单号):
 // 18 digits.
-func insCheckCustomsNo(s string) (string, error) {
+func checkCustomsNo(s string) (string, error) {
 	if len(s) != 18 || strings.Trim(s, "0123456789") != "" {
 		return "", kit.Errf(api.CodeInvalidArgument, "customsDeclarationNo: a customs declaration number has 18 digits")
 	}
 	return s, nil
 }
 
-func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity string) ([]string, error) {
-	tails, err := kit.IndexTails(ctx, insIdxParty, []string{creditCode, entity})
+func partyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity string) ([]string, error) {
+	tails, err := kit.IndexTails(ctx, idxParty, []string{creditCode, entity})
 	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, 0, len(tails))
 	for _, t := range tails {
-		if len(ids) >= insMaxListed {
+		if len(ids) >= maxListed {
 			break
 		}
 		ids = append(ids, t[0])
@@ -921,17 +921,17 @@ func insPartyIDs(ctx contractapi.TransactionContextInterface, creditCode, entity
 	return ids, nil
 }
 
-func insLoadLimit(ctx contractapi.TransactionContextInterface, id string) (*api.CreditLimit, error) {
+func loadLimit(ctx contractapi.TransactionContextInterface, id string) (*api.CreditLimit, error) {
 	var l api.CreditLimit
-	if err := kit.Load(ctx, insObjLimit, "BL", "credit limit", id, &l); err != nil {
+	if err := kit.Load(ctx, objLimit, "BL", "credit limit", id, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil
 }
 
-func insLoadPolicy(ctx contractapi.TransactionContextInterface, id string) (*api.Policy, error) {
+func loadPolicy(ctx contractapi.TransactionContextInterface, id string) (*api.Policy, error) {
 	var p api.Policy
-	if err := kit.Load(ctx, insObjPolicy, "PO", "policy", id, &p); err != nil {
+	if err := kit.Load(ctx, objPolicy, "PO", "policy", id, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -939,7 +939,7 @@ func insLoadPolicy(ctx contractapi.TransactionContextInterface, id string) (*api
 
 func LoadShipment(ctx contractapi.TransactionContextInterface, id string) (*api.Shipment, error) {
 	var s api.Shipment
-	if err := kit.Load(ctx, insObjShipment, "SH", "shipment", id, &s); err != nil {
+	if err := kit.Load(ctx, objShipment, "SH", "shipment", id, &s); err != nil {
 		return nil, err
 	}
 	if s.RiskFlags == nil {
@@ -950,10 +950,10 @@ func LoadShipment(ctx contractapi.TransactionContextInterface, id string) (*api.
 
 // ShipmentsOnLot lists the insured shipments naming a lot, in id order.
 func ShipmentsOnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return kit.TailIDs(ctx, insIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, idxLot, gtin, lot)
 }
 
 // SaveShipment stamps and writes a shipment.
 func SaveShipment(ctx contractapi.TransactionContextInterface, s *api.Shipment, now time.Time) error {
-	return kit.Save(ctx, insObjShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now)
+	return kit.Save(ctx, objShipment, s.ID, s, &s.UpdatedAt, &s.TxID, now)
 }

@@ -18,27 +18,27 @@ import (
 
 // Keys of the receipt contract.
 const (
-	wrObj = "receipt"
-	// wrIdxLot [gtin, lot, receiptId]: one entry per live receipt. The
+	obj = "receipt"
+	// idxLot [gtin, lot, receiptId]: one entry per live receipt. The
 	// trace contract refuses a warehouse's shipping event for a lot that has
 	// one, so goods under a live receipt cannot leave the warehouse.
-	wrIdxLot = "receipt~lot"
-	// wrIdxCustody [gtin, lot, warehouse, eventId] is written by the trace
+	idxLot = "receipt~lot"
+	// idxCustody [gtin, lot, warehouse, eventId] is written by the trace
 	// contract for every receiving or storing event; a receipt needs one.
-	wrIdxCustody = "custody~lot"
-	// wrIdxBasis [gtin, lot, warehouse, eventId] -> receipt id: the
+	idxCustody = "custody~lot"
+	// idxBasis [gtin, lot, warehouse, eventId] -> receipt id: the
 	// custody events a receipt was issued on. Each custody event backs at
 	// most one issuance, ever.
-	wrIdxBasis     = "receipt~basis"
-	wrIdxHolder    = "receipt~holder"    // [holder, receiptId], current holder
-	wrIdxWarehouse = "receipt~warehouse" // [warehouse, receiptId]
+	idxBasis     = "receipt~basis"
+	idxHolder    = "receipt~holder"    // [holder, receiptId], current holder
+	idxWarehouse = "receipt~warehouse" // [warehouse, receiptId]
 )
 
 const (
-	wrMaxSplitParts = 10
-	wrMaxQtyDigits  = 15
-	wrMaxQtyFrac    = 6
-	finMaxListed    = 1000
+	maxSplitParts = 10
+	maxQtyDigits  = 15
+	maxQtyFrac    = 6
+	maxListed     = 1000
 )
 
 func isLive(r *api.Receipt) bool {
@@ -98,7 +98,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	if err := gs1.ValidateLot(in.Lot); err != nil {
 		return "", kit.Errf(api.CodeInvalidArgument, "lot: %v", err)
 	}
-	qty, err := wrParseQuantity("quantity", in.Quantity)
+	qty, err := parseQuantity("quantity", in.Quantity)
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +110,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	if err != nil {
 		return "", err
 	}
-	val, cur, err := wrParseMoney("valuation", in.Valuation)
+	val, cur, err := parseMoney("valuation", in.Valuation)
 	if err != nil {
 		return "", err
 	}
@@ -122,7 +122,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 
 	// Custody: the goods were received into this warehouse (a range read,
 	// so a concurrent change to the custody index invalidates us).
-	events, err := kit.IndexTails(ctx, wrIdxCustody, []string{gtin, in.Lot, wh})
+	events, err := kit.IndexTails(ctx, idxCustody, []string{gtin, in.Lot, wh})
 	if err != nil {
 		return "", err
 	}
@@ -130,7 +130,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		return "", kit.Errf(api.CodeRuleViolation, "the ledger shows no receiving of %s lot %s into warehouse %s", gtin, in.Lot, wh)
 	}
 	// One live receipt family per lot (a range read: phantom-protected).
-	liveOnLot, err := kit.IndexTails(ctx, wrIdxLot, []string{gtin, in.Lot})
+	liveOnLot, err := kit.IndexTails(ctx, idxLot, []string{gtin, in.Lot})
 	if err != nil {
 		return "", err
 	}
@@ -141,7 +141,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	// must be received (or stored) again before a new receipt is issued.
 	var basis []string
 	for _, t := range events {
-		bk, err := kit.Key(ctx, wrIdxBasis, gtin, in.Lot, wh, t[0])
+		bk, err := kit.Key(ctx, idxBasis, gtin, in.Lot, wh, t[0])
 		if err != nil {
 			return "", err
 		}
@@ -160,7 +160,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	// shipping of the lot, and no receiving or storing of it elsewhere,
 	// came after it (a custody entry can outlive the goods' departure when
 	// someone else records the shipping).
-	if basis, err = wrStillInCustody(ctx, gtin, in.Lot, wh, basis); err != nil {
+	if basis, err = stillInCustody(ctx, gtin, in.Lot, wh, basis); err != nil {
 		return "", err
 	}
 	// Nor on goods a recall reaches (the lot or any lot it was made from).
@@ -173,7 +173,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	}
 	// Quantity: in the lot's unit, and no more than the lot holds and the
 	// unused custody events received (when all of them carry a quantity).
-	bound, err := wrReceivedBound(ctx, gtin, in.Lot, unit, basis)
+	bound, err := receivedBound(ctx, gtin, in.Lot, unit, basis)
 	if err != nil {
 		return "", err
 	}
@@ -185,7 +185,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 	if err != nil {
 		return "", err
 	}
-	id := wrNewID(ctx, now, 0)
+	id := newID(ctx, now, 0)
 	r := &api.Receipt{
 		ID: id, GTIN: gtin, Lot: in.Lot, Quantity: qty.String(), Unit: unit, Grade: grade,
 		Valuation: api.Money{Amount: money.Format(val, cur), Currency: cur.Code},
@@ -193,7 +193,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 		IssuedAt: now.Format(kit.TimeLayout),
 	}
 	for _, ev := range basis {
-		bk, err := kit.Key(ctx, wrIdxBasis, gtin, in.Lot, wh, ev)
+		bk, err := kit.Key(ctx, idxBasis, gtin, in.Lot, wh, ev)
 		if err != nil {
 			return "", err
 		}
@@ -201,7 +201,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 			return "", kit.Errf(api.CodeInternal, "write index: %v", err)
 		}
 	}
-	if err := wrPutNew(ctx, r, now); err != nil {
+	if err := putNew(ctx, r, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "ReceiptIssued", api.Event{Entity: "receipt", ID: id, Action: "issued", By: wh,
@@ -214,7 +214,7 @@ func (c *Receipts) IssueReceipt(ctx contractapi.TransactionContextInterface, inp
 // TransferReceipt passes a receipt to another enterprise. Only the holder,
 // only an unpledged, unfrozen receipt not being redeemed.
 func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, receiptID, toCreditCode string) (string, error) {
-	caller, r, err := wrHolderAction(ctx, receiptID, "transfer")
+	caller, r, err := holderAction(ctx, receiptID, "transfer")
 	if err != nil {
 		return "", err
 	}
@@ -244,7 +244,7 @@ func (c *Receipts) TransferReceipt(ctx contractapi.TransactionContextInterface, 
 // up exactly to the original's. input: {"parts":[{"quantity","valuation"},...]}.
 // The answer lists the new receipts.
 func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, receiptID, input string) (string, error) {
-	caller, r, err := wrHolderAction(ctx, receiptID, "split")
+	caller, r, err := holderAction(ctx, receiptID, "split")
 	if err != nil {
 		return "", err
 	}
@@ -252,8 +252,8 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	if err := kit.DecodeArg("split", input, &in); err != nil {
 		return "", err
 	}
-	if len(in.Parts) < 2 || len(in.Parts) > wrMaxSplitParts {
-		return "", kit.Errf(api.CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", wrMaxSplitParts, len(in.Parts))
+	if len(in.Parts) < 2 || len(in.Parts) > maxSplitParts {
+		return "", kit.Errf(api.CodeInvalidArgument, "parts: split into 2 to %d parts, not %d", maxSplitParts, len(in.Parts))
 	}
 	cur, err := money.LookupCurrency(r.Valuation.Currency)
 	if err != nil {
@@ -271,7 +271,7 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	qs := make([]decimal.Decimal, len(in.Parts))
 	vs := make([]decimal.Decimal, len(in.Parts))
 	for i, p := range in.Parts {
-		if qs[i], err = wrParseQuantity(fmt.Sprintf("parts[%d].quantity", i), p.Quantity); err != nil {
+		if qs[i], err = parseQuantity(fmt.Sprintf("parts[%d].quantity", i), p.Quantity); err != nil {
 			return "", err
 		}
 		if vs[i], err = money.ParsePositiveAmount(p.Valuation, cur); err != nil {
@@ -291,7 +291,7 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	}
 	children := make([]*api.Receipt, len(in.Parts))
 	for i := range in.Parts {
-		id := wrNewID(ctx, now, i+1)
+		id := newID(ctx, now, i+1)
 		children[i] = &api.Receipt{
 			ID: id, GTIN: r.GTIN, Lot: r.Lot, Quantity: qs[i].String(), Unit: r.Unit, Grade: r.Grade,
 			Valuation: api.Money{Amount: money.Format(vs[i], cur), Currency: cur.Code},
@@ -304,14 +304,14 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 	if err := Life().Apply("split", r.ID, &r.Status); err != nil {
 		return "", err
 	}
-	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	if err := kit.DelIndex(ctx, idxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := Save(ctx, r); err != nil {
 		return "", err
 	}
 	for _, ch := range children {
-		if err := wrPutNew(ctx, ch, now); err != nil {
+		if err := putNew(ctx, ch, now); err != nil {
 			return "", err
 		}
 	}
@@ -327,11 +327,11 @@ func (c *Receipts) SplitReceipt(ctx contractapi.TransactionContextInterface, rec
 // confirms or the holder withdraws the request. Goods a recall reaches
 // are not redeemed until a regulator clears the receipt (RECALLED).
 func (c *Receipts) RequestRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	caller, r, err := wrHolderAction(ctx, receiptID, "redeem")
+	caller, r, err := holderAction(ctx, receiptID, "redeem")
 	if err != nil {
 		return "", err
 	}
-	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
+	if err := refuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
 	if err := Life().Apply("request redemption", r.ID, &r.Status); err != nil {
@@ -377,7 +377,7 @@ func (c *Receipts) WithdrawRedemption(ctx contractapi.TransactionContextInterfac
 // recall the regulator has not cleared on the receipt reaches the goods
 // (one may come between the request and the confirmation).
 func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface, receiptID string) (string, error) {
-	caller, r, err := wrWarehouseAction(ctx, receiptID, "confirming a redemption")
+	caller, r, err := warehouseAction(ctx, receiptID, "confirming a redemption")
 	if err != nil {
 		return "", err
 	}
@@ -387,13 +387,13 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 	if err := Life().Check("confirm redemption", r.ID, r.Status); err != nil {
 		return "", err
 	}
-	if err := wrRefuseRecalled(ctx, r, "redeemed"); err != nil {
+	if err := refuseRecalled(ctx, r, "redeemed"); err != nil {
 		return "", err
 	}
 	if err := Life().Apply("confirm redemption", r.ID, &r.Status); err != nil {
 		return "", err
 	}
-	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	if err := kit.DelIndex(ctx, idxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := Save(ctx, r); err != nil {
@@ -412,7 +412,7 @@ func (c *Receipts) ConfirmRedemption(ctx contractapi.TransactionContextInterface
 // recalled goods is cancelled only once a regulator has cleared it: the
 // cancellation would free the goods to be shipped (RECALLED).
 func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, receiptID, reason string) (string, error) {
-	caller, r, err := wrWarehouseAction(ctx, receiptID, "cancelling a receipt")
+	caller, r, err := warehouseAction(ctx, receiptID, "cancelling a receipt")
 	if err != nil {
 		return "", err
 	}
@@ -420,17 +420,17 @@ func (c *Receipts) CancelReceipt(ctx contractapi.TransactionContextInterface, re
 	if err != nil {
 		return "", err
 	}
-	if err := wrRefuseUnlessFree(r, "cancelled"); err != nil {
+	if err := refuseUnlessFree(r, "cancelled"); err != nil {
 		return "", err
 	}
-	if err := wrRefuseRecalled(ctx, r, "cancelled"); err != nil {
+	if err := refuseRecalled(ctx, r, "cancelled"); err != nil {
 		return "", err
 	}
 	if err := Life().Apply("cancel", r.ID, &r.Status); err != nil {
 		return "", err
 	}
 	r.Reason = why
-	if err := kit.DelIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	if err := kit.DelIndex(ctx, idxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return "", err
 	}
 	if err := Save(ctx, r); err != nil {
@@ -458,7 +458,7 @@ func (c *Receipts) FreezeReceipt(ctx contractapi.TransactionContextInterface, re
 	if err != nil {
 		return "", err
 	}
-	if err := wrRefuseOwnInterest(caller, r, "freezes"); err != nil {
+	if err := refuseOwnInterest(caller, r, "freezes"); err != nil {
 		return "", err
 	}
 	if !isLive(r) {
@@ -502,13 +502,13 @@ func (c *Receipts) ClearRecalledReceipt(ctx contractapi.TransactionContextInterf
 	if err != nil {
 		return "", err
 	}
-	if err := wrRefuseOwnInterest(caller, r, "clears"); err != nil {
+	if err := refuseOwnInterest(caller, r, "clears"); err != nil {
 		return "", err
 	}
 	if !isLive(r) {
 		return "", kit.Errf(api.CodeConflict, "receipt %s is %s", r.ID, r.Status)
 	}
-	open, err := wrUnclearedRecalls(ctx, r)
+	open, err := unclearedRecalls(ctx, r)
 	if err != nil {
 		return "", err
 	}
@@ -550,7 +550,7 @@ func (c *Receipts) UnfreezeReceipt(ctx contractapi.TransactionContextInterface, 
 	if err != nil {
 		return "", err
 	}
-	if err := wrRefuseOwnInterest(caller, r, "unfreezes"); err != nil {
+	if err := refuseOwnInterest(caller, r, "unfreezes"); err != nil {
 		return "", err
 	}
 	if r.Frozen == nil {
@@ -589,16 +589,16 @@ func (c *Receipts) GetReceiptHistory(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	out, err := wrHistory(ctx, r)
+	out, err := history(ctx, r)
 	if err != nil {
 		return "", err
 	}
 	return kit.ToJSON(out)
 }
 
-// wrHistory reads every committed version of a receipt, newest first.
-func wrHistory(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.ReceiptChange, error) {
-	k, err := kit.Key(ctx, wrObj, r.ID)
+// history reads every committed version of a receipt, newest first.
+func history(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.ReceiptChange, error) {
+	k, err := kit.Key(ctx, obj, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -632,17 +632,17 @@ func wrHistory(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]a
 // statuses), at most 1000. Only that enterprise or a regulator may ask;
 // an empty creditCode means the caller's own.
 func (c *Receipts) ListReceiptsByHolder(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
-	return wrList(ctx, wrIdxHolder, creditCode, "holder")
+	return list(ctx, idxHolder, creditCode, "holder")
 }
 
 // ListReceiptsByWarehouse lists the receipts a warehouse has issued, at
 // most 1000. Only that warehouse or a regulator may ask; an empty
 // creditCode means the caller's own.
 func (c *Receipts) ListReceiptsByWarehouse(ctx contractapi.TransactionContextInterface, creditCode string) (string, error) {
-	return wrList(ctx, wrIdxWarehouse, creditCode, "warehouse")
+	return list(ctx, idxWarehouse, creditCode, "warehouse")
 }
 
-func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role string) (string, error) {
+func list(ctx contractapi.TransactionContextInterface, index, creditCode, role string) (string, error) {
 	caller, err := registry.RequireEnterprise(ctx, "listing receipts")
 	if err != nil {
 		return "", err
@@ -662,7 +662,7 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 	}
 	out := []*api.Receipt{}
 	for _, t := range tails {
-		if len(out) >= finMaxListed {
+		if len(out) >= maxListed {
 			break
 		}
 		r, err := Load(ctx, t[0])
@@ -674,10 +674,10 @@ func wrList(ctx contractapi.TransactionContextInterface, index, creditCode, role
 	return kit.ToJSON(out)
 }
 
-// wrHolderAction loads a receipt for a change by its holder: the caller must
+// holderAction loads a receipt for a change by its holder: the caller must
 // hold it, and it must be ISSUED (not pledged, not being redeemed), not
 // frozen.
-func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
+func holderAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
 	caller, err := registry.RequireEnterprise(ctx, what+" of a receipt")
 	if err != nil {
 		return nil, nil, err
@@ -689,14 +689,14 @@ func wrHolderAction(ctx contractapi.TransactionContextInterface, receiptID, what
 	if r.Holder != caller.Enterprise.CreditCode {
 		return nil, nil, kit.Errf(api.CodeForbidden, "only the holder may %s receipt %s", what, r.ID)
 	}
-	if err := wrRefuseUnlessFree(r, what); err != nil {
+	if err := refuseUnlessFree(r, what); err != nil {
 		return nil, nil, err
 	}
 	return caller, r, nil
 }
 
-// wrWarehouseAction loads a receipt for a change by its issuing warehouse.
-func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
+// warehouseAction loads a receipt for a change by its issuing warehouse.
+func warehouseAction(ctx contractapi.TransactionContextInterface, receiptID, what string) (*api.Caller, *api.Receipt, error) {
 	caller, err := registry.RequireKind(ctx, what, api.KindWarehouse)
 	if err != nil {
 		return nil, nil, err
@@ -711,9 +711,9 @@ func wrWarehouseAction(ctx contractapi.TransactionContextInterface, receiptID, w
 	return caller, r, nil
 }
 
-// wrRefuseOwnInterest: a regulator does not freeze, unfreeze or clear a
+// refuseOwnInterest: a regulator does not freeze, unfreeze or clear a
 // receipt its own enterprise issued, holds or has a pledge on.
-func wrRefuseOwnInterest(c *api.Caller, r *api.Receipt, verb string) error {
+func refuseOwnInterest(c *api.Caller, r *api.Receipt, verb string) error {
 	me := c.Enterprise.CreditCode
 	if me == r.Holder || me == r.Warehouse || (r.Pledge != nil && me == r.Pledge.Pledgee) {
 		return kit.Errf(api.CodeForbidden, "%s is a party to receipt %s; another regulator %s it", me, r.ID, verb)
@@ -731,9 +731,9 @@ func ClearedRecalls(r *api.Receipt) []string {
 	return out
 }
 
-// wrUnclearedRecalls lists the recalls reaching the receipt's lot (the
+// unclearedRecalls lists the recalls reaching the receipt's lot (the
 // lot or a lot upstream of it) that no clearance on the receipt names.
-func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.Recall, error) {
+func unclearedRecalls(ctx contractapi.TransactionContextInterface, r *api.Receipt) ([]api.Recall, error) {
 	recalls, err := trace.Recalls(ctx, []api.LotRef{{GTIN: r.GTIN, Lot: r.Lot}})
 	if err != nil {
 		return nil, err
@@ -748,10 +748,10 @@ func wrUnclearedRecalls(ctx contractapi.TransactionContextInterface, r *api.Rece
 	return out, nil
 }
 
-// wrRefuseRecalled refuses (RECALLED) what would let the goods of a
+// refuseRecalled refuses (RECALLED) what would let the goods of a
 // receipt leave the warehouse while an uncleared recall reaches them.
-func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *api.Receipt, what string) error {
-	open, err := wrUnclearedRecalls(ctx, r)
+func refuseRecalled(ctx contractapi.TransactionContextInterface, r *api.Receipt, what string) error {
+	open, err := unclearedRecalls(ctx, r)
 	if err != nil || len(open) == 0 {
 		return err
 	}
@@ -760,13 +760,13 @@ func wrRefuseRecalled(ctx contractapi.TransactionContextInterface, r *api.Receip
 		r.ID, what, r.GTIN, r.Lot, rc.Lot, rc.GTIN, kit.Clip(rc.Reason))
 }
 
-// wrStillInCustody keeps the custody events (of wh, on the lot) after
+// stillInCustody keeps the custody events (of wh, on the lot) after
 // which the ledger shows the goods did not move on: no shipping event of
 // the lot by anyone, and no receiving or storing of it by another
 // enterprise, at or after the custody event's time. It refuses when none
 // is left. It reads the lot's events from the newest back to the oldest
 // candidate only.
-func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh string, candidates []string) ([]string, error) {
+func stillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh string, candidates []string) ([]string, error) {
 	times := make([]string, len(candidates))
 	oldest := ""
 	for i, id := range candidates {
@@ -815,21 +815,21 @@ func wrStillInCustody(ctx contractapi.TransactionContextInterface, gtin, lot, wh
 	return out, nil
 }
 
-// wrRefuseUnlessFree insists that a receipt is ISSUED and not frozen: the
+// refuseUnlessFree insists that a receipt is ISSUED and not frozen: the
 // only state in which its holder or warehouse may change it.
-func wrRefuseUnlessFree(r *api.Receipt, what string) error {
+func refuseUnlessFree(r *api.Receipt, what string) error {
 	switch {
 	case r.Pledge != nil:
-		return kit.Errf(api.CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, wrPastTense(what))
+		return kit.Errf(api.CodeConflict, "receipt %s is pledged to financing %s and cannot be %s", r.ID, r.Pledge.FinancingID, pastTense(what))
 	case r.Frozen != nil:
 		return kit.Errf(api.CodeConflict, "receipt %s is frozen by %s: %s", r.ID, r.Frozen.By, r.Frozen.Reason)
 	case r.Status != api.ReceiptIssued:
-		return kit.Errf(api.CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, wrPastTense(what))
+		return kit.Errf(api.CodeConflict, "receipt %s is %s and cannot be %s", r.ID, r.Status, pastTense(what))
 	}
 	return nil
 }
 
-func wrPastTense(verb string) string {
+func pastTense(verb string) string {
 	switch verb {
 	case "split":
 		return "split"
@@ -845,7 +845,7 @@ func Load(ctx contractapi.TransactionContextInterface, id string) (*api.Receipt,
 	if err := CheckID(id); err != nil {
 		return nil, err
 	}
-	k, err := kit.Key(ctx, wrObj, id)
+	k, err := kit.Key(ctx, obj, id)
 	if err != nil {
 		return nil, err
 	}
@@ -867,7 +867,7 @@ func Save(ctx contractapi.TransactionContextInterface, r *api.Receipt) error {
 		return err
 	}
 	r.UpdatedAt, r.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
-	k, err := kit.Key(ctx, wrObj, r.ID)
+	k, err := kit.Key(ctx, obj, r.ID)
 	if err != nil {
 		return err
 	}
@@ -897,11 +897,11 @@ func guard(ctx contractapi.TransactionContextInterface, key string, r *api.Recei
 	return kit.RequireEndorsers(ctx, key, orgs...)
 }
 
-// wrPutNew writes a new live receipt and its index entries. The key
+// putNew writes a new live receipt and its index entries. The key
 // is read first: a (never yet seen) id collision is refused rather than
 // overwriting a receipt.
-func wrPutNew(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
-	k, err := kit.Key(ctx, wrObj, r.ID)
+func putNew(ctx contractapi.TransactionContextInterface, r *api.Receipt, now time.Time) error {
+	k, err := kit.Key(ctx, obj, r.ID)
 	if err != nil {
 		return err
 	}
@@ -914,28 +914,28 @@ func wrPutNew(ctx contractapi.TransactionContextInterface, r *api.Receipt, now t
 	if err := kit.PutJSON(ctx, k, r); err != nil {
 		return err
 	}
-	if err := kit.PutIndex(ctx, wrIdxLot, r.GTIN, r.Lot, r.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxLot, r.GTIN, r.Lot, r.ID); err != nil {
 		return err
 	}
-	if err := kit.PutIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxHolder, r.Holder, r.ID); err != nil {
 		return err
 	}
-	return kit.PutIndex(ctx, wrIdxWarehouse, r.Warehouse, r.ID)
+	return kit.PutIndex(ctx, idxWarehouse, r.Warehouse, r.ID)
 }
 
 // SetHolder moves a receipt to a new holder, keeping the holder index.
 func SetHolder(ctx contractapi.TransactionContextInterface, r *api.Receipt, to string) error {
-	if err := kit.DelIndex(ctx, wrIdxHolder, r.Holder, r.ID); err != nil {
+	if err := kit.DelIndex(ctx, idxHolder, r.Holder, r.ID); err != nil {
 		return err
 	}
 	r.Holder = to
-	return kit.PutIndex(ctx, wrIdxHolder, to, r.ID)
+	return kit.PutIndex(ctx, idxHolder, to, r.ID)
 }
 
-// wrNewID derives a receipt id from the transaction id: WR-<year>-<16
+// newID derives a receipt id from the transaction id: WR-<year>-<16
 // hex digits of sha256(txId/n)>. Every endorser computes the same id, and
 // issuances never contend on a shared counter key.
-func wrNewID(ctx contractapi.TransactionContextInterface, now time.Time, n int) string {
+func newID(ctx contractapi.TransactionContextInterface, now time.Time, n int) string {
 	return kit.DeriveID("WR", ctx.GetStub().GetTxID(), now, n)
 }
 
@@ -947,9 +947,9 @@ func CheckID(id string) error {
 	return nil
 }
 
-// wrParseQuantity reads a positive plain decimal with at most 15 integer and
+// parseQuantity reads a positive plain decimal with at most 15 integer and
 // 6 fraction digits ("1200", "0.5", "12.125").
-func wrParseQuantity(field, s string) (decimal.Decimal, error) {
+func parseQuantity(field, s string) (decimal.Decimal, error) {
 	fail := func(why string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, kit.Errf(api.CodeInvalidArgument, "%s %q: %s", field, kit.ClipBytes(s), why)
 	}
@@ -960,14 +960,14 @@ func wrParseQuantity(field, s string) (decimal.Decimal, error) {
 	switch {
 	case intPart == "" || (hasPoint && frac == ""):
 		return fail("want a plain decimal such as 1200 or 12.5")
-	case !wrAllDigits(intPart) || !wrAllDigits(frac):
+	case !allDigits(intPart) || !allDigits(frac):
 		return fail("want digits and at most one decimal point")
 	case len(intPart) > 1 && intPart[0] == '0':
 		return fail("leading zero")
-	case len(intPart) > wrMaxQtyDigits:
-		return fail(fmt.Sprintf("more than %d digits before the point", wrMaxQtyDigits))
-	case len(frac) > wrMaxQtyFrac:
-		return fail(fmt.Sprintf("more than %d digits after the point", wrMaxQtyFrac))
+	case len(intPart) > maxQtyDigits:
+		return fail(fmt.Sprintf("more than %d digits before the point", maxQtyDigits))
+	case len(frac) > maxQtyFrac:
+		return fail(fmt.Sprintf("more than %d digits after the point", maxQtyFrac))
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
@@ -979,7 +979,7 @@ func wrParseQuantity(field, s string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-func wrAllDigits(s string) bool {
+func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -988,8 +988,8 @@ func wrAllDigits(s string) bool {
 	return true
 }
 
-// wrParseMoney reads a positive amount in a known currency.
-func wrParseMoney(field string, m api.Money) (decimal.Decimal, money.Currency, error) {
+// parseMoney reads a positive amount in a known currency.
+func parseMoney(field string, m api.Money) (decimal.Decimal, money.Currency, error) {
 	cur, err := money.LookupCurrency(m.Currency)
 	if err != nil {
 		return decimal.Decimal{}, money.Currency{}, kit.Errf(api.CodeInvalidArgument, "%s.currency: %v", field, err)
@@ -1001,12 +1001,12 @@ func wrParseMoney(field string, m api.Money) (decimal.Decimal, money.Currency, e
 	return d, cur, nil
 }
 
-// wrReceivedBound is the most a receipt on the lot may be for: the lot's
+// receivedBound is the most a receipt on the lot may be for: the lot's
 // commissioned quantity and, when every custody event the receipt rests on
 // gives a quantity for the lot, their sum. (A receiving and a later
 // storing of the same goods count twice; the lot's quantity caps that.)
 // The unit must be the lot's.
-func wrReceivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, unit string, basis []string) (decimal.Decimal, error) {
+func receivedBound(ctx contractapi.TransactionContextInterface, gtin, lot, unit string, basis []string) (decimal.Decimal, error) {
 	l, err := trace.LoadLot(ctx, gtin, lot)
 	if err != nil {
 		return decimal.Zero, err
@@ -1064,5 +1064,5 @@ func (Quantities) Quantity(ctx contractapi.TransactionContextInterface, receiptI
 
 // OnLot lists the live receipts on a lot's goods, in id order.
 func OnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return kit.TailIDs(ctx, wrIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, idxLot, gtin, lot)
 }

@@ -36,7 +36,7 @@ func (c *Receipts) GetReceiptVerification(ctx contractapi.TransactionContextInte
 	if err != nil {
 		return "", err
 	}
-	hist, err := wrHistory(ctx, r)
+	hist, err := history(ctx, r)
 	if err != nil {
 		return "", err
 	}

@@ -78,14 +78,14 @@ func TestLotsDigest(t *testing.T) {
 	a := api.LotRef{GTIN: "06901230000010", Lot: "YD0001"}
 	b := api.LotRef{GTIN: "06901230000010", Lot: "YD0002"}
 	c := api.LotRef{GTIN: "06901230000027", Lot: "YD0001"}
-	if rvLotsDigest([]api.LotRef{a, b}) != rvLotsDigest([]api.LotRef{b, a}) {
+	if lotsDigest([]api.LotRef{a, b}) != lotsDigest([]api.LotRef{b, a}) {
 		t.Error("order matters")
 	}
-	if rvLotsDigest([]api.LotRef{a, b}) != rvLotsDigest([]api.LotRef{a, b, a}) {
+	if lotsDigest([]api.LotRef{a, b}) != lotsDigest([]api.LotRef{a, b, a}) {
 		t.Error("a repeat matters")
 	}
 	for _, other := range [][]api.LotRef{{}, {a}, {a, c}, {a, b, c}, {{GTIN: a.GTIN, Lot: "yd0001"}, b}, {{GTIN: "0690123000001", Lot: "0YD0001"}, b}} {
-		if rvLotsDigest([]api.LotRef{a, b}) == rvLotsDigest(other) {
+		if lotsDigest([]api.LotRef{a, b}) == lotsDigest(other) {
 			t.Errorf("%v has the digest of {a, b}", other)
 		}
 	}

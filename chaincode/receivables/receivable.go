@@ -21,17 +21,17 @@ import (
 )
 
 const (
-	rvObj = "receivable"
-	// rvIdxInvoice [seller, buyerCountry, buyerRegistrationId, normalised
+	obj = "receivable"
+	// idxInvoice [seller, buyerCountry, buyerRegistrationId, normalised
 	// invoiceNumber] -> receivable id: one receivable per invoice, ever.
-	rvIdxInvoice = "receivable~invoice"
-	// rvIdxSale [seller, buyerCountry, buyerRegistrationId, currency,
+	idxInvoice = "receivable~invoice"
+	// idxSale [seller, buyerCountry, buyerRegistrationId, currency,
 	// amount, lots digest] -> the latest receivable of that sale (see
-	// rvCheckLikelyDuplicate).
-	rvIdxSale     = "receivable~sale"
-	rvIdxParty    = "receivable~party" // [creditCode, receivableId]: seller, buyer, assignee
-	rvIdxLot      = "receivable~lot"   // [gtin, lot, receivableId]
-	rvMaxPayments = 100
+	// checkLikelyDuplicate).
+	idxSale     = "receivable~sale"
+	idxParty    = "receivable~party" // [creditCode, receivableId]: seller, buyer, assignee
+	idxLot      = "receivable~lot"   // [gtin, lot, receivableId]
+	maxPayments = 100
 )
 
 // Receivables is the receivable contract, "receivable".
@@ -49,7 +49,7 @@ const (
 //   - A second receivable of the same sale — seller, buyer, currency,
 //     amount and set of lots — under another invoice number is refused as
 //     a likely duplicate (LIKELY_DUPLICATE_RECEIVABLE) while the earlier
-//     one is live or defaulted (rvCheckLikelyDuplicate).
+//     one is live or defaulted (checkLikelyDuplicate).
 //   - A buyer on the network confirms (or rejects) it.
 //   - Risk flags: lots without a shipping event; invoice far from the
 //     goods' declared value (the shipment's customs value, or live
@@ -61,16 +61,16 @@ const (
 //     bank while assigned); on-time and late payments and a default count
 //     in an on-network buyer's credit record.
 type Receivables struct {
-	lender rvLender
+	lender Lender
 }
 
 // New is the receivable contract; lender is the financing side
 // of the buyer's payments to an assignee bank.
-func New(lender rvLender) *Receivables { return &Receivables{lender: lender} }
+func New(lender Lender) *Receivables { return &Receivables{lender: lender} }
 
-// rvLender is what receivables ask of the financing a receivable secures;
+// Lender is what receivables ask of the financing a receivable secures;
 // the financing domain, above receivables, answers it.
-type rvLender interface {
+type Lender interface {
 	// ApplyCollection applies a payment the buyer made to bank, rv's
 	// assignee, to the financing rv secures when bank lends it and money is
 	// out (active or defaulted), and answers that financing ("" when
@@ -132,7 +132,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		}
 	}
 	seller := caller.Enterprise.CreditCode
-	buyer, buyerCode, err := rvBuyer(ctx, in.Buyer)
+	buyer, buyerCode, err := buyer(ctx, in.Buyer)
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +147,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		return "", kit.Errf(api.CodeRuleViolation, "issueDate %s is in the future (today is %s)", issue, today)
 	}
 	// The invoice key: read first, so two creations cannot both commit.
-	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, invoiceKey)
+	ik, err := invoiceIndexKey(ctx, seller, buyer, invoiceKey)
 	if err != nil {
 		return "", err
 	}
@@ -171,7 +171,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		}
 		lots = s.Lots
 	}
-	saleKey, err := rvCheckLikelyDuplicate(ctx, seller, buyer, cur.Code, money.Format(amount, cur), lots)
+	saleKey, err := checkLikelyDuplicate(ctx, seller, buyer, cur.Code, money.Format(amount, cur), lots)
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +195,7 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 			return "", err
 		}
 	}
-	if err := kit.PutNew(ctx, rvObj, rv.ID); err != nil {
+	if err := kit.PutNew(ctx, obj, rv.ID); err != nil {
 		return "", err
 	}
 	flags, err := RiskChecks(ctx, rv)
@@ -222,12 +222,12 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		if p == "" {
 			continue
 		}
-		if err := kit.PutIndex(ctx, rvIdxParty, p, rv.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxParty, p, rv.ID); err != nil {
 			return "", err
 		}
 	}
 	for _, r := range lots {
-		if err := kit.PutIndex(ctx, rvIdxLot, r.GTIN, r.Lot, rv.ID); err != nil {
+		if err := kit.PutIndex(ctx, idxLot, r.GTIN, r.Lot, rv.ID); err != nil {
 			return "", err
 		}
 	}
@@ -235,12 +235,12 @@ func (c *Receivables) CreateReceivable(ctx contractapi.TransactionContextInterfa
 		Data: map[string]any{"invoiceNumber": invoiceNo, "amount": rv.Amount, "currency": rv.Currency, "riskFlags": rv.RiskFlags}}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(rvView(rv, today, nil))
+	return kit.ToJSON(view(rv, today, nil))
 }
 
 // ConfirmReceivable is the buyer confirming that it owes a receivable.
 func (c *Receivables) ConfirmReceivable(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	return rvBuyerDecision(ctx, receivableID, "")
+	return buyerDecision(ctx, receivableID, "")
 }
 
 // RejectReceivable is the buyer disputing a receivable; it can then never
@@ -250,10 +250,10 @@ func (c *Receivables) RejectReceivable(ctx contractapi.TransactionContextInterfa
 	if err != nil {
 		return "", err
 	}
-	return rvBuyerDecision(ctx, receivableID, why)
+	return buyerDecision(ctx, receivableID, why)
 }
 
-func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection string) (string, error) {
+func buyerDecision(ctx contractapi.TransactionContextInterface, id, rejection string) (string, error) {
 	caller, err := registry.RequireEnterprise(ctx, "answering a receivable")
 	if err != nil {
 		return "", err
@@ -291,7 +291,7 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 	if err := kit.Emit(ctx, name, api.Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(rvView(rv, today, nil))
+	return kit.ToJSON(view(rv, today, nil))
 }
 
 // RecordReceivablePayment records a payment by the buyer with value date
@@ -302,15 +302,15 @@ func rvBuyerDecision(ctx contractapi.TransactionContextInterface, id, rejection 
 // the receivable is SETTLED; an on-network buyer's credit record counts
 // the payment as on time (value date on or before the due date) or late.
 func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContextInterface, receivableID, amount, valueDate string) (string, error) {
-	caller, rv, err := rvCreditorAction(ctx, receivableID, "recording a payment")
+	caller, rv, err := creditorAction(ctx, receivableID, "recording a payment")
 	if err != nil {
 		return "", err
 	}
 	if err := receivableLife().Check("pay", rv.ID, rv.Status); err != nil {
 		return "", err
 	}
-	if len(rv.Payments) >= rvMaxPayments {
-		return "", kit.Errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, rvMaxPayments)
+	if len(rv.Payments) >= maxPayments {
+		return "", kit.Errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, maxPayments)
 	}
 	cur, err := money.LookupCurrency(rv.Currency)
 	if err != nil {
@@ -370,28 +370,28 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	if err := kit.Emit(ctx, "ReceivablePaid", api.Event{Entity: "receivable", ID: rv.ID, Action: "payment-recorded", By: by, Data: p}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(rvView(rv, today, nil))
+	return kit.ToJSON(view(rv, today, nil))
 }
 
 // MarkReceivableOverdue is the creditor (or the assignee bank) recording
 // that a receivable is past its due date unpaid.
 func (c *Receivables) MarkReceivableOverdue(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	return rvPastDueAction(ctx, receivableID, api.ReceivableOverdue)
+	return pastDueAction(ctx, receivableID, api.ReceivableOverdue)
 }
 
 // DeclareReceivableDefault is the creditor (or the assignee bank)
 // declaring a past-due receivable unpaid for good; an on-network buyer's
 // credit record counts the default with the amount outstanding.
 func (c *Receivables) DeclareReceivableDefault(ctx contractapi.TransactionContextInterface, receivableID string) (string, error) {
-	return rvPastDueAction(ctx, receivableID, api.ReceivableDefaulted)
+	return pastDueAction(ctx, receivableID, api.ReceivableDefaulted)
 }
 
-func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string) (string, error) {
+func pastDueAction(ctx contractapi.TransactionContextInterface, id, to string) (string, error) {
 	what := "marking a receivable overdue"
 	if to == api.ReceivableDefaulted {
 		what = "declaring a receivable in default"
 	}
-	caller, rv, err := rvCreditorAction(ctx, id, what)
+	caller, rv, err := creditorAction(ctx, id, what)
 	if err != nil {
 		return "", err
 	}
@@ -435,7 +435,7 @@ func rvPastDueAction(ctx contractapi.TransactionContextInterface, id, to string)
 	if err := kit.Emit(ctx, name, api.Event{Entity: "receivable", ID: rv.ID, Action: action, By: caller.Enterprise.CreditCode}); err != nil {
 		return "", err
 	}
-	return kit.ToJSON(rvView(rv, today, nil))
+	return kit.ToJSON(view(rv, today, nil))
 }
 
 // GetReceivable returns a receivable with its risk flags to its seller,
@@ -460,7 +460,7 @@ func (c *Receivables) GetReceivable(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	return kit.ToJSON(rvView(rv, today, flags))
+	return kit.ToJSON(view(rv, today, flags))
 }
 
 // ListReceivables lists the receivables the caller is seller, buyer or
@@ -470,7 +470,7 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 	if err != nil {
 		return "", err
 	}
-	tails, err := kit.IndexTails(ctx, rvIdxParty, []string{caller.Enterprise.CreditCode})
+	tails, err := kit.IndexTails(ctx, idxParty, []string{caller.Enterprise.CreditCode})
 	if err != nil {
 		return "", err
 	}
@@ -480,22 +480,22 @@ func (c *Receivables) ListReceivables(ctx contractapi.TransactionContextInterfac
 	}
 	out := []api.ReceivableView{}
 	for _, t := range tails {
-		if len(out) >= rvMaxListed {
+		if len(out) >= maxListed {
 			break
 		}
 		rv, err := Load(ctx, t[0])
 		if err != nil {
 			return "", err
 		}
-		out = append(out, rvView(rv, today, nil))
+		out = append(out, view(rv, today, nil))
 	}
 	return kit.ToJSON(out)
 }
 
-// rvBuyer normalises a buyer: an enterprise on the network by its credit
+// buyer normalises a buyer: an enterprise on the network by its credit
 // code (name from the registry), or an overseas buyer. A Chinese buyer
 // named by a registered credit code is the network enterprise.
-func rvBuyer(ctx contractapi.TransactionContextInterface, in api.ReceivableBuyerInput) (api.Buyer, string, error) {
+func buyer(ctx contractapi.TransactionContextInterface, in api.ReceivableBuyerInput) (api.Buyer, string, error) {
 	if in.CreditCode != "" {
 		if in.Name != "" || in.Country != "" || in.RegistrationID != "" {
 			return api.Buyer{}, "", kit.Errf(api.CodeInvalidArgument, "buyer: give creditCode, or name, country and registrationId")
@@ -584,8 +584,8 @@ func RiskChecks(ctx contractapi.TransactionContextInterface, rv *api.Receivable)
 	return out, nil
 }
 
-// rvCreditorAction: the creditor, or the assignee bank while assigned.
-func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Receivable, error) {
+// creditorAction: the creditor, or the assignee bank while assigned.
+func creditorAction(ctx contractapi.TransactionContextInterface, id, what string) (*api.Caller, *api.Receivable, error) {
 	caller, err := registry.RequireEnterprise(ctx, what)
 	if err != nil {
 		return nil, nil, err
@@ -605,7 +605,7 @@ func rvCreditorAction(ctx contractapi.TransactionContextInterface, id, what stri
 	return caller, rv, nil
 }
 
-func rvView(rv *api.Receivable, today money.Date, flags []api.RiskFlag) api.ReceivableView {
+func view(rv *api.Receivable, today money.Date, flags []api.RiskFlag) api.ReceivableView {
 	v := api.ReceivableView{Receivable: *rv, Flags: flags}
 	if v.Flags == nil {
 		v.Flags = []api.RiskFlag{}
@@ -626,7 +626,7 @@ func rvView(rv *api.Receivable, today money.Date, flags []api.RiskFlag) api.Rece
 
 func Load(ctx contractapi.TransactionContextInterface, id string) (*api.Receivable, error) {
 	var rv api.Receivable
-	if err := kit.Load(ctx, rvObj, "RV", "receivable", id, &rv); err != nil {
+	if err := kit.Load(ctx, obj, "RV", "receivable", id, &rv); err != nil {
 		return nil, err
 	}
 	if rv.Payments == nil {
@@ -643,26 +643,26 @@ func Load(ctx contractapi.TransactionContextInterface, id string) (*api.Receivab
 
 func Save(ctx contractapi.TransactionContextInterface, rv *api.Receivable, now time.Time) error {
 	rv.UpdatedAt, rv.TxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
-	k, err := kit.Key(ctx, rvObj, rv.ID)
+	k, err := kit.Key(ctx, obj, rv.ID)
 	if err != nil {
 		return err
 	}
 	return kit.PutJSON(ctx, k, rv)
 }
 
-// rvInvoiceIndexKey is the receivable~invoice key of an invoice: seller,
+// invoiceIndexKey is the receivable~invoice key of an invoice: seller,
 // buyer (country and registration number) and the normalised number
-// (the second result of insCheckInvoiceNumber, or NormalizeInvoiceNumber
+// (the second result of insurance.CheckInvoiceNumber, or NormalizeInvoiceNumber
 // of a stored number).
-func rvInvoiceIndexKey(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, normalisedNo string) (string, error) {
-	return kit.Key(ctx, rvIdxInvoice, seller, buyer.Country, buyer.RegistrationID, normalisedNo)
+func invoiceIndexKey(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, normalisedNo string) (string, error) {
+	return kit.Key(ctx, idxInvoice, seller, buyer.Country, buyer.RegistrationID, normalisedNo)
 }
 
-// rvLotsDigest is the hex SHA-256 of a set of lots: (GTIN-14, lot) pairs,
+// lotsDigest is the hex SHA-256 of a set of lots: (GTIN-14, lot) pairs,
 // sorted and without repeats, so the order in which the seller listed them
 // does not matter. Lots are compared exactly (GS1 AI 10 is case-sensitive);
 // quantities are not part of it.
-func rvLotsDigest(lots []api.LotRef) string {
+func lotsDigest(lots []api.LotRef) string {
 	pairs := make([]string, 0, len(lots))
 	for _, l := range lots {
 		pairs = append(pairs, l.GTIN+"\x00"+l.Lot)
@@ -677,7 +677,7 @@ func rvLotsDigest(lots []api.LotRef) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// rvBlocksSameSale: whether an earlier receivable of a sale still stands
+// blocksSameSale: whether an earlier receivable of a sale still stands
 // in the way of another under a new invoice number. A live one (pending,
 // open, confirmed, overdue) does: the goods are invoiced already, and a
 // second invoice is the classic way to finance them twice. A defaulted one
@@ -686,7 +686,7 @@ func rvLotsDigest(lots []api.LotRef) string {
 // corrected invoice replaces it), nor a settled one (paid in full, it can
 // no longer be financed; a repeat sale of the same lots for the same
 // amount, say a second delivery out of one lot, is genuinely new).
-func rvBlocksSameSale(status string) bool {
+func blocksSameSale(status string) bool {
 	switch status {
 	case api.ReceivableRejected, api.ReceivableSettled:
 		return false
@@ -694,17 +694,17 @@ func rvBlocksSameSale(status string) bool {
 	return true
 }
 
-// rvCheckLikelyDuplicate applies the likely-duplicate rule to a new
+// checkLikelyDuplicate applies the likely-duplicate rule to a new
 // receivable of seller: if the receivable~sale index names an earlier
 // receivable of the same buyer, currency, amount (as formatted to the
 // currency's minor unit) and set of lots that still blocks
-// (rvBlocksSameSale), it refuses with LIKELY_DUPLICATE_RECEIVABLE naming
+// (blocksSameSale), it refuses with LIKELY_DUPLICATE_RECEIVABLE naming
 // it — the seller's own receivable, so nothing leaks. It reads the index
 // and the earlier receivable (so a concurrent settlement or creation
 // conflicts under MVCC) and returns the key, which the creation then
 // writes with the new receivable's id.
-func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, currency, amount string, lots []api.LotRef) (string, error) {
-	sk, err := kit.Key(ctx, rvIdxSale, seller, buyer.Country, buyer.RegistrationID, currency, amount, rvLotsDigest(lots))
+func checkLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, currency, amount string, lots []api.LotRef) (string, error) {
+	sk, err := kit.Key(ctx, idxSale, seller, buyer.Country, buyer.RegistrationID, currency, amount, lotsDigest(lots))
 	if err != nil {
 		return "", err
 	}
@@ -719,7 +719,7 @@ func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller 
 	if err != nil {
 		return "", err
 	}
-	if rvBlocksSameSale(other.Status) {
+	if blocksSameSale(other.Status) {
 		return "", kit.Errf(api.CodeLikelyDuplicateReceivable,
 			"receivable %s (invoice %s, %s) is for the same buyer, amount %s %s and lots; a second invoice for one sale is refused while the first is not settled or rejected",
 			other.ID, other.InvoiceNumber, other.Status, amount, currency)
@@ -727,18 +727,18 @@ func rvCheckLikelyDuplicate(ctx contractapi.TransactionContextInterface, seller 
 	return sk, nil
 }
 
-// rvMaxListed bounds the receivables a list answers.
-const rvMaxListed = 1000
+// maxListed bounds the receivables a list answers.
+const maxListed = 1000
 
 // OnLot lists the receivables naming a lot, in id order.
 func OnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return kit.TailIDs(ctx, rvIdxLot, gtin, lot)
+	return kit.TailIDs(ctx, idxLot, gtin, lot)
 }
 
 // OfInvoice is the receivable of an invoice (seller, buyer, normalised
 // number), "" when there is none.
 func OfInvoice(ctx contractapi.TransactionContextInterface, seller string, buyer api.Buyer, normalisedNo string) (string, error) {
-	ik, err := rvInvoiceIndexKey(ctx, seller, buyer, normalisedNo)
+	ik, err := invoiceIndexKey(ctx, seller, buyer, normalisedNo)
 	if err != nil {
 		return "", err
 	}
@@ -752,5 +752,5 @@ func OfInvoice(ctx contractapi.TransactionContextInterface, seller string, buyer
 // IndexParty lists a receivable among those of a party (the assignee
 // bank, once it is financed).
 func IndexParty(ctx contractapi.TransactionContextInterface, party, id string) error {
-	return kit.PutIndex(ctx, rvIdxParty, party, id)
+	return kit.PutIndex(ctx, idxParty, party, id)
 }

@@ -472,7 +472,7 @@ func (r *Registry) ListEnterprises(ctx contractapi.TransactionContextInterface, 
 			if err := kit.UnmarshalState(kv.Value, &e); err != nil {
 				return "", err
 			}
-			effectiveKinds(g, &e) // the kinds in effect now, as loadEnterprise
+			effectiveKinds(g, &e) // the kinds in effect now, as LoadEnterprise
 			out = append(out, e)
 		}
 		return kit.ToJSON(out)

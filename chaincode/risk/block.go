@@ -84,7 +84,7 @@ func SellerNeverHeldFlag(ctx contractapi.TransactionContextInterface, rv *api.Re
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	return &api.RiskFlag{Code: api.RiskSellerNeverHeld, Severity: rkSeverityOf(api.RiskSellerNeverHeld), Refs: refs,
+	return &api.RiskFlag{Code: api.RiskSellerNeverHeld, Severity: severityOf(api.RiskSellerNeverHeld), Refs: refs,
 		Detail: fmt.Sprintf("the seller %s never owned nor held %d of its lots (first %s)", rv.Seller, len(refs), refs[0])}, nil
 }
 

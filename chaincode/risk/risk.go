@@ -15,14 +15,14 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// rkSeverities is the severity of each flag code:
+// severities is the severity of each flag code:
 //
 //	| Code              | Severity | Why                                                |
 //	|-------------------|----------|----------------------------------------------------|
 //	| PLEDGED_GOODS     | BLOCKING | the goods already secure another lender            |
 //	| RECALLED_GOODS    | BLOCKING | recalled goods cannot be sold: no collateral       |
 //	| VALUE_MISMATCH    | WARNING  | BLOCKING when the invoice is more than             |
-//	|                   |          | rkValueBlockingRatio (1.5) × the goods' value      |
+//	|                   |          | valueBlockingRatio (1.5) × the goods' value      |
 //	| NO_SHIPPING_EVENT | WARNING  | see below                                          |
 //
 // NO_SHIPPING_EVENT is a warning: many legs of domestic trade are carried
@@ -36,18 +36,18 @@ import (
 // severities existed has none; it is read with the severity of its code,
 // and a VALUE_MISMATCH of unknown ratio as BLOCKING (fail closed: the bank
 // overrides it or a regulator resolves it).
-var rkSeverities = []struct{ code, severity string }{
+var severities = []struct{ code, severity string }{
 	{api.RiskPledgedGoods, api.SeverityBlocking},
 	{api.RiskRecalledGoods, api.SeverityBlocking},
 	{api.RiskSellerNeverHeld, api.SeverityBlocking},
-	{api.RiskValueMismatch, api.SeverityWarning}, // BLOCKING beyond rkValueBlockingRatio: rkValueFlag
+	{api.RiskValueMismatch, api.SeverityWarning}, // BLOCKING beyond valueBlockingRatio: ValueFlag
 	{api.RiskNoShippingEvent, api.SeverityWarning},
 }
 
-// rkSeverityOf is the table's severity of a code (BLOCKING for a code it
+// severityOf is the table's severity of a code (BLOCKING for a code it
 // does not know).
-func rkSeverityOf(code string) string {
-	for _, s := range rkSeverities {
+func severityOf(code string) string {
+	for _, s := range severities {
 		if s.code == code {
 			return s.severity
 		}
@@ -56,19 +56,19 @@ func rkSeverityOf(code string) string {
 }
 
 const (
-	rkObjFlag = "riskFlag" // [entity, entityId, code] -> RiskFlag
+	objFlag = "riskFlag" // [entity, entityId, code] -> RiskFlag
 )
 
-// rkValueTolerance: a deviation above this fraction of the declared value
+// valueTolerance: a deviation above this fraction of the declared value
 // is flagged.
-var rkValueTolerance = decimal.New(2, -1)
+var valueTolerance = decimal.New(2, -1)
 
-// rkValueBlockingRatio: an invoice more than this multiple of the goods'
+// valueBlockingRatio: an invoice more than this multiple of the goods'
 // declared value (customs value, or the warehouse receipts' valuation)
 // makes the VALUE_MISMATCH flag BLOCKING: a paper worth half again what
 // the goods are is the inflated-invoice pattern. An invoice far below the
 // goods' value is a warning (the goods cover more than the paper claims).
-var rkValueBlockingRatio = decimal.New(15, -1)
+var valueBlockingRatio = decimal.New(15, -1)
 
 // Risk is the risk-control contract, "risk": risk flags on receivables and
 // insured shipments, and regulators' sanctions (risk_sanction.go).
@@ -86,7 +86,7 @@ type Risk struct{}
 
 // Flags lists the stored flags of an entity.
 func Flags(ctx contractapi.TransactionContextInterface, entity, id string) ([]api.RiskFlag, error) {
-	it, err := ctx.GetStub().GetStateByPartialCompositeKey(rkObjFlag, []string{entity, id})
+	it, err := ctx.GetStub().GetStateByPartialCompositeKey(objFlag, []string{entity, id})
 	if err != nil {
 		return nil, kit.Errf(api.CodeInternal, "index query: %v", err)
 	}
@@ -101,8 +101,8 @@ func Flags(ctx contractapi.TransactionContextInterface, entity, id string) ([]ap
 		if err := kit.UnmarshalState(kv.Value, &f); err != nil {
 			return nil, err
 		}
-		if f.Severity == "" { // stored before severities: rkSeverities
-			f.Severity = rkSeverityOf(f.Code)
+		if f.Severity == "" { // stored before severities: severities
+			f.Severity = severityOf(f.Code)
 			if f.Code == api.RiskValueMismatch {
 				f.Severity = api.SeverityBlocking
 			}
@@ -115,7 +115,7 @@ func Flags(ctx contractapi.TransactionContextInterface, entity, id string) ([]ap
 // Raise records a flag unless the entity has one with that code
 // (raised or resolved). It reports whether it wrote one.
 func Raise(ctx contractapi.TransactionContextInterface, entity, id string, f *api.RiskFlag, now time.Time) (bool, error) {
-	k, err := kit.Key(ctx, rkObjFlag, entity, id, f.Code)
+	k, err := kit.Key(ctx, objFlag, entity, id, f.Code)
 	if err != nil {
 		return false, err
 	}
@@ -128,7 +128,7 @@ func Raise(ctx contractapi.TransactionContextInterface, entity, id string, f *ap
 	}
 	f.Entity, f.EntityID = entity, id
 	if f.Severity == "" {
-		f.Severity = rkSeverityOf(f.Code)
+		f.Severity = severityOf(f.Code)
 	}
 	f.RaisedAt, f.RaisedTxID = now.Format(kit.TimeLayout), ctx.GetStub().GetTxID()
 	if f.Refs == nil {
@@ -187,25 +187,25 @@ func NoShippingFlag(missing []trace.LotKey) *api.RiskFlag {
 	for i, m := range missing {
 		refs[i] = trace.LotPath(m.GTIN, m.Lot)
 	}
-	return &api.RiskFlag{Code: api.RiskNoShippingEvent, Severity: rkSeverityOf(api.RiskNoShippingEvent), Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
+	return &api.RiskFlag{Code: api.RiskNoShippingEvent, Severity: severityOf(api.RiskNoShippingEvent), Detail: fmt.Sprintf("the ledger shows no shipping event for %d of its lots", len(missing)), Refs: refs}
 }
 
-// ValueFlag flags an invoice amount more than rkValueTolerance away from
+// ValueFlag flags an invoice amount more than valueTolerance away from
 // the goods' declared value; BLOCKING when the invoice is more than
-// rkValueBlockingRatio times that value, else WARNING.
+// valueBlockingRatio times that value, else WARNING.
 func ValueFlag(invoice, declared decimal.Decimal, cur money.Currency, what string) *api.RiskFlag {
 	if declared.Sign() <= 0 {
 		return nil
 	}
-	if invoice.Sub(declared).Abs().GreaterThan(declared.Mul(rkValueTolerance)) {
+	if invoice.Sub(declared).Abs().GreaterThan(declared.Mul(valueTolerance)) {
 		sev, rule := api.SeverityWarning, ""
-		if invoice.GreaterThan(declared.Mul(rkValueBlockingRatio)) {
-			sev, rule = api.SeverityBlocking, fmt.Sprintf("; more than %s times the goods' value blocks financing", rkValueBlockingRatio.String())
+		if invoice.GreaterThan(declared.Mul(valueBlockingRatio)) {
+			sev, rule = api.SeverityBlocking, fmt.Sprintf("; more than %s times the goods' value blocks financing", valueBlockingRatio.String())
 		}
 		ratio := invoice.DivRound(declared, 4).String()
 		return &api.RiskFlag{Code: api.RiskValueMismatch, Severity: sev, Ratio: ratio, Refs: []string{},
 			Detail: fmt.Sprintf("invoice %s %s is %s of the %s %s %s (tolerance ±%s%s)", money.Format(invoice, cur), cur.Code,
-				ratio, what, money.Format(declared, cur), cur.Code, rkValueTolerance.String(), rule)}
+				ratio, what, money.Format(declared, cur), cur.Code, valueTolerance.String(), rule)}
 	}
 	return nil
 }
@@ -236,12 +236,12 @@ func RecalledGoodsFlag(ctx contractapi.TransactionContextInterface, lots []api.L
 	if len(refs) > 1 {
 		more = fmt.Sprintf(" and %d more recall(s)", len(refs)-1)
 	}
-	return &api.RiskFlag{Code: api.RiskRecalledGoods, Severity: rkSeverityOf(api.RiskRecalledGoods), Refs: refs,
+	return &api.RiskFlag{Code: api.RiskRecalledGoods, Severity: severityOf(api.RiskRecalledGoods), Refs: refs,
 		Detail: fmt.Sprintf("its goods are under the recall of lot %s of %s (%s, %s)%s", first.Lot, first.GTIN, kit.Clip(first.Reason), first.RecallAt, more)}, nil
 }
 
-// rkPledgedReceipts lists the live receipts on the lots that are pledged.
-func rkPledgedReceipts(ctx contractapi.TransactionContextInterface, lots []api.LotRef) ([]string, error) {
+// pledgedReceipts lists the live receipts on the lots that are pledged.
+func pledgedReceipts(ctx contractapi.TransactionContextInterface, lots []api.LotRef) ([]string, error) {
 	var out []string
 	for _, l := range lots {
 		ids, err := receipts.OnLot(ctx, l.GTIN, l.Lot)
@@ -264,11 +264,11 @@ func rkPledgedReceipts(ctx contractapi.TransactionContextInterface, lots []api.L
 // PledgedGoodsFlag flags lots behind a pledged receipt; why says what
 // else finances them.
 func PledgedGoodsFlag(ctx contractapi.TransactionContextInterface, lots []api.LotRef, why string) (*api.RiskFlag, error) {
-	receipts, err := rkPledgedReceipts(ctx, lots)
+	receipts, err := pledgedReceipts(ctx, lots)
 	if err != nil || len(receipts) == 0 {
 		return nil, err
 	}
-	return &api.RiskFlag{Code: api.RiskPledgedGoods, Severity: rkSeverityOf(api.RiskPledgedGoods), Refs: receipts,
+	return &api.RiskFlag{Code: api.RiskPledgedGoods, Severity: severityOf(api.RiskPledgedGoods), Refs: receipts,
 		Detail: fmt.Sprintf("%s while its goods are behind pledged warehouse receipt(s) %s", why, strings.Join(receipts, ", "))}, nil
 }
 
@@ -276,7 +276,7 @@ const MaxEventsExamined = 200
 
 // Resolve closes an open flag of an entity, by a regulator, with a note.
 func Resolve(ctx contractapi.TransactionContextInterface, entity, id, code, by, note string) (*api.RiskFlag, error) {
-	k, err := kit.Key(ctx, rkObjFlag, entity, id, code)
+	k, err := kit.Key(ctx, objFlag, entity, id, code)
 	if err != nil {
 		return nil, err
 	}

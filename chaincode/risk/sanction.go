@@ -9,9 +9,9 @@ import (
 )
 
 const (
-	rkObjSanction = "sanction"
-	// rkIdxSanction [creditCode, sanctionId]: an enterprise's sanctions.
-	rkIdxSanction = "sanction~enterprise"
+	objSanction = "sanction"
+	// idxSanction [creditCode, sanctionId]: an enterprise's sanctions.
+	idxSanction = "sanction~enterprise"
 )
 
 // RecordSanction is a regulator sanctioning an enterprise. input:
@@ -50,13 +50,13 @@ func (r *Risk) RecordSanction(ctx contractapi.TransactionContextInterface, credi
 		ID: kit.DeriveID("SN", ctx.GetStub().GetTxID(), now, 0), CreditCode: e.CreditCode, Regulator: caller.Enterprise.CreditCode,
 		Reason: reason, Basis: basis, Status: api.SanctionActive, RecordedAt: now.Format(kit.TimeLayout),
 	}
-	if err := kit.PutNew(ctx, rkObjSanction, sn.ID); err != nil {
+	if err := kit.PutNew(ctx, objSanction, sn.ID); err != nil {
 		return "", err
 	}
-	if err := kit.Save(ctx, rkObjSanction, sn.ID, sn, &sn.UpdatedAt, &sn.TxID, now); err != nil {
+	if err := kit.Save(ctx, objSanction, sn.ID, sn, &sn.UpdatedAt, &sn.TxID, now); err != nil {
 		return "", err
 	}
-	if err := kit.PutIndex(ctx, rkIdxSanction, e.CreditCode, sn.ID); err != nil {
+	if err := kit.PutIndex(ctx, idxSanction, e.CreditCode, sn.ID); err != nil {
 		return "", err
 	}
 	if err := credit.RecordSanction(ctx, e.CreditCode, 1, now); err != nil {
@@ -80,7 +80,7 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 		return "", err
 	}
 	var sn api.Sanction
-	if err := kit.Load(ctx, rkObjSanction, "SN", "sanction", sanctionID, &sn); err != nil {
+	if err := kit.Load(ctx, objSanction, "SN", "sanction", sanctionID, &sn); err != nil {
 		return "", err
 	}
 	if sn.CreditCode == caller.Enterprise.CreditCode {
@@ -97,7 +97,7 @@ func (r *Risk) LiftSanction(ctx contractapi.TransactionContextInterface, sanctio
 		return "", err
 	}
 	sn.LiftedBy, sn.LiftedAt, sn.LiftReason = caller.Enterprise.CreditCode, now.Format(kit.TimeLayout), why
-	if err := kit.Save(ctx, rkObjSanction, sn.ID, &sn, &sn.UpdatedAt, &sn.TxID, now); err != nil {
+	if err := kit.Save(ctx, objSanction, sn.ID, &sn, &sn.UpdatedAt, &sn.TxID, now); err != nil {
 		return "", err
 	}
 	if err := credit.RecordSanction(ctx, sn.CreditCode, -1, now); err != nil {
@@ -123,14 +123,14 @@ func (r *Risk) ListSanctions(ctx contractapi.TransactionContextInterface, credit
 	if _, err := registry.LoadEnterprise(ctx, creditCode); err != nil {
 		return "", err
 	}
-	tails, err := kit.IndexTails(ctx, rkIdxSanction, []string{creditCode})
+	tails, err := kit.IndexTails(ctx, idxSanction, []string{creditCode})
 	if err != nil {
 		return "", err
 	}
 	out := []api.Sanction{}
 	for _, t := range tails {
 		var sn api.Sanction
-		if err := kit.Load(ctx, rkObjSanction, "SN", "sanction", t[0], &sn); err != nil {
+		if err := kit.Load(ctx, objSanction, "SN", "sanction", t[0], &sn); err != nil {
 			return "", err
 		}
 		out = append(out, sn)

@@ -15,7 +15,7 @@ func TestRiskSeverity(t *testing.T) {
 		api.RiskValueMismatch: api.SeverityWarning, api.RiskNoShippingEvent: api.SeverityWarning,
 		"SOMETHING_NEW": api.SeverityBlocking,
 	} {
-		if got := rkSeverityOf(code); got != want {
+		if got := severityOf(code); got != want {
 			t.Errorf("rkSeverityOf(%s) = %s, want %s", code, got, want)
 		}
 	}

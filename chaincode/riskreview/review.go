@@ -40,7 +40,7 @@ func (r *RiskReview) AssessRisk(ctx contractapi.TransactionContextInterface, ent
 		if err != nil {
 			return "", err
 		}
-		if err := rkMayAssessReceivable(ctx, caller, rv); err != nil {
+		if err := mayAssessReceivable(ctx, caller, rv); err != nil {
 			return "", err
 		}
 		if found, err = receivables.RiskChecks(ctx, rv); err != nil {
@@ -132,7 +132,7 @@ func (r *RiskReview) GetRiskFlags(ctx contractapi.TransactionContextInterface, e
 	if err != nil {
 		return "", err
 	}
-	if err := rkMayRead(ctx, caller, entity, entityID); err != nil {
+	if err := mayRead(ctx, caller, entity, entityID); err != nil {
 		return "", err
 	}
 	flags, err := risk.Flags(ctx, entity, entityID)
@@ -156,7 +156,7 @@ func (r *RiskReview) ResolveRiskFlag(ctx contractapi.TransactionContextInterface
 	if entity != api.RiskEntityReceivable && entity != api.RiskEntityShipment {
 		return "", kit.Errf(api.CodeInvalidArgument, "entity %q is not %s or %s", kit.Clip(entity), api.RiskEntityReceivable, api.RiskEntityShipment)
 	}
-	if err := rkRefuseOwnFlag(ctx, caller, entity, entityID); err != nil {
+	if err := refuseOwnFlag(ctx, caller, entity, entityID); err != nil {
 		return "", err
 	}
 	f, err := risk.Resolve(ctx, entity, entityID, code, caller.Enterprise.CreditCode, n)
@@ -170,10 +170,10 @@ func (r *RiskReview) ResolveRiskFlag(ctx contractapi.TransactionContextInterface
 	return kit.ToJSON(f)
 }
 
-// rkMayAssessReceivable: any bank (a receivable is offered to banks before
+// mayAssessReceivable: any bank (a receivable is offered to banks before
 // any of them is its party), the insurer of the shipment it rests on, and
 // regulators.
-func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *api.Caller, rv *api.Receivable) error {
+func mayAssessReceivable(ctx contractapi.TransactionContextInterface, c *api.Caller, rv *api.Receivable) error {
 	if c.HasKind(api.KindBank) || c.HasKind(api.KindRegulator) {
 		return nil
 	}
@@ -189,9 +189,9 @@ func rkMayAssessReceivable(ctx contractapi.TransactionContextInterface, c *api.C
 	return kit.Errf(api.CodeForbidden, "only banks, regulators and the insurer of its shipment assess receivable %s", rv.ID)
 }
 
-// rkRefuseOwnFlag: a regulator does not resolve a flag on an entity its
+// refuseOwnFlag: a regulator does not resolve a flag on an entity its
 // own enterprise is a party to.
-func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
+func refuseOwnFlag(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
 	var parties []string
 	switch entity {
 	case api.RiskEntityReceivable:
@@ -213,8 +213,8 @@ func rkRefuseOwnFlag(ctx contractapi.TransactionContextInterface, c *api.Caller,
 	return nil
 }
 
-// rkMayRead: parties of the entity, banks, insurers, regulators.
-func rkMayRead(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
+// mayRead: parties of the entity, banks, insurers, regulators.
+func mayRead(ctx contractapi.TransactionContextInterface, c *api.Caller, entity, id string) error {
 	if c.HasKind(api.KindBank) || c.HasKind(api.KindInsurer) || c.HasKind(api.KindRegulator) {
 		return nil
 	}

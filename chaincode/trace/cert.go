@@ -178,7 +178,7 @@ func LoadCertificate(ctx contractapi.TransactionContextInterface, id string) (*a
 }
 
 // A recall's collateral alerts reach down the lineage as far as the
-// approval's recall check reaches up it (maxLineageDepth, maxLineageLots),
+// approval's recall check reaches up it (MaxLineageDepth, MaxLineageLots),
 // so no financing approved against goods a recall would have blocked
 // escapes its alert.
 const (

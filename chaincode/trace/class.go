@@ -63,7 +63,7 @@ type ClassReader struct {
 	steps, recorders map[string]string
 }
 
-// Parse reads a value made by traceClass.value; ok is false for anything
+// Parse reads a value made by Class.Value; ok is false for anything
 // else (an entry written before classes were).
 func (r *ClassReader) Parse(v []byte) (c Class, ok bool) {
 	rest, ok := bytes.CutPrefix(v, []byte(traceClassV1))

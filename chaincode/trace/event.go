@@ -34,9 +34,9 @@ const (
 	maxCaptureDelay = 7 * 24 * time.Hour
 )
 
-// trStepRule says which event types may carry a business step and which
+// stepRule says which event types may carry a business step and which
 // kinds of enterprise may record it.
-type trStepRule struct {
+type stepRule struct {
 	step  string
 	types string // letters: O object, T transformation, A aggregation
 	kinds []string
@@ -45,7 +45,7 @@ type trStepRule struct {
 // bizStepRules is the table of business steps: CBV 2.0 steps where one
 // exists (commissioning, inspecting, packing, storing, receiving,
 // shipping, ...), Qingchain's own for farming and processing.
-var bizStepRules = []trStepRule{
+var bizStepRules = []stepRule{
 	{"commissioning", "OT", []string{api.KindProducer, api.KindProcessor}},
 	{"harvesting", "O", []string{api.KindProducer}},
 	{"withering", "OT", []string{api.KindProcessor, api.KindProducer}},
@@ -70,7 +70,7 @@ var bizStepRules = []trStepRule{
 	{"sensor_reporting", "O", []string{api.KindLogistics, api.KindWarehouse}},
 }
 
-func trFindStep(step string) *trStepRule {
+func findStep(step string) *stepRule {
 	for i := range bizStepRules {
 		if bizStepRules[i].step == step {
 			return &bizStepRules[i]
@@ -90,7 +90,7 @@ func StepOrder(step string) int {
 	return len(bizStepRules)
 }
 
-func trStepNames() string {
+func stepNames() string {
 	names := make([]string, len(bizStepRules))
 	for i, r := range bizStepRules {
 		names[i] = r.step
@@ -98,8 +98,8 @@ func trStepNames() string {
 	return strings.Join(names, ", ")
 }
 
-// trDispositions accepted (CBV 2.0 values).
-var trDispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
+// dispositions accepted (CBV 2.0 values).
+var dispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
 
 // RecordEvent records an ObjectEvent, TransformationEvent or
 // AggregationEvent (see EventInput for the document). The event's id is
@@ -124,7 +124,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	if err != nil {
 		return "", err
 	}
-	rule := trFindStep(ev.BizStep)
+	rule := findStep(ev.BizStep)
 	c, err := registry.RequireKind(ctx, "recording a "+ev.BizStep+" event", rule.kinds...)
 	if err != nil {
 		return "", err
@@ -152,8 +152,8 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 		}
 		p.Lot = ref.Lot
 	}
-	trSortItems(ev.Items)
-	trSortItems(ev.ChildItems)
+	sortItems(ev.Items)
+	sortItems(ev.ChildItems)
 	if ev.Destination != "" {
 		if ev.BizStep != "shipping" {
 			return "", kit.Errf(api.CodeInvalidArgument, "destination applies to a shipping event")
@@ -402,16 +402,16 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 	if ev.Type, err = kit.OneOf("type", in.Type, api.ObjectEvent, api.TransformationEvent, api.AggregationEvent); err != nil {
 		return nil, time.Time{}, err
 	}
-	rule := trFindStep(in.BizStep)
+	rule := findStep(in.BizStep)
 	if rule == nil {
-		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "bizStep: %q is not one of %s", kit.Clip(in.BizStep), trStepNames())
+		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "bizStep: %q is not one of %s", kit.Clip(in.BizStep), stepNames())
 	}
 	if !strings.Contains(rule.types, ev.Type[:1]) {
 		return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "bizStep %s does not apply to a %s", rule.step, ev.Type)
 	}
 	ev.BizStep = rule.step
 	if in.Disposition != "" {
-		if ev.Disposition, err = kit.OneOf("disposition", in.Disposition, trDispositions...); err != nil {
+		if ev.Disposition, err = kit.OneOf("disposition", in.Disposition, dispositions...); err != nil {
 			return nil, time.Time{}, err
 		}
 	}
@@ -432,10 +432,10 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 		ev.Destination = in.Destination
 	}
 	ev.EventTime, ev.EventTimeZoneOffset = evTime.Format(kit.EventTimeLayout), off
-	if ev.ReadPoint, err = trCheckLocation("readPoint", in.ReadPoint); err != nil {
+	if ev.ReadPoint, err = checkLocation("readPoint", in.ReadPoint); err != nil {
 		return nil, time.Time{}, err
 	}
-	if ev.BizLocation, err = trCheckLocation("bizLocation", in.BizLocation); err != nil {
+	if ev.BizLocation, err = checkLocation("bizLocation", in.BizLocation); err != nil {
 		return nil, time.Time{}, err
 	}
 	absent := func(field string, n int) error {
@@ -468,13 +468,13 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 		if ev.Lots, err = CheckLotRefs("lots", in.Lots, false); err != nil {
 			return nil, time.Time{}, err
 		}
-		if ev.Items, err = trCheckItemRefs("items", in.Items); err != nil {
+		if ev.Items, err = checkItemRefs("items", in.Items); err != nil {
 			return nil, time.Time{}, err
 		}
 		if len(ev.Lots)+len(ev.Items) == 0 {
 			return nil, time.Time{}, kit.Errf(api.CodeInvalidArgument, "an ObjectEvent names at least one lot or item")
 		}
-		if ev.SensorReadings, err = trCheckReadings(in.SensorReadings, now); err != nil {
+		if ev.SensorReadings, err = checkReadings(in.SensorReadings, now); err != nil {
 			return nil, time.Time{}, err
 		}
 		if ev.BizStep == "sensor_reporting" && len(ev.SensorReadings) == 0 {
@@ -511,13 +511,13 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 		if ev.Action, err = kit.OneOf("action", in.Action, "ADD", "DELETE"); err != nil {
 			return nil, time.Time{}, err
 		}
-		if ev.Parent, err = trCheckParent(in.Parent); err != nil {
+		if ev.Parent, err = checkParent(in.Parent); err != nil {
 			return nil, time.Time{}, err
 		}
 		if ev.ChildLots, err = CheckLotRefs("childLots", in.ChildLots, false); err != nil {
 			return nil, time.Time{}, err
 		}
-		if ev.ChildItems, err = trCheckItemRefs("childItems", in.ChildItems); err != nil {
+		if ev.ChildItems, err = checkItemRefs("childItems", in.ChildItems); err != nil {
 			return nil, time.Time{}, err
 		}
 		if n := len(ev.ChildLots) + len(ev.ChildItems); n == 0 || n > maxItemsPerEvent {
@@ -532,7 +532,7 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 	return ev, evTime, nil
 }
 
-func trCheckLocation(field string, l *api.Location) (*api.Location, error) {
+func checkLocation(field string, l *api.Location) (*api.Location, error) {
 	if l == nil {
 		return nil, nil
 	}
@@ -589,7 +589,7 @@ func CheckLotRefs(field string, refs []api.LotRef, needQty bool) ([]api.LotRef, 
 	return out, nil
 }
 
-func trCheckItemRefs(field string, refs []api.ItemRef) ([]api.ItemRef, error) {
+func checkItemRefs(field string, refs []api.ItemRef) ([]api.ItemRef, error) {
 	if len(refs) > maxItemsPerEvent {
 		return nil, kit.Errf(api.CodeInvalidArgument, "%s: at most %d items", field, maxItemsPerEvent)
 	}
@@ -611,7 +611,7 @@ func trCheckItemRefs(field string, refs []api.ItemRef) ([]api.ItemRef, error) {
 		}
 		out = append(out, n)
 	}
-	trSortItems(out)
+	sortItems(out)
 	for i := 1; i < len(out); i++ {
 		if out[i].GTIN == out[i-1].GTIN && out[i].Serial == out[i-1].Serial {
 			return nil, kit.Errf(api.CodeInvalidArgument, "%s: item %s of %s appears twice", field, out[i].Serial, out[i].GTIN)
@@ -620,13 +620,13 @@ func trCheckItemRefs(field string, refs []api.ItemRef) ([]api.ItemRef, error) {
 	return out, nil
 }
 
-func trSortItems(items []api.ItemRef) {
+func sortItems(items []api.ItemRef) {
 	slices.SortFunc(items, func(a, b api.ItemRef) int {
 		return strings.Compare(a.GTIN+"\x00"+a.Serial, b.GTIN+"\x00"+b.Serial)
 	})
 }
 
-func trCheckParent(p *api.ParentInput) (*api.ParentRef, error) {
+func checkParent(p *api.ParentInput) (*api.ParentRef, error) {
 	if p == nil {
 		return nil, kit.Errf(api.CodeInvalidArgument, "an AggregationEvent has a parent: {\"sscc\"} or {\"gtin\",\"serial\"}")
 	}
@@ -658,7 +658,7 @@ func trCheckParent(p *api.ParentInput) (*api.ParentRef, error) {
 	return out, nil
 }
 
-func trCheckReadings(in []api.SensorInput, now time.Time) ([]api.SensorReading, error) {
+func checkReadings(in []api.SensorInput, now time.Time) ([]api.SensorReading, error) {
 	if len(in) > maxReadingsPerEvent {
 		return nil, kit.Errf(api.CodeInvalidArgument, "sensorReadings: at most %d", maxReadingsPerEvent)
 	}
@@ -842,7 +842,7 @@ func custodian(ctx contractapi.TransactionContextInterface, gtin, lot, creditCod
 // the warehouse: the warehouse ships none of a lot it issued receipts on;
 // anyone else (the owner, a custodian of other goods of the lot) ships
 // only a stated quantity that leaves the receipted goods in place.
-func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, receipts receiptGoods, c *api.Caller, ev *api.TraceEvent, lots map[LotKey]*api.Lot, touched []LotKey) error {
+func checkShippingUnderReceipts(ctx contractapi.TransactionContextInterface, receipts Receipts, c *api.Caller, ev *api.TraceEvent, lots map[LotKey]*api.Lot, touched []LotKey) error {
 	stated := map[LotKey]decimal.Decimal{}
 	for _, list := range [][]api.LotRef{ev.Lots, ev.ChildLots} {
 		for _, r := range list {

@@ -32,7 +32,7 @@ import (
 // Indexes (value: one zero byte, except where said):
 //
 //	item~lot [gtin, lot, serial]             items of a lot
-//	event~lot [gtin, lot, utcTime, eventHex] events naming a lot as a whole; value: the event's class (traceClass)
+//	event~lot [gtin, lot, utcTime, eventHex] events naming a lot as a whole; value: the event's class (Class)
 //	event~item [gtin, serial, utcTime, hex]  events naming an item; value: the event's class
 //	lineage~up [outGtin, outLot, inGtin, inLot]   inputs of a lot
 //	lineage~down [inGtin, inLot, outGtin, outLot] outputs made from a lot
@@ -42,14 +42,14 @@ import (
 //	certificate~lot [gtin, lot, certId]      certificates naming a lot
 //	receipt~lot [gtin, lot, receiptId]       written by the warehouse-receipt contract; read here
 type Trace struct {
-	receipts receiptGoods
-	watch    collateralWatch
+	receipts Receipts
+	watch    Watch
 }
 
-// receiptGoods is what trace asks about the warehouse receipts on a lot's
+// Receipts is what trace asks about the warehouse receipts on a lot's
 // goods, which stay put while a receipt is live; the receipts domain,
 // above trace, answers it.
-type receiptGoods interface {
+type Receipts interface {
 	// OnLot lists the live receipts on the lot's goods, in id order.
 	OnLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error)
 	// Quantity is the quantity of goods a receipt is for; ok is false when
@@ -57,16 +57,16 @@ type receiptGoods interface {
 	Quantity(ctx contractapi.TransactionContextInterface, receiptID string) (quantity string, ok bool)
 }
 
-// collateralWatch is told of events on goods that may back financings (a
+// Watch is told of events on goods that may back financings (a
 // recall, a cold-chain excursion); the financing domain, above trace,
 // alerts the financings and answers which it reached.
-type collateralWatch interface {
+type Watch interface {
 	Alert(ctx contractapi.TransactionContextInterface, typ string, lots []LotKey, source string, now time.Time) ([]string, error)
 }
 
 // New is the trace contract, asking receipts about the goods under
 // warehouse receipts and telling watch of events on goods.
-func New(receipts receiptGoods, watch collateralWatch) *Trace {
+func New(receipts Receipts, watch Watch) *Trace {
 	return &Trace{receipts: receipts, watch: watch}
 }
 

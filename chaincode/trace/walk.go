@@ -40,7 +40,7 @@ func WalkLineage(ctx contractapi.TransactionContextInterface, starts []api.Linea
 	return walkGoods(ctx, starts, up, false, maxDepth, maxLots)
 }
 
-// walkGoods is walkLineage that, with packing set, also follows the lots
+// walkGoods is WalkLineage that, with packing set, also follows the lots
 // packed into serialized items of other lots (tins in gift boxes), as the
 // goods' recall checks and collateral alerts must.
 func walkGoods(ctx contractapi.TransactionContextInterface, starts []api.LineageLot, up, packing bool, maxDepth, maxLots int) ([]api.LineageLot, bool, error) {
