@@ -3,7 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 
@@ -148,21 +148,25 @@ func (s *Server) receiptVerification(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	raw, err := s.evaluate(ctx, caller(c), api.TxGetReceiptVerification, id)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.LedgerTimeout)
+	defer cancel()
+	got, err := s.client.GetReceiptVerification(ctx, caller(c), id)
 	if err != nil {
 		return err
 	}
-	var v ReceiptVerification
-	var r struct {
-		Receipt struct {
-			TxID string `json:"txId"`
-		} `json:"receipt"`
+	v := ReceiptVerification{Recalled: got.Recalled, Recall: got.Recall, Custody: got.Custody, Certificates: got.Certificates,
+		Alerts: got.Alerts, AdjustedCollateralValue: got.AdjustedCollateralValue, MarginCall: got.MarginCall}
+	// The receipt, its history, pledge and the register stay the
+	// documents the chaincode wrote (json.Marshal of the same types).
+	for _, part := range []struct {
+		to *json.RawMessage
+		v  any
+	}{{&v.Receipt, got.Receipt}, {&v.History, got.History}, {&v.Pledge, got.Pledge}, {&v.Encumbrances, got.Encumbrances}} {
+		if *part.to, err = json.Marshal(part.v); err != nil {
+			return fmt.Errorf("encode the receipt verification: %w", err)
+		}
 	}
-	if json.Unmarshal(raw, &v) != nil || json.Unmarshal(raw, &r) != nil {
-		return errors.New("undecodable receipt verification")
-	}
-	v.Proof = s.proofs.Get(ctx, r.Receipt.TxID)
+	v.Proof = s.proofs.Get(c.Request.Context(), got.Receipt.TxID)
 	c.JSON(http.StatusOK, v)
 	return nil
 }

@@ -78,7 +78,9 @@ func (s *Server) requestAssignment(c *gin.Context) error {
 	}
 	// The chaincode refuses a shipment not declared under the policy, in
 	// the transaction that writes the assignment.
-	return s.write(c, http.StatusCreated, api.TxRequestAssignment, req.ShipmentID, req.Bank, id)
+	return submitted(s, c, http.StatusCreated, func(ctx context.Context, as *identity.Identity) (client.Written[api.Assignment], error) {
+		return s.client.RequestAssignment(ctx, as, req.ShipmentID, req.Bank, id)
+	})
 }
 
 // fileClaim files a claim on the shipment named in the body.
