@@ -17,6 +17,7 @@ import (
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/apidoc"
 	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/readmodel"
 	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
 )
@@ -32,6 +33,17 @@ type ReadModel struct {
 	// MaxLagBlocks is how far behind the ledger the projection may be
 	// before /readyz reports it (default 100 blocks).
 	MaxLagBlocks uint64
+}
+
+// IdempotencyStore keeps Idempotency-Key records: the embedded
+// idempotency.Store (bbolt, one gateway) or the read model's database
+// (sqlstore.Idempotency, shared by the gateways on one PostgreSQL).
+type IdempotencyStore interface {
+	// Acquire serialises the requests of one scope until release.
+	Acquire(ctx context.Context, scope string) (release func(), err error)
+	Get(scope, fingerprint string) (*idempotency.Response, error)
+	Put(scope string, r *idempotency.Response) error
+	Delete(scope string) error
 }
 
 // listRoute describes one list of the projection.

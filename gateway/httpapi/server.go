@@ -29,7 +29,6 @@ import (
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/client"
-	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
 	"github.com/qingchain/qingchain/gateway/resolver"
@@ -46,7 +45,7 @@ type Config struct {
 	// ledger, so that every answer is checked against its API type.
 	Client      *client.Client
 	Wallet      *wallet.Wallet
-	Idempotency *idempotency.Store
+	Idempotency IdempotencyStore
 	Logger      *slog.Logger
 	// Resolver serves the public Digital Link resolver, QR codes and the
 	// shopper's page. Without one those routes answer that no public
@@ -86,7 +85,7 @@ type Server struct {
 	ledger   gateway.Ledger
 	client   *client.Client
 	wallet   *wallet.Wallet
-	idem     *idempotency.Store
+	idem     IdempotencyStore
 	log      *slog.Logger
 	engine   *gin.Engine
 	metrics  *metrics

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/readmodel"
 )
 
@@ -110,6 +111,67 @@ func TestWebhookStore(t *testing.T) {
 			if log, _ := s.Deliveries(ctx, w.ID, 10); len(log) != 0 {
 				t.Errorf("deleted, its log remains: %v", log)
 			}
+		})
+	}
+}
+
+// TestIdempotencyStore runs the Idempotency-Key records' contract on both
+// stores.
+func TestIdempotencyStore(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			s := b.open(t, "idem").Idempotency(time.Hour)
+			ctx := context.Background()
+			if r, err := s.Get("scope-1", "fp"); r != nil || err != nil {
+				t.Fatalf("empty store: %v %v", r, err)
+			}
+			want := &idempotency.Response{Fingerprint: "fp", State: idempotency.Pending, Status: 201, ContentType: "application/json",
+				Body: []byte(`{"ok":true}`), TxID: "tx1", Result: []byte(`{"r":1}`), StoredAt: time.Now().UTC().Truncate(time.Millisecond)}
+			if err := s.Put("scope-1", want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Get("scope-1", "fp")
+			if err != nil || got == nil || string(got.Body) != string(want.Body) || string(got.Result) != string(want.Result) || got.TxID != "tx1" ||
+				got.State != idempotency.Pending || got.Status != 201 || !got.StoredAt.Equal(want.StoredAt) {
+				t.Fatalf("Get = %+v %v, want %+v", got, err, want)
+			}
+			if _, err := s.Get("scope-1", "other"); !errors.Is(err, idempotency.ErrKeyReused) {
+				t.Errorf("another fingerprint: %v", err)
+			}
+			old := *want
+			old.StoredAt = time.Now().Add(-2 * time.Hour)
+			if err := s.Put("scope-2", &old); err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := s.Get("scope-2", "fp"); r != nil {
+				t.Error("a record older than the ttl is still answered")
+			}
+			if n, err := s.Prune(ctx, time.Now()); err != nil || n != 1 {
+				t.Errorf("Prune = %d %v, want 1", n, err)
+			}
+			if err := s.Delete("scope-1"); err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := s.Get("scope-1", "fp"); r != nil {
+				t.Error("deleted, still there")
+			}
+			// One holder at a time; a waiter gives up when its context ends.
+			release, err := s.Acquire(ctx, "scope-3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			if _, err := s.Acquire(short, "scope-3"); err == nil {
+				t.Error("a second holder while the first holds it")
+			}
+			release()
+			release() // twice: once
+			again, err := s.Acquire(ctx, "scope-3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			again()
 		})
 	}
 }

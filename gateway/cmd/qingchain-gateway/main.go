@@ -44,7 +44,6 @@ import (
 	"github.com/qingchain/qingchain/gateway/epcis"
 	"github.com/qingchain/qingchain/gateway/fabric"
 	"github.com/qingchain/qingchain/gateway/httpapi"
-	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgermetrics"
 	"github.com/qingchain/qingchain/gateway/readmodel"
@@ -291,11 +290,6 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	idem, err := idempotency.Open(*dataDir, 24*time.Hour)
-	if err != nil {
-		return err
-	}
-	defer idem.Close()
 
 	if *demoMode {
 		if *backend != "devledger" {
@@ -318,6 +312,12 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	// Idempotency-Key records live in the read model's database, so that
+	// the gateways sharing a PostgreSQL answer a replayed key alike.
+	idem := store.Idempotency(24 * time.Hour)
+	if _, err := idem.Prune(ctx, time.Now()); err != nil {
+		return err
+	}
 	readerID, err := w.Identity(*readerName)
 	if err != nil {
 		log.Warn("read model: no reader identity; entities are read as their parties' wallet identities only", "identity", *readerName, "err", err.Error())
