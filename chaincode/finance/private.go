@@ -87,7 +87,7 @@ func termsHash(b []byte) string {
 // the bank's and the applicant's organisations' peers only; its hash goes
 // on the financing.
 func (c *Finance) RecordPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := finBankAction(ctx, financingID, "recording private terms")
+	caller, f, err := bankAction(ctx, financingID, "recording private terms")
 	if err != nil {
 		return "", err
 	}
@@ -107,7 +107,7 @@ func (c *Finance) RecordPrivateTerms(ctx contractapi.TransactionContextInterface
 		return "", err
 	}
 	f.PrivateTermsHash = termsHash(sheet)
-	if err := finSave(ctx, f, now); err != nil {
+	if err := save(ctx, f, now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "PrivateTermsRecorded", api.Event{Entity: "financing", ID: f.ID, Action: "private-terms-recorded", By: caller.Enterprise.CreditCode}); err != nil {
@@ -123,11 +123,11 @@ func (c *Finance) GetPrivateTerms(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
-	if !finMayRead(caller, f) {
+	if !mayRead(caller, f) {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read the private terms of financing %s", f.ID)
 	}
 	if f.PrivateTermsHash == "" {
@@ -154,7 +154,7 @@ func (c *Finance) CheckPrivateTerms(ctx contractapi.TransactionContextInterface,
 	if _, err := registry.RequireEnterprise(ctx, "checking private terms"); err != nil {
 		return "", err
 	}
-	f, err := finLoad(ctx, financingID)
+	f, err := load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
