@@ -101,6 +101,7 @@ type FXSettlement struct {
 	InvoiceNumber string `json:"invoiceNumber"`
 	Declaration   string `json:"declaration,omitempty"`
 	Amount        string `json:"amount"`
+	Refunded      string `json:"refunded,omitempty"` // a receipt's part: how much of it refunds sent back
 }
 
 // FXReceipt is a foreign-exchange receipt (收汇) or refund (退汇) recorded
@@ -124,16 +125,23 @@ type FXReceipt struct {
 	TxID        string         `json:"txId"`
 }
 
+// FXSettlementInput is a part of a receipt as the bank records it.
+type FXSettlementInput struct {
+	InvoiceNumber string `json:"invoiceNumber"`
+	Declaration   string `json:"declaration"`
+	Amount        string `json:"amount"`
+}
+
 type FXReceiptInput struct {
-	Kind        string         `json:"kind"` // RECEIPT (default) or REFUND
-	Beneficiary string         `json:"beneficiary"`
-	Payer       Payer          `json:"payer"`
-	Amount      string         `json:"amount"`
-	Currency    string         `json:"currency"`
-	ValueDate   string         `json:"valueDate"`
-	Reference   string         `json:"reference"`
-	Settles     []FXSettlement `json:"settles"`
-	RefundOf    string         `json:"refundOf"`
+	Kind        string              `json:"kind"` // RECEIPT (default) or REFUND
+	Beneficiary string              `json:"beneficiary"`
+	Payer       Payer               `json:"payer"`
+	Amount      string              `json:"amount"`
+	Currency    string              `json:"currency"`
+	ValueDate   string              `json:"valueDate"`
+	Reference   string              `json:"reference"`
+	Settles     []FXSettlementInput `json:"settles"`
+	RefundOf    string              `json:"refundOf"`
 }
 
 // Trade verdicts: all four flows present and in agreement (VERIFIED);

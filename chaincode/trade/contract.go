@@ -238,7 +238,7 @@ func (t *Trade) declaration(ctx contractapi.TransactionContextInterface, number 
 // bank; a reference is recorded once per bank. A refund sends back at
 // most what is left of the receipt it names (same bank, beneficiary and
 // currency), to its payer, and may settle only invoices that receipt
-// settled, by no more than it did.
+// settled, by no more than is left of each part.
 func (t *Trade) RecordFXReceipt(ctx contractapi.TransactionContextInterface, input string) (string, error) {
 	c, err := t.caller(ctx, "recording a foreign-exchange receipt", api.KindBank)
 	if err != nil {
@@ -346,16 +346,20 @@ func (t *Trade) refund(ctx contractapi.TransactionContextInterface, fx *api.FXRe
 		if i < 0 {
 			return kit.Errf(api.CodeRuleViolation, "receipt %s settles no invoice %s", orig.ID, s.InvoiceNumber)
 		}
-		// Earlier refunds of the same part are not netted here: the
-		// verdict's REFUND_EXCEEDS_RECEIPTS shows an invoice refunded
-		// beyond what it received.
-		part, v, err := kit.ParseStoredPair(orig.Settles[i].Amount, s.Amount, cur)
+		// What earlier refunds sent back of this part is netted, so that
+		// refunds of an invoice never exceed what the receipt paid on it.
+		part, done, err := kit.ParseStoredPair(orig.Settles[i].Amount, zeroIfEmpty(orig.Settles[i].Refunded, cur), cur)
 		if err != nil {
 			return err
 		}
-		if v.GreaterThan(part) {
-			return kit.Errf(api.CodeRuleViolation, "receipt %s settled %s %s of invoice %s, less than the %s refunded", orig.ID, orig.Settles[i].Amount, cur.Code, s.InvoiceNumber, s.Amount)
+		v, err := kit.ParseStored(s.Amount, cur)
+		if err != nil {
+			return err
 		}
+		if left := part.Sub(done); v.GreaterThan(left) {
+			return kit.Errf(api.CodeRuleViolation, "receipt %s has %s %s of invoice %s left to refund, not %s", orig.ID, money.Format(left, cur), cur.Code, s.InvoiceNumber, s.Amount)
+		}
+		orig.Settles[i].Refunded = money.Format(done.Add(v), cur)
 	}
 	orig.Refunded = money.Format(refunded.Add(amount), cur)
 	k, err := kit.Key(ctx, objFX, orig.ID)

@@ -129,7 +129,7 @@ func FuzzCheckDeclaration(f *testing.F) {
 func FuzzCheckReceipt(f *testing.F) {
 	today, _ := money.ParseDate("2026-12-02")
 	seed, _ := json.Marshal(api.FXReceiptInput{Beneficiary: "91441800QC00000059", Payer: api.Payer{Name: "A", Country: "GB"}, Amount: "100.00",
-		Currency: "USD", ValueDate: "2026-12-01", Reference: "R1", Settles: []api.FXSettlement{{InvoiceNumber: "I1", Amount: "40.01"}, {InvoiceNumber: "I2", Amount: "59.99"}}})
+		Currency: "USD", ValueDate: "2026-12-01", Reference: "R1", Settles: []api.FXSettlementInput{{InvoiceNumber: "I1", Amount: "40.01"}, {InvoiceNumber: "I2", Amount: "59.99"}}})
 	f.Add(string(seed))
 	f.Add(`{"kind":"REFUND","refundOf":"FX-2026-0000000000000001","amount":"1","currency":"JPY"}`)
 	f.Fuzz(func(t *testing.T, raw string) {

@@ -57,7 +57,7 @@ func (f *tradeFix) receive(invoice, amount string, payer api.Payer) (api.FXRecei
 	f.T.Helper()
 	f.refs++
 	w, err := f.C.RecordFXReceipt(f.Ctx, f.bank.Identity, api.FXReceiptInput{Beneficiary: f.trader.CreditCode, Payer: payer, Amount: amount, Currency: "USD", ValueDate: f.day(),
-		Reference: fmt.Sprintf("FX-REF-%04d", f.refs), Settles: []api.FXSettlement{{InvoiceNumber: invoice, Amount: amount}}})
+		Reference: fmt.Sprintf("FX-REF-%04d", f.refs), Settles: []api.FXSettlementInput{{InvoiceNumber: invoice, Amount: amount}}})
 	return w.Result, err
 }
 
@@ -130,7 +130,7 @@ func TestTradeVerifiedExport(t *testing.T) {
 	// A refund of USD 2000.00 of the second receipt: short again.
 	fx2 := f.lastFX(t, rv)
 	in, _ := json.Marshal(api.FXReceiptInput{Kind: api.FXKindRefund, Beneficiary: f.trader.CreditCode, Amount: "2000.00", Currency: "USD", ValueDate: f.day(),
-		Reference: "FX-REFUND-1", RefundOf: fx2, Settles: []api.FXSettlement{{InvoiceNumber: rv.InvoiceNumber, Amount: "2000.00"}}})
+		Reference: "FX-REFUND-1", RefundOf: fx2, Settles: []api.FXSettlementInput{{InvoiceNumber: rv.InvoiceNumber, Amount: "2000.00"}}})
 	var refund api.FXReceipt
 	f.mustDo(&refund, f.bank.Identity, api.TxRecordFXReceipt, string(in))
 	if refund.Payer.Country != "GB" || refund.Kind != api.FXKindRefund {
@@ -284,6 +284,25 @@ func TestTradeDeclarationRules(t *testing.T) {
 			wantCode(t, err, tt.code)
 		})
 	}
+	// Refunds of one part of a receipt never exceed that part: USD 100.00
+	// settling 60.00 and 40.00; 30.00 of the 40.00 refunded leaves 10.00.
+	var fx api.FXReceipt
+	Result(f.T, &fx)(f.C.RecordFXReceipt(f.Ctx, f.bank.Identity, api.FXReceiptInput{Beneficiary: f.trader.CreditCode, Payer: api.Payer{Name: londonBuyer.Name, Country: "GB"},
+		Amount: "100.00", Currency: "USD", ValueDate: f.day(), Reference: "FX-TWO-PARTS",
+		Settles: []api.FXSettlementInput{{InvoiceNumber: "QY-PART-A", Amount: "60.00"}, {InvoiceNumber: "QY-PART-B", Amount: "40.00"}}}))
+	refundB := func(ref, amount string) error {
+		_, err := f.C.RecordFXReceipt(f.Ctx, f.bank.Identity, api.FXReceiptInput{Kind: api.FXKindRefund, Beneficiary: f.trader.CreditCode, Amount: amount, Currency: "USD",
+			ValueDate: f.day(), Reference: ref, RefundOf: fx.ID, Settles: []api.FXSettlementInput{{InvoiceNumber: "QY-PART-B", Amount: amount}}})
+		return err
+	}
+	if err := refundB("FX-TWO-R1", "30.00"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, refundB("FX-TWO-R2", "10.01"), "RULE_VIOLATION")
+	if err := refundB("FX-TWO-R3", "10.00"); err != nil {
+		t.Fatal(err)
+	}
+
 	// One remittance reference per bank.
 	_, err = f.Submit(f.bank.Identity, api.TxRecordFXReceipt, trJSON(api.FXReceiptInput{Beneficiary: f.trader.CreditCode,
 		Payer: api.Payer{Name: "x", Country: "GB"}, Amount: "1.00", Currency: "USD", ValueDate: f.day(), Reference: "FX-REF-0001"}))
@@ -291,6 +310,6 @@ func TestTradeDeclarationRules(t *testing.T) {
 	// Settling more than the amount.
 	_, err = f.Submit(f.bank.Identity, api.TxRecordFXReceipt, trJSON(api.FXReceiptInput{Beneficiary: f.trader.CreditCode,
 		Payer: api.Payer{Name: "x", Country: "GB"}, Amount: "1.00", Currency: "USD", ValueDate: f.day(), Reference: "FX-REF-X",
-		Settles: []api.FXSettlement{{InvoiceNumber: rv.InvoiceNumber, Amount: "1.01"}}}))
+		Settles: []api.FXSettlementInput{{InvoiceNumber: rv.InvoiceNumber, Amount: "1.01"}}}))
 	wantCode(t, err, "INVALID_ARGUMENT")
 }

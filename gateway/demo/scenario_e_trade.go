@@ -112,7 +112,7 @@ func tradeScenario(ctx context.Context, e *Env) error {
 		}
 		// Money: the bank's receipt of the remittance.
 		fx, err := c.RecordFXReceipt(ctx, e.As(day(-5, 10+h), "bank"), api.FXReceiptInput{Beneficiary: exporter, Payer: t.payer, Amount: t.paid, Currency: "USD",
-			ValueDate: date(-5), Reference: t.reference, Settles: []api.FXSettlement{{InvoiceNumber: t.invoice, Declaration: t.declNo, Amount: t.paid}}})
+			ValueDate: date(-5), Reference: t.reference, Settles: []api.FXSettlementInput{{InvoiceNumber: t.invoice, Declaration: t.declNo, Amount: t.paid}}})
 		if err != nil {
 			return err
 		}
