@@ -381,10 +381,22 @@ func TestEventStream(t *testing.T) {
 			t.Fatalf("ids not increasing: %d after %d", all[i].id, all[i-1].id)
 		}
 	}
+	alerted := 0
 	for _, ev := range readSSE(t, e, "insurer", "", 1<<20, 500*time.Millisecond) {
 		if ev.data.Entity == readmodel.KindFinancing {
 			t.Errorf("the insurer sees financing event %d (%s)", ev.id, ev.name)
 		}
+		if strings.Contains(string(ev.data.Data), "collateralAlerts") {
+			t.Errorf("the insurer sees the financings event %d alerted: %s", ev.id, ev.data.Data)
+		}
+	}
+	for _, ev := range all {
+		if strings.Contains(string(ev.data.Data), "collateralAlerts") {
+			alerted++
+		}
+	}
+	if alerted == 0 {
+		t.Error("the bank is not shown the alerts on its financings")
 	}
 	// A live event: registered after the stream caught up, it arrives.
 	cp, err := rm.Store.Checkpoint(context.Background())

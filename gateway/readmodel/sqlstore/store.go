@@ -624,7 +624,56 @@ func (s *Store) Events(ctx context.Context, v readmodel.Viewer, after int64, lim
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		if out[i].Data, err = s.redactAlerts(ctx, v, out[i].Data); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// redactAlerts keeps, of the financings a recall or an excursion alerted
+// (data.collateralAlerts), those v may read: a trace event is public, the
+// financings it names are their parties'.
+func (s *Store) redactAlerts(ctx context.Context, v readmodel.Viewer, data json.RawMessage) (json.RawMessage, error) {
+	if !strings.Contains(string(data), `"collateralAlerts"`) {
+		return data, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return data, nil // not an object: nothing to redact
+	}
+	var ids []string
+	if err := json.Unmarshal(m["collateralAlerts"], &ids); err != nil {
+		delete(m, "collateralAlerts") // not the chaincode's shape: show none
+		return json.Marshal(m)
+	}
+	kept := []string{}
+	for _, id := range ids {
+		if v.CreditCode == "" {
+			break
+		}
+		var one int
+		err := s.db.QueryRowContext(ctx, s.Rebind("SELECT 1 FROM rm_viewers WHERE kind = ? AND id = ? AND party = ?"), readmodel.KindFinancing, id, v.CreditCode).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: events: %w", err)
+		}
+		kept = append(kept, id)
+	}
+	if len(kept) == 0 {
+		delete(m, "collateralAlerts")
+	} else {
+		b, _ := json.Marshal(kept)
+		m["collateralAlerts"] = b
+	}
+	return json.Marshal(m)
 }
 
 // Stats implements readmodel.Store. The zone regulator gets the zone's
