@@ -1,9 +1,13 @@
 package resolver_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/resolver"
@@ -176,6 +180,34 @@ func TestTimelineNamesAPlaceOnce(t *testing.T) {
 		}
 		if !strings.Contains(page, map[string]string{"zh": "清远农产品质量检测中心", "en": "Qingyuan Agri-Food Testing Centre"}[lang]) {
 			t.Errorf("%s page lacks the lab", lang)
+		}
+	}
+}
+
+// Without a ledger to read, a shopper is told to try again, not shown an
+// error code alone.
+func TestUnavailablePage(t *testing.T) {
+	res := resolver.New(resolver.Config{PublicURL: "https://trace.example"})
+	eng := gin.New()
+	eng.GET("/01/*path", func(c *gin.Context) {
+		if err := res.Resolve(c); err != nil && !res.ErrorPage(c, http.StatusServiceUnavailable, "LEDGER_UNAVAILABLE", err.Error()) {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"error": gin.H{"code": "LEDGER_UNAVAILABLE"}})
+		}
+	})
+	for _, tc := range []struct{ lang, accept, want string }{
+		{"zh", "text/html", "暂时无法查询"},
+		{"en", "text/html", "Temporarily unavailable"},
+		{"en", "application/json", `"LEDGER_UNAVAILABLE"`},
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", teaItem.Path()+"?lang="+tc.lang, nil)
+		req.Header.Set("Accept", tc.accept)
+		eng.ServeHTTP(rec, req)
+		if rec.Code != 503 || !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s %s: %d %.200s", tc.lang, tc.accept, rec.Code, rec.Body.String())
+		}
+		if tc.accept == "text/html" && rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("an outage page is cacheable: %q", rec.Header().Get("Cache-Control"))
 		}
 	}
 }
