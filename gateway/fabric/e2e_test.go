@@ -31,7 +31,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/gs1"
 	"github.com/qingchain/qingchain/chaincode/uscc"
-	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/fabric"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/wallet"
@@ -378,7 +378,7 @@ type zone struct {
 	loadUsers                        []string  // wallet identities bound to load enterprises
 	loadSteps                        []string  // the business step each load user records
 	loadCodes                        []string  // load enterprises the leaf lot is handed over to
-	loadLocation                     map[string]any
+	loadLocation                     *api.Location
 	seq                              int
 	seqMu                            sync.Mutex
 }
@@ -628,7 +628,7 @@ func testGatewayTrace(t *testing.T, g *gatewayProc, z *zone) {
 	factory := obj{"id": "geo:24.1900,113.4100", "name": "红云合作社制茶车间", "nameEn": "Hongyun tea workshop"}
 	lab := obj{"id": "geo:23.6820,113.0560", "name": "清远农产品质量检测中心", "nameEn": "Qingyuan Agri-Food Testing Centre"}
 	bonded := obj{"id": "geo:23.6700,113.0100", "name": "清远综保区保税仓 3 号库", "nameEn": "Qingyuan Bonded Zone warehouse 3"}
-	z.loadLocation = factory
+	z.loadLocation = &api.Location{ID: "geo:24.1900,113.4100", Name: "红云合作社制茶车间", NameEn: "Hongyun tea workshop"} // the factory
 	origin := obj{"place": "英德市横石塘镇红云茶园", "placeEn": "Hongyun Tea Garden, Yingde", "latitude": "24.1810", "longitude": "113.4020", "country": "CN"}
 
 	start := time.Now()
@@ -940,11 +940,12 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 		t.Log("LOAD the gateway's end-to-end setup did not complete: no gateway rows")
 		return nil
 	}
-	event := func(key, step string) obj {
-		return obj{"type": "ObjectEvent", "action": "OBSERVE", "bizStep": step, "eventTime": time.Now().Add(-time.Minute).Format(time.RFC3339Nano),
-			"readPoint": obj{"id": "urn:qingchain:load:" + key}, "bizLocation": z.loadLocation, "lots": []obj{{"gtin": z.gtinLeaf, "lot": z.lotLeaf}}}
+	event := func(key, step string) api.EventInput {
+		return api.EventInput{Type: api.ObjectEvent, Action: "OBSERVE", BizStep: step, EventTime: time.Now().Add(-time.Minute).Format(time.RFC3339Nano),
+			ReadPoint: &api.Location{ID: "urn:qingchain:load:" + key}, BizLocation: z.loadLocation, Lots: []api.LotRef{{GTIN: z.gtinLeaf, Lot: z.lotLeaf}}}
 	}
 	l := n.open(t, "qingchain", n.id(t, "regulator-User1"))
+	cl := client.New(l)
 	ids := make([]*identity.Identity, len(z.loadUsers))
 	for i, u := range z.loadUsers {
 		ids[i] = n.id(t, u)
@@ -954,12 +955,11 @@ func gatewayLoadRows(t *testing.T, n *testNet, g *gatewayProc, z *zone) []loadRo
 			newClient: func(c int) submitFunc {
 				id, step := ids[c%len(ids)], z.loadSteps[c%len(ids)]
 				return func(key string) (uint64, error) {
-					b, _ := json.Marshal(event(key, step))
-					cm, err := l.Submit(context.Background(), id, gateway.Request{Function: string(api.TxRecordEvent), Args: []string{string(b)}})
+					w, err := cl.RecordEvent(context.Background(), id, event(key, step))
 					if err != nil {
 						return 0, err
 					}
-					return cm.BlockNumber, nil
+					return w.Commit.BlockNumber, nil
 				}
 			}},
 		{name: "http gateway", what: "POST /api/v1/events to the qingchain-gateway process (--ledger fabric), the same observation",

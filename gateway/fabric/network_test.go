@@ -36,6 +36,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway"
+	qcclient "github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/fabric"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgertest"
@@ -439,24 +440,25 @@ func testQingchain(t *testing.T, n *testNet) {
 		t.Fatal(err)
 	}
 	code := first17 + string(check)
-	in, _ := json.Marshal(map[string]any{"creditCode": code, "name": "英德红茶合作社 (Fabric test)", "kinds": []string{"producer"}})
-	req := gateway.Request{Function: string(api.TxRegisterEnterprise), Args: []string{string(in)}}
+	cl := qcclient.New(l, qcclient.Strict())
+	in := api.EnterpriseInput{CreditCode: code, Name: "英德红茶合作社 (Fabric test)", Kinds: []string{"producer"}}
 
-	_, err = l.Submit(ctx, clerk, req)
+	_, err = cl.RegisterEnterprise(ctx, clerk, in)
 	var ce *gateway.ChaincodeError
 	if !errors.As(err, &ce) || ce.Code != "FORBIDDEN" {
 		t.Errorf("a client registering an enterprise: err = %v, want FORBIDDEN", err)
 	}
-	c, err := l.Submit(ctx, admin, req)
+	w, err := cl.RegisterEnterprise(ctx, admin, in)
 	if err != nil {
 		t.Fatalf("admin registers %s: %v", code, err)
 	}
-	if _, err := l.Submit(ctx, admin, req); !errors.As(err, &ce) || ce.Code != "ALREADY_EXISTS" {
+	c := w.Commit
+	if _, err := cl.RegisterEnterprise(ctx, admin, in); !errors.As(err, &ce) || ce.Code != "ALREADY_EXISTS" {
 		t.Errorf("registering twice: err = %v, want ALREADY_EXISTS", err)
 	}
-	out, err := l.Evaluate(ctx, banker, gateway.Request{Function: string(api.TxGetEnterprise), Args: []string{code}})
-	if err != nil || !strings.Contains(string(out), "英德红茶合作社") {
-		t.Errorf("GetEnterprise as a bank client = %s, %v", out, err)
+	out, err := cl.GetEnterprise(ctx, banker, code)
+	if err != nil || !strings.Contains(out.Name, "英德红茶合作社") {
+		t.Errorf("GetEnterprise as a bank client = %+v, %v", out, err)
 	}
 	info, err := l.Transaction(ctx, c.TxID)
 	if err != nil || info.Code != gateway.Valid || info.CreatorMSP != "PlatformMSP" {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/fabric"
 )
 
@@ -202,13 +203,13 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 	due := time.Now().In(cst).AddDate(0, 0, 90).Format("2006-01-02")
 	// Each race its own amount: the same buyer, amount and lots under a
 	// second invoice number would be a likely duplicate of the first race's.
-	invoice := func(number, amount string) obj {
-		return obj{"buyer": obj{"name": "Rotterdam Tea Importers B.V.", "country": "NL", "registrationId": "KVK-" + z.run + "-77"},
-			"invoiceNumber": number, "amount": amount, "currency": "USD", "issueDate": issue, "dueDate": due,
-			"lots": []obj{{"gtin": z.gtinTea, "lot": z.lotExport}}}
+	invoice := func(number, amount string) api.ReceivableInput {
+		return api.ReceivableInput{Buyer: api.ReceivableBuyerInput{Name: "Rotterdam Tea Importers B.V.", Country: "NL", RegistrationID: "KVK-" + z.run + "-77"},
+			InvoiceNumber: number, Amount: amount, Currency: "USD", IssueDate: issue, DueDate: due,
+			Lots: []api.LotRef{{GTIN: z.gtinTea, Lot: z.lotExport}}}
 	}
-	in, _ := json.Marshal(invoice("INV-E2E-"+z.run, "86000.00"))
-	req := gateway.Request{Function: string(api.TxCreateReceivable), Args: []string{string(in)}}
+	in := invoice("INV-E2E-"+z.run, "86000.00")
+	c := client.New(l, client.Strict())
 
 	type outcome struct {
 		id   string
@@ -222,16 +223,12 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 		go func() {
 			defer wg.Done()
 			<-ready
-			c, err := l.Submit(context.Background(), seller, req)
+			w, err := c.CreateReceivable(context.Background(), seller, in)
 			var ce *gateway.ChaincodeError
 			var me *gateway.CommitError
 			switch {
 			case err == nil:
-				var v struct {
-					ID string `json:"id"`
-				}
-				json.Unmarshal(c.Payload, &v)
-				out[i] = outcome{id: v.ID, code: "VALID"}
+				out[i] = outcome{id: w.Result.ID, code: "VALID"}
 			case errors.As(err, &ce):
 				out[i] = outcome{code: ce.Code}
 			case errors.As(err, &me):
@@ -256,14 +253,21 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 		t.Fatalf("want exactly one receivable and %d refused (DUPLICATE_INVOICE or MVCC_READ_CONFLICT); got %v", width-1, tally)
 	}
 	// A creation after the race is refused by the chaincode itself.
-	if _, err := l.Submit(context.Background(), seller, req); err == nil || !strings.Contains(err.Error(), "DUPLICATE_INVOICE") {
+	if _, err := c.CreateReceivable(context.Background(), seller, in); err == nil || !strings.Contains(err.Error(), "DUPLICATE_INVOICE") {
 		t.Errorf("creating the invoice again: %v, want DUPLICATE_INVOICE", err)
 	}
-	lst, err := l.Evaluate(context.Background(), seller, gateway.Request{Function: string(api.TxListReceivables)})
+	lst, err := c.ListReceivables(context.Background(), seller)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := bytes.Count(lst, []byte(`"invoiceNumber":"INV-E2E-`+z.run+`"`)); k != 1 || !bytes.Contains(lst, []byte(winner)) {
+	k, listed := 0, false
+	for _, rv := range lst {
+		if rv.InvoiceNumber == "INV-E2E-"+z.run {
+			k++
+		}
+		listed = listed || rv.ID == winner
+	}
+	if k != 1 || !listed {
 		t.Errorf("the seller's receivables list invoice INV-E2E-%s %d times (want once, as %s)", z.run, k, winner)
 	}
 
@@ -316,8 +320,8 @@ func testInvoiceRace(t *testing.T, n *testNet, g *gatewayProc, z *zone) {
 		t.Fatalf("want one 201 and %d × 409 DUPLICATE_INVOICE; got %v", width-1, htally)
 	}
 	g.settle(t, hwin.block)
-	lst = g.must(t, 200, "GET", "/api/v1/receivables", "platform-User1", nil).body
-	if k := bytes.Count(lst, []byte(`"invoiceNumber":"`+number+`"`)); k != 1 || !bytes.Contains(lst, []byte(hwin.id)) {
+	body := g.must(t, 200, "GET", "/api/v1/receivables", "platform-User1", nil).body
+	if k := bytes.Count(body, []byte(`"invoiceNumber":"`+number+`"`)); k != 1 || !bytes.Contains(body, []byte(hwin.id)) {
 		t.Errorf("GET /api/v1/receivables lists invoice %s %d times (want once, as %s)", number, k, hwin.id)
 	}
 }
