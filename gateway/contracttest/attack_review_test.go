@@ -16,12 +16,11 @@ import (
 // atkLot commissions lot of gtin by the fixture's producer.
 func (f *wrFix) atkLot(gtin, lot, qty string) {
 	f.T.Helper()
-	in, _ := json.Marshal(map[string]any{
-		"gtin": gtin, "lot": lot, "date": f.today().AddDate(0, 0, -1).Format("2006-01-02"),
-		"quantity": qty, "unit": "kg",
-		"origin": map[string]string{"place": "英德市英红镇", "latitude": "24.1856", "longitude": "113.4049", "country": "CN"},
-	})
-	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
+	f.OK(f.C.CommissionLot(f.Ctx, f.producer.Identity, api.LotInput{
+		GTIN: gtin, Lot: lot, Date: f.today().AddDate(0, 0, -1).Format("2006-01-02"),
+		Quantity: qty, Unit: "kg",
+		Origin: api.Origin{Place: "英德市英红镇", Latitude: "24.1856", Longitude: "113.4049", Country: "CN"},
+	}))
 }
 
 // atkEvent records an ObjectEvent on lots of gtin by m.
@@ -58,8 +57,7 @@ func (f *wrFix) atkReceiptOf(holder *Member, gtin, lot, qty, amount string) api.
 func (f *wrFix) atkChilled(seq int) string {
 	f.T.Helper()
 	g := wrGTIN(f.T, seq)
-	in, _ := json.Marshal(map[string]string{"gtin": g, "nameZh": "清远鸡冰鲜", "nameEn": "Chilled chicken", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
+	f.OK(f.C.CreateProduct(f.Ctx, f.producer.Identity, api.ProductInput{GTIN: g, NameZh: "清远鸡冰鲜", NameEn: "Chilled chicken", Category: "poultry", GIStatus: "NONE", StorageMinC: "0", StorageMaxC: "4"}))
 	return g
 }
 
@@ -76,7 +74,7 @@ func TestAtkAddCollateralRecalledReceiptEndsMarginCall(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "80000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8", Haircuts: &api.Haircuts{Recall: "0.5"}}))
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r1.Lot, "复检不合格"))
 	// r2's goods are recalled too (not pledged yet, so no alert anywhere).
@@ -107,7 +105,7 @@ func TestAtkOneExcursionOnTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	ra := f.atkReceiptOf(f.trader, g, "CKA", "1000", "100000.00")
 	rb := f.atkReceiptOf(f.trader, g, "CKB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"excursion":"0.2"}}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "150000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8", Haircuts: &api.Haircuts{Excursion: "0.2"}}))
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	f.setDay("2026-04-02")
 	// One reefer, one reading, both lots.
@@ -132,14 +130,13 @@ func TestAtkUpstreamRecallOfTwoPledgedLotsLosesAnAlert(t *testing.T) {
 	f.atkLot(f.gtin, "TEAA", "1000")
 	f.atkLot(f.gtin, "TEAB", "1000")
 	for _, out := range []string{"TEAA", "TEAB"} {
-		in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
-			"inputs": []map[string]string{{"gtin": leaf, "lot": "LEAF1", "quantity": "2000", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": f.gtin, "lot": out}}})
-		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
+		f.OK(f.C.RecordEvent(f.Ctx, f.producer.Identity, api.EventInput{Type: api.TransformationEvent, BizStep: "processing", EventTime: f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+			Inputs: []api.LotRef{{GTIN: leaf, Lot: "LEAF1", Quantity: "2000", Unit: "kg"}}, Outputs: []api.LotRef{{GTIN: f.gtin, Lot: out}}}))
 	}
 	ra := f.atkReceiptOf(f.trader, f.gtin, "TEAA", "1000", "100000.00")
 	rb := f.atkReceiptOf(f.trader, f.gtin, "TEAB", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "150000.00", "CNY", ra.ID, rb.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"150000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "150000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8", Haircuts: &api.Haircuts{Recall: "0.5"}}))
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, leaf, "LEAF1", "农残超标"))
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) != 2 || v.AdjustedCollateralValue != "100000.00" {
@@ -161,7 +158,7 @@ func TestAtkAlertCapSwallowsRecall(t *testing.T) {
 	// The producer is its own borrower: it holds the receipt.
 	r := f.atkReceiptOf(f.producer, g, "CK1", "1000", "100000.00")
 	fin := f.apply(f.producer, f.bank, "60000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"60000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5","excursion":"0.2"}}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "60000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8", Haircuts: &api.Haircuts{Recall: "0.5", Excursion: "0.2"}}))
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	for i := 0; i < 200; i++ {
 		// 0.8 × 80,000 = 64,000 ≥ 60,000: no margin call from these.
@@ -199,14 +196,13 @@ func TestAtkRecallNineStepsUpstreamNeverAlerts(t *testing.T) {
 		}
 		lot := fmt.Sprintf("S%d", i)
 		f.atkLot(g, lot, "1000")
-		in, _ := json.Marshal(map[string]any{"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
-			"inputs": []map[string]string{{"gtin": prev, "lot": prevLot, "quantity": "1000", "unit": "kg"}}, "outputs": []map[string]string{{"gtin": g, "lot": lot}}})
-		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
+		f.OK(f.C.RecordEvent(f.Ctx, f.producer.Identity, api.EventInput{Type: api.TransformationEvent, BizStep: "processing", EventTime: f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+			Inputs: []api.LotRef{{GTIN: prev, Lot: prevLot, Quantity: "1000", Unit: "kg"}}, Outputs: []api.LotRef{{GTIN: g, Lot: lot}}}))
 		prev, prevLot = g, lot
 	}
 	r := f.atkReceiptOf(f.trader, f.gtin, "S9", "1000", "100000.00")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8"}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "80000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8"}))
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, wrGTIN(t, 70), "RAW", "农残超标"))
 	v := f.getFinancing(f.bank, fin.ID, "")
 	if len(v.Alerts) == 0 {
@@ -464,10 +460,10 @@ func TestAtkDeclareAfterPaymentDue(t *testing.T) {
 	pol := f.policy(insPolicyOpts{currency: "USD", coverage: "0.9", premium: "0.006", waitingDays: 10})
 	lim := f.limit(f.overseasBuyer(), "100000.00", "USD")
 	in := f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-04-20", dueDate: "2026-05-20", lots: []string{lot}}, f.nextInvoice())
-	_, err := f.Submit(f.trader.Identity, api.TxDeclareShipment, trJSON(in))
+	_, err := f.C.DeclareShipment(f.Ctx, f.trader.Identity, in)
 	wantCode(t, err, "RULE_VIOLATION")
 	in = f.shipmentInput(insShip{policy: pol.ID, limit: lim.ID, amount: "10000.00", shipDate: "2026-05-25", dueDate: "2026-07-20", lots: []string{lot}}, f.nextInvoice())
-	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, trJSON(in))
+	f.OK(f.C.DeclareShipment(f.Ctx, f.trader.Identity, in))
 }
 
 // ---------------------------------------------------------------------
@@ -483,11 +479,10 @@ func TestAtkRecallOfTinsInPledgedGiftBoxes(t *testing.T) {
 	f.product(f.producer, boxes)
 	f.atkLot(tins, "TIN1", "2")
 	f.atkLot(boxes, "BOX1", "1")
-	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, tins, "TIN1", `["T0001","T0002"]`)
-	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, boxes, "BOX1", `["B0001"]`)
-	agg, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": "ADD", "bizStep": "packing", "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
-		"parent": map[string]string{"gtin": boxes, "serial": "B0001"}, "childItems": []map[string]string{{"gtin": tins, "serial": "T0001"}, {"gtin": tins, "serial": "T0002"}}})
-	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(agg))
+	f.OK(f.C.CommissionItems(f.Ctx, f.producer.Identity, tins, "TIN1", []string{"T0001", "T0002"}))
+	f.OK(f.C.CommissionItems(f.Ctx, f.producer.Identity, boxes, "BOX1", []string{"B0001"}))
+	f.OK(f.C.RecordEvent(f.Ctx, f.producer.Identity, api.EventInput{Type: api.AggregationEvent, Action: "ADD", BizStep: "packing", EventTime: f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+		Parent: &api.ParentInput{GTIN: boxes, Serial: "B0001"}, ChildItems: []api.ItemRef{{GTIN: tins, Serial: "T0001"}, {GTIN: tins, Serial: "T0002"}}}))
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, tins, "TIN1", "铅超标"))
 	// The shopper's trace of the box shows the recall ...
 	var doc api.TraceDocument
@@ -521,16 +516,15 @@ func TestAtkPackingLinksFollowUnpacking(t *testing.T) {
 	f.product(f.producer, boxes)
 	f.atkLot(tins, "TIN2", "2")
 	f.atkLot(boxes, "BOX2", "1")
-	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, tins, "TIN2", `["T1001","T1002"]`)
-	f.MustSubmit(f.producer.Identity, api.TxCommissionItems, boxes, "BOX2", `["B1001"]`)
+	f.OK(f.C.CommissionItems(f.Ctx, f.producer.Identity, tins, "TIN2", []string{"T1001", "T1002"}))
+	f.OK(f.C.CommissionItems(f.Ctx, f.producer.Identity, boxes, "BOX2", []string{"B1001"}))
 	agg := func(action, step string, serials ...string) {
-		children := []map[string]string{}
+		children := []api.ItemRef{}
 		for _, s := range serials {
-			children = append(children, map[string]string{"gtin": tins, "serial": s})
+			children = append(children, api.ItemRef{GTIN: tins, Serial: s})
 		}
-		in, _ := json.Marshal(map[string]any{"type": "AggregationEvent", "action": action, "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339Nano),
-			"parent": map[string]string{"gtin": boxes, "serial": "B1001"}, "childItems": children})
-		f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
+		f.OK(f.C.RecordEvent(f.Ctx, f.producer.Identity, api.EventInput{Type: api.AggregationEvent, Action: action, BizStep: step, EventTime: f.today().Add(-time.Minute).Format(time.RFC3339Nano),
+			Parent: &api.ParentInput{GTIN: boxes, Serial: "B1001"}, ChildItems: children}))
 	}
 	agg("ADD", "packing", "T1001", "T1002")
 	agg("DELETE", "unpacking", "T1001")

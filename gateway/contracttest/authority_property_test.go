@@ -63,8 +63,7 @@ func authProperty(t *testing.T, seed uint64, steps int) {
 	victim := n.Enterprise(PlatformMSP, "出口商", "exporter")
 	grower := n.Enterprise(PlatformMSP, "茶园", "producer")
 	gtin := wrGTIN(t, 77)
-	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "茶", "category": "tea", "giStatus": "NONE"})
-	n.MustSubmit(grower.Identity, api.TxCreateProduct, string(in))
+	n.OK(n.C.CreateProduct(n.Ctx, grower.Identity, api.ProductInput{GTIN: gtin, NameZh: "茶", Category: "tea", GIStatus: "NONE"}))
 	n.OK(n.C.CommissionLot(n.Ctx, grower.Identity, trLotInput(gtin, "P1", "10", "kg")))
 	m.ents[zone.CreditCode] = &modelEnt{code: zone.CreditCode, org: RegulatorMSP, status: map[string]string{"regulator": "ACTIVE"}, approved: map[string]bool{"regulator": true}, member: zone.Identity}
 

@@ -29,11 +29,9 @@ func TestCollateralAlertsWorked(t *testing.T) {
 	f := newWRFix(t)
 	f.setDay("2026-04-01")
 	chilled := wrGTIN(t, 50)
-	in, _ := json.Marshal(map[string]string{"gtin": chilled, "nameZh": "清远鸡冰鲜", "nameEn": "Chilled Qingyuan chicken", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
-	in, _ = json.Marshal(map[string]any{"gtin": chilled, "lot": "CK1", "date": "2026-03-31", "quantity": "1000", "unit": "kg",
-		"origin": map[string]string{"place": "清远市清新区", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}})
-	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
+	f.OK(f.C.CreateProduct(f.Ctx, f.producer.Identity, api.ProductInput{GTIN: chilled, NameZh: "清远鸡冰鲜", NameEn: "Chilled Qingyuan chicken", Category: "poultry", GIStatus: "NONE", StorageMinC: "0", StorageMaxC: "4"}))
+	f.OK(f.C.CommissionLot(f.Ctx, f.producer.Identity, api.LotInput{GTIN: chilled, Lot: "CK1", Date: "2026-03-31", Quantity: "1000", Unit: "kg",
+		Origin: api.Origin{Place: "清远市清新区", Latitude: "23.7290", Longitude: "112.9830", Country: "CN"}}))
 	f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, chilled, "CK1", f.wh.CreditCode))
 	ev := func(step string, extra map[string]any) string {
 		m := map[string]any{"type": "ObjectEvent", "bizStep": step, "eventTime": f.today().Add(-time.Minute).Format(time.RFC3339), "lots": []map[string]string{{"gtin": chilled, "lot": "CK1", "quantity": "1000", "unit": "kg"}}}
@@ -124,7 +122,7 @@ func TestCollateralTopUp(t *testing.T) {
 	r1 := f.receipt(f.trader, "1000", "100000.00", "CNY")
 	r2 := f.receipt(f.trader, "500", "50000.00", "CNY")
 	fin := f.apply(f.trader, f.bank, "80000.00", "CNY", r1.ID)
-	f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, fin.ID, `{"principal":"80000.00","annualRate":"0.05","termDays":90,"maxLtv":"0.8","haircuts":{"recall":"0.5"}}`)
+	f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, fin.ID, api.FinancingTerms{Principal: "80000.00", AnnualRate: "0.05", TermDays: 90, MaxLTV: "0.8", Haircuts: &api.Haircuts{Recall: "0.5"}}))
 	f.OK(f.C.DisburseFinancing(f.Ctx, f.bank.Identity, fin.ID, "2026-04-01"))
 	f.OK(f.C.RecallLot(f.Ctx, f.reg.Identity, f.gtin, r1.Lot, "复检不合格"))
 	if v := f.getFinancing(f.bank, fin.ID, "2026-04-01"); v.Status != "MARGIN_CALL" || v.MarginCall.Shortfall != "40000.00" {

@@ -60,15 +60,13 @@ func encProperty(t *testing.T, seed uint64, steps int) {
 	p := &encProp{insFix: f, t: t, rng: rand.New(rand.NewPCG(seed, 0xE7C0)), ship: map[string]string{}, live: map[string]bool{}, alerted: map[string][]encAlertRec{}}
 	p.banks = []*Member{f.bank, f.Enterprise(BankMSP, "第二银行", api.KindBank)}
 	p.gtin = wrGTIN(t, 60)
-	in, _ := json.Marshal(map[string]string{"gtin": p.gtin, "nameZh": "清远鸡冰鲜", "category": "poultry", "giStatus": "NONE", "storageMinC": "0", "storageMaxC": "4"})
-	f.MustSubmit(f.producer.Identity, api.TxCreateProduct, string(in))
+	f.OK(f.C.CreateProduct(f.Ctx, f.producer.Identity, api.ProductInput{GTIN: p.gtin, NameZh: "清远鸡冰鲜", Category: "poultry", GIStatus: "NONE", StorageMinC: "0", StorageMaxC: "4"}))
 	pol := f.policy(insPolicyOpts{currency: "CNY", coverage: "0.9", premium: "0.006", waitingDays: 90})
 	lim := f.limit(f.overseasBuyer(), "1000000.00", "CNY")
 	for i := 0; i < 2; i++ {
 		lot := fmt.Sprintf("CK%d", i+1)
-		in, _ := json.Marshal(map[string]any{"gtin": p.gtin, "lot": lot, "date": "2026-03-31", "quantity": "1000", "unit": "kg",
-			"origin": map[string]string{"place": "清远市清新区", "latitude": "23.7290", "longitude": "112.9830", "country": "CN"}})
-		f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
+		f.OK(f.C.CommissionLot(f.Ctx, f.producer.Identity, api.LotInput{GTIN: p.gtin, Lot: lot, Date: "2026-03-31", Quantity: "1000", Unit: "kg",
+			Origin: api.Origin{Place: "清远市清新区", Latitude: "23.7290", Longitude: "112.9830", Country: "CN"}}))
 		// Everything goes into the warehouse under one receipt, later split;
 		// the trader takes over a share and ships it (insured, invoiced).
 		f.OK(f.C.HandOver(f.Ctx, f.producer.Identity, p.gtin, lot, f.wh.CreditCode))

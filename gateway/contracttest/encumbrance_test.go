@@ -165,7 +165,7 @@ func TestEncumbranceQuantities(t *testing.T) {
 	var whole api.Receipt
 	Result(f.T, &whole)(f.C.IssueReceipt(f.Ctx, f.wh.Identity, wrIssueInput(f.gtin, lot, "1000", "100000.00", "CNY", f.trader.CreditCode)))
 	var parts []api.Receipt
-	f.mustDo(&parts, f.trader.Identity, api.TxSplitReceipt, whole.ID, `{"parts":[{"quantity":"400","valuation":"40000.00"},{"quantity":"600","valuation":"60000.00"}]}`)
+	Result(f.T, &parts)(f.C.SplitReceipt(f.Ctx, f.trader.Identity, whole.ID, api.SplitInput{Parts: []api.SplitPart{{Quantity: "400", Valuation: "40000.00"}, {Quantity: "600", Valuation: "60000.00"}}}))
 	bank2 := f.Enterprise(BankMSP, "第二银行", api.KindBank)
 	a := f.apply(f.trader, f.bank, "20000.00", "CNY", parts[0].ID)
 	b := f.apply(f.trader, bank2, "30000.00", "CNY", parts[1].ID)

@@ -40,7 +40,7 @@ func TestFinancingAccessControl(t *testing.T) {
 	terms := wrTerms("5000.00", "0.05", 1, "0.6")
 	approved := func() (string, string) {
 		r, id := applied()
-		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, trJSON(terms))
+		f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, id, terms))
 		return r, id
 	}
 	active := func() string {

@@ -73,7 +73,7 @@ func TestFinancingConcurrentApprovals(t *testing.T) {
 			// What the gateway does with a conflict: submit again.
 			for i, err := range errs {
 				if c := Code(err); c == "MVCC_READ_CONFLICT" || c == "ENDORSEMENT_POLICY_FAILURE" {
-					_, err := f.Submit(banks[i].Identity, api.TxApproveFinancing, ids[i], trJSON(terms))
+					_, err := f.C.ApproveFinancing(f.Ctx, banks[i].Identity, ids[i], terms)
 					wantCode(t, err, "ALREADY_PLEDGED")
 				}
 			}

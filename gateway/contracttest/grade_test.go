@@ -32,7 +32,7 @@ func TestGradeFromLedger(t *testing.T) {
 	r := f.receipt(f.trader, "100", "10000.00", "CNY")
 	applied := f.apply(f.trader, f.bank, "5000.00", "CNY", r.ID)
 	var sn api.Sanction
-	f.mustDo(&sn, f.reg.Identity, api.TxRecordSanction, f.trader.CreditCode, `{"reason":"虚开增值税发票","basis":"清市监罚〔2026〕12号"}`)
+	Result(f.T, &sn)(f.C.RecordSanction(f.Ctx, f.reg.Identity, f.trader.CreditCode, api.SanctionInput{Reason: "虚开增值税发票", Basis: "清市监罚〔2026〕12号"}))
 	if !insIDPattern.MatchString(sn.ID) || sn.Status != "ACTIVE" || sn.Regulator != f.reg.CreditCode {
 		t.Fatalf("sanction %+v", sn)
 	}

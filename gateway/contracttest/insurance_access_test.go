@@ -51,7 +51,7 @@ func TestInsuranceAccessControl(t *testing.T) {
 	}
 	filed := func() string {
 		var c api.Claim
-		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
+		Result(f.T, &c)(f.C.FileClaim(f.Ctx, f.trader.Identity, defaulted(), api.ClaimInput{}))
 		return c.ID
 	}
 	approvedClaim := func() string {

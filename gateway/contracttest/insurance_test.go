@@ -121,20 +121,20 @@ func TestInsuranceWorkedClaims(t *testing.T) {
 
 	// Claims: after the waiting period, 60 days from 2026-07-01 = 2026-08-30.
 	f.setDay("2026-08-29")
-	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s1.ID, `{}`)
+	_, err = f.C.FileClaim(f.Ctx, f.trader.Identity, s1.ID, api.ClaimInput{})
 	wantCode(t, err, "RULE_VIOLATION")
 	f.setDay("2026-08-31")
-	_, err = f.Submit(f.bank.Identity, api.TxFileClaim, s3.ID, `{}`)
+	_, err = f.C.FileClaim(f.Ctx, f.bank.Identity, s3.ID, api.ClaimInput{})
 	wantCode(t, err, "FORBIDDEN") // S3 is not assigned to the bank
-	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s4.ID, `{"loss":"20000.01"}`)
+	_, err = f.C.FileClaim(f.Ctx, f.trader.Identity, s4.ID, api.ClaimInput{Loss: "20000.01"})
 	wantCode(t, err, "RULE_VIOLATION") // more than outstanding
 	file := func(as *Member, s api.ShipmentView) api.Claim {
 		var c api.Claim
-		f.mustDo(&c, as.Identity, api.TxFileClaim, s.ID, `{"note":"buyer unreachable"}`)
+		Result(f.T, &c)(f.C.FileClaim(f.Ctx, as.Identity, s.ID, api.ClaimInput{Note: "buyer unreachable"}))
 		return c
 	}
 	c1, c4, c2, c3 := file(f.bank, s1), file(f.trader, s4), file(f.trader, s2), file(f.trader, s3)
-	_, err = f.Submit(f.trader.Identity, api.TxFileClaim, s1.ID, `{}`)
+	_, err = f.C.FileClaim(f.Ctx, f.trader.Identity, s1.ID, api.ClaimInput{})
 	wantCode(t, err, "CONFLICT") // one open claim per shipment
 	// Covered = loss × 0.9.
 	for _, c := range []struct {
@@ -263,7 +263,7 @@ func TestInsuranceDeclarationRules(t *testing.T) {
 	notShipped := f.lot("10")
 	ok := insShip{policy: p.ID, limit: l.ID, amount: "1000.00", shipDate: "2026-04-01", dueDate: "2026-06-30", lots: []string{shipped}}
 	first := f.shipmentInput(ok, "DUP-1")
-	f.mustDo(nil, f.trader.Identity, api.TxDeclareShipment, trJSON(first))
+	f.OK(f.C.DeclareShipment(f.Ctx, f.trader.Identity, first))
 	var firstIn map[string]any
 	_ = json.Unmarshal([]byte(trJSON(first)), &firstIn)
 

@@ -52,8 +52,7 @@ func wrGTIN(t testing.TB, seq int) string {
 
 func (f *wrFix) product(owner *Member, gtin string) {
 	f.T.Helper()
-	in, _ := json.Marshal(map[string]string{"gtin": gtin, "nameZh": "英德红茶", "nameEn": "Yingde black tea", "category": "tea", "giStatus": "NONE"})
-	f.MustSubmit(owner.Identity, api.TxCreateProduct, string(in))
+	f.OK(f.C.CreateProduct(f.Ctx, owner.Identity, api.ProductInput{GTIN: gtin, NameZh: "英德红茶", NameEn: "Yingde black tea", Category: "tea", GIStatus: "NONE"}))
 }
 
 // today is the date of the next transaction in Asia/Shanghai.
@@ -66,27 +65,23 @@ func (f *wrFix) lot(qty string) string {
 	f.T.Helper()
 	f.lots++
 	lot := fmt.Sprintf("YD%04d", f.lots)
-	in, _ := json.Marshal(map[string]any{
-		"gtin": f.gtin, "lot": lot, "date": f.today().AddDate(0, 0, -1).Format("2006-01-02"),
-		"quantity": qty, "unit": "kg",
-		"origin": map[string]string{"place": "英德市英红镇", "latitude": "24.1856", "longitude": "113.4049", "country": "CN"},
-	})
-	f.MustSubmit(f.producer.Identity, api.TxCommissionLot, string(in))
+	f.OK(f.C.CommissionLot(f.Ctx, f.producer.Identity, api.LotInput{
+		GTIN: f.gtin, Lot: lot, Date: f.today().AddDate(0, 0, -1).Format("2006-01-02"),
+		Quantity: qty, Unit: "kg",
+		Origin: api.Origin{Place: "英德市英红镇", Latitude: "24.1856", Longitude: "113.4049", Country: "CN"},
+	}))
 	return lot
 }
 
 // event records an ObjectEvent with bizStep for a lot by an enterprise.
 func (f *wrFix) event(by *Member, bizStep, lot, qty string) (*gateway.Commit, error) {
-	ref := map[string]string{"gtin": f.gtin, "lot": lot}
+	ref := api.LotRef{GTIN: f.gtin, Lot: lot}
 	if qty != "" {
-		ref["quantity"], ref["unit"] = qty, "kg"
+		ref.Quantity, ref.Unit = qty, "kg"
 	}
-	in, _ := json.Marshal(map[string]any{
-		"type": "ObjectEvent", "bizStep": bizStep,
-		"eventTime": f.today().Format(time.RFC3339Nano),
-		"lots":      []any{ref},
-	})
-	return f.Submit(by.Identity, api.TxRecordEvent, string(in))
+	w, err := f.C.RecordEvent(f.Ctx, by.Identity, api.EventInput{Type: api.ObjectEvent, BizStep: bizStep,
+		EventTime: f.today().Format(time.RFC3339Nano), Lots: []api.LotRef{ref}})
+	return w.Commit, err
 }
 
 // handOver has the lot's producer hand its goods over to an enterprise.

@@ -49,12 +49,11 @@ func rbBlockedCodes(t *testing.T, err error) []string {
 func (f *insFix) processedLot(qty string) (leaf, product string) {
 	f.T.Helper()
 	leaf, product = f.lot(qty), f.lot(qty)
-	in, _ := json.Marshal(map[string]any{
-		"type": "TransformationEvent", "bizStep": "processing", "eventTime": f.today().Format(time.RFC3339Nano),
-		"inputs":  []map[string]string{{"gtin": f.gtin, "lot": leaf, "quantity": qty, "unit": "kg"}},
-		"outputs": []map[string]string{{"gtin": f.gtin, "lot": product, "quantity": qty, "unit": "kg"}},
-	})
-	f.MustSubmit(f.producer.Identity, api.TxRecordEvent, string(in))
+	f.OK(f.C.RecordEvent(f.Ctx, f.producer.Identity, api.EventInput{
+		Type: api.TransformationEvent, BizStep: "processing", EventTime: f.today().Format(time.RFC3339Nano),
+		Inputs:  []api.LotRef{{GTIN: f.gtin, Lot: leaf, Quantity: qty, Unit: "kg"}},
+		Outputs: []api.LotRef{{GTIN: f.gtin, Lot: product, Quantity: qty, Unit: "kg"}},
+	}))
 	return leaf, product
 }
 

@@ -186,7 +186,7 @@ func (w *trWorld) handOver(from *Member, gtin, lot string, to *Member) {
 
 func (w *trWorld) items(m *Member, gtin, lot string, serials ...string) {
 	w.t.Helper()
-	w.must(nil, m.Identity, api.TxCommissionItems, gtin, lot, trJSON(serials))
+	w.OK(w.C.CommissionItems(w.Ctx, m.Identity, gtin, lot, serials))
 }
 
 func (w *trWorld) event(m *Member, ev trObj) (api.TraceEvent, error) {

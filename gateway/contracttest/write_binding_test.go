@@ -48,7 +48,7 @@ func TestWriteBinding(t *testing.T) {
 	approved := func() (string, string) {
 		r := receipt()
 		id := f.apply(f.trader, f.bank, "5000.00", "CNY", r).ID
-		f.mustDo(nil, f.bank.Identity, api.TxApproveFinancing, id, trJSON(terms))
+		f.OK(f.C.ApproveFinancing(f.Ctx, f.bank.Identity, id, terms))
 		return r, id
 	}
 	active := func() string {
@@ -90,7 +90,7 @@ func TestWriteBinding(t *testing.T) {
 	}
 	claim := func(approve bool) string {
 		var c api.Claim
-		f.mustDo(&c, f.trader.Identity, api.TxFileClaim, defaulted(), `{}`)
+		Result(f.T, &c)(f.C.FileClaim(f.Ctx, f.trader.Identity, defaulted(), api.ClaimInput{}))
 		if approve {
 			f.OK(f.C.ApproveClaim(f.Ctx, f.insurer.Identity, c.ID, ""))
 		}
