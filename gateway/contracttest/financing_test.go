@@ -23,23 +23,23 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		in   string
+		in   api.FinancingApplication
 		want string
 	}{
-		{"bank is not a bank", trJSON(wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID)), "RULE_VIOLATION"},
-		{"unknown bank", trJSON(wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID)), "NOT_FOUND"},
-		{"someone else's receipt", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID)), "FORBIDDEN"},
-		{"another currency", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID)), "RULE_VIOLATION"},
-		{"receipt named twice", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID)), "INVALID_ARGUMENT"},
-		{"no collateral", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY")), "INVALID_ARGUMENT"},
-		{"unknown receipt", trJSON(wrApplyInput(f.bank.CreditCode, "1.00", "CNY", "WR-2026-0000000000000000")), "NOT_FOUND"},
-		{"zero principal", trJSON(wrApplyInput(f.bank.CreditCode, "0", "CNY", r1.ID)), "INVALID_ARGUMENT"},
-		{"three decimals", trJSON(wrApplyInput(f.bank.CreditCode, "1.001", "CNY", r1.ID)), "INVALID_ARGUMENT"},
-		{"other type", `{"type":"RECEIVABLE","bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY","purpose":"x"}`, "INVALID_ARGUMENT"},
-		{"no purpose", `{"bank":"` + f.bank.CreditCode + `","collateral":["` + r1.ID + `"],"requestedPrincipal":"1.00","currency":"CNY"}`, "INVALID_ARGUMENT"},
+		{"bank is not a bank", wrApplyInput(f.wh.CreditCode, "1.00", "CNY", r1.ID), "RULE_VIOLATION"},
+		{"unknown bank", wrApplyInput(CreditCode(t, 997), "1.00", "CNY", r1.ID), "NOT_FOUND"},
+		{"someone else's receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", notMine.ID), "FORBIDDEN"},
+		{"another currency", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", usd.ID), "RULE_VIOLATION"},
+		{"receipt named twice", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", r1.ID, r1.ID), "INVALID_ARGUMENT"},
+		{"no collateral", wrApplyInput(f.bank.CreditCode, "1.00", "CNY"), "INVALID_ARGUMENT"},
+		{"unknown receipt", wrApplyInput(f.bank.CreditCode, "1.00", "CNY", "WR-2026-0000000000000000"), "NOT_FOUND"},
+		{"zero principal", wrApplyInput(f.bank.CreditCode, "0", "CNY", r1.ID), "INVALID_ARGUMENT"},
+		{"three decimals", wrApplyInput(f.bank.CreditCode, "1.001", "CNY", r1.ID), "INVALID_ARGUMENT"},
+		{"other type", api.FinancingApplication{Type: "RECEIVABLE", Bank: f.bank.CreditCode, Collateral: []string{r1.ID}, RequestedPrincipal: "1.00", Currency: "CNY", Purpose: "x"}, "INVALID_ARGUMENT"},
+		{"no purpose", api.FinancingApplication{Bank: f.bank.CreditCode, Collateral: []string{r1.ID}, RequestedPrincipal: "1.00", Currency: "CNY"}, "INVALID_ARGUMENT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(f.trader.Identity, api.TxApplyForFinancing, tc.in)
+			_, err := f.C.ApplyForFinancing(f.Ctx, f.trader.Identity, tc.in)
 			wantCode(t, err, tc.want)
 		})
 	}
@@ -61,22 +61,22 @@ func TestFinancingApplyAndApprove(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		as    *Member
-		terms string
+		terms api.FinancingTerms
 		want  string
 	}{
-		{"another bank", bank2, trJSON(wrTerms("800000.00", "0.05", 90, "0.8")), "FORBIDDEN"},
-		{"not a bank", f.trader, trJSON(wrTerms("800000.00", "0.05", 90, "0.8")), "FORBIDDEN"},
-		{"more than requested", f.bank, trJSON(wrTerms("800000.01", "0.05", 90, "0.9")), "RULE_VIOLATION"},
+		{"another bank", bank2, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
+		{"not a bank", f.trader, wrTerms("800000.00", "0.05", 90, "0.8"), "FORBIDDEN"},
+		{"more than requested", f.bank, wrTerms("800000.01", "0.05", 90, "0.9"), "RULE_VIOLATION"},
 		// 800,000 / (600,000 + 400,000) = 0.8 > 0.79.
-		{"loan to value", f.bank, trJSON(wrTerms("800000.00", "0.05", 90, "0.79")), "LTV_EXCEEDED"},
-		{"rate as percent", f.bank, trJSON(wrTerms("800000.00", "4.35", 90, "0.8")), "INVALID_ARGUMENT"},
-		{"no term", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8"}`, "INVALID_ARGUMENT"},
-		{"term and maturity", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","termDays":5,"maturityDate":"2026-12-31"}`, "INVALID_ARGUMENT"},
-		{"maturity today", f.bank, `{"principal":"1.00","annualRate":"0.05","maxLtv":"0.8","maturityDate":"2026-04-01"}`, "RULE_VIOLATION"},
-		{"zero ltv", f.bank, trJSON(wrTerms("1.00", "0.05", 90, "0")), "INVALID_ARGUMENT"},
+		{"loan to value", f.bank, wrTerms("800000.00", "0.05", 90, "0.79"), "LTV_EXCEEDED"},
+		{"rate as percent", f.bank, wrTerms("800000.00", "4.35", 90, "0.8"), "INVALID_ARGUMENT"},
+		{"no term", f.bank, api.FinancingTerms{Principal: "1.00", AnnualRate: "0.05", MaxLTV: "0.8"}, "INVALID_ARGUMENT"},
+		{"term and maturity", f.bank, api.FinancingTerms{Principal: "1.00", AnnualRate: "0.05", MaxLTV: "0.8", TermDays: 5, MaturityDate: "2026-12-31"}, "INVALID_ARGUMENT"},
+		{"maturity today", f.bank, api.FinancingTerms{Principal: "1.00", AnnualRate: "0.05", MaxLTV: "0.8", MaturityDate: "2026-04-01"}, "RULE_VIOLATION"},
+		{"zero ltv", f.bank, wrTerms("1.00", "0.05", 90, "0"), "INVALID_ARGUMENT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := f.Submit(tc.as.Identity, api.TxApproveFinancing, a.ID, tc.terms)
+			_, err := f.C.ApproveFinancing(f.Ctx, tc.as.Identity, a.ID, tc.terms)
 			wantCode(t, err, tc.want)
 		})
 	}

@@ -269,15 +269,15 @@ func TestTraceRecall(t *testing.T) {
 	}
 
 	// Who may recall.
-	_, err := w.submit(prod.Identity, api.TxRecallLot, c.leaf, "L1", "again")
+	_, err := w.C.RecallLot(w.Ctx, prod.Identity, c.leaf, "L1", "again")
 	trCheckCode(t, err, "CONFLICT")
-	_, err = w.submit(w.by["bank"].Identity, api.TxRecallLot, c.leaf, "L2", "not mine")
+	_, err = w.C.RecallLot(w.Ctx, w.by["bank"].Identity, c.leaf, "L2", "not mine")
 	trCheckCode(t, err, "FORBIDDEN")
-	_, err = w.submit(w.by["processor"].Identity, api.TxRecallLot, c.leaf, "L2", "not mine")
+	_, err = w.C.RecallLot(w.Ctx, w.by["processor"].Identity, c.leaf, "L2", "not mine")
 	trCheckCode(t, err, "FORBIDDEN")
-	_, err = w.submit(prod.Identity, api.TxRecallLot, c.leaf, "L2", " ")
+	_, err = w.C.RecallLot(w.Ctx, prod.Identity, c.leaf, "L2", " ")
 	trCheckCode(t, err, "INVALID_ARGUMENT")
-	_, err = w.submit(w.unbound, api.TxRecallLot, c.leaf, "L2", "who am I")
+	_, err = w.C.RecallLot(w.Ctx, w.unbound, c.leaf, "L2", "who am I")
 	trCheckCode(t, err, "UNREGISTERED")
 	w.OK(w.C.RecallLot(w.Ctx, w.by["regulator"].Identity, c.leaf, "L2", "监管抽检不合格"))
 	if v := w.lotView(c.leaf, "L2"); !v.Recalled || v.Recall.By.CreditCode != w.by["regulator"].CreditCode {
