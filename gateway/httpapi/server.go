@@ -366,40 +366,12 @@ func (s *Server) decodeJSON(c *gin.Context, v any) error {
 	return nil
 }
 
-// submit sends a transaction once, with raw arguments, as submitted does
-// for the typed calls (see there); a retry of an MVCC conflict, if any, is
-// the Ledger's (a wrapper composed in cmd/).
-func (s *Server) submit(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) (*gateway.Commit, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LedgerTimeout)
-	defer cancel()
-	return s.ledger.Submit(ctx, id, gateway.Request{Function: string(fn), Args: args})
-}
-
-// evaluate runs a chaincode query.
-func (s *Server) evaluate(ctx context.Context, id *identity.Identity, fn api.Tx, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.LedgerTimeout)
-	defer cancel()
-	return s.ledger.Evaluate(ctx, id, gateway.Request{Function: string(fn), Args: args})
-}
-
 // WriteResult is the answer to every write: the chaincode's result and
 // where the transaction was committed.
 type WriteResult struct {
 	TxID        string          `json:"txId"`
 	BlockNumber uint64          `json:"blockNumber"`
 	Result      json.RawMessage `json:"result,omitempty"`
-}
-
-// write submits and answers with status and the write result.
-func (s *Server) write(c *gin.Context, status int, fn api.Tx, args ...string) error {
-	// The status a pending transaction's answer will have once it commits.
-	c.Set(ctxWriteStatus, status)
-	commit, err := s.submit(c.Request.Context(), caller(c), fn, args...)
-	if err != nil {
-		return err
-	}
-	c.JSON(status, writeResult(commit))
-	return nil
 }
 
 // jsonObject is a request body the chaincode decodes strictly itself: the
