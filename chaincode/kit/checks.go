@@ -125,15 +125,17 @@ func Decimal(s string) decimal.Decimal {
 }
 
 // Units a lot or a quantity may be counted in.
-var traceUnits = []string{"L", "bag", "bottle", "box", "carton", "case", "g", "head", "kg", "mL", "pack", "piece", "t", "tin"}
+func traceUnits() []string {
+	return []string{"L", "bag", "bottle", "box", "carton", "case", "g", "head", "kg", "mL", "pack", "piece", "t", "tin"}
+}
 
 func CheckUnit(field, s string) (string, error) {
-	for _, u := range traceUnits {
+	for _, u := range traceUnits() {
 		if s == u {
 			return s, nil
 		}
 	}
-	return "", Errf(api.CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, Clip(s), strings.Join(traceUnits, ", "))
+	return "", Errf(api.CodeInvalidArgument, "%s: unknown unit %q (one of %s)", field, Clip(s), strings.Join(traceUnits(), ", "))
 }
 
 // iso3166 lists the officially assigned ISO 3166-1 alpha-2 codes.

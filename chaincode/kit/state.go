@@ -55,14 +55,14 @@ func PutJSON(ctx contractapi.TransactionContextInterface, k string, v any) error
 }
 
 // indexMarker is the value of index entries; the key carries the data.
-var indexMarker = []byte{0}
+func indexMarker() []byte { return []byte{0} }
 
 func PutIndex(ctx contractapi.TransactionContextInterface, objectType string, attrs ...string) error {
 	k, err := Key(ctx, objectType, attrs...)
 	if err != nil {
 		return err
 	}
-	if err := ctx.GetStub().PutState(k, indexMarker); err != nil {
+	if err := ctx.GetStub().PutState(k, indexMarker()); err != nil {
 		return Errf(api.CodeInternal, "write index: %v", err)
 	}
 	return nil

@@ -86,7 +86,9 @@ const (
 
 // traceMilestones are the steps a shopper or a bank must see: with every
 // transformation, they are listed before any other step.
-var traceMilestones = []string{"commissioning", "harvesting", "slaughtering", "inspecting", "packing", "shipping", "receiving", "storing"}
+func traceMilestones() []string {
+	return []string{"commissioning", "harvesting", "slaughtering", "inspecting", "packing", "shipping", "receiving", "storing"}
+}
 
 // traceSource is a lot (or the item) whose events a trace reads.
 type traceSource struct {
@@ -371,7 +373,7 @@ func (e *traceEv) read(ctx contractapi.TransactionContextInterface, decode bool)
 // traceEventsField is where the listed events go in the encoded document.
 // It occurs once: every quote inside a JSON string is escaped, and the
 // other "events" members are numbers.
-var traceEventsField = []byte(`"events":[]`)
+func traceEventsField() []byte { return []byte(`"events":[]`) }
 
 // traceJSON encodes the document with events, the listed events' JSON as
 // stored (json.Marshal of the TraceEvent, so the same bytes as encoding
@@ -385,11 +387,11 @@ func traceJSON(doc *api.TraceDocument, events [][]byte) (string, error) {
 	if err != nil {
 		return "", kit.Errf(api.CodeInternal, "encode result: %v", err)
 	}
-	at := bytes.Index(b, traceEventsField)
-	if at < 0 || bytes.Count(b, traceEventsField) != 1 {
+	at := bytes.Index(b, traceEventsField())
+	if at < 0 || bytes.Count(b, traceEventsField()) != 1 {
 		return "", kit.Errf(api.CodeInternal, "encode result: no single events member")
 	}
-	at += len(traceEventsField) - 1
+	at += len(traceEventsField()) - 1
 	n := len(b) + len(events)
 	for _, e := range events {
 		n += len(e)
@@ -464,7 +466,7 @@ func traceShares(sources []traceSource) []int {
 }
 
 func traceIsMilestone(c *trace.Class) bool {
-	return c.Type == api.TransformationEvent || slices.Contains(traceMilestones, c.Step)
+	return c.Type == api.TransformationEvent || slices.Contains(traceMilestones(), c.Step)
 }
 
 // traceSelect marks the events a trace lists (evs in time order). Events

@@ -12,7 +12,9 @@ import (
 	"github.com/qingchain/qingchain/chaincode/uscc"
 )
 
-var allKinds = []string{api.KindBank, api.KindCustoms, api.KindCustomsBroker, api.KindExporter, api.KindInspector, api.KindInsurer, api.KindLogistics, api.KindProcessor, api.KindProducer, api.KindRegulator, api.KindWarehouse}
+func allKinds() []string {
+	return []string{api.KindBank, api.KindCustoms, api.KindCustomsBroker, api.KindExporter, api.KindInspector, api.KindInsurer, api.KindLogistics, api.KindProcessor, api.KindProducer, api.KindRegulator, api.KindWarehouse}
+}
 
 const (
 	objEnterprise       = "enterprise"
@@ -556,7 +558,7 @@ func RequireKind(ctx contractapi.TransactionContextInterface, action string, kin
 // RequireEnterprise resolves the caller and insists that it acts for an
 // active enterprise, whatever its kinds.
 func RequireEnterprise(ctx contractapi.TransactionContextInterface, action string) (*api.Caller, error) {
-	return RequireKind(ctx, action, allKinds...)
+	return RequireKind(ctx, action, allKinds()...)
 }
 
 func LoadEnterprise(ctx contractapi.TransactionContextInterface, creditCode string) (*api.Enterprise, error) {
@@ -592,12 +594,12 @@ func loadEnterpriseWith(ctx contractapi.TransactionContextInterface, g *api.Gove
 
 func checkKinds(kinds []string) ([]string, error) {
 	if len(kinds) == 0 {
-		return nil, kit.Errf(api.CodeInvalidArgument, "kinds: at least one of %s", strings.Join(allKinds, ", "))
+		return nil, kit.Errf(api.CodeInvalidArgument, "kinds: at least one of %s", strings.Join(allKinds(), ", "))
 	}
 	out := make([]string, 0, len(kinds))
 	for _, k := range kinds {
-		if !slices.Contains(allKinds, k) {
-			return nil, kit.Errf(api.CodeInvalidArgument, "kinds: unknown kind %q (one of %s)", k, strings.Join(allKinds, ", "))
+		if !slices.Contains(allKinds(), k) {
+			return nil, kit.Errf(api.CodeInvalidArgument, "kinds: unknown kind %q (one of %s)", k, strings.Join(allKinds(), ", "))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)

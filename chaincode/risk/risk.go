@@ -36,18 +36,20 @@ import (
 // severities existed has none; it is read with the severity of its code,
 // and a VALUE_MISMATCH of unknown ratio as BLOCKING (fail closed: the bank
 // overrides it or a regulator resolves it).
-var severities = []struct{ code, severity string }{
-	{api.RiskPledgedGoods, api.SeverityBlocking},
-	{api.RiskRecalledGoods, api.SeverityBlocking},
-	{api.RiskSellerNeverHeld, api.SeverityBlocking},
-	{api.RiskValueMismatch, api.SeverityWarning}, // BLOCKING beyond valueBlockingRatio: ValueFlag
-	{api.RiskNoShippingEvent, api.SeverityWarning},
+func severities() []struct{ code, severity string } {
+	return []struct{ code, severity string }{
+		{api.RiskPledgedGoods, api.SeverityBlocking},
+		{api.RiskRecalledGoods, api.SeverityBlocking},
+		{api.RiskSellerNeverHeld, api.SeverityBlocking},
+		{api.RiskValueMismatch, api.SeverityWarning}, // BLOCKING beyond valueBlockingRatio: ValueFlag
+		{api.RiskNoShippingEvent, api.SeverityWarning},
+	}
 }
 
 // severityOf is the table's severity of a code (BLOCKING for a code it
 // does not know).
 func severityOf(code string) string {
-	for _, s := range severities {
+	for _, s := range severities() {
 		if s.code == code {
 			return s.severity
 		}

@@ -18,7 +18,9 @@ const (
 	maxCertSubjects = 100
 )
 
-var certTypes = []string{api.CertQuarantine, api.CertPesticideResidue, api.CertGI, api.CertExportHealth, api.CertOrganic}
+func certTypes() []string {
+	return []string{api.CertQuarantine, api.CertPesticideResidue, api.CertGI, api.CertExportHealth, api.CertOrganic}
+}
 
 // IssueCertificate records a certificate. Inspection certificates
 // (QUARANTINE, PESTICIDE_RESIDUE, EXPORT_HEALTH, ORGANIC) are issued by an
@@ -30,7 +32,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 	if err := kit.DecodeArg("certificate", input, &in); err != nil {
 		return "", err
 	}
-	typ, err := kit.OneOf("type", in.Type, certTypes...)
+	typ, err := kit.OneOf("type", in.Type, certTypes()...)
 	if err != nil {
 		return "", err
 	}

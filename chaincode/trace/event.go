@@ -45,35 +45,37 @@ type stepRule struct {
 // bizStepRules is the table of business steps: CBV 2.0 steps where one
 // exists (commissioning, inspecting, packing, storing, receiving,
 // shipping, ...), Qingchain's own for farming and processing.
-var bizStepRules = []stepRule{
-	{"commissioning", "OT", []string{api.KindProducer, api.KindProcessor}},
-	{"harvesting", "O", []string{api.KindProducer}},
-	{"withering", "OT", []string{api.KindProcessor, api.KindProducer}},
-	{"rolling", "OT", []string{api.KindProcessor, api.KindProducer}},
-	{"fermenting", "OT", []string{api.KindProcessor, api.KindProducer}},
-	{"drying", "OT", []string{api.KindProcessor, api.KindProducer}},
-	{"processing", "OT", []string{api.KindProcessor, api.KindProducer}},
-	{"vaccinating", "O", []string{api.KindProducer}},
-	{"feeding", "O", []string{api.KindProducer}},
-	{"slaughtering", "OT", []string{api.KindProcessor}},
-	{"inspecting", "O", []string{api.KindInspector}},
-	{"sampling", "O", []string{api.KindInspector}},
-	{"packing", "OTA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse}},
-	{"unpacking", "OA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse, api.KindLogistics}},
-	{"storing", "OA", []string{api.KindWarehouse, api.KindLogistics}},
-	{"receiving", "OA", []string{api.KindWarehouse, api.KindLogistics, api.KindProcessor, api.KindExporter}},
-	{"loading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
-	{"unloading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
-	{"shipping", "OA", []string{api.KindLogistics, api.KindExporter, api.KindWarehouse, api.KindProducer, api.KindProcessor}},
-	{"departing", "OA", []string{api.KindLogistics}},
-	{"arriving", "OA", []string{api.KindLogistics}},
-	{"sensor_reporting", "O", []string{api.KindLogistics, api.KindWarehouse}},
+func bizStepRules() []stepRule {
+	return []stepRule{
+		{"commissioning", "OT", []string{api.KindProducer, api.KindProcessor}},
+		{"harvesting", "O", []string{api.KindProducer}},
+		{"withering", "OT", []string{api.KindProcessor, api.KindProducer}},
+		{"rolling", "OT", []string{api.KindProcessor, api.KindProducer}},
+		{"fermenting", "OT", []string{api.KindProcessor, api.KindProducer}},
+		{"drying", "OT", []string{api.KindProcessor, api.KindProducer}},
+		{"processing", "OT", []string{api.KindProcessor, api.KindProducer}},
+		{"vaccinating", "O", []string{api.KindProducer}},
+		{"feeding", "O", []string{api.KindProducer}},
+		{"slaughtering", "OT", []string{api.KindProcessor}},
+		{"inspecting", "O", []string{api.KindInspector}},
+		{"sampling", "O", []string{api.KindInspector}},
+		{"packing", "OTA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse}},
+		{"unpacking", "OA", []string{api.KindProcessor, api.KindProducer, api.KindWarehouse, api.KindLogistics}},
+		{"storing", "OA", []string{api.KindWarehouse, api.KindLogistics}},
+		{"receiving", "OA", []string{api.KindWarehouse, api.KindLogistics, api.KindProcessor, api.KindExporter}},
+		{"loading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
+		{"unloading", "OA", []string{api.KindLogistics, api.KindWarehouse}},
+		{"shipping", "OA", []string{api.KindLogistics, api.KindExporter, api.KindWarehouse, api.KindProducer, api.KindProcessor}},
+		{"departing", "OA", []string{api.KindLogistics}},
+		{"arriving", "OA", []string{api.KindLogistics}},
+		{"sensor_reporting", "O", []string{api.KindLogistics, api.KindWarehouse}},
+	}
 }
 
 func findStep(step string) *stepRule {
-	for i := range bizStepRules {
-		if bizStepRules[i].step == step {
-			return &bizStepRules[i]
+	for i := range bizStepRules() {
+		if bizStepRules()[i].step == step {
+			return &bizStepRules()[i]
 		}
 	}
 	return nil
@@ -82,24 +84,26 @@ func findStep(step string) *stepRule {
 // StepOrder is a step's place in the table of steps (after every step
 // for one not in it): the order in which a trace lists its step counts.
 func StepOrder(step string) int {
-	for i := range bizStepRules {
-		if bizStepRules[i].step == step {
+	for i := range bizStepRules() {
+		if bizStepRules()[i].step == step {
 			return i
 		}
 	}
-	return len(bizStepRules)
+	return len(bizStepRules())
 }
 
 func stepNames() string {
-	names := make([]string, len(bizStepRules))
-	for i, r := range bizStepRules {
+	names := make([]string, len(bizStepRules()))
+	for i, r := range bizStepRules() {
 		names[i] = r.step
 	}
 	return strings.Join(names, ", ")
 }
 
 // dispositions accepted (CBV 2.0 values).
-var dispositions = []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
+func dispositions() []string {
+	return []string{"active", "available", "conformant", "container_closed", "container_open", "damaged", "destroyed", "expired", "in_progress", "in_transit", "inactive", "non_conformant", "non_sellable_other", "recalled", "returned", "sellable_accessible", "sellable_not_accessible", "unavailable"}
+}
 
 // RecordEvent records an ObjectEvent, TransformationEvent or
 // AggregationEvent (see EventInput for the document). The event's id is
@@ -411,7 +415,7 @@ func normalizeEvent(in *api.EventInput, now time.Time) (*api.TraceEvent, time.Ti
 	}
 	ev.BizStep = rule.step
 	if in.Disposition != "" {
-		if ev.Disposition, err = kit.OneOf("disposition", in.Disposition, dispositions...); err != nil {
+		if ev.Disposition, err = kit.OneOf("disposition", in.Disposition, dispositions()...); err != nil {
 			return nil, time.Time{}, err
 		}
 	}
@@ -797,7 +801,7 @@ const (
 
 // inspectionSteps may be recorded by any inspector on any goods: checking
 // other people's goods is the inspector's job.
-var inspectionSteps = []string{"inspecting", "sampling"}
+func inspectionSteps() []string { return []string{"inspecting", "sampling"} }
 
 // mayWriteLot says whether the caller may record an event of this step on
 // the lot: its owner (the enterprise that commissioned it), its current
@@ -809,7 +813,7 @@ func mayWriteLot(ctx contractapi.TransactionContextInterface, c *api.Caller, l *
 	if l.Producer.CreditCode == me {
 		return nil
 	}
-	if slices.Contains(inspectionSteps, step) && c.HasKind(api.KindInspector) {
+	if slices.Contains(inspectionSteps(), step) && c.HasKind(api.KindInspector) {
 		return nil
 	}
 	held, err := custodian(ctx, l.GTIN, l.Lot, me)
