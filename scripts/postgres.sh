@@ -36,7 +36,9 @@ run() { "${as[@]}" "$@"; }
 case "${1:-}" in
 start)
   mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
   [ "$(id -u)" -ne 0 ] || chown postgres "$dir"
+  cd "$dir" # the server's user may not enter the caller's directory
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     run env LC_ALL=C "$bin/initdb" -D "$dir/data" -U qc -A trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
@@ -52,6 +54,7 @@ start)
   ;;
 url) echo "$url" ;;
 stop)
+  if [ -d "$dir" ]; then dir=$(cd "$dir" && pwd); cd "$dir"; fi
   if [ -f "$dir/data/PG_VERSION" ]; then run "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true; fi
   ;;
 *)

@@ -142,6 +142,7 @@ func startPostgres(t testing.TB) (string, error) {
 	run := func(args ...string) error {
 		full := append(append([]string(nil), asUser...), args...)
 		cmd := exec.Command(full[0], full[1:]...)
+		cmd.Dir = dir // the server's user may not enter the test's directory
 		cmd.Env = append(os.Environ(), "LC_ALL=C")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
