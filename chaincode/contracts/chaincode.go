@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+	"github.com/qingchain/qingchain/chaincode/certs"
 	"github.com/qingchain/qingchain/chaincode/credit"
 	"github.com/qingchain/qingchain/chaincode/finance"
 	"github.com/qingchain/qingchain/chaincode/insurance"
@@ -26,6 +27,7 @@ type (
 	traceContract struct {
 		contractapi.Contract
 		*trace.Trace
+		*certs.Certs
 		*lineage.TraceReads
 	}
 	receiptContract struct {
@@ -69,7 +71,7 @@ type (
 func assemble() []contractapi.ContractInterface {
 	registryC := &registryContract{Registry: &registry.Registry{}}
 	registryC.Name = "registry"
-	traceC := &traceContract{Trace: trace.New(receipts.Quantities{}, finance.Watch{}), TraceReads: &lineage.TraceReads{}}
+	traceC := &traceContract{Trace: trace.New(receipts.Quantities{}, finance.Watch{}), Certs: &certs.Certs{}, TraceReads: &lineage.TraceReads{}}
 	traceC.Name = "trace"
 	receiptC := &receiptContract{Receipts: receipts.New(finance.Reads{}), PledgeRelease: &finance.PledgeRelease{}}
 	receiptC.Name = "receipt"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/certs"
 	"github.com/qingchain/qingchain/chaincode/kit"
 	"github.com/qingchain/qingchain/chaincode/registry"
 	"github.com/qingchain/qingchain/chaincode/trace"
@@ -249,11 +250,11 @@ func document(ctx contractapi.TransactionContextInterface, gtin, lot, serial str
 			return nil, nil, err
 		}
 		addSource(api.TraceLotEvents{GTIN: ll.GTIN, Lot: ll.Lot, Depth: ll.Depth}, entries)
-		certs, err := trace.CertificatesOfLot(ctx, ll.GTIN, ll.Lot)
+		ids, err := certs.OfLot(ctx, ll.GTIN, ll.Lot)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, c := range certs {
+		for _, c := range ids {
 			if !certSeen[c] {
 				certSeen[c] = true
 				certIDs = append(certIDs, c)
@@ -335,7 +336,7 @@ func document(ctx contractapi.TransactionContextInterface, gtin, lot, serial str
 		doc.Omitted.Certificates, certIDs = len(certIDs)-traceListCerts, certIDs[:traceListCerts]
 	}
 	for _, id := range certIDs {
-		c, err := trace.LoadCertificate(ctx, id)
+		c, err := certs.Load(ctx, id)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -244,7 +244,7 @@ func (t *Trace) RecordEvent(ctx contractapi.TransactionContextInterface, eventJS
 	}
 
 	// Write the event and its indexes.
-	ev.RecordedBy = actorOf(c)
+	ev.RecordedBy = ActorOf(c)
 	ev.RecordedAt = now.Format(kit.TimeLayout)
 	ev.TxID = ctx.GetStub().GetTxID()
 	if err := kit.PutJSON(ctx, ek, ev); err != nil {

@@ -71,7 +71,7 @@ func (t *Trace) HandOver(ctx contractapi.TransactionContextInterface, gtin, lot,
 	if err := kit.PutIndex(ctx, idxHeldBy, l.GTIN, l.Lot, to.CreditCode); err != nil {
 		return "", err
 	}
-	h := api.Handover{GTIN: l.GTIN, Lot: l.Lot, From: actorOf(c), To: to.CreditCode, At: now.Format(kit.TimeLayout), TxID: txID, Previous: held}
+	h := api.Handover{GTIN: l.GTIN, Lot: l.Lot, From: ActorOf(c), To: to.CreditCode, At: now.Format(kit.TimeLayout), TxID: txID, Previous: held}
 	if err := kit.Emit(ctx, "LotHandedOver", api.Event{Entity: "lot", ID: LotPath(l.GTIN, l.Lot), Action: "handed-over", By: me, Data: map[string]string{"to": to.CreditCode}}); err != nil {
 		return "", err
 	}

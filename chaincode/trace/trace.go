@@ -71,12 +71,11 @@ func New(receipts Receipts, watch Watch) *Trace {
 }
 
 const (
-	objProduct     = "product"
-	objLot         = "lot"
-	objItem        = "item"
-	objTraceEvent  = "traceEvent"
-	objCertificate = "certificate"
-	objRecall      = "recall"
+	objProduct    = "product"
+	objLot        = "lot"
+	objItem       = "item"
+	objTraceEvent = "traceEvent"
+	objRecall     = "recall"
 
 	idxItemOfLot     = "item~lot"
 	idxEventOfLot    = "event~lot"
@@ -86,15 +85,18 @@ const (
 	idxChildren      = "aggregation~parent"
 	idxParents       = "aggregation~child"
 	idxCustody       = "custody~lot"
-	idxCertOfLot     = "certificate~lot"
 	giNone           = "NONE"
-	giRegistered     = "GI_REGISTERED"
 	maxSerialsPerTx  = 500
 	digitalLinkHost  = "https://id.gs1.org"
 	cstOffsetSeconds = 8 * 3600
 )
 
-func actorOf(c *api.Caller) api.Actor {
+// GIRegistered is the giStatus of a product registered as a geographical
+// indication (only its lots may carry a GI certificate, see certs).
+const GIRegistered = "GI_REGISTERED"
+
+// ActorOf is the caller as an api.Actor: its enterprise and MSP.
+func ActorOf(c *api.Caller) api.Actor {
 	return api.Actor{CreditCode: c.Enterprise.CreditCode, Name: c.Enterprise.Name, MSPID: c.MSPID}
 }
 
@@ -109,7 +111,7 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 	if err := kit.DecodeArg("product", input, &in); err != nil {
 		return "", err
 	}
-	p := api.Product{Owner: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	p := api.Product{Owner: ActorOf(c), TxID: ctx.GetStub().GetTxID()}
 	if p.GTIN, err = kit.CheckGTIN("gtin", in.GTIN); err != nil {
 		return "", err
 	}
@@ -122,14 +124,14 @@ func (t *Trace) CreateProduct(ctx contractapi.TransactionContextInterface, input
 	if p.Category, err = kit.CleanText("category", in.Category, true, 50); err != nil {
 		return "", err
 	}
-	if p.GIStatus, err = kit.OneOf("giStatus", in.GIStatus, giNone, giRegistered); err != nil {
+	if p.GIStatus, err = kit.OneOf("giStatus", in.GIStatus, giNone, GIRegistered); err != nil {
 		return "", err
 	}
-	if p.GIName, err = kit.CleanText("giName", in.GIName, p.GIStatus == giRegistered, 100); err != nil {
+	if p.GIName, err = kit.CleanText("giName", in.GIName, p.GIStatus == GIRegistered, 100); err != nil {
 		return "", err
 	}
 	if p.GIStatus == giNone && p.GIName != "" {
-		return "", kit.Errf(api.CodeInvalidArgument, "giName is only for a product with giStatus %s", giRegistered)
+		return "", kit.Errf(api.CodeInvalidArgument, "giName is only for a product with giStatus %s", GIRegistered)
 	}
 	if in.StorageMinC != "" {
 		if p.StorageMinC, err = kit.CheckBounded("storageMinC", in.StorageMinC, -100, 100, 2); err != nil {
@@ -193,7 +195,7 @@ func (t *Trace) CommissionLot(ctx contractapi.TransactionContextInterface, input
 	if err := kit.DecodeArg("lot", input, &in); err != nil {
 		return "", err
 	}
-	l := api.Lot{Producer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	l := api.Lot{Producer: ActorOf(c), TxID: ctx.GetStub().GetTxID()}
 	if l.GTIN, err = kit.CheckGTIN("gtin", in.GTIN); err != nil {
 		return "", err
 	}
@@ -329,7 +331,7 @@ func (t *Trace) CommissionItems(ctx contractapi.TransactionContextInterface, gti
 		} else if found {
 			return "", kit.Errf(api.CodeAlreadyExists, "item %s of %s is already commissioned (lot %s)", s, g, existing.Lot)
 		}
-		it := api.Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: actorOf(c), CommissionedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID()}
+		it := api.Item{GTIN: g, Lot: lot, Serial: s, CommissionedBy: ActorOf(c), CommissionedAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID()}
 		if err := kit.PutJSON(ctx, k, it); err != nil {
 			return "", err
 		}

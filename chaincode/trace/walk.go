@@ -300,12 +300,6 @@ func RawEvent(ctx contractapi.TransactionContextInterface, hexID string) ([]byte
 	return raw, nil
 }
 
-// CertificatesOfLot lists the ids of the certificates naming a lot, in id
-// order.
-func CertificatesOfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
-	return kit.TailIDs(ctx, idxCertOfLot, gtin, lot)
-}
-
 // LotEventRefs lists the event~lot entries of a lot, oldest first (event
 // Time, then id).
 func LotEventRefs(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]Ref, error) {

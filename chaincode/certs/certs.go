@@ -1,4 +1,4 @@
-package trace
+package certs
 
 import (
 	"crypto/sha256"
@@ -11,10 +11,15 @@ import (
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/kit"
 	"github.com/qingchain/qingchain/chaincode/registry"
+	"github.com/qingchain/qingchain/chaincode/trace"
 )
 
-// Certificate types.
+// Certs is the certificates' transaction set, part of the trace contract.
+type Certs struct{}
+
 const (
+	objCertificate  = "certificate"
+	idxCertOfLot    = "certificate~lot"
 	maxCertSubjects = 100
 )
 
@@ -27,7 +32,7 @@ func certTypes() []string {
 // inspector enterprise, GI certificates by a regulator, and only for lots
 // of products registered as geographical indications. The id is derived
 // from issuer, type and number, which may be used once.
-func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, input string) (string, error) {
+func (*Certs) IssueCertificate(ctx contractapi.TransactionContextInterface, input string) (string, error) {
 	var in api.CertificateInput
 	if err := kit.DecodeArg("certificate", input, &in); err != nil {
 		return "", err
@@ -44,7 +49,7 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 	if err != nil {
 		return "", err
 	}
-	cert := api.Certificate{Type: typ, Issuer: actorOf(c), TxID: ctx.GetStub().GetTxID()}
+	cert := api.Certificate{Type: typ, Issuer: trace.ActorOf(c), TxID: ctx.GetStub().GetTxID()}
 	cert.Issuer.Identity = c.ID
 	if cert.Number, err = kit.CleanText("number", in.Number, true, 64); err != nil {
 		return "", err
@@ -88,15 +93,15 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 		return "", err
 	}
 	for _, s := range cert.Subjects {
-		if _, err := LoadLot(ctx, s.GTIN, s.Lot); err != nil {
+		if _, err := trace.LoadLot(ctx, s.GTIN, s.Lot); err != nil {
 			return "", err
 		}
 		if typ == api.CertGI {
-			p, err := LoadProduct(ctx, s.GTIN)
+			p, err := trace.LoadProduct(ctx, s.GTIN)
 			if err != nil {
 				return "", err
 			}
-			if p.GIStatus != giRegistered {
+			if p.GIStatus != trace.GIRegistered {
 				return "", kit.Errf(api.CodeRuleViolation, "product %s is not registered as a geographical indication", p.GTIN)
 			}
 		}
@@ -133,11 +138,11 @@ func (t *Trace) IssueCertificate(ctx contractapi.TransactionContextInterface, in
 }
 
 // GetCertificate returns a certificate by id.
-func (t *Trace) GetCertificate(ctx contractapi.TransactionContextInterface, id string) (string, error) {
+func (*Certs) GetCertificate(ctx contractapi.TransactionContextInterface, id string) (string, error) {
 	if len(id) != 29 || !strings.HasPrefix(id, "CERT-") || strings.Trim(id[5:], "0123456789ABCDEF") != "" {
 		return "", kit.Errf(api.CodeInvalidArgument, "id: want CERT- and 24 hexadecimal digits")
 	}
-	c, err := LoadCertificate(ctx, id)
+	c, err := Load(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -145,8 +150,8 @@ func (t *Trace) GetCertificate(ctx contractapi.TransactionContextInterface, id s
 }
 
 // ListLotCertificates returns the certificates naming a lot.
-func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
-	l, err := LotArgs(ctx, gtin, lot)
+func (*Certs) ListLotCertificates(ctx contractapi.TransactionContextInterface, gtin, lot string) (string, error) {
+	l, err := trace.LotArgs(ctx, gtin, lot)
 	if err != nil {
 		return "", err
 	}
@@ -156,7 +161,7 @@ func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface,
 	}
 	out := make([]api.Certificate, 0, len(tails))
 	for _, tl := range tails {
-		c, err := LoadCertificate(ctx, tl[0])
+		c, err := Load(ctx, tl[0])
 		if err != nil {
 			return "", err
 		}
@@ -165,7 +170,8 @@ func (t *Trace) ListLotCertificates(ctx contractapi.TransactionContextInterface,
 	return kit.ToJSON(out)
 }
 
-func LoadCertificate(ctx contractapi.TransactionContextInterface, id string) (*api.Certificate, error) {
+// Load reads a certificate by id.
+func Load(ctx contractapi.TransactionContextInterface, id string) (*api.Certificate, error) {
 	k, err := kit.Key(ctx, objCertificate, id)
 	if err != nil {
 		return nil, err
@@ -179,72 +185,7 @@ func LoadCertificate(ctx contractapi.TransactionContextInterface, id string) (*a
 	return &c, nil
 }
 
-// A recall's collateral alerts reach down the lineage as far as the
-// approval's recall check reaches up it (MaxLineageDepth, MaxLineageLots),
-// so no financing approved against goods a recall would have blocked
-// escapes its alert.
-const (
-	maxAlertDepth = MaxLineageDepth
-	maxAlertLots  = MaxLineageLots
-)
-
-// RecallLot recalls a lot. The lot's producer or a regulator may recall
-// it; a lot is recalled once. The recall reaches everything downstream
-// when read (see recallStatus).
-func (t *Trace) RecallLot(ctx contractapi.TransactionContextInterface, gtin, lot, reason string) (string, error) {
-	c, err := registry.RequireEnterprise(ctx, "recalling a lot")
-	if err != nil {
-		return "", err
-	}
-	l, err := LotArgs(ctx, gtin, lot)
-	if err != nil {
-		return "", err
-	}
-	why, err := kit.CleanText("reason", reason, true, 500)
-	if err != nil {
-		return "", err
-	}
-	if l.Producer.CreditCode != c.Enterprise.CreditCode && !c.HasKind(api.KindRegulator) {
-		return "", kit.Errf(api.CodeForbidden, "only the lot's producer %s or a regulator recalls lot %s of %s", l.Producer.CreditCode, l.Lot, l.GTIN)
-	}
-	k, err := kit.Key(ctx, objRecall, l.GTIN, l.Lot)
-	if err != nil {
-		return "", err
-	}
-	var existing api.Recall
-	if found, err := kit.GetJSON(ctx, k, &existing); err != nil {
-		return "", err
-	} else if found {
-		return "", kit.Errf(api.CodeConflict, "lot %s of %s was already recalled at %s", l.Lot, l.GTIN, existing.RecallAt)
-	}
-	now, err := kit.TxTime(ctx)
-	if err != nil {
-		return "", err
-	}
-	r := api.Recall{GTIN: l.GTIN, Lot: l.Lot, Reason: why, By: actorOf(c), RecallAt: now.Format(kit.TimeLayout), TxID: ctx.GetStub().GetTxID()}
-	if err := kit.PutJSON(ctx, k, r); err != nil {
-		return "", err
-	}
-	// Financings resting on the recalled goods, or on goods made from
-	// them, learn of it in this transaction (collateral.go).
-	down, _, err := walkGoods(ctx, []api.LineageLot{{GTIN: l.GTIN, Lot: l.Lot}}, false, true, maxAlertDepth, maxAlertLots)
-	if err != nil {
-		return "", err
-	}
-	lots := make([]LotKey, 0, len(down))
-	for _, d := range down {
-		lots = append(lots, LotKey{d.GTIN, d.Lot})
-	}
-	reached, err := t.watch.Alert(ctx, api.AlertRecall, lots, LotPath(l.GTIN, l.Lot), now)
-	if err != nil {
-		return "", err
-	}
-	var data any
-	if len(reached) > 0 {
-		data = map[string]any{"collateralAlerts": reached}
-	}
-	if err := kit.Emit(ctx, "LotRecalled", api.Event{Entity: "lot", ID: LotPath(l.GTIN, l.Lot), Action: "recalled", By: c.Enterprise.CreditCode, Data: data}); err != nil {
-		return "", err
-	}
-	return kit.ToJSON(r)
+// OfLot lists the ids of the certificates naming a lot, in id order.
+func OfLot(ctx contractapi.TransactionContextInterface, gtin, lot string) ([]string, error) {
+	return kit.TailIDs(ctx, idxCertOfLot, gtin, lot)
 }
