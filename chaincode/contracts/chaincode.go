@@ -12,6 +12,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/registry"
 	"github.com/qingchain/qingchain/chaincode/risk"
 	"github.com/qingchain/qingchain/chaincode/riskreview"
+	"github.com/qingchain/qingchain/chaincode/terms"
 	"github.com/qingchain/qingchain/chaincode/trace"
 	"github.com/qingchain/qingchain/chaincode/trade"
 )
@@ -38,6 +39,7 @@ type (
 	financeContract struct {
 		contractapi.Contract
 		*finance.Finance
+		*terms.Terms
 	}
 	creditContract struct {
 		contractapi.Contract
@@ -75,7 +77,7 @@ func assemble() []contractapi.ContractInterface {
 	traceC.Name = "trace"
 	receiptC := &receiptContract{Receipts: receipts.New(finance.Reads{}), PledgeRelease: &finance.PledgeRelease{}}
 	receiptC.Name = "receipt"
-	financeC := &financeContract{Finance: &finance.Finance{}}
+	financeC := &financeContract{Finance: &finance.Finance{}, Terms: &terms.Terms{}}
 	financeC.Name = "finance"
 	creditC := &creditContract{Credit: &credit.Credit{}}
 	creditC.Name = "credit"

@@ -82,7 +82,7 @@ func collateralAlerts(ctx contractapi.TransactionContextInterface, typ string, l
 		for _, en := range e.Entries {
 			f := loaded[en.FinancingID]
 			if f == nil {
-				if f, err = load(ctx, en.FinancingID); err != nil {
+				if f, err = Load(ctx, en.FinancingID); err != nil {
 					return nil, err
 				}
 				loaded[f.ID] = f
@@ -219,7 +219,7 @@ func (c *Finance) AddCollateral(ctx contractapi.TransactionContextInterface, fin
 	if err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}

@@ -170,7 +170,7 @@ func (c *Finance) ApplyForFinancing(ctx contractapi.TransactionContextInterface,
 // applicant is refused (SANCTIONED). input:
 // {"principal","annualRate","termDays" | "maturityDate","maxLtv"}.
 func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, financingID, input string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "approving financing")
+	caller, f, err := BankAction(ctx, financingID, "approving financing")
 	if err != nil {
 		return "", err
 	}
@@ -360,7 +360,7 @@ func (c *Finance) ApproveFinancing(ctx contractapi.TransactionContextInterface, 
 
 // RejectFinancing is the bank turning an application down.
 func (c *Finance) RejectFinancing(ctx contractapi.TransactionContextInterface, financingID, reason string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "rejecting financing")
+	caller, f, err := BankAction(ctx, financingID, "rejecting financing")
 	if err != nil {
 		return "", err
 	}
@@ -395,7 +395,7 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 	if err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
@@ -425,7 +425,7 @@ func (c *Finance) WithdrawFinancing(ctx contractapi.TransactionContextInterface,
 // value date valueDate (YYYY-MM-DD, not after today in Asia/Shanghai, not
 // before the approval). With termDays, maturity is valueDate + termDays.
 func (c *Finance) DisburseFinancing(ctx contractapi.TransactionContextInterface, financingID, valueDate string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "disbursing financing")
+	caller, f, err := BankAction(ctx, financingID, "disbursing financing")
 	if err != nil {
 		return "", err
 	}
@@ -495,7 +495,7 @@ func (c *Finance) RecordRepayment(ctx contractapi.TransactionContextInterface, f
 	if err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
@@ -673,7 +673,7 @@ func closeAndRelease(ctx contractapi.TransactionContextInterface, f *api.Financi
 // released in the same transaction (a receivable is reassigned to its
 // seller; an insured shipment is freed for another financing).
 func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "closing financing")
+	caller, f, err := BankAction(ctx, financingID, "closing financing")
 	if err != nil {
 		return "", err
 	}
@@ -721,7 +721,7 @@ func (c *Finance) CloseFinancing(ctx contractapi.TransactionContextInterface, fi
 // counts the default. A frozen collateral receipt blocks it until the
 // regulator lifts the freeze.
 func (c *Finance) DeclareDefault(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "declaring a default")
+	caller, f, err := BankAction(ctx, financingID, "declaring a default")
 	if err != nil {
 		return "", err
 	}
@@ -845,11 +845,11 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 	if err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
-	if !mayRead(caller, f) {
+	if !MayRead(caller, f) {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read financing %s", f.ID)
 	}
 	_, today, err := kit.Today(ctx)
@@ -869,8 +869,8 @@ func (c *Finance) GetFinancing(ctx contractapi.TransactionContextInterface, fina
 	return kit.ToJSON(v)
 }
 
-// mayRead: a financing is its applicant's and its bank's to read.
-func mayRead(c *api.Caller, f *api.Financing) bool {
+// MayRead: a financing is its applicant's and its bank's to read.
+func MayRead(c *api.Caller, f *api.Financing) bool {
 	by := c.Enterprise.CreditCode
 	return by == f.Applicant || by == f.Bank
 }
@@ -905,7 +905,7 @@ func (c *Finance) ListFinancings(ctx contractapi.TransactionContextInterface) (s
 		if len(out) >= maxListedFinancings {
 			break
 		}
-		f, err := load(ctx, t[0])
+		f, err := Load(ctx, t[0])
 		if err != nil {
 			return "", err
 		}
@@ -1028,13 +1028,13 @@ func release(ctx contractapi.TransactionContextInterface, f *api.Financing, r *a
 	return nil
 }
 
-// bankAction loads a financing for a decision by its bank.
-func bankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*api.Caller, *api.Financing, error) {
+// BankAction loads a financing for a decision by its bank.
+func BankAction(ctx contractapi.TransactionContextInterface, financingID, what string) (*api.Caller, *api.Financing, error) {
 	caller, err := registry.RequireKind(ctx, what, api.KindBank)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1044,7 +1044,8 @@ func bankAction(ctx contractapi.TransactionContextInterface, financingID, what s
 	return caller, f, nil
 }
 
-func load(ctx contractapi.TransactionContextInterface, id string) (*api.Financing, error) {
+// Load reads a financing by id.
+func Load(ctx contractapi.TransactionContextInterface, id string) (*api.Financing, error) {
 	if !kit.WellFormedID(id, "F") {
 		return nil, kit.Errf(api.CodeInvalidArgument, "financing id %q is not of the form F-YYYY-XXXXXXXXXXXXXXXX", kit.ClipBytes(id))
 	}
@@ -1061,6 +1062,13 @@ func load(ctx contractapi.TransactionContextInterface, id string) (*api.Financin
 		return nil, kit.Errf(api.CodeNotFound, "financing %s does not exist", id)
 	}
 	return &f, nil
+}
+
+// RecordPrivateTermsHash puts the hash of the bank's private term sheet
+// (see terms) on the financing and saves it.
+func RecordPrivateTermsHash(ctx contractapi.TransactionContextInterface, f *api.Financing, hash string, now time.Time) error {
+	f.PrivateTermsHash = hash
+	return save(ctx, f, now)
 }
 
 func save(ctx contractapi.TransactionContextInterface, f *api.Financing, now time.Time) error {

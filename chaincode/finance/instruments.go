@@ -298,7 +298,7 @@ func financingOfShipment(ctx contractapi.TransactionContextInterface, s *api.Shi
 		if id == "" {
 			continue
 		}
-		f, err := load(ctx, id)
+		f, err := Load(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +397,7 @@ func (Lender) ApplyClaimProceeds(ctx contractapi.TransactionContextInterface, s 
 // ApplyCollection applies a buyer's payment to bank to the financing rv
 // secures, when bank lends it and money is out.
 func (Lender) ApplyCollection(ctx contractapi.TransactionContextInterface, rv *api.Receivable, bank string, amount decimal.Decimal, vd money.Date, now time.Time) (string, decimal.Decimal, decimal.Decimal, decimal.Decimal, error) {
-	f, err := load(ctx, rv.FinancingID)
+	f, err := Load(ctx, rv.FinancingID)
 	if err != nil {
 		return "", decimal.Zero, decimal.Zero, decimal.Zero, err
 	}
@@ -416,7 +416,7 @@ func FinancingBank(ctx contractapi.TransactionContextInterface, financingID stri
 	if financingID == "" {
 		return ""
 	}
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return ""
 	}

@@ -24,11 +24,11 @@ func (Reads) Encumbrances(ctx contractapi.TransactionContextInterface, caller *a
 // Financing is the financing as of today, nil when the caller is neither
 // its applicant nor its bank.
 func (Reads) Financing(ctx contractapi.TransactionContextInterface, caller *api.Caller, financingID string) (*api.FinancingView, error) {
-	f, err := load(ctx, financingID)
+	f, err := Load(ctx, financingID)
 	if err != nil {
 		return nil, err
 	}
-	if !mayRead(caller, f) {
+	if !MayRead(caller, f) {
 		return nil, nil
 	}
 	_, today, err := kit.Today(ctx)

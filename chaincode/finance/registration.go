@@ -67,7 +67,7 @@ func recordRegistration(ctx contractapi.TransactionContextInterface, f *api.Fina
 		return kit.Errf(api.CodeInternal, "read state: %v", err)
 	}
 	if v != nil && string(v) != f.ID {
-		other, err := load(ctx, string(v))
+		other, err := Load(ctx, string(v))
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func (c *PledgeRelease) ReleasePledge(ctx contractapi.TransactionContextInterfac
 	if r.Pledge.Pledgee != caller.Enterprise.CreditCode {
 		return "", kit.Errf(api.CodeForbidden, "only the pledgee %s releases receipt %s", r.Pledge.Pledgee, r.ID)
 	}
-	f, err := load(ctx, r.Pledge.FinancingID)
+	f, err := Load(ctx, r.Pledge.FinancingID)
 	if err != nil {
 		return "", err
 	}

@@ -17,7 +17,7 @@ import (
 
 // FinancingLive: approved or active (the collateral is locked).
 func FinancingLive(ctx contractapi.TransactionContextInterface, id string) bool {
-	f, err := load(ctx, id)
+	f, err := Load(ctx, id)
 	return err == nil && live(f)
 }
 

@@ -1,4 +1,4 @@
-package finance
+package terms
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/qingchain/qingchain/chaincode/api"
+	"github.com/qingchain/qingchain/chaincode/finance"
 	"github.com/qingchain/qingchain/chaincode/kit"
 	"github.com/qingchain/qingchain/chaincode/registry"
 )
@@ -21,6 +22,10 @@ import (
 // collection configuration (network/collections/qingchain.json): only their
 // peers hold it. The financing carries its SHA-256, so anyone shown a term
 // sheet can check it against the ledger (CheckPrivateTerms).
+
+// Terms is the private term sheets' transaction set, part of the finance
+// contract.
+type Terms struct{}
 
 const (
 	termsTransient = "terms"
@@ -86,8 +91,8 @@ func termsHash(b []byte) string {
 // sheet of a financing, sent as transient data "terms". The sheet goes to
 // the bank's and the applicant's organisations' peers only; its hash goes
 // on the financing.
-func (c *Finance) RecordPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
-	caller, f, err := bankAction(ctx, financingID, "recording private terms")
+func (*Terms) RecordPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+	caller, f, err := finance.BankAction(ctx, financingID, "recording private terms")
 	if err != nil {
 		return "", err
 	}
@@ -106,8 +111,7 @@ func (c *Finance) RecordPrivateTerms(ctx contractapi.TransactionContextInterface
 	if err != nil {
 		return "", err
 	}
-	f.PrivateTermsHash = termsHash(sheet)
-	if err := save(ctx, f, now); err != nil {
+	if err := finance.RecordPrivateTermsHash(ctx, f, termsHash(sheet), now); err != nil {
 		return "", err
 	}
 	if err := kit.Emit(ctx, "PrivateTermsRecorded", api.Event{Entity: "financing", ID: f.ID, Action: "private-terms-recorded", By: caller.Enterprise.CreditCode}); err != nil {
@@ -118,16 +122,16 @@ func (c *Finance) RecordPrivateTerms(ctx contractapi.TransactionContextInterface
 
 // GetPrivateTerms returns a financing's private term sheet to its bank
 // and its applicant (whose organisations' peers hold it).
-func (c *Finance) GetPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+func (*Terms) GetPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
 	caller, err := registry.RequireEnterprise(ctx, "reading private terms")
 	if err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := finance.Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
-	if !mayRead(caller, f) {
+	if !finance.MayRead(caller, f) {
 		return "", kit.Errf(api.CodeForbidden, "only the applicant and the bank may read the private terms of financing %s", f.ID)
 	}
 	if f.PrivateTermsHash == "" {
@@ -150,11 +154,11 @@ func (c *Finance) GetPrivateTerms(ctx contractapi.TransactionContextInterface, f
 // CheckPrivateTerms tells any enterprise whether a term sheet it was shown
 // (transient data "terms") is the one the bank recorded: it compares
 // hashes, which every organisation's peer holds, and reveals nothing else.
-func (c *Finance) CheckPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
+func (*Terms) CheckPrivateTerms(ctx contractapi.TransactionContextInterface, financingID string) (string, error) {
 	if _, err := registry.RequireEnterprise(ctx, "checking private terms"); err != nil {
 		return "", err
 	}
-	f, err := load(ctx, financingID)
+	f, err := finance.Load(ctx, financingID)
 	if err != nil {
 		return "", err
 	}
