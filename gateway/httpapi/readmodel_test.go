@@ -26,8 +26,17 @@ import (
 )
 
 // readModelEnv is the demo env served with a read model on SQLite, the
-// projector running and caught up with the seeded ledger.
+// projector running and caught up with the seeded ledger; webhooks may
+// reach only public receivers, as by default.
 func readModelEnv(t *testing.T) (*env, *ReadModel) {
+	t.Helper()
+	return readModelEnvWith(t, false)
+}
+
+// readModelEnvWith is readModelEnv with webhooks to private receivers
+// allowed or not (--webhook-allow-private): a test's receivers listen on
+// 127.0.0.1.
+func readModelEnvWith(t *testing.T, allowPrivate bool) (*env, *ReadModel) {
 	t.Helper()
 	e := newEnv(t)
 	ctx := context.Background()
@@ -45,7 +54,7 @@ func readModelEnv(t *testing.T) (*env, *ReadModel) {
 			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: e.wallet, Log: slog.New(slog.DiscardHandler)}).Lookup}}
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)
-	disp := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: p, Log: slog.New(slog.DiscardHandler), ID: "test",
+	disp := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: p, Log: slog.New(slog.DiscardHandler), ID: "test", AllowPrivate: allowPrivate,
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond }, Poll: 50 * time.Millisecond}
 	go func() {
 		defer func() { done <- struct{}{} }()
@@ -56,7 +65,7 @@ func readModelEnv(t *testing.T) (*env, *ReadModel) {
 		disp.Run(pctx)
 	}()
 	rm := &ReadModel{Store: store, Projector: p, Hooks: store}
-	srv, err := New(Config{Ledger: e.ledger, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", ReadModel: rm})
+	srv, err := New(Config{Ledger: e.ledger, Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", ReadModel: rm, AllowPrivateWebhooks: allowPrivate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +436,7 @@ func TestWebhooks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds the demo")
 	}
-	e, _ := readModelEnv(t)
+	e, _ := readModelEnvWith(t, true) // the receiver is local
 	type attempt struct {
 		eventID, attempt, signature string
 		body                        []byte
@@ -525,5 +534,91 @@ func TestWebhooks(t *testing.T) {
 	}
 	if r := e.do(http.MethodDelete, "/api/v1/webhooks/"+hook.ID, "bank", nil); r.status != http.StatusOK {
 		t.Errorf("delete: %d %s", r.status, r.body)
+	}
+}
+
+// TestWebhookPrivateReceivers: without --webhook-allow-private a webhook
+// at a private, loopback or link-local address is refused when it is
+// registered (400 INVALID_ARGUMENT) and, should its name resolve to one
+// later, when it is delivered: the attempt is logged as refused and the
+// receiver never reached. Public-looking receivers are registered.
+func TestWebhookPrivateReceivers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	e, rm := readModelEnv(t)
+	for _, u := range []string{
+		"http://127.0.0.1/hook", "https://127.0.0.1:8443/hook", "http://127.8.9.10/",
+		"http://10.0.0.5/hook", "http://172.16.4.4/", "http://172.31.0.1/", "http://192.168.0.1/",
+		"http://169.254.169.254/latest/meta-data/", "http://169.254.1.1/",
+		"http://0.0.0.0:8080/", "http://0.0.0.1/",
+		"http://[::1]:8080/", "http://[::]/", "http://[fc00::1]/", "http://[fd00:ec2::254]/", "http://[fe80::1]/", "http://[fe80::1%25eth0]/",
+		"http://[::ffff:127.0.0.1]/", "http://[::ffff:a9fe:a9fe]/",
+		"http://localhost:8080/hook", "http://LOCALHOST./", "http://gateway.localhost/",
+		"http://2130706433/", "http://0x7f000001/", "http://127.1/",
+	} {
+		r := e.do(http.MethodPost, "/api/v1/webhooks", "bank", map[string]string{"url": u})
+		if r.status != http.StatusBadRequest || r.errorCode(t) != string(api.CodeInvalidArgument) || !strings.Contains(string(r.body), "public addresses only") {
+			t.Errorf("register %s: %d %s, want 400 INVALID_ARGUMENT refusing a private receiver", u, r.status, r.body)
+		}
+	}
+	var owner string
+	for _, u := range []string{"https://bank.example/qingchain/events", "https://93.184.216.34/hook", "http://[2001:db8::10]:8080/hook", "https://hooks.10.bank.example/"} {
+		r := e.do(http.MethodPost, "/api/v1/webhooks", "bank", map[string]string{"url": u})
+		if r.status != http.StatusCreated {
+			t.Errorf("register %s: %d %s", u, r.status, r.body)
+			continue
+		}
+		var hook WebhookCreated
+		r.json(t, &hook)
+		owner = hook.Owner
+		// Deleted at once: nothing is to be delivered to names that do
+		// not exist.
+		if r := e.do(http.MethodDelete, "/api/v1/webhooks/"+hook.ID, "bank", nil); r.status != http.StatusOK {
+			t.Errorf("delete %s: %d %s", u, r.status, r.body)
+		}
+	}
+	if owner == "" {
+		t.Fatal("no public webhook registered")
+	}
+
+	// A webhook whose receiver is private by delivery time (a rebound
+	// name, or a webhook kept from before this check): put in the store
+	// as registration would have, past the check.
+	var hits atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+	ctx := context.Background()
+	cp, err := rm.Store.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := readmodel.Webhook{ID: "WH-00000000000005F1", Owner: owner, URL: receiver.URL + "/hook", Secret: strings.Repeat("5", 64),
+		CreatedAt: time.Now().UTC().Format(time.RFC3339), After: cp.Seq}
+	if err := rm.Hooks.AddWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := e.wallet.Identity("platform-admin")
+	if _, err := client.New(e.ledger).RegisterEnterprise(ctx, admin, api.EnterpriseInput{CreditCode: "91441800QC00000125", Name: "清远北江报关有限公司", Kinds: []string{"logistics"}}); err != nil {
+		t.Fatal(err)
+	}
+	var log []readmodel.Delivery
+	for deadline := time.Now().Add(20 * time.Second); len(log) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		e.do(http.MethodGet, "/api/v1/webhooks/"+hook.ID+"/deliveries", "bank", nil).json(t, &log)
+	}
+	if len(log) == 0 {
+		t.Fatal("no delivery attempt logged")
+	}
+	if d := log[len(log)-1]; d.Delivered || !strings.Contains(d.Error, "127.0.0.1 is a loopback address: refused") {
+		t.Errorf("the first attempt: %+v, want refused as loopback", d)
+	}
+	if r := e.do(http.MethodDelete, "/api/v1/webhooks/"+hook.ID, "bank", nil); r.status != http.StatusOK {
+		t.Errorf("delete: %d %s", r.status, r.body)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the private receiver was reached %d times", n)
 	}
 }

@@ -77,6 +77,12 @@ type Config struct {
 	// ReadModel serves lists, statistics and events (readmodel.go);
 	// without one those routes answer READ_MODEL_UNAVAILABLE.
 	ReadModel *ReadModel
+	// AllowPrivateWebhooks lets webhooks be registered at private,
+	// loopback and link-local addresses (off by default: a caller could
+	// otherwise make the gateway POST into its own network; see
+	// readmodel.CheckReceiverHost). The dispatcher's own switch
+	// (readmodel.Dispatcher.AllowPrivate) governs delivery.
+	AllowPrivateWebhooks bool
 }
 
 // Server is the gateway's HTTP handler.

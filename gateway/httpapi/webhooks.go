@@ -81,13 +81,15 @@ func (s *Server) withHooks(c *gin.Context, fn func(ctx context.Context, hooks re
 	return fn(ctx, rm.Hooks, rm, v.CreditCode)
 }
 
-// checkWebhookURL refuses what cannot be a receiver.
-func checkWebhookURL(raw string) error {
+// checkWebhookURL refuses what cannot be a receiver, and, unless
+// allowPrivate, a receiver inside the gateway's networks (the dispatcher
+// checks the address it dials again at delivery).
+func checkWebhookURL(raw string, allowPrivate bool) error {
 	if raw == "" || len(raw) > 2048 {
 		return invalidArgument("url must be 1 to 2048 characters")
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" {
 		return invalidArgument("url must be an absolute http or https URL")
 	}
 	if u.User != nil {
@@ -95,6 +97,11 @@ func checkWebhookURL(raw string) error {
 	}
 	if u.Fragment != "" || strings.ContainsAny(raw, " \t\r\n") {
 		return invalidArgument("url must have no fragment and no spaces")
+	}
+	if !allowPrivate {
+		if err := readmodel.CheckReceiverHost(u.Hostname()); err != nil {
+			return invalidArgument("url host %v: webhooks are delivered to public addresses only (an operator may allow private ones with --webhook-allow-private)", err)
+		}
 	}
 	return nil
 }
@@ -104,7 +111,7 @@ func (s *Server) registerWebhook(c *gin.Context) error {
 	if err := s.decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := checkWebhookURL(in.URL); err != nil {
+	if err := checkWebhookURL(in.URL, s.cfg.AllowPrivateWebhooks); err != nil {
 		return err
 	}
 	return s.withHooks(c, func(ctx context.Context, hooks readmodel.WebhookStore, rm *ReadModel, owner string) error {

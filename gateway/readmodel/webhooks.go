@@ -125,8 +125,14 @@ type Dispatcher struct {
 	Store     Store
 	Hooks     WebhookStore
 	Projector *Projector // new events wake it (optional: it polls anyway)
-	Client    *http.Client
-	Log       *slog.Logger
+	// Client sends the requests (default ReceiverClient(AllowPrivate),
+	// which refuses private addresses; one given here is used as it is).
+	Client *http.Client
+	// AllowPrivate lets the default client deliver to private, loopback
+	// and link-local addresses (an operator's choice: receivers on the
+	// gateway's own network, or tests' local receivers).
+	AllowPrivate bool
+	Log          *slog.Logger
 	// ID names this dispatcher in leases (unique per process).
 	ID string
 	// Backoff is the wait after failed attempt n (1, 2, ...); default
@@ -151,9 +157,7 @@ func DefaultBackoff(attempt int) time.Duration {
 // Run delivers until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.Client == nil {
-		d.Client = &http.Client{Timeout: 10 * time.Second,
-			// A receiver that redirects has not taken the event.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		d.Client = ReceiverClient(d.AllowPrivate)
 	}
 	poll := d.Poll
 	if poll <= 0 {

@@ -196,6 +196,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	trustedProxies := fs.String("trusted-proxies", env("QC_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client (env QC_TRUSTED_PROXIES; default none: the client is the connection's peer)")
 	postgresURL := fs.String("postgres-url", env("QC_POSTGRES_URL", ""), "the read model (lists, statistics, events) on this PostgreSQL server, postgres://user:pass@host:port/db, shared by several gateways (env QC_POSTGRES_URL; default: embedded SQLite, <data-dir>/readmodel.db)")
 	readerName := fs.String("readmodel-identity", env("QC_READMODEL_IDENTITY", "regulator"), "wallet identity (a member of the zone regulator's enterprise) the read model's projector reads entities as; financings it reads as their parties' wallet identities (env QC_READMODEL_IDENTITY)")
+	allowPrivateHooks := fs.Bool("webhook-allow-private", envBool("QC_WEBHOOK_ALLOW_PRIVATE"), "let webhooks be registered at and delivered to loopback, private and link-local addresses (env QC_WEBHOOK_ALLOW_PRIVATE; default off: only public receivers, so a caller cannot make the gateway POST into its own network)")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
 	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
@@ -328,8 +329,13 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		Source: &readmodel.LedgerSource{Client: cc, Reader: readerID,
 			Directory: (&readmodel.WalletDirectory{Client: cc, Wallet: w, Log: log}).Lookup}}
 	host, _ := os.Hostname()
-	dispatcher := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: projector, Log: log,
+	dispatcher := &readmodel.Dispatcher{Store: store, Hooks: store, Projector: projector, Log: log, AllowPrivate: *allowPrivateHooks,
 		ID: fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())}
+	if *allowPrivateHooks {
+		// Said at every start, so that a setting meant for a test bench is
+		// seen if it reaches production.
+		log.Warn("webhooks may be registered at and delivered to private, loopback and link-local addresses (--webhook-allow-private)")
+	}
 	projCtx, stopProjector := context.WithCancel(ctx)
 	projDone := make(chan struct{}, 2)
 	for _, run := range []func(context.Context) error{projector.Run, dispatcher.Run} {
@@ -371,7 +377,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		Scans: counter, Vocab: vocab, Logger: log})
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
 		Resolver: res, Metrics: reg, TrustedProxies: proxies,
-		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector, Hooks: store}})
+		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector, Hooks: store}, AllowPrivateWebhooks: *allowPrivateHooks})
 	if err != nil {
 		return err
 	}

@@ -289,6 +289,11 @@ func TestHelpEverywhere(t *testing.T) {
 			t.Fatalf("%q created the data directory", args)
 		}
 	}
+	// The webhook guard's switch is an operator's explicit choice, off
+	// unless given.
+	if out, _ := operator(t, "serve", "--help"); !strings.Contains(out, "-webhook-allow-private") || !strings.Contains(out, "default off") {
+		t.Errorf("serve --help does not document --webhook-allow-private: %q", out)
+	}
 	if out, err := operator(t, "help"); err != nil || !strings.Contains(out, "identities") || !strings.Contains(out, "never create one") {
 		t.Errorf("help = %q, %v", out, err)
 	}
