@@ -93,6 +93,9 @@ func requiredFields() map[string][]string {
 		"disburseFinancing": {"valueDate"},
 		"recordRepayment":   payment,
 		"addCollateral":     {"receiptId"},
+		// A sheet may be notes only, haircuts only or covenants only.
+		"recordPrivateTerms": {},
+		"checkPrivateTerms":  {},
 
 		"setCreditLimit":        {"exporter", "buyer", "buyer.name", "buyer.country", "buyer.registrationId", "amount", "currency", "validFrom", "validTo"},
 		"issuePolicy":           {"insured", "currency", "coverageRatio", "premiumRate", "startDate", "endDate"},
@@ -155,6 +158,11 @@ func operationErrors() map[string][]apidoc.Failure {
 			{Code: string(api.CodeRegistrationExists), When: "the registry registration number is on another financing"},
 			{Code: string(api.CodeNotReleased), When: "a receivable of an overseas buyer or an insured shipment that no released export declaration covers"}},
 		"addCollateral": {pledged, encumbered, riskBlocked},
+		"recordPrivateTerms": {{Code: string(api.CodeForbidden), When: "the caller is not the financing's bank"},
+			{Code: string(api.CodeInvalidArgument), When: "a haircut outside 0-1, an empty covenant, more than 20 covenants or notes over 4000 characters"}},
+		"getPrivateTerms": {{Code: string(api.CodeForbidden), When: "the caller is neither the financing's bank nor its applicant"},
+			{Code: string(api.CodeNotFound), When: "the financing has no private terms recorded"},
+			{Code: string(api.CodeConflict), When: "the sheet on the caller's organisation's peer does not match the ledger's hash"}},
 
 		"declareShipment": {{Code: string(api.CodeLimitExceeded), When: "the shipment is beyond the buyer credit limit's available amount"}},
 

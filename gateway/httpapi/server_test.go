@@ -22,6 +22,7 @@ import (
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/client"
+	"github.com/qingchain/qingchain/gateway/contracttest"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
 	"github.com/qingchain/qingchain/gateway/idempotency"
@@ -62,7 +63,9 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	clock := &demo.Clock{}
-	e.ledger, err = devledger.Open(devledger.Config{Dir: filepath.Join(e.dir, "ledger"), Chaincode: cc, Orgs: demo.Orgs, BatchTimeout: time.Millisecond, Now: clock.Now})
+	// The private data collections as the gateway's devledger has them
+	// (network/collections/qingchain.json).
+	e.ledger, err = devledger.Open(devledger.Config{Dir: filepath.Join(e.dir, "ledger"), Chaincode: cc, Orgs: demo.Orgs, Collections: contracttest.Collections(t), BatchTimeout: time.Millisecond, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

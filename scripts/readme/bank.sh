@@ -19,6 +19,10 @@ curl -s "$GW/api/v1/financings" -H "Authorization: Bearer $COOP" -H "Idempotency
 echo "financing $F"
 # Approval pledges the receipt in the same transaction: 409 ALREADY_PLEDGED if it is pledged, 422 LTV_EXCEEDED above maxLtv
 curl -s "$GW/api/v1/financings/$F/approve" -H "Authorization: Bearer $BANK" --json '{"principal":"120000.00","annualRate":"0.0435","termDays":180,"maxLtv":"0.70"}' | jq '.result | {status, terms}'
+# The bank's private term sheet: Fabric private data of its and the cooperative's organisations only (another bank: 403); the financing keeps its hash
+TERMS='{"internalNotes":"internal grade B+","covenants":["monthly stock report"]}'
+curl -s "$GW/api/v1/financings/$F/private-terms" -H "Authorization: Bearer $BANK" --json "$TERMS" | jq .result.privateTermsHash
+curl -s "$GW/api/v1/financings/$F/private-terms/check" -H "Authorization: Bearer $COOP" --json "$TERMS" | jq -e .matches   # anyone shown it checks it
 curl -s "$GW/api/v1/financings/$F/disburse" -H "Authorization: Bearer $BANK" --json '{"valueDate":"'$TODAY'"}' | jq .result.status
 curl -s "$GW/api/v1/financings/$F/repayments" -H "Authorization: Bearer $COOP" --json '{"amount":"20000.00","valueDate":"'$TODAY'"}' | jq .result.principalOutstanding
 curl -s "$GW/api/v1/financings/$F?asOf=$(day 30)" -H "Authorization: Bearer $BANK" | jq .asOf   # outstanding, accrued interest, payoff in 30 days
