@@ -23,13 +23,30 @@ type Statistics struct {
 	Recalls   []StatisticsRow  `json:"recalls"`
 	Excursion []StatisticsRow  `json:"excursions"`
 	LossRatio []LossRatioStats `json:"lossRatio"`
+	Trade     TradeStats       `json:"trade"`
+}
+
+// TradeStats: the trades (invoices) whose four flows were verified on the
+// ledger (VerifyTrade), each counted once with its latest verdict, and the
+// share VERIFIED of them all (VERIFIED, PARTIAL or MISMATCH), to six
+// decimal places (rounded half away from zero; absent with none).
+type TradeStats struct {
+	Verdicts      []StatisticsRow `json:"verdicts"`
+	Verified      int64           `json:"verified"`
+	Evaluated     int64           `json:"evaluated"`
+	VerifiedShare string          `json:"verifiedShare,omitempty"`
 }
 
 // ExportStats: shipments declared for export credit insurance, by product
 // (GTIN of the first lot), destination country and shipment month.
+//
+// Declared: export declarations' total value by trade mode (9610, 9710,
+// 9810, 0110), release (RELEASED by customs, or DECLARED), declaration
+// month and currency.
 type ExportStats struct {
-	Value  []StatisticsRow `json:"value"`
-	Volume []StatisticsRow `json:"volume"`
+	Value    []StatisticsRow `json:"value"`
+	Volume   []StatisticsRow `json:"volume"`
+	Declared []StatisticsRow `json:"declared"`
 }
 
 // FinancingStats: principal by bank and instrument (RECEIPT_PLEDGE,
@@ -64,6 +81,9 @@ type StatisticsRow struct {
 	Instrument string `json:"instrument,omitempty"`
 	Insurer    string `json:"insurer,omitempty"`
 	Warehouse  string `json:"warehouse,omitempty"`
+	TradeMode  string `json:"tradeMode,omitempty"`
+	Release    string `json:"release,omitempty"`
+	Verdict    string `json:"verdict,omitempty"`
 	Month      string `json:"month,omitempty"`
 	// Currency (amounts) or unit (volumes, quantities); absent for counts.
 	Currency string `json:"currency,omitempty"`
@@ -124,8 +144,13 @@ func computeStatistics(ctx context.Context, store readmodel.Store, v readmodel.V
 	instrument := func(r *StatisticsRow) *string { return &r.Instrument }
 	insurer := func(r *StatisticsRow) *string { return &r.Insurer }
 	warehouse := func(r *StatisticsRow) *string { return &r.Warehouse }
+	tradeMode := func(r *StatisticsRow) *string { return &r.TradeMode }
+	release := func(r *StatisticsRow) *string { return &r.Release }
+	verdict := func(r *StatisticsRow) *string { return &r.Verdict }
 	specs := []figureSpec{
 		{"export.value", product, country, true, false, &out.Export.Value},
+		{"export.declared", tradeMode, release, true, false, &out.Export.Declared},
+		{"trade.verdict", verdict, nil, false, false, &out.Trade.Verdicts},
 		{"export.volume", product, country, true, false, &out.Export.Volume},
 		{"financing.disbursed", bank, instrument, true, false, &out.Financing.Disbursed},
 		{"financing.outstanding", bank, instrument, false, false, &out.Financing.Outstanding},
@@ -151,7 +176,7 @@ func computeStatistics(ctx context.Context, store readmodel.Store, v readmodel.V
 			if sp.dim2 != nil {
 				*sp.dim2(&row) = r.Dim2
 			}
-			if !sp.events {
+			if !sp.events && sp.name != "trade.verdict" { // a verdict counts trades
 				row.Sum = r.Sum.String()
 			}
 			list = append(list, row)
@@ -159,6 +184,7 @@ func computeStatistics(ctx context.Context, store readmodel.Store, v readmodel.V
 		*sp.into = list
 	}
 	out.LossRatio = lossRatios(out.Insurance.Premiums, out.Insurance.ClaimsPaid)
+	out.Trade.Verified, out.Trade.Evaluated, out.Trade.VerifiedShare = verifiedShare(out.Trade.Verdicts)
 	return out, nil
 }
 
@@ -190,14 +216,29 @@ func lossRatios(premiums, claims []StatisticsRow) []LossRatioStats {
 	return out
 }
 
+// verifiedShare counts the VERIFIED trades among all verified ones.
+func verifiedShare(verdicts []StatisticsRow) (verified, evaluated int64, share string) {
+	for _, r := range verdicts {
+		evaluated += r.Count
+		if r.Verdict == "VERIFIED" {
+			verified += r.Count
+		}
+	}
+	if evaluated > 0 {
+		share = decimal.NewFromInt(verified).DivRound(decimal.NewFromInt(evaluated), 6).String()
+	}
+	return verified, evaluated, share
+}
+
 // exampleStatistics is /api/v1/stats's example, abridged from the demo's.
 func exampleStatistics() Statistics {
 	bank, insurer := "91441800QC0000007K", "91441800QC0000008N"
 	return Statistics{
 		Through: 101,
 		Export: ExportStats{
-			Value:  []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "USD", Sum: "6000", Count: 1}},
-			Volume: []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "KGM", Sum: "120", Count: 1}},
+			Value:    []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "USD", Sum: "6000", Count: 1}},
+			Volume:   []StatisticsRow{{Product: "06901234500028", Country: "BE", Month: "2026-11", Currency: "KGM", Sum: "120", Count: 1}},
+			Declared: []StatisticsRow{{TradeMode: "9710", Release: "RELEASED", Month: "2026-11", Currency: "USD", Sum: "88000", Count: 2}},
 		},
 		Financing: FinancingStats{
 			Disbursed:   []StatisticsRow{{Bank: bank, Instrument: "WAREHOUSE_RECEIPT_PLEDGE", Month: "2026-11", Currency: "CNY", Sum: "250000", Count: 2}},
@@ -214,5 +255,7 @@ func exampleStatistics() Statistics {
 		Recalls:   []StatisticsRow{{Product: "06901234500127", Count: 1}},
 		Excursion: []StatisticsRow{{Product: "06901234500127", Month: "2026-12", Count: 1}},
 		LossRatio: []LossRatioStats{{Insurer: insurer, Currency: "USD", Premiums: "193.5", ClaimsPaid: "13500", LossRatio: "69.767442"}},
+		Trade: TradeStats{Verdicts: []StatisticsRow{{Verdict: "MISMATCH", Count: 1}, {Verdict: "VERIFIED", Count: 1}},
+			Verified: 1, Evaluated: 2, VerifiedShare: "0.5"},
 	}
 }

@@ -270,6 +270,8 @@ func idOf(kind string, d map[string]any) string {
 		return fmt.Sprint(d["gtin"])
 	case readmodel.KindLot:
 		return fmt.Sprint(d["gtin"], "/", d["lot"])
+	case readmodel.KindDeclaration:
+		return fmt.Sprint(d["number"])
 	}
 	return fmt.Sprint(d["id"])
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -316,6 +317,88 @@ func (p *Projector) eventFigures(ctx context.Context, e Event) ([]EventFigure, e
 	return nil, nil
 }
 
+// TradeDoc is the trade row's document a TradeVerified event makes: the
+// paper verified (its id is the row's), its exporter and invoice, the verdict and the findings'
+// codes (ok false for any other event).
+func TradeDoc(e Event) (json.RawMessage, bool) {
+	if e.Action != "trade-verified" || e.ID == "" {
+		return nil, false
+	}
+	var d struct {
+		Verdict  string `json:"verdict"`
+		Exporter string `json:"exporter"`
+		Invoice  string `json:"invoice"`
+		Findings string `json:"findings"`
+	}
+	if json.Unmarshal(e.Data, &d) != nil || d.Verdict == "" {
+		return nil, false
+	}
+	findings := []string{}
+	for _, f := range strings.Split(d.Findings, ",") {
+		if f != "" {
+			findings = append(findings, f)
+		}
+	}
+	doc, err := json.Marshal(map[string]any{
+		"id": e.ID, "paper": map[string]string{"kind": e.Entity, "id": e.ID},
+		"exporter": d.Exporter, "invoice": d.Invoice, "verdict": d.Verdict, "findings": findings, "txId": e.TxID,
+	})
+	return doc, err == nil
+}
+
+type supersededDoc struct {
+	ref Ref
+	doc json.RawMessage
+}
+
+// supersede marks the trade rows of e's invoice through other papers
+// (projected, or made earlier in the batch) as superseded by e.
+func (p *Projector) supersede(ctx context.Context, e Event, batch []Ref, inBatch Lookup) ([]supersededDoc, error) {
+	var d tradeDoc
+	if doc, ok := TradeDoc(e); !ok || json.Unmarshal(doc, &d) != nil {
+		return nil, nil
+	}
+	refs, err := p.Store.Refs(ctx, KindTrade)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range batch {
+		if r.Kind == KindTrade {
+			refs = appendRef(refs, r.Kind, r.ID)
+		}
+	}
+	var out []supersededDoc
+	for _, r := range refs {
+		if r.ID == e.ID {
+			continue
+		}
+		doc, ok := inBatch(r)
+		if !ok {
+			row, found, err := p.Store.Row(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				continue
+			}
+			doc = row.Doc
+		}
+		var m map[string]any
+		var o tradeDoc
+		if json.Unmarshal(doc, &o) != nil || json.Unmarshal(doc, &m) != nil || o.Superseded ||
+			o.Exporter != d.Exporter || o.Invoice != d.Invoice {
+			continue
+		}
+		m["superseded"] = true
+		nd, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, supersededDoc{r, nd})
+	}
+	return out, nil
+}
+
 // apply reads what the batch touched and writes rows, events and the
 // checkpoint in one transaction.
 func (p *Projector) apply(ctx context.Context, from, to Checkpoint, batch []Event) error {
@@ -357,6 +440,31 @@ func (p *Projector) apply(ctx context.Context, from, to Checkpoint, batch []Even
 		for _, r := range refs {
 			if err := fetch(r, hints); err != nil {
 				return err
+			}
+		}
+		if doc, ok := TradeDoc(e); ok {
+			// The verdict as recorded, not as the flows stand now: the
+			// trade row is the event's, and the latest one wins. Rows of
+			// the same invoice through another paper step aside.
+			r := Ref{Kind: KindTrade, ID: e.ID}
+			if _, seen := docs[r]; !seen {
+				order = append(order, r)
+			}
+			docs[r] = fetched{doc, true}
+			refs = append(refs, r)
+			others, err := p.supersede(ctx, e, order, func(r Ref) (json.RawMessage, bool) {
+				f, ok := docs[r]
+				return f.doc, ok && f.ok
+			})
+			if err != nil {
+				return err
+			}
+			for _, o := range others {
+				if _, seen := docs[o.ref]; !seen {
+					order = append(order, o.ref)
+				}
+				docs[o.ref] = fetched{o.doc, true}
+				refs = append(refs, o.ref)
 			}
 		}
 		perEvent[i] = refs

@@ -39,11 +39,17 @@ const (
 	KindLot        = "lot"
 	KindEnterprise = "enterprise"
 	KindProduct    = "product"
+	// KindDeclaration rows are export declarations (trade:GetDeclaration).
+	KindDeclaration = "declaration"
+	// KindTrade rows are the last recorded verification of a paper's
+	// invoice (a receivable or an insured shipment, by the paper's id),
+	// from its TradeVerified event.
+	KindTrade = "trade"
 )
 
 // Kinds lists every kind of row, in a fixed order.
 func Kinds() []string {
-	return []string{KindFinancing, KindReceivable, KindClaim, KindReceipt, KindShipment, KindPolicy, KindLot, KindEnterprise, KindProduct}
+	return []string{KindFinancing, KindReceivable, KindClaim, KindReceipt, KindShipment, KindPolicy, KindLot, KindEnterprise, KindProduct, KindDeclaration, KindTrade}
 }
 
 // Position locates an event on the ledger: its block and its index among

@@ -120,6 +120,33 @@ type (
 		Status       string `json:"status"`
 		RegisteredAt string `json:"registeredAt"`
 	}
+	declarationDoc struct {
+		TradeMode  string `json:"tradeMode"`
+		Exporter   string `json:"exporter"`
+		Declarant  string `json:"declarant"`
+		Currency   string `json:"currency"`
+		TotalValue string `json:"totalValue"`
+		Status     string `json:"status"`
+		DeclaredAt string `json:"declaredAt"`
+		Lines      []struct {
+			Lots []lotRef `json:"lots"`
+		} `json:"lines"`
+		Shipments []string `json:"shipments"`
+	}
+	// tradeDoc is a trade row's document, made by the projector from a
+	// TradeVerified event (see TradeDoc).
+	tradeDoc struct {
+		Paper struct {
+			Kind string `json:"kind"`
+			ID   string `json:"id"`
+		} `json:"paper"`
+		Exporter string `json:"exporter"`
+		Invoice  string `json:"invoice"`
+		Verdict  string `json:"verdict"`
+		// Superseded: a later verification of the same invoice, through
+		// another paper, is the trade's verdict.
+		Superseded bool `json:"superseded,omitempty"`
+	}
 	productDoc struct {
 		GTIN      string `json:"gtin"`
 		CreatedAt string `json:"createdAt"`
@@ -259,6 +286,55 @@ func BuildRow(ref Ref, doc json.RawMessage, look Lookup) (Row, error) {
 		err = json.Unmarshal(doc, &d)
 		r.Status, r.Day = d.Status, day(d.RegisteredAt)
 		r.Parties = parties("self", d.CreditCode)
+	case KindDeclaration:
+		var d declarationDoc
+		err = json.Unmarshal(doc, &d)
+		r.Status, r.Day = d.Status, day(d.DeclaredAt)
+		r.Parties = parties("exporter", d.Exporter, "declarant", d.Declarant)
+		for _, l := range d.Lines {
+			if len(l.Lots) > 0 && r.Product == "" {
+				r.Product = l.Lots[0].GTIN
+			}
+		}
+		for _, id := range d.Shipments {
+			r.Refs = appendRef(r.Refs, KindShipment, id)
+		}
+		// Export declared by trade mode, released by customs or not yet.
+		released := "DECLARED"
+		if d.Status == "RELEASED" {
+			released = "RELEASED"
+		}
+		r.Figures = appendFigure(r.Figures, "export.declared", d.Currency, d.TotalValue, d.TradeMode, released, month(d.DeclaredAt))
+	case KindTrade:
+		var d tradeDoc
+		err = json.Unmarshal(doc, &d)
+		r.Status = d.Verdict
+		r.Parties = parties("seller", d.Exporter)
+		r.Refs = appendRef(r.Refs, d.Paper.Kind, d.Paper.ID)
+		// The insurer of the paper's shipment sees the trade too.
+		shipmentID := ""
+		if d.Paper.Kind == KindShipment {
+			shipmentID = d.Paper.ID
+		} else if rv, ok := look(Ref{KindReceivable, d.Paper.ID}); ok {
+			var rd receivableDoc
+			if json.Unmarshal(rv, &rd) == nil {
+				shipmentID = rd.ShipmentID
+				r.Day, r.Product = day(rd.IssueDate), firstGTIN(rd.Lots)
+			}
+		}
+		if sh, ok := look(Ref{KindShipment, shipmentID}); ok && shipmentID != "" {
+			var sd shipmentDoc
+			if json.Unmarshal(sh, &sd) == nil {
+				r.Parties = append(r.Parties, parties("insurer", sd.Insurer)...)
+				if r.Day == "" {
+					r.Day, r.Product = day(sd.ShipmentDate), firstGTIN(sd.Lots)
+				}
+			}
+		}
+		// One contribution per trade (its invoice), grouped by verdict.
+		if d.Verdict != "" && !d.Superseded {
+			r.Figures = append(r.Figures, Figure{Name: "trade.verdict", Amount: decimal.NewFromInt(1), Dim1: d.Verdict})
+		}
 	case KindProduct:
 		var d productDoc
 		err = json.Unmarshal(doc, &d)
@@ -271,6 +347,13 @@ func BuildRow(ref Ref, doc json.RawMessage, look Lookup) (Row, error) {
 		return Row{}, fmt.Errorf("readmodel: %s %s: %w", ref.Kind, ref.ID, err)
 	}
 	return r, nil
+}
+
+func firstGTIN(lots []lotRef) string {
+	if len(lots) > 0 {
+		return lots[0].GTIN
+	}
+	return ""
 }
 
 // volatile are the view fields computed from the reading day.

@@ -63,6 +63,10 @@ func getter(ref Ref) (api.Tx, []string, error) {
 		return api.TxGetEnterprise, []string{ref.ID}, nil
 	case KindProduct:
 		return api.TxGetProduct, []string{ref.ID}, nil
+	case KindDeclaration:
+		return api.TxGetDeclaration, []string{ref.ID}, nil
+	case KindTrade:
+		return api.TxGetTradeVerification, []string{ref.ID}, nil
 	case KindLot:
 		k, err := gs1.ParsePath(ref.ID)
 		if err != nil {

@@ -170,6 +170,21 @@ func testStats(t *testing.T, z *readmodeltest.Zone, s readmodel.Store) {
 			want.add("custody.quantity", str(r, "quantity"), str(r, "unit"), str(r, "warehouse"), str(r, "gtin"), "")
 		}
 	}
+	for _, id := range ids["declaration"] {
+		d := readAsAnyone(t, z, api.TxGetDeclaration, id)
+		release := "DECLARED"
+		if str(d, "status") == "RELEASED" {
+			release = "RELEASED"
+		}
+		want.add("export.declared", str(d, "totalValue"), str(d, "currency"), str(d, "tradeMode"), release, ym(str(d, "declaredAt")))
+	}
+	// A trade's verdict is the last TradeVerified event of its invoice.
+	for _, v := range lastVerdicts(t, z) {
+		want.add("trade.verdict", "1", "", v, "", "")
+	}
+	if len(want["export.declared"]) == 0 || want["trade.verdict"]["VERIFIED|||"].IsZero() || want["trade.verdict"]["MISMATCH|||"].IsZero() {
+		t.Fatalf("the demo should declare exports and verify and mismatch trades: %v", want)
+	}
 	if len(want["financing.disbursed"]) == 0 || len(want["export.value"]) == 0 || len(want["insurance.claimsPaid"]) == 0 || len(want["custody.value"]) == 0 {
 		t.Fatalf("the demo should give every kind of figure: %v", want)
 	}
@@ -177,7 +192,7 @@ func testStats(t *testing.T, z *readmodeltest.Zone, s readmodel.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, fig := range []string{"financing.disbursed", "financing.outstanding", "financing.repaid", "financing.defaulted", "export.value", "export.volume", "insurance.insured", "insurance.premium", "insurance.claimsPaid", "custody.value", "custody.quantity"} {
+	for _, fig := range []string{"financing.disbursed", "financing.outstanding", "financing.repaid", "financing.defaulted", "export.value", "export.volume", "insurance.insured", "insurance.premium", "insurance.claimsPaid", "custody.value", "custody.quantity", "export.declared", "trade.verdict"} {
 		rows, err := s.Stats(context.Background(), regulator, readmodel.StatsQuery{Figure: fig, ByDim1: true, ByDim2: true, ByMonth: true})
 		if err != nil {
 			t.Fatal(err)
@@ -201,6 +216,35 @@ func testStats(t *testing.T, z *readmodeltest.Zone, s readmodel.Store) {
 	if n != int64(len(recalled)) {
 		t.Errorf("recalls: projection %d, ledger %d", n, len(recalled))
 	}
+}
+
+// lastVerdicts reads the ledger's TradeVerified events: the latest
+// verdict per exporter and invoice.
+func lastVerdicts(t testing.TB, z *readmodeltest.Zone) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ch, err := z.Ledger.Events(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for ev := range ch {
+		var e struct {
+			Action string
+			Data   struct{ Verdict, Exporter, Invoice string }
+		}
+		if err := json.Unmarshal(ev.Payload, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Action == "trade-verified" {
+			out[e.Data.Exporter+" "+e.Data.Invoice] = e.Data.Verdict
+		}
+		if ev.TxID == z.Last.TxID {
+			break
+		}
+	}
+	return out
 }
 
 // testLists checks filters, sorting and cursors against the full list.

@@ -29,6 +29,10 @@ type Rule struct {
 //     regulator;
 //   - policy: insurer, insured, a regulator;
 //   - receipt: any registered enterprise;
+//   - declaration: exporter, declarant, customs, banks, insurers, a
+//     regulator (trade:GetDeclaration);
+//   - trade: the seller, the insurer of its shipment, banks, customs, a
+//     regulator (trade:GetTradeVerification);
 //   - lot, product, enterprise: anyone.
 func RuleOf(kind string) (Rule, bool) {
 	switch kind {
@@ -40,6 +44,10 @@ func RuleOf(kind string) (Rule, bool) {
 		return Rule{Kinds: []string{"regulator"}}, true
 	case KindReceipt:
 		return Rule{Registered: true}, true
+	case KindDeclaration:
+		return Rule{Kinds: []string{"customs", "bank", "insurer", "regulator"}}, true
+	case KindTrade:
+		return Rule{Kinds: []string{"bank", "customs", "regulator"}}, true
 	case KindLot, KindProduct, KindEnterprise:
 		return Rule{Public: true}, true
 	}

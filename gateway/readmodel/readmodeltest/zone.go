@@ -37,7 +37,7 @@ type Zone struct {
 	Last *gateway.Commit
 }
 
-// Seed creates a zone in a new directory: the demo's five scenarios, then
+// Seed creates a zone in a new directory: the demo's six scenarios, then
 // a burst of concurrent registrations so that some blocks hold several
 // transactions.
 func Seed(t testing.TB) *Zone {
@@ -50,7 +50,7 @@ func Seed(t testing.TB) *Zone {
 	}
 	ctx := context.Background()
 	if err := demo.Seed(ctx, z.Ledger, z.Clock, z.Ledger, w, dir, "https://trace.example", slog.New(slog.DiscardHandler),
-		demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall); err != nil {
+		demo.Tea, demo.Chicken, demo.ReceiptPledge, demo.ExportCreditInsurance, demo.MarginCall, demo.TradeVerification); err != nil {
 		t.Fatal(err)
 	}
 	z.load(t)
