@@ -168,6 +168,27 @@ func (z *Zone) Project(t testing.TB, store readmodel.Store) *readmodel.Projector
 		<-done
 	})
 	WaitTx(t, store, z.Last.TxID)
+	// Last is the first commit seen in the last block; the burst may have
+	// put more after it in that block. Wait until the projection has
+	// applied the ledger's height and stops moving.
+	for deadline := time.Now().Add(time.Minute); ; {
+		before, err := store.Checkpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		after, err := store.Checkpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		projected, ledger, err := p.Heights(context.Background())
+		if err == nil && before == after && projected >= ledger {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the projection does not settle: checkpoint %v, heights %d of %d (%v)", after, projected, ledger, err)
+		}
+	}
 	return p
 }
 
