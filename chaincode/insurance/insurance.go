@@ -651,33 +651,12 @@ func (c *Insurance) RecordShipmentPayment(ctx contractapi.TransactionContextInte
 	if err := shipmentLife().Check("pay", s.ID, s.Status); err != nil {
 		return "", err
 	}
-	cur, err := money.LookupCurrency(s.Currency)
-	if err != nil {
-		return "", kit.Errf(api.CodeInternal, "shipment %s: %v", s.ID, err)
-	}
-	pay, err := money.ParsePositiveAmount(amount, cur)
-	if err != nil {
-		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
-	}
-	now, today, err := kit.Today(ctx)
+	checked, err := kit.CheckPayment(ctx, kit.Debt{Kind: "shipment", ID: s.ID, Currency: s.Currency, Total: s.InvoiceAmount, Paid: s.Paid,
+		Since: s.ShipmentDate, SinceWhat: "the shipment on"}, amount, valueDate)
 	if err != nil {
 		return "", err
 	}
-	vd, err := kit.ParseValueDate(valueDate, today)
-	if err != nil {
-		return "", err
-	}
-	if vd.Before(kit.StoredDate(s.ShipmentDate)) {
-		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the shipment on %s", vd, s.ShipmentDate)
-	}
-	invoice, paid, err := kit.ParseStoredPair(s.InvoiceAmount, s.Paid, cur)
-	if err != nil {
-		return "", err
-	}
-	outstanding := invoice.Sub(paid)
-	if pay.GreaterThan(outstanding) {
-		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on shipment %s", money.Format(pay, cur), money.Format(outstanding, cur), s.ID)
-	}
+	pay, cur, vd, paid, outstanding, now, today := checked.Amount, checked.Currency, checked.ValueDate, checked.Paid, checked.Outstanding, checked.Now, checked.Today
 	l, err := loadLimit(ctx, s.LimitID)
 	if err != nil {
 		return "", err

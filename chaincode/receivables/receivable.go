@@ -312,33 +312,12 @@ func (c *Receivables) RecordReceivablePayment(ctx contractapi.TransactionContext
 	if len(rv.Payments) >= maxPayments {
 		return "", kit.Errf(api.CodeRuleViolation, "receivable %s has %d payments, the most allowed", rv.ID, maxPayments)
 	}
-	cur, err := money.LookupCurrency(rv.Currency)
-	if err != nil {
-		return "", kit.Errf(api.CodeInternal, "receivable %s: %v", rv.ID, err)
-	}
-	pay, err := money.ParsePositiveAmount(amount, cur)
-	if err != nil {
-		return "", kit.Errf(api.CodeInvalidArgument, "amount: %v", err)
-	}
-	now, today, err := kit.Today(ctx)
+	checked, err := kit.CheckPayment(ctx, kit.Debt{Kind: "receivable", ID: rv.ID, Currency: rv.Currency, Total: rv.Amount, Paid: rv.Paid,
+		Since: rv.IssueDate, SinceWhat: "the invoice date"}, amount, valueDate)
 	if err != nil {
 		return "", err
 	}
-	vd, err := kit.ParseValueDate(valueDate, today)
-	if err != nil {
-		return "", err
-	}
-	if vd.Before(kit.StoredDate(rv.IssueDate)) {
-		return "", kit.Errf(api.CodeRuleViolation, "valueDate %s is before the invoice date %s", vd, rv.IssueDate)
-	}
-	total, paid, err := kit.ParseStoredPair(rv.Amount, rv.Paid, cur)
-	if err != nil {
-		return "", err
-	}
-	outstanding := total.Sub(paid)
-	if pay.GreaterThan(outstanding) {
-		return "", kit.Errf(api.CodeRuleViolation, "payment %s is more than the %s outstanding on receivable %s", money.Format(pay, cur), money.Format(outstanding, cur), rv.ID)
-	}
+	pay, cur, vd, paid, outstanding, now, today := checked.Amount, checked.Currency, checked.ValueDate, checked.Paid, checked.Outstanding, checked.Now, checked.Today
 	by := caller.Enterprise.CreditCode
 	onTime := !vd.After(kit.StoredDate(rv.DueDate))
 	p := api.ReceivablePayment{ValueDate: vd.String(), Amount: money.Format(pay, cur), OnTime: onTime, RecordedBy: by, TxID: ctx.GetStub().GetTxID()}
