@@ -1,12 +1,11 @@
 package tracepage
 
 import (
-	"fmt"
 	"html/template"
 	"math"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/qingchain/qingchain/apps/svgchart"
 )
 
 // Reading is one interval of a cold-chain sensor.
@@ -103,38 +102,34 @@ func NewChart(readings []Reading, lo, hi *float64, unit string) *Chart {
 	}
 	x := func(t time.Time) float64 { return padL + (w-padL-padR)*t.Sub(t0).Seconds()/span }
 	y := func(v float64) float64 { return padT + (h-padT-padB)*(vmax-v)/(vmax-vmin) }
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	f := svgchart.F
 
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="temperature chart">`, int(w), int(h))
+	cv := svgchart.NewCanvas("", int(w), int(h), "", "temperature chart")
 	if lo != nil && hi != nil {
-		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="#e3f4e8"/>`, f(padL), f(y(*hi)), f(w-padL-padR), f(y(*lo)-y(*hi)))
+		cv.Rect("", padL, y(*hi), w-padL-padR, y(*lo)-y(*hi), "#e3f4e8")
 	}
 	for _, v := range []float64{vmin, vmax} {
-		fmt.Fprintf(&b, `<text x="2" y="%s" font-size="10">%s%s</text>`, f(y(v)+3), f(v), unit)
+		cv.Text(2, y(v)+3, 10, "", f(v)+unit)
 	}
-	if lo != nil {
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#2e7d32" stroke-dasharray="3 2"/>`, f(padL), f(w-padR), f(y(*lo)), f(y(*lo)))
-	}
-	if hi != nil {
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#2e7d32" stroke-dasharray="3 2"/>`, f(padL), f(w-padR), f(y(*hi)), f(y(*hi)))
+	for _, band := range []*float64{lo, hi} {
+		if band != nil {
+			cv.Line(padL, y(*band), w-padR, y(*band), "#2e7d32", "3 2")
+		}
 	}
 	for _, r := range readings {
 		x0, x1 := x(r.From), x(r.To)
 		if x1-x0 < 2 {
 			x1 = x0 + 2
 		}
-		color := "#1565c0"
+		class, color := "reading", "#1565c0"
 		if r.Excursion {
-			color = "#c62828"
+			class, color = "reading excursion", "#c62828"
 		}
-		fmt.Fprintf(&b, `<rect class="reading%s" x="%s" y="%s" width="%s" height="%s" fill="%s"/>`,
-			map[bool]string{true: " excursion", false: ""}[r.Excursion], f(x0), f(y(r.Max)), f(math.Max(x1-x0-1, 1)), f(math.Max(y(r.Min)-y(r.Max), 1.5)), color)
+		cv.Rect(class, x0, y(r.Max), math.Max(x1-x0-1, 1), math.Max(y(r.Min)-y(r.Max), 1.5), color)
 	}
-	fmt.Fprintf(&b, `<text x="%s" y="%d" font-size="10">%s</text>`, f(padL), int(h)-4, t0.Format("01-02 15:04"))
-	fmt.Fprintf(&b, `<text x="%s" y="%d" font-size="10" text-anchor="end">%s</text>`, f(w-padR), int(h)-4, t1.Format("01-02 15:04"))
-	b.WriteString(`</svg>`)
-	c := &Chart{SVG: template.HTML(b.String()), Unit: unit, Excursions: excursions, Count: len(readings)}
+	cv.Text(padL, h-4, 10, "", t0.Format("01-02 15:04"))
+	cv.Text(w-padR, h-4, 10, "end", t1.Format("01-02 15:04"))
+	c := &Chart{SVG: cv.HTML(), Unit: unit, Excursions: excursions, Count: len(readings)}
 	if lo != nil && hi != nil {
 		c.Range = f(*lo) + "–" + f(*hi) + unit
 	}
