@@ -91,15 +91,17 @@ func classAttr(class string) string {
 	return ` class="` + esc(class) + `"`
 }
 
-// Point is one figure of a chart: its label and its exact value.
+// Point is one figure of a chart: what it is (Key, as the data names it),
+// its label for readers, and its exact value.
 type Point struct {
-	Label string
-	Value decimal.Decimal
+	Key, Label string
+	Value      decimal.Decimal
 }
 
-// Row is a line of a chart's table: the label and the exact figure.
+// Row is a line of a chart's table: the key, the label and the exact
+// figure.
 type Row struct {
-	Label, Value string
+	Key, Label, Value string
 }
 
 // Chart is a drawn chart and its figures as a table.
@@ -145,7 +147,7 @@ const (
 func New(s Spec, points []Point) *Chart {
 	c := &Chart{ID: s.ID, Title: s.Title, Desc: s.Desc, Unit: s.Unit}
 	for _, p := range points {
-		c.Rows = append(c.Rows, Row{Label: p.Label, Value: p.Value.String()})
+		c.Rows = append(c.Rows, Row{Key: p.Key, Label: p.Label, Value: p.Value.String()})
 	}
 	drawn := points
 	if len(drawn) > MaxPoints {

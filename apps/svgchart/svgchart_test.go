@@ -56,14 +56,14 @@ func TestNew(t *testing.T) {
 		wantRows  []Row
 		wantBars  int
 	}{
-		{"decimals stay exact", Bar, []Point{{"BE", d(t, "0.1")}, {"DE", d(t, "0.2")}},
-			[]string{"0", "0.05", "0.1", "0.15", "0.2"}, []Row{{"BE", "0.1"}, {"DE", "0.2"}}, 2},
-		{"money", Bar, []Point{{"Bank A", d(t, "170598.69")}, {"Bank B", d(t, "79401.31")}},
-			[]string{"0", "50000", "100000", "150000", "200000"}, []Row{{"Bank A", "170598.69"}, {"Bank B", "79401.31"}}, 2},
-		{"negative spans zero", Bar, []Point{{"a", d(t, "-3")}, {"b", d(t, "5")}},
-			[]string{"-4", "-2", "0", "2", "4", "6"}, []Row{{"a", "-3"}, {"b", "5"}}, 2},
-		{"line over months", Line, []Point{{"2026-10", d(t, "6000")}, {"2026-11", d(t, "88000")}},
-			[]string{"0", "50000", "100000"}, []Row{{"2026-10", "6000"}, {"2026-11", "88000"}}, 0},
+		{"decimals stay exact", Bar, []Point{{Label: "BE", Value: d(t, "0.1")}, {Label: "DE", Value: d(t, "0.2")}},
+			[]string{"0", "0.05", "0.1", "0.15", "0.2"}, []Row{{Label: "BE", Value: "0.1"}, {Label: "DE", Value: "0.2"}}, 2},
+		{"money", Bar, []Point{{Label: "Bank A", Value: d(t, "170598.69")}, {Label: "Bank B", Value: d(t, "79401.31")}},
+			[]string{"0", "50000", "100000", "150000", "200000"}, []Row{{Label: "Bank A", Value: "170598.69"}, {Label: "Bank B", Value: "79401.31"}}, 2},
+		{"negative spans zero", Bar, []Point{{Label: "a", Value: d(t, "-3")}, {Label: "b", Value: d(t, "5")}},
+			[]string{"-4", "-2", "0", "2", "4", "6"}, []Row{{Label: "a", Value: "-3"}, {Label: "b", Value: "5"}}, 2},
+		{"line over months", Line, []Point{{Label: "2026-10", Value: d(t, "6000")}, {Label: "2026-11", Value: d(t, "88000")}},
+			[]string{"0", "50000", "100000"}, []Row{{Label: "2026-10", Value: "6000"}, {Label: "2026-11", Value: "88000"}}, 0},
 		{"nothing", Bar, nil, []string{"0", "1"}, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +98,7 @@ func TestNew(t *testing.T) {
 
 func TestNewEscapes(t *testing.T) {
 	evil := `<script>alert("x")</script>&`
-	c := New(Spec{ID: `a"b`, Title: evil, Desc: evil, Unit: evil}, []Point{{evil, decimal.NewFromInt(1)}})
+	c := New(Spec{ID: `a"b`, Title: evil, Desc: evil, Unit: evil}, []Point{{Label: evil, Value: decimal.NewFromInt(1)}})
 	svg := string(c.SVG)
 	if strings.Contains(svg, "<script") || strings.Contains(svg, `id="a"b`) {
 		t.Fatalf("unescaped text in %s", svg)
