@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/qingchain/qingchain/apps/pagekit"
 	"github.com/qingchain/qingchain/apps/svgchart"
 	"github.com/qingchain/qingchain/gateway/zonestats"
 )
@@ -42,8 +43,8 @@ type Figure struct {
 	Label    string // what the table's first column holds
 }
 
-// Texts are the words the dashboard needs, in the reader's language.
-type Texts func(key string) string
+// Texts are the words the pages need, in the reader's language.
+type Texts = pagekit.Texts
 
 // Names turns a credit code or a GTIN into a readable name (itself when
 // unknown).

@@ -2,10 +2,10 @@ package regulator
 
 import (
 	"embed"
-	"fmt"
 	"html/template"
 	"io"
-	"strings"
+
+	"github.com/qingchain/qingchain/apps/pagekit"
 )
 
 //go:embed templates/*.tmpl
@@ -78,37 +78,12 @@ func messages() map[string][2]string {
 	}
 }
 
-// Translator answers the regulator's words in one language ("zh" or
-// "en"); a key it does not know shows as itself, so a missing word is
-// visible rather than blank.
-func Translator(lang string) Texts {
-	m, i := messages(), 0
-	if strings.HasPrefix(lang, "en") {
-		i = 1
-	}
-	return func(key string) string {
-		if v, ok := m[key]; ok {
-			return v[i]
-		}
-		return key
-	}
-}
+// Translator answers the regulator's words in one language.
+func Translator(lang string) Texts { return pagekit.Translator(messages(), lang) }
 
-// Pages are the parsed templates of the regulator's pages.
-type Pages struct {
-	t *template.Template
-}
-
-// ParsePages parses the templates once (at server start).
-func ParsePages() (*Pages, error) {
-	t, err := template.New("regulator").Funcs(template.FuncMap{
-		"t":    func(string) string { return "" },
-		"csrf": func() template.HTML { return "" },
-	}).ParseFS(templateFS, "templates/*.tmpl")
-	if err != nil {
-		return nil, fmt.Errorf("regulator: templates: %w", err)
-	}
-	return &Pages{t: t}, nil
+// ParsePages parses the regulator's templates once (at server start).
+func ParsePages() (*pagekit.Pages, error) {
+	return pagekit.ParsePages("regulator", templateFS, "templates/*.tmpl")
 }
 
 // View is what a page is rendered with: its data, the words and the
@@ -124,11 +99,6 @@ type View struct {
 
 // Render writes one page's content (regulator-dashboard, -register,
 // -enterprise, -recall) for the host's layout to wrap.
-func (p *Pages) Render(w io.Writer, name string, v View) error {
-	t, err := p.t.Clone()
-	if err != nil {
-		return err
-	}
-	t.Funcs(template.FuncMap{"t": v.Texts, "csrf": func() template.HTML { return v.CSRF }})
-	return t.ExecuteTemplate(w, name, v)
+func Render(p *pagekit.Pages, w io.Writer, name string, v View) error {
+	return p.Render(w, name, v.Texts, v.CSRF, v)
 }

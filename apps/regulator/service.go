@@ -3,19 +3,13 @@ package regulator
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/qingchain/qingchain/apps/pagekit"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
-	"github.com/qingchain/qingchain/chaincode/uscc"
 	"github.com/qingchain/qingchain/gateway"
-	"github.com/qingchain/qingchain/gateway/client"
-	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/readmodel"
-	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
 	"github.com/qingchain/qingchain/gateway/zonestats"
 )
 
@@ -25,35 +19,14 @@ import (
 // would refuse anyway (a caller that is not a regulator) and malformed
 // input.
 type Service struct {
-	Client *client.Client
-	Store  readmodel.Store
-	Log    *slog.Logger
+	pagekit.Deps
 }
 
-// Session is who is signed in: the identity the gateway signs with and
-// the enterprise the registry binds it to.
-type Session struct {
-	ID *identity.Identity
-	Me api.Caller
-}
+// Session is who is signed in.
+type Session = pagekit.Session
 
-// Resolve asks the registry who an identity is (every page does, so a
-// revoked kind takes effect at once, as on the API).
-func (s *Service) Resolve(ctx context.Context, id *identity.Identity) (Session, error) {
-	me, err := s.Client.WhoAmI(ctx, id)
-	if err != nil {
-		return Session{}, err
-	}
-	return Session{ID: id, Me: me}, nil
-}
-
-// mustRegulate refuses anyone whose enterprise is not a regulator in
-// effect, before anything is read.
 func mustRegulate(se Session) (readmodel.Viewer, error) {
-	if !se.Me.HasKind(api.KindRegulator) {
-		return readmodel.Viewer{}, gateway.Errorf(api.CodeForbidden, "the regulator's pages are for an enterprise with the regulator kind in effect")
-	}
-	return readmodel.ViewerOfCaller(se.Me), nil
+	return pagekit.Must(se, api.KindRegulator, "regulator's")
 }
 
 // Dashboard computes the zone's statistics, exactly as /api/v1/stats
@@ -65,11 +38,11 @@ func (s *Service) Dashboard(ctx context.Context, se Session, t Texts) (*Dashboar
 	}
 	cp, err := s.Store.Checkpoint(ctx)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, pagekit.StoreError(err)
 	}
 	st, err := zonestats.Compute(ctx, s.Store, v)
 	if err != nil {
-		return nil, storeError(err)
+		return nil, pagekit.StoreError(err)
 	}
 	st.Through = cp.Seq
 	names, err := s.names(ctx, v)
@@ -86,7 +59,7 @@ func (s *Service) names(ctx context.Context, v readmodel.Viewer) (Names, error) 
 	for _, kind := range []string{readmodel.KindEnterprise, readmodel.KindProduct} {
 		page, err := s.Store.List(ctx, readmodel.Query{Kind: kind, Viewer: v, Sort: "id", Limit: readmodel.MaxLimit})
 		if err != nil {
-			return nil, storeError(err)
+			return nil, pagekit.StoreError(err)
 		}
 		for _, raw := range page.Items {
 			var doc struct {
@@ -140,7 +113,7 @@ func (s *Service) Register(ctx context.Context, se Session, cursor string) (*Reg
 	}
 	page, err := s.Store.List(ctx, readmodel.Query{Kind: readmodel.KindEnterprise, Viewer: v, Sort: "id", Cursor: cursor, Limit: RegisterPageSize})
 	if err != nil {
-		return nil, storeError(err)
+		return nil, pagekit.StoreError(err)
 	}
 	out := &Register{Next: page.NextCursor}
 	for _, raw := range page.Items {
@@ -181,7 +154,7 @@ func (s *Service) Enterprise(ctx context.Context, se Session, code string) (*Ent
 	if _, err := mustRegulate(se); err != nil {
 		return nil, err
 	}
-	if err := checkCode(code); err != nil {
+	if err := pagekit.CheckCode(code); err != nil {
 		return nil, err
 	}
 	ev, err := s.Client.GetEnterprise(ctx, se.ID, code)
@@ -203,14 +176,14 @@ func (s *Service) RecordSanction(ctx context.Context, se Session, code, reason, 
 	if _, err := mustRegulate(se); err != nil {
 		return api.Sanction{}, err
 	}
-	if err := checkCode(code); err != nil {
+	if err := pagekit.CheckCode(code); err != nil {
 		return api.Sanction{}, err
 	}
-	reason, basis = strings.TrimSpace(reason), strings.TrimSpace(basis)
-	if err := checkText("reason", reason, maxReason); err != nil {
+	reason, err := pagekit.Text("reason", reason, maxReason)
+	if err != nil {
 		return api.Sanction{}, err
 	}
-	if err := checkText("basis", basis, maxBasis); err != nil {
+	if basis, err = pagekit.Text("basis", basis, maxBasis); err != nil {
 		return api.Sanction{}, err
 	}
 	w, err := s.Client.RecordSanction(ctx, se.ID, code, api.SanctionInput{Reason: reason, Basis: basis})
@@ -233,8 +206,7 @@ func (s *Service) RecallLot(ctx context.Context, se Session, gtin, lot, reason s
 	if k.Lot == "" {
 		return api.Recall{}, gateway.Errorf(api.CodeInvalidArgument, "lot: required")
 	}
-	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, maxReason); err != nil {
+	if reason, err = pagekit.Text("reason", reason, maxReason); err != nil {
 		return api.Recall{}, err
 	}
 	w, err := s.Client.RecallLot(ctx, se.ID, k.GTIN, k.Lot, reason)
@@ -250,7 +222,7 @@ func (s *Service) ApproveKind(ctx context.Context, se Session, code, kind string
 	if _, err := mustRegulate(se); err != nil {
 		return api.Enterprise{}, err
 	}
-	if err := checkCode(code); err != nil {
+	if err := pagekit.CheckCode(code); err != nil {
 		return api.Enterprise{}, err
 	}
 	if !knownKind(kind) {
@@ -271,32 +243,4 @@ func knownKind(k string) bool {
 		return true
 	}
 	return false
-}
-
-func checkCode(code string) error {
-	if err := uscc.Validate(code); err != nil {
-		return gateway.Errorf(api.CodeInvalidArgument, "credit code: %v", err)
-	}
-	return nil
-}
-
-func checkText(field, v string, n int) error {
-	switch {
-	case v == "":
-		return gateway.Errorf(api.CodeInvalidArgument, "%s: required", field)
-	case !utf8.ValidString(v):
-		return gateway.Errorf(api.CodeInvalidArgument, "%s: not UTF-8", field)
-	case utf8.RuneCountInString(v) > n:
-		return gateway.Errorf(api.CodeInvalidArgument, "%s: at most %d characters", field, n)
-	}
-	return nil
-}
-
-// storeError says the read model could not answer; a refused query (the
-// only outside part is the cursor) is the client's.
-func storeError(err error) error {
-	if errors.Is(err, sqlstore.ErrBadQuery) {
-		return gateway.Errorf(api.CodeInvalidArgument, "%v", err)
-	}
-	return gateway.Errorf(gateway.CodeReadModelUnavailable, "read model: %v", err)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"regexp"
 	"sort"
@@ -13,9 +12,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/qingchain/qingchain/apps/pagekit"
 	"github.com/qingchain/qingchain/apps/regulator"
 	"github.com/qingchain/qingchain/chaincode/api"
-	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/readmodel"
 	"github.com/qingchain/qingchain/gateway/readmodel/readmodeltest"
@@ -27,7 +26,7 @@ type env struct {
 	z     *readmodeltest.Zone
 	store readmodel.Store
 	svc   *regulator.Service
-	pages *regulator.Pages
+	pages *pagekit.Pages
 }
 
 func newEnv(t *testing.T) *env {
@@ -47,7 +46,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	return &env{z: z, store: store, pages: pages,
-		svc: &regulator.Service{Client: client.New(z.Ledger, client.Strict()), Store: store, Log: slog.New(slog.DiscardHandler)}}
+		svc: &regulator.Service{Deps: pagekit.Deps{Client: client.New(z.Ledger, client.Strict()), Store: store, Log: slog.New(slog.DiscardHandler)}}}
 }
 
 func (e *env) session(t *testing.T, user string) regulator.Session {
@@ -59,17 +58,7 @@ func (e *env) session(t *testing.T, user string) regulator.Session {
 	return se
 }
 
-func code(err error) api.Code {
-	var ge *gateway.Error
-	if errors.As(err, &ge) {
-		return ge.Code
-	}
-	var ce *gateway.ChaincodeError
-	if errors.As(err, &ce) {
-		return api.Code(ce.Code)
-	}
-	return ""
-}
+func code(err error) api.Code { return pagekit.CodeOf(err) }
 
 // shown parses the dashboard's tables: figure/by/currency/key -> value.
 func shown(t *testing.T, html string) map[string]string {
@@ -139,7 +128,7 @@ func TestDashboardShowsTheStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := e.pages.Render(&b, "regulator-dashboard", regulator.View{Base: "/regulator", D: d, Texts: regulator.Translator("zh")}); err != nil {
+	if err := regulator.Render(e.pages, &b, "regulator-dashboard", regulator.View{Base: "/regulator", D: d, Texts: regulator.Translator("zh")}); err != nil {
 		t.Fatal(err)
 	}
 	if b.Len() > 150<<10 {
@@ -230,7 +219,7 @@ func TestSanctionAndRecall(t *testing.T) {
 		t.Errorf("sanctions after recording: %+v", en.Sanctions)
 	}
 	var b bytes.Buffer
-	if err := e.pages.Render(&b, "regulator-enterprise", regulator.View{Base: "/regulator", E: en, Texts: regulator.Translator("en"), CSRF: `<input type="hidden" name="csrf" value="tok">`}); err != nil {
+	if err := regulator.Render(e.pages, &b, "regulator-enterprise", regulator.View{Base: "/regulator", E: en, Texts: regulator.Translator("en"), CSRF: `<input type="hidden" name="csrf" value="tok">`}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), s.ID) || !strings.Contains(b.String(), `name="csrf" value="tok"`) {
