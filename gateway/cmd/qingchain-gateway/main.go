@@ -197,6 +197,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	postgresURL := fs.String("postgres-url", env("QC_POSTGRES_URL", ""), "the read model (lists, statistics, events) on this PostgreSQL server, postgres://user:pass@host:port/db, shared by several gateways (env QC_POSTGRES_URL; default: embedded SQLite, <data-dir>/readmodel.db)")
 	readerName := fs.String("readmodel-identity", env("QC_READMODEL_IDENTITY", "regulator"), "wallet identity (a member of the zone regulator's enterprise) the read model's projector reads entities as; financings it reads as their parties' wallet identities (env QC_READMODEL_IDENTITY)")
 	allowPrivateHooks := fs.Bool("webhook-allow-private", envBool("QC_WEBHOOK_ALLOW_PRIVATE"), "let webhooks be registered at and delivered to loopback, private and link-local addresses (env QC_WEBHOOK_ALLOW_PRIVATE; default off: only public receivers, so a caller cannot make the gateway POST into its own network)")
+	pprofListen := fs.String("pprof-listen", env("QC_PPROF_LISTEN", ""), "serve the runtime's profiles (/debug/pprof/) on this loopback address, a listener apart from the API's (env QC_PPROF_LISTEN; default: not served)")
 	logLevel := fs.String("log-level", env("QC_LOG_LEVEL", "info"), "debug, info, warn or error")
 	fabricNetwork := fs.String("fabric-network", env("QC_FABRIC_NETWORK", ""), "fabric: the network description (network.json from scripts/network.sh up); every user's MSP folder is loaded into the wallet as <org>-<user>, e.g. bank-User1 (env QC_FABRIC_NETWORK)")
 	fabricChaincode := fs.String("fabric-chaincode", env("QC_FABRIC_CHAINCODE", "qingchain"), "fabric: chaincode name (env QC_FABRIC_CHAINCODE)")
@@ -212,6 +213,11 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if *pprofListen != "" {
+		if err := checkPprofAddr(*pprofListen); err != nil {
+			return err
+		}
+	}
 	if *publicURL == "" {
 		*publicURL = "http://" + *listen
 	}
@@ -384,6 +390,14 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
+	}
+	if *pprofListen != "" {
+		stop, err := servePprof(ctx, *pprofListen, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	fmt.Fprintf(out, "Qingchain gateway on %s (ledger: %s, data: %s)\n", *publicURL, *backend, *dataDir)
 	if *demoMode {
