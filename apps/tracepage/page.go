@@ -8,6 +8,7 @@ package tracepage
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -154,6 +155,61 @@ func Render(w io.Writer, p *Page) error {
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("tracepage: %w", err)
 	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Parts is a page rendered but for its scan verdict (the count, devices
+// and first day of the item's checks), which changes with every scan
+// while the rest of the page changes only with the ledger. Executing the
+// template was most of a page's cost; a kept Parts costs two copies and
+// the verdict's few lines. Parts is read-only once made, so it can be
+// shared between requests.
+type Parts struct {
+	head, tail []byte
+	lang       string
+	// The verdict's neighbours depend on these: the copy warning and the
+	// report form's opening on Suspicious.
+	scans, suspicious bool
+}
+
+// ErrPartsMismatch is Parts asked to write a verdict of another kind
+// than it was rendered for (with scans or not, suspicious or not).
+var ErrPartsMismatch = errors.New("tracepage: the scans do not match the parts' page")
+
+// RenderParts renders p but for its verdict. Write with any Scans of
+// the same kind (nil or not, Suspicious alike) writes exactly what Render
+// writes for p with those Scans.
+func RenderParts(p *Page) (*Parts, error) {
+	pt := &Parts{lang: p.Lang, scans: p.Scans != nil, suspicious: p.Scans != nil && p.Scans.Suspicious}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "head", p); err != nil {
+		return nil, fmt.Errorf("tracepage: %w", err)
+	}
+	pt.head = bytes.Clone(buf.Bytes())
+	buf.Reset()
+	if err := tmpl.ExecuteTemplate(&buf, "tail", p); err != nil {
+		return nil, fmt.Errorf("tracepage: %w", err)
+	}
+	pt.tail = bytes.Clone(buf.Bytes())
+	return pt, nil
+}
+
+// Size is the bytes the parts hold.
+func (pt *Parts) Size() int { return len(pt.head) + len(pt.tail) + len(pt.lang) }
+
+// Write writes the page with the verdict of scans.
+func (pt *Parts) Write(w io.Writer, scans *Scans) error {
+	if (scans != nil) != pt.scans || (scans != nil && scans.Suspicious != pt.suspicious) {
+		return ErrPartsMismatch
+	}
+	var buf bytes.Buffer
+	buf.Grow(pt.Size() + 256)
+	buf.Write(pt.head)
+	if err := tmpl.ExecuteTemplate(&buf, "verdict", &Page{Lang: pt.lang, Scans: scans}); err != nil {
+		return fmt.Errorf("tracepage: %w", err)
+	}
+	buf.Write(pt.tail)
 	_, err := w.Write(buf.Bytes())
 	return err
 }

@@ -6,7 +6,9 @@ package proof
 import (
 	"context"
 	"encoding/hex"
-	"sync"
+	"unsafe"
+
+	"github.com/maypok86/otter/v2"
 
 	"github.com/qingchain/qingchain/gateway"
 )
@@ -41,21 +43,28 @@ func Of(ctx context.Context, l gateway.Ledger, txID string) (*Transaction, error
 	}, nil
 }
 
-// cacheLimit bounds the cache; past it the cache starts again empty,
-// which costs only re-reading proofs that are asked for again.
-const cacheLimit = 50000
+// cacheBytes bounds the cache: a proof weighs about 400 bytes, so some
+// 20,000 proofs; the least likely to be asked again go first.
+const cacheBytes = 8 << 20
 
 // Cache keeps proofs: once committed, a transaction's block and hashes
 // never change, and a popular page shows the same few proofs to everyone.
 type Cache struct {
 	ledger gateway.Ledger
-	mu     sync.RWMutex
-	m      map[string]*Transaction
+	c      *otter.Cache[string, *Transaction]
 }
 
 // NewCache makes a cache of proofs read from l.
 func NewCache(l gateway.Ledger) *Cache {
-	return &Cache{ledger: l, m: map[string]*Transaction{}}
+	return &Cache{ledger: l, c: otter.Must(&otter.Options[string, *Transaction]{
+		MaximumWeight: cacheBytes,
+		Weigher:       func(k string, p *Transaction) uint32 { return uint32(len(k) + p.size()) },
+	})}
+}
+
+// size is the bytes p holds, about.
+func (p *Transaction) size() int {
+	return int(unsafe.Sizeof(*p)) + len(p.TxID) + len(p.Validation) + len(p.BlockHash) + len(p.PreviousHash) + len(p.DataHash) + len(p.Timestamp) + len(p.CreatorMSP)
 }
 
 // Get is the proof of txID, or nil when there is no txID or it cannot be
@@ -64,21 +73,13 @@ func (c *Cache) Get(ctx context.Context, txID string) *Transaction {
 	if txID == "" {
 		return nil
 	}
-	c.mu.RLock()
-	p, ok := c.m[txID]
-	c.mu.RUnlock()
-	if ok {
+	if p, ok := c.c.GetIfPresent(txID); ok {
 		return p
 	}
 	p, err := Of(ctx, c.ledger, txID)
 	if err != nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) > cacheLimit {
-		c.m = map[string]*Transaction{}
-	}
-	c.m[txID] = p
+	c.c.Set(txID, p)
 	return p
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/qingchain/qingchain/apps/tracepage"
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/chaincode/gs1"
+	"github.com/qingchain/qingchain/gateway/proof"
 	"github.com/qingchain/qingchain/gateway/tracedoc"
 )
 
@@ -26,8 +27,63 @@ import (
 // renders, and the pages for codes that cannot be shown.
 
 func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
-	key, doc := res.found, res.doc
 	lang := langOf(c, "")
+	today := time.Now().In(shopperTZ).Format("2006-01-02")
+	var scans *tracepage.Scans
+	if si := r.scan(c, res.found); si != nil {
+		scans = &tracepage.Scans{Count: si.Count, Devices: si.Devices, First: si.FirstScan, Suspicious: si.Suspicious}
+	}
+	// The page but for its scan verdict is kept for as long as the answer
+	// it was made from: rendering it was most of a page's cost.
+	pk := pageKey{gen: res.gen, lang: lang, path: c.Request.URL.EscapedPath(), today: today, scans: scans != nil, suspicious: scans != nil && scans.Suspicious}
+	parts, ok := r.pages.get(pk)
+	if !ok {
+		rd := &pageReads{r: r, c: c}
+		p := r.page(rd, res, lang, today)
+		p.Scans = scans
+		var err error
+		if parts, err = tracepage.RenderParts(p); err != nil {
+			return err
+		}
+		// A page missing a proof or a name the ledger did not give this
+		// time is shown, not kept.
+		if !rd.failed {
+			r.pages.put(pk, parts)
+		}
+	}
+	var buf bytes.Buffer
+	if err := parts.Write(&buf, scans); err != nil {
+		return err
+	}
+	c.Header("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[lang])
+	send(c, http.StatusOK, "text/html; charset=utf-8", cachePage, buf.Bytes())
+	return nil
+}
+
+// pageReads are the reads a page makes besides its trace (English names,
+// proofs), noting whether any failed.
+type pageReads struct {
+	r      *Resolver
+	c      *gin.Context
+	failed bool
+}
+
+func (rd *pageReads) nameEn(code string) string {
+	name, ok := rd.r.enterpriseNameEn(rd.c, code)
+	rd.failed = rd.failed || !ok
+	return name
+}
+
+func (rd *pageReads) proof(txID string) *proof.Transaction {
+	pr := rd.r.proofs.Get(rd.c.Request.Context(), txID)
+	rd.failed = rd.failed || (pr == nil && txID != "")
+	return pr
+}
+
+// page is what the shopper's page shows of res, but for the scans.
+func (r *Resolver) page(rd *pageReads, res *resolution, lang, today string) *tracepage.Page {
+	c := rd.c
+	key, doc := res.found, res.doc
 	other := map[string]string{"zh": "en", "en": "zh"}[lang]
 	q := url.Values{"lang": {other}}
 	p := &tracepage.Page{
@@ -37,7 +93,7 @@ func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
 			GI: doc.Product.GIStatus == "GI_REGISTERED", GIName: doc.Product.GIName},
 		Lot: tracepage.Lot{Lot: doc.Lot.Lot, Quantity: doc.Lot.Quantity, Unit: doc.Lot.Unit, Date: doc.Lot.Date,
 			PlaceZh: doc.Lot.Origin.Place, PlaceEn: doc.Lot.Origin.PlaceEn, Lat: doc.Lot.Origin.Latitude, Lon: doc.Lot.Origin.Longitude,
-			ProducerZh: doc.Lot.Producer.Name, ProducerEn: r.enterpriseNameEn(c, doc.Lot.Producer.CreditCode)},
+			ProducerZh: doc.Lot.Producer.Name, ProducerEn: rd.nameEn(doc.Lot.Producer.CreditCode)},
 		Storage: storageRange(doc.Product.StorageMinC, doc.Product.StorageMaxC),
 	}
 	switch res.missing {
@@ -60,12 +116,12 @@ func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
 	}
 	if doc.Recalled && doc.Recall != nil {
 		rc := doc.Recall
-		p.Recall = &tracepage.Recall{Lot: rc.Lot, Reason: rc.Reason, By: rc.By.Name, ByEn: r.enterpriseNameEn(c, rc.By.CreditCode), At: localTime(rc.RecallAt),
+		p.Recall = &tracepage.Recall{Lot: rc.Lot, Reason: rc.Reason, By: rc.By.Name, ByEn: rd.nameEn(rc.By.CreditCode), At: localTime(rc.RecallAt),
 			Inherited: rc.Lot != doc.Lot.Lot || rc.GTIN != doc.Lot.GTIN}
 	}
 	var timeline []tracepage.Step
 	for _, e := range doc.Events {
-		st := tracepage.Step{Time: localTime(e.EventTime), BizStep: e.BizStep, Who: e.RecordedBy.Name, WhoEn: r.enterpriseNameEn(c, e.RecordedBy.CreditCode), TxID: e.TxID, Excursion: e.Excursion}
+		st := tracepage.Step{Time: localTime(e.EventTime), BizStep: e.BizStep, Who: e.RecordedBy.Name, WhoEn: rd.nameEn(e.RecordedBy.CreditCode), TxID: e.TxID, Excursion: e.Excursion}
 		if e.BizLocation != nil {
 			st.Where, st.WhereEn = e.BizLocation.Name, e.BizLocation.NameEn
 		}
@@ -80,9 +136,8 @@ func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
 	}
 	p.Timeline = collapseTimeline(timeline)
 	p.NotShown = notShown(doc)
-	today := time.Now().In(shopperTZ).Format("2006-01-02")
 	for _, ct := range doc.Certificates {
-		pc := tracepage.Cert{Type: ct.Type, Number: ct.Number, Issuer: ct.Issuer.Name, IssuerEn: r.enterpriseNameEn(c, ct.Issuer.CreditCode),
+		pc := tracepage.Cert{Type: ct.Type, Number: ct.Number, Issuer: ct.Issuer.Name, IssuerEn: rd.nameEn(ct.Issuer.CreditCode),
 			ValidFrom: ct.ValidFrom, ValidUntil: ct.ValidUntil, Result: ct.Result, DocHash: ct.DocumentSHA256, TxID: ct.TxID}
 		// A certificate is judged at the inspection it records: in force
 		// on the day it was issued. Its validity ending since is normal for
@@ -92,25 +147,16 @@ func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
 			pc.ValidThen = (ct.ValidFrom == "" || ct.ValidFrom <= on) && (ct.ValidUntil == "" || on <= ct.ValidUntil)
 			pc.Lapsed = pc.ValidThen && ct.ValidUntil != "" && ct.ValidUntil < today
 		}
-		if pr := r.proofs.Get(c.Request.Context(), ct.TxID); pr != nil && pr.Validation == "VALID" {
+		if pr := rd.proof(ct.TxID); pr != nil && pr.Validation == "VALID" {
 			pc.Verified, pc.BlockNumber = true, pr.BlockNumber
 		}
 		p.Certs = append(p.Certs, pc)
 	}
 	p.Chart = readingsChart(doc, lang)
-	if pr := r.proofs.Get(c.Request.Context(), proofTx); pr != nil {
+	if pr := rd.proof(proofTx); pr != nil {
 		p.Proof = &tracepage.Proof{TxID: pr.TxID, BlockNumber: pr.BlockNumber, BlockHash: pr.BlockHash, Timestamp: localTime(pr.Timestamp)}
 	}
-	if si := r.scan(c, key); si != nil {
-		p.Scans = &tracepage.Scans{Count: si.Count, Devices: si.Devices, First: si.FirstScan, Suspicious: si.Suspicious}
-	}
-	var buf bytes.Buffer
-	if err := tracepage.Render(&buf, p); err != nil {
-		return err
-	}
-	c.Header("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[lang])
-	send(c, http.StatusOK, "text/html; charset=utf-8", cachePage, buf.Bytes())
-	return nil
+	return p
 }
 
 // container names the case or pallet an item is packed in, with its page
@@ -250,21 +296,22 @@ func localDate(rfc string) string {
 
 // enterpriseNameEn looks up an enterprise's English name (cached; names
 // rarely change and the page only shows them).
-func (r *Resolver) enterpriseNameEn(c *gin.Context, code string) string {
+// It says false when the ledger did not answer.
+func (r *Resolver) enterpriseNameEn(c *gin.Context, code string) (string, bool) {
 	if code == "" || r.cfg.Identity == nil {
-		return ""
+		return "", true
 	}
 	if v, ok := r.names.Load(code); ok {
-		return v.(string)
+		return v.(string), true
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), r.cfg.LedgerTimeout)
 	defer cancel()
 	e, err := r.client.GetEnterprise(ctx, r.cfg.Identity, code)
 	if err != nil {
-		return ""
+		return "", false
 	}
 	r.names.Store(code, e.NameEn)
-	return e.NameEn
+	return e.NameEn, true
 }
 
 // humanDuration writes a duration as people read it: "1 h 5 min",

@@ -10,6 +10,7 @@ package resolver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,6 +48,9 @@ type Config struct {
 	// CacheTTL is how long a ledger answer is reused (default 2 s;
 	// negative disables).
 	CacheTTL time.Duration
+	// CacheBytes bounds the decoded ledger answers kept (default 64 MiB);
+	// PageCacheBytes the rendered pages (default 16 MiB).
+	CacheBytes, PageCacheBytes uint64
 	// Vocab is the namespace of Qingchain's own EPCIS terms and the URL of
 	// its JSON-LD context (default: under PublicURL).
 	Vocab epcis.Vocab
@@ -62,7 +66,8 @@ type Resolver struct {
 	client *client.Client
 	proofs *proof.Cache
 	qr     *qr.Cache
-	traces traceCache
+	traces *answers
+	pages  *pageCache
 	names  sync.Map // credit code -> English name
 }
 
@@ -73,6 +78,12 @@ func New(cfg Config) *Resolver {
 	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 2 * time.Second
+	}
+	if cfg.CacheBytes == 0 {
+		cfg.CacheBytes = 64 << 20
+	}
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = 16 << 20
 	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
@@ -85,39 +96,43 @@ func New(cfg Config) *Resolver {
 		cfg.Vocab, _ = epcis.NewVocab(cfg.PublicURL, "") // a relative public URL leaves it empty: EPCIS answers say so
 	}
 	return &Resolver{cfg: cfg, log: cfg.Logger, client: client.New(cfg.Ledger), proofs: proof.NewCache(cfg.Ledger), qr: qr.NewCache(4096),
-		traces: traceCache{ttl: cfg.CacheTTL, m: map[string]traceEntry{}}}
+		traces: newAnswers(cfg.CacheTTL, cfg.CacheBytes, time.Now), pages: newPageCache(cfg.CacheTTL, cfg.PageCacheBytes, time.Now)}
 }
 
 // shopperTZ is the zone's local time, in which shoppers read dates.
 var shopperTZ = time.FixedZone("CST", 8*3600)
 
 // cached runs a public query as the resolver identity through the
-// short-lived cache (decoding is most of a page's cost). Only successful
-// answers are cached.
-func cached[T any](ctx context.Context, r *Resolver, key string, query func(context.Context, *identity.Identity) (T, error)) (*T, error) {
-	now := time.Now()
-	if v, ok := r.traces.get(key, now); ok {
-		if t, ok := v.(*T); ok {
-			return t, nil
+// short-lived cache (decoding is most of a page's cost), and returns the
+// answer with the number of its load (0 when caching is off). Only
+// successful answers are cached.
+func cached[T any](ctx context.Context, r *Resolver, key string, query func(context.Context, *identity.Identity) (T, error)) (*T, uint64, error) {
+	a, err := r.traces.get(ctx, key, func(ctx context.Context) (any, error) {
+		ctx, cancel := context.WithTimeout(ctx, r.cfg.LedgerTimeout)
+		defer cancel()
+		v, err := query(ctx, r.cfg.Identity)
+		if err != nil {
+			return nil, err
 		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.LedgerTimeout)
-	defer cancel()
-	v, err := query(ctx, r.cfg.Identity)
+		return &v, nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	r.traces.put(key, &v, now)
-	return &v, nil
+	t, ok := a.v.(*T)
+	if !ok {
+		return nil, 0, fmt.Errorf("resolver: cache entry %q holds %T", key, a.v)
+	}
+	return t, a.gen, nil
 }
 
-func (r *Resolver) trace(ctx context.Context, k gs1.Key) (*api.TraceDocument, error) {
+func (r *Resolver) trace(ctx context.Context, k gs1.Key) (*api.TraceDocument, uint64, error) {
 	return cached(ctx, r, "trace\x00"+k.Path(), func(ctx context.Context, as *identity.Identity) (api.TraceDocument, error) {
 		return r.client.GetTrace(ctx, as, k.GTIN, k.Lot, k.Serial)
 	})
 }
 
-func (r *Resolver) product(ctx context.Context, gtin string) (*api.Product, error) {
+func (r *Resolver) product(ctx context.Context, gtin string) (*api.Product, uint64, error) {
 	return cached(ctx, r, "product\x00"+gtin, func(ctx context.Context, as *identity.Identity) (api.Product, error) {
 		return r.client.GetProduct(ctx, as, gtin)
 	})
@@ -139,6 +154,8 @@ func isNotFound(err error) bool {
 type resolution struct {
 	asked, found gs1.Key
 	doc          *api.TraceDocument
+	// gen is the load of the cached answer doc comes from (0: not cached).
+	gen uint64
 	// missing is "serial" or "lot" when the standard's walk-up went to the
 	// level above; err is the refusal of the level asked.
 	missing string
@@ -155,9 +172,9 @@ func (r *Resolver) lookup(ctx context.Context, k gs1.Key) (*resolution, error) {
 	res := &resolution{asked: k, found: k}
 	var first error
 	if k.Lot != "" {
-		doc, err := r.trace(ctx, k)
+		doc, gen, err := r.trace(ctx, k)
 		if err == nil {
-			res.doc = doc
+			res.doc, res.gen = doc, gen
 			return res, nil
 		}
 		if !isNotFound(err) {
@@ -166,8 +183,8 @@ func (r *Resolver) lookup(ctx context.Context, k gs1.Key) (*resolution, error) {
 		first = err
 		if k.Serial != "" {
 			up := gs1.Key{GTIN: k.GTIN, Lot: k.Lot}
-			if doc, err := r.trace(ctx, up); err == nil {
-				res.found, res.doc, res.missing, res.err = up, doc, "serial", first
+			if doc, gen, err := r.trace(ctx, up); err == nil {
+				res.found, res.doc, res.gen, res.missing, res.err = up, doc, gen, "serial", first
 				return res, nil
 			} else if !isNotFound(err) {
 				return nil, err
@@ -176,11 +193,11 @@ func (r *Resolver) lookup(ctx context.Context, k gs1.Key) (*resolution, error) {
 	} else if k.Serial != "" {
 		first = gateway.Errorf(api.CodeNotFound, "serialized items are identified with their lot (AI 10) on this ledger")
 	}
-	p, err := r.product(ctx, k.GTIN)
+	p, gen, err := r.product(ctx, k.GTIN)
 	if err != nil {
 		return nil, err
 	}
-	res.found, res.doc = gs1.Key{GTIN: k.GTIN}, &api.TraceDocument{Product: *p}
+	res.found, res.doc, res.gen = gs1.Key{GTIN: k.GTIN}, &api.TraceDocument{Product: *p}, gen
 	if k.Lot != "" || k.Serial != "" {
 		res.missing, res.err = "lot", first
 	}

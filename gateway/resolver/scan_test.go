@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingchain/qingchain/gateway/resolver"
 )
@@ -126,8 +127,17 @@ func TestWhatIsNotAScan(t *testing.T) {
 	}
 }
 
+// The verdict changes with every device, with the resolver's caches off
+// and on (the page is then kept but for its verdict).
 func TestManyDevicesRaiseTheCopyWarning(t *testing.T) {
-	e := newEnv(t)
+	for _, ttl := range []time.Duration{-1, time.Minute} {
+		t.Run(fmt.Sprintf("cache %v", ttl), func(t *testing.T) { testManyDevices(t, ttl) })
+	}
+}
+
+func testManyDevices(t *testing.T, cacheTTL time.Duration) {
+	e := &env{t: t, dir: t.TempDir(), cacheTTL: cacheTTL}
+	e.start()
 	var last response
 	for i := range 40 {
 		d := e.device(t)
