@@ -36,6 +36,7 @@ func TestPartsWriteWhatRenderWrites(t *testing.T) {
 		{"no scans", "zh", nil, nil},
 		{"first check then many", "zh", &Scans{Count: 1, Devices: 1, First: "2026-06-01"}, &Scans{Count: 1874, Devices: 12, First: "2026-06-01"}},
 		{"english", "en", &Scans{Count: 2, Devices: 1, First: "2026-06-01"}, &Scans{Count: 3, Devices: 2, First: "2026-06-01"}},
+		{"first day that needs escaping", "en", &Scans{Count: 2, First: "<x>&'\"+"}, &Scans{Count: 5, Devices: 3, First: "a+b <c> & 'd\""}},
 		{"suspicious", "en", &Scans{Count: 90, Devices: 40, First: "2026-05-01", Suspicious: true}, &Scans{Count: 91, Devices: 41, First: "2026-05-01", Suspicious: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,10 +44,12 @@ func TestPartsWriteWhatRenderWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got, want bytes.Buffer
-			if err := parts.Write(&got, tc.served); err != nil {
+			var want bytes.Buffer
+			b, err := parts.Append(nil, tc.served)
+			if err != nil {
 				t.Fatal(err)
 			}
+			got := bytes.NewBuffer(b)
 			if err := Render(&want, samplePage(tc.lang, tc.served)); err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +77,7 @@ func TestPartsRefuseAnotherKindOfVerdict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := parts.Write(&bytes.Buffer{}, tc.served); !errors.Is(err, ErrPartsMismatch) {
+		if _, err := parts.Append(nil, tc.served); !errors.Is(err, ErrPartsMismatch) {
 			t.Errorf("%s: %v, want ErrPartsMismatch", tc.name, err)
 		}
 	}

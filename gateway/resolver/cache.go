@@ -56,7 +56,11 @@ func newAnswers(ttl time.Duration, maxBytes uint64, now func() time.Time) *answe
 		MaximumWeight:    maxBytes,
 		Weigher:          func(k string, v answer) uint32 { return clampWeight(uint64(len(k)) + deepSize(reflect.ValueOf(v.v))) },
 		ExpiryCalculator: otter.ExpiryWriting[string, answer](ttl),
-		Clock:            noTicks{now},
+		// Past half its life an answer is reloaded in the background while
+		// the old one is still served: a popular page never makes its
+		// crowd wait for the ledger (that wait was its p99).
+		RefreshCalculator: otter.RefreshWriting[string, answer](ttl / 2),
+		Clock:             noTicks{now},
 	})
 	return a
 }

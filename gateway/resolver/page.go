@@ -51,12 +51,12 @@ func (r *Resolver) servePage(c *gin.Context, res *resolution) error {
 			r.pages.put(pk, parts)
 		}
 	}
-	var buf bytes.Buffer
-	if err := parts.Write(&buf, scans); err != nil {
+	body, err := parts.Append(nil, scans)
+	if err != nil {
 		return err
 	}
 	c.Header("Content-Language", map[string]string{"zh": "zh-CN", "en": "en"}[lang])
-	send(c, http.StatusOK, "text/html; charset=utf-8", cachePage, buf.Bytes())
+	send(c, http.StatusOK, "text/html; charset=utf-8", cachePage, body)
 	return nil
 }
 
