@@ -79,7 +79,9 @@ func BenchmarkLineage(b *testing.B) {
 				"inputs": inputs, "outputs": []trObj{trLotRef(gtins[level], lotName(level, i))}}
 			xforms = append(xforms, []string{string(api.TxRecordEvent), trJSON(ev)})
 		}
-		trParallel(b, w, proc.Identity, xforms)
+		// One after the other: each transformation counts what it consumed
+		// on the same input lots, so concurrent ones conflict (MVCC).
+		floodSubmit(b, w, proc.Identity, xforms)
 	}
 	final := lotName(levels, 0)
 
