@@ -29,20 +29,21 @@ func (f *fakeNow) add(d time.Duration) {
 func TestAnswersExpire(t *testing.T) {
 	clock := &fakeNow{t: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
 	a := newAnswers(time.Second, 1<<20, clock.now)
-	loads := 0
-	load := func(context.Context) (any, error) { loads++; return "v", nil }
+	var loads atomic.Int32
+	load := func(context.Context) (any, error) { loads.Add(1); return "v", nil }
 	ctx := context.Background()
 	first, err := a.get(ctx, "k", load)
 	if err != nil || first.v != "v" || first.gen == 0 {
 		t.Fatalf("first get: %+v, %v", first, err)
 	}
-	clock.add(500 * time.Millisecond)
-	if again, _ := a.get(ctx, "k", load); loads != 1 || again.gen != first.gen {
-		t.Errorf("fresh entry: %d loads, gen %d then %d; want 1 load, the same gen", loads, first.gen, again.gen)
+	// Before half the TTL (when a background refresh would start).
+	clock.add(400 * time.Millisecond)
+	if again, _ := a.get(ctx, "k", load); loads.Load() != 1 || again.gen != first.gen {
+		t.Errorf("fresh entry: %d loads, gen %d then %d; want 1 load, the same gen", loads.Load(), first.gen, again.gen)
 	}
-	clock.add(time.Second)
-	if later, _ := a.get(ctx, "k", load); loads != 2 || later.gen == first.gen {
-		t.Errorf("expired entry: %d loads, gen %d then %d; want a second load under a new gen", loads, first.gen, later.gen)
+	clock.add(1100 * time.Millisecond)
+	if later, _ := a.get(ctx, "k", load); loads.Load() != 2 || later.gen == first.gen {
+		t.Errorf("expired entry: %d loads, gen %d then %d; want a second load under a new gen", loads.Load(), first.gen, later.gen)
 	}
 }
 
