@@ -1,10 +1,11 @@
 package devledger
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
-
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/qingchain/qingchain/gateway"
 	"github.com/qingchain/qingchain/gateway/identity"
@@ -64,24 +65,15 @@ func TestConformance(t *testing.T) {
 			return pendingTx{f.l, p}, nil
 		},
 		BlockBytes: func(ctx context.Context, n uint64) ([]byte, error) {
-			b, err := f.l.readBlock(n)
-			if err != nil {
-				return nil, err
-			}
-			// The block and each transaction's payload, unwrapped from
-			// the envelope's base64.
-			out, err := json.Marshal(b)
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range b.Data {
-				var env Envelope
-				if err := json.Unmarshal(d, &env); err != nil {
-					return nil, err
-				}
-				out = append(append(out, d...), env.Payload...)
-			}
-			return out, nil
+			// As stored: binary protobuf keeps nested messages' bytes
+			// as they are, so the transactions are in there verbatim.
+			var raw []byte
+			err := f.l.db.View(func(tx *bolt.Tx) error {
+				r, err := readBlockRaw(tx, n)
+				raw = bytes.Clone(r)
+				return err
+			})
+			return raw, err
 		},
 	})
 	if _, err := f.l.Verify(); err != nil {

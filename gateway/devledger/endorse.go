@@ -288,22 +288,11 @@ func better(a, b []string, first string) bool {
 	return slices.Compare(a, b) < 0
 }
 
-// endorsementMessage is what each endorsing peer signs: the payload
-// without endorsements.
-func endorsementMessage(p TxPayload) ([]byte, error) {
-	p.Endorsements = nil
-	return json.Marshal(p)
-}
-
 // checkEndorsements verifies every endorsement's certificate (a peer of a
 // channel organisation) and signature, and returns the endorsers.
 func (v *validator) checkEndorsements(p *TxPayload) ([]signer, bool) {
 	if len(p.Endorsements) == 0 {
 		return nil, true
-	}
-	msg, err := endorsementMessage(*p)
-	if err != nil {
-		return nil, false
 	}
 	var out []signer
 	seen := map[string]bool{}
@@ -312,7 +301,7 @@ func (v *validator) checkEndorsements(p *TxPayload) ([]signer, bool) {
 		if err != nil {
 			return nil, false
 		}
-		if err := identity.Verify(cert, msg, e.Signature); err != nil {
+		if err := identity.Verify(cert, endorsedMessage(p.ResponsePayload, e.Endorser), e.Signature); err != nil {
 			return nil, false
 		}
 		if seen[string(e.Endorser)] {

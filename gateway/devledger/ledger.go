@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	bolt "go.etcd.io/bbolt"
 
@@ -176,6 +177,9 @@ func (l *Ledger) init() error {
 			}
 			h = 1
 		}
+		if err := checkFormat(tx, l.cfg.Dir); err != nil {
+			return err
+		}
 		cfg, err := readGenesis(tx)
 		if err != nil {
 			return err
@@ -203,7 +207,7 @@ func (l *Ledger) init() error {
 		if err != nil {
 			return err
 		}
-		l.val = &validator{channel: l.cfg.Channel, chaincode: l.cfg.ChaincodeName, roots: roots, defs: defs}
+		l.val = newValidator(l.cfg.Channel, l.cfg.ChaincodeName, roots, defs)
 		l.height.Store(h)
 		return nil
 	})
@@ -220,16 +224,21 @@ func (l *Ledger) writeGenesis(tx *bolt.Tx) error {
 	}
 	b := Block{Header: BlockHeader{Number: 0, DataHash: DataHash([][]byte{raw})}, Data: [][]byte{raw}}
 	ts := l.cfg.Now().UnixNano()
-	b.Metadata = BlockMetadata{TxIDs: []string{}, Codes: []string{}, CommitHash: commitHash(nil, ts, nil, nil), Timestamp: ts}
+	b.Metadata = BlockMetadata{CommitHash: commitHash(nil, ts, nil, nil), Timestamp: ts}
 	return putBlock(tx, &b)
 }
 
 func putBlock(tx *bolt.Tx, b *Block) error {
-	raw, err := json.Marshal(b)
+	raw, err := encodeBlock(b)
 	if err != nil {
 		return err
 	}
 	meta := tx.Bucket(bucketMeta)
+	if b.Header.Number == 0 {
+		if err := meta.Put(metaFormat, []byte(storageFormat)); err != nil {
+			return err
+		}
+	}
 	if err := tx.Bucket(bucketBlocks).Put(u64(b.Header.Number), raw); err != nil {
 		return err
 	}
@@ -247,8 +256,8 @@ func readGenesis(tx *bolt.Tx) (*genesisConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b Block
-	if err := json.Unmarshal(raw, &b); err != nil || len(b.Data) != 1 {
+	b, err := decodeBlock(raw)
+	if err != nil || len(b.Data) != 1 {
 		return nil, errors.New("devledger: corrupt genesis block")
 	}
 	var cfg genesisConfig
@@ -290,15 +299,29 @@ type validator struct {
 	chaincode string
 	roots     map[string]*x509.CertPool
 	defs      definitions
-	certs     sync.Map // serialized creator -> *creatorEntry, verified against its MSP
+	// certs are creators already verified against their MSP, by their
+	// serialized form: parsing and chain verification cost more than a
+	// signature check, and the same identities sign transaction after
+	// transaction. Bounded, so that many identities cannot grow it.
+	certs *lru.Cache[string, *creatorEntry]
+}
+
+// creatorCacheSize bounds the verified creators kept (a few KB each).
+const creatorCacheSize = 1024
+
+func newValidator(channel, chaincode string, roots map[string]*x509.CertPool, defs definitions) *validator {
+	certs, err := lru.New[string, *creatorEntry](creatorCacheSize)
+	if err != nil {
+		panic("devledger: LRU of positive size: " + err.Error())
+	}
+	return &validator{channel: channel, chaincode: chaincode, roots: roots, defs: defs, certs: certs}
 }
 
 // checkCreator validates a serialized creator against the channel's MSPs:
-// known MSP ID, certificate issued by that organisation's CA. Results are
-// cached, since the same few identities sign everything.
+// known MSP ID, certificate issued by that organisation's CA. Successes
+// are cached; refusals are not, so the cache holds only channel members.
 func (v *validator) checkCreator(creator []byte) (*x509.Certificate, string, error) {
-	if c, ok := v.certs.Load(string(creator)); ok {
-		e := c.(*creatorEntry)
+	if e, ok := v.certs.Get(string(creator)); ok {
 		return e.cert, e.msp, nil
 	}
 	msp, cert, err := identity.Deserialize(creator)
@@ -312,7 +335,7 @@ func (v *validator) checkCreator(creator []byte) (*x509.Certificate, string, err
 	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return nil, "", fmt.Errorf("creator certificate is not valid for %s: %w", msp, err)
 	}
-	v.certs.Store(string(creator), &creatorEntry{cert: cert, msp: msp})
+	v.certs.Add(string(creator), &creatorEntry{cert: cert, msp: msp})
 	return cert, msp, nil
 }
 
@@ -520,17 +543,14 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	if err != nil {
 		return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
 	}
-	tp := TxPayload{
-		Header: e.header.raw, Chaincode: l.cfg.ChaincodeName, Args: e.args,
-		Response: e.response, RWSet: e.rwset, Event: e.event,
-	}
-	msg, err := endorsementMessage(tp)
+	prp, err := responsePayload(e.header, e.proposal.input, l.cfg.ChaincodeName, e.response, &e.rwset, e.event)
 	if err != nil {
 		return nil, err
 	}
+	var ends []Endorsement
 	for _, org := range orgs {
 		if org != e.peer {
-			if err := l.endorseAgain(e, org, msg); err != nil {
+			if err := l.endorseAgain(e, org, prp); err != nil {
 				var ce *gateway.ChaincodeError
 				if errors.As(err, &ce) {
 					ce.TxID = txID
@@ -539,13 +559,14 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 				return nil, fmt.Errorf("devledger: endorsement of %s failed: %w", txID, err)
 			}
 		}
-		sig, err := l.peers[org].Sign(msg)
+		peer := l.peers[org]
+		sig, err := peer.Sign(endorsedMessage(prp, peer.Serialized()))
 		if err != nil {
 			return nil, err
 		}
-		tp.Endorsements = append(tp.Endorsements, Endorsement{Endorser: l.peers[org].Serialized(), Signature: sig})
+		ends = append(ends, Endorsement{Endorser: peer.Serialized(), Signature: sig})
 	}
-	payload, err := json.Marshal(tp)
+	payload, err := txPayload(e.header, e.proposal.input, prp, ends)
 	if err != nil {
 		return nil, err
 	}
@@ -553,7 +574,7 @@ func (l *Ledger) prepare(ctx context.Context, id *identity.Identity, req gateway
 	if err != nil {
 		return nil, err
 	}
-	env, err := json.Marshal(Envelope{Payload: payload, Signature: sig})
+	env, err := marshalEnvelope(payload, sig)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +595,7 @@ func (l *Ledger) endorseAgain(e *endorsement, org string, want []byte) error {
 		// reports it, with the chaincode's message.
 		return gateway.ParseChaincodeMessage(o.response.Message)
 	}
-	got, err := endorsementMessage(TxPayload{Header: o.header.raw, Chaincode: l.cfg.ChaincodeName, Args: o.args, Response: o.response, RWSet: o.rwset, Event: o.event})
+	got, err := responsePayload(o.header, p.input, l.cfg.ChaincodeName, o.response, &o.rwset, o.event)
 	if err != nil {
 		return err
 	}
@@ -770,33 +791,35 @@ func (v *validator) checkEnvelopes(envs [][]byte) []checkedTx {
 }
 
 func (v *validator) checkEnvelope(raw []byte) checkedTx {
-	var env Envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
+	env, err := unmarshalEnvelope(raw)
+	if err != nil {
 		return checkedTx{code: gateway.InvalidOtherReason}
 	}
-	var p TxPayload
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
-		return checkedTx{code: gateway.InvalidOtherReason}
-	}
-	h, err := parseHeader(p.Header)
-	if err != nil || h.channel != v.channel || h.chaincode != p.Chaincode || p.Chaincode != v.chaincode {
+	// As Fabric's committer: header, then the creator's signature, then
+	// the transaction it signed.
+	pl, h, err := decodeHeader(env.Payload)
+	if err != nil || h.channel != v.channel || h.chaincode != v.chaincode {
 		return checkedTx{code: gateway.InvalidOtherReason}
 	}
 	cert, _, err := v.checkCreator(h.creator)
 	if err != nil {
-		return checkedTx{payload: &p, header: h, code: gateway.BadCreatorSignature}
+		return checkedTx{header: h, code: gateway.BadCreatorSignature}
 	}
 	if err := identity.Verify(cert, env.Payload, env.Signature); err != nil {
-		return checkedTx{payload: &p, header: h, code: gateway.BadCreatorSignature}
+		return checkedTx{header: h, code: gateway.BadCreatorSignature}
+	}
+	p, err := decodeBody(pl, h)
+	if err != nil {
+		return checkedTx{header: h, code: gateway.InvalidOtherReason}
 	}
 	if p.Response.Status >= shim.ERRORTHRESHOLD {
-		return checkedTx{payload: &p, header: h, code: gateway.EndorsementPolicyFailure}
+		return checkedTx{payload: p, header: h, code: gateway.EndorsementPolicyFailure}
 	}
-	endorsers, ok := v.checkEndorsements(&p)
+	endorsers, ok := v.checkEndorsements(p)
 	if !ok {
-		return checkedTx{payload: &p, header: h, code: gateway.EndorsementPolicyFailure}
+		return checkedTx{payload: p, header: h, code: gateway.EndorsementPolicyFailure}
 	}
-	return checkedTx{payload: &p, header: h, code: gateway.Valid, endorsers: endorsers}
+	return checkedTx{payload: p, header: h, code: gateway.Valid, endorsers: endorsers}
 }
 
 // appendBlock validates transactions in block order against committed state
@@ -811,7 +834,7 @@ func (l *Ledger) appendBlock(tx *bolt.Tx, batch []*pending, envs [][]byte, check
 	for i, p := range batch {
 		private[i] = p.private
 	}
-	codes, txIDs, writes, err := validateAndApply(tx, num, checked, l.val.defs.at(num), private)
+	codes, writes, err := validateAndApply(tx, num, checked, l.val.defs.at(num), private)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -819,7 +842,7 @@ func (l *Ledger) appendBlock(tx *bolt.Tx, batch []*pending, envs [][]byte, check
 	b := &Block{
 		Header:   BlockHeader{Number: num, PreviousHash: prevHash, DataHash: DataHash(envs)},
 		Data:     envs,
-		Metadata: BlockMetadata{TxIDs: txIDs, Codes: codes, Timestamp: ts},
+		Metadata: BlockMetadata{Codes: codes, Timestamp: ts},
 	}
 	b.Metadata.CommitHash = commitHash(prevCommit, ts, codes, writes)
 	if err := putBlock(tx, b); err != nil {
@@ -836,20 +859,18 @@ func (l *Ledger) appendBlock(tx *bolt.Tx, batch []*pending, envs [][]byte, check
 // earlier valid transactions of this block), the written collections'
 // policies and the chaincode's (see policiesFor). private holds each
 // transaction's private values, nil where the caller has none (Verify).
-func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chaincodeDefinition, private [][]PrivateWrites) (codes, txIDs []string, applied []KVWrite, err error) {
+func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chaincodeDefinition, private [][]PrivateWrites) (codes []string, applied []KVWrite, err error) {
 	state := tx.Bucket(bucketState)
 	hist := tx.Bucket(bucketHistory)
 	ids := tx.Bucket(bucketTxIDs)
 	seen := make(map[string]bool, len(checked))
 	codes = make([]string, len(checked))
-	txIDs = make([]string, len(checked))
 	for i, c := range checked {
 		code := c.code
 		txID := ""
 		if c.header != nil {
 			txID = c.header.txID
 		}
-		txIDs[i] = txID
 		if code == gateway.Valid && (seen[txID] || ids.Get([]byte(txID)) != nil) {
 			code = gateway.DuplicateTxID
 		}
@@ -863,13 +884,13 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chainco
 		if code == gateway.Valid {
 			code, err = checkReads(state, &c.payload.RWSet)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 		}
 		if code == gateway.Valid {
 			ok, err := checkHashedReads(tx, &c.payload.RWSet)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			if !ok {
 				code = gateway.MVCCReadConflict
@@ -879,7 +900,7 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chainco
 		if txID != "" && !seen[txID] && ids.Get([]byte(txID)) == nil {
 			seen[txID] = true
 			if err := ids.Put([]byte(txID), encodeTxLocation(txLocation{Block: num, Index: uint64(i), Code: string(code)})); err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 		}
 		if code != gateway.Valid {
@@ -894,16 +915,16 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chainco
 				err = state.Put([]byte(w.Key), encodeState(ver, w.Value))
 			}
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			if err := hist.Put(historyKey(w.Key, ver), encodeHistory(historyEntry{TxID: txID, Timestamp: ts, IsDelete: w.IsDelete, Value: w.Value})); err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			applied = append(applied, w)
 		}
 		meta, err := applyMeta(tx, ver, &c.payload.RWSet)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		var pvt []PrivateWrites
 		if private != nil {
@@ -911,11 +932,11 @@ func validateAndApply(tx *bolt.Tx, num uint64, checked []checkedTx, def *chainco
 		}
 		hashed, err := applyPrivate(tx, def, ver, &c.payload.RWSet, pvt)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		applied = append(append(applied, meta...), hashed...)
 	}
-	return codes, txIDs, applied, nil
+	return codes, applied, nil
 }
 
 func checkReads(state *bolt.Bucket, rw *RWSet) (gateway.ValidationCode, error) {
@@ -1042,29 +1063,31 @@ func (l *Ledger) blockEvents(n uint64) ([]gateway.Event, error) {
 		if b.Metadata.Codes[i] != string(gateway.Valid) {
 			continue
 		}
-		var env Envelope
-		var p TxPayload
-		if err := json.Unmarshal(raw, &env); err != nil {
+		env, err := unmarshalEnvelope(raw)
+		if err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(env.Payload, &p); err != nil {
+		p, h, err := decodeTx(env.Payload)
+		if err != nil {
 			return nil, err
 		}
 		if p.Event != nil {
-			evs = append(evs, gateway.Event{BlockNumber: n, TxID: b.Metadata.TxIDs[i], Name: p.Event.Name, Payload: p.Event.Payload})
+			evs = append(evs, gateway.Event{BlockNumber: n, TxID: h.txID, Name: p.Event.Name, Payload: p.Event.Payload})
 		}
 	}
 	return evs, nil
 }
 
 func (l *Ledger) readBlock(n uint64) (*Block, error) {
-	var b Block
+	var b *Block
 	err := l.db.View(func(tx *bolt.Tx) error {
 		raw, err := readBlockRaw(tx, n)
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal(raw, &b)
+		// Decoding copies out of bbolt's memory map.
+		b, err = decodeBlock(raw)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -1072,7 +1095,7 @@ func (l *Ledger) readBlock(n uint64) (*Block, error) {
 	if len(b.Metadata.Codes) != len(b.Data) && n > 0 {
 		return nil, fmt.Errorf("devledger: block %d metadata does not match its data", n)
 	}
-	return &b, nil
+	return b, nil
 }
 
 // Block describes block n.
@@ -1107,19 +1130,15 @@ func (l *Ledger) locate(txID string) (txLocation, *Block, error) {
 }
 
 // payloadAt decodes the payload of data entry i of a block.
-func payloadAt(b *Block, i uint64) (*TxPayload, error) {
+func payloadAt(b *Block, i uint64) (*TxPayload, *parsedHeader, error) {
 	if int(i) >= len(b.Data) {
-		return nil, fmt.Errorf("devledger: block %d has no transaction %d", b.Header.Number, i)
+		return nil, nil, fmt.Errorf("devledger: block %d has no transaction %d", b.Header.Number, i)
 	}
-	var env Envelope
-	var p TxPayload
-	if err := json.Unmarshal(b.Data[i], &env); err != nil {
-		return nil, err
+	env, err := unmarshalEnvelope(b.Data[i])
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return decodeTx(env.Payload)
 }
 
 // Transaction locates a committed transaction by id.
@@ -1129,12 +1148,10 @@ func (l *Ledger) Transaction(ctx context.Context, txID string) (*gateway.TxInfo,
 		return nil, err
 	}
 	info := &gateway.TxInfo{TxID: txID, BlockNumber: loc.Block, BlockHash: b.Header.Hash(), Code: gateway.ValidationCode(loc.Code)}
-	if p, err := payloadAt(b, loc.Index); err == nil {
-		if h, err := parseHeader(p.Header); err == nil {
-			info.Timestamp = h.timestamp.AsTime()
-			if msp, _, err := identity.Deserialize(h.creator); err == nil {
-				info.CreatorMSP = msp
-			}
+	if _, h, err := payloadAt(b, loc.Index); err == nil {
+		info.Timestamp = h.timestamp.AsTime()
+		if msp, _, err := identity.Deserialize(h.creator); err == nil {
+			info.CreatorMSP = msp
 		}
 	}
 	return info, nil
@@ -1178,7 +1195,7 @@ func (l *Ledger) TxWrites(txID string) ([]KVWrite, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := payloadAt(b, loc.Index)
+	p, _, err := payloadAt(b, loc.Index)
 	if err != nil {
 		return nil, err
 	}

@@ -182,8 +182,11 @@ func TestTransientNotInBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := json.Marshal(b)
-	if strings.Contains(string(raw), "TRANSIENT-SECRET-123") || strings.Contains(string(raw), "VFJBTlNJRU5ULVNFQ1JFVC0xMjM") {
+	raw, err := encodeBlock(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "TRANSIENT-SECRET-123") {
 		t.Error("transient data was written to the block")
 	}
 }
@@ -534,10 +537,15 @@ func TestIdentitiesAndSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var env Envelope
-	json.Unmarshal(p.envelope, &env)
-	env.Payload = []byte(strings.Replace(string(env.Payload), "dGFtcGVyZWQ", "dGFtcGVyZWE", 1))
-	bad, _ := json.Marshal(env)
+	env, err := unmarshalEnvelope(p.envelope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(env.Payload), "tampered") {
+		t.Fatal("the payload does not carry the written value as it is")
+	}
+	env.Payload = []byte(strings.Replace(string(env.Payload), "tampered", "tamperea", 1))
+	bad, _ := marshalEnvelope(env.Payload, env.Signature)
 	_, err = f.l.order(ctx, p.txID, bad, nil, nil)
 	var ce *gateway.CommitError
 	if !errors.As(err, &ce) || ce.Code != gateway.BadCreatorSignature {
@@ -553,10 +561,10 @@ func TestIdentitiesAndSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	json.Unmarshal(b.Data[0], &env)
-	var payload TxPayload
-	json.Unmarshal(env.Payload, &payload)
-	h, err := parseHeader(payload.Header)
+	if env, err = unmarshalEnvelope(b.Data[0]); err != nil {
+		t.Fatal(err)
+	}
+	_, h, err := decodeTx(env.Payload)
 	if err != nil {
 		t.Fatal(err)
 	}

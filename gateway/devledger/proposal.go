@@ -85,7 +85,7 @@ func computeTxID(nonce, creator []byte) string {
 
 // parsedHeader is what the peer extracts from a proposal or transaction header.
 type parsedHeader struct {
-	raw       []byte
+	msg       *common.Header
 	channel   string
 	chaincode string
 	txID      string
@@ -95,11 +95,7 @@ type parsedHeader struct {
 	epoch     uint64
 }
 
-func parseHeader(hb []byte) (*parsedHeader, error) {
-	var h common.Header
-	if err := proto.Unmarshal(hb, &h); err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
+func parseHeader(h *common.Header) (*parsedHeader, error) {
 	var ch common.ChannelHeader
 	if err := proto.Unmarshal(h.ChannelHeader, &ch); err != nil {
 		return nil, fmt.Errorf("channel header: %w", err)
@@ -112,6 +108,9 @@ func parseHeader(hb []byte) (*parsedHeader, error) {
 	if err := proto.Unmarshal(ch.Extension, &ext); err != nil {
 		return nil, fmt.Errorf("chaincode header extension: %w", err)
 	}
+	if ch.Type != int32(common.HeaderType_ENDORSER_TRANSACTION) {
+		return nil, fmt.Errorf("header type %d is not an endorser transaction", ch.Type)
+	}
 	if ch.Timestamp == nil || ext.ChaincodeId == nil {
 		return nil, errors.New("header lacks timestamp or chaincode id")
 	}
@@ -121,7 +120,7 @@ func parseHeader(hb []byte) (*parsedHeader, error) {
 	if computeTxID(sh.Nonce, sh.Creator) != ch.TxId {
 		return nil, errors.New("transaction id does not match nonce and creator")
 	}
-	return &parsedHeader{raw: hb, channel: ch.ChannelId, chaincode: ext.ChaincodeId.Name, txID: ch.TxId,
+	return &parsedHeader{msg: h, channel: ch.ChannelId, chaincode: ext.ChaincodeId.Name, txID: ch.TxId,
 		timestamp: ch.Timestamp, creator: sh.Creator, nonce: sh.Nonce, epoch: ch.Epoch}, nil
 }
 
@@ -137,7 +136,10 @@ func (h *parsedHeader) binding() []byte {
 }
 
 type parsedProposal struct {
-	header    *parsedHeader
+	header *parsedHeader
+	// input is the chaincode proposal payload without transient data, as
+	// the transaction carries it.
+	input     []byte
 	args      [][]byte
 	transient map[string][]byte
 }
@@ -147,7 +149,11 @@ func parseProposal(sp *peer.SignedProposal) (*parsedProposal, error) {
 	if err := proto.Unmarshal(sp.ProposalBytes, &p); err != nil {
 		return nil, fmt.Errorf("proposal: %w", err)
 	}
-	h, err := parseHeader(p.Header)
+	var hm common.Header
+	if err := proto.Unmarshal(p.Header, &hm); err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	h, err := parseHeader(&hm)
 	if err != nil {
 		return nil, err
 	}
@@ -155,12 +161,13 @@ func parseProposal(sp *peer.SignedProposal) (*parsedProposal, error) {
 	if err := proto.Unmarshal(p.Payload, &pp); err != nil {
 		return nil, fmt.Errorf("proposal payload: %w", err)
 	}
-	var spec peer.ChaincodeInvocationSpec
-	if err := proto.Unmarshal(pp.Input, &spec); err != nil {
-		return nil, fmt.Errorf("invocation spec: %w", err)
+	args, err := invocationArgs(pp.Input, h.chaincode)
+	if err != nil {
+		return nil, err
 	}
-	if spec.ChaincodeSpec == nil || spec.ChaincodeSpec.Input == nil {
-		return nil, errors.New("proposal lacks chaincode input")
+	input, err := chaincodeInput(pp.Input)
+	if err != nil {
+		return nil, err
 	}
-	return &parsedProposal{header: h, args: spec.ChaincodeSpec.Input.Args, transient: pp.TransientMap}, nil
+	return &parsedProposal{header: h, input: input, args: args, transient: pp.TransientMap}, nil
 }

@@ -34,7 +34,31 @@ var (
 	metaHeight     = []byte("height")
 	metaLastHash   = []byte("lastHash")
 	metaCommitHash = []byte("commitHash")
+	// metaFormat names the encoding of blocks; written with the genesis
+	// block.
+	metaFormat = []byte("format")
 )
+
+// storageFormat is the block encoding this version writes: Fabric's
+// binary protobuf (codec.go). Data directories from before it stored
+// JSON blocks and carry no format.
+const storageFormat = "fabric-protobuf-1"
+
+// checkFormat refuses a data directory whose blocks are in another
+// encoding. JSON blocks cannot be converted: their creators' and
+// endorsers' signatures cover the JSON bytes, so re-encoded transactions
+// would no longer verify.
+func checkFormat(tx *bolt.Tx, dir string) error {
+	got := tx.Bucket(bucketMeta).Get(metaFormat)
+	switch {
+	case string(got) == storageFormat:
+		return nil
+	case got == nil:
+		return fmt.Errorf("devledger: %s was written by an older devledger that stored blocks as JSON; this version stores them as Fabric protobuf and cannot convert them (the signatures cover the JSON bytes): start from an empty data directory", dir)
+	default:
+		return fmt.Errorf("devledger: %s holds blocks in format %q; this version reads %q", dir, got, storageFormat)
+	}
+}
 
 var allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketState, bucketHistory, bucketTxIDs, bucketVParams, bucketPvtHash}
 

@@ -5,6 +5,8 @@ import (
 	"encoding/asn1"
 	"encoding/binary"
 	"math/big"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/common"
 )
 
 // Version is a key's committed version: the block and transaction that last
@@ -98,53 +100,51 @@ type Response struct {
 	Payload []byte `json:"payload,omitempty"`
 }
 
-// TxPayload is what the creator signs for ordering: the proposal header
-// (Fabric's common.Header bytes, which carry channel, transaction id,
-// timestamp, creator and nonce), the chaincode input without transient
-// data, and the simulation's results.
+// TxPayload is a decoded transaction: the proposal header (channel,
+// transaction id, timestamp, creator and nonce), the chaincode input
+// without transient data, the simulation's results and the endorsements.
+// It is stored as Fabric stores it (see codec.go); the creator signs the
+// encoded common.Payload.
 type TxPayload struct {
-	Header    []byte          `json:"header"`
-	Chaincode string          `json:"chaincode"`
-	Args      [][]byte        `json:"args"`
-	Response  Response        `json:"response"`
-	RWSet     RWSet           `json:"rwset"`
-	Event     *ChaincodeEvent `json:"event,omitempty"`
-	// Endorsements are the endorsing peers' signatures; ledgers written
-	// before endorsement policies have none.
-	Endorsements []Endorsement `json:"endorsements,omitempty"`
-}
-
-// Envelope is a transaction as it is stored in a block.
-type Envelope struct {
-	Payload   []byte `json:"payload"`
-	Signature []byte `json:"signature"`
+	Header    *common.Header
+	Chaincode string
+	Args      [][]byte
+	Response  Response
+	RWSet     RWSet
+	Event     *ChaincodeEvent
+	// Endorsements are the endorsing peers' signatures over
+	// ResponsePayload followed by the endorser.
+	Endorsements []Endorsement
+	// ResponsePayload is the encoded peer.ProposalResponsePayload.
+	ResponsePayload []byte
 }
 
 // BlockHeader is hashed exactly as Fabric hashes common.BlockHeader.
 type BlockHeader struct {
-	Number       uint64 `json:"number"`
-	PreviousHash []byte `json:"previousHash"`
-	DataHash     []byte `json:"dataHash"`
+	Number       uint64
+	PreviousHash []byte
+	DataHash     []byte
 }
 
 // BlockMetadata is not covered by the header hash (as in Fabric); Verify
 // protects it by replaying validation and by the chained commit hash.
 type BlockMetadata struct {
-	TxIDs []string `json:"txIds"`
-	Codes []string `json:"codes"`
+	// Codes are the transactions' validation codes, peer.TxValidationCode
+	// names.
+	Codes []string
 	// CommitHash chains the previous block's commit hash with this block's
 	// validation codes and committed writes.
-	CommitHash []byte `json:"commitHash"`
+	CommitHash []byte
 	// Timestamp is when the block was cut (unix nanoseconds).
-	Timestamp int64 `json:"timestamp"`
+	Timestamp int64
 }
 
-// Block is one block of the chain. Block 0 is the genesis block; its single
-// data entry is the channel configuration.
+// Block is one block of the chain, stored as a common.Block. Block 0 is the
+// genesis block; its single data entry is the channel configuration.
 type Block struct {
-	Header   BlockHeader   `json:"header"`
-	Data     [][]byte      `json:"data"`
-	Metadata BlockMetadata `json:"metadata"`
+	Header   BlockHeader
+	Data     [][]byte
+	Metadata BlockMetadata
 }
 
 type asn1Header struct {
