@@ -17,6 +17,9 @@ const (
 	// Who is calling.
 	CodeUnauthenticated              api.Code = "UNAUTHENTICATED"
 	CodeTooManyFailedAuthentications api.Code = "TOO_MANY_FAILED_AUTHENTICATIONS"
+	// A portal form posted without the session's CSRF token, with another
+	// session's, or from another site.
+	CodeCSRFTokenInvalid api.Code = "CSRF_TOKEN_INVALID"
 	// A device that sent its day's allowance of shoppers' reports.
 	CodeTooManyReports api.Code = "TOO_MANY_REPORTS"
 	// An Idempotency-Key sent again with another request.

@@ -250,11 +250,11 @@ func TestAuthLimitBounded(t *testing.T) {
 		if rec := e.get(peer, wrongKey); rec.Code != http.StatusUnauthorized {
 			t.Fatalf("first failure of %s: %d", peer, rec.Code)
 		}
-		if n := e.srv.authLimit.buckets.Len(); n > size {
+		if n := e.srv.authLimit.Len(); n > size {
 			t.Fatalf("%d buckets after %d addresses, bound %d", n, i+1, size)
 		}
 	}
-	if n := e.srv.authLimit.buckets.Len(); n != size {
+	if n := e.srv.authLimit.Len(); n != size {
 		t.Errorf("%d buckets, want the bound %d", n, size)
 	}
 	const last = "10.0.19.135:1" // the 5000th address

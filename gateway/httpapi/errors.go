@@ -21,9 +21,10 @@ var statusByCode = map[api.Code]int{
 	gateway.CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
 	gateway.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	// Who is calling.
-	gateway.CodeUnauthenticated: http.StatusUnauthorized,
-	api.CodeUnregistered:        http.StatusForbidden,
-	api.CodeForbidden:           http.StatusForbidden,
+	gateway.CodeUnauthenticated:  http.StatusUnauthorized,
+	api.CodeUnregistered:         http.StatusForbidden,
+	api.CodeForbidden:            http.StatusForbidden,
+	gateway.CodeCSRFTokenInvalid: http.StatusForbidden,
 	// Too many failed authentications from one address (authlimit.go).
 	gateway.CodeTooManyFailedAuthentications: http.StatusTooManyRequests,
 	gateway.CodeTooManyReports:               http.StatusTooManyRequests,

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/qingchain/qingchain/chaincode/api"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/authlimit"
 	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/proof"
@@ -70,6 +72,13 @@ type Config struct {
 	AuthFailureInterval time.Duration
 	AuthLimitAddresses  int
 	AuthLimitClock      func() time.Time
+	// AuthLimiter, when set, is the limiter used instead of one built from
+	// the four fields above: the gateway shares one with the portal's
+	// sign-in, so that an address's failures count wherever it tries.
+	AuthLimiter *authlimit.Limiter
+	// Apps are the server-rendered applications mounted beside the API
+	// (the portals), each at the paths it names.
+	Apps []App
 	// TrustedProxies lists the proxies (addresses or CIDRs) whose
 	// X-Forwarded-For / X-Real-IP name the client. Empty (the default):
 	// no proxy is trusted and the client is the connection's peer.
@@ -100,7 +109,9 @@ type Server struct {
 	routes   []Route
 	docs     apiDocs
 	// authLimit rate-limits failed authentications per client address.
-	authLimit *authLimiter
+	authLimit *authlimit.Limiter
+	// proxies are the trusted proxies, parsed (for reqinfo's Secure).
+	proxies []netip.Prefix
 }
 
 const (
@@ -134,15 +145,22 @@ func New(cfg Config) (*Server, error) {
 		cfg.Resolver = resolver.New(resolver.Config{Ledger: cfg.Ledger, PublicURL: cfg.PublicURL, Logger: cfg.Logger})
 	}
 	if cfg.AuthFailureBurst <= 0 {
-		cfg.AuthFailureBurst = defaultAuthFailureBurst
+		cfg.AuthFailureBurst = authlimit.DefaultBurst
 	}
 	if cfg.AuthFailureInterval <= 0 {
-		cfg.AuthFailureInterval = defaultAuthFailureInterval
+		cfg.AuthFailureInterval = authlimit.DefaultInterval
 	}
 	if cfg.AuthLimitAddresses <= 0 {
-		cfg.AuthLimitAddresses = defaultAuthLimitAddresses
+		cfg.AuthLimitAddresses = authlimit.DefaultAddresses
 	}
-	al, err := newAuthLimiter(cfg.AuthFailureBurst, cfg.AuthFailureInterval, cfg.AuthLimitAddresses, cfg.AuthLimitClock)
+	al := cfg.AuthLimiter
+	if al == nil {
+		var err error
+		if al, err = authlimit.New(cfg.AuthFailureBurst, cfg.AuthFailureInterval, cfg.AuthLimitAddresses, cfg.AuthLimitClock); err != nil {
+			return nil, err
+		}
+	}
+	proxies, err := parsePrefixes(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +170,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, ledger: cfg.Ledger, client: cfg.Client, wallet: cfg.Wallet, idem: cfg.Idempotency, log: cfg.Logger,
-		metrics: m, proofs: proof.NewCache(cfg.Ledger), resolver: cfg.Resolver, authLimit: al}
+		metrics: m, proofs: proof.NewCache(cfg.Ledger), resolver: cfg.Resolver, authLimit: al, proxies: proxies}
 	e := gin.New()
 	// Gin trusts every proxy's X-Forwarded-For unless told otherwise; the
 	// client address is what failed authentications are counted against.
@@ -180,6 +198,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.mount()
+	if err := s.mountApps(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -280,8 +301,8 @@ func (s *Server) authenticated(c *gin.Context) error {
 	// An address out of failures is refused before its key is looked up,
 	// a good key included, until the limiter lets it try again.
 	ip := c.ClientIP()
-	if wait, refused := s.authLimit.refused(ip); refused {
-		after := retryAfter(wait)
+	if wait, refused := s.authLimit.Refused(ip); refused {
+		after := authlimit.RetryAfter(wait)
 		c.Header("Retry-After", after)
 		return gateway.Errorf(gateway.CodeTooManyFailedAuthentications, "too many failed authentications from this address; retry after %s s", after)
 	}
@@ -290,13 +311,13 @@ func (s *Server) authenticated(c *gin.Context) error {
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		if header != "" {
-			s.authLimit.failed(ip)
+			s.authLimit.Failed(ip)
 		}
 		return gateway.Errorf(gateway.CodeUnauthenticated, "an API key is required: Authorization: Bearer <key>")
 	}
 	id, k, err := s.wallet.Authenticate(strings.TrimSpace(token))
 	if errors.Is(err, wallet.ErrUnknownKey) {
-		s.authLimit.failed(ip)
+		s.authLimit.Failed(ip)
 		return gateway.Errorf(gateway.CodeUnauthenticated, "unknown or revoked API key")
 	}
 	if err != nil {

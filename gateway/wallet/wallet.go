@@ -255,6 +255,23 @@ func (w *Wallet) Authenticate(plain string) (*identity.Identity, Key, error) {
 	return id, k, nil
 }
 
+// KeyIdentity is the identity of the key with this id while the key is
+// active: a session opened with a key ends when the key is revoked.
+func (w *Wallet) KeyIdentity(keyID string) (*identity.Identity, Key, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.refreshLocked(); err != nil {
+		return nil, Key{}, err
+	}
+	for _, k := range w.byHash {
+		if k.ID == keyID && k.RevokedAt == nil {
+			id, err := w.identityLocked(k.Identity)
+			return id, k, err
+		}
+	}
+	return nil, Key{}, ErrUnknownKey
+}
+
 func (w *Wallet) refreshLocked() error {
 	st, err := os.Stat(w.keysPath())
 	if errors.Is(err, os.ErrNotExist) {

@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,8 +37,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/qingchain/qingchain/apps/portal"
 	"github.com/qingchain/qingchain/chaincode/contracts"
 	"github.com/qingchain/qingchain/gateway"
+	"github.com/qingchain/qingchain/gateway/authlimit"
 	"github.com/qingchain/qingchain/gateway/client"
 	"github.com/qingchain/qingchain/gateway/demo"
 	"github.com/qingchain/qingchain/gateway/devledger"
@@ -381,8 +384,19 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	}
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
 		Scans: counter, Vocab: vocab, Logger: log})
+	// One budget of failed authentications per address, for the API's
+	// keys and the portal's sign-in alike.
+	limiter, err := authlimit.New(authlimit.DefaultBurst, authlimit.DefaultInterval, authlimit.DefaultAddresses, nil)
+	if err != nil {
+		return err
+	}
+	web, err := portal.New(portal.Config{Ledger: served, Wallet: w, Sessions: store.Sessions(), Lists: store, Limiter: limiter,
+		Statuses: httpapi.ErrorStatuses(), Logger: log})
+	if err != nil {
+		return err
+	}
 	srv, err := httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: idem, Logger: log, PublicURL: *publicURL,
-		Resolver: res, Metrics: reg, TrustedProxies: proxies,
+		Resolver: res, Metrics: reg, TrustedProxies: proxies, AuthLimiter: limiter, Apps: []httpapi.App{web},
 		ReadModel: &httpapi.ReadModel{Store: store, Projector: projector, Hooks: store}, AllowPrivateWebhooks: *allowPrivateHooks})
 	if err != nil {
 		return err
@@ -403,8 +417,35 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 	if *demoMode {
 		fmt.Fprintf(out, "Demo API keys: %s\nDemo entities: %s\n", filepath.Join(*dataDir, demo.CredentialsFile), filepath.Join(*dataDir, demo.EntitiesFile))
 	}
+	fmt.Fprintf(out, "Portal: %s/ (sign in with an API key)\n", *publicURL)
+	if *demoMode {
+		if err := printDemoSignIns(out, *dataDir); err != nil {
+			return err
+		}
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "publicUrl", *publicURL, "ledger", *backend)
 	return httpapi.Serve(ctx, ln, srv.Handler(), log, 30*time.Second)
+}
+
+// printDemoSignIns lists the demo users' portal sign-ins: name,
+// organisation, kinds and API key (the demo's keys are fictional and
+// random per data directory).
+func printDemoSignIns(out io.Writer, dataDir string) error {
+	raw, err := os.ReadFile(filepath.Join(dataDir, demo.CredentialsFile))
+	if err != nil {
+		return err
+	}
+	var creds demo.Credentials
+	if err := json.Unmarshal(raw, &creds); err != nil {
+		return fmt.Errorf("%s: %w", demo.CredentialsFile, err)
+	}
+	fmt.Fprintln(out, "Demo sign-ins (paste the key into the portal's sign-in form):")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USER\tORG\tKINDS\tAPI KEY")
+	for _, u := range creds.Users {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Name, u.Org, strings.Join(u.Kinds, ","), u.APIKey)
+	}
+	return tw.Flush()
 }
 
 // openReadModel opens the read model's store: PostgreSQL when a URL is

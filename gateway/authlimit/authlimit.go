@@ -1,4 +1,8 @@
-package httpapi
+// Package authlimit rate-limits failed authentications per client address,
+// so that API keys cannot be guessed at the speed of the network. The API's
+// Bearer check and the portal's sign-in share one Limiter, so that an
+// address's failures count wherever it tries.
+package authlimit
 
 import (
 	"fmt"
@@ -11,9 +15,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Failed authentications are rate-limited per client address, so API keys
-// cannot be guessed at the speed of the network.
-//
 // Each address has a token bucket of AuthFailureBurst tokens that refills
 // one token per AuthFailureInterval. Only a failed authentication (an
 // Authorization header with an unknown, revoked or malformed key) takes a
@@ -33,7 +34,8 @@ import (
 // host usually holds. The address is Gin's ClientIP: the connection's peer
 // unless Config.TrustedProxies names the proxies whose X-Forwarded-For is
 // believed.
-type authLimiter struct {
+// Limiter is the per-address budget of failed authentications.
+type Limiter struct {
 	every rate.Limit
 	burst int
 	now   func() time.Time
@@ -42,16 +44,20 @@ type authLimiter struct {
 	buckets *lru.Cache[netip.Prefix, *rate.Limiter]
 }
 
-// Defaults for the Config fields of the same names.
+// Defaults for a gateway's limiter (httpapi.Config's AuthFailureBurst,
+// AuthFailureInterval and AuthLimitAddresses).
 const (
-	defaultAuthFailureBurst    = 10
-	defaultAuthFailureInterval = 6 * time.Second
-	defaultAuthLimitAddresses  = 65536
+	DefaultBurst     = 10
+	DefaultInterval  = 6 * time.Second
+	DefaultAddresses = 65536
 )
 
-func newAuthLimiter(burst int, interval time.Duration, addresses int, now func() time.Time) (*authLimiter, error) {
+// New makes a limiter: burst failures in a row, then one more per
+// interval, remembering at most addresses addresses; now is its clock
+// (nil: time.Now).
+func New(burst int, interval time.Duration, addresses int, now func() time.Time) (*Limiter, error) {
 	if burst <= 0 || interval <= 0 || addresses <= 0 {
-		return nil, fmt.Errorf("httpapi: auth failure limit needs a positive burst, interval and address count (got %d, %s, %d)", burst, interval, addresses)
+		return nil, fmt.Errorf("authlimit: auth failure limit needs a positive burst, interval and address count (got %d, %s, %d)", burst, interval, addresses)
 	}
 	if now == nil {
 		now = time.Now
@@ -60,7 +66,7 @@ func newAuthLimiter(burst int, interval time.Duration, addresses int, now func()
 	if err != nil {
 		return nil, err
 	}
-	return &authLimiter{every: rate.Every(interval), burst: burst, now: now, buckets: c}, nil
+	return &Limiter{every: rate.Every(interval), burst: burst, now: now, buckets: c}, nil
 }
 
 // clientKey is the bucket an address counts against: the address itself
@@ -80,9 +86,9 @@ func clientKey(ip string) netip.Prefix {
 	return p
 }
 
-// refused says whether the address has no failure left, and if so how
+// Refused says whether the address has no failure left, and if so how
 // long until it has one. It creates no bucket.
-func (l *authLimiter) refused(ip string) (time.Duration, bool) {
+func (l *Limiter) Refused(ip string) (time.Duration, bool) {
 	b, ok := l.buckets.Get(clientKey(ip))
 	if !ok {
 		return 0, false
@@ -94,8 +100,8 @@ func (l *authLimiter) refused(ip string) (time.Duration, bool) {
 	return time.Duration((1 - tokens) / float64(l.every) * float64(time.Second)), true
 }
 
-// failed takes one token from the address's bucket.
-func (l *authLimiter) failed(ip string) {
+// Failed takes one token from the address's bucket.
+func (l *Limiter) Failed(ip string) {
 	k := clientKey(ip)
 	l.mu.Lock()
 	b, ok := l.buckets.Get(k)
@@ -107,8 +113,11 @@ func (l *authLimiter) failed(ip string) {
 	b.AllowN(l.now(), 1)
 }
 
-// retryAfter is the Retry-After value for a wait: whole seconds, rounded
+// Len is how many addresses the limiter remembers.
+func (l *Limiter) Len() int { return l.buckets.Len() }
+
+// RetryAfter is the Retry-After value for a wait: whole seconds, rounded
 // up, at least 1.
-func retryAfter(d time.Duration) string {
+func RetryAfter(d time.Duration) string {
 	return fmt.Sprint(max(1, int64(math.Ceil(d.Seconds()))))
 }
