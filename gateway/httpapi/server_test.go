@@ -28,6 +28,8 @@ import (
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgermetrics"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlite"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
 	"github.com/qingchain/qingchain/gateway/resolver"
 	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
@@ -42,6 +44,7 @@ type env struct {
 	wallet *wallet.Wallet
 	idem   *idempotency.Store
 	scans  *scans.Counter
+	scanDB *sqlstore.Store
 	srv    *Server
 	http   *httptest.Server
 	keys   map[string]string // demo user -> API key
@@ -98,9 +101,12 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.scans, err = scans.Open(e.dir); err != nil {
+	// Scans and reports in the read model's embedded store, as the
+	// gateway keeps them.
+	if e.scanDB, err = sqlite.OpenDir(context.Background(), e.dir, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
+	e.scans = scans.New(e.scanDB, scans.Policy{})
 	// Composed as cmd/qingchain-gateway composes them.
 	reg := prometheus.NewRegistry()
 	measured, err := ledgermetrics.New(l, reg)
@@ -108,7 +114,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
-	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, CacheTTL: -1})
+	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, Reports: e.scanDB, CacheTTL: -1})
 	// A strict client: every answer the handlers render must survive its
 	// API type whole.
 	e.srv, err = New(Config{Ledger: served, Client: client.New(served, client.Strict()), Wallet: e.wallet, Idempotency: e.idem, PublicURL: "https://trace.example", MaxBodyBytes: 64 << 10,
@@ -126,7 +132,7 @@ func (e *env) stop() {
 	}
 	e.http.Close()
 	e.idem.Close()
-	e.scans.Close()
+	e.scanDB.Close()
 	e.ledger.Close()
 	e.http = nil
 }

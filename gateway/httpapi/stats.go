@@ -71,6 +71,7 @@ func exampleStatistics() Statistics {
 		Custody:   CustodyStats{Value: []StatisticsRow{{Warehouse: "91441800QC0000006G", Product: "06901234500028", Currency: "CNY", Sum: "300000", Count: 1}}, Quantity: []StatisticsRow{}},
 		Recalls:   []StatisticsRow{{Product: "06901234500127", Count: 1}},
 		Excursion: []StatisticsRow{{Product: "06901234500127", Month: "2026-12", Count: 1}},
+		Scans:     []StatisticsRow{{Product: "06901234500028", Count: 3}},
 		LossRatio: []LossRatioStats{{Insurer: insurer, Currency: "USD", Premiums: "193.5", ClaimsPaid: "13500", LossRatio: "69.767442"}},
 		Trade: TradeStats{Verdicts: []StatisticsRow{{Verdict: "MISMATCH", Count: 1}, {Verdict: "VERIFIED", Count: 1}},
 			Verified: 1, Evaluated: 2, VerifiedShare: "0.5"},

@@ -247,6 +247,11 @@ func knownKind(k string) bool {
 	return ok
 }
 
+// FigureScans is the statistic of shoppers' scans by product: per GTIN
+// (Dim1), the scans counted (Count) over the items' scan records, which
+// the store keeps beside the projection (they are off the ledger).
+const FigureScans = "scans"
+
 // StatsQuery names a figure and how to group it.
 type StatsQuery struct {
 	Figure  string

@@ -24,6 +24,8 @@ import (
 	"github.com/qingchain/qingchain/gateway/idempotency"
 	"github.com/qingchain/qingchain/gateway/identity"
 	"github.com/qingchain/qingchain/gateway/ledgermetrics"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlite"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
 	"github.com/qingchain/qingchain/gateway/resolver"
 	"github.com/qingchain/qingchain/gateway/retry"
 	"github.com/qingchain/qingchain/gateway/scans"
@@ -45,6 +47,7 @@ type env struct {
 	ledger   *devledger.Ledger
 	idem     *idempotency.Store
 	scans    *scans.Counter
+	scanDB   *sqlstore.Store
 	srv      *httpapi.Server
 	http     *httptest.Server
 	keys     map[string]string // demo user -> API key
@@ -96,16 +99,19 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.scans, err = scans.Open(e.dir); err != nil {
+	// Scans and reports in the read model's embedded store, as the
+	// gateway keeps them.
+	if e.scanDB, err = sqlite.OpenDir(context.Background(), e.dir, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
+	e.scans = scans.New(e.scanDB, scans.Policy{})
 	reg := prometheus.NewRegistry()
 	measured, err := ledgermetrics.New(e.ledger, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	served := retry.New(measured, retry.Config{OnRetry: measured.CountRetry})
-	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, CacheTTL: e.cacheTTL})
+	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: "https://trace.example", Scans: e.scans, Reports: e.scanDB, CacheTTL: e.cacheTTL})
 	e.srv, err = httpapi.New(httpapi.Config{Ledger: served, Wallet: w, Idempotency: e.idem, PublicURL: "https://trace.example",
 		MaxBodyBytes: 64 << 10, Resolver: res, Metrics: reg})
 	if err != nil {
@@ -121,7 +127,7 @@ func (e *env) stop() {
 	}
 	e.http.Close()
 	e.idem.Close()
-	e.scans.Close()
+	e.scanDB.Close()
 	e.ledger.Close()
 	e.http = nil
 }

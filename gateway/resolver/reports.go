@@ -125,7 +125,7 @@ func (r *Resolver) Report(c *gin.Context) error {
 		return err
 	}
 	if key.Serial != "" && r.cfg.Scans != nil {
-		if n, err := r.cfg.Scans.Get(scanKey(key)); err == nil {
+		if n, err := r.cfg.Scans.Get(c.Request.Context(), scanKey(key)); err == nil {
 			rep.Scans = &n
 		}
 	}
@@ -134,7 +134,7 @@ func (r *Resolver) Report(c *gin.Context) error {
 	if v.Fresh {
 		rep.Device = v.Coarse
 	}
-	filed, err := r.cfg.Reports.AddReport(rep)
+	filed, err := r.cfg.Reports.AddReport(c.Request.Context(), rep)
 	if errors.Is(err, scans.ErrTooManyReports) {
 		if !asJSON {
 			c.Header("Retry-After", "86400")
@@ -191,7 +191,7 @@ func (r *Resolver) ListReports(c *gin.Context, caller *identity.Identity) error 
 	default:
 		producer = who.Enterprise.CreditCode
 	}
-	list, err := r.cfg.Reports.ListReports(scans.ReportFilter{Producer: producer, Limit: limit})
+	list, err := r.cfg.Reports.ListReports(ctx, scans.ReportFilter{Producer: producer, Limit: limit})
 	if err != nil {
 		return err
 	}

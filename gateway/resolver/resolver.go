@@ -40,10 +40,10 @@ type Config struct {
 	// PublicURL is the base URL shoppers reach (in QR codes and links).
 	PublicURL string
 	// Scans counts scans of serialized items and judges them by its
-	// policy (optional).
-	Scans *scans.Counter
-	// Reports keeps shoppers' reports (default: Scans; without either the
-	// page has no report form).
+	// policy (optional; scans.New over the read model's store).
+	Scans Scans
+	// Reports keeps shoppers' reports (optional: without it the page has
+	// no report form).
 	Reports scans.Reports
 	// CacheTTL is how long a ledger answer is reused (default 2 s;
 	// negative disables).
@@ -57,6 +57,14 @@ type Config struct {
 	// LedgerTimeout bounds each ledger call (default 30 s).
 	LedgerTimeout time.Duration
 	Logger        *slog.Logger
+}
+
+// Scans is what the resolver asks of the scan counter (scans.Counter).
+type Scans interface {
+	// Scan records a visit and returns the item's record.
+	Scan(ctx context.Context, item scans.Item, v scans.Visit) (scans.Count, bool, error)
+	// Get returns an item's record without scanning it.
+	Get(ctx context.Context, key string) (scans.Count, error)
 }
 
 // Resolver serves the Digital Link routes.
@@ -87,9 +95,6 @@ func New(cfg Config) *Resolver {
 	}
 	if cfg.LedgerTimeout <= 0 {
 		cfg.LedgerTimeout = 30 * time.Second
-	}
-	if cfg.Reports == nil && cfg.Scans != nil {
-		cfg.Reports = cfg.Scans
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if cfg.Vocab.Namespace == "" {
@@ -341,7 +346,7 @@ func (r *Resolver) serveJSON(c *gin.Context, res *resolution) error {
 		// The JSON form is not a person looking: it reads the record
 		// without counting.
 		if res.found.Serial != "" && r.cfg.Scans != nil {
-			if n, err := r.cfg.Scans.Get(scanKey(res.found)); err == nil {
+			if n, err := r.cfg.Scans.Get(ctx, scanKey(res.found)); err == nil {
 				out.Scans = scanInfo(n)
 			}
 		}
@@ -401,9 +406,9 @@ func (r *Resolver) scan(c *gin.Context, k gs1.Key) *ScanInfo {
 	var err error
 	if c.Request.Method == http.MethodGet && !isBot(c.Request) {
 		secure := c.Request.TLS != nil || (strings.HasPrefix(r.cfg.PublicURL, "https://") && c.GetHeader("X-Forwarded-Proto") == "https")
-		n, _, err = r.cfg.Scans.Scan(key, visitOf(c, secure, time.Now()))
+		n, _, err = r.cfg.Scans.Scan(c.Request.Context(), scans.Item{Key: key, GTIN: k.GTIN}, visitOf(c, secure, time.Now()))
 	} else {
-		n, err = r.cfg.Scans.Get(key)
+		n, err = r.cfg.Scans.Get(c.Request.Context(), key)
 	}
 	if err != nil {
 		r.log.WarnContext(c.Request.Context(), "scan counter", "err", err)

@@ -1,5 +1,5 @@
-// Package scans keeps, off the ledger, how shoppers check a serialized
-// item's code and what they report about it.
+// Package scans decides, off the ledger, what counts as a shopper checking
+// a serialized item's code, and keeps what shoppers report about it.
 //
 // A scan is one person opening the shopper's page from one device: the
 // resolver decides what is a scan (not HEAD, not the JSON forms, not
@@ -9,34 +9,25 @@
 // checked on many devices or from many places is a sign of copied labels;
 // reloads, language switches and a family passing the pack around are not.
 //
-// Counts live in memory and are flushed to disk every second (and on
-// close): a crash loses at most a second of counts, which a plausibility
-// signal can afford, and a scan costs no fsync. Shoppers' reports
-// (suspicious products, complaints) are written durably at once.
+// The records live in a Store: the read model's database
+// (readmodel/sqlstore), so that every gateway on one PostgreSQL counts
+// the same scans. The Store applies one visit to one item atomically; the
+// rule of what counts is here, once, for every store.
 package scans
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"path/filepath"
-	"sync"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-)
-
-var (
-	bucketScans   = []byte("scans")
-	bucketReports = []byte("reports")
 )
 
 // Bounds on what one item remembers: beyond them a device or place is
 // still counted, but no longer recognised when it comes back (by then the
 // code is flagged many times over).
 const (
-	maxDevices = 512
-	maxPlaces  = 128
+	MaxDevices = 512
+	MaxPlaces  = 128
 )
 
 // Policy says what counts as a new scan and when a code looks copied.
@@ -91,115 +82,104 @@ type Count struct {
 	// Suspicious is set when the code has been checked on at least the
 	// policy's devices or from its places.
 	Suspicious bool `json:"-"`
-
-	SeenDevices map[string]time.Time `json:"seenDevices,omitempty"` // hashed device -> last counted scan
-	SeenPlaces  map[string]bool      `json:"seenPlaces,omitempty"`  // hashed place
 }
 
-// Counter counts scans and keeps reports.
-type Counter struct {
-	db     *bolt.DB
-	policy Policy
-	mu     sync.Mutex
-	cache  map[string]*Count
-	dirty  map[string]bool
-	stop   chan struct{}
-	done   chan struct{}
+// Item names a serialized item: Key is its Digital Link path without the
+// leading slash (01/{gtin}/10/{lot}/21/{serial}), GTIN its product, by
+// which scans are summed.
+type Item struct {
+	Key  string
+	GTIN string
 }
 
-// Open opens dir/scans.db with the default policy and starts the flusher.
-func Open(dir string) (*Counter, error) { return OpenWith(dir, Policy{}) }
+// Seen is what a store holds of an item when a visit comes: its totals
+// and, of the visit's hashed keys, those it remembers.
+type Seen struct {
+	Count Count
+	// Devices: the visit's device keys the item remembers, with the time
+	// of their last counted scan.
+	Devices map[string]time.Time
+	// Remembered: how many device keys the item remembers in all.
+	Remembered int
+	// PlaceKnown: the visit's place is remembered; Places how many are.
+	PlaceKnown bool
+	Places     int
+}
 
-// OpenWith opens dir/scans.db with a policy and starts the flusher.
-func OpenWith(dir string, p Policy) (*Counter, error) {
-	db, err := bolt.Open(filepath.Join(dir, "scans.db"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return nil, err
+// Change is what a visit does to an item's record.
+type Change struct {
+	Count   Count
+	Counted bool
+	// Remember: device keys to write with their time (new or refreshed).
+	Remember map[string]time.Time
+	// Place: the place key to remember ("" for none).
+	Place string
+}
+
+// Keys are a visit's hashed device keys and its hashed place ("" for
+// none). A device that presented its cookie is recognised by it; one that
+// presented none by its coarse fallback, under which its new cookie is
+// remembered too (so that its next visit, with the cookie, is the same
+// device).
+func Keys(v Visit) (devices []string, place string) {
+	devices = []string{Hash("device", v.Device)}
+	if v.Fresh || v.Device == "" {
+		devices = append(devices, Hash("coarse", v.Coarse))
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketScans, bucketReports} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		db.Close()
-		return nil, err
+	if v.Place != "" {
+		place = Hash("place", v.Place)
 	}
-	c := &Counter{db: db, policy: p.withDefaults(), cache: map[string]*Count{}, dirty: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
-	go c.flusher()
-	return c, nil
+	return devices, place
 }
 
-// Policy is the policy in force.
-func (c *Counter) Policy() Policy { return c.policy }
-
-// hash keeps identifiers unreadable at rest: enough bits to tell devices
+// Hash keeps identifiers unreadable at rest: enough bits to tell devices
 // apart, not the cookie or address itself.
-func hash(kind, s string) string {
+func Hash(kind, s string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + s))
 	return hex.EncodeToString(sum[:12])
 }
 
-// Scan records a visit to key and returns the item's record and whether
-// the visit was counted as a new scan (false: the same device within the
-// window).
-func (c *Counter) Scan(key string, v Visit) (Count, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cur, err := c.loadLocked(key)
-	if err != nil {
-		return Count{}, false, err
-	}
+// Decide applies v, whose keys are devices and place (Keys), to what the
+// store holds of its item.
+func (p Policy) Decide(v Visit, devices []string, place string, s Seen) Change {
+	p = p.withDefaults()
 	at := v.At.UTC()
-	if cur.SeenDevices == nil {
-		cur.SeenDevices = map[string]time.Time{}
-	}
-	if cur.SeenPlaces == nil {
-		cur.SeenPlaces = map[string]bool{}
-	}
-	// A device that presented its cookie is recognised by it; one that
-	// presented none by its coarse fallback, under which its new cookie is
-	// remembered too (so that its next visit, with the cookie, is the same
-	// device).
-	dev := hash("device", v.Device)
-	keys := []string{dev}
-	if v.Fresh || v.Device == "" {
-		keys = append(keys, hash("coarse", v.Coarse))
-	}
+	cur := s.Count
 	var last time.Time
 	known := false
-	for _, k := range keys {
-		if t, ok := cur.SeenDevices[k]; ok {
+	for _, k := range devices {
+		if t, ok := s.Devices[k]; ok {
 			known = true
 			if t.After(last) {
 				last = t
 			}
 		}
 	}
+	ch := Change{Remember: map[string]time.Time{}}
 	remember := func(t time.Time) {
-		for _, k := range keys {
-			if _, ok := cur.SeenDevices[k]; ok || len(cur.SeenDevices) < maxDevices {
-				cur.SeenDevices[k] = t
+		n := s.Remembered
+		for _, k := range devices {
+			if _, ok := s.Devices[k]; ok {
+				ch.Remember[k] = t
+			} else if n < MaxDevices {
+				ch.Remember[k] = t
+				n++
 			}
 		}
 	}
-	if known && at.Sub(last) < c.policy.Window {
+	if known && at.Sub(last) < p.Window {
 		remember(last)
-		c.dirty[key] = true
-		return c.verdict(*cur), false, nil
+		ch.Count = p.verdict(cur)
+		return ch
 	}
 	if !known {
 		cur.Devices++
 	}
 	remember(at)
-	if v.Place != "" {
-		if pl := hash("place", v.Place); !cur.SeenPlaces[pl] {
-			cur.Places++
-			if len(cur.SeenPlaces) < maxPlaces {
-				cur.SeenPlaces[pl] = true
-			}
+	if place != "" && !s.PlaceKnown {
+		cur.Places++
+		if s.Places < MaxPlaces {
+			ch.Place = place
 		}
 	}
 	if cur.Count == 0 {
@@ -207,97 +187,55 @@ func (c *Counter) Scan(key string, v Visit) (Count, bool, error) {
 	}
 	cur.Count++
 	cur.Last = at
-	c.dirty[key] = true
-	return c.verdict(*cur), true, nil
+	ch.Count, ch.Counted = p.verdict(cur), true
+	return ch
 }
 
-// verdict returns a copy of the record without its sets, judged by the
-// policy.
-func (c *Counter) verdict(cur Count) Count {
-	cur.SeenDevices, cur.SeenPlaces = nil, nil
-	cur.Suspicious = cur.Devices >= c.policy.AlertDevices || cur.Places >= c.policy.AlertPlaces
+// verdict judges a record by the policy.
+func (p Policy) verdict(cur Count) Count {
+	cur.Suspicious = cur.Devices >= p.AlertDevices || cur.Places >= p.AlertPlaces
 	return cur
 }
 
+// Store keeps scan records.
+type Store interface {
+	// ApplyScan reads what it holds of item for the visit's keys, hands it
+	// to decide and writes the change, in one transaction that no other
+	// scan of the item (in any gateway on the database) interleaves with.
+	ApplyScan(ctx context.Context, item Item, devices []string, place string, decide func(Seen) Change) (Change, error)
+	// ScanCount is item's totals (zero when never scanned).
+	ScanCount(ctx context.Context, key string) (Count, error)
+}
+
+// Counter counts scans in a store by a policy.
+type Counter struct {
+	store  Store
+	policy Policy
+}
+
+// New returns a counter over s with policy p (zero fields: defaults).
+func New(s Store, p Policy) *Counter { return &Counter{store: s, policy: p.withDefaults()} }
+
+// Policy is the policy in force.
+func (c *Counter) Policy() Policy { return c.policy }
+
+// Scan records a visit to item and returns its record and whether the
+// visit was counted as a new scan (false: the same device within the
+// window).
+func (c *Counter) Scan(ctx context.Context, item Item, v Visit) (Count, bool, error) {
+	devices, place := Keys(v)
+	ch, err := c.store.ApplyScan(ctx, item, devices, place, func(s Seen) Change { return c.policy.Decide(v, devices, place, s) })
+	if err != nil {
+		return Count{}, false, err
+	}
+	return ch.Count, ch.Counted, nil
+}
+
 // Get returns the record of key without scanning it.
-func (c *Counter) Get(key string) (Count, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cur, err := c.loadLocked(key)
+func (c *Counter) Get(ctx context.Context, key string) (Count, error) {
+	n, err := c.store.ScanCount(ctx, key)
 	if err != nil {
 		return Count{}, err
 	}
-	return c.verdict(*cur), nil
-}
-
-func (c *Counter) loadLocked(key string) (*Count, error) {
-	if cur, ok := c.cache[key]; ok {
-		return cur, nil
-	}
-	cur := &Count{}
-	err := c.db.View(func(tx *bolt.Tx) error {
-		if raw := tx.Bucket(bucketScans).Get([]byte(key)); raw != nil {
-			return json.Unmarshal(raw, cur)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(c.cache) > 100000 && len(c.dirty) == 0 {
-		c.cache = map[string]*Count{} // bound memory; disk holds everything
-	}
-	c.cache[key] = cur
-	return cur, nil
-}
-
-func (c *Counter) flusher() {
-	defer close(c.done)
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			c.Flush()
-		case <-c.stop:
-			c.Flush()
-			return
-		}
-	}
-}
-
-// Flush writes dirty counts to disk.
-func (c *Counter) Flush() error {
-	c.mu.Lock()
-	if len(c.dirty) == 0 {
-		c.mu.Unlock()
-		return nil
-	}
-	batch := make(map[string][]byte, len(c.dirty))
-	for k := range c.dirty {
-		raw, err := json.Marshal(c.cache[k])
-		if err != nil {
-			c.mu.Unlock()
-			return err
-		}
-		batch[k] = raw
-	}
-	c.dirty = map[string]bool{}
-	c.mu.Unlock()
-	return c.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketScans)
-		for k, v := range batch {
-			if err := b.Put([]byte(k), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// Close flushes and closes.
-func (c *Counter) Close() error {
-	close(c.stop)
-	<-c.done
-	return c.db.Close()
+	return c.policy.verdict(n), nil
 }

@@ -1,48 +1,92 @@
-package scans
+package scans_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/qingchain/qingchain/gateway/readmodel"
+	"github.com/qingchain/qingchain/gateway/readmodel/postgres"
+	"github.com/qingchain/qingchain/gateway/readmodel/readmodeltest"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlite"
+	"github.com/qingchain/qingchain/gateway/readmodel/sqlstore"
+	. "github.com/qingchain/qingchain/gateway/scans"
 )
 
-const item = "01/06901234567892/10/L1/21/S1"
+var it = Item{Key: "01/06901234567892/10/L1/21/S1", GTIN: "06901234567892"}
 
-func open(t *testing.T, dir string, p Policy) *Counter {
+// stores are the read model's stores the records live in: the embedded
+// one always, PostgreSQL where one can be started (else skipped).
+func stores() []struct {
+	name string
+	open func(t *testing.T) *sqlstore.Store
+} {
+	return []struct {
+		name string
+		open func(t *testing.T) *sqlstore.Store
+	}{
+		{"sqlite", func(t *testing.T) *sqlstore.Store {
+			t.Helper()
+			return openSQLite(t, filepath.Join(t.TempDir(), "rm.db"))
+		}},
+		{"postgres", func(t *testing.T) *sqlstore.Store {
+			t.Helper()
+			s, err := postgres.Open(context.Background(), readmodeltest.Postgres(t), slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+	}
+}
+
+func openSQLite(t *testing.T, path string) *sqlstore.Store {
 	t.Helper()
-	c, err := OpenWith(dir, p)
+	s, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// each runs f on every store.
+func each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
+	t.Helper()
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) { f(t, st.open(t)) })
+	}
 }
 
 func TestCountsSurviveReopen(t *testing.T) {
-	dir := t.TempDir()
-	c := open(t, dir, Policy{})
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rm.db")
+	c := New(openSQLite(t, path), Policy{})
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i := range 3 {
-		got, counted, err := c.Scan(item, Visit{Device: fmt.Sprint("d", i), Coarse: fmt.Sprint("c", i), Place: "p", At: t0.Add(time.Duration(i) * time.Minute)})
+		got, counted, err := c.Scan(ctx, it, Visit{Device: fmt.Sprint("d", i), Coarse: fmt.Sprint("c", i), Place: "p", At: t0.Add(time.Duration(i) * time.Minute)})
 		if err != nil || !counted || got.Count != int64(i+1) || !got.First.Equal(t0) {
 			t.Fatalf("scan %d = %+v counted %v err %v", i, got, counted, err)
 		}
 	}
-	c.Close()
-	c = open(t, dir, Policy{})
-	defer c.Close()
-	got, _ := c.Get(item)
+	c = New(openSQLite(t, path), Policy{}) // a second handle: another gateway, or a restart
+	got, _ := c.Get(ctx, it.Key)
 	if got.Count != 3 || got.Devices != 3 || got.Places != 1 || !got.First.Equal(t0) || !got.Last.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("after reopen %+v", got)
 	}
-	if _, counted, _ := c.Scan(item, Visit{Device: "d1", Place: "p", At: t0.Add(time.Hour)}); counted {
+	if _, counted, _ := c.Scan(ctx, it, Visit{Device: "d1", Place: "p", At: t0.Add(time.Hour)}); counted {
 		t.Error("a device seen before the reopen, within the window, counted again")
 	}
-	if got, _ := c.Get("other"); got.Count != 0 {
+	if got, _ := c.Get(ctx, "other"); got.Count != 0 {
 		t.Errorf("unscanned key has %d", got.Count)
 	}
 }
-
 func TestVerdicts(t *testing.T) {
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -100,13 +144,12 @@ func TestVerdicts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := open(t, t.TempDir(), Policy{})
-			defer c.Close()
+			c := New(openSQLite(t, filepath.Join(t.TempDir(), "rm.db")), Policy{})
 			var got Count
 			var counted bool
 			tc.visits(func(v Visit) {
 				var err error
-				if got, counted, err = c.Scan(item, v); err != nil {
+				if got, counted, err = c.Scan(context.Background(), it, v); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -119,28 +162,29 @@ func TestVerdicts(t *testing.T) {
 }
 
 func TestPolicyThresholds(t *testing.T) {
-	c := open(t, t.TempDir(), Policy{AlertDevices: 3, AlertPlaces: 100, Window: time.Minute})
-	defer c.Close()
+	c := New(openSQLite(t, filepath.Join(t.TempDir(), "rm.db")), Policy{AlertDevices: 3, AlertPlaces: 100, Window: time.Minute})
+	ctx := context.Background()
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	var got Count
 	for i := range 3 {
-		got, _, _ = c.Scan(item, Visit{Device: fmt.Sprint("d", i), At: t0})
+		got, _, _ = c.Scan(ctx, it, Visit{Device: fmt.Sprint("d", i), At: t0})
 		if want := i == 2; got.Suspicious != want {
 			t.Errorf("after %d devices suspicious %v, want %v", i+1, got.Suspicious, want)
 		}
 	}
-	if got, counted, _ := c.Scan(item, Visit{Device: "d0", At: t0.Add(2 * time.Minute)}); !counted || got.Count != 4 || got.Devices != 3 {
+	if got, counted, _ := c.Scan(ctx, it, Visit{Device: "d0", At: t0.Add(2 * time.Minute)}); !counted || got.Count != 4 || got.Devices != 3 {
 		t.Errorf("after the one-minute window: %+v counted %v", got, counted)
 	}
 }
 
-func TestReports(t *testing.T) {
-	c := open(t, t.TempDir(), Policy{})
-	defer c.Close()
+func TestReports(t *testing.T) { each(t, testReports) }
+
+func testReports(t *testing.T, c *sqlstore.Store) {
+	ctx := context.Background()
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	add := func(dev, producer string, at time.Time) (Report, error) {
 		t.Helper()
-		return c.AddReport(Report{Kind: ReportSuspicious, GTIN: "06901234567892", Lot: "L1", Producer: producer, Message: "seal broken", Device: dev, At: at})
+		return c.AddReport(ctx, Report{Kind: ReportSuspicious, GTIN: "06901234567892", Lot: "L1", Producer: producer, Message: "seal broken", Device: dev, At: at})
 	}
 	for i := range ReportsPerDevicePerDay {
 		r, err := add("phone", "P1", t0.Add(time.Duration(i)*time.Minute))
@@ -168,7 +212,7 @@ func TestReports(t *testing.T) {
 		{ReportFilter{Producer: "P3"}, 0, ""},
 		{ReportFilter{Limit: 2}, 2, "R-000007"},
 	} {
-		got, err := c.ListReports(tc.f)
+		got, err := c.ListReports(ctx, tc.f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,4 +225,128 @@ func TestReports(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTwoGatewaysShareScans: scans of one item arriving at once through
+// two handles on one database (two gateways) are each applied once: 40
+// devices make 40 scans, and each device again within the window none.
+func TestTwoGatewaysShareScans(t *testing.T) {
+	each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		gateways := []*Counter{New(s, Policy{}), New(s, Policy{})}
+		t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+		const devices = 40
+		var wg sync.WaitGroup
+		counted := make(chan bool, 2*devices)
+		for round := range 2 {
+			for i := range devices {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, ok, err := gateways[(i+round)%2].Scan(ctx, it, Visit{Device: fmt.Sprint("phone", i), Place: fmt.Sprint("net", i%4), At: t0.Add(time.Duration(round) * time.Minute)})
+					if err != nil {
+						t.Error(err)
+					}
+					counted <- ok
+				}()
+			}
+		}
+		wg.Wait()
+		close(counted)
+		n := 0
+		for ok := range counted {
+			if ok {
+				n++
+			}
+		}
+		got, err := gateways[1].Get(ctx, it.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != devices || got.Count != devices || got.Devices != devices || got.Places != 4 || !got.Suspicious {
+			t.Errorf("counted %d of %d visits, record %+v; want %d scans on %d devices from 4 places, suspicious", n, 2*devices, got, devices, devices)
+		}
+	})
+}
+
+// TestReportAllowanceShared: a device filing at once through two gateways
+// gets its daily allowance, not twice it.
+func TestReportAllowanceShared(t *testing.T) {
+	each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		filed, refused := 0, 0
+		for i := range 3 * ReportsPerDevicePerDay {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.AddReport(ctx, Report{Kind: ReportComplaint, GTIN: it.GTIN, Producer: "P1", Message: "m", Device: "phone", At: at.Add(time.Duration(i) * time.Second)})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					filed++
+				case errors.Is(err, ErrTooManyReports):
+					refused++
+				default:
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if filed != ReportsPerDevicePerDay || refused != 2*ReportsPerDevicePerDay {
+			t.Errorf("filed %d, refused %d; want %d and %d", filed, refused, ReportsPerDevicePerDay, 2*ReportsPerDevicePerDay)
+		}
+	})
+}
+
+// TestScansByProduct: the statistic of scans by product equals the items'
+// records summed afresh, and counts no reload.
+func TestScansByProduct(t *testing.T) {
+	each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := context.Background()
+		c := New(s, Policy{})
+		t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+		gtins := []string{"06901234567892", "06901234500028", "06901234500127"}
+		var items []Item
+		for g, gtin := range gtins {
+			for serial := range g + 2 {
+				items = append(items, Item{Key: fmt.Sprintf("01/%s/10/L1/21/S%d", gtin, serial), GTIN: gtin})
+			}
+		}
+		for i, item := range items {
+			for d := range i%3 + 1 {
+				for range 2 { // a reload: not a second scan
+					if _, _, err := c.Scan(ctx, item, Visit{Device: fmt.Sprint("phone", d), At: t0.Add(time.Duration(d) * time.Second)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		want := map[string]int64{}
+		for _, item := range items {
+			n, err := c.Get(ctx, item.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[item.GTIN] += n.Count
+		}
+		rows, err := s.Stats(ctx, readmodel.Viewer{}, readmodel.StatsQuery{Figure: readmodel.FigureScans, ByDim1: true, Events: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range rows {
+			got[r.Dim1] = r.Count
+		}
+		if len(got) != len(gtins) || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("scans by product %v, want %v (the items' records summed)", got, want)
+		}
+		// Product 0: 2 items with 1 and 2 devices.
+		if got[gtins[0]] != 3 {
+			t.Errorf("product %s: %d scans, want 3", gtins[0], got[gtins[0]])
+		}
+	})
 }

@@ -15,13 +15,17 @@ import (
 // count is how many rows or events contributed.
 type Statistics struct {
 	// Through is the last ledger event the figures include (its id).
-	Through   int64            `json:"through"`
-	Export    ExportStats      `json:"export"`
-	Financing FinancingStats   `json:"financing"`
-	Insurance InsuranceStats   `json:"insurance"`
-	Custody   CustodyStats     `json:"custody"`
-	Recalls   []StatisticsRow  `json:"recalls"`
-	Excursion []StatisticsRow  `json:"excursions"`
+	Through   int64           `json:"through"`
+	Export    ExportStats     `json:"export"`
+	Financing FinancingStats  `json:"financing"`
+	Insurance InsuranceStats  `json:"insurance"`
+	Custody   CustodyStats    `json:"custody"`
+	Recalls   []StatisticsRow `json:"recalls"`
+	Excursion []StatisticsRow `json:"excursions"`
+	// Scans: shoppers' scans of serialized items by product, as counted
+	// (the same device within the window once; crawlers, HEAD and API
+	// reads never); off the ledger, summed from the items' records.
+	Scans     []StatisticsRow  `json:"scans"`
 	LossRatio []LossRatioStats `json:"lossRatio"`
 	Trade     TradeStats       `json:"trade"`
 }
@@ -140,6 +144,7 @@ func Compute(ctx context.Context, store readmodel.Store, v readmodel.Viewer) (*S
 		{"custody.quantity", warehouse, product, false, false, &out.Custody.Quantity},
 		{"recalls", product, nil, false, true, &out.Recalls},
 		{"excursions", product, nil, true, true, &out.Excursion},
+		{readmodel.FigureScans, product, nil, false, true, &out.Scans},
 	}
 	for _, sp := range specs {
 		rows, err := store.Stats(ctx, v, readmodel.StatsQuery{Figure: sp.name, ByDim1: true, ByDim2: sp.dim2 != nil, ByMonth: sp.byMonth, Events: sp.events})

@@ -359,11 +359,10 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		<-projDone
 	}()
 
-	counter, err := scans.OpenWith(*dataDir, scans.Policy{Window: *scanWindow, AlertDevices: *scanDevices, AlertPlaces: *scanPlaces})
-	if err != nil {
-		return err
-	}
-	defer counter.Close()
+	// Scans and shoppers' reports live in the read model's database, so
+	// that the gateways sharing a PostgreSQL count one scan once. A
+	// scans.db left by an older gateway in the data directory is not read.
+	counter := scans.New(store, scans.Policy{Window: *scanWindow, AlertDevices: *scanDevices, AlertPlaces: *scanPlaces})
 
 	// Every call is measured, each attempt of a conflicted submission
 	// included; the HTTP side sees one ledger that retries by itself.
@@ -383,7 +382,7 @@ func serve(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	res := resolver.New(resolver.Config{Ledger: served, Identity: resolverID, PublicURL: *publicURL,
-		Scans: counter, Vocab: vocab, Logger: log})
+		Scans: counter, Reports: store, Vocab: vocab, Logger: log})
 	// One budget of failed authentications per address, for the API's
 	// keys and the portal's sign-in alike.
 	limiter, err := authlimit.New(authlimit.DefaultBurst, authlimit.DefaultInterval, authlimit.DefaultAddresses, nil)

@@ -680,6 +680,9 @@ func (s *Store) redactAlerts(ctx context.Context, v readmodel.Viewer, data json.
 // figures (sums, not rows: it reads no financing itself); anyone else the
 // sums over the rows it may read.
 func (s *Store) Stats(ctx context.Context, v readmodel.Viewer, q readmodel.StatsQuery) ([]readmodel.StatsRow, error) {
+	if q.Figure == readmodel.FigureScans {
+		return s.scanStats(ctx) // shoppers' scans are public per item, so their sums are everyone's
+	}
 	var cols []string
 	if q.ByDim1 {
 		cols = append(cols, "dim1")
